@@ -1,0 +1,17 @@
+// ListGroups v0-4, flexible from v3.
+
+import { a, f, message } from '../schema.js';
+
+export const ListGroupsRequest = message(16, 'ListGroupsRequest', '0-4', '3+', [
+  f('statesFilter', '[]string', '4+'),
+]);
+
+export const ListGroupsResponse = message(16, 'ListGroupsResponse', '0-4', '3+', [
+  f('throttleTimeMs', 'int32', '1+'),
+  f('errorCode', 'int16'),
+  a('groups', '0+', [
+    f('groupId', 'string'),
+    f('protocolType', 'string'),
+    f('groupState', 'string', '4+'),
+  ]),
+]);

@@ -1,0 +1,79 @@
+// The contract every partition log engine keeps (file-log.ts on disk,
+// memory-log.ts for tests and embedded use). One owner: the broker's
+// partition calls these methods; appends are synchronous so offsets are
+// assigned without interleaving, and durability is awaited separately.
+
+export type FlushPolicy = 'group-commit' | 'interval' | 'os';
+
+export interface LogConfig {
+  /** Roll to a new segment once the active one reaches this size (bytes). Default 1 GiB. */
+  segmentBytes: number;
+  /** Roll to a new segment once the active one is this old (ms). Default 7 days. */
+  segmentMs: number;
+  /** Delete segments whose newest record is older than this (ms); -1 keeps forever. Default 7 days. */
+  retentionMs: number;
+  /** Delete oldest segments while the partition is larger than this (bytes); -1 means no limit. */
+  retentionBytes: number;
+  /** When appended data is fsynced: with every ack (group-commit), every flushIntervalMs (interval), or by the OS. */
+  flushPolicy: FlushPolicy;
+  /** Period of the `interval` flush policy (ms). Default 1000. */
+  flushIntervalMs: number;
+  /** Bytes between sparse index entries. Default 4096. */
+  indexIntervalBytes: number;
+}
+
+export interface AppendInfo {
+  /** Offset given to the first record of the first batch. */
+  baseOffset: number;
+  /** Offset of the last record appended. */
+  lastOffset: number;
+}
+
+export interface PartitionLog {
+  /** First offset still in the log. */
+  readonly logStartOffset: number;
+  /** Offset the next appended record gets. */
+  readonly logEndOffset: number;
+  /** Bytes on disk (or in memory) across all segments. */
+  readonly sizeBytes: number;
+
+  /**
+   * Appends one or more whole, already validated RecordBatches laid end to end.
+   * Assigns offsets from logEndOffset by patching each batch header in place and
+   * writes them in one write. Throws StorageError (and keeps the log unchanged)
+   * when the write fails, e.g. a full disk.
+   */
+  append(batches: Buffer, leaderEpoch: number): AppendInfo;
+
+  /** Resolves once every record up to and including `offset` is durable under the flush policy. */
+  awaitDurable(offset: number): Promise<void>;
+
+  /**
+   * Reads whole batches starting with the one that contains `offset`, stopping
+   * before any batch that starts at or past `maxOffset` (exclusive; the high
+   * watermark) and after at most `maxBytes` (but always at least one whole
+   * batch if one is available, as Kafka does). Empty buffer when nothing is there.
+   */
+  read(offset: number, maxBytes: number, maxOffset: number): Buffer;
+
+  /**
+   * The earliest offset whose batch has a max timestamp >= `timestamp`, with that
+   * batch's bytes so the caller can look at record level; null if none.
+   */
+  findByTimestamp(timestamp: number): { offset: number; batch: Buffer } | null;
+
+  /** Largest timestamp in the log and the offset of the batch that holds it; null when empty. */
+  maxTimestamp(): { timestamp: number; offset: number } | null;
+
+  /** Moves logStartOffset forward (DeleteRecords); removes segments wholly below it. */
+  advanceLogStart(offset: number): void;
+
+  /** Applies retention.ms / retention.bytes and segment.ms rolling at time `now`. Returns segments deleted. */
+  enforceRetention(now: number): number;
+
+  /** Flushes and closes files. */
+  close(): Promise<void>;
+
+  /** Closes and removes all data of this partition. */
+  destroy(): Promise<void>;
+}
