@@ -1,0 +1,166 @@
+// Record-level encoding inside a RecordBatch v2, for the places that must look
+// inside a batch (the client, ListOffsets by timestamp, later compaction and
+// filters). The broker's produce and fetch paths never call this.
+//
+// Record:
+//   length varint, attributes int8, timestampDelta varlong, offsetDelta varint,
+//   keyLength varint (-1 = null), key, valueLength varint (-1 = null), value,
+//   headerCount varint, then per header: keyLength varint, key, valueLength varint, value
+
+import { compress, decompress } from './compression.js';
+import { MalformedFrameError } from './malformed-frame-error.js';
+import { Attr, BATCH_HEADER_SIZE, Codec, type BatchHeader, batchSize, readBatchHeader, writeCrc } from './record-batch.js';
+import { Reader } from './reader.js';
+import { Writer } from './writer.js';
+
+export interface RecordHeader {
+  key: string;
+  value: Buffer | null;
+}
+
+export interface Record {
+  offset: number;
+  timestamp: number;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: RecordHeader[];
+}
+
+export interface NewRecord {
+  key?: Buffer | null;
+  value: Buffer | null;
+  headers?: RecordHeader[];
+  /** Create time in ms; defaults to now. */
+  timestamp?: number;
+}
+
+export interface BatchOptions {
+  codec?: Codec;
+  producerId?: number;
+  producerEpoch?: number;
+  baseSequence?: number;
+  transactional?: boolean;
+  baseOffset?: number;
+}
+
+function writeRecord(w: Writer, r: NewRecord, offsetDelta: number, baseTimestamp: number): void {
+  const body = new Writer(64);
+  body.int8(0);
+  body.varlong((r.timestamp ?? baseTimestamp) - baseTimestamp);
+  body.varint(offsetDelta);
+  writeVarBytes(body, r.key ?? null);
+  writeVarBytes(body, r.value);
+  const headers = r.headers ?? [];
+  body.varint(headers.length);
+  for (const h of headers) {
+    writeVarBytes(body, Buffer.from(h.key));
+    writeVarBytes(body, h.value);
+  }
+  const bytes = body.toBuffer();
+  w.varint(bytes.length);
+  w.raw(bytes);
+}
+
+function writeVarBytes(w: Writer, b: Buffer | null): void {
+  if (b === null) {
+    w.varint(-1);
+    return;
+  }
+  w.varint(b.length);
+  w.raw(b);
+}
+
+function readVarBytes(r: Reader): Buffer | null {
+  const n = r.varint();
+  if (n < -1) throw new MalformedFrameError(`negative record field length ${n}`);
+  return n === -1 ? null : r.take(n, 'record field');
+}
+
+/** Builds one RecordBatch v2 holding `records`, compressed with `codec`. */
+export function encodeBatch(records: NewRecord[], opts: BatchOptions = {}): Buffer {
+  if (records.length === 0) throw new RangeError('a record batch needs at least one record');
+  const now = Date.now();
+  const baseTimestamp = records[0].timestamp ?? now;
+  let maxTimestamp = baseTimestamp;
+  const body = new Writer(records.length * 32);
+  records.forEach((r, i) => {
+    const ts = r.timestamp ?? baseTimestamp;
+    if (ts > maxTimestamp) maxTimestamp = ts;
+    writeRecord(body, r, i, baseTimestamp);
+  });
+  const codec = opts.codec ?? Codec.None;
+  const payload = codec === Codec.None ? body.toBuffer() : compress(codec, body.toBuffer());
+  const attributes = codec | (opts.transactional ? Attr.Transactional : 0);
+  const head = new Writer(BATCH_HEADER_SIZE);
+  head
+    .int64(opts.baseOffset ?? 0)
+    .int32(BATCH_HEADER_SIZE - 12 + payload.length)
+    .int32(-1)
+    .int8(2)
+    .uint32(0)
+    .int16(attributes)
+    .int32(records.length - 1)
+    .int64(baseTimestamp)
+    .int64(maxTimestamp)
+    .int64(opts.producerId ?? -1)
+    .int16(opts.producerEpoch ?? -1)
+    .int32(opts.baseSequence ?? -1)
+    .int32(records.length);
+  const batch = Buffer.concat([head.toBuffer(), payload]);
+  writeCrc(batch, 0);
+  return batch;
+}
+
+/** Upper bound on a batch's decompressed records, guarding against decompression bombs. */
+export const MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024;
+
+/** Decodes the records of the batch at `buf[pos]`, decompressing if needed. */
+export function decodeBatch(buf: Buffer, pos = 0): { header: BatchHeader; records: Record[] } {
+  const header = readBatchHeader(buf, pos);
+  const end = pos + batchSize(buf, pos);
+  if (end > buf.length) throw new MalformedFrameError('record batch overruns its buffer');
+  const codec = (header.attributes & Attr.CodecMask) as Codec;
+  const raw = buf.subarray(pos + BATCH_HEADER_SIZE, end);
+  const body = codec === Codec.None ? raw : decompress(codec, raw, MAX_DECOMPRESSED_BYTES);
+  const r = new Reader(body);
+  if (header.recordCount < 0 || header.recordCount > body.length) {
+    throw new MalformedFrameError(`record count ${header.recordCount} cannot fit in ${body.length} bytes`);
+  }
+  const records: Record[] = new Array(header.recordCount);
+  for (let i = 0; i < header.recordCount; i++) {
+    const length = r.varint();
+    const rec = new Reader(body, r.offset, r.offset + length);
+    r.skip(length);
+    rec.int8();
+    const timestampDelta = rec.varlong();
+    const offsetDelta = rec.varint();
+    const key = readVarBytes(rec);
+    const value = readVarBytes(rec);
+    const headerCount = rec.varint();
+    if (headerCount < 0 || headerCount * 2 > rec.remaining) throw new MalformedFrameError(`bad header count ${headerCount}`);
+    const headers: RecordHeader[] = new Array(headerCount);
+    for (let h = 0; h < headerCount; h++) {
+      const k = readVarBytes(rec);
+      headers[h] = { key: k === null ? '' : k.toString('utf8'), value: readVarBytes(rec) };
+    }
+    records[i] = {
+      offset: header.baseOffset + offsetDelta,
+      timestamp: header.attributes & Attr.LogAppendTime ? header.maxTimestamp : header.baseTimestamp + timestampDelta,
+      key,
+      value,
+      headers,
+    };
+  }
+  return { header, records };
+}
+
+/** Calls `fn` for each whole batch laid end to end in `buf` (a fetch or produce payload). */
+export function forEachBatch(buf: Buffer, fn: (pos: number, size: number) => void): void {
+  let pos = 0;
+  while (pos + 12 <= buf.length) {
+    const size = batchSize(buf, pos);
+    if (size < BATCH_HEADER_SIZE || pos + size > buf.length) return; // a partial trailing batch is cut off by fetch max_bytes
+    fn(pos, size);
+    pos += size;
+  }
+}
