@@ -35,7 +35,7 @@ export const enum Attr {
   Control = 0x20,
 }
 
-export const enum Codec {
+export enum Codec {
   None = 0,
   Gzip = 1,
   Snappy = 2,

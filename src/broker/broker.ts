@@ -1,0 +1,162 @@
+// A broker's partitions: opens their logs, creates and deletes topics through
+// the control plane, runs retention. The produce and fetch paths live in
+// produce.ts and fetch.ts and work on the partitions held here.
+
+import path from 'node:path';
+import type { BrokerConfig } from '../config.js';
+import type { ControlPlane, TopicMetadata } from '../cluster/control-plane.js';
+import type { Logger } from '../logger.js';
+import { ErrorCode } from '../protocol/error-codes.js';
+import { FileLog } from '../storage/file-log.js';
+import type { PartitionLog } from '../storage/partition-log.js';
+import { Partition } from './partition.js';
+import { type TopicConfigs, logConfigFor, validateTopicConfigs } from './topic-config.js';
+import { topicNameProblem } from './topic-name.js';
+
+export class TopicError extends Error {
+  constructor(
+    readonly errorCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const MAX_PARTITIONS = 100_000;
+
+export class Broker {
+  private readonly partitions = new Map<string, Partition[]>();
+  private retentionTimer: NodeJS.Timeout | null = null;
+  private readonly creating = new Map<string, Promise<TopicMetadata>>();
+
+  constructor(
+    readonly config: BrokerConfig,
+    readonly cluster: ControlPlane,
+    private readonly log: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    for (const topic of this.cluster.topics()) await this.openPartitions(topic, 0);
+    this.retentionTimer = setInterval(() => this.enforceRetention(), this.config.retentionCheckIntervalMs);
+    this.retentionTimer.unref();
+  }
+
+  async close(): Promise<void> {
+    if (this.retentionTimer) clearInterval(this.retentionTimer);
+    for (const parts of this.partitions.values()) {
+      for (const p of parts) {
+        p.wakeAll();
+        await p.log.close();
+      }
+    }
+    this.partitions.clear();
+  }
+
+  partition(topic: string, index: number): Partition | undefined {
+    return this.partitions.get(topic)?.[index];
+  }
+
+  partitionsOf(topic: string): Partition[] {
+    return this.partitions.get(topic) ?? [];
+  }
+
+  private partitionDir(topic: string, index: number): string {
+    return path.join(this.config.dataDir, `${topic}-${index}`);
+  }
+
+  private async openLog(topic: TopicMetadata, index: number): Promise<PartitionLog> {
+    return FileLog.open(this.partitionDir(topic.name, index), logConfigFor(topic.configs, this.config), this.log);
+  }
+
+  private async openPartitions(topic: TopicMetadata, from: number): Promise<void> {
+    const parts = this.partitions.get(topic.name) ?? [];
+    for (const a of topic.partitions.slice(from)) {
+      if (a.leader !== this.config.nodeId) continue;
+      parts[a.partition] = new Partition(topic.name, a.partition, await this.openLog(topic, a.partition), a.leaderEpoch);
+    }
+    this.partitions.set(topic.name, parts);
+  }
+
+  /** Creates a topic; throws TopicError with the Kafka error code when it cannot. */
+  async createTopic(name: string, numPartitions: number, configs: TopicConfigs, validateOnly = false): Promise<TopicMetadata> {
+    const nameProblem = topicNameProblem(name);
+    if (nameProblem) throw new TopicError(ErrorCode.INVALID_TOPIC_EXCEPTION, nameProblem);
+    if (this.cluster.topic(name) || this.creating.has(name)) {
+      throw new TopicError(ErrorCode.TOPIC_ALREADY_EXISTS, `topic '${name}' already exists`);
+    }
+    if (numPartitions === -1) numPartitions = this.config.numPartitions;
+    if (!Number.isInteger(numPartitions) || numPartitions < 1 || numPartitions > MAX_PARTITIONS) {
+      throw new TopicError(ErrorCode.INVALID_PARTITIONS, `number of partitions must be from 1 to ${MAX_PARTITIONS}, got ${numPartitions}`);
+    }
+    const configProblem = validateTopicConfigs(configs);
+    if (configProblem) throw new TopicError(ErrorCode.INVALID_CONFIG, configProblem);
+    if (validateOnly) return { name, topicId: Buffer.alloc(16), partitions: [], configs };
+    const creation = this.cluster.createTopic(name, numPartitions, configs).then(async (topic) => {
+      await this.openPartitions(topic, 0);
+      this.log.info({ topic: name, partitions: numPartitions }, 'topic created');
+      return topic;
+    });
+    this.creating.set(name, creation);
+    try {
+      return await creation;
+    } finally {
+      this.creating.delete(name);
+    }
+  }
+
+  /** Returns the topic, creating it with defaults when auto-creation is on. */
+  async topicOrAutoCreate(name: string, allowAutoCreate: boolean): Promise<TopicMetadata | undefined> {
+    const existing = this.cluster.topic(name);
+    if (existing) return existing;
+    const pending = this.creating.get(name);
+    if (pending) return pending;
+    if (!allowAutoCreate || !this.config.autoCreateTopicsEnable || topicNameProblem(name)) return undefined;
+    try {
+      return await this.createTopic(name, this.config.numPartitions, {});
+    } catch (err) {
+      if (err instanceof TopicError && err.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS) return this.cluster.topic(name);
+      throw err;
+    }
+  }
+
+  async deleteTopic(name: string): Promise<void> {
+    if (!this.cluster.topic(name)) throw new TopicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic '${name}'`);
+    await this.cluster.deleteTopic(name);
+    const parts = this.partitions.get(name) ?? [];
+    this.partitions.delete(name);
+    for (const p of parts) {
+      p.wakeAll();
+      await p.log.destroy();
+    }
+    this.log.info({ topic: name }, 'topic deleted');
+  }
+
+  async createPartitions(name: string, total: number, validateOnly: boolean): Promise<void> {
+    const topic = this.cluster.topic(name);
+    if (!topic) throw new TopicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic '${name}'`);
+    const current = topic.partitions.length;
+    if (total <= current) {
+      throw new TopicError(ErrorCode.INVALID_PARTITIONS, `topic '${name}' has ${current} partitions; the new count ${total} must be larger`);
+    }
+    if (total > MAX_PARTITIONS) throw new TopicError(ErrorCode.INVALID_PARTITIONS, `at most ${MAX_PARTITIONS} partitions`);
+    if (validateOnly) return;
+    const grown = await this.cluster.createPartitions(name, total);
+    await this.openPartitions(grown, current);
+  }
+
+  /** Deletes old segments of every partition per retention.ms / retention.bytes. */
+  enforceRetention(now = Date.now()): number {
+    let deleted = 0;
+    for (const [topic, parts] of this.partitions) {
+      for (const p of parts) {
+        try {
+          deleted += p.log.enforceRetention(now);
+        } catch (err) {
+          this.log.error({ err, topic, partition: p.index }, 'retention failed');
+        }
+      }
+    }
+    if (deleted > 0) this.log.info({ segments: deleted }, 'retention deleted old segments');
+    return deleted;
+  }
+}

@@ -1,0 +1,95 @@
+// The fetch path: read whole batches below the high watermark, and when fewer
+// than min_bytes are there, park on the partitions until data arrives or
+// max_wait_ms passes (long-poll: an idle consumer costs a timer, no CPU).
+
+import { ErrorCode } from '../protocol/error-codes.js';
+import type { Broker } from './broker.js';
+import type { Partition } from './partition.js';
+
+export interface FetchPartitionRequest {
+  topic: string;
+  partition: number;
+  fetchOffset: number;
+  partitionMaxBytes: number;
+}
+
+export interface FetchPartitionResult {
+  errorCode: number;
+  highWatermark: number;
+  lastStableOffset: number;
+  logStartOffset: number;
+  records: Buffer | null;
+}
+
+export interface FetchLimits {
+  maxWaitMs: number;
+  minBytes: number;
+  /** Cap on the whole response; the first batch found is returned even if larger. */
+  maxBytes: number;
+}
+
+function errorResult(errorCode: number, p?: Partition): FetchPartitionResult {
+  return {
+    errorCode,
+    highWatermark: p?.highWatermark ?? -1,
+    lastStableOffset: p?.highWatermark ?? -1,
+    logStartOffset: p?.logStartOffset ?? -1,
+    records: null,
+  };
+}
+
+function readAll(broker: Broker, requests: FetchPartitionRequest[], maxBytes: number): { results: FetchPartitionResult[]; bytes: number; failed: boolean } {
+  let budget = maxBytes;
+  let bytes = 0;
+  let failed = false;
+  const results = requests.map((req) => {
+    const p = broker.partition(req.topic, req.partition);
+    if (!p) {
+      failed = true;
+      return errorResult(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    }
+    if (req.fetchOffset < p.logStartOffset || req.fetchOffset > p.logEndOffset) {
+      failed = true;
+      return errorResult(ErrorCode.OFFSET_OUT_OF_RANGE, p);
+    }
+    // Once some data is in the response, later partitions only get what fits.
+    const limit = Math.min(req.partitionMaxBytes, bytes === 0 ? Math.max(budget, 1) : budget);
+    const records = limit > 0 && req.fetchOffset < p.highWatermark ? p.log.read(req.fetchOffset, limit, p.highWatermark) : Buffer.alloc(0);
+    bytes += records.length;
+    budget -= records.length;
+    return {
+      errorCode: ErrorCode.NONE,
+      highWatermark: p.highWatermark,
+      lastStableOffset: p.highWatermark,
+      logStartOffset: p.logStartOffset,
+      records,
+    };
+  });
+  return { results, bytes, failed };
+}
+
+export async function fetchPartitions(broker: Broker, requests: FetchPartitionRequest[], limits: FetchLimits): Promise<FetchPartitionResult[]> {
+  const deadline = Date.now() + limits.maxWaitMs;
+  for (;;) {
+    const read = readAll(broker, requests, limits.maxBytes);
+    const remaining = deadline - Date.now();
+    if (read.bytes >= limits.minBytes || read.failed || remaining <= 0) return read.results;
+    await waitForData(broker, requests, remaining);
+  }
+}
+
+function waitForData(broker: Broker, requests: FetchPartitionRequest[], timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const cancels: (() => void)[] = [];
+    const done = () => {
+      clearTimeout(timer);
+      for (const cancel of cancels) cancel();
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    for (const req of requests) {
+      const p = broker.partition(req.topic, req.partition);
+      if (p) cancels.push(p.onData(done));
+    }
+  });
+}

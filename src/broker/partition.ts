@@ -1,0 +1,70 @@
+// One partition this broker leads: its log, its leader epoch and its high
+// watermark. Single owner of the partition's offsets; every transition here is
+// synchronous, so two requests never interleave inside one.
+//
+//   logStartOffset <= highWatermark <= logEndOffset
+//
+// Under the group-commit flush policy the high watermark only passes records
+// that are fsynced, so a consumer never sees a record a crash could take back.
+// Under the other policies it follows the log end offset.
+
+import type { PartitionLog } from '../storage/partition-log.js';
+
+export class Partition {
+  private hw: number;
+  private waiters = new Set<() => void>();
+
+  constructor(
+    readonly topic: string,
+    readonly index: number,
+    readonly log: PartitionLog,
+    public leaderEpoch: number,
+  ) {
+    this.hw = log.logEndOffset;
+  }
+
+  get highWatermark(): number {
+    return this.hw;
+  }
+
+  get logStartOffset(): number {
+    return this.log.logStartOffset;
+  }
+
+  get logEndOffset(): number {
+    return this.log.logEndOffset;
+  }
+
+  /**
+   * Appends validated batches. Returns the base offset and a promise that
+   * settles once the records are committed (high watermark past them).
+   */
+  append(batches: Buffer): { baseOffset: number; committed: Promise<void> } {
+    const { baseOffset, lastOffset } = this.log.append(batches, this.leaderEpoch);
+    const committed = this.log.awaitDurable(lastOffset).then(() => this.advanceHighWatermark(lastOffset + 1));
+    // acks=0 and acks=1 never await this; a failed fsync is reported to those that do.
+    committed.catch(() => {});
+    return { baseOffset, committed };
+  }
+
+  private advanceHighWatermark(offset: number): void {
+    if (offset <= this.hw) return;
+    this.hw = offset;
+    const waiters = this.waiters;
+    this.waiters = new Set();
+    for (const wake of waiters) wake();
+  }
+
+  /** Calls `wake` once, the next time the high watermark moves. Returns a cancel function. */
+  onData(wake: () => void): () => void {
+    this.waiters.add(wake);
+    return () => this.waiters.delete(wake);
+  }
+
+  /** Wakes every parked fetch, e.g. when the partition goes away. */
+  wakeAll(): void {
+    const waiters = this.waiters;
+    this.waiters = new Set();
+    for (const wake of waiters) wake();
+  }
+}

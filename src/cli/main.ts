@@ -1,0 +1,24 @@
+// The `sluice` command. One file per subcommand; each registers itself here.
+
+import { Command, CommanderError } from 'commander';
+import { SluiceError } from '../errors.js';
+import { registerServe } from './serve.js';
+
+const program = new Command('sluice')
+  .description('Sluice: a durable message broker that speaks the Apache Kafka protocol')
+  .version('0.1.0')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerServe(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) process.exit(err.exitCode);
+  if (err instanceof SluiceError) {
+    process.stderr.write(`error: ${err.message}\n`);
+    process.exit(1);
+  }
+  throw err;
+}

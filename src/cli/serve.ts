@@ -1,0 +1,81 @@
+// `sluice serve`: runs a broker until SIGINT/SIGTERM, then shuts down cleanly
+// (closes connections, flushes and closes every log).
+// Each option comes from, in order of precedence: the flag, the SLUICE_*
+// environment variable, the --config JSON file, the built-in default.
+
+import fs from 'node:fs';
+import { type Command, Option } from 'commander';
+import { type BrokerConfig, defaultConfig } from '../config.js';
+import { ConfigError } from '../errors.js';
+import { startBroker } from '../start-broker.js';
+
+interface ServeOption {
+  key: keyof BrokerConfig;
+  flag: string;
+  help: string;
+}
+
+const OPTIONS: ServeOption[] = [
+  { key: 'port', flag: '--port <n>', help: 'Kafka listener port (0 picks a free one)' },
+  { key: 'host', flag: '--host <addr>', help: 'interface to listen on' },
+  { key: 'advertisedHost', flag: '--advertised-host <name>', help: 'host name given to clients (default: --host)' },
+  { key: 'dataDir', flag: '--data-dir <dir>', help: 'directory for logs and metadata' },
+  { key: 'nodeId', flag: '--node-id <n>', help: 'broker id' },
+  { key: 'autoCreateTopicsEnable', flag: '--auto-create-topics-enable <bool>', help: 'create unknown topics on first use' },
+  { key: 'numPartitions', flag: '--num-partitions <n>', help: 'partitions of auto-created topics' },
+  { key: 'socketRequestMaxBytes', flag: '--socket-request-max-bytes <bytes>', help: 'largest request frame' },
+  { key: 'messageMaxBytes', flag: '--message-max-bytes <bytes>', help: 'largest record batch (default max.message.bytes)' },
+  { key: 'segmentBytes', flag: '--segment-bytes <bytes>', help: 'default segment.bytes' },
+  { key: 'segmentMs', flag: '--segment-ms <ms>', help: 'default segment.ms' },
+  { key: 'retentionMs', flag: '--retention-ms <ms>', help: 'default retention.ms (-1: forever)' },
+  { key: 'retentionBytes', flag: '--retention-bytes <bytes>', help: 'default retention.bytes per partition (-1: no limit)' },
+  { key: 'flushPolicy', flag: '--flush-policy <policy>', help: 'group-commit (fsync before acks=all), interval, or os' },
+  { key: 'flushIntervalMs', flag: '--flush-interval-ms <ms>', help: 'fsync period of the interval policy' },
+  { key: 'retentionCheckIntervalMs', flag: '--retention-check-interval-ms <ms>', help: 'how often retention runs' },
+  { key: 'logLevel', flag: '--log-level <level>', help: 'pino level: trace, debug, info, warn, error, silent' },
+];
+
+/** SLUICE_DATA_DIR for dataDir, and so on. */
+export function envName(key: string): string {
+  return 'SLUICE_' + key.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase();
+}
+
+function readConfigFile(file: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ConfigError(`config file ${file} must hold a JSON object`);
+  return parsed as Record<string, unknown>;
+}
+
+export function registerServe(program: Command): void {
+  const cmd = program.command('serve').description('run a broker');
+  for (const o of OPTIONS) {
+    const def = defaultConfig[o.key];
+    cmd.addOption(new Option(o.flag, `${o.help} [env ${envName(o.key)}]`).default(undefined, def === '' ? '(none)' : String(def)));
+  }
+  cmd.option('--config <file>', `JSON file of options, named as the long flags in camelCase (e.g. {"dataDir": "/var/lib/sluice"}) [env SLUICE_CONFIG]`);
+  cmd.action(async (flags: Record<string, unknown>) => {
+    const file = (flags.config as string | undefined) ?? process.env.SLUICE_CONFIG;
+    const merged: Record<string, unknown> = file ? readConfigFile(file) : {};
+    for (const o of OPTIONS) {
+      const env = process.env[envName(o.key)];
+      if (env !== undefined) merged[o.key] = env;
+      if (flags[o.key] !== undefined) merged[o.key] = flags[o.key];
+    }
+    const broker = await startBroker(merged as Partial<BrokerConfig>);
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      process.stderr.write(`\n${signal} received, shutting down\n`);
+      await broker.close();
+      process.exit(0);
+    };
+    process.on('SIGINT', () => void stop('SIGINT'));
+    process.on('SIGTERM', () => void stop('SIGTERM'));
+  });
+}

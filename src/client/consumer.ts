@@ -1,0 +1,106 @@
+// A consumer of explicitly assigned partitions: fetches from given offsets
+// with long-poll and yields decoded records in offset order per partition.
+
+import type { Message } from '../protocol/codec.js';
+import { FetchRequest, FetchResponse } from '../protocol/messages/fetch.js';
+import { type Record, decodeBatch, forEachBatch } from '../protocol/records.js';
+import { isControlBatch } from '../protocol/record-batch.js';
+import { check } from './client-error.js';
+import type { KafkaClient } from './kafka-client.js';
+
+export interface ConsumedRecord extends Record {
+  topic: string;
+  partition: number;
+}
+
+export interface FetchOptions {
+  /** How long the broker may hold an empty fetch (ms). Default 500. */
+  maxWaitMs?: number;
+  /** Bytes per partition per fetch. Default 1 MiB. */
+  partitionMaxBytes?: number;
+  /** Bytes per fetch response. Default 50 MiB. */
+  maxBytes?: number;
+}
+
+const FETCH = { request: FetchRequest, response: FetchResponse };
+
+export class AssignedConsumer {
+  private readonly positions: Map<number, number>;
+  private stopped = false;
+
+  constructor(
+    private readonly client: KafkaClient,
+    readonly topic: string,
+    start: Map<number, number>,
+    private readonly options: FetchOptions = {},
+  ) {
+    this.positions = new Map(start);
+  }
+
+  /** Next offset to read per partition. */
+  position(partition: number): number | undefined {
+    return this.positions.get(partition);
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  /** One fetch round: the records that arrived (possibly none after maxWaitMs). */
+  async poll(): Promise<ConsumedRecord[]> {
+    const info = await this.client.topic(this.topic);
+    const conn = await this.client.node(info.partitions[0]?.leader ?? -1);
+    const res = await conn.send(FETCH, {
+      replicaId: -1,
+      maxWaitMs: this.options.maxWaitMs ?? 500,
+      minBytes: 1,
+      maxBytes: this.options.maxBytes ?? 50 * 1024 * 1024,
+      isolationLevel: 0,
+      sessionId: 0,
+      sessionEpoch: -1,
+      topics: [
+        {
+          topic: this.topic,
+          topicId: info.topicId,
+          partitions: [...this.positions].map(([partition, fetchOffset]) => ({
+            partition,
+            currentLeaderEpoch: -1,
+            fetchOffset,
+            lastFetchedEpoch: -1,
+            logStartOffset: -1,
+            partitionMaxBytes: this.options.partitionMaxBytes ?? 1024 * 1024,
+          })),
+        },
+      ],
+      forgottenTopicsData: [],
+      rackId: '',
+    });
+    const out: ConsumedRecord[] = [];
+    for (const t of res.responses) {
+      for (const p of t.partitions as Message[]) {
+        check(p.errorCode, null, `fetch ${this.topic}-${p.partitionIndex}`);
+        if (!p.records) continue;
+        const from = this.positions.get(p.partitionIndex) ?? 0;
+        let next = from;
+        forEachBatch(p.records, (pos) => {
+          const { header, records } = decodeBatch(p.records, pos);
+          next = Math.max(next, header.baseOffset + header.lastOffsetDelta + 1);
+          if (isControlBatch(p.records, pos)) return;
+          for (const r of records) if (r.offset >= from) out.push({ ...r, topic: this.topic, partition: p.partitionIndex });
+        });
+        this.positions.set(p.partitionIndex, next);
+      }
+    }
+    return out;
+  }
+
+  /** Yields records until stop() is called. */
+  async *records(): AsyncGenerator<ConsumedRecord> {
+    while (!this.stopped) {
+      for (const r of await this.poll()) {
+        yield r;
+        if (this.stopped) return;
+      }
+    }
+  }
+}

@@ -1,0 +1,114 @@
+// Cluster-aware client core: bootstrap, metadata, one connection per broker.
+// Producer, consumer and admin are built on it.
+
+import type { Message } from '../protocol/codec.js';
+import { ErrorCode } from '../protocol/error-codes.js';
+import { MetadataRequest, MetadataResponse } from '../protocol/messages/metadata.js';
+import { ClientError, KafkaError } from './client-error.js';
+import { type Api, BrokerConnection } from './connection.js';
+
+export interface ClientOptions {
+  /** "host:port" of any broker. Default 127.0.0.1:9092. */
+  bootstrap?: string;
+  clientId?: string;
+}
+
+export interface PartitionInfo {
+  partition: number;
+  leader: number;
+  leaderEpoch: number;
+  replicas: number[];
+  isr: number[];
+}
+
+export interface TopicInfo {
+  name: string;
+  topicId: Buffer;
+  isInternal: boolean;
+  partitions: PartitionInfo[];
+}
+
+export function parseHostPort(s: string): { host: string; port: number } {
+  const i = s.lastIndexOf(':');
+  const port = Number(s.slice(i + 1));
+  if (i <= 0 || !Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new ClientError('SLUICE_ERR_CONFIG', `bootstrap address must look like host:port, got "${s}"`);
+  }
+  return { host: s.slice(0, i), port };
+}
+
+export class KafkaClient {
+  private readonly bootstrap: { host: string; port: number };
+  private readonly clientId: string;
+  private readonly connections = new Map<string, Promise<BrokerConnection>>();
+  private brokers = new Map<number, { host: string; port: number }>();
+
+  constructor(options: ClientOptions = {}) {
+    this.bootstrap = parseHostPort(options.bootstrap ?? '127.0.0.1:9092');
+    this.clientId = options.clientId ?? 'sluice-cli';
+  }
+
+  private connect(host: string, port: number): Promise<BrokerConnection> {
+    const key = `${host}:${port}`;
+    let conn = this.connections.get(key);
+    if (!conn) {
+      conn = BrokerConnection.connect(host, port, this.clientId);
+      conn.catch(() => this.connections.delete(key));
+      this.connections.set(key, conn);
+    }
+    return conn;
+  }
+
+  /** A connection to any broker (the bootstrap one). */
+  any(): Promise<BrokerConnection> {
+    return this.connect(this.bootstrap.host, this.bootstrap.port);
+  }
+
+  /** A connection to broker `nodeId`, as named by the last metadata. */
+  async node(nodeId: number): Promise<BrokerConnection> {
+    const b = this.brokers.get(nodeId);
+    if (!b) return this.any();
+    return this.connect(b.host, b.port);
+  }
+
+  async send(api: Api, body: Message): Promise<Message> {
+    return (await this.any()).send(api, body);
+  }
+
+  /** Metadata for `topics` (all topics when null). */
+  async metadata(topics: string[] | null, allowAutoCreate = false): Promise<{ clusterId: string | null; controllerId: number; brokers: Message[]; topics: Message[] }> {
+    const res = await this.send(
+      { request: MetadataRequest, response: MetadataResponse },
+      { topics: topics === null ? null : topics.map((name) => ({ name, topicId: undefined })), allowAutoTopicCreation: allowAutoCreate },
+    );
+    this.brokers = new Map(res.brokers.map((b: Message) => [b.nodeId, { host: b.host, port: b.port }]));
+    return res as { clusterId: string | null; controllerId: number; brokers: Message[]; topics: Message[] };
+  }
+
+  /** One topic's partitions and leaders; throws KafkaError when it does not exist. */
+  async topic(name: string, allowAutoCreate = false): Promise<TopicInfo> {
+    const { topics } = await this.metadata([name], allowAutoCreate);
+    const t = topics[0];
+    if (!t || t.errorCode !== ErrorCode.NONE) throw new KafkaError(t?.errorCode ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, null, `topic '${name}'`);
+    return {
+      name: t.name,
+      topicId: t.topicId,
+      isInternal: t.isInternal,
+      partitions: t.partitions
+        .map((p: Message) => ({ partition: p.partitionIndex, leader: p.leaderId, leaderEpoch: p.leaderEpoch, replicas: p.replicaNodes, isr: p.isrNodes }))
+        .sort((a: PartitionInfo, b: PartitionInfo) => a.partition - b.partition),
+    };
+  }
+
+  async close(): Promise<void> {
+    const conns = [...this.connections.values()];
+    this.connections.clear();
+    for (const c of conns) {
+      try {
+        (await c).close();
+      } catch {
+        // a connection that never opened has nothing to close
+      }
+    }
+  }
+}

@@ -1,0 +1,157 @@
+// Single-node control plane: this broker leads every partition (epoch 0), and
+// topic metadata lives in <dataDir>/cluster.json, replaced atomically
+// (write temp file, fsync, rename, fsync dir) so a crash leaves old or new.
+
+import { randomBytes, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { TopicConfigs } from '../broker/topic-config.js';
+import type { BrokerInfo, ControlPlane, PartitionAssignment, TopicMetadata } from './control-plane.js';
+
+interface StoredState {
+  clusterId: string;
+  topics: { name: string; topicId: string; partitions: number; configs: TopicConfigs }[];
+}
+
+const FILE = 'cluster.json';
+
+export class LocalControlPlane implements ControlPlane {
+  readonly clusterId: string;
+  private readonly byName = new Map<string, TopicMetadata>();
+  private readonly byId = new Map<string, TopicMetadata>();
+
+  private constructor(
+    private readonly dir: string,
+    private readonly self: BrokerInfo,
+    state: StoredState,
+  ) {
+    this.clusterId = state.clusterId;
+    for (const t of state.topics) this.index(this.build(t.name, Buffer.from(t.topicId, 'hex'), t.partitions, t.configs));
+  }
+
+  static open(dataDir: string, self: BrokerInfo): LocalControlPlane {
+    fs.mkdirSync(dataDir, { recursive: true });
+    const file = path.join(dataDir, FILE);
+    let state: StoredState;
+    if (fs.existsSync(file)) {
+      state = JSON.parse(fs.readFileSync(file, 'utf8')) as StoredState;
+    } else {
+      // Kafka cluster ids are 22-character base64url UUIDs.
+      state = { clusterId: Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url'), topics: [] };
+    }
+    const plane = new LocalControlPlane(dataDir, self, state);
+    plane.persist();
+    return plane;
+  }
+
+  get controllerId(): number {
+    return this.self.nodeId;
+  }
+
+  brokers(): BrokerInfo[] {
+    return [this.self];
+  }
+
+  topics(): TopicMetadata[] {
+    return [...this.byName.values()];
+  }
+
+  topic(name: string): TopicMetadata | undefined {
+    return this.byName.get(name);
+  }
+
+  topicById(id: Buffer): TopicMetadata | undefined {
+    return this.byId.get(id.toString('hex'));
+  }
+
+  async createTopic(name: string, partitions: number, configs: TopicConfigs): Promise<TopicMetadata> {
+    if (this.byName.has(name)) throw new Error(`topic ${name} already exists`);
+    const topic = this.build(name, newTopicId(), partitions, configs);
+    this.index(topic);
+    this.persist();
+    return topic;
+  }
+
+  async deleteTopic(name: string): Promise<void> {
+    const topic = this.byName.get(name);
+    if (!topic) return;
+    this.byName.delete(name);
+    this.byId.delete(topic.topicId.toString('hex'));
+    this.persist();
+  }
+
+  async createPartitions(name: string, total: number): Promise<TopicMetadata> {
+    const old = this.mustGet(name);
+    const topic = this.build(name, old.topicId, total, old.configs);
+    this.index(topic);
+    this.persist();
+    return topic;
+  }
+
+  async setTopicConfigs(name: string, configs: TopicConfigs): Promise<TopicMetadata> {
+    const old = this.mustGet(name);
+    const topic = { ...old, configs };
+    this.index(topic);
+    this.persist();
+    return topic;
+  }
+
+  async close(): Promise<void> {}
+
+  private mustGet(name: string): TopicMetadata {
+    const t = this.byName.get(name);
+    if (!t) throw new Error(`unknown topic ${name}`);
+    return t;
+  }
+
+  private build(name: string, topicId: Buffer, count: number, configs: TopicConfigs): TopicMetadata {
+    const id = this.self.nodeId;
+    const partitions: PartitionAssignment[] = [];
+    for (let p = 0; p < count; p++) partitions.push({ partition: p, leader: id, leaderEpoch: 0, replicas: [id], isr: [id] });
+    return { name, topicId, partitions, configs };
+  }
+
+  private index(topic: TopicMetadata): void {
+    this.byName.set(topic.name, topic);
+    this.byId.set(topic.topicId.toString('hex'), topic);
+  }
+
+  private persist(): void {
+    const state: StoredState = {
+      clusterId: this.clusterId,
+      topics: this.topics().map((t) => ({
+        name: t.name,
+        topicId: t.topicId.toString('hex'),
+        partitions: t.partitions.length,
+        configs: t.configs,
+      })),
+    };
+    writeFileAtomic(path.join(this.dir, FILE), JSON.stringify(state, null, 2));
+  }
+}
+
+function newTopicId(): Buffer {
+  // A zero UUID means "no id" on the wire, so never hand one out.
+  let id: Buffer;
+  do id = randomBytes(16);
+  while (id.every((b) => b === 0));
+  return id;
+}
+
+export function writeFileAtomic(file: string, data: string): void {
+  const tmp = `${file}.tmp`;
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    fs.writeSync(fd, data);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
+  const dirFd = fs.openSync(path.dirname(file), 'r');
+  try {
+    fs.fsyncSync(dirFd);
+  } finally {
+    fs.closeSync(dirFd);
+  }
+}

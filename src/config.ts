@@ -1,0 +1,113 @@
+// Broker configuration: every option in one typed place, with unit and default,
+// validated once at start-up and passed down by constructor argument.
+// Only src/cli reads process.env; it maps SLUICE_* variables onto these names.
+
+import path from 'node:path';
+import { ConfigError } from './errors.js';
+import type { FlushPolicy } from './storage/partition-log.js';
+
+export interface BrokerConfig {
+  /** Interface the Kafka listener binds. Default 127.0.0.1. */
+  host: string;
+  /** Kafka listener port; 0 picks a free port. Default 9092. */
+  port: number;
+  /** Host name given to clients in Metadata; defaults to `host`. */
+  advertisedHost: string;
+  /** Where partition logs and cluster metadata live. Default ./data. */
+  dataDir: string;
+  /** This broker's node id. Default 0. */
+  nodeId: number;
+  /** Create unknown topics on Metadata (when the client allows) and Produce. Default true. */
+  autoCreateTopicsEnable: boolean;
+  /** Partitions of auto-created topics. Default 1. */
+  numPartitions: number;
+  /** Largest request frame accepted (bytes); larger frames close the connection. Default 100 MiB. */
+  socketRequestMaxBytes: number;
+  /** Largest record batch accepted (bytes), default for topic max.message.bytes. Default 1 MiB + 12. */
+  messageMaxBytes: number;
+  /** Default segment.bytes (bytes). Default 1 GiB. */
+  segmentBytes: number;
+  /** Default segment.ms (ms). Default 7 days. */
+  segmentMs: number;
+  /** Default retention.ms (ms); -1 keeps forever. Default 7 days. */
+  retentionMs: number;
+  /** Default retention.bytes per partition (bytes); -1 means no limit. Default -1. */
+  retentionBytes: number;
+  /** Default flush.policy. Default group-commit. */
+  flushPolicy: FlushPolicy;
+  /** Default flush.interval.ms for the interval policy (ms). Default 1000. */
+  flushIntervalMs: number;
+  /** How often retention is enforced (ms). Default 5 minutes. */
+  retentionCheckIntervalMs: number;
+  /** pino log level. Default info. */
+  logLevel: string;
+}
+
+export const defaultConfig: BrokerConfig = {
+  host: '127.0.0.1',
+  port: 9092,
+  advertisedHost: '',
+  dataDir: './data',
+  nodeId: 0,
+  autoCreateTopicsEnable: true,
+  numPartitions: 1,
+  socketRequestMaxBytes: 100 * 1024 * 1024,
+  messageMaxBytes: 1024 * 1024 + 12,
+  segmentBytes: 1024 * 1024 * 1024,
+  segmentMs: 7 * 24 * 3600 * 1000,
+  retentionMs: 7 * 24 * 3600 * 1000,
+  retentionBytes: -1,
+  flushPolicy: 'group-commit',
+  flushIntervalMs: 1000,
+  retentionCheckIntervalMs: 5 * 60 * 1000,
+  logLevel: 'info',
+};
+
+const FLUSH_POLICIES: readonly FlushPolicy[] = ['group-commit', 'interval', 'os'];
+
+function integer(name: string, v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const n = typeof v === 'string' ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
+  }
+  return n;
+}
+
+function boolean(name: string, v: unknown): boolean {
+  if (typeof v === 'boolean') return v;
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  throw new ConfigError(`${name} must be true or false, got ${JSON.stringify(v)}`);
+}
+
+/** Merges `overrides` over the defaults and validates every option. */
+export function resolveConfig(overrides: Partial<Record<keyof BrokerConfig, unknown>> = {}): BrokerConfig {
+  for (const key of Object.keys(overrides)) {
+    if (!(key in defaultConfig)) throw new ConfigError(`unknown option "${key}"`);
+  }
+  const o = { ...defaultConfig, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
+  const flushPolicy = String(o.flushPolicy) as FlushPolicy;
+  if (!FLUSH_POLICIES.includes(flushPolicy)) {
+    throw new ConfigError(`flushPolicy must be one of ${FLUSH_POLICIES.join(', ')}, got ${JSON.stringify(o.flushPolicy)}`);
+  }
+  const host = String(o.host);
+  return {
+    host,
+    port: integer('port', o.port, 0, 65535),
+    advertisedHost: String(o.advertisedHost || host),
+    dataDir: path.resolve(String(o.dataDir)),
+    nodeId: integer('nodeId', o.nodeId, 0, 2 ** 31 - 1),
+    autoCreateTopicsEnable: boolean('autoCreateTopicsEnable', o.autoCreateTopicsEnable),
+    numPartitions: integer('numPartitions', o.numPartitions, 1, 100000),
+    socketRequestMaxBytes: integer('socketRequestMaxBytes', o.socketRequestMaxBytes, 1024, 2 ** 31 - 1),
+    messageMaxBytes: integer('messageMaxBytes', o.messageMaxBytes, 64, 2 ** 31 - 1),
+    segmentBytes: integer('segmentBytes', o.segmentBytes, 1024, 2 ** 31 - 1),
+    segmentMs: integer('segmentMs', o.segmentMs, 1),
+    retentionMs: integer('retentionMs', o.retentionMs, -1),
+    retentionBytes: integer('retentionBytes', o.retentionBytes, -1),
+    flushPolicy,
+    flushIntervalMs: integer('flushIntervalMs', o.flushIntervalMs, 1),
+    retentionCheckIntervalMs: integer('retentionCheckIntervalMs', o.retentionCheckIntervalMs, 10),
+    logLevel: String(o.logLevel),
+  };
+}

@@ -1,0 +1,27 @@
+// CreatePartitions v0-3 (v2+ flexible): grows a topic; never shrinks it.
+
+import { TopicError } from '../../broker/broker.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
+import { CreatePartitionsRequest, CreatePartitionsResponse } from '../../protocol/messages/create-partitions.js';
+import type { ApiHandler } from './handler.js';
+
+export const createPartitions: ApiHandler = {
+  apiKey: 37,
+  minVersion: 0,
+  maxVersion: 3,
+  request: CreatePartitionsRequest,
+  response: CreatePartitionsResponse,
+  async handle(req, ctx) {
+    const results = [];
+    for (const t of req.topics) {
+      try {
+        await ctx.broker.createPartitions(t.name, t.count, req.validateOnly);
+        results.push({ name: t.name, errorCode: ErrorCode.NONE, errorMessage: null });
+      } catch (err) {
+        if (!(err instanceof TopicError)) throw err;
+        results.push({ name: t.name, errorCode: err.errorCode, errorMessage: err.message });
+      }
+    }
+    return { throttleTimeMs: 0, results };
+  },
+};

@@ -1,0 +1,41 @@
+// Fetch v4-13 (v12+ flexible, v13 names topics by id). Sessionless: every
+// request is a full fetch and the answer carries session id 0 (KIP-227 lets a
+// broker decline sessions). Records go out as the log's bytes.
+
+import { type FetchPartitionRequest, fetchPartitions } from '../../broker/fetch.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
+import { FetchRequest, FetchResponse } from '../../protocol/messages/fetch.js';
+import type { Message } from '../../protocol/codec.js';
+import type { ApiHandler } from './handler.js';
+
+export const fetch: ApiHandler = {
+  apiKey: 1,
+  minVersion: 4,
+  maxVersion: 13,
+  request: FetchRequest,
+  response: FetchResponse,
+  async handle(req, ctx) {
+    const byId = ctx.apiVersion >= 13;
+    const wanted: FetchPartitionRequest[] = [];
+    const unknownIds = new Set<Message>();
+    for (const topic of req.topics) {
+      const name: string | undefined = byId ? ctx.broker.cluster.topicById(topic.topicId)?.name : topic.topic;
+      if (name === undefined) unknownIds.add(topic);
+      for (const p of topic.partitions) {
+        wanted.push({ topic: name ?? '', partition: p.partition, fetchOffset: p.fetchOffset, partitionMaxBytes: p.partitionMaxBytes });
+      }
+    }
+    const results = await fetchPartitions(ctx.broker, wanted, { maxWaitMs: req.maxWaitMs, minBytes: req.minBytes, maxBytes: req.maxBytes });
+    let i = 0;
+    const responses = req.topics.map((topic: Message) => ({
+      topic: topic.topic,
+      topicId: topic.topicId,
+      partitions: topic.partitions.map((p: Message) => {
+        const r = results[i++];
+        const errorCode = unknownIds.has(topic) ? ErrorCode.UNKNOWN_TOPIC_ID : r.errorCode;
+        return { partitionIndex: p.partition, ...r, errorCode, abortedTransactions: null, preferredReadReplica: -1 };
+      }),
+    }));
+    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses };
+  },
+};

@@ -1,0 +1,29 @@
+// What every API handler file exports. Handlers translate between protocol
+// messages and broker calls; the broker decides.
+
+import type { Broker } from '../../broker/broker.js';
+import type { BrokerConfig } from '../../config.js';
+import type { Logger } from '../../logger.js';
+import type { Message } from '../../protocol/codec.js';
+import type { MessageSchema } from '../../protocol/schema.js';
+
+export interface RequestContext {
+  broker: Broker;
+  config: BrokerConfig;
+  log: Logger;
+  apiVersion: number;
+  clientId: string | null;
+  /** Host name or address of the client, as seen by the server. */
+  clientHost: string;
+}
+
+export interface ApiHandler {
+  apiKey: number;
+  /** Lowest and highest version this broker serves and advertises. */
+  minVersion: number;
+  maxVersion: number;
+  request: MessageSchema;
+  response: MessageSchema;
+  /** Returns the response body, or null when the request gets no response (acks=0 produce). */
+  handle(req: Message, ctx: RequestContext): Promise<Message | null> | Message | null;
+}

@@ -1,0 +1,65 @@
+// Metadata v0-12. v0 asks for all topics with an empty list; v1+ with null.
+// v4+ carries allow_auto_topic_creation (always on before v4). v10+ gives topic
+// ids (KIP-516) and may ask by id alone.
+
+import { isInternalTopic, topicNameProblem } from '../../broker/topic-name.js';
+import type { TopicMetadata } from '../../cluster/control-plane.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
+import { MetadataRequest, MetadataResponse } from '../../protocol/messages/metadata.js';
+import type { Message } from '../../protocol/codec.js';
+import type { ApiHandler, RequestContext } from './handler.js';
+
+function describeTopic(t: TopicMetadata): Message {
+  return {
+    errorCode: ErrorCode.NONE,
+    name: t.name,
+    topicId: t.topicId,
+    isInternal: isInternalTopic(t.name),
+    partitions: t.partitions.map((p) => ({
+      errorCode: ErrorCode.NONE,
+      partitionIndex: p.partition,
+      leaderId: p.leader,
+      leaderEpoch: p.leaderEpoch,
+      replicaNodes: p.replicas,
+      isrNodes: p.isr,
+      offlineReplicas: [],
+    })),
+  };
+}
+
+function missing(name: string | null, errorCode: number): Message {
+  return { errorCode, name, topicId: undefined, isInternal: false, partitions: [] };
+}
+
+async function lookup(req: Message, topic: Message, ctx: RequestContext): Promise<Message> {
+  const { broker } = ctx;
+  if (topic.name === null) {
+    const byId = broker.cluster.topicById(topic.topicId);
+    return byId ? describeTopic(byId) : { ...missing(null, ErrorCode.UNKNOWN_TOPIC_ID), topicId: topic.topicId };
+  }
+  if (topicNameProblem(topic.name)) return missing(topic.name, ErrorCode.INVALID_TOPIC_EXCEPTION);
+  const allowAutoCreate = ctx.apiVersion < 4 || req.allowAutoTopicCreation;
+  const found = await broker.topicOrAutoCreate(topic.name, allowAutoCreate);
+  return found ? describeTopic(found) : missing(topic.name, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+}
+
+export const metadata: ApiHandler = {
+  apiKey: 3,
+  minVersion: 0,
+  maxVersion: 12,
+  request: MetadataRequest,
+  response: MetadataResponse,
+  async handle(req, ctx) {
+    const { broker } = ctx;
+    const all = req.topics === null || (ctx.apiVersion === 0 && req.topics.length === 0);
+    const topics = all ? broker.cluster.topics().map(describeTopic) : await Promise.all(req.topics.map((t: Message) => lookup(req, t, ctx)));
+    return {
+      throttleTimeMs: 0,
+      brokers: broker.cluster.brokers().map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
+      clusterId: broker.cluster.clusterId,
+      controllerId: broker.cluster.controllerId,
+      topics,
+      clusterAuthorizedOperations: -2147483648,
+    };
+  },
+};

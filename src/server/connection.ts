@@ -1,0 +1,156 @@
+// One client connection: frames in, responses out in request order.
+// Requests are dispatched as they arrive (so a produce's append happens in
+// arrival order), while responses wait for every earlier one to be written:
+// the Kafka protocol promises in-order responses per connection.
+// Only an unreadable frame closes the connection.
+
+import type net from 'node:net';
+import type { Broker } from '../broker/broker.js';
+import type { BrokerConfig } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { Message } from '../protocol/codec.js';
+import { readRequestHeader, responseHeaderIsFlexible, skipHeaderTags, writeResponseHeader } from '../protocol/headers.js';
+import { MalformedFrameError } from '../protocol/malformed-frame-error.js';
+import { Reader } from '../protocol/reader.js';
+import { Writer } from '../protocol/writer.js';
+import type { RequestContext } from './api/handler.js';
+import { type HandlerEntry, handlerFor, unsupportedApiVersionsResponse } from './api/index.js';
+import { FrameReader } from '../protocol/frame-reader.js';
+
+/** Requests in flight on one connection before it stops reading (Kafka's queued.max.requests). */
+const MAX_IN_FLIGHT = 500;
+
+interface Pending {
+  done: boolean;
+  chunks: Buffer[] | null;
+}
+
+export class Connection {
+  private readonly frames: FrameReader;
+  private readonly queue: Pending[] = [];
+  private readonly clientHost: string;
+  private closed = false;
+
+  constructor(
+    private readonly socket: net.Socket,
+    private readonly broker: Broker,
+    private readonly config: BrokerConfig,
+    private readonly log: Logger,
+  ) {
+    this.frames = new FrameReader(config.socketRequestMaxBytes);
+    this.clientHost = socket.remoteAddress ?? 'unknown';
+    socket.setNoDelay(true);
+    socket.on('data', (chunk) => this.onData(chunk));
+    socket.on('error', (err) => this.log.debug({ err }, 'connection error'));
+    socket.on('close', () => {
+      this.closed = true;
+    });
+    socket.on('drain', () => this.maybeResume());
+  }
+
+  private onData(chunk: Buffer): void {
+    let frames: Buffer[];
+    try {
+      frames = this.frames.push(chunk);
+    } catch (err) {
+      this.close(err as Error);
+      return;
+    }
+    for (const frame of frames) {
+      if (this.closed) return;
+      this.dispatch(frame);
+    }
+    if (this.queue.length >= MAX_IN_FLIGHT) this.socket.pause();
+  }
+
+  private dispatch(frame: Buffer): void {
+    let header;
+    let entry: HandlerEntry | undefined;
+    let body: Message;
+    const r = new Reader(frame);
+    try {
+      header = readRequestHeader(r);
+      entry = handlerFor(header.apiKey);
+      if (!entry) throw new MalformedFrameError(`unknown API key ${header.apiKey}`);
+      const { handler, requestCodec } = entry;
+      if (header.apiVersion < handler.minVersion || header.apiVersion > handler.maxVersion) {
+        if (handler.apiKey === 18) {
+          // KIP-511: an ApiVersions version we do not know is answered in the v0 shape.
+          this.enqueue(Promise.resolve(unsupportedApiVersionsResponse()), header.correlationId, entry, 0);
+          return;
+        }
+        throw new MalformedFrameError(`unsupported version ${header.apiVersion} of API ${header.apiKey} (serves ${handler.minVersion}-${handler.maxVersion})`);
+      }
+      if (requestCodec.isFlexible(header.apiVersion)) skipHeaderTags(r);
+      body = requestCodec.decode(r, header.apiVersion);
+    } catch (err) {
+      this.close(err as Error, header);
+      return;
+    }
+    const ctx: RequestContext = {
+      broker: this.broker,
+      config: this.config,
+      log: this.log,
+      apiVersion: header.apiVersion,
+      clientId: header.clientId,
+      clientHost: this.clientHost,
+    };
+    let result: Promise<Message | null>;
+    try {
+      result = Promise.resolve(entry.handler.handle(body, ctx));
+    } catch (err) {
+      result = Promise.reject(err);
+    }
+    this.enqueue(result, header.correlationId, entry, header.apiVersion);
+  }
+
+  private enqueue(result: Promise<Message | null>, correlationId: number, entry: HandlerEntry, version: number): void {
+    const pending: Pending = { done: false, chunks: null };
+    this.queue.push(pending);
+    result.then(
+      (response) => {
+        if (response !== null) pending.chunks = this.encode(response, correlationId, entry, version);
+        pending.done = true;
+        this.flush();
+      },
+      (err) => {
+        // A handler that throws is a bug: log it and close, as the client cannot get a well-formed answer.
+        this.log.error({ err, apiKey: entry.handler.apiKey }, 'request handler failed');
+        this.close(err as Error);
+      },
+    );
+  }
+
+  private encode(response: Message, correlationId: number, entry: HandlerEntry, version: number): Buffer[] {
+    const w = new Writer(128);
+    w.int32(0); // size, patched below
+    writeResponseHeader(w, correlationId, responseHeaderIsFlexible(entry.handler.apiKey, entry.responseCodec.isFlexible(version)));
+    entry.responseCodec.encode(w, response, version);
+    const chunks = w.chunksOut();
+    chunks[0].writeInt32BE(w.length - 4, 0);
+    return chunks;
+  }
+
+  private flush(): void {
+    if (this.closed) return;
+    this.socket.cork();
+    while (this.queue.length > 0 && this.queue[0].done) {
+      const { chunks } = this.queue.shift() as Pending;
+      if (chunks) for (const c of chunks) this.socket.write(c);
+    }
+    this.socket.uncork();
+    if (this.socket.writableNeedDrain) this.socket.pause();
+    else this.maybeResume();
+  }
+
+  private maybeResume(): void {
+    if (this.socket.isPaused() && this.queue.length < MAX_IN_FLIGHT && !this.socket.writableNeedDrain) this.socket.resume();
+  }
+
+  private close(err: Error, header?: { apiKey: number; apiVersion: number; clientId: string | null }): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.log.warn({ reason: err.message, client: this.clientHost, ...(header ?? {}) }, 'closing connection: unreadable request');
+    this.socket.destroy();
+  }
+}

@@ -1,0 +1,49 @@
+// The Kafka TCP listener: accepts connections and hands each to a Connection.
+
+import net from 'node:net';
+import type { Broker } from '../broker/broker.js';
+import type { BrokerConfig } from '../config.js';
+import type { Logger } from '../logger.js';
+import { Connection } from './connection.js';
+
+export class KafkaListener {
+  private readonly server: net.Server;
+  private readonly sockets = new Set<net.Socket>();
+  private broker: Broker | null = null;
+
+  constructor(config: BrokerConfig, log: Logger) {
+    this.server = net.createServer((socket) => {
+      // Until the broker is attached (start-up), connections are refused.
+      if (!this.broker) {
+        socket.destroy();
+        return;
+      }
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+      new Connection(socket, this.broker, config, log);
+    });
+  }
+
+  /** Starts serving requests with `broker`. The port is bound first so metadata can name it. */
+  attach(broker: Broker): void {
+    this.broker = broker;
+  }
+
+  listen(host: string, port: number): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        resolve((this.server.address() as net.AddressInfo).port);
+      });
+    });
+  }
+
+  /** Stops accepting, then closes every open connection. */
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.close(() => resolve());
+      for (const s of this.sockets) s.destroy();
+    });
+  }
+}

@@ -1,0 +1,54 @@
+// Starts a whole broker in this process: control plane, partitions, listener.
+// Used by `sluice serve` and by applications and tests that embed Sluice.
+
+import { Broker } from './broker/broker.js';
+import { LocalControlPlane } from './cluster/local-control-plane.js';
+import { type BrokerConfig, resolveConfig } from './config.js';
+import { type Logger, createLogger } from './logger.js';
+import { KafkaListener } from './server/kafka-listener.js';
+
+export interface RunningBroker {
+  /** The port the Kafka listener bound (useful with port 0). */
+  port: number;
+  host: string;
+  /** "host:port" for clients. */
+  bootstrap: string;
+  config: BrokerConfig;
+  broker: Broker;
+  /** Stops accepting connections, flushes and closes every log. */
+  close(): Promise<void>;
+}
+
+export type StartOptions = Partial<BrokerConfig> & { logger?: Logger };
+
+export async function startBroker(options: StartOptions = {}): Promise<RunningBroker> {
+  const { logger, ...overrides } = options;
+  const requested = resolveConfig(overrides);
+  const log = logger ?? createLogger(requested.logLevel);
+  const kafka = new KafkaListener(requested, log);
+  const bound = await kafka.listen(requested.host, requested.port);
+  const config = { ...requested, port: bound };
+  const cluster = LocalControlPlane.open(config.dataDir, { nodeId: config.nodeId, host: config.advertisedHost, port: bound, rack: null });
+  const broker = new Broker(config, cluster, log);
+  try {
+    await broker.start();
+  } catch (err) {
+    await kafka.close();
+    throw err;
+  }
+  kafka.attach(broker);
+  log.info({ host: config.host, port: bound, dataDir: config.dataDir, clusterId: cluster.clusterId }, 'broker started');
+  return {
+    port: bound,
+    host: config.host,
+    bootstrap: `${config.host}:${bound}`,
+    config,
+    broker,
+    async close() {
+      await kafka.close();
+      await broker.close();
+      await cluster.close();
+      log.info('broker stopped');
+    },
+  };
+}
