@@ -1,0 +1,66 @@
+// End-to-end latency at a fixed rate: one process produces 100-byte records
+// (acks=all, one request each, send time in the first 8 bytes) and consumes
+// them with a long-polling fetch; latency = receive time - send time on one clock.
+
+import { performance } from 'node:perf_hooks';
+import { AssignedConsumer } from '../src/client/consumer.js';
+import { KafkaClient } from '../src/client/kafka-client.js';
+import { Producer } from '../src/client/producer.js';
+import { Admin } from '../src/client/admin.js';
+
+export interface LatencyResult {
+  rate: number;
+  records: number;
+  p50Ms: number;
+  p99Ms: number;
+  p999Ms: number;
+  maxMs: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+}
+
+export async function measureLatency(bootstrap: string, topic: string, rate: number, seconds: number, warmup: number): Promise<LatencyResult> {
+  const client = new KafkaClient({ bootstrap, clientId: 'bench-latency-producer' });
+  const consumerClient = new KafkaClient({ bootstrap, clientId: 'bench-latency-consumer' });
+  await new Admin(client).createTopic(topic, 1);
+  const producer = new Producer(client, { acks: -1 });
+  const consumer = new AssignedConsumer(consumerClient, topic, new Map([[0, 0]]), { maxWaitMs: 500 });
+  const total = rate * seconds;
+  const samples: number[] = [];
+  let received = 0;
+  const consuming = (async () => {
+    while (received < total) {
+      for (const r of await consumer.poll()) {
+        const now = performance.now();
+        if (received++ >= warmup) samples.push(now - (r.value as Buffer).readDoubleBE(0));
+      }
+    }
+  })();
+  const start = performance.now();
+  const inFlight: Promise<unknown>[] = [];
+  for (let sent = 0; sent < total; ) {
+    const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate) + 1);
+    while (sent < due) {
+      const value = Buffer.alloc(100);
+      value.writeDoubleBE(performance.now(), 0);
+      inFlight.push(producer.send(topic, [{ value, partition: 0 }]));
+      sent++;
+    }
+    await new Promise((r) => setImmediate(r));
+  }
+  await Promise.all(inFlight);
+  await consuming;
+  await client.close();
+  await consumerClient.close();
+  samples.sort((a, b) => a - b);
+  return {
+    rate,
+    records: samples.length,
+    p50Ms: percentile(samples, 0.5),
+    p99Ms: percentile(samples, 0.99),
+    p999Ms: percentile(samples, 0.999),
+    maxMs: samples[samples.length - 1],
+  };
+}
