@@ -1,0 +1,116 @@
+// Reading RecordBatch headers straight from a segment file. Reads use
+// `readHeaderAt` to step from an index entry to the batch they want (a few
+// small preads served by the page cache); recovery and index rebuilds use
+// `scanBatches` to walk a whole file in large chunks, checking each batch.
+
+import fs from 'node:fs';
+import { MAX_RELATIVE_OFFSET } from './segment-policy.js';
+import { BATCH_HEADER_SIZE, CURRENT_MAGIC, batchSize, checkBatch } from '../protocol/record-batch.js';
+
+/** Where a batch lies in a segment file and the header fields storage needs. */
+export interface BatchInfo {
+  position: number;
+  size: number;
+  baseOffset: number;
+  lastOffset: number;
+  maxTimestamp: number;
+}
+
+
+/** Reads until `length` bytes are in or the file ends; returns how many were read. */
+export function readFully(fd: number, buf: Buffer, offset: number, length: number, position: number): number {
+  let done = 0;
+  while (done < length) {
+    const n = fs.readSync(fd, buf, offset + done, length - done, position + done);
+    if (n === 0) break;
+    done += n;
+  }
+  return done;
+}
+
+/** Header fields of the batch at `buf[at]`, which lies at `position` in its file. */
+export function batchInfoAt(buf: Buffer, at: number, position: number): BatchInfo {
+  const baseOffset = Number(buf.readBigInt64BE(at));
+  return {
+    position,
+    size: batchSize(buf, at),
+    baseOffset,
+    lastOffset: baseOffset + buf.readInt32BE(at + 23),
+    maxTimestamp: Number(buf.readBigInt64BE(at + 35)),
+  };
+}
+
+/** Reads the headers of batches written by this log, so trusted; one scratch buffer, no allocation per read. */
+export class HeaderReader {
+  private readonly scratch = Buffer.allocUnsafe(BATCH_HEADER_SIZE);
+
+  /** The batch at `position`, or null if no whole batch lies between it and `limit`. */
+  readAt(fd: number, position: number, limit: number): BatchInfo | null {
+    if (limit - position < BATCH_HEADER_SIZE) return null;
+    if (readFully(fd, this.scratch, 0, BATCH_HEADER_SIZE, position) < BATCH_HEADER_SIZE) return null;
+    const info = batchInfoAt(this.scratch, 0, position);
+    return info.size < BATCH_HEADER_SIZE || position + info.size > limit ? null : info;
+  }
+}
+
+export interface ScanResult {
+  /** End of the last valid batch: where the file should be cut. */
+  validEnd: number;
+  /** Why the scan stopped before `to`, or null when every byte was a valid batch. */
+  problem: string | null;
+}
+
+export interface ScanOptions {
+  /** The segment's base offset: batches must not go below it nor more than MAX_RELATIVE_OFFSET past it. */
+  segmentBaseOffset: number;
+  /** The first batch must start at or above this offset (later ones above their predecessor). */
+  minBaseOffset: number;
+  /** Check every batch's CRC32C (recovery after a crash), not just its header. */
+  verifyCrc: boolean;
+}
+
+const CHUNK_BYTES = 1 << 20;
+
+/**
+ * Walks the batches in bytes [from, to) of a segment file, calling `visit` for
+ * each valid one, and stops at the first that is torn (cut short), malformed,
+ * out of offset order, or (with verifyCrc) fails its CRC.
+ */
+export function scanBatches(fd: number, from: number, to: number, opts: ScanOptions, visit: (batch: BatchInfo) => void): ScanResult {
+  let buf = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, Math.max(to - from, BATCH_HEADER_SIZE)));
+  let bufStart = from;
+  let bufEnd = from;
+  const fill = (at: number, length: number): void => {
+    const want = Math.min(length, to - at);
+    if (buf.length < want) buf = Buffer.allocUnsafe(want);
+    bufStart = at;
+    bufEnd = at + readFully(fd, buf, 0, want, at);
+  };
+  let pos = from;
+  let minBaseOffset = opts.minBaseOffset;
+  const stop = (problem: string): ScanResult => ({ validEnd: pos, problem });
+  while (pos < to) {
+    if (to - pos < BATCH_HEADER_SIZE) return stop(`${to - pos} trailing bytes are too few for a batch`);
+    if (pos + BATCH_HEADER_SIZE > bufEnd) fill(pos, buf.length);
+    if (pos + BATCH_HEADER_SIZE > bufEnd) return stop('file ended while reading a batch header');
+    const at = pos - bufStart;
+    const size = batchSize(buf, at);
+    if (size < BATCH_HEADER_SIZE) return stop(`batch length ${size} is shorter than a batch header`);
+    if (pos + size > to) return stop(`torn batch: ${size} bytes claimed, ${to - pos} left in the file`);
+    if (opts.verifyCrc) {
+      if (pos + size > bufEnd) fill(pos, Math.max(buf.length, size));
+      if (pos + size > bufEnd) return stop('file ended while reading a batch');
+      const problem = checkBatch(buf, pos - bufStart, pos - bufStart + size);
+      if (problem) return stop(problem.message);
+    } else if (buf.readInt8(at + 16) !== CURRENT_MAGIC || buf.readInt32BE(at + 23) < 0) {
+      return stop('batch header has a bad magic byte or offset delta');
+    }
+    const info = batchInfoAt(buf, pos - bufStart, pos);
+    if (info.baseOffset < minBaseOffset) return stop(`batch offset ${info.baseOffset} is below ${minBaseOffset}`);
+    if (info.lastOffset - opts.segmentBaseOffset > MAX_RELATIVE_OFFSET) return stop(`batch offset ${info.lastOffset} is too far past the segment's base offset`);
+    visit(info);
+    minBaseOffset = info.lastOffset + 1;
+    pos += size;
+  }
+  return { validEnd: pos, problem: null };
+}

@@ -1,0 +1,278 @@
+// The on-disk partition log: a directory of segments (see segment.ts), oldest
+// first, the last one active (appended to).
+//
+//   <dir>/00000000000000000000.log .index .timeindex   closed segment
+//   <dir>/00000000000000004096.log .index .timeindex   active segment
+//   <dir>/log-start-offset                            DeleteRecords checkpoint
+//   <dir>/.clean-shutdown                             only while closed cleanly
+//
+// Appends are synchronous: one positioned write at the end of the active
+// segment, so offsets are assigned and written without interleaving, and a
+// read right after sees the data (page cache). Durability is the flusher's
+// business (flusher.ts). Reads are synchronous preads, served by the page cache.
+
+import fs from 'node:fs';
+import { assignOffsets } from './assign-offsets.js';
+import { readLogStartOffset, takeCleanShutdownMarker, writeCleanShutdownMarker, writeLogStartOffset } from './checkpoint-file.js';
+import { type FlushStats, Flusher } from './flusher.js';
+import { loadSegments } from './log-recovery.js';
+import type { AppendInfo, LogConfig, PartitionLog } from './partition-log.js';
+import { Segment } from './segment.js';
+import { countExpiredSegments, shouldRollBeforeAppend, shouldRollForRetention } from './segment-policy.js';
+import { StorageError } from './storage-error.js';
+import { type StorageLogger, silentStorageLogger } from './storage-logger.js';
+
+const EMPTY = Buffer.alloc(0);
+
+export class FileLog implements PartitionLog {
+  private _logStartOffset: number;
+  private _sizeBytes: number;
+  /** Set when the log can no longer append (failed fdatasync, unrecoverable write, closed). */
+  private failure: StorageError | null = null;
+  private closed = false;
+  private readonly flusher: Flusher;
+  /** fdatasyncs of rolled segments' index files, awaited by close before it declares a clean shutdown. */
+  private readonly indexWrites = new Set<Promise<void>>();
+
+  private constructor(
+    readonly dir: string,
+    private readonly config: LogConfig,
+    private readonly logger: StorageLogger,
+    /** Oldest first; never empty; the last one is active. */
+    private segments: Segment[],
+    logStartOffset: number,
+  ) {
+    this._logStartOffset = logStartOffset;
+    this._sizeBytes = segments.reduce((sum, s) => sum + s.sizeBytes, 0);
+    this.flusher = new Flusher(config.flushPolicy, config.flushIntervalMs, this.logEndOffset - 1, dir);
+  }
+
+  /**
+   * Opens the partition log in `dir`, creating the directory if needed. After
+   * an unclean shutdown the active segment is checked batch by batch and cut at
+   * the first torn or corrupt batch (see log-recovery.ts).
+   */
+  static async open(dir: string, config: LogConfig, logger: StorageLogger = silentStorageLogger): Promise<FileLog> {
+    fs.mkdirSync(dir, { recursive: true });
+    const cleanShutdown = takeCleanShutdownMarker(dir);
+    const segments = await loadSegments(dir, { indexIntervalBytes: config.indexIntervalBytes, cleanShutdown, logger, now: Date.now() });
+    if (!cleanShutdown) {
+      // What survived the crash may still be only in the page cache (the process died, not the machine).
+      await Promise.all(segments.map((s) => s.sync()));
+    }
+    const active = segments[segments.length - 1];
+    const checkpointed = readLogStartOffset(dir) ?? 0;
+    const logStartOffset = Math.min(Math.max(segments[0].baseOffset, checkpointed), active.nextOffset);
+    const log = new FileLog(dir, config, logger, segments, logStartOffset);
+    // A crash between writing the checkpoint and deleting segments leaves some wholly below it.
+    log.deleteSegmentsBelow(logStartOffset);
+    return log;
+  }
+
+  get logStartOffset(): number {
+    return this._logStartOffset;
+  }
+
+  get logEndOffset(): number {
+    return this.active.nextOffset;
+  }
+
+  get sizeBytes(): number {
+    return this._sizeBytes;
+  }
+
+  /** fdatasync counters, for tests and metrics. */
+  get flushStats(): Readonly<FlushStats> {
+    return this.flusher.stats;
+  }
+
+  /** Number of segments, active included. */
+  get segmentCount(): number {
+    return this.segments.length;
+  }
+
+  private get active(): Segment {
+    return this.segments[this.segments.length - 1];
+  }
+
+  append(batches: Buffer, leaderEpoch: number): AppendInfo {
+    const failure = this.failure ?? this.flusher.error;
+    if (failure !== null) throw failure;
+    const baseOffset = this.logEndOffset;
+    const next = assignOffsets(batches, baseOffset, leaderEpoch);
+    const lastOffset = next - 1;
+    const now = Date.now();
+    if (shouldRollBeforeAppend(this.active, batches.length, lastOffset, this.config, now)) this.roll();
+    const active = this.active;
+    try {
+      active.append(batches, now);
+    } catch (err) {
+      if (active.broken) this.failure = err as StorageError;
+      throw err;
+    }
+    this._sizeBytes += batches.length;
+    this.flusher.noteAppended(active, lastOffset);
+    return { baseOffset, lastOffset };
+  }
+
+  awaitDurable(offset: number): Promise<void> {
+    if (offset >= this.logEndOffset) return Promise.reject(new RangeError(`offset ${offset} is not below logEndOffset ${this.logEndOffset}`));
+    return this.flusher.awaitDurable(offset);
+  }
+
+  read(offset: number, maxBytes: number, maxOffset: number): Buffer {
+    const from = Math.max(offset, this._logStartOffset);
+    const end = Math.min(maxOffset, this.logEndOffset);
+    if (from >= end) return EMPTY;
+    // Like Kafka, one read serves from one segment; the next fetch continues in the following one.
+    for (let i = this.segmentIndexOf(from); i < this.segments.length; i++) {
+      const data = this.segments[i].read(from, maxBytes, end);
+      if (data.length > 0) return data;
+    }
+    return EMPTY;
+  }
+
+  /** Index of the last segment whose base offset is <= `offset` (0 if none). */
+  private segmentIndexOf(offset: number): number {
+    let lo = 0;
+    let hi = this.segments.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (this.segments[mid].baseOffset <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  findByTimestamp(timestamp: number): { offset: number; batch: Buffer } | null {
+    for (let i = this.segmentIndexOf(this._logStartOffset); i < this.segments.length; i++) {
+      const segment = this.segments[i];
+      const found = segment.findByTimestamp(timestamp, this._logStartOffset);
+      if (found !== null) return { offset: Math.max(found.baseOffset, this._logStartOffset), batch: segment.readBatch(found) };
+    }
+    return null;
+  }
+
+  maxTimestamp(): { timestamp: number; offset: number } | null {
+    let best: { timestamp: number; offset: number } | null = null;
+    for (const s of this.segments) {
+      if (s.sizeBytes > 0 && s.maxTimestamp >= 0 && (best === null || s.maxTimestamp > best.timestamp)) {
+        best = { timestamp: s.maxTimestamp, offset: s.offsetOfMaxTimestamp };
+      }
+    }
+    return best;
+  }
+
+  advanceLogStart(offset: number): void {
+    if (offset <= this._logStartOffset) return;
+    if (offset > this.logEndOffset) throw new RangeError(`logStartOffset ${offset} would pass logEndOffset ${this.logEndOffset}`);
+    try {
+      writeLogStartOffset(this.dir, offset);
+    } catch (err) {
+      throw new StorageError(`could not checkpoint logStartOffset in ${this.dir}`, { cause: err });
+    }
+    this._logStartOffset = offset;
+    this.deleteSegmentsBelow(offset);
+  }
+
+  /** Deletes closed segments whose every offset is below `offset`: those the next segment starts at or before. */
+  private deleteSegmentsBelow(offset: number): number {
+    let n = 0;
+    while (n < this.segments.length - 1 && this.segments[n + 1].baseOffset <= offset) n++;
+    return this.deleteOldest(n);
+  }
+
+  enforceRetention(now: number): number {
+    if (this.closed) return 0;
+    if (shouldRollForRetention(this.active, this.config, now)) this.roll();
+    const deleted = this.deleteOldest(countExpiredSegments(this.segments.slice(0, -1), this._sizeBytes, this.config, now));
+    if (deleted > 0) this._logStartOffset = Math.max(this._logStartOffset, this.segments[0].baseOffset);
+    return deleted;
+  }
+
+  private deleteOldest(n: number): number {
+    for (let i = 0; i < n; i++) {
+      const segment = this.segments[i];
+      this._sizeBytes -= segment.sizeBytes;
+      try {
+        segment.delete();
+      } catch (err) {
+        // The segment is out of the log either way; a file left behind is only wasted space.
+        this.logger.warn({ segment: segment.logPath, err }, 'could not remove deleted segment files');
+      }
+    }
+    if (n > 0) this.segments = this.segments.slice(n);
+    return n;
+  }
+
+  /** Closes the active segment and starts a new one at logEndOffset. */
+  private roll(): void {
+    const old = this.active;
+    let segment: Segment;
+    try {
+      segment = Segment.create(this.dir, old.nextOffset, this.config.indexIntervalBytes);
+    } catch (err) {
+      throw new StorageError(`could not create a new segment in ${this.dir}`, { cause: err });
+    }
+    this.segments.push(segment);
+    try {
+      // Not awaited: the fdatasync of the index files runs in the background.
+      const written: Promise<void> = old
+        .persistIndexes()
+        .catch((err: unknown) => this.warnIndexes(old, err))
+        .finally(() => this.indexWrites.delete(written));
+      this.indexWrites.add(written);
+    } catch (err) {
+      this.warnIndexes(old, err);
+    }
+  }
+
+  /** A half-written index file could mislead the next open; without one it rebuilds from the .log. */
+  private warnIndexes(segment: Segment, err: unknown): void {
+    this.logger.warn({ segment: segment.logPath, err }, 'could not write segment indexes; they will be rebuilt at next open');
+    for (const p of [segment.offsetIndex.path, segment.timeIndex.path]) {
+      try {
+        fs.rmSync(p, { force: true });
+      } catch {
+        // Recovery checks the files anyway; this only spares it a misleading one.
+      }
+    }
+  }
+
+  /**
+   * Makes everything durable, writes the active segment's indexes and the
+   * clean-shutdown marker (skipped if anything failed, so the next open
+   * recovers), and closes the files. Rejects if data could not be made durable.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.failure ??= new StorageError(`log ${this.dir} is closed`);
+    let error: unknown = null;
+    try {
+      await this.flusher.close();
+      await this.active.persistIndexes();
+      await Promise.all(this.indexWrites);
+    } catch (err) {
+      error = err;
+    }
+    if (error === null) {
+      try {
+        writeCleanShutdownMarker(this.dir);
+      } catch (err) {
+        error = err;
+      }
+    }
+    for (const s of this.segments) s.close();
+    if (error !== null) throw error instanceof StorageError ? error : new StorageError(`could not close log ${this.dir} cleanly`, { cause: error });
+  }
+
+  async destroy(): Promise<void> {
+    try {
+      await this.close();
+    } catch {
+      // Its data is being removed; whether it was durable no longer matters.
+    }
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}

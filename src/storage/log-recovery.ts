@@ -1,0 +1,156 @@
+// Opening a partition directory: find the segments, load or rebuild their
+// indexes, and cut off whatever a crash left half written.
+//
+// Per segment, oldest first:
+//   - the active (last) segment after an unclean shutdown, or any segment whose
+//     index files are missing or malformed: replay the whole .log, checking
+//     each batch's CRC, and rebuild the indexes from it;
+//   - otherwise: trust the indexes up to their last offset entry and replay
+//     only the tail after it (CRC-checked after an unclean shutdown), which
+//     also yields the segment's next offset and max timestamp.
+// The replay stops at the first torn or corrupt batch and the file is cut
+// there. The log must stay a contiguous prefix, so a cut in an older segment
+// also removes every newer one.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { type ScanResult, scanBatches } from './batch-scan.js';
+import { TMP_SUFFIX } from './checkpoint-file.js';
+import { Segment, parseSegmentFileName, segmentFileName } from './segment.js';
+import { StorageError } from './storage-error.js';
+import type { StorageLogger } from './storage-logger.js';
+
+const INDEX_SUFFIXES = ['.index', '.timeindex'];
+
+export interface LoadOptions {
+  indexIntervalBytes: number;
+  /** Whether the previous run closed the log (the .clean-shutdown marker was there). */
+  cleanShutdown: boolean;
+  logger: StorageLogger;
+  /** Wall-clock now (ms), for the active segment's roll timer. */
+  now: number;
+}
+
+/** Opens every segment in `dir` (creating segment 0 if there is none), oldest first. */
+export async function loadSegments(dir: string, opts: LoadOptions): Promise<Segment[]> {
+  const names = fs.readdirSync(dir);
+  const bases = removeLeftovers(dir, names);
+  const segments: Segment[] = [];
+  const persisting: Promise<void>[] = [];
+  for (let i = 0; i < bases.length; i++) {
+    const segment = Segment.open(dir, bases[i], opts.indexIntervalBytes);
+    segments.push(segment);
+    const prevNextOffset = i === 0 ? segment.baseOffset : segments[i - 1].nextOffset;
+    if (segment.baseOffset < prevNextOffset) {
+      for (const s of segments) s.close();
+      throw new StorageError(`segment ${segment.logPath} overlaps the one before it (which ends at offset ${prevNextOffset})`);
+    }
+    const active = i === bases.length - 1;
+    const { cutBytes, rebuilt } = recoverSegment(segment, active, opts);
+    if (cutBytes > 0 && !active) {
+      const dropped = bases.slice(i + 1);
+      opts.logger.warn({ segment: segment.logPath, droppedSegments: dropped.length }, 'removing segments after a cut one, to keep the log contiguous');
+      for (const base of dropped) removeSegmentFiles(dir, base);
+      break;
+    }
+    // Rebuilt indexes of closed segments are written now, so the next open need not rebuild them again.
+    if (rebuilt && !active) persisting.push(segment.persistIndexes());
+  }
+  const results = await Promise.allSettled(persisting);
+  for (const r of results) {
+    if (r.status === 'rejected') opts.logger.warn({ dir, err: r.reason }, 'could not write rebuilt segment indexes; they will be rebuilt at next open');
+  }
+  if (segments.length === 0) segments.push(Segment.create(dir, 0, opts.indexIntervalBytes));
+  const active = segments[segments.length - 1];
+  active.rollStartMs = rollStartOf(active, opts.now);
+  return segments;
+}
+
+/** Base offsets of the segment .log files, sorted; deletes temp files and index files whose .log is gone. */
+function removeLeftovers(dir: string, names: string[]): number[] {
+  const bases: number[] = [];
+  for (const name of names) {
+    const base = parseSegmentFileName(name);
+    if (base !== null) bases.push(base);
+  }
+  const logs = new Set(bases.map((b) => segmentFileName(b, '.log')));
+  for (const name of names) {
+    const orphanIndex = INDEX_SUFFIXES.some((s) => name.endsWith(s) && !logs.has(name.slice(0, -s.length) + '.log'));
+    if (name.endsWith(TMP_SUFFIX) || orphanIndex) fs.rmSync(path.join(dir, name), { force: true });
+  }
+  return bases.sort((a, b) => a - b);
+}
+
+function removeSegmentFiles(dir: string, base: number): void {
+  for (const suffix of ['.log', ...INDEX_SUFFIXES]) fs.rmSync(path.join(dir, segmentFileName(base, suffix)), { force: true });
+}
+
+/**
+ * Fills in a just-opened segment's state (next offset, max timestamp, indexes),
+ * cutting a torn or corrupt tail. Returns the bytes cut and whether the indexes
+ * were rebuilt from scratch.
+ */
+export function recoverSegment(segment: Segment, active: boolean, opts: LoadOptions): { cutBytes: number; rebuilt: boolean } {
+  const unclean = !opts.cleanShutdown;
+  let result = active && unclean ? null : replayTail(segment, unclean);
+  // A bad tail is replayed again from the start, so the time index and max
+  // timestamp come only from batches that survive the cut.
+  if (result !== null && result.problem !== null) result = null;
+  const rebuilt = result === null;
+  if (result === null) {
+    segment.resetTracking();
+    result = scanBatches(
+      segment.fd,
+      0,
+      segment.sizeBytes,
+      { segmentBaseOffset: segment.baseOffset, minBaseOffset: segment.baseOffset, verifyCrc: true },
+      (batch) => segment.track(batch, true),
+    );
+  }
+  const cutBytes = segment.sizeBytes - result.validEnd;
+  if (result.problem !== null) {
+    segment.truncateTo(result.validEnd);
+    opts.logger.warn({ segment: segment.logPath, cutBytes, reason: result.problem, nextOffset: segment.nextOffset }, 'cut torn or corrupt tail of log segment');
+  }
+  if (rebuilt && !(active && unclean)) opts.logger.info({ segment: segment.logPath }, 'rebuilt missing or inconsistent segment indexes');
+  return { cutBytes, rebuilt };
+}
+
+/**
+ * Loads the index files and replays the .log from the last offset index entry.
+ * Returns null when the indexes cannot be trusted and the caller must rebuild.
+ */
+function replayTail(segment: Segment, verifyCrc: boolean): ScanResult | null {
+  const { offsetIndex, timeIndex } = segment;
+  if (!offsetIndex.load(segment.sizeBytes) || !timeIndex.load()) return null;
+  const from = offsetIndex.lastPosition;
+  const entry = segment.batchAt(from);
+  if (offsetIndex.length > 0 && (entry === null || entry.baseOffset !== segment.baseOffset + offsetIndex.lastRelativeOffset)) return null;
+  segment.resumeFromTimeIndex();
+  let first = true;
+  const result = scanBatches(
+    segment.fd,
+    from,
+    segment.sizeBytes,
+    { segmentBaseOffset: segment.baseOffset, minBaseOffset: entry?.baseOffset ?? segment.baseOffset, verifyCrc },
+    (batch) => {
+      // The batch at the last entry already has its index entry.
+      segment.track(batch, !first);
+      first = false;
+    },
+  );
+  // A time entry beyond the last batch means the files do not describe this .log.
+  if (result.problem === null && timeIndex.lastRelativeOffset >= segment.nextOffset - segment.baseOffset) return null;
+  return result;
+}
+
+/**
+ * When the active segment's roll timer started: its first batch's timestamp
+ * (never later than now), since the wall-clock time of that append is not
+ * stored. Null when empty.
+ */
+function rollStartOf(segment: Segment, now: number): number | null {
+  const first = segment.batchAt(0);
+  if (first === null) return null;
+  return first.maxTimestamp >= 0 ? Math.min(first.maxTimestamp, now) : now;
+}

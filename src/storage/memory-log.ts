@@ -1,0 +1,196 @@
+// A partition log held in memory, for tests and embedded use. It keeps the same
+// contract and the same segment rules (segment-policy.ts) as the file log, so
+// retention deletes the same segments; nothing survives close, and every append
+// is "durable" at once.
+
+import { batchBaseOffset, batchLastOffset, batchMaxTimestamp, batchSize } from '../protocol/record-batch.js';
+import { assignOffsets } from './assign-offsets.js';
+import type { AppendInfo, LogConfig, PartitionLog } from './partition-log.js';
+import { type SegmentStats, countExpiredSegments, shouldRollBeforeAppend, shouldRollForRetention } from './segment-policy.js';
+import { StorageError } from './storage-error.js';
+
+const EMPTY = Buffer.alloc(0);
+
+/** A segment: batches in offset order, each its own copy of what was appended. */
+interface MemorySegment extends SegmentStats {
+  nextOffset: number;
+  sizeBytes: number;
+  maxTimestamp: number;
+  offsetOfMaxTimestamp: number;
+  rollStartMs: number | null;
+  batches: Buffer[];
+  /** lastOffsets[i] is the last offset of batches[i], for binary search. */
+  lastOffsets: number[];
+}
+
+function newSegment(baseOffset: number): MemorySegment {
+  return { baseOffset, nextOffset: baseOffset, sizeBytes: 0, maxTimestamp: -1, offsetOfMaxTimestamp: baseOffset, rollStartMs: null, batches: [], lastOffsets: [] };
+}
+
+/** Index of the first batch in `segment` whose last offset is >= `offset` (batches.length if none). */
+function batchIndexOf(segment: MemorySegment, offset: number): number {
+  let lo = 0;
+  let hi = segment.lastOffsets.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (segment.lastOffsets[mid] < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export class MemoryLog implements PartitionLog {
+  /** Oldest first; never empty; the last one is active. */
+  private segments: MemorySegment[] = [newSegment(0)];
+  private _logStartOffset = 0;
+  private _sizeBytes = 0;
+  private closed = false;
+
+  constructor(private readonly config: LogConfig) {}
+
+  get logStartOffset(): number {
+    return this._logStartOffset;
+  }
+
+  get logEndOffset(): number {
+    return this.active.nextOffset;
+  }
+
+  get sizeBytes(): number {
+    return this._sizeBytes;
+  }
+
+  /** Number of segments, active included. */
+  get segmentCount(): number {
+    return this.segments.length;
+  }
+
+  private get active(): MemorySegment {
+    return this.segments[this.segments.length - 1];
+  }
+
+  append(batches: Buffer, leaderEpoch: number): AppendInfo {
+    if (this.closed) throw new StorageError('log is closed');
+    const baseOffset = this.logEndOffset;
+    const lastOffset = assignOffsets(batches, baseOffset, leaderEpoch) - 1;
+    const now = Date.now();
+    if (shouldRollBeforeAppend(this.active, batches.length, lastOffset, this.config, now)) this.roll();
+    const segment = this.active;
+    // One copy, so the caller may reuse its buffer.
+    const copy = Buffer.from(batches);
+    for (let pos = 0; pos < copy.length; ) {
+      const size = batchSize(copy, pos);
+      const batch = copy.subarray(pos, pos + size);
+      const maxTimestamp = batchMaxTimestamp(batch);
+      if (maxTimestamp > segment.maxTimestamp) {
+        segment.maxTimestamp = maxTimestamp;
+        segment.offsetOfMaxTimestamp = batchBaseOffset(batch);
+      }
+      segment.batches.push(batch);
+      segment.lastOffsets.push(batchLastOffset(batch));
+      pos += size;
+    }
+    segment.nextOffset = lastOffset + 1;
+    segment.sizeBytes += copy.length;
+    segment.rollStartMs ??= now;
+    this._sizeBytes += copy.length;
+    return { baseOffset, lastOffset };
+  }
+
+  private roll(): void {
+    this.segments.push(newSegment(this.logEndOffset));
+  }
+
+  awaitDurable(offset: number): Promise<void> {
+    if (offset >= this.logEndOffset) return Promise.reject(new RangeError(`offset ${offset} is not below logEndOffset ${this.logEndOffset}`));
+    return Promise.resolve();
+  }
+
+  read(offset: number, maxBytes: number, maxOffset: number): Buffer {
+    const from = Math.max(offset, this._logStartOffset);
+    const end = Math.min(maxOffset, this.logEndOffset);
+    if (from >= end) return EMPTY;
+    // One segment per read, as the file log does.
+    for (let s = this.segmentIndexOf(from); s < this.segments.length; s++) {
+      const segment = this.segments[s];
+      const out: Buffer[] = [];
+      let bytes = 0;
+      for (let i = batchIndexOf(segment, from); i < segment.batches.length; i++) {
+        const batch = segment.batches[i];
+        if (batchBaseOffset(batch) >= end || (out.length > 0 && bytes + batch.length > maxBytes)) break;
+        out.push(batch);
+        bytes += batch.length;
+      }
+      if (out.length > 0) return Buffer.concat(out, bytes);
+    }
+    return EMPTY;
+  }
+
+  private segmentIndexOf(offset: number): number {
+    let lo = 0;
+    let hi = this.segments.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (this.segments[mid].baseOffset <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  findByTimestamp(timestamp: number): { offset: number; batch: Buffer } | null {
+    for (let s = this.segmentIndexOf(this._logStartOffset); s < this.segments.length; s++) {
+      const segment = this.segments[s];
+      if (segment.maxTimestamp < timestamp) continue;
+      for (let i = batchIndexOf(segment, this._logStartOffset); i < segment.batches.length; i++) {
+        const batch = segment.batches[i];
+        if (batchMaxTimestamp(batch) >= timestamp) {
+          return { offset: Math.max(batchBaseOffset(batch), this._logStartOffset), batch: Buffer.from(batch) };
+        }
+      }
+    }
+    return null;
+  }
+
+  maxTimestamp(): { timestamp: number; offset: number } | null {
+    let best: { timestamp: number; offset: number } | null = null;
+    for (const s of this.segments) {
+      if (s.sizeBytes > 0 && s.maxTimestamp >= 0 && (best === null || s.maxTimestamp > best.timestamp)) {
+        best = { timestamp: s.maxTimestamp, offset: s.offsetOfMaxTimestamp };
+      }
+    }
+    return best;
+  }
+
+  advanceLogStart(offset: number): void {
+    if (offset <= this._logStartOffset) return;
+    if (offset > this.logEndOffset) throw new RangeError(`logStartOffset ${offset} would pass logEndOffset ${this.logEndOffset}`);
+    this._logStartOffset = offset;
+    let n = 0;
+    while (n < this.segments.length - 1 && this.segments[n + 1].baseOffset <= offset) n++;
+    this.deleteOldest(n);
+  }
+
+  enforceRetention(now: number): number {
+    if (this.closed) return 0;
+    if (shouldRollForRetention(this.active, this.config, now)) this.roll();
+    const deleted = this.deleteOldest(countExpiredSegments(this.segments.slice(0, -1), this._sizeBytes, this.config, now));
+    if (deleted > 0) this._logStartOffset = Math.max(this._logStartOffset, this.segments[0].baseOffset);
+    return deleted;
+  }
+
+  private deleteOldest(n: number): number {
+    for (let i = 0; i < n; i++) this._sizeBytes -= this.segments[i].sizeBytes;
+    if (n > 0) this.segments = this.segments.slice(n);
+    return n;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+
+  async destroy(): Promise<void> {
+    this.closed = true;
+    this.segments = [newSegment(this.logEndOffset)];
+    this._sizeBytes = 0;
+  }
+}

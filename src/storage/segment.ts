@@ -1,0 +1,270 @@
+// One segment of a partition log: a .log file of RecordBatches exactly as
+// produced (base offsets set), named by its base offset, with its offset and
+// time indexes.
+//
+//   00000000000000001000.log        batch | batch | batch | ...   (sizeBytes)
+//   00000000000000001000.index      (relativeOffset, position) every indexIntervalBytes
+//   00000000000000001000.timeindex  (maxTimestampSoFar, relativeOffset) beside each index entry
+//
+// Invariant: bytes [0, sizeBytes) of the .log are whole batches with
+// increasing offsets in [baseOffset, nextOffset); the in-memory indexes point
+// only inside them. The file descriptor stays open for reads and is the one
+// fdatasync'd; it is closed only once no fdatasync is in flight on it.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { batchBaseOffset, batchSize } from '../protocol/record-batch.js';
+import { type BatchInfo, HeaderReader, batchInfoAt, readFully } from './batch-scan.js';
+import type { SyncTarget } from './flusher.js';
+import { OffsetIndex } from './offset-index.js';
+import type { SegmentStats } from './segment-policy.js';
+import { StorageError } from './storage-error.js';
+import { TimeIndex } from './time-index.js';
+
+const EMPTY = Buffer.alloc(0);
+const LOG_SUFFIX = '.log';
+const NAME_PATTERN = /^(\d{20})\.log$/;
+
+/** `00000000000000001000.log` for base offset 1000 and suffix `.log`. */
+export function segmentFileName(baseOffset: number, suffix: string): string {
+  return String(baseOffset).padStart(20, '0') + suffix;
+}
+
+/** Base offset of a segment's .log file name, or null for any other file. */
+export function parseSegmentFileName(name: string): number | null {
+  const m = NAME_PATTERN.exec(name);
+  return m ? Number(m[1]) : null;
+}
+
+export class Segment implements SegmentStats, SyncTarget {
+  readonly logPath: string;
+  readonly offsetIndex: OffsetIndex;
+  readonly timeIndex: TimeIndex;
+  /** Offset after the last batch; baseOffset while empty. */
+  nextOffset: number;
+  maxTimestamp = -1;
+  /** Base offset of the first batch that reached maxTimestamp. */
+  offsetOfMaxTimestamp: number;
+  rollStartMs: number | null = null;
+  /** A failed write could not be cut off again: the file holds bytes past sizeBytes. */
+  broken = false;
+  private bytesSinceIndexEntry = 0;
+  private syncsInFlight = 0;
+  private closePending = false;
+  private closed = false;
+  private deleted = false;
+  private readonly headers = new HeaderReader();
+
+  private constructor(
+    dir: string,
+    readonly baseOffset: number,
+    private readonly indexIntervalBytes: number,
+    readonly fd: number,
+    public sizeBytes: number,
+  ) {
+    this.logPath = path.join(dir, segmentFileName(baseOffset, LOG_SUFFIX));
+    this.offsetIndex = new OffsetIndex(path.join(dir, segmentFileName(baseOffset, '.index')));
+    this.timeIndex = new TimeIndex(path.join(dir, segmentFileName(baseOffset, '.timeindex')));
+    this.nextOffset = baseOffset;
+    this.offsetOfMaxTimestamp = baseOffset;
+  }
+
+  /** A new, empty segment. Any file of that name is stale (its offsets were never acknowledged) and is replaced. */
+  static create(dir: string, baseOffset: number, indexIntervalBytes: number): Segment {
+    const fd = fs.openSync(path.join(dir, segmentFileName(baseOffset, LOG_SUFFIX)), 'w+', 0o644);
+    return new Segment(dir, baseOffset, indexIntervalBytes, fd, 0);
+  }
+
+  /** An existing segment file; its state is filled in by recovery (log-recovery.ts). */
+  static open(dir: string, baseOffset: number, indexIntervalBytes: number): Segment {
+    const fd = fs.openSync(path.join(dir, segmentFileName(baseOffset, LOG_SUFFIX)), 'r+');
+    return new Segment(dir, baseOffset, indexIntervalBytes, fd, fs.fstatSync(fd).size);
+  }
+
+  /**
+   * Writes whole batches (offsets already assigned) at the end of the file and
+   * indexes them. On failure cuts the file back and throws StorageError, with
+   * the segment as it was.
+   */
+  append(batches: Buffer, now: number): void {
+    const start = this.sizeBytes;
+    try {
+      let done = 0;
+      while (done < batches.length) {
+        // A short write (disk filling up) is followed by one that fails, which rolls back.
+        const n = fs.writeSync(this.fd, batches, done, batches.length - done, start + done);
+        if (n === 0) throw new Error('write made no progress');
+        done += n;
+      }
+    } catch (err) {
+      this.rollBack(start, err);
+    }
+    this.sizeBytes = start + batches.length;
+    if (this.rollStartMs === null) this.rollStartMs = now;
+    for (let pos = 0; pos < batches.length; ) {
+      const info = batchInfoAt(batches, pos, start + pos);
+      this.track(info, true);
+      pos += info.size;
+    }
+  }
+
+  private rollBack(start: number, cause: unknown): never {
+    try {
+      fs.ftruncateSync(this.fd, start);
+    } catch {
+      this.broken = true;
+      throw new StorageError(`append to ${this.logPath} failed and its partial write could not be cut off`, { cause });
+    }
+    throw new StorageError(`append to ${this.logPath} failed`, { cause });
+  }
+
+  /**
+   * Accounts for a batch now in the file: offsets, max timestamp and, every
+   * indexIntervalBytes, an index entry. Recovery replays the same calls, so a
+   * rebuilt index equals the one appends built. `indexable` false resumes after
+   * a batch that already has its entry.
+   */
+  track(batch: BatchInfo, indexable: boolean): void {
+    if (batch.maxTimestamp > this.maxTimestamp) {
+      this.maxTimestamp = batch.maxTimestamp;
+      this.offsetOfMaxTimestamp = batch.baseOffset;
+    }
+    if (indexable && this.bytesSinceIndexEntry >= this.indexIntervalBytes) {
+      this.offsetIndex.append(batch.baseOffset - this.baseOffset, batch.position);
+      this.timeIndex.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp - this.baseOffset);
+      this.bytesSinceIndexEntry = 0;
+    }
+    this.bytesSinceIndexEntry += batch.size;
+    this.nextOffset = batch.lastOffset + 1;
+  }
+
+  /** Forgets all tracked state before recovery replays the file from the start. */
+  resetTracking(): void {
+    this.offsetIndex.clear();
+    this.timeIndex.clear();
+    this.nextOffset = this.baseOffset;
+    this.maxTimestamp = -1;
+    this.offsetOfMaxTimestamp = this.baseOffset;
+    this.bytesSinceIndexEntry = 0;
+  }
+
+  /** Starts tracking from what the loaded time index knows, before recovery replays the tail. */
+  resumeFromTimeIndex(): void {
+    this.maxTimestamp = this.timeIndex.lastTimestamp;
+    this.offsetOfMaxTimestamp = this.baseOffset + Math.max(this.timeIndex.lastRelativeOffset, 0);
+    this.bytesSinceIndexEntry = 0;
+  }
+
+  /** Cuts the file to `size` bytes (recovery drops a torn or corrupt tail) and the indexes with it. */
+  truncateTo(size: number): void {
+    fs.ftruncateSync(this.fd, size);
+    this.sizeBytes = size;
+    this.offsetIndex.truncateToPosition(size);
+    this.timeIndex.truncateToOffset(this.nextOffset - this.baseOffset);
+  }
+
+  /** The batch at `position`, null past the end. */
+  batchAt(position: number): BatchInfo | null {
+    return this.headers.readAt(this.fd, position, this.sizeBytes);
+  }
+
+  /** The first batch whose last offset is >= `offset`, null if there is none. */
+  locate(offset: number): BatchInfo | null {
+    let batch = this.batchAt(offset <= this.baseOffset ? 0 : this.offsetIndex.lookup(offset - this.baseOffset));
+    while (batch !== null && batch.lastOffset < offset) batch = this.batchAt(batch.position + batch.size);
+    return batch;
+  }
+
+  /** See PartitionLog.read; limited to this segment. */
+  read(offset: number, maxBytes: number, maxOffset: number): Buffer {
+    const first = this.locate(offset);
+    if (first === null || first.baseOffset >= maxOffset) return EMPTY;
+    // Batches from the first index entry past maxOffset on are all excluded: no need to read them.
+    let limit = this.sizeBytes;
+    if (maxOffset < this.nextOffset) {
+      const after = this.offsetIndex.positionAfter(maxOffset - 1 - this.baseOffset);
+      if (after >= 0) limit = after;
+    }
+    const want = Math.max(first.size, Math.min(maxBytes, limit - first.position));
+    const buf = Buffer.allocUnsafe(want);
+    const got = readFully(this.fd, buf, 0, want, first.position);
+    let end = first.size;
+    if (got < end) throw new StorageError(`${this.logPath} is shorter than its recorded size`);
+    while (end + 12 <= got) {
+      const size = batchSize(buf, end);
+      if (end + size > got || batchBaseOffset(buf, end) >= maxOffset) break;
+      end += size;
+    }
+    return buf.subarray(0, end);
+  }
+
+  /** The bytes of one batch found by `locate` or `batchAt`. */
+  readBatch(batch: BatchInfo): Buffer {
+    const buf = Buffer.allocUnsafe(batch.size);
+    if (readFully(this.fd, buf, 0, batch.size, batch.position) < batch.size) {
+      throw new StorageError(`${this.logPath} is shorter than its recorded size`);
+    }
+    return buf;
+  }
+
+  /** The first batch at or past `minOffset` whose max timestamp is >= `timestamp`. */
+  findByTimestamp(timestamp: number, minOffset: number): BatchInfo | null {
+    if (this.maxTimestamp < timestamp) return null;
+    let batch = this.locate(Math.max(this.baseOffset + this.timeIndex.lookup(timestamp), minOffset));
+    while (batch !== null && batch.maxTimestamp < timestamp) batch = this.batchAt(batch.position + batch.size);
+    return batch;
+  }
+
+  /**
+   * Writes the indexes out when the segment stops being active (roll, close),
+   * with a last time entry holding its max timestamp so reopening knows it.
+   * The time index goes first: a reopen trusts it to cover every batch up to the
+   * last offset index entry in the files. Throws if a write fails; the returned
+   * promise settles when both are fdatasynced.
+   */
+  persistIndexes(): Promise<void> {
+    this.timeIndex.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp - this.baseOffset);
+    const timeSynced = this.timeIndex.persist();
+    let offsetSynced: Promise<void>;
+    try {
+      offsetSynced = this.offsetIndex.persist();
+    } catch (err) {
+      timeSynced.catch(() => {}); // the write error thrown below is the one to report
+      throw err;
+    }
+    return Promise.all([timeSynced, offsetSynced]).then(() => undefined);
+  }
+
+  sync(): Promise<void> {
+    if (this.closed || this.closePending) return Promise.resolve();
+    this.syncsInFlight++;
+    return new Promise((resolve, reject) => {
+      fs.fdatasync(this.fd, (err) => {
+        this.syncsInFlight--;
+        if (this.closePending && this.syncsInFlight === 0) this.closeNow();
+        if (err) reject(err);
+        else resolve();
+      });
+    });
+  }
+
+  /** Closes the file, once any fdatasync in flight on it is done. */
+  close(): void {
+    if (this.closed) return;
+    if (this.syncsInFlight > 0) this.closePending = true;
+    else this.closeNow();
+  }
+
+  private closeNow(): void {
+    this.closed = true;
+    fs.closeSync(this.fd);
+  }
+
+  /** Removes the segment's files (retention, DeleteRecords). */
+  delete(): void {
+    if (this.deleted) return;
+    this.deleted = true;
+    this.close();
+    for (const p of [this.logPath, this.offsetIndex.path, this.timeIndex.path]) fs.rmSync(p, { force: true });
+  }
+}
