@@ -1,11 +1,12 @@
 // Single-node control plane: this broker leads every partition (epoch 0), and
-// topic metadata lives in <dataDir>/cluster.json, replaced atomically
-// (write temp file, fsync, rename, fsync dir) so a crash leaves old or new.
+// topic metadata lives in <dataDir>/cluster.json, replaced atomically so a
+// crash leaves the old or the new content.
 
 import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { TopicConfigs } from '../broker/topic-config.js';
+import { writeFileAtomically } from '../storage/checkpoint-file.js';
 import type { BrokerInfo, ControlPlane, PartitionAssignment, TopicMetadata } from './control-plane.js';
 
 interface StoredState {
@@ -126,7 +127,7 @@ export class LocalControlPlane implements ControlPlane {
         configs: t.configs,
       })),
     };
-    writeFileAtomic(path.join(this.dir, FILE), JSON.stringify(state, null, 2));
+    writeFileAtomically(path.join(this.dir, FILE), JSON.stringify(state, null, 2));
   }
 }
 
@@ -136,22 +137,4 @@ function newTopicId(): Buffer {
   do id = randomBytes(16);
   while (id.every((b) => b === 0));
   return id;
-}
-
-export function writeFileAtomic(file: string, data: string): void {
-  const tmp = `${file}.tmp`;
-  const fd = fs.openSync(tmp, 'w');
-  try {
-    fs.writeSync(fd, data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
-  const dirFd = fs.openSync(path.dirname(file), 'r');
-  try {
-    fs.fsyncSync(dirFd);
-  } finally {
-    fs.closeSync(dirFd);
-  }
 }

@@ -4,6 +4,7 @@ import net from 'node:net';
 import type { Broker } from '../broker/broker.js';
 import type { BrokerConfig } from '../config.js';
 import type { Logger } from '../logger.js';
+import { SluiceError } from '../errors.js';
 import { Connection } from './connection.js';
 
 export class KafkaListener {
@@ -31,9 +32,17 @@ export class KafkaListener {
 
   listen(host: string, port: number): Promise<number> {
     return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
+      this.server.once('error', (err: NodeJS.ErrnoException) =>
+        reject(
+          new SluiceError(
+            'SLUICE_ERR_LISTEN',
+            err.code === 'EADDRINUSE' ? `${host}:${port} is already in use; stop the other process or pick another --port` : `cannot listen on ${host}:${port}: ${err.message}`,
+            { cause: err },
+          ),
+        ),
+      );
       this.server.listen(port, host, () => {
-        this.server.off('error', reject);
+        this.server.removeAllListeners('error');
         resolve((this.server.address() as net.AddressInfo).port);
       });
     });
