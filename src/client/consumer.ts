@@ -6,7 +6,7 @@ import { FetchRequest, FetchResponse } from '../protocol/messages/fetch.js';
 import { type Record, decodeBatch, forEachBatch } from '../protocol/records.js';
 import { isControlBatch } from '../protocol/record-batch.js';
 import { check } from './client-error.js';
-import type { KafkaClient } from './kafka-client.js';
+import type { KafkaClient, TopicInfo } from './kafka-client.js';
 
 export interface ConsumedRecord extends Record {
   topic: string;
@@ -27,6 +27,7 @@ const FETCH = { request: FetchRequest, response: FetchResponse };
 export class AssignedConsumer {
   private readonly positions: Map<number, number>;
   private stopped = false;
+  private topicInfo: TopicInfo | null = null;
 
   constructor(
     private readonly client: KafkaClient,
@@ -48,7 +49,7 @@ export class AssignedConsumer {
 
   /** One fetch round: the records that arrived (possibly none after maxWaitMs). */
   async poll(): Promise<ConsumedRecord[]> {
-    const info = await this.client.topic(this.topic);
+    const info = (this.topicInfo ??= await this.client.topic(this.topic));
     const conn = await this.client.node(info.partitions[0]?.leader ?? -1);
     const res = await conn.send(FETCH, {
       replicaId: -1,
@@ -78,6 +79,7 @@ export class AssignedConsumer {
     const out: ConsumedRecord[] = [];
     for (const t of res.responses) {
       for (const p of t.partitions as Message[]) {
+        if (p.errorCode !== 0) this.topicInfo = null; // leadership or the topic may have changed: refresh metadata next time
         check(p.errorCode, null, `fetch ${this.topic}-${p.partitionIndex}`);
         if (!p.records) continue;
         const from = this.positions.get(p.partitionIndex) ?? 0;
