@@ -140,8 +140,9 @@ export class MessageCodec {
   private readStruct(r: Reader, fields: Field[], version: number, flexible: boolean): Message {
     const out: Message = {};
     for (const field of fields) {
+      // Tagged fields come from the tagged section below, and exist only in flexible versions (as writeStruct writes them).
       out[field.name] =
-        inRange(field.versions, version) && !(flexible && field.tag !== null)
+        inRange(field.versions, version) && field.tag === null
           ? this.readValue(r, field, version, flexible)
           : defaultOf(field);
     }
@@ -150,7 +151,7 @@ export class MessageCodec {
   }
 
   private readTaggedFields(r: Reader, fields: Field[], out: Message, version: number): void {
-    const count = r.arrayLength(true, 2);
+    const count = r.tagCount();
     for (let i = 0; i < count; i++) {
       const tag = r.uvarint();
       const size = r.uvarint();

@@ -27,7 +27,7 @@ export function readRequestHeader(r: Reader): RequestHeader {
 
 /** Skips the tagged-field section that ends a flexible request header. */
 export function skipHeaderTags(r: Reader): void {
-  const count = r.arrayLength(true, 2);
+  const count = r.tagCount();
   for (let i = 0; i < count; i++) {
     r.uvarint();
     r.skip(r.uvarint());

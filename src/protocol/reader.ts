@@ -150,6 +150,17 @@ export class Reader {
   }
 
   /**
+   * Number of entries in a tagged-field section (KIP-482). A plain uvarint,
+   * not a compact length: no +1, no null. Each entry takes at least 2 bytes
+   * (tag and size), which bounds the count before the caller loops.
+   */
+  tagCount(): number {
+    const n = this.uvarint();
+    if (n * 2 > this.remaining) throw new MalformedFrameError(`${n} tagged fields cannot fit in ${this.remaining} bytes`);
+    return n;
+  }
+
+  /**
    * Element count of an array; -1 means null. Checked against the bytes left,
    * given the smallest size one element can take, before the caller allocates.
    */
