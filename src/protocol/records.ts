@@ -116,6 +116,8 @@ export const MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024;
 
 /** Decodes the records of the batch at `buf[pos]`, decompressing if needed. */
 export function decodeBatch(buf: Buffer, pos = 0): { header: BatchHeader; records: Record[] } {
+  // readBatchHeader reads fixed offsets; a short buffer would otherwise surface as Node's RangeError.
+  if (buf.length - pos < BATCH_HEADER_SIZE) throw new MalformedFrameError(`record batch of ${buf.length - pos} bytes is shorter than its header`);
   const header = readBatchHeader(buf, pos);
   const end = pos + batchSize(buf, pos);
   if (end > buf.length) throw new MalformedFrameError('record batch overruns its buffer');
