@@ -112,7 +112,7 @@ export function recoverSegment(segment: Segment, active: boolean, opts: LoadOpti
     segment.truncateTo(result.validEnd);
     opts.logger.warn({ segment: segment.logPath, cutBytes, reason: result.problem, nextOffset: segment.nextOffset }, 'cut torn or corrupt tail of log segment');
   }
-  if (rebuilt && !(active && unclean)) opts.logger.info({ segment: segment.logPath }, 'rebuilt missing or inconsistent segment indexes');
+  if (rebuilt && !(active && unclean)) opts.logger.info({ segment: segment.logPath }, 'rebuilt segment indexes from the .log');
   return { cutBytes, rebuilt };
 }
 

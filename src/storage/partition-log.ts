@@ -41,11 +41,16 @@ export interface PartitionLog {
    * Appends one or more whole, already validated RecordBatches laid end to end.
    * Assigns offsets from logEndOffset by patching each batch header in place and
    * writes them in one write. Throws StorageError (and keeps the log unchanged)
-   * when the write fails, e.g. a full disk.
+   * when the write fails, e.g. a full disk; RangeError when the buffer is not
+   * whole batches (the broker validates first, so that is a bug).
    */
   append(batches: Buffer, leaderEpoch: number): AppendInfo;
 
-  /** Resolves once every record up to and including `offset` is durable under the flush policy. */
+  /**
+   * Resolves once every record up to and including `offset` is durable under the
+   * flush policy; rejects with StorageError if an fdatasync failed, RangeError if
+   * `offset` >= logEndOffset.
+   */
   awaitDurable(offset: number): Promise<void>;
 
   /**
@@ -53,25 +58,32 @@ export interface PartitionLog {
    * before any batch that starts at or past `maxOffset` (exclusive; the high
    * watermark) and after at most `maxBytes` (but always at least one whole
    * batch if one is available, as Kafka does). Empty buffer when nothing is there.
+   * An offset below logStartOffset reads from logStartOffset (the caller answers
+   * OFFSET_OUT_OF_RANGE first). Like Kafka, one call serves from one segment, so
+   * a fetch loop continues from the last offset returned + 1.
    */
   read(offset: number, maxBytes: number, maxOffset: number): Buffer;
 
   /**
    * The earliest offset whose batch has a max timestamp >= `timestamp`, with that
-   * batch's bytes so the caller can look at record level; null if none.
+   * batch's bytes so the caller can look at record level; null if none. The
+   * offset is the batch's base offset, or logStartOffset if that is inside it.
    */
   findByTimestamp(timestamp: number): { offset: number; batch: Buffer } | null;
 
   /** Largest timestamp in the log and the offset of the batch that holds it; null when empty. */
   maxTimestamp(): { timestamp: number; offset: number } | null;
 
-  /** Moves logStartOffset forward (DeleteRecords); removes segments wholly below it. */
+  /**
+   * Moves logStartOffset forward (DeleteRecords); removes segments wholly below it.
+   * A lower offset is ignored; one past logEndOffset throws RangeError.
+   */
   advanceLogStart(offset: number): void;
 
   /** Applies retention.ms / retention.bytes and segment.ms rolling at time `now`. Returns segments deleted. */
   enforceRetention(now: number): number;
 
-  /** Flushes and closes files. */
+  /** Flushes and closes files; later appends throw StorageError. */
   close(): Promise<void>;
 
   /** Closes and removes all data of this partition. */

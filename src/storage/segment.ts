@@ -13,7 +13,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { batchBaseOffset, batchSize } from '../protocol/record-batch.js';
+import { LOG_OVERHEAD, batchBaseOffset, batchSize } from '../protocol/record-batch.js';
 import { type BatchInfo, HeaderReader, batchInfoAt, readFully } from './batch-scan.js';
 import type { SyncTarget } from './flusher.js';
 import { OffsetIndex } from './offset-index.js';
@@ -190,7 +190,7 @@ export class Segment implements SegmentStats, SyncTarget {
     const got = readFully(this.fd, buf, 0, want, first.position);
     let end = first.size;
     if (got < end) throw new StorageError(`${this.logPath} is shorter than its recorded size`);
-    while (end + 12 <= got) {
+    while (end + LOG_OVERHEAD <= got) {
       const size = batchSize(buf, end);
       if (end + size > got || batchBaseOffset(buf, end) >= maxOffset) break;
       end += size;
