@@ -1,0 +1,306 @@
+// Proves encodeBatch/decodeBatch round-trip records with every codec, that
+// checkBatch accepts what encodeBatch builds and catches corruption, and that
+// batches interoperate both ways with two independent encoders/decoders:
+// kafkajs's RecordBatch v0 and @platformatic/kafka's records module.
+
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { test } from 'node:test';
+import { Reader as PlatformaticReader, createRecordsBatch, readRecordsBatch } from '@platformatic/kafka';
+import { DecompressionError, compress } from '../../src/protocol/compression.js';
+import { MalformedFrameError } from '../../src/protocol/malformed-frame-error.js';
+import { Attr, BATCH_HEADER_SIZE, Codec, checkBatch, writeCrc } from '../../src/protocol/record-batch.js';
+import { type NewRecord, type Record, decodeBatch, encodeBatch, forEachBatch } from '../../src/protocol/records.js';
+
+const require = createRequire(import.meta.url);
+
+interface KafkajsRecord {
+  offset: string;
+  timestamp: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: { [key: string]: Buffer | Buffer[] };
+}
+type KafkajsEncoder = { buffer: Buffer };
+const { RecordBatch: kafkajsRecordBatch } = require('kafkajs/src/protocol/recordBatch/v0/index.js') as {
+  RecordBatch(opts: object): Promise<KafkajsEncoder>;
+};
+const kafkajsRecord = require('kafkajs/src/protocol/recordBatch/record/v0/index.js') as (opts: object) => KafkajsEncoder;
+const kafkajsDecodeBatch = require('kafkajs/src/protocol/recordBatch/v0/decoder.js') as (
+  decoder: unknown,
+) => Promise<{ firstOffset: string; producerId: string; inTransaction: boolean; records: KafkajsRecord[] }>;
+const KafkajsDecoder = require('kafkajs/src/protocol/decoder.js') as new (buffer: Buffer) => unknown;
+
+const CODECS = [Codec.None, Codec.Gzip, Codec.Snappy, Codec.Lz4, Codec.Zstd];
+const T0 = 1_700_000_000_000;
+
+const RECORDS: NewRecord[] = [
+  { key: Buffer.from('user-1'), value: Buffer.from('{"n":1}'), timestamp: T0 },
+  { key: null, value: Buffer.from('no key'), timestamp: T0 + 5 },
+  { key: Buffer.from('tombstone'), value: null, timestamp: T0 + 7 },
+  // Earlier than the first record: a negative timestamp delta.
+  { key: Buffer.alloc(0), value: Buffer.alloc(0), timestamp: T0 - 1000 },
+  {
+    key: Buffer.from('with-headers'),
+    value: Buffer.from('h'),
+    timestamp: T0 + 2,
+    headers: [
+      { key: 'trace-id', value: Buffer.from('abc') },
+      { key: 'trace-id', value: Buffer.from('second value, same key') },
+      { key: 'empty', value: Buffer.alloc(0) },
+      { key: 'null', value: null },
+      { key: 'clé-ünïcode', value: Buffer.from([0, 1, 2, 255]) },
+    ],
+  },
+  // Larger than the writer's zero-copy threshold (4 KiB).
+  { key: Buffer.from('big'), value: Buffer.alloc(10_000, 0x5a), timestamp: T0 + 9 },
+];
+
+function expectRecords(records: Record[], baseOffset: number): void {
+  assert.equal(records.length, RECORDS.length);
+  records.forEach((r, i) => {
+    const want = RECORDS[i];
+    assert.equal(r.offset, baseOffset + i, `offset of ${i}`);
+    assert.equal(r.timestamp, want.timestamp, `timestamp of ${i}`);
+    assert.deepEqual(r.key, want.key ?? null, `key of ${i}`);
+    assert.deepEqual(r.value, want.value, `value of ${i}`);
+    assert.deepEqual(r.headers, want.headers ?? [], `headers of ${i}`);
+  });
+}
+
+test('encodeBatch and decodeBatch round-trip records with every codec', () => {
+  for (const codec of CODECS) {
+    const batch = encodeBatch(RECORDS, { codec, baseOffset: 42, producerId: 7001, producerEpoch: 3, baseSequence: 17 });
+    const { header, records } = decodeBatch(batch);
+    assert.equal(header.attributes & Attr.CodecMask, codec);
+    assert.equal(header.magic, 2);
+    assert.equal(header.baseOffset, 42);
+    assert.equal(header.recordCount, RECORDS.length);
+    assert.equal(header.lastOffsetDelta, RECORDS.length - 1);
+    assert.equal(header.baseTimestamp, T0);
+    assert.equal(header.maxTimestamp, T0 + 9);
+    assert.equal(header.producerId, 7001);
+    assert.equal(header.producerEpoch, 3);
+    assert.equal(header.baseSequence, 17);
+    assert.equal(header.batchLength, batch.length - 12);
+    expectRecords(records, 42);
+    if (codec !== Codec.None) assert.ok(batch.length < encodeBatch(RECORDS).length, `codec ${codec} shrinks the batch`);
+  }
+});
+
+test('encodeBatch marks transactional batches and defaults to no producer id', () => {
+  const plain = decodeBatch(encodeBatch([{ value: Buffer.from('x') }])).header;
+  assert.equal(plain.producerId, -1);
+  assert.equal(plain.producerEpoch, -1);
+  assert.equal(plain.baseSequence, -1);
+  assert.equal(plain.attributes & Attr.Transactional, 0);
+  const txn = decodeBatch(encodeBatch([{ value: Buffer.from('x') }], { transactional: true, producerId: 5, producerEpoch: 0 })).header;
+  assert.equal(txn.attributes & Attr.Transactional, Attr.Transactional);
+});
+
+test('decodeBatch reports LogAppendTime batches at the batch max timestamp', () => {
+  const batch = encodeBatch(RECORDS);
+  batch.writeInt16BE(batch.readInt16BE(21) | Attr.LogAppendTime, 21);
+  batch.writeBigInt64BE(BigInt(T0 + 99_999), 35);
+  for (const r of decodeBatch(batch).records) assert.equal(r.timestamp, T0 + 99_999);
+});
+
+test('checkBatch accepts every batch encodeBatch builds', () => {
+  for (const codec of CODECS) {
+    const batch = encodeBatch(RECORDS, { codec });
+    assert.equal(checkBatch(batch, 0, batch.length), null, `codec ${codec}`);
+  }
+});
+
+test('checkBatch catches a flipped byte anywhere the CRC covers', () => {
+  const batch = encodeBatch(RECORDS, { codec: Codec.Lz4 });
+  for (let pos = 21; pos < batch.length; pos += 7) {
+    const copy = Buffer.from(batch);
+    copy[pos] ^= 0x10;
+    assert.equal(checkBatch(copy, 0, copy.length)?.kind, 'corrupt', `byte ${pos}`);
+  }
+  const crc = Buffer.from(batch);
+  crc[18] ^= 0x01;
+  assert.match(checkBatch(crc, 0, crc.length)?.message ?? '', /CRC/);
+});
+
+test('checkBatch ignores baseOffset and partitionLeaderEpoch, which the broker rewrites outside the CRC', () => {
+  const batch = encodeBatch(RECORDS);
+  batch.writeBigInt64BE(123456789n, 0);
+  batch.writeInt32BE(9, 12);
+  assert.equal(checkBatch(batch, 0, batch.length), null);
+});
+
+test('checkBatch rejects truncated batches', () => {
+  const batch = encodeBatch(RECORDS, { codec: Codec.Gzip });
+  for (const cut of [1, 100, batch.length - BATCH_HEADER_SIZE, batch.length - BATCH_HEADER_SIZE + 1, batch.length - 1]) {
+    const short = batch.subarray(0, batch.length - cut);
+    assert.equal(checkBatch(short, 0, short.length)?.kind, 'corrupt', `cut ${cut}`);
+  }
+});
+
+test('checkBatch reports magic other than 2 as unsupported', () => {
+  const batch = encodeBatch(RECORDS);
+  batch[16] = 1;
+  assert.equal(checkBatch(batch, 0, batch.length)?.kind, 'unsupported');
+});
+
+test('decodeBatch throws MalformedFrameError on a truncated batch', () => {
+  const batch = encodeBatch(RECORDS);
+  for (const size of [0, 11, 12, 60, BATCH_HEADER_SIZE, batch.length - 1]) {
+    assert.throws(() => decodeBatch(batch.subarray(0, size)), MalformedFrameError, `${size} bytes`);
+  }
+});
+
+test('decodeBatch throws MalformedFrameError when a record length overruns the batch', () => {
+  const batch = encodeBatch([{ value: Buffer.from('abc') }]);
+  batch[BATCH_HEADER_SIZE] = 0x7e; // record length varint: 63, far more than the bytes left
+  writeCrc(batch);
+  assert.throws(() => decodeBatch(batch), MalformedFrameError);
+});
+
+test('decodeBatch refuses a compression bomb with DecompressionError', () => {
+  // 128 gzip members of 1 MiB of zeros each: 128 MiB, twice MAX_DECOMPRESSED_BYTES.
+  const member = compress(Codec.Gzip, Buffer.alloc(1024 * 1024));
+  const bomb = Buffer.concat(Array.from({ length: 128 }, () => member));
+  const batch = encodeBatch([{ value: Buffer.from('x') }]);
+  const forged = Buffer.concat([batch.subarray(0, BATCH_HEADER_SIZE), bomb]);
+  forged.writeInt32BE(forged.length - 12, 8);
+  forged.writeInt16BE(Codec.Gzip, 21);
+  writeCrc(forged);
+  assert.throws(() => decodeBatch(forged), (err: unknown) => err instanceof DecompressionError && err.tooLarge);
+});
+
+test('forEachBatch walks batches laid end to end and stops at a partial one', () => {
+  const a = encodeBatch(RECORDS.slice(0, 2), { baseOffset: 0 });
+  const b = encodeBatch(RECORDS.slice(2), { baseOffset: 2, codec: Codec.Zstd });
+  const seen: number[] = [];
+  forEachBatch(Buffer.concat([a, b, b.subarray(0, 30)]), (pos, size) => {
+    seen.push(pos, size);
+  });
+  assert.deepEqual(seen, [0, a.length, a.length, b.length]);
+});
+
+// ---- kafkajs ----------------------------------------------------------------
+
+async function kafkajsBatch(compression: number): Promise<Buffer> {
+  const records = RECORDS.map((r, i) =>
+    kafkajsRecord({
+      offsetDelta: i,
+      timestampDelta: (r.timestamp as number) - T0,
+      key: r.key ?? null,
+      value: r.value,
+      headers: Object.fromEntries((r.headers ?? []).filter((h) => h.value !== null).map((h) => [h.key, h.value])),
+    }),
+  );
+  const encoder = await kafkajsRecordBatch({
+    compression,
+    firstOffset: 100,
+    firstTimestamp: T0,
+    maxTimestamp: T0 + 9,
+    lastOffsetDelta: RECORDS.length - 1,
+    producerId: 55,
+    producerEpoch: 1,
+    firstSequence: 0,
+    records,
+  });
+  return encoder.buffer;
+}
+
+test('a batch built by kafkajs passes checkBatch and decodes with decodeBatch', async () => {
+  for (const codec of [Codec.None, Codec.Gzip]) {
+    const batch = await kafkajsBatch(codec);
+    assert.equal(checkBatch(batch, 0, batch.length), null, 'kafkajs computes the same CRC32C');
+    const { header, records } = decodeBatch(batch);
+    assert.equal(header.producerId, 55);
+    assert.equal(records.length, RECORDS.length);
+    records.forEach((r, i) => {
+      assert.equal(r.offset, 100 + i);
+      assert.equal(r.timestamp, RECORDS[i].timestamp);
+      assert.deepEqual(r.key, RECORDS[i].key ?? null);
+      assert.deepEqual(r.value, RECORDS[i].value);
+    });
+    // kafkajs's headers are an object, so it keeps the last value per key and cannot send null values.
+    assert.deepEqual(
+      records[4].headers.map((h) => h.key),
+      ['trace-id', 'empty', 'clé-ünïcode'],
+    );
+    assert.deepEqual(records[4].headers[0].value, Buffer.from('second value, same key'));
+  }
+});
+
+test('kafkajs decodes batches built by encodeBatch', async () => {
+  for (const codec of [Codec.None, Codec.Gzip]) {
+    const batch = encodeBatch(RECORDS, { codec, baseOffset: 9, producerId: 77, transactional: true });
+    const decoded = await kafkajsDecodeBatch(new KafkajsDecoder(batch));
+    assert.equal(decoded.firstOffset, '9');
+    assert.equal(decoded.producerId, '77');
+    assert.equal(decoded.inTransaction, true);
+    decoded.records.forEach((r, i) => {
+      assert.equal(r.offset, String(9 + i));
+      assert.equal(r.timestamp, String(RECORDS[i].timestamp));
+      assert.deepEqual(r.key, RECORDS[i].key ?? null);
+      assert.deepEqual(r.value, RECORDS[i].value);
+    });
+    assert.deepEqual(decoded.records[4].headers['trace-id'], [Buffer.from('abc'), Buffer.from('second value, same key')]);
+  }
+});
+
+// ---- @platformatic/kafka ----------------------------------------------------
+
+// Node 20 has no zstd in node:zlib, so @platformatic/kafka cannot do zstd here.
+const PLATFORMATIC_CODECS: [Codec, 'none' | 'gzip' | 'snappy' | 'lz4'][] = [
+  [Codec.None, 'none'],
+  [Codec.Gzip, 'gzip'],
+  [Codec.Snappy, 'snappy'],
+  [Codec.Lz4, 'lz4'],
+];
+
+function platformaticHeaders(r: NewRecord): Map<Buffer, Buffer> {
+  // Its header map drops duplicate keys and null values; keep the representable ones.
+  return new Map((r.headers ?? []).filter((h) => h.value !== null && h.key !== 'trace-id').map((h) => [Buffer.from(h.key), h.value as Buffer]));
+}
+
+test('a batch built by @platformatic/kafka passes checkBatch and decodes with decodeBatch', () => {
+  for (const [codec, name] of PLATFORMATIC_CODECS) {
+    const messages = RECORDS.map((r) => ({
+      topic: 't',
+      key: r.key ?? undefined,
+      value: r.value as Buffer,
+      timestamp: BigInt(r.timestamp as number),
+      headers: platformaticHeaders(r),
+    }));
+    const batch = createRecordsBatch(messages, { compression: name, producerId: 12n, producerEpoch: 2 }).buffer;
+    assert.equal(checkBatch(batch, 0, batch.length), null, name);
+    const { header, records } = decodeBatch(batch);
+    assert.equal(header.attributes & Attr.CodecMask, codec);
+    records.forEach((r, i) => {
+      assert.equal(r.timestamp, RECORDS[i].timestamp, `${name} timestamp ${i}`);
+      assert.deepEqual(r.key, RECORDS[i].key ?? null, `${name} key ${i}`);
+      assert.deepEqual(r.value, RECORDS[i].value, `${name} value ${i}`);
+    });
+    assert.deepEqual(
+      records[4].headers.map((h) => h.key),
+      ['empty', 'clé-ünïcode'],
+    );
+  }
+});
+
+test('@platformatic/kafka decodes batches built by encodeBatch', () => {
+  for (const [codec, name] of PLATFORMATIC_CODECS) {
+    const batch = encodeBatch(RECORDS, { codec, baseOffset: 3 });
+    const decoded = readRecordsBatch(PlatformaticReader.from(batch));
+    assert.equal(decoded.firstOffset, 3n, name);
+    assert.equal(decoded.records.length, RECORDS.length, name);
+    decoded.records.forEach((r, i) => {
+      assert.equal(r.offsetDelta, i);
+      assert.equal(BigInt(T0) + r.timestampDelta, BigInt(RECORDS[i].timestamp as number));
+      assert.deepEqual(r.key, RECORDS[i].key ?? null);
+      assert.deepEqual(r.value, RECORDS[i].value);
+    });
+    assert.deepEqual(
+      decoded.records[4].headers.map(([k, v]) => [k?.toString(), v]),
+      (RECORDS[4].headers ?? []).map((h) => [h.key, h.value]),
+    );
+  }
+});
