@@ -2,7 +2,10 @@
 
 import { Command, CommanderError } from 'commander';
 import { SluiceError } from '../errors.js';
+import { registerConsume } from './consume.js';
+import { registerProduce } from './produce.js';
 import { registerServe } from './serve.js';
+import { registerTopic } from './topic.js';
 
 const program = new Command('sluice')
   .description('Sluice: a durable message broker that speaks the Apache Kafka protocol')
@@ -11,6 +14,9 @@ const program = new Command('sluice')
   .exitOverride();
 
 registerServe(program);
+registerTopic(program);
+registerProduce(program);
+registerConsume(program);
 
 try {
   await program.parseAsync(process.argv);

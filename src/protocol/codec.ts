@@ -198,7 +198,11 @@ export class MessageCodec {
         if (flexible && msg[field.name] !== undefined && msg[field.name] !== null) (tagged ??= []).push(field);
         continue;
       }
-      this.writeValue(w, field, msg[field.name] ?? defaultOf(field), version, flexible);
+      // An explicit null stays null where the version allows it (Metadata's
+      // topics: null means "all topics"); otherwise a missing value takes the default.
+      const value = msg[field.name];
+      const keepNull = value === null && field.array && inRange(field.nullable, version);
+      this.writeValue(w, field, keepNull ? null : (value ?? defaultOf(field)), version, flexible);
     }
     if (!flexible) return;
     if (tagged === null) {
