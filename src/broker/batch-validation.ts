@@ -1,9 +1,11 @@
 // Checks the batches of one partition in a produce request before anything is
-// appended: all or nothing, as Kafka does. Batches stay bytes; only headers and
-// the CRC32C are read.
+// appended: all or nothing, as Kafka does. Batches are stored as sent; besides
+// the header and CRC32C, validation walks the records' length prefixes to check
+// the count (decompressing compressed batches, capped), as Kafka does.
 
 import { ErrorCode } from '../protocol/error-codes.js';
-import { Attr, BATCH_HEADER_SIZE, LOG_OVERHEAD, batchSize, checkBatch } from '../protocol/record-batch.js';
+import { Attr, LOG_OVERHEAD, batchSize, checkBatch } from '../protocol/record-batch.js';
+import { batchRecordBytes, countRecords } from '../protocol/records.js';
 
 export interface BatchRejection {
   errorCode: number;
@@ -11,6 +13,19 @@ export interface BatchRejection {
 }
 
 const MAX_CODEC = 4;
+
+/**
+ * Counts the records actually in the batch (decompressing with a size cap),
+ * as Kafka does, so a header cannot claim offsets the batch does not fill.
+ * Null when the body cannot be read.
+ */
+function countedRecords(records: Buffer, pos: number): number | null {
+  try {
+    return countRecords(batchRecordBytes(records, pos));
+  } catch {
+    return null;
+  }
+}
 
 /** Returns why the batches in `records` cannot be appended, or null if they all can. */
 export function validateProducedBatches(records: Buffer, maxBatchBytes: number): BatchRejection | null {
@@ -37,10 +52,12 @@ export function validateProducedBatches(records: Buffer, maxBatchBytes: number):
       return { errorCode: ErrorCode.INVALID_RECORD, message: 'clients may not write control batches' };
     }
     const count = records.readInt32BE(pos + 57);
-    const uncompressed = (attributes & Attr.CodecMask) === 0;
-    // An uncompressed record takes at least 7 bytes; compressed ones can take less.
-    if (count < 1 || records.readInt32BE(pos + 23) !== count - 1 || (uncompressed && (size - BATCH_HEADER_SIZE) / 7 < count)) {
-      return { errorCode: ErrorCode.CORRUPT_MESSAGE, message: `record count ${count} does not match the batch` };
+    if (count < 1 || records.readInt32BE(pos + 23) !== count - 1) {
+      return { errorCode: ErrorCode.CORRUPT_MESSAGE, message: `record count ${count} does not match last offset delta` };
+    }
+    const counted = countedRecords(records, pos);
+    if (counted !== count) {
+      return { errorCode: ErrorCode.CORRUPT_MESSAGE, message: `batch header says ${count} records, its body holds ${counted ?? 'unreadable'} records` };
     }
     pos += size;
   }

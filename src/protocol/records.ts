@@ -114,16 +114,38 @@ export function encodeBatch(records: NewRecord[], opts: BatchOptions = {}): Buff
 /** Upper bound on a batch's decompressed records, guarding against decompression bombs. */
 export const MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024;
 
+/** The records section of the batch at `buf[pos]`, decompressed if needed. */
+export function batchRecordBytes(buf: Buffer, pos = 0): Buffer {
+  const end = pos + batchSize(buf, pos);
+  if (end > buf.length) throw new MalformedFrameError('record batch overruns its buffer');
+  const codec = (buf.readInt16BE(pos + 21) & Attr.CodecMask) as Codec;
+  const raw = buf.subarray(pos + BATCH_HEADER_SIZE, end);
+  return codec === Codec.None ? raw : decompress(codec, raw, MAX_DECOMPRESSED_BYTES);
+}
+
+/**
+ * Counts the records in a batch's records section by their length prefixes
+ * alone (no per-record objects). Throws MalformedFrameError when a length
+ * overruns the section or bytes are left over.
+ */
+export function countRecords(body: Buffer): number {
+  const r = new Reader(body);
+  let count = 0;
+  while (r.remaining > 0) {
+    const length = r.varint();
+    if (length < 0) throw new MalformedFrameError(`negative record length ${length}`);
+    r.skip(length);
+    count++;
+  }
+  return count;
+}
+
 /** Decodes the records of the batch at `buf[pos]`, decompressing if needed. */
 export function decodeBatch(buf: Buffer, pos = 0): { header: BatchHeader; records: Record[] } {
   // readBatchHeader reads fixed offsets; a short buffer would otherwise surface as Node's RangeError.
   if (buf.length - pos < BATCH_HEADER_SIZE) throw new MalformedFrameError(`record batch of ${buf.length - pos} bytes is shorter than its header`);
   const header = readBatchHeader(buf, pos);
-  const end = pos + batchSize(buf, pos);
-  if (end > buf.length) throw new MalformedFrameError('record batch overruns its buffer');
-  const codec = (header.attributes & Attr.CodecMask) as Codec;
-  const raw = buf.subarray(pos + BATCH_HEADER_SIZE, end);
-  const body = codec === Codec.None ? raw : decompress(codec, raw, MAX_DECOMPRESSED_BYTES);
+  const body = batchRecordBytes(buf, pos);
   const r = new Reader(body);
   if (header.recordCount < 0 || header.recordCount > body.length) {
     throw new MalformedFrameError(`record count ${header.recordCount} cannot fit in ${body.length} bytes`);
