@@ -124,9 +124,12 @@ export type BatchProblem = { kind: 'corrupt' | 'unsupported'; message: string };
  * CRC32C. Returns null when it is valid.
  */
 export function checkBatch(buf: Buffer, pos: number, end: number): BatchProblem | null {
+  // The magic byte comes first: legacy message sets can be shorter than a v2 header.
+  if (end - pos > 16) {
+    const magic = buf.readInt8(pos + 16);
+    if (magic !== CURRENT_MAGIC) return { kind: 'unsupported', message: `record batch magic ${magic}; only magic 2 is supported` };
+  }
   if (end - pos < BATCH_HEADER_SIZE) return { kind: 'corrupt', message: `batch of ${end - pos} bytes is shorter than its header` };
-  const magic = buf.readInt8(pos + 16);
-  if (magic !== CURRENT_MAGIC) return { kind: 'unsupported', message: `record batch magic ${magic}; only magic 2 is supported` };
   const size = batchSize(buf, pos);
   if (size < BATCH_HEADER_SIZE || size > end - pos) {
     return { kind: 'corrupt', message: `batch length ${size} does not fit the ${end - pos} bytes given` };
