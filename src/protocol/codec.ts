@@ -54,6 +54,20 @@ function defaultOf(field: Field): unknown {
   }
 }
 
+/**
+ * Whether a tagged field holds its default, and so is left off the wire. Kafka
+ * writes a tagged field only when it differs from its default, so clients may
+ * assume tagged sections are usually empty (@platformatic/kafka 1.x cannot
+ * parse a non-empty one inside a struct); decoding restores the default.
+ */
+function isDefaultValue(field: Field, value: unknown): boolean {
+  if (value === undefined || value === null) return true;
+  const d = defaultOf(field);
+  if (Array.isArray(value)) return value.length === 0 && Array.isArray(d);
+  if (Buffer.isBuffer(value)) return Buffer.isBuffer(d) && value.equals(d);
+  return value === d;
+}
+
 function readPrimitive(r: Reader, type: Primitive, compact: boolean): unknown {
   switch (type) {
     case 'bool':
@@ -195,7 +209,7 @@ export class MessageCodec {
     for (const field of fields) {
       if (!inRange(field.versions, version)) continue;
       if (field.tag !== null) {
-        if (flexible && msg[field.name] !== undefined && msg[field.name] !== null) (tagged ??= []).push(field);
+        if (flexible && !isDefaultValue(field, msg[field.name])) (tagged ??= []).push(field);
         continue;
       }
       // An explicit null stays null where the version allows it (Metadata's
