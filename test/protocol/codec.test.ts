@@ -11,6 +11,7 @@ import { test } from 'node:test';
 import { type Message, MessageCodec } from '../../src/protocol/codec.js';
 import { MalformedFrameError } from '../../src/protocol/malformed-frame-error.js';
 import { ApiVersionsRequest, ApiVersionsResponse } from '../../src/protocol/messages/api-versions.js';
+import { CreateTopicsResponse } from '../../src/protocol/messages/create-topics.js';
 import { MetadataRequest } from '../../src/protocol/messages/metadata.js';
 import { Reader } from '../../src/protocol/reader.js';
 import { type MessageSchema, a, f, message } from '../../src/protocol/schema.js';
@@ -119,6 +120,16 @@ test('ApiVersionsResponse: v0 int32 array, v1 adds throttle time, v3 compact arr
   };
   assert.deepEqual(decode(ApiVersionsResponse, v3, 3), msg);
   assert.deepEqual(encode(ApiVersionsResponse, { errorCode: 0, apiKeys: keys, throttleTimeMs: 100, finalizedFeaturesEpoch: 5, zkMigrationReady: true }, 3), v3);
+});
+
+test('tagged fields holding their default are left off the wire, as Kafka does', () => {
+  const defaults = { errorCode: 0, apiKeys: [], throttleTimeMs: 0, supportedFeatures: [], finalizedFeaturesEpoch: -1, finalizedFeatures: [], zkMigrationReady: false };
+  assert.deepEqual(encode(ApiVersionsResponse, defaults, 3), hex('0000 | 01 | 00000000 | 00'));
+  // Inside a struct too: CreateTopicsResponse v5's topic_config_error_code (tag 0) of 0.
+  const topic = { name: 't', errorCode: 0, errorMessage: null, topicConfigErrorCode: 0, numPartitions: 1, replicationFactor: 1, configs: null };
+  const bytes = encode(CreateTopicsResponse, { throttleTimeMs: 0, topics: [topic] }, 5);
+  assert.deepEqual(bytes, hex('00000000 | 02 | 02 74 0000 00 00000001 0001 00 | 00 | 00'));
+  assert.deepEqual(decode(CreateTopicsResponse, bytes, 5).topics[0], { ...topic, topicId: Buffer.alloc(16) });
 });
 
 test('a tagged field the schema does not know is skipped', () => {

@@ -45,7 +45,11 @@ export function isPresent(field: Field, version: number, flexible: boolean): boo
 export class SampleBuilder {
   private n = 0;
 
-  constructor(private readonly mode: SampleMode) {}
+  /** With `tagged: false`, tagged fields keep their defaults, which are not written. */
+  constructor(
+    private readonly mode: SampleMode,
+    private readonly opts: { tagged: boolean } = { tagged: true },
+  ) {}
 
   message(schema: MessageSchema, version: number): Sample {
     return this.struct(schema.fields, version, version >= schema.flexibleFrom);
@@ -54,7 +58,7 @@ export class SampleBuilder {
   private struct(fields: Field[], version: number, flexible: boolean): Sample {
     const out: Sample = {};
     for (const field of fields) {
-      const present = isPresent(field, version, flexible);
+      const present = isPresent(field, version, flexible) && (field.tag === null || this.opts.tagged);
       out[field.name] = present || this.mode === 'everything' ? this.value(field, version, flexible) : absentValue(field);
     }
     return out;
