@@ -1,0 +1,37 @@
+// What every client subcommand (topic, produce, consume) shares: the
+// --bootstrap flag and a client that is closed however the command ends.
+
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { KafkaClient, parseHostPort } from '../client/kafka-client.js';
+
+export const DEFAULT_BOOTSTRAP = '127.0.0.1:9092';
+
+export interface ClientFlags {
+  bootstrap: string;
+}
+
+/** Checks host:port while parsing, so a typo is reported before any connection is tried. */
+function bootstrapArg(value: string): string {
+  try {
+    parseHostPort(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+  return value;
+}
+
+export function addBootstrapOption(cmd: Command): Command {
+  return cmd.addOption(
+    new Option('-b, --bootstrap <host:port>', 'address of any broker').env('SLUICE_BOOTSTRAP').default(DEFAULT_BOOTSTRAP).argParser(bootstrapArg),
+  );
+}
+
+/** Runs `fn` with a connected-on-demand client and always closes it. */
+export async function withClient<T>(flags: ClientFlags, fn: (client: KafkaClient) => Promise<T>): Promise<T> {
+  const client = new KafkaClient({ bootstrap: flags.bootstrap, clientId: 'sluice-cli' });
+  try {
+    return await fn(client);
+  } finally {
+    await client.close();
+  }
+}

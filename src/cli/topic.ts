@@ -1,0 +1,115 @@
+// `sluice topic create|list|describe|delete`: topic administration over the
+// Kafka protocol (CreateTopics, Metadata, ListOffsets, DescribeConfigs,
+// DeleteTopics). Names and partition counts are validated by the broker, whose
+// error (Kafka error name and reason) is printed as is; the client only
+// rejects flag values it can judge alone, such as a partition count below 1.
+
+import type { Command } from 'commander';
+import { Admin } from '../client/admin.js';
+import { collectKeyValue, integerArg } from './arguments.js';
+import { type ClientFlags, addBootstrapOption, withClient } from './client-options.js';
+import { formatJson, formatSection, formatTable, print } from './output.js';
+
+interface OutputFlags extends ClientFlags {
+  json?: boolean;
+}
+
+interface CreateFlags extends OutputFlags {
+  partitions?: number;
+  config?: [string, string][];
+}
+
+/** Kafka prints topic ids as unpadded URL-safe base64 (Uuid.toString); so do we, so ids can be compared across tools. */
+function topicIdString(id: Buffer): string {
+  return id.toString('base64url');
+}
+
+/** The one-row status table rpk prints after create and delete. */
+function printStatus(flags: OutputFlags, topic: string): void {
+  print(flags.json ? formatJson({ topic, status: 'OK' }) : formatTable(['TOPIC', 'STATUS'], [[topic, 'OK']]));
+}
+
+function addOutputOptions(cmd: Command): Command {
+  return addBootstrapOption(cmd).option('--json', 'print JSON instead of a table', false);
+}
+
+function registerCreate(topic: Command): void {
+  addOutputOptions(
+    topic
+      .command('create <name>')
+      .description('create a topic')
+      .option('-p, --partitions <n>', "number of partitions (default: the broker's num.partitions)", integerArg(1))
+      .option('-c, --config <key=value>', 'topic config, e.g. retention.ms=86400000 (repeatable)', collectKeyValue),
+  )
+    .addHelpText('after', '\nExample:\n  sluice topic create orders -p 6 -c retention.ms=86400000 -c cleanup.policy=compact')
+    .action(async (name: string, flags: CreateFlags) => {
+      await withClient(flags, (client) => new Admin(client).createTopic(name, flags.partitions ?? -1, Object.fromEntries(flags.config ?? [])));
+      printStatus(flags, name);
+    });
+}
+
+function registerList(topic: Command): void {
+  addOutputOptions(topic.command('list').description('list topics').option('-i, --internal', 'include internal topics (names starting with __)', false)).action(
+    async (flags: OutputFlags & { internal: boolean }) => {
+      const topics = await withClient(flags, (client) => new Admin(client).listTopics());
+      const shown = topics
+        .filter((t) => flags.internal || !t.isInternal)
+        .map((t) => ({ name: t.name, partitions: t.partitions.length, replicas: t.partitions[0]?.replicas.length ?? 0, internal: t.isInternal }));
+      if (flags.json) print(formatJson(shown));
+      else print(formatTable(['NAME', 'PARTITIONS', 'REPLICAS'], shown.map((t) => [t.name, t.partitions, t.replicas])));
+    },
+  );
+}
+
+function registerDescribe(topic: Command): void {
+  addOutputOptions(topic.command('describe <name>').description('show a topic: partitions with leader and offsets, then configs')).action(
+    async (name: string, flags: OutputFlags) => {
+      const d = await withClient(flags, (client) => new Admin(client).describeTopic(name));
+      const offsets = new Map(d.partitionOffsets.map((o) => [o.partition, o]));
+      const partitions = d.partitions.map((p) => ({
+        partition: p.partition,
+        leader: p.leader,
+        leaderEpoch: p.leaderEpoch,
+        replicas: p.replicas,
+        isr: p.isr,
+        logStartOffset: offsets.get(p.partition)?.logStartOffset ?? -1,
+        logEndOffset: offsets.get(p.partition)?.logEndOffset ?? -1,
+      }));
+      // Kafka's ConfigSource names, as kafka-configs and rpk print them.
+      const configs = [...d.configs]
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .map((c) => ({ name: c.name, value: c.value, source: c.isDefault ? 'DEFAULT_CONFIG' : 'DYNAMIC_TOPIC_CONFIG' }));
+      if (flags.json) {
+        print(formatJson({ name: d.name, topicId: topicIdString(d.topicId), internal: d.isInternal, partitions, configs }));
+        return;
+      }
+      const summary = formatTable(null, [
+        ['NAME', d.name],
+        ['ID', topicIdString(d.topicId)],
+        ['PARTITIONS', partitions.length],
+        ['INTERNAL', d.isInternal],
+      ]);
+      const partitionTable = formatTable(
+        ['PARTITION', 'LEADER', 'EPOCH', 'REPLICAS', 'LOG-START-OFFSET', 'LOG-END-OFFSET'],
+        partitions.map((p) => [p.partition, p.leader, p.leaderEpoch, `[${p.replicas.join(',')}]`, p.logStartOffset, p.logEndOffset]),
+      );
+      const configTable = formatTable(['KEY', 'VALUE', 'SOURCE'], configs.map((c) => [c.name, c.value, c.source]));
+      print([formatSection('SUMMARY', summary), formatSection('PARTITIONS', partitionTable), formatSection('CONFIGS', configTable)].join('\n'));
+    },
+  );
+}
+
+function registerDelete(topic: Command): void {
+  addOutputOptions(topic.command('delete <name>').description('delete a topic and all its records')).action(async (name: string, flags: OutputFlags) => {
+    await withClient(flags, (client) => new Admin(client).deleteTopic(name));
+    printStatus(flags, name);
+  });
+}
+
+export function registerTopic(program: Command): void {
+  const topic = program.command('topic').description('create, list, describe and delete topics');
+  registerCreate(topic);
+  registerList(topic);
+  registerDescribe(topic);
+  registerDelete(topic);
+}
