@@ -37,8 +37,30 @@ export interface BrokerConfig {
   flushPolicy: FlushPolicy;
   /** Default flush.interval.ms for the interval policy (ms). Default 1000. */
   flushIntervalMs: number;
-  /** How often retention is enforced (ms). Default 5 minutes. */
+  /** How often log retention and committed-offset retention are enforced (ms). Default 5 minutes. */
   retentionCheckIntervalMs: number;
+  /**
+   * Partitions of the internal `__consumer_offsets` topic, used when the broker
+   * creates it (first start); an existing topic keeps its count. Default 50, as Kafka.
+   */
+  offsetsTopicNumPartitions: number;
+  /**
+   * How long the committed offsets of a group stay after the group became empty
+   * (minutes); for groups that never used group management, counted from each
+   * offset's commit. Default 10080 (7 days), as Kafka's offsets.retention.minutes.
+   */
+  offsetsRetentionMinutes: number;
+  /**
+   * How long the first rebalance of an empty group waits for more members to join
+   * (ms), extended by each new member up to the rebalance timeout. Default 0: a
+   * lone consumer starts at once, which is what development setups and client
+   * test suites expect (Kafka's own default is 3000).
+   */
+  groupInitialRebalanceDelayMs: number;
+  /** Smallest session timeout a group member may ask for (ms); others get INVALID_SESSION_TIMEOUT. Default 6000. */
+  groupMinSessionTimeoutMs: number;
+  /** Largest session timeout a group member may ask for (ms). Default 1800000 (30 minutes). */
+  groupMaxSessionTimeoutMs: number;
   /** pino log level. Default info. */
   logLevel: string;
 }
@@ -60,6 +82,11 @@ export const defaultConfig: BrokerConfig = {
   flushPolicy: 'group-commit',
   flushIntervalMs: 1000,
   retentionCheckIntervalMs: 5 * 60 * 1000,
+  offsetsTopicNumPartitions: 50,
+  offsetsRetentionMinutes: 7 * 24 * 60,
+  groupInitialRebalanceDelayMs: 0,
+  groupMinSessionTimeoutMs: 6000,
+  groupMaxSessionTimeoutMs: 30 * 60 * 1000,
   logLevel: 'info',
 };
 
@@ -91,6 +118,8 @@ export function resolveConfig(overrides: Partial<Record<keyof BrokerConfig, unkn
     throw new ConfigError(`flushPolicy must be one of ${FLUSH_POLICIES.join(', ')}, got ${JSON.stringify(o.flushPolicy)}`);
   }
   const host = String(o.host);
+  const groupMinSessionTimeoutMs = integer('groupMinSessionTimeoutMs', o.groupMinSessionTimeoutMs, 1, 2 ** 31 - 1);
+  const groupMaxSessionTimeoutMs = integer('groupMaxSessionTimeoutMs', o.groupMaxSessionTimeoutMs, groupMinSessionTimeoutMs, 2 ** 31 - 1);
   return {
     host,
     port: integer('port', o.port, 0, 65535),
@@ -108,6 +137,11 @@ export function resolveConfig(overrides: Partial<Record<keyof BrokerConfig, unkn
     flushPolicy,
     flushIntervalMs: integer('flushIntervalMs', o.flushIntervalMs, 1),
     retentionCheckIntervalMs: integer('retentionCheckIntervalMs', o.retentionCheckIntervalMs, 10),
+    offsetsTopicNumPartitions: integer('offsetsTopicNumPartitions', o.offsetsTopicNumPartitions, 1, 1000),
+    offsetsRetentionMinutes: integer('offsetsRetentionMinutes', o.offsetsRetentionMinutes, 1, 2 ** 31 - 1),
+    groupInitialRebalanceDelayMs: integer('groupInitialRebalanceDelayMs', o.groupInitialRebalanceDelayMs, 0, 2 ** 31 - 1),
+    groupMinSessionTimeoutMs,
+    groupMaxSessionTimeoutMs,
     logLevel: String(o.logLevel),
   };
 }

@@ -4,6 +4,7 @@
 import { Broker } from './broker/broker.js';
 import { LocalControlPlane } from './cluster/local-control-plane.js';
 import { type BrokerConfig, resolveConfig } from './config.js';
+import { GroupCoordinator } from './coordinator/group/group-coordinator.js';
 import { type Logger, createLogger } from './logger.js';
 import { KafkaListener } from './server/kafka-listener.js';
 
@@ -15,6 +16,8 @@ export interface RunningBroker {
   bootstrap: string;
   config: BrokerConfig;
   broker: Broker;
+  /** Consumer groups and committed offsets. */
+  groups: GroupCoordinator;
   /** Stops accepting connections, flushes and closes every log. */
   close(): Promise<void>;
 }
@@ -30,13 +33,24 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
   const config = { ...requested, port: bound };
   const cluster = LocalControlPlane.open(config.dataDir, { nodeId: config.nodeId, host: config.advertisedHost, port: bound, rack: null });
   const broker = new Broker(config, cluster, log);
+  const groups = new GroupCoordinator(broker, config, log);
   try {
     await broker.start();
   } catch (err) {
     await kafka.close();
     throw err;
   }
-  kafka.attach(broker);
+  try {
+    // Committed offsets are loaded before the first connection is served.
+    await groups.start();
+  } catch (err) {
+    groups.close();
+    await kafka.close();
+    await broker.close();
+    await cluster.close();
+    throw err;
+  }
+  kafka.attach(broker, groups);
   log.info({ host: config.host, port: bound, dataDir: config.dataDir, clusterId: cluster.clusterId }, 'broker started');
   return {
     port: bound,
@@ -44,8 +58,10 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
     bootstrap: `${config.host}:${bound}`,
     config,
     broker,
+    groups,
     async close() {
       await kafka.close();
+      groups.close();
       await broker.close();
       await cluster.close();
       log.info('broker stopped');

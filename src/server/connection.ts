@@ -7,6 +7,7 @@
 import type net from 'node:net';
 import type { Broker } from '../broker/broker.js';
 import type { BrokerConfig } from '../config.js';
+import type { GroupCoordinator } from '../coordinator/group/group-coordinator.js';
 import type { Logger } from '../logger.js';
 import type { Message } from '../protocol/codec.js';
 import { readRequestHeader, responseHeaderIsFlexible, skipHeaderTags, writeResponseHeader } from '../protocol/headers.js';
@@ -34,6 +35,7 @@ export class Connection {
   constructor(
     private readonly socket: net.Socket,
     private readonly broker: Broker,
+    private readonly groups: GroupCoordinator,
     private readonly config: BrokerConfig,
     private readonly log: Logger,
   ) {
@@ -89,6 +91,7 @@ export class Connection {
     }
     const ctx: RequestContext = {
       broker: this.broker,
+      groups: this.groups,
       config: this.config,
       log: this.log,
       apiVersion: header.apiVersion,

@@ -3,6 +3,7 @@
 import net from 'node:net';
 import type { Broker } from '../broker/broker.js';
 import type { BrokerConfig } from '../config.js';
+import type { GroupCoordinator } from '../coordinator/group/group-coordinator.js';
 import type { Logger } from '../logger.js';
 import { SluiceError } from '../errors.js';
 import { Connection } from './connection.js';
@@ -11,23 +12,25 @@ export class KafkaListener {
   private readonly server: net.Server;
   private readonly sockets = new Set<net.Socket>();
   private broker: Broker | null = null;
+  private groups: GroupCoordinator | null = null;
 
   constructor(config: BrokerConfig, log: Logger) {
     this.server = net.createServer((socket) => {
       // Until the broker is attached (start-up), connections are refused.
-      if (!this.broker) {
+      if (!this.broker || !this.groups) {
         socket.destroy();
         return;
       }
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
-      new Connection(socket, this.broker, config, log);
+      new Connection(socket, this.broker, this.groups, config, log);
     });
   }
 
-  /** Starts serving requests with `broker`. The port is bound first so metadata can name it. */
-  attach(broker: Broker): void {
+  /** Starts serving requests with `broker` and `groups`. The port is bound first so metadata can name it. */
+  attach(broker: Broker, groups: GroupCoordinator): void {
     this.broker = broker;
+    this.groups = groups;
   }
 
   listen(host: string, port: number): Promise<number> {

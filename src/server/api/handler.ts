@@ -3,12 +3,15 @@
 
 import type { Broker } from '../../broker/broker.js';
 import type { BrokerConfig } from '../../config.js';
+import type { GroupCoordinator } from '../../coordinator/group/group-coordinator.js';
 import type { Logger } from '../../logger.js';
 import type { Message } from '../../protocol/codec.js';
 import type { MessageSchema } from '../../protocol/schema.js';
 
 export interface RequestContext {
   broker: Broker;
+  /** Consumer groups and committed offsets. */
+  groups: GroupCoordinator;
   config: BrokerConfig;
   log: Logger;
   apiVersion: number;

@@ -14,6 +14,17 @@ import { fetch } from './fetch.js';
 import { listOffsets } from './list-offsets.js';
 import { metadata } from './metadata.js';
 import { produce } from './produce.js';
+import { deleteGroups } from './delete-groups.js';
+import { describeGroups } from './describe-groups.js';
+import { findCoordinator } from './find-coordinator.js';
+import { heartbeat } from './heartbeat.js';
+import { joinGroup } from './join-group.js';
+import { leaveGroup } from './leave-group.js';
+import { listGroups } from './list-groups.js';
+import { offsetCommit } from './offset-commit.js';
+import { offsetDelete } from './offset-delete.js';
+import { offsetFetch } from './offset-fetch.js';
+import { syncGroup } from './sync-group.js';
 
 export interface HandlerEntry {
   handler: ApiHandler;
@@ -32,6 +43,18 @@ const handlers: ApiHandler[] = [
   deleteRecords,
   describeConfigs,
   createPartitions,
+  // Consumer groups and committed offsets (src/coordinator/group).
+  offsetCommit,
+  offsetFetch,
+  findCoordinator,
+  joinGroup,
+  heartbeat,
+  leaveGroup,
+  syncGroup,
+  describeGroups,
+  listGroups,
+  deleteGroups,
+  offsetDelete,
 ];
 
 const table = new Map<number, HandlerEntry>(

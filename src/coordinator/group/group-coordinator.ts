@@ -1,0 +1,338 @@
+// The group coordinator: owns every classic group of this broker and their
+// committed offsets (through the OffsetStore), and answers the group APIs.
+// Single node: every group is coordinated here.
+//
+// Ownership: `groups` and everything inside a Group change only through this
+// class's synchronous methods and the groups' own timers; the OffsetStore
+// changes only when a write to __consumer_offsets commits. A group is in
+// `groups` while it is alive; Dead groups are dropped at once.
+//
+// Offset retention (Kafka's offsets.retention.minutes, KIP-211): the offsets of
+// an empty group expire offsetsRetentionMinutes after it became empty (for
+// groups that never used group management: after each offset's commit), and
+// the offsets of topics a Stable consumer group no longer subscribes to expire
+// that long after their commit. An empty group left without offsets is deleted.
+
+import type { Broker } from '../../broker/broker.js';
+import type { BrokerConfig } from '../../config.js';
+import type { Logger } from '../../logger.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
+import { CONSUMER_PROTOCOL_TYPE } from './consumer-protocol.js';
+import { Group, type GroupContext, type GroupState, type JoinRequest, type MemberDescription, type SyncRequest } from './group.js';
+import type { JoinResult, SyncResult } from './member.js';
+import type { CommittedOffset, StoredGroup } from './offsets-log.js';
+import { type OffsetEntry, OffsetStore } from './offset-store.js';
+
+/** Kafka's offset.metadata.max.bytes: longer commit metadata gets OFFSET_METADATA_TOO_LARGE. */
+const MAX_METADATA_LENGTH = 4096;
+
+export interface OffsetCommitEntry extends OffsetEntry {
+  offset: number;
+  leaderEpoch: number;
+  metadata: string | null;
+  /** Commit time (ms); -1 means now. */
+  commitTimestamp: number;
+}
+
+export interface TopicPartitions {
+  topic: string;
+  partitions: number[];
+}
+
+export interface FetchedOffset extends OffsetEntry {
+  offset: number;
+  leaderEpoch: number;
+  metadata: string;
+}
+
+export interface GroupOverview {
+  groupId: string;
+  protocolType: string;
+  state: GroupState;
+}
+
+export interface GroupDescription {
+  groupId: string;
+  state: GroupState;
+  protocolType: string;
+  /** The chosen protocol (assignor) when Stable, else "". */
+  protocolName: string;
+  members: MemberDescription[];
+}
+
+export interface MemberIdentity {
+  memberId: string;
+  groupInstanceId: string | null;
+}
+
+export class GroupCoordinator {
+  private readonly groups = new Map<string, Group>();
+  private readonly offsets: OffsetStore;
+  private readonly groupContext: GroupContext;
+  private readonly log: Logger;
+  private expiryTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly broker: Broker,
+    private readonly config: BrokerConfig,
+    log: Logger,
+  ) {
+    this.log = log.child({ module: 'group-coordinator' });
+    this.offsets = new OffsetStore(broker, config, this.log);
+    this.groupContext = {
+      initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,
+      store: (group) => this.storeGroup(group),
+      log: this.log,
+    };
+  }
+
+  /** Creates or loads __consumer_offsets and rebuilds every group; call before serving requests. */
+  async start(): Promise<void> {
+    const stored = new Map<string, StoredGroup | null>();
+    await this.offsets.open((groupId, value) => stored.set(groupId, value));
+    for (const [groupId, value] of stored) {
+      if (value !== null) this.groups.set(groupId, Group.restore(groupId, value, this.groupContext));
+    }
+    for (const groupId of this.offsets.groupIds()) {
+      if (!this.groups.has(groupId)) this.groups.set(groupId, new Group(groupId, this.groupContext));
+    }
+    this.expiryTimer = setInterval(() => this.expireOffsets(), this.config.retentionCheckIntervalMs);
+    this.expiryTimer.unref();
+  }
+
+  /** Stops every timer; requests still parked get NOT_COORDINATOR. */
+  close(): void {
+    if (this.expiryTimer) clearInterval(this.expiryTimer);
+    this.expiryTimer = null;
+    for (const group of this.groups.values()) group.shutdown();
+    this.groups.clear();
+  }
+
+  // ---- membership -----------------------------------------------------------------------------
+
+  join(groupId: string, req: JoinRequest): Promise<JoinResult> {
+    const fail = (errorCode: number) =>
+      Promise.resolve({ errorCode, generationId: -1, protocolType: null, protocolName: null, leaderId: '', memberId: req.memberId, members: [] });
+    if (groupId === '') return fail(ErrorCode.INVALID_GROUP_ID);
+    if (req.sessionTimeoutMs < this.config.groupMinSessionTimeoutMs || req.sessionTimeoutMs > this.config.groupMaxSessionTimeoutMs) {
+      return fail(ErrorCode.INVALID_SESSION_TIMEOUT);
+    }
+    let group = this.groups.get(groupId);
+    if (!group) {
+      if (req.memberId !== '') return fail(ErrorCode.UNKNOWN_MEMBER_ID);
+      group = this.createGroup(groupId);
+    }
+    return group.join(req);
+  }
+
+  sync(groupId: string, req: SyncRequest): Promise<SyncResult> {
+    if (groupId === '') return Promise.resolve({ errorCode: ErrorCode.INVALID_GROUP_ID, assignment: Buffer.alloc(0) });
+    const group = this.groups.get(groupId);
+    if (!group) return Promise.resolve({ errorCode: ErrorCode.UNKNOWN_MEMBER_ID, assignment: Buffer.alloc(0) });
+    return group.sync(req);
+  }
+
+  heartbeat(groupId: string, memberId: string, groupInstanceId: string | null, generationId: number): number {
+    if (groupId === '') return ErrorCode.INVALID_GROUP_ID;
+    const group = this.groups.get(groupId);
+    return group ? group.heartbeat(memberId, groupInstanceId, generationId) : ErrorCode.UNKNOWN_MEMBER_ID;
+  }
+
+  /** LeaveGroup: a group-level error code, and one per member. */
+  leave(groupId: string, members: MemberIdentity[]): { errorCode: number; members: (MemberIdentity & { errorCode: number })[] } {
+    if (groupId === '') return { errorCode: ErrorCode.INVALID_GROUP_ID, members: [] };
+    const group = this.groups.get(groupId);
+    return {
+      errorCode: ErrorCode.NONE,
+      members: members.map((m) => ({ ...m, errorCode: group ? group.leave(m.memberId, m.groupInstanceId) : ErrorCode.UNKNOWN_MEMBER_ID })),
+    };
+  }
+
+  // ---- offsets --------------------------------------------------------------------------------
+
+  /** OffsetCommit: one error code per entry, in order. Resolves once the offsets are durable. */
+  async commitOffsets(
+    groupId: string,
+    member: MemberIdentity & { generationId: number },
+    entries: OffsetCommitEntry[],
+  ): Promise<number[]> {
+    const group = this.groups.get(groupId);
+    let groupError: number;
+    if (group) groupError = group.commitError(member.memberId, member.groupInstanceId, member.generationId);
+    // No group: a commit without group management creates one; a generation means the member is stale.
+    else groupError = member.generationId < 0 ? ErrorCode.NONE : ErrorCode.ILLEGAL_GENERATION;
+    if (groupError !== ErrorCode.NONE) return entries.map(() => groupError);
+    const errors = entries.map((e) => {
+      const topic = this.broker.cluster.topic(e.topic);
+      if (!topic || e.partition < 0 || e.partition >= topic.partitions.length) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+      if (e.metadata !== null && e.metadata.length > MAX_METADATA_LENGTH) return ErrorCode.OFFSET_METADATA_TOO_LARGE;
+      return ErrorCode.NONE;
+    });
+    const now = Date.now();
+    const valid = entries
+      .filter((_, i) => errors[i] === ErrorCode.NONE)
+      .map((e) => ({
+        topic: e.topic,
+        partition: e.partition,
+        value: { offset: e.offset, leaderEpoch: e.leaderEpoch, metadata: e.metadata ?? '', commitTimestamp: e.commitTimestamp < 0 ? now : e.commitTimestamp },
+      }));
+    if (valid.length === 0) return errors;
+    if (!group) this.createGroup(groupId);
+    try {
+      await this.offsets.commit(groupId, valid);
+    } catch (err) {
+      this.log.error({ err, group: groupId }, 'offset commit could not be written');
+      return errors.map((e) => (e === ErrorCode.NONE ? ErrorCode.COORDINATOR_NOT_AVAILABLE : e));
+    }
+    // The group may have been deleted while the commit was written: its offsets bring it back, as on a restart.
+    if (!this.groups.has(groupId)) this.createGroup(groupId);
+    return errors;
+  }
+
+  /** OffsetFetch for one group: the requested partitions, or every committed one when `topics` is null. */
+  fetchOffsets(groupId: string, topics: TopicPartitions[] | null): FetchedOffset[] {
+    const out: FetchedOffset[] = [];
+    const found = (topic: string, partition: number, o: CommittedOffset | undefined) =>
+      out.push({ topic, partition, offset: o?.offset ?? -1, leaderEpoch: o?.leaderEpoch ?? -1, metadata: o?.metadata ?? '' });
+    if (topics === null) {
+      for (const [topic, partitions] of this.offsets.offsetsOf(groupId)) {
+        for (const [partition, o] of partitions) found(topic, partition, o);
+      }
+    } else {
+      for (const t of topics) for (const p of t.partitions) found(t.topic, p, this.offsets.get(groupId, t.topic, p));
+    }
+    return out;
+  }
+
+  /**
+   * OffsetDelete (KIP-496): only offsets of topics the group does not
+   * subscribe to, or any offset of an empty group.
+   */
+  async deleteOffsets(groupId: string, topics: TopicPartitions[]): Promise<{ errorCode: number; results: (OffsetEntry & { errorCode: number })[] }> {
+    const group = this.groups.get(groupId);
+    if (!group) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, results: [] };
+    const empty = group.state === 'Empty';
+    const subscribed = group.subscribedTopics();
+    if (!empty && subscribed === null) return { errorCode: ErrorCode.NON_EMPTY_GROUP, results: [] };
+    const results: (OffsetEntry & { errorCode: number })[] = [];
+    const doomed: OffsetEntry[] = [];
+    for (const t of topics) {
+      const exists = this.broker.cluster.topic(t.topic) !== undefined;
+      for (const partition of t.partitions) {
+        let errorCode: number = ErrorCode.NONE;
+        if (!exists) errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+        else if (!empty && subscribed!.has(t.topic)) errorCode = ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC;
+        else if (this.offsets.get(groupId, t.topic, partition)) doomed.push({ topic: t.topic, partition });
+        results.push({ topic: t.topic, partition, errorCode });
+      }
+    }
+    try {
+      await this.offsets.delete(groupId, doomed, false);
+    } catch (err) {
+      this.log.error({ err, group: groupId }, 'offset tombstones could not be written');
+      return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, results: [] };
+    }
+    return { errorCode: ErrorCode.NONE, results };
+  }
+
+  // ---- admin ----------------------------------------------------------------------------------
+
+  /** ListGroups; `states` (v4+) filters by state name, case-insensitively, when not empty. */
+  listGroups(states: string[] = []): GroupOverview[] {
+    const wanted = new Set(states.map((s) => s.toLowerCase()));
+    const out: GroupOverview[] = [];
+    for (const g of this.groups.values()) {
+      if (wanted.size > 0 && !wanted.has(g.state.toLowerCase())) continue;
+      out.push({ groupId: g.groupId, protocolType: g.protocolType ?? '', state: g.state });
+    }
+    return out;
+  }
+
+  /** DescribeGroups for one group; an unknown group is described as Dead with no members, as Kafka. */
+  describeGroup(groupId: string): GroupDescription {
+    const g = this.groups.get(groupId);
+    if (!g) return { groupId, state: 'Dead', protocolType: '', protocolName: '', members: [] };
+    return {
+      groupId,
+      state: g.state,
+      protocolType: g.protocolType ?? '',
+      protocolName: g.state === 'Stable' ? (g.protocolName ?? '') : '',
+      members: g.describeMembers(),
+    };
+  }
+
+  /** DeleteGroups for one group: only an empty group can go; its offsets and metadata get tombstones. */
+  async deleteGroup(groupId: string): Promise<number> {
+    const group = this.groups.get(groupId);
+    if (!group) return ErrorCode.GROUP_ID_NOT_FOUND;
+    if (group.state !== 'Empty') return ErrorCode.NON_EMPTY_GROUP;
+    group.shutdown();
+    this.groups.delete(groupId);
+    try {
+      await this.offsets.delete(groupId, this.allOffsets(groupId), true);
+    } catch (err) {
+      this.log.error({ err, group: groupId }, 'group tombstones could not be written');
+      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    }
+    this.log.info({ group: groupId }, 'group deleted');
+    return ErrorCode.NONE;
+  }
+
+  // ---- retention ------------------------------------------------------------------------------
+
+  /**
+   * Writes tombstones for expired offsets as of `now` and deletes empty groups
+   * left without offsets. Returns the number of offsets expired. Runs every
+   * retentionCheckIntervalMs.
+   */
+  expireOffsets(now = Date.now()): number {
+    const retentionMs = this.config.offsetsRetentionMinutes * 60_000;
+    let expired = 0;
+    for (const group of [...this.groups.values()]) {
+      const doomed: OffsetEntry[] = [];
+      let total = 0;
+      const subscribed = group.state === 'Stable' && group.protocolType === CONSUMER_PROTOCOL_TYPE ? group.subscribedTopics() : null;
+      for (const [topic, partitions] of this.offsets.offsetsOf(group.groupId)) {
+        for (const [partition, o] of partitions) {
+          total++;
+          let since: number | null = null;
+          if (group.state === 'Empty') since = group.protocolType !== null ? group.currentStateTimestamp : o.commitTimestamp;
+          else if (subscribed !== null && !subscribed.has(topic)) since = o.commitTimestamp;
+          if (since !== null && now - since >= retentionMs) doomed.push({ topic, partition });
+        }
+      }
+      const dead = group.state === 'Empty' && doomed.length === total;
+      if (doomed.length === 0 && !dead) continue;
+      expired += doomed.length;
+      if (dead) {
+        group.shutdown();
+        this.groups.delete(group.groupId);
+      }
+      this.offsets.delete(group.groupId, doomed, dead).then(
+        () => this.log.info({ group: group.groupId, offsets: doomed.length, groupDeleted: dead }, 'expired committed offsets'),
+        (err) => this.log.error({ err, group: group.groupId }, 'offset expiry could not write tombstones'),
+      );
+    }
+    return expired;
+  }
+
+  // ---- helpers --------------------------------------------------------------------------------
+
+  private createGroup(groupId: string): Group {
+    const group = new Group(groupId, this.groupContext);
+    this.groups.set(groupId, group);
+    return group;
+  }
+
+  private allOffsets(groupId: string): OffsetEntry[] {
+    const out: OffsetEntry[] = [];
+    for (const [topic, partitions] of this.offsets.offsetsOf(groupId)) for (const partition of partitions.keys()) out.push({ topic, partition });
+    return out;
+  }
+
+  private storeGroup(group: Group): void {
+    this.offsets
+      .storeGroup(group.groupId, group.stored())
+      .catch((err) => this.log.error({ err, group: group.groupId }, 'group metadata could not be written'));
+  }
+}

@@ -1,0 +1,17 @@
+// DeleteGroups v0-2 (v2+ flexible). Only an empty group is deleted
+// (NON_EMPTY_GROUP otherwise), with all its committed offsets.
+
+import { DeleteGroupsRequest, DeleteGroupsResponse } from '../../protocol/messages/delete-groups.js';
+import type { ApiHandler } from './handler.js';
+
+export const deleteGroups: ApiHandler = {
+  apiKey: 42,
+  minVersion: 0,
+  maxVersion: 2,
+  request: DeleteGroupsRequest,
+  response: DeleteGroupsResponse,
+  async handle(req, ctx) {
+    const results = await Promise.all(req.groupsNames.map(async (groupId: string) => ({ groupId, errorCode: await ctx.groups.deleteGroup(groupId) })));
+    return { throttleTimeMs: 0, results };
+  },
+};

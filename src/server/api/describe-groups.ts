@@ -1,0 +1,42 @@
+// DescribeGroups v0-5 (v5+ flexible). Member metadata and assignments are
+// filled in while the group is Stable, as Kafka does; an unknown group is
+// described as Dead with no members. Authorized operations (v3+) are not
+// computed (no ACLs yet): the "not provided" value is returned.
+
+import { ErrorCode } from '../../protocol/error-codes.js';
+import { DescribeGroupsRequest, DescribeGroupsResponse } from '../../protocol/messages/describe-groups.js';
+import type { ApiHandler } from './handler.js';
+
+const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
+
+export const describeGroups: ApiHandler = {
+  apiKey: 15,
+  minVersion: 0,
+  maxVersion: 5,
+  request: DescribeGroupsRequest,
+  response: DescribeGroupsResponse,
+  handle(req, ctx) {
+    return {
+      throttleTimeMs: 0,
+      groups: req.groups.map((groupId: string) => {
+        const d = ctx.groups.describeGroup(groupId);
+        return {
+          errorCode: ErrorCode.NONE,
+          groupId,
+          groupState: d.state,
+          protocolType: d.protocolType,
+          protocolData: d.protocolName,
+          members: d.members.map((m) => ({
+            memberId: m.memberId,
+            groupInstanceId: m.groupInstanceId,
+            clientId: m.clientId,
+            clientHost: m.clientHost,
+            memberMetadata: m.metadata,
+            memberAssignment: m.assignment,
+          })),
+          authorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
+        };
+      }),
+    };
+  },
+};

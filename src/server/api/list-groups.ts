@@ -1,0 +1,21 @@
+// ListGroups v0-4 (v3+ flexible); v4 filters by state name (KIP-518).
+
+import { ErrorCode } from '../../protocol/error-codes.js';
+import { ListGroupsRequest, ListGroupsResponse } from '../../protocol/messages/list-groups.js';
+import type { ApiHandler } from './handler.js';
+
+export const listGroups: ApiHandler = {
+  apiKey: 16,
+  minVersion: 0,
+  maxVersion: 4,
+  request: ListGroupsRequest,
+  response: ListGroupsResponse,
+  handle(req, ctx) {
+    const groups = ctx.groups.listGroups(ctx.apiVersion >= 4 ? req.statesFilter : []);
+    return {
+      throttleTimeMs: 0,
+      errorCode: ErrorCode.NONE,
+      groups: groups.map((g) => ({ groupId: g.groupId, protocolType: g.protocolType, groupState: g.state })),
+    };
+  },
+};

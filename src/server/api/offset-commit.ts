@@ -1,0 +1,44 @@
+// OffsetCommit v0-8 (v8+ flexible). v0 has no generation: a "simple" commit
+// outside group management. v1's per-partition commit timestamp is kept;
+// v2-4's retention time is ignored (offsets expire per offsetsRetentionMinutes,
+// as in Kafka 2.1+ for the v3 records we write); v6+ carries the leader epoch,
+// v7+ the group instance id. The response waits until the offsets are durable
+// in __consumer_offsets.
+
+import { OffsetCommitRequest, OffsetCommitResponse } from '../../protocol/messages/offset-commit.js';
+import type { Message } from '../../protocol/codec.js';
+import type { OffsetCommitEntry } from '../../coordinator/group/group-coordinator.js';
+import type { ApiHandler } from './handler.js';
+
+export const offsetCommit: ApiHandler = {
+  apiKey: 8,
+  minVersion: 0,
+  maxVersion: 8,
+  request: OffsetCommitRequest,
+  response: OffsetCommitResponse,
+  async handle(req, ctx) {
+    const entries: OffsetCommitEntry[] = [];
+    for (const t of req.topics) {
+      for (const p of t.partitions) {
+        entries.push({
+          topic: t.name,
+          partition: p.partitionIndex,
+          offset: p.committedOffset,
+          leaderEpoch: p.committedLeaderEpoch,
+          metadata: p.committedMetadata,
+          commitTimestamp: ctx.apiVersion === 1 ? p.commitTimestamp : -1,
+        });
+      }
+    }
+    const member = { memberId: req.memberId, groupInstanceId: req.groupInstanceId ?? null, generationId: req.generationIdOrMemberEpoch };
+    const errors = await ctx.groups.commitOffsets(req.groupId, member, entries);
+    let i = 0;
+    return {
+      throttleTimeMs: 0,
+      topics: req.topics.map((t: Message) => ({
+        name: t.name,
+        partitions: t.partitions.map((p: Message) => ({ partitionIndex: p.partitionIndex, errorCode: errors[i++] })),
+      })),
+    };
+  },
+};

@@ -1,0 +1,44 @@
+// OffsetFetch v0-8 (v6+ flexible). v2+ may ask for every committed offset of
+// the group (topics null) and carries a group-level error; v8 asks for several
+// groups at once (KIP-709). require_stable (v7+) needs nothing extra: only
+// durable commits are ever visible. A partition without a committed offset
+// gets offset -1 and no error, as Kafka.
+
+import { ErrorCode } from '../../protocol/error-codes.js';
+import { OffsetFetchRequest, OffsetFetchResponse } from '../../protocol/messages/offset-fetch.js';
+import type { Message } from '../../protocol/codec.js';
+import type { ApiHandler, RequestContext } from './handler.js';
+
+function fetchGroup(groupId: string, topics: Message[] | null, ctx: RequestContext): Message[] {
+  const wanted = topics === null ? null : topics.map((t) => ({ topic: t.name, partitions: t.partitionIndexes }));
+  const byTopic = new Map<string, Message[]>();
+  for (const o of ctx.groups.fetchOffsets(groupId, wanted)) {
+    let partitions = byTopic.get(o.topic);
+    if (!partitions) byTopic.set(o.topic, (partitions = []));
+    partitions.push({
+      partitionIndex: o.partition,
+      committedOffset: o.offset,
+      committedLeaderEpoch: o.leaderEpoch,
+      metadata: o.metadata,
+      errorCode: ErrorCode.NONE,
+    });
+  }
+  return [...byTopic].map(([name, partitions]) => ({ name, partitions }));
+}
+
+export const offsetFetch: ApiHandler = {
+  apiKey: 9,
+  minVersion: 0,
+  maxVersion: 8,
+  request: OffsetFetchRequest,
+  response: OffsetFetchResponse,
+  handle(req, ctx) {
+    if (ctx.apiVersion >= 8) {
+      return {
+        throttleTimeMs: 0,
+        groups: req.groups.map((g: Message) => ({ groupId: g.groupId, topics: fetchGroup(g.groupId, g.topics, ctx), errorCode: ErrorCode.NONE })),
+      };
+    }
+    return { throttleTimeMs: 0, topics: fetchGroup(req.groupId, req.topics, ctx), errorCode: ErrorCode.NONE };
+  },
+};
