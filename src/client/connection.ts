@@ -152,8 +152,9 @@ export class BrokerConnection {
     this.inFlight.clear();
   }
 
+  /** Closes the connection; requests still waiting for an answer reject. */
   close(): void {
-    this.closedError ??= new ClientError('SLUICE_ERR_CONNECTION', 'connection closed');
+    this.fail(new ClientError('SLUICE_ERR_CONNECTION', 'connection closed'));
     this.socket.end();
     this.socket.destroy();
   }

@@ -11,6 +11,7 @@ import { Writer } from './writer.js';
 export type Message = Record<string, any>;
 
 const ZERO_UUID = Buffer.alloc(16);
+const EMPTY = Buffer.alloc(0);
 
 /** Smallest encoded size of one value, used to bound array counts. */
 function minSize(type: Primitive | Field[]): number {
@@ -35,18 +36,20 @@ function minSize(type: Primitive | Field[]): number {
   }
 }
 
-function defaultOf(field: Field): unknown {
+/** The value a field takes when absent; null only where `version` allows null. */
+function defaultOf(field: Field, version: number): unknown {
   if (field.default !== undefined) return field.default;
   if (field.array) return [];
   if (Array.isArray(field.type)) return null;
+  const nullable = inRange(field.nullable, version);
   switch (field.type) {
     case 'bool':
       return false;
     case 'string':
-      return field.nullable ? null : '';
+      return nullable ? null : '';
     case 'bytes':
     case 'records':
-      return null;
+      return nullable ? null : EMPTY;
     case 'uuid':
       return ZERO_UUID;
     default:
@@ -60,9 +63,9 @@ function defaultOf(field: Field): unknown {
  * assume tagged sections are usually empty (@platformatic/kafka 1.x cannot
  * parse a non-empty one inside a struct); decoding restores the default.
  */
-function isDefaultValue(field: Field, value: unknown): boolean {
+function isDefaultValue(field: Field, value: unknown, version: number): boolean {
   if (value === undefined || value === null) return true;
-  const d = defaultOf(field);
+  const d = defaultOf(field, version);
   if (Array.isArray(value)) return value.length === 0 && Array.isArray(d);
   if (Buffer.isBuffer(value)) return Buffer.isBuffer(d) && value.equals(d);
   return value === d;
@@ -158,7 +161,7 @@ export class MessageCodec {
       out[field.name] =
         inRange(field.versions, version) && field.tag === null
           ? this.readValue(r, field, version, flexible)
-          : defaultOf(field);
+          : defaultOf(field, version);
     }
     if (flexible) this.readTaggedFields(r, fields, out, version);
     return out;
@@ -209,14 +212,14 @@ export class MessageCodec {
     for (const field of fields) {
       if (!inRange(field.versions, version)) continue;
       if (field.tag !== null) {
-        if (flexible && !isDefaultValue(field, msg[field.name])) (tagged ??= []).push(field);
+        if (flexible && !isDefaultValue(field, msg[field.name], version)) (tagged ??= []).push(field);
         continue;
       }
       // An explicit null stays null where the version allows it (Metadata's
       // topics: null means "all topics"); otherwise a missing value takes the default.
       const value = msg[field.name];
-      const keepNull = value === null && field.array && inRange(field.nullable, version);
-      this.writeValue(w, field, keepNull ? null : (value ?? defaultOf(field)), version, flexible);
+      const keepNull = value === null && inRange(field.nullable, version);
+      this.writeValue(w, field, keepNull ? null : (value ?? defaultOf(field, version)), version, flexible);
     }
     if (!flexible) return;
     if (tagged === null) {

@@ -18,18 +18,19 @@ export type Sample = Record<string, any>;
 export type SampleMode = 'filled' | 'nulls' | 'everything';
 
 /** The value a field absent from a version decodes to (codec.ts: "decodes to its default"). */
-export function absentValue(field: Field): unknown {
+export function absentValue(field: Field, version: number): unknown {
   if (field.default !== undefined) return field.default;
   if (field.array) return [];
   if (Array.isArray(field.type)) return null;
+  const nullable = inRange(field.nullable, version);
   switch (field.type) {
     case 'bool':
       return false;
     case 'string':
-      return field.nullable ? null : '';
+      return nullable ? null : '';
     case 'bytes':
     case 'records':
-      return null;
+      return nullable ? null : Buffer.alloc(0);
     case 'uuid':
       return Buffer.alloc(16);
     default:
@@ -59,7 +60,7 @@ export class SampleBuilder {
     const out: Sample = {};
     for (const field of fields) {
       const present = isPresent(field, version, flexible) && (field.tag === null || this.opts.tagged);
-      out[field.name] = present || this.mode === 'everything' ? this.value(field, version, flexible) : absentValue(field);
+      out[field.name] = present || this.mode === 'everything' ? this.value(field, version, flexible) : absentValue(field, version);
     }
     return out;
   }
@@ -118,7 +119,7 @@ function visibleStruct(fields: Field[], version: number, flexible: boolean, samp
   const out: Sample = {};
   for (const field of fields) {
     const value = sample[field.name];
-    if (!isPresent(field, version, flexible)) out[field.name] = absentValue(field);
+    if (!isPresent(field, version, flexible)) out[field.name] = absentValue(field, version);
     else if (!Array.isArray(field.type) || value === null) out[field.name] = value;
     else if (field.array) out[field.name] = (value as Sample[]).map((item) => visibleStruct(field.type as Field[], version, flexible, item));
     else out[field.name] = visibleStruct(field.type, version, flexible, value as Sample);
