@@ -41,7 +41,8 @@ export interface BrokerConfig {
   retentionCheckIntervalMs: number;
   /**
    * Partitions of the internal `__consumer_offsets` topic, used when the broker
-   * creates it (first start); an existing topic keeps its count. Default 50, as Kafka.
+   * creates it (on the first use of a group, as Kafka); an existing topic keeps
+   * its count. Default 50, as Kafka's offsets.topic.num.partitions.
    */
   offsetsTopicNumPartitions: number;
   /**

@@ -42,7 +42,7 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
   }
   try {
     // Committed offsets are loaded before the first connection is served.
-    await groups.start();
+    groups.start();
   } catch (err) {
     groups.close();
     await kafka.close();

@@ -86,10 +86,10 @@ export class GroupCoordinator {
     };
   }
 
-  /** Creates or loads __consumer_offsets and rebuilds every group; call before serving requests. */
-  async start(): Promise<void> {
+  /** Replays __consumer_offsets (when it exists) and rebuilds every group; call before serving requests. */
+  start(): void {
     const stored = new Map<string, StoredGroup | null>();
-    await this.offsets.open((groupId, value) => stored.set(groupId, value));
+    this.offsets.open((groupId, value) => stored.set(groupId, value));
     for (const [groupId, value] of stored) {
       if (value !== null) this.groups.set(groupId, Group.restore(groupId, value, this.groupContext));
     }
@@ -98,6 +98,15 @@ export class GroupCoordinator {
     }
     this.expiryTimer = setInterval(() => this.expireOffsets(), this.config.retentionCheckIntervalMs);
     this.expiryTimer.unref();
+  }
+
+  /**
+   * Creates __consumer_offsets unless it exists. FindCoordinator calls this for
+   * a group key, as Kafka creates the topic on the first group lookup; writes
+   * call it too.
+   */
+  ensureOffsetsTopic(): Promise<void> {
+    return this.offsets.ensureTopic();
   }
 
   /** Stops every timer; requests still parked get NOT_COORDINATOR. */

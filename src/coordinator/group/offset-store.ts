@@ -4,6 +4,10 @@
 //
 //   offsets: groupId -> topic -> partition -> CommittedOffset
 //
+// The topic is created on first use, as Kafka does (so a broker that never
+// sees a group lists no internal topic), compacted, with offsetsTopicNumPartitions
+// partitions; once it exists it is replayed at every start-up.
+//
 // Invariant: the map is the replay of the committed part of __consumer_offsets
 // (records at or past the high watermark are not in it). A write appends one
 // batch to the group's partition (Kafka's rule: abs(hashCode) mod N) and its
@@ -60,7 +64,9 @@ interface PendingRecord {
 
 export class OffsetStore {
   private readonly offsets = new Map<string, Map<string, Map<number, CommittedOffset>>>();
+  /** Partitions of __consumer_offsets; 0 until the topic exists. */
   private numPartitions = 0;
+  private creating: Promise<void> | null = null;
   /** Per partition of __consumer_offsets: the last write's apply step, so applies keep log order. */
   private readonly tails: Promise<void>[] = [];
 
@@ -71,15 +77,14 @@ export class OffsetStore {
   ) {}
 
   /**
-   * Creates __consumer_offsets when missing, then replays every partition from
-   * its log start to its high watermark. `onGroup` sees each group metadata
-   * record (null for a tombstone) in log order; the last one per group counts.
+   * Replays every partition of __consumer_offsets, if it exists, from its log
+   * start to its high watermark. `onGroup` sees each group metadata record
+   * (null for a tombstone) in log order; the last one per group counts.
    */
-  async open(onGroup: (groupId: string, value: StoredGroup | null) => void): Promise<void> {
-    let topic = this.broker.cluster.topic(OFFSETS_TOPIC);
-    if (!topic) {
-      topic = await this.broker.createTopic(OFFSETS_TOPIC, this.config.offsetsTopicNumPartitions, OFFSETS_TOPIC_CONFIGS);
-    } else if (topic.partitions.length !== this.config.offsetsTopicNumPartitions) {
+  open(onGroup: (groupId: string, value: StoredGroup | null) => void): void {
+    const topic = this.broker.cluster.topic(OFFSETS_TOPIC);
+    if (!topic) return;
+    if (topic.partitions.length !== this.config.offsetsTopicNumPartitions) {
       this.log.warn(
         { partitions: topic.partitions.length, offsetsTopicNumPartitions: this.config.offsetsTopicNumPartitions },
         `${OFFSETS_TOPIC} exists with another partition count; keeping it (group placement depends on it)`,
@@ -89,6 +94,20 @@ export class OffsetStore {
     let records = 0;
     for (let p = 0; p < this.numPartitions; p++) records += this.replay(p, onGroup);
     this.log.info({ partitions: this.numPartitions, records, groups: this.offsets.size }, `loaded ${OFFSETS_TOPIC}`);
+  }
+
+  /** Creates __consumer_offsets unless it exists; concurrent callers share one creation. */
+  ensureTopic(): Promise<void> {
+    if (this.numPartitions > 0) return Promise.resolve();
+    this.creating ??= this.createTopic().finally(() => (this.creating = null));
+    return this.creating;
+  }
+
+  private async createTopic(): Promise<void> {
+    const topic =
+      this.broker.cluster.topic(OFFSETS_TOPIC) ??
+      (await this.broker.createTopic(OFFSETS_TOPIC, this.config.offsetsTopicNumPartitions, OFFSETS_TOPIC_CONFIGS));
+    this.numPartitions = topic.partitions.length;
   }
 
   private replay(index: number, onGroup: (groupId: string, value: StoredGroup | null) => void): number {
@@ -124,11 +143,6 @@ export class OffsetStore {
       offset = next;
     }
     return count;
-  }
-
-  /** The partition of __consumer_offsets that holds `groupId`'s records. */
-  partitionFor(groupId: string): number {
-    return offsetsPartitionFor(groupId, this.numPartitions);
   }
 
   get(groupId: string, topic: string, partition: number): CommittedOffset | undefined {
@@ -173,7 +187,8 @@ export class OffsetStore {
   }
 
   private write(groupId: string, records: PendingRecord[]): Promise<void> {
-    const index = this.partitionFor(groupId);
+    if (this.numPartitions === 0) return this.ensureTopic().then(() => this.write(groupId, records));
+    const index = offsetsPartitionFor(groupId, this.numPartitions);
     const partition = this.broker.partition(OFFSETS_TOPIC, index);
     if (!partition) return Promise.reject(new SluiceError('SLUICE_ERR_COORDINATOR', `partition ${index} of ${OFFSETS_TOPIC} is not open`));
     const now = Date.now();

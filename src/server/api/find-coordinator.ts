@@ -1,6 +1,7 @@
 // FindCoordinator v0-4 (v3+ flexible; v4 looks up a batch of keys, KIP-699).
-// Single node: the coordinator of every group is this broker. Transaction
-// coordinators (key type 1) are not served yet: COORDINATOR_NOT_AVAILABLE.
+// Single node: the coordinator of every group is this broker. As in Kafka, the
+// first lookup of a group creates __consumer_offsets; the answer waits for it.
+// Transaction coordinators (key type 1) are not served yet: COORDINATOR_NOT_AVAILABLE.
 // v0 stays advertised: librdkafka only starts group coordination when the
 // FindCoordinator range includes 0.
 
@@ -12,9 +13,9 @@ import type { ApiHandler, RequestContext } from './handler.js';
 const KEY_TYPE_GROUP = 0;
 const KEY_TYPE_TRANSACTION = 1;
 
-function coordinatorFor(key: string, keyType: number, ctx: RequestContext): Message {
+function coordinatorFor(key: string, keyType: number, ready: boolean, ctx: RequestContext): Message {
   const self = ctx.broker.cluster.brokers().find((b) => b.nodeId === ctx.config.nodeId);
-  if (keyType === KEY_TYPE_GROUP && self) {
+  if (keyType === KEY_TYPE_GROUP && self && ready) {
     return { key, nodeId: self.nodeId, host: self.host, port: self.port, errorCode: ErrorCode.NONE, errorMessage: null };
   }
   const known = keyType === KEY_TYPE_GROUP || keyType === KEY_TYPE_TRANSACTION;
@@ -24,7 +25,12 @@ function coordinatorFor(key: string, keyType: number, ctx: RequestContext): Mess
     host: '',
     port: -1,
     errorCode: known ? ErrorCode.COORDINATOR_NOT_AVAILABLE : ErrorCode.INVALID_REQUEST,
-    errorMessage: keyType === KEY_TYPE_TRANSACTION ? 'transactions are not supported yet' : known ? 'this broker is not registered' : `unknown key type ${keyType}`,
+    errorMessage:
+      keyType === KEY_TYPE_TRANSACTION
+        ? 'transactions are not supported yet'
+        : known
+          ? 'the group coordinator is not available'
+          : `unknown key type ${keyType}`,
   };
 }
 
@@ -34,11 +40,20 @@ export const findCoordinator: ApiHandler = {
   maxVersion: 4,
   request: FindCoordinatorRequest,
   response: FindCoordinatorResponse,
-  handle(req, ctx) {
-    if (ctx.apiVersion >= 4) {
-      return { throttleTimeMs: 0, coordinators: req.coordinatorKeys.map((key: string) => coordinatorFor(key, req.keyType, ctx)) };
+  async handle(req, ctx) {
+    let ready = true;
+    if (req.keyType === KEY_TYPE_GROUP) {
+      try {
+        await ctx.groups.ensureOffsetsTopic();
+      } catch (err) {
+        ctx.log.error({ err }, 'cannot create __consumer_offsets');
+        ready = false;
+      }
     }
-    const { errorCode, errorMessage, nodeId, host, port } = coordinatorFor(req.key, req.keyType, ctx);
+    if (ctx.apiVersion >= 4) {
+      return { throttleTimeMs: 0, coordinators: req.coordinatorKeys.map((key: string) => coordinatorFor(key, req.keyType, ready, ctx)) };
+    }
+    const { errorCode, errorMessage, nodeId, host, port } = coordinatorFor(req.key, req.keyType, ready, ctx);
     return { throttleTimeMs: 0, errorCode, errorMessage, nodeId, host, port };
   },
 };
