@@ -39,20 +39,31 @@ export async function measureLatency(bootstrap: string, topic: string, rate: num
     }
   })();
   const start = performance.now();
-  const inFlight: Promise<unknown>[] = [];
+  let acked = 0;
+  let failure: unknown = null;
+  let allAcked: () => void = () => {};
+  const acks = new Promise<void>((resolve) => (allAcked = resolve));
   for (let sent = 0; sent < total; ) {
     const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate) + 1);
     while (sent < due) {
       const value = Buffer.alloc(100);
       value.writeDoubleBE(performance.now(), 0);
-      inFlight.push(producer.send(topic, [{ value, partition: 0 }]));
+      producer.send(topic, [{ value, partition: 0 }]).then(
+        () => {
+          if (++acked === total) allAcked();
+        },
+        (err: unknown) => {
+          failure ??= err;
+          allAcked();
+        },
+      );
       sent++;
     }
     // Sleep to the next millisecond tick rather than spin: the broker shares the two cores.
     await new Promise((r) => setTimeout(r, 1));
   }
-  await Promise.all(inFlight);
-  await consuming;
+  await Promise.all([consuming, acks]);
+  if (failure) throw failure;
   await client.close();
   await consumerClient.close();
   samples.sort((a, b) => a - b);
