@@ -30,8 +30,12 @@ export async function measureLatency(bootstrap: string, topic: string, rate: num
   const total = rate * seconds;
   const samples: number[] = [];
   let received = 0;
+  let acked = 0;
+  let failure: unknown = null;
+  let allAcked: () => void = () => {};
+  const acks = new Promise<void>((resolve) => (allAcked = resolve));
   const consuming = (async () => {
-    while (received < total) {
+    while (received < total && failure === null) {
       for (const r of await consumer.poll()) {
         const now = performance.now();
         if (received++ >= warmup) samples.push(now - (r.value as Buffer).readDoubleBE(0));
@@ -39,10 +43,6 @@ export async function measureLatency(bootstrap: string, topic: string, rate: num
     }
   })();
   const start = performance.now();
-  let acked = 0;
-  let failure: unknown = null;
-  let allAcked: () => void = () => {};
-  const acks = new Promise<void>((resolve) => (allAcked = resolve));
   for (let sent = 0; sent < total; ) {
     const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate) + 1);
     while (sent < due) {
