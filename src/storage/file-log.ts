@@ -18,7 +18,7 @@ import { type FlushStats, Flusher } from './flusher.js';
 import { loadSegments } from './log-recovery.js';
 import type { AppendInfo, LogConfig, PartitionLog } from './partition-log.js';
 import { Segment } from './segment.js';
-import { countExpiredSegments, shouldRollBeforeAppend, shouldRollForRetention } from './segment-policy.js';
+import { countExpiredSegments, segmentIndexOf, shouldRollBeforeAppend, shouldRollForRetention } from './segment-policy.js';
 import { StorageError } from './storage-error.js';
 import { type StorageLogger, silentStorageLogger } from './storage-logger.js';
 
@@ -125,27 +125,16 @@ export class FileLog implements PartitionLog {
     const end = Math.min(maxOffset, this.logEndOffset);
     if (from >= end) return EMPTY;
     // Like Kafka, one read serves from one segment; the next fetch continues in the following one.
-    for (let i = this.segmentIndexOf(from); i < this.segments.length; i++) {
+    for (let i = segmentIndexOf(this.segments, from); i < this.segments.length; i++) {
       const data = this.segments[i].read(from, maxBytes, end);
       if (data.length > 0) return data;
     }
     return EMPTY;
   }
 
-  /** Index of the last segment whose base offset is <= `offset` (0 if none). */
-  private segmentIndexOf(offset: number): number {
-    let lo = 0;
-    let hi = this.segments.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (this.segments[mid].baseOffset <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  }
 
   findByTimestamp(timestamp: number): { offset: number; batch: Buffer } | null {
-    for (let i = this.segmentIndexOf(this._logStartOffset); i < this.segments.length; i++) {
+    for (let i = segmentIndexOf(this.segments, this._logStartOffset); i < this.segments.length; i++) {
       const segment = this.segments[i];
       const found = segment.findByTimestamp(timestamp, this._logStartOffset);
       if (found !== null) return { offset: Math.max(found.baseOffset, this._logStartOffset), batch: segment.readBatch(found) };

@@ -6,7 +6,7 @@
 import { batchBaseOffset, batchLastOffset, batchMaxTimestamp, batchSize } from '../protocol/record-batch.js';
 import { assignOffsets } from './assign-offsets.js';
 import type { AppendInfo, LogConfig, PartitionLog } from './partition-log.js';
-import { type SegmentStats, countExpiredSegments, shouldRollBeforeAppend, shouldRollForRetention } from './segment-policy.js';
+import { type SegmentStats, countExpiredSegments, segmentIndexOf, shouldRollBeforeAppend, shouldRollForRetention } from './segment-policy.js';
 import { StorageError } from './storage-error.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -111,7 +111,7 @@ export class MemoryLog implements PartitionLog {
     const end = Math.min(maxOffset, this.logEndOffset);
     if (from >= end) return EMPTY;
     // One segment per read, as the file log does.
-    for (let s = this.segmentIndexOf(from); s < this.segments.length; s++) {
+    for (let s = segmentIndexOf(this.segments, from); s < this.segments.length; s++) {
       const segment = this.segments[s];
       const out: Buffer[] = [];
       let bytes = 0;
@@ -126,19 +126,9 @@ export class MemoryLog implements PartitionLog {
     return EMPTY;
   }
 
-  private segmentIndexOf(offset: number): number {
-    let lo = 0;
-    let hi = this.segments.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (this.segments[mid].baseOffset <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  }
 
   findByTimestamp(timestamp: number): { offset: number; batch: Buffer } | null {
-    for (let s = this.segmentIndexOf(this._logStartOffset); s < this.segments.length; s++) {
+    for (let s = segmentIndexOf(this.segments, this._logStartOffset); s < this.segments.length; s++) {
       const segment = this.segments[s];
       if (segment.maxTimestamp < timestamp) continue;
       for (let i = batchIndexOf(segment, this._logStartOffset); i < segment.batches.length; i++) {

@@ -67,3 +67,15 @@ export function countExpiredSegments(closed: readonly SegmentStats[], totalBytes
   }
   return Math.max(byTime, bySize);
 }
+
+/** Index of the last segment whose base offset is <= `offset` (0 if none); segments are sorted by base offset. */
+export function segmentIndexOf(segments: readonly { baseOffset: number }[], offset: number): number {
+  let lo = 0;
+  let hi = segments.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (segments[mid].baseOffset <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
