@@ -44,7 +44,7 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
     // Committed offsets are loaded before the first connection is served.
     groups.start();
   } catch (err) {
-    groups.close();
+    await groups.close();
     await kafka.close();
     await broker.close();
     await cluster.close();
@@ -61,7 +61,7 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
     groups,
     async close() {
       await kafka.close();
-      groups.close();
+      await groups.close();
       await broker.close();
       await cluster.close();
       log.info('broker stopped');

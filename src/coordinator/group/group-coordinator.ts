@@ -109,12 +109,16 @@ export class GroupCoordinator {
     return this.offsets.ensureTopic();
   }
 
-  /** Stops every timer; requests still parked get NOT_COORDINATOR. */
-  close(): void {
+  /**
+   * Stops every timer (requests still parked get NOT_COORDINATOR) and waits
+   * for writes to __consumer_offsets in flight; call before closing the broker.
+   */
+  async close(): Promise<void> {
     if (this.expiryTimer) clearInterval(this.expiryTimer);
     this.expiryTimer = null;
     for (const group of this.groups.values()) group.shutdown();
     this.groups.clear();
+    await this.offsets.settle();
   }
 
   // ---- membership -----------------------------------------------------------------------------

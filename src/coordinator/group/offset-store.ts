@@ -96,6 +96,12 @@ export class OffsetStore {
     this.log.info({ partitions: this.numPartitions, records, groups: this.offsets.size }, `loaded ${OFFSETS_TOPIC}`);
   }
 
+  /** Resolves once the topic creation and every write in flight have settled (failed or not). */
+  async settle(): Promise<void> {
+    await this.creating?.catch(() => {});
+    await Promise.all(this.tails);
+  }
+
   /** Creates __consumer_offsets unless it exists; concurrent callers share one creation. */
   ensureTopic(): Promise<void> {
     if (this.numPartitions > 0) return Promise.resolve();
