@@ -49,6 +49,8 @@ export interface SpawnOptions {
   dataDir: string;
   /** Extra `sluice serve` flags, e.g. ['--segment-bytes', '4096']. */
   args?: string[];
+  /** Largest file the broker may write (KiB), set with `ulimit -f`: writes past it fail as on a full disk. */
+  fileSizeLimitKiB?: number;
 }
 
 const cleanups = new WeakMap<TestContext, (() => Promise<unknown> | unknown)[]>();
@@ -86,11 +88,11 @@ function exited(child: ChildProcess): Promise<number | null> {
 /** Starts `sluice serve` on a free port with `dataDir`; resolves once it accepts connections. */
 export async function spawnBroker(t: TestContext, options: SpawnOptions): Promise<BrokerProcess> {
   // At info level, because "broker started" is an info line.
-  const child = spawn(
-    process.execPath,
-    [SLUICE_BIN, 'serve', '--port', '0', '--data-dir', options.dataDir, '--log-level', 'info', ...(options.args ?? [])],
-    { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const argv = [process.execPath, SLUICE_BIN, 'serve', '--port', '0', '--data-dir', options.dataDir, '--log-level', 'info', ...(options.args ?? [])];
+  // bash's `ulimit -f` counts KiB; `exec` keeps the broker's pid the child's pid.
+  const [command, ...args] =
+    options.fileSizeLimitKiB === undefined ? argv : ['bash', '-c', `ulimit -f ${options.fileSizeLimitKiB} && exec "$@"`, 'bash', ...argv];
+  const child = spawn(command, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const keep = (line: string) => {
     lines.push(line);

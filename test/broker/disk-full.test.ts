@@ -1,0 +1,60 @@
+// A full disk (here: a file size limit, so writes fail with EFBIG as they would
+// with ENOSPC) costs the producer a KAFKA_STORAGE_ERROR, never an acknowledged
+// record: the broker stays up, keeps serving, and after a restart without the
+// limit every acknowledged record is there and nothing else.
+
+import assert from 'node:assert/strict';
+import test from 'node:test';
+import { AssignedConsumer } from '../../src/client/consumer.js';
+import { KafkaError } from '../../src/client/client-error.js';
+import { KafkaClient } from '../../src/client/kafka-client.js';
+import { Producer } from '../../src/client/producer.js';
+import { Admin } from '../../src/client/admin.js';
+import { ErrorCode } from '../../src/protocol/error-codes.js';
+import { makeDataDir, spawnBroker } from '../helpers/broker-process.js';
+
+const LIMIT_KIB = 256;
+const RECORD = Buffer.alloc(1000, 'd');
+
+test('a write past the disk limit fails with KAFKA_STORAGE_ERROR and loses no acknowledged record', async (t) => {
+  const dataDir = await makeDataDir(t);
+  const limited = await spawnBroker(t, { dataDir, fileSizeLimitKiB: LIMIT_KIB });
+  const client = new KafkaClient({ bootstrap: limited.bootstrap });
+  t.after(() => client.close());
+  await new Admin(client).createTopic('full', 1);
+  const producer = new Producer(client, { acks: -1 });
+
+  let acked = 0;
+  let refusal: unknown = null;
+  // 10 records a request: the log file reaches the limit after about 25 requests.
+  for (let i = 0; i < 100 && refusal === null; i++) {
+    try {
+      await producer.send('full', Array.from({ length: 10 }, (_, j) => ({ value: RECORD, key: Buffer.from(`${i}-${j}`), partition: 0 })));
+      acked += 10;
+    } catch (err) {
+      refusal = err;
+    }
+  }
+  assert.ok(refusal instanceof KafkaError, `the write past ${LIMIT_KIB} KiB is refused (got ${String(refusal)})\n${limited.recentOutput()}`);
+  assert.equal(refusal.errorCode, ErrorCode.KAFKA_STORAGE_ERROR);
+  assert.ok(acked > 0, 'writes below the limit were acknowledged');
+
+  // The broker is still up: another topic takes writes.
+  await new Admin(client).createTopic('other', 1);
+  assert.deepEqual([...(await producer.send('other', [{ value: Buffer.from('still serving'), partition: 0 }]))], [[0, 0]]);
+  await limited.stop();
+
+  const restarted = await spawnBroker(t, { dataDir });
+  const reader = new KafkaClient({ bootstrap: restarted.bootstrap });
+  t.after(() => reader.close());
+  const consumer = new AssignedConsumer(reader, 'full', new Map([[0, 0]]), { maxWaitMs: 100 });
+  const keys: string[] = [];
+  for (;;) {
+    const batch = await consumer.poll();
+    if (batch.length === 0) break;
+    keys.push(...batch.map((r) => r.key!.toString()));
+  }
+  assert.equal(keys.length, acked, 'exactly the acknowledged records are in the log');
+  assert.equal(keys[0], '0-0');
+  assert.equal(keys[keys.length - 1], `${acked / 10 - 1}-9`);
+});
