@@ -17,6 +17,7 @@
 // the same map by replaying the topic from its log start.
 
 import type { Broker } from '../../broker/broker.js';
+import type { TopicMetadata } from '../../cluster/control-plane.js';
 import type { BrokerConfig } from '../../config.js';
 import { SluiceError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
@@ -84,13 +85,7 @@ export class OffsetStore {
   open(onGroup: (groupId: string, value: StoredGroup | null) => void): void {
     const topic = this.broker.cluster.topic(OFFSETS_TOPIC);
     if (!topic) return;
-    if (topic.partitions.length !== this.config.offsetsTopicNumPartitions) {
-      this.log.warn(
-        { partitions: topic.partitions.length, offsetsTopicNumPartitions: this.config.offsetsTopicNumPartitions },
-        `${OFFSETS_TOPIC} exists with another partition count; keeping it (group placement depends on it)`,
-      );
-    }
-    this.numPartitions = topic.partitions.length;
+    this.adopt(topic);
     let records = 0;
     for (let p = 0; p < this.numPartitions; p++) records += this.replay(p, onGroup);
     this.log.info({ partitions: this.numPartitions, records, groups: this.offsets.size }, `loaded ${OFFSETS_TOPIC}`);
@@ -110,9 +105,23 @@ export class OffsetStore {
   }
 
   private async createTopic(): Promise<void> {
-    const topic =
-      this.broker.cluster.topic(OFFSETS_TOPIC) ??
-      (await this.broker.createTopic(OFFSETS_TOPIC, this.config.offsetsTopicNumPartitions, OFFSETS_TOPIC_CONFIGS));
+    const existing = this.broker.cluster.topic(OFFSETS_TOPIC);
+    this.adopt(existing ?? (await this.broker.createTopic(OFFSETS_TOPIC, this.config.offsetsTopicNumPartitions, OFFSETS_TOPIC_CONFIGS)));
+  }
+
+  /** Uses the topic as it is: group placement depends on its partition count, which cannot change. */
+  private adopt(topic: TopicMetadata): void {
+    if (topic.partitions.length !== this.config.offsetsTopicNumPartitions) {
+      this.log.warn(
+        { partitions: topic.partitions.length, offsetsTopicNumPartitions: this.config.offsetsTopicNumPartitions },
+        `${OFFSETS_TOPIC} exists with another partition count; keeping it`,
+      );
+    }
+    const configs = Object.entries(OFFSETS_TOPIC_CONFIGS).filter(([name]) => name !== 'segment.bytes');
+    if (configs.some(([name, value]) => topic.configs[name] !== value)) {
+      // E.g. created by a client's Metadata auto-creation before any group was used.
+      this.log.warn({ configs: topic.configs }, `${OFFSETS_TOPIC} was not created by the group coordinator: retention may delete committed offsets`);
+    }
     this.numPartitions = topic.partitions.length;
   }
 
