@@ -11,7 +11,7 @@ import { FileLog } from '../storage/file-log.js';
 import type { PartitionLog } from '../storage/partition-log.js';
 import { Partition } from './partition.js';
 import { type TopicConfigs, logConfigFor, validateTopicConfigs } from './topic-config.js';
-import { topicNameProblem } from './topic-name.js';
+import { isInternalTopic, topicNameProblem } from './topic-name.js';
 
 export class TopicError extends Error {
   constructor(
@@ -110,7 +110,8 @@ export class Broker {
     if (existing) return existing;
     const pending = this.creating.get(name);
     if (pending) return pending;
-    if (!allowAutoCreate || !this.config.autoCreateTopicsEnable || topicNameProblem(name)) return undefined;
+    // Internal topics are created by their coordinator, with its configs, never on a client's say-so.
+    if (!allowAutoCreate || !this.config.autoCreateTopicsEnable || topicNameProblem(name) || isInternalTopic(name)) return undefined;
     try {
       return await this.createTopic(name, this.config.numPartitions, {});
     } catch (err) {

@@ -9,6 +9,7 @@ import { setLogAppendTime } from '../protocol/record-batch.js';
 import type { TopicMetadata } from '../cluster/control-plane.js';
 import type { Broker } from './broker.js';
 import { validateProducedBatches } from './batch-validation.js';
+import { isInternalTopic } from './topic-name.js';
 import { maxMessageBytes, usesLogAppendTime } from './topic-config.js';
 
 export interface ProduceResult {
@@ -35,6 +36,7 @@ export function produceToPartition(
   acks: number,
   log: Logger,
 ): Promise<ProduceResult> {
+  if (isInternalTopic(topicName)) return Promise.resolve(failed(ErrorCode.INVALID_TOPIC_EXCEPTION, `clients cannot write to the internal topic ${topicName}`));
   const topic = broker.cluster.topic(topicName);
   if (topic) return appendAndAck(broker, topic, index, records, acks, log);
   return broker

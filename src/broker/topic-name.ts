@@ -12,6 +12,9 @@ export function topicNameProblem(name: string | null): string | null {
   return null;
 }
 
+/** Topics the broker's coordinators own; clients may read them but not create or write them. */
+const INTERNAL_TOPICS = new Set(['__consumer_offsets', '__transaction_state', '__share_group_state']);
+
 export function isInternalTopic(name: string): boolean {
-  return name.startsWith('__');
+  return INTERNAL_TOPICS.has(name);
 }

@@ -8,9 +8,10 @@
 // @bokuweb/zstd-wasm. None of them is Sluice's compression module, so each
 // codec is checked across two independent implementations.
 //
-// kafkajs's consumer needs consumer groups, which Sluice does not serve yet;
-// kafkajsFetch() drives the same Fetch path the consumer uses, through
-// kafkajs's internal Cluster (its request encoding and response decoding).
+// Reading back goes through kafkajsFetch(), which drives the Fetch path
+// kafkajs's consumer uses through its internal Cluster (its request encoding
+// and response decoding) at exact offsets; group consumers are tested in
+// kafkajs-groups.test.ts.
 
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';

@@ -422,3 +422,19 @@ test('no acknowledged record is lost while every closing case hits the broker', 
     'every acknowledged record, at its offset, and nothing else',
   );
 });
+
+test('clients can neither auto-create nor write the internal offsets topic', async (t) => {
+  const client = new KafkaClient({ bootstrap: broker.bootstrap });
+  t.after(() => client.close());
+  const md = await client.metadata(['__consumer_offsets'], true);
+  assert.equal(md.topics[0].errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'Metadata does not auto-create it');
+  const conn = await client.any();
+  const res = await conn.send(PRODUCE, {
+    transactionalId: null,
+    acks: -1,
+    timeoutMs: 5000,
+    topicData: [{ name: '__consumer_offsets', partitionData: [{ index: 0, records: encodeBatch([{ value: Buffer.from('forged') }]) }] }],
+  });
+  assert.equal(res.responses[0].partitionResponses[0].errorCode, ErrorCode.INVALID_TOPIC_EXCEPTION);
+  assert.equal(broker.broker.cluster.topic('__consumer_offsets'), undefined, 'nothing was created');
+});
