@@ -1,13 +1,22 @@
-// Admin operations: topics, partitions, configs, offsets.
+// Admin operations: topics, partitions, configs, offsets, consumer groups.
+// Group requests go to the group's coordinator (FindCoordinator first).
 
 import type { Message } from '../protocol/codec.js';
+import { ErrorCode } from '../protocol/error-codes.js';
 import { CreatePartitionsRequest, CreatePartitionsResponse } from '../protocol/messages/create-partitions.js';
 import { CreateTopicsRequest, CreateTopicsResponse } from '../protocol/messages/create-topics.js';
+import { DeleteGroupsRequest, DeleteGroupsResponse } from '../protocol/messages/delete-groups.js';
 import { DeleteRecordsRequest, DeleteRecordsResponse } from '../protocol/messages/delete-records.js';
 import { DeleteTopicsRequest, DeleteTopicsResponse } from '../protocol/messages/delete-topics.js';
 import { DescribeConfigsRequest, DescribeConfigsResponse } from '../protocol/messages/describe-configs.js';
+import { DescribeGroupsRequest, DescribeGroupsResponse } from '../protocol/messages/describe-groups.js';
+import { ListGroupsRequest, ListGroupsResponse } from '../protocol/messages/list-groups.js';
 import { ListOffsetsRequest, ListOffsetsResponse } from '../protocol/messages/list-offsets.js';
-import { check } from './client-error.js';
+import { KafkaError, check } from './client-error.js';
+import type { BrokerConnection } from './connection.js';
+import { CONSUMER_PROTOCOL_TYPE, type TopicPartitions, decodeAssignment } from './consumer-protocol.js';
+import { findGroupCoordinator } from './find-coordinator.js';
+import { type CommittedOffset, type PartitionOffset, SIMPLE_COMMITTER, commitOffsets, fetchCommitted } from './group-offsets.js';
 import { KafkaClient, type TopicInfo } from './kafka-client.js';
 
 export const EARLIEST = -2;
@@ -16,6 +25,32 @@ export const LATEST = -1;
 export interface TopicDescription extends TopicInfo {
   partitionOffsets: { partition: number; leader: number; logStartOffset: number; logEndOffset: number }[];
   configs: { name: string; value: string | null; isDefault: boolean }[];
+}
+
+export interface GroupOverview {
+  groupId: string;
+  protocolType: string;
+  /** Empty, PreparingRebalance, CompletingRebalance, Stable, Dead ('' from brokers older than ListGroups v4). */
+  state: string;
+}
+
+export interface GroupMember {
+  memberId: string;
+  groupInstanceId: string | null;
+  clientId: string;
+  clientHost: string;
+  /** Decoded for consumer groups once Stable; empty otherwise. */
+  assignment: TopicPartitions[];
+}
+
+export interface GroupDescription {
+  groupId: string;
+  /** 'Dead' for a group the coordinator does not know, as Kafka. */
+  state: string;
+  protocolType: string;
+  /** The assignor chosen for the current generation ('' unless Stable). */
+  protocol: string;
+  members: GroupMember[];
 }
 
 export class Admin {
@@ -111,5 +146,89 @@ export class Admin {
     const p = res.topics[0].partitions[0];
     check(p.errorCode, null, `delete records of ${topic}-${partition}`);
     return p.lowWatermark;
+  }
+  // ---- consumer groups -------------------------------------------------------------------------
+
+  /** The connection to the coordinator of `groupId`. */
+  async coordinatorOf(groupId: string): Promise<BrokerConnection> {
+    const c = await findGroupCoordinator(this.client, groupId);
+    return this.client.connect(c.host, c.port);
+  }
+
+  /** Every group of every broker, sorted by id. */
+  async listGroups(): Promise<GroupOverview[]> {
+    const md = await this.client.metadata([]);
+    const answers = await Promise.all(
+      md.brokers.map(async (b) => {
+        const res = await (await this.client.connect(b.host, b.port)).send({ request: ListGroupsRequest, response: ListGroupsResponse }, { statesFilter: [] });
+        check(res.errorCode, null, `list groups of broker ${b.nodeId}`);
+        return res.groups as Message[];
+      }),
+    );
+    return answers
+      .flat()
+      .map((g) => ({ groupId: g.groupId, protocolType: g.protocolType, state: g.groupState }))
+      .sort((a, b) => a.groupId.localeCompare(b.groupId));
+  }
+
+  /** Members, state and (for consumer groups) each member's assigned partitions, in the order asked. */
+  async describeGroups(groupIds: string[]): Promise<GroupDescription[]> {
+    return Promise.all(groupIds.map((id) => this.describeGroup(id)));
+  }
+
+  private async describeGroup(groupId: string): Promise<GroupDescription> {
+    const conn = await this.coordinatorOf(groupId);
+    const res = await conn.send({ request: DescribeGroupsRequest, response: DescribeGroupsResponse }, { groups: [groupId], includeAuthorizedOperations: false });
+    const g: Message | undefined = res.groups[0];
+    if (!g) throw new KafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, 'no answer for the group', `describe group '${groupId}'`);
+    check(g.errorCode, null, `describe group '${groupId}'`);
+    return {
+      groupId,
+      state: g.groupState,
+      protocolType: g.protocolType,
+      protocol: g.protocolData,
+      members: (g.members as Message[]).map((m) => ({
+        memberId: m.memberId,
+        groupInstanceId: m.groupInstanceId ?? null,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        assignment: g.protocolType === CONSUMER_PROTOCOL_TYPE ? assignmentOf(m.memberAssignment) : [],
+      })),
+    };
+  }
+
+  /** Committed offsets of `groupId`: for `topics`, or every one it has when omitted. */
+  async fetchOffsets(groupId: string, topics: TopicPartitions[] | null = null): Promise<CommittedOffset[]> {
+    return fetchCommitted(await this.coordinatorOf(groupId), groupId, topics);
+  }
+
+  /**
+   * Commits `offsets` for a group without members (generation -1, no member
+   * id: Kafka's "simple" commit), as offset resets do. A group with members
+   * refuses with UNKNOWN_MEMBER_ID or REBALANCE_IN_PROGRESS, thrown as KafkaError.
+   */
+  async commitOffsets(groupId: string, offsets: PartitionOffset[]): Promise<void> {
+    const codes = await commitOffsets(await this.coordinatorOf(groupId), groupId, SIMPLE_COMMITTER, offsets);
+    codes.forEach((code, i) => check(code, null, `commit offset of ${offsets[i].topic}-${offsets[i].partition} for group '${groupId}'`));
+  }
+
+  /** Deletes empty groups with their offsets; one error code per group (NON_EMPTY_GROUP, GROUP_ID_NOT_FOUND, ...). */
+  async deleteGroups(groupIds: string[]): Promise<{ groupId: string; errorCode: number }[]> {
+    return Promise.all(
+      groupIds.map(async (groupId) => {
+        const res = await (await this.coordinatorOf(groupId)).send({ request: DeleteGroupsRequest, response: DeleteGroupsResponse }, { groupsNames: [groupId] });
+        const r = (res.results as Message[]).find((x) => x.groupId === groupId);
+        return { groupId, errorCode: r ? r.errorCode : ErrorCode.UNKNOWN_SERVER_ERROR };
+      }),
+    );
+  }
+}
+
+/** A member's assignment; bytes that do not parse as the consumer protocol show as no partitions. */
+function assignmentOf(bytes: Buffer | null): TopicPartitions[] {
+  try {
+    return bytes ? decodeAssignment(bytes).partitions : [];
+  } catch {
+    return [];
   }
 }

@@ -24,6 +24,22 @@ export interface FetchOptions {
 
 const FETCH = { request: FetchRequest, response: FetchResponse };
 
+/**
+ * Appends the records at or after `from` of one partition's fetched batches
+ * to `out` (a fetch returns whole batches, which may start before `from`;
+ * control batches are skipped) and returns the next offset to fetch.
+ */
+export function decodeFetched(batches: Buffer, topic: string, partition: number, from: number, out: ConsumedRecord[]): number {
+  let next = from;
+  forEachBatch(batches, (pos) => {
+    const { header, records } = decodeBatch(batches, pos);
+    next = Math.max(next, header.baseOffset + header.lastOffsetDelta + 1);
+    if (isControlBatch(batches, pos)) return;
+    for (const r of records) if (r.offset >= from) out.push({ ...r, topic, partition });
+  });
+  return next;
+}
+
 export class AssignedConsumer {
   private readonly positions: Map<number, number>;
   private stopped = false;
@@ -83,14 +99,8 @@ export class AssignedConsumer {
         check(p.errorCode, null, `fetch ${this.topic}-${p.partitionIndex}`);
         if (!p.records) continue;
         const from = this.positions.get(p.partitionIndex) ?? 0;
-        let next = from;
-        forEachBatch(p.records, (pos) => {
-          const { header, records } = decodeBatch(p.records, pos);
-          next = Math.max(next, header.baseOffset + header.lastOffsetDelta + 1);
-          if (isControlBatch(p.records, pos)) return;
-          for (const r of records) if (r.offset >= from) out.push({ ...r, topic: this.topic, partition: p.partitionIndex });
-        });
-        this.positions.set(p.partitionIndex, next);
+        this.positions.set(p.partitionIndex, decodeFetched(p.records, this.topic, p.partitionIndex, from, out));
+
       }
     }
     return out;

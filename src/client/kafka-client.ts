@@ -39,7 +39,7 @@ export function parseHostPort(s: string): { host: string; port: number } {
 
 export class KafkaClient {
   private readonly bootstrap: { host: string; port: number };
-  private readonly clientId: string;
+  readonly clientId: string;
   private readonly connections = new Map<string, Promise<BrokerConnection>>();
   private brokers = new Map<number, { host: string; port: number }>();
 
@@ -48,7 +48,8 @@ export class KafkaClient {
     this.clientId = options.clientId ?? 'sluice-cli';
   }
 
-  private connect(host: string, port: number): Promise<BrokerConnection> {
+  /** The pooled connection to the broker at `host`:`port` (e.g. a coordinator FindCoordinator named). */
+  connect(host: string, port: number): Promise<BrokerConnection> {
     const key = `${host}:${port}`;
     let conn = this.connections.get(key);
     if (!conn) {
