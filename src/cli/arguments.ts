@@ -30,3 +30,10 @@ export function nonEmptyArg(value: string): string {
   if (value === '') throw new InvalidArgumentError('must not be empty.');
   return value;
 }
+
+/** ISO 8601 (as Date.parse reads it) or plain milliseconds since the epoch. */
+export function timeArg(value: string): number {
+  const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+  if (!Number.isSafeInteger(ms) || ms < 0) throw new InvalidArgumentError('expected an ISO 8601 time such as 2026-01-31T12:00:00Z, or ms since the epoch.');
+  return ms;
+}

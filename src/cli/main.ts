@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { SluiceError } from '../errors.js';
 import { registerConsume } from './consume.js';
+import { registerGroup } from './group.js';
 import { registerProduce } from './produce.js';
 import { registerServe } from './serve.js';
 import { registerTopic } from './topic.js';
@@ -17,6 +18,7 @@ registerServe(program);
 registerTopic(program);
 registerProduce(program);
 registerConsume(program);
+registerGroup(program);
 
 try {
   await program.parseAsync(process.argv);
