@@ -23,22 +23,22 @@
 // parks until the rebalance completes, and responses on one connection come
 // back in order, so sharing it with long-polling fetches would delay both.
 
+import diagnostics_channel from 'node:diagnostics_channel';
 import type { Message } from '../protocol/codec.js';
 import { ErrorCode } from '../protocol/error-codes.js';
-import { FetchRequest, FetchResponse } from '../protocol/messages/fetch.js';
 import { HeartbeatRequest, HeartbeatResponse } from '../protocol/messages/heartbeat.js';
 import { JoinGroupRequest, JoinGroupResponse } from '../protocol/messages/join-group.js';
 import { LeaveGroupRequest, LeaveGroupResponse } from '../protocol/messages/leave-group.js';
-import { ListOffsetsRequest, ListOffsetsResponse } from '../protocol/messages/list-offsets.js';
 import { MetadataRequest, MetadataResponse } from '../protocol/messages/metadata.js';
 import { SyncGroupRequest, SyncGroupResponse } from '../protocol/messages/sync-group.js';
-import { ClientError, KafkaError, check } from './client-error.js';
+import { ClientError, KafkaError } from './client-error.js';
 import { BrokerConnection } from './connection.js';
-import { type ConsumedRecord, type FetchOptions, decodeFetched } from './consumer.js';
+import type { ConsumedRecord, FetchOptions } from './consumer.js';
 import { CONSUMER_PROTOCOL_TYPE, type TopicPartitions, decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from './consumer-protocol.js';
 import { findGroupCoordinator } from './find-coordinator.js';
 import { type PartitionOffset, commitOffsets, fetchCommitted } from './group-offsets.js';
-import type { KafkaClient, TopicInfo } from './kafka-client.js';
+import type { KafkaClient } from './kafka-client.js';
+import { PartitionFetcher, partitionKey } from './partition-fetcher.js';
 import { RANGE_ASSIGNOR, assignRange } from './range-assignor.js';
 
 export interface GroupConsumerOptions extends FetchOptions {
@@ -62,6 +62,16 @@ export interface GroupConsumerOptions extends FetchOptions {
   /** Called before the partitions are given up for a rejoin or on close (eager rebalancing: all of them). */
   onRevoked?(partitions: TopicPartitions[]): void;
 }
+
+/**
+ * Published by every GroupConsumer (when someone subscribes): `{ event,
+ * groupId, memberId, generationId, partitions? }` with event 'join' (a
+ * JoinGroup is sent), 'sync' (SyncGroup answered: the member knows its
+ * partitions, given in `partitions`), 'revoke' (it gives them up) or 'leave'.
+ */
+export const groupConsumerChannel = diagnostics_channel.channel('sluice:client:group');
+
+export type GroupConsumerEvent = 'join' | 'sync' | 'revoke' | 'leave';
 
 export interface AssignedPartition {
   topic: string;
@@ -87,28 +97,14 @@ const SYNC_GROUP = { request: SyncGroupRequest, response: SyncGroupResponse };
 const HEARTBEAT = { request: HeartbeatRequest, response: HeartbeatResponse };
 const LEAVE_GROUP = { request: LeaveGroupRequest, response: LeaveGroupResponse };
 const METADATA = { request: MetadataRequest, response: MetadataResponse };
-const LIST_OFFSETS = { request: ListOffsetsRequest, response: ListOffsetsResponse };
-const FETCH = { request: FetchRequest, response: FetchResponse };
 
 const EARLIEST = -2;
 const LATEST = -1;
 /** Pause before asking again after the coordinator moved or was not ready (ms). */
 const COORDINATOR_RETRY_MS = 100;
-/** Fetch errors after which metadata is refreshed and the partition tried again next round. */
-const REFRESH_METADATA = new Set<number>([
-  ErrorCode.NOT_LEADER_OR_FOLLOWER,
-  ErrorCode.LEADER_NOT_AVAILABLE,
-  ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-  ErrorCode.FENCED_LEADER_EPOCH,
-  ErrorCode.UNKNOWN_LEADER_EPOCH,
-  ErrorCode.REPLICA_NOT_AVAILABLE,
-  ErrorCode.KAFKA_STORAGE_ERROR,
-]);
 const COORDINATOR_MOVED = new Set<number>([ErrorCode.NOT_COORDINATOR, ErrorCode.COORDINATOR_NOT_AVAILABLE, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS]);
 
 const INTERRUPTED = Symbol('interrupted');
-
-const partitionKey = (topic: string, partition: number) => `${partition}:${topic}`;
 
 export class GroupConsumer {
   readonly groupId: string;
@@ -134,7 +130,7 @@ export class GroupConsumer {
   private woken = false;
   private closed = false;
   private lastCommitAt = Date.now();
-  private readonly topicInfo = new Map<string, TopicInfo>();
+  private readonly fetcher: PartitionFetcher;
 
   constructor(
     private readonly client: KafkaClient,
@@ -148,6 +144,7 @@ export class GroupConsumer {
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 3000;
     this.autoCommit = options.autoCommit ?? true;
     this.autoCommitIntervalMs = options.autoCommitIntervalMs ?? 5000;
+    this.fetcher = new PartitionFetcher(client, options);
   }
 
   /** The member id the coordinator gave this member ('' before the first join). */
@@ -230,6 +227,7 @@ export class GroupConsumer {
       return;
     }
     if (this.memberIdValue !== '') {
+      this.publish('leave');
       // A JoinGroup still parked on this connection is answered by the leave, so this does not wait for the rebalance.
       await conn
         .send(LEAVE_GROUP, { groupId: this.groupId, memberId: this.memberIdValue, members: [{ memberId: this.memberIdValue, groupInstanceId: null }] })
@@ -248,6 +246,7 @@ export class GroupConsumer {
     }
     while (!this.closed) {
       const conn = await this.coordinatorConnection();
+      this.publish('join');
       const joined = await conn.send(JOIN_GROUP, {
         groupId: this.groupId,
         sessionTimeoutMs: this.sessionTimeoutMs,
@@ -278,7 +277,9 @@ export class GroupConsumer {
       if (!(await this.recoverable(synced.errorCode, 'sync with'))) continue;
       this.rejoinNeeded = false;
       this.startHeartbeat();
-      await this.takeAssignment(decodeAssignment(synced.assignment).partitions);
+      const assigned = decodeAssignment(synced.assignment).partitions;
+      this.publish('sync', assigned);
+      await this.takeAssignment(assigned);
       return;
     }
   }
@@ -363,6 +364,7 @@ export class GroupConsumer {
     this.epoch++;
     this.owned = new Map();
     this.buffer = [];
+    this.publish('revoke', partitions);
     this.options.onRevoked?.(partitions);
   }
 
@@ -465,24 +467,9 @@ export class GroupConsumer {
     throw new KafkaError(failure, null, `commit offsets of group '${this.groupId}'`);
   }
 
-  /** Start offsets of partitions without a committed offset, by autoOffsetReset. */
-  private async resetOffsets(list: TopicPartitions[]): Promise<Map<string, number>> {
-    const out = new Map<string, number>();
-    const timestamp = this.options.autoOffsetReset === 'earliest' ? EARLIEST : LATEST;
-    const wanted = list.filter((tp) => tp.partitions.length > 0);
-    if (wanted.length === 0) return out;
-    const res = await this.client.send(LIST_OFFSETS, {
-      replicaId: -1,
-      isolationLevel: 0,
-      topics: wanted.map((tp) => ({ name: tp.topic, partitions: tp.partitions.map((p) => ({ partitionIndex: p, currentLeaderEpoch: -1, timestamp })) })),
-    });
-    for (const t of res.topics as Message[]) {
-      for (const p of t.partitions as Message[]) {
-        check(p.errorCode, null, `list offsets of ${t.name}-${p.partitionIndex}`);
-        out.set(partitionKey(t.name, p.partitionIndex), p.offset);
-      }
-    }
-    return out;
+  /** Start offsets of partitions without a committed offset (or outside the log), by autoOffsetReset. */
+  private resetOffsets(list: TopicPartitions[]): Promise<Map<string, number>> {
+    return this.fetcher.listOffsets(list, this.options.autoOffsetReset === 'earliest' ? EARLIEST : LATEST);
   }
 
   // ---- fetching --------------------------------------------------------------------------------
@@ -497,94 +484,32 @@ export class GroupConsumer {
     return out;
   }
 
-  private async topicMetadata(topic: string): Promise<TopicInfo | null> {
-    let info = this.topicInfo.get(topic);
-    if (!info) {
-      try {
-        info = await this.client.topic(topic);
-      } catch (err) {
-        if (err instanceof KafkaError && err.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) return null;
-        throw err;
-      }
-      this.topicInfo.set(topic, info);
-    }
-    return info;
-  }
-
-  /** One fetch round over every owned partition, one request per leader; results of a stale epoch are dropped. */
+  /** One fetch round over every owned partition; dropped if the assignment changed meanwhile. */
   private async fetchOnce(): Promise<void> {
     const epoch = this.epoch;
-    const byLeader = new Map<number, Owned[]>();
-    for (const o of this.owned.values()) {
-      const info = await this.topicMetadata(o.topic);
-      if (!info) continue;
-      const leader = info.partitions.find((p) => p.partition === o.partition)?.leader ?? -1;
-      let list = byLeader.get(leader);
-      if (!list) byLeader.set(leader, (list = []));
-      list.push(o);
-    }
-    if (byLeader.size === 0) {
-      // Every owned topic is unknown (deleted?): wait as long as a fetch would, then look again.
-      await new Promise((resolve) => setTimeout(resolve, this.options.maxWaitMs ?? 500));
-      return;
-    }
-    const responses = await Promise.all([...byLeader].map(async ([leader, list]) => ({ list, res: await this.fetchFrom(leader, list) })));
+    const round = await this.fetcher.fetch([...this.owned.values()].map((o) => ({ topic: o.topic, partition: o.partition, offset: o.position })));
     if (epoch !== this.epoch || this.closed) return;
-    const resets: Owned[] = [];
-    for (const { list, res } of responses) {
-      for (const t of res.responses as Message[]) {
-        for (const p of t.partitions as Message[]) {
-          const name = t.topic || list.find((o) => this.topicInfo.get(o.topic)?.topicId.equals(t.topicId))?.topic || '';
-          const owned = this.owned.get(partitionKey(name, p.partitionIndex));
-          if (!owned) continue;
-          if (p.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) resets.push(owned);
-          else if (REFRESH_METADATA.has(p.errorCode)) this.topicInfo.delete(owned.topic);
-          else check(p.errorCode, null, `fetch ${owned.topic}-${owned.partition}`);
-          if (p.errorCode !== ErrorCode.NONE || !p.records) continue;
-          owned.position = decodeFetched(p.records, owned.topic, owned.partition, owned.position, this.buffer);
-        }
-      }
+    for (const [key, next] of round.next) {
+      const owned = this.owned.get(key);
+      if (owned) owned.position = next;
     }
-    if (resets.length === 0) return;
-    const reset = await this.resetOffsets(groupByTopic(resets));
+    this.buffer.push(...round.records);
+    if (round.outOfRange.length === 0) return;
+    const reset = await this.resetOffsets(groupByTopic(round.outOfRange));
     if (epoch !== this.epoch) return;
-    for (const o of resets) o.position = reset.get(partitionKey(o.topic, o.partition)) ?? o.position;
-  }
-
-  private async fetchFrom(leader: number, list: Owned[]): Promise<Message> {
-    const conn = await this.client.node(leader);
-    const byTopic = new Map<string, Owned[]>();
-    for (const o of list) {
-      let l = byTopic.get(o.topic);
-      if (!l) byTopic.set(o.topic, (l = []));
-      l.push(o);
+    for (const o of round.outOfRange) {
+      const owned = this.owned.get(partitionKey(o.topic, o.partition));
+      const offset = reset.get(partitionKey(o.topic, o.partition));
+      if (owned && offset !== undefined) owned.position = offset;
     }
-    return conn.send(FETCH, {
-      replicaId: -1,
-      maxWaitMs: this.options.maxWaitMs ?? 500,
-      minBytes: 1,
-      maxBytes: this.options.maxBytes ?? 50 * 1024 * 1024,
-      isolationLevel: 0,
-      sessionId: 0,
-      sessionEpoch: -1,
-      topics: [...byTopic].map(([topic, owned]) => ({
-        topic,
-        topicId: this.topicInfo.get(topic)!.topicId,
-        partitions: owned.map((o) => ({
-          partition: o.partition,
-          currentLeaderEpoch: -1,
-          fetchOffset: o.position,
-          lastFetchedEpoch: -1,
-          logStartOffset: -1,
-          partitionMaxBytes: this.options.partitionMaxBytes ?? 1024 * 1024,
-        })),
-      })),
-      forgottenTopicsData: [],
-      rackId: '',
-    });
   }
 
   // ---- helpers ---------------------------------------------------------------------------------
+
+  private publish(event: GroupConsumerEvent, partitions?: TopicPartitions[]): void {
+    if (!groupConsumerChannel.hasSubscribers) return;
+    groupConsumerChannel.publish({ event, groupId: this.groupId, memberId: this.memberIdValue, generationId: this.generationIdValue, partitions });
+  }
 
   private assertOpen(): void {
     if (this.closed) throw new ClientError('SLUICE_ERR_CLOSED', `the consumer of group '${this.groupId}' is closed`);
