@@ -10,6 +10,7 @@ import { ErrorCode } from '../protocol/error-codes.js';
 import { FileLog } from '../storage/file-log.js';
 import type { PartitionLog } from '../storage/partition-log.js';
 import { Partition } from './partition.js';
+import { PartitionTxns } from './partition-txns.js';
 import { type TopicConfigs, logConfigFor, validateTopicConfigs } from './topic-config.js';
 import { isInternalTopic, topicNameProblem } from './topic-name.js';
 
@@ -47,6 +48,7 @@ export class Broker {
       for (const p of parts) {
         p.wakeAll();
         await p.log.close();
+        p.txns.checkpoint(p.logEndOffset, p.logStartOffset);
       }
     }
     this.partitions.clear();
@@ -72,7 +74,8 @@ export class Broker {
     const parts = this.partitions.get(topic.name) ?? [];
     for (const a of topic.partitions.slice(from)) {
       if (a.leader !== this.config.nodeId) continue;
-      parts[a.partition] = new Partition(topic.name, a.partition, await this.openLog(topic, a.partition), a.leaderEpoch);
+      const log = await this.openLog(topic, a.partition);
+      parts[a.partition] = new Partition(topic.name, a.partition, log, a.leaderEpoch, PartitionTxns.load(this.partitionDir(topic.name, a.partition), log));
     }
     this.partitions.set(topic.name, parts);
   }

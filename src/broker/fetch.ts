@@ -1,10 +1,14 @@
-// The fetch path: read whole batches below the high watermark, and when fewer
+// The fetch path: read whole batches below the high watermark (below the last
+// stable offset for read_committed, with the aborted transactions that overlap
+// what is returned), and when fewer
 // than min_bytes are there, park on the partitions until data arrives or
 // max_wait_ms passes (long-poll: an idle consumer costs a timer, no CPU).
 
 import { ErrorCode } from '../protocol/error-codes.js';
+import { batchLastOffset, batchSize } from '../protocol/record-batch.js';
 import type { Broker } from './broker.js';
 import type { Partition } from './partition.js';
+import type { AbortedTxn } from './partition-txns.js';
 
 export interface FetchPartitionRequest {
   topic: string;
@@ -19,6 +23,8 @@ export interface FetchPartitionResult {
   lastStableOffset: number;
   logStartOffset: number;
   records: Buffer | null;
+  /** read_committed only: aborted transactions overlapping the returned range; null otherwise. */
+  abortedTransactions: AbortedTxn[] | null;
 }
 
 export interface FetchLimits {
@@ -26,6 +32,8 @@ export interface FetchLimits {
   minBytes: number;
   /** Cap on the whole response; the first batch found is returned even if larger. */
   maxBytes: number;
+  /** isolation_level 1: read only below the last stable offset. */
+  readCommitted?: boolean;
 }
 
 function errorResult(errorCode: number, p?: Partition): FetchPartitionResult {
@@ -35,10 +43,16 @@ function errorResult(errorCode: number, p?: Partition): FetchPartitionResult {
     lastStableOffset: p?.highWatermark ?? -1,
     logStartOffset: p?.logStartOffset ?? -1,
     records: null,
+    abortedTransactions: null,
   };
 }
 
-function readAll(broker: Broker, requests: FetchPartitionRequest[], maxBytes: number): { results: FetchPartitionResult[]; bytes: number; failed: boolean } {
+function readAll(
+  broker: Broker,
+  requests: FetchPartitionRequest[],
+  maxBytes: number,
+  readCommitted: boolean,
+): { results: FetchPartitionResult[]; bytes: number; failed: boolean } {
   let budget = maxBytes;
   let bytes = 0;
   let failed = false;
@@ -54,24 +68,34 @@ function readAll(broker: Broker, requests: FetchPartitionRequest[], maxBytes: nu
     }
     // Once some data is in the response, later partitions only get what fits.
     const limit = Math.min(req.partitionMaxBytes, bytes === 0 ? Math.max(budget, 1) : budget);
-    const records = limit > 0 && req.fetchOffset < p.highWatermark ? p.log.read(req.fetchOffset, limit, p.highWatermark) : Buffer.alloc(0);
+    const lastStableOffset = p.lastStableOffset;
+    const end = readCommitted ? lastStableOffset : p.highWatermark;
+    const records = limit > 0 && req.fetchOffset < end ? p.log.read(req.fetchOffset, limit, end) : Buffer.alloc(0);
     bytes += records.length;
     budget -= records.length;
     return {
       errorCode: ErrorCode.NONE,
       highWatermark: p.highWatermark,
-      lastStableOffset: p.highWatermark,
+      lastStableOffset,
       logStartOffset: p.logStartOffset,
       records,
+      abortedTransactions: readCommitted ? p.txns.abortedIn(req.fetchOffset, endOffsetOf(records, req.fetchOffset)) : null,
     };
   });
   return { results, bytes, failed };
 }
 
+/** One past the last offset in `records`, or `from` when there is none. */
+function endOffsetOf(records: Buffer, from: number): number {
+  let end = from;
+  for (let pos = 0; pos < records.length; pos += batchSize(records, pos)) end = batchLastOffset(records, pos) + 1;
+  return end;
+}
+
 export async function fetchPartitions(broker: Broker, requests: FetchPartitionRequest[], limits: FetchLimits): Promise<FetchPartitionResult[]> {
   const deadline = Date.now() + limits.maxWaitMs;
   for (;;) {
-    const read = readAll(broker, requests, limits.maxBytes);
+    const read = readAll(broker, requests, limits.maxBytes, limits.readCommitted ?? false);
     const remaining = deadline - Date.now();
     if (read.bytes >= limits.minBytes || read.failed || remaining <= 0) return read.results;
     await waitForData(broker, requests, remaining);

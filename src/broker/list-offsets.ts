@@ -16,8 +16,9 @@ export interface OffsetAnswer {
   timestamp: number;
 }
 
-export function listOffset(p: Partition, timestamp: number): OffsetAnswer {
-  if (timestamp === LATEST_TIMESTAMP) return { errorCode: ErrorCode.NONE, offset: p.highWatermark, timestamp: -1 };
+/** `readCommitted` (isolation_level 1): "latest" is the last stable offset, as in Kafka. */
+export function listOffset(p: Partition, timestamp: number, readCommitted = false): OffsetAnswer {
+  if (timestamp === LATEST_TIMESTAMP) return { errorCode: ErrorCode.NONE, offset: readCommitted ? p.lastStableOffset : p.highWatermark, timestamp: -1 };
   if (timestamp === EARLIEST_TIMESTAMP) return { errorCode: ErrorCode.NONE, offset: p.logStartOffset, timestamp: -1 };
   if (timestamp === MAX_TIMESTAMP) {
     const max = p.log.maxTimestamp();

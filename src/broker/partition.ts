@@ -9,6 +9,7 @@
 // Under the other policies it follows the log end offset.
 
 import type { PartitionLog } from '../storage/partition-log.js';
+import type { PartitionTxns } from './partition-txns.js';
 
 export class Partition {
   private hw: number;
@@ -19,12 +20,19 @@ export class Partition {
     readonly index: number,
     readonly log: PartitionLog,
     public leaderEpoch: number,
+    /** Open and aborted transactions of this partition (partition-txns.ts). */
+    readonly txns: PartitionTxns,
   ) {
     this.hw = log.logEndOffset;
   }
 
   get highWatermark(): number {
     return this.hw;
+  }
+
+  /** read_committed consumers read below this: the first offset of an undecided transaction, or the high watermark. */
+  get lastStableOffset(): number {
+    return this.txns.lastStableOffset(this.hw);
   }
 
   get logStartOffset(): number {
@@ -41,6 +49,7 @@ export class Partition {
    */
   append(batches: Buffer): { baseOffset: number; committed: Promise<void> } {
     const { baseOffset, lastOffset } = this.log.append(batches, this.leaderEpoch);
+    this.txns.onAppended(batches);
     const committed = this.log.awaitDurable(lastOffset).then(() => this.advanceHighWatermark(lastOffset + 1));
     // acks=0 and acks=1 never await this; a failed fsync is reported to those that do.
     committed.catch(() => {});

@@ -1,12 +1,16 @@
 // Fetch v4-13 (v12+ flexible, v13 names topics by id). Sessionless: every
 // request is a full fetch and the answer carries session id 0 (KIP-227 lets a
-// broker decline sessions). Records go out as the log's bytes.
+// broker decline sessions). Records go out as the log's bytes. isolation_level
+// 1 (read_committed) reads below the last stable offset and gets the aborted
+// transactions in the returned range (KIP-98).
 
 import { type FetchPartitionRequest, fetchPartitions } from '../../broker/fetch.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { FetchRequest, FetchResponse } from '../../protocol/messages/fetch.js';
 import type { Message } from '../../protocol/codec.js';
 import type { ApiHandler } from './handler.js';
+
+const READ_COMMITTED = 1;
 
 export const fetch: ApiHandler = {
   apiKey: 1,
@@ -25,7 +29,12 @@ export const fetch: ApiHandler = {
         wanted.push({ topic: name ?? '', partition: p.partition, fetchOffset: p.fetchOffset, partitionMaxBytes: p.partitionMaxBytes });
       }
     }
-    const results = await fetchPartitions(ctx.broker, wanted, { maxWaitMs: req.maxWaitMs, minBytes: req.minBytes, maxBytes: req.maxBytes });
+    const results = await fetchPartitions(ctx.broker, wanted, {
+      maxWaitMs: req.maxWaitMs,
+      minBytes: req.minBytes,
+      maxBytes: req.maxBytes,
+      readCommitted: req.isolationLevel === READ_COMMITTED,
+    });
     let i = 0;
     const responses = req.topics.map((topic: Message) => ({
       topic: topic.topic,
@@ -33,7 +42,7 @@ export const fetch: ApiHandler = {
       partitions: topic.partitions.map((p: Message) => {
         const r = results[i++];
         const errorCode = unknownIds.has(topic) ? ErrorCode.UNKNOWN_TOPIC_ID : r.errorCode;
-        return { partitionIndex: p.partition, ...r, errorCode, abortedTransactions: null, preferredReadReplica: -1 };
+        return { partitionIndex: p.partition, ...r, errorCode, preferredReadReplica: -1 };
       }),
     }));
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses };

@@ -1,5 +1,6 @@
 // ListOffsets v1-7 (v6+ flexible): earliest, latest, max timestamp (v7,
-// KIP-734) and by time. v0's multi-offset shape is not served.
+// KIP-734) and by time. v0's multi-offset shape is not served. Latest with
+// isolation_level 1 (v2+) answers the last stable offset.
 
 import { listOffset } from '../../broker/list-offsets.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
@@ -19,7 +20,7 @@ export const listOffsets: ApiHandler = {
       partitions: t.partitions.map((p: Message) => {
         const partition = ctx.broker.partition(t.name, p.partitionIndex);
         if (!partition) return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, timestamp: -1, offset: -1, leaderEpoch: -1 };
-        return { partitionIndex: p.partitionIndex, ...listOffset(partition, p.timestamp), leaderEpoch: partition.leaderEpoch };
+        return { partitionIndex: p.partitionIndex, ...listOffset(partition, p.timestamp, req.isolationLevel === 1), leaderEpoch: partition.leaderEpoch };
       }),
     }));
     return { throttleTimeMs: 0, topics };

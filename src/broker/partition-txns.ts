@@ -1,0 +1,214 @@
+// Transactions as one partition sees them: which producers have a transaction
+// open here (for the last stable offset) and which transactions were aborted
+// (for read_committed fetches). Owned by the partition; updated synchronously
+// after each append, from the batch headers the append just assigned offsets to.
+//
+//   open:        producerId -> first offset of its open transaction here
+//   completing:  transactions whose marker is appended but not yet below the
+//                high watermark; they still hold the LSO back (Kafka's
+//                "unreplicated" completed transactions)
+//   aborted:     (producerId, firstOffset, lastOffset = abort marker offset),
+//                in marker order
+//
+//   LSO = min(highWatermark, firstOffset of every open or completing txn)
+//
+// Persistence: every abort appends a line to `<dir>/aborted-txns`; a clean
+// close writes `<dir>/txn-checkpoint` (log end offset + open transactions) and
+// fsyncs both. At open, with a checkpoint, the aborted lines below its offset
+// are kept and batch headers are scanned from there; without one (a crash),
+// the whole log is scanned and the file rewritten. The checkpoint is removed
+// once loaded, so a later crash never trusts a stale one.
+//
+// Non-transactional batches cost one attributes read per batch on append.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { Attr, batchSize, readBatchHeader } from '../protocol/record-batch.js';
+import { decodeBatch, forEachBatch } from '../protocol/records.js';
+import type { PartitionLog } from '../storage/partition-log.js';
+
+export interface AbortedTxn {
+  producerId: number;
+  firstOffset: number;
+  /** Offset of the abort marker. */
+  lastOffset: number;
+}
+
+/** Control record types (key: version int16, type int16). */
+export const enum ControlType {
+  Abort = 0,
+  Commit = 1,
+}
+
+const ABORTED_FILE = 'aborted-txns';
+const CHECKPOINT_FILE = 'txn-checkpoint';
+const SCAN_CHUNK_BYTES = 1024 * 1024;
+
+/** The control type of the marker batch at `pos`, or null if it is no transaction marker. */
+export function controlType(buf: Buffer, pos: number): ControlType | null {
+  try {
+    const key = decodeBatch(buf.subarray(pos, pos + batchSize(buf, pos))).records[0]?.key;
+    if (!key || key.length < 4) return null;
+    const type = key.readInt16BE(2);
+    return type === ControlType.Abort || type === ControlType.Commit ? type : null;
+  } catch {
+    return null;
+  }
+}
+
+export class PartitionTxns {
+  private readonly open = new Map<number, number>();
+  private completing: { firstOffset: number; markerOffset: number }[] = [];
+  private readonly aborted: AbortedTxn[] = [];
+
+  private constructor(private readonly dir: string | null) {}
+
+  /** Without a directory nothing is persisted (in-memory logs). */
+  static load(dir: string | null, log: PartitionLog): PartitionTxns {
+    const txns = new PartitionTxns(dir);
+    let from = log.logStartOffset;
+    const checkpoint = dir ? readCheckpoint(dir) : null;
+    if (dir && checkpoint && checkpoint.offset <= log.logEndOffset && checkpoint.offset >= log.logStartOffset) {
+      for (const a of readAborted(dir)) if (a.lastOffset < checkpoint.offset) txns.aborted.push(a);
+      for (const [pid, first] of checkpoint.open) txns.open.set(pid, first);
+      from = checkpoint.offset;
+      rewriteAborted(dir, txns.aborted);
+    } else if (dir) {
+      rewriteAborted(dir, []);
+    }
+    if (dir) fs.rmSync(path.join(dir, CHECKPOINT_FILE), { force: true });
+    txns.scan(log, from);
+    return txns;
+  }
+
+  private scan(log: PartitionLog, from: number): void {
+    const end = log.logEndOffset;
+    let offset = from;
+    while (offset < end) {
+      const chunk = log.read(offset, SCAN_CHUNK_BYTES, end);
+      if (chunk.length === 0) break;
+      let next = offset;
+      forEachBatch(chunk, (pos) => {
+        const h = readBatchHeader(chunk, pos);
+        next = h.baseOffset + h.lastOffsetDelta + 1;
+        if (h.baseOffset + h.lastOffsetDelta < offset) return;
+        if (h.attributes & Attr.Transactional) this.track(chunk, pos, h.baseOffset, h.producerId, h.attributes);
+      });
+      if (next <= offset) break;
+      offset = next;
+    }
+    // Everything scanned is below the high watermark the partition starts with.
+    this.completing = [];
+  }
+
+  /** Call after `batches` were appended (offsets assigned in place). */
+  onAppended(batches: Buffer): void {
+    let pos = 0;
+    while (pos < batches.length) {
+      const attributes = batches.readInt16BE(pos + 21);
+      if (attributes & Attr.Transactional) {
+        this.track(batches, pos, Number(batches.readBigInt64BE(pos)), Number(batches.readBigInt64BE(pos + 43)), attributes);
+      }
+      pos += batchSize(batches, pos);
+    }
+  }
+
+  private track(buf: Buffer, pos: number, baseOffset: number, producerId: number, attributes: number): void {
+    if (!(attributes & Attr.Control)) {
+      if (!this.open.has(producerId)) this.open.set(producerId, baseOffset);
+      return;
+    }
+    const type = controlType(buf, pos);
+    if (type === null) return;
+    const firstOffset = this.open.get(producerId);
+    this.open.delete(producerId);
+    if (firstOffset !== undefined) this.completing.push({ firstOffset, markerOffset: baseOffset });
+    if (type === ControlType.Abort) {
+      const entry = { producerId, firstOffset: firstOffset ?? baseOffset, lastOffset: baseOffset };
+      this.aborted.push(entry);
+      if (this.dir) fs.appendFileSync(path.join(this.dir, ABORTED_FILE), `${entry.producerId} ${entry.firstOffset} ${entry.lastOffset}\n`);
+    }
+  }
+
+  /** Offset below which every transaction is decided: min(high watermark, first offset of any undecided txn). */
+  lastStableOffset(highWatermark: number): number {
+    if (this.open.size === 0 && this.completing.length === 0) return highWatermark;
+    let lso = highWatermark;
+    if (this.completing.length > 0) {
+      this.completing = this.completing.filter((c) => c.markerOffset >= highWatermark);
+      for (const c of this.completing) if (c.firstOffset < lso) lso = c.firstOffset;
+    }
+    for (const first of this.open.values()) if (first < lso) lso = first;
+    return lso;
+  }
+
+  /** Aborted transactions that overlap [from, to). */
+  abortedIn(from: number, to: number): AbortedTxn[] {
+    const out: AbortedTxn[] = [];
+    for (let i = this.aborted.length - 1; i >= 0; i--) {
+      const a = this.aborted[i];
+      if (a.lastOffset < from) break;
+      if (a.firstOffset < to) out.push(a);
+    }
+    return out.reverse();
+  }
+
+  /** Producer ids with a transaction open on this partition, with its first offset. */
+  openTransactions(): ReadonlyMap<number, number> {
+    return this.open;
+  }
+
+  /** Persists what a clean restart needs; call after the log is flushed and closed at `logEndOffset`. */
+  checkpoint(logEndOffset: number, logStartOffset: number): void {
+    if (!this.dir) return;
+    const kept = this.aborted.filter((a) => a.lastOffset >= logStartOffset);
+    rewriteAborted(this.dir, kept);
+    const body = JSON.stringify({ offset: logEndOffset, open: [...this.open] });
+    const tmp = path.join(this.dir, `${CHECKPOINT_FILE}.tmp`);
+    const fd = fs.openSync(tmp, 'w');
+    try {
+      fs.writeSync(fd, body);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, path.join(this.dir, CHECKPOINT_FILE));
+  }
+}
+
+function readCheckpoint(dir: string): { offset: number; open: [number, number][] } | null {
+  try {
+    const parsed = JSON.parse(fs.readFileSync(path.join(dir, CHECKPOINT_FILE), 'utf8'));
+    if (Number.isInteger(parsed.offset) && Array.isArray(parsed.open)) return parsed;
+  } catch {
+    // Missing or torn: scan the log instead.
+  }
+  return null;
+}
+
+function readAborted(dir: string): AbortedTxn[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(path.join(dir, ABORTED_FILE), 'utf8');
+  } catch {
+    return [];
+  }
+  const out: AbortedTxn[] = [];
+  for (const line of text.split('\n')) {
+    const [producerId, firstOffset, lastOffset] = line.split(' ').map(Number);
+    if (Number.isInteger(producerId) && Number.isInteger(firstOffset) && Number.isInteger(lastOffset)) out.push({ producerId, firstOffset, lastOffset });
+  }
+  return out;
+}
+
+function rewriteAborted(dir: string, entries: AbortedTxn[]): void {
+  const tmp = path.join(dir, `${ABORTED_FILE}.tmp`);
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    fs.writeSync(fd, entries.map((a) => `${a.producerId} ${a.firstOffset} ${a.lastOffset}\n`).join(''));
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, path.join(dir, ABORTED_FILE));
+}
