@@ -62,6 +62,16 @@ export interface BrokerConfig {
   groupMinSessionTimeoutMs: number;
   /** Largest session timeout a group member may ask for (ms). Default 1800000 (30 minutes). */
   groupMaxSessionTimeoutMs: number;
+  /**
+   * Partitions of the internal `__transaction_state` topic, used when the broker
+   * creates it (on the first use of a transactional id); an existing topic keeps
+   * its count. Default 50, as Kafka's transaction.state.log.num.partitions.
+   */
+  transactionStateNumPartitions: number;
+  /** Largest transaction timeout a producer may ask for (ms); others get INVALID_TRANSACTION_TIMEOUT. Default 900000 (15 minutes), as Kafka's transaction.max.timeout.ms. */
+  transactionMaxTimeoutMs: number;
+  /** How often transactions open past their timeout are aborted (ms). Default 10000, as Kafka's transaction.abort.timed.out.transaction.cleanup.interval.ms. */
+  transactionTimeoutCheckIntervalMs: number;
   /** pino log level. Default info. */
   logLevel: string;
 }
@@ -88,6 +98,9 @@ export const defaultConfig: BrokerConfig = {
   groupInitialRebalanceDelayMs: 0,
   groupMinSessionTimeoutMs: 6000,
   groupMaxSessionTimeoutMs: 30 * 60 * 1000,
+  transactionStateNumPartitions: 50,
+  transactionMaxTimeoutMs: 15 * 60 * 1000,
+  transactionTimeoutCheckIntervalMs: 10_000,
   logLevel: 'info',
 };
 
@@ -143,6 +156,9 @@ export function resolveConfig(overrides: Partial<Record<keyof BrokerConfig, unkn
     groupInitialRebalanceDelayMs: integer('groupInitialRebalanceDelayMs', o.groupInitialRebalanceDelayMs, 0, 2 ** 31 - 1),
     groupMinSessionTimeoutMs,
     groupMaxSessionTimeoutMs,
+    transactionStateNumPartitions: integer('transactionStateNumPartitions', o.transactionStateNumPartitions, 1, 1000),
+    transactionMaxTimeoutMs: integer('transactionMaxTimeoutMs', o.transactionMaxTimeoutMs, 1, 2 ** 31 - 1),
+    transactionTimeoutCheckIntervalMs: integer('transactionTimeoutCheckIntervalMs', o.transactionTimeoutCheckIntervalMs, 10, 2 ** 31 - 1),
     logLevel: String(o.logLevel),
   };
 }

@@ -202,6 +202,36 @@ export class GroupCoordinator {
     return errors;
   }
 
+  /**
+   * TxnOffsetCommit's check (KIP-447): when the producer names a generation,
+   * it must be the group's current one for that member; NONE when it may commit.
+   */
+  transactionalCommitError(groupId: string, member: MemberIdentity & { generationId: number }): number {
+    const group = this.groups.get(groupId);
+    if (!group || member.generationId < 0) return ErrorCode.NONE;
+    return group.commitError(member.memberId, member.groupInstanceId, member.generationId);
+  }
+
+  /**
+   * Commits offsets a transaction staged (TxnOffsetCommit), called by the
+   * transaction coordinator when the transaction commits. Resolves once they
+   * are durable and visible to OffsetFetch.
+   */
+  async commitTransactionalOffsets(groupId: string, entries: OffsetCommitEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const now = Date.now();
+    if (!this.groups.has(groupId)) this.createGroup(groupId);
+    await this.offsets.commit(
+      groupId,
+      entries.map((e) => ({
+        topic: e.topic,
+        partition: e.partition,
+        value: { offset: e.offset, leaderEpoch: e.leaderEpoch, metadata: e.metadata ?? '', commitTimestamp: e.commitTimestamp < 0 ? now : e.commitTimestamp },
+      })),
+    );
+    if (!this.groups.has(groupId)) this.createGroup(groupId);
+  }
+
   /** OffsetFetch for one group: the requested partitions, or every committed one when `topics` is null. */
   fetchOffsets(groupId: string, topics: TopicPartitions[] | null): FetchedOffset[] {
     const out: FetchedOffset[] = [];
