@@ -212,7 +212,8 @@ export class GroupConsumer {
   /** Commits what was consumed (when autoCommit), leaves the group and closes the coordinator connection. The client stays open. */
   async close(): Promise<void> {
     if (this.closed) return;
-    if (this.autoCommit && this.joining === null && !this.rejoinNeeded) await this.commitOwned().catch(() => {});
+    // Also while a rebalance is pending: the coordinator takes commits of the current generation until it completes.
+    if (this.autoCommit && this.owned.size > 0) await this.commitOwned().catch(() => {});
     this.revokeAll();
     this.closed = true;
     this.stopHeartbeat();
@@ -279,7 +280,13 @@ export class GroupConsumer {
       this.startHeartbeat();
       const assigned = decodeAssignment(synced.assignment).partitions;
       this.publish('sync', assigned);
-      await this.takeAssignment(assigned);
+      try {
+        await this.takeAssignment(assigned);
+      } catch (err) {
+        // Without positions the partitions cannot be read: the next poll joins again.
+        this.requestRejoin();
+        throw err;
+      }
       return;
     }
   }
