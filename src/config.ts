@@ -40,6 +40,18 @@ export interface BrokerConfig {
   /** How often log retention and committed-offset retention are enforced (ms). Default 5 minutes. */
   retentionCheckIntervalMs: number;
   /**
+   * How often each partition's producer state and dedup window are snapshotted
+   * beside its log when they changed (ms); a restart after a crash replays the
+   * log from the last snapshot. A clean close always writes one. Default 60000.
+   */
+  stateSnapshotIntervalMs: number;
+  /**
+   * How long a partition keeps an idle producer's sequence state (ms): a retry
+   * later than this is no longer recognised as a duplicate. Default 86400000
+   * (1 day), as Kafka's producer.id.expiration.ms.
+   */
+  producerIdExpirationMs: number;
+  /**
    * Partitions of the internal `__consumer_offsets` topic, used when the broker
    * creates it (on the first use of a group, as Kafka); an existing topic keeps
    * its count. Default 50, as Kafka's offsets.topic.num.partitions.
@@ -93,6 +105,8 @@ export const defaultConfig: BrokerConfig = {
   flushPolicy: 'group-commit',
   flushIntervalMs: 1000,
   retentionCheckIntervalMs: 5 * 60 * 1000,
+  stateSnapshotIntervalMs: 60 * 1000,
+  producerIdExpirationMs: 24 * 3600 * 1000,
   offsetsTopicNumPartitions: 50,
   offsetsRetentionMinutes: 7 * 24 * 60,
   groupInitialRebalanceDelayMs: 0,
@@ -151,6 +165,8 @@ export function resolveConfig(overrides: Partial<Record<keyof BrokerConfig, unkn
     flushPolicy,
     flushIntervalMs: integer('flushIntervalMs', o.flushIntervalMs, 1),
     retentionCheckIntervalMs: integer('retentionCheckIntervalMs', o.retentionCheckIntervalMs, 10),
+    stateSnapshotIntervalMs: integer('stateSnapshotIntervalMs', o.stateSnapshotIntervalMs, 10, 2 ** 31 - 1),
+    producerIdExpirationMs: integer('producerIdExpirationMs', o.producerIdExpirationMs, 1),
     offsetsTopicNumPartitions: integer('offsetsTopicNumPartitions', o.offsetsTopicNumPartitions, 1, 1000),
     offsetsRetentionMinutes: integer('offsetsRetentionMinutes', o.offsetsRetentionMinutes, 1, 2 ** 31 - 1),
     groupInitialRebalanceDelayMs: integer('groupInitialRebalanceDelayMs', o.groupInitialRebalanceDelayMs, 0, 2 ** 31 - 1),

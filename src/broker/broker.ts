@@ -10,6 +10,8 @@ import { ErrorCode } from '../protocol/error-codes.js';
 import { FileLog } from '../storage/file-log.js';
 import type { PartitionLog } from '../storage/partition-log.js';
 import { Partition } from './partition.js';
+import { PartitionSnapshots } from './partition-snapshots.js';
+import { BrokerCounters } from './counters.js';
 import { PartitionTxns } from './partition-txns.js';
 import { type TopicConfigs, logConfigFor, validateTopicConfigs } from './topic-config.js';
 import { isInternalTopic, topicNameProblem } from './topic-name.js';
@@ -28,25 +30,43 @@ const MAX_PARTITIONS = 100_000;
 export class Broker {
   private readonly partitions = new Map<string, Partition[]>();
   private retentionTimer: NodeJS.Timeout | null = null;
+  private snapshotTimer: NodeJS.Timeout | null = null;
+  /** Producer state and dedup window snapshots of every partition. */
+  private readonly snapshots: PartitionSnapshots;
+  /** Counters a metrics endpoint reads. */
+  readonly counters = new BrokerCounters();
   private readonly creating = new Map<string, Promise<TopicMetadata>>();
 
   constructor(
     readonly config: BrokerConfig,
     readonly cluster: ControlPlane,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.snapshots = new PartitionSnapshots(config, log);
+  }
 
   async start(): Promise<void> {
     for (const topic of this.cluster.topics()) await this.openPartitions(topic, 0);
     this.retentionTimer = setInterval(() => this.enforceRetention(), this.config.retentionCheckIntervalMs);
     this.retentionTimer.unref();
+    this.snapshotTimer = setInterval(() => this.snapshotPartitionState(), this.config.stateSnapshotIntervalMs);
+    this.snapshotTimer.unref();
+  }
+
+  /** Writes, in the background, the producer state and dedup windows that changed since their last snapshot. */
+  snapshotPartitionState(now = Date.now()): void {
+    for (const [topic, parts] of this.partitions) {
+      for (const p of parts) if (p) this.snapshots.snapshot(p, this.partitionDir(topic, p.index), now);
+    }
   }
 
   async close(): Promise<void> {
     if (this.retentionTimer) clearInterval(this.retentionTimer);
+    if (this.snapshotTimer) clearInterval(this.snapshotTimer);
     for (const parts of this.partitions.values()) {
       for (const p of parts) {
         p.wakeAll();
+        await this.snapshots.close(p, this.partitionDir(p.topic, p.index));
         await p.log.close();
         p.txns.checkpoint(p.logEndOffset, p.logStartOffset);
       }
@@ -75,7 +95,9 @@ export class Broker {
     for (const a of topic.partitions.slice(from)) {
       if (a.leader !== this.config.nodeId) continue;
       const log = await this.openLog(topic, a.partition);
-      parts[a.partition] = new Partition(topic.name, a.partition, log, a.leaderEpoch, PartitionTxns.load(this.partitionDir(topic.name, a.partition), log));
+      const p = new Partition(topic.name, a.partition, log, a.leaderEpoch, PartitionTxns.load(this.partitionDir(topic.name, a.partition), log));
+      this.snapshots.restore(p, this.partitionDir(topic.name, a.partition), topic.configs);
+      parts[a.partition] = p;
     }
     this.partitions.set(topic.name, parts);
   }

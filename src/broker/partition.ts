@@ -10,10 +10,16 @@
 
 import type { PartitionLog } from '../storage/partition-log.js';
 import type { PartitionTxns } from './partition-txns.js';
+import type { DedupWindow } from './dedup-window.js';
+import { ProducerStateManager } from './producer-state.js';
 
 export class Partition {
   private hw: number;
   private waiters = new Set<() => void>();
+  /** Idempotent and transactional producers writing here (producer-state.ts); rebuilt at open by partition-snapshots.ts. */
+  readonly producers = new ProducerStateManager();
+  /** The dedup.header window, on topics that set one (dedup-window.ts). */
+  dedup: DedupWindow | null = null;
 
   constructor(
     readonly topic: string,
@@ -50,10 +56,17 @@ export class Partition {
   append(batches: Buffer): { baseOffset: number; committed: Promise<void> } {
     const { baseOffset, lastOffset } = this.log.append(batches, this.leaderEpoch);
     this.txns.onAppended(batches);
+    this.producers.onAppended(batches, Date.now());
     const committed = this.log.awaitDurable(lastOffset).then(() => this.advanceHighWatermark(lastOffset + 1));
     // acks=0 and acks=1 never await this; a failed fsync is reported to those that do.
     committed.catch(() => {});
     return { baseOffset, committed };
+  }
+
+  /** Settles once `offset` (already appended) is committed, as `append`'s promise does; a duplicate's retry waits on its original this way. */
+  awaitCommitted(offset: number): Promise<void> {
+    if (offset < this.hw) return Promise.resolve();
+    return this.log.awaitDurable(offset).then(() => this.advanceHighWatermark(offset + 1));
   }
 
   private advanceHighWatermark(offset: number): void {

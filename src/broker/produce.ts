@@ -1,6 +1,8 @@
-// The produce path for one partition: validate the batches, append them in one
-// write, then settle when the acks policy holds (acks=0 and 1: appended;
-// acks=all: committed, i.e. fsynced under group-commit).
+// The produce path for one partition: validate the batches, check idempotent
+// producers' sequences (a retry of a batch already in the log is answered with
+// its original offsets and not written again), drop dedup.header duplicates,
+// append in one write, then settle when the acks policy holds (acks=0 and 1:
+// appended; acks=all: committed, i.e. fsynced under group-commit).
 
 import type { Logger } from '../logger.js';
 import { ErrorCode } from '../protocol/error-codes.js';
@@ -8,9 +10,11 @@ import { forEachBatch } from '../protocol/records.js';
 import { setLogAppendTime } from '../protocol/record-batch.js';
 import type { TopicMetadata } from '../cluster/control-plane.js';
 import type { Broker } from './broker.js';
+import type { Partition } from './partition.js';
 import { validateProducedBatches } from './batch-validation.js';
 import { isInternalTopic } from './topic-name.js';
-import { maxMessageBytes, usesLogAppendTime } from './topic-config.js';
+import { type DedupPlan, DedupWindow, dedupDropChannel } from './dedup-window.js';
+import { dedupSettings, maxMessageBytes, usesLogAppendTime } from './topic-config.js';
 
 export interface ProduceResult {
   errorCode: number;
@@ -54,6 +58,32 @@ async function appendAndAck(broker: Broker, topic: TopicMetadata, index: number,
     log.warn({ topic: topicName, partition: index, reason: rejection.message }, 'produce rejected');
     return failed(rejection.errorCode, rejection.message);
   }
+  const producers = partition.producers.checkProduce(records);
+  if (producers.kind === 'reject') return failed(producers.errorCode, producers.message);
+  if (producers.kind === 'duplicate') {
+    broker.counters.duplicateBatches++;
+    const { firstOffset, lastOffset, timestamp } = producers.batch;
+    return answerEarlierCopy(partition, firstOffset, lastOffset, usesLogAppendTime(topic.configs) ? timestamp : -1, acks, log);
+  }
+  const dedup = dedupSettings(topic.configs);
+  let accepted: DedupPlan | null = null;
+  if (dedup) {
+    const now = Date.now();
+    if (partition.dedup?.headerKey !== dedup.headerKey) partition.dedup = new DedupWindow(dedup.headerKey, dedup.windowMs);
+    partition.dedup.windowMs = dedup.windowMs;
+    try {
+      accepted = partition.dedup.filter(records, now);
+    } catch (err) {
+      log.warn({ err, topic: topicName, partition: index }, 'produce rejected: records unreadable for dedup.header');
+      return failed(ErrorCode.CORRUPT_MESSAGE, 'records could not be read for dedup.header');
+    }
+    if (accepted.dropped > 0) {
+      broker.counters.dedupDroppedRecords += accepted.dropped;
+      if (dedupDropChannel.hasSubscribers) dedupDropChannel.publish({ topic: topicName, partition: index, dropped: accepted.dropped });
+    }
+    if (accepted.records === null) return answerEarlierCopy(partition, accepted.firstCopyOffset, accepted.firstCopyOffset, -1, acks, log);
+    records = accepted.records;
+  }
   let logAppendTimeMs = -1;
   if (usesLogAppendTime(topic.configs)) {
     logAppendTimeMs = Date.now();
@@ -66,6 +96,7 @@ async function appendAndAck(broker: Broker, topic: TopicMetadata, index: number,
     log.error({ err, topic: topicName, partition: index }, 'append failed');
     return failed(ErrorCode.KAFKA_STORAGE_ERROR, 'the broker could not write to its log');
   }
+  if (accepted) partition.dedup?.commit(accepted, Date.now());
   if (acks === -1) {
     try {
       await appended.committed;
@@ -75,4 +106,21 @@ async function appendAndAck(broker: Broker, topic: TopicMetadata, index: number,
     }
   }
   return { errorCode: ErrorCode.NONE, errorMessage: null, baseOffset: appended.baseOffset, logAppendTimeMs, logStartOffset: partition.logStartOffset };
+}
+
+/**
+ * Answers a produce whose records are already in the log (an idempotent retry,
+ * or records dropped by dedup.header) with the earlier copy's offset; acks=all
+ * waits until that copy is committed, as the original's answer would have.
+ */
+async function answerEarlierCopy(partition: Partition, baseOffset: number, lastOffset: number, logAppendTimeMs: number, acks: number, log: Logger): Promise<ProduceResult> {
+  if (acks === -1) {
+    try {
+      await partition.awaitCommitted(lastOffset);
+    } catch (err) {
+      log.error({ err, topic: partition.topic, partition: partition.index }, 'flush failed');
+      return failed(ErrorCode.KAFKA_STORAGE_ERROR, 'the broker could not flush its log');
+    }
+  }
+  return { errorCode: ErrorCode.NONE, errorMessage: null, baseOffset, logAppendTimeMs, logStartOffset: partition.logStartOffset };
 }

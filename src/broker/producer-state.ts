@@ -259,16 +259,16 @@ export class ProducerStateManager {
     return { offset, producers };
   }
 
-  /** A manager holding a snapshot's state; throws TypeError when the shape is wrong. */
-  static fromSnapshot(snapshot: ProducerStateSnapshot): ProducerStateManager {
-    const m = new ProducerStateManager();
+  /** Replaces the state with a snapshot's; throws TypeError (changing nothing) when the shape is wrong. */
+  restore(snapshot: ProducerStateSnapshot): void {
     if (!Array.isArray(snapshot.producers)) throw new TypeError('producer state snapshot has no producer list');
+    const loaded: ProducerEntry[] = [];
     for (const p of snapshot.producers) {
       if (!Array.isArray(p) || p.length !== 5 || !p.slice(0, 4).every(Number.isSafeInteger) || !Array.isArray(p[4])) {
         throw new TypeError('malformed producer in snapshot');
       }
       const [producerId, epoch, currentTxnFirstOffset, lastUpdatedMs, batches] = p;
-      m.producers.set(producerId, {
+      loaded.push({
         producerId,
         epoch,
         currentTxnFirstOffset,
@@ -279,6 +279,8 @@ export class ProducerStateManager {
         }),
       });
     }
-    return m;
+    this.producers.clear();
+    for (const e of loaded) this.producers.set(e.producerId, e);
+    this.changed = false;
   }
 }

@@ -6,6 +6,9 @@ import type { LogConfig } from '../storage/partition-log.js';
 
 export type TopicConfigs = Record<string, string>;
 
+/** Default dedup.window.ms: 10 minutes. */
+export const DEFAULT_DEDUP_WINDOW_MS = 10 * 60 * 1000;
+
 interface ConfigSpec {
   /** Default value as Kafka would show it, from the broker config. */
   default(broker: BrokerConfig): string;
@@ -18,6 +21,10 @@ function intSpec(min: number, def: (b: BrokerConfig) => number): ConfigSpec {
     default: (b) => String(def(b)),
     check: (v) => (/^-?\d+$/.test(v) && Number(v) >= min ? null : `must be an integer >= ${min}`),
   };
+}
+
+function stringSpec(maxLength: number): ConfigSpec {
+  return { default: () => '', check: (v) => (v.length <= maxLength ? null : `must be at most ${maxLength} characters`) };
 }
 
 function enumSpec(values: string[], def: (b: BrokerConfig) => string): ConfigSpec {
@@ -35,6 +42,10 @@ export const TOPIC_CONFIGS: Record<string, ConfigSpec> = {
   'max.message.bytes': intSpec(0, (b) => b.messageMaxBytes),
   'message.timestamp.type': enumSpec(['CreateTime', 'LogAppendTime'], () => 'CreateTime'),
   'min.insync.replicas': intSpec(1, () => 1),
+  // Sluice's own: drop records whose value of this header was accepted on the partition
+  // within dedup.window.ms (dedup-window.ts). Empty: off.
+  'dedup.header': stringSpec(255),
+  'dedup.window.ms': intSpec(1, () => DEFAULT_DEDUP_WINDOW_MS),
 };
 
 /** Returns an error message for the first unknown name or bad value, or null. */
@@ -80,4 +91,11 @@ export function maxMessageBytes(configs: TopicConfigs, broker: BrokerConfig): nu
 
 export function usesLogAppendTime(configs: TopicConfigs): boolean {
   return configs['message.timestamp.type'] === 'LogAppendTime';
+}
+
+/** Header deduplication settings, or null when the topic does not set dedup.header. */
+export function dedupSettings(configs: TopicConfigs): { headerKey: string; windowMs: number } | null {
+  const headerKey = configs['dedup.header'];
+  if (!headerKey) return null;
+  return { headerKey, windowMs: Number(configs['dedup.window.ms'] ?? DEFAULT_DEDUP_WINDOW_MS) };
 }

@@ -179,9 +179,11 @@ test('a snapshot round trip keeps epochs, batches, open transactions and duplica
   h.produce(batch(31, 0, 0, 2, true));
   const snapshot = JSON.parse(JSON.stringify(h.state.toSnapshot(h.log.logEndOffset)));
   assert.equal(snapshot.offset, 9);
-  const restored = ProducerStateManager.fromSnapshot(snapshot);
+  const restored = new ProducerStateManager();
+  restored.restore(snapshot);
   assert.deepEqual([...restored.entries()], [...h.state.entries()]);
   assert.equal(restored.checkProduce(batch(30, 2, 6, 1)).kind, 'duplicate');
   assert.equal(restored.firstUnstableOffset(), 7);
-  assert.throws(() => ProducerStateManager.fromSnapshot({ offset: 0, producers: [[1, 2, 3] as never] }), TypeError);
+  assert.throws(() => restored.restore({ offset: 0, producers: [[1, 2, 3] as never] }), TypeError);
+  assert.equal(restored.size, 2, 'a malformed snapshot changes nothing');
 });

@@ -1,0 +1,10 @@
+// Monotonic counters of broker events, read by a metrics endpoint (none yet:
+// a future /metrics exposes these as Prometheus counters). Plain fields,
+// incremented synchronously on the paths that count them.
+
+export class BrokerCounters {
+  /** Records dropped by dedup.header because their header value was accepted within dedup.window.ms. */
+  dedupDroppedRecords = 0;
+  /** Produce batches recognised as retries of idempotent batches already in the log (answered, not appended). */
+  duplicateBatches = 0;
+}

@@ -1,0 +1,119 @@
+// Looking inside a batch without making record objects, for the broker features
+// that must (header deduplication): walk the records of a decompressed records
+// section, find one header's value per record, and build a copy of the batch
+// that keeps only some records, byte for byte.
+//
+// Record (see records.ts):
+//   length varint | attributes int8 | timestampDelta varlong | offsetDelta varint |
+//   keyLength varint, key | valueLength varint, value |
+//   headerCount varint, then per header: keyLength varint, key, valueLength varint, value
+//
+// A record keeps its offsetDelta and timestampDelta when copied, so a rebuilt
+// batch keeps its base offset, base timestamp, lastOffsetDelta, producer id,
+// epoch and base sequence: records left out leave gaps in the offsets, as log
+// compaction leaves them, and the producer's sequence range is unchanged.
+
+import { compress } from './compression.js';
+import { MalformedFrameError } from './malformed-frame-error.js';
+import { Attr, BATCH_HEADER_SIZE, Codec, LOG_OVERHEAD, batchCodec, writeCrc } from './record-batch.js';
+
+/** Called per record: its bytes are body[start, end) (length prefix included); the header's value is body[valueStart, valueEnd), or valueStart -1 when the record has no such header or its value is null. */
+export type RecordVisitor = (start: number, end: number, offsetDelta: number, timestampDelta: number, valueStart: number, valueEnd: number) => void;
+
+// The varint readers leave the position after the number here (no result objects on this path).
+let cursor = 0;
+
+function varint(body: Buffer, pos: number, end: number): number {
+  let zigzag = 0;
+  let shift = 0;
+  let b: number;
+  do {
+    if (pos >= end || shift > 28) throw new MalformedFrameError('bad varint in a record');
+    b = body[pos++];
+    zigzag |= (b & 0x7f) << shift;
+    shift += 7;
+  } while (b & 0x80);
+  cursor = pos;
+  return (zigzag >>> 1) ^ -(zigzag & 1);
+}
+
+function varlong(body: Buffer, pos: number, end: number): number {
+  let zigzag = 0;
+  let scale = 1;
+  let b: number;
+  do {
+    if (pos >= end || scale > 2 ** 63) throw new MalformedFrameError('bad varlong in a record');
+    b = body[pos++];
+    zigzag += (b & 0x7f) * scale;
+    scale *= 128;
+  } while (b & 0x80);
+  cursor = pos;
+  return zigzag % 2 === 0 ? zigzag / 2 : -(zigzag + 1) / 2;
+}
+
+/** Skips a varint length and that many bytes (-1 = null); returns the content start, or -1 for null. */
+function skipBytes(body: Buffer, pos: number, end: number): number {
+  const n = varint(body, pos, end);
+  const start = cursor;
+  if (n < -1 || start + Math.max(n, 0) > end) throw new MalformedFrameError(`record field length ${n} overruns the record`);
+  cursor = start + Math.max(n, 0);
+  return n === -1 ? -1 : start;
+}
+
+/**
+ * Walks the records of a (decompressed) records section, reporting for each
+ * the value of its first header named `headerKey`. Throws MalformedFrameError
+ * when a length overruns its record or the section.
+ */
+export function scanRecords(body: Buffer, headerKey: Buffer, visit: RecordVisitor): void {
+  let pos = 0;
+  while (pos < body.length) {
+    const start = pos;
+    const length = varint(body, pos, body.length);
+    const end = cursor + length;
+    if (length < 0 || end > body.length) throw new MalformedFrameError(`record length ${length} overruns the batch`);
+    let p = cursor + 1; // attributes
+    const timestampDelta = varlong(body, p, end);
+    const offsetDelta = varint(body, cursor, end);
+    skipBytes(body, cursor, end); // key
+    skipBytes(body, cursor, end); // value
+    const headers = varint(body, cursor, end);
+    p = cursor;
+    let valueStart = -1;
+    let valueEnd = -1;
+    for (let h = 0; h < headers; h++) {
+      const keyStart = skipBytes(body, p, end);
+      const keyEnd = cursor;
+      const vStart = skipBytes(body, cursor, end);
+      p = cursor;
+      if (valueStart < 0 && vStart >= 0 && keyEnd - keyStart === headerKey.length && body.compare(headerKey, 0, headerKey.length, keyStart, keyEnd) === 0) {
+        valueStart = vStart;
+        valueEnd = cursor;
+      }
+    }
+    visit(start, end, offsetDelta, timestampDelta, valueStart, valueEnd);
+    pos = end;
+  }
+}
+
+/**
+ * A copy of the batch at `buf[pos]` holding only the records body[starts[i], ends[i])
+ * of its decompressed records section `body`, in the same codec, with the header
+ * kept except length, record count and CRC. With no record left the batch is
+ * header-only and uncompressed (as Kafka writes empty batches): it still spans
+ * its offsets and its producer's sequence range.
+ */
+export function rebuildBatch(buf: Buffer, pos: number, body: Buffer, starts: number[], ends: number[]): Buffer {
+  const parts = starts.map((s, i) => body.subarray(s, ends[i]));
+  const codec = parts.length === 0 ? Codec.None : batchCodec(buf, pos);
+  const raw = Buffer.concat(parts);
+  const payload = codec === Codec.None ? raw : compress(codec, raw);
+  const out = Buffer.allocUnsafe(BATCH_HEADER_SIZE + payload.length);
+  buf.copy(out, 0, pos, pos + BATCH_HEADER_SIZE);
+  payload.copy(out, BATCH_HEADER_SIZE);
+  out.writeInt32BE(BATCH_HEADER_SIZE - LOG_OVERHEAD + payload.length, 8);
+  out.writeInt16BE((out.readInt16BE(21) & ~Attr.CodecMask) | codec, 21);
+  out.writeInt32BE(parts.length, 57);
+  writeCrc(out, 0);
+  return out;
+}
