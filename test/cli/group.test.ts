@@ -3,11 +3,14 @@
 // printed when it exits); a second consume in the group resumes there;
 // reset-offsets (earliest, offset, time, latest, dry run) moves where the next
 // consume starts; reset and delete are refused while a member is active,
-// whose id, host and client id describe shows; delete removes the group.
+// whose id, host and client id describe shows; delete removes the group;
+// Ctrl-C of a member still waiting in a rebalance exits at once.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { Admin, GroupConsumer, KafkaClient } from '../../src/client/index.js';
 import { startTestBroker } from '../helpers/broker.js';
+import { defer, waitFor } from '../helpers/broker-process.js';
 import { runCli, startCli } from '../helpers/cli.js';
 
 async function ok(args: string[], input?: string): Promise<string> {
@@ -185,4 +188,31 @@ test('while a member is active: list and describe show it, reset and delete are 
   const both = await runCli(['consume', 'live', '--group', 'g3', '--partition', '0', ...b]);
   assert.equal(both.code, 1);
   assert.match(both.stderr, /cannot be used with/);
+});
+
+test('Ctrl-C while the group is still rebalancing exits at once: the member leaves, which answers its parked JoinGroup', async (t) => {
+  defer(t, () => {}); // the other member closes before the broker
+  const broker = await startTestBroker(t);
+  const b = ['-b', broker.bootstrap];
+  await ok(['topic', 'create', 'slow', ...b]);
+  const client = new KafkaClient({ bootstrap: broker.bootstrap, clientId: 'slow-member' });
+  defer(t, () => client.close());
+  // A member that joins, then neither polls nor heartbeats for a minute: a rebalance waits
+  // for it up to its rebalance timeout (30 s), keeping any new member's JoinGroup parked.
+  const slow = new GroupConsumer(client, { groupId: 'g4', topics: ['slow'], heartbeatIntervalMs: 60_000, sessionTimeoutMs: 30_000 });
+  defer(t, () => slow.close());
+  await slow.poll();
+  assert.equal(slow.assignment().length, 1);
+
+  const member = startCli(t, ['consume', 'slow', '--group', 'g4', ...b], { timeoutMs: 10_000 });
+  const admin = new Admin(client);
+  await waitFor('the new member to be parked in a rebalance', async () => {
+    const [g] = await admin.describeGroups(['g4']);
+    return g.state === 'PreparingRebalance' && g.members.length === 2;
+  });
+  member.child.kill('SIGINT');
+  const exited = await member.exited;
+  assert.equal(exited.code, 0, exited.stderr);
+  const [after] = await admin.describeGroups(['g4']);
+  assert.deepEqual(after.members.map((m) => m.clientId), ['slow-member']);
 });
