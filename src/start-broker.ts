@@ -2,11 +2,14 @@
 // Used by `sluice serve` and by applications and tests that embed Sluice.
 
 import { Broker } from './broker/broker.js';
+import { ProducerIdManager } from './broker/producer-ids.js';
 import { LocalControlPlane } from './cluster/local-control-plane.js';
 import { type BrokerConfig, resolveConfig } from './config.js';
 import { GroupCoordinator } from './coordinator/group/group-coordinator.js';
+import { TransactionCoordinator } from './coordinator/txn/transaction-coordinator.js';
 import { type Logger, createLogger } from './logger.js';
 import { KafkaListener } from './server/kafka-listener.js';
+import { type FaultHooks, FaultInjector } from './server/fault-hook.js';
 
 export interface RunningBroker {
   /** The port the Kafka listener bound (useful with port 0). */
@@ -18,22 +21,30 @@ export interface RunningBroker {
   broker: Broker;
   /** Consumer groups and committed offsets. */
   groups: GroupCoordinator;
+  /** Transactions. */
+  txns: TransactionCoordinator;
   /** Stops accepting connections, flushes and closes every log. */
   close(): Promise<void>;
 }
 
-export type StartOptions = Partial<BrokerConfig> & { logger?: Logger };
+export type StartOptions = Partial<BrokerConfig> & {
+  logger?: Logger;
+  /** TEST-ONLY: lose chosen acknowledgements (src/server/fault-hook.ts). Never set it in production. */
+  faults?: FaultHooks;
+};
 
 export async function startBroker(options: StartOptions = {}): Promise<RunningBroker> {
-  const { logger, ...overrides } = options;
+  const { logger, faults, ...overrides } = options;
   const requested = resolveConfig(overrides);
   const log = logger ?? createLogger(requested.logLevel);
-  const kafka = new KafkaListener(requested, log);
+  const kafka = new KafkaListener(requested, log, faults ? new FaultInjector(faults) : null);
   const bound = await kafka.listen(requested.host, requested.port);
   const config = { ...requested, port: bound };
   const cluster = LocalControlPlane.open(config.dataDir, { nodeId: config.nodeId, host: config.advertisedHost, port: bound, rack: null });
   const broker = new Broker(config, cluster, log);
   const groups = new GroupCoordinator(broker, config, log);
+  const producerIds = ProducerIdManager.open(config.dataDir);
+  const txns = new TransactionCoordinator(broker, groups, config, () => Promise.resolve(producerIds.nextId()), log);
   try {
     await broker.start();
   } catch (err) {
@@ -43,14 +54,16 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
   try {
     // Committed offsets are loaded before the first connection is served.
     groups.start();
+    txns.start();
   } catch (err) {
+    await txns.close();
     await groups.close();
     await kafka.close();
     await broker.close();
     await cluster.close();
     throw err;
   }
-  kafka.attach(broker, groups);
+  kafka.attach(broker, groups, txns, producerIds);
   log.info({ host: config.host, port: bound, dataDir: config.dataDir, clusterId: cluster.clusterId }, 'broker started');
   return {
     port: bound,
@@ -59,8 +72,10 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
     config,
     broker,
     groups,
+    txns,
     async close() {
       await kafka.close();
+      await txns.close();
       await groups.close();
       await broker.close();
       await cluster.close();

@@ -8,6 +8,8 @@ import type net from 'node:net';
 import type { Broker } from '../broker/broker.js';
 import type { BrokerConfig } from '../config.js';
 import type { GroupCoordinator } from '../coordinator/group/group-coordinator.js';
+import type { TransactionCoordinator } from '../coordinator/txn/transaction-coordinator.js';
+import type { ProducerIdManager } from '../broker/producer-ids.js';
 import type { Logger } from '../logger.js';
 import type { Message } from '../protocol/codec.js';
 import { readRequestHeader, responseHeaderIsFlexible, skipHeaderTags, writeResponseHeader } from '../protocol/headers.js';
@@ -17,6 +19,7 @@ import { Writer } from '../protocol/writer.js';
 import type { RequestContext } from './api/handler.js';
 import { type HandlerEntry, handlerFor, unsupportedApiVersionsResponse } from './api/index.js';
 import { FrameReader } from '../protocol/frame-reader.js';
+import type { FaultInjector, ProduceResponseFault } from './fault-hook.js';
 
 /** Requests in flight on one connection before it stops reading (Kafka's queued.max.requests). */
 const MAX_IN_FLIGHT = 500;
@@ -36,8 +39,12 @@ export class Connection {
     private readonly socket: net.Socket,
     private readonly broker: Broker,
     private readonly groups: GroupCoordinator,
+    private readonly txns: TransactionCoordinator,
+    private readonly producerIds: ProducerIdManager,
     private readonly config: BrokerConfig,
     private readonly log: Logger,
+    /** Test-only fault injection (fault-hook.ts); null in every real broker. */
+    private readonly faults: FaultInjector | null = null,
   ) {
     this.frames = new FrameReader(config.socketRequestMaxBytes);
     this.clientHost = socket.remoteAddress ?? 'unknown';
@@ -92,6 +99,8 @@ export class Connection {
     const ctx: RequestContext = {
       broker: this.broker,
       groups: this.groups,
+      txns: this.txns,
+      producerIds: this.producerIds,
       config: this.config,
       log: this.log,
       apiVersion: header.apiVersion,
@@ -104,14 +113,24 @@ export class Connection {
     } catch (err) {
       result = Promise.reject(err);
     }
-    this.enqueue(result, header.correlationId, entry, header.apiVersion);
+    const fault = this.faults && header.apiKey === 0 ? this.faults.forProduce(body) : null;
+    this.enqueue(result, header.correlationId, entry, header.apiVersion, fault);
   }
 
-  private enqueue(result: Promise<Message | null>, correlationId: number, entry: HandlerEntry, version: number): void {
+  private enqueue(result: Promise<Message | null>, correlationId: number, entry: HandlerEntry, version: number, fault: (() => ProduceResponseFault) | null = null): void {
     const pending: Pending = { done: false, chunks: null };
     this.queue.push(pending);
     result.then(
       (response) => {
+        if (response !== null && fault) {
+          const action = fault();
+          if (action === 'withhold') return;
+          if (action === 'close') {
+            this.closed = true;
+            this.socket.destroy();
+            return;
+          }
+        }
         if (response !== null) pending.chunks = this.encode(response, correlationId, entry, version);
         pending.done = true;
         this.flush();

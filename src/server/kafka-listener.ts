@@ -4,33 +4,41 @@ import net from 'node:net';
 import type { Broker } from '../broker/broker.js';
 import type { BrokerConfig } from '../config.js';
 import type { GroupCoordinator } from '../coordinator/group/group-coordinator.js';
+import type { TransactionCoordinator } from '../coordinator/txn/transaction-coordinator.js';
+import type { ProducerIdManager } from '../broker/producer-ids.js';
 import type { Logger } from '../logger.js';
 import { SluiceError } from '../errors.js';
 import { Connection } from './connection.js';
+import type { FaultInjector } from './fault-hook.js';
 
 export class KafkaListener {
   private readonly server: net.Server;
   private readonly sockets = new Set<net.Socket>();
   private broker: Broker | null = null;
   private groups: GroupCoordinator | null = null;
+  private txns: TransactionCoordinator | null = null;
+  private producerIds: ProducerIdManager | null = null;
 
-  constructor(config: BrokerConfig, log: Logger) {
+  /** `faults`: test-only fault injection (fault-hook.ts), null in every real broker. */
+  constructor(config: BrokerConfig, log: Logger, faults: FaultInjector | null = null) {
     this.server = net.createServer((socket) => {
       // Until the broker is attached (start-up), connections are refused.
-      if (!this.broker || !this.groups) {
+      if (!this.broker || !this.groups || !this.txns || !this.producerIds) {
         socket.destroy();
         return;
       }
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
-      new Connection(socket, this.broker, this.groups, config, log);
+      new Connection(socket, this.broker, this.groups, this.txns, this.producerIds, config, log, faults);
     });
   }
 
-  /** Starts serving requests with `broker` and `groups`. The port is bound first so metadata can name it. */
-  attach(broker: Broker, groups: GroupCoordinator): void {
+  /** Starts serving requests with `broker` and the coordinators. The port is bound first so metadata can name it. */
+  attach(broker: Broker, groups: GroupCoordinator, txns: TransactionCoordinator, producerIds: ProducerIdManager): void {
+    this.producerIds = producerIds;
     this.broker = broker;
     this.groups = groups;
+    this.txns = txns;
   }
 
   listen(host: string, port: number): Promise<number> {

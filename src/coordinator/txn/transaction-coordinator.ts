@@ -36,7 +36,7 @@ import { OFFSETS_TOPIC } from '../group/offset-store.js';
 import { TXN_STATES, type StoredTxn, type TxnState } from './txn-log.js';
 import { TxnStateStore } from './txn-state-store.js';
 
-/** Hands out producer ids that are never handed out again (broker/producer-ids.ts). */
+/** Hands out producer ids that are never handed out again (the broker's ProducerIdManager). */
 export type AllocateProducerId = () => Promise<number>;
 
 /** Epochs are int16; past this the coordinator moves to a new producer id (as Kafka). */

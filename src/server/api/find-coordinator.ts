@@ -1,7 +1,7 @@
 // FindCoordinator v0-4 (v3+ flexible; v4 looks up a batch of keys, KIP-699).
-// Single node: the coordinator of every group is this broker. As in Kafka, the
-// first lookup of a group creates __consumer_offsets; the answer waits for it.
-// Transaction coordinators (key type 1) are not served yet: COORDINATOR_NOT_AVAILABLE.
+// Single node: the coordinator of every group and transactional id is this
+// broker. As in Kafka, the first lookup of a group creates __consumer_offsets
+// (of a transactional id, __transaction_state); the answer waits for it.
 // v0 stays advertised: librdkafka only starts group coordination when the
 // FindCoordinator range includes 0.
 
@@ -15,7 +15,7 @@ const KEY_TYPE_TRANSACTION = 1;
 
 function coordinatorFor(key: string, keyType: number, ready: boolean, ctx: RequestContext): Message {
   const self = ctx.broker.cluster.brokers().find((b) => b.nodeId === ctx.config.nodeId);
-  if (keyType === KEY_TYPE_GROUP && self && ready) {
+  if ((keyType === KEY_TYPE_GROUP || keyType === KEY_TYPE_TRANSACTION) && self && ready) {
     return { key, nodeId: self.nodeId, host: self.host, port: self.port, errorCode: ErrorCode.NONE, errorMessage: null };
   }
   const known = keyType === KEY_TYPE_GROUP || keyType === KEY_TYPE_TRANSACTION;
@@ -25,12 +25,7 @@ function coordinatorFor(key: string, keyType: number, ready: boolean, ctx: Reque
     host: '',
     port: -1,
     errorCode: known ? ErrorCode.COORDINATOR_NOT_AVAILABLE : ErrorCode.INVALID_REQUEST,
-    errorMessage:
-      keyType === KEY_TYPE_TRANSACTION
-        ? 'transactions are not supported yet'
-        : known
-          ? 'the group coordinator is not available'
-          : `unknown key type ${keyType}`,
+    errorMessage: known ? 'the coordinator is not available' : `unknown key type ${keyType}`,
   };
 }
 
@@ -47,6 +42,13 @@ export const findCoordinator: ApiHandler = {
         await ctx.groups.ensureOffsetsTopic();
       } catch (err) {
         ctx.log.error({ err }, 'cannot create __consumer_offsets');
+        ready = false;
+      }
+    } else if (req.keyType === KEY_TYPE_TRANSACTION) {
+      try {
+        await ctx.txns.ensureTopic();
+      } catch (err) {
+        ctx.log.error({ err }, 'cannot create __transaction_state');
         ready = false;
       }
     }

@@ -4,6 +4,8 @@
 import type { Broker } from '../../broker/broker.js';
 import type { BrokerConfig } from '../../config.js';
 import type { GroupCoordinator } from '../../coordinator/group/group-coordinator.js';
+import type { TransactionCoordinator } from '../../coordinator/txn/transaction-coordinator.js';
+import type { ProducerIdManager } from '../../broker/producer-ids.js';
 import type { Logger } from '../../logger.js';
 import type { Message } from '../../protocol/codec.js';
 import type { MessageSchema } from '../../protocol/schema.js';
@@ -12,6 +14,10 @@ export interface RequestContext {
   broker: Broker;
   /** Consumer groups and committed offsets. */
   groups: GroupCoordinator;
+  /** Transactions (src/coordinator/txn). */
+  txns: TransactionCoordinator;
+  /** Producer ids for idempotent producers (InitProducerId without a transactional id). */
+  producerIds: ProducerIdManager;
   config: BrokerConfig;
   log: Logger;
   apiVersion: number;

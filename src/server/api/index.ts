@@ -25,6 +25,13 @@ import { offsetCommit } from './offset-commit.js';
 import { offsetDelete } from './offset-delete.js';
 import { offsetFetch } from './offset-fetch.js';
 import { syncGroup } from './sync-group.js';
+import { addOffsetsToTxn } from './add-offsets-to-txn.js';
+import { addPartitionsToTxn } from './add-partitions-to-txn.js';
+import { describeTransactions } from './describe-transactions.js';
+import { endTxn } from './end-txn.js';
+import { initProducerId } from './init-producer-id.js';
+import { listTransactions } from './list-transactions.js';
+import { txnOffsetCommit } from './txn-offset-commit.js';
 
 export interface HandlerEntry {
   handler: ApiHandler;
@@ -55,6 +62,14 @@ const handlers: ApiHandler[] = [
   listGroups,
   deleteGroups,
   offsetDelete,
+  // Transactions (src/coordinator/txn).
+  initProducerId,
+  addPartitionsToTxn,
+  addOffsetsToTxn,
+  endTxn,
+  txnOffsetCommit,
+  describeTransactions,
+  listTransactions,
 ];
 
 const table = new Map<number, HandlerEntry>(

@@ -1,0 +1,33 @@
+// InitProducerId v0-4 (v2+ flexible). With a transactional id the transaction
+// coordinator answers (a new producer id, or the current one with its epoch
+// bumped, fencing the previous producer; v3+ may name the current id and
+// epoch, KIP-360). PRODUCER_FENCED from v4 (KIP-588).
+//
+// Without a transactional id the ProducerIdManager answers (a fresh id, or a
+// KIP-360 epoch bump).
+
+import { ErrorCode } from '../../protocol/error-codes.js';
+import { InitProducerIdRequest, InitProducerIdResponse } from '../../protocol/messages/init-producer-id.js';
+import type { ApiHandler } from './handler.js';
+import { fencedForVersion } from './txn-errors.js';
+
+export const initProducerId: ApiHandler = {
+  apiKey: 22,
+  minVersion: 0,
+  maxVersion: 4,
+  request: InitProducerIdRequest,
+  response: InitProducerIdResponse,
+  async handle(req, ctx) {
+    const current = { producerId: req.producerId ?? -1, producerEpoch: req.producerEpoch ?? -1 };
+    if (req.transactionalId === null) {
+      try {
+        return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, ...ctx.producerIds.initIdempotent(current) };
+      } catch (err) {
+        ctx.log.error({ err }, 'no producer id could be reserved');
+        return { throttleTimeMs: 0, errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, producerId: -1, producerEpoch: -1 };
+      }
+    }
+    const r = await ctx.txns.initProducerId(req.transactionalId, req.transactionTimeoutMs, current);
+    return { throttleTimeMs: 0, errorCode: fencedForVersion(r.errorCode, ctx.apiVersion, 4), producerId: r.producerId, producerEpoch: r.producerEpoch };
+  },
+};

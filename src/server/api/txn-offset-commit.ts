@@ -1,0 +1,43 @@
+// TxnOffsetCommit v0-3 (v3 flexible; v3 carries the member and generation,
+// KIP-447, checked against the group when given). The offsets are staged in
+// the transaction and reach the group's committed offsets only if it commits.
+// PRODUCER_FENCED from v3.
+
+import { TxnOffsetCommitRequest, TxnOffsetCommitResponse } from '../../protocol/messages/txn-offset-commit.js';
+import type { Message } from '../../protocol/codec.js';
+import type { OffsetCommitEntry } from '../../coordinator/group/group-coordinator.js';
+import type { ApiHandler } from './handler.js';
+import { fencedForVersion } from './txn-errors.js';
+
+export const txnOffsetCommit: ApiHandler = {
+  apiKey: 28,
+  minVersion: 0,
+  maxVersion: 3,
+  request: TxnOffsetCommitRequest,
+  response: TxnOffsetCommitResponse,
+  async handle(req, ctx) {
+    const entries: OffsetCommitEntry[] = [];
+    for (const t of req.topics) {
+      for (const p of t.partitions) {
+        entries.push({
+          topic: t.name,
+          partition: p.partitionIndex,
+          offset: p.committedOffset,
+          leaderEpoch: p.committedLeaderEpoch,
+          metadata: p.committedMetadata,
+          commitTimestamp: -1,
+        });
+      }
+    }
+    const member = { memberId: req.memberId ?? '', groupInstanceId: req.groupInstanceId ?? null, generationId: req.generationId ?? -1 };
+    const errors = await ctx.txns.commitOffsets(req.transactionalId, req.groupId, req.producerId, req.producerEpoch, member, entries);
+    let i = 0;
+    return {
+      throttleTimeMs: 0,
+      topics: req.topics.map((t: Message) => ({
+        name: t.name,
+        partitions: t.partitions.map((p: Message) => ({ partitionIndex: p.partitionIndex, errorCode: fencedForVersion(errors[i++], ctx.apiVersion, 3) })),
+      })),
+    };
+  },
+};
