@@ -1,0 +1,50 @@
+// TEST-ONLY fault injection in the server layer. Off by default: it exists only
+// when startBroker() is given `faults` (tests embedding the broker), and
+// `sluice serve` has no flag, variable or config key that turns it on.
+//
+// It loses the acknowledgement of chosen Produce requests after their records
+// were appended, which is the fault idempotent producers exist for: the client
+// cannot tell a lost request from a lost response, so it retries, and the broker
+// must recognise the retry (reliability.md, section 2: "drop responses, not
+// requests").
+
+import type { Message } from '../protocol/codec.js';
+
+/**
+ * What becomes of a handled Produce request's response:
+ *   'send'      as usual;
+ *   'close'     the connection is closed instead (the response, and any other still queued
+ *               on it, is lost; clients notice at once and retry on a new connection);
+ *   'withhold'  the response is never written and the connection stays open: later
+ *               responses on it queue behind it, as behind a stalled broker, until the
+ *               client times out or the broker closes.
+ */
+export type ProduceResponseFault = 'send' | 'close' | 'withhold';
+
+export interface FaultHooks {
+  /**
+   * Called when a Produce request that expects a response (acks 1 or -1) has been
+   * handled: its records are appended and acknowledged per acks, its response is
+   * about to be written. `n` numbers such requests on this broker from 1, in
+   * arrival order; `topics` are the topics it wrote to.
+   */
+  produceResponse?(n: number, topics: string[]): ProduceResponseFault;
+}
+
+export class FaultInjector {
+  private produces = 0;
+
+  constructor(private readonly hooks: FaultHooks) {}
+
+  /**
+   * Called when a Produce request arrives; returns what decides its response
+   * once handled, or null when the hook has no say (acks=0, no hook).
+   */
+  forProduce(request: Message): (() => ProduceResponseFault) | null {
+    const hook = this.hooks.produceResponse;
+    if (!hook || request.acks === 0) return null;
+    const n = ++this.produces;
+    const topics = (request.topicData as Message[]).map((t) => t.name as string);
+    return () => hook(n, topics);
+  }
+}
