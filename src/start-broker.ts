@@ -9,6 +9,7 @@ import { GroupCoordinator } from './coordinator/group/group-coordinator.js';
 import { TransactionCoordinator } from './coordinator/txn/transaction-coordinator.js';
 import { type Logger, createLogger } from './logger.js';
 import { KafkaListener } from './server/kafka-listener.js';
+import { type FaultHooks, FaultInjector } from './server/fault-hook.js';
 
 export interface RunningBroker {
   /** The port the Kafka listener bound (useful with port 0). */
@@ -26,13 +27,17 @@ export interface RunningBroker {
   close(): Promise<void>;
 }
 
-export type StartOptions = Partial<BrokerConfig> & { logger?: Logger };
+export type StartOptions = Partial<BrokerConfig> & {
+  logger?: Logger;
+  /** TEST-ONLY: lose chosen acknowledgements (src/server/fault-hook.ts). Never set it in production. */
+  faults?: FaultHooks;
+};
 
 export async function startBroker(options: StartOptions = {}): Promise<RunningBroker> {
-  const { logger, ...overrides } = options;
+  const { logger, faults, ...overrides } = options;
   const requested = resolveConfig(overrides);
   const log = logger ?? createLogger(requested.logLevel);
-  const kafka = new KafkaListener(requested, log);
+  const kafka = new KafkaListener(requested, log, faults ? new FaultInjector(faults) : null);
   const bound = await kafka.listen(requested.host, requested.port);
   const config = { ...requested, port: bound };
   const cluster = LocalControlPlane.open(config.dataDir, { nodeId: config.nodeId, host: config.advertisedHost, port: bound, rack: null });

@@ -19,6 +19,7 @@ import { Writer } from '../protocol/writer.js';
 import type { RequestContext } from './api/handler.js';
 import { type HandlerEntry, handlerFor, unsupportedApiVersionsResponse } from './api/index.js';
 import { FrameReader } from '../protocol/frame-reader.js';
+import type { FaultInjector, ProduceResponseFault } from './fault-hook.js';
 
 /** Requests in flight on one connection before it stops reading (Kafka's queued.max.requests). */
 const MAX_IN_FLIGHT = 500;
@@ -42,6 +43,8 @@ export class Connection {
     private readonly producerIds: ProducerIdManager,
     private readonly config: BrokerConfig,
     private readonly log: Logger,
+    /** Test-only fault injection (fault-hook.ts); null in every real broker. */
+    private readonly faults: FaultInjector | null = null,
   ) {
     this.frames = new FrameReader(config.socketRequestMaxBytes);
     this.clientHost = socket.remoteAddress ?? 'unknown';
@@ -110,14 +113,24 @@ export class Connection {
     } catch (err) {
       result = Promise.reject(err);
     }
-    this.enqueue(result, header.correlationId, entry, header.apiVersion);
+    const fault = this.faults && header.apiKey === 0 ? this.faults.forProduce(body) : null;
+    this.enqueue(result, header.correlationId, entry, header.apiVersion, fault);
   }
 
-  private enqueue(result: Promise<Message | null>, correlationId: number, entry: HandlerEntry, version: number): void {
+  private enqueue(result: Promise<Message | null>, correlationId: number, entry: HandlerEntry, version: number, fault: (() => ProduceResponseFault) | null = null): void {
     const pending: Pending = { done: false, chunks: null };
     this.queue.push(pending);
     result.then(
       (response) => {
+        if (response !== null && fault) {
+          const action = fault();
+          if (action === 'withhold') return;
+          if (action === 'close') {
+            this.closed = true;
+            this.socket.destroy();
+            return;
+          }
+        }
         if (response !== null) pending.chunks = this.encode(response, correlationId, entry, version);
         pending.done = true;
         this.flush();

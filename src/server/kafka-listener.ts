@@ -9,6 +9,7 @@ import type { ProducerIdManager } from '../broker/producer-ids.js';
 import type { Logger } from '../logger.js';
 import { SluiceError } from '../errors.js';
 import { Connection } from './connection.js';
+import type { FaultInjector } from './fault-hook.js';
 
 export class KafkaListener {
   private readonly server: net.Server;
@@ -18,7 +19,8 @@ export class KafkaListener {
   private txns: TransactionCoordinator | null = null;
   private producerIds: ProducerIdManager | null = null;
 
-  constructor(config: BrokerConfig, log: Logger) {
+  /** `faults`: test-only fault injection (fault-hook.ts), null in every real broker. */
+  constructor(config: BrokerConfig, log: Logger, faults: FaultInjector | null = null) {
     this.server = net.createServer((socket) => {
       // Until the broker is attached (start-up), connections are refused.
       if (!this.broker || !this.groups || !this.txns || !this.producerIds) {
@@ -27,7 +29,7 @@ export class KafkaListener {
       }
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
-      new Connection(socket, this.broker, this.groups, this.txns, this.producerIds, config, log);
+      new Connection(socket, this.broker, this.groups, this.txns, this.producerIds, config, log, faults);
     });
   }
 
