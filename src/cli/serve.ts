@@ -39,6 +39,9 @@ const OPTIONS: ServeOption[] = [
   { key: 'groupInitialRebalanceDelayMs', flag: '--group-initial-rebalance-delay-ms <ms>', help: 'wait for more members before the first rebalance of an empty group' },
   { key: 'groupMinSessionTimeoutMs', flag: '--group-min-session-timeout-ms <ms>', help: 'smallest session timeout a group member may ask for' },
   { key: 'groupMaxSessionTimeoutMs', flag: '--group-max-session-timeout-ms <ms>', help: 'largest session timeout a group member may ask for' },
+  { key: 'transactionStateNumPartitions', flag: '--transaction-state-num-partitions <n>', help: 'partitions of __transaction_state when it is created' },
+  { key: 'transactionMaxTimeoutMs', flag: '--transaction-max-timeout-ms <ms>', help: 'largest transaction timeout a producer may ask for' },
+  { key: 'transactionTimeoutCheckIntervalMs', flag: '--transaction-timeout-check-interval-ms <ms>', help: 'how often transactions past their timeout are aborted' },
   { key: 'logLevel', flag: '--log-level <level>', help: 'pino level: trace, debug, info, warn, error, silent' },
 ];
 
