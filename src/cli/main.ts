@@ -7,6 +7,7 @@ import { registerGroup } from './group.js';
 import { registerProduce } from './produce.js';
 import { registerServe } from './serve.js';
 import { registerTopic } from './topic.js';
+import { registerTxn } from './txn.js';
 
 const program = new Command('sluice')
   .description('Sluice: a durable message broker that speaks the Apache Kafka protocol')
@@ -19,6 +20,7 @@ registerTopic(program);
 registerProduce(program);
 registerConsume(program);
 registerGroup(program);
+registerTxn(program);
 
 try {
   await program.parseAsync(process.argv);

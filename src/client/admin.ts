@@ -10,12 +10,14 @@ import { DeleteRecordsRequest, DeleteRecordsResponse } from '../protocol/message
 import { DeleteTopicsRequest, DeleteTopicsResponse } from '../protocol/messages/delete-topics.js';
 import { DescribeConfigsRequest, DescribeConfigsResponse } from '../protocol/messages/describe-configs.js';
 import { DescribeGroupsRequest, DescribeGroupsResponse } from '../protocol/messages/describe-groups.js';
+import { DescribeTransactionsRequest, DescribeTransactionsResponse } from '../protocol/messages/describe-transactions.js';
 import { ListGroupsRequest, ListGroupsResponse } from '../protocol/messages/list-groups.js';
 import { ListOffsetsRequest, ListOffsetsResponse } from '../protocol/messages/list-offsets.js';
+import { ListTransactionsRequest, ListTransactionsResponse } from '../protocol/messages/list-transactions.js';
 import { KafkaError, check } from './client-error.js';
 import type { BrokerConnection } from './connection.js';
 import { CONSUMER_PROTOCOL_TYPE, type TopicPartitions, decodeAssignment } from './consumer-protocol.js';
-import { findGroupCoordinator } from './find-coordinator.js';
+import { findGroupCoordinator, findTransactionCoordinator } from './find-coordinator.js';
 import { type CommittedOffset, type PartitionOffset, SIMPLE_COMMITTER, commitOffsets, fetchCommitted } from './group-offsets.js';
 import { KafkaClient, type TopicInfo } from './kafka-client.js';
 
@@ -51,6 +53,22 @@ export interface GroupDescription {
   /** The assignor chosen for the current generation ('' unless Stable). */
   protocol: string;
   members: GroupMember[];
+}
+
+export interface TransactionOverview {
+  transactionalId: string;
+  producerId: number;
+  /** Empty, Ongoing, PrepareCommit, PrepareAbort, CompleteCommit, CompleteAbort, PrepareEpochFence, Dead (KIP-664 names). */
+  state: string;
+}
+
+export interface TransactionDescription extends TransactionOverview {
+  producerEpoch: number;
+  timeoutMs: number;
+  /** When the open transaction began (ms since epoch); -1 when none is open. */
+  startTimeMs: number;
+  /** The partitions the transaction has written to (or will commit offsets through), sorted. */
+  topics: TopicPartitions[];
 }
 
 export class Admin {
@@ -210,6 +228,50 @@ export class Admin {
   async commitOffsets(groupId: string, offsets: PartitionOffset[]): Promise<void> {
     const codes = await commitOffsets(await this.coordinatorOf(groupId), groupId, SIMPLE_COMMITTER, offsets);
     codes.forEach((code, i) => check(code, null, `commit offset of ${offsets[i].topic}-${offsets[i].partition} for group '${groupId}'`));
+  }
+
+  // ---- transactions ----------------------------------------------------------------------------
+
+  /** Every transactional id every broker coordinates, sorted by id (ListTransactions, KIP-664). */
+  async listTransactions(): Promise<TransactionOverview[]> {
+    const md = await this.client.metadata([]);
+    const answers = await Promise.all(
+      md.brokers.map(async (b) => {
+        const conn = await this.client.connect(b.host, b.port);
+        const res = await conn.send({ request: ListTransactionsRequest, response: ListTransactionsResponse }, { stateFilters: [], producerIdFilters: [] });
+        check(res.errorCode, null, `list transactions of broker ${b.nodeId}`);
+        return res.transactionStates as Message[];
+      }),
+    );
+    return answers
+      .flat()
+      .map((t) => ({ transactionalId: t.transactionalId, producerId: Number(t.producerId), state: t.transactionState }))
+      .sort((a, b) => a.transactionalId.localeCompare(b.transactionalId));
+  }
+
+  /** State, producer id and epoch, timeout and partitions of each id, from its coordinator, in the order asked. */
+  async describeTransactions(transactionalIds: string[]): Promise<TransactionDescription[]> {
+    return Promise.all(transactionalIds.map((id) => this.describeTransaction(id)));
+  }
+
+  private async describeTransaction(transactionalId: string): Promise<TransactionDescription> {
+    const c = await findTransactionCoordinator(this.client, transactionalId);
+    const conn = await this.client.connect(c.host, c.port);
+    const res = await conn.send({ request: DescribeTransactionsRequest, response: DescribeTransactionsResponse }, { transactionalIds: [transactionalId] });
+    const d: Message | undefined = res.transactionStates[0];
+    if (!d) throw new KafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, 'no answer for the transactional id', `describe transaction '${transactionalId}'`);
+    check(d.errorCode, null, `describe transaction '${transactionalId}'`);
+    return {
+      transactionalId,
+      producerId: Number(d.producerId),
+      producerEpoch: d.producerEpoch,
+      state: d.transactionState,
+      timeoutMs: d.transactionTimeoutMs,
+      startTimeMs: Number(d.transactionStartTimeMs),
+      topics: (d.topics as Message[])
+        .map((t) => ({ topic: t.topic as string, partitions: [...(t.partitions as number[])].sort((x, y) => x - y) }))
+        .sort((x, y) => x.topic.localeCompare(y.topic)),
+    };
   }
 
   /** Deletes empty groups with their offsets; one error code per group (NON_EMPTY_GROUP, GROUP_ID_NOT_FOUND, ...). */

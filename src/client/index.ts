@@ -1,5 +1,15 @@
 export { KafkaClient, type ClientOptions, type TopicInfo } from './kafka-client.js';
-export { Admin, EARLIEST, LATEST, type TopicDescription, type GroupOverview, type GroupDescription, type GroupMember } from './admin.js';
+export {
+  Admin,
+  EARLIEST,
+  LATEST,
+  type TopicDescription,
+  type GroupOverview,
+  type GroupDescription,
+  type GroupMember,
+  type TransactionOverview,
+  type TransactionDescription,
+} from './admin.js';
 export { Producer, type ProducerRecord, type ProducerOptions, type Acks } from './producer.js';
 export { AssignedConsumer, type ConsumedRecord, type FetchOptions } from './consumer.js';
 export { GroupConsumer, type GroupConsumerOptions, type AssignedPartition } from './group-consumer.js';
