@@ -17,12 +17,9 @@
 // the same map by replaying the topic from its log start.
 
 import type { Broker } from '../../broker/broker.js';
-import type { TopicMetadata } from '../../cluster/control-plane.js';
 import type { BrokerConfig } from '../../config.js';
-import { SluiceError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
-import { Attr } from '../../protocol/record-batch.js';
-import { type NewRecord, decodeBatch, encodeBatch, forEachBatch } from '../../protocol/records.js';
+import { InternalTopic } from '../internal-topic.js';
 import {
   type CommittedOffset,
   type StoredGroup,
@@ -31,7 +28,6 @@ import {
   groupMetadataValue,
   offsetCommitKey,
   offsetCommitValue,
-  offsetsPartitionFor,
 } from './offsets-log.js';
 
 export const OFFSETS_TOPIC = '__consumer_offsets';
@@ -48,9 +44,6 @@ const OFFSETS_TOPIC_CONFIGS = {
   'segment.bytes': String(100 * 1024 * 1024),
 };
 
-/** Bytes read per call while replaying a partition at start-up. */
-const REPLAY_CHUNK_BYTES = 1024 * 1024;
-
 export interface OffsetEntry {
   topic: string;
   partition: number;
@@ -65,99 +58,36 @@ interface PendingRecord {
 
 export class OffsetStore {
   private readonly offsets = new Map<string, Map<string, Map<number, CommittedOffset>>>();
-  /** Partitions of __consumer_offsets; 0 until the topic exists. */
-  private numPartitions = 0;
-  private creating: Promise<void> | null = null;
-  /** Per partition of __consumer_offsets: the last write's apply step, so applies keep log order. */
-  private readonly tails: Promise<void>[] = [];
+  private readonly topic: InternalTopic;
 
-  constructor(
-    private readonly broker: Broker,
-    private readonly config: BrokerConfig,
-    private readonly log: Logger,
-  ) {}
+  constructor(broker: Broker, config: BrokerConfig, private readonly log: Logger) {
+    this.topic = new InternalTopic(broker, log, OFFSETS_TOPIC, config.offsetsTopicNumPartitions, OFFSETS_TOPIC_CONFIGS);
+  }
 
   /**
-   * Replays every partition of __consumer_offsets, if it exists, from its log
-   * start to its high watermark. `onGroup` sees each group metadata record
-   * (null for a tombstone) in log order; the last one per group counts.
+   * Replays __consumer_offsets, if it exists. `onGroup` sees each group
+   * metadata record (null for a tombstone) in log order; the last one per group counts.
    */
   open(onGroup: (groupId: string, value: StoredGroup | null) => void): void {
-    const topic = this.broker.cluster.topic(OFFSETS_TOPIC);
-    if (!topic) return;
-    this.adopt(topic);
-    let records = 0;
-    for (let p = 0; p < this.numPartitions; p++) records += this.replay(p, onGroup);
-    this.log.info({ partitions: this.numPartitions, records, groups: this.offsets.size }, `loaded ${OFFSETS_TOPIC}`);
+    const records = this.topic.replay((r) => {
+      const rec = decodeOffsetsRecord(r.key, r.value);
+      if (rec === null) return;
+      if (rec.kind === 'offset') this.set(rec.groupId, rec.topic, rec.partition, rec.value);
+      else onGroup(rec.groupId, rec.value);
+    });
+    if (this.topic.partitionCount > 0) {
+      this.log.info({ partitions: this.topic.partitionCount, records, groups: this.offsets.size }, `loaded ${OFFSETS_TOPIC}`);
+    }
   }
 
   /** Resolves once the topic creation and every write in flight have settled (failed or not). */
-  async settle(): Promise<void> {
-    await this.creating?.catch(() => {});
-    await Promise.all(this.tails);
+  settle(): Promise<void> {
+    return this.topic.settle();
   }
 
   /** Creates __consumer_offsets unless it exists; concurrent callers share one creation. */
   ensureTopic(): Promise<void> {
-    if (this.numPartitions > 0) return Promise.resolve();
-    this.creating ??= this.createTopic().finally(() => (this.creating = null));
-    return this.creating;
-  }
-
-  private async createTopic(): Promise<void> {
-    const existing = this.broker.cluster.topic(OFFSETS_TOPIC);
-    this.adopt(existing ?? (await this.broker.createTopic(OFFSETS_TOPIC, this.config.offsetsTopicNumPartitions, OFFSETS_TOPIC_CONFIGS)));
-  }
-
-  /** Uses the topic as it is: group placement depends on its partition count, which cannot change. */
-  private adopt(topic: TopicMetadata): void {
-    if (topic.partitions.length !== this.config.offsetsTopicNumPartitions) {
-      this.log.warn(
-        { partitions: topic.partitions.length, offsetsTopicNumPartitions: this.config.offsetsTopicNumPartitions },
-        `${OFFSETS_TOPIC} exists with another partition count; keeping it`,
-      );
-    }
-    const configs = Object.entries(OFFSETS_TOPIC_CONFIGS).filter(([name]) => name !== 'segment.bytes');
-    if (configs.some(([name, value]) => topic.configs[name] !== value)) {
-      // E.g. created by a client's Metadata auto-creation before any group was used.
-      this.log.warn({ configs: topic.configs }, `${OFFSETS_TOPIC} was not created by the group coordinator: retention may delete committed offsets`);
-    }
-    this.numPartitions = topic.partitions.length;
-  }
-
-  private replay(index: number, onGroup: (groupId: string, value: StoredGroup | null) => void): number {
-    const partition = this.broker.partition(OFFSETS_TOPIC, index);
-    if (!partition) throw new SluiceError('SLUICE_ERR_COORDINATOR', `partition ${index} of ${OFFSETS_TOPIC} is not open on this broker`);
-    const end = partition.highWatermark;
-    let offset = partition.logStartOffset;
-    let count = 0;
-    while (offset < end) {
-      const chunk = partition.log.read(offset, REPLAY_CHUNK_BYTES, end);
-      let next = offset;
-      forEachBatch(chunk, (pos) => {
-        const { header, records } = decodeBatch(chunk, pos);
-        next = header.baseOffset + header.lastOffsetDelta + 1;
-        if (header.attributes & Attr.Control) return;
-        for (const r of records) {
-          if (r.offset < offset) continue;
-          let rec;
-          try {
-            rec = decodeOffsetsRecord(r.key, r.value);
-          } catch (err) {
-            this.log.error({ err, partition: index, offset: r.offset }, `skipping an unreadable ${OFFSETS_TOPIC} record`);
-            continue;
-          }
-          if (rec === null) continue;
-          count++;
-          if (rec.kind === 'offset') this.set(rec.groupId, rec.topic, rec.partition, rec.value);
-          else onGroup(rec.groupId, rec.value);
-        }
-      });
-      // read() returns at least one whole batch when there is one; no progress means the log ends early.
-      if (next <= offset) break;
-      offset = next;
-    }
-    return count;
+    return this.topic.ensureTopic();
   }
 
   get(groupId: string, topic: string, partition: number): CommittedOffset | undefined {
@@ -202,24 +132,14 @@ export class OffsetStore {
   }
 
   private write(groupId: string, records: PendingRecord[]): Promise<void> {
-    if (this.numPartitions === 0) return this.ensureTopic().then(() => this.write(groupId, records));
-    const index = offsetsPartitionFor(groupId, this.numPartitions);
-    const partition = this.broker.partition(OFFSETS_TOPIC, index);
-    if (!partition) return Promise.reject(new SluiceError('SLUICE_ERR_COORDINATOR', `partition ${index} of ${OFFSETS_TOPIC} is not open`));
     const now = Date.now();
-    const batch = encodeBatch(records.map((r): NewRecord => ({ key: r.key, value: r.value, timestamp: now })));
-    let committed: Promise<void>;
-    try {
-      committed = partition.append(batch).committed;
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    const previous = this.tails[index] ?? Promise.resolve();
-    const applied = previous.then(() => committed).then(() => {
-      for (const r of records) r.apply();
-    });
-    this.tails[index] = applied.catch(() => {});
-    return applied;
+    return this.topic.write(
+      groupId,
+      records.map((r) => ({ key: r.key, value: r.value, timestamp: now })),
+      () => {
+        for (const r of records) r.apply();
+      },
+    );
   }
 
   private set(groupId: string, topic: string, partition: number, value: CommittedOffset | null): void {

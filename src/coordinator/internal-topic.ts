@@ -1,0 +1,131 @@
+// An internal compacted topic owned by one coordinator (__consumer_offsets,
+// __transaction_state): created on first use, as Kafka does, replayed from its
+// log start at start-up, and written in log order per partition, each write
+// settling only once its records are committed (fsynced under group-commit).
+// A key lives in partition abs(Java hashCode) mod N, Kafka's placement rule.
+
+import type { Broker } from '../broker/broker.js';
+import type { TopicMetadata } from '../cluster/control-plane.js';
+import { SluiceError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { Attr } from '../protocol/record-batch.js';
+import { type NewRecord, type Record as LogRecord, decodeBatch, encodeBatch, forEachBatch } from '../protocol/records.js';
+import { offsetsPartitionFor } from './group/offsets-log.js';
+
+/** Bytes read per call while replaying a partition at start-up. */
+const REPLAY_CHUNK_BYTES = 1024 * 1024;
+
+export class InternalTopic {
+  /** Partitions of the topic; 0 until it exists. */
+  private numPartitions = 0;
+  private creating: Promise<void> | null = null;
+  /** Per partition: the last write's settlement, so writes settle in log order. */
+  private readonly tails: Promise<void>[] = [];
+
+  constructor(
+    private readonly broker: Broker,
+    private readonly log: Logger,
+    readonly name: string,
+    private readonly wantedPartitions: number,
+    private readonly configs: Record<string, string>,
+  ) {}
+
+  get partitionCount(): number {
+    return this.numPartitions;
+  }
+
+  /**
+   * Replays every partition, if the topic exists, from its log start to its
+   * high watermark; `onRecord` sees each data record in log order. A record it
+   * cannot read (it throws) is logged and skipped. Returns the records replayed.
+   */
+  replay(onRecord: (record: LogRecord) => void): number {
+    const topic = this.broker.cluster.topic(this.name);
+    if (!topic) return 0;
+    this.adopt(topic);
+    let count = 0;
+    for (let p = 0; p < this.numPartitions; p++) count += this.replayPartition(p, onRecord);
+    return count;
+  }
+
+  /** Creates the topic unless it exists; concurrent callers share one creation. */
+  ensureTopic(): Promise<void> {
+    if (this.numPartitions > 0) return Promise.resolve();
+    this.creating ??= this.createTopic().finally(() => (this.creating = null));
+    return this.creating;
+  }
+
+  /** Resolves once the topic creation and every write in flight have settled (failed or not). */
+  async settle(): Promise<void> {
+    await this.creating?.catch(() => {});
+    await Promise.all(this.tails);
+  }
+
+  /**
+   * Appends `records` as one batch to the partition of `placementKey`. Resolves
+   * once they are committed and every earlier write to that partition has
+   * settled; `onCommitted` runs just before, so effects apply in log order.
+   */
+  write(placementKey: string, records: NewRecord[], onCommitted: () => void = () => {}): Promise<void> {
+    if (this.numPartitions === 0) return this.ensureTopic().then(() => this.write(placementKey, records, onCommitted));
+    const index = offsetsPartitionFor(placementKey, this.numPartitions);
+    const partition = this.broker.partition(this.name, index);
+    if (!partition) return Promise.reject(new SluiceError('SLUICE_ERR_COORDINATOR', `partition ${index} of ${this.name} is not open`));
+    let committed: Promise<void>;
+    try {
+      committed = partition.append(encodeBatch(records)).committed;
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const applied = (this.tails[index] ?? Promise.resolve()).then(() => committed).then(onCommitted);
+    this.tails[index] = applied.catch(() => {});
+    return applied;
+  }
+
+  private async createTopic(): Promise<void> {
+    const existing = this.broker.cluster.topic(this.name);
+    this.adopt(existing ?? (await this.broker.createTopic(this.name, this.wantedPartitions, this.configs)));
+  }
+
+  /** Uses the topic as it is: placement depends on its partition count, which cannot change. */
+  private adopt(topic: TopicMetadata): void {
+    if (topic.partitions.length !== this.wantedPartitions) {
+      this.log.warn({ partitions: topic.partitions.length, wanted: this.wantedPartitions }, `${this.name} exists with another partition count; keeping it`);
+    }
+    const configs = Object.entries(this.configs).filter(([name]) => name !== 'segment.bytes');
+    if (configs.some(([name, value]) => topic.configs[name] !== value)) {
+      this.log.warn({ configs: topic.configs }, `${this.name} was not created by its coordinator: retention may delete its records`);
+    }
+    this.numPartitions = topic.partitions.length;
+  }
+
+  private replayPartition(index: number, onRecord: (record: LogRecord) => void): number {
+    const partition = this.broker.partition(this.name, index);
+    if (!partition) throw new SluiceError('SLUICE_ERR_COORDINATOR', `partition ${index} of ${this.name} is not open on this broker`);
+    const end = partition.highWatermark;
+    let offset = partition.logStartOffset;
+    let count = 0;
+    while (offset < end) {
+      const chunk = partition.log.read(offset, REPLAY_CHUNK_BYTES, end);
+      let next = offset;
+      forEachBatch(chunk, (pos) => {
+        const { header, records } = decodeBatch(chunk, pos);
+        next = header.baseOffset + header.lastOffsetDelta + 1;
+        if (header.attributes & Attr.Control) return;
+        for (const r of records) {
+          if (r.offset < offset) continue;
+          try {
+            onRecord(r);
+            count++;
+          } catch (err) {
+            this.log.error({ err, partition: index, offset: r.offset }, `skipping an unreadable ${this.name} record`);
+          }
+        }
+      });
+      // read() returns at least one whole batch when there is one; no progress means the log ends early.
+      if (next <= offset) break;
+      offset = next;
+    }
+    return count;
+  }
+}
