@@ -6,9 +6,8 @@
 // in __consumer_offsets.
 
 import { OffsetCommitRequest, OffsetCommitResponse } from '../../protocol/messages/offset-commit.js';
-import type { Message } from '../../protocol/codec.js';
-import type { OffsetCommitEntry } from '../../coordinator/group/group-coordinator.js';
 import type { ApiHandler } from './handler.js';
+import { offsetCommitEntries, perPartitionErrors } from './offset-commit-entries.js';
 
 export const offsetCommit: ApiHandler = {
   apiKey: 8,
@@ -17,28 +16,9 @@ export const offsetCommit: ApiHandler = {
   request: OffsetCommitRequest,
   response: OffsetCommitResponse,
   async handle(req, ctx) {
-    const entries: OffsetCommitEntry[] = [];
-    for (const t of req.topics) {
-      for (const p of t.partitions) {
-        entries.push({
-          topic: t.name,
-          partition: p.partitionIndex,
-          offset: p.committedOffset,
-          leaderEpoch: p.committedLeaderEpoch,
-          metadata: p.committedMetadata,
-          commitTimestamp: ctx.apiVersion === 1 ? p.commitTimestamp : -1,
-        });
-      }
-    }
+    const entries = offsetCommitEntries(req.topics, (p) => (ctx.apiVersion === 1 ? p.commitTimestamp : -1));
     const member = { memberId: req.memberId, groupInstanceId: req.groupInstanceId ?? null, generationId: req.generationIdOrMemberEpoch };
     const errors = await ctx.groups.commitOffsets(req.groupId, member, entries);
-    let i = 0;
-    return {
-      throttleTimeMs: 0,
-      topics: req.topics.map((t: Message) => ({
-        name: t.name,
-        partitions: t.partitions.map((p: Message) => ({ partitionIndex: p.partitionIndex, errorCode: errors[i++] })),
-      })),
-    };
+    return { throttleTimeMs: 0, topics: perPartitionErrors(req.topics, errors) };
   },
 };

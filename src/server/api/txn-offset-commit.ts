@@ -4,9 +4,8 @@
 // PRODUCER_FENCED from v3.
 
 import { TxnOffsetCommitRequest, TxnOffsetCommitResponse } from '../../protocol/messages/txn-offset-commit.js';
-import type { Message } from '../../protocol/codec.js';
-import type { OffsetCommitEntry } from '../../coordinator/group/group-coordinator.js';
 import type { ApiHandler } from './handler.js';
+import { offsetCommitEntries, perPartitionErrors } from './offset-commit-entries.js';
 import { fencedForVersion } from './txn-errors.js';
 
 export const txnOffsetCommit: ApiHandler = {
@@ -16,28 +15,10 @@ export const txnOffsetCommit: ApiHandler = {
   request: TxnOffsetCommitRequest,
   response: TxnOffsetCommitResponse,
   async handle(req, ctx) {
-    const entries: OffsetCommitEntry[] = [];
-    for (const t of req.topics) {
-      for (const p of t.partitions) {
-        entries.push({
-          topic: t.name,
-          partition: p.partitionIndex,
-          offset: p.committedOffset,
-          leaderEpoch: p.committedLeaderEpoch,
-          metadata: p.committedMetadata,
-          commitTimestamp: -1,
-        });
-      }
-    }
+    const entries = offsetCommitEntries(req.topics, () => -1);
     const member = { memberId: req.memberId ?? '', groupInstanceId: req.groupInstanceId ?? null, generationId: req.generationId ?? -1 };
     const errors = await ctx.txns.commitOffsets(req.transactionalId, req.groupId, req.producerId, req.producerEpoch, member, entries);
-    let i = 0;
-    return {
-      throttleTimeMs: 0,
-      topics: req.topics.map((t: Message) => ({
-        name: t.name,
-        partitions: t.partitions.map((p: Message) => ({ partitionIndex: p.partitionIndex, errorCode: fencedForVersion(errors[i++], ctx.apiVersion, 3) })),
-      })),
-    };
+    const codes = errors.map((code: number) => fencedForVersion(code, ctx.apiVersion, 3));
+    return { throttleTimeMs: 0, topics: perPartitionErrors(req.topics, codes) };
   },
 };
