@@ -199,3 +199,58 @@ export function forEachBatch(buf: Buffer, fn: (pos: number, size: number) => voi
     pos += size;
   }
 }
+
+/** One record of a batch's records section, located without copying: what compaction looks at. */
+export interface RecordSlice {
+  offsetDelta: number;
+  /** The key, a view into the records section; null for a null key. */
+  key: Buffer | null;
+  /** Whether the value is null (a tombstone). */
+  valueIsNull: boolean;
+  /** The record's bytes in the records section, length prefix included: [start, end). */
+  start: number;
+  end: number;
+}
+
+/** Locates each record of a (decompressed) records section; throws MalformedFrameError on a bad one. */
+export function sliceRecords(body: Buffer): RecordSlice[] {
+  const out: RecordSlice[] = [];
+  const r = new Reader(body);
+  while (r.remaining > 0) {
+    const start = r.offset;
+    const length = r.varint();
+    if (length < 0 || length > r.remaining) throw new MalformedFrameError(`record length ${length} overruns the batch`);
+    const end = r.offset + length;
+    const rec = new Reader(body, r.offset, end);
+    rec.int8();
+    rec.varlong();
+    const offsetDelta = rec.varint();
+    const key = readVarBytes(rec);
+    const valueLength = rec.varint();
+    out.push({ offsetDelta, key, valueIsNull: valueLength === -1, start, end });
+    r.skip(length);
+  }
+  return out;
+}
+
+/**
+ * The batch at `buf[pos]` holding only the records `kept` (slices of its
+ * records section `body`, in order). Everything else in the header stays as it
+ * was: base offset, lastOffsetDelta (so offsets and producer sequences keep
+ * their meaning, leaving gaps, as Kafka's cleaner does), leader epoch,
+ * timestamps, producer id/epoch/base sequence and codec (the records are
+ * compressed again with it). Only batchLength, recordCount and the CRC change.
+ */
+export function rewriteBatch(buf: Buffer, pos: number, body: Buffer, kept: readonly RecordSlice[]): Buffer {
+  if (kept.length === 0) throw new RangeError('a rewritten batch keeps at least one record');
+  const records = Buffer.concat(kept.map((s) => body.subarray(s.start, s.end)));
+  const codec = (buf.readInt16BE(pos + 21) & Attr.CodecMask) as Codec;
+  const payload = codec === Codec.None ? records : compress(codec, records);
+  const batch = Buffer.allocUnsafe(BATCH_HEADER_SIZE + payload.length);
+  buf.copy(batch, 0, pos, pos + BATCH_HEADER_SIZE);
+  payload.copy(batch, BATCH_HEADER_SIZE);
+  batch.writeInt32BE(batch.length - 12, 8);
+  batch.writeInt32BE(kept.length, 57);
+  writeCrc(batch, 0);
+  return batch;
+}

@@ -4,6 +4,8 @@
 //   <dir>/00000000000000000000.log .index .timeindex   closed segment
 //   <dir>/00000000000000004096.log .index .timeindex   active segment
 //   <dir>/log-start-offset                            DeleteRecords checkpoint
+//   <dir>/cleaner-checkpoint                          compaction state (log-cleaner.ts)
+//   <dir>/<base>.log.cleaned, .log.swap               only during a compaction swap (segment-swap.ts)
 //   <dir>/.clean-shutdown                             only while closed cleanly
 //
 // Appends are synchronous: one positioned write at the end of the active
@@ -12,13 +14,16 @@
 // business (flusher.ts). Reads are synchronous preads, served by the page cache.
 
 import fs from 'node:fs';
+import path from 'node:path';
 import { assignOffsets } from './assign-offsets.js';
 import { readLogStartOffset, takeCleanShutdownMarker, writeCleanShutdownMarker, writeLogStartOffset } from './checkpoint-file.js';
 import { type FlushStats, Flusher } from './flusher.js';
-import { loadSegments } from './log-recovery.js';
+import { type CompactResult, CLEANER_CHECKPOINT_FILE, DEFAULT_DELETE_RETENTION_MS, LogCleaner, NOTHING_CLEANED } from './log-cleaner.js';
+import { loadSegments, recoverSegment } from './log-recovery.js';
 import type { AppendInfo, LogConfig, PartitionLog } from './partition-log.js';
 import { Segment } from './segment.js';
 import { countExpiredSegments, segmentIndexOf, shouldRollBeforeAppend, shouldRollForRetention } from './segment-policy.js';
+import { forEachStoredBatch, swapCleanedFile, writeCleanedFile } from './segment-swap.js';
 import { StorageError } from './storage-error.js';
 import { type StorageLogger, silentStorageLogger } from './storage-logger.js';
 
@@ -33,6 +38,7 @@ export class FileLog implements PartitionLog {
   private readonly flusher: Flusher;
   /** fdatasyncs of rolled segments' index files, awaited by close before it declares a clean shutdown. */
   private readonly indexWrites = new Set<Promise<void>>();
+  private readonly cleaner: LogCleaner;
 
   private constructor(
     readonly dir: string,
@@ -45,6 +51,7 @@ export class FileLog implements PartitionLog {
     this._logStartOffset = logStartOffset;
     this._sizeBytes = segments.reduce((sum, s) => sum + s.sizeBytes, 0);
     this.flusher = new Flusher(config.flushPolicy, config.flushIntervalMs, this.logEndOffset - 1, dir);
+    this.cleaner = new LogCleaner(path.join(dir, CLEANER_CHECKPOINT_FILE), config.deleteRetentionMs ?? DEFAULT_DELETE_RETENTION_MS);
   }
 
   /**
@@ -192,6 +199,49 @@ export class FileLog implements PartitionLog {
     }
     if (n > 0) this.segments = this.segments.slice(n);
     return n;
+  }
+
+  compact(now: number): CompactResult {
+    if (this.closed || this.failure !== null) return NOTHING_CLEANED;
+    // Closed segments whose records are all durable: a crash must not take back a record that made another obsolete.
+    const durable = this.flusher.durableThrough;
+    const cleanable: Segment[] = [];
+    for (const s of this.segments.slice(0, -1)) {
+      if (s.nextOffset - 1 > durable) break;
+      cleanable.push(s);
+    }
+    const views = cleanable.map((segment) => ({
+      segment,
+      baseOffset: segment.baseOffset,
+      sizeBytes: segment.sizeBytes,
+      forEachBatch: (fn: (buf: Buffer, pos: number, size: number) => void) => forEachStoredBatch(segment.fd, segment.sizeBytes, fn),
+    }));
+    try {
+      return this.cleaner.compact(views, now, (view, batches) => this.replaceSegment((view as (typeof views)[number]).segment, batches));
+    } catch (err) {
+      throw new StorageError(`compaction of ${this.dir} failed`, { cause: err });
+    }
+  }
+
+  /** Puts a cleaned copy holding `batches` in place of closed segment `old` (segment-swap.ts), on disk and here. */
+  private replaceSegment(old: Segment, batches: Buffer[]): void {
+    writeCleanedFile(this.dir, old.baseOffset, batches);
+    swapCleanedFile(this.dir, old.baseOffset);
+    // From here the new .log is the segment; the old descriptor still reads the old file until closed.
+    const fresh = Segment.open(this.dir, old.baseOffset, this.config.indexIntervalBytes);
+    recoverSegment(fresh, false, { indexIntervalBytes: this.config.indexIntervalBytes, cleanShutdown: true, logger: this.logger, now: Date.now() });
+    this.segments[this.segments.indexOf(old)] = fresh;
+    this._sizeBytes += fresh.sizeBytes - old.sizeBytes;
+    old.close();
+    try {
+      const written: Promise<void> = fresh
+        .persistIndexes()
+        .catch((err: unknown) => this.warnIndexes(fresh, err))
+        .finally(() => this.indexWrites.delete(written));
+      this.indexWrites.add(written);
+    } catch (err) {
+      this.warnIndexes(fresh, err);
+    }
   }
 
   /** Closes the active segment and starts a new one at logEndOffset. */

@@ -77,6 +77,11 @@ export class Flusher {
     return this.failure;
   }
 
+  /** Last offset known durable under the policy: everything appended, unless fsyncs are group-committed. */
+  get durableThrough(): number {
+    return this.policy === 'group-commit' ? this.durableOffset : this.appendedOffset;
+  }
+
   /** Records that `target` now holds data up to `lastOffset`. */
   noteAppended(target: SyncTarget, lastOffset: number): void {
     this.dirty.add(target);

@@ -10,12 +10,14 @@
 //     also yields the segment's next offset and max timestamp.
 // The replay stops at the first torn or corrupt batch and the file is cut
 // there. The log must stay a contiguous prefix, so a cut in an older segment
-// also removes every newer one.
+// also removes every newer one. A compaction swap a crash interrupted is
+// finished or discarded first (segment-swap.ts).
 
 import fs from 'node:fs';
 import path from 'node:path';
 import { type ScanResult, scanBatches } from './batch-scan.js';
 import { TMP_SUFFIX } from './checkpoint-file.js';
+import { finishInterruptedSwaps } from './segment-swap.js';
 import { Segment, parseSegmentFileName, segmentFileName } from './segment.js';
 import { StorageError } from './storage-error.js';
 import type { StorageLogger } from './storage-logger.js';
@@ -33,6 +35,8 @@ export interface LoadOptions {
 
 /** Opens every segment in `dir` (creating segment 0 if there is none), oldest first. */
 export async function loadSegments(dir: string, opts: LoadOptions): Promise<Segment[]> {
+  const swaps = finishInterruptedSwaps(dir);
+  if (swaps.discarded.length + swaps.completed.length > 0) opts.logger.warn({ dir, ...swaps }, 'finished segment swaps a crash interrupted during compaction');
   const names = fs.readdirSync(dir);
   const bases = removeLeftovers(dir, names);
   const segments: Segment[] = [];

@@ -5,6 +5,7 @@
 
 import { batchBaseOffset, batchLastOffset, batchMaxTimestamp, batchSize } from '../protocol/record-batch.js';
 import { assignOffsets } from './assign-offsets.js';
+import { type CompactResult, DEFAULT_DELETE_RETENTION_MS, LogCleaner, NOTHING_CLEANED } from './log-cleaner.js';
 import type { AppendInfo, LogConfig, PartitionLog } from './partition-log.js';
 import { type SegmentStats, countExpiredSegments, segmentIndexOf, shouldRollBeforeAppend, shouldRollForRetention } from './segment-policy.js';
 import { StorageError } from './storage-error.js';
@@ -45,8 +46,11 @@ export class MemoryLog implements PartitionLog {
   private _logStartOffset = 0;
   private _sizeBytes = 0;
   private closed = false;
+  private readonly cleaner: LogCleaner;
 
-  constructor(private readonly config: LogConfig) {}
+  constructor(private readonly config: LogConfig) {
+    this.cleaner = new LogCleaner(null, config.deleteRetentionMs ?? DEFAULT_DELETE_RETENTION_MS);
+  }
 
   get logStartOffset(): number {
     return this._logStartOffset;
@@ -166,6 +170,27 @@ export class MemoryLog implements PartitionLog {
     const deleted = this.deleteOldest(countExpiredSegments(this.segments.slice(0, -1), this._sizeBytes, this.config, now));
     if (deleted > 0) this._logStartOffset = Math.max(this._logStartOffset, this.segments[0].baseOffset);
     return deleted;
+  }
+
+  compact(now: number): CompactResult {
+    if (this.closed) return NOTHING_CLEANED;
+    // Every append is durable at once, so every closed segment is cleanable.
+    const views = this.segments.slice(0, -1).map((segment) => ({
+      segment,
+      baseOffset: segment.baseOffset,
+      sizeBytes: segment.sizeBytes,
+      forEachBatch: (fn: (buf: Buffer, pos: number, size: number) => void) => {
+        for (const b of segment.batches) fn(b, 0, b.length);
+      },
+    }));
+    return this.cleaner.compact(views, now, (view, batches) => {
+      const segment = (view as (typeof views)[number]).segment;
+      const size = batches.reduce((n, b) => n + b.length, 0);
+      this._sizeBytes += size - segment.sizeBytes;
+      segment.sizeBytes = size;
+      segment.batches = batches;
+      segment.lastOffsets = batches.map((b) => batchLastOffset(b));
+    });
   }
 
   private deleteOldest(n: number): number {

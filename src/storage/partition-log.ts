@@ -3,6 +3,8 @@
 // partition calls these methods; appends are synchronous so offsets are
 // assigned without interleaving, and durability is awaited separately.
 
+import type { CompactResult } from './log-cleaner.js';
+
 export type FlushPolicy = 'group-commit' | 'interval' | 'os';
 
 export interface LogConfig {
@@ -20,6 +22,8 @@ export interface LogConfig {
   flushIntervalMs: number;
   /** Bytes between sparse index entries. Default 4096. */
   indexIntervalBytes: number;
+  /** How long compaction keeps a tombstone after its segment was first cleaned (ms). Default 1 day (delete.retention.ms). */
+  deleteRetentionMs?: number;
 }
 
 export interface AppendInfo {
@@ -82,6 +86,15 @@ export interface PartitionLog {
 
   /** Applies retention.ms / retention.bytes and segment.ms rolling at time `now`. Returns segments deleted. */
   enforceRetention(now: number): number;
+
+  /**
+   * Compacts the log at time `now` (cleanup.policy=compact, see log-cleaner.ts):
+   * in the closed, durable segments keeps only each key's latest record and
+   * drops tombstones older than deleteRetentionMs. Offsets, logStartOffset and
+   * logEndOffset do not change. Does nothing unless a segment has records
+   * never cleaned or tombstones whose time is up.
+   */
+  compact(now: number): CompactResult;
 
   /** Flushes and closes files; later appends throw StorageError. */
   close(): Promise<void>;

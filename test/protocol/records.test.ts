@@ -304,3 +304,22 @@ test('@platformatic/kafka decodes batches built by encodeBatch', () => {
     );
   }
 });
+
+test('rewriteBatch keeps the chosen records at their offsets, with the header and codec of the original', async () => {
+  const { rewriteBatch, sliceRecords, batchRecordBytes } = await import('../../src/protocol/records.js');
+  for (const codec of [Codec.None, Codec.Gzip]) {
+    const records: NewRecord[] = ['a', 'b', 'a', 'c'].map((k, i) => ({ key: Buffer.from(k), value: i === 3 ? null : Buffer.from(`v${i}`), timestamp: 5_000 + i }));
+    const batch = encodeBatch(records, { codec, baseOffset: 100, producerId: 9, producerEpoch: 2, baseSequence: 40 });
+    const body = batchRecordBytes(batch);
+    const slices = sliceRecords(body);
+    assert.deepEqual(slices.map((s) => [s.offsetDelta, s.key?.toString(), s.valueIsNull]), [[0, 'a', false], [1, 'b', false], [2, 'a', false], [3, 'c', true]]);
+    const out = rewriteBatch(batch, 0, body, [slices[1], slices[3]]);
+    assert.equal(checkBatch(out, 0, out.length), null);
+    const { header, records: kept } = decodeBatch(out);
+    assert.deepEqual(kept.map((r) => [r.offset, r.key?.toString(), r.value?.toString() ?? null, r.timestamp]), [[101, 'b', 'v1', 5001], [103, 'c', null, 5003]]);
+    const original = decodeBatch(batch).header;
+    assert.deepEqual({ ...header, batchLength: 0, crc: 0, recordCount: 0 }, { ...original, batchLength: 0, crc: 0, recordCount: 0 });
+    assert.equal(header.recordCount, 2);
+    assert.equal(header.lastOffsetDelta, 3, 'lastOffsetDelta is kept, leaving a gap');
+  }
+});
