@@ -46,8 +46,8 @@ export interface DedupPlan {
   dropped: number;
   /** When nothing is appended: the offset of the first copy of the first record. */
   firstCopyOffset: number;
-  /** Header values accepted, each with its batch's position in `records` and its offset delta. */
-  accepted: { value: string; batchPos: number; offsetDelta: number }[];
+  /** Header values accepted, per kept batch: its position in `records`, each value and its record's offset delta. */
+  accepted: { batchPos: number; values: string[]; offsetDeltas: number[] }[];
 }
 
 export interface DedupSnapshot {
@@ -126,7 +126,8 @@ export class DedupWindow {
       const body = batchRecordBytes(batch, 0);
       const starts: number[] = [];
       const ends: number[] = [];
-      const kept: { value: string; offsetDelta: number }[] = [];
+      const keptValues: string[] = [];
+      const keptDeltas: number[] = [];
       let droppedHere = 0;
       scanRecords(body, this.keyBytes, (start, end, offsetDelta, _timestampDelta, valueStart, valueEnd) => {
         if (valueStart >= 0) {
@@ -138,7 +139,8 @@ export class DedupWindow {
             return;
           }
           inRequest.add(value);
-          kept.push({ value, offsetDelta });
+          keptValues.push(value);
+          keptDeltas.push(offsetDelta);
         }
         starts.push(start);
         ends.push(end);
@@ -151,7 +153,7 @@ export class DedupWindow {
         keptBatch = starts.length > 0 || idempotent ? rebuildBatch(batch, 0, body, starts, ends) : null;
       }
       if (keptBatch) {
-        for (const k of kept) accepted.push({ value: k.value, batchPos: outBytes, offsetDelta: k.offsetDelta });
+        if (keptValues.length > 0) accepted.push({ batchPos: outBytes, values: keptValues, offsetDeltas: keptDeltas });
         out.push(keptBatch);
         outBytes += keptBatch.length;
       }
@@ -164,7 +166,8 @@ export class DedupWindow {
   commit(plan: DedupPlan, nowMs: number): void {
     if (plan.records === null) return;
     for (const a of plan.accepted) {
-      this.remember(a.value, Number(plan.records.readBigInt64BE(a.batchPos)) + a.offsetDelta, nowMs);
+      const baseOffset = Number(plan.records.readBigInt64BE(a.batchPos));
+      for (let i = 0; i < a.values.length; i++) this.remember(a.values[i], baseOffset + a.offsetDeltas[i], nowMs);
     }
   }
 

@@ -60,6 +60,12 @@ function skipBytes(body: Buffer, pos: number, end: number): number {
   return n === -1 ? -1 : start;
 }
 
+/** body[at, at + key.length) equals key; a JS loop, since header keys are short and a native compare costs more to call. */
+function sameBytes(body: Buffer, at: number, key: Buffer): boolean {
+  for (let i = 0; i < key.length; i++) if (body[at + i] !== key[i]) return false;
+  return true;
+}
+
 /**
  * Walks the records of a (decompressed) records section, reporting for each
  * the value of its first header named `headerKey`. Throws MalformedFrameError
@@ -86,7 +92,7 @@ export function scanRecords(body: Buffer, headerKey: Buffer, visit: RecordVisito
       const keyEnd = cursor;
       const vStart = skipBytes(body, cursor, end);
       p = cursor;
-      if (valueStart < 0 && vStart >= 0 && keyEnd - keyStart === headerKey.length && body.compare(headerKey, 0, headerKey.length, keyStart, keyEnd) === 0) {
+      if (valueStart < 0 && vStart >= 0 && keyEnd - keyStart === headerKey.length && sameBytes(body, keyStart, headerKey)) {
         valueStart = vStart;
         valueEnd = cursor;
       }
