@@ -5,12 +5,16 @@
 // A key lives in partition abs(Java hashCode) mod N, Kafka's placement rule.
 
 import type { Broker } from '../broker/broker.js';
+import { ControlType } from '../broker/partition-txns.js';
 import type { TopicMetadata } from '../cluster/control-plane.js';
 import { SluiceError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { Attr } from '../protocol/record-batch.js';
-import { type NewRecord, type Record as LogRecord, decodeBatch, encodeBatch, forEachBatch } from '../protocol/records.js';
+import { Attr, type BatchHeader } from '../protocol/record-batch.js';
+import { type BatchOptions, type NewRecord, type Record as LogRecord, decodeBatch, encodeBatch, forEachBatch } from '../protocol/records.js';
 import { offsetsPartitionFor } from './group/offsets-log.js';
+
+/** A COMMIT or ABORT marker met while replaying: its partition and producer id. */
+export type OnControl = (partition: number, producerId: number, commit: boolean) => void;
 
 /** Bytes read per call while replaying a partition at start-up. */
 const REPLAY_CHUNK_BYTES = 1024 * 1024;
@@ -36,16 +40,23 @@ export class InternalTopic {
 
   /**
    * Replays every partition, if the topic exists, from its log start to its
-   * high watermark; `onRecord` sees each data record in log order. A record it
-   * cannot read (it throws) is logged and skipped. Returns the records replayed.
+   * high watermark; `onRecord` sees each data record in log order, with its
+   * batch's header (producer id, transactional attribute), and `onControl` each
+   * transaction marker (COMMIT/ABORT control batch). A record it cannot read (it
+   * throws) is logged and skipped. Returns the records replayed.
    */
-  replay(onRecord: (record: LogRecord) => void): number {
+  replay(onRecord: (record: LogRecord, header: BatchHeader, partition: number) => void, onControl: OnControl = () => {}): number {
     const topic = this.broker.cluster.topic(this.name);
     if (!topic) return 0;
     this.adopt(topic);
     let count = 0;
-    for (let p = 0; p < this.numPartitions; p++) count += this.replayPartition(p, onRecord);
+    for (let p = 0; p < this.numPartitions; p++) count += this.replayPartition(p, onRecord, onControl);
     return count;
+  }
+
+  /** The partition of `placementKey`; the topic must exist (partitionCount > 0). */
+  partitionOf(placementKey: string): number {
+    return offsetsPartitionFor(placementKey, this.numPartitions);
   }
 
   /** Creates the topic unless it exists; concurrent callers share one creation. */
@@ -66,14 +77,26 @@ export class InternalTopic {
    * once they are committed and every earlier write to that partition has
    * settled; `onCommitted` runs just before, so effects apply in log order.
    */
-  write(placementKey: string, records: NewRecord[], onCommitted: () => void = () => {}): Promise<void> {
-    if (this.numPartitions === 0) return this.ensureTopic().then(() => this.write(placementKey, records, onCommitted));
-    const index = offsetsPartitionFor(placementKey, this.numPartitions);
+  write(placementKey: string, records: NewRecord[], onCommitted: () => void = () => {}, opts: BatchOptions = {}): Promise<void> {
+    if (this.numPartitions === 0) return this.ensureTopic().then(() => this.write(placementKey, records, onCommitted, opts));
+    return this.append(offsetsPartitionFor(placementKey, this.numPartitions), () => encodeBatch(records, opts), onCommitted);
+  }
+
+  /**
+   * Appends a ready batch (a transaction marker) to partition `index`, in the
+   * same order as write(): resolves once committed, `onCommitted` just before.
+   */
+  writeBatch(index: number, batch: Buffer, onCommitted: () => void = () => {}): Promise<void> {
+    if (this.numPartitions === 0) return this.ensureTopic().then(() => this.writeBatch(index, batch, onCommitted));
+    return this.append(index, () => batch, onCommitted);
+  }
+
+  private append(index: number, batch: () => Buffer, onCommitted: () => void): Promise<void> {
     const partition = this.broker.partition(this.name, index);
     if (!partition) return Promise.reject(new SluiceError('SLUICE_ERR_COORDINATOR', `partition ${index} of ${this.name} is not open`));
     let committed: Promise<void>;
     try {
-      committed = partition.append(encodeBatch(records)).committed;
+      committed = partition.append(batch()).committed;
     } catch (err) {
       return Promise.reject(err);
     }
@@ -99,7 +122,7 @@ export class InternalTopic {
     this.numPartitions = topic.partitions.length;
   }
 
-  private replayPartition(index: number, onRecord: (record: LogRecord) => void): number {
+  private replayPartition(index: number, onRecord: (record: LogRecord, header: BatchHeader, partition: number) => void, onControl: OnControl): number {
     const partition = this.broker.partition(this.name, index);
     if (!partition) throw new SluiceError('SLUICE_ERR_COORDINATOR', `partition ${index} of ${this.name} is not open on this broker`);
     const end = partition.highWatermark;
@@ -111,11 +134,17 @@ export class InternalTopic {
       forEachBatch(chunk, (pos) => {
         const { header, records } = decodeBatch(chunk, pos);
         next = header.baseOffset + header.lastOffsetDelta + 1;
-        if (header.attributes & Attr.Control) return;
+        if (header.attributes & Attr.Control) {
+          const type = records[0]?.key && records[0].key.length >= 4 ? records[0].key.readInt16BE(2) : -1;
+          if (header.baseOffset >= offset && (type === ControlType.Commit || type === ControlType.Abort)) {
+            onControl(index, header.producerId, type === ControlType.Commit);
+          }
+          return;
+        }
         for (const r of records) {
           if (r.offset < offset) continue;
           try {
-            onRecord(r);
+            onRecord(r, header, index);
             count++;
           } catch (err) {
             this.log.error({ err, partition: index, offset: r.offset }, `skipping an unreadable ${this.name} record`);

@@ -128,16 +128,16 @@ test('committed offsets, with metadata and leader epoch, and group membership su
   assert.ok(holder.highWatermark > 0, "the records are in the group's own partition");
   const before = first.groups.fetchOffsets('consumers', null);
   assert.deepEqual(before, [
-    { topic: 't', partition: 0, offset: 42, leaderEpoch: 3, metadata: 'checkpoint' },
-    { topic: 't', partition: 2, offset: 7, leaderEpoch: -1, metadata: '' },
+    { topic: 't', partition: 0, offset: 42, leaderEpoch: 3, metadata: 'checkpoint', errorCode: ErrorCode.NONE },
+    { topic: 't', partition: 2, offset: 7, leaderEpoch: -1, metadata: '', errorCode: ErrorCode.NONE },
   ]);
   await first.close();
 
   const second = await start(t, dataDir);
   assert.deepEqual(second.groups.fetchOffsets('consumers', null), before);
   assert.deepEqual(second.groups.fetchOffsets('simple', [{ topic: 't', partitions: [1, 0] }]), [
-    { topic: 't', partition: 1, offset: 5, leaderEpoch: -1, metadata: '' },
-    { topic: 't', partition: 0, offset: -1, leaderEpoch: -1, metadata: '' },
+    { topic: 't', partition: 1, offset: 5, leaderEpoch: -1, metadata: '', errorCode: ErrorCode.NONE },
+    { topic: 't', partition: 0, offset: -1, leaderEpoch: -1, metadata: '', errorCode: ErrorCode.NONE },
   ]);
   const listed = second.groups.listGroups().sort((a, b) => a.groupId.localeCompare(b.groupId));
   assert.deepEqual(listed, [

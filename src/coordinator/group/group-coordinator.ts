@@ -43,6 +43,8 @@ export interface FetchedOffset extends OffsetEntry {
   offset: number;
   leaderEpoch: number;
   metadata: string;
+  /** NONE, or UNSTABLE_OFFSET_COMMIT for a stable fetch of a partition with pending transactional offsets. */
+  errorCode: number;
 }
 
 export interface GroupOverview {
@@ -213,30 +215,70 @@ export class GroupCoordinator {
   }
 
   /**
-   * Commits offsets a transaction staged (TxnOffsetCommit), called by the
-   * transaction coordinator when the transaction commits. Resolves once they
-   * are durable and visible to OffsetFetch.
+   * TxnOffsetCommit: writes the offsets to the group's partition of
+   * __consumer_offsets as a transactional batch of the producer (the
+   * transaction coordinator checked that the partition is in its transaction).
+   * One error code per entry, in order; resolves once the batch is committed.
+   * The offsets become visible only when the transaction's COMMIT marker is
+   * committed (writeTxnMarker, or replay at start-up).
    */
-  async commitTransactionalOffsets(groupId: string, entries: OffsetCommitEntry[]): Promise<void> {
-    if (entries.length === 0) return;
+  async commitTransactionalOffsets(groupId: string, producerId: number, producerEpoch: number, entries: OffsetCommitEntry[]): Promise<number[]> {
+    const errors = entries.map((e) => {
+      const topic = this.broker.cluster.topic(e.topic);
+      if (!topic || e.partition < 0 || e.partition >= topic.partitions.length) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+      if (e.metadata !== null && e.metadata.length > MAX_METADATA_LENGTH) return ErrorCode.OFFSET_METADATA_TOO_LARGE;
+      return ErrorCode.NONE;
+    });
     const now = Date.now();
-    if (!this.groups.has(groupId)) this.createGroup(groupId);
-    await this.offsets.commit(
-      groupId,
-      entries.map((e) => ({
+    const valid = entries
+      .filter((_, i) => errors[i] === ErrorCode.NONE)
+      .map((e) => ({
         topic: e.topic,
         partition: e.partition,
         value: { offset: e.offset, leaderEpoch: e.leaderEpoch, metadata: e.metadata ?? '', commitTimestamp: e.commitTimestamp < 0 ? now : e.commitTimestamp },
-      })),
-    );
-    if (!this.groups.has(groupId)) this.createGroup(groupId);
+      }));
+    if (valid.length === 0) return errors;
+    try {
+      await this.offsets.commitTransactional(groupId, producerId, producerEpoch, valid);
+    } catch (err) {
+      this.log.error({ err, group: groupId }, 'transactional offset commit could not be written');
+      return errors.map((e) => (e === ErrorCode.NONE ? ErrorCode.COORDINATOR_NOT_AVAILABLE : e));
+    }
+    return errors;
   }
 
-  /** OffsetFetch for one group: the requested partitions, or every committed one when `topics` is null. */
-  fetchOffsets(groupId: string, topics: TopicPartitions[] | null): FetchedOffset[] {
+  /** The partition of __consumer_offsets holding `groupId` (the topic must exist). */
+  offsetsPartitionOf(groupId: string): number {
+    return this.offsets.partitionOf(groupId);
+  }
+
+  /**
+   * Appends a transaction marker to partition `index` of __consumer_offsets
+   * (the transaction coordinator's EndTxn); resolves once it is committed and
+   * the producer's pending offsets there are applied (commit) or dropped (abort).
+   */
+  async writeTxnMarker(index: number, batch: Buffer, producerId: number, commit: boolean): Promise<void> {
+    const applied = await this.offsets.writeMarker(index, batch, producerId, commit);
+    // Offsets bring their group back, as on a restart.
+    for (const groupId of applied) if (!this.groups.has(groupId)) this.createGroup(groupId);
+  }
+
+  /**
+   * OffsetFetch for one group: the requested partitions, or every committed
+   * one when `topics` is null. With `requireStable` (v7+), a partition with
+   * transactional offsets not yet committed or aborted gets
+   * UNSTABLE_OFFSET_COMMIT (the client retries); otherwise the last committed
+   * offset is returned, as Kafka.
+   */
+  fetchOffsets(groupId: string, topics: TopicPartitions[] | null, requireStable = false): FetchedOffset[] {
     const out: FetchedOffset[] = [];
-    const found = (topic: string, partition: number, o: CommittedOffset | undefined) =>
-      out.push({ topic, partition, offset: o?.offset ?? -1, leaderEpoch: o?.leaderEpoch ?? -1, metadata: o?.metadata ?? '' });
+    const found = (topic: string, partition: number, o: CommittedOffset | undefined) => {
+      if (requireStable && this.offsets.hasPending(groupId, topic, partition)) {
+        out.push({ topic, partition, offset: -1, leaderEpoch: -1, metadata: '', errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT });
+      } else {
+        out.push({ topic, partition, offset: o?.offset ?? -1, leaderEpoch: o?.leaderEpoch ?? -1, metadata: o?.metadata ?? '', errorCode: ErrorCode.NONE });
+      }
+    };
     if (topics === null) {
       for (const [topic, partitions] of this.offsets.offsetsOf(groupId)) {
         for (const [partition, o] of partitions) found(topic, partition, o);

@@ -15,10 +15,21 @@
 // group-commit flush policy), in log order per partition. So OffsetFetch never
 // returns an offset a crash could take back, and a restart rebuilds exactly
 // the same map by replaying the topic from its log start.
+//
+// Transactional offsets (TxnOffsetCommit, KIP-98): written at once as a
+// transactional batch (the producer's id and epoch) to the group's partition,
+// which AddOffsetsToTxn put in the transaction. Once committed they wait in
+// `pending` (per producer id, invisible to get()) until the transaction's
+// COMMIT marker in that partition is committed (then they are applied) or its
+// ABORT marker (then dropped). Replay does the same from the batches' headers
+// and the control batches, so a restart between TxnOffsetCommit and EndTxn
+// loses nothing.
 
 import type { Broker } from '../../broker/broker.js';
 import type { BrokerConfig } from '../../config.js';
 import type { Logger } from '../../logger.js';
+import type { BatchOptions } from '../../protocol/records.js';
+import { Attr } from '../../protocol/record-batch.js';
 import { InternalTopic } from '../internal-topic.js';
 import {
   type CommittedOffset,
@@ -56,8 +67,12 @@ interface PendingRecord {
   apply(): void;
 }
 
+type PendingOffsets = Map<string, Map<string, OffsetEntry & { value: CommittedOffset }>>;
+
 export class OffsetStore {
   private readonly offsets = new Map<string, Map<string, Map<number, CommittedOffset>>>();
+  /** Transactional offsets committed to the log but not yet decided: producerId -> groupId -> "topic\0partition" -> offset. */
+  private readonly pending = new Map<number, PendingOffsets>();
   private readonly topic: InternalTopic;
 
   constructor(broker: Broker, config: BrokerConfig, private readonly log: Logger) {
@@ -69,12 +84,17 @@ export class OffsetStore {
    * metadata record (null for a tombstone) in log order; the last one per group counts.
    */
   open(onGroup: (groupId: string, value: StoredGroup | null) => void): void {
-    const records = this.topic.replay((r) => {
-      const rec = decodeOffsetsRecord(r.key, r.value);
-      if (rec === null) return;
-      if (rec.kind === 'offset') this.set(rec.groupId, rec.topic, rec.partition, rec.value);
-      else onGroup(rec.groupId, rec.value);
-    });
+    const records = this.topic.replay(
+      (r, header) => {
+        const rec = decodeOffsetsRecord(r.key, r.value);
+        if (rec === null) return;
+        if (rec.kind === 'group') onGroup(rec.groupId, rec.value);
+        else if (header.attributes & Attr.Transactional && header.producerId >= 0) {
+          if (rec.value !== null) this.stage(header.producerId, rec.groupId, rec.topic, rec.partition, rec.value);
+        } else this.set(rec.groupId, rec.topic, rec.partition, rec.value);
+      },
+      (partition, producerId, commit) => this.complete(partition, producerId, commit),
+    );
     if (this.topic.partitionCount > 0) {
       this.log.info({ partitions: this.topic.partitionCount, records, groups: this.offsets.size }, `loaded ${OFFSETS_TOPIC}`);
     }
@@ -115,6 +135,45 @@ export class OffsetStore {
     );
   }
 
+  /**
+   * Writes transactional offsets as one transactional batch of `producerId`
+   * and `producerEpoch`; resolves once it is committed. They stay pending
+   * (hasPending) until the transaction's marker in the group's partition.
+   */
+  commitTransactional(groupId: string, producerId: number, producerEpoch: number, entries: (OffsetEntry & { value: CommittedOffset })[]): Promise<void> {
+    return this.write(
+      groupId,
+      entries.map((e) => ({
+        key: offsetCommitKey(groupId, e.topic, e.partition),
+        value: offsetCommitValue(e.value),
+        apply: () => this.stage(producerId, groupId, e.topic, e.partition, e.value),
+      })),
+      { producerId, producerEpoch, transactional: true },
+    );
+  }
+
+  /** Whether a transaction has offsets for this partition written but not yet committed or aborted. */
+  hasPending(groupId: string, topic: string, partition: number): boolean {
+    for (const groups of this.pending.values()) if (groups.get(groupId)?.has(`${topic}\0${partition}`)) return true;
+    return false;
+  }
+
+  /** The partition of __consumer_offsets holding `groupId`; the topic must exist. */
+  partitionOf(groupId: string): number {
+    return this.topic.partitionOf(groupId);
+  }
+
+  /**
+   * Appends a transaction marker (COMMIT/ABORT control batch of `producerId`)
+   * to partition `index`, in order with the other writes; once it is committed
+   * the producer's pending offsets of the groups in that partition are applied
+   * (commit) or dropped. Resolves with the groups whose offsets were applied.
+   */
+  writeMarker(index: number, batch: Buffer, producerId: number, commit: boolean): Promise<string[]> {
+    let applied: string[] = [];
+    return this.topic.writeBatch(index, batch, () => (applied = this.complete(index, producerId, commit))).then(() => applied);
+  }
+
   /** Writes tombstones for `entries`, and for the group's metadata when `group` is set. */
   delete(groupId: string, entries: OffsetEntry[], group: boolean): Promise<void> {
     const records: PendingRecord[] = entries.map((e) => ({
@@ -131,7 +190,7 @@ export class OffsetStore {
     return this.write(groupId, [{ key: groupMetadataKey(groupId), value: groupMetadataValue(group), apply: () => {} }]);
   }
 
-  private write(groupId: string, records: PendingRecord[]): Promise<void> {
+  private write(groupId: string, records: PendingRecord[], opts: BatchOptions = {}): Promise<void> {
     const now = Date.now();
     return this.topic.write(
       groupId,
@@ -139,7 +198,32 @@ export class OffsetStore {
       () => {
         for (const r of records) r.apply();
       },
+      opts,
     );
+  }
+
+  private stage(producerId: number, groupId: string, topic: string, partition: number, value: CommittedOffset): void {
+    let groups = this.pending.get(producerId);
+    if (!groups) this.pending.set(producerId, (groups = new Map()));
+    let staged = groups.get(groupId);
+    if (!staged) groups.set(groupId, (staged = new Map()));
+    staged.set(`${topic}\0${partition}`, { topic, partition, value });
+  }
+
+  /** A marker of `producerId` in partition `index`: applies (commit) or drops its pending offsets there. Returns the groups applied to. */
+  private complete(index: number, producerId: number, commit: boolean): string[] {
+    const groups = this.pending.get(producerId);
+    if (!groups) return [];
+    const applied: string[] = [];
+    for (const [groupId, staged] of groups) {
+      if (this.topic.partitionOf(groupId) !== index) continue;
+      groups.delete(groupId);
+      if (!commit) continue;
+      for (const e of staged.values()) this.set(groupId, e.topic, e.partition, e.value);
+      applied.push(groupId);
+    }
+    if (groups.size === 0) this.pending.delete(producerId);
+    return applied;
   }
 
   private set(groupId: string, topic: string, partition: number, value: CommittedOffset | null): void {

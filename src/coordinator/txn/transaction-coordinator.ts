@@ -17,11 +17,13 @@
 // map it to INVALID_PRODUCER_EPOCH for versions before KIP-588). A timed-out
 // transaction is aborted with a bumped epoch too, so its producer is fenced.
 //
-// TxnOffsetCommit offsets are staged here and written to __consumer_offsets
-// between PrepareCommit and the markers; they are dropped on abort. They are
-// kept in memory only: a broker restart between TxnOffsetCommit and the
-// completion of the commit loses them (the transaction's records then commit
-// without their offsets).
+// TxnOffsetCommit offsets are not kept here: the group coordinator writes them
+// at once to the group's __consumer_offsets partition as a transactional batch
+// of the producer (AddOffsetsToTxn put that partition in the transaction), and
+// applies them when this coordinator's COMMIT marker there is committed (drops
+// them on ABORT). The log is their only store, so they survive a restart; a
+// transaction found Ongoing at start-up is ended by EndTxn or its timeout, one
+// found in Prepare* is completed at once, markers included.
 
 import type { Broker } from '../../broker/broker.js';
 import { ControlType } from '../../broker/partition-txns.js';
@@ -44,8 +46,6 @@ const MAX_EPOCH = 32767 - 1;
 
 interface Txn extends StoredTxn {
   transactionalId: string;
-  /** TxnOffsetCommit offsets staged until EndTxn: group -> "topic\0partition" -> entry. */
-  offsets: Map<string, Map<string, OffsetCommitEntry>>;
   /** Tail of this id's request chain. */
   queue: Promise<unknown>;
 }
@@ -88,7 +88,7 @@ export class TransactionCoordinator {
   start(): void {
     this.store.open((id, value) => {
       if (value === null) this.txns.delete(id);
-      else this.txns.set(id, { ...value, transactionalId: id, offsets: new Map(), queue: Promise.resolve() });
+      else this.txns.set(id, { ...value, transactionalId: id, queue: Promise.resolve() });
     });
     for (const txn of this.txns.values()) {
       if (txn.state === 'PrepareCommit' || txn.state === 'PrepareAbort') this.enqueue(txn, () => this.finish(txn));
@@ -130,7 +130,7 @@ export class TransactionCoordinator {
     }
     let txn = this.txns.get(transactionalId);
     if (!txn) {
-      txn = { transactionalId, producerId: -1, producerEpoch: -1, timeoutMs, state: 'Empty', partitions: new Map(), lastUpdateMs: Date.now(), startMs: -1, offsets: new Map(), queue: Promise.resolve() };
+      txn = { transactionalId, producerId: -1, producerEpoch: -1, timeoutMs, state: 'Empty', partitions: new Map(), lastUpdateMs: Date.now(), startMs: -1, queue: Promise.resolve() };
       this.txns.set(transactionalId, txn);
     }
     const t = txn;
@@ -148,7 +148,6 @@ export class TransactionCoordinator {
         producerEpoch = 0;
       }
       await this.transition(t, { producerId, producerEpoch, timeoutMs, state: 'Empty', partitions: new Map(), startMs: -1 });
-      t.offsets.clear();
       this.log.info({ transactionalId, producerId, producerEpoch }, 'transactional producer initialized');
       return { errorCode: ErrorCode.NONE, producerId, producerEpoch };
     }).catch((err) => {
@@ -207,7 +206,10 @@ export class TransactionCoordinator {
     }
   }
 
-  /** TxnOffsetCommit: stages the offsets in the transaction; one error code per entry, in order. */
+  /**
+   * TxnOffsetCommit: writes the offsets to __consumer_offsets as part of the
+   * transaction; one error code per entry, in order. Resolves once they are committed.
+   */
   async commitOffsets(
     transactionalId: string,
     groupId: string,
@@ -226,14 +228,11 @@ export class TransactionCoordinator {
       const offsetsTopic = this.broker.cluster.topic(OFFSETS_TOPIC);
       const added = offsetsTopic && t.state === 'Ongoing' && t.partitions.get(OFFSETS_TOPIC)?.includes(offsetsPartitionFor(groupId, offsetsTopic.partitions.length));
       if (!added) return entries.map(() => ErrorCode.INVALID_TXN_STATE);
-      let staged = t.offsets.get(groupId);
-      if (!staged) t.offsets.set(groupId, (staged = new Map()));
-      return entries.map((e) => {
-        const topic = this.broker.cluster.topic(e.topic);
-        if (!topic || e.partition < 0 || e.partition >= topic.partitions.length) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-        staged!.set(`${e.topic}\0${e.partition}`, e);
-        return ErrorCode.NONE;
-      });
+      // In this id's request chain, so EndTxn's markers always follow the batch.
+      return this.groups.commitTransactionalOffsets(groupId, producerId, producerEpoch, entries);
+    }).catch((err) => {
+      this.log.error({ err, transactionalId }, 'TxnOffsetCommit could not be written');
+      return entries.map(() => ErrorCode.COORDINATOR_NOT_AVAILABLE);
     });
   }
 
@@ -352,7 +351,6 @@ export class TransactionCoordinator {
       partitions.set(tp.topic, list);
     }
     if (ongoing && !grew) return;
-    if (!ongoing) t.offsets.clear();
     await this.transition(t, { state: 'Ongoing', partitions, startMs: ongoing ? t.startMs : Date.now() });
   }
 
@@ -363,20 +361,25 @@ export class TransactionCoordinator {
     await this.finish(t);
   }
 
-  /** From Prepare*: staged offsets (on commit), markers in every partition, then Complete*. */
+  /**
+   * From Prepare*: markers in every partition, then Complete*. Markers in
+   * __consumer_offsets go through the group coordinator, which applies (or
+   * drops) the transaction's offsets once they are committed.
+   */
   private async finish(t: Txn): Promise<void> {
     if (t.state !== 'PrepareCommit' && t.state !== 'PrepareAbort') return;
     const commit = t.state === 'PrepareCommit';
-    if (commit) {
-      for (const [groupId, staged] of t.offsets) await this.groups.commitTransactionalOffsets(groupId, [...staged.values()]);
-    }
-    t.offsets.clear();
     const waits: Promise<void>[] = [];
     for (const [topic, partitions] of t.partitions) {
       for (const index of partitions) {
+        const marker = markerBatch(t.producerId, t.producerEpoch, commit);
+        if (topic === OFFSETS_TOPIC) {
+          waits.push(this.groups.writeTxnMarker(index, marker, t.producerId, commit));
+          continue;
+        }
         const partition = this.broker.partition(topic, index);
         // A topic deleted during the transaction has nothing left to mark.
-        if (partition) waits.push(partition.append(markerBatch(t.producerId, t.producerEpoch, commit)).committed);
+        if (partition) waits.push(partition.append(marker).committed);
       }
     }
     await Promise.all(waits);

@@ -1,7 +1,8 @@
 // OffsetFetch v0-8 (v6+ flexible). v2+ may ask for every committed offset of
 // the group (topics null) and carries a group-level error; v8 asks for several
-// groups at once (KIP-709). require_stable (v7+) needs nothing extra: only
-// durable commits are ever visible. A partition without a committed offset
+// groups at once (KIP-709). With require_stable (v7+), a partition with
+// transactional offsets awaiting their transaction's outcome gets
+// UNSTABLE_OFFSET_COMMIT; without it the last committed offset. A partition without a committed offset
 // gets offset -1 and no error, as Kafka.
 
 import { ErrorCode } from '../../protocol/error-codes.js';
@@ -9,10 +10,10 @@ import { OffsetFetchRequest, OffsetFetchResponse } from '../../protocol/messages
 import type { Message } from '../../protocol/codec.js';
 import type { ApiHandler, RequestContext } from './handler.js';
 
-function fetchGroup(groupId: string, topics: Message[] | null, ctx: RequestContext): Message[] {
+function fetchGroup(groupId: string, topics: Message[] | null, requireStable: boolean, ctx: RequestContext): Message[] {
   const wanted = topics === null ? null : topics.map((t) => ({ topic: t.name, partitions: t.partitionIndexes }));
   const byTopic = new Map<string, Message[]>();
-  for (const o of ctx.groups.fetchOffsets(groupId, wanted)) {
+  for (const o of ctx.groups.fetchOffsets(groupId, wanted, requireStable)) {
     let partitions = byTopic.get(o.topic);
     if (!partitions) byTopic.set(o.topic, (partitions = []));
     partitions.push({
@@ -20,7 +21,7 @@ function fetchGroup(groupId: string, topics: Message[] | null, ctx: RequestConte
       committedOffset: o.offset,
       committedLeaderEpoch: o.leaderEpoch,
       metadata: o.metadata,
-      errorCode: ErrorCode.NONE,
+      errorCode: o.errorCode,
     });
   }
   return [...byTopic].map(([name, partitions]) => ({ name, partitions }));
@@ -36,9 +37,9 @@ export const offsetFetch: ApiHandler = {
     if (ctx.apiVersion >= 8) {
       return {
         throttleTimeMs: 0,
-        groups: req.groups.map((g: Message) => ({ groupId: g.groupId, topics: fetchGroup(g.groupId, g.topics, ctx), errorCode: ErrorCode.NONE })),
+        groups: req.groups.map((g: Message) => ({ groupId: g.groupId, topics: fetchGroup(g.groupId, g.topics, req.requireStable === true, ctx), errorCode: ErrorCode.NONE })),
       };
     }
-    return { throttleTimeMs: 0, topics: fetchGroup(req.groupId, req.topics, ctx), errorCode: ErrorCode.NONE };
+    return { throttleTimeMs: 0, topics: fetchGroup(req.groupId, req.topics, req.requireStable === true, ctx), errorCode: ErrorCode.NONE };
   },
 };

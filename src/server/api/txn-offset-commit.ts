@@ -1,6 +1,7 @@
 // TxnOffsetCommit v0-3 (v3 flexible; v3 carries the member and generation,
-// KIP-447, checked against the group when given). The offsets are staged in
-// the transaction and reach the group's committed offsets only if it commits.
+// KIP-447, checked against the group when given). The offsets are written to
+// __consumer_offsets as a transactional batch (answered once committed) and
+// reach the group's committed offsets only if the transaction commits.
 // PRODUCER_FENCED from v3.
 
 import { TxnOffsetCommitRequest, TxnOffsetCommitResponse } from '../../protocol/messages/txn-offset-commit.js';
