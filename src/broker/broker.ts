@@ -13,7 +13,7 @@ import { Partition } from './partition.js';
 import { PartitionSnapshots } from './partition-snapshots.js';
 import { BrokerCounters } from './counters.js';
 import { PartitionTxns } from './partition-txns.js';
-import { type TopicConfigs, logConfigFor, validateTopicConfigs } from './topic-config.js';
+import { type TopicConfigs, isCompacted, logConfigFor, validateTopicConfigs } from './topic-config.js';
 import { isInternalTopic, topicNameProblem } from './topic-name.js';
 
 export class TopicError extends Error {
@@ -170,13 +170,21 @@ export class Broker {
     await this.openPartitions(grown, current);
   }
 
-  /** Deletes old segments of every partition per retention.ms / retention.bytes. */
+  /**
+   * Deletes old segments of every partition per retention.ms / retention.bytes,
+   * and compacts the partitions of topics whose cleanup.policy includes compact.
+   */
   enforceRetention(now = Date.now()): number {
     let deleted = 0;
     for (const [topic, parts] of this.partitions) {
+      const compacted = isCompacted(this.cluster.topic(topic)?.configs ?? {});
       for (const p of parts) {
         try {
           deleted += p.log.enforceRetention(now);
+          if (compacted) {
+            const cleaned = p.log.compact(now);
+            if (cleaned.segmentsCleaned > 0) this.log.info({ topic, partition: p.index, ...cleaned }, 'compacted log segments');
+          }
         } catch (err) {
           this.log.error({ err, topic, partition: p.index }, 'retention failed');
         }

@@ -2,6 +2,7 @@
 // validation, and the mapping onto the storage engine's LogConfig.
 
 import type { BrokerConfig } from '../config.js';
+import { DEFAULT_DELETE_RETENTION_MS } from '../storage/log-cleaner.js';
 import type { LogConfig } from '../storage/partition-log.js';
 
 export type TopicConfigs = Record<string, string>;
@@ -34,6 +35,8 @@ function enumSpec(values: string[], def: (b: BrokerConfig) => string): ConfigSpe
 export const TOPIC_CONFIGS: Record<string, ConfigSpec> = {
   'cleanup.policy': enumSpec(['delete', 'compact', 'compact,delete', 'delete,compact'], () => 'delete'),
   'retention.ms': intSpec(-1, (b) => b.retentionMs),
+  // Compacted topics: how long a tombstone stays after its segment was first cleaned.
+  'delete.retention.ms': intSpec(0, () => DEFAULT_DELETE_RETENTION_MS),
   'retention.bytes': intSpec(-1, (b) => b.retentionBytes),
   'segment.bytes': intSpec(1024, (b) => b.segmentBytes),
   'segment.ms': intSpec(1, (b) => b.segmentMs),
@@ -74,15 +77,23 @@ function value(configs: TopicConfigs, broker: BrokerConfig, name: string): strin
 
 export function logConfigFor(configs: TopicConfigs, broker: BrokerConfig): LogConfig {
   const num = (name: string) => Number(value(configs, broker, name));
+  // As in Kafka, cleanup.policy=compact alone never deletes segments by age or size.
+  const deletes = value(configs, broker, 'cleanup.policy').includes('delete');
   return {
     segmentBytes: num('segment.bytes'),
     segmentMs: num('segment.ms'),
-    retentionMs: num('retention.ms'),
-    retentionBytes: num('retention.bytes'),
+    retentionMs: deletes ? num('retention.ms') : -1,
+    retentionBytes: deletes ? num('retention.bytes') : -1,
+    deleteRetentionMs: num('delete.retention.ms'),
     flushPolicy: value(configs, broker, 'flush.policy') as LogConfig['flushPolicy'],
     flushIntervalMs: num('flush.interval.ms'),
     indexIntervalBytes: 4096,
   };
+}
+
+/** Whether the topic's cleanup.policy includes compact. */
+export function isCompacted(configs: TopicConfigs): boolean {
+  return (configs['cleanup.policy'] ?? '').includes('compact');
 }
 
 export function maxMessageBytes(configs: TopicConfigs, broker: BrokerConfig): number {
