@@ -69,6 +69,7 @@ async function appendAndAck(broker: Broker, topic: TopicMetadata, index: number,
   let accepted: DedupPlan | null = null;
   if (dedup) {
     const now = Date.now();
+    // Opened at start-up for topics that had the config; a header set or changed since starts an empty window.
     if (partition.dedup?.headerKey !== dedup.headerKey) partition.dedup = new DedupWindow(dedup.headerKey, dedup.windowMs);
     partition.dedup.windowMs = dedup.windowMs;
     try {
