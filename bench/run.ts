@@ -4,7 +4,7 @@
 // appends a summary to bench/RESULTS.md.
 //
 // Options (env): BENCH_RECORDS_100 (default 2,000,000), BENCH_RECORDS_1K
-// (default 300,000), BENCH_POLICIES (default group-commit,interval,os),
+// (default 1,000,000: about 1 GB, so that start-up is a small share), BENCH_POLICIES (default group-commit,interval,os),
 // BENCH_LATENCY_SECONDS (default 10).
 
 import { execSync } from 'node:child_process';
@@ -23,7 +23,7 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-'));
 const env = (name: string, def: string) => process.env[name] ?? def;
 const sizes = [
   { size: 100, records: Number(env('BENCH_RECORDS_100', '2000000')) },
-  { size: 1024, records: Number(env('BENCH_RECORDS_1K', '300000')) },
+  { size: 1024, records: Number(env('BENCH_RECORDS_1K', '1000000')) },
 ];
 const policies = env('BENCH_POLICIES', 'group-commit,interval,os').split(',');
 const latencySeconds = Number(env('BENCH_LATENCY_SECONDS', '10'));
