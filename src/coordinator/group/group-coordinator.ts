@@ -177,6 +177,22 @@ export class GroupCoordinator {
     // No group: a commit without group management creates one; a generation means the member is stale.
     else groupError = member.generationId < 0 ? ErrorCode.NONE : ErrorCode.ILLEGAL_GENERATION;
     if (groupError !== ErrorCode.NONE) return entries.map(() => groupError);
+    const { errors, valid } = this.checkEntries(entries);
+    if (valid.length === 0) return errors;
+    if (!group) this.createGroup(groupId);
+    try {
+      await this.offsets.commit(groupId, valid);
+    } catch (err) {
+      this.log.error({ err, group: groupId }, 'offset commit could not be written');
+      return errors.map((e) => (e === ErrorCode.NONE ? ErrorCode.COORDINATOR_NOT_AVAILABLE : e));
+    }
+    // The group may have been deleted while the commit was written: its offsets bring it back, as on a restart.
+    if (!this.groups.has(groupId)) this.createGroup(groupId);
+    return errors;
+  }
+
+  /** One error code per entry (unknown partition, metadata too large) and the entries that may be stored. */
+  private checkEntries(entries: OffsetCommitEntry[]): { errors: number[]; valid: (OffsetEntry & { value: CommittedOffset })[] } {
     const errors = entries.map((e) => {
       const topic = this.broker.cluster.topic(e.topic);
       if (!topic || e.partition < 0 || e.partition >= topic.partitions.length) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
@@ -191,17 +207,7 @@ export class GroupCoordinator {
         partition: e.partition,
         value: { offset: e.offset, leaderEpoch: e.leaderEpoch, metadata: e.metadata ?? '', commitTimestamp: e.commitTimestamp < 0 ? now : e.commitTimestamp },
       }));
-    if (valid.length === 0) return errors;
-    if (!group) this.createGroup(groupId);
-    try {
-      await this.offsets.commit(groupId, valid);
-    } catch (err) {
-      this.log.error({ err, group: groupId }, 'offset commit could not be written');
-      return errors.map((e) => (e === ErrorCode.NONE ? ErrorCode.COORDINATOR_NOT_AVAILABLE : e));
-    }
-    // The group may have been deleted while the commit was written: its offsets bring it back, as on a restart.
-    if (!this.groups.has(groupId)) this.createGroup(groupId);
-    return errors;
+    return { errors, valid };
   }
 
   /**
@@ -223,20 +229,7 @@ export class GroupCoordinator {
    * committed (writeTxnMarker, or replay at start-up).
    */
   async commitTransactionalOffsets(groupId: string, producerId: number, producerEpoch: number, entries: OffsetCommitEntry[]): Promise<number[]> {
-    const errors = entries.map((e) => {
-      const topic = this.broker.cluster.topic(e.topic);
-      if (!topic || e.partition < 0 || e.partition >= topic.partitions.length) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-      if (e.metadata !== null && e.metadata.length > MAX_METADATA_LENGTH) return ErrorCode.OFFSET_METADATA_TOO_LARGE;
-      return ErrorCode.NONE;
-    });
-    const now = Date.now();
-    const valid = entries
-      .filter((_, i) => errors[i] === ErrorCode.NONE)
-      .map((e) => ({
-        topic: e.topic,
-        partition: e.partition,
-        value: { offset: e.offset, leaderEpoch: e.leaderEpoch, metadata: e.metadata ?? '', commitTimestamp: e.commitTimestamp < 0 ? now : e.commitTimestamp },
-      }));
+    const { errors, valid } = this.checkEntries(entries);
     if (valid.length === 0) return errors;
     try {
       await this.offsets.commitTransactional(groupId, producerId, producerEpoch, valid);
