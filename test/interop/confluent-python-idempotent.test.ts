@@ -8,14 +8,11 @@
 // that. The client side is python/confluent_idempotent.py.
 
 import assert from 'node:assert/strict';
-import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { type TestContext, test } from 'node:test';
 import { Admin, KafkaClient } from '../../src/client/index.js';
-import type { FaultHooks } from '../../src/server/fault-hook.js';
-import { type RunningBroker, startBroker } from '../../src/start-broker.js';
-import { REPO_ROOT, defer } from '../helpers/broker-process.js';
+import { REPO_ROOT, defer, makeDataDir } from '../helpers/broker-process.js';
+import { produceFaultsOn, startRestartableBroker } from '../helpers/restartable-broker.js';
 import { readStoredBatches, recordsOf } from '../helpers/stored-batches.js';
 import { runOk } from './run-command.js';
 
@@ -35,38 +32,10 @@ async function produceWithPython(bootstrap: string, count: number): Promise<Prod
   return JSON.parse(r.stdout.toString());
 }
 
-async function start(t: TestContext, dataDir: string, port: number, faults?: FaultHooks): Promise<RunningBroker> {
-  const broker = await startBroker({ port, dataDir, logLevel: 'silent', faults });
-  let closed = false;
-  const close = broker.close.bind(broker);
-  broker.close = async () => {
-    if (closed) return;
-    closed = true;
-    await close();
-  };
-  defer(t, () => broker.close());
-  return broker;
-}
-
-async function tempDir(t: TestContext): Promise<string> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sluice-pyidem-'));
-  defer(t, () => fs.rm(dir, { recursive: true, force: true }));
-  return dir;
-}
-
 async function createTopic(t: TestContext, bootstrap: string): Promise<void> {
   const client = new KafkaClient({ bootstrap });
   defer(t, () => client.close());
   await new Admin(client).createTopic(TOPIC, 1);
-}
-
-/** Counts the Produce requests to TOPIC and decides each one's fate. */
-function onTopic(decide: (n: number) => 'send' | 'close' | 'withhold'): FaultHooks & { seen: () => number } {
-  let n = 0;
-  return {
-    produceResponse: (_all, topics) => (topics.includes(TOPIC) ? decide(++n) : 'send'),
-    seen: () => n,
-  };
 }
 
 /** Every record once, in produce order, at the offset of its delivery report; the stored sequence numbers run on without a gap. */
@@ -96,8 +65,8 @@ async function assertExactlyOnceInOrder(bootstrap: string, count: number, out: P
 
 test('librdkafka idempotent producer, five requests in flight, every fourth acknowledgement lost: each record stored once and in order', async (t) => {
   const count = 400;
-  const faults = onTopic((n) => (n % 4 === 0 ? 'close' : 'send'));
-  const broker = await start(t, await tempDir(t), 0, faults);
+  const faults = produceFaultsOn(TOPIC, (n) => (n % 4 === 0 ? 'close' : 'send'));
+  const broker = await startRestartableBroker(t, await makeDataDir(t, 'sluice-pyidem-'), 0, faults);
   await createTopic(t, broker.bootstrap);
 
   const out = await produceWithPython(broker.bootstrap, count);
@@ -110,15 +79,15 @@ test('librdkafka idempotent producer, five requests in flight, every fourth ackn
 
 test('librdkafka idempotent producer across a broker restart between a write and its retry: still each record once and in order', async (t) => {
   const count = 300;
-  const dataDir = await tempDir(t);
+  const dataDir = await makeDataDir(t, 'sluice-pyidem-');
   let withheld!: () => void;
   const acknowledgementLost = new Promise<void>((resolve) => (withheld = resolve));
-  const faults = onTopic((n) => {
+  const faults = produceFaultsOn(TOPIC, (n) => {
     if (n !== 6) return 'send';
     withheld();
     return 'withhold';
   });
-  const first = await start(t, dataDir, 0, faults);
+  const first = await startRestartableBroker(t, dataDir, 0, faults);
   await createTopic(t, first.bootstrap);
 
   const producing = produceWithPython(first.bootstrap, count);
@@ -126,7 +95,7 @@ test('librdkafka idempotent producer across a broker restart between a write and
   await acknowledgementLost;
   const appendedBeforeRestart = first.broker.partition(TOPIC, 0)!.logEndOffset;
   await first.close();
-  const second = await start(t, dataDir, first.port);
+  const second = await startRestartableBroker(t, dataDir, first.port);
   const out = await producing;
 
   await assertExactlyOnceInOrder(second.bootstrap, count, out);

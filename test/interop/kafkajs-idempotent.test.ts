@@ -12,15 +12,11 @@
 // the producer state snapshotted at the close must recognise the retry.
 
 import assert from 'node:assert/strict';
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { type TestContext, test } from 'node:test';
 import kafkajs from 'kafkajs';
 import { Admin, KafkaClient } from '../../src/client/index.js';
-import type { FaultHooks } from '../../src/server/fault-hook.js';
-import { type RunningBroker, startBroker } from '../../src/start-broker.js';
-import { defer } from '../helpers/broker-process.js';
+import { defer, makeDataDir } from '../helpers/broker-process.js';
+import { produceFaultsOn, startRestartableBroker } from '../helpers/restartable-broker.js';
 import { type StoredBatch, readStoredBatches, recordsOf } from '../helpers/stored-batches.js';
 
 const { Kafka, logLevel } = kafkajs;
@@ -38,39 +34,11 @@ function kafkaFor(bootstrap: string): KafkaInstance {
   });
 }
 
-async function start(t: TestContext, dataDir: string, port: number, faults?: FaultHooks): Promise<RunningBroker> {
-  const broker = await startBroker({ port, dataDir, logLevel: 'silent', faults });
-  let closed = false;
-  const close = broker.close.bind(broker);
-  broker.close = async () => {
-    if (closed) return;
-    closed = true;
-    await close();
-  };
-  defer(t, () => broker.close());
-  return broker;
-}
-
-async function tempDir(t: TestContext): Promise<string> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sluice-idem-'));
-  defer(t, () => fs.rm(dir, { recursive: true, force: true }));
-  return dir;
-}
-
 async function createTopic(t: TestContext, bootstrap: string): Promise<KafkaClient> {
   const client = new KafkaClient({ bootstrap });
   defer(t, () => client.close());
   await new Admin(client).createTopic(TOPIC, 1);
   return client;
-}
-
-/** Counts the Produce requests to TOPIC and decides each one's fate. */
-function onTopic(decide: (n: number) => 'send' | 'close' | 'withhold'): FaultHooks & { seen: () => number } {
-  let n = 0;
-  return {
-    produceResponse: (_all, topics) => (topics.includes(TOPIC) ? decide(++n) : 'send'),
-    seen: () => n,
-  };
 }
 
 /**
@@ -100,8 +68,8 @@ async function assertExactlyOnceInOrder(bootstrap: string, sent: { values: strin
 
 for (const maxInFlightRequests of [1, 5]) {
   test(`idempotent producer (maxInFlightRequests ${maxInFlightRequests}): every third acknowledgement is lost, yet each record lands once and in order`, async (t) => {
-    const faults = onTopic((n) => (n % 3 === 0 ? 'close' : 'send'));
-    const broker = await start(t, await tempDir(t), 0, faults);
+    const faults = produceFaultsOn(TOPIC, (n) => (n % 3 === 0 ? 'close' : 'send'));
+    const broker = await startRestartableBroker(t, await makeDataDir(t, 'sluice-idem-'), 0, faults);
     await createTopic(t, broker.bootstrap);
     const producer = kafkaFor(broker.bootstrap).producer({ idempotent: true, maxInFlightRequests });
     await producer.connect();
@@ -128,15 +96,15 @@ for (const maxInFlightRequests of [1, 5]) {
 }
 
 test('a broker restart between a write and its retry: the restarted broker recognises the retry from the producer state it snapshotted', async (t) => {
-  const dataDir = await tempDir(t);
+  const dataDir = await makeDataDir(t, 'sluice-idem-');
   let withheld!: () => void;
   const acknowledgementLost = new Promise<void>((resolve) => (withheld = resolve));
-  const faults = onTopic((n) => {
+  const faults = produceFaultsOn(TOPIC, (n) => {
     if (n !== 5) return 'send';
     withheld();
     return 'withhold';
   });
-  const first = await start(t, dataDir, 0, faults);
+  const first = await startRestartableBroker(t, dataDir, 0, faults);
   await createTopic(t, first.bootstrap);
   const producer = kafkaFor(first.bootstrap).producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
@@ -155,7 +123,7 @@ test('a broker restart between a write and its retry: the restarted broker recog
   await acknowledgementLost;
   assert.equal(first.broker.partition(TOPIC, 0)?.logEndOffset, 10);
   await first.close();
-  const second = await start(t, dataDir, first.port);
+  const second = await startRestartableBroker(t, dataDir, first.port);
   await sending;
 
   assert.equal(sent[4].baseOffset, 8, 'the retried send is answered with the offset its records got before the restart');
