@@ -22,7 +22,7 @@ import { type CompactResult, CLEANER_CHECKPOINT_FILE, DEFAULT_DELETE_RETENTION_M
 import { loadSegments, recoverSegment } from './log-recovery.js';
 import type { AppendInfo, LogConfig, PartitionLog } from './partition-log.js';
 import { Segment } from './segment.js';
-import { countExpiredSegments, segmentIndexOf, shouldRollBeforeAppend, shouldRollForRetention } from './segment-policy.js';
+import { countExpiredSegments, maxTimestampOf, segmentIndexOf, segmentsWhollyBelow, shouldRollBeforeAppend, shouldRollForRetention } from './segment-policy.js';
 import { forEachStoredBatch, swapCleanedFile, writeCleanedFile } from './segment-swap.js';
 import { StorageError } from './storage-error.js';
 import { type StorageLogger, silentStorageLogger } from './storage-logger.js';
@@ -150,13 +150,7 @@ export class FileLog implements PartitionLog {
   }
 
   maxTimestamp(): { timestamp: number; offset: number } | null {
-    let best: { timestamp: number; offset: number } | null = null;
-    for (const s of this.segments) {
-      if (s.sizeBytes > 0 && s.maxTimestamp >= 0 && (best === null || s.maxTimestamp > best.timestamp)) {
-        best = { timestamp: s.maxTimestamp, offset: s.offsetOfMaxTimestamp };
-      }
-    }
-    return best;
+    return maxTimestampOf(this.segments);
   }
 
   advanceLogStart(offset: number): void {
@@ -173,8 +167,7 @@ export class FileLog implements PartitionLog {
 
   /** Deletes closed segments whose every offset is below `offset`: those the next segment starts at or before. */
   private deleteSegmentsBelow(offset: number): number {
-    let n = 0;
-    while (n < this.segments.length - 1 && this.segments[n + 1].baseOffset <= offset) n++;
+    const n = segmentsWhollyBelow(this.segments, offset);
     return this.deleteOldest(n);
   }
 

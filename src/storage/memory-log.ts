@@ -7,7 +7,7 @@ import { batchBaseOffset, batchLastOffset, batchMaxTimestamp, batchSize } from '
 import { assignOffsets } from './assign-offsets.js';
 import { type CompactResult, DEFAULT_DELETE_RETENTION_MS, LogCleaner, NOTHING_CLEANED } from './log-cleaner.js';
 import type { AppendInfo, LogConfig, PartitionLog } from './partition-log.js';
-import { type SegmentStats, countExpiredSegments, segmentIndexOf, shouldRollBeforeAppend, shouldRollForRetention } from './segment-policy.js';
+import { type SegmentStats, countExpiredSegments, maxTimestampOf, segmentIndexOf, segmentsWhollyBelow, shouldRollBeforeAppend, shouldRollForRetention } from './segment-policy.js';
 import { StorageError } from './storage-error.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -146,21 +146,14 @@ export class MemoryLog implements PartitionLog {
   }
 
   maxTimestamp(): { timestamp: number; offset: number } | null {
-    let best: { timestamp: number; offset: number } | null = null;
-    for (const s of this.segments) {
-      if (s.sizeBytes > 0 && s.maxTimestamp >= 0 && (best === null || s.maxTimestamp > best.timestamp)) {
-        best = { timestamp: s.maxTimestamp, offset: s.offsetOfMaxTimestamp };
-      }
-    }
-    return best;
+    return maxTimestampOf(this.segments);
   }
 
   advanceLogStart(offset: number): void {
     if (offset <= this._logStartOffset) return;
     if (offset > this.logEndOffset) throw new RangeError(`logStartOffset ${offset} would pass logEndOffset ${this.logEndOffset}`);
     this._logStartOffset = offset;
-    let n = 0;
-    while (n < this.segments.length - 1 && this.segments[n + 1].baseOffset <= offset) n++;
+    const n = segmentsWhollyBelow(this.segments, offset);
     this.deleteOldest(n);
   }
 

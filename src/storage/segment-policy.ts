@@ -79,3 +79,21 @@ export function segmentIndexOf(segments: readonly { baseOffset: number }[], offs
   }
   return lo;
 }
+
+/** The largest timestamp among non-empty segments and the offset of the batch holding it; null when there is none. */
+export function maxTimestampOf(segments: readonly (SegmentStats & { readonly offsetOfMaxTimestamp: number })[]): { timestamp: number; offset: number } | null {
+  let best: { timestamp: number; offset: number } | null = null;
+  for (const s of segments) {
+    if (s.sizeBytes > 0 && s.maxTimestamp >= 0 && (best === null || s.maxTimestamp > best.timestamp)) {
+      best = { timestamp: s.maxTimestamp, offset: s.offsetOfMaxTimestamp };
+    }
+  }
+  return best;
+}
+
+/** How many leading segments lie wholly below `offset` (the next segment starts at or before it); the last one never counts. */
+export function segmentsWhollyBelow(segments: readonly { baseOffset: number }[], offset: number): number {
+  let n = 0;
+  while (n < segments.length - 1 && segments[n + 1].baseOffset <= offset) n++;
+  return n;
+}
