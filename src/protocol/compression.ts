@@ -218,6 +218,19 @@ interface Lz4Frame {
   maxSize: number;
 }
 
+/**
+ * lz4 and zstd frames may be interleaved with skippable frames (magic
+ * 0x184D2A5?, then an int32 LE size): returns the position after the one at
+ * `pos`, or null when no skippable frame starts there.
+ */
+function skipSkippableFrame(data: Buffer, pos: number, codec: string): number | null {
+  if (((data.readUInt32LE(pos) & SKIPPABLE_MASK) >>> 0) !== SKIPPABLE_MAGIC) return null;
+  if (data.length - pos < 8) throw corrupt(`${codec}: truncated skippable frame`);
+  const end = pos + 8 + data.readUInt32LE(pos + 4);
+  if (end > data.length) throw corrupt(`${codec}: truncated skippable frame`);
+  return end;
+}
+
 function lz4BlockMax(bd: number): number {
   const id = (bd >> 4) & 0x07;
   if (id < 4) throw corrupt(`lz4: invalid block max size id ${id}`);
@@ -233,12 +246,9 @@ function lz4Frames(data: Buffer, maxBytes: number): Lz4Frame[] {
   while (pos < data.length) {
     need(4, 'magic');
     const magic = data.readUInt32LE(pos);
-    if (((magic & SKIPPABLE_MASK) >>> 0) === SKIPPABLE_MAGIC) {
-      need(8, 'skippable frame');
-      const size = data.readUInt32LE(pos + 4);
-      pos += 8;
-      need(size, 'skippable frame');
-      pos += size;
+    const skipped = skipSkippableFrame(data, pos, 'lz4');
+    if (skipped !== null) {
+      pos = skipped;
       continue;
     }
     if (magic !== LZ4_MAGIC) throw corrupt(`lz4: bad frame magic 0x${magic.toString(16)}`);
@@ -377,12 +387,9 @@ function zstdFrames(data: Buffer): ZstdFrame[] {
   while (pos < data.length) {
     need(4, 'magic');
     const magic = data.readUInt32LE(pos);
-    if (((magic & SKIPPABLE_MASK) >>> 0) === SKIPPABLE_MAGIC) {
-      need(8, 'skippable frame');
-      const size = data.readUInt32LE(pos + 4);
-      pos += 8;
-      need(size, 'skippable frame');
-      pos += size;
+    const skipped = skipSkippableFrame(data, pos, 'zstd');
+    if (skipped !== null) {
+      pos = skipped;
       continue;
     }
     if (magic !== ZSTD_MAGIC) throw corrupt(`zstd: bad frame magic 0x${magic.toString(16)}`);
