@@ -11,8 +11,7 @@ import { Admin, EARLIEST, KafkaClient, LATEST } from '../../src/client/index.js'
 import { defer, makeDataDir, segmentBatches, segmentFiles, waitFor } from '../helpers/broker-process.js';
 import { startInProcessBroker } from '../helpers/in-process-broker.js';
 import { runOk } from './run-command.js';
-
-const KCAT = '/usr/bin/kcat';
+import { KCAT, kcat, skipUnless } from '../helpers/interop-tools.js';
 
 function adminFor(t: TestContext, bootstrap: string): Admin {
   const client = new KafkaClient({ bootstrap });
@@ -49,7 +48,7 @@ async function consumeAll(bootstrap: string, topic: string, partition: number, f
   return r.stdout.toString();
 }
 
-test('kcat -L lists the broker and every topic with its partitions and leader', async (t) => {
+test('kcat -L lists the broker and every topic with its partitions and leader', skipUnless(kcat), async (t) => {
   const broker = await startInProcessBroker(t);
   const admin = adminFor(t, broker.bootstrap);
   await admin.createTopic('orders', 3);
@@ -121,7 +120,7 @@ async function produceAndConsumeFiles(t: TestContext, codecs: KcatCodec[]): Prom
   }
 }
 
-test('kcat -P -l uncompressed, gzip, snappy and zstd with acks 0, 1 and all; kcat -C reads each partition back byte for byte', async (t) => {
+test('kcat -P -l uncompressed, gzip, snappy and zstd with acks 0, 1 and all; kcat -C reads each partition back byte for byte', skipUnless(kcat), async (t) => {
   await produceAndConsumeFiles(t, [
     { name: 'none', id: 0 },
     { name: 'gzip', id: 1 },
@@ -134,11 +133,11 @@ test('kcat -P -l uncompressed, gzip, snappy and zstd with acks 0, 1 and all; kca
 // range contains v0 (src/rdkafka_feature.c); without it, -z lz4 silently sends
 // uncompressed batches ("Broker does not support compression type lz4").
 // The stored batch's codec is checked, so this fails if that range regresses.
-test('kcat -P -z lz4 really compresses with every acks level and reads back byte for byte', async (t) => {
+test('kcat -P -z lz4 really compresses with every acks level and reads back byte for byte', skipUnless(kcat), async (t) => {
   await produceAndConsumeFiles(t, [{ name: 'lz4', id: 3 }]);
 });
 
-test('kcat -o s@T starts at the first record at or after T; -Q gives the same offset', async (t) => {
+test('kcat -o s@T starts at the first record at or after T; -Q gives the same offset', skipUnless(kcat), async (t) => {
   const broker = await startInProcessBroker(t);
   const admin = adminFor(t, broker.bootstrap);
   const topic = 'by-time';
