@@ -30,7 +30,6 @@ export const RdError = {
   REVOKE_PARTITIONS: -174,
   ASSIGN_PARTITIONS: -175,
   AUTO_OFFSET_RESET: -140,
-  OFFSET_OUT_OF_RANGE: 1,
 } as const;
 
 /** A record as librdkafka returns it: headers are a list of one-key objects. */
@@ -140,8 +139,9 @@ export class RdProducer {
 export class RdConsumer {
   private constructor(readonly native: Native) {}
 
-  static async connect(t: TestContext, bootstrap: string, config: RdConfig, topicConfig: RdConfig = {}): Promise<RdConsumer> {
-    const native = new (rdkafka().KafkaConsumer)({ 'bootstrap.servers': bootstrap, ...config }, topicConfig);
+  /** Topic-level properties (`auto.offset.reset`) go in `config`: a topic config object, even empty, would replace them. */
+  static async connect(t: TestContext, bootstrap: string, config: RdConfig): Promise<RdConsumer> {
+    const native = new (rdkafka().KafkaConsumer)({ 'bootstrap.servers': bootstrap, ...config });
     const consumer = new RdConsumer(native);
     await connected(native, 'consumer');
     native.setDefaultConsumeTimeout(200);
@@ -167,6 +167,29 @@ export class RdConsumer {
     return within(`${count} messages (got ${got.length})`, new Promise(poll), ms);
   }
 
+  /**
+   * Polls until librdkafka reports the end of `partition` (needs
+   * `enable.partition.eof`), returning the messages consumed before it and
+   * the offset it reached: how a test knows a reset to the end has happened.
+   */
+  readToEnd(topic: string, partition: number, ms = RDKAFKA_WAIT_MS): Promise<{ messages: RdMessage[]; endOffset: number }> {
+    const messages: RdMessage[] = [];
+    let endOffset: number | undefined;
+    const onEof = (eof: { topic: string; partition: number; offset: number }): void => {
+      if (eof.topic === topic && eof.partition === partition) endOffset = eof.offset;
+    };
+    this.native.on('partition.eof', onEof);
+    const poll = (resolve: (r: { messages: RdMessage[]; endOffset: number }) => void, reject: (e: unknown) => void): void => {
+      this.native.consume(100, (err: unknown, batch: RdMessage[]) => {
+        if (err) return reject(err);
+        messages.push(...batch);
+        if (endOffset !== undefined) resolve({ messages, endOffset });
+        else poll(resolve, reject);
+      });
+    };
+    return within(`end of ${topic}-${partition}`, new Promise(poll), ms).finally(() => this.native.removeListener('partition.eof', onEof));
+  }
+
   /** Polls until a consume call fails, and returns that error (librdkafka reports offset resets this way). */
   nextError(ms = RDKAFKA_WAIT_MS): Promise<{ code: number; message: string }> {
     const poll = (resolve: (e: { code: number; message: string }) => void, reject: (e: unknown) => void): void => {
@@ -177,6 +200,31 @@ export class RdConsumer {
       });
     };
     return within('consume error', new Promise(poll), ms);
+  }
+
+  /**
+   * An asynchronous commit (`commit()`), settled by its offset_commit_cb,
+   * which librdkafka delivers from a consume call: so it polls, and fails if
+   * that poll hands out a message (call it once everything was read).
+   * Needs the consumer made with `offset_commit_cb: true`.
+   */
+  commitAsync(offsets: TopicPartitionOffset[]): Promise<TopicPartitionOffset[]> {
+    const result = new Promise<TopicPartitionOffset[]>((resolve, reject) => {
+      this.native.once('offset.commit', (err: unknown, committed: TopicPartitionOffset[]) => (err ? reject(err) : resolve(committed)));
+    });
+    this.native.commit(offsets);
+    let settled = false;
+    const poll = (): void => {
+      if (settled) return;
+      this.native.consume(1, (err: unknown, messages: RdMessage[]) => {
+        if (!err && messages.length > 0) throw new Error(`commitAsync: a message arrived at offset ${messages[0].offset}`);
+        poll();
+      });
+    };
+    poll();
+    return within('offset commit callback', result).finally(() => {
+      settled = true;
+    });
   }
 
   seek(partition: TopicPartitionOffset): Promise<void> {
