@@ -14,7 +14,7 @@ import type { RunningBroker } from '../../src/start-broker.js';
 import { defer } from '../helpers/broker-process.js';
 import { startInProcessBroker } from '../helpers/in-process-broker.js';
 import { kafkaJavascript, skipUnless } from '../helpers/interop-tools.js';
-import { RdProducer, callback, rdkafka, within } from './librdkafka-clients.js';
+import { RdProducer, callback, rdAdmin, rdkafka, within } from './librdkafka-clients.js';
 
 let client: KafkaClient;
 let sluiceAdmin: Admin;
@@ -41,9 +41,7 @@ async function kafkajsAdmin(t: TestContext): Promise<Loose> {
 
 /** The node-rdkafka AdminClient, disconnected when the test ends. */
 function nodeAdmin(t: TestContext): Loose {
-  const admin = rdkafka().AdminClient.create({ 'bootstrap.servers': broker.bootstrap });
-  defer(t, () => admin.disconnect());
-  return admin;
+  return rdAdmin(t, broker.bootstrap).native;
 }
 
 /** The librdkafka error code behind a KafkaJS-compatible error (`code`, or `.errors[0]` of an aggregate). */

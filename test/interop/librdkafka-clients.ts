@@ -63,6 +63,14 @@ export interface TopicPartitionOffset {
   offset: number;
 }
 
+/** A node-rdkafka AdminClient (connected on creation) and its log lines, disconnected when the test ends. */
+export function rdAdmin(t: TestContext, bootstrap: string, config: RdConfig = {}): { native: Native; log: string[] } {
+  const log: string[] = [];
+  const native = rdkafka().AdminClient.create({ 'bootstrap.servers': bootstrap, ...config }, { 'event.log': (l: { message: string }) => log.push(l.message) });
+  defer(t, () => native.disconnect());
+  return { native, log };
+}
+
 export function rdkafka(): Native {
   return loadKafkaJavascript();
 }
@@ -86,10 +94,11 @@ async function connected(client: Native, what: string): Promise<void> {
 }
 
 /**
- * Collects librdkafka's debug lines (config `debug`), which is how a test
- * sees what librdkafka negotiated: `event.log` carries them.
+ * Collects librdkafka's log lines (with config `debug`, its debug output:
+ * how a test sees what librdkafka negotiated). Attach before connecting, as
+ * ApiVersions is exchanged while connecting.
  */
-export function debugLines(client: Native): string[] {
+function collectLog(client: Native): string[] {
   const lines: string[] = [];
   client.on('event.log', (log: { message: string }) => lines.push(log.message));
   return lines;
@@ -100,7 +109,11 @@ export class RdProducer {
   private pending = new Map<number, { resolve(d: Delivered): void; reject(e: unknown): void }>();
   private nextId = 0;
 
+  /** librdkafka's log lines (see `collectLog`). */
+  readonly log: string[];
+
   private constructor(readonly native: Native) {
+    this.log = collectLog(native);
     native.on('delivery-report', (err: unknown, report: { opaque: number; partition: number; offset: number; timestamp: number }) => {
       const waiter = this.pending.get(report.opaque);
       if (!waiter) return;
@@ -137,7 +150,12 @@ export class RdProducer {
 
 /** A KafkaConsumer read by counting: `read(n)` polls until n messages came. */
 export class RdConsumer {
-  private constructor(readonly native: Native) {}
+  /** librdkafka's log lines (see `collectLog`). */
+  readonly log: string[];
+
+  private constructor(readonly native: Native) {
+    this.log = collectLog(native);
+  }
 
   /** Topic-level properties (`auto.offset.reset`) go in `config`: a topic config object, even empty, would replace them. */
   static async connect(t: TestContext, bootstrap: string, config: RdConfig): Promise<RdConsumer> {
