@@ -4,7 +4,8 @@
 // with its own assign()ed consumer: every key, value, header, timestamp and
 // offset exactly. Sluice's own client reads the stored batches too, to show
 // that each batch really carries the codec librdkafka was asked for and, when
-// idempotent, a producer id and consecutive sequence numbers.
+// idempotent, a producer id and a first sequence of 0. Also: LogAppendTime
+// topics, auto-created topics, and a volume that takes many fetches.
 
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
@@ -83,3 +84,55 @@ for (const { name, codec } of CODECS) {
     }
   });
 }
+
+test('a topic with message.timestamp.type=LogAppendTime: delivery reports and consumers see the broker append time, not the producer time', skipUnless(kafkaJavascript), async (t) => {
+  const topic = 'rdk-log-append-time';
+  await new Admin(client).createTopic(topic, 1, { 'message.timestamp.type': 'LogAppendTime' });
+  const producer = await RdProducer.connect(t, broker.bootstrap, { 'compression.codec': 'lz4' });
+  const before = Date.now();
+  const records = Array.from({ length: 5 }, (_, i) => sampleRecord('log-append', i, before - 86_400_000));
+  const delivered = await producer.produce(topic, records);
+  const afterwards = Date.now();
+  const appendTime = delivered[0].timestamp;
+  assert.ok(appendTime >= before && appendTime <= afterwards, `append time ${appendTime} within [${before}, ${afterwards}]`);
+
+  const consumer = await RdConsumer.connect(t, broker.bootstrap, { 'group.id': `${topic}-reader` });
+  consumer.assign([{ topic, partition: 0, offset: 0 }]);
+  const messages = await consumer.read(records.length);
+  assert.deepEqual(
+    messages.map((m) => m.timestamp),
+    delivered.map((d) => d.timestamp),
+    'the timestamps the delivery reports gave',
+  );
+  assert.ok(delivered.every((d) => d.timestamp >= before), 'none kept the producer timestamp of a day ago');
+  assert.deepEqual(
+    messages.map((m) => m.value),
+    records.map((r) => r.value),
+  );
+});
+
+test('producing to a topic that does not exist creates it (auto.create.topics.enable) and delivers', skipUnless(kafkaJavascript), async (t) => {
+  const topic = 'rdk-auto-created';
+  const producer = await RdProducer.connect(t, broker.bootstrap);
+  const delivered = await producer.produce(topic, [{ partition: 0, value: Buffer.from('first') }]);
+  assert.deepEqual(delivered.map((d) => [d.partition, d.offset]), [[0, 0]]);
+  assert.equal((await client.topic(topic)).partitions.length, broker.config.numPartitions);
+});
+
+test('ten thousand records of 500 bytes (5 MB, many fetches) are all read back in order with the default fetch sizes', skipUnless(kafkaJavascript), async (t) => {
+  const topic = 'rdk-volume';
+  await new Admin(client).createTopic(topic, 1);
+  const producer = await RdProducer.connect(t, broker.bootstrap, { 'compression.codec': 'snappy' });
+  const count = 10_000;
+  const value = (i: number) => Buffer.from(`${i}:`.padEnd(500, String.fromCharCode(97 + (i % 26))));
+  const delivered = await producer.produce(topic, Array.from({ length: count }, (_, i) => ({ partition: 0, value: value(i) })));
+  assert.equal(delivered.at(-1)?.offset, count - 1);
+  const consumer = await RdConsumer.connect(t, broker.bootstrap, { 'group.id': `${topic}-reader` });
+  consumer.assign([{ topic, partition: 0, offset: 0 }]);
+  const messages = await consumer.read(count);
+  assert.deepEqual(
+    messages.map((m) => m.offset),
+    Array.from({ length: count }, (_, i) => i),
+  );
+  assert.ok(messages.every((m, i) => m.value!.equals(value(i))), 'every value intact');
+});
