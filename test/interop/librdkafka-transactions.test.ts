@@ -134,3 +134,28 @@ test("consume-transform-produce: sendOffsetsToTransaction moves the group's offs
   assert.deepEqual((await readAll(t, output, 'read_committed')).values, ['A', 'B', 'C', 'D', 'E', 'F']);
   assert.deepEqual((await readAll(t, output, 'read_uncommitted')).values, ['A', 'B', 'C', 'D', 'E', 'D', 'E', 'F']);
 });
+
+test('a second producer with the same transactional.id fences the first: its open transaction is aborted and its commit fails as fenced', skipUnless(kafkaJavascript), async (t) => {
+  const topic = 'rdk-txn-fenced';
+  await admin.createTopic(topic, 1);
+  const first = await transactionalProducer(t, 'rdk-txn-fenced');
+  await within('beginTransaction', callback((cb) => first.native.beginTransaction(cb)));
+  await first.produce(topic, [{ partition: 0, value: Buffer.from('zombie') }]);
+
+  const second = await transactionalProducer(t, 'rdk-txn-fenced');
+  const fenced = await within(
+    'the fenced commit',
+    new Promise<{ code: number; message: string; isFatal?: boolean }>((resolve, reject) =>
+      first.native.commitTransaction(10_000, (err: { code: number; message: string; isFatal?: boolean } | null) => (err ? resolve(err) : reject(new Error('the fenced producer committed')))),
+    ),
+  );
+  // librdkafka reports PRODUCER_FENCED (90) or INVALID_PRODUCER_EPOCH (47) as its local _FENCED (-144), a fatal error.
+  assert.ok([-144, 47, 90].includes(fenced.code), `fenced: ${fenced.code} ${fenced.message}`);
+  assert.equal(fenced.isFatal, true, 'fencing is fatal for the old producer');
+
+  await within('beginTransaction', callback((cb) => second.native.beginTransaction(cb)));
+  await second.produce(topic, [{ partition: 0, value: Buffer.from('successor') }]);
+  await within('commitTransaction', callback((cb) => second.native.commitTransaction(10_000, cb)));
+  assert.deepEqual((await readAll(t, topic, 'read_committed')).values, ['successor']);
+  assert.deepEqual((await readAll(t, topic, 'read_uncommitted')).values, ['zombie', 'successor']);
+});
