@@ -5,8 +5,10 @@
 // (disjoint, covering the topic) and read each record once; when one leaves,
 // its close commits what it read and the other member is given every
 // partition and goes on from those commits, so nothing is read twice even
-// with auto.offset.reset=earliest. The KIP-848 protocol (group.protocol=
-// consumer) is written down as a todo test until Sluice serves it.
+// with auto.offset.reset=earliest. A static member (KIP-345) restarted with
+// its group.instance.id gets its partitions back without a rebalance. The
+// KIP-848 protocol (group.protocol=consumer) is written down as a todo test
+// until Sluice serves it.
 
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
@@ -176,4 +178,30 @@ test('group.protocol=consumer (KIP-848): a member is given every partition and r
   await until('the KIP-848 member has every partition', () => member.partitions.length === PARTITIONS, 10_000);
   await produceRound(t, topic, 'only', 1);
   await until('the KIP-848 member read every partition', () => member.messages.length === PARTITIONS, 10_000);
+});
+
+// KIP-345: a static member's close sends no LeaveGroup, and its successor
+// with the same group.instance.id takes over its member id's place.
+test('static membership: a member restarted with the same group.instance.id gets its partitions back and the other member sees no rebalance', skipUnless(kafkaJavascript), async (t) => {
+  const topic = 'rdk-group-static';
+  const group = 'rdk-group-static';
+  await admin.createTopic(topic, PARTITIONS);
+  const a = await Member.join(t, 'static-a', group, topic, { 'group.instance.id': 'instance-a' });
+  await until('a has every partition while alone', () => a.partitions.length === PARTITIONS);
+  const b = await Member.join(t, 'static-b', group, topic, { 'group.instance.id': 'instance-b' });
+  const split = () => a.partitions.length === PARTITIONS / 2 && b.partitions.length === PARTITIONS / 2;
+  await until('a and b split the partitions', split);
+  const bPartitions = b.partitions;
+  const aRebalances = a.rebalances.length;
+
+  await b.leave();
+  const restarted = await Member.join(t, 'static-b-again', group, topic, { 'group.instance.id': 'instance-b' });
+  await until('the restarted b has partitions', () => restarted.partitions.length > 0);
+  assert.deepEqual(restarted.partitions, bPartitions, "b's partitions again");
+  assert.deepEqual(a.rebalances.slice(aRebalances), [], 'a kept its partitions throughout');
+  const [described] = await admin.describeGroups([group]);
+  assert.deepEqual(
+    described.members.map((m) => m.groupInstanceId).sort(),
+    ['instance-a', 'instance-b'],
+  );
 });
