@@ -33,6 +33,13 @@ const MODES: { name: string; config: Record<string, number | boolean> }[] = [
   { name: 'idempotent', config: { 'enable.idempotence': true } },
 ];
 
+/**
+ * The reading consumer: check.crcs makes librdkafka verify each batch's CRC32C,
+ * which covers what Sluice rewrites (LogAppendTime timestamps) and leaves
+ * out what it patches (base offsets).
+ */
+const READER = { 'group.id': 'rdk-produce-reader', 'enable.auto.commit': false, 'check.crcs': true };
+
 let client: KafkaClient;
 after(() => client?.close());
 const broker: RunningBroker = await startInProcessBroker({ after });
@@ -43,7 +50,7 @@ for (const { name, codec } of CODECS) {
     if (name === 'zstd') assert.ok(rdkafka().features.includes('zstd'), `librdkafka built with zstd (features: ${rdkafka().features.join(',')}); rebuild with libzstd-dev installed`);
     const topic = `rdk-produce-${name}`;
     await new Admin(client).createTopic(topic, 1);
-    const consumer = await RdConsumer.connect(t, broker.bootstrap, { 'group.id': `${topic}-reader`, 'enable.auto.commit': false });
+    const consumer = await RdConsumer.connect(t, broker.bootstrap, READER);
     const t0 = Date.now() - 10_000;
     let next = 0;
     for (const mode of MODES) {
@@ -96,7 +103,7 @@ test('a topic with message.timestamp.type=LogAppendTime: delivery reports and co
   const appendTime = delivered[0].timestamp;
   assert.ok(appendTime >= before && appendTime <= afterwards, `append time ${appendTime} within [${before}, ${afterwards}]`);
 
-  const consumer = await RdConsumer.connect(t, broker.bootstrap, { 'group.id': `${topic}-reader` });
+  const consumer = await RdConsumer.connect(t, broker.bootstrap, READER);
   consumer.assign([{ topic, partition: 0, offset: 0 }]);
   const messages = await consumer.read(records.length);
   assert.deepEqual(
@@ -127,7 +134,7 @@ test('ten thousand records of 500 bytes (5 MB, many fetches) are all read back i
   const value = (i: number) => Buffer.from(`${i}:`.padEnd(500, String.fromCharCode(97 + (i % 26))));
   const delivered = await producer.produce(topic, Array.from({ length: count }, (_, i) => ({ partition: 0, value: value(i) })));
   assert.equal(delivered.at(-1)?.offset, count - 1);
-  const consumer = await RdConsumer.connect(t, broker.bootstrap, { 'group.id': `${topic}-reader` });
+  const consumer = await RdConsumer.connect(t, broker.bootstrap, READER);
   consumer.assign([{ topic, partition: 0, offset: 0 }]);
   const messages = await consumer.read(count);
   assert.deepEqual(
