@@ -2,9 +2,11 @@
 // through the KafkaJS-compatible API (producer.transaction(), commit, abort)
 // committed records are visible to read_committed consumers and aborted ones
 // only to read_uncommitted; an open transaction holds read_committed readers
-// at the last stable offset until it commits; and consume-transform-produce
-// with sendOffsetsToTransaction (node-rdkafka API) moves the group's
-// committed offset only when its transaction commits.
+// at the last stable offset until it commits; consume-transform-produce
+// with sendOffsetsToTransaction (node-rdkafka API), from an assigned and from
+// a subscribed consumer, moves the group's committed offset only when its
+// transaction commits; and a second producer with the same transactional.id
+// fences the first.
 
 import assert from 'node:assert/strict';
 import { type TestContext, after, test } from 'node:test';
@@ -90,50 +92,61 @@ test('an open transaction holds read_committed consumers at the last stable offs
   assert.deepEqual(await readAll(t, topic, 'read_committed'), { values: ['before', 't0', 't1'], offsets: [0, 1, 2], endOffset: 4 });
 });
 
-test("consume-transform-produce: sendOffsetsToTransaction moves the group's offset with a commit, not with an abort", skipUnless(kafkaJavascript), async (t) => {
-  const input = 'rdk-ctp-in';
-  const output = 'rdk-ctp-out';
-  const group = 'rdk-ctp';
-  await admin.createTopic(input, 1);
-  await admin.createTopic(output, 1);
-  const source = await RdProducer.connect(t, broker.bootstrap);
-  await source.produce(
-    input,
-    ['a', 'b', 'c', 'd', 'e', 'f'].map((v) => ({ partition: 0, value: Buffer.from(v) })),
-  );
-
-  const consumer = await RdConsumer.connect(t, broker.bootstrap, { 'group.id': group, 'enable.auto.commit': false, 'isolation.level': 'read_committed' });
-  consumer.assign([{ topic: input, partition: 0, offset: 0 }]);
-  const producer = await transactionalProducer(t, 'rdk-ctp');
-
-  /** Reads `n` input records, writes them upper-cased and the next input offset in one transaction. */
-  const round = async (n: number, end: 'commit' | 'abort') => {
-    const messages = await consumer.read(n);
-    await within('beginTransaction', callback((cb) => producer.native.beginTransaction(cb)));
-    await producer.produce(
-      output,
-      messages.map((m) => ({ partition: 0, value: Buffer.from(m.value!.toString().toUpperCase()) })),
+// assign(): TxnOffsetCommit carries generation -1 and no member id, as for a
+// standalone consumer; subscribe(): it carries the member's generation and
+// member id (KIP-447), which the coordinator checks.
+for (const mode of ['assign', 'subscribe'] as const) {
+  test(`consume-transform-produce, ${mode}()ed input: sendOffsetsToTransaction moves the group's offset with a commit, not with an abort`, skipUnless(kafkaJavascript), async (t) => {
+    const input = `rdk-ctp-${mode}-in`;
+    const output = `rdk-ctp-${mode}-out`;
+    const group = `rdk-ctp-${mode}`;
+    await admin.createTopic(input, 1);
+    await admin.createTopic(output, 1);
+    const source = await RdProducer.connect(t, broker.bootstrap);
+    await source.produce(
+      input,
+      ['a', 'b', 'c', 'd', 'e', 'f'].map((v) => ({ partition: 0, value: Buffer.from(v) })),
     );
-    const next = [{ topic: input, partition: 0, offset: messages.at(-1)!.offset + 1 }];
-    await within('sendOffsetsToTransaction', callback((cb) => producer.native.sendOffsetsToTransaction(next, consumer.native, 10_000, cb)));
-    if (end === 'commit') await within('commitTransaction', callback((cb) => producer.native.commitTransaction(10_000, cb)));
-    else await within('abortTransaction', callback((cb) => producer.native.abortTransaction(10_000, cb)));
-  };
-  const committedOffset = async () => (await admin.fetchOffsets(group)).find((o) => o.topic === input && o.partition === 0)?.offset;
 
-  await round(3, 'commit');
-  assert.equal(await committedOffset(), 3);
-  await round(2, 'abort');
-  assert.equal(await committedOffset(), 3, 'an aborted transaction commits no offset');
-  // The application rewinds to the committed offset, as after a crash.
-  await consumer.seek({ topic: input, partition: 0, offset: 3 });
-  await round(3, 'commit');
-  assert.equal(await committedOffset(), 6);
-  assert.deepEqual((await consumer.committed([{ topic: input, partition: 0 }])).map((c) => c.offset), [6], 'librdkafka reads the same offset back');
+    const consumer = await RdConsumer.connect(t, broker.bootstrap, {
+      'group.id': group,
+      'enable.auto.commit': false,
+      'isolation.level': 'read_committed',
+      'auto.offset.reset': 'earliest',
+    });
+    if (mode === 'assign') consumer.assign([{ topic: input, partition: 0, offset: 0 }]);
+    else consumer.native.subscribe([input]);
+    const producer = await transactionalProducer(t, group);
 
-  assert.deepEqual((await readAll(t, output, 'read_committed')).values, ['A', 'B', 'C', 'D', 'E', 'F']);
-  assert.deepEqual((await readAll(t, output, 'read_uncommitted')).values, ['A', 'B', 'C', 'D', 'E', 'D', 'E', 'F']);
-});
+    /** Reads `n` input records, writes them upper-cased and the next input offset in one transaction. */
+    const round = async (n: number, end: 'commit' | 'abort') => {
+      const messages = await consumer.read(n);
+      await within('beginTransaction', callback((cb) => producer.native.beginTransaction(cb)));
+      await producer.produce(
+        output,
+        messages.map((m) => ({ partition: 0, value: Buffer.from(m.value!.toString().toUpperCase()) })),
+      );
+      const next = [{ topic: input, partition: 0, offset: messages.at(-1)!.offset + 1 }];
+      await within('sendOffsetsToTransaction', callback((cb) => producer.native.sendOffsetsToTransaction(next, consumer.native, 10_000, cb)));
+      if (end === 'commit') await within('commitTransaction', callback((cb) => producer.native.commitTransaction(10_000, cb)));
+      else await within('abortTransaction', callback((cb) => producer.native.abortTransaction(10_000, cb)));
+    };
+    const committedOffset = async () => (await admin.fetchOffsets(group)).find((o) => o.topic === input && o.partition === 0)?.offset;
+
+    await round(3, 'commit');
+    assert.equal(await committedOffset(), 3);
+    await round(2, 'abort');
+    assert.equal(await committedOffset(), 3, 'an aborted transaction commits no offset');
+    // The application rewinds to the committed offset, as after a crash.
+    await consumer.seek({ topic: input, partition: 0, offset: 3 });
+    await round(3, 'commit');
+    assert.equal(await committedOffset(), 6);
+    assert.deepEqual((await consumer.committed([{ topic: input, partition: 0 }])).map((c) => c.offset), [6], 'librdkafka reads the same offset back');
+
+    assert.deepEqual((await readAll(t, output, 'read_committed')).values, ['A', 'B', 'C', 'D', 'E', 'F']);
+    assert.deepEqual((await readAll(t, output, 'read_uncommitted')).values, ['A', 'B', 'C', 'D', 'E', 'D', 'E', 'F']);
+  });
+}
 
 test('a second producer with the same transactional.id fences the first: its open transaction is aborted and its commit fails as fenced', skipUnless(kafkaJavascript), async (t) => {
   const topic = 'rdk-txn-fenced';
