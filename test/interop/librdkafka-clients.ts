@@ -61,6 +61,8 @@ export interface TopicPartitionOffset {
   topic: string;
   partition: number;
   offset: number;
+  /** Commit metadata (OffsetCommit), where one is given or returned. */
+  metadata?: string | null;
 }
 
 /** A node-rdkafka AdminClient (connected on creation) and its log lines, disconnected when the test ends. */

@@ -76,8 +76,13 @@ test('commitSync and an async commit are stored; a new consumer of the group res
     'commitSync stored offset 4',
   );
   assert.deepEqual(offsetsOf(await first.read(6)), [4, 5, 6, 7, 8, 9]);
-  const committed = await first.commitAsync([{ ...tp, offset: 7 }]);
+  const committed = await first.commitAsync([{ ...tp, offset: 7, metadata: 'checkpoint 7' }]);
   assert.deepEqual(committed.map((c) => [c.partition, c.offset]), [[0, 7]], 'offset_commit_cb reports the async commit');
+  assert.deepEqual(
+    (await first.committed([tp])).map((c) => [c.offset, c.metadata]),
+    [[7, 'checkpoint 7']],
+    'the commit metadata comes back',
+  );
   await first.disconnect();
 
   const resumed = await RdConsumer.connect(t, spawned.bootstrap, { ...config, 'auto.offset.reset': 'earliest' });

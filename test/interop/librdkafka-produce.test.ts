@@ -143,3 +143,27 @@ test('ten thousand records of 500 bytes (5 MB, many fetches) are all read back i
   );
   assert.ok(messages.every((m, i) => m.value!.equals(value(i))), 'every value intact');
 });
+
+test('an idempotent producer with many small batches in flight to three partitions: each record stored once, in order, sequences unbroken', skipUnless(kafkaJavascript), async (t) => {
+  const topic = 'rdk-idempotent-volume';
+  const partitions = 3;
+  await new Admin(client).createTopic(topic, partitions);
+  // Batches of 50 records: librdkafka keeps up to 5 requests in flight per partition leader.
+  const producer = await RdProducer.connect(t, broker.bootstrap, { 'enable.idempotence': true, 'batch.num.messages': 50, 'compression.codec': 'lz4' });
+  const count = 6000;
+  const records = Array.from({ length: count }, (_, i) => ({ partition: i % partitions, value: Buffer.from(`record ${i}`) }));
+  const delivered = await producer.produce(topic, records);
+  for (let p = 0; p < partitions; p++) {
+    const mine = delivered.filter((d) => d.partition === p).map((d) => d.offset);
+    assert.deepEqual(mine, Array.from({ length: count / partitions }, (_, i) => i), `partition ${p}: delivery offsets in send order`);
+    const batches = await readStoredBatches(client, topic, p, { minRecords: count / partitions });
+    const values = batches.flatMap((b) => b.records.map((r) => r.value!.toString()));
+    assert.deepEqual(values, records.filter((r) => r.partition === p).map((r) => r.value.toString()), `partition ${p}: every record once, in order`);
+    let sequence = 0;
+    for (const b of batches) {
+      assert.equal(b.header.baseSequence, sequence, `partition ${p}: batch at ${b.header.baseOffset} continues the sequence`);
+      sequence += b.header.recordCount;
+    }
+    assert.ok(batches.length > 1, `partition ${p}: written in ${batches.length} batches`);
+  }
+});
