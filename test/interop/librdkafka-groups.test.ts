@@ -205,3 +205,18 @@ test('static membership: a member restarted with the same group.instance.id gets
     ['instance-a', 'instance-b'],
   );
 });
+
+test('a regex subscription (^rdk-pattern-.*) is given the partitions of every matching topic and none of the others', skipUnless(kafkaJavascript), async (t) => {
+  await admin.createTopic('rdk-pattern-one', 2);
+  await admin.createTopic('rdk-pattern-two', 1);
+  await admin.createTopic('rdk-not-pattern', 1);
+  const member = await Member.join(t, 'pattern-member', 'rdk-group-pattern', '^rdk-pattern-.*', {});
+  await until('the pattern member has three partitions', () => member.native.assignments().length === 3);
+  assert.deepEqual(
+    member.native
+      .assignments()
+      .map((a: { topic: string; partition: number }) => `${a.topic}-${a.partition}`)
+      .sort(),
+    ['rdk-pattern-one-0', 'rdk-pattern-one-1', 'rdk-pattern-two-0'],
+  );
+});
