@@ -5,7 +5,8 @@
 // test started after it closes). Nothing here waits by sleeping: promises
 // settle on librdkafka's own events (delivery reports, rebalances, consumed
 // messages), and every wait has a ceiling that fails the test instead of
-// hanging it.
+// hanging it. Calls that block the JavaScript thread until the broker answers
+// (`commitSync`) need a broker in another process (spawnBroker).
 //
 //   const producer = await RdProducer.connect(t, broker.bootstrap, { 'compression.codec': 'lz4' });
 //   const delivered = await producer.produce('topic', [{ partition: 0, value: Buffer.from('v') }]);
@@ -27,9 +28,10 @@ export type RdConfig = Record<string, unknown>;
 
 /** librdkafka's error codes the tests look for (rdkafka.h, RD_KAFKA_RESP_ERR_*). */
 export const RdError = {
-  REVOKE_PARTITIONS: -174,
   ASSIGN_PARTITIONS: -175,
   AUTO_OFFSET_RESET: -140,
+  /** librdkafka's local error for a fenced producer (broker PRODUCER_FENCED or INVALID_PRODUCER_EPOCH). */
+  FENCED: -144,
 } as const;
 
 /** A record as librdkafka returns it: headers are a list of one-key objects. */
@@ -229,19 +231,19 @@ export class RdConsumer {
    * Needs the consumer made with `offset_commit_cb: true`.
    */
   commitAsync(offsets: TopicPartitionOffset[]): Promise<TopicPartitionOffset[]> {
+    let settled = false;
     const result = new Promise<TopicPartitionOffset[]>((resolve, reject) => {
       this.native.once('offset.commit', (err: unknown, committed: TopicPartitionOffset[]) => (err ? reject(err) : resolve(committed)));
+      const poll = (): void => {
+        if (settled) return;
+        this.native.consume(1, (err: unknown, messages: RdMessage[]) => {
+          if (!err && messages.length > 0) reject(new Error(`commitAsync: a message arrived at offset ${messages[0].offset}`));
+          else poll();
+        });
+      };
+      this.native.commit(offsets);
+      poll();
     });
-    this.native.commit(offsets);
-    let settled = false;
-    const poll = (): void => {
-      if (settled) return;
-      this.native.consume(1, (err: unknown, messages: RdMessage[]) => {
-        if (!err && messages.length > 0) throw new Error(`commitAsync: a message arrived at offset ${messages[0].offset}`);
-        poll();
-      });
-    };
-    poll();
     return within('offset commit callback', result).finally(() => {
       settled = true;
     });
