@@ -232,8 +232,15 @@ export class RdConsumer {
    */
   commitAsync(offsets: TopicPartitionOffset[]): Promise<TopicPartitionOffset[]> {
     let settled = false;
+    const key = (xs: TopicPartitionOffset[]) => xs.map((x) => `${x.topic}/${x.partition}@${x.offset}`).sort().join(',');
+    let onCommit = (_err: unknown, _committed: TopicPartitionOffset[]): void => {};
     const result = new Promise<TopicPartitionOffset[]>((resolve, reject) => {
-      this.native.once('offset.commit', (err: unknown, committed: TopicPartitionOffset[]) => (err ? reject(err) : resolve(committed)));
+      // A commitSync before this one has its callback delivered by a later poll too: wait for this commit's.
+      onCommit = (err, committed) => {
+        if (err) reject(err);
+        else if (key(committed) === key(offsets)) resolve(committed);
+      };
+      this.native.on('offset.commit', onCommit);
       const poll = (): void => {
         if (settled) return;
         this.native.consume(1, (err: unknown, messages: RdMessage[]) => {
@@ -246,6 +253,7 @@ export class RdConsumer {
     });
     return within('offset commit callback', result).finally(() => {
       settled = true;
+      this.native.off('offset.commit', onCommit);
     });
   }
 
