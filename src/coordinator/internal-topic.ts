@@ -73,6 +73,16 @@ export class InternalTopic {
   }
 
   /**
+   * Resolves once every write made so far to the partition of `placementKey`
+   * has settled (failed or not), one waiting for the topic's creation included.
+   */
+  settled(placementKey: string): Promise<void> {
+    // A write waiting for the creation appends in a reaction registered before this one.
+    if (this.numPartitions === 0) return this.creating?.then(() => this.settled(placementKey), () => {}) ?? Promise.resolve();
+    return this.tails[this.partitionOf(placementKey)] ?? Promise.resolve();
+  }
+
+  /**
    * Appends `records` as one batch to the partition of `placementKey`. Resolves
    * once they are committed and every earlier write to that partition has
    * settled; `onCommitted` runs just before, so effects apply in log order.

@@ -1,8 +1,8 @@
 // The group coordinator inside a real broker: FindCoordinator and the lazy
 // creation of __consumer_offsets, request validation, committed offsets that
 // survive a restart (with metadata, leader epoch and the group's membership),
-// the OffsetCommit errors clients rely on, offset retention, DeleteGroups and
-// OffsetDelete.
+// the OffsetCommit errors clients rely on, an OffsetFetch that reads the
+// commit sent before it, offset retention, DeleteGroups and OffsetDelete.
 
 import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
@@ -13,10 +13,14 @@ import { offsetsPartitionFor } from '../../src/coordinator/group/offsets-log.js'
 import { OFFSETS_TOPIC } from '../../src/coordinator/group/offset-store.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { FindCoordinatorRequest, FindCoordinatorResponse } from '../../src/protocol/messages/find-coordinator.js';
+import { OffsetCommitRequest, OffsetCommitResponse } from '../../src/protocol/messages/offset-commit.js';
+import { OffsetFetchRequest, OffsetFetchResponse } from '../../src/protocol/messages/offset-fetch.js';
 import { type RunningBroker, type StartOptions, startBroker } from '../../src/start-broker.js';
 import { defer, makeDataDir, waitFor } from '../helpers/broker-process.js';
 
 const FIND_COORDINATOR = { request: FindCoordinatorRequest, response: FindCoordinatorResponse };
+const OFFSET_COMMIT = { request: OffsetCommitRequest, response: OffsetCommitResponse };
+const OFFSET_FETCH = { request: OffsetFetchRequest, response: OffsetFetchResponse };
 
 async function start(t: TestContext, dataDir: string, options: StartOptions = {}): Promise<RunningBroker> {
   const broker = await startBroker({ port: 0, dataDir, logLevel: 'silent', offsetsTopicNumPartitions: 5, ...options });
@@ -178,6 +182,34 @@ test('OffsetCommit answers stale generations, unknown members, unknown partition
   const rejoined = await groups.join('g', joinRequest({ memberId: member.memberId }));
   await joining;
   assert.deepEqual(await groups.commitOffsets('g', { ...member, generationId: rejoined.generationId }, [entry('t', 0, 11)]), [ErrorCode.REBALANCE_IN_PROGRESS]);
+});
+
+// Kafka handles one request of a connection at a time, so librdkafka's
+// commit() followed at once by committed() reads its own commit; Sluice
+// dispatches both on arrival, while the commit is still being fsynced.
+test('an OffsetFetch sent right behind an OffsetCommit on one connection reads that commit', async (t) => {
+  const broker = await start(t, await makeDataDir(t));
+  await broker.broker.createTopic('t', 1, {});
+  const conn = await BrokerConnection.connect('127.0.0.1', broker.port, 'read-your-commit-test');
+  defer(t, () => conn.close());
+  for (const version of [7, 8]) {
+    for (let offset = 1; offset <= 5; offset++) {
+      // Not awaited: both requests are on the wire before the commit is answered.
+      const committed = conn.send(OFFSET_COMMIT, {
+        groupId: 'g',
+        generationIdOrMemberEpoch: -1,
+        memberId: '',
+        groupInstanceId: null,
+        topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: offset, committedLeaderEpoch: -1, committedMetadata: null }] }],
+      });
+      const wanted = [{ name: 't', partitionIndexes: [0] }];
+      const fetched = conn.sendVersion(OFFSET_FETCH, version, version >= 8 ? { groups: [{ groupId: 'g', topics: wanted }], requireStable: false } : { groupId: 'g', topics: wanted, requireStable: false });
+      assert.equal((await committed).topics[0].partitions[0].errorCode, ErrorCode.NONE);
+      const res = await fetched;
+      const topics = version >= 8 ? res.groups[0].topics : res.topics;
+      assert.equal(Number(topics[0].partitions[0].committedOffset), offset, `OffsetFetch v${version} after the commit of ${offset}`);
+    }
+  }
 });
 
 test('offsets expire offsetsRetentionMinutes after their group became empty, and the group goes with them', async (t) => {

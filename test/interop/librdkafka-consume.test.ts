@@ -1,6 +1,7 @@
 // librdkafka 2.15 (@confluentinc/kafka-javascript's node-rdkafka API) reading
 // from Sluice: assign and seek, synchronous and asynchronous commits and a
-// second consumer resuming from them, offsetsForTimes, watermarks,
+// second consumer resuming from them, committed() reading the commit just
+// sent, offsetsForTimes, watermarks,
 // auto.offset.reset earliest and latest for a group without offsets, and the
 // OFFSET_OUT_OF_RANGE path after DeleteRecords moved the log start past the
 // position: librdkafka must reset per auto.offset.reset (or report the error
@@ -95,6 +96,24 @@ test('commitSync and an async commit are stored; a new consumer of the group res
     [[topic, 0, 7]],
     "Sluice's OffsetFetch agrees",
   );
+});
+
+test('committed() right after an async commit() reads that commit', skipUnless(kafkaJavascript), async (t) => {
+  const topic = 'rdk-read-your-commit';
+  await admin.createTopic(topic, 1);
+  await topicWith(t, broker.bootstrap, topic, 1);
+  const consumer = await RdConsumer.connect(t, broker.bootstrap, { 'group.id': 'rdk-read-your-commit', 'enable.auto.commit': false, offset_commit_cb: true });
+  const tp = { topic, partition: 0 };
+  consumer.assign([{ ...tp, offset: 0 }]);
+  await consumer.read(1);
+  // A first commit, awaited, so that librdkafka knows the coordinator: from
+  // then on it sends both to it on one connection, the OffsetFetch right
+  // behind the OffsetCommit.
+  await consumer.commitAsync([{ ...tp, offset: 1 }]);
+  for (let offset = 2; offset <= 6; offset++) {
+    consumer.native.commit([{ ...tp, offset }]);
+    assert.deepEqual((await consumer.committed([tp])).map((c) => c.offset), [offset]);
+  }
 });
 
 test('offsetsForTimes finds the first record at or after a time, and the end for a later time', skipUnless(kafkaJavascript), async (t) => {

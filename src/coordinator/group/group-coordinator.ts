@@ -257,6 +257,16 @@ export class GroupCoordinator {
   }
 
   /**
+   * Resolves once every offset write for `groupId` accepted so far is applied
+   * or failed. OffsetFetch waits for it: Kafka handles a connection's requests
+   * one at a time, so a client that sends OffsetFetch right behind its
+   * OffsetCommit (librdkafka's commit() then committed()) reads that commit.
+   */
+  offsetWritesSettled(groupId: string): Promise<void> {
+    return this.offsets.settled(groupId);
+  }
+
+  /**
    * OffsetFetch for one group: the requested partitions, or every committed
    * one when `topics` is null. With `requireStable` (v7+), a partition with
    * transactional offsets not yet committed or aborted gets

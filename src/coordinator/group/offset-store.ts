@@ -123,6 +123,11 @@ export class OffsetStore {
     return this.offsets.keys();
   }
 
+  /** Resolves once every write for `groupId` made so far (offsets, tombstones, markers in its partition) is applied or failed. */
+  settled(groupId: string): Promise<void> {
+    return this.topic.settled(groupId);
+  }
+
   /** Stores offsets; resolves once they are committed and visible to get(). */
   commit(groupId: string, entries: (OffsetEntry & { value: CommittedOffset })[]): Promise<void> {
     return this.write(

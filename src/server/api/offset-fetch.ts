@@ -3,14 +3,16 @@
 // groups at once (KIP-709). With require_stable (v7+), a partition with
 // transactional offsets awaiting their transaction's outcome gets
 // UNSTABLE_OFFSET_COMMIT; without it the last committed offset. A partition without a committed offset
-// gets offset -1 and no error, as Kafka.
+// gets offset -1 and no error, as Kafka. The answer waits for the group's
+// offset writes in flight, so it sees a commit sent before it.
 
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { OffsetFetchRequest, OffsetFetchResponse } from '../../protocol/messages/offset-fetch.js';
 import type { Message } from '../../protocol/codec.js';
 import type { ApiHandler, RequestContext } from './handler.js';
 
-function fetchGroup(groupId: string, topics: Message[] | null, requireStable: boolean, ctx: RequestContext): Message[] {
+async function fetchGroup(groupId: string, topics: Message[] | null, requireStable: boolean, ctx: RequestContext): Promise<Message[]> {
+  await ctx.groups.offsetWritesSettled(groupId);
   const wanted = topics === null ? null : topics.map((t) => ({ topic: t.name, partitions: t.partitionIndexes }));
   const byTopic = new Map<string, Message[]>();
   for (const o of ctx.groups.fetchOffsets(groupId, wanted, requireStable)) {
@@ -33,13 +35,13 @@ export const offsetFetch: ApiHandler = {
   maxVersion: 8,
   request: OffsetFetchRequest,
   response: OffsetFetchResponse,
-  handle(req, ctx) {
+  async handle(req, ctx) {
     if (ctx.apiVersion >= 8) {
-      return {
-        throttleTimeMs: 0,
-        groups: req.groups.map((g: Message) => ({ groupId: g.groupId, topics: fetchGroup(g.groupId, g.topics, req.requireStable === true, ctx), errorCode: ErrorCode.NONE })),
-      };
+      const groups = await Promise.all(
+        req.groups.map(async (g: Message) => ({ groupId: g.groupId, topics: await fetchGroup(g.groupId, g.topics, req.requireStable === true, ctx), errorCode: ErrorCode.NONE })),
+      );
+      return { throttleTimeMs: 0, groups };
     }
-    return { throttleTimeMs: 0, topics: fetchGroup(req.groupId, req.topics, req.requireStable === true, ctx), errorCode: ErrorCode.NONE };
+    return { throttleTimeMs: 0, topics: await fetchGroup(req.groupId, req.topics, req.requireStable === true, ctx), errorCode: ErrorCode.NONE };
   },
 };
