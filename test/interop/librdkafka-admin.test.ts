@@ -217,6 +217,17 @@ test('listGroups, describeGroups, fetchOffsets and deleteGroups follow a KafkaJS
     { topic, partition: 0, offset: '1' },
     { topic, partition: 1, offset: '1' },
   ]);
+  // commitOffsets resolves once librdkafka has queued the OffsetCommit, not
+  // when it is answered; committed() is sent right behind it to the same
+  // coordinator connection, so it answers once the commit is applied.
+  const own: Loose[] = await consumer.committed([
+    { topic, partition: 0 },
+    { topic, partition: 1 },
+  ]);
+  assert.deepEqual(byPartition(own).map((p) => [p.partition, p.offset]), [
+    [0, '1'],
+    [1, '1'],
+  ]);
 
   const listed: Loose = await admin.listGroups();
   const entry = listed.groups.find((g: Loose) => g.groupId === groupId);
