@@ -75,6 +75,23 @@ export interface BrokerConfig {
   /** Largest session timeout a group member may ask for (ms). Default 1800000 (30 minutes). */
   groupMaxSessionTimeoutMs: number;
   /**
+   * Heartbeat interval the broker gives consumer-protocol group members (KIP-848,
+   * `group.protocol=consumer`) (ms). Default 5000, as Kafka's group.consumer.heartbeat.interval.ms.
+   */
+  groupConsumerHeartbeatIntervalMs: number;
+  /**
+   * How long a consumer-protocol member may go without a heartbeat before it is
+   * removed and its partitions reassigned (ms). Default 45000, as Kafka's
+   * group.consumer.session.timeout.ms.
+   */
+  groupConsumerSessionTimeoutMs: number;
+  /**
+   * Server-side assignors consumer-protocol groups may use, by name ("uniform",
+   * "range"); the first is the default, a member may ask for another. Default
+   * ["uniform", "range"], as Kafka's group.consumer.assignors. A string is split at commas.
+   */
+  groupConsumerAssignors: string[];
+  /**
    * Partitions of the internal `__transaction_state` topic, used when the broker
    * creates it (on the first use of a transactional id); an existing topic keeps
    * its count. Default 50, as Kafka's transaction.state.log.num.partitions.
@@ -112,6 +129,9 @@ export const defaultConfig: BrokerConfig = {
   groupInitialRebalanceDelayMs: 0,
   groupMinSessionTimeoutMs: 6000,
   groupMaxSessionTimeoutMs: 30 * 60 * 1000,
+  groupConsumerHeartbeatIntervalMs: 5000,
+  groupConsumerSessionTimeoutMs: 45_000,
+  groupConsumerAssignors: ['uniform', 'range'],
   transactionStateNumPartitions: 50,
   transactionMaxTimeoutMs: 15 * 60 * 1000,
   transactionTimeoutCheckIntervalMs: 10_000,
@@ -135,6 +155,15 @@ function boolean(name: string, v: unknown): boolean {
   throw new ConfigError(`${name} must be true or false, got ${JSON.stringify(v)}`);
 }
 
+/** A non-empty list of names, given as an array or a comma-separated string. */
+function nameList(name: string, v: unknown): string[] {
+  const items = typeof v === 'string' ? v.split(',').map((x) => x.trim()) : v;
+  if (!Array.isArray(items) || items.length === 0 || !items.every((x) => typeof x === 'string' && x !== '')) {
+    throw new ConfigError(`${name} must be a non-empty list of names, got ${JSON.stringify(v)}`);
+  }
+  return items as string[];
+}
+
 /** Merges `overrides` over the defaults and validates every option. */
 export function resolveConfig(overrides: Partial<Record<keyof BrokerConfig, unknown>> = {}): BrokerConfig {
   for (const key of Object.keys(overrides)) {
@@ -148,6 +177,7 @@ export function resolveConfig(overrides: Partial<Record<keyof BrokerConfig, unkn
   const host = String(o.host);
   const groupMinSessionTimeoutMs = integer('groupMinSessionTimeoutMs', o.groupMinSessionTimeoutMs, 1, 2 ** 31 - 1);
   const groupMaxSessionTimeoutMs = integer('groupMaxSessionTimeoutMs', o.groupMaxSessionTimeoutMs, groupMinSessionTimeoutMs, 2 ** 31 - 1);
+  const groupConsumerHeartbeatIntervalMs = integer('groupConsumerHeartbeatIntervalMs', o.groupConsumerHeartbeatIntervalMs, 1, 2 ** 31 - 2);
   return {
     host,
     port: integer('port', o.port, 0, 65535),
@@ -172,6 +202,9 @@ export function resolveConfig(overrides: Partial<Record<keyof BrokerConfig, unkn
     groupInitialRebalanceDelayMs: integer('groupInitialRebalanceDelayMs', o.groupInitialRebalanceDelayMs, 0, 2 ** 31 - 1),
     groupMinSessionTimeoutMs,
     groupMaxSessionTimeoutMs,
+    groupConsumerHeartbeatIntervalMs,
+    groupConsumerSessionTimeoutMs: integer('groupConsumerSessionTimeoutMs', o.groupConsumerSessionTimeoutMs, groupConsumerHeartbeatIntervalMs + 1, 2 ** 31 - 1),
+    groupConsumerAssignors: nameList('groupConsumerAssignors', o.groupConsumerAssignors),
     transactionStateNumPartitions: integer('transactionStateNumPartitions', o.transactionStateNumPartitions, 1, 1000),
     transactionMaxTimeoutMs: integer('transactionMaxTimeoutMs', o.transactionMaxTimeoutMs, 1, 2 ** 31 - 1),
     transactionTimeoutCheckIntervalMs: integer('transactionTimeoutCheckIntervalMs', o.transactionTimeoutCheckIntervalMs, 10, 2 ** 31 - 1),

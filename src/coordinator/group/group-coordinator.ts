@@ -1,6 +1,10 @@
-// The group coordinator: owns every classic group of this broker and their
+// The group coordinator: owns every group of this broker, classic (group.ts)
+// and consumer-protocol (KIP-848, consumer/consumer-group.ts), and their
 // committed offsets (through the OffsetStore), and answers the group APIs.
-// Single node: every group is coordinated here.
+// Single node: every group is coordinated here. One group id names one group
+// of either type: an empty group changes type when a member of the other
+// protocol joins it. Consumer-protocol groups live in memory only: after a
+// restart their members get UNKNOWN_MEMBER_ID and rejoin; their offsets stay.
 //
 // Ownership: `groups` and everything inside a Group change only through this
 // class's synchronous methods and the groups' own timers; the OffsetStore
@@ -14,11 +18,18 @@
 // that long after their commit. An empty group left without offsets is deleted.
 
 import type { Broker } from '../../broker/broker.js';
+import type { TopicMetadata } from '../../cluster/control-plane.js';
 import type { BrokerConfig } from '../../config.js';
+import { ConfigError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
-import { CONSUMER_PROTOCOL_TYPE } from './consumer-protocol.js';
-import { Group, type GroupContext, type GroupState, type JoinRequest, type MemberDescription, type SyncRequest } from './group.js';
+import { type Clock, systemClock } from '../clock.js';
+import { SERVER_ASSIGNORS, type ServerAssignor } from './consumer/assignor.js';
+import { ConsumerGroup, type ConsumerGroupContext, type ConsumerMemberDescription } from './consumer/consumer-group.js';
+import { type ConsumerHeartbeat, type ConsumerHeartbeatResult, heartbeatError, invalidHeartbeat } from './consumer/heartbeat-request.js';
+import { type PartitionSet, toList } from './consumer/partition-set.js';
+import { CONSUMER_PROTOCOL_TYPE, encodeAssignment, encodeSubscription } from './consumer-protocol.js';
+import { Group, type GroupContext, type JoinRequest, type MemberDescription, type SyncRequest } from './group.js';
 import type { JoinResult, SyncResult } from './member.js';
 import type { CommittedOffset, StoredGroup } from './offsets-log.js';
 import { type OffsetEntry, OffsetStore } from './offset-store.js';
@@ -47,17 +58,22 @@ export interface FetchedOffset extends OffsetEntry {
   errorCode: number;
 }
 
+/** A group of either protocol; `type` tells which. */
+export type AnyGroup = Group | ConsumerGroup;
+
 export interface GroupOverview {
   groupId: string;
   protocolType: string;
-  state: GroupState;
+  /** Classic states (Empty, PreparingRebalance, ...) or consumer-protocol ones (Empty, Assigning, Reconciling, Stable). */
+  state: string;
+  type: AnyGroup['type'];
 }
 
 export interface GroupDescription {
   groupId: string;
-  state: GroupState;
+  state: string;
   protocolType: string;
-  /** The chosen protocol (assignor) when Stable, else "". */
+  /** The chosen protocol (assignor) when Stable, else ""; a consumer-protocol group's server assignor. */
   protocolName: string;
   members: MemberDescription[];
 }
@@ -67,10 +83,29 @@ export interface MemberIdentity {
   groupInstanceId: string | null;
 }
 
+export interface ConsumerGroupDescription {
+  groupId: string;
+  /** NONE, or GROUP_ID_NOT_FOUND for an unknown or classic group. */
+  errorCode: number;
+  errorMessage: string | null;
+  state: string;
+  groupEpoch: number;
+  assignmentEpoch: number;
+  assignorName: string;
+  members: (Omit<ConsumerMemberDescription, 'assignment' | 'targetAssignment'> & { assignment: NamedPartitions[]; targetAssignment: NamedPartitions[] })[];
+}
+
+export interface NamedPartitions {
+  topicId: string;
+  topicName: string;
+  partitions: number[];
+}
+
 export class GroupCoordinator {
-  private readonly groups = new Map<string, Group>();
+  private readonly groups = new Map<string, AnyGroup>();
   private readonly offsets: OffsetStore;
   private readonly groupContext: GroupContext;
+  private readonly consumerContext: ConsumerGroupContext;
   private readonly log: Logger;
   private expiryTimer: NodeJS.Timeout | null = null;
 
@@ -78,12 +113,34 @@ export class GroupCoordinator {
     private readonly broker: Broker,
     private readonly config: BrokerConfig,
     log: Logger,
+    clock: Clock = systemClock,
   ) {
     this.log = log.child({ module: 'group-coordinator' });
     this.offsets = new OffsetStore(broker, config, this.log);
     this.groupContext = {
       initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,
       store: (group) => this.storeGroup(group),
+      log: this.log,
+    };
+    const assignors = new Map<string, ServerAssignor>();
+    for (const name of config.groupConsumerAssignors) {
+      const assignor = SERVER_ASSIGNORS.get(name);
+      if (!assignor) throw new ConfigError(`groupConsumerAssignors: unknown assignor "${name}" (known: ${[...SERVER_ASSIGNORS.keys()].join(', ')})`);
+      assignors.set(name, assignor);
+    }
+    const cluster = broker.cluster;
+    const info = (t: TopicMetadata | undefined) => (t ? { topicId: t.topicId.toString('hex'), name: t.name, partitions: t.partitions.length } : undefined);
+    this.consumerContext = {
+      clock,
+      heartbeatIntervalMs: config.groupConsumerHeartbeatIntervalMs,
+      sessionTimeoutMs: config.groupConsumerSessionTimeoutMs,
+      assignors,
+      defaultAssignor: config.groupConsumerAssignors[0],
+      topics: {
+        byName: (name) => info(cluster.topic(name)),
+        byId: (topicId) => info(cluster.topicById(Buffer.from(topicId, 'hex'))),
+        all: () => cluster.topics().map((t) => info(t)!),
+      },
       log: this.log,
     };
   }
@@ -133,6 +190,9 @@ export class GroupCoordinator {
       return fail(ErrorCode.INVALID_SESSION_TIMEOUT);
     }
     let group = this.groups.get(groupId);
+    // An empty consumer-protocol group becomes a classic one; classic members cannot join a live one (yet).
+    if (group?.type === 'consumer' && group.state === 'Empty') group = this.replaceGroup(group, new Group(groupId, this.groupContext));
+    if (group?.type === 'consumer') return fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
     if (!group) {
       if (req.memberId !== '') return fail(ErrorCode.UNKNOWN_MEMBER_ID);
       group = this.createGroup(groupId);
@@ -143,14 +203,57 @@ export class GroupCoordinator {
   sync(groupId: string, req: SyncRequest): Promise<SyncResult> {
     if (groupId === '') return Promise.resolve({ errorCode: ErrorCode.INVALID_GROUP_ID, assignment: Buffer.alloc(0) });
     const group = this.groups.get(groupId);
-    if (!group) return Promise.resolve({ errorCode: ErrorCode.UNKNOWN_MEMBER_ID, assignment: Buffer.alloc(0) });
+    if (group?.type !== 'classic') return Promise.resolve({ errorCode: ErrorCode.UNKNOWN_MEMBER_ID, assignment: Buffer.alloc(0) });
     return group.sync(req);
   }
 
   heartbeat(groupId: string, memberId: string, groupInstanceId: string | null, generationId: number): number {
     if (groupId === '') return ErrorCode.INVALID_GROUP_ID;
     const group = this.groups.get(groupId);
-    return group ? group.heartbeat(memberId, groupInstanceId, generationId) : ErrorCode.UNKNOWN_MEMBER_ID;
+    return group?.type === 'classic' ? group.heartbeat(memberId, groupInstanceId, generationId) : ErrorCode.UNKNOWN_MEMBER_ID;
+  }
+
+  /**
+   * ConsumerGroupHeartbeat (KIP-848). A first heartbeat (epoch 0) creates the
+   * group, or turns an empty classic group into a consumer-protocol one; a
+   * non-empty classic group answers GROUP_ID_NOT_FOUND, as Kafka when it cannot
+   * migrate the group. Any other epoch for a group this broker does not run
+   * under the consumer protocol answers UNKNOWN_MEMBER_ID, so that members of
+   * a group lost in a restart rejoin.
+   */
+  consumerGroupHeartbeat(groupId: string, req: ConsumerHeartbeat, apiVersion: number): ConsumerHeartbeatResult {
+    const invalid = invalidHeartbeat(groupId, req, apiVersion, this.consumerContext.assignors);
+    if (invalid) return invalid;
+    let group = this.groups.get(groupId);
+    if (group?.type !== 'consumer') {
+      if (group?.type === 'classic' && group.state !== 'Empty') {
+        return heartbeatError(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} is not a consumer group.`, req);
+      }
+      if (req.memberEpoch !== 0) return heartbeatError(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${req.memberId} is not a member of group ${groupId}.`, req);
+      const created = new ConsumerGroup(groupId, this.consumerContext);
+      group = group ? this.replaceGroup(group, created) : created;
+      this.groups.set(groupId, group);
+    }
+    return group.heartbeat(req);
+  }
+
+  /** ConsumerGroupDescribe (KIP-848) for one group. */
+  describeConsumerGroup(groupId: string): ConsumerGroupDescription {
+    const group = this.groups.get(groupId);
+    if (group?.type !== 'consumer') {
+      const errorMessage = group ? `Group ${groupId} is not a consumer group.` : `Group ${groupId} not found.`;
+      return { groupId, errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage, state: 'Dead', groupEpoch: -1, assignmentEpoch: -1, assignorName: '', members: [] };
+    }
+    return {
+      groupId,
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      state: group.state,
+      groupEpoch: group.groupEpoch,
+      assignmentEpoch: group.assignmentEpoch,
+      assignorName: group.assignorName,
+      members: group.describeMembers().map((m) => ({ ...m, assignment: this.namedPartitions(m.assignment), targetAssignment: this.namedPartitions(m.targetAssignment) })),
+    };
   }
 
   /** LeaveGroup: a group-level error code, and one per member. */
@@ -159,7 +262,7 @@ export class GroupCoordinator {
     const group = this.groups.get(groupId);
     return {
       errorCode: ErrorCode.NONE,
-      members: members.map((m) => ({ ...m, errorCode: group ? group.leave(m.memberId, m.groupInstanceId) : ErrorCode.UNKNOWN_MEMBER_ID })),
+      members: members.map((m) => ({ ...m, errorCode: group?.type === 'classic' ? group.leave(m.memberId, m.groupInstanceId) : ErrorCode.UNKNOWN_MEMBER_ID })),
     };
   }
 
@@ -173,7 +276,7 @@ export class GroupCoordinator {
   ): Promise<number[]> {
     const group = this.groups.get(groupId);
     let groupError: number;
-    if (group) groupError = group.commitError(member.memberId, member.groupInstanceId, member.generationId);
+    if (group) groupError = this.commitError(group, member);
     // No group: a commit without group management creates one; a generation means the member is stale.
     else groupError = member.generationId < 0 ? ErrorCode.NONE : ErrorCode.ILLEGAL_GENERATION;
     if (groupError !== ErrorCode.NONE) return entries.map(() => groupError);
@@ -217,7 +320,25 @@ export class GroupCoordinator {
   transactionalCommitError(groupId: string, member: MemberIdentity & { generationId: number }): number {
     const group = this.groups.get(groupId);
     if (!group || member.generationId < 0) return ErrorCode.NONE;
-    return group.commitError(member.memberId, member.groupInstanceId, member.generationId);
+    return this.commitError(group, member);
+  }
+
+  /** A classic member's generation, or a consumer-protocol member's epoch (OffsetCommit v9+, KIP-848). */
+  private commitError(group: AnyGroup, member: MemberIdentity & { generationId: number }): number {
+    return group.type === 'classic'
+      ? group.commitError(member.memberId, member.groupInstanceId, member.generationId)
+      : group.memberEpochError(member.memberId, member.generationId);
+  }
+
+  /**
+   * OffsetFetch v9+ from a consumer-protocol member (KIP-848): NONE when it may
+   * read the group's offsets, else UNKNOWN_MEMBER_ID or STALE_MEMBER_EPOCH. A
+   * fetch without a member epoch (-1: admin tools, classic members) is always allowed.
+   */
+  fetchOffsetsError(groupId: string, memberId: string | null, memberEpoch: number): number {
+    const group = this.groups.get(groupId);
+    if (group?.type !== 'consumer' || memberEpoch < 0) return ErrorCode.NONE;
+    return group.memberEpochError(memberId ?? '', memberEpoch);
   }
 
   /**
@@ -321,15 +442,36 @@ export class GroupCoordinator {
     const out: GroupOverview[] = [];
     for (const g of this.groups.values()) {
       if (wanted.size > 0 && !wanted.has(g.state.toLowerCase())) continue;
-      out.push({ groupId: g.groupId, protocolType: g.protocolType ?? '', state: g.state });
+      out.push({ groupId: g.groupId, protocolType: g.protocolType ?? '', state: g.state, type: g.type });
     }
     return out;
   }
 
-  /** DescribeGroups for one group; an unknown group is described as Dead with no members, as Kafka. */
+  /**
+   * DescribeGroups for one group; an unknown group is described as Dead with no
+   * members, as Kafka. A consumer-protocol group shows its server assignor as the
+   * protocol and each member's subscription and assignment in the classic
+   * consumer layouts.
+   */
   describeGroup(groupId: string): GroupDescription {
     const g = this.groups.get(groupId);
     if (!g) return { groupId, state: 'Dead', protocolType: '', protocolName: '', members: [] };
+    if (g.type === 'consumer') {
+      return {
+        groupId,
+        state: g.state,
+        protocolType: CONSUMER_PROTOCOL_TYPE,
+        protocolName: g.assignorName,
+        members: g.describeMembers().map((m) => ({
+          memberId: m.memberId,
+          groupInstanceId: m.instanceId,
+          clientId: m.clientId,
+          clientHost: m.clientHost,
+          metadata: encodeSubscription(m.subscribedTopicNames),
+          assignment: encodeAssignment(this.namedPartitions(m.assignment).map((t) => ({ topic: t.topicName, partitions: t.partitions }))),
+        })),
+      };
+    }
     return {
       groupId,
       state: g.state,
@@ -395,6 +537,24 @@ export class GroupCoordinator {
   }
 
   // ---- helpers --------------------------------------------------------------------------------
+
+  /** Topic names beside topic ids; partitions of topics deleted since are left out. */
+  private namedPartitions(set: PartitionSet): NamedPartitions[] {
+    const out: NamedPartitions[] = [];
+    for (const t of toList(set)) {
+      const topic = this.consumerContext.topics.byId(t.topicId);
+      if (topic) out.push({ topicId: t.topicId, topicName: topic.name, partitions: t.partitions });
+    }
+    return out;
+  }
+
+  /** An empty group changing protocol: the old one stops, the new one takes its id (offsets are the group id's, and stay). */
+  private replaceGroup<G extends AnyGroup>(old: AnyGroup, next: G): G {
+    old.shutdown();
+    this.groups.set(old.groupId, next);
+    this.log.info({ group: old.groupId, from: old.type, to: next.type }, 'empty group changes its rebalance protocol');
+    return next;
+  }
 
   private createGroup(groupId: string): Group {
     const group = new Group(groupId, this.groupContext);

@@ -85,6 +85,8 @@ function joinError(errorCode: number, memberId = ''): JoinResult {
 }
 
 export class Group {
+  /** Which rebalance protocol the group runs (KIP-848 groups are ConsumerGroups). */
+  readonly type = 'classic' as const;
   state: GroupState = 'Empty';
   generationId = 0;
   protocolType: string | null = null;

@@ -6,6 +6,8 @@ import { ErrorCode } from '../../protocol/error-codes.js';
 import type { ApiHandler } from './handler.js';
 import { apiVersions } from './api-versions.js';
 import { createPartitions } from './create-partitions.js';
+import { consumerGroupDescribe } from './consumer-group-describe.js';
+import { consumerGroupHeartbeat } from './consumer-group-heartbeat.js';
 import { createTopics } from './create-topics.js';
 import { deleteRecords } from './delete-records.js';
 import { deleteTopics } from './delete-topics.js';
@@ -62,6 +64,9 @@ const handlers: ApiHandler[] = [
   listGroups,
   deleteGroups,
   offsetDelete,
+  // Consumer-protocol groups (KIP-848, src/coordinator/group/consumer).
+  consumerGroupHeartbeat,
+  consumerGroupDescribe,
   // Transactions (src/coordinator/txn).
   initProducerId,
   addPartitionsToTxn,

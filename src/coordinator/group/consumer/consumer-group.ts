@@ -1,0 +1,397 @@
+// One group under the consumer rebalance protocol (KIP-848): the coordinator
+// assigns partitions itself and each member converges on its share through
+// its own heartbeats; there is no group-wide barrier as in the classic protocol.
+//
+// Epochs:
+//   groupEpoch       grows whenever membership, a subscription or the partitions
+//                    of a subscribed topic change;
+//   assignmentEpoch  the group epoch the target assignment was computed for; a
+//                    heartbeat that finds groupEpoch > assignmentEpoch recomputes it;
+//   memberEpoch      the target epoch a member has reconciled to (reconciliation.ts).
+//
+// State (derived, as Kafka): Empty (no members), Assigning (target behind the
+// group epoch), Reconciling (some member not yet at the target), Stable.
+//
+// Invariants:
+//   - `owners` maps every partition some member holds (assigned or pending
+//     revocation) to that member, and no partition has two holders;
+//   - every member has an entry in `target` once an assignment was computed with it;
+//   - a member in unrevoked-partitions has a revocation timer; every member has
+//     a session timer (fired timers remove the member and bump the group epoch).
+// Every method is synchronous; timers call back into the same transitions.
+
+import type { Logger } from '../../../logger.js';
+import { ErrorCode } from '../../../protocol/error-codes.js';
+import type { Clock } from '../../clock.js';
+import type { ServerAssignor } from './assignor.js';
+import { ConsumerMember, LEAVE_EPOCH, STATIC_LEAVE_EPOCH } from './consumer-member.js';
+import { type ConsumerHeartbeat, type ConsumerHeartbeatResult, heartbeatError, topicRegex } from './heartbeat-request.js';
+import { type PartitionSet, entries, equals, isSubset, toList, union } from './partition-set.js';
+import { reconcile } from './reconciliation.js';
+
+export type ConsumerGroupState = 'Empty' | 'Assigning' | 'Reconciling' | 'Stable' | 'Dead';
+
+export interface TopicInfo {
+  topicId: string;
+  name: string;
+  partitions: number;
+}
+
+/** The topics of the cluster as the group needs them; read on every heartbeat, so new topics and partitions are seen. */
+export interface TopicView {
+  byName(name: string): TopicInfo | undefined;
+  byId(topicId: string): TopicInfo | undefined;
+  all(): Iterable<TopicInfo>;
+}
+
+export interface ConsumerGroupContext {
+  clock: Clock;
+  /** group.consumer.heartbeat.interval.ms, sent to every member. */
+  heartbeatIntervalMs: number;
+  /** group.consumer.session.timeout.ms. */
+  sessionTimeoutMs: number;
+  /** The assignors the group may use by name; `defaultAssignor` when no member names one. */
+  assignors: ReadonlyMap<string, ServerAssignor>;
+  defaultAssignor: string;
+  topics: TopicView;
+  log: Logger;
+}
+
+export interface ConsumerMemberDescription {
+  memberId: string;
+  instanceId: string | null;
+  rackId: string | null;
+  memberEpoch: number;
+  clientId: string;
+  clientHost: string;
+  subscribedTopicNames: string[];
+  subscribedTopicRegex: string | null;
+  assignment: PartitionSet;
+  targetAssignment: PartitionSet;
+}
+
+export class ConsumerGroup {
+  readonly type = 'consumer' as const;
+  readonly protocolType = 'consumer';
+  groupEpoch = 0;
+  assignmentEpoch = 0;
+  /** The assignor of the last target computed. */
+  assignorName: string;
+  /** When the group last became empty (or was created), for offset retention (ms). */
+  currentStateTimestamp: number;
+  private dead = false;
+  readonly members = new Map<string, ConsumerMember>();
+  /** instance id -> member id of the static member holding it. */
+  private readonly staticMembers = new Map<string, string>();
+  private target = new Map<string, PartitionSet>();
+  /** "topicId:partition" -> member id holding it. */
+  private readonly owners = new Map<string, string>();
+  /** The subscribed topics and their partition counts the current group epoch was computed with. */
+  private subscriptionSignature = '';
+
+  constructor(
+    readonly groupId: string,
+    private readonly ctx: ConsumerGroupContext,
+  ) {
+    this.assignorName = ctx.defaultAssignor;
+    this.currentStateTimestamp = ctx.clock.now();
+  }
+
+  get state(): ConsumerGroupState {
+    if (this.dead) return 'Dead';
+    if (this.members.size === 0) return 'Empty';
+    if (this.groupEpoch > this.assignmentEpoch) return 'Assigning';
+    for (const m of this.members.values()) {
+      if (m.assignment.state !== 'stable' || m.memberEpoch !== this.assignmentEpoch) return 'Reconciling';
+    }
+    return 'Stable';
+  }
+
+  // ---- heartbeat ------------------------------------------------------------------------------
+
+  /** One ConsumerGroupHeartbeat, already validated on its own (heartbeat-request.ts). */
+  heartbeat(req: ConsumerHeartbeat): ConsumerHeartbeatResult {
+    if (this.dead) return heartbeatError(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'The group is being deleted.', req);
+    if (req.memberEpoch === LEAVE_EPOCH || req.memberEpoch === STATIC_LEAVE_EPOCH) return this.leave(req);
+
+    const found = this.findOrCreateMember(req);
+    if ('errorCode' in found) return found;
+    const { member, replaced } = found;
+    const before = member.assignment.assigned;
+
+    let bump = this.updateMember(member, req) || replaced !== null;
+    const signature = this.computeSubscriptionSignature();
+    if (signature !== this.subscriptionSignature) {
+      this.subscriptionSignature = signature;
+      bump = true;
+    }
+    if (bump) this.groupEpoch++;
+    if (this.groupEpoch > this.assignmentEpoch) this.computeTarget();
+
+    this.reconcileMember(member, req.ownedPartitions);
+    this.scheduleSession(member);
+
+    const full = req.memberEpoch === 0 || (req.rebalanceTimeoutMs !== -1 && req.subscribedTopicNames !== null && req.ownedPartitions !== null);
+    return {
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      memberId: member.memberId,
+      memberEpoch: member.memberEpoch,
+      heartbeatIntervalMs: this.ctx.heartbeatIntervalMs,
+      assignment: full || !equals(before, member.assignment.assigned) ? toList(member.assignment.assigned) : null,
+    };
+  }
+
+  /**
+   * The member the heartbeat is from: existing (its epoch checked), new
+   * (epoch 0), or a static member taking over its instance id from a
+   * previous member that left temporarily (epoch -2).
+   */
+  private findOrCreateMember(req: ConsumerHeartbeat): { member: ConsumerMember; replaced: ConsumerMember | null } | ConsumerHeartbeatResult {
+    if (req.instanceId !== null) {
+      const holderId = this.staticMembers.get(req.instanceId);
+      const holder = holderId === undefined ? undefined : this.members.get(holderId);
+      if (req.memberEpoch === 0 && holder !== undefined && holder.memberId !== req.memberId) {
+        if (holder.memberEpoch !== STATIC_LEAVE_EPOCH) {
+          return heartbeatError(ErrorCode.UNRELEASED_INSTANCE_ID, `Instance id ${req.instanceId} is owned by member ${holder.memberId}.`, req);
+        }
+        return { member: this.replaceStaticMember(holder, req.memberId), replaced: holder };
+      }
+      if (req.memberEpoch !== 0) {
+        if (holder === undefined) return heartbeatError(ErrorCode.UNKNOWN_MEMBER_ID, `Instance id ${req.instanceId} is unknown.`, req);
+        if (holder.memberId !== req.memberId) return heartbeatError(ErrorCode.FENCED_INSTANCE_ID, `Instance id ${req.instanceId} was fenced by member ${holder.memberId}.`, req);
+      }
+    }
+    let member = this.members.get(req.memberId);
+    if (member === undefined) {
+      if (req.memberEpoch !== 0) return heartbeatError(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${req.memberId} is not a member of group ${this.groupId}.`, req);
+      member = new ConsumerMember(req.memberId, req.instanceId);
+      this.members.set(member.memberId, member);
+      if (member.instanceId !== null) this.staticMembers.set(member.instanceId, member.memberId);
+      this.ctx.log.info({ group: this.groupId, member: member.memberId, instanceId: member.instanceId }, 'member joins the consumer group');
+      return { member, replaced: null };
+    }
+    const error = this.epochError(member, req.memberEpoch, req.ownedPartitions);
+    return error === null ? { member, replaced: null } : heartbeatError(ErrorCode.FENCED_MEMBER_EPOCH, error, req);
+  }
+
+  /**
+   * A heartbeat's epoch must be the member's; the previous one is accepted while
+   * the member owns no more than it is assigned, since the response that carried
+   * the new epoch may have been lost.
+   */
+  private epochError(member: ConsumerMember, epoch: number, owned: PartitionSet | null): string | null {
+    if (epoch > member.memberEpoch) return `The member has a greater epoch (${epoch}) than the coordinator's (${member.memberEpoch}); it must rejoin.`;
+    if (epoch < member.memberEpoch && (epoch !== member.previousMemberEpoch || owned === null || !isSubset(owned, member.assignment.assigned))) {
+      return `The member has a smaller epoch (${epoch}) than the coordinator's (${member.memberEpoch}); it must rejoin.`;
+    }
+    return null;
+  }
+
+  /** A restarted static member takes over the leaving one's subscription, assignment and target (KIP-848). */
+  private replaceStaticMember(old: ConsumerMember, memberId: string): ConsumerMember {
+    const member = new ConsumerMember(memberId, old.instanceId);
+    member.subscribedTopicNames = old.subscribedTopicNames;
+    member.subscribedTopicRegex = old.subscribedTopicRegex;
+    member.serverAssignor = old.serverAssignor;
+    member.rackId = old.rackId;
+    member.assignment = { state: 'stable', memberEpoch: 0, assigned: old.assignment.assigned, pendingRevocation: new Map() };
+    old.cancelTimers();
+    this.members.delete(old.memberId);
+    this.members.set(memberId, member);
+    this.staticMembers.set(old.instanceId!, memberId);
+    const target = this.target.get(old.memberId);
+    this.target.delete(old.memberId);
+    if (target) this.target.set(memberId, target);
+    this.setHoldings(old, new Map());
+    this.setHoldings(member, member.assignment.assigned);
+    this.ctx.log.info({ group: this.groupId, member: memberId, replaced: old.memberId, instanceId: old.instanceId }, 'static member rejoins the consumer group');
+    return member;
+  }
+
+  /** Applies the fields the heartbeat carries; true when the subscription changed (a new group epoch). */
+  private updateMember(member: ConsumerMember, req: ConsumerHeartbeat): boolean {
+    member.clientId = req.clientId;
+    member.clientHost = req.clientHost;
+    if (req.rackId !== null) member.rackId = req.rackId;
+    if (req.rebalanceTimeoutMs !== -1) member.rebalanceTimeoutMs = req.rebalanceTimeoutMs;
+    if (req.serverAssignor !== null) member.serverAssignor = req.serverAssignor;
+    let changed = member.memberEpoch === 0 && !this.target.has(member.memberId);
+    if (req.subscribedTopicNames !== null) {
+      const names = [...new Set(req.subscribedTopicNames)].sort();
+      if (names.join('\0') !== member.subscribedTopicNames.join('\0')) changed = true;
+      member.subscribedTopicNames = names;
+    }
+    if (req.subscribedTopicRegex !== null) {
+      // An empty regex clears it, as in Kafka.
+      const regex = req.subscribedTopicRegex === '' ? null : req.subscribedTopicRegex;
+      if (regex !== member.subscribedTopicRegex) changed = true;
+      member.subscribedTopicRegex = regex;
+    }
+    return changed;
+  }
+
+  // ---- leaving --------------------------------------------------------------------------------
+
+  /**
+   * Epoch -1: the member leaves and its partitions are free at once. Epoch -2
+   * (static members): it keeps its assignment for a session timeout, so a
+   * restarted instance picks it up without a rebalance.
+   */
+  private leave(req: ConsumerHeartbeat): ConsumerHeartbeatResult {
+    const member = req.instanceId !== null ? this.members.get(this.staticMembers.get(req.instanceId) ?? '') : this.members.get(req.memberId);
+    if (member === undefined) return heartbeatError(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${req.memberId} is not a member of group ${this.groupId}.`, req);
+    if (member.memberId !== req.memberId) return heartbeatError(ErrorCode.FENCED_INSTANCE_ID, `Instance id ${req.instanceId} was fenced by member ${member.memberId}.`, req);
+    const result = { errorCode: ErrorCode.NONE, errorMessage: null, memberId: member.memberId, memberEpoch: req.memberEpoch, heartbeatIntervalMs: 0, assignment: null };
+    if (req.memberEpoch === STATIC_LEAVE_EPOCH) {
+      member.previousMemberEpoch = member.memberEpoch;
+      member.assignment = { ...member.assignment, memberEpoch: STATIC_LEAVE_EPOCH };
+      member.revocationTimer?.cancel();
+      member.revocationTimer = null;
+      this.scheduleSession(member);
+      this.ctx.log.info({ group: this.groupId, member: member.memberId, instanceId: member.instanceId }, 'static member leaves the consumer group temporarily');
+      return result;
+    }
+    this.removeMember(member, 'left the group');
+    return result;
+  }
+
+  /** Drops a member (left, session expired, or did not revoke in time): its partitions are free and the group epoch grows. */
+  removeMember(member: ConsumerMember, reason: string): void {
+    if (this.members.get(member.memberId) !== member) return;
+    member.cancelTimers();
+    this.setHoldings(member, new Map());
+    this.members.delete(member.memberId);
+    if (member.instanceId !== null && this.staticMembers.get(member.instanceId) === member.memberId) this.staticMembers.delete(member.instanceId);
+    this.target.delete(member.memberId);
+    this.groupEpoch++;
+    if (this.members.size === 0) this.currentStateTimestamp = this.ctx.clock.now();
+    this.ctx.log.info({ group: this.groupId, member: member.memberId, groupEpoch: this.groupEpoch, reason }, 'member removed from the consumer group');
+  }
+
+  // ---- assignment -----------------------------------------------------------------------------
+
+  /** The topics a member subscribes to that exist, by name and by regex (internal topics never match a regex). */
+  private subscribedTopicsOf(member: ConsumerMember): TopicInfo[] {
+    const out = new Map<string, TopicInfo>();
+    for (const name of member.subscribedTopicNames) {
+      const t = this.ctx.topics.byName(name);
+      if (t) out.set(t.topicId, t);
+    }
+    const regex = member.subscribedTopicRegex === null ? null : topicRegex(member.subscribedTopicRegex);
+    if (regex !== null) {
+      for (const t of this.ctx.topics.all()) if (!t.name.startsWith('__') && regex.test(t.name)) out.set(t.topicId, t);
+    }
+    return [...out.values()];
+  }
+
+  private computeSubscriptionSignature(): string {
+    const topics = new Map<string, number>();
+    for (const m of this.members.values()) for (const t of this.subscribedTopicsOf(m)) topics.set(t.topicId, t.partitions);
+    return [...topics].map(([id, n]) => `${id}:${n}`).sort().join(',');
+  }
+
+  /** A new target for the current group epoch, by the assignor most members ask for (else the default). */
+  private computeTarget(): void {
+    const votes = new Map<string, number>();
+    for (const m of this.members.values()) if (m.serverAssignor !== null) votes.set(m.serverAssignor, (votes.get(m.serverAssignor) ?? 0) + 1);
+    let name = this.ctx.defaultAssignor;
+    for (const [candidate, n] of votes) if (n > (votes.get(name) ?? 0)) name = candidate;
+    const members = new Map<string, { topics: Set<string>; current: PartitionSet }>();
+    const partitionCounts = new Map<string, number>();
+    for (const m of this.members.values()) {
+      const topics = this.subscribedTopicsOf(m);
+      for (const t of topics) partitionCounts.set(t.topicId, t.partitions);
+      members.set(m.memberId, { topics: new Set(topics.map((t) => t.topicId)), current: this.target.get(m.memberId) ?? new Map() });
+    }
+    this.target = this.ctx.assignors.get(name)!.assign({ members, partitionCounts });
+    this.assignorName = name;
+    this.assignmentEpoch = this.groupEpoch;
+    this.ctx.log.info({ group: this.groupId, groupEpoch: this.groupEpoch, assignor: name, members: members.size }, 'computed a new target assignment');
+  }
+
+  private reconcileMember(member: ConsumerMember, owned: PartitionSet | null): void {
+    const next = reconcile({
+      current: member.assignment,
+      targetEpoch: this.assignmentEpoch,
+      target: this.target.get(member.memberId) ?? new Map(),
+      owned,
+      heldByOther: (topicId, p) => {
+        const holder = this.owners.get(`${topicId}:${p}`);
+        return holder !== undefined && holder !== member.memberId;
+      },
+    });
+    if (next === member.assignment) return;
+    if (next.memberEpoch !== member.memberEpoch) member.previousMemberEpoch = member.memberEpoch;
+    const wasRevoking = member.assignment.state === 'unrevoked-partitions';
+    member.assignment = next;
+    this.setHoldings(member, union(next.assigned, next.pendingRevocation));
+    if (next.state === 'unrevoked-partitions' && !wasRevoking) {
+      // The member has its rebalance timeout to revoke; then it is fenced, releasing the partitions.
+      member.revocationTimer = this.ctx.clock.schedule(member.rebalanceTimeoutMs, () => this.removeMember(member, 'did not revoke its partitions within the rebalance timeout'));
+    } else if (next.state !== 'unrevoked-partitions' && wasRevoking) {
+      member.revocationTimer?.cancel();
+      member.revocationTimer = null;
+    }
+  }
+
+  /** Makes `holdings` exactly the partitions `member` holds in `owners`. */
+  private setHoldings(member: ConsumerMember, holdings: PartitionSet): void {
+    for (const [key, holder] of this.owners) if (holder === member.memberId) this.owners.delete(key);
+    for (const [topicId, p] of entries(holdings)) this.owners.set(`${topicId}:${p}`, member.memberId);
+  }
+
+  private scheduleSession(member: ConsumerMember): void {
+    member.sessionTimer?.cancel();
+    member.sessionTimer = this.ctx.clock.schedule(this.ctx.sessionTimeoutMs, () => this.removeMember(member, 'session timed out'));
+  }
+
+  // ---- offsets and views ----------------------------------------------------------------------
+
+  /**
+   * Whether an OffsetCommit (or OffsetFetch, KIP-848) from this member and
+   * epoch is allowed: NONE, UNKNOWN_MEMBER_ID, STALE_MEMBER_EPOCH (an older
+   * epoch) or FENCED_MEMBER_EPOCH (a newer one). An epoch below zero on an
+   * empty group is a commit without group management.
+   */
+  memberEpochError(memberId: string, memberEpoch: number): number {
+    if (this.dead) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    if (memberEpoch < 0 && this.members.size === 0) return ErrorCode.NONE;
+    const member = this.members.get(memberId);
+    if (member === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
+    if (memberEpoch > member.memberEpoch) return ErrorCode.FENCED_MEMBER_EPOCH;
+    if (memberEpoch < member.memberEpoch) return ErrorCode.STALE_MEMBER_EPOCH;
+    return ErrorCode.NONE;
+  }
+
+  /** Names of the topics the members subscribe to (for OffsetDelete and offset expiry). */
+  subscribedTopics(): Set<string> {
+    const out = new Set<string>();
+    for (const m of this.members.values()) {
+      for (const name of m.subscribedTopicNames) out.add(name);
+      for (const t of this.subscribedTopicsOf(m)) out.add(t.name);
+    }
+    return out;
+  }
+
+  describeMembers(): ConsumerMemberDescription[] {
+    return [...this.members.values()].map((m) => ({
+      memberId: m.memberId,
+      instanceId: m.instanceId,
+      rackId: m.rackId,
+      memberEpoch: m.memberEpoch,
+      clientId: m.clientId,
+      clientHost: m.clientHost,
+      subscribedTopicNames: m.subscribedTopicNames,
+      subscribedTopicRegex: m.subscribedTopicRegex,
+      assignment: m.assignment.assigned,
+      targetAssignment: this.target.get(m.memberId) ?? new Map(),
+    }));
+  }
+
+  /** Stops every timer and marks the group Dead. */
+  shutdown(): void {
+    for (const m of this.members.values()) m.cancelTimers();
+    this.dead = true;
+  }
+}
