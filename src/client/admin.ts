@@ -16,7 +16,7 @@ import { ListOffsetsRequest, ListOffsetsResponse } from '../protocol/messages/li
 import { ListTransactionsRequest, ListTransactionsResponse } from '../protocol/messages/list-transactions.js';
 import { KafkaError, check } from './client-error.js';
 import type { BrokerConnection } from './connection.js';
-import { CONSUMER_PROTOCOL_TYPE, type TopicPartitions, decodeAssignment } from './consumer-protocol.js';
+import { CONSUMER_PROTOCOL_TYPE, type TopicPartitions, decodeAssignment } from '../protocol/consumer-protocol.js';
 import { findGroupCoordinator, findTransactionCoordinator } from './find-coordinator.js';
 import { type CommittedOffset, type PartitionOffset, SIMPLE_COMMITTER, commitOffsets, fetchCommitted } from './group-offsets.js';
 import { KafkaClient, type TopicInfo } from './kafka-client.js';

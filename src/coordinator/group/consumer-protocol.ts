@@ -1,5 +1,5 @@
-// Where the broker looks inside the "consumer" embedded protocol, whose
-// metadata and assignments are otherwise opaque bytes between members:
+// The two places the broker looks inside the "consumer" embedded protocol,
+// whose metadata and assignments are otherwise opaque bytes between members:
 //
 //   ConsumerProtocolSubscription (every version starts the same; later versions only append):
 //     version int16, topics [string] (int32 count, int16-length strings), userData bytes?, ...
@@ -9,11 +9,8 @@
 // Subscriptions tell OffsetDelete and offset expiry which topics a live group
 // still reads (KIP-496); the empty assignment replaces zero bytes for members the
 // leader gave nothing, because some clients cannot decode an empty buffer.
-// DescribeGroups shows consumer-protocol (KIP-848) groups' subscriptions and
-// assignments in these classic layouts (v0), so classic tools can read them.
 
 import { Reader } from '../../protocol/reader.js';
-import { Writer } from '../../protocol/writer.js';
 
 export const CONSUMER_PROTOCOL_TYPE = 'consumer';
 
@@ -37,21 +34,4 @@ export function subscribedTopics(subscription: Buffer): string[] | null {
   } catch {
     return null;
   }
-}
-
-/** A ConsumerProtocolSubscription v0 naming `topics`, without user data. */
-export function encodeSubscription(topics: readonly string[]): Buffer {
-  const w = new Writer(64).int16(0).int32(topics.length);
-  for (const t of topics) w.string(t, false);
-  return w.bytes(null, false).toBuffer();
-}
-
-/** A ConsumerProtocolAssignment v0 of `partitions` (by topic name), without user data. */
-export function encodeAssignment(partitions: readonly { topic: string; partitions: readonly number[] }[]): Buffer {
-  const w = new Writer(64).int16(0).int32(partitions.length);
-  for (const t of partitions) {
-    w.string(t.topic, false).int32(t.partitions.length);
-    for (const p of t.partitions) w.int32(p);
-  }
-  return w.bytes(null, false).toBuffer();
 }

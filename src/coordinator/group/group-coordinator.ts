@@ -25,10 +25,10 @@ import type { Logger } from '../../logger.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { type Clock, systemClock } from '../clock.js';
 import { SERVER_ASSIGNORS, type ServerAssignor } from './consumer/assignor.js';
-import { ConsumerGroup, type ConsumerGroupContext, type ConsumerMemberDescription } from './consumer/consumer-group.js';
+import { ConsumerGroup, type ConsumerGroupContext, type ConsumerMemberDescription, type NamedPartitions, namedPartitions } from './consumer/consumer-group.js';
 import { type ConsumerHeartbeat, type ConsumerHeartbeatResult, heartbeatError, invalidHeartbeat } from './consumer/heartbeat-request.js';
-import { type PartitionSet, toList } from './consumer/partition-set.js';
-import { CONSUMER_PROTOCOL_TYPE, encodeAssignment, encodeSubscription } from './consumer-protocol.js';
+import { encodeAssignment, encodeSubscription } from '../../protocol/consumer-protocol.js';
+import { CONSUMER_PROTOCOL_TYPE } from './consumer-protocol.js';
 import { Group, type GroupContext, type JoinRequest, type MemberDescription, type SyncRequest } from './group.js';
 import type { JoinResult, SyncResult } from './member.js';
 import type { CommittedOffset, StoredGroup } from './offsets-log.js';
@@ -93,12 +93,6 @@ export interface ConsumerGroupDescription {
   assignmentEpoch: number;
   assignorName: string;
   members: (Omit<ConsumerMemberDescription, 'assignment' | 'targetAssignment'> & { assignment: NamedPartitions[]; targetAssignment: NamedPartitions[] })[];
-}
-
-export interface NamedPartitions {
-  topicId: string;
-  topicName: string;
-  partitions: number[];
 }
 
 export class GroupCoordinator {
@@ -190,9 +184,11 @@ export class GroupCoordinator {
       return fail(ErrorCode.INVALID_SESSION_TIMEOUT);
     }
     let group = this.groups.get(groupId);
-    // An empty consumer-protocol group becomes a classic one; classic members cannot join a live one (yet).
+    // An empty consumer-protocol group becomes a classic one; a live one takes classic consumers as members (KIP-848).
     if (group?.type === 'consumer' && group.state === 'Empty') group = this.replaceGroup(group, new Group(groupId, this.groupContext));
-    if (group?.type === 'consumer') return fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+    if (group?.type === 'consumer') {
+      return Promise.resolve(req.protocolType === CONSUMER_PROTOCOL_TYPE && req.protocols.length > 0 ? group.classicJoin(req) : fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL));
+    }
     if (!group) {
       if (req.memberId !== '') return fail(ErrorCode.UNKNOWN_MEMBER_ID);
       group = this.createGroup(groupId);
@@ -203,34 +199,35 @@ export class GroupCoordinator {
   sync(groupId: string, req: SyncRequest): Promise<SyncResult> {
     if (groupId === '') return Promise.resolve({ errorCode: ErrorCode.INVALID_GROUP_ID, assignment: Buffer.alloc(0) });
     const group = this.groups.get(groupId);
-    if (group?.type !== 'classic') return Promise.resolve({ errorCode: ErrorCode.UNKNOWN_MEMBER_ID, assignment: Buffer.alloc(0) });
-    return group.sync(req);
+    if (!group) return Promise.resolve({ errorCode: ErrorCode.UNKNOWN_MEMBER_ID, assignment: Buffer.alloc(0) });
+    return group.type === 'classic' ? group.sync(req) : Promise.resolve(group.classicSync(req));
   }
 
   heartbeat(groupId: string, memberId: string, groupInstanceId: string | null, generationId: number): number {
     if (groupId === '') return ErrorCode.INVALID_GROUP_ID;
     const group = this.groups.get(groupId);
-    return group?.type === 'classic' ? group.heartbeat(memberId, groupInstanceId, generationId) : ErrorCode.UNKNOWN_MEMBER_ID;
+    if (!group) return ErrorCode.UNKNOWN_MEMBER_ID;
+    return group.type === 'classic' ? group.heartbeat(memberId, groupInstanceId, generationId) : group.classicHeartbeat(memberId, groupInstanceId, generationId);
   }
 
   /**
    * ConsumerGroupHeartbeat (KIP-848). A first heartbeat (epoch 0) creates the
-   * group, or turns an empty classic group into a consumer-protocol one; a
-   * non-empty classic group answers GROUP_ID_NOT_FOUND, as Kafka when it cannot
-   * migrate the group. Any other epoch for a group this broker does not run
-   * under the consumer protocol answers UNKNOWN_MEMBER_ID, so that members of
-   * a group lost in a restart rejoin.
+   * group, or turns a classic group into a consumer-protocol one: an empty
+   * one, or a Stable one of consumers, whose members stay as classic members
+   * (online migration). Other classic groups answer GROUP_ID_NOT_FOUND, as
+   * Kafka when it cannot migrate a group. Any other epoch for a group this
+   * broker does not run under the consumer protocol answers UNKNOWN_MEMBER_ID,
+   * so that members of a group lost in a restart rejoin.
    */
   consumerGroupHeartbeat(groupId: string, req: ConsumerHeartbeat, apiVersion: number): ConsumerHeartbeatResult {
     const invalid = invalidHeartbeat(groupId, req, apiVersion, this.consumerContext.assignors);
     if (invalid) return invalid;
     let group = this.groups.get(groupId);
     if (group?.type !== 'consumer') {
-      if (group?.type === 'classic' && group.state !== 'Empty') {
-        return heartbeatError(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} is not a consumer group.`, req);
-      }
+      const upgradable = group?.state === 'Stable' && group.protocolType === CONSUMER_PROTOCOL_TYPE;
+      if (group && group.state !== 'Empty' && !upgradable) return heartbeatError(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} is not a consumer group.`, req);
       if (req.memberEpoch !== 0) return heartbeatError(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${req.memberId} is not a member of group ${groupId}.`, req);
-      const created = new ConsumerGroup(groupId, this.consumerContext);
+      const created = group && upgradable ? ConsumerGroup.fromClassic(group, this.consumerContext) : new ConsumerGroup(groupId, this.consumerContext);
       group = group ? this.replaceGroup(group, created) : created;
       this.groups.set(groupId, group);
     }
@@ -252,7 +249,11 @@ export class GroupCoordinator {
       groupEpoch: group.groupEpoch,
       assignmentEpoch: group.assignmentEpoch,
       assignorName: group.assignorName,
-      members: group.describeMembers().map((m) => ({ ...m, assignment: this.namedPartitions(m.assignment), targetAssignment: this.namedPartitions(m.targetAssignment) })),
+      members: group.describeMembers().map((m) => ({
+        ...m,
+        assignment: namedPartitions(m.assignment, this.consumerContext.topics),
+        targetAssignment: namedPartitions(m.targetAssignment, this.consumerContext.topics),
+      })),
     };
   }
 
@@ -262,7 +263,12 @@ export class GroupCoordinator {
     const group = this.groups.get(groupId);
     return {
       errorCode: ErrorCode.NONE,
-      members: members.map((m) => ({ ...m, errorCode: group?.type === 'classic' ? group.leave(m.memberId, m.groupInstanceId) : ErrorCode.UNKNOWN_MEMBER_ID })),
+      members: members.map((m) => {
+        let errorCode: number = ErrorCode.UNKNOWN_MEMBER_ID;
+        if (group?.type === 'classic') errorCode = group.leave(m.memberId, m.groupInstanceId);
+        else if (group?.type === 'consumer') errorCode = group.classicLeave(m.memberId, m.groupInstanceId);
+        return { ...m, errorCode };
+      }),
     };
   }
 
@@ -467,8 +473,12 @@ export class GroupCoordinator {
           groupInstanceId: m.instanceId,
           clientId: m.clientId,
           clientHost: m.clientHost,
-          metadata: encodeSubscription(m.subscribedTopicNames),
-          assignment: encodeAssignment(this.namedPartitions(m.assignment).map((t) => ({ topic: t.topicName, partitions: t.partitions }))),
+          metadata: m.classicMetadata ?? encodeSubscription({ version: 0, topics: m.subscribedTopicNames, userData: null, ownedPartitions: [] }),
+          assignment: encodeAssignment({
+            version: 0,
+            partitions: namedPartitions(m.assignment, this.consumerContext.topics).map((t) => ({ topic: t.topicName, partitions: t.partitions })),
+            userData: null,
+          }),
         })),
       };
     }
@@ -538,17 +548,7 @@ export class GroupCoordinator {
 
   // ---- helpers --------------------------------------------------------------------------------
 
-  /** Topic names beside topic ids; partitions of topics deleted since are left out. */
-  private namedPartitions(set: PartitionSet): NamedPartitions[] {
-    const out: NamedPartitions[] = [];
-    for (const t of toList(set)) {
-      const topic = this.consumerContext.topics.byId(t.topicId);
-      if (topic) out.push({ topicId: t.topicId, topicName: topic.name, partitions: t.partitions });
-    }
-    return out;
-  }
-
-  /** An empty group changing protocol: the old one stops, the new one takes its id (offsets are the group id's, and stay). */
+  /** A group changing protocol: the old one stops, the new one takes its id (offsets are the group id's, and stay). */
   private replaceGroup<G extends AnyGroup>(old: AnyGroup, next: G): G {
     old.shutdown();
     this.groups.set(old.groupId, next);

@@ -1,13 +1,14 @@
 // ConsumerGroupDescribe v0-1 (KIP-848; flexible): epochs, the server assignor,
 // and each member's subscription, assignment and target assignment. An
 // unknown or classic group gets GROUP_ID_NOT_FOUND, as Kafka. v1 adds each
-// member's type (KIP-1099); every member here is a consumer-protocol one (1).
+// member's type (KIP-1099): 0 for classic members, 1 for consumer-protocol ones.
 // Authorized operations are not computed (no ACLs yet): the "not provided" value.
 
 import { ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponse } from '../../protocol/messages/consumer-group-describe.js';
-import type { NamedPartitions } from '../../coordinator/group/group-coordinator.js';
+import type { NamedPartitions } from '../../coordinator/group/consumer/consumer-group.js';
 import type { ApiHandler } from './handler.js';
 
+const CLASSIC_MEMBER_TYPE = 0;
 const CONSUMER_MEMBER_TYPE = 1;
 
 function assignment(partitions: NamedPartitions[]) {
@@ -44,7 +45,7 @@ export const consumerGroupDescribe: ApiHandler = {
             subscribedTopicRegex: m.subscribedTopicRegex,
             assignment: assignment(m.assignment),
             targetAssignment: assignment(m.targetAssignment),
-            memberType: CONSUMER_MEMBER_TYPE,
+            memberType: m.classicMetadata === null ? CONSUMER_MEMBER_TYPE : CLASSIC_MEMBER_TYPE,
           })),
         };
       }),

@@ -19,14 +19,29 @@
 //   - a member in unrevoked-partitions has a revocation timer; every member has
 //     a session timer (fired timers remove the member and bump the group epoch).
 // Every method is synchronous; timers call back into the same transitions.
+//
+// Classic members (KIP-848 online migration): consumers still on the classic
+// protocol may be members too. Their JoinGroup is a full heartbeat (the
+// subscription and, from cooperative clients, the owned partitions come from
+// the ConsumerProtocolSubscription) answered at once with the member epoch as
+// the generation and no leader; SyncGroup hands out the assignment in the
+// classic layout; Heartbeat answers REBALANCE_IN_PROGRESS whenever the member
+// must rejoin to move on (a newer group epoch, partitions to revoke, or
+// partitions it waited for now free). A live classic group of consumers
+// becomes a consumer-protocol group when a consumer-protocol member joins it
+// (fromClassic); its members carry on as classic members.
 
+import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../../logger.js';
+import { decodeAssignment, decodeSubscription, encodeAssignment, type TopicPartitions } from '../../../protocol/consumer-protocol.js';
 import { ErrorCode } from '../../../protocol/error-codes.js';
 import type { Clock } from '../../clock.js';
+import type { Group, JoinRequest, SyncRequest } from '../group.js';
+import type { JoinResult, SyncResult } from '../member.js';
 import type { ServerAssignor } from './assignor.js';
 import { ConsumerMember, LEAVE_EPOCH, STATIC_LEAVE_EPOCH } from './consumer-member.js';
 import { type ConsumerHeartbeat, type ConsumerHeartbeatResult, heartbeatError, topicRegex } from './heartbeat-request.js';
-import { type PartitionSet, entries, equals, isSubset, toList, union } from './partition-set.js';
+import { type PartitionSet, add, entries, equals, has, isSubset, toList, union } from './partition-set.js';
 import { reconcile } from './reconciliation.js';
 
 export type ConsumerGroupState = 'Empty' | 'Assigning' | 'Reconciling' | 'Stable' | 'Dead';
@@ -57,8 +72,27 @@ export interface ConsumerGroupContext {
   log: Logger;
 }
 
+/** Partitions of one topic, by id and by name. */
+export interface NamedPartitions {
+  topicId: string;
+  topicName: string;
+  partitions: number[];
+}
+
+/** `set` with topic names beside the ids; partitions of topics deleted since are left out. */
+export function namedPartitions(set: PartitionSet, topics: TopicView): NamedPartitions[] {
+  const out: NamedPartitions[] = [];
+  for (const t of toList(set)) {
+    const topic = topics.byId(t.topicId);
+    if (topic) out.push({ topicId: t.topicId, topicName: topic.name, partitions: t.partitions });
+  }
+  return out;
+}
+
 export interface ConsumerMemberDescription {
   memberId: string;
+  /** The subscription a classic member sent in JoinGroup; null for consumer-protocol members. */
+  classicMetadata: Buffer | null;
   instanceId: string | null;
   rackId: string | null;
   memberEpoch: number;
@@ -97,6 +131,35 @@ export class ConsumerGroup {
     this.currentStateTimestamp = ctx.clock.now();
   }
 
+  /**
+   * The consumer-protocol group a Stable classic group of consumers becomes
+   * when a consumer-protocol member joins it: its members stay, as classic
+   * members at the group's generation, with the assignment its leader gave
+   * them as their target. The caller shuts the classic group down.
+   */
+  static fromClassic(classic: Group, ctx: ConsumerGroupContext): ConsumerGroup {
+    const group = new ConsumerGroup(classic.groupId, ctx);
+    group.groupEpoch = group.assignmentEpoch = classic.generationId;
+    for (const m of classic.members.values()) {
+      const member = new ConsumerMember(m.memberId, m.groupInstanceId);
+      member.classic = { protocols: m.protocols, sessionTimeoutMs: m.sessionTimeoutMs };
+      member.clientId = m.clientId;
+      member.clientHost = m.clientHost;
+      member.rebalanceTimeoutMs = m.rebalanceTimeoutMs;
+      member.subscribedTopicNames = [...new Set(decodeSubscription(m.metadataFor(classic.protocolName)).topics)].sort();
+      const assigned = group.byTopicId(m.assignment.length === 0 ? [] : decodeAssignment(m.assignment).partitions);
+      member.assignment = { state: 'stable', memberEpoch: classic.generationId, assigned, pendingRevocation: new Map() };
+      group.members.set(member.memberId, member);
+      if (member.instanceId !== null) group.staticMembers.set(member.instanceId, member.memberId);
+      group.target.set(member.memberId, assigned);
+      group.setHoldings(member, assigned);
+      group.scheduleSession(member);
+    }
+    group.subscriptionSignature = group.computeSubscriptionSignature();
+    ctx.log.info({ group: group.groupId, members: group.members.size, generation: classic.generationId }, 'classic group upgraded to the consumer protocol');
+    return group;
+  }
+
   get state(): ConsumerGroupState {
     if (this.dead) return 'Dead';
     if (this.members.size === 0) return 'Empty';
@@ -116,20 +179,10 @@ export class ConsumerGroup {
 
     const found = this.findOrCreateMember(req);
     if ('errorCode' in found) return found;
-    const { member, replaced } = found;
+    const { member, fresh } = found;
     const before = member.assignment.assigned;
-
-    let bump = this.updateMember(member, req) || replaced !== null;
-    const signature = this.computeSubscriptionSignature();
-    if (signature !== this.subscriptionSignature) {
-      this.subscriptionSignature = signature;
-      bump = true;
-    }
-    if (bump) this.groupEpoch++;
-    if (this.groupEpoch > this.assignmentEpoch) this.computeTarget();
-
-    this.reconcileMember(member, req.ownedPartitions);
-    this.scheduleSession(member);
+    this.updateMember(member, req);
+    this.advance(member, this.setSubscription(member, req.subscribedTopicNames, req.subscribedTopicRegex) || fresh, req.ownedPartitions);
 
     const full = req.memberEpoch === 0 || (req.rebalanceTimeoutMs !== -1 && req.subscribedTopicNames !== null && req.ownedPartitions !== null);
     return {
@@ -147,7 +200,22 @@ export class ConsumerGroup {
    * (epoch 0), or a static member taking over its instance id from a
    * previous member that left temporarily (epoch -2).
    */
-  private findOrCreateMember(req: ConsumerHeartbeat): { member: ConsumerMember; replaced: ConsumerMember | null } | ConsumerHeartbeatResult {
+  /**
+   * After a member's update: a new group epoch when it is new or its
+   * subscription changed or the subscribed topics' partitions changed, a new
+   * target when the group epoch passed it, then the member's reconciliation.
+   */
+  private advance(member: ConsumerMember, changed: boolean, owned: PartitionSet | null): void {
+    const signature = this.computeSubscriptionSignature();
+    if (changed || signature !== this.subscriptionSignature) this.groupEpoch++;
+    this.subscriptionSignature = signature;
+    if (this.groupEpoch > this.assignmentEpoch) this.computeTarget();
+    this.reconcileMember(member, owned);
+    this.scheduleSession(member);
+  }
+
+  /** `fresh`: the member is new, or a static member taking over its instance. */
+  private findOrCreateMember(req: ConsumerHeartbeat): { member: ConsumerMember; fresh: boolean } | ConsumerHeartbeatResult {
     if (req.instanceId !== null) {
       const holderId = this.staticMembers.get(req.instanceId);
       const holder = holderId === undefined ? undefined : this.members.get(holderId);
@@ -155,7 +223,7 @@ export class ConsumerGroup {
         if (holder.memberEpoch !== STATIC_LEAVE_EPOCH) {
           return heartbeatError(ErrorCode.UNRELEASED_INSTANCE_ID, `Instance id ${req.instanceId} is owned by member ${holder.memberId}.`, req);
         }
-        return { member: this.replaceStaticMember(holder, req.memberId), replaced: holder };
+        return { member: this.replaceStaticMember(holder, req.memberId), fresh: true };
       }
       if (req.memberEpoch !== 0) {
         if (holder === undefined) return heartbeatError(ErrorCode.UNKNOWN_MEMBER_ID, `Instance id ${req.instanceId} is unknown.`, req);
@@ -165,14 +233,19 @@ export class ConsumerGroup {
     let member = this.members.get(req.memberId);
     if (member === undefined) {
       if (req.memberEpoch !== 0) return heartbeatError(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${req.memberId} is not a member of group ${this.groupId}.`, req);
-      member = new ConsumerMember(req.memberId, req.instanceId);
-      this.members.set(member.memberId, member);
-      if (member.instanceId !== null) this.staticMembers.set(member.instanceId, member.memberId);
-      this.ctx.log.info({ group: this.groupId, member: member.memberId, instanceId: member.instanceId }, 'member joins the consumer group');
-      return { member, replaced: null };
+      return { member: this.addMember(req.memberId, req.instanceId), fresh: true };
     }
+    if (member.classic !== null) return heartbeatError(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${req.memberId} uses the classic protocol.`, req);
     const error = this.epochError(member, req.memberEpoch, req.ownedPartitions);
-    return error === null ? { member, replaced: null } : heartbeatError(ErrorCode.FENCED_MEMBER_EPOCH, error, req);
+    return error === null ? { member, fresh: false } : heartbeatError(ErrorCode.FENCED_MEMBER_EPOCH, error, req);
+  }
+
+  private addMember(memberId: string, instanceId: string | null): ConsumerMember {
+    const member = new ConsumerMember(memberId, instanceId);
+    this.members.set(memberId, member);
+    if (instanceId !== null) this.staticMembers.set(instanceId, memberId);
+    this.ctx.log.info({ group: this.groupId, member: memberId, instanceId }, 'member joins the consumer group');
+    return member;
   }
 
   /**
@@ -209,22 +282,25 @@ export class ConsumerGroup {
     return member;
   }
 
-  /** Applies the fields the heartbeat carries; true when the subscription changed (a new group epoch). */
-  private updateMember(member: ConsumerMember, req: ConsumerHeartbeat): boolean {
+  /** Applies the fields the heartbeat carries (those it leaves null or -1 stay). */
+  private updateMember(member: ConsumerMember, req: ConsumerHeartbeat): void {
     member.clientId = req.clientId;
     member.clientHost = req.clientHost;
     if (req.rackId !== null) member.rackId = req.rackId;
     if (req.rebalanceTimeoutMs !== -1) member.rebalanceTimeoutMs = req.rebalanceTimeoutMs;
     if (req.serverAssignor !== null) member.serverAssignor = req.serverAssignor;
-    let changed = member.memberEpoch === 0 && !this.target.has(member.memberId);
-    if (req.subscribedTopicNames !== null) {
-      const names = [...new Set(req.subscribedTopicNames)].sort();
+  }
+
+  /** Sets what is not null; true when the subscription changed (a new group epoch). An empty regex clears it, as in Kafka. */
+  private setSubscription(member: ConsumerMember, topicNames: string[] | null, topicRegex: string | null): boolean {
+    let changed = false;
+    if (topicNames !== null) {
+      const names = [...new Set(topicNames)].sort();
       if (names.join('\0') !== member.subscribedTopicNames.join('\0')) changed = true;
       member.subscribedTopicNames = names;
     }
-    if (req.subscribedTopicRegex !== null) {
-      // An empty regex clears it, as in Kafka.
-      const regex = req.subscribedTopicRegex === '' ? null : req.subscribedTopicRegex;
+    if (topicRegex !== null) {
+      const regex = topicRegex === '' ? null : topicRegex;
       if (regex !== member.subscribedTopicRegex) changed = true;
       member.subscribedTopicRegex = regex;
     }
@@ -343,7 +419,116 @@ export class ConsumerGroup {
 
   private scheduleSession(member: ConsumerMember): void {
     member.sessionTimer?.cancel();
-    member.sessionTimer = this.ctx.clock.schedule(this.ctx.sessionTimeoutMs, () => this.removeMember(member, 'session timed out'));
+    member.sessionTimer = this.ctx.clock.schedule(member.classic?.sessionTimeoutMs ?? this.ctx.sessionTimeoutMs, () => this.removeMember(member, 'session timed out'));
+  }
+
+  /** Topic name lists (classic layouts) as a PartitionSet; topics that do not exist are left out. */
+  private byTopicId(list: readonly TopicPartitions[]): PartitionSet {
+    const out: PartitionSet = new Map();
+    for (const t of list) {
+      const topic = this.ctx.topics.byName(t.topic);
+      if (topic) for (const p of t.partitions) add(out, topic.topicId, p);
+    }
+    return out;
+  }
+
+  // ---- classic members ------------------------------------------------------------------------
+
+  /**
+   * JoinGroup from a consumer on the classic protocol. A new dynamic member
+   * first gets its id with MEMBER_ID_REQUIRED (JoinGroup v4+, KIP-394); a
+   * static member with a new id takes over its instance (KIP-345).
+   */
+  classicJoin(req: JoinRequest): JoinResult {
+    const fail = (errorCode: number, memberId = req.memberId): JoinResult => ({ errorCode, generationId: -1, protocolType: null, protocolName: null, leaderId: '', memberId, members: [] });
+    if (this.dead) return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    let topics: string[];
+    let owned: TopicPartitions[];
+    try {
+      ({ topics, ownedPartitions: owned } = decodeSubscription(req.protocols[0].metadata));
+    } catch {
+      return fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+    }
+    if (req.memberId === '' && req.groupInstanceId === null && req.requireKnownMemberId) return fail(ErrorCode.MEMBER_ID_REQUIRED, `${req.clientId}-${randomUUID()}`);
+    const memberId = req.memberId !== '' ? req.memberId : `${req.clientId}-${randomUUID()}`;
+    let member = this.members.get(memberId);
+    let fresh = false;
+    if (member === undefined) {
+      const holder = req.groupInstanceId === null ? undefined : this.members.get(this.staticMembers.get(req.groupInstanceId) ?? '');
+      member = holder ? this.replaceStaticMember(holder, memberId) : this.addMember(memberId, req.groupInstanceId);
+      fresh = true;
+    } else if (member.classic === null) {
+      return fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+    }
+    member.classic = { protocols: req.protocols, sessionTimeoutMs: req.sessionTimeoutMs };
+    member.clientId = req.clientId;
+    member.clientHost = req.clientHost;
+    member.rebalanceTimeoutMs = req.rebalanceTimeoutMs;
+    this.advance(member, this.setSubscription(member, topics, null) || fresh, this.byTopicId(owned));
+    return {
+      errorCode: ErrorCode.NONE,
+      generationId: member.memberEpoch,
+      protocolType: this.protocolType,
+      protocolName: req.protocols[0].name,
+      leaderId: '',
+      memberId,
+      members: [],
+    };
+  }
+
+  /** SyncGroup from a classic member: its assignment, in the classic layout. */
+  classicSync(req: SyncRequest): SyncResult {
+    const fail = (errorCode: number): SyncResult => ({ errorCode, assignment: Buffer.alloc(0) });
+    const member = this.classicMember(req.memberId, req.groupInstanceId);
+    if (typeof member === 'number') return fail(member);
+    if (req.generationId !== member.memberEpoch) return fail(ErrorCode.ILLEGAL_GENERATION);
+    this.scheduleSession(member);
+    const partitions = namedPartitions(member.assignment.assigned, this.ctx.topics).map((t) => ({ topic: t.topicName, partitions: t.partitions }));
+    return { errorCode: ErrorCode.NONE, assignment: encodeAssignment({ version: 0, partitions, userData: null }) };
+  }
+
+  /**
+   * Heartbeat from a classic member: REBALANCE_IN_PROGRESS while it must
+   * rejoin to move on: the group epoch passed its epoch, it has partitions to
+   * revoke, or partitions it waits for have been released.
+   */
+  classicHeartbeat(memberId: string, instanceId: string | null, generationId: number): number {
+    const member = this.classicMember(memberId, instanceId);
+    if (typeof member === 'number') return member;
+    if (generationId !== member.memberEpoch) return ErrorCode.ILLEGAL_GENERATION;
+    this.scheduleSession(member);
+    const { state } = member.assignment;
+    const released = state === 'unreleased-partitions' && this.hasReleasedTarget(member);
+    return member.memberEpoch < this.groupEpoch || state === 'unrevoked-partitions' || released ? ErrorCode.REBALANCE_IN_PROGRESS : ErrorCode.NONE;
+  }
+
+  /** LeaveGroup from a classic member (static ones may be named by instance id alone). */
+  classicLeave(memberId: string, instanceId: string | null): number {
+    const id = instanceId === null ? memberId : (this.staticMembers.get(instanceId) ?? '');
+    const member = this.classicMember(id, null);
+    if (typeof member === 'number') return member;
+    if (instanceId !== null && memberId !== '' && memberId !== member.memberId) return ErrorCode.FENCED_INSTANCE_ID;
+    this.removeMember(member, 'left the group');
+    return ErrorCode.NONE;
+  }
+
+  /** The classic member, or UNKNOWN_MEMBER_ID / FENCED_INSTANCE_ID. */
+  private classicMember(memberId: string, instanceId: string | null): ConsumerMember | number {
+    if (this.dead) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    const member = this.members.get(memberId);
+    if (member === undefined || member.classic === null) return ErrorCode.UNKNOWN_MEMBER_ID;
+    if (instanceId !== null && member.instanceId !== instanceId) return ErrorCode.FENCED_INSTANCE_ID;
+    return member;
+  }
+
+  /** Whether a partition of the member's target that it still lacks is now free. */
+  private hasReleasedTarget(member: ConsumerMember): boolean {
+    for (const [topicId, p] of entries(this.target.get(member.memberId) ?? new Map())) {
+      if (has(member.assignment.assigned, topicId, p)) continue;
+      const holder = this.owners.get(`${topicId}:${p}`);
+      if (holder === undefined || holder === member.memberId) return true;
+    }
+    return false;
   }
 
   // ---- offsets and views ----------------------------------------------------------------------
@@ -359,6 +544,8 @@ export class ConsumerGroup {
     if (memberEpoch < 0 && this.members.size === 0) return ErrorCode.NONE;
     const member = this.members.get(memberId);
     if (member === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
+    // Classic members commit with their generation, and hear ILLEGAL_GENERATION as from a classic group.
+    if (member.classic !== null) return memberEpoch === member.memberEpoch ? ErrorCode.NONE : ErrorCode.ILLEGAL_GENERATION;
     if (memberEpoch > member.memberEpoch) return ErrorCode.FENCED_MEMBER_EPOCH;
     if (memberEpoch < member.memberEpoch) return ErrorCode.STALE_MEMBER_EPOCH;
     return ErrorCode.NONE;
@@ -377,6 +564,7 @@ export class ConsumerGroup {
   describeMembers(): ConsumerMemberDescription[] {
     return [...this.members.values()].map((m) => ({
       memberId: m.memberId,
+      classicMetadata: m.classic?.protocols[0].metadata ?? null,
       instanceId: m.instanceId,
       rackId: m.rackId,
       memberEpoch: m.memberEpoch,
