@@ -3,12 +3,15 @@
 // (a partition reaches its new owner only after the old one stopped reporting
 // it), fencing of stale and future epochs, session and revocation timeouts,
 // leaving, static members, metadata changes, regex subscriptions, the member
-// epoch check of offset commits, and request validation.
+// epoch check of offset commits, request validation, and classic members
+// (JoinGroup/SyncGroup/Heartbeat) in the group, also after a classic group's upgrade.
 
 import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
 import { SERVER_ASSIGNORS } from '../../src/coordinator/group/consumer/assignor.js';
-import { ConsumerGroup, type TopicInfo } from '../../src/coordinator/group/consumer/consumer-group.js';
+import { ConsumerGroup, type ConsumerGroupContext, type TopicInfo } from '../../src/coordinator/group/consumer/consumer-group.js';
+import { Group, type JoinRequest } from '../../src/coordinator/group/group.js';
+import { decodeAssignment, encodeAssignment, encodeSubscription, type TopicPartitions } from '../../src/protocol/consumer-protocol.js';
 import { type ConsumerHeartbeat, type ConsumerHeartbeatResult, invalidHeartbeat } from '../../src/coordinator/group/consumer/heartbeat-request.js';
 import { type PartitionSet, entries, fromList, size } from '../../src/coordinator/group/consumer/partition-set.js';
 import { silentLogger } from '../../src/logger.js';
@@ -20,6 +23,7 @@ const REBALANCE_MS = 3000;
 
 interface Harness {
   group: ConsumerGroup;
+  ctx: ConsumerGroupContext;
   clock: FakeClock;
   /** Creates (or grows) a topic; returns its id. */
   topic(name: string, partitions: number): string;
@@ -28,7 +32,7 @@ interface Harness {
 function harness(t: TestContext): Harness {
   const clock = new FakeClock();
   const topics = new Map<string, TopicInfo>();
-  const group = new ConsumerGroup('g', {
+  const ctx: ConsumerGroupContext = {
     clock,
     heartbeatIntervalMs: 100,
     sessionTimeoutMs: SESSION_MS,
@@ -40,10 +44,12 @@ function harness(t: TestContext): Harness {
       all: () => topics.values(),
     },
     log: silentLogger(),
-  });
+  };
+  const group = new ConsumerGroup('g', ctx);
   t.after(() => group.shutdown());
   return {
     group,
+    ctx,
     clock,
     topic(name, partitions) {
       const topicId = topics.get(name)?.topicId ?? String(topics.size + 1).padStart(32, '0');
@@ -354,4 +360,121 @@ test('heartbeats Kafka rejects on their own: INVALID_REQUEST, UNSUPPORTED_ASSIGN
   assert.equal(check({ instanceId: '' }), ErrorCode.INVALID_REQUEST);
   assert.equal(check({ serverAssignor: 'sticky' }), ErrorCode.UNSUPPORTED_ASSIGNOR);
   assert.equal(check({ subscribedTopicRegex: '(' }), ErrorCode.INVALID_REGULAR_EXPRESSION);
+});
+
+function classicJoinRequest(memberId: string, owned: TopicPartitions[] = []): JoinRequest {
+  return {
+    memberId,
+    groupInstanceId: null,
+    clientId: 'classic',
+    clientHost: '127.0.0.1',
+    sessionTimeoutMs: SESSION_MS,
+    rebalanceTimeoutMs: REBALANCE_MS,
+    protocolType: 'consumer',
+    protocols: [{ name: 'cooperative-sticky', metadata: encodeSubscription({ version: 1, topics: ['t'], userData: null, ownedPartitions: owned }) }],
+    requireKnownMemberId: true,
+  };
+}
+
+/** Joins (or rejoins) and syncs a classic member; returns its generation and the partitions of topic `t` it was given. */
+function classicRound(group: ConsumerGroup, memberId: string, owned: number[] = []): { generationId: number; partitions: number[] } {
+  const joined = group.classicJoin(classicJoinRequest(memberId, [{ topic: 't', partitions: owned }]));
+  assert.equal(joined.errorCode, ErrorCode.NONE);
+  assert.equal(joined.leaderId, '', 'no classic member leads: the coordinator assigns');
+  assert.deepEqual(joined.members, []);
+  const synced = group.classicSync({ memberId, groupInstanceId: null, generationId: joined.generationId, assignments: new Map() });
+  assert.equal(synced.errorCode, ErrorCode.NONE);
+  const partitions = decodeAssignment(synced.assignment).partitions.flatMap((tp) => tp.partitions).sort((x, y) => x - y);
+  return { generationId: joined.generationId, partitions };
+}
+
+test('a classic member joins a consumer-protocol group: its member epoch is its generation, SyncGroup hands out its share once free, Heartbeat asks it to rejoin when needed', (t) => {
+  const h = harness(t);
+  const t1 = h.topic('t', 4);
+  const a = new Consumer('a');
+  a.beat(h.group);
+
+  const first = h.group.classicJoin(classicJoinRequest(''));
+  assert.equal(first.errorCode, ErrorCode.MEMBER_ID_REQUIRED, 'KIP-394 as in a classic group');
+  const id = first.memberId;
+  let round = classicRound(h.group, id);
+  assert.equal(round.generationId, 2);
+  assert.deepEqual(round.partitions, [], 'a still holds everything');
+  assert.equal(h.group.classicHeartbeat(id, null, 2), ErrorCode.NONE, 'waiting on partitions nobody released yet');
+
+  a.beat(h.group);
+  a.beat(h.group);
+  assert.equal(a.epoch, 2);
+  assert.equal(h.group.classicHeartbeat(id, null, 2), ErrorCode.REBALANCE_IN_PROGRESS, 'its partitions are free: rejoin');
+  round = classicRound(h.group, id);
+  assert.equal(round.partitions.length, 2);
+  assert.deepEqual([...round.partitions, ...a.partitions(t1)].sort(), [0, 1, 2, 3]);
+  assert.equal(h.group.classicHeartbeat(id, null, 2), ErrorCode.NONE);
+  assert.equal(h.group.classicHeartbeat(id, null, 1), ErrorCode.ILLEGAL_GENERATION);
+  assert.equal(h.group.memberEpochError(id, 2), ErrorCode.NONE, 'commits with its generation');
+  assert.equal(h.group.memberEpochError(id, 1), ErrorCode.ILLEGAL_GENERATION);
+  assert.equal(h.group.describeMembers().find((m) => m.memberId === id)!.classicMetadata !== null, true);
+
+  new Consumer('b').beat(h.group);
+  assert.equal(h.group.classicHeartbeat(id, null, 2), ErrorCode.REBALANCE_IN_PROGRESS, 'a new group epoch: rejoin');
+  // A cooperative client keeps its partitions while it rejoins; it is told to keep only its new share.
+  round = classicRound(h.group, id, round.partitions);
+  assert.ok(round.partitions.length <= 2);
+
+  assert.equal(h.group.classicLeave(id, null), ErrorCode.NONE);
+  assert.equal(h.group.members.has(id), false);
+  assert.equal(h.group.classicHeartbeat(id, null, 3), ErrorCode.UNKNOWN_MEMBER_ID);
+});
+
+test('a classic member silent for its own session timeout is removed', (t) => {
+  const h = harness(t);
+  h.topic('t', 2);
+  const id = 'classic-1';
+  classicRound(h.group, id);
+  h.clock.advance(SESSION_MS + 1);
+  assert.equal(h.group.members.size, 0);
+  assert.equal(h.group.state, 'Empty');
+});
+
+test('a Stable classic group becomes a consumer-protocol group: members keep their generation and assignment, then share with the new member', (t) => {
+  const h = harness(t);
+  const t1 = h.topic('t', 4);
+  const classic = Group.restore(
+    'g',
+    {
+      protocolType: 'consumer',
+      generationId: 7,
+      protocolName: 'range',
+      leaderId: 'c1',
+      currentStateTimestamp: 0,
+      members: ['c1', 'c2'].map((memberId, i) => ({
+        memberId,
+        groupInstanceId: null,
+        clientId: memberId,
+        clientHost: 'h',
+        rebalanceTimeoutMs: REBALANCE_MS,
+        sessionTimeoutMs: SESSION_MS,
+        subscription: encodeSubscription({ version: 0, topics: ['t'], userData: null, ownedPartitions: [] }),
+        assignment: encodeAssignment({ version: 0, partitions: [{ topic: 't', partitions: [2 * i, 2 * i + 1] }], userData: null }),
+      })),
+    },
+    { initialRebalanceDelayMs: 0, store: () => {}, log: silentLogger() },
+  );
+  t.after(() => classic.shutdown());
+  const upgraded = ConsumerGroup.fromClassic(classic, h.ctx);
+  t.after(() => upgraded.shutdown());
+  assert.equal(upgraded.groupEpoch, 7);
+  assert.equal(upgraded.state, 'Stable');
+  assert.equal(upgraded.classicHeartbeat('c1', null, 7), ErrorCode.NONE, 'nothing changes for the classic members');
+
+  const n = new Consumer('n');
+  n.beat(upgraded);
+  assert.equal(upgraded.groupEpoch, 8);
+  assert.deepEqual(n.partitions(t1), [], 'the classic members still hold everything');
+  for (const id of ['c1', 'c2']) assert.equal(upgraded.classicHeartbeat(id, null, 7), ErrorCode.REBALANCE_IN_PROGRESS);
+  // Eager classic clients give up everything before they rejoin.
+  const shares = ['c1', 'c2'].map((id) => classicRound(upgraded, id).partitions);
+  n.beat(upgraded);
+  assert.deepEqual([...shares.flat(), ...n.partitions(t1)].sort(), [0, 1, 2, 3], 'disjoint and complete');
+  assert.ok(n.partitions(t1).length > 0, 'the new member got a share');
 });

@@ -4,7 +4,9 @@
 // complete, as its admin client's describeGroups (ConsumerGroupDescribe)
 // shows; members that leave or are killed hand their partitions over while
 // the others keep reading; committed offsets survive a broker restart, after
-// which members rejoin (the broker keeps consumer-protocol groups in memory).
+// which members rejoin (the broker keeps consumer-protocol groups in memory);
+// classic members (kafkajs) and consumer-protocol members share one group,
+// whichever came first (KIP-848 online migration).
 // The broker's heartbeat interval and session timeout are set small, so moves
 // take a couple of seconds.
 
@@ -14,6 +16,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { type TestContext, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import kafkajs from 'kafkajs';
 import { defer, makeDataDir, waitFor } from '../helpers/broker-process.js';
 import { startTestBroker } from '../helpers/broker.js';
 import { kafkaJavascript, loadKafkaJavascript, skipUnless } from '../helpers/interop-tools.js';
@@ -246,3 +249,60 @@ test('committed offsets survive a broker restart; the member rejoins by itself a
   assert.deepEqual(reads.map((r) => r.value).sort(), range(45).map((i) => `r${i}`).sort(), 'the first member read each record once, across the restart');
   assert.deepEqual(fresh.map((r) => r.value).sort(), range(6).map((i) => `r${45 + i}`).sort(), 'the new member started from the committed offsets');
 });
+
+/** A kafkajs 2.2.4 member: the classic protocol; its partitions as its last JoinGroup/SyncGroup gave them. */
+async function startClassicMember(t: TestContext, bootstrap: string, groupId: string, topic: string, reads: Read[]): Promise<Member> {
+  const kafka = new kafkajs.Kafka({ brokers: [bootstrap], clientId: 'classic', logLevel: kafkajs.logLevel.NOTHING });
+  const consumer = kafka.consumer({ groupId, sessionTimeout: 6000, heartbeatInterval: 300, maxWaitTimeInMs: 100 });
+  let assigned: number[] = [];
+  consumer.on(consumer.events.GROUP_JOIN, (e) => (assigned = [...(e.payload.memberAssignment[topic] ?? [])].sort((x, y) => x - y)));
+  await consumer.connect();
+  let connected = true;
+  const disconnect = async () => {
+    if (!connected) return;
+    connected = false;
+    await consumer.disconnect();
+  };
+  defer(t, disconnect);
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ partition, message }) => {
+      reads.push({ by: 'classic', partition, offset: Number(message.offset), value: message.value!.toString(), at: Date.now() });
+    },
+  });
+  return { name: 'classic', partitions: () => assigned, disconnect };
+}
+
+for (const classicFirst of [false, true]) {
+  const order = classicFirst ? 'a classic group upgraded by a consumer-protocol member' : 'a classic member joining a consumer-protocol group';
+  test(`classic and consumer-protocol members share one group (${order}): disjoint and complete, each record read once, and a leaver's partitions move`, skipUnless(kafkaJavascript), async (t) => {
+    defer(t, () => {});
+    const broker = await startTestBroker(t, BROKER_CONFIG);
+    const kafka = kafkaFor(broker.bootstrap);
+    const admin = await adminFor(t, kafka);
+    await admin.createTopics({ topics: [{ topic: 'mixed', numPartitions: 6 }] });
+    const reads: Read[] = [];
+    const start = (which: 'classic' | 'consumer') =>
+      which === 'classic' ? startClassicMember(t, broker.bootstrap, 'mixed-group', 'mixed', reads) : startMember(t, kafka, 'mixed-group', 'mixed', 'consumer', reads);
+    const [firstKind, secondKind] = classicFirst ? (['classic', 'consumer'] as const) : (['consumer', 'classic'] as const);
+    const first = await start(firstKind);
+    await waitFor(`the ${firstKind} member alone holds all six partitions`, () => first.partitions().length === 6, WAIT_MS);
+    const second = await start(secondKind);
+    await waitFor('both members share the six partitions', () => isPartitionOf([first.partitions(), second.partitions()], 6) && second.partitions().length > 0 && first.partitions().length > 0, WAIT_MS);
+    const described = broker.groups.describeConsumerGroup('mixed-group');
+    assert.equal(described.errorCode, 0, 'a consumer-protocol group');
+    assert.deepEqual(described.members.map((m) => (m.classicMetadata === null ? 'consumer' : 'classic')).sort(), ['classic', 'consumer']);
+
+    const producer = kafka.producer();
+    await producer.connect();
+    defer(t, () => producer.disconnect());
+    await producer.send({ topic: 'mixed', messages: range(60).map((i) => ({ partition: i % 6, value: `r${i}` })) });
+    await waitFor('every record read', () => reads.length >= 60, WAIT_MS);
+    assert.deepEqual(reads.map((r) => r.value).sort(), range(60).map((i) => `r${i}`).sort(), 'each record read once');
+    const owner = new Map([first, second].flatMap((m) => m.partitions().map((p) => [p, m.name] as const)));
+    for (const r of reads) assert.equal(r.by, owner.get(r.partition), `partition ${r.partition} read by its owner`);
+
+    await first.disconnect();
+    await waitFor('the remaining member holds all six partitions', () => second.partitions().length === 6, WAIT_MS);
+  });
+}

@@ -66,7 +66,6 @@ export interface GroupOverview {
   protocolType: string;
   /** Classic states (Empty, PreparingRebalance, ...) or consumer-protocol ones (Empty, Assigning, Reconciling, Stable). */
   state: string;
-  type: AnyGroup['type'];
 }
 
 export interface GroupDescription {
@@ -448,7 +447,7 @@ export class GroupCoordinator {
     const out: GroupOverview[] = [];
     for (const g of this.groups.values()) {
       if (wanted.size > 0 && !wanted.has(g.state.toLowerCase())) continue;
-      out.push({ groupId: g.groupId, protocolType: g.protocolType ?? '', state: g.state, type: g.type });
+      out.push({ groupId: g.groupId, protocolType: g.protocolType ?? '', state: g.state });
     }
     return out;
   }
