@@ -3,6 +3,7 @@
 // Only src/cli reads process.env; it maps SLUICE_* variables onto these names.
 
 import path from 'node:path';
+import { SERVER_ASSIGNORS } from './coordinator/group/consumer/assignor.js';
 import { ConfigError } from './errors.js';
 import type { FlushPolicy } from './storage/partition-log.js';
 
@@ -155,11 +156,11 @@ function boolean(name: string, v: unknown): boolean {
   throw new ConfigError(`${name} must be true or false, got ${JSON.stringify(v)}`);
 }
 
-/** A non-empty list of names, given as an array or a comma-separated string. */
-function nameList(name: string, v: unknown): string[] {
+/** A non-empty list of names from `known`, given as an array or a comma-separated string. */
+function nameList(name: string, v: unknown, known: readonly string[]): string[] {
   const items = typeof v === 'string' ? v.split(',').map((x) => x.trim()) : v;
-  if (!Array.isArray(items) || items.length === 0 || !items.every((x) => typeof x === 'string' && x !== '')) {
-    throw new ConfigError(`${name} must be a non-empty list of names, got ${JSON.stringify(v)}`);
+  if (!Array.isArray(items) || items.length === 0 || !items.every((x) => known.includes(x))) {
+    throw new ConfigError(`${name} must be a non-empty list of ${known.join(', ')}, got ${JSON.stringify(v)}`);
   }
   return items as string[];
 }
@@ -204,7 +205,7 @@ export function resolveConfig(overrides: Partial<Record<keyof BrokerConfig, unkn
     groupMaxSessionTimeoutMs,
     groupConsumerHeartbeatIntervalMs,
     groupConsumerSessionTimeoutMs: integer('groupConsumerSessionTimeoutMs', o.groupConsumerSessionTimeoutMs, groupConsumerHeartbeatIntervalMs + 1, 2 ** 31 - 1),
-    groupConsumerAssignors: nameList('groupConsumerAssignors', o.groupConsumerAssignors),
+    groupConsumerAssignors: nameList('groupConsumerAssignors', o.groupConsumerAssignors, [...SERVER_ASSIGNORS.keys()]),
     transactionStateNumPartitions: integer('transactionStateNumPartitions', o.transactionStateNumPartitions, 1, 1000),
     transactionMaxTimeoutMs: integer('transactionMaxTimeoutMs', o.transactionMaxTimeoutMs, 1, 2 ** 31 - 1),
     transactionTimeoutCheckIntervalMs: integer('transactionTimeoutCheckIntervalMs', o.transactionTimeoutCheckIntervalMs, 10, 2 ** 31 - 1),

@@ -20,7 +20,6 @@
 import type { Broker } from '../../broker/broker.js';
 import type { TopicMetadata } from '../../cluster/control-plane.js';
 import type { BrokerConfig } from '../../config.js';
-import { ConfigError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { type Clock, systemClock } from '../clock.js';
@@ -115,12 +114,8 @@ export class GroupCoordinator {
       store: (group) => this.storeGroup(group),
       log: this.log,
     };
-    const assignors = new Map<string, ServerAssignor>();
-    for (const name of config.groupConsumerAssignors) {
-      const assignor = SERVER_ASSIGNORS.get(name);
-      if (!assignor) throw new ConfigError(`groupConsumerAssignors: unknown assignor "${name}" (known: ${[...SERVER_ASSIGNORS.keys()].join(', ')})`);
-      assignors.set(name, assignor);
-    }
+    // resolveConfig accepts only names of SERVER_ASSIGNORS.
+    const assignors = new Map<string, ServerAssignor>(config.groupConsumerAssignors.map((name) => [name, SERVER_ASSIGNORS.get(name)!]));
     const cluster = broker.cluster;
     const info = (t: TopicMetadata | undefined) => (t ? { topicId: t.topicId.toString('hex'), name: t.name, partitions: t.partitions.length } : undefined);
     this.consumerContext = {
