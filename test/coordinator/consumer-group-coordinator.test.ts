@@ -8,24 +8,16 @@ import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
 import type { ConsumerHeartbeat } from '../../src/coordinator/group/consumer/heartbeat-request.js';
 import type { GroupCoordinator } from '../../src/coordinator/group/group-coordinator.js';
-import { resolveConfig } from '../../src/config.js';
+import { type BrokerConfig, resolveConfig } from '../../src/config.js';
 import { ConfigError } from '../../src/errors.js';
 import { decodeAssignment, decodeSubscription, encodeSubscription } from '../../src/protocol/consumer-protocol.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
-import { type RunningBroker, type StartOptions, startBroker } from '../../src/start-broker.js';
-import { defer, makeDataDir } from '../helpers/broker-process.js';
+import type { RunningBroker } from '../../src/start-broker.js';
+import { makeDataDir } from '../helpers/broker-process.js';
+import { startRestartableBroker } from '../helpers/restartable-broker.js';
 
-async function start(t: TestContext, dataDir: string, options: StartOptions = {}): Promise<RunningBroker> {
-  const broker = await startBroker({ port: 0, dataDir, logLevel: 'silent', offsetsTopicNumPartitions: 5, ...options });
-  let closed = false;
-  defer(t, () => (closed ? undefined : broker.close()));
-  return {
-    ...broker,
-    async close() {
-      closed = true;
-      await broker.close();
-    },
-  };
+function start(t: TestContext, dataDir: string, config: Partial<BrokerConfig> = {}): Promise<RunningBroker> {
+  return startRestartableBroker(t, dataDir, 0, undefined, { offsetsTopicNumPartitions: 5, ...config });
 }
 
 function join(groups: GroupCoordinator, groupId: string, memberId: string, overrides: Partial<ConsumerHeartbeat> = {}) {

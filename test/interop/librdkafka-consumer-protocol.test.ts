@@ -17,6 +17,7 @@ import readline from 'node:readline';
 import { type TestContext, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import kafkajs from 'kafkajs';
+import type { RunningBroker } from '../../src/start-broker.js';
 import { defer, makeDataDir, waitFor } from '../helpers/broker-process.js';
 import { startTestBroker } from '../helpers/broker.js';
 import { kafkaJavascript, loadKafkaJavascript, skipUnless } from '../helpers/interop-tools.js';
@@ -49,6 +50,16 @@ interface Member {
   disconnect(): Promise<void>;
 }
 
+/** `fn` run on the first call only; later calls resolve at once (a member disconnected by the test and again at cleanup). */
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let done = false;
+  return async () => {
+    if (done) return;
+    done = true;
+    await fn();
+  };
+}
+
 function kafkaFor(bootstrap: string): Any {
   const { Kafka } = loadKafkaJavascript().KafkaJS;
   return new Kafka({ kafkaJS: { brokers: [bootstrap], logLevel: 0 } });
@@ -61,6 +72,20 @@ async function adminFor(t: TestContext, kafka: Any): Promise<Any> {
   return admin;
 }
 
+/**
+ * A broker with small consumer-group timeouts, a kafka-javascript client and
+ * admin, and `topic`. Clients registered later with defer disconnect before
+ * the broker closes (defer's hooks, registered here first, run first).
+ */
+async function setUp(t: TestContext, topic: string, partitions: number): Promise<{ broker: RunningBroker; kafka: Any; admin: Any }> {
+  defer(t, () => {});
+  const broker = await startTestBroker(t, BROKER_CONFIG);
+  const kafka = kafkaFor(broker.bootstrap);
+  const admin = await adminFor(t, kafka);
+  await admin.createTopics({ topics: [{ topic, numPartitions: partitions }] });
+  return { broker, kafka, admin };
+}
+
 /** A consumer-protocol member reading `topic` from the start, auto-committing every 200 ms; every record read lands in `reads`. */
 async function startMember(t: TestContext, kafka: Any, groupId: string, topic: string, name: string, reads: Read[]): Promise<Member> {
   const consumer = kafka.consumer({
@@ -69,12 +94,7 @@ async function startMember(t: TestContext, kafka: Any, groupId: string, topic: s
     'client.id': name,
   });
   await consumer.connect();
-  let connected = true;
-  const disconnect = async () => {
-    if (!connected) return;
-    connected = false;
-    await consumer.disconnect();
-  };
+  const disconnect = once(() => consumer.disconnect());
   defer(t, disconnect);
   await consumer.subscribe({ topic });
   await consumer.run({
@@ -124,12 +144,7 @@ function isPartitionOf(shares: number[][], count: number): boolean {
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 test('consumer-protocol members split a topic\'s partitions, disjoint and complete, read each record once, and ConsumerGroupDescribe shows the split', skipUnless(kafkaJavascript), async (t) => {
-  // Clients registered with defer disconnect before the broker closes (defer's hooks run first).
-  defer(t, () => {});
-  const broker = await startTestBroker(t, BROKER_CONFIG);
-  const kafka = kafkaFor(broker.bootstrap);
-  const admin = await adminFor(t, kafka);
-  await admin.createTopics({ topics: [{ topic: 'split', numPartitions: 6 }] });
+  const { kafka, admin } = await setUp(t, 'split', 6);
   const reads: Read[] = [];
   const members: Member[] = [];
   for (const name of ['c1', 'c2', 'c3']) members.push(await startMember(t, kafka, 'split-group', 'split', name, reads));
@@ -152,11 +167,7 @@ test('consumer-protocol members split a topic\'s partitions, disjoint and comple
 });
 
 test('a member that leaves and one killed with SIGKILL hand their partitions to the others, who keep reading; only the killed member\'s uncommitted records are read twice', skipUnless(kafkaJavascript), async (t) => {
-  defer(t, () => {});
-  const broker = await startTestBroker(t, BROKER_CONFIG);
-  const kafka = kafkaFor(broker.bootstrap);
-  const admin = await adminFor(t, kafka);
-  await admin.createTopics({ topics: [{ topic: 'moves', numPartitions: 6 }] });
+  const { broker, kafka, admin } = await setUp(t, 'moves', 6);
   const reads: Read[] = [];
   const [c1, c2, leaver] = [await startMember(t, kafka, 'moves-group', 'moves', 'c1', reads), await startMember(t, kafka, 'moves-group', 'moves', 'c2', reads), await startMember(t, kafka, 'moves-group', 'moves', 'leaver', reads)];
   const killed = spawnMember(t, broker.bootstrap, 'moves', 'moves-group', reads);
@@ -257,12 +268,7 @@ async function startClassicMember(t: TestContext, bootstrap: string, groupId: st
   let assigned: number[] = [];
   consumer.on(consumer.events.GROUP_JOIN, (e) => (assigned = [...(e.payload.memberAssignment[topic] ?? [])].sort((x, y) => x - y)));
   await consumer.connect();
-  let connected = true;
-  const disconnect = async () => {
-    if (!connected) return;
-    connected = false;
-    await consumer.disconnect();
-  };
+  const disconnect = once(() => consumer.disconnect());
   defer(t, disconnect);
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
   await consumer.run({
@@ -276,11 +282,7 @@ async function startClassicMember(t: TestContext, bootstrap: string, groupId: st
 for (const classicFirst of [false, true]) {
   const order = classicFirst ? 'a classic group upgraded by a consumer-protocol member' : 'a classic member joining a consumer-protocol group';
   test(`classic and consumer-protocol members share one group (${order}): disjoint and complete, each record read once, and a leaver's partitions move`, skipUnless(kafkaJavascript), async (t) => {
-    defer(t, () => {});
-    const broker = await startTestBroker(t, BROKER_CONFIG);
-    const kafka = kafkaFor(broker.bootstrap);
-    const admin = await adminFor(t, kafka);
-    await admin.createTopics({ topics: [{ topic: 'mixed', numPartitions: 6 }] });
+    const { broker, kafka } = await setUp(t, 'mixed', 6);
     const reads: Read[] = [];
     const start = (which: 'classic' | 'consumer') =>
       which === 'classic' ? startClassicMember(t, broker.bootstrap, 'mixed-group', 'mixed', reads) : startMember(t, kafka, 'mixed-group', 'mixed', 'consumer', reads);
