@@ -122,6 +122,8 @@ export class ConsumerGroup {
   private readonly owners = new Map<string, string>();
   /** The subscribed topics and their partition counts the current group epoch was computed with. */
   private subscriptionSignature = '';
+  /** Every topic name and regex some member subscribes to; null after a membership or subscription change. */
+  private subscriptions: { names: Set<string>; regexes: RegExp[] } | null = null;
 
   constructor(
     readonly groupId: string,
@@ -152,7 +154,7 @@ export class ConsumerGroup {
       group.members.set(member.memberId, member);
       if (member.instanceId !== null) group.staticMembers.set(member.instanceId, member.memberId);
       group.target.set(member.memberId, assigned);
-      group.setHoldings(member, assigned);
+      group.setHoldings(member, new Map(), assigned);
       group.scheduleSession(member);
     }
     group.subscriptionSignature = group.computeSubscriptionSignature();
@@ -243,6 +245,7 @@ export class ConsumerGroup {
   private addMember(memberId: string, instanceId: string | null): ConsumerMember {
     const member = new ConsumerMember(memberId, instanceId);
     this.members.set(memberId, member);
+    this.subscriptions = null;
     if (instanceId !== null) this.staticMembers.set(instanceId, memberId);
     this.ctx.log.info({ group: this.groupId, member: memberId, instanceId }, 'member joins the consumer group');
     return member;
@@ -272,12 +275,13 @@ export class ConsumerGroup {
     old.cancelTimers();
     this.members.delete(old.memberId);
     this.members.set(memberId, member);
+    this.subscriptions = null;
     this.staticMembers.set(old.instanceId!, memberId);
     const target = this.target.get(old.memberId);
     this.target.delete(old.memberId);
     if (target) this.target.set(memberId, target);
-    this.setHoldings(old, new Map());
-    this.setHoldings(member, member.assignment.assigned);
+    this.setHoldings(old, ConsumerGroup.holdings(old), new Map());
+    this.setHoldings(member, new Map(), member.assignment.assigned);
     this.ctx.log.info({ group: this.groupId, member: memberId, replaced: old.memberId, instanceId: old.instanceId }, 'static member rejoins the consumer group');
     return member;
   }
@@ -304,6 +308,7 @@ export class ConsumerGroup {
       if (regex !== member.subscribedTopicRegex) changed = true;
       member.subscribedTopicRegex = regex;
     }
+    if (changed) this.subscriptions = null;
     return changed;
   }
 
@@ -336,8 +341,9 @@ export class ConsumerGroup {
   removeMember(member: ConsumerMember, reason: string): void {
     if (this.members.get(member.memberId) !== member) return;
     member.cancelTimers();
-    this.setHoldings(member, new Map());
+    this.setHoldings(member, ConsumerGroup.holdings(member), new Map());
     this.members.delete(member.memberId);
+    this.subscriptions = null;
     if (member.instanceId !== null && this.staticMembers.get(member.instanceId) === member.memberId) this.staticMembers.delete(member.instanceId);
     this.target.delete(member.memberId);
     this.groupEpoch++;
@@ -361,9 +367,27 @@ export class ConsumerGroup {
     return [...out.values()];
   }
 
+  /** Runs on every heartbeat, so that new topics and partitions are seen: it looks up each subscribed name once, not once per member. */
   private computeSubscriptionSignature(): string {
+    if (this.subscriptions === null) {
+      const names = new Set<string>();
+      const regexes = new Map<string, RegExp>();
+      for (const m of this.members.values()) {
+        for (const name of m.subscribedTopicNames) names.add(name);
+        const regex = m.subscribedTopicRegex === null ? null : topicRegex(m.subscribedTopicRegex);
+        if (regex !== null) regexes.set(m.subscribedTopicRegex!, regex);
+      }
+      this.subscriptions = { names, regexes: [...regexes.values()] };
+    }
+    const { names, regexes } = this.subscriptions;
     const topics = new Map<string, number>();
-    for (const m of this.members.values()) for (const t of this.subscribedTopicsOf(m)) topics.set(t.topicId, t.partitions);
+    for (const name of names) {
+      const t = this.ctx.topics.byName(name);
+      if (t) topics.set(t.topicId, t.partitions);
+    }
+    if (regexes.length > 0) {
+      for (const t of this.ctx.topics.all()) if (!t.name.startsWith('__') && regexes.some((r) => r.test(t.name))) topics.set(t.topicId, t.partitions);
+    }
     return [...topics].map(([id, n]) => `${id}:${n}`).sort().join(',');
   }
 
@@ -400,8 +424,9 @@ export class ConsumerGroup {
     if (next === member.assignment) return;
     if (next.memberEpoch !== member.memberEpoch) member.previousMemberEpoch = member.memberEpoch;
     const wasRevoking = member.assignment.state === 'unrevoked-partitions';
+    const before = ConsumerGroup.holdings(member);
     member.assignment = next;
-    this.setHoldings(member, union(next.assigned, next.pendingRevocation));
+    this.setHoldings(member, before, ConsumerGroup.holdings(member));
     if (next.state === 'unrevoked-partitions' && !wasRevoking) {
       // The member has its rebalance timeout to revoke; then it is fenced, releasing the partitions.
       member.revocationTimer = this.ctx.clock.schedule(member.rebalanceTimeoutMs, () => this.removeMember(member, 'did not revoke its partitions within the rebalance timeout'));
@@ -411,10 +436,14 @@ export class ConsumerGroup {
     }
   }
 
-  /** Makes `holdings` exactly the partitions `member` holds in `owners`. */
-  private setHoldings(member: ConsumerMember, holdings: PartitionSet): void {
-    for (const [key, holder] of this.owners) if (holder === member.memberId) this.owners.delete(key);
-    for (const [topicId, p] of entries(holdings)) this.owners.set(`${topicId}:${p}`, member.memberId);
+  /** Moves `member`'s entries in `owners` from the partitions it held (`before`) to `after`. */
+  private setHoldings(member: ConsumerMember, before: PartitionSet, after: PartitionSet): void {
+    for (const [topicId, p] of entries(before)) if (this.owners.get(`${topicId}:${p}`) === member.memberId) this.owners.delete(`${topicId}:${p}`);
+    for (const [topicId, p] of entries(after)) this.owners.set(`${topicId}:${p}`, member.memberId);
+  }
+
+  private static holdings(member: ConsumerMember): PartitionSet {
+    return union(member.assignment.assigned, member.assignment.pendingRevocation);
   }
 
   private scheduleSession(member: ConsumerMember): void {
