@@ -166,6 +166,16 @@ test('a first member gets every partition at epoch 1; a second makes the group e
   assert.equal(h.group.assignmentEpoch, 2);
 });
 
+test('a v0 member joining without a member id gets one from the coordinator and heartbeats with it', (t) => {
+  const h = harness(t);
+  h.topic('t', 1);
+  const joined = heartbeat(h.group, { memberId: '', memberEpoch: 0, rebalanceTimeoutMs: REBALANCE_MS, subscribedTopicNames: ['t'], ownedPartitions: new Map() });
+  assert.equal(joined.errorCode, ErrorCode.NONE);
+  assert.notEqual(joined.memberId, '');
+  assert.equal(h.group.members.has(joined.memberId), true);
+  assert.equal(heartbeat(h.group, { memberId: joined.memberId, memberEpoch: joined.memberEpoch }).errorCode, ErrorCode.NONE);
+});
+
 test('three members converge on disjoint, complete, balanced shares; a leaver\'s partitions go to the others', (t) => {
   const h = harness(t);
   const t1 = h.topic('t', 7);
@@ -260,6 +270,13 @@ test('static members: a temporary leave (-2) keeps the assignment for the next i
   assert.deepEqual(a2.partitions(t1), aShare);
   assert.deepEqual(b.partitions(t1), bShare, 'nothing moved');
   assert.equal(heartbeat(h.group, { memberId: 'a1', memberEpoch: a.epoch, instanceId: 'instance-a' }).errorCode, ErrorCode.FENCED_INSTANCE_ID);
+
+  // The same member id back from a temporary leave also takes its place again.
+  heartbeat(h.group, { memberId: 'a2', memberEpoch: -2, instanceId: 'instance-a' });
+  const back = new Consumer('a2', {}, 'instance-a');
+  back.beat(h.group);
+  converge(h.group, [back, b]);
+  assert.deepEqual(back.partitions(t1), aShare);
 });
 
 test('a static member that left (-2) and does not come back within the session timeout is removed', (t) => {

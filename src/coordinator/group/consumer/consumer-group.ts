@@ -174,8 +174,12 @@ export class ConsumerGroup {
 
   // ---- heartbeat ------------------------------------------------------------------------------
 
-  /** One ConsumerGroupHeartbeat, already validated on its own (heartbeat-request.ts). */
-  heartbeat(req: ConsumerHeartbeat): ConsumerHeartbeatResult {
+  /**
+   * One ConsumerGroupHeartbeat, already validated on its own (heartbeat-request.ts).
+   * A v0 member joining without an id gets one from the coordinator (from v1 the member makes its own, KIP-1082).
+   */
+  heartbeat(request: ConsumerHeartbeat): ConsumerHeartbeatResult {
+    const req = request.memberId === '' ? { ...request, memberId: randomUUID() } : request;
     if (this.dead) return heartbeatError(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'The group is being deleted.', req);
     if (req.memberEpoch === LEAVE_EPOCH || req.memberEpoch === STATIC_LEAVE_EPOCH) return this.leave(req);
 
@@ -221,7 +225,8 @@ export class ConsumerGroup {
     if (req.instanceId !== null) {
       const holderId = this.staticMembers.get(req.instanceId);
       const holder = holderId === undefined ? undefined : this.members.get(holderId);
-      if (req.memberEpoch === 0 && holder !== undefined && holder.memberId !== req.memberId) {
+      // A new instance, or the same one back from a temporary leave, takes over the holder's place.
+      if (req.memberEpoch === 0 && holder !== undefined && (holder.memberId !== req.memberId || holder.memberEpoch === STATIC_LEAVE_EPOCH)) {
         if (holder.memberEpoch !== STATIC_LEAVE_EPOCH) {
           return heartbeatError(ErrorCode.UNRELEASED_INSTANCE_ID, `Instance id ${req.instanceId} is owned by member ${holder.memberId}.`, req);
         }
