@@ -6,7 +6,8 @@
 // the others keep reading; committed offsets survive a broker restart, after
 // which members rejoin (the broker keeps consumer-protocol groups in memory);
 // classic members (kafkajs) and consumer-protocol members share one group,
-// whichever came first (KIP-848 online migration).
+// whichever came first (KIP-848 online migration); regex subscriptions and
+// new partitions reach the members.
 // The broker's heartbeat interval and session timeout are set small, so moves
 // take a couple of seconds.
 
@@ -17,6 +18,7 @@ import readline from 'node:readline';
 import { type TestContext, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import kafkajs from 'kafkajs';
+import { Admin, KafkaClient } from '../../src/client/index.js';
 import type { RunningBroker } from '../../src/start-broker.js';
 import { defer, makeDataDir, waitFor } from '../helpers/broker-process.js';
 import { startTestBroker } from '../helpers/broker.js';
@@ -308,3 +310,26 @@ for (const classicFirst of [false, true]) {
     await waitFor('the remaining member holds all six partitions', () => second.partitions().length === 6, WAIT_MS);
   });
 }
+
+test('a regex subscription takes in a matching topic created later, and a subscribed topic\'s new partitions are assigned, each a new group epoch', skipUnless(kafkaJavascript), async (t) => {
+  const { broker, kafka, admin } = await setUp(t, 're-a', 2);
+  await admin.createTopics({ topics: [{ topic: 'grow', numPartitions: 2 }] });
+  const consumer = kafka.consumer({ kafkaJS: { groupId: 'regex-group', fromBeginning: true }, 'group.protocol': 'consumer' });
+  await consumer.connect();
+  defer(t, () => consumer.disconnect());
+  await consumer.subscribe({ topics: [/^re-.*/, 'grow'] });
+  await consumer.run({ eachMessage: async () => {} });
+  const assigned = () => (consumer.assignment() as { topic: string; partition: number }[]).map((a) => `${a.topic}-${a.partition}`).sort();
+  await waitFor('re-a and grow assigned', () => assigned().length === 4, WAIT_MS);
+  assert.deepEqual(assigned(), ['grow-0', 'grow-1', 're-a-0', 're-a-1']);
+  const epoch = broker.groups.describeConsumerGroup('regex-group').groupEpoch;
+
+  const client = new KafkaClient({ bootstrap: broker.bootstrap });
+  defer(t, () => client.close());
+  await new Admin(client).createTopic('re-b', 1);
+  await waitFor('the new matching topic assigned', () => assigned().includes('re-b-0'), WAIT_MS);
+  await new Admin(client).createPartitions('grow', 3);
+  await waitFor('the new partition assigned', () => assigned().includes('grow-2'), WAIT_MS);
+  assert.deepEqual(assigned(), ['grow-0', 'grow-1', 'grow-2', 're-a-0', 're-a-1', 're-b-0']);
+  assert.equal(broker.groups.describeConsumerGroup('regex-group').groupEpoch, epoch + 2);
+});
