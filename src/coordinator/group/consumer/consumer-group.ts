@@ -202,11 +202,6 @@ export class ConsumerGroup {
   }
 
   /**
-   * The member the heartbeat is from: existing (its epoch checked), new
-   * (epoch 0), or a static member taking over its instance id from a
-   * previous member that left temporarily (epoch -2).
-   */
-  /**
    * After a member's update: a new group epoch when it is new or its
    * subscription changed or the subscribed topics' partitions changed, a new
    * target when the group epoch passed it, then the member's reconciliation.
@@ -220,7 +215,11 @@ export class ConsumerGroup {
     this.scheduleSession(member);
   }
 
-  /** `fresh`: the member is new, or a static member taking over its instance. */
+  /**
+   * The member the heartbeat is from: existing (its epoch checked), new
+   * (epoch 0), or a static member taking over its instance id from a
+   * previous member that left temporarily (epoch -2). `fresh`: new or taking over.
+   */
   private findOrCreateMember(req: ConsumerHeartbeat): { member: ConsumerMember; fresh: boolean } | ConsumerHeartbeatResult {
     if (req.instanceId !== null) {
       const holderId = this.staticMembers.get(req.instanceId);
@@ -237,7 +236,7 @@ export class ConsumerGroup {
         if (holder.memberId !== req.memberId) return heartbeatError(ErrorCode.FENCED_INSTANCE_ID, `Instance id ${req.instanceId} was fenced by member ${holder.memberId}.`, req);
       }
     }
-    let member = this.members.get(req.memberId);
+    const member = this.members.get(req.memberId);
     if (member === undefined) {
       if (req.memberEpoch !== 0) return heartbeatError(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${req.memberId} is not a member of group ${this.groupId}.`, req);
       return { member: this.addMember(req.memberId, req.instanceId), fresh: true };
