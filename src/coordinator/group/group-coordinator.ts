@@ -18,7 +18,7 @@ import type { BrokerConfig } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { CONSUMER_PROTOCOL_TYPE } from './consumer-protocol.js';
-import { Group, type GroupContext, type GroupState, type JoinRequest, type MemberDescription, type SyncRequest } from './group.js';
+import { Group, type GroupContext, type GroupState, type GroupType, type JoinRequest, type MemberDescription, type SyncRequest } from './group.js';
 import type { JoinResult, SyncResult } from './member.js';
 import type { CommittedOffset, StoredGroup } from './offsets-log.js';
 import { type OffsetEntry, OffsetStore } from './offset-store.js';
@@ -51,6 +51,7 @@ export interface GroupOverview {
   groupId: string;
   protocolType: string;
   state: GroupState;
+  type: GroupType;
 }
 
 export interface GroupDescription {
@@ -315,13 +316,18 @@ export class GroupCoordinator {
 
   // ---- admin ----------------------------------------------------------------------------------
 
-  /** ListGroups; `states` (v4+) filters by state name, case-insensitively, when not empty. */
-  listGroups(states: string[] = []): GroupOverview[] {
-    const wanted = new Set(states.map((s) => s.toLowerCase()));
+  /**
+   * ListGroups: `states` (v4+, KIP-518) and `types` (v5+, KIP-848) each filter
+   * by name, case-insensitively, when not empty; unknown names match nothing.
+   */
+  listGroups(states: string[] = [], types: string[] = []): GroupOverview[] {
+    const wantedStates = new Set(states.map((s) => s.trim().toLowerCase()));
+    const wantedTypes = new Set(types.map((t) => t.toLowerCase()));
     const out: GroupOverview[] = [];
     for (const g of this.groups.values()) {
-      if (wanted.size > 0 && !wanted.has(g.state.toLowerCase())) continue;
-      out.push({ groupId: g.groupId, protocolType: g.protocolType ?? '', state: g.state });
+      if (wantedStates.size > 0 && !wantedStates.has(g.state.toLowerCase())) continue;
+      if (wantedTypes.size > 0 && !wantedTypes.has(g.type)) continue;
+      out.push({ groupId: g.groupId, protocolType: g.protocolType ?? '', state: g.state, type: g.type });
     }
     return out;
   }

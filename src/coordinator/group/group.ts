@@ -29,6 +29,9 @@ import type { StoredGroup } from './offsets-log.js';
 
 export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
 
+/** The rebalance protocol a group runs (ListGroups v5+, KIP-848): 'consumer' and 'share' groups are other classes. */
+export type GroupType = 'classic' | 'consumer' | 'share';
+
 /** Published when a rebalance starts and when it ends: `{ groupId, state, generationId, members, reason }`. */
 export const rebalanceChannel = diagnostics_channel.channel('sluice:group:rebalance');
 
@@ -85,6 +88,7 @@ function joinError(errorCode: number, memberId = ''): JoinResult {
 }
 
 export class Group {
+  readonly type: GroupType = 'classic';
   state: GroupState = 'Empty';
   generationId = 0;
   protocolType: string | null = null;

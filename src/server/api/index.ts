@@ -9,6 +9,7 @@ import { createPartitions } from './create-partitions.js';
 import { createTopics } from './create-topics.js';
 import { deleteRecords } from './delete-records.js';
 import { deleteTopics } from './delete-topics.js';
+import { describeCluster } from './describe-cluster.js';
 import { describeConfigs } from './describe-configs.js';
 import { fetch } from './fetch.js';
 import { listOffsets } from './list-offsets.js';
@@ -50,6 +51,7 @@ const handlers: ApiHandler[] = [
   deleteRecords,
   describeConfigs,
   createPartitions,
+  describeCluster,
   // Consumer groups and committed offsets (src/coordinator/group).
   offsetCommit,
   offsetFetch,
