@@ -13,6 +13,7 @@ import { Partition } from './partition.js';
 import { PartitionSnapshots } from './partition-snapshots.js';
 import { BrokerCounters } from './counters.js';
 import { PartitionTxns } from './partition-txns.js';
+import { DEFAULT_REPLICATION, type NewTopicReplication, type PlacementProblem, newPartitionsProblem, newTopicProblem } from './replica-placement.js';
 import { type TopicConfigs, isCompacted, logConfigFor, validateTopicConfigs } from './topic-config.js';
 import { isInternalTopic, topicNameProblem } from './topic-name.js';
 
@@ -26,6 +27,10 @@ export class TopicError extends Error {
 }
 
 const MAX_PARTITIONS = 100_000;
+
+function throwIf(problem: PlacementProblem | null): void {
+  if (problem) throw new TopicError(problem.errorCode, problem.message);
+}
 
 export class Broker {
   private readonly partitions = new Map<string, Partition[]>();
@@ -102,13 +107,26 @@ export class Broker {
     this.partitions.set(topic.name, parts);
   }
 
-  /** Creates a topic; throws TopicError with the Kafka error code when it cannot. */
-  async createTopic(name: string, numPartitions: number, configs: TopicConfigs, validateOnly = false): Promise<TopicMetadata> {
+  /**
+   * Creates a topic of `numPartitions` partitions (-1: num.partitions), or one
+   * per manual assignment in `replication`; throws TopicError with the Kafka
+   * error code when it cannot. The only broker a valid assignment
+   * can name is this one, where the control plane puts every replica anyway.
+   */
+  async createTopic(
+    name: string,
+    numPartitions: number,
+    configs: TopicConfigs,
+    validateOnly = false,
+    replication: NewTopicReplication = DEFAULT_REPLICATION,
+  ): Promise<TopicMetadata> {
     const nameProblem = topicNameProblem(name);
     if (nameProblem) throw new TopicError(ErrorCode.INVALID_TOPIC_EXCEPTION, nameProblem);
     if (this.cluster.topic(name) || this.creating.has(name)) {
       throw new TopicError(ErrorCode.TOPIC_ALREADY_EXISTS, `topic '${name}' already exists`);
     }
+    throwIf(newTopicProblem(numPartitions, replication, this.brokerIds()));
+    if (replication.assignments.length > 0) numPartitions = replication.assignments.length;
     if (numPartitions === -1) numPartitions = this.config.numPartitions;
     if (!Number.isInteger(numPartitions) || numPartitions < 1 || numPartitions > MAX_PARTITIONS) {
       throw new TopicError(ErrorCode.INVALID_PARTITIONS, `number of partitions must be from 1 to ${MAX_PARTITIONS}, got ${numPartitions}`);
@@ -157,17 +175,26 @@ export class Broker {
     this.log.info({ topic: name }, 'topic deleted');
   }
 
-  async createPartitions(name: string, total: number, validateOnly: boolean): Promise<void> {
+  /**
+   * Grows a topic to `total` partitions; `assignments` (null: none) name the
+   * brokers of each new partition, which on this one broker can only be itself.
+   */
+  async createPartitions(name: string, total: number, validateOnly: boolean, assignments: number[][] | null = null): Promise<void> {
     const topic = this.cluster.topic(name);
     if (!topic) throw new TopicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic '${name}'`);
     const current = topic.partitions.length;
     if (total <= current) {
       throw new TopicError(ErrorCode.INVALID_PARTITIONS, `topic '${name}' has ${current} partitions; the new count ${total} must be larger`);
     }
+    throwIf(newPartitionsProblem(assignments, total - current, topic.partitions[0].replicas.length, this.brokerIds()));
     if (total > MAX_PARTITIONS) throw new TopicError(ErrorCode.INVALID_PARTITIONS, `at most ${MAX_PARTITIONS} partitions`);
     if (validateOnly) return;
     const grown = await this.cluster.createPartitions(name, total);
     await this.openPartitions(grown, current);
+  }
+
+  private brokerIds(): number[] {
+    return this.cluster.brokers().map((b) => b.nodeId);
   }
 
   /**

@@ -289,6 +289,30 @@ test('createPartitions grows a topic and refuses to shrink it', async () => {
   assert.deepEqual([meta.partition, meta.errorCode, meta.baseOffset], [4, 0, '0']);
 });
 
+test('createPartitions and createTopics check manual replica assignments as Kafka does', async () => {
+  await admin.createTopics({ topics: [{ topic: 'kjs-assigned', numPartitions: 1 }] });
+  // Regression: [[10]] on a one-broker cluster was accepted.
+  for (const assignments of [[[10]], [[0], [0]], [[0, 0]]]) {
+    await assert.rejects(
+      admin.createPartitions({ topicPartitions: [{ topic: 'kjs-assigned', count: 2, assignments }] }),
+      (err) => kafkajsErrorType(err) === 'INVALID_REPLICA_ASSIGNMENT',
+      JSON.stringify(assignments),
+    );
+  }
+  await admin.createPartitions({ topicPartitions: [{ topic: 'kjs-assigned', count: 3, assignments: [[0], [0]] }] });
+  const { topics } = await admin.fetchTopicMetadata({ topics: ['kjs-assigned'] });
+  assert.deepEqual(topics[0].partitions.map((p) => [p.partitionId, p.replicas]).sort(), [[0, [0]], [1, [0]], [2, [0]]]);
+
+  await assert.rejects(
+    admin.createTopics({ topics: [{ topic: 'kjs-assigned-elsewhere', replicaAssignment: [{ partition: 0, replicas: [3] }] }] }),
+    (err) => kafkajsErrorType(err) === 'INVALID_REPLICA_ASSIGNMENT',
+  );
+  await assert.rejects(admin.createTopics({ topics: [{ topic: 'kjs-rf3', replicationFactor: 3 }] }), (err) => kafkajsErrorType(err) === 'INVALID_REPLICATION_FACTOR');
+  await admin.createTopics({ topics: [{ topic: 'kjs-assigned-here', replicaAssignment: [{ partition: 1, replicas: [0] }, { partition: 0, replicas: [0] }] }] });
+  const created = await admin.fetchTopicMetadata({ topics: ['kjs-assigned-here'] });
+  assert.deepEqual(created.topics[0].partitions.map((p) => [p.partitionId, p.replicas]).sort(), [[0, [0]], [1, [0]]]);
+});
+
 test('deleteTopics removes a topic from listTopics and from metadata', async () => {
   // Clients of their own: kafkajs keeps asking for every topic it has used,
   // so the shared clients must never touch the deleted topic.
