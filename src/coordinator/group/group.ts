@@ -17,6 +17,11 @@
 //   - a member is parked on at most one JoinGroup and one SyncGroup;
 //   - in PreparingRebalance the join completes once every member (and every
 //     KIP-394 pending member) has rejoined, or when the rebalance timeout fires;
+//     the first rebalance of an empty group instead ends when the initial delay
+//     does (group.initial.rebalance.delay.ms, a timer even at 0), or early when a
+//     removal leaves only members that have rejoined;
+//   - members of a generation that have not sent SyncGroup within the
+//     rebalance timeout of its join's completion are removed, Stable or not;
 //   - generationId only grows, by one per completed join.
 
 import { randomUUID } from 'node:crypto';
