@@ -93,6 +93,18 @@ async function pairStable(
   return { a: a2, b: b2 };
 }
 
+/**
+ * A member Stable alone, then a second one: both through the join of
+ * generation 2 (CompletingRebalance), neither synced yet.
+ */
+async function pairJoined(group: Group, rebalanceTimeoutMs: number): Promise<{ leader: JoinResult; follower: JoinResult }> {
+  const a = await soloStable(group, { rebalanceTimeoutMs });
+  const bJoin = group.join(req({ clientId: 'b', rebalanceTimeoutMs }));
+  const [a2, b2] = await Promise.all([group.join(req({ memberId: a.memberId, rebalanceTimeoutMs })), bJoin]);
+  const leader = a2.leaderId === a2.memberId ? a2 : b2;
+  return { leader, follower: leader === a2 ? b2 : a2 };
+}
+
 test('a new dynamic member first gets its id with MEMBER_ID_REQUIRED, then leads generation 1', async (t) => {
   const { group, stored } = makeGroup(t);
   const first = await group.join(req({ requireKnownMemberId: true }));
@@ -160,11 +172,7 @@ test('a joining member makes the others rejoin; the old generation gets ILLEGAL_
 
 test('a follower the leader gave nothing gets an empty ConsumerProtocolAssignment, not zero bytes', async (t) => {
   const { group } = makeGroup(t);
-  const a = await soloStable(group);
-  const bJoin = group.join(req());
-  const [a2, b2] = await Promise.all([group.join(req({ memberId: a.memberId })), bJoin]);
-  const leader = a2.leaderId === a2.memberId ? a2 : b2;
-  const follower = leader === a2 ? b2 : a2;
+  const { leader, follower } = await pairJoined(group, 10_000);
   const followerSync = group.sync({ memberId: follower.memberId, groupInstanceId: null, generationId: follower.generationId, assignments: new Map() });
   await group.sync({ memberId: leader.memberId, groupInstanceId: null, generationId: leader.generationId, assignments: new Map([[leader.memberId, Buffer.from('all')]]) });
   const synced = await followerSync;
@@ -268,11 +276,7 @@ test('a restarted static member takes its place back without a rebalance; its ol
 test('a leader that never sends SyncGroup is dropped after the rebalance timeout; waiting followers are told to rejoin', async (t) => {
   const { group } = makeGroup(t);
   const REBALANCE_MS = 150;
-  const a = await soloStable(group, { rebalanceTimeoutMs: REBALANCE_MS });
-  const bJoin = group.join(req({ clientId: 'b', rebalanceTimeoutMs: REBALANCE_MS }));
-  const [a2, b2] = await Promise.all([group.join(req({ memberId: a.memberId, rebalanceTimeoutMs: REBALANCE_MS })), bJoin]);
-  const leader = a2.leaderId === a2.memberId ? a2 : b2;
-  const follower = leader === a2 ? b2 : a2;
+  const { leader, follower } = await pairJoined(group, REBALANCE_MS);
 
   const started = Date.now();
   const synced = await group.sync({ memberId: follower.memberId, groupInstanceId: null, generationId: follower.generationId, assignments: new Map() });
@@ -300,11 +304,7 @@ test('the first rebalance of an empty group waits the initial rebalance delay fo
 test('a follower that never sends SyncGroup is dropped after the rebalance timeout, even once the leader made the group Stable', async (t) => {
   const { group } = makeGroup(t);
   const REBALANCE_MS = 150;
-  const a = await soloStable(group, { rebalanceTimeoutMs: REBALANCE_MS });
-  const bJoin = group.join(req({ clientId: 'b', rebalanceTimeoutMs: REBALANCE_MS }));
-  const [a2, b2] = await Promise.all([group.join(req({ memberId: a.memberId, rebalanceTimeoutMs: REBALANCE_MS })), bJoin]);
-  const leader = a2.leaderId === a2.memberId ? a2 : b2;
-  const follower = leader === a2 ? b2 : a2;
+  const { leader, follower } = await pairJoined(group, REBALANCE_MS);
   const joinedAt = Date.now();
   await group.sync({ memberId: leader.memberId, groupInstanceId: null, generationId: leader.generationId, assignments: new Map() });
   assert.equal(group.state, 'Stable');

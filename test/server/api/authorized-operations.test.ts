@@ -6,13 +6,13 @@
 
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { Admin, KafkaClient } from '../../../src/client/index.js';
+import { Admin } from '../../../src/client/index.js';
 import type { Message } from '../../../src/protocol/codec.js';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
 import { DescribeClusterRequest, DescribeClusterResponse } from '../../../src/protocol/messages/describe-cluster.js';
 import { DescribeGroupsRequest, DescribeGroupsResponse } from '../../../src/protocol/messages/describe-groups.js';
 import { MetadataRequest, MetadataResponse } from '../../../src/protocol/messages/metadata.js';
-import { startTestBroker } from '../../helpers/broker.js';
+import { startTestBrokerWithClient } from '../../helpers/broker.js';
 
 const NOT_PROVIDED = -2147483648;
 // Bit n set = AclOperation code n allowed (Kafka's AclOperation codes).
@@ -22,12 +22,7 @@ const TOPIC_OPS = bits(READ, WRITE, CREATE, DELETE, ALTER, DESCRIBE, DESCRIBE_CO
 const CLUSTER_OPS = bits(CREATE, ALTER, DESCRIBE, CLUSTER_ACTION, DESCRIBE_CONFIGS, ALTER_CONFIGS, IDEMPOTENT_WRITE);
 const GROUP_OPS = bits(READ, DELETE, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS);
 
-let client: KafkaClient;
-after(async () => {
-  await client?.close();
-});
-const broker = await startTestBroker({ after });
-client = new KafkaClient({ bootstrap: broker.bootstrap });
+const { client } = await startTestBrokerWithClient({ after });
 const admin = new Admin(client);
 await admin.createTopic('ops-topic', 1);
 await admin.commitOffsets('ops-group', [{ topic: 'ops-topic', partition: 0, offset: 0 }]);

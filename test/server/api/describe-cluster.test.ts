@@ -6,21 +6,15 @@
 
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { KafkaClient } from '../../../src/client/index.js';
 import type { Message } from '../../../src/protocol/codec.js';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
 import { ApiVersionsRequest, ApiVersionsResponse } from '../../../src/protocol/messages/api-versions.js';
 import { DescribeClusterRequest, DescribeClusterResponse } from '../../../src/protocol/messages/describe-cluster.js';
-import { startTestBroker } from '../../helpers/broker.js';
+import { startTestBrokerWithClient } from '../../helpers/broker.js';
 
 const DESCRIBE_CLUSTER = { request: DescribeClusterRequest, response: DescribeClusterResponse };
 
-let client: KafkaClient;
-after(async () => {
-  await client?.close();
-});
-const broker = await startTestBroker({ after });
-client = new KafkaClient({ bootstrap: broker.bootstrap });
+const { broker, client } = await startTestBrokerWithClient({ after });
 
 async function describeCluster(version: number, body: Message): Promise<Message> {
   return (await client.any()).sendVersion(DESCRIBE_CLUSTER, version, { includeClusterAuthorizedOperations: false, includeFencedBrokers: false, ...body });

@@ -5,20 +5,15 @@
 
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { Admin, KafkaClient } from '../../../src/client/index.js';
+import { Admin } from '../../../src/client/index.js';
 import type { Message } from '../../../src/protocol/codec.js';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
 import { ListGroupsRequest, ListGroupsResponse } from '../../../src/protocol/messages/list-groups.js';
-import { startTestBroker } from '../../helpers/broker.js';
+import { startTestBrokerWithClient } from '../../helpers/broker.js';
 
 const LIST_GROUPS = { request: ListGroupsRequest, response: ListGroupsResponse };
 
-let client: KafkaClient;
-after(async () => {
-  await client?.close();
-});
-const broker = await startTestBroker({ after });
-client = new KafkaClient({ bootstrap: broker.bootstrap });
+const { client } = await startTestBrokerWithClient({ after });
 const admin = new Admin(client);
 await admin.createTopic('lg-topic', 1);
 await admin.commitOffsets('lg-group', [{ topic: 'lg-topic', partition: 0, offset: 0 }]);

@@ -10,22 +10,17 @@
 
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { Admin, KafkaClient } from '../../../src/client/index.js';
+import { Admin } from '../../../src/client/index.js';
 import type { Message } from '../../../src/protocol/codec.js';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
 import { CreatePartitionsRequest, CreatePartitionsResponse } from '../../../src/protocol/messages/create-partitions.js';
 import { CreateTopicsRequest, CreateTopicsResponse } from '../../../src/protocol/messages/create-topics.js';
-import { startTestBroker } from '../../helpers/broker.js';
+import { startTestBrokerWithClient } from '../../helpers/broker.js';
 
 const CREATE_PARTITIONS = { request: CreatePartitionsRequest, response: CreatePartitionsResponse };
 const CREATE_TOPICS = { request: CreateTopicsRequest, response: CreateTopicsResponse };
 
-let client: KafkaClient;
-after(async () => {
-  await client?.close();
-});
-const broker = await startTestBroker({ after });
-client = new KafkaClient({ bootstrap: broker.bootstrap });
+const { client } = await startTestBrokerWithClient({ after });
 const admin = new Admin(client);
 
 async function createPartitions(topic: string, count: number, assignments: number[][] | null, validateOnly = false): Promise<Message> {
