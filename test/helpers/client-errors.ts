@@ -12,13 +12,19 @@ export function kafkajsErrorType(err: unknown): string | undefined {
   return undefined;
 }
 
-/** The Kafka error name platformatic reports in `err` or any error it aggregates. */
+/** The Kafka error name platformatic reports in `err` or any error it aggregates (the first found). */
 export function platformaticErrorId(err: unknown): string | undefined {
+  return platformaticErrorIds(err)[0];
+}
+
+/**
+ * Every Kafka error name platformatic reports in `err` and the errors it
+ * aggregates, depth first. A Produce v8+ answer with record errors gives one
+ * per record error (as UNKNOWN_SERVER_ERROR) before the partition's own.
+ */
+export function platformaticErrorIds(err: unknown): string[] {
   const e = err as { apiId?: string; errors?: unknown[]; cause?: unknown };
-  if (e.apiId) return e.apiId;
-  for (const inner of e.errors ?? []) {
-    const id = platformaticErrorId(inner);
-    if (id) return id;
-  }
-  return e.cause ? platformaticErrorId(e.cause) : undefined;
+  if (e.apiId) return [e.apiId];
+  const inner = (e.errors ?? []).flatMap(platformaticErrorIds);
+  return inner.length > 0 || !e.cause ? inner : platformaticErrorIds(e.cause);
 }
