@@ -67,7 +67,7 @@ export const TOPIC_CONFIGS: Record<string, ConfigSpec> = {
   // KIP-937 bounds on CreateTime timestamps; Kafka 4.0 (KIP-1030) made after.max.ms 1 hour.
   'message.timestamp.before.max.ms': longSpec(LONG_MAX),
   'message.timestamp.after.max.ms': longSpec(String(DEFAULT_TIMESTAMP_AFTER_MAX_MS)),
-  // Deprecated by KIP-937 (removed in Kafka 4.0): both bounds, where the topic sets neither of its own.
+  // Deprecated by KIP-937 (removed in Kafka 4.0): stands in for either bound the topic does not set.
   'message.timestamp.difference.max.ms': longSpec(LONG_MAX),
   // The codec batches are stored in: `producer` keeps the producer's; another codec recompresses (recompress.ts).
   'compression.type': enumSpec(['producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'], () => 'producer'),
