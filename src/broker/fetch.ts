@@ -3,6 +3,14 @@
 // what is returned), and when fewer
 // than min_bytes are there, park on the partitions until data arrives or
 // max_wait_ms passes (long-poll: an idle consumer costs a timer, no CPU).
+//
+// Size limits (KIP-74): partitions are read in request order; until the
+// response holds data, a partition's first batch is returned whole even past
+// max_bytes and partition_max_bytes, so a large record always makes progress.
+// After that every partition gets only whole batches that fit both limits.
+//
+// An error partition carries an empty record set, never a null one: librdkafka
+// fails the whole response on a null set and never sees the error code.
 
 import { ErrorCode } from '../protocol/error-codes.js';
 import { batchLastOffset, batchSize } from '../protocol/record-batch.js';
@@ -22,7 +30,7 @@ export interface FetchPartitionResult {
   highWatermark: number;
   lastStableOffset: number;
   logStartOffset: number;
-  records: Buffer | null;
+  records: Buffer;
   /** read_committed only: aborted transactions overlapping the returned range; null otherwise. */
   abortedTransactions: AbortedTxn[] | null;
 }
@@ -30,11 +38,13 @@ export interface FetchPartitionResult {
 export interface FetchLimits {
   maxWaitMs: number;
   minBytes: number;
-  /** Cap on the whole response; the first batch found is returned even if larger. */
+  /** Cap on the whole response; the first batch found is returned even if larger (KIP-74). */
   maxBytes: number;
   /** isolation_level 1: read only below the last stable offset. */
   readCommitted?: boolean;
 }
+
+const NO_RECORDS = Buffer.alloc(0);
 
 function errorResult(errorCode: number, p?: Partition): FetchPartitionResult {
   return {
@@ -42,7 +52,7 @@ function errorResult(errorCode: number, p?: Partition): FetchPartitionResult {
     highWatermark: p?.highWatermark ?? -1,
     lastStableOffset: p?.highWatermark ?? -1,
     logStartOffset: p?.logStartOffset ?? -1,
-    records: null,
+    records: NO_RECORDS,
     abortedTransactions: null,
   };
 }
@@ -66,11 +76,12 @@ function readAll(
       failed = true;
       return errorResult(ErrorCode.OFFSET_OUT_OF_RANGE, p);
     }
-    // Once some data is in the response, later partitions only get what fits.
-    const limit = Math.min(req.partitionMaxBytes, bytes === 0 ? Math.max(budget, 1) : budget);
+    // Until the response holds data, the first batch goes whole; after that only what fits (KIP-74).
+    const firstData = bytes === 0;
+    const limit = Math.min(req.partitionMaxBytes, budget);
     const lastStableOffset = p.lastStableOffset;
     const end = readCommitted ? lastStableOffset : p.highWatermark;
-    const records = limit > 0 && req.fetchOffset < end ? p.log.read(req.fetchOffset, limit, end) : Buffer.alloc(0);
+    const records = (firstData || limit > 0) && req.fetchOffset < end ? p.log.read(req.fetchOffset, limit, end, firstData) : NO_RECORDS;
     bytes += records.length;
     budget -= records.length;
     return {

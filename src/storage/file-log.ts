@@ -127,14 +127,14 @@ export class FileLog implements PartitionLog {
     return this.flusher.awaitDurable(offset);
   }
 
-  read(offset: number, maxBytes: number, maxOffset: number): Buffer {
+  read(offset: number, maxBytes: number, maxOffset: number, minOneBatch = true): Buffer {
     const from = Math.max(offset, this._logStartOffset);
     const end = Math.min(maxOffset, this.logEndOffset);
     if (from >= end) return EMPTY;
     // Like Kafka, one read serves from one segment; the next fetch continues in the following one.
     for (let i = segmentIndexOf(this.segments, from); i < this.segments.length; i++) {
-      const data = this.segments[i].read(from, maxBytes, end);
-      if (data.length > 0) return data;
+      const data = this.segments[i].read(from, maxBytes, end, minOneBatch);
+      if (data !== null) return data;
     }
     return EMPTY;
   }

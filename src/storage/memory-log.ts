@@ -110,22 +110,24 @@ export class MemoryLog implements PartitionLog {
     return Promise.resolve();
   }
 
-  read(offset: number, maxBytes: number, maxOffset: number): Buffer {
+  read(offset: number, maxBytes: number, maxOffset: number, minOneBatch = true): Buffer {
     const from = Math.max(offset, this._logStartOffset);
     const end = Math.min(maxOffset, this.logEndOffset);
     if (from >= end) return EMPTY;
-    // One segment per read, as the file log does.
+    // One segment per read, as the file log does: the first one holding a batch at or past `from`.
     for (let s = segmentIndexOf(this.segments, from); s < this.segments.length; s++) {
       const segment = this.segments[s];
+      const first = batchIndexOf(segment, from);
+      if (first === segment.batches.length) continue;
       const out: Buffer[] = [];
       let bytes = 0;
-      for (let i = batchIndexOf(segment, from); i < segment.batches.length; i++) {
+      for (let i = first; i < segment.batches.length; i++) {
         const batch = segment.batches[i];
-        if (batchBaseOffset(batch) >= end || (out.length > 0 && bytes + batch.length > maxBytes)) break;
+        if (batchBaseOffset(batch) >= end || ((out.length > 0 || !minOneBatch) && bytes + batch.length > maxBytes)) break;
         out.push(batch);
         bytes += batch.length;
       }
-      if (out.length > 0) return Buffer.concat(out, bytes);
+      return out.length > 0 ? Buffer.concat(out, bytes) : EMPTY;
     }
     return EMPTY;
   }

@@ -103,6 +103,20 @@ export function describeLogContract(engine: string, openLog: OpenLog): void {
     });
 
     for (const layout of LAYOUTS) {
+      test(`read without minOneBatch returns only batches that fit, never a later one (${layout.name})`, async (t) => {
+        const log = await openLog(t, testConfig(layout.config));
+        const sizes = [makeBatch(2, { valueBytes: 300 }), makeBatch(2), makeBatch(2)].map((b) => {
+          log.append(b, 0);
+          return b.length;
+        });
+        assert.equal(log.read(0, sizes[0] - 1, ALL, false).length, 0, 'a first batch larger than maxBytes is not returned');
+        assert.equal(log.read(1, sizes[0] - 1, ALL, false).length, 0, 'nor is a later segment read in its place');
+        assert.deepEqual(summarize(log.read(0, sizes[0], ALL, false)).map((b) => b.baseOffset), [0]);
+        assert.deepEqual(summarize(log.read(2, sizes[1], ALL, false)).map((b) => b.baseOffset), [2]);
+      });
+    }
+
+    for (const layout of LAYOUTS) {
       test(`findByTimestamp finds the first batch reaching a timestamp (${layout.name})`, async (t) => {
         const log = await openLog(t, testConfig(layout.config));
         log.append(makeBatch(2, { timestamp: 1_000 }), 0); // 0-1
