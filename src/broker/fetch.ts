@@ -11,6 +11,12 @@
 //
 // An error partition carries an empty record set, never a null one: librdkafka
 // fails the whole response on a null set and never sees the error code.
+//
+// Read-your-writes: acks=1 is answered before the fsync that lets the high
+// watermark pass the record. Before answering, a partition fetched at an offset
+// between its high watermark and its log end waits for the log end to be
+// committed (Partition.awaitLogEnd, at most one fsync) and is read again, so a
+// client never gets "nothing there" for a record it was told is written.
 
 import { ErrorCode } from '../protocol/error-codes.js';
 import { batchLastOffset, batchSize } from '../protocol/record-batch.js';
@@ -105,12 +111,28 @@ function endOffsetOf(records: Buffer, from: number): number {
 
 export async function fetchPartitions(broker: Broker, requests: FetchPartitionRequest[], limits: FetchLimits): Promise<FetchPartitionResult[]> {
   const deadline = Date.now() + limits.maxWaitMs;
+  const readCommitted = limits.readCommitted ?? false;
   for (;;) {
-    const read = readAll(broker, requests, limits.maxBytes, limits.readCommitted ?? false);
+    const read = readAll(broker, requests, limits.maxBytes, readCommitted);
     const remaining = deadline - Date.now();
-    if (read.bytes >= limits.minBytes || read.failed || remaining <= 0) return read.results;
+    if (read.bytes >= limits.minBytes || read.failed || remaining <= 0) {
+      const uncommitted = uncommittedAtFetchOffset(broker, requests);
+      if (uncommitted.length === 0) return read.results;
+      await Promise.all(uncommitted.map((p) => p.awaitLogEnd()));
+      return readAll(broker, requests, limits.maxBytes, readCommitted).results;
+    }
     await waitForData(broker, requests, remaining);
   }
+}
+
+/** Partitions holding appended records not yet committed at the offset they are fetched from. */
+function uncommittedAtFetchOffset(broker: Broker, requests: FetchPartitionRequest[]): Partition[] {
+  const out: Partition[] = [];
+  for (const req of requests) {
+    const p = broker.partition(req.topic, req.partition);
+    if (p && p.highWatermark <= req.fetchOffset && req.fetchOffset < p.logEndOffset) out.push(p);
+  }
+  return out;
 }
 
 function waitForData(broker: Broker, requests: FetchPartitionRequest[], timeoutMs: number): Promise<void> {
