@@ -1,7 +1,7 @@
 // DeleteRecords: moves a partition's log start offset forward, to at most the
 // high watermark (-1 means the high watermark), as in Kafka. Read-your-writes:
 // an offset past the high watermark, or -1, first waits for the log end as it
-// is now to be committed (at most one fsync), so records acknowledged with
+// is now to be committed (the fsync covering it), so records acknowledged with
 // acks=1 can be deleted up to at once.
 
 import { ErrorCode } from '../protocol/error-codes.js';

@@ -15,7 +15,7 @@
 // Read-your-writes: acks=1 is answered before the fsync that lets the high
 // watermark pass the record. Before answering, a partition fetched at an offset
 // between its high watermark and its log end waits for the log end to be
-// committed (Partition.awaitLogEnd, at most one fsync) and is read again, so a
+// committed (Partition.awaitLogEnd: the fsync covering it) and is read again, so a
 // client never gets "nothing there" for a record it was told is written.
 
 import { ErrorCode } from '../protocol/error-codes.js';

@@ -10,7 +10,7 @@
 // Read-your-writes: acks=1 is answered before the fsync that lets the high
 // watermark pass the record, so every answer that depends on the high
 // watermark first waits for the partition's current log end to be committed
-// (Partition.awaitLogEnd, at most one fsync); a client that produced and then
+// (Partition.awaitLogEnd: the fsync covering it); a client that produced and then
 // asks for the end offset sees its record.
 //
 // v0 (max_num_offsets, an array of offsets "before" a time) is answered with

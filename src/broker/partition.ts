@@ -9,7 +9,8 @@
 // Under the other policies it follows the log end offset. acks=1 answers
 // before the fsync, so readers that must see such a write (ListOffsets,
 // DeleteRecords, a fetch at an offset between the high watermark and the log
-// end) first await `awaitLogEnd`: read-your-writes for the price of one fsync.
+// end) first await `awaitLogEnd`: read-your-writes for the price of the fsync
+// covering the log end (the round in flight, or the next).
 
 import type { PartitionLog } from '../storage/partition-log.js';
 import type { PartitionTxns } from './partition-txns.js';

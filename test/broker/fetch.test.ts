@@ -2,9 +2,11 @@
 // an error partition carries an empty record set (never null) in every
 // version served, and the response keeps to max_bytes and
 // partition_max_bytes as KIP-74 says (only the first data may exceed them).
+// Error partitions are logged at debug level only.
 
 import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
+import { pino } from 'pino';
 import { Admin, KafkaClient, Producer } from '../../src/client/index.js';
 import type { Message } from '../../src/protocol/codec.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
@@ -148,4 +150,23 @@ test('partition_max_bytes: after the first data, a partition gets only the whole
     { topic, topicId, partition: 1, fetchOffset: 0, partitionMaxBytes: 1024 * KIB },
   ], 5 * batch + batch / 2, 4);
   assert.deepEqual(budget.partitions.map((p) => batchCount(p.records)), [4, 1]);
+});
+
+test('error partitions are logged at debug level, and not at info', async (t) => {
+  const lines: { level: number; msg: string; errors?: unknown }[] = [];
+  const logger = pino({ level: 'debug' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+  const broker = await startInProcessBroker(t, { logger });
+  const { client, admin } = clientFor(t, broker);
+  await admin.createTopic('logged', 1);
+  const { topicId } = await client.topic('logged');
+  const raw = await RawSocket.connect(t, broker.port);
+  const outOfRange: Wanted = { topic: 'logged', topicId, partition: 0, fetchOffset: 5, partitionMaxBytes: KIB };
+
+  await fetchRaw(raw, 11, [outOfRange], KIB);
+  const logged = lines.filter((l) => l.msg === 'fetch answered partition errors');
+  assert.deepEqual(logged.map((l) => [l.level, l.errors]), [[20, [{ topic: 'logged', partition: 0, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE }]]]);
+
+  logger.level = 'info';
+  await fetchRaw(raw, 11, [outOfRange], KIB, 2);
+  assert.equal(lines.filter((l) => l.msg === 'fetch answered partition errors').length, 1, 'nothing more at info');
 });
