@@ -190,7 +190,7 @@ test('kcat -o s@T starts at the first record at or after T; -Q gives the same of
 // fails the whole response on a null one ("invalid MessageSetSize -1"): it
 // then refetches at once and never sees OFFSET_OUT_OF_RANGE, so its offset
 // reset never happens. Error partitions must carry an empty record set.
-test('kcat -o below the log start gets OFFSET_OUT_OF_RANGE and resets to the earliest offset', async (t) => {
+test('kcat -o below the log start gets OFFSET_OUT_OF_RANGE and resets to the earliest offset', skipUnless(kcat), async (t) => {
   const broker = await startInProcessBroker(t);
   const admin = adminFor(t, broker.bootstrap);
   const topic = 'reset-below-start';
@@ -206,7 +206,7 @@ test('kcat -o below the log start gets OFFSET_OUT_OF_RANGE and resets to the ear
 // librdkafka sizes its receive buffer from fetch.max.bytes and drops the
 // connection on a larger response ("Invalid response size"): the broker must
 // keep to max_bytes, sending a 900 KiB batch per fetch, not two (KIP-74).
-test('kcat with fetch.max.bytes below two records reads three partitions of 900 KiB records', async (t) => {
+test('kcat with fetch.max.bytes below two records reads three partitions of 900 KiB records', skipUnless(kcat), async (t) => {
   const broker = await startInProcessBroker(t);
   const admin = adminFor(t, broker.bootstrap);
   const topic = 'big-records';
