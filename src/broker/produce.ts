@@ -14,7 +14,7 @@ import type { Partition } from './partition.js';
 import { validateProducedBatches } from './batch-validation.js';
 import { isInternalTopic } from './topic-name.js';
 import { type DedupPlan, DedupWindow, dedupDropChannel } from './dedup-window.js';
-import { dedupSettings, maxMessageBytes, usesLogAppendTime } from './topic-config.js';
+import { dedupSettings, maxMessageBytes, usesLogAppendTime } from '../metadata/topic-configs.js';
 
 export interface ProduceResult {
   errorCode: number;
@@ -53,7 +53,7 @@ async function appendAndAck(broker: Broker, topic: TopicMetadata, index: number,
   const partition = broker.partition(topicName, index);
   if (!partition) return failed(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   if (records === null) return failed(ErrorCode.CORRUPT_MESSAGE, 'null record set');
-  const rejection = validateProducedBatches(records, maxMessageBytes(topic.configs, broker.config));
+  const rejection = validateProducedBatches(records, maxMessageBytes(topic.configs, broker.dynamicConfig));
   if (rejection) {
     log.warn({ topic: topicName, partition: index, reason: rejection.message }, 'produce rejected');
     return failed(rejection.errorCode, rejection.message);
@@ -63,7 +63,7 @@ async function appendAndAck(broker: Broker, topic: TopicMetadata, index: number,
   if (producers.kind === 'duplicate') {
     broker.counters.duplicateBatches++;
     const { firstOffset, lastOffset, timestamp } = producers.batch;
-    return answerEarlierCopy(partition, firstOffset, lastOffset, usesLogAppendTime(topic.configs) ? timestamp : -1, acks, log);
+    return answerEarlierCopy(partition, firstOffset, lastOffset, usesLogAppendTime(topic.configs, broker.dynamicConfig) ? timestamp : -1, acks, log);
   }
   const dedup = dedupSettings(topic.configs);
   let accepted: DedupPlan | null = null;
@@ -86,7 +86,7 @@ async function appendAndAck(broker: Broker, topic: TopicMetadata, index: number,
     records = accepted.records;
   }
   let logAppendTimeMs = -1;
-  if (usesLogAppendTime(topic.configs)) {
+  if (usesLogAppendTime(topic.configs, broker.dynamicConfig)) {
     logAppendTimeMs = Date.now();
     forEachBatch(records, (pos) => setLogAppendTime(records, pos, logAppendTimeMs));
   }

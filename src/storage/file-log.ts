@@ -42,7 +42,7 @@ export class FileLog implements PartitionLog {
 
   private constructor(
     readonly dir: string,
-    private readonly config: LogConfig,
+    private config: LogConfig,
     private readonly logger: StorageLogger,
     /** Oldest first; never empty; the last one is active. */
     private segments: Segment[],
@@ -192,6 +192,12 @@ export class FileLog implements PartitionLog {
     }
     if (n > 0) this.segments = this.segments.slice(n);
     return n;
+  }
+
+  reconfigure(config: LogConfig): void {
+    this.config = config;
+    if (!this.closed) this.flusher.setPolicy(config.flushPolicy, config.flushIntervalMs);
+    this.cleaner.deleteRetentionMs = config.deleteRetentionMs ?? DEFAULT_DELETE_RETENTION_MS;
   }
 
   compact(now: number): CompactResult {

@@ -48,7 +48,7 @@ export class MemoryLog implements PartitionLog {
   private closed = false;
   private readonly cleaner: LogCleaner;
 
-  constructor(private readonly config: LogConfig) {
+  constructor(private config: LogConfig) {
     this.cleaner = new LogCleaner(null, config.deleteRetentionMs ?? DEFAULT_DELETE_RETENTION_MS);
   }
 
@@ -165,6 +165,11 @@ export class MemoryLog implements PartitionLog {
     const deleted = this.deleteOldest(countExpiredSegments(this.segments.slice(0, -1), this._sizeBytes, this.config, now));
     if (deleted > 0) this._logStartOffset = Math.max(this._logStartOffset, this.segments[0].baseOffset);
     return deleted;
+  }
+
+  reconfigure(config: LogConfig): void {
+    this.config = config;
+    this.cleaner.deleteRetentionMs = config.deleteRetentionMs ?? DEFAULT_DELETE_RETENTION_MS;
   }
 
   compact(now: number): CompactResult {

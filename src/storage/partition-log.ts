@@ -98,6 +98,14 @@ export interface PartitionLog {
    */
   compact(now: number): CompactResult;
 
+  /**
+   * Takes a changed config (a topic config altered at run time) from now on:
+   * sizes and ages apply at the next append or retention pass, the flush policy
+   * at once (appends awaiting an fsync that the new policy no longer asks for
+   * are released), indexIntervalBytes from the next segment.
+   */
+  reconfigure(config: LogConfig): void;
+
   /** Flushes and closes files; later appends throw StorageError. */
   close(): Promise<void>;
 
