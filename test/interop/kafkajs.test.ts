@@ -24,6 +24,7 @@ import { Codec } from '../../src/protocol/record-batch.js';
 import type { Record as StoredRecord } from '../../src/protocol/records.js';
 import type { RunningBroker } from '../../src/start-broker.js';
 import { startInProcessBroker } from '../helpers/in-process-broker.js';
+import { kafkajsErrorType } from './client-errors.js';
 import { readStoredBatches, recordsOf } from '../helpers/stored-batches.js';
 
 const { Kafka, CompressionTypes, CompressionCodecs, ConfigResourceTypes, logLevel } = kafkajs;
@@ -211,15 +212,6 @@ before(async () => {
   await producer.connect();
   client = new KafkaClient({ bootstrap: broker.bootstrap, clientId: 'interop-check' });
 });
-
-/** The Kafka error name kafkajs reports in `err`, its aggregated `errors` or the error behind its retries. */
-function kafkajsErrorType(err: unknown): string | undefined {
-  const e = err as { type?: string; errors?: unknown[]; cause?: unknown };
-  if (e.type) return e.type;
-  if (e.errors?.length) return kafkajsErrorType(e.errors[0]);
-  if (e.cause) return kafkajsErrorType(e.cause);
-  return undefined;
-}
 
 // --- admin ---------------------------------------------------------------------
 
