@@ -99,12 +99,9 @@ export function oneOf(values: readonly string[]): Validator {
   return (v) => (values.includes(v) ? null : `must be one of ${values.join(', ')}`);
 }
 
-/** A non-empty comma-separated list whose items are each one of `values`. */
+/** A comma-separated list whose items are each one of `values`; empty is allowed, as Kafka's ValidList. */
 export function listOf(values: readonly string[]): Validator {
-  return (v) => {
-    const items = splitList(v);
-    return items.length > 0 && items.every((i) => values.includes(i)) ? null : `must be a comma-separated list of ${values.join(', ')}`;
-  };
+  return (v) => (splitList(v).every((i) => values.includes(i)) ? null : `must be a comma-separated list of ${values.join(', ')}`);
 }
 
 /** Any string of at most `maxLength` characters. */
