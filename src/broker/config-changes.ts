@@ -49,6 +49,8 @@ class AlterError extends Error {
 
 /** What changing one kind of resource needs. */
 interface ConfigurableResource {
+  /** Names the resource kind in messages. */
+  kind: 'topic' | 'broker' | 'group';
   current: ConfigMap;
   /** The config's type and its effective value now (for APPEND / SUBTRACT), or undefined for an unknown name. */
   describe(name: string): { type: ConfigType; value: string } | undefined;
@@ -62,6 +64,7 @@ function resourceOf(broker: Broker, type: number, name: string): ConfigurableRes
     const topic = broker.cluster.topic(name);
     if (!topic) throw new AlterError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic '${name}'`);
     return {
+      kind: 'topic',
       current: topic.configs,
       describe: (key) => {
         const def = topicConfigDef(key);
@@ -77,6 +80,7 @@ function resourceOf(broker: Broker, type: number, name: string): ConfigurableRes
   if (type === ResourceType.BROKER) {
     if (!broker.dynamicConfig.isThisBroker(name)) throw new AlterError(ErrorCode.INVALID_REQUEST, `broker '${name}' is not this broker (${broker.config.nodeId})`);
     return {
+      kind: 'broker',
       current: broker.cluster.brokerConfigs(name),
       describe: (key) => {
         const def = brokerConfigDef(key);
@@ -95,6 +99,7 @@ function resourceOf(broker: Broker, type: number, name: string): ConfigurableRes
     if (name === '') throw new AlterError(ErrorCode.INVALID_REQUEST, 'a group resource needs a group id');
     const current = broker.cluster.groupConfigs(name);
     return {
+      kind: 'group',
       current,
       describe: (key) => {
         const def = groupConfigDef(key);
@@ -114,15 +119,15 @@ function resourceOf(broker: Broker, type: number, name: string): ConfigurableRes
 function applyIncremental(resource: ConfigurableResource, alterations: ConfigAlteration[]): ConfigMap {
   const next = { ...resource.current };
   for (const { name, op, value } of alterations) {
+    if (op !== AlterOp.SET && op !== AlterOp.DELETE && op !== AlterOp.APPEND && op !== AlterOp.SUBTRACT) throw new AlterError(ErrorCode.INVALID_REQUEST, `unknown config operation ${op} for ${name}`);
     const known = resource.describe(name);
+    if (known === undefined) throw new AlterError(ErrorCode.INVALID_CONFIG, `unknown ${resource.kind} config "${name}"`);
     if (op === AlterOp.DELETE) {
       delete next[name];
       continue;
     }
-    if (op !== AlterOp.SET && op !== AlterOp.APPEND && op !== AlterOp.SUBTRACT) throw new AlterError(ErrorCode.INVALID_REQUEST, `unknown config operation ${op} for ${name}`);
     if (value === null) throw new AlterError(ErrorCode.INVALID_REQUEST, `null value not supported for ${name}`);
-    if (op === AlterOp.SET || known === undefined) {
-      // An unknown name is left for validation to refuse with INVALID_CONFIG.
+    if (op === AlterOp.SET) {
       next[name] = value;
       continue;
     }
