@@ -117,8 +117,13 @@ export function splitList(value: string): string[] {
     .filter((s) => s !== '');
 }
 
-/** Returns why `value` is not acceptable for `def`, prefixed with the name, or null. */
-export function checkValue(def: ConfigDef, value: string): string | null {
-  const problem = def.validate(value);
-  return problem ? `${def.name} ${problem}, got "${value}"` : null;
+/** Returns why the first unknown name or bad value of `configs` is refused (`kind` names the table), or null. */
+export function firstProblem(configs: ConfigMap, defOf: (name: string) => ConfigDef | undefined, kind: string): string | null {
+  for (const [name, value] of Object.entries(configs)) {
+    const def = defOf(name);
+    if (!def) return `unknown ${kind} config "${name}"`;
+    const problem = def.validate(value);
+    if (problem) return `${name} ${problem}, got "${value}"`;
+  }
+  return null;
 }

@@ -6,7 +6,7 @@
 // yet, so every setting here is stored and described only; the queues work
 // reads them through groupConfigValue.
 
-import { type ConfigDef, type ConfigMap, type DescribedConfig, type Validator, ConfigSource, checkValue, int, oneOf } from './config-def.js';
+import { type ConfigDef, type ConfigMap, type DescribedConfig, type Validator, ConfigSource, firstProblem, int, oneOf } from './config-def.js';
 
 export interface GroupConfigDef extends ConfigDef {
   default: string;
@@ -42,13 +42,7 @@ export function groupConfigDef(name: string): GroupConfigDef | undefined {
 
 /** Returns why the first unknown name or bad value is refused, or null. */
 export function validateGroupConfigs(configs: ConfigMap): string | null {
-  for (const [name, value] of Object.entries(configs)) {
-    const d = BY_NAME.get(name);
-    if (!d) return `unknown group config "${name}"`;
-    const problem = checkValue(d, value);
-    if (problem) return problem;
-  }
-  return null;
+  return firstProblem(configs, groupConfigDef, 'group');
 }
 
 /** The effective value of group config `name` for a group with overrides `configs`. */

@@ -8,7 +8,7 @@
 import type { BrokerConfig } from '../config.js';
 import { DEFAULT_DELETE_RETENTION_MS } from '../storage/log-cleaner.js';
 import type { FlushPolicy, LogConfig } from '../storage/partition-log.js';
-import { type ConfigDef, type ConfigMap, type Validator, INT_MAX, LONG_MAX, bool, checkValue, double, int, listOf, long, oneOf, splitList, text } from './config-def.js';
+import { type ConfigDef, type ConfigMap, type Validator, INT_MAX, LONG_MAX, bool, double, firstProblem, int, listOf, long, oneOf, splitList, text } from './config-def.js';
 
 export type TopicConfigs = ConfigMap;
 
@@ -104,13 +104,7 @@ export function topicConfigDef(name: string): TopicConfigDef | undefined {
 
 /** Returns why the first unknown name or bad value is refused, or null. */
 export function validateTopicConfigs(configs: TopicConfigs): string | null {
-  for (const [name, value] of Object.entries(configs)) {
-    const def = BY_NAME.get(name);
-    if (!def) return `unknown topic config "${name}"`;
-    const problem = checkValue(def, value);
-    if (problem) return problem;
-  }
-  return null;
+  return firstProblem(configs, topicConfigDef, 'topic');
 }
 
 /** The effective value of topic config `name`: the topic's override, else the broker-level default. */

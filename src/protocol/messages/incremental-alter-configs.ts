@@ -1,6 +1,7 @@
 // IncrementalAlterConfigs v0-1, flexible from v1 (KIP-339).
 
 import { a, f, message } from '../schema.js';
+import { alterConfigsResults } from './alter-configs.js';
 
 export const IncrementalAlterConfigsRequest = message(44, 'IncrementalAlterConfigsRequest', '0-1', '1+', [
   a('resources', '0+', [
@@ -15,12 +16,4 @@ export const IncrementalAlterConfigsRequest = message(44, 'IncrementalAlterConfi
   f('validateOnly', 'bool'),
 ]);
 
-export const IncrementalAlterConfigsResponse = message(44, 'IncrementalAlterConfigsResponse', '0-1', '1+', [
-  f('throttleTimeMs', 'int32'),
-  a('responses', '0+', [
-    f('errorCode', 'int16'),
-    f('errorMessage', 'string', '0+', { nullable: '0+' }),
-    f('resourceType', 'int8'),
-    f('resourceName', 'string'),
-  ]),
-]);
+export const IncrementalAlterConfigsResponse = message(44, 'IncrementalAlterConfigsResponse', '0-1', '1+', [f('throttleTimeMs', 'int32'), alterConfigsResults]);
