@@ -204,6 +204,18 @@ export function describeLogContract(engine: string, openLog: OpenLog): void {
       assert.equal(log.logStartOffset, 2);
     });
 
+    test('reconfigure: a smaller segmentBytes rolls at the next append, a retentionMs applies at the next retention pass', async (t) => {
+      const log = await openLog(t, testConfig());
+      for (let i = 0; i < 4; i++) log.append(oneRecord(i, 1_000), 0);
+      assert.equal(log.enforceRetention(10_000), 0, 'retentionMs -1 keeps everything');
+      log.reconfigure(testConfig({ segmentBytes: ONE_RECORD_BYTES * 2, retentionMs: 1_000 }));
+      log.append(oneRecord(4, 9_500), 0);
+      log.append(oneRecord(5, 9_500), 0);
+      assert.equal(log.enforceRetention(10_000), 1, 'the segment of offsets 0-3 expired; the one rolled for offset 4 has not');
+      assert.equal(log.logStartOffset, 4);
+      assert.equal(log.logEndOffset, 6);
+    });
+
     test('awaitDurable resolves for appended offsets and rejects past the end', async (t) => {
       const log = await openLog(t, testConfig());
       const { lastOffset } = log.append(makeBatch(3), 0);
