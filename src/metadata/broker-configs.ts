@@ -4,7 +4,8 @@
 // supply every topic's defaults. Dynamic values are stored by the control plane
 // at two levels, as Kafka's: the cluster-wide default (resource name "") and
 // this broker's own (its node id); the broker's beats the default, which beats
-// the start-up option, which beats Kafka's default.
+// the start-up option, which beats the built-in default (Sluice's own where
+// it has an option, e.g. group.initial.rebalance.delay.ms=0; else Kafka's).
 
 import { type BrokerConfig, defaultConfig } from '../config.js';
 import { type ConfigDef, type ConfigMap, type DescribedConfig, ConfigSource, INT_MAX, text } from './config-def.js';
@@ -112,10 +113,11 @@ export class BrokerConfigs implements TopicDefaults {
     if (own !== undefined) chain.push({ name: def.name, value: own, source: ConfigSource.DYNAMIC_BROKER });
     const clusterDefault = this.store.brokerConfigs('')[def.name];
     if (clusterDefault !== undefined) chain.push({ name: def.name, value: clusterDefault, source: ConfigSource.DYNAMIC_DEFAULT_BROKER });
+    // A start-up option equal to the built-in default cannot be told from an unset one; both count as the default.
     const staticValue = def.staticValue(this.config);
-    const kafkaDefault = def.staticValue(defaultConfig);
-    if (staticValue !== kafkaDefault) chain.push({ name: def.name, value: staticValue, source: ConfigSource.STATIC_BROKER });
-    chain.push({ name: def.name, value: kafkaDefault, source: ConfigSource.DEFAULT });
+    const builtIn = def.staticValue(defaultConfig);
+    if (staticValue !== builtIn) chain.push({ name: def.name, value: staticValue, source: ConfigSource.STATIC_BROKER });
+    chain.push({ name: def.name, value: builtIn, source: ConfigSource.DEFAULT });
     return chain;
   }
 
