@@ -9,8 +9,8 @@ import { test } from 'node:test';
 import { REPO_ROOT } from '../helpers/broker-process.js';
 import { startInProcessBroker } from '../helpers/in-process-broker.js';
 import { runOk } from './run-command.js';
+import { PYTHON, confluentPython, skipUnless } from '../helpers/interop-tools.js';
 
-const PYTHON = '/usr/bin/python3';
 const SCRIPT = path.join(REPO_ROOT, 'test', 'interop', 'python', 'confluent_configs.py');
 // librdkafka's ConfigSource enum values, as confluent_kafka reports them.
 const TOPIC_CONFIG = 1;
@@ -23,7 +23,7 @@ interface Described {
   read_only: boolean;
 }
 
-test('AdminClient creates a topic with Kafka configs, describes them and alters one, and describes the broker', async (t) => {
+test('AdminClient creates a topic with Kafka configs, describes them and alters one, and describes the broker', skipUnless(confluentPython), async (t) => {
   const broker = await startInProcessBroker(t);
   const given = {
     'compression.type': 'lz4',

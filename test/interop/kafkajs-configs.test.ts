@@ -12,6 +12,7 @@ import type { RunningBroker } from '../../src/start-broker.js';
 import { startInProcessBroker } from '../helpers/in-process-broker.js';
 import { kafkajsErrorType } from './client-errors.js';
 import { runOk } from './run-command.js';
+import { KCAT, kcat, skipUnless } from '../helpers/interop-tools.js';
 
 const { Kafka, ConfigResourceTypes, logLevel } = kafkajs;
 type Admin = ReturnType<InstanceType<typeof Kafka>['admin']>;
@@ -252,10 +253,10 @@ test('describeConfigs of the broker lists its settings by Kafka name, read-only 
   );
 });
 
-test('kcat -L lists the topics and their partitions after configs changed', async () => {
+test('kcat -L lists the topics and their partitions after configs changed', skipUnless(kcat), async () => {
   await admin.createTopics({ topics: [{ topic: 'cfg-kcat', numPartitions: 2 }] });
   await admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: 'cfg-kcat', configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }] });
-  const listed = JSON.parse((await runOk('/usr/bin/kcat', ['-L', '-J', '-b', broker.bootstrap, '-t', 'cfg-kcat'])).stdout.toString());
+  const listed = JSON.parse((await runOk(KCAT, ['-L', '-J', '-b', broker.bootstrap, '-t', 'cfg-kcat'])).stdout.toString());
   assert.deepEqual(
     listed.topics.map((t: { topic: string; partitions: unknown[] }) => [t.topic, t.partitions.length]),
     [['cfg-kcat', 2]],
