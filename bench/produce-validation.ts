@@ -24,6 +24,8 @@ import { fileURLToPath } from 'node:url';
 import { validateProducedBatches } from '../src/broker/batch-validation.js';
 import { recompressBatches } from '../src/broker/recompress.js';
 import { recordRulesFor } from '../src/broker/record-rules.js';
+import { resolveConfig } from '../src/config.js';
+import { BrokerConfigs } from '../src/metadata/broker-configs.js';
 import { Codec } from '../src/protocol/record-batch.js';
 import { checkRecords } from '../src/protocol/record-scan.js';
 import { batchRecordBytes, countRecords, encodeBatch } from '../src/protocol/records.js';
@@ -83,8 +85,10 @@ interface RecompressionRow {
 
 function main(): void {
   const now = Date.now();
-  const bounded = recordRulesFor({}, now);
-  const compacted = recordRulesFor({ 'cleanup.policy': 'compact' }, now);
+  // A broker started with no options and no dynamic configs.
+  const defaults = new BrokerConfigs(resolveConfig({}), { brokerConfigs: () => ({}) });
+  const bounded = recordRulesFor({}, defaults, now);
+  const compacted = recordRulesFor({ 'cleanup.policy': 'compact' }, defaults, now);
   const byCodec = new Map(CODECS.map((c) => [c, batches(c)]));
 
   const validation: ValidationRow[] = CODECS.map((codec) => {

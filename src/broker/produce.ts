@@ -17,7 +17,7 @@ import { recompressBatches } from './recompress.js';
 import { type RecordError, recordRulesFor } from './record-rules.js';
 import { isInternalTopic } from './topic-name.js';
 import { type DedupPlan, DedupWindow, dedupDropChannel } from './dedup-window.js';
-import { compressionTypeOf, dedupSettings, maxMessageBytes, usesLogAppendTime } from './topic-config.js';
+import { compressionTypeOf, dedupSettings, maxMessageBytes, usesLogAppendTime } from '../metadata/topic-configs.js';
 
 export interface ProduceResult {
   errorCode: number;
@@ -64,18 +64,18 @@ async function appendAndAck(broker: Broker, topic: TopicMetadata, index: number,
   if (!partition) return failed(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   if (records === null) return failed(ErrorCode.CORRUPT_MESSAGE, 'null record set');
   const now = Date.now();
-  const maxBatchBytes = maxMessageBytes(topic.configs, broker.config);
-  const rejection = validateProducedBatches(records, maxBatchBytes, recordRulesFor(topic.configs, now));
+  const maxBatchBytes = maxMessageBytes(topic.configs, broker.dynamicConfig);
+  const rejection = validateProducedBatches(records, maxBatchBytes, recordRulesFor(topic.configs, broker.dynamicConfig, now));
   if (rejection) return refused(rejection, topicName, index, log);
   const producers = partition.producers.checkProduce(records);
   if (producers.kind === 'reject') return failed(producers.errorCode, producers.message);
   if (producers.kind === 'duplicate') {
     broker.counters.duplicateBatches++;
     const { firstOffset, lastOffset, timestamp } = producers.batch;
-    return answerEarlierCopy(partition, firstOffset, lastOffset, usesLogAppendTime(topic.configs) ? timestamp : -1, acks, log);
+    return answerEarlierCopy(partition, firstOffset, lastOffset, usesLogAppendTime(topic.configs, broker.dynamicConfig) ? timestamp : -1, acks, log);
   }
   // Recompressed before dedup.header plans, since its plan points into the batches that are appended.
-  const target = compressionTypeOf(topic.configs);
+  const target = compressionTypeOf(topic.configs, broker.dynamicConfig);
   if (target) {
     let recompressed;
     try {
@@ -109,7 +109,7 @@ async function appendAndAck(broker: Broker, topic: TopicMetadata, index: number,
     records = accepted.records;
   }
   let logAppendTimeMs = -1;
-  if (usesLogAppendTime(topic.configs)) {
+  if (usesLogAppendTime(topic.configs, broker.dynamicConfig)) {
     logAppendTimeMs = now;
     forEachBatch(records, (pos) => setLogAppendTime(records, pos, logAppendTimeMs));
   }

@@ -15,7 +15,7 @@
 import { ErrorCode } from '../protocol/error-codes.js';
 import { Attr } from '../protocol/record-batch.js';
 import { type RecordRules, checkRecords } from '../protocol/record-scan.js';
-import { type TopicConfigs, isCompacted, timestampBounds } from './topic-config.js';
+import { type TopicConfigs, type TopicDefaults, isCompacted, timestampBounds } from '../metadata/topic-configs.js';
 
 export type { RecordRules };
 
@@ -32,9 +32,9 @@ export interface RecordRulesRejection {
 }
 
 /** The rules of the topic at time `nowMs`, or null when it has none (its batches are only counted). */
-export function recordRulesFor(configs: TopicConfigs, nowMs: number): RecordRules | null {
-  const requireKey = isCompacted(configs);
-  const bounds = timestampBounds(configs);
+export function recordRulesFor(configs: TopicConfigs, defaults: TopicDefaults, nowMs: number): RecordRules | null {
+  const requireKey = isCompacted(configs, defaults);
+  const bounds = timestampBounds(configs, defaults);
   if (!requireKey && !bounds) return null;
   return {
     requireKey,

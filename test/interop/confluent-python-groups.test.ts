@@ -14,9 +14,8 @@ import { Admin, KafkaClient } from '../../src/client/index.js';
 import { REPO_ROOT, defer, makeDataDir, spawnBroker } from '../helpers/broker-process.js';
 import { runCli } from '../helpers/cli.js';
 import { runOk } from './run-command.js';
+import { PYTHON, confluentPython, skipUnless } from '../helpers/interop-tools.js';
 
-// The Debian package is importable only by the system interpreter, not by a python3 earlier in PATH.
-const PYTHON = '/usr/bin/python3';
 const SCRIPT = path.join(REPO_ROOT, 'test', 'interop', 'python', 'confluent_groups.py');
 const TOPIC = 'py-groups';
 const GROUP = 'py-group';
@@ -57,7 +56,7 @@ async function describeOffsets(bootstrap: string): Promise<[number, number | nul
   return JSON.parse(r.stdout).partitions.map((p: { partition: number; currentOffset: number | null; lag: number | null }) => [p.partition, p.currentOffset, p.lag]);
 }
 
-test('subscribed consumers split and commit; after a broker crash and restart a new pair resumes from the committed offsets', async (t) => {
+test('subscribed consumers split and commit; after a broker crash and restart a new pair resumes from the committed offsets', skipUnless(confluentPython), async (t) => {
   const dataDir = await makeDataDir(t);
   const first = await spawnBroker(t, { dataDir });
   await adminFor(t, first.bootstrap).createTopic(TOPIC, PARTITIONS);

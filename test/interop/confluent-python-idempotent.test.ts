@@ -15,9 +15,8 @@ import { REPO_ROOT, defer, makeDataDir } from '../helpers/broker-process.js';
 import { produceFaultsOn, startRestartableBroker } from '../helpers/restartable-broker.js';
 import { readStoredBatches, recordsOf } from '../helpers/stored-batches.js';
 import { runOk } from './run-command.js';
+import { PYTHON, confluentPython, skipUnless } from '../helpers/interop-tools.js';
 
-// The Debian package is importable only by the system interpreter, not by a python3 earlier in PATH.
-const PYTHON = '/usr/bin/python3';
 const SCRIPT = path.join(REPO_ROOT, 'test', 'interop', 'python', 'confluent_idempotent.py');
 const TOPIC = 'py-idempotent';
 
@@ -63,7 +62,7 @@ async function assertExactlyOnceInOrder(bootstrap: string, count: number, out: P
   }
 }
 
-test('librdkafka idempotent producer, five requests in flight, every fourth acknowledgement lost: each record stored once and in order', async (t) => {
+test('librdkafka idempotent producer, five requests in flight, every fourth acknowledgement lost: each record stored once and in order', skipUnless(confluentPython), async (t) => {
   const count = 400;
   const faults = produceFaultsOn(TOPIC, (n) => (n % 4 === 0 ? 'close' : 'send'));
   const broker = await startRestartableBroker(t, await makeDataDir(t, 'sluice-pyidem-'), 0, faults);
@@ -77,7 +76,7 @@ test('librdkafka idempotent producer, five requests in flight, every fourth ackn
   assert.ok(broker.broker.counters.duplicateBatches >= Math.floor(faults.seen() / 4), `retries recognised: ${broker.broker.counters.duplicateBatches} for ${Math.floor(faults.seen() / 4)} lost acknowledgements`);
 });
 
-test('librdkafka idempotent producer across a broker restart between a write and its retry: still each record once and in order', async (t) => {
+test('librdkafka idempotent producer across a broker restart between a write and its retry: still each record once and in order', skipUnless(confluentPython), async (t) => {
   const count = 300;
   const dataDir = await makeDataDir(t, 'sluice-pyidem-');
   let withheld!: () => void;

@@ -14,9 +14,8 @@ import { Admin, KafkaClient } from '../../src/client/index.js';
 import { startTestBroker } from '../helpers/broker.js';
 import { REPO_ROOT, defer } from '../helpers/broker-process.js';
 import { runOk } from './run-command.js';
+import { PYTHON, confluentPython, skipUnless } from '../helpers/interop-tools.js';
 
-// The Debian package is importable only by the system interpreter, not by a python3 earlier in PATH.
-const PYTHON = '/usr/bin/python3';
 const SCRIPT = path.join(REPO_ROOT, 'test', 'interop', 'python', 'confluent_transactions.py');
 const TOPIC = 'py-txn';
 const PARTITIONS = 2;
@@ -43,7 +42,7 @@ function byPartition(records: Consumed[]): Map<number, string[]> {
   return out;
 }
 
-test('read_committed sees the committed transactions only, in order, and reaches the end before an open one; read_uncommitted sees every record', async (t) => {
+test('read_committed sees the committed transactions only, in order, and reaches the end before an open one; read_uncommitted sees every record', skipUnless(confluentPython), async (t) => {
   const broker = await startTestBroker(t, { transactionStateNumPartitions: 3 });
   const client = new KafkaClient({ bootstrap: broker.bootstrap });
   defer(t, () => client.close());

@@ -11,9 +11,8 @@ import { Admin, KafkaClient } from '../../src/client/index.js';
 import { REPO_ROOT, defer, segmentBatches, segmentFiles } from '../helpers/broker-process.js';
 import { startInProcessBroker } from '../helpers/in-process-broker.js';
 import { runOk } from './run-command.js';
+import { PYTHON, confluentPython, skipUnless } from '../helpers/interop-tools.js';
 
-// The Debian package is importable only by the system interpreter, not by a python3 earlier in PATH.
-const PYTHON = '/usr/bin/python3';
 const SCRIPT = path.join(REPO_ROOT, 'test', 'interop', 'python', 'confluent_client.py');
 
 async function python(command: string, ...args: string[]): Promise<any> {
@@ -88,7 +87,7 @@ for (const codec of [
   });
 }
 
-test('Consumer.offsets_for_times finds the first record at or after each time; watermarks match', async (t) => {
+test('Consumer.offsets_for_times finds the first record at or after each time; watermarks match', skipUnless(confluentPython), async (t) => {
   const broker = await startInProcessBroker(t);
   const topic = 'py-times';
   await adminFor(t, broker.bootstrap).createTopic(topic, 1);
@@ -107,7 +106,7 @@ test('Consumer.offsets_for_times finds the first record at or after each time; w
   assert.equal(out.high, 15);
 });
 
-test('AdminClient.list_topics reports the cluster, the broker and each topic without creating unknown ones', async (t) => {
+test('AdminClient.list_topics reports the cluster, the broker and each topic without creating unknown ones', skipUnless(confluentPython), async (t) => {
   const broker = await startInProcessBroker(t);
   const admin = adminFor(t, broker.bootstrap);
   await admin.createTopic('alpha', 2);
@@ -126,7 +125,7 @@ test('AdminClient.list_topics reports the cluster, the broker and each topic wit
   assert.deepEqual((await admin.listTopics()).map((tp) => tp.name), ['alpha', 'beta']);
 });
 
-test('AdminClient create_topics and delete_topics, with the errors for doing either twice', async (t) => {
+test('AdminClient create_topics and delete_topics, with the errors for doing either twice', skipUnless(confluentPython), async (t) => {
   const broker = await startInProcessBroker(t);
   const admin = adminFor(t, broker.bootstrap);
   await admin.createTopic('bystander', 1);

@@ -9,7 +9,9 @@ import { createPartitions } from './create-partitions.js';
 import { createTopics } from './create-topics.js';
 import { deleteRecords } from './delete-records.js';
 import { deleteTopics } from './delete-topics.js';
+import { alterConfigs } from './alter-configs.js';
 import { describeConfigs } from './describe-configs.js';
+import { incrementalAlterConfigs } from './incremental-alter-configs.js';
 import { fetch } from './fetch.js';
 import { listOffsets } from './list-offsets.js';
 import { metadata } from './metadata.js';
@@ -49,6 +51,8 @@ const handlers: ApiHandler[] = [
   deleteTopics,
   deleteRecords,
   describeConfigs,
+  alterConfigs,
+  incrementalAlterConfigs,
   createPartitions,
   // Consumer groups and committed offsets (src/coordinator/group).
   offsetCommit,
