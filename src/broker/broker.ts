@@ -1,6 +1,8 @@
 // A broker's partitions: opens their logs, creates and deletes topics through
-// the control plane, runs retention. The produce and fetch paths live in
-// produce.ts and fetch.ts and work on the partitions held here.
+// the control plane, pushes changed topic and broker configs to the open logs,
+// runs retention. The produce and fetch paths live in produce.ts and fetch.ts
+// and work on the partitions held here; config changes are decided in
+// config-changes.ts.
 
 import path from 'node:path';
 import type { BrokerConfig } from '../config.js';
@@ -14,7 +16,9 @@ import { PartitionSnapshots } from './partition-snapshots.js';
 import { BrokerCounters } from './counters.js';
 import { PartitionTxns } from './partition-txns.js';
 import { DEFAULT_REPLICATION, type NewTopicReplication, type PlacementProblem, newPartitionsProblem, newTopicProblem } from './replica-placement.js';
-import { type TopicConfigs, isCompacted, logConfigFor, validateTopicConfigs } from './topic-config.js';
+import { BrokerConfigs } from '../metadata/broker-configs.js';
+import type { ConfigMap } from '../metadata/config-def.js';
+import { type TopicConfigs, isCompacted, logConfigFor, validateTopicConfigs } from '../metadata/topic-configs.js';
 import { isInternalTopic, topicNameProblem } from './topic-name.js';
 
 export class TopicError extends Error {
@@ -41,6 +45,8 @@ export class Broker {
   /** Counters a metrics endpoint reads. */
   readonly counters = new BrokerCounters();
   private readonly creating = new Map<string, Promise<TopicMetadata>>();
+  /** Start-up options plus dynamic broker configs, by Kafka name; supplies every topic config's default. */
+  readonly dynamicConfig: BrokerConfigs;
 
   constructor(
     readonly config: BrokerConfig,
@@ -48,6 +54,7 @@ export class Broker {
     private readonly log: Logger,
   ) {
     this.snapshots = new PartitionSnapshots(config, log);
+    this.dynamicConfig = new BrokerConfigs(config, cluster);
   }
 
   async start(): Promise<void> {
@@ -92,7 +99,7 @@ export class Broker {
   }
 
   private async openLog(topic: TopicMetadata, index: number): Promise<PartitionLog> {
-    return FileLog.open(this.partitionDir(topic.name, index), logConfigFor(topic.configs, this.config), this.log);
+    return FileLog.open(this.partitionDir(topic.name, index), logConfigFor(topic.configs, this.dynamicConfig), this.log);
   }
 
   private async openPartitions(topic: TopicMetadata, from: number): Promise<void> {
@@ -193,6 +200,26 @@ export class Broker {
     await this.openPartitions(grown, current);
   }
 
+  /** Replaces a topic's config overrides (already validated) and applies them to its open partitions. */
+  async setTopicConfigs(name: string, configs: TopicConfigs): Promise<void> {
+    if (!this.cluster.topic(name)) throw new TopicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic '${name}'`);
+    const topic = await this.cluster.setTopicConfigs(name, configs);
+    this.reconfigurePartitions(topic);
+    this.log.info({ topic: name, configs }, 'topic configs changed');
+  }
+
+  /** Replaces the dynamic broker configs at `scope` (already validated); every topic that takes its defaults from them follows at once. */
+  async setBrokerConfigs(scope: string, configs: ConfigMap): Promise<void> {
+    await this.cluster.setBrokerConfigs(scope, configs);
+    for (const topic of this.cluster.topics()) this.reconfigurePartitions(topic);
+    this.log.info({ scope, configs }, 'dynamic broker configs changed');
+  }
+
+  private reconfigurePartitions(topic: TopicMetadata): void {
+    const logConfig = logConfigFor(topic.configs, this.dynamicConfig);
+    for (const p of this.partitionsOf(topic.name)) if (p) p.log.reconfigure(logConfig);
+  }
+
   private brokerIds(): number[] {
     return this.cluster.brokers().map((b) => b.nodeId);
   }
@@ -204,7 +231,7 @@ export class Broker {
   enforceRetention(now = Date.now()): number {
     let deleted = 0;
     for (const [topic, parts] of this.partitions) {
-      const compacted = isCompacted(this.cluster.topic(topic)?.configs ?? {});
+      const compacted = isCompacted(this.cluster.topic(topic)?.configs ?? {}, this.dynamicConfig);
       for (const p of parts) {
         try {
           deleted += p.log.enforceRetention(now);

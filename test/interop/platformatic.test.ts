@@ -28,6 +28,7 @@ import { partitionForKey } from '../../src/protocol/murmur2.js';
 import { Codec } from '../../src/protocol/record-batch.js';
 import type { Record as StoredRecord } from '../../src/protocol/records.js';
 import type { RunningBroker } from '../../src/start-broker.js';
+import { platformaticErrorId } from '../helpers/client-errors.js';
 import { startInProcessBroker } from '../helpers/in-process-broker.js';
 import { readStoredBatches, recordsOf } from '../helpers/stored-batches.js';
 
@@ -74,17 +75,6 @@ before(() => {
 function uuidOf(id: Buffer): string {
   const h = id.toString('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
-
-/** The Kafka error name platformatic reports in `err` or any error it aggregates. */
-function platformaticErrorId(err: unknown): string | undefined {
-  const e = err as { apiId?: string; errors?: unknown[]; cause?: unknown };
-  if (e.apiId) return e.apiId;
-  for (const inner of e.errors ?? []) {
-    const id = platformaticErrorId(inner);
-    if (id) return id;
-  }
-  return e.cause ? platformaticErrorId(e.cause) : undefined;
 }
 
 // --- admin ---------------------------------------------------------------------

@@ -4,14 +4,10 @@
 // assignments naming this broker.
 
 import { TopicError } from '../../broker/broker.js';
-import { effectiveConfigs } from '../../broker/topic-config.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { CreateTopicsRequest, CreateTopicsResponse } from '../../protocol/messages/create-topics.js';
 import type { Message } from '../../protocol/codec.js';
 import type { ApiHandler, RequestContext } from './handler.js';
-
-const CONFIG_SOURCE_TOPIC = 1;
-const CONFIG_SOURCE_DEFAULT = 5;
 
 async function createOne(t: Message, req: Message, ctx: RequestContext): Promise<Message> {
   const fail = (errorCode: number, errorMessage: string) => ({ name: t.name, errorCode, errorMessage, numPartitions: -1, replicationFactor: -1, configs: null });
@@ -29,11 +25,11 @@ async function createOne(t: Message, req: Message, ctx: RequestContext): Promise
       errorMessage: null,
       numPartitions,
       replicationFactor: 1,
-      configs: effectiveConfigs(configs, ctx.config).map((c) => ({
-        name: c.name,
+      configs: ctx.broker.dynamicConfig.describeTopic(configs).map((c) => ({
+        name: c.def.name,
         value: c.value,
-        readOnly: false,
-        configSource: c.isDefault ? CONFIG_SOURCE_DEFAULT : CONFIG_SOURCE_TOPIC,
+        readOnly: c.readOnly,
+        configSource: c.source,
         isSensitive: false,
       })),
     };

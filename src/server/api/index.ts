@@ -9,8 +9,10 @@ import { createPartitions } from './create-partitions.js';
 import { createTopics } from './create-topics.js';
 import { deleteRecords } from './delete-records.js';
 import { deleteTopics } from './delete-topics.js';
+import { alterConfigs } from './alter-configs.js';
 import { describeCluster } from './describe-cluster.js';
 import { describeConfigs } from './describe-configs.js';
+import { incrementalAlterConfigs } from './incremental-alter-configs.js';
 import { fetch } from './fetch.js';
 import { listOffsets } from './list-offsets.js';
 import { metadata } from './metadata.js';
@@ -50,6 +52,8 @@ const handlers: ApiHandler[] = [
   deleteTopics,
   deleteRecords,
   describeConfigs,
+  alterConfigs,
+  incrementalAlterConfigs,
   createPartitions,
   describeCluster,
   // Consumer groups and committed offsets (src/coordinator/group).
