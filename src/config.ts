@@ -67,8 +67,10 @@ export interface BrokerConfig {
   /**
    * How long the first rebalance of an empty group waits for more members to join
    * (ms), extended by each new member up to the rebalance timeout. Default 0: a
-   * lone consumer starts at once, which is what development setups and client
-   * test suites expect (Kafka's own default is 3000).
+   * lone consumer starts at once, which is what development setups and most
+   * client test suites expect (Kafka's own default is 3000; librdkafka's
+   * cooperative-rebalance tests count callbacks assuming it: with 0, consumers
+   * started together may join one after the other, as from Kafka set to 0).
    */
   groupInitialRebalanceDelayMs: number;
   /** Smallest session timeout a group member may ask for (ms); others get INVALID_SESSION_TIMEOUT. Default 6000. */

@@ -9,6 +9,9 @@ export {
   type GroupMember,
   type TransactionOverview,
   type TransactionDescription,
+  type ConfigResource,
+  type ConfigEntry,
+  type ConfigChanges,
 } from './admin.js';
 export { Producer, type ProducerRecord, type ProducerOptions, type Acks } from './producer.js';
 export { AssignedConsumer, type ConsumedRecord, type FetchOptions } from './consumer.js';

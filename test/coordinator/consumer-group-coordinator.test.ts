@@ -117,7 +117,9 @@ test('DescribeGroups, ListGroups and ConsumerGroupDescribe show a consumer-proto
   assert.equal(described.assignorName, 'uniform');
   assert.deepEqual(described.members.map((m) => m.classicMetadata === null).sort(), [false, false, true]);
 
-  assert.deepEqual(groups.listGroups().map((g) => [g.groupId, g.protocolType]), [['g', 'consumer']]);
+  assert.deepEqual(groups.listGroups().map((g) => [g.groupId, g.protocolType, g.type]), [['g', 'consumer', 'consumer']]);
+  assert.deepEqual(groups.listGroups([], ['Consumer']).map((g) => g.groupId), ['g'], 'ListGroups v5 types filter');
+  assert.deepEqual(groups.listGroups([], ['classic']), []);
   const classicView = groups.describeGroup('g');
   assert.equal(classicView.protocolType, 'consumer');
   assert.equal(classicView.protocolName, 'uniform');

@@ -28,7 +28,7 @@ import { ConsumerGroup, type ConsumerGroupContext, type ConsumerMemberDescriptio
 import { type ConsumerHeartbeat, type ConsumerHeartbeatResult, heartbeatError, invalidHeartbeat } from './consumer/heartbeat-request.js';
 import { encodeAssignment, encodeSubscription } from '../../protocol/consumer-protocol.js';
 import { CONSUMER_PROTOCOL_TYPE } from './consumer-protocol.js';
-import { Group, type GroupContext, type JoinRequest, type MemberDescription, type SyncRequest } from './group.js';
+import { Group, type GroupContext, type GroupType, type JoinRequest, type MemberDescription, type SyncRequest } from './group.js';
 import type { JoinResult, SyncResult } from './member.js';
 import type { CommittedOffset, StoredGroup } from './offsets-log.js';
 import { type OffsetEntry, OffsetStore } from './offset-store.js';
@@ -65,6 +65,7 @@ export interface GroupOverview {
   protocolType: string;
   /** Classic states (Empty, PreparingRebalance, ...) or consumer-protocol ones (Empty, Assigning, Reconciling, Stable). */
   state: string;
+  type: GroupType;
 }
 
 export interface GroupDescription {
@@ -436,13 +437,18 @@ export class GroupCoordinator {
 
   // ---- admin ----------------------------------------------------------------------------------
 
-  /** ListGroups; `states` (v4+) filters by state name, case-insensitively, when not empty. */
-  listGroups(states: string[] = []): GroupOverview[] {
-    const wanted = new Set(states.map((s) => s.toLowerCase()));
+  /**
+   * ListGroups: `states` (v4+, KIP-518) and `types` (v5+, KIP-848) each filter
+   * by name, case-insensitively, when not empty; unknown names match nothing.
+   */
+  listGroups(states: string[] = [], types: string[] = []): GroupOverview[] {
+    const wantedStates = new Set(states.map((s) => s.trim().toLowerCase()));
+    const wantedTypes = new Set(types.map((t) => t.toLowerCase()));
     const out: GroupOverview[] = [];
     for (const g of this.groups.values()) {
-      if (wanted.size > 0 && !wanted.has(g.state.toLowerCase())) continue;
-      out.push({ groupId: g.groupId, protocolType: g.protocolType ?? '', state: g.state });
+      if (wantedStates.size > 0 && !wantedStates.has(g.state.toLowerCase())) continue;
+      if (wantedTypes.size > 0 && !wantedTypes.has(g.type)) continue;
+      out.push({ groupId: g.groupId, protocolType: g.protocolType ?? '', state: g.state, type: g.type });
     }
     return out;
   }

@@ -11,7 +11,10 @@ import { consumerGroupHeartbeat } from './consumer-group-heartbeat.js';
 import { createTopics } from './create-topics.js';
 import { deleteRecords } from './delete-records.js';
 import { deleteTopics } from './delete-topics.js';
+import { alterConfigs } from './alter-configs.js';
+import { describeCluster } from './describe-cluster.js';
 import { describeConfigs } from './describe-configs.js';
+import { incrementalAlterConfigs } from './incremental-alter-configs.js';
 import { fetch } from './fetch.js';
 import { listOffsets } from './list-offsets.js';
 import { metadata } from './metadata.js';
@@ -51,7 +54,10 @@ const handlers: ApiHandler[] = [
   deleteTopics,
   deleteRecords,
   describeConfigs,
+  alterConfigs,
+  incrementalAlterConfigs,
   createPartitions,
+  describeCluster,
   // Consumer groups and committed offsets (src/coordinator/group).
   offsetCommit,
   offsetFetch,
