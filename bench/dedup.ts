@@ -32,6 +32,7 @@ import { ProduceRequest, ProduceResponse } from '../src/protocol/messages/produc
 import { Codec } from '../src/protocol/record-batch.js';
 import { decodeBatch, encodeBatch } from '../src/protocol/records.js';
 import { cpuSeconds, startBrokerProcess } from './broker-process.js';
+import { jsonLikeValue, timeCalls } from './micro.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const env = (name: string, def: number) => Number(process.env[name] ?? def);
@@ -47,15 +48,10 @@ const CODECS: [string, Codec][] = [
   ['gzip', Codec.Gzip],
 ];
 
-/** A 100-byte value that compresses about as well as JSON does. */
-function value(i: number): Buffer {
-  return Buffer.from(`{"order":${i},"customer":"c-${i % 977}","items":[${i % 7},${i % 11}],"note":"${'x'.repeat(40)}"}`.padEnd(100, ' ').slice(0, 100));
-}
-
 let nextId = 0;
 function batchOf(codec: Codec, ids: string[], producerId = -1, baseSequence = -1): Buffer {
   return encodeBatch(
-    ids.map((id, i) => ({ value: value(nextId + i), headers: [{ key: HEADER, value: Buffer.from(id) }] })),
+    ids.map((id, i) => ({ value: jsonLikeValue(nextId + i), headers: [{ key: HEADER, value: Buffer.from(id) }] })),
     { codec, producerId, producerEpoch: producerId < 0 ? -1 : 0, baseSequence },
   );
 }
@@ -64,18 +60,9 @@ function freshIds(n: number): string[] {
   return Array.from({ length: n }, () => `id-${String(nextId++).padStart(12, '0')}`);
 }
 
-/** Runs `fn` over `inputs` round robin for about CASE_MS; microseconds per call. */
+/** Microseconds per call of `fn` over `inputs`, for about CASE_MS. */
 function time(inputs: Buffer[], fn: (b: Buffer) => void): number {
-  for (let i = 0; i < 200; i++) fn(inputs[i % inputs.length]); // warm up
-  let calls = 0;
-  const start = performance.now();
-  let now = start;
-  while (now - start < CASE_MS) {
-    for (let i = 0; i < 50; i++) fn(inputs[(calls + i) % inputs.length]);
-    calls += 50;
-    now = performance.now();
-  }
-  return ((now - start) * 1000) / calls;
+  return timeCalls(inputs, fn, CASE_MS);
 }
 
 interface MicroRow {

@@ -13,11 +13,19 @@ prefix="$cache_root/kafka-javascript-$version"
 module="$prefix/node_modules/@confluentinc/kafka-javascript"
 
 loads() {
-  node -e "const m = require(process.argv[1]); console.log('librdkafka ' + m.librdkafkaVersion)" "$module"
+  node -e "const m = require(process.argv[1]); console.log('librdkafka ' + m.librdkafkaVersion + ' (' + m.features.join(', ') + ')')" "$module"
+}
+
+# librdkafka's configure finds zstd only when its headers are installed.
+warn_without_zstd() {
+  if ! loads | grep -q zstd; then
+    echo "warning: this build lacks zstd: apt-get install -y libzstd-dev, then rm -rf '$prefix' and run this again" >&2
+  fi
 }
 
 if [ -d "$module" ] && loads >/dev/null 2>&1; then
   echo "kafka-javascript $version already built in $prefix: $(loads)"
+  warn_without_zstd
   exit 0
 fi
 
@@ -28,3 +36,4 @@ start=$(date +%s)
 CKJS_LINKING=dynamic npm install --prefix "$prefix" --no-audit --no-fund --no-save --foreground-scripts \
   "@confluentinc/kafka-javascript@$version"
 echo "built in $(( $(date +%s) - start )) s: $(loads)"
+warn_without_zstd

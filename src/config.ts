@@ -3,6 +3,7 @@
 // Only src/cli reads process.env; it maps SLUICE_* variables onto these names.
 
 import path from 'node:path';
+import { SERVER_ASSIGNORS } from './coordinator/group/consumer/assignor.js';
 import { ConfigError } from './errors.js';
 import type { FlushPolicy } from './storage/partition-log.js';
 
@@ -66,14 +67,33 @@ export interface BrokerConfig {
   /**
    * How long the first rebalance of an empty group waits for more members to join
    * (ms), extended by each new member up to the rebalance timeout. Default 0: a
-   * lone consumer starts at once, which is what development setups and client
-   * test suites expect (Kafka's own default is 3000).
+   * lone consumer starts at once, which is what development setups and most
+   * client test suites expect (Kafka's own default is 3000; librdkafka's
+   * cooperative-rebalance tests count callbacks assuming it: with 0, consumers
+   * started together may join one after the other, as from Kafka set to 0).
    */
   groupInitialRebalanceDelayMs: number;
   /** Smallest session timeout a group member may ask for (ms); others get INVALID_SESSION_TIMEOUT. Default 6000. */
   groupMinSessionTimeoutMs: number;
   /** Largest session timeout a group member may ask for (ms). Default 1800000 (30 minutes). */
   groupMaxSessionTimeoutMs: number;
+  /**
+   * Heartbeat interval the broker gives consumer-protocol group members (KIP-848,
+   * `group.protocol=consumer`) (ms). Default 5000, as Kafka's group.consumer.heartbeat.interval.ms.
+   */
+  groupConsumerHeartbeatIntervalMs: number;
+  /**
+   * How long a consumer-protocol member may go without a heartbeat before it is
+   * removed and its partitions reassigned (ms). Default 45000, as Kafka's
+   * group.consumer.session.timeout.ms.
+   */
+  groupConsumerSessionTimeoutMs: number;
+  /**
+   * Server-side assignors consumer-protocol groups may use, by name ("uniform",
+   * "range"); the first is the default, a member may ask for another. Default
+   * ["uniform", "range"], as Kafka's group.consumer.assignors. A string is split at commas.
+   */
+  groupConsumerAssignors: string[];
   /**
    * Partitions of the internal `__transaction_state` topic, used when the broker
    * creates it (on the first use of a transactional id); an existing topic keeps
@@ -112,6 +132,9 @@ export const defaultConfig: BrokerConfig = {
   groupInitialRebalanceDelayMs: 0,
   groupMinSessionTimeoutMs: 6000,
   groupMaxSessionTimeoutMs: 30 * 60 * 1000,
+  groupConsumerHeartbeatIntervalMs: 5000,
+  groupConsumerSessionTimeoutMs: 45_000,
+  groupConsumerAssignors: ['uniform', 'range'],
   transactionStateNumPartitions: 50,
   transactionMaxTimeoutMs: 15 * 60 * 1000,
   transactionTimeoutCheckIntervalMs: 10_000,
@@ -135,6 +158,15 @@ function boolean(name: string, v: unknown): boolean {
   throw new ConfigError(`${name} must be true or false, got ${JSON.stringify(v)}`);
 }
 
+/** A non-empty list of names from `known`, given as an array or a comma-separated string. */
+function nameList(name: string, v: unknown, known: readonly string[]): string[] {
+  const items = typeof v === 'string' ? v.split(',').map((x) => x.trim()) : v;
+  if (!Array.isArray(items) || items.length === 0 || !items.every((x) => known.includes(x))) {
+    throw new ConfigError(`${name} must be a non-empty list of ${known.join(', ')}, got ${JSON.stringify(v)}`);
+  }
+  return items as string[];
+}
+
 /** Merges `overrides` over the defaults and validates every option. */
 export function resolveConfig(overrides: Partial<Record<keyof BrokerConfig, unknown>> = {}): BrokerConfig {
   for (const key of Object.keys(overrides)) {
@@ -148,6 +180,7 @@ export function resolveConfig(overrides: Partial<Record<keyof BrokerConfig, unkn
   const host = String(o.host);
   const groupMinSessionTimeoutMs = integer('groupMinSessionTimeoutMs', o.groupMinSessionTimeoutMs, 1, 2 ** 31 - 1);
   const groupMaxSessionTimeoutMs = integer('groupMaxSessionTimeoutMs', o.groupMaxSessionTimeoutMs, groupMinSessionTimeoutMs, 2 ** 31 - 1);
+  const groupConsumerHeartbeatIntervalMs = integer('groupConsumerHeartbeatIntervalMs', o.groupConsumerHeartbeatIntervalMs, 1, 2 ** 31 - 2);
   return {
     host,
     port: integer('port', o.port, 0, 65535),
@@ -172,6 +205,9 @@ export function resolveConfig(overrides: Partial<Record<keyof BrokerConfig, unkn
     groupInitialRebalanceDelayMs: integer('groupInitialRebalanceDelayMs', o.groupInitialRebalanceDelayMs, 0, 2 ** 31 - 1),
     groupMinSessionTimeoutMs,
     groupMaxSessionTimeoutMs,
+    groupConsumerHeartbeatIntervalMs,
+    groupConsumerSessionTimeoutMs: integer('groupConsumerSessionTimeoutMs', o.groupConsumerSessionTimeoutMs, groupConsumerHeartbeatIntervalMs + 1, 2 ** 31 - 1),
+    groupConsumerAssignors: nameList('groupConsumerAssignors', o.groupConsumerAssignors, [...SERVER_ASSIGNORS.keys()]),
     transactionStateNumPartitions: integer('transactionStateNumPartitions', o.transactionStateNumPartitions, 1, 1000),
     transactionMaxTimeoutMs: integer('transactionMaxTimeoutMs', o.transactionMaxTimeoutMs, 1, 2 ** 31 - 1),
     transactionTimeoutCheckIntervalMs: integer('transactionTimeoutCheckIntervalMs', o.transactionTimeoutCheckIntervalMs, 10, 2 ** 31 - 1),

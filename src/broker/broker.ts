@@ -1,6 +1,8 @@
 // A broker's partitions: opens their logs, creates and deletes topics through
-// the control plane, runs retention. The produce and fetch paths live in
-// produce.ts and fetch.ts and work on the partitions held here.
+// the control plane, pushes changed topic and broker configs to the open logs,
+// runs retention. The produce and fetch paths live in produce.ts and fetch.ts
+// and work on the partitions held here; config changes are decided in
+// config-changes.ts.
 
 import path from 'node:path';
 import type { BrokerConfig } from '../config.js';
@@ -13,7 +15,10 @@ import { Partition } from './partition.js';
 import { PartitionSnapshots } from './partition-snapshots.js';
 import { BrokerCounters } from './counters.js';
 import { PartitionTxns } from './partition-txns.js';
-import { type TopicConfigs, isCompacted, logConfigFor, validateTopicConfigs } from './topic-config.js';
+import { DEFAULT_REPLICATION, type NewTopicReplication, type PlacementProblem, newPartitionsProblem, newTopicProblem } from './replica-placement.js';
+import { BrokerConfigs } from '../metadata/broker-configs.js';
+import type { ConfigMap } from '../metadata/config-def.js';
+import { type TopicConfigs, isCompacted, logConfigFor, validateTopicConfigs } from '../metadata/topic-configs.js';
 import { isInternalTopic, topicNameProblem } from './topic-name.js';
 
 export class TopicError extends Error {
@@ -27,6 +32,10 @@ export class TopicError extends Error {
 
 const MAX_PARTITIONS = 100_000;
 
+function throwIf(problem: PlacementProblem | null): void {
+  if (problem) throw new TopicError(problem.errorCode, problem.message);
+}
+
 export class Broker {
   private readonly partitions = new Map<string, Partition[]>();
   private retentionTimer: NodeJS.Timeout | null = null;
@@ -36,6 +45,8 @@ export class Broker {
   /** Counters a metrics endpoint reads. */
   readonly counters = new BrokerCounters();
   private readonly creating = new Map<string, Promise<TopicMetadata>>();
+  /** Start-up options plus dynamic broker configs, by Kafka name; supplies every topic config's default. */
+  readonly dynamicConfig: BrokerConfigs;
 
   constructor(
     readonly config: BrokerConfig,
@@ -43,6 +54,7 @@ export class Broker {
     private readonly log: Logger,
   ) {
     this.snapshots = new PartitionSnapshots(config, log);
+    this.dynamicConfig = new BrokerConfigs(config, cluster);
   }
 
   async start(): Promise<void> {
@@ -87,7 +99,7 @@ export class Broker {
   }
 
   private async openLog(topic: TopicMetadata, index: number): Promise<PartitionLog> {
-    return FileLog.open(this.partitionDir(topic.name, index), logConfigFor(topic.configs, this.config), this.log);
+    return FileLog.open(this.partitionDir(topic.name, index), logConfigFor(topic.configs, this.dynamicConfig), this.log);
   }
 
   private async openPartitions(topic: TopicMetadata, from: number): Promise<void> {
@@ -102,13 +114,26 @@ export class Broker {
     this.partitions.set(topic.name, parts);
   }
 
-  /** Creates a topic; throws TopicError with the Kafka error code when it cannot. */
-  async createTopic(name: string, numPartitions: number, configs: TopicConfigs, validateOnly = false): Promise<TopicMetadata> {
+  /**
+   * Creates a topic of `numPartitions` partitions (-1: num.partitions), or one
+   * per manual assignment in `replication`; throws TopicError with the Kafka
+   * error code when it cannot. The only broker a valid assignment
+   * can name is this one, where the control plane puts every replica anyway.
+   */
+  async createTopic(
+    name: string,
+    numPartitions: number,
+    configs: TopicConfigs,
+    validateOnly = false,
+    replication: NewTopicReplication = DEFAULT_REPLICATION,
+  ): Promise<TopicMetadata> {
     const nameProblem = topicNameProblem(name);
     if (nameProblem) throw new TopicError(ErrorCode.INVALID_TOPIC_EXCEPTION, nameProblem);
     if (this.cluster.topic(name) || this.creating.has(name)) {
       throw new TopicError(ErrorCode.TOPIC_ALREADY_EXISTS, `topic '${name}' already exists`);
     }
+    throwIf(newTopicProblem(numPartitions, replication, this.brokerIds()));
+    if (replication.assignments.length > 0) numPartitions = replication.assignments.length;
     if (numPartitions === -1) numPartitions = this.config.numPartitions;
     if (!Number.isInteger(numPartitions) || numPartitions < 1 || numPartitions > MAX_PARTITIONS) {
       throw new TopicError(ErrorCode.INVALID_PARTITIONS, `number of partitions must be from 1 to ${MAX_PARTITIONS}, got ${numPartitions}`);
@@ -157,17 +182,46 @@ export class Broker {
     this.log.info({ topic: name }, 'topic deleted');
   }
 
-  async createPartitions(name: string, total: number, validateOnly: boolean): Promise<void> {
+  /**
+   * Grows a topic to `total` partitions; `assignments` (null: none) name the
+   * brokers of each new partition, which on this one broker can only be itself.
+   */
+  async createPartitions(name: string, total: number, validateOnly: boolean, assignments: number[][] | null = null): Promise<void> {
     const topic = this.cluster.topic(name);
     if (!topic) throw new TopicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic '${name}'`);
     const current = topic.partitions.length;
     if (total <= current) {
       throw new TopicError(ErrorCode.INVALID_PARTITIONS, `topic '${name}' has ${current} partitions; the new count ${total} must be larger`);
     }
+    throwIf(newPartitionsProblem(assignments, total - current, topic.partitions[0].replicas.length, this.brokerIds()));
     if (total > MAX_PARTITIONS) throw new TopicError(ErrorCode.INVALID_PARTITIONS, `at most ${MAX_PARTITIONS} partitions`);
     if (validateOnly) return;
     const grown = await this.cluster.createPartitions(name, total);
     await this.openPartitions(grown, current);
+  }
+
+  /** Replaces a topic's config overrides (already validated) and applies them to its open partitions. */
+  async setTopicConfigs(name: string, configs: TopicConfigs): Promise<void> {
+    if (!this.cluster.topic(name)) throw new TopicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic '${name}'`);
+    const topic = await this.cluster.setTopicConfigs(name, configs);
+    this.reconfigurePartitions(topic);
+    this.log.info({ topic: name, configs }, 'topic configs changed');
+  }
+
+  /** Replaces the dynamic broker configs at `scope` (already validated); every topic that takes its defaults from them follows at once. */
+  async setBrokerConfigs(scope: string, configs: ConfigMap): Promise<void> {
+    await this.cluster.setBrokerConfigs(scope, configs);
+    for (const topic of this.cluster.topics()) this.reconfigurePartitions(topic);
+    this.log.info({ scope, configs }, 'dynamic broker configs changed');
+  }
+
+  private reconfigurePartitions(topic: TopicMetadata): void {
+    const logConfig = logConfigFor(topic.configs, this.dynamicConfig);
+    for (const p of this.partitionsOf(topic.name)) if (p) p.log.reconfigure(logConfig);
+  }
+
+  private brokerIds(): number[] {
+    return this.cluster.brokers().map((b) => b.nodeId);
   }
 
   /**
@@ -177,7 +231,7 @@ export class Broker {
   enforceRetention(now = Date.now()): number {
     let deleted = 0;
     for (const [topic, parts] of this.partitions) {
-      const compacted = isCompacted(this.cluster.topic(topic)?.configs ?? {});
+      const compacted = isCompacted(this.cluster.topic(topic)?.configs ?? {}, this.dynamicConfig);
       for (const p of parts) {
         try {
           deleted += p.log.enforceRetention(now);

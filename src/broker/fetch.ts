@@ -3,6 +3,20 @@
 // what is returned), and when fewer
 // than min_bytes are there, park on the partitions until data arrives or
 // max_wait_ms passes (long-poll: an idle consumer costs a timer, no CPU).
+//
+// Size limits (KIP-74): partitions are read in request order; until the
+// response holds data, a partition's first batch is returned whole even past
+// max_bytes and partition_max_bytes, so a large record always makes progress.
+// After that every partition gets only whole batches that fit both limits.
+//
+// An error partition carries an empty record set, never a null one: librdkafka
+// fails the whole response on a null set and never sees the error code.
+//
+// Read-your-writes: acks=1 is answered before the fsync that lets the high
+// watermark pass the record. Before answering, a partition fetched at an offset
+// between its high watermark and its log end waits for the log end to be
+// committed (Partition.awaitLogEnd: the fsync covering it) and is read again, so a
+// client never gets "nothing there" for a record it was told is written.
 
 import { ErrorCode } from '../protocol/error-codes.js';
 import { batchLastOffset, batchSize } from '../protocol/record-batch.js';
@@ -22,7 +36,7 @@ export interface FetchPartitionResult {
   highWatermark: number;
   lastStableOffset: number;
   logStartOffset: number;
-  records: Buffer | null;
+  records: Buffer;
   /** read_committed only: aborted transactions overlapping the returned range; null otherwise. */
   abortedTransactions: AbortedTxn[] | null;
 }
@@ -30,11 +44,13 @@ export interface FetchPartitionResult {
 export interface FetchLimits {
   maxWaitMs: number;
   minBytes: number;
-  /** Cap on the whole response; the first batch found is returned even if larger. */
+  /** Cap on the whole response; the first batch found is returned even if larger (KIP-74). */
   maxBytes: number;
   /** isolation_level 1: read only below the last stable offset. */
   readCommitted?: boolean;
 }
+
+const NO_RECORDS = Buffer.alloc(0);
 
 function errorResult(errorCode: number, p?: Partition): FetchPartitionResult {
   return {
@@ -42,7 +58,7 @@ function errorResult(errorCode: number, p?: Partition): FetchPartitionResult {
     highWatermark: p?.highWatermark ?? -1,
     lastStableOffset: p?.highWatermark ?? -1,
     logStartOffset: p?.logStartOffset ?? -1,
-    records: null,
+    records: NO_RECORDS,
     abortedTransactions: null,
   };
 }
@@ -66,11 +82,12 @@ function readAll(
       failed = true;
       return errorResult(ErrorCode.OFFSET_OUT_OF_RANGE, p);
     }
-    // Once some data is in the response, later partitions only get what fits.
-    const limit = Math.min(req.partitionMaxBytes, bytes === 0 ? Math.max(budget, 1) : budget);
+    // Until the response holds data, the first batch goes whole; after that only what fits (KIP-74).
+    const firstData = bytes === 0;
+    const limit = Math.min(req.partitionMaxBytes, budget);
     const lastStableOffset = p.lastStableOffset;
     const end = readCommitted ? lastStableOffset : p.highWatermark;
-    const records = limit > 0 && req.fetchOffset < end ? p.log.read(req.fetchOffset, limit, end) : Buffer.alloc(0);
+    const records = (firstData || limit > 0) && req.fetchOffset < end ? p.log.read(req.fetchOffset, limit, end, firstData) : NO_RECORDS;
     bytes += records.length;
     budget -= records.length;
     return {
@@ -94,12 +111,28 @@ function endOffsetOf(records: Buffer, from: number): number {
 
 export async function fetchPartitions(broker: Broker, requests: FetchPartitionRequest[], limits: FetchLimits): Promise<FetchPartitionResult[]> {
   const deadline = Date.now() + limits.maxWaitMs;
+  const readCommitted = limits.readCommitted ?? false;
   for (;;) {
-    const read = readAll(broker, requests, limits.maxBytes, limits.readCommitted ?? false);
+    const read = readAll(broker, requests, limits.maxBytes, readCommitted);
     const remaining = deadline - Date.now();
-    if (read.bytes >= limits.minBytes || read.failed || remaining <= 0) return read.results;
+    if (read.bytes >= limits.minBytes || read.failed || remaining <= 0) {
+      const uncommitted = uncommittedAtFetchOffset(broker, requests);
+      if (uncommitted.length === 0) return read.results;
+      await Promise.all(uncommitted.map((p) => p.awaitLogEnd()));
+      return readAll(broker, requests, limits.maxBytes, readCommitted).results;
+    }
     await waitForData(broker, requests, remaining);
   }
+}
+
+/** Partitions holding appended records not yet committed at the offset they are fetched from. */
+function uncommittedAtFetchOffset(broker: Broker, requests: FetchPartitionRequest[]): Partition[] {
+  const out: Partition[] = [];
+  for (const req of requests) {
+    const p = broker.partition(req.topic, req.partition);
+    if (p && p.highWatermark <= req.fetchOffset && req.fetchOffset < p.logEndOffset) out.push(p);
+  }
+  return out;
 }
 
 function waitForData(broker: Broker, requests: FetchPartitionRequest[], timeoutMs: number): Promise<void> {

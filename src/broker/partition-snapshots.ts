@@ -29,7 +29,7 @@ import type { PartitionLog } from '../storage/partition-log.js';
 import { DedupWindow, type DedupSnapshot } from './dedup-window.js';
 import type { Partition } from './partition.js';
 import type { ProducerStateSnapshot } from './producer-state.js';
-import { type TopicConfigs, dedupSettings } from './topic-config.js';
+import { type TopicConfigs, dedupSettings } from '../metadata/topic-configs.js';
 
 type Kind = 'producer-state' | 'dedup-window';
 

@@ -6,7 +6,11 @@
 //
 // Under the group-commit flush policy the high watermark only passes records
 // that are fsynced, so a consumer never sees a record a crash could take back.
-// Under the other policies it follows the log end offset.
+// Under the other policies it follows the log end offset. acks=1 answers
+// before the fsync, so readers that must see such a write (ListOffsets,
+// DeleteRecords, a fetch at an offset between the high watermark and the log
+// end) first await `awaitLogEnd`: read-your-writes for the price of the fsync
+// covering the log end (the round in flight, or the next).
 
 import type { PartitionLog } from '../storage/partition-log.js';
 import type { PartitionTxns } from './partition-txns.js';
@@ -67,6 +71,18 @@ export class Partition {
   awaitCommitted(offset: number): Promise<void> {
     if (offset < this.hw) return Promise.resolve();
     return this.log.awaitDurable(offset).then(() => this.advanceHighWatermark(offset + 1));
+  }
+
+  /**
+   * Settles once the high watermark has reached the log end offset as it is
+   * now: at once when it has, else after the fsync covering it (the one in
+   * flight, or the next). Never rejects: after a failed fsync the high
+   * watermark stays put and callers answer from it.
+   */
+  awaitLogEnd(): Promise<void> {
+    const end = this.logEndOffset;
+    if (this.hw >= end) return Promise.resolve();
+    return this.awaitCommitted(end - 1).catch(() => {});
   }
 
   private advanceHighWatermark(offset: number): void {

@@ -1,8 +1,9 @@
-// The produce path for one partition: validate the batches, check idempotent
-// producers' sequences (a retry of a batch already in the log is answered with
-// its original offsets and not written again), drop dedup.header duplicates,
-// append in one write, then settle when the acks policy holds (acks=0 and 1:
-// appended; acks=all: committed, i.e. fsynced under group-commit).
+// The produce path for one partition: validate the batches (with the topic's
+// per-record rules), check idempotent producers' sequences (a retry of a batch
+// already in the log is answered with its original offsets and not written
+// again), recompress into the topic's compression.type, drop dedup.header
+// duplicates, append in one write, then settle when the acks policy holds
+// (acks=0 and 1: appended; acks=all: committed, i.e. fsynced under group-commit).
 
 import type { Logger } from '../logger.js';
 import { ErrorCode } from '../protocol/error-codes.js';
@@ -11,10 +12,12 @@ import { setLogAppendTime } from '../protocol/record-batch.js';
 import type { TopicMetadata } from '../cluster/control-plane.js';
 import type { Broker } from './broker.js';
 import type { Partition } from './partition.js';
-import { validateProducedBatches } from './batch-validation.js';
+import { type BatchRejection, oversizedBatch, validateProducedBatches } from './batch-validation.js';
+import { recompressBatches } from './recompress.js';
+import { type RecordError, recordRulesFor } from './record-rules.js';
 import { isInternalTopic } from './topic-name.js';
 import { type DedupPlan, DedupWindow, dedupDropChannel } from './dedup-window.js';
-import { dedupSettings, maxMessageBytes, usesLogAppendTime } from './topic-config.js';
+import { compressionTypeOf, dedupSettings, maxMessageBytes, usesLogAppendTime } from '../metadata/topic-configs.js';
 
 export interface ProduceResult {
   errorCode: number;
@@ -22,10 +25,17 @@ export interface ProduceResult {
   baseOffset: number;
   logAppendTimeMs: number;
   logStartOffset: number;
+  /** Produce v8+: the records that made the batch be refused. */
+  recordErrors: RecordError[];
 }
 
-function failed(errorCode: number, errorMessage: string | null = null): ProduceResult {
-  return { errorCode, errorMessage, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1 };
+function failed(errorCode: number, errorMessage: string | null = null, recordErrors: RecordError[] = []): ProduceResult {
+  return { errorCode, errorMessage, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, recordErrors };
+}
+
+function refused(rejection: BatchRejection, topic: string, index: number, log: Logger): ProduceResult {
+  log.warn({ topic, partition: index, reason: rejection.message }, 'produce rejected');
+  return failed(rejection.errorCode, rejection.message, rejection.recordErrors);
 }
 
 /**
@@ -53,22 +63,35 @@ async function appendAndAck(broker: Broker, topic: TopicMetadata, index: number,
   const partition = broker.partition(topicName, index);
   if (!partition) return failed(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   if (records === null) return failed(ErrorCode.CORRUPT_MESSAGE, 'null record set');
-  const rejection = validateProducedBatches(records, maxMessageBytes(topic.configs, broker.config));
-  if (rejection) {
-    log.warn({ topic: topicName, partition: index, reason: rejection.message }, 'produce rejected');
-    return failed(rejection.errorCode, rejection.message);
-  }
+  const now = Date.now();
+  const maxBatchBytes = maxMessageBytes(topic.configs, broker.dynamicConfig);
+  const rejection = validateProducedBatches(records, maxBatchBytes, recordRulesFor(topic.configs, broker.dynamicConfig, now));
+  if (rejection) return refused(rejection, topicName, index, log);
   const producers = partition.producers.checkProduce(records);
   if (producers.kind === 'reject') return failed(producers.errorCode, producers.message);
   if (producers.kind === 'duplicate') {
     broker.counters.duplicateBatches++;
     const { firstOffset, lastOffset, timestamp } = producers.batch;
-    return answerEarlierCopy(partition, firstOffset, lastOffset, usesLogAppendTime(topic.configs) ? timestamp : -1, acks, log);
+    return answerEarlierCopy(partition, firstOffset, lastOffset, usesLogAppendTime(topic.configs, broker.dynamicConfig) ? timestamp : -1, acks, log);
+  }
+  // Recompressed before dedup.header plans, since its plan points into the batches that are appended.
+  const target = compressionTypeOf(topic.configs, broker.dynamicConfig);
+  if (target) {
+    let recompressed;
+    try {
+      recompressed = recompressBatches(records, target);
+    } catch (err) {
+      log.warn({ err, topic: topicName, partition: index }, 'produce rejected: records unreadable for recompression');
+      return failed(ErrorCode.CORRUPT_MESSAGE, 'records could not be read for recompression');
+    }
+    // As in Kafka, a batch grown by recompression is held to max.message.bytes too.
+    const oversized = oversizedBatch(recompressed.largestBatch, maxBatchBytes);
+    if (oversized) return refused(oversized, topicName, index, log);
+    records = recompressed.records;
   }
   const dedup = dedupSettings(topic.configs);
   let accepted: DedupPlan | null = null;
   if (dedup) {
-    const now = Date.now();
     // Opened at start-up for topics that had the config; a header set or changed since starts an empty window.
     if (partition.dedup?.headerKey !== dedup.headerKey) partition.dedup = new DedupWindow(dedup.headerKey, dedup.windowMs);
     partition.dedup.windowMs = dedup.windowMs;
@@ -86,8 +109,8 @@ async function appendAndAck(broker: Broker, topic: TopicMetadata, index: number,
     records = accepted.records;
   }
   let logAppendTimeMs = -1;
-  if (usesLogAppendTime(topic.configs)) {
-    logAppendTimeMs = Date.now();
+  if (usesLogAppendTime(topic.configs, broker.dynamicConfig)) {
+    logAppendTimeMs = now;
     forEachBatch(records, (pos) => setLogAppendTime(records, pos, logAppendTimeMs));
   }
   let appended;
@@ -97,7 +120,7 @@ async function appendAndAck(broker: Broker, topic: TopicMetadata, index: number,
     log.error({ err, topic: topicName, partition: index }, 'append failed');
     return failed(ErrorCode.KAFKA_STORAGE_ERROR, 'the broker could not write to its log');
   }
-  if (accepted) partition.dedup?.commit(accepted, Date.now());
+  if (accepted) partition.dedup?.commit(accepted, now);
   if (acks === -1) {
     try {
       await appended.committed;
@@ -106,7 +129,7 @@ async function appendAndAck(broker: Broker, topic: TopicMetadata, index: number,
       return failed(ErrorCode.KAFKA_STORAGE_ERROR, 'the broker could not flush its log');
     }
   }
-  return { errorCode: ErrorCode.NONE, errorMessage: null, baseOffset: appended.baseOffset, logAppendTimeMs, logStartOffset: partition.logStartOffset };
+  return { errorCode: ErrorCode.NONE, errorMessage: null, baseOffset: appended.baseOffset, logAppendTimeMs, logStartOffset: partition.logStartOffset, recordErrors: [] };
 }
 
 /**
@@ -123,5 +146,5 @@ async function answerEarlierCopy(partition: Partition, baseOffset: number, lastO
       return failed(ErrorCode.KAFKA_STORAGE_ERROR, 'the broker could not flush its log');
     }
   }
-  return { errorCode: ErrorCode.NONE, errorMessage: null, baseOffset, logAppendTimeMs, logStartOffset: partition.logStartOffset };
+  return { errorCode: ErrorCode.NONE, errorMessage: null, baseOffset, logAppendTimeMs, logStartOffset: partition.logStartOffset, recordErrors: [] };
 }

@@ -26,6 +26,11 @@ export function collectKeyValue(value: string, previous: [string, string][] | un
   return [...(previous ?? []), parseKeyValue(value)];
 }
 
+/** argParser for a repeatable flag: collects every occurrence in order. */
+export function collectString(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
 export function nonEmptyArg(value: string): string {
   if (value === '') throw new InvalidArgumentError('must not be empty.');
   return value;

@@ -1,12 +1,12 @@
-// `sluice topic create|list|describe|delete`: topic administration over the
-// Kafka protocol (CreateTopics, Metadata, ListOffsets, DescribeConfigs,
-// DeleteTopics). Names and partition counts are validated by the broker, whose
+// `sluice topic create|list|describe|alter|delete`: topic administration over
+// the Kafka protocol (CreateTopics, Metadata, ListOffsets, DescribeConfigs,
+// IncrementalAlterConfigs, DeleteTopics). Names and partition counts are validated by the broker, whose
 // error (Kafka error name and reason) is printed as is; the client only
 // rejects flag values it can judge alone, such as a partition count below 1.
 
 import type { Command } from 'commander';
 import { Admin } from '../client/admin.js';
-import { collectKeyValue, integerArg } from './arguments.js';
+import { collectKeyValue, collectString, integerArg } from './arguments.js';
 import { type ClientFlags, addBootstrapOption, withClient } from './client-options.js';
 import { formatJson, formatSection, formatTable, print } from './output.js';
 
@@ -17,6 +17,11 @@ interface OutputFlags extends ClientFlags {
 interface CreateFlags extends OutputFlags {
   partitions?: number;
   config?: [string, string][];
+}
+
+interface AlterFlags extends OutputFlags {
+  config?: [string, string][];
+  deleteConfig?: string[];
 }
 
 /** Kafka prints topic ids as unpadded URL-safe base64 (Uuid.toString); so do we, so ids can be compared across tools. */
@@ -75,10 +80,7 @@ function registerDescribe(topic: Command): void {
         logStartOffset: offsets.get(p.partition)?.logStartOffset ?? -1,
         logEndOffset: offsets.get(p.partition)?.logEndOffset ?? -1,
       }));
-      // Kafka's ConfigSource names, as kafka-configs and rpk print them.
-      const configs = [...d.configs]
-        .sort((a, b) => a.name.localeCompare(b.name))
-        .map((c) => ({ name: c.name, value: c.value, source: c.isDefault ? 'DEFAULT_CONFIG' : 'DYNAMIC_TOPIC_CONFIG' }));
+      const configs = [...d.configs].sort((a, b) => a.name.localeCompare(b.name)).map((c) => ({ name: c.name, value: c.value, source: c.source }));
       if (flags.json) {
         print(formatJson({ name: d.name, topicId: topicIdString(d.topicId), internal: d.isInternal, partitions, configs }));
         return;
@@ -99,6 +101,22 @@ function registerDescribe(topic: Command): void {
   );
 }
 
+function registerAlter(topic: Command): void {
+  addOutputOptions(
+    topic
+      .command('alter <name>')
+      .description('change topic configs while the broker runs')
+      .option('-c, --config <key=value>', 'set a topic config (repeatable)', collectKeyValue)
+      .option('-d, --delete-config <key>', 'remove a topic config, back to the broker default (repeatable)', collectString),
+  )
+    .addHelpText('after', '\nExample:\n  sluice topic alter orders -c retention.ms=3600000 -d max.message.bytes')
+    .action(async (name: string, flags: AlterFlags, cmd: Command) => {
+      if (!flags.config?.length && !flags.deleteConfig?.length) cmd.error('error: give at least one --config or --delete-config');
+      await withClient(flags, (client) => new Admin(client).alterConfigs({ type: 'topic', name }, { set: Object.fromEntries(flags.config ?? []), delete: flags.deleteConfig }));
+      printStatus(flags, name);
+    });
+}
+
 function registerDelete(topic: Command): void {
   addOutputOptions(topic.command('delete <name>').description('delete a topic and all its records')).action(async (name: string, flags: OutputFlags) => {
     await withClient(flags, (client) => new Admin(client).deleteTopic(name));
@@ -107,9 +125,10 @@ function registerDelete(topic: Command): void {
 }
 
 export function registerTopic(program: Command): void {
-  const topic = program.command('topic').description('create, list, describe and delete topics');
+  const topic = program.command('topic').description('create, list, describe, alter and delete topics');
   registerCreate(topic);
   registerList(topic);
   registerDescribe(topic);
+  registerAlter(topic);
   registerDelete(topic);
 }

@@ -9,6 +9,7 @@ import { DeleteGroupsRequest, DeleteGroupsResponse } from '../protocol/messages/
 import { DeleteRecordsRequest, DeleteRecordsResponse } from '../protocol/messages/delete-records.js';
 import { DeleteTopicsRequest, DeleteTopicsResponse } from '../protocol/messages/delete-topics.js';
 import { DescribeConfigsRequest, DescribeConfigsResponse } from '../protocol/messages/describe-configs.js';
+import { IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse } from '../protocol/messages/incremental-alter-configs.js';
 import { DescribeGroupsRequest, DescribeGroupsResponse } from '../protocol/messages/describe-groups.js';
 import { DescribeTransactionsRequest, DescribeTransactionsResponse } from '../protocol/messages/describe-transactions.js';
 import { ListGroupsRequest, ListGroupsResponse } from '../protocol/messages/list-groups.js';
@@ -16,7 +17,7 @@ import { ListOffsetsRequest, ListOffsetsResponse } from '../protocol/messages/li
 import { ListTransactionsRequest, ListTransactionsResponse } from '../protocol/messages/list-transactions.js';
 import { KafkaError, check } from './client-error.js';
 import type { BrokerConnection } from './connection.js';
-import { CONSUMER_PROTOCOL_TYPE, type TopicPartitions, decodeAssignment } from './consumer-protocol.js';
+import { CONSUMER_PROTOCOL_TYPE, type TopicPartitions, decodeAssignment } from '../protocol/consumer-protocol.js';
 import { findGroupCoordinator, findTransactionCoordinator } from './find-coordinator.js';
 import { type CommittedOffset, type PartitionOffset, SIMPLE_COMMITTER, commitOffsets, fetchCommitted } from './group-offsets.js';
 import { KafkaClient, type TopicInfo } from './kafka-client.js';
@@ -26,7 +27,7 @@ export const LATEST = -1;
 
 export interface TopicDescription extends TopicInfo {
   partitionOffsets: { partition: number; leader: number; logStartOffset: number; logEndOffset: number }[];
-  configs: { name: string; value: string | null; isDefault: boolean }[];
+  configs: ConfigEntry[];
 }
 
 export interface GroupOverview {
@@ -69,6 +70,34 @@ export interface TransactionDescription extends TransactionOverview {
   startTimeMs: number;
   /** The partitions the transaction has written to (or will commit offsets through), sorted. */
   topics: TopicPartitions[];
+}
+
+/** A resource whose configs are described and altered: a topic, a broker (its node id, or "" for the cluster-wide default) or a group. */
+export interface ConfigResource {
+  type: 'topic' | 'broker' | 'group';
+  name: string;
+}
+
+const RESOURCE_TYPE_CODE = { topic: 2, broker: 4, group: 32 } as const;
+
+/** Kafka's ConfigSource names by code, as kafka-configs and rpk print them. */
+const CONFIG_SOURCE_NAMES = ['UNKNOWN', 'DYNAMIC_TOPIC_CONFIG', 'DYNAMIC_BROKER_CONFIG', 'DYNAMIC_DEFAULT_BROKER_CONFIG', 'STATIC_BROKER_CONFIG', 'DEFAULT_CONFIG', 'DYNAMIC_BROKER_LOGGER_CONFIG', 'CLIENT_METRICS_CONFIG', 'GROUP_CONFIG'];
+
+export interface ConfigEntry {
+  name: string;
+  value: string | null;
+  /** Kafka's ConfigSource name: DYNAMIC_TOPIC_CONFIG, DEFAULT_CONFIG, ... */
+  source: string;
+  isDefault: boolean;
+  readOnly: boolean;
+}
+
+/** IncrementalAlterConfigs changes of one resource (KIP-339): set, delete, or add to / remove from list values. */
+export interface ConfigChanges {
+  set?: Record<string, string>;
+  delete?: string[];
+  append?: Record<string, string>;
+  subtract?: Record<string, string>;
 }
 
 export class Admin {
@@ -146,14 +175,36 @@ export class Admin {
     };
   }
 
-  async describeConfigs(topic: string): Promise<{ name: string; value: string | null; isDefault: boolean }[]> {
+  /** Every config of a resource with its effective value and where it comes from; a bare name means a topic. */
+  async describeConfigs(resource: ConfigResource | string): Promise<ConfigEntry[]> {
+    const { type, name } = typeof resource === 'string' ? { type: 'topic' as const, name: resource } : resource;
     const res = await this.client.send(
       { request: DescribeConfigsRequest, response: DescribeConfigsResponse },
-      { resources: [{ resourceType: 2, resourceName: topic, configurationKeys: null }], includeSynonyms: false, includeDocumentation: false },
+      { resources: [{ resourceType: RESOURCE_TYPE_CODE[type], resourceName: name, configurationKeys: null }], includeSynonyms: false, includeDocumentation: false },
     );
     const r = res.results[0];
-    check(r.errorCode, r.errorMessage, `describe configs of '${topic}'`);
-    return r.configs.map((c: Message) => ({ name: c.name, value: c.value, isDefault: c.isDefault || c.configSource === 5 }));
+    check(r.errorCode, r.errorMessage, `describe configs of ${type} '${name}'`);
+    return r.configs.map((c: Message) => {
+      const source = CONFIG_SOURCE_NAMES[c.configSource] ?? (c.isDefault ? 'DEFAULT_CONFIG' : 'UNKNOWN');
+      return { name: c.name, value: c.value, source, isDefault: source === 'DEFAULT_CONFIG', readOnly: c.readOnly };
+    });
+  }
+
+  /** Changes single configs of a resource with IncrementalAlterConfigs; the broker validates and applies them at once. */
+  async alterConfigs(resource: ConfigResource, changes: ConfigChanges, validateOnly = false): Promise<void> {
+    const ops = (entries: Record<string, string> | undefined, configOperation: number) => Object.entries(entries ?? {}).map(([name, value]) => ({ name, configOperation, value }));
+    const configs = [
+      ...ops(changes.set, 0),
+      ...(changes.delete ?? []).map((name) => ({ name, configOperation: 1, value: null })),
+      ...ops(changes.append, 2),
+      ...ops(changes.subtract, 3),
+    ];
+    const res = await this.client.send(
+      { request: IncrementalAlterConfigsRequest, response: IncrementalAlterConfigsResponse },
+      { resources: [{ resourceType: RESOURCE_TYPE_CODE[resource.type], resourceName: resource.name, configs }], validateOnly },
+    );
+    const r = res.responses[0];
+    check(r.errorCode, r.errorMessage, `alter configs of ${resource.type} '${resource.name}'`);
   }
 
   async deleteRecords(topic: string, partition: number, beforeOffset: number): Promise<number> {

@@ -34,7 +34,7 @@ import { SyncGroupRequest, SyncGroupResponse } from '../protocol/messages/sync-g
 import { ClientError, KafkaError } from './client-error.js';
 import { BrokerConnection } from './connection.js';
 import type { ConsumedRecord, FetchOptions } from './consumer.js';
-import { CONSUMER_PROTOCOL_TYPE, type TopicPartitions, decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from './consumer-protocol.js';
+import { CONSUMER_PROTOCOL_TYPE, type TopicPartitions, decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from '../protocol/consumer-protocol.js';
 import { findGroupCoordinator } from './find-coordinator.js';
 import { type PartitionOffset, commitOffsets, fetchCommitted } from './group-offsets.js';
 import type { KafkaClient } from './kafka-client.js';

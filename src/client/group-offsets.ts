@@ -11,7 +11,7 @@ import { OffsetCommitRequest, OffsetCommitResponse } from '../protocol/messages/
 import { OffsetFetchRequest, OffsetFetchResponse } from '../protocol/messages/offset-fetch.js';
 import { KafkaError, check } from './client-error.js';
 import type { BrokerConnection } from './connection.js';
-import type { TopicPartitions } from './consumer-protocol.js';
+import type { TopicPartitions } from '../protocol/consumer-protocol.js';
 
 const OFFSET_FETCH = { request: OffsetFetchRequest, response: OffsetFetchResponse };
 const OFFSET_COMMIT = { request: OffsetCommitRequest, response: OffsetCommitResponse };

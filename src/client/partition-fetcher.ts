@@ -9,7 +9,7 @@ import { FetchRequest, FetchResponse } from '../protocol/messages/fetch.js';
 import { ListOffsetsRequest, ListOffsetsResponse } from '../protocol/messages/list-offsets.js';
 import { KafkaError, check } from './client-error.js';
 import { type ConsumedRecord, type FetchOptions, decodeFetched } from './consumer.js';
-import type { TopicPartitions } from './consumer-protocol.js';
+import type { TopicPartitions } from '../protocol/consumer-protocol.js';
 import type { KafkaClient, TopicInfo } from './kafka-client.js';
 
 const FETCH = { request: FetchRequest, response: FetchResponse };

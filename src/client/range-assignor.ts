@@ -8,7 +8,7 @@
 // Deterministic: the same members and partition counts always give the same
 // assignment, whichever member leads.
 
-import type { TopicPartitions } from './consumer-protocol.js';
+import type { TopicPartitions } from '../protocol/consumer-protocol.js';
 
 export const RANGE_ASSIGNOR = 'range';
 

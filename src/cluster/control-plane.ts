@@ -3,7 +3,9 @@
 // data directory of a single node; a replicated implementation can take its
 // place without changing the broker.
 
-import type { TopicConfigs } from '../broker/topic-config.js';
+import type { ConfigMap } from '../metadata/config-def.js';
+import type { DynamicBrokerConfigStore } from '../metadata/broker-configs.js';
+import type { TopicConfigs } from '../metadata/topic-configs.js';
 
 export interface BrokerInfo {
   nodeId: number;
@@ -28,7 +30,7 @@ export interface TopicMetadata {
   configs: TopicConfigs;
 }
 
-export interface ControlPlane {
+export interface ControlPlane extends DynamicBrokerConfigStore {
   readonly clusterId: string;
   readonly controllerId: number;
   brokers(): BrokerInfo[];
@@ -40,5 +42,10 @@ export interface ControlPlane {
   /** Grows a topic to `total` partitions. */
   createPartitions(name: string, total: number): Promise<TopicMetadata>;
   setTopicConfigs(name: string, configs: TopicConfigs): Promise<TopicMetadata>;
+  /** Replaces the dynamic broker configs at `scope` ("" for the cluster-wide default, a node id for that broker). */
+  setBrokerConfigs(scope: string, configs: ConfigMap): Promise<void>;
+  /** A group's config overrides (empty for a group never configured). */
+  groupConfigs(groupId: string): ConfigMap;
+  setGroupConfigs(groupId: string, configs: ConfigMap): Promise<void>;
   close(): Promise<void>;
 }

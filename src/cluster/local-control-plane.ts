@@ -1,18 +1,26 @@
 // Single-node control plane: this broker leads every partition (epoch 0), and
-// topic metadata lives in <dataDir>/cluster.json, replaced atomically so a
-// crash leaves the old or the new content.
+// topic metadata, dynamic broker configs and group configs live in
+// <dataDir>/cluster.json, replaced atomically so a crash leaves the old or the
+// new content.
 
 import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { TopicConfigs } from '../broker/topic-config.js';
+import type { ConfigMap } from '../metadata/config-def.js';
+import type { TopicConfigs } from '../metadata/topic-configs.js';
 import { writeFileAtomically } from '../storage/checkpoint-file.js';
 import type { BrokerInfo, ControlPlane, PartitionAssignment, TopicMetadata } from './control-plane.js';
 
 interface StoredState {
   clusterId: string;
   topics: { name: string; topicId: string; partitions: number; configs: TopicConfigs }[];
+  /** By scope: "" the cluster-wide default, a node id that broker's. Absent in files written before dynamic configs. */
+  brokerConfigs?: Record<string, ConfigMap>;
+  /** By group id. */
+  groupConfigs?: Record<string, ConfigMap>;
 }
+
+const NONE: ConfigMap = Object.freeze({}) as ConfigMap;
 
 const FILE = 'cluster.json';
 
@@ -20,6 +28,8 @@ export class LocalControlPlane implements ControlPlane {
   readonly clusterId: string;
   private readonly byName = new Map<string, TopicMetadata>();
   private readonly byId = new Map<string, TopicMetadata>();
+  private readonly dynamicBrokerConfigs: Map<string, ConfigMap>;
+  private readonly groupConfigsById: Map<string, ConfigMap>;
 
   private constructor(
     private readonly dir: string,
@@ -27,6 +37,8 @@ export class LocalControlPlane implements ControlPlane {
     state: StoredState,
   ) {
     this.clusterId = state.clusterId;
+    this.dynamicBrokerConfigs = new Map(Object.entries(state.brokerConfigs ?? {}));
+    this.groupConfigsById = new Map(Object.entries(state.groupConfigs ?? {}));
     for (const t of state.topics) this.index(this.build(t.name, Buffer.from(t.topicId, 'hex'), t.partitions, t.configs));
   }
 
@@ -97,6 +109,24 @@ export class LocalControlPlane implements ControlPlane {
     return topic;
   }
 
+  brokerConfigs(scope: string): ConfigMap {
+    return this.dynamicBrokerConfigs.get(scope) ?? NONE;
+  }
+
+  async setBrokerConfigs(scope: string, configs: ConfigMap): Promise<void> {
+    setOrClear(this.dynamicBrokerConfigs, scope, configs);
+    this.persist();
+  }
+
+  groupConfigs(groupId: string): ConfigMap {
+    return this.groupConfigsById.get(groupId) ?? NONE;
+  }
+
+  async setGroupConfigs(groupId: string, configs: ConfigMap): Promise<void> {
+    setOrClear(this.groupConfigsById, groupId, configs);
+    this.persist();
+  }
+
   async close(): Promise<void> {}
 
   private mustGet(name: string): TopicMetadata {
@@ -126,9 +156,17 @@ export class LocalControlPlane implements ControlPlane {
         partitions: t.partitions.length,
         configs: t.configs,
       })),
+      brokerConfigs: Object.fromEntries(this.dynamicBrokerConfigs),
+      groupConfigs: Object.fromEntries(this.groupConfigsById),
     };
     writeFileAtomically(path.join(this.dir, FILE), JSON.stringify(state, null, 2));
   }
+}
+
+/** An empty map is removed, so the file lists only what was configured. */
+function setOrClear(map: Map<string, ConfigMap>, key: string, configs: ConfigMap): void {
+  if (Object.keys(configs).length === 0) map.delete(key);
+  else map.set(key, { ...configs });
 }
 
 function newTopicId(): Buffer {

@@ -52,21 +52,27 @@ function tooLarge(codec: string, size: number | bigint | string, maxBytes: numbe
 }
 
 /** Kafka's default zstd level (compression.zstd.level), also librdkafka's. */
-const ZSTD_LEVEL = 3;
+export const ZSTD_DEFAULT_LEVEL = 3;
+/** Kafka's default gzip level (compression.gzip.level): zlib's own default, 6. */
+export const GZIP_DEFAULT_LEVEL = -1;
 
-export function compress(codec: Codec, data: Buffer): Buffer {
+/**
+ * Compresses `data` with `codec`. `level` applies to gzip (-1, 1-9) and zstd
+ * (-131072 to 22); snappy and lz4-napi's lz4 have a single level.
+ */
+export function compress(codec: Codec, data: Buffer, level?: number): Buffer {
   switch (codec) {
     case Codec.None:
       return data;
     case Codec.Gzip:
-      return gzipSync(data);
+      return gzipSync(data, { level: level ?? GZIP_DEFAULT_LEVEL });
     case Codec.Snappy:
       // Raw block: what librdkafka and kafkajs-snappy write and every client reads.
       return snappyCompress(data);
     case Codec.Lz4:
       return lz4Compress(data);
     case Codec.Zstd:
-      return asBuffer(zstdCompress(data, ZSTD_LEVEL));
+      return asBuffer(zstdCompress(data, level ?? ZSTD_DEFAULT_LEVEL));
     default:
       throw new UnsupportedCodecError(`codec ${codec} is not supported`);
   }

@@ -124,6 +124,7 @@ const table = {
   TELEMETRY_TOO_LARGE: [118, false],
   INVALID_REGISTRATION: [119, false],
   TRANSACTION_ABORTABLE: [120, false],
+  INVALID_REGULAR_EXPRESSION: [128, false],
 } as const;
 
 export type ErrorName = keyof typeof table;

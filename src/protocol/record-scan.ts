@@ -1,7 +1,8 @@
 // Looking inside a batch without making record objects, for the broker features
-// that must (header deduplication): walk the records of a decompressed records
-// section, find one header's value per record, and build a copy of the batch
-// that keeps only some records, byte for byte.
+// that must: walk the records of a decompressed records section, find one
+// header's value per record (header deduplication) or the records breaking a
+// topic's key and timestamp rules, and build a copy of the batch that keeps
+// only some records, or all of them in another codec, byte for byte.
 //
 // Record (see records.ts):
 //   length varint | attributes int8 | timestampDelta varlong | offsetDelta varint |
@@ -103,6 +104,51 @@ export function scanRecords(body: Buffer, headerKey: Buffer, visit: RecordVisito
 }
 
 /**
+ * Called by checkRecords for each record that breaks its rules: the record's
+ * index in the batch; keyMissing when it lacks a required key, otherwise its
+ * timestamp is out of bounds and given.
+ */
+export type RuleBreach = (index: number, keyMissing: boolean, timestamp: number) => void;
+
+/** Kafka's RecordBatch.NO_TIMESTAMP: a record without a timestamp, never out of bounds. */
+const NO_TIMESTAMP = -1;
+
+/** What checkRecords checks each record of a batch against. */
+export interface RecordRules {
+  /** A null key breaks the rules (compacted topics). */
+  requireKey: boolean;
+  /** Timestamps outside [minTimestamp, maxTimestamp] break them (±Infinity: unbounded). */
+  minTimestamp: number;
+  maxTimestamp: number;
+}
+
+/**
+ * Walks the records of a (decompressed) records section, counting them and
+ * reporting each that breaks `rules`, its key checked first, as Kafka does.
+ * A record's timestamp is `baseTimestamp` plus its delta, or `baseTimestamp`
+ * alone when `sameTimestamp` (a LogAppendTime batch, all of whose records carry
+ * the batch's). Returns the count; throws MalformedFrameError when a length
+ * overruns its record or the section.
+ */
+export function checkRecords(body: Buffer, baseTimestamp: number, sameTimestamp: boolean, rules: RecordRules, breach: RuleBreach): number {
+  let pos = 0;
+  let index = 0;
+  while (pos < body.length) {
+    const length = varint(body, pos, body.length);
+    const end = cursor + length;
+    if (length < 0 || end > body.length) throw new MalformedFrameError(`record length ${length} overruns the batch`);
+    const delta = varlong(body, cursor + 1, end); // after the attributes byte
+    const timestamp = sameTimestamp ? baseTimestamp : baseTimestamp + delta;
+    varint(body, cursor, end); // offsetDelta
+    const keyMissing = rules.requireKey && varint(body, cursor, end) === -1;
+    if (keyMissing || (timestamp !== NO_TIMESTAMP && (timestamp < rules.minTimestamp || timestamp > rules.maxTimestamp))) breach(index, keyMissing, timestamp);
+    pos = end;
+    index++;
+  }
+  return index;
+}
+
+/**
  * A copy of the batch at `buf[pos]` holding only the records body[starts[i], ends[i])
  * of its decompressed records section `body`, in the same codec, with the header
  * kept except length, record count and CRC. With no record left the batch is
@@ -112,14 +158,27 @@ export function scanRecords(body: Buffer, headerKey: Buffer, visit: RecordVisito
 export function rebuildBatch(buf: Buffer, pos: number, body: Buffer, starts: number[], ends: number[]): Buffer {
   const parts = starts.map((s, i) => body.subarray(s, ends[i]));
   const codec = parts.length === 0 ? Codec.None : batchCodec(buf, pos);
-  const raw = Buffer.concat(parts);
-  const payload = codec === Codec.None ? raw : compress(codec, raw);
+  return assembleBatch(buf, pos, Buffer.concat(parts), parts.length, codec);
+}
+
+/**
+ * A copy of the batch at `buf[pos]` with its decompressed records section
+ * `body` compressed with `codec` (at `level`, where the codec has levels):
+ * every header field but length, codec bits and CRC is kept.
+ */
+export function recodeBatch(buf: Buffer, pos: number, body: Buffer, codec: Codec, level?: number): Buffer {
+  return assembleBatch(buf, pos, body, buf.readInt32BE(pos + 57), codec, level);
+}
+
+/** The header of the batch at `buf[pos]` over `count` records `raw` (a records section) compressed with `codec`. */
+function assembleBatch(buf: Buffer, pos: number, raw: Buffer, count: number, codec: Codec, level?: number): Buffer {
+  const payload = codec === Codec.None ? raw : compress(codec, raw, level);
   const out = Buffer.allocUnsafe(BATCH_HEADER_SIZE + payload.length);
   buf.copy(out, 0, pos, pos + BATCH_HEADER_SIZE);
   payload.copy(out, BATCH_HEADER_SIZE);
   out.writeInt32BE(BATCH_HEADER_SIZE - LOG_OVERHEAD + payload.length, 8);
   out.writeInt16BE((out.readInt16BE(21) & ~Attr.CodecMask) | codec, 21);
-  out.writeInt32BE(parts.length, 57);
+  out.writeInt32BE(count, 57);
   writeCrc(out, 0);
   return out;
 }

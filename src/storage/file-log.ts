@@ -42,7 +42,7 @@ export class FileLog implements PartitionLog {
 
   private constructor(
     readonly dir: string,
-    private readonly config: LogConfig,
+    private config: LogConfig,
     private readonly logger: StorageLogger,
     /** Oldest first; never empty; the last one is active. */
     private segments: Segment[],
@@ -127,14 +127,14 @@ export class FileLog implements PartitionLog {
     return this.flusher.awaitDurable(offset);
   }
 
-  read(offset: number, maxBytes: number, maxOffset: number): Buffer {
+  read(offset: number, maxBytes: number, maxOffset: number, minOneBatch = true): Buffer {
     const from = Math.max(offset, this._logStartOffset);
     const end = Math.min(maxOffset, this.logEndOffset);
     if (from >= end) return EMPTY;
     // Like Kafka, one read serves from one segment; the next fetch continues in the following one.
     for (let i = segmentIndexOf(this.segments, from); i < this.segments.length; i++) {
-      const data = this.segments[i].read(from, maxBytes, end);
-      if (data.length > 0) return data;
+      const data = this.segments[i].read(from, maxBytes, end, minOneBatch);
+      if (data !== null) return data;
     }
     return EMPTY;
   }
@@ -192,6 +192,12 @@ export class FileLog implements PartitionLog {
     }
     if (n > 0) this.segments = this.segments.slice(n);
     return n;
+  }
+
+  reconfigure(config: LogConfig): void {
+    this.config = config;
+    if (!this.closed) this.flusher.setPolicy(config.flushPolicy, config.flushIntervalMs);
+    this.cleaner.deleteRetentionMs = config.deleteRetentionMs ?? DEFAULT_DELETE_RETENTION_MS;
   }
 
   compact(now: number): CompactResult {

@@ -57,18 +57,43 @@ export class Flusher {
    * @param name identifies the log in published events (its directory)
    */
   constructor(
-    private readonly policy: FlushPolicy,
+    private policy: FlushPolicy,
     intervalMs: number,
     lastOffset: number,
     private readonly name: string,
   ) {
     this.appendedOffset = lastOffset;
     this.durableOffset = lastOffset;
-    if (policy === 'interval') {
-      this.timer = setInterval(() => {
-        if (this.inFlight === null && this.failure === null && this.dirty.size > 0) this.startRound();
-      }, intervalMs);
-      this.timer.unref();
+    this.startTimer(intervalMs);
+  }
+
+  private startTimer(intervalMs: number): void {
+    if (this.policy !== 'interval') return;
+    this.timer = setInterval(() => {
+      if (this.inFlight === null && this.failure === null && this.dirty.size > 0) this.startRound();
+    }, intervalMs);
+    this.timer.unref();
+  }
+
+  /**
+   * Switches policy at run time. Leaving group-commit releases the appends
+   * waiting for a round (the new policy does not make acks wait); entering it
+   * starts a round at once, so durableThrough catches up with what was written
+   * under the old policy.
+   */
+  setPolicy(policy: FlushPolicy, intervalMs: number): void {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+    const was = this.policy;
+    this.policy = policy;
+    this.startTimer(intervalMs);
+    if (policy === was || this.failure !== null) return;
+    if (was === 'group-commit') {
+      const waiters = this.waiters;
+      this.waiters = [];
+      for (const w of waiters) w.resolve();
+    } else if (policy === 'group-commit' && this.inFlight === null && this.dirty.size > 0) {
+      this.startRound();
     }
   }
 

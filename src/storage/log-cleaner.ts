@@ -61,7 +61,8 @@ export class LogCleaner {
   /** @param checkpointPath where the per-segment state persists; null keeps it in memory only. */
   constructor(
     private readonly checkpointPath: string | null,
-    private readonly deleteRetentionMs: number,
+    /** delete.retention.ms; the topic config may change it at run time. */
+    public deleteRetentionMs: number,
   ) {
     this.state = checkpointPath === null ? new Map() : readCheckpoint(checkpointPath);
   }

@@ -48,7 +48,7 @@ export class MemoryLog implements PartitionLog {
   private closed = false;
   private readonly cleaner: LogCleaner;
 
-  constructor(private readonly config: LogConfig) {
+  constructor(private config: LogConfig) {
     this.cleaner = new LogCleaner(null, config.deleteRetentionMs ?? DEFAULT_DELETE_RETENTION_MS);
   }
 
@@ -110,22 +110,24 @@ export class MemoryLog implements PartitionLog {
     return Promise.resolve();
   }
 
-  read(offset: number, maxBytes: number, maxOffset: number): Buffer {
+  read(offset: number, maxBytes: number, maxOffset: number, minOneBatch = true): Buffer {
     const from = Math.max(offset, this._logStartOffset);
     const end = Math.min(maxOffset, this.logEndOffset);
     if (from >= end) return EMPTY;
-    // One segment per read, as the file log does.
+    // One segment per read, as the file log does: the first one holding a batch at or past `from`.
     for (let s = segmentIndexOf(this.segments, from); s < this.segments.length; s++) {
       const segment = this.segments[s];
+      const first = batchIndexOf(segment, from);
+      if (first === segment.batches.length) continue;
       const out: Buffer[] = [];
       let bytes = 0;
-      for (let i = batchIndexOf(segment, from); i < segment.batches.length; i++) {
+      for (let i = first; i < segment.batches.length; i++) {
         const batch = segment.batches[i];
-        if (batchBaseOffset(batch) >= end || (out.length > 0 && bytes + batch.length > maxBytes)) break;
+        if (batchBaseOffset(batch) >= end || ((out.length > 0 || !minOneBatch) && bytes + batch.length > maxBytes)) break;
         out.push(batch);
         bytes += batch.length;
       }
-      if (out.length > 0) return Buffer.concat(out, bytes);
+      return out.length > 0 ? Buffer.concat(out, bytes) : EMPTY;
     }
     return EMPTY;
   }
@@ -163,6 +165,11 @@ export class MemoryLog implements PartitionLog {
     const deleted = this.deleteOldest(countExpiredSegments(this.segments.slice(0, -1), this._sizeBytes, this.config, now));
     if (deleted > 0) this._logStartOffset = Math.max(this._logStartOffset, this.segments[0].baseOffset);
     return deleted;
+  }
+
+  reconfigure(config: LogConfig): void {
+    this.config = config;
+    this.cleaner.deleteRetentionMs = config.deleteRetentionMs ?? DEFAULT_DELETE_RETENTION_MS;
   }
 
   compact(now: number): CompactResult {

@@ -60,13 +60,15 @@ export interface PartitionLog {
   /**
    * Reads whole batches starting with the one that contains `offset`, stopping
    * before any batch that starts at or past `maxOffset` (exclusive; the high
-   * watermark) and after at most `maxBytes` (but always at least one whole
-   * batch if one is available, as Kafka does). Empty buffer when nothing is there.
+   * watermark) and after at most `maxBytes`. With `minOneBatch` (the default)
+   * the first batch is returned even when larger than `maxBytes`, as Kafka does
+   * for the first data of a fetch response (KIP-74); without it a first batch
+   * that does not fit gives an empty buffer. Empty buffer when nothing is there.
    * An offset below logStartOffset reads from logStartOffset (the caller answers
    * OFFSET_OUT_OF_RANGE first). Like Kafka, one call serves from one segment, so
    * a fetch loop continues from the last offset returned + 1.
    */
-  read(offset: number, maxBytes: number, maxOffset: number): Buffer;
+  read(offset: number, maxBytes: number, maxOffset: number, minOneBatch?: boolean): Buffer;
 
   /**
    * The earliest offset whose batch has a max timestamp >= `timestamp`, with that
@@ -95,6 +97,14 @@ export interface PartitionLog {
    * never cleaned or tombstones whose time is up.
    */
   compact(now: number): CompactResult;
+
+  /**
+   * Takes a changed config (a topic config altered at run time) from now on:
+   * sizes and ages apply at the next append or retention pass, the flush policy
+   * at once (appends awaiting an fsync that the new policy no longer asks for
+   * are released), indexIntervalBytes from the next segment.
+   */
+  reconfigure(config: LogConfig): void;
 
   /** Flushes and closes files; later appends throw StorageError. */
   close(): Promise<void>;

@@ -175,10 +175,11 @@ export class Segment implements SegmentStats, SyncTarget {
     return batch;
   }
 
-  /** See PartitionLog.read; limited to this segment. */
-  read(offset: number, maxBytes: number, maxOffset: number): Buffer {
+  /** See PartitionLog.read; limited to this segment. null when it holds no batch at or past `offset`, so the read moves on to the next segment. */
+  read(offset: number, maxBytes: number, maxOffset: number, minOneBatch: boolean): Buffer | null {
     const first = this.locate(offset);
-    if (first === null || first.baseOffset >= maxOffset) return EMPTY;
+    if (first === null) return null;
+    if (first.baseOffset >= maxOffset || (!minOneBatch && first.size > maxBytes)) return EMPTY;
     // Batches from the first index entry past maxOffset on are all excluded: no need to read them.
     let limit = this.sizeBytes;
     if (maxOffset < this.nextOffset) {

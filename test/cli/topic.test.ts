@@ -1,4 +1,4 @@
-// `sluice topic`: create, list, describe and delete against a real broker,
+// `sluice topic`: create, list, describe, alter and delete against a real broker,
 // as tables and as JSON, and the errors a user meets first (bad name, bad
 // partition count, no broker).
 
@@ -77,6 +77,31 @@ test('topic commands print JSON with --json', async (t) => {
 
   assert.deepEqual(JSON.parse((await runCli(['topic', 'delete', 'events', ...b])).stdout), { topic: 'events', status: 'OK' });
   assert.deepEqual(JSON.parse((await runCli(['topic', 'list', ...b])).stdout), []);
+});
+
+test('topic alter sets and deletes configs, and describe shows where each value comes from', async (t) => {
+  const { bootstrap } = await startTestBroker(t);
+  const b = ['-b', bootstrap];
+  assert.equal((await runCli(['topic', 'create', 'prices', '-c', 'retention.ms=3600000', ...b])).code, 0);
+
+  const altered = await runCli(['topic', 'alter', 'prices', '-c', 'cleanup.policy=compact', '--config', 'max.message.bytes=65536', '-d', 'retention.ms', ...b]);
+  assert.equal(altered.code, 0, altered.stderr);
+  assert.equal(altered.stdout, 'TOPIC   STATUS\nprices  OK\n');
+  const configs = JSON.parse((await runCli(['topic', 'describe', 'prices', ...b, '--json'])).stdout).configs as { name: string; value: string; source: string }[];
+  const pick = (name: string) => configs.find((c) => c.name === name);
+  assert.deepEqual(pick('cleanup.policy'), { name: 'cleanup.policy', value: 'compact', source: 'DYNAMIC_TOPIC_CONFIG' });
+  assert.deepEqual(pick('max.message.bytes'), { name: 'max.message.bytes', value: '65536', source: 'DYNAMIC_TOPIC_CONFIG' });
+  assert.deepEqual(pick('retention.ms'), { name: 'retention.ms', value: '604800000', source: 'DEFAULT_CONFIG' });
+
+  const unknown = await runCli(['topic', 'alter', 'prices', '-c', 'retention.hours=1', ...b]);
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.stderr, /^error: alter configs of topic 'prices': INVALID_CONFIG \(unknown topic config "retention.hours"\)/);
+  const nothing = await runCli(['topic', 'alter', 'prices', ...b]);
+  assert.equal(nothing.code, 1);
+  assert.match(nothing.stderr, /give at least one --config or --delete-config/);
+  const missing = await runCli(['topic', 'alter', 'no-such', '-c', 'retention.ms=1', ...b]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /UNKNOWN_TOPIC_OR_PARTITION/);
 });
 
 test('a bad topic name or partition count is a clear error with exit code 1', async (t) => {

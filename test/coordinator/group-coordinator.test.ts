@@ -145,8 +145,8 @@ test('committed offsets, with metadata and leader epoch, and group membership su
   ]);
   const listed = second.groups.listGroups().sort((a, b) => a.groupId.localeCompare(b.groupId));
   assert.deepEqual(listed, [
-    { groupId: 'consumers', protocolType: 'consumer', state: 'Stable' },
-    { groupId: 'simple', protocolType: '', state: 'Empty' },
+    { groupId: 'consumers', protocolType: 'consumer', state: 'Stable', type: 'classic' },
+    { groupId: 'simple', protocolType: '', state: 'Empty', type: 'classic' },
   ]);
   // The member carries on in its generation without rejoining, as with a Kafka coordinator failover.
   assert.equal(second.groups.heartbeat('consumers', member.memberId, null, member.generationId), ErrorCode.NONE);

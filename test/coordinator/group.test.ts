@@ -93,6 +93,18 @@ async function pairStable(
   return { a: a2, b: b2 };
 }
 
+/**
+ * A member Stable alone, then a second one: both through the join of
+ * generation 2 (CompletingRebalance), neither synced yet.
+ */
+async function pairJoined(group: Group, rebalanceTimeoutMs: number): Promise<{ leader: JoinResult; follower: JoinResult }> {
+  const a = await soloStable(group, { rebalanceTimeoutMs });
+  const bJoin = group.join(req({ clientId: 'b', rebalanceTimeoutMs }));
+  const [a2, b2] = await Promise.all([group.join(req({ memberId: a.memberId, rebalanceTimeoutMs })), bJoin]);
+  const leader = a2.leaderId === a2.memberId ? a2 : b2;
+  return { leader, follower: leader === a2 ? b2 : a2 };
+}
+
 test('a new dynamic member first gets its id with MEMBER_ID_REQUIRED, then leads generation 1', async (t) => {
   const { group, stored } = makeGroup(t);
   const first = await group.join(req({ requireKnownMemberId: true }));
@@ -160,11 +172,7 @@ test('a joining member makes the others rejoin; the old generation gets ILLEGAL_
 
 test('a follower the leader gave nothing gets an empty ConsumerProtocolAssignment, not zero bytes', async (t) => {
   const { group } = makeGroup(t);
-  const a = await soloStable(group);
-  const bJoin = group.join(req());
-  const [a2, b2] = await Promise.all([group.join(req({ memberId: a.memberId })), bJoin]);
-  const leader = a2.leaderId === a2.memberId ? a2 : b2;
-  const follower = leader === a2 ? b2 : a2;
+  const { leader, follower } = await pairJoined(group, 10_000);
   const followerSync = group.sync({ memberId: follower.memberId, groupInstanceId: null, generationId: follower.generationId, assignments: new Map() });
   await group.sync({ memberId: leader.memberId, groupInstanceId: null, generationId: leader.generationId, assignments: new Map([[leader.memberId, Buffer.from('all')]]) });
   const synced = await followerSync;
@@ -268,11 +276,7 @@ test('a restarted static member takes its place back without a rebalance; its ol
 test('a leader that never sends SyncGroup is dropped after the rebalance timeout; waiting followers are told to rejoin', async (t) => {
   const { group } = makeGroup(t);
   const REBALANCE_MS = 150;
-  const a = await soloStable(group, { rebalanceTimeoutMs: REBALANCE_MS });
-  const bJoin = group.join(req({ clientId: 'b', rebalanceTimeoutMs: REBALANCE_MS }));
-  const [a2, b2] = await Promise.all([group.join(req({ memberId: a.memberId, rebalanceTimeoutMs: REBALANCE_MS })), bJoin]);
-  const leader = a2.leaderId === a2.memberId ? a2 : b2;
-  const follower = leader === a2 ? b2 : a2;
+  const { leader, follower } = await pairJoined(group, REBALANCE_MS);
 
   const started = Date.now();
   const synced = await group.sync({ memberId: follower.memberId, groupInstanceId: null, generationId: follower.generationId, assignments: new Map() });
@@ -295,4 +299,78 @@ test('the first rebalance of an empty group waits the initial rebalance delay fo
   assert.equal(rb.generationId, 1);
   assert.equal(ra.leaderId, rb.leaderId);
   assert.equal((ra.leaderId === ra.memberId ? ra : rb).members.length, 2);
+});
+
+test('a follower that never sends SyncGroup is dropped after the rebalance timeout, even once the leader made the group Stable', async (t) => {
+  const { group } = makeGroup(t);
+  const REBALANCE_MS = 150;
+  const { leader, follower } = await pairJoined(group, REBALANCE_MS);
+  const joinedAt = Date.now();
+  await group.sync({ memberId: leader.memberId, groupInstanceId: null, generationId: leader.generationId, assignments: new Map() });
+  assert.equal(group.state, 'Stable');
+
+  // The follower keeps heartbeating (its session never lapses) but never syncs: Kafka's pending-sync expiry removes it.
+  let followerHeard = ErrorCode.NONE as number;
+  const beat = setInterval(() => (followerHeard = group.heartbeat(follower.memberId, null, follower.generationId)), 20);
+  t.after(() => clearInterval(beat));
+  await waitFor('the follower to be removed', () => followerHeard === ErrorCode.UNKNOWN_MEMBER_ID);
+  clearInterval(beat);
+  assert.ok(Date.now() - joinedAt >= REBALANCE_MS - 20, 'not before the rebalance timeout');
+  assert.equal(group.state, 'PreparingRebalance');
+  assert.deepEqual([...group.members.keys()], [leader.memberId]);
+});
+
+test('a follower that syncs after the leader, within the rebalance timeout, stays', async (t) => {
+  const { group } = makeGroup(t);
+  const REBALANCE_MS = 150;
+  const a = await soloStable(group, { rebalanceTimeoutMs: REBALANCE_MS });
+  const { b: b2 } = await pairStable(group, a, { rebalanceTimeoutMs: REBALANCE_MS }, { rebalanceTimeoutMs: REBALANCE_MS });
+  await new Promise((resolve) => setTimeout(resolve, REBALANCE_MS * 2));
+  assert.equal(group.state, 'Stable');
+  assert.equal(group.heartbeat(b2.memberId, null, b2.generationId), ErrorCode.NONE);
+});
+
+test('rebalance timeout 0 leaves no time to sync: the member is dropped when the join completes, as in Kafka 4', async (t) => {
+  // Kafka bounds the sync phase by the members' largest rebalance timeout; a client that sends 0 cannot make it.
+  const { group } = makeGroup(t);
+  const joined = await group.join(req({ rebalanceTimeoutMs: 0 }));
+  assert.equal(joined.errorCode, ErrorCode.NONE);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  const synced = await group.sync({ memberId: joined.memberId, groupInstanceId: null, generationId: joined.generationId, assignments: new Map() });
+  assert.equal(synced.errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
+  assert.equal(group.state, 'Empty');
+});
+
+test('with an initial rebalance delay of 0 the first join ends on a timer: members joining in the same turn share generation 1', async (t) => {
+  const { group } = makeGroup(t, 0);
+  const a = group.join(req({ clientId: 'a' }));
+  const b = group.join(req({ clientId: 'b' }));
+  const [ra, rb] = await Promise.all([a, b]);
+  assert.deepEqual([ra.generationId, rb.generationId], [1, 1]);
+  assert.equal((ra.leaderId === ra.memberId ? ra : rb).members.length, 2);
+});
+
+test('the first join does not wait for a member that got MEMBER_ID_REQUIRED and has not come back', async (t) => {
+  const SESSION_MS = 5000;
+  const { group } = makeGroup(t, 0);
+  const pending = await group.join(req({ clientId: 'pending', sessionTimeoutMs: SESSION_MS, requireKnownMemberId: true }));
+  assert.equal(pending.errorCode, ErrorCode.MEMBER_ID_REQUIRED);
+  const started = Date.now();
+  const joined = await group.join(req({ clientId: 'a' }));
+  assert.ok(Date.now() - started < SESSION_MS / 2, `answered after ${Date.now() - started} ms`);
+  assert.deepEqual([joined.errorCode, joined.generationId, joined.members.length], [ErrorCode.NONE, 1, 1]);
+});
+
+test('a member that leaves during the initial rebalance delay ends the join at once when everyone left has joined', async (t) => {
+  const { group } = makeGroup(t, 10_000);
+  const staying = group.join(req({ clientId: 'staying' }));
+  const [stayingId] = group.members.keys();
+  const leaving = group.join(req({ clientId: 'leaving' }));
+  const leavingId = [...group.members.keys()].find((id) => id !== stayingId)!;
+  const started = Date.now();
+  assert.equal(group.leave(leavingId, null), ErrorCode.NONE);
+  assert.equal((await leaving).errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
+  const joined = await staying;
+  assert.ok(Date.now() - started < 1000, 'long before the 10 s delay');
+  assert.deepEqual([joined.errorCode, joined.generationId, joined.members.map((m) => m.memberId)], [ErrorCode.NONE, 1, [stayingId]]);
 });

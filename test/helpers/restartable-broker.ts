@@ -3,12 +3,19 @@
 // called by the test itself to restart it on the same directory.
 
 import type { TestContext } from 'node:test';
+import type { BrokerConfig } from '../../src/config.js';
 import type { FaultHooks } from '../../src/server/fault-hook.js';
 import { type RunningBroker, startBroker } from '../../src/start-broker.js';
 import { defer } from './broker-process.js';
 
-export async function startRestartableBroker(t: TestContext, dataDir: string, port: number, faults?: FaultHooks): Promise<RunningBroker> {
-  const broker = await startBroker({ port, dataDir, logLevel: 'silent', faults });
+export async function startRestartableBroker(
+  t: TestContext,
+  dataDir: string,
+  port: number,
+  faults?: FaultHooks,
+  config: Partial<BrokerConfig> = {},
+): Promise<RunningBroker> {
+  const broker = await startBroker({ port, dataDir, logLevel: 'silent', faults, ...config });
   let closed = false;
   const close = broker.close.bind(broker);
   broker.close = async () => {

@@ -5,7 +5,9 @@
 // last commit (re-reading only what it read but had not committed); separate
 // groups each read everything; committed offsets survive a broker crash; and a
 // member of a stale generation gets ILLEGAL_GENERATION, then rejoins (raw
-// requests through Sluice's own BrokerConnection).
+// requests through Sluice's own BrokerConnection); and a member that never
+// sends SyncGroup is removed after the rebalance timeout even once the kafkajs
+// leader has made the group Stable, as Kafka removes it.
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -388,4 +390,60 @@ test('a member of a stale generation gets ILLEGAL_GENERATION and rejoins (raw Jo
   const left = await b.conn.sendVersion(LEAVE, 3, { groupId: 'raw', members: [{ memberId: idB, groupInstanceId: null }] });
   assert.deepEqual([left.errorCode, left.members[0].errorCode], [ErrorCode.NONE, ErrorCode.NONE]);
   assert.equal(await heartbeat(a, idA, 2), ErrorCode.REBALANCE_IN_PROGRESS);
+});
+
+test('a member that never sends SyncGroup is removed after the rebalance timeout though the kafkajs leader made the group Stable; kafkajs then takes every partition', async (t) => {
+  // Kafka's pending-sync expiry (KAFKA-12890): the sync phase is bounded by the
+  // members' largest rebalance timeout from the join's completion, Stable or not.
+  const broker = await startBrokerFor(t);
+  const admin = await adminFor(t, broker.bootstrap);
+  await admin.createTopics({ topics: [{ topic: 'unsynced', numPartitions: 2 }] });
+  const REBALANCE_MS = 3000;
+  const consumer = kafkaFor(broker.bootstrap, 'syncing-leader').consumer({
+    groupId: 'unsynced-group',
+    sessionTimeout: SESSION_TIMEOUT_MS,
+    rebalanceTimeout: REBALANCE_MS,
+    heartbeatInterval: 500,
+    maxWaitTimeInMs: 100,
+  });
+  const assigned: number[][] = [];
+  consumer.on(consumer.events.GROUP_JOIN, (e) => assigned.push([...(e.payload.memberAssignment.unsynced ?? [])].sort((a, b) => a - b)));
+  await consumer.connect();
+  defer(t, () => consumer.disconnect());
+  await consumer.subscribe({ topics: ['unsynced'], fromBeginning: true });
+  await consumer.run({ eachMessage: async () => {} });
+  await waitFor('kafkajs to hold both partitions', () => assigned.at(-1)?.length === 2, GROUP_WAIT_MS);
+
+  // A member (raw requests) that joins, heartbeats, and never sends SyncGroup.
+  const conn = await BrokerConnection.connect('127.0.0.1', broker.port, 'never-syncs');
+  defer(t, () => conn.close());
+  const JOIN = { request: JoinGroupRequest, response: JoinGroupResponse };
+  const join = (memberId: string) =>
+    conn.sendVersion(JOIN, 5, {
+      groupId: 'unsynced-group',
+      sessionTimeoutMs: SESSION_TIMEOUT_MS,
+      rebalanceTimeoutMs: REBALANCE_MS,
+      memberId,
+      groupInstanceId: null,
+      protocolType: 'consumer',
+      protocols: [{ name: 'RoundRobinAssigner', metadata: AssignerProtocol.MemberMetadata.encode({ version: 0, topics: ['unsynced'], userData: Buffer.alloc(0) }) }],
+    });
+  const first = await join('');
+  assert.equal(first.errorCode, ErrorCode.MEMBER_ID_REQUIRED);
+  const joined = await join(first.memberId);
+  const joinedAt = Date.now();
+  assert.equal(joined.errorCode, ErrorCode.NONE);
+  let heard: number = ErrorCode.NONE;
+  const beat = setInterval(() => {
+    conn
+      .sendVersion({ request: HeartbeatRequest, response: HeartbeatResponse }, 3, { groupId: 'unsynced-group', generationId: joined.generationId, memberId: first.memberId, groupInstanceId: null })
+      .then((res) => (heard = res.errorCode), () => {});
+  }, 300);
+  defer(t, () => clearInterval(beat));
+
+  await waitFor('the member that never synced to be removed', () => heard === ErrorCode.UNKNOWN_MEMBER_ID, GROUP_WAIT_MS);
+  clearInterval(beat);
+  assert.ok(Date.now() - joinedAt >= REBALANCE_MS - 500, `removed ${Date.now() - joinedAt} ms after the join, before the rebalance timeout`);
+  assert.ok(assigned.some((partitions) => partitions.length === 1), 'kafkajs shared the partitions while the member was in the group');
+  await waitFor('kafkajs to hold both partitions again', () => assigned.at(-1)?.length === 2, GROUP_WAIT_MS);
 });

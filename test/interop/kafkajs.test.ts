@@ -3,10 +3,9 @@
 // exactly: read back through Sluice's own client (which also shows the codec
 // of each stored batch) and through kafkajs's own Fetch decoder.
 //
-// kafkajs ships gzip only. snappy uses the kafkajs-snappy plugin (snappyjs,
-// pure JS); lz4 and zstd use small adapters below on lz4js (pure JS) and
-// @bokuweb/zstd-wasm. None of them is Sluice's compression module, so each
-// codec is checked across two independent implementations.
+// kafkajs ships gzip only; the other codecs come from test/helpers/kafkajs-codecs.ts,
+// none of them Sluice's compression module, so each codec is checked across two
+// independent implementations.
 //
 // Reading back goes through kafkajsFetch(), which drives the Fetch path
 // kafkajs's consumer uses through its internal Cluster (its request encoding
@@ -16,42 +15,25 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
-import { compress as zstdCompress, decompress as zstdDecompress, init as zstdInit } from '@bokuweb/zstd-wasm';
 import kafkajs from 'kafkajs';
 import { Admin as SluiceAdmin, KafkaClient, Producer as SluiceProducer } from '../../src/client/index.js';
 import { partitionForKey } from '../../src/protocol/murmur2.js';
 import { Codec } from '../../src/protocol/record-batch.js';
 import type { Record as StoredRecord } from '../../src/protocol/records.js';
 import type { RunningBroker } from '../../src/start-broker.js';
+import { kafkajsErrorType } from '../helpers/client-errors.js';
 import { startInProcessBroker } from '../helpers/in-process-broker.js';
+import { registerKafkajsCodecs } from '../helpers/kafkajs-codecs.js';
 import { readStoredBatches, recordsOf } from '../helpers/stored-batches.js';
 
-const { Kafka, CompressionTypes, CompressionCodecs, ConfigResourceTypes, logLevel } = kafkajs;
+const { Kafka, CompressionTypes, ConfigResourceTypes, logLevel } = kafkajs;
 type KafkaInstance = InstanceType<typeof Kafka>;
 type Admin = ReturnType<KafkaInstance['admin']>;
 type Producer = ReturnType<KafkaInstance['producer']>;
 
 const require = createRequire(import.meta.url);
 
-// --- codecs for kafkajs ------------------------------------------------------
-
-interface KafkajsCodec {
-  compress(encoder: { buffer: Buffer }): Promise<Buffer>;
-  decompress(buffer: Buffer): Promise<Buffer>;
-}
-
-const lz4js = require('lz4js') as { compress(src: Uint8Array): Uint8Array; decompress(src: Uint8Array): Uint8Array };
-
-await zstdInit();
-CompressionCodecs[CompressionTypes.Snappy] = require('kafkajs-snappy') as () => KafkajsCodec;
-CompressionCodecs[CompressionTypes.LZ4] = (): KafkajsCodec => ({
-  compress: async (encoder) => Buffer.from(lz4js.compress(encoder.buffer)),
-  decompress: async (buffer) => Buffer.from(lz4js.decompress(buffer)),
-});
-CompressionCodecs[CompressionTypes.ZSTD] = (): KafkajsCodec => ({
-  compress: async (encoder) => Buffer.from(zstdCompress(encoder.buffer, 3)),
-  decompress: async (buffer) => Buffer.from(zstdDecompress(buffer)),
-});
+await registerKafkajsCodecs();
 
 const CODECS: { name: string; kafkajs: number; sluice: Codec }[] = [
   { name: 'none', kafkajs: CompressionTypes.None, sluice: Codec.None },
@@ -212,15 +194,6 @@ before(async () => {
   client = new KafkaClient({ bootstrap: broker.bootstrap, clientId: 'interop-check' });
 });
 
-/** The Kafka error name kafkajs reports in `err`, its aggregated `errors` or the error behind its retries. */
-function kafkajsErrorType(err: unknown): string | undefined {
-  const e = err as { type?: string; errors?: unknown[]; cause?: unknown };
-  if (e.type) return e.type;
-  if (e.errors?.length) return kafkajsErrorType(e.errors[0]);
-  if (e.cause) return kafkajsErrorType(e.cause);
-  return undefined;
-}
-
 // --- admin ---------------------------------------------------------------------
 
 test('createTopics creates topics with partition counts and configs that metadata, listTopics and describeConfigs report', async () => {
@@ -287,6 +260,30 @@ test('createPartitions grows a topic and refuses to shrink it', async () => {
   // The new partitions take writes.
   const [meta] = await producer.send({ topic: 'kjs-grow', acks: -1, messages: [{ partition: 4, value: 'in a new partition' }] });
   assert.deepEqual([meta.partition, meta.errorCode, meta.baseOffset], [4, 0, '0']);
+});
+
+test('createPartitions and createTopics check manual replica assignments as Kafka does', async () => {
+  await admin.createTopics({ topics: [{ topic: 'kjs-assigned', numPartitions: 1 }] });
+  // Regression: [[10]] on a one-broker cluster was accepted.
+  for (const assignments of [[[10]], [[0], [0]], [[0, 0]]]) {
+    await assert.rejects(
+      admin.createPartitions({ topicPartitions: [{ topic: 'kjs-assigned', count: 2, assignments }] }),
+      (err) => kafkajsErrorType(err) === 'INVALID_REPLICA_ASSIGNMENT',
+      JSON.stringify(assignments),
+    );
+  }
+  await admin.createPartitions({ topicPartitions: [{ topic: 'kjs-assigned', count: 3, assignments: [[0], [0]] }] });
+  const { topics } = await admin.fetchTopicMetadata({ topics: ['kjs-assigned'] });
+  assert.deepEqual(topics[0].partitions.map((p) => [p.partitionId, p.replicas]).sort(), [[0, [0]], [1, [0]], [2, [0]]]);
+
+  await assert.rejects(
+    admin.createTopics({ topics: [{ topic: 'kjs-assigned-elsewhere', replicaAssignment: [{ partition: 0, replicas: [3] }] }] }),
+    (err) => kafkajsErrorType(err) === 'INVALID_REPLICA_ASSIGNMENT',
+  );
+  await assert.rejects(admin.createTopics({ topics: [{ topic: 'kjs-rf3', replicationFactor: 3 }] }), (err) => kafkajsErrorType(err) === 'INVALID_REPLICATION_FACTOR');
+  await admin.createTopics({ topics: [{ topic: 'kjs-assigned-here', replicaAssignment: [{ partition: 1, replicas: [0] }, { partition: 0, replicas: [0] }] }] });
+  const created = await admin.fetchTopicMetadata({ topics: ['kjs-assigned-here'] });
+  assert.deepEqual(created.topics[0].partitions.map((p) => [p.partitionId, p.replicas]).sort(), [[0, [0]], [1, [0]]]);
 });
 
 test('deleteTopics removes a topic from listTopics and from metadata', async () => {

@@ -185,3 +185,37 @@ test('kcat -o s@T starts at the first record at or after T; -Q gives the same of
   assert.equal((await admin.listOffsets(topic, [1], since)).get(1)!.offset, 30);
   assert.equal((await admin.listOffsets(topic, [1], EARLIEST)).get(1)!.offset, 0);
 });
+
+// librdkafka reads a Fetch partition's record set before its error code and
+// fails the whole response on a null one ("invalid MessageSetSize -1"): it
+// then refetches at once and never sees OFFSET_OUT_OF_RANGE, so its offset
+// reset never happens. Error partitions must carry an empty record set.
+test('kcat -o below the log start gets OFFSET_OUT_OF_RANGE and resets to the earliest offset', skipUnless(kcat), async (t) => {
+  const broker = await startInProcessBroker(t);
+  const admin = adminFor(t, broker.bootstrap);
+  const topic = 'reset-below-start';
+  await admin.createTopic(topic, 1);
+  await runOk(KCAT, ['-P', '-b', broker.bootstrap, '-t', topic, '-p', '0', '-X', 'acks=all'], { input: 'r0\nr1\nr2\nr3\nr4\n' });
+  assert.equal(await admin.deleteRecords(topic, 0, 3), 3);
+
+  const args = ['-C', '-b', broker.bootstrap, '-t', topic, '-p', '0', '-o', '1', '-e', '-q', '-X', 'fetch.wait.max.ms=20', '-X', 'auto.offset.reset=earliest', '-f', '%o %s\n'];
+  const r = await runOk(KCAT, args, { timeoutMs: 15_000 });
+  assert.equal(r.stdout.toString(), '3 r3\n4 r4\n');
+});
+
+// librdkafka sizes its receive buffer from fetch.max.bytes and drops the
+// connection on a larger response ("Invalid response size"): the broker must
+// keep to max_bytes, sending a 900 KiB batch per fetch, not two (KIP-74).
+test('kcat with fetch.max.bytes below two records reads three partitions of 900 KiB records', skipUnless(kcat), async (t) => {
+  const broker = await startInProcessBroker(t);
+  const admin = adminFor(t, broker.bootstrap);
+  const topic = 'big-records';
+  await admin.createTopic(topic, 3);
+  const values = ['a', 'b', 'c'].map((c) => c.repeat(900 * 1024));
+  for (const [partition, value] of values.entries()) {
+    await runOk(KCAT, ['-P', '-b', broker.bootstrap, '-t', topic, '-p', String(partition), '-X', 'acks=all'], { input: `${value}\n` });
+  }
+  const args = ['-C', '-b', broker.bootstrap, '-t', topic, '-o', 'beginning', '-e', '-q', '-X', 'fetch.wait.max.ms=20', '-X', 'fetch.max.bytes=1000000', '-X', 'receive.message.max.bytes=1000512', '-f', '%p %S\n'];
+  const r = await runOk(KCAT, args, { timeoutMs: 15_000 });
+  assert.deepEqual(r.stdout.toString().trim().split('\n').sort(), ['0 921600', '1 921600', '2 921600']);
+});

@@ -7,8 +7,8 @@
 // partition and goes on from those commits, so nothing is read twice even
 // with auto.offset.reset=earliest. A static member (KIP-345) restarted with
 // its group.instance.id gets its partitions back without a rebalance. The
-// KIP-848 protocol (group.protocol=consumer) is written down as a todo test
-// until Sluice serves it.
+// KIP-848 protocol (group.protocol=consumer) has its own file,
+// librdkafka-consumer-protocol.test.ts.
 
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
@@ -167,18 +167,6 @@ for (const strategy of STRATEGIES) {
     );
   });
 }
-
-// KIP-848: librdkafka's `group.protocol=consumer` drives membership with
-// ConsumerGroupHeartbeat, which Sluice does not serve yet.
-test('group.protocol=consumer (KIP-848): a member is given every partition and reads them', { ...skipUnless(kafkaJavascript), todo: 'needs the KIP-848 consumer group protocol (ConsumerGroupHeartbeat)' }, async (t) => {
-  const topic = 'rdk-group-kip848';
-  await admin.createTopic(topic, PARTITIONS);
-  const member = await Member.join(t, 'member-848', 'rdk-group-kip848', topic, { 'group.protocol': 'consumer' });
-  // A short ceiling while this is todo: joining takes one heartbeat when served.
-  await until('the KIP-848 member has every partition', () => member.partitions.length === PARTITIONS, 10_000);
-  await produceRound(t, topic, 'only', 1);
-  await until('the KIP-848 member read every partition', () => member.messages.length === PARTITIONS, 10_000);
-});
 
 // KIP-345: a static member's close sends no LeaveGroup, and its successor
 // with the same group.instance.id takes over its member id's place.

@@ -54,6 +54,7 @@ const LIBRDKAFKA_MAX: Record<string, { apiKey: number; max: number }> = {
   TxnOffsetCommit: { apiKey: 28, max: 3 },
   CreatePartitions: { apiKey: 37, max: 2 },
   DeleteGroups: { apiKey: 42, max: 2 },
+  ConsumerGroupDescribe: { apiKey: 69, max: 0 },
 };
 
 /** librdkafka's protocol features (src/rdkafka_feature.c) that the scenarios of test/interop/librdkafka-*.test.ts rely on. */

@@ -23,11 +23,12 @@ import {
   ProduceAcks,
   compatibilityPartitioner,
 } from '@platformatic/kafka';
-import { KafkaClient, Producer as SluiceProducer } from '../../src/client/index.js';
+import { Admin as SluiceAdmin, KafkaClient, Producer as SluiceProducer } from '../../src/client/index.js';
 import { partitionForKey } from '../../src/protocol/murmur2.js';
 import { Codec } from '../../src/protocol/record-batch.js';
 import type { Record as StoredRecord } from '../../src/protocol/records.js';
 import type { RunningBroker } from '../../src/start-broker.js';
+import { platformaticErrorId } from '../helpers/client-errors.js';
 import { startInProcessBroker } from '../helpers/in-process-broker.js';
 import { readStoredBatches, recordsOf } from '../helpers/stored-batches.js';
 
@@ -74,17 +75,6 @@ before(() => {
 function uuidOf(id: Buffer): string {
   const h = id.toString('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
-
-/** The Kafka error name platformatic reports in `err` or any error it aggregates. */
-function platformaticErrorId(err: unknown): string | undefined {
-  const e = err as { apiId?: string; errors?: unknown[]; cause?: unknown };
-  if (e.apiId) return e.apiId;
-  for (const inner of e.errors ?? []) {
-    const id = platformaticErrorId(inner);
-    if (id) return id;
-  }
-  return e.cause ? platformaticErrorId(e.cause) : undefined;
 }
 
 // --- admin ---------------------------------------------------------------------
@@ -134,6 +124,19 @@ test('createTopics, listTopics, metadata, describeConfigs, createPartitions and 
   assert.ok(!after.includes('plt-admin') && !after.includes('plt-admin-defaults'), `listTopics after delete: ${after.join(',')}`);
   const gone = await client.metadata(['plt-admin'], false);
   assert.equal(gone.topics[0].errorCode, 3, 'UNKNOWN_TOPIC_OR_PARTITION after delete');
+});
+
+test('listGroups (ListGroups v5) lists classic groups by type; describeGroups gives the group\'s authorized operations', async () => {
+  await admin.createTopics({ topics: ['plt-groups'], partitions: 1 });
+  await new SluiceAdmin(client).commitOffsets('plt-listed-group', [{ topic: 'plt-groups', partition: 0, offset: 0 }]);
+  // platformatic asks for types ['classic'] by default.
+  const listed = await admin.listGroups();
+  assert.deepEqual([...listed.values()].map((g) => [g.id, g.state, g.groupType]), [['plt-listed-group', 'EMPTY', 'classic']]);
+  assert.equal((await admin.listGroups({ types: ['consumer'] })).size, 0);
+  const described = await admin.describeGroups({ groups: ['plt-listed-group'], includeAuthorizedOperations: true });
+  // READ, DELETE, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS: every group operation, as Kafka without an authorizer.
+  assert.equal(described.get('plt-listed-group')?.authorizedOperations, (1 << 3) | (1 << 6) | (1 << 8) | (1 << 10) | (1 << 11));
+  await admin.deleteTopics({ topics: ['plt-groups'] });
 });
 
 test('createTopics refuses an illegal name and a bad partition count with the Kafka error', async () => {

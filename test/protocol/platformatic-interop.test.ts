@@ -13,6 +13,7 @@ import * as platformatic from '@platformatic/kafka';
 import { type Message, MessageCodec } from '../../src/protocol/codec.js';
 import { AddOffsetsToTxnRequest } from '../../src/protocol/messages/add-offsets-to-txn.js';
 import { ApiVersionsRequest } from '../../src/protocol/messages/api-versions.js';
+import { ConsumerGroupHeartbeatRequest } from '../../src/protocol/messages/consumer-group-heartbeat.js';
 import { FetchRequest } from '../../src/protocol/messages/fetch.js';
 import { FindCoordinatorRequest } from '../../src/protocol/messages/find-coordinator.js';
 import { HeartbeatRequest } from '../../src/protocol/messages/heartbeat.js';
@@ -126,6 +127,11 @@ function forClient(value: unknown): unknown {
 const KNOWN_PLATFORMATIC_BUGS: Record<string, 'skip' | 'tail'> = {
   // Reads config_type and documentation, which DescribeConfigsResponse.json has only from v3.
   'DescribeConfigsResponse v2': 'skip',
+  // Reads each member's subscribed_topic_names ([]string) as a single string.
+  'ConsumerGroupDescribeResponse v0': 'skip',
+  // Does not read the assignment struct's own tagged-field section.
+  'ConsumerGroupHeartbeatResponse v0': 'tail',
+  'ConsumerGroupHeartbeatResponse v1': 'tail',
   // Reads cluster_authorized_operations (int32, v8-10) as a one-byte boolean.
   'MetadataResponse v9': 'tail',
   'MetadataResponse v10': 'tail',
@@ -254,8 +260,29 @@ test('requests built by @platformatic/kafka decode to what it was given', () => 
   assert.deepEqual(m.topics[0].partitions[0], { partitionIndex: 1, committedOffset: 77, committedLeaderEpoch: 3, commitTimestamp: -1, committedMetadata: 'meta' });
 
   m = decodeTheirs(OffsetFetchRequest, 8, create('OffsetFetchRequest', 8)([{ groupId: 'g1', memberEpoch: -1, topics: [{ name: 'orders', partitionIndexes: [0, 1] }] }], true));
-  assert.deepEqual(m.groups, [{ groupId: 'g1', topics: [{ name: 'orders', partitionIndexes: [0, 1] }] }]);
+  // Member id and epoch exist from v9 (KIP-848); v8 decodes them to their defaults.
+  assert.deepEqual(m.groups, [{ groupId: 'g1', memberId: '', memberEpoch: -1, topics: [{ name: 'orders', partitionIndexes: [0, 1] }] }]);
   assert.equal(m.requireStable, true);
+  m = decodeTheirs(OffsetFetchRequest, 9, create('OffsetFetchRequest', 9)([{ groupId: 'g1', memberId: 'm-1', memberEpoch: 4, topics: null }], false));
+  assert.deepEqual(m.groups, [{ groupId: 'g1', memberId: 'm-1', memberEpoch: 4, topics: null }]);
+
+  const owned = [{ topicId: '0123456789abcdef0123456789abcdef'.replace(/^(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-'), partitions: [0, 2] }];
+  m = decodeTheirs(ConsumerGroupHeartbeatRequest, 1, create('ConsumerGroupHeartbeatRequest', 1)('g1', 'm-1', 3, 'static-1', null, 45000, ['orders'], 'ord.*', 'uniform', owned));
+  assert.deepEqual(
+    { ...m, topicPartitions: m.topicPartitions.map((t: Message) => ({ ...t, topicId: t.topicId.toString('hex') })) },
+    {
+      groupId: 'g1',
+      memberId: 'm-1',
+      memberEpoch: 3,
+      instanceId: 'static-1',
+      rackId: null,
+      rebalanceTimeoutMs: 45000,
+      subscribedTopicNames: ['orders'],
+      subscribedTopicRegex: 'ord.*',
+      serverAssignor: 'uniform',
+      topicPartitions: [{ topicId: '0123456789abcdef0123456789abcdef', partitions: [0, 2] }],
+    },
+  );
 
   for (const v of [6, 7]) {
     m = decodeTheirs(ListOffsetsRequest, v, create('ListOffsetsRequest', v)(-1, 1, [{ name: 'orders', partitions: [{ partitionIndex: 0, currentLeaderEpoch: 2, timestamp: -2n }] }]));

@@ -1,13 +1,14 @@
-// The record scanner and batch rebuild behind dedup.header
-// (src/protocol/record-scan.ts): headers found by exact key, records kept byte
-// for byte with their offsets and the batch's sequence range, every codec
-// re-applied, empty batches header-only, and malformed records refused.
+// The record scanner and batch rebuilds (src/protocol/record-scan.ts): headers
+// found by exact key (dedup.header), records kept byte for byte with their
+// offsets and the batch's sequence range, every codec re-applied, empty batches
+// header-only, and malformed records refused; the key and timestamp rules
+// walk (record-rules.ts); recompression into another codec (recompress.ts).
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MalformedFrameError } from '../../src/protocol/malformed-frame-error.js';
-import { rebuildBatch, scanRecords } from '../../src/protocol/record-scan.js';
-import { Codec, batchCodec, checkBatch } from '../../src/protocol/record-batch.js';
+import { type RecordRules, checkRecords, rebuildBatch, recodeBatch, scanRecords } from '../../src/protocol/record-scan.js';
+import { Attr, Codec, batchCodec, checkBatch, readBatchHeader } from '../../src/protocol/record-batch.js';
 import { type NewRecord, batchRecordBytes, decodeBatch, encodeBatch } from '../../src/protocol/records.js';
 
 const KEY = Buffer.from('message-id');
@@ -96,3 +97,55 @@ test('a header or record length that overruns its record is refused', () => {
   lying[lying.length - 2] = 0x7e; // the header value's length: 63 bytes that are not there
   assert.throws(() => scanRecords(lying, KEY, () => {}), MalformedFrameError);
 });
+
+/** The breaches checkRecords reports, as [index, 'key' | timestamp]. */
+function breaches(body: Buffer, baseTimestamp: number, sameTimestamp: boolean, rules: RecordRules): { count: number; found: [number, string | number][] } {
+  const found: [number, string | number][] = [];
+  const count = checkRecords(body, baseTimestamp, sameTimestamp, rules, (index, keyMissing, timestamp) => found.push([index, keyMissing ? 'key' : timestamp]));
+  return { count, found };
+}
+
+test('checkRecords counts the records and reports a missing key before a timestamp out of bounds; -1 is no timestamp', () => {
+  const body = batchRecordBytes(encodeBatch(records()), 0); // keys only on record 0; timestamps 1000, 1005, 1010, 999
+  const off = { minTimestamp: -Infinity, maxTimestamp: Infinity };
+  assert.deepEqual(breaches(body, 1000, false, { requireKey: false, ...off }), { count: 4, found: [] });
+  assert.deepEqual(breaches(body, 1000, false, { requireKey: true, ...off }).found, [
+    [1, 'key'],
+    [2, 'key'],
+    [3, 'key'],
+  ]);
+  assert.deepEqual(breaches(body, 1000, false, { requireKey: false, minTimestamp: 1000, maxTimestamp: 1005 }).found, [
+    [2, 1010],
+    [3, 999],
+  ]);
+  // Records 2 and 3 break both rules: the key is reported.
+  assert.deepEqual(breaches(body, 1000, false, { requireKey: true, minTimestamp: 1000, maxTimestamp: 1005 }).found, [
+    [1, 'key'],
+    [2, 'key'],
+    [3, 'key'],
+  ]);
+  // A LogAppendTime batch: every record carries the one timestamp given.
+  assert.deepEqual(breaches(body, 2000, true, { requireKey: false, minTimestamp: 0, maxTimestamp: 1500 }).found.map(([i]) => i), [0, 1, 2, 3]);
+  const untimed = batchRecordBytes(encodeBatch([{ key: Buffer.from('k'), value: null, timestamp: -1 }]), 0);
+  assert.deepEqual(breaches(untimed, -1, false, { requireKey: true, minTimestamp: 0, maxTimestamp: 10 }), { count: 1, found: [] });
+  assert.throws(() => checkRecords(body.subarray(0, body.length - 1), 1000, false, { requireKey: true, ...off }, () => {}), MalformedFrameError);
+});
+
+for (const [from, to] of [
+  [Codec.None, Codec.Lz4],
+  [Codec.Gzip, Codec.Zstd],
+  [Codec.Snappy, Codec.Gzip],
+  [Codec.Zstd, Codec.None],
+] as const) {
+  test(`recodeBatch from codec ${from} to ${to} keeps every header field but length, codec and CRC, and every record`, () => {
+    const batch = encodeBatch(records(), { codec: from, producerId: 12, producerEpoch: 3, baseSequence: 40, baseOffset: 100, transactional: true });
+    const recoded = recodeBatch(batch, 0, batchRecordBytes(batch, 0), to);
+    assert.equal(checkBatch(recoded, 0, recoded.length), null, 'valid CRC and length');
+    assert.equal(batchCodec(recoded), to);
+    const { crc: _c, batchLength: _l, attributes, ...header } = readBatchHeader(recoded);
+    const { crc: _oc, batchLength: _ol, attributes: originalAttributes, ...original } = readBatchHeader(batch);
+    assert.deepEqual(header, original);
+    assert.equal(attributes & ~Attr.CodecMask, originalAttributes & ~Attr.CodecMask, 'transactional and timestamp-type bits kept');
+    assert.deepEqual(decodeBatch(recoded).records, decodeBatch(batch).records);
+  });
+}

@@ -78,3 +78,19 @@ test('os: no fdatasync until close', async (t) => {
   await log.close();
   assert.deepEqual(log.flushStats, { rounds: 1, fdatasyncs: 1 });
 });
+
+test('reconfigure: entering group-commit fsyncs what the os policy left unsynced; leaving it releases the waiting acks before their round ends', async (t) => {
+  const log = await openFileLog(t, tempDir(t), testConfig({ flushPolicy: 'os' }));
+  await log.awaitDurable(log.append(makeBatch(2), 0).lastOffset);
+  assert.equal(log.flushStats.rounds, 0, 'os: nothing synced');
+
+  log.reconfigure(testConfig({ flushPolicy: 'group-commit' }));
+  await log.awaitDurable(log.append(makeBatch(1), 0).lastOffset);
+  const rounds = log.flushStats.rounds;
+  assert.ok(rounds >= 1, 'group-commit: the ack waited for a round');
+
+  // The ack waits for a round now in flight; switching to os answers it at once, before that round completes.
+  const acked = log.awaitDurable(log.append(makeBatch(1), 0).lastOffset).then(() => log.flushStats.rounds);
+  log.reconfigure(testConfig({ flushPolicy: 'os' }));
+  assert.equal(await acked, rounds);
+});

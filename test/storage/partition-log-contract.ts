@@ -103,6 +103,20 @@ export function describeLogContract(engine: string, openLog: OpenLog): void {
     });
 
     for (const layout of LAYOUTS) {
+      test(`read without minOneBatch returns only batches that fit, never a later one (${layout.name})`, async (t) => {
+        const log = await openLog(t, testConfig(layout.config));
+        const sizes = [makeBatch(2, { valueBytes: 300 }), makeBatch(2), makeBatch(2)].map((b) => {
+          log.append(b, 0);
+          return b.length;
+        });
+        assert.equal(log.read(0, sizes[0] - 1, ALL, false).length, 0, 'a first batch larger than maxBytes is not returned');
+        assert.equal(log.read(1, sizes[0] - 1, ALL, false).length, 0, 'nor is a later segment read in its place');
+        assert.deepEqual(summarize(log.read(0, sizes[0], ALL, false)).map((b) => b.baseOffset), [0]);
+        assert.deepEqual(summarize(log.read(2, sizes[1], ALL, false)).map((b) => b.baseOffset), [2]);
+      });
+    }
+
+    for (const layout of LAYOUTS) {
       test(`findByTimestamp finds the first batch reaching a timestamp (${layout.name})`, async (t) => {
         const log = await openLog(t, testConfig(layout.config));
         log.append(makeBatch(2, { timestamp: 1_000 }), 0); // 0-1
@@ -188,6 +202,18 @@ export function describeLogContract(engine: string, openLog: OpenLog): void {
       assert.equal(log.enforceRetention(Date.now()), 0, 'the young active segment stays');
       assert.equal(log.enforceRetention(Date.now() + 60_000), 1, 'rolled by age, then over retentionBytes 0');
       assert.equal(log.logStartOffset, 2);
+    });
+
+    test('reconfigure: a smaller segmentBytes rolls at the next append, a retentionMs applies at the next retention pass', async (t) => {
+      const log = await openLog(t, testConfig());
+      for (let i = 0; i < 4; i++) log.append(oneRecord(i, 1_000), 0);
+      assert.equal(log.enforceRetention(10_000), 0, 'retentionMs -1 keeps everything');
+      log.reconfigure(testConfig({ segmentBytes: ONE_RECORD_BYTES * 2, retentionMs: 1_000 }));
+      log.append(oneRecord(4, 9_500), 0);
+      log.append(oneRecord(5, 9_500), 0);
+      assert.equal(log.enforceRetention(10_000), 1, 'the segment of offsets 0-3 expired; the one rolled for offset 4 has not');
+      assert.equal(log.logStartOffset, 4);
+      assert.equal(log.logEndOffset, 6);
     });
 
     test('awaitDurable resolves for appended offsets and rejects past the end', async (t) => {

@@ -1,6 +1,10 @@
-// The group coordinator: owns every classic group of this broker and their
+// The group coordinator: owns every group of this broker, classic (group.ts)
+// and consumer-protocol (KIP-848, consumer/consumer-group.ts), and their
 // committed offsets (through the OffsetStore), and answers the group APIs.
-// Single node: every group is coordinated here.
+// Single node: every group is coordinated here. One group id names one group
+// of either type: an empty group changes type when a member of the other
+// protocol joins it. Consumer-protocol groups live in memory only: after a
+// restart their members get UNKNOWN_MEMBER_ID and rejoin; their offsets stay.
 //
 // Ownership: `groups` and everything inside a Group change only through this
 // class's synchronous methods and the groups' own timers; the OffsetStore
@@ -14,11 +18,17 @@
 // that long after their commit. An empty group left without offsets is deleted.
 
 import type { Broker } from '../../broker/broker.js';
+import type { TopicMetadata } from '../../cluster/control-plane.js';
 import type { BrokerConfig } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
+import { type Clock, systemClock } from '../clock.js';
+import { SERVER_ASSIGNORS, type ServerAssignor } from './consumer/assignor.js';
+import { ConsumerGroup, type ConsumerGroupContext, type ConsumerMemberDescription, type NamedPartitions, namedPartitions } from './consumer/consumer-group.js';
+import { type ConsumerHeartbeat, type ConsumerHeartbeatResult, heartbeatError, invalidHeartbeat } from './consumer/heartbeat-request.js';
+import { encodeAssignment, encodeSubscription } from '../../protocol/consumer-protocol.js';
 import { CONSUMER_PROTOCOL_TYPE } from './consumer-protocol.js';
-import { Group, type GroupContext, type GroupState, type JoinRequest, type MemberDescription, type SyncRequest } from './group.js';
+import { Group, type GroupContext, type GroupType, type JoinRequest, type MemberDescription, type SyncRequest } from './group.js';
 import type { JoinResult, SyncResult } from './member.js';
 import type { CommittedOffset, StoredGroup } from './offsets-log.js';
 import { type OffsetEntry, OffsetStore } from './offset-store.js';
@@ -47,17 +57,22 @@ export interface FetchedOffset extends OffsetEntry {
   errorCode: number;
 }
 
+/** A group of either protocol; `type` tells which. */
+export type AnyGroup = Group | ConsumerGroup;
+
 export interface GroupOverview {
   groupId: string;
   protocolType: string;
-  state: GroupState;
+  /** Classic states (Empty, PreparingRebalance, ...) or consumer-protocol ones (Empty, Assigning, Reconciling, Stable). */
+  state: string;
+  type: GroupType;
 }
 
 export interface GroupDescription {
   groupId: string;
-  state: GroupState;
+  state: string;
   protocolType: string;
-  /** The chosen protocol (assignor) when Stable, else "". */
+  /** The chosen protocol (assignor) when Stable, else ""; a consumer-protocol group's server assignor. */
   protocolName: string;
   members: MemberDescription[];
 }
@@ -67,10 +82,23 @@ export interface MemberIdentity {
   groupInstanceId: string | null;
 }
 
+export interface ConsumerGroupDescription {
+  groupId: string;
+  /** NONE, or GROUP_ID_NOT_FOUND for an unknown or classic group. */
+  errorCode: number;
+  errorMessage: string | null;
+  state: string;
+  groupEpoch: number;
+  assignmentEpoch: number;
+  assignorName: string;
+  members: (Omit<ConsumerMemberDescription, 'assignment' | 'targetAssignment'> & { assignment: NamedPartitions[]; targetAssignment: NamedPartitions[] })[];
+}
+
 export class GroupCoordinator {
-  private readonly groups = new Map<string, Group>();
+  private readonly groups = new Map<string, AnyGroup>();
   private readonly offsets: OffsetStore;
   private readonly groupContext: GroupContext;
+  private readonly consumerContext: ConsumerGroupContext;
   private readonly log: Logger;
   private expiryTimer: NodeJS.Timeout | null = null;
 
@@ -78,12 +106,30 @@ export class GroupCoordinator {
     private readonly broker: Broker,
     private readonly config: BrokerConfig,
     log: Logger,
+    clock: Clock = systemClock,
   ) {
     this.log = log.child({ module: 'group-coordinator' });
     this.offsets = new OffsetStore(broker, config, this.log);
     this.groupContext = {
       initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,
       store: (group) => this.storeGroup(group),
+      log: this.log,
+    };
+    // resolveConfig accepts only names of SERVER_ASSIGNORS.
+    const assignors = new Map<string, ServerAssignor>(config.groupConsumerAssignors.map((name) => [name, SERVER_ASSIGNORS.get(name)!]));
+    const cluster = broker.cluster;
+    const info = (t: TopicMetadata | undefined) => (t ? { topicId: t.topicId.toString('hex'), name: t.name, partitions: t.partitions.length } : undefined);
+    this.consumerContext = {
+      clock,
+      heartbeatIntervalMs: config.groupConsumerHeartbeatIntervalMs,
+      sessionTimeoutMs: config.groupConsumerSessionTimeoutMs,
+      assignors,
+      defaultAssignor: config.groupConsumerAssignors[0],
+      topics: {
+        byName: (name) => info(cluster.topic(name)),
+        byId: (topicId) => info(cluster.topicById(Buffer.from(topicId, 'hex'))),
+        all: () => cluster.topics().map((t) => info(t)!),
+      },
       log: this.log,
     };
   }
@@ -133,6 +179,11 @@ export class GroupCoordinator {
       return fail(ErrorCode.INVALID_SESSION_TIMEOUT);
     }
     let group = this.groups.get(groupId);
+    // An empty consumer-protocol group becomes a classic one; a live one takes classic consumers as members (KIP-848).
+    if (group?.type === 'consumer' && group.state === 'Empty') group = this.replaceGroup(group, new Group(groupId, this.groupContext));
+    if (group?.type === 'consumer') {
+      return Promise.resolve(req.protocolType === CONSUMER_PROTOCOL_TYPE && req.protocols.length > 0 ? group.classicJoin(req) : fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL));
+    }
     if (!group) {
       if (req.memberId !== '') return fail(ErrorCode.UNKNOWN_MEMBER_ID);
       group = this.createGroup(groupId);
@@ -144,13 +195,61 @@ export class GroupCoordinator {
     if (groupId === '') return Promise.resolve({ errorCode: ErrorCode.INVALID_GROUP_ID, assignment: Buffer.alloc(0) });
     const group = this.groups.get(groupId);
     if (!group) return Promise.resolve({ errorCode: ErrorCode.UNKNOWN_MEMBER_ID, assignment: Buffer.alloc(0) });
-    return group.sync(req);
+    return group.type === 'classic' ? group.sync(req) : Promise.resolve(group.classicSync(req));
   }
 
   heartbeat(groupId: string, memberId: string, groupInstanceId: string | null, generationId: number): number {
     if (groupId === '') return ErrorCode.INVALID_GROUP_ID;
     const group = this.groups.get(groupId);
-    return group ? group.heartbeat(memberId, groupInstanceId, generationId) : ErrorCode.UNKNOWN_MEMBER_ID;
+    if (!group) return ErrorCode.UNKNOWN_MEMBER_ID;
+    return group.type === 'classic' ? group.heartbeat(memberId, groupInstanceId, generationId) : group.classicHeartbeat(memberId, groupInstanceId, generationId);
+  }
+
+  /**
+   * ConsumerGroupHeartbeat (KIP-848). A first heartbeat (epoch 0) creates the
+   * group, or turns a classic group into a consumer-protocol one: an empty
+   * one, or a Stable one of consumers, whose members stay as classic members
+   * (online migration). Other classic groups answer GROUP_ID_NOT_FOUND, as
+   * Kafka when it cannot migrate a group. Any other epoch for a group this
+   * broker does not run under the consumer protocol answers UNKNOWN_MEMBER_ID,
+   * so that members of a group lost in a restart rejoin.
+   */
+  consumerGroupHeartbeat(groupId: string, req: ConsumerHeartbeat, apiVersion: number): ConsumerHeartbeatResult {
+    const invalid = invalidHeartbeat(groupId, req, apiVersion, this.consumerContext.assignors);
+    if (invalid) return invalid;
+    let group = this.groups.get(groupId);
+    if (group?.type !== 'consumer') {
+      const upgradable = group?.state === 'Stable' && group.protocolType === CONSUMER_PROTOCOL_TYPE;
+      if (group && group.state !== 'Empty' && !upgradable) return heartbeatError(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} is not a consumer group.`, req);
+      if (req.memberEpoch !== 0) return heartbeatError(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${req.memberId} is not a member of group ${groupId}.`, req);
+      const created = group && upgradable ? ConsumerGroup.fromClassic(group, this.consumerContext) : new ConsumerGroup(groupId, this.consumerContext);
+      group = group ? this.replaceGroup(group, created) : created;
+      this.groups.set(groupId, group);
+    }
+    return group.heartbeat(req);
+  }
+
+  /** ConsumerGroupDescribe (KIP-848) for one group. */
+  describeConsumerGroup(groupId: string): ConsumerGroupDescription {
+    const group = this.groups.get(groupId);
+    if (group?.type !== 'consumer') {
+      const errorMessage = group ? `Group ${groupId} is not a consumer group.` : `Group ${groupId} not found.`;
+      return { groupId, errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage, state: 'Dead', groupEpoch: -1, assignmentEpoch: -1, assignorName: '', members: [] };
+    }
+    return {
+      groupId,
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      state: group.state,
+      groupEpoch: group.groupEpoch,
+      assignmentEpoch: group.assignmentEpoch,
+      assignorName: group.assignorName,
+      members: group.describeMembers().map((m) => ({
+        ...m,
+        assignment: namedPartitions(m.assignment, this.consumerContext.topics),
+        targetAssignment: namedPartitions(m.targetAssignment, this.consumerContext.topics),
+      })),
+    };
   }
 
   /** LeaveGroup: a group-level error code, and one per member. */
@@ -159,7 +258,12 @@ export class GroupCoordinator {
     const group = this.groups.get(groupId);
     return {
       errorCode: ErrorCode.NONE,
-      members: members.map((m) => ({ ...m, errorCode: group ? group.leave(m.memberId, m.groupInstanceId) : ErrorCode.UNKNOWN_MEMBER_ID })),
+      members: members.map((m) => {
+        let errorCode: number = ErrorCode.UNKNOWN_MEMBER_ID;
+        if (group?.type === 'classic') errorCode = group.leave(m.memberId, m.groupInstanceId);
+        else if (group?.type === 'consumer') errorCode = group.classicLeave(m.memberId, m.groupInstanceId);
+        return { ...m, errorCode };
+      }),
     };
   }
 
@@ -173,7 +277,7 @@ export class GroupCoordinator {
   ): Promise<number[]> {
     const group = this.groups.get(groupId);
     let groupError: number;
-    if (group) groupError = group.commitError(member.memberId, member.groupInstanceId, member.generationId);
+    if (group) groupError = this.commitError(group, member);
     // No group: a commit without group management creates one; a generation means the member is stale.
     else groupError = member.generationId < 0 ? ErrorCode.NONE : ErrorCode.ILLEGAL_GENERATION;
     if (groupError !== ErrorCode.NONE) return entries.map(() => groupError);
@@ -217,7 +321,25 @@ export class GroupCoordinator {
   transactionalCommitError(groupId: string, member: MemberIdentity & { generationId: number }): number {
     const group = this.groups.get(groupId);
     if (!group || member.generationId < 0) return ErrorCode.NONE;
-    return group.commitError(member.memberId, member.groupInstanceId, member.generationId);
+    return this.commitError(group, member);
+  }
+
+  /** A classic member's generation, or a consumer-protocol member's epoch (OffsetCommit v9+, KIP-848). */
+  private commitError(group: AnyGroup, member: MemberIdentity & { generationId: number }): number {
+    return group.type === 'classic'
+      ? group.commitError(member.memberId, member.groupInstanceId, member.generationId)
+      : group.memberEpochError(member.memberId, member.generationId);
+  }
+
+  /**
+   * OffsetFetch v9+ from a consumer-protocol member (KIP-848): NONE when it may
+   * read the group's offsets, else UNKNOWN_MEMBER_ID or STALE_MEMBER_EPOCH. A
+   * fetch without a member epoch (-1: admin tools, classic members) is always allowed.
+   */
+  fetchOffsetsError(groupId: string, memberId: string | null, memberEpoch: number): number {
+    const group = this.groups.get(groupId);
+    if (group?.type !== 'consumer' || memberEpoch < 0) return ErrorCode.NONE;
+    return group.memberEpochError(memberId ?? '', memberEpoch);
   }
 
   /**
@@ -325,21 +447,51 @@ export class GroupCoordinator {
 
   // ---- admin ----------------------------------------------------------------------------------
 
-  /** ListGroups; `states` (v4+) filters by state name, case-insensitively, when not empty. */
-  listGroups(states: string[] = []): GroupOverview[] {
-    const wanted = new Set(states.map((s) => s.toLowerCase()));
+  /**
+   * ListGroups: `states` (v4+, KIP-518) and `types` (v5+, KIP-848) each filter
+   * by name, case-insensitively, when not empty; unknown names match nothing.
+   */
+  listGroups(states: string[] = [], types: string[] = []): GroupOverview[] {
+    const wantedStates = new Set(states.map((s) => s.trim().toLowerCase()));
+    const wantedTypes = new Set(types.map((t) => t.toLowerCase()));
     const out: GroupOverview[] = [];
     for (const g of this.groups.values()) {
-      if (wanted.size > 0 && !wanted.has(g.state.toLowerCase())) continue;
-      out.push({ groupId: g.groupId, protocolType: g.protocolType ?? '', state: g.state });
+      if (wantedStates.size > 0 && !wantedStates.has(g.state.toLowerCase())) continue;
+      if (wantedTypes.size > 0 && !wantedTypes.has(g.type)) continue;
+      out.push({ groupId: g.groupId, protocolType: g.protocolType ?? '', state: g.state, type: g.type });
     }
     return out;
   }
 
-  /** DescribeGroups for one group; an unknown group is described as Dead with no members, as Kafka. */
+  /**
+   * DescribeGroups for one group; an unknown group is described as Dead with no
+   * members, as Kafka. A consumer-protocol group shows its server assignor as the
+   * protocol and each member's subscription and assignment in the classic
+   * consumer layouts.
+   */
   describeGroup(groupId: string): GroupDescription {
     const g = this.groups.get(groupId);
     if (!g) return { groupId, state: 'Dead', protocolType: '', protocolName: '', members: [] };
+    if (g.type === 'consumer') {
+      return {
+        groupId,
+        state: g.state,
+        protocolType: CONSUMER_PROTOCOL_TYPE,
+        protocolName: g.assignorName,
+        members: g.describeMembers().map((m) => ({
+          memberId: m.memberId,
+          groupInstanceId: m.instanceId,
+          clientId: m.clientId,
+          clientHost: m.clientHost,
+          metadata: m.classicMetadata ?? encodeSubscription({ version: 0, topics: m.subscribedTopicNames, userData: null, ownedPartitions: [] }),
+          assignment: encodeAssignment({
+            version: 0,
+            partitions: namedPartitions(m.assignment, this.consumerContext.topics).map((t) => ({ topic: t.topicName, partitions: t.partitions })),
+            userData: null,
+          }),
+        })),
+      };
+    }
     return {
       groupId,
       state: g.state,
@@ -405,6 +557,14 @@ export class GroupCoordinator {
   }
 
   // ---- helpers --------------------------------------------------------------------------------
+
+  /** A group changing protocol: the old one stops, the new one takes its id (offsets are the group id's, and stay). */
+  private replaceGroup<G extends AnyGroup>(old: AnyGroup, next: G): G {
+    old.shutdown();
+    this.groups.set(old.groupId, next);
+    this.log.info({ group: old.groupId, from: old.type, to: next.type }, 'empty group changes its rebalance protocol');
+    return next;
+  }
 
   private createGroup(groupId: string): Group {
     const group = new Group(groupId, this.groupContext);

@@ -17,6 +17,11 @@
 //   - a member is parked on at most one JoinGroup and one SyncGroup;
 //   - in PreparingRebalance the join completes once every member (and every
 //     KIP-394 pending member) has rejoined, or when the rebalance timeout fires;
+//     the first rebalance of an empty group instead ends when the initial delay
+//     does (group.initial.rebalance.delay.ms, a timer even at 0), or early when a
+//     removal leaves only members that have rejoined;
+//   - members of a generation that have not sent SyncGroup within the
+//     rebalance timeout of its join's completion are removed, Stable or not;
 //   - generationId only grows, by one per completed join.
 
 import { randomUUID } from 'node:crypto';
@@ -28,6 +33,9 @@ import { type JoinResult, Member, type Protocol, type SyncResult } from './membe
 import type { StoredGroup } from './offsets-log.js';
 
 export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
+
+/** The rebalance protocol a group runs (ListGroups v5+, KIP-848): 'consumer' and 'share' groups are other classes. */
+export type GroupType = 'classic' | 'consumer' | 'share';
 
 /** Published when a rebalance starts and when it ends: `{ groupId, state, generationId, members, reason }`. */
 export const rebalanceChannel = diagnostics_channel.channel('sluice:group:rebalance');
@@ -85,6 +93,8 @@ function joinError(errorCode: number, memberId = ''): JoinResult {
 }
 
 export class Group {
+  /** Which rebalance protocol the group runs (KIP-848 groups are ConsumerGroups). */
+  readonly type = 'classic' as const;
   state: GroupState = 'Empty';
   generationId = 0;
   protocolType: string | null = null;
@@ -98,6 +108,13 @@ export class Group {
   /** KIP-394: ids handed out with MEMBER_ID_REQUIRED, expiring after the session timeout. */
   private readonly pendingMembers = new Map<string, NodeJS.Timeout>();
   private joinTimer: NodeJS.Timeout | null = null;
+  /**
+   * Members of the current generation that have not sent SyncGroup yet, as
+   * Kafka's pending-sync set: the sync timer, started when the join completes,
+   * removes those still here after the rebalance timeout, also once the
+   * leader's SyncGroup has made the group Stable (KAFKA-12890).
+   */
+  private readonly pendingSync = new Set<string>();
   private syncTimer: NodeJS.Timeout | null = null;
   /** Set while the first rebalance of an empty group waits for more members. */
   private initialDelay: { newMemberAdded: boolean; remainingMs: number } | null = null;
@@ -179,10 +196,12 @@ export class Group {
           member.awaitingSync?.({ errorCode: ErrorCode.REBALANCE_IN_PROGRESS, assignment: EMPTY });
           member.awaitingSync = resolve;
         });
+        this.markSynced(member);
         if (member.memberId === this.leaderId) this.completeSync(req.assignments);
         return parked;
       }
       case 'Stable':
+        this.markSynced(member);
         this.touch(member);
         return Promise.resolve({ errorCode: ErrorCode.NONE, assignment: this.assignmentFor(member) });
       default:
@@ -212,7 +231,7 @@ export class Group {
     if (pending) {
       clearTimeout(pending);
       this.pendingMembers.delete(memberId);
-      this.maybeCompleteJoin();
+      this.maybeCompleteJoin(true);
       return ErrorCode.NONE;
     }
     const member = this.members.get(memberId);
@@ -323,7 +342,7 @@ export class Group {
     if (req.requireKnownMemberId) {
       const timer = setTimeout(() => {
         this.pendingMembers.delete(newId);
-        this.maybeCompleteJoin();
+        this.maybeCompleteJoin(true);
       }, req.sessionTimeoutMs);
       this.pendingMembers.set(newId, timer);
       return Promise.resolve(joinError(ErrorCode.MEMBER_ID_REQUIRED, newId));
@@ -363,6 +382,8 @@ export class Group {
     this.members.set(newId, member);
     this.staticMembers.set(req.groupInstanceId!, newId);
     if (this.leaderId === oldId) this.leaderId = newId;
+    // The new id syncs in the old one's place.
+    if (this.pendingSync.delete(oldId)) this.pendingSync.add(newId);
     this.updateMember(member, req);
     if (this.state === 'Stable' && this.selectProtocol() === this.protocolName) {
       this.touch(member);
@@ -387,13 +408,14 @@ export class Group {
   private removeAndRebalance(member: Member, reason: string): void {
     this.dropMember(member, ErrorCode.UNKNOWN_MEMBER_ID);
     if (this.state === 'Stable' || this.state === 'CompletingRebalance') this.prepareRebalance(reason);
-    else this.maybeCompleteJoin();
+    else this.maybeCompleteJoin(true);
   }
 
   private dropMember(member: Member, answer: number): void {
     this.answerParked(member, answer);
     if (member.sessionTimer) clearTimeout(member.sessionTimer);
     this.members.delete(member.memberId);
+    this.pendingSync.delete(member.memberId);
     if (member.groupInstanceId !== null && this.staticMembers.get(member.groupInstanceId) === member.memberId) {
       this.staticMembers.delete(member.groupInstanceId);
     }
@@ -447,12 +469,16 @@ export class Group {
       }
     }
     this.clearTimers();
+    this.pendingSync.clear();
     const wasEmpty = this.state === 'Empty';
     this.transition('PreparingRebalance');
     const rebalanceTimeoutMs = this.rebalanceTimeoutMs();
-    if (wasEmpty && this.ctx.initialRebalanceDelayMs > 0) {
-      const delay = Math.min(this.ctx.initialRebalanceDelayMs, rebalanceTimeoutMs);
-      this.initialDelay = { newMemberAdded: false, remainingMs: rebalanceTimeoutMs - delay };
+    if (wasEmpty) {
+      // The first rebalance of an empty group ends only when the initial delay does, even a
+      // delay of 0 (a timer, so joins already on their way count), as Kafka's
+      // (GroupMetadataManager.prepareRebalance); members that rejoin cannot end it sooner.
+      const delay = this.ctx.initialRebalanceDelayMs;
+      this.initialDelay = { newMemberAdded: false, remainingMs: Math.max(rebalanceTimeoutMs - delay, 0) };
       this.joinTimer = this.timer(() => this.onInitialDelayEnd(), delay);
     } else {
       this.joinTimer = this.timer(() => this.completeJoin(), rebalanceTimeoutMs);
@@ -462,7 +488,11 @@ export class Group {
     this.maybeCompleteJoin();
   }
 
-  /** group.initial.rebalance.delay.ms: wait again while new members keep arriving, within the rebalance timeout. */
+  /**
+   * group.initial.rebalance.delay.ms: wait again while new members keep
+   * arriving, within the rebalance timeout; then complete the join with
+   * whoever has joined, without waiting for KIP-394 pending members.
+   */
   private onInitialDelayEnd(): void {
     const d = this.initialDelay!;
     if (d.newMemberAdded && d.remainingMs > 0) {
@@ -476,8 +506,13 @@ export class Group {
     this.completeJoin();
   }
 
-  private maybeCompleteJoin(): void {
-    if (this.state !== 'PreparingRebalance' || this.initialDelay !== null) return;
+  /**
+   * Completes the join once every member (and every KIP-394 pending member)
+   * has rejoined. Not during the initial delay, unless a member has just been
+   * removed (it left or timed out), which Kafka lets end the join early too.
+   */
+  private maybeCompleteJoin(afterRemoval = false): void {
+    if (this.state !== 'PreparingRebalance' || (this.initialDelay !== null && !afterRemoval)) return;
     if (this.pendingMembers.size > 0) return;
     for (const m of this.members.values()) if (m.awaitingJoin === null) return;
     this.completeJoin();
@@ -519,6 +554,7 @@ export class Group {
       this.touch(m);
       resolve(this.joinResultFor(m));
     }
+    for (const id of this.members.keys()) this.pendingSync.add(id);
     const generation = this.generationId;
     this.syncTimer = this.timer(() => this.onSyncTimeout(generation), this.rebalanceTimeoutMs());
     this.ctx.log.info({ group: this.groupId, generation, protocol: this.protocolName, members: this.members.size, leader: this.leaderId }, 'rebalance completed; awaiting the leader\'s assignment');
@@ -528,7 +564,7 @@ export class Group {
   /** The leader's SyncGroup: store its assignments and answer every parked SyncGroup. */
   private completeSync(assignments: Map<string, Buffer>): void {
     for (const m of this.members.values()) m.assignment = assignments.get(m.memberId) ?? EMPTY;
-    this.clearTimers();
+    // The sync timer keeps running for members that have not sent SyncGroup yet.
     this.transition('Stable');
     for (const m of this.members.values()) {
       if (m.awaitingSync === null) continue;
@@ -539,10 +575,24 @@ export class Group {
     this.publish('synced');
   }
 
-  /** Members that never sent SyncGroup within the rebalance timeout are dropped, and the group rebalances. */
+  /** A member's SyncGroup for this generation: it is no longer pending, and the sync timer stops once none is. */
+  private markSynced(member: Member): void {
+    this.pendingSync.delete(member.memberId);
+    if (this.pendingSync.size > 0 || this.syncTimer === null) return;
+    clearTimeout(this.syncTimer);
+    this.syncTimer = null;
+  }
+
+  /**
+   * Members that did not send SyncGroup within the rebalance timeout of the
+   * join's completion are dropped, whether or not the leader's assignment has
+   * made the group Stable meanwhile, and the group rebalances (as Kafka).
+   */
   private onSyncTimeout(generation: number): void {
-    if (this.state !== 'CompletingRebalance' || this.generationId !== generation) return;
-    for (const m of [...this.members.values()]) if (m.awaitingSync === null) this.dropMember(m, ErrorCode.UNKNOWN_MEMBER_ID);
+    this.syncTimer = null;
+    if (this.generationId !== generation || (this.state !== 'CompletingRebalance' && this.state !== 'Stable')) return;
+    if (this.pendingSync.size === 0) return;
+    for (const id of [...this.pendingSync]) this.dropMember(this.members.get(id)!, ErrorCode.UNKNOWN_MEMBER_ID);
     this.prepareRebalance('members did not send SyncGroup within the rebalance timeout');
   }
 

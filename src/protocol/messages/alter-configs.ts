@@ -14,12 +14,12 @@ export const AlterConfigsRequest = message(33, 'AlterConfigsRequest', '0-2', '2+
   f('validateOnly', 'bool'),
 ]);
 
-export const AlterConfigsResponse = message(33, 'AlterConfigsResponse', '0-2', '2+', [
-  f('throttleTimeMs', 'int32'),
-  a('responses', '0+', [
-    f('errorCode', 'int16'),
-    f('errorMessage', 'string', '0+', { nullable: '0+' }),
-    f('resourceType', 'int8'),
-    f('resourceName', 'string'),
-  ]),
+/** One result per resource; IncrementalAlterConfigsResponse has the same layout. */
+export const alterConfigsResults = a('responses', '0+', [
+  f('errorCode', 'int16'),
+  f('errorMessage', 'string', '0+', { nullable: '0+' }),
+  f('resourceType', 'int8'),
+  f('resourceName', 'string'),
 ]);
+
+export const AlterConfigsResponse = message(33, 'AlterConfigsResponse', '0-2', '2+', [f('throttleTimeMs', 'int32'), alterConfigsResults]);

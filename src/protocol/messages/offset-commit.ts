@@ -1,8 +1,9 @@
-// OffsetCommit v0-8, flexible from v8.
+// OffsetCommit v0-9, flexible from v8. v9 is v8 for consumer-protocol groups
+// (KIP-848): generationIdOrMemberEpoch carries the member epoch.
 
 import { a, f, message } from '../schema.js';
 
-export const OffsetCommitRequest = message(8, 'OffsetCommitRequest', '0-8', '8+', [
+export const OffsetCommitRequest = message(8, 'OffsetCommitRequest', '0-9', '8+', [
   f('groupId', 'string'),
   f('generationIdOrMemberEpoch', 'int32', '1+', { default: -1 }),
   f('memberId', 'string', '1+'),
@@ -20,7 +21,7 @@ export const OffsetCommitRequest = message(8, 'OffsetCommitRequest', '0-8', '8+'
   ]),
 ]);
 
-export const OffsetCommitResponse = message(8, 'OffsetCommitResponse', '0-8', '8+', [
+export const OffsetCommitResponse = message(8, 'OffsetCommitResponse', '0-9', '8+', [
   f('throttleTimeMs', 'int32', '3+'),
   a('topics', '0+', [
     f('name', 'string'),

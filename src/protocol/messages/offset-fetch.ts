@@ -1,8 +1,9 @@
-// OffsetFetch v0-8, flexible from v6.
+// OffsetFetch v0-9, flexible from v6. v9 adds the member id and epoch of
+// consumer-protocol members (KIP-848).
 
 import { a, f, message } from '../schema.js';
 
-export const OffsetFetchRequest = message(9, 'OffsetFetchRequest', '0-8', '6+', [
+export const OffsetFetchRequest = message(9, 'OffsetFetchRequest', '0-9', '6+', [
   f('groupId', 'string', '0-7'),
   a('topics', '0-7', [
     f('name', 'string', '0-7'),
@@ -10,6 +11,8 @@ export const OffsetFetchRequest = message(9, 'OffsetFetchRequest', '0-8', '6+', 
   ], { nullable: '2-7' }),
   a('groups', '8+', [
     f('groupId', 'string', '8+'),
+    f('memberId', 'string', '9+', { nullable: '9+' }),
+    f('memberEpoch', 'int32', '9+', { default: -1 }),
     a('topics', '8+', [
       f('name', 'string', '8+'),
       f('partitionIndexes', '[]int32', '8+'),
@@ -18,7 +21,7 @@ export const OffsetFetchRequest = message(9, 'OffsetFetchRequest', '0-8', '6+', 
   f('requireStable', 'bool', '7+'),
 ]);
 
-export const OffsetFetchResponse = message(9, 'OffsetFetchResponse', '0-8', '6+', [
+export const OffsetFetchResponse = message(9, 'OffsetFetchResponse', '0-9', '6+', [
   f('throttleTimeMs', 'int32', '3+'),
   a('topics', '0-7', [
     f('name', 'string', '0-7'),

@@ -1,8 +1,10 @@
 // CreatePartitions v0-3 (v2+ flexible): grows a topic; never shrinks it.
+// Manual assignments are checked as Kafka checks them (INVALID_REPLICA_ASSIGNMENT).
 
 import { TopicError } from '../../broker/broker.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { CreatePartitionsRequest, CreatePartitionsResponse } from '../../protocol/messages/create-partitions.js';
+import type { Message } from '../../protocol/codec.js';
 import type { ApiHandler } from './handler.js';
 
 export const createPartitions: ApiHandler = {
@@ -15,7 +17,8 @@ export const createPartitions: ApiHandler = {
     const results = [];
     for (const t of req.topics) {
       try {
-        await ctx.broker.createPartitions(t.name, t.count, req.validateOnly);
+        const assignments = t.assignments === null ? null : t.assignments.map((a: Message) => a.brokerIds as number[]);
+        await ctx.broker.createPartitions(t.name, t.count, req.validateOnly, assignments);
         results.push({ name: t.name, errorCode: ErrorCode.NONE, errorMessage: null });
       } catch (err) {
         if (!(err instanceof TopicError)) throw err;

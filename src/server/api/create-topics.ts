@@ -1,43 +1,35 @@
 // CreateTopics v0-7 (v5+ flexible: the response echoes configs, v7 topic ids).
-// Replica assignments must name this broker; replication factor -1 or 1.
+// Replication factor and manual replica assignments are checked as Kafka's
+// controller checks them; on one broker that leaves factor -1 or 1 and
+// assignments naming this broker.
 
 import { TopicError } from '../../broker/broker.js';
-import { effectiveConfigs } from '../../broker/topic-config.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { CreateTopicsRequest, CreateTopicsResponse } from '../../protocol/messages/create-topics.js';
 import type { Message } from '../../protocol/codec.js';
 import type { ApiHandler, RequestContext } from './handler.js';
 
-const CONFIG_SOURCE_TOPIC = 1;
-const CONFIG_SOURCE_DEFAULT = 5;
-
 async function createOne(t: Message, req: Message, ctx: RequestContext): Promise<Message> {
   const fail = (errorCode: number, errorMessage: string) => ({ name: t.name, errorCode, errorMessage, numPartitions: -1, replicationFactor: -1, configs: null });
-  const brokers = ctx.broker.cluster.brokers().length;
-  if (t.replicationFactor !== -1 && (t.replicationFactor < 1 || t.replicationFactor > brokers)) {
-    return fail(ErrorCode.INVALID_REPLICATION_FACTOR, `replication factor ${t.replicationFactor} is larger than the ${brokers} available broker(s)`);
-  }
   const configs: Record<string, string> = {};
   for (const c of t.configs) if (c.value !== null) configs[c.name] = c.value;
-  let numPartitions: number = t.numPartitions;
-  if (t.assignments.length > 0) {
-    if (numPartitions !== -1) return fail(ErrorCode.INVALID_REQUEST, 'give either numPartitions or replica assignments, not both');
-    numPartitions = t.assignments.length;
-  }
+  const replication = { replicationFactor: t.replicationFactor, assignments: t.assignments };
   try {
-    const topic = await ctx.broker.createTopic(t.name, numPartitions, configs, req.validateOnly);
+    const topic = await ctx.broker.createTopic(t.name, t.numPartitions, configs, req.validateOnly, replication);
+    // Not topic.partitions.length: a validate-only creation has no partitions.
+    const numPartitions = t.assignments.length > 0 ? t.assignments.length : t.numPartitions === -1 ? ctx.config.numPartitions : t.numPartitions;
     return {
       name: t.name,
       topicId: topic.topicId,
       errorCode: ErrorCode.NONE,
       errorMessage: null,
-      numPartitions: numPartitions === -1 ? ctx.config.numPartitions : numPartitions,
+      numPartitions,
       replicationFactor: 1,
-      configs: effectiveConfigs(configs, ctx.config).map((c) => ({
-        name: c.name,
+      configs: ctx.broker.dynamicConfig.describeTopic(configs).map((c) => ({
+        name: c.def.name,
         value: c.value,
-        readOnly: false,
-        configSource: c.isDefault ? CONFIG_SOURCE_DEFAULT : CONFIG_SOURCE_TOPIC,
+        readOnly: c.readOnly,
+        configSource: c.source,
         isSensitive: false,
       })),
     };

@@ -1,7 +1,8 @@
 // DeleteRecords v0-2 (v2 flexible): moves the log start offset forward.
-// Offset -1 means "up to the high watermark", as in Kafka.
+// Offset -1 means "up to the high watermark", as in Kafka; the broker decides
+// (broker/delete-records.ts), after acks=1 writes up to the log end are committed.
 
-import { ErrorCode } from '../../protocol/error-codes.js';
+import { deleteRecordsBefore } from '../../broker/delete-records.js';
 import { DeleteRecordsRequest, DeleteRecordsResponse } from '../../protocol/messages/delete-records.js';
 import type { Message } from '../../protocol/codec.js';
 import type { ApiHandler } from './handler.js';
@@ -12,20 +13,15 @@ export const deleteRecords: ApiHandler = {
   maxVersion: 2,
   request: DeleteRecordsRequest,
   response: DeleteRecordsResponse,
-  handle(req, ctx) {
-    const topics = req.topics.map((t: Message) => ({
-      name: t.name,
-      partitions: t.partitions.map((p: Message) => {
-        const partition = ctx.broker.partition(t.name, p.partitionIndex);
-        if (!partition) return { partitionIndex: p.partitionIndex, lowWatermark: -1, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
-        const offset = p.offset === -1 ? partition.highWatermark : p.offset;
-        if (offset < 0 || offset > partition.highWatermark) {
-          return { partitionIndex: p.partitionIndex, lowWatermark: -1, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE };
-        }
-        if (offset > partition.logStartOffset) partition.log.advanceLogStart(offset);
-        return { partitionIndex: p.partitionIndex, lowWatermark: partition.logStartOffset, errorCode: ErrorCode.NONE };
-      }),
-    }));
+  async handle(req, ctx) {
+    const topics = await Promise.all(
+      req.topics.map(async (t: Message) => ({
+        name: t.name,
+        partitions: await Promise.all(
+          t.partitions.map(async (p: Message) => ({ partitionIndex: p.partitionIndex, ...(await deleteRecordsBefore(ctx.broker, t.name, p.partitionIndex, p.offset)) })),
+        ),
+      })),
+    );
     return { throttleTimeMs: 0, topics };
   },
 };

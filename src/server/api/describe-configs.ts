@@ -1,72 +1,56 @@
-// DescribeConfigs v0-4 (v4 flexible). Topics list every config with its
-// effective value (defaults included, as clients expect); the broker resource
-// lists the broker-wide defaults.
+// DescribeConfigs v0-4 (v4 flexible). A topic lists every topic config with its
+// effective value (defaults included, as clients expect); this broker (its
+// node id) lists its settings by Kafka name, and "" the cluster-wide dynamic
+// defaults only; a group lists every group config. Sources and synonyms (v1+),
+// config types and documentation (v3+, KIP-569) come from the config tables in
+// src/metadata/.
 
-import { effectiveConfigs } from '../../broker/topic-config.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { DescribeConfigsRequest, DescribeConfigsResponse } from '../../protocol/messages/describe-configs.js';
 import type { Message } from '../../protocol/codec.js';
+import { ResourceType } from '../../broker/config-changes.js';
+import { CONFIG_TYPE_CODE, ConfigSource, type DescribedConfig, documentation } from '../../metadata/config-def.js';
+import { describeGroup } from '../../metadata/group-configs.js';
 import type { ApiHandler, RequestContext } from './handler.js';
 
-const RESOURCE_TOPIC = 2;
-const RESOURCE_BROKER = 4;
-const SOURCE_TOPIC = 1;
-const SOURCE_STATIC_BROKER = 4;
-const SOURCE_DEFAULT = 5;
-
-interface Entry {
-  name: string;
-  value: string;
-  source: number;
-}
-
-function brokerEntries(ctx: RequestContext): Entry[] {
-  const c = ctx.config;
-  const entries: [string, string | number | boolean][] = [
-    ['broker.id', c.nodeId],
-    ['auto.create.topics.enable', c.autoCreateTopicsEnable],
-    ['num.partitions', c.numPartitions],
-    ['message.max.bytes', c.messageMaxBytes],
-    ['socket.request.max.bytes', c.socketRequestMaxBytes],
-    ['log.segment.bytes', c.segmentBytes],
-    ['log.roll.ms', c.segmentMs],
-    ['log.retention.ms', c.retentionMs],
-    ['log.retention.bytes', c.retentionBytes],
-    ['log.retention.check.interval.ms', c.retentionCheckIntervalMs],
-    ['flush.policy', c.flushPolicy],
-    ['flush.interval.ms', c.flushIntervalMs],
-  ];
-  return entries.map(([name, value]) => ({ name, value: String(value), source: SOURCE_STATIC_BROKER }));
-}
-
-function describe(resource: Message, ctx: RequestContext): Message {
-  const base = { resourceType: resource.resourceType, resourceName: resource.resourceName };
-  let entries: Entry[];
-  if (resource.resourceType === RESOURCE_TOPIC) {
-    const topic = ctx.broker.cluster.topic(resource.resourceName);
-    if (!topic) return { ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `unknown topic '${resource.resourceName}'`, configs: [] };
-    entries = effectiveConfigs(topic.configs, ctx.config).map((c) => ({ name: c.name, value: c.value, source: c.isDefault ? SOURCE_DEFAULT : SOURCE_TOPIC }));
-  } else if (resource.resourceType === RESOURCE_BROKER) {
-    entries = brokerEntries(ctx);
-  } else {
-    return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `resource type ${resource.resourceType} is not supported`, configs: [] };
+function configsOf(resource: Message, ctx: RequestContext): DescribedConfig[] | { errorCode: number; errorMessage: string } {
+  const name: string = resource.resourceName;
+  switch (resource.resourceType) {
+    case ResourceType.TOPIC: {
+      const topic = ctx.broker.cluster.topic(name);
+      if (!topic) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `unknown topic '${name}'` };
+      return ctx.broker.dynamicConfig.describeTopic(topic.configs);
+    }
+    case ResourceType.BROKER:
+      if (!ctx.broker.dynamicConfig.isThisBroker(name)) return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `broker '${name}' is not this broker (${ctx.config.nodeId})` };
+      return ctx.broker.dynamicConfig.describeBroker(name === '');
+    case ResourceType.GROUP:
+      return describeGroup(ctx.broker.cluster.groupConfigs(name));
+    default:
+      return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `resource type ${resource.resourceType} is not supported` };
   }
+}
+
+function describe(resource: Message, req: Message, ctx: RequestContext): Message {
+  const base = { resourceType: resource.resourceType, resourceName: resource.resourceName };
+  const found = configsOf(resource, ctx);
+  if (!Array.isArray(found)) return { ...base, ...found, configs: [] };
   const keys: string[] | null = resource.configurationKeys;
-  if (keys !== null && keys.length > 0) entries = entries.filter((e) => keys.includes(e.name));
+  const entries = keys !== null && keys.length > 0 ? found.filter((e) => keys.includes(e.def.name)) : found;
   return {
     ...base,
     errorCode: ErrorCode.NONE,
     errorMessage: null,
     configs: entries.map((e) => ({
-      name: e.name,
+      name: e.def.name,
       value: e.value,
-      readOnly: e.source === SOURCE_STATIC_BROKER,
-      isDefault: e.source === SOURCE_DEFAULT,
+      readOnly: e.readOnly,
+      isDefault: e.source === ConfigSource.DEFAULT,
       configSource: e.source,
       isSensitive: false,
-      synonyms: [],
-      configType: 0,
-      documentation: null,
+      synonyms: req.includeSynonyms ? e.synonyms : [],
+      configType: CONFIG_TYPE_CODE[e.def.type],
+      documentation: req.includeDocumentation ? documentation(e.def) : null,
     })),
   };
 }
@@ -77,5 +61,5 @@ export const describeConfigs: ApiHandler = {
   maxVersion: 4,
   request: DescribeConfigsRequest,
   response: DescribeConfigsResponse,
-  handle: (req, ctx) => ({ throttleTimeMs: 0, results: req.resources.map((r: Message) => describe(r, ctx)) }),
+  handle: (req, ctx) => ({ throttleTimeMs: 0, results: req.resources.map((r: Message) => describe(r, req, ctx)) }),
 };

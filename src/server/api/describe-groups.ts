@@ -1,13 +1,12 @@
 // DescribeGroups v0-5 (v5+ flexible). Member metadata and assignments are
 // filled in while the group is Stable, as Kafka does; an unknown group is
-// described as Dead with no members. Authorized operations (v3+) are not
-// computed (no ACLs yet): the "not provided" value is returned.
+// described as Dead with no members. Authorized operations (v3+, KIP-430)
+// are filled in when asked.
 
+import { authorizedOperations } from '../../broker/authorized-operations.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { DescribeGroupsRequest, DescribeGroupsResponse } from '../../protocol/messages/describe-groups.js';
 import type { ApiHandler } from './handler.js';
-
-const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
 
 export const describeGroups: ApiHandler = {
   apiKey: 15,
@@ -34,7 +33,7 @@ export const describeGroups: ApiHandler = {
             memberMetadata: m.metadata,
             memberAssignment: m.assignment,
           })),
-          authorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
+          authorizedOperations: authorizedOperations(req.includeAuthorizedOperations, 'group'),
         };
       }),
     };

@@ -36,15 +36,20 @@ export const fetch: ApiHandler = {
       readCommitted: req.isolationLevel === READ_COMMITTED,
     });
     let i = 0;
+    const errors: { topic: string; partition: number; errorCode: number }[] = [];
     const responses = req.topics.map((topic: Message) => ({
       topic: topic.topic,
       topicId: topic.topicId,
       partitions: topic.partitions.map((p: Message) => {
         const r = results[i++];
         const errorCode = unknownIds.has(topic) ? ErrorCode.UNKNOWN_TOPIC_ID : r.errorCode;
+        // Kafka prints topic ids as base64url; an unknown id has no name to show.
+        if (errorCode !== ErrorCode.NONE) errors.push({ topic: wanted[i - 1].topic || (topic.topicId as Buffer).toString('base64url'), partition: p.partition, errorCode });
         return { partitionIndex: p.partition, ...r, errorCode, preferredReadReplica: -1 };
       }),
     }));
+    // Debug only: a client that refetches in a loop after an error must not flood the log.
+    if (errors.length > 0) ctx.log.debug({ clientId: ctx.clientId, errors }, 'fetch answered partition errors');
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses };
   },
 };

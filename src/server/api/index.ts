@@ -6,10 +6,15 @@ import { ErrorCode } from '../../protocol/error-codes.js';
 import type { ApiHandler } from './handler.js';
 import { apiVersions } from './api-versions.js';
 import { createPartitions } from './create-partitions.js';
+import { consumerGroupDescribe } from './consumer-group-describe.js';
+import { consumerGroupHeartbeat } from './consumer-group-heartbeat.js';
 import { createTopics } from './create-topics.js';
 import { deleteRecords } from './delete-records.js';
 import { deleteTopics } from './delete-topics.js';
+import { alterConfigs } from './alter-configs.js';
+import { describeCluster } from './describe-cluster.js';
 import { describeConfigs } from './describe-configs.js';
+import { incrementalAlterConfigs } from './incremental-alter-configs.js';
 import { fetch } from './fetch.js';
 import { listOffsets } from './list-offsets.js';
 import { metadata } from './metadata.js';
@@ -49,7 +54,10 @@ const handlers: ApiHandler[] = [
   deleteTopics,
   deleteRecords,
   describeConfigs,
+  alterConfigs,
+  incrementalAlterConfigs,
   createPartitions,
+  describeCluster,
   // Consumer groups and committed offsets (src/coordinator/group).
   offsetCommit,
   offsetFetch,
@@ -62,6 +70,9 @@ const handlers: ApiHandler[] = [
   listGroups,
   deleteGroups,
   offsetDelete,
+  // Consumer-protocol groups (KIP-848, src/coordinator/group/consumer).
+  consumerGroupHeartbeat,
+  consumerGroupDescribe,
   // Transactions (src/coordinator/txn).
   initProducerId,
   addPartitionsToTxn,

@@ -1,4 +1,5 @@
-// ListGroups v0-4 (v3+ flexible); v4 filters by state name (KIP-518).
+// ListGroups v0-5 (v3+ flexible); v4 filters by state name (KIP-518), v5 by
+// group type and names each group's type (KIP-848).
 
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { ListGroupsRequest, ListGroupsResponse } from '../../protocol/messages/list-groups.js';
@@ -7,15 +8,15 @@ import type { ApiHandler } from './handler.js';
 export const listGroups: ApiHandler = {
   apiKey: 16,
   minVersion: 0,
-  maxVersion: 4,
+  maxVersion: 5,
   request: ListGroupsRequest,
   response: ListGroupsResponse,
   handle(req, ctx) {
-    const groups = ctx.groups.listGroups(ctx.apiVersion >= 4 ? req.statesFilter : []);
+    const groups = ctx.groups.listGroups(req.statesFilter, req.typesFilter);
     return {
       throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,
-      groups: groups.map((g) => ({ groupId: g.groupId, protocolType: g.protocolType, groupState: g.state })),
+      groups: groups.map((g) => ({ groupId: g.groupId, protocolType: g.protocolType, groupState: g.state, groupType: g.type })),
     };
   },
 };

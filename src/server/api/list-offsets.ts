@@ -1,28 +1,37 @@
-// ListOffsets v1-7 (v6+ flexible): earliest, latest, max timestamp (v7,
-// KIP-734) and by time. v0's multi-offset shape is not served. Latest with
-// isolation_level 1 (v2+) answers the last stable offset.
+// ListOffsets v0-7 (v6+ flexible): earliest, latest, max timestamp (v7,
+// KIP-734) and by time; v0 answers its array of offsets (max_num_offsets).
+// Latest with isolation_level 1 (v2+) answers the last stable offset. The
+// broker decides (broker/list-offsets.ts), waiting for acks=1 writes to be
+// committed first, so the answer may come after an fsync.
 
-import { listOffset } from '../../broker/list-offsets.js';
+import { listOffset, listOffsetsV0 } from '../../broker/list-offsets.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { ListOffsetsRequest, ListOffsetsResponse } from '../../protocol/messages/list-offsets.js';
 import type { Message } from '../../protocol/codec.js';
 import type { ApiHandler } from './handler.js';
 
+const READ_COMMITTED = 1;
+
 export const listOffsets: ApiHandler = {
   apiKey: 2,
-  minVersion: 1,
+  minVersion: 0,
   maxVersion: 7,
   request: ListOffsetsRequest,
   response: ListOffsetsResponse,
-  handle(req, ctx) {
-    const topics = req.topics.map((t: Message) => ({
-      name: t.name,
-      partitions: t.partitions.map((p: Message) => {
-        const partition = ctx.broker.partition(t.name, p.partitionIndex);
-        if (!partition) return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, timestamp: -1, offset: -1, leaderEpoch: -1 };
-        return { partitionIndex: p.partitionIndex, ...listOffset(partition, p.timestamp, req.isolationLevel === 1), leaderEpoch: partition.leaderEpoch };
-      }),
-    }));
+  async handle(req, ctx) {
+    const answerPartition = async (topic: string, p: Message): Promise<Message> => {
+      const partition = ctx.broker.partition(topic, p.partitionIndex);
+      if (!partition) return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, oldStyleOffsets: [], timestamp: -1, offset: -1, leaderEpoch: -1 };
+      if (ctx.apiVersion === 0) {
+        const { errorCode, offsets } = await listOffsetsV0(partition, p.timestamp, p.maxNumOffsets);
+        return { partitionIndex: p.partitionIndex, errorCode, oldStyleOffsets: offsets };
+      }
+      const found = await listOffset(partition, p.timestamp, req.isolationLevel === READ_COMMITTED);
+      return { partitionIndex: p.partitionIndex, ...found, leaderEpoch: found.offset === -1 ? -1 : partition.leaderEpoch };
+    };
+    const topics = await Promise.all(
+      req.topics.map(async (t: Message) => ({ name: t.name, partitions: await Promise.all(t.partitions.map((p: Message) => answerPartition(t.name, p))) })),
+    );
     return { throttleTimeMs: 0, topics };
   },
 };

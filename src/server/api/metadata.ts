@@ -1,7 +1,9 @@
 // Metadata v0-12. v0 asks for all topics with an empty list; v1+ with null.
 // v4+ carries allow_auto_topic_creation (always on before v4). v10+ gives topic
-// ids (KIP-516) and may ask by id alone.
+// ids (KIP-516) and may ask by id alone. v8+ carries authorized operations
+// when asked (KIP-430): per topic, and for the cluster in v8-10 only.
 
+import { authorizedOperations } from '../../broker/authorized-operations.js';
 import { isInternalTopic, topicNameProblem } from '../../broker/topic-name.js';
 import type { TopicMetadata } from '../../cluster/control-plane.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
@@ -52,14 +54,16 @@ export const metadata: ApiHandler = {
   async handle(req, ctx) {
     const { broker } = ctx;
     const all = req.topics === null || (ctx.apiVersion === 0 && req.topics.length === 0);
-    const topics = all ? broker.cluster.topics().map(describeTopic) : await Promise.all(req.topics.map((t: Message) => lookup(req, t, ctx)));
+    const found = all ? broker.cluster.topics().map(describeTopic) : await Promise.all(req.topics.map((t: Message) => lookup(req, t, ctx)));
+    // Kafka fills them in for every named topic, found or not; an unknown topic id has no name to authorize.
+    const topics = found.map((t) => (t.name === null ? t : { ...t, topicAuthorizedOperations: authorizedOperations(req.includeTopicAuthorizedOperations, 'topic') }));
     return {
       throttleTimeMs: 0,
       brokers: broker.cluster.brokers().map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
       clusterId: broker.cluster.clusterId,
       controllerId: broker.cluster.controllerId,
       topics,
-      clusterAuthorizedOperations: -2147483648,
+      clusterAuthorizedOperations: authorizedOperations(req.includeClusterAuthorizedOperations, 'cluster'),
     };
   },
 };

@@ -1,6 +1,8 @@
-// OffsetFetch v0-8 (v6+ flexible). v2+ may ask for every committed offset of
+// OffsetFetch v0-9 (v6+ flexible). v2+ may ask for every committed offset of
 // the group (topics null) and carries a group-level error; v8 asks for several
-// groups at once (KIP-709). With require_stable (v7+), a partition with
+// groups at once (KIP-709); v9 names the member and its epoch, checked in
+// consumer-protocol groups (KIP-848: UNKNOWN_MEMBER_ID, STALE_MEMBER_EPOCH as
+// the group's error). With require_stable (v7+), a partition with
 // transactional offsets awaiting their transaction's outcome gets
 // UNSTABLE_OFFSET_COMMIT; without it the last committed offset. A partition without a committed offset
 // gets offset -1 and no error, as Kafka. The answer waits for the group's
@@ -32,13 +34,17 @@ async function fetchGroup(groupId: string, topics: Message[] | null, requireStab
 export const offsetFetch: ApiHandler = {
   apiKey: 9,
   minVersion: 0,
-  maxVersion: 8,
+  maxVersion: 9,
   request: OffsetFetchRequest,
   response: OffsetFetchResponse,
   async handle(req, ctx) {
     if (ctx.apiVersion >= 8) {
       const groups = await Promise.all(
-        req.groups.map(async (g: Message) => ({ groupId: g.groupId, topics: await fetchGroup(g.groupId, g.topics, req.requireStable === true, ctx), errorCode: ErrorCode.NONE })),
+        req.groups.map(async (g: Message) => {
+          const errorCode = ctx.groups.fetchOffsetsError(g.groupId, g.memberId ?? null, g.memberEpoch);
+          const topics = errorCode === ErrorCode.NONE ? await fetchGroup(g.groupId, g.topics, req.requireStable === true, ctx) : [];
+          return { groupId: g.groupId, topics, errorCode };
+        }),
       );
       return { throttleTimeMs: 0, groups };
     }

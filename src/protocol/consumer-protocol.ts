@@ -1,7 +1,9 @@
 // The "consumer" embedded protocol: what group members put in JoinGroup
 // metadata (their subscription) and what the leader hands out through
-// SyncGroup (each member's assignment). The broker treats both as opaque
-// bytes; every Kafka client reads and writes this layout (classic int16/int32
+// SyncGroup (each member's assignment). Between classic members the broker
+// treats both as opaque bytes; it reads and writes them itself for classic
+// members of consumer-protocol groups (KIP-848) and to describe those groups.
+// Every Kafka client reads and writes this layout (classic int16/int32
 // lengths, never compact):
 //
 //   ConsumerProtocolSubscription
@@ -16,8 +18,8 @@
 // coordinators send a member that was given nothing) decodes as an empty
 // assignment.
 
-import { Reader } from '../protocol/reader.js';
-import { Writer } from '../protocol/writer.js';
+import { Reader } from './reader.js';
+import { Writer } from './writer.js';
 
 export const CONSUMER_PROTOCOL_TYPE = 'consumer';
 

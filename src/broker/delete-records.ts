@@ -1,0 +1,22 @@
+// DeleteRecords: moves a partition's log start offset forward, to at most the
+// high watermark (-1 means the high watermark), as in Kafka. Read-your-writes:
+// an offset past the high watermark, or -1, first waits for the log end as it
+// is now to be committed (the fsync covering it), so records acknowledged with
+// acks=1 can be deleted up to at once.
+
+import { ErrorCode } from '../protocol/error-codes.js';
+import type { Broker } from './broker.js';
+
+const HIGH_WATERMARK = -1;
+
+export async function deleteRecordsBefore(broker: Broker, topic: string, index: number, offset: number): Promise<{ errorCode: number; lowWatermark: number }> {
+  const waitFor = broker.partition(topic, index);
+  if (waitFor && (offset === HIGH_WATERMARK || offset > waitFor.highWatermark)) await waitFor.awaitLogEnd();
+  // Looked up again: the topic may have gone while the flush ran.
+  const p = broker.partition(topic, index);
+  if (!p) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, lowWatermark: -1 };
+  const target = offset === HIGH_WATERMARK ? p.highWatermark : offset;
+  if (target < 0 || target > p.highWatermark) return { errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, lowWatermark: -1 };
+  if (target > p.logStartOffset) p.log.advanceLogStart(target);
+  return { errorCode: ErrorCode.NONE, lowWatermark: p.logStartOffset };
+}

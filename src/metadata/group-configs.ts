@@ -1,0 +1,60 @@
+// Group configs (resource type GROUP, KIP-848 / KIP-932): per-group overrides of
+// the broker's group settings, stored by the control plane whether or not the
+// group exists yet, as in Kafka. Ranges are Kafka's broker defaults for the
+// group.consumer.*, group.share.* and group.streams.* bounds. The consumer
+// group protocol of KIP-848, share groups and streams groups are not served
+// yet, so every setting here is stored and described only; the queues work
+// reads them through groupConfigValue.
+
+import { type ConfigDef, type ConfigMap, type DescribedConfig, type Validator, ConfigSource, firstProblem, int, oneOf } from './config-def.js';
+
+export interface GroupConfigDef extends ConfigDef {
+  default: string;
+}
+
+/** earliest, latest, or by_duration:<ISO-8601 duration> (KIP-1106). */
+const autoOffsetReset: Validator = (v) =>
+  v === 'earliest' || v === 'latest' || /^by_duration:P(?!$)(\d+D)?(T(?!$)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/.test(v) ? null : 'must be earliest, latest or by_duration:<ISO-8601 duration>';
+
+function def(name: string, dflt: string, validate: Validator, doc: string, unit?: string): GroupConfigDef {
+  return { name, type: name.endsWith('.ms') || name.endsWith('.limit') || name.endsWith('.replicas') ? 'int' : 'string', default: dflt, validate, doc, unit, effect: 'stored', dynamic: true };
+}
+
+export const GROUP_CONFIG_DEFS: readonly GroupConfigDef[] = [
+  def('consumer.heartbeat.interval.ms', '5000', int(5000, 15000), 'Heartbeat interval of consumer-protocol members.', 'ms'),
+  def('consumer.session.timeout.ms', '45000', int(45000, 60000), 'Session timeout of consumer-protocol members.', 'ms'),
+  def('share.auto.offset.reset', 'latest', autoOffsetReset, 'Where a share group starts reading a partition it has no state for.'),
+  def('share.delivery.count.limit', '5', int(2, 10), 'Deliveries of a record before it is archived.'),
+  def('share.heartbeat.interval.ms', '5000', int(5000, 15000), 'Heartbeat interval of share group members.', 'ms'),
+  def('share.isolation.level', 'read_uncommitted', oneOf(['read_committed', 'read_uncommitted']), 'Whether a share group delivers only committed transactional records.'),
+  def('share.record.lock.duration.ms', '30000', int(15000, 60000), 'How long a delivered record stays locked to its consumer.', 'ms'),
+  def('share.session.timeout.ms', '45000', int(45000, 60000), 'Session timeout of share group members.', 'ms'),
+  def('streams.heartbeat.interval.ms', '5000', int(5000, 15000), 'Heartbeat interval of streams group members.', 'ms'),
+  def('streams.num.standby.replicas', '0', int(0, 2), 'Standby replicas per task of a streams group.'),
+  def('streams.session.timeout.ms', '45000', int(45000, 60000), 'Session timeout of streams group members.', 'ms'),
+];
+
+const BY_NAME = new Map(GROUP_CONFIG_DEFS.map((d) => [d.name, d]));
+
+export function groupConfigDef(name: string): GroupConfigDef | undefined {
+  return BY_NAME.get(name);
+}
+
+/** Returns why the first unknown name or bad value is refused, or null. */
+export function validateGroupConfigs(configs: ConfigMap): string | null {
+  return firstProblem(configs, groupConfigDef, 'group');
+}
+
+/** The effective value of group config `name` for a group with overrides `configs`. */
+export function groupConfigValue(configs: ConfigMap, name: string): string {
+  return configs[name] ?? (BY_NAME.get(name) as GroupConfigDef).default;
+}
+
+/** Every group config of a group with overrides `configs`, as DescribeConfigs lists them. */
+export function describeGroup(configs: ConfigMap): DescribedConfig[] {
+  return GROUP_CONFIG_DEFS.map((d) => {
+    const synonyms = [{ name: d.name, value: d.default, source: ConfigSource.DEFAULT as number }];
+    if (configs[d.name] !== undefined) synonyms.unshift({ name: d.name, value: configs[d.name], source: ConfigSource.GROUP });
+    return { def: d, value: synonyms[0].value, source: synonyms[0].source, readOnly: false, synonyms };
+  });
+}
