@@ -45,7 +45,7 @@ for (const codec of [
   { name: 'none', id: 0 },
   { name: 'gzip', id: 1 },
 ]) {
-  test(`Producer acks=all (compression ${codec.name}) gets a delivery report per record; an assigned Consumer reads each partition back in order`, async (t) => {
+  test(`Producer acks=all (compression ${codec.name}) gets a delivery report per record; an assigned Consumer reads each partition back in order`, skipUnless(confluentPython), async (t) => {
     const broker = await startInProcessBroker(t);
     const topic = `py-${codec.name}`;
     const partitions = 3;

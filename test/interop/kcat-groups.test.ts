@@ -122,7 +122,7 @@ test('two kcat -G members split the partitions, read every record once, and slui
 // The first member of a group leads it (it stays leader while it rejoins), so
 // the join order decides whose range assignor computes the assignment.
 for (const first of ['kcat', 'sluice'] as const) {
-  test(`kcat -G and a Sluice GroupConsumer share one group (${first === 'kcat' ? 'librdkafka' : 'Sluice'} leads): each gets two partitions`, async (t) => {
+  test(`kcat -G and a Sluice GroupConsumer share one group (${first === 'kcat' ? 'librdkafka' : 'Sluice'} leads): each gets two partitions`, skipUnless(kcat), async (t) => {
     defer(t, () => {});
     const broker = await startInProcessBroker(t);
     const client = new KafkaClient({ bootstrap: broker.bootstrap, clientId: 'sluice-member' });
