@@ -29,7 +29,7 @@ export interface RunningBroker {
 
 export type StartOptions = Partial<BrokerConfig> & {
   logger?: Logger;
-  /** TEST-ONLY: lose chosen acknowledgements (src/server/fault-hook.ts). Never set it in production. */
+  /** TEST-ONLY: lose chosen acknowledgements, fail chosen requests (src/server/fault-hook.ts). Never set it in production. */
   faults?: FaultHooks;
 };
 

@@ -19,6 +19,7 @@ import { Writer } from '../protocol/writer.js';
 import type { RequestContext } from './api/handler.js';
 import { type HandlerEntry, handlerFor, unsupportedApiVersionsResponse } from './api/index.js';
 import { FrameReader } from '../protocol/frame-reader.js';
+import { errorCodeOf, errorResponse } from './error-response.js';
 import type { FaultInjector, ProduceResponseFault } from './fault-hook.js';
 
 /** Requests in flight on one connection before it stops reading (Kafka's queued.max.requests). */
@@ -27,6 +28,10 @@ const MAX_IN_FLIGHT = 500;
 interface Pending {
   done: boolean;
   chunks: Buffer[] | null;
+}
+
+function apiName(entry: HandlerEntry): string {
+  return entry.handler.request.name.replace(/Request$/, '');
 }
 
 export class Connection {
@@ -85,7 +90,7 @@ export class Connection {
       if (header.apiVersion < handler.minVersion || header.apiVersion > handler.maxVersion) {
         if (handler.apiKey === 18) {
           // KIP-511: an ApiVersions version we do not know is answered in the v0 shape.
-          this.enqueue(Promise.resolve(unsupportedApiVersionsResponse()), header.correlationId, entry, 0);
+          this.enqueue(Promise.resolve(unsupportedApiVersionsResponse()), header.correlationId, entry, 0, {});
           return;
         }
         throw new MalformedFrameError(`unsupported version ${header.apiVersion} of API ${header.apiKey} (serves ${handler.minVersion}-${handler.maxVersion})`);
@@ -109,15 +114,23 @@ export class Connection {
     };
     let result: Promise<Message | null>;
     try {
+      this.faults?.beforeHandle(header.apiKey, header.apiVersion);
       result = Promise.resolve(entry.handler.handle(body, ctx));
     } catch (err) {
       result = Promise.reject(err);
     }
     const fault = this.faults && header.apiKey === 0 ? this.faults.forProduce(body) : null;
-    this.enqueue(result, header.correlationId, entry, header.apiVersion, fault);
+    this.enqueue(result, header.correlationId, entry, header.apiVersion, body, fault);
   }
 
-  private enqueue(result: Promise<Message | null>, correlationId: number, entry: HandlerEntry, version: number, fault: (() => ProduceResponseFault) | null = null): void {
+  private enqueue(
+    result: Promise<Message | null>,
+    correlationId: number,
+    entry: HandlerEntry,
+    version: number,
+    request: Message,
+    fault: (() => ProduceResponseFault) | null = null,
+  ): void {
     const pending: Pending = { done: false, chunks: null };
     this.queue.push(pending);
     result.then(
@@ -131,16 +144,41 @@ export class Connection {
             return;
           }
         }
-        if (response !== null) pending.chunks = this.encode(response, correlationId, entry, version);
-        pending.done = true;
-        this.flush();
+        this.complete(pending, response, correlationId, entry, version);
       },
-      (err) => {
-        // A handler that throws is a bug: log it and close, as the client cannot get a well-formed answer.
-        this.log.error({ err, apiKey: entry.handler.apiKey }, 'request handler failed');
-        this.close(err as Error);
+      (err: unknown) => {
+        const response = this.answerFailure(err, entry, version, request);
+        if (response === null) this.close(err as Error);
+        else this.complete(pending, response, correlationId, entry, version);
       },
     );
+  }
+
+  private complete(pending: Pending, response: Message | null, correlationId: number, entry: HandlerEntry, version: number): void {
+    if (response !== null) {
+      try {
+        pending.chunks = this.encode(response, correlationId, entry, version);
+      } catch (err) {
+        // The client cannot get a well-formed answer: a bug, logged, and the connection closes.
+        this.log.error({ err, api: apiName(entry), apiVersion: version }, 'response could not be encoded');
+        this.close(err as Error);
+        return;
+      }
+    }
+    pending.done = true;
+    this.flush();
+  }
+
+  /**
+   * A handler that threw is a bug or a failure below it (a file gone, a full disk):
+   * that request is answered with the error code on every entry and the connection
+   * stays, as Kafka's getErrorResponse does. An acks=0 produce expects no answer, so
+   * its connection closes instead, which is how Kafka tells such a producer.
+   */
+  private answerFailure(err: unknown, entry: HandlerEntry, version: number, request: Message): Message | null {
+    this.log.error({ err, api: apiName(entry), apiVersion: version, client: this.clientHost }, 'request handler failed');
+    if (entry.handler.apiKey === 0 && request.acks === 0) return null;
+    return errorResponse(request, entry.handler.request, entry.handler.response, version, errorCodeOf(err));
   }
 
   private encode(response: Message, correlationId: number, entry: HandlerEntry, version: number): Buffer[] {
@@ -172,7 +210,7 @@ export class Connection {
   private close(err: Error, header?: { apiKey: number; apiVersion: number; clientId: string | null }): void {
     if (this.closed) return;
     this.closed = true;
-    this.log.warn({ reason: err.message, client: this.clientHost, ...(header ?? {}) }, 'closing connection: unreadable request');
+    this.log.warn({ reason: err.message, client: this.clientHost, ...(header ?? {}) }, 'closing connection');
     this.socket.destroy();
   }
 }

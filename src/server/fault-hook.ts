@@ -2,6 +2,10 @@
 // when startBroker() is given `faults` (tests embedding the broker), and
 // `sluice serve` has no flag, variable or config key that turns it on.
 //
+// It can make a chosen request fail as if its handler had thrown (a bug, or a
+// failure below the handler such as a file deleted under it), to show that the
+// request is answered with an error code and the connection stays.
+//
 // It loses the acknowledgement of chosen Produce requests after their records
 // were appended, which is the fault idempotent producers exist for: the client
 // cannot tell a lost request from a lost response, so it retries, and the broker
@@ -29,12 +33,23 @@ export interface FaultHooks {
    * arrival order; `topics` are the topics it wrote to.
    */
   produceResponse?(n: number, topics: string[]): ProduceResponseFault;
+  /**
+   * Called before a request's handler runs; the error it returns is thrown in
+   * the handler's place, null lets the handler run.
+   */
+  handlerFailure?(apiKey: number, apiVersion: number): Error | null;
 }
 
 export class FaultInjector {
   private produces = 0;
 
   constructor(private readonly hooks: FaultHooks) {}
+
+  /** Throws the error the hook chooses for this request, if any (before its handler runs). */
+  beforeHandle(apiKey: number, apiVersion: number): void {
+    const err = this.hooks.handlerFailure?.(apiKey, apiVersion);
+    if (err) throw err;
+  }
 
   /**
    * Called when a Produce request arrives; returns what decides its response
