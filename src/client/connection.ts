@@ -121,15 +121,17 @@ export class BrokerConnection {
   }
 
   private onData(chunk: Buffer): void {
-    let frames: Buffer[];
-    try {
-      frames = this.frames.push(chunk);
-    } catch (err) {
-      this.fail(err as Error);
-      this.socket.destroy();
-      return;
-    }
-    for (const frame of frames) {
+    this.frames.push(chunk);
+    for (;;) {
+      let frame: Buffer | null;
+      try {
+        frame = this.frames.next();
+      } catch (err) {
+        this.fail(err as Error);
+        this.socket.destroy();
+        return;
+      }
+      if (frame === null) return;
       const r = new Reader(frame);
       const correlationId = r.int32();
       const pending = this.inFlight.get(correlationId);

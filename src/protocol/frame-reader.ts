@@ -13,26 +13,31 @@ export class FrameReader {
 
   constructor(private readonly maxFrameBytes: number) {}
 
-  /** Feeds bytes; returns the frames completed by them. Throws FrameTooLargeError on a bad size. */
-  push(chunk: Buffer): Buffer[] {
+  /** Feeds bytes received; `next()` then returns the frames they complete. */
+  push(chunk: Buffer): void {
     this.chunks.push(chunk);
     this.buffered += chunk.length;
-    const frames: Buffer[] = [];
-    for (;;) {
-      if (this.frameSize < 0) {
-        if (this.buffered < 4) break;
-        const size = this.peekSize();
-        if (size < 0 || size > this.maxFrameBytes) {
-          throw new FrameTooLargeError(`frame size ${size} is outside 0..${this.maxFrameBytes} (socket.request.max.bytes)`);
-        }
-        this.consume(4);
-        this.frameSize = size;
+  }
+
+  /**
+   * The next whole frame, or null until more bytes arrive. Frames come one at a
+   * time, so the caller can answer those before a bad size and can stop taking
+   * frames when it has enough in flight. Throws FrameTooLargeError on a bad size.
+   */
+  next(): Buffer | null {
+    if (this.frameSize < 0) {
+      if (this.buffered < 4) return null;
+      const size = this.peekSize();
+      if (size < 0 || size > this.maxFrameBytes) {
+        throw new FrameTooLargeError(`frame size ${size} is outside 0..${this.maxFrameBytes} (socket.request.max.bytes)`);
       }
-      if (this.buffered < this.frameSize) break;
-      frames.push(this.consume(this.frameSize));
-      this.frameSize = -1;
+      this.consume(4);
+      this.frameSize = size;
     }
-    return frames;
+    if (this.buffered < this.frameSize) return null;
+    const frame = this.consume(this.frameSize);
+    this.frameSize = -1;
+    return frame;
   }
 
   /** Bytes received but not yet part of a whole frame. */

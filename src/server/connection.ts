@@ -2,7 +2,8 @@
 // Requests are dispatched as they arrive (so a produce's append happens in
 // arrival order), while responses wait for every earlier one to be written:
 // the Kafka protocol promises in-order responses per connection.
-// Only an unreadable frame closes the connection.
+// Only an unreadable frame closes the connection, and only after the requests
+// before it are answered.
 
 import type net from 'node:net';
 import type { Broker } from '../broker/broker.js';
@@ -25,6 +26,12 @@ import type { FaultInjector, ProduceResponseFault } from './fault-hook.js';
 /** Requests in flight on one connection before it stops reading (Kafka's queued.max.requests). */
 const MAX_IN_FLIGHT = 500;
 
+/**
+ * How long a connection closing after an unreadable frame waits for the answers to
+ * the requests before it, and then for the client to close its side (ms).
+ */
+const CLOSE_GRACE_MS = 10_000;
+
 interface Pending {
   done: boolean;
   chunks: Buffer[] | null;
@@ -38,7 +45,10 @@ export class Connection {
   private readonly frames: FrameReader;
   private readonly queue: Pending[] = [];
   private readonly clientHost: string;
+  /** The socket is gone: nothing more is written. */
   private closed = false;
+  /** An unreadable frame arrived: nothing more is read, the answers still due are written, then the socket ends. */
+  private closing = false;
 
   constructor(
     private readonly socket: net.Socket,
@@ -63,18 +73,28 @@ export class Connection {
   }
 
   private onData(chunk: Buffer): void {
-    let frames: Buffer[];
-    try {
-      frames = this.frames.push(chunk);
-    } catch (err) {
-      this.close(err as Error);
-      return;
-    }
-    for (const frame of frames) {
-      if (this.closed) return;
+    if (this.closing) return; // what follows an unreadable frame is discarded
+    this.frames.push(chunk);
+    this.takeFrames();
+  }
+
+  /** Dispatches whole frames, one at a time, until none is left or enough are in flight. */
+  private takeFrames(): void {
+    while (!this.closing) {
+      if (this.queue.length >= MAX_IN_FLIGHT) {
+        this.socket.pause();
+        return;
+      }
+      let frame: Buffer | null;
+      try {
+        frame = this.frames.next();
+      } catch (err) {
+        this.closeAfterAnswers(err as Error);
+        return;
+      }
+      if (frame === null) return;
       this.dispatch(frame);
     }
-    if (this.queue.length >= MAX_IN_FLIGHT) this.socket.pause();
   }
 
   private dispatch(frame: Buffer): void {
@@ -98,7 +118,7 @@ export class Connection {
       if (requestCodec.isFlexible(header.apiVersion)) skipHeaderTags(r);
       body = requestCodec.decode(r, header.apiVersion);
     } catch (err) {
-      this.close(err as Error, header);
+      this.closeAfterAnswers(err as Error, header);
       return;
     }
     const ctx: RequestContext = {
@@ -148,7 +168,7 @@ export class Connection {
       },
       (err: unknown) => {
         const response = this.answerFailure(err, entry, version, request);
-        if (response === null) this.close(err as Error);
+        if (response === null) this.abort(err as Error, 'no answer expected for a failed request');
         else this.complete(pending, response, correlationId, entry, version);
       },
     );
@@ -161,7 +181,7 @@ export class Connection {
       } catch (err) {
         // The client cannot get a well-formed answer: a bug, logged, and the connection closes.
         this.log.error({ err, api: apiName(entry), apiVersion: version }, 'response could not be encoded');
-        this.close(err as Error);
+        this.abort(err as Error, 'response could not be encoded');
         return;
       }
     }
@@ -199,18 +219,39 @@ export class Connection {
       if (chunks) for (const c of chunks) this.socket.write(c);
     }
     this.socket.uncork();
-    if (this.socket.writableNeedDrain) this.socket.pause();
+    if (this.closing) {
+      // FIN after the last answer; the client's own close then completes it.
+      if (this.queue.length === 0) this.socket.end();
+    } else if (this.socket.writableNeedDrain) this.socket.pause();
     else this.maybeResume();
   }
 
   private maybeResume(): void {
-    if (this.socket.isPaused() && this.queue.length < MAX_IN_FLIGHT && !this.socket.writableNeedDrain) this.socket.resume();
+    if (this.closing || this.queue.length >= MAX_IN_FLIGHT || this.socket.writableNeedDrain) return;
+    this.takeFrames();
+    if (this.socket.isPaused() && this.queue.length < MAX_IN_FLIGHT) this.socket.resume();
   }
 
-  private close(err: Error, header?: { apiKey: number; apiVersion: number; clientId: string | null }): void {
+  /**
+   * An unreadable frame: the requests before it are still answered (they were
+   * whole and valid), nothing after it is read, then the connection closes. Reading
+   * goes on (discarding) so that the close is a FIN after the answers, not a reset
+   * that could destroy them before the client reads them.
+   */
+  private closeAfterAnswers(err: Error, header?: { apiKey: number; apiVersion: number; clientId: string | null }): void {
+    if (this.closing || this.closed) return;
+    this.closing = true;
+    this.log.warn({ reason: err.message, client: this.clientHost, ...(header ?? {}) }, 'closing connection after answering the requests before an unreadable one');
+    this.socket.resume();
+    setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();
+    this.flush();
+  }
+
+  /** Closes at once: answers still queued are lost. */
+  private abort(err: Error, why: string): void {
     if (this.closed) return;
     this.closed = true;
-    this.log.warn({ reason: err.message, client: this.clientHost, ...(header ?? {}) }, 'closing connection');
+    this.log.warn({ reason: err.message, client: this.clientHost }, `closing connection: ${why}`);
     this.socket.destroy();
   }
 }

@@ -15,6 +15,7 @@ import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { ApiVersionsRequest, ApiVersionsResponse } from '../../src/protocol/messages/api-versions.js';
 import { CreatePartitionsRequest, CreatePartitionsResponse } from '../../src/protocol/messages/create-partitions.js';
 import { CreateTopicsRequest, CreateTopicsResponse } from '../../src/protocol/messages/create-topics.js';
+import { FetchRequest, FetchResponse } from '../../src/protocol/messages/fetch.js';
 import { MetadataRequest, MetadataResponse } from '../../src/protocol/messages/metadata.js';
 import { ProduceRequest, ProduceResponse } from '../../src/protocol/messages/produce.js';
 import { Attr, Codec, writeCrc } from '../../src/protocol/record-batch.js';
@@ -120,6 +121,31 @@ for (const c of CLOSING_CASES) {
     await assertBrokerServes(c.name);
   });
 }
+
+test('complete frames before a bad frame size in the same read are answered before the connection closes', async (t) => {
+  const raw = await RawSocket.connect(t, broker.port);
+  // A long-poll Fetch (answered only after its wait), ApiVersions, then a size of -1, all in one write.
+  const fetch = encodeRequest(FetchRequest, 11, { maxWaitMs: 300, minBytes: 1 << 20, topics: [{ topic: WITNESS, partitions: [{ partition: 0, fetchOffset: 0n, partitionMaxBytes: 1 << 20 }] }] }, 61);
+  await raw.write(Buffer.concat([fetch, encodeRequest(ApiVersionsRequest, 0, {}, 62), int32(-1)]));
+  const fetched = decodeResponse(await raw.nextFrame(), FetchResponse, 11);
+  assert.equal(fetched.correlationId, 61);
+  assert.deepEqual(
+    fetched.body.responses.map((r: Message) => r.partitions.map((p: Message) => [p.errorCode, p.highWatermark])),
+    [[[0, WITNESS_VALUES.length]]],
+  );
+  const versions = decodeResponse(await raw.nextFrame(), ApiVersionsResponse, 0);
+  assert.deepEqual([versions.correlationId, versions.body.errorCode], [62, 0]);
+  await raw.closedByPeer();
+  await assertBrokerServes('frames before a bad size');
+});
+
+test('complete frames before an unreadable header in the same read are answered before the connection closes', async (t) => {
+  const raw = await RawSocket.connect(t, broker.port);
+  await raw.write(Buffer.concat([encodeRequest(ApiVersionsRequest, 0, {}, 71), frameOf(headerV1(999, 0, 72)), encodeRequest(ApiVersionsRequest, 0, {}, 73)]));
+  const versions = decodeResponse(await raw.nextFrame(), ApiVersionsResponse, 0);
+  assert.deepEqual([versions.correlationId, versions.body.errorCode], [71, 0]);
+  await raw.closedByPeer(); // and the request after the unreadable one is not answered
+});
 
 test('a truncated frame (size 100, 10 bytes sent, then the client hangs up) harms nothing', async (t) => {
   const raw = await RawSocket.connect(t, broker.port);
