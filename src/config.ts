@@ -24,6 +24,28 @@ export interface BrokerConfig {
   numPartitions: number;
   /** Largest request frame accepted (bytes); larger frames close the connection. Default 100 MiB. */
   socketRequestMaxBytes: number;
+  /**
+   * Largest Fetch response the broker builds (bytes), whatever the client's max_bytes;
+   * the first batch still goes whole (KIP-74). Default 57671680 (55 MiB), as Kafka's fetch.max.bytes.
+   */
+  fetchMaxBytes: number;
+  /**
+   * Bytes of requests read and not yet answered, over all connections, past which no
+   * connection reads another request until answers go out (bytes); -1: no limit.
+   * Default 268435456 (256 MiB). Kafka's queued.max.request.bytes, whose default is -1:
+   * Sluice bounds it, as one client pipelining large produces could otherwise hold
+   * any amount of memory.
+   */
+  queuedMaxRequestBytes: number;
+  /**
+   * Bytes of responses one connection may hold for a client that does not read them
+   * (bytes): responses written and not yet taken by the socket, plus the largest
+   * answers of the fetches in flight (their max_bytes, capped by fetchMaxBytes). Past
+   * it the connection reads no more requests until the client drains its socket; a
+   * connection with nothing in flight still takes one request. Default 16777216 (16 MiB).
+   * Sluice's own: Kafka handles one request per connection at a time.
+   */
+  connectionMaxBufferedResponseBytes: number;
   /** Largest record batch accepted (bytes), default for topic max.message.bytes. Default 1 MiB + 12. */
   messageMaxBytes: number;
   /** Default segment.bytes (bytes). Default 1 GiB. */
@@ -117,6 +139,9 @@ export const defaultConfig: BrokerConfig = {
   autoCreateTopicsEnable: true,
   numPartitions: 1,
   socketRequestMaxBytes: 100 * 1024 * 1024,
+  fetchMaxBytes: 55 * 1024 * 1024,
+  queuedMaxRequestBytes: 256 * 1024 * 1024,
+  connectionMaxBufferedResponseBytes: 16 * 1024 * 1024,
   messageMaxBytes: 1024 * 1024 + 12,
   segmentBytes: 1024 * 1024 * 1024,
   segmentMs: 7 * 24 * 3600 * 1000,
@@ -148,6 +173,13 @@ function integer(name: string, v: unknown, min: number, max = Number.MAX_SAFE_IN
   if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
     throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
   }
+  return n;
+}
+
+/** A positive limit, or -1 for none. */
+function limitOrOff(name: string, v: unknown): number {
+  const n = integer(name, v, -1);
+  if (n === 0) throw new ConfigError(`${name} must be -1 (no limit) or positive, got 0`);
   return n;
 }
 
@@ -190,6 +222,9 @@ export function resolveConfig(overrides: Partial<Record<keyof BrokerConfig, unkn
     autoCreateTopicsEnable: boolean('autoCreateTopicsEnable', o.autoCreateTopicsEnable),
     numPartitions: integer('numPartitions', o.numPartitions, 1, 100000),
     socketRequestMaxBytes: integer('socketRequestMaxBytes', o.socketRequestMaxBytes, 1024, 2 ** 31 - 1),
+    fetchMaxBytes: integer('fetchMaxBytes', o.fetchMaxBytes, 1024, 2 ** 31 - 1),
+    queuedMaxRequestBytes: limitOrOff('queuedMaxRequestBytes', o.queuedMaxRequestBytes),
+    connectionMaxBufferedResponseBytes: integer('connectionMaxBufferedResponseBytes', o.connectionMaxBufferedResponseBytes, 1024, Number.MAX_SAFE_INTEGER),
     messageMaxBytes: integer('messageMaxBytes', o.messageMaxBytes, 64, 2 ** 31 - 1),
     segmentBytes: integer('segmentBytes', o.segmentBytes, 1024, 2 ** 31 - 1),
     segmentMs: integer('segmentMs', o.segmentMs, 1),

@@ -21,6 +21,7 @@ import type { RequestContext } from './api/handler.js';
 import { type HandlerEntry, handlerFor, unsupportedApiVersionsResponse } from './api/index.js';
 import { FrameReader } from '../protocol/frame-reader.js';
 import { errorCodeOf, errorResponse } from './error-response.js';
+import type { QueuedRequestBytes } from './queued-request-bytes.js';
 import type { FaultInjector, ProduceResponseFault } from './fault-hook.js';
 
 /** Requests in flight on one connection before it stops reading (Kafka's queued.max.requests). */
@@ -32,9 +33,14 @@ const MAX_IN_FLIGHT = 500;
  */
 const CLOSE_GRACE_MS = 10_000;
 
+/** A request in flight, in the connection's queue until its answer is written. */
 interface Pending {
   done: boolean;
   chunks: Buffer[] | null;
+  /** Its frame's size, counted in the broker's QueuedRequestBytes until the answer is written. */
+  requestBytes: number;
+  /** What its answer may come to (ApiHandler.responseBytesBound), counted until it is written. */
+  reservedBytes: number;
 }
 
 function apiName(entry: HandlerEntry): string {
@@ -49,6 +55,9 @@ export class Connection {
   private closed = false;
   /** An unreadable frame arrived: nothing more is read, the answers still due are written, then the socket ends. */
   private closing = false;
+  /** Sum of reservedBytes over the queue. */
+  private reservedResponseBytes = 0;
+  private readonly wake = () => this.maybeResume();
 
   constructor(
     private readonly socket: net.Socket,
@@ -58,6 +67,8 @@ export class Connection {
     private readonly producerIds: ProducerIdManager,
     private readonly config: BrokerConfig,
     private readonly log: Logger,
+    /** Request bytes in flight over all connections (queuedMaxRequestBytes). */
+    private readonly queuedRequestBytes: QueuedRequestBytes,
     /** Test-only fault injection (fault-hook.ts); null in every real broker. */
     private readonly faults: FaultInjector | null = null,
   ) {
@@ -66,9 +77,7 @@ export class Connection {
     socket.setNoDelay(true);
     socket.on('data', (chunk) => this.onData(chunk));
     socket.on('error', (err) => this.log.debug({ err }, 'connection error'));
-    socket.on('close', () => {
-      this.closed = true;
-    });
+    socket.on('close', () => this.onClose());
     socket.on('drain', () => this.maybeResume());
   }
 
@@ -78,10 +87,14 @@ export class Connection {
     this.takeFrames();
   }
 
-  /** Dispatches whole frames, one at a time, until none is left or enough are in flight. */
+  /**
+   * Dispatches whole frames, one at a time, until none is left or the connection
+   * holds enough: checked before each frame, so requests pipelined in one read
+   * cannot run past the limits together.
+   */
   private takeFrames(): void {
     while (!this.closing) {
-      if (this.queue.length >= MAX_IN_FLIGHT) {
+      if (this.mustWait()) {
         this.socket.pause();
         return;
       }
@@ -97,6 +110,24 @@ export class Connection {
     }
   }
 
+  /**
+   * Whether to stop taking requests for now: too many in flight, too many response
+   * bytes held for a client that does not read (connectionMaxBufferedResponseBytes),
+   * or the broker's request bytes at their limit (queuedMaxRequestBytes, woken by
+   * `wake` when they drop). A connection with nothing in flight only waits for the last.
+   */
+  private mustWait(): boolean {
+    if (this.queuedRequestBytes.full) {
+      this.queuedRequestBytes.whenFree(this.wake);
+      return true;
+    }
+    if (this.queue.length === 0) return false;
+    return (
+      this.queue.length >= MAX_IN_FLIGHT ||
+      this.socket.writableLength + this.reservedResponseBytes >= this.config.connectionMaxBufferedResponseBytes
+    );
+  }
+
   private dispatch(frame: Buffer): void {
     let header;
     let entry: HandlerEntry | undefined;
@@ -110,7 +141,7 @@ export class Connection {
       if (header.apiVersion < handler.minVersion || header.apiVersion > handler.maxVersion) {
         if (handler.apiKey === 18) {
           // KIP-511: an ApiVersions version we do not know is answered in the v0 shape.
-          this.enqueue(Promise.resolve(unsupportedApiVersionsResponse()), header.correlationId, entry, 0, {});
+          this.enqueue(Promise.resolve(unsupportedApiVersionsResponse()), header.correlationId, entry, 0, {}, frame.length, 0);
           return;
         }
         throw new MalformedFrameError(`unsupported version ${header.apiVersion} of API ${header.apiKey} (serves ${handler.minVersion}-${handler.maxVersion})`);
@@ -140,7 +171,8 @@ export class Connection {
       result = Promise.reject(err);
     }
     const fault = this.faults && header.apiKey === 0 ? this.faults.forProduce(body) : null;
-    this.enqueue(result, header.correlationId, entry, header.apiVersion, body, fault);
+    const reserved = entry.handler.responseBytesBound?.(body, this.config) ?? 0;
+    this.enqueue(result, header.correlationId, entry, header.apiVersion, body, frame.length, reserved, fault);
   }
 
   private enqueue(
@@ -149,10 +181,14 @@ export class Connection {
     entry: HandlerEntry,
     version: number,
     request: Message,
+    requestBytes: number,
+    reservedBytes: number,
     fault: (() => ProduceResponseFault) | null = null,
   ): void {
-    const pending: Pending = { done: false, chunks: null };
+    const pending: Pending = { done: false, chunks: null, requestBytes, reservedBytes };
     this.queue.push(pending);
+    this.queuedRequestBytes.take(requestBytes);
+    this.reservedResponseBytes += reservedBytes;
     result.then(
       (response) => {
         if (response !== null && fault) {
@@ -215,8 +251,9 @@ export class Connection {
     if (this.closed) return;
     this.socket.cork();
     while (this.queue.length > 0 && this.queue[0].done) {
-      const { chunks } = this.queue.shift() as Pending;
-      if (chunks) for (const c of chunks) this.socket.write(c);
+      const answered = this.queue.shift() as Pending;
+      if (answered.chunks) for (const c of answered.chunks) this.socket.write(c);
+      this.release(answered);
     }
     this.socket.uncork();
     if (this.closing) {
@@ -227,9 +264,21 @@ export class Connection {
   }
 
   private maybeResume(): void {
-    if (this.closing || this.queue.length >= MAX_IN_FLIGHT || this.socket.writableNeedDrain) return;
+    if (this.closing || this.closed || this.mustWait()) return;
     this.takeFrames();
-    if (this.socket.isPaused() && this.queue.length < MAX_IN_FLIGHT) this.socket.resume();
+    if (this.socket.isPaused() && !this.mustWait()) this.socket.resume();
+  }
+
+  private release(p: Pending): void {
+    this.reservedResponseBytes -= p.reservedBytes;
+    this.queuedRequestBytes.release(p.requestBytes);
+  }
+
+  /** The socket is gone: what its requests held is given back (answers still running are dropped when they come). */
+  private onClose(): void {
+    this.closed = true;
+    this.queuedRequestBytes.forget(this.wake);
+    for (const p of this.queue.splice(0)) this.release(p);
   }
 
   /**

@@ -10,6 +10,7 @@ import type { Logger } from '../logger.js';
 import { SluiceError } from '../errors.js';
 import { Connection } from './connection.js';
 import type { FaultInjector } from './fault-hook.js';
+import { QueuedRequestBytes } from './queued-request-bytes.js';
 
 export class KafkaListener {
   private readonly server: net.Server;
@@ -21,6 +22,7 @@ export class KafkaListener {
 
   /** `faults`: test-only fault injection (fault-hook.ts), null in every real broker. */
   constructor(config: BrokerConfig, log: Logger, faults: FaultInjector | null = null) {
+    const queuedRequestBytes = new QueuedRequestBytes(config.queuedMaxRequestBytes);
     this.server = net.createServer((socket) => {
       // Until the broker is attached (start-up), connections are refused.
       if (!this.broker || !this.groups || !this.txns || !this.producerIds) {
@@ -29,7 +31,7 @@ export class KafkaListener {
       }
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
-      new Connection(socket, this.broker, this.groups, this.txns, this.producerIds, config, log, faults);
+      new Connection(socket, this.broker, this.groups, this.txns, this.producerIds, config, log, queuedRequestBytes, faults);
     });
   }
 

@@ -18,6 +18,7 @@ export const fetch: ApiHandler = {
   maxVersion: 13,
   request: FetchRequest,
   response: FetchResponse,
+  responseBytesBound: (req, config) => Math.min(req.maxBytes, config.fetchMaxBytes),
   async handle(req, ctx) {
     const byId = ctx.apiVersion >= 13;
     const wanted: FetchPartitionRequest[] = [];
@@ -32,7 +33,8 @@ export const fetch: ApiHandler = {
     const results = await fetchPartitions(ctx.broker, wanted, {
       maxWaitMs: req.maxWaitMs,
       minBytes: req.minBytes,
-      maxBytes: req.maxBytes,
+      // The broker's cap over the client's (Kafka's fetch.max.bytes).
+      maxBytes: Math.min(req.maxBytes, ctx.config.fetchMaxBytes),
       readCommitted: req.isolationLevel === READ_COMMITTED,
     });
     let i = 0;

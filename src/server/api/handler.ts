@@ -33,6 +33,12 @@ export interface ApiHandler {
   maxVersion: number;
   request: MessageSchema;
   response: MessageSchema;
+  /**
+   * The most response bytes this request may come to, where that can be large
+   * (Fetch); counted against connectionMaxBufferedResponseBytes while it is in
+   * flight. Absent: the response is small.
+   */
+  responseBytesBound?(req: Message, config: BrokerConfig): number;
   /** Returns the response body, or null when the request gets no response (acks=0 produce). */
   handle(req: Message, ctx: RequestContext): Promise<Message | null> | Message | null;
 }
