@@ -46,6 +46,19 @@ export interface BrokerConfig {
    * Sluice's own: Kafka handles one request per connection at a time.
    */
   connectionMaxBufferedResponseBytes: number;
+  /**
+   * Open client connections the broker keeps; one past it is closed at once (Kafka
+   * instead waits to accept it). Default 10000 (Kafka's max.connections is unlimited:
+   * Sluice bounds it so a connection flood meets a limit before the file descriptors run out).
+   */
+  maxConnections: number;
+  /** Open connections from one client address; one past it is closed at once. Default 2147483647 (no limit), as Kafka's max.connections.per.ip. */
+  maxConnectionsPerIp: number;
+  /**
+   * A connection with no bytes read or written for this long, and no request in
+   * flight, is closed (ms). Default 600000 (10 minutes), as Kafka's connections.max.idle.ms.
+   */
+  connectionsMaxIdleMs: number;
   /** Largest record batch accepted (bytes), default for topic max.message.bytes. Default 1 MiB + 12. */
   messageMaxBytes: number;
   /** Default segment.bytes (bytes). Default 1 GiB. */
@@ -142,6 +155,9 @@ export const defaultConfig: BrokerConfig = {
   fetchMaxBytes: 55 * 1024 * 1024,
   queuedMaxRequestBytes: 256 * 1024 * 1024,
   connectionMaxBufferedResponseBytes: 16 * 1024 * 1024,
+  maxConnections: 10_000,
+  maxConnectionsPerIp: 2 ** 31 - 1,
+  connectionsMaxIdleMs: 10 * 60 * 1000,
   messageMaxBytes: 1024 * 1024 + 12,
   segmentBytes: 1024 * 1024 * 1024,
   segmentMs: 7 * 24 * 3600 * 1000,
@@ -225,6 +241,9 @@ export function resolveConfig(overrides: Partial<Record<keyof BrokerConfig, unkn
     fetchMaxBytes: integer('fetchMaxBytes', o.fetchMaxBytes, 1024, 2 ** 31 - 1),
     queuedMaxRequestBytes: limitOrOff('queuedMaxRequestBytes', o.queuedMaxRequestBytes),
     connectionMaxBufferedResponseBytes: integer('connectionMaxBufferedResponseBytes', o.connectionMaxBufferedResponseBytes, 1024, Number.MAX_SAFE_INTEGER),
+    maxConnections: integer('maxConnections', o.maxConnections, 1, 2 ** 31 - 1),
+    maxConnectionsPerIp: integer('maxConnectionsPerIp', o.maxConnectionsPerIp, 1, 2 ** 31 - 1),
+    connectionsMaxIdleMs: integer('connectionsMaxIdleMs', o.connectionsMaxIdleMs, 1, 2 ** 31 - 1),
     messageMaxBytes: integer('messageMaxBytes', o.messageMaxBytes, 64, 2 ** 31 - 1),
     segmentBytes: integer('segmentBytes', o.segmentBytes, 1024, 2 ** 31 - 1),
     segmentMs: integer('segmentMs', o.segmentMs, 1),

@@ -79,6 +79,17 @@ export class Connection {
     socket.on('error', (err) => this.log.debug({ err }, 'connection error'));
     socket.on('close', () => this.onClose());
     socket.on('drain', () => this.maybeResume());
+    // connections.max.idle.ms: the socket reports no bytes either way for that long.
+    socket.setTimeout(config.connectionsMaxIdleMs);
+    socket.on('timeout', () => this.onIdle());
+  }
+
+  /** Idle: closed unless a request is still in flight (a parked JoinGroup, a long poll); its answer is activity. */
+  private onIdle(): void {
+    if (this.queue.length > 0 || this.closed) return;
+    this.closed = true;
+    this.log.debug({ client: this.clientHost, idleMs: this.config.connectionsMaxIdleMs }, 'closing idle connection');
+    this.socket.destroy();
   }
 
   private onData(chunk: Buffer): void {

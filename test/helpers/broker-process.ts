@@ -51,6 +51,8 @@ export interface SpawnOptions {
   args?: string[];
   /** Largest file the broker may write (KiB), set with `ulimit -f`: writes past it fail as on a full disk. */
   fileSizeLimitKiB?: number;
+  /** Most files and sockets the broker may have open, set with `ulimit -n`. */
+  openFilesLimit?: number;
 }
 
 const cleanups = new WeakMap<TestContext, (() => Promise<unknown> | unknown)[]>();
@@ -90,8 +92,11 @@ export async function spawnBroker(t: TestContext, options: SpawnOptions): Promis
   // At info level, because "broker started" is an info line.
   const argv = [process.execPath, SLUICE_BIN, 'serve', '--port', '0', '--data-dir', options.dataDir, '--log-level', 'info', ...(options.args ?? [])];
   // bash's `ulimit -f` counts KiB; `exec` keeps the broker's pid the child's pid.
-  const [command, ...args] =
-    options.fileSizeLimitKiB === undefined ? argv : ['bash', '-c', `ulimit -f ${options.fileSizeLimitKiB} && exec "$@"`, 'bash', ...argv];
+  const limits = [
+    ...(options.fileSizeLimitKiB === undefined ? [] : [`ulimit -f ${options.fileSizeLimitKiB}`]),
+    ...(options.openFilesLimit === undefined ? [] : [`ulimit -n ${options.openFilesLimit}`]),
+  ];
+  const [command, ...args] = limits.length === 0 ? argv : ['bash', '-c', `${limits.join(' && ')} && exec "$@"`, 'bash', ...argv];
   const child = spawn(command, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const keep = (line: string) => {

@@ -1,0 +1,92 @@
+// Connection limits: maxConnections and maxConnectionsPerIp close a connection past
+// them at once and serve the others; connectionsMaxIdleMs closes a connection that
+// stays silent; and a broker out of file descriptors warns and keeps serving.
+
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { test } from 'node:test';
+import { KafkaClient } from '../../src/client/index.js';
+import { ErrorCode } from '../../src/protocol/error-codes.js';
+import { ApiVersionsRequest, ApiVersionsResponse } from '../../src/protocol/messages/api-versions.js';
+import { makeDataDir, spawnBroker } from '../helpers/broker-process.js';
+import { startInProcessBroker } from '../helpers/in-process-broker.js';
+import { RawSocket, decodeResponse, encodeRequest } from '../helpers/raw-socket.js';
+
+/** A connection the broker serves: its ApiVersions is answered. */
+async function servedConnection(t: { after(fn: () => void): void }, port: number): Promise<RawSocket> {
+  const raw = await RawSocket.connect(t, port);
+  await raw.write(encodeRequest(ApiVersionsRequest, 0, {}, 1));
+  const { body } = decodeResponse(await raw.nextFrame(), ApiVersionsResponse, 0);
+  assert.equal(body.errorCode, ErrorCode.NONE);
+  return raw;
+}
+
+async function refusedConnection(t: { after(fn: () => void): void }, port: number): Promise<void> {
+  const raw = await RawSocket.connect(t, port);
+  await raw.write(encodeRequest(ApiVersionsRequest, 0, {}, 1)).catch(() => {});
+  await raw.closedByPeer();
+}
+
+/** Retries until a new connection is served (the broker has seen an old one close), or the deadline passes. */
+async function eventuallyServed(t: { after(fn: () => void): void }, port: number, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await servedConnection(t, port);
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+    }
+  }
+}
+
+test('maxConnections: a connection past the limit is closed at once, and a slot freed is taken again', async (t) => {
+  const broker = await startInProcessBroker(t, { maxConnections: 3 });
+  const open = [await servedConnection(t, broker.port), await servedConnection(t, broker.port), await servedConnection(t, broker.port)];
+  await refusedConnection(t, broker.port);
+  // The connections within the limit still answer.
+  await open[2].write(encodeRequest(ApiVersionsRequest, 0, {}, 2));
+  assert.equal(decodeResponse(await open[2].nextFrame(), ApiVersionsResponse, 0).correlationId, 2);
+  open[0].socket.destroy();
+  await eventuallyServed(t, broker.port);
+});
+
+test('maxConnectionsPerIp: a third connection from one address is closed when two are allowed', async (t) => {
+  const broker = await startInProcessBroker(t, { maxConnectionsPerIp: 2 });
+  await servedConnection(t, broker.port);
+  const second = await servedConnection(t, broker.port);
+  await refusedConnection(t, broker.port);
+  second.socket.destroy();
+  await eventuallyServed(t, broker.port);
+});
+
+test('connectionsMaxIdleMs: a connection with no traffic is closed after the idle time, not before', async (t) => {
+  const IDLE_MS = 300;
+  const broker = await startInProcessBroker(t, { connectionsMaxIdleMs: IDLE_MS });
+  const raw = await servedConnection(t, broker.port);
+  const lastTraffic = Date.now();
+  await raw.closedByPeer(IDLE_MS + 5000);
+  const idle = Date.now() - lastTraffic;
+  assert.ok(idle >= IDLE_MS - 20, `closed after ${idle} ms of silence, before the ${IDLE_MS} ms idle time`);
+});
+
+test('a broker out of file descriptors warns that connections are refused, and serves again once they close', async (t) => {
+  const broker = await spawnBroker(t, { dataDir: await makeDataDir(t), openFilesLimit: 64 });
+  const flood: net.Socket[] = [];
+  t.after(() => flood.forEach((s) => s.destroy()));
+  const WARNING = 'open files near the limit';
+  const deadline = Date.now() + 10_000;
+  while (!broker.recentOutput().includes(WARNING)) {
+    assert.ok(Date.now() < deadline, `no warning after ${flood.length} connections:\n${broker.recentOutput()}`);
+    const s = net.connect(broker.port, '127.0.0.1');
+    s.on('error', () => {});
+    flood.push(s);
+    await new Promise((resolve) => s.once('connect', resolve).once('close', resolve));
+  }
+  assert.match(broker.recentOutput(), /"limit":64/);
+  flood.forEach((s) => s.destroy());
+  const client = new KafkaClient({ bootstrap: broker.bootstrap });
+  t.after(() => client.close());
+  const md = await client.metadata(null);
+  assert.deepEqual(md.brokers.map((b) => b.port), [broker.port], 'the broker is up and answers a fresh client');
+});
