@@ -42,7 +42,8 @@ export interface BrokerConfig {
    * (bytes): responses written and not yet taken by the socket, plus the largest
    * answers of the fetches in flight (their max_bytes, capped by fetchMaxBytes). Past
    * it the connection reads no more requests until the client drains its socket; a
-   * connection with nothing in flight still takes one request. Default 16777216 (16 MiB).
+   * connection with nothing in flight still takes one request if what it wrote and the
+   * client has not read is under the limit. Default 16777216 (16 MiB).
    * Sluice's own: Kafka handles one request per connection at a time.
    */
   connectionMaxBufferedResponseBytes: number;

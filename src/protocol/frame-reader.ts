@@ -3,21 +3,21 @@
 //
 // A frame that arrives whole inside one chunk is returned as a view of it (no
 // copy: the common case, many frames per read). A frame spread over chunks is
-// copied into a body buffer as its bytes arrive, so the chunks themselves are
-// not kept (a frame trickled in 1-byte reads would otherwise hold one Buffer
-// object per byte). The body buffer grows by doubling up to the declared size,
-// so it is never more than twice what was received: a client declaring a large
-// frame and sending little of it costs little.
+// gathered as views of its large pieces and copied once, when complete; its small
+// pieces (a frame trickled in 1-byte reads) are copied as they come into slabs,
+// so no read's Buffer is kept for a few bytes. Either way a partial frame costs
+// about what was received, never its declared size.
 //
-//   input:  [chunk][chunk]...   (what push() received and next() has not consumed)
-//   state:  size (4 bytes, possibly split across chunks) -> body (filled of frameSize)
-
+//   input:  [chunk][chunk]...          what push() received and next() has not consumed
+//   frame:  size (4 bytes, possibly split) -> parts: [view][view][slab]...  (partBytes of frameSize)
 export class FrameTooLargeError extends Error {
   readonly code = 'SLUICE_ERR_FRAME_SIZE';
 }
 
-/** First capacity of a body buffer for a frame spread over chunks (bytes). */
-const MIN_BODY_CAPACITY = 64 * 1024;
+/** Pieces smaller than this are copied into a slab instead of kept as views (bytes). */
+const SMALL_PIECE = 4096;
+/** Size of a slab gathering small pieces (bytes). */
+const SLAB_BYTES = 16 * 1024;
 
 export class FrameReader {
   private readonly input: Buffer[] = [];
@@ -27,9 +27,12 @@ export class FrameReader {
   private sizeFilled = 0;
   /** Declared size of the frame being read, or -1 while its size is. */
   private frameSize = -1;
-  /** The frame's bytes so far when it spans chunks; null while none are copied. */
-  private body: Buffer | null = null;
-  private bodyFilled = 0;
+  /** The frame's bytes so far, in order, when it spans chunks. */
+  private readonly parts: Buffer[] = [];
+  private partBytes = 0;
+  /** The last part while it gathers small pieces: filled up to slabFilled. */
+  private slab: Buffer | null = null;
+  private slabFilled = 0;
 
   constructor(private readonly maxFrameBytes: number) {}
 
@@ -46,20 +49,22 @@ export class FrameReader {
   next(): Buffer | null {
     if (this.frameSize < 0 && !this.readSize()) return null;
     for (;;) {
-      const needed = this.frameSize - this.bodyFilled;
-      if (needed === 0) return this.finishFrame(this.body ?? Buffer.alloc(0));
+      const needed = this.frameSize - this.partBytes;
+      if (needed === 0) return this.finishFrame(this.joinParts());
       if (this.input.length === 0) return null;
       const chunk = this.input[0];
-      const available = chunk.length - this.position;
-      if (this.body === null && available >= needed) {
-        const frame = chunk.subarray(this.position, this.position + needed);
-        this.advance(needed);
+      const take = Math.min(chunk.length - this.position, needed);
+      if (this.partBytes === 0 && take === needed) {
+        const frame = chunk.subarray(this.position, this.position + take);
+        this.advance(take);
         return this.finishFrame(frame);
       }
-      const take = Math.min(available, needed);
-      this.ensureCapacity(this.bodyFilled + take);
-      chunk.copy(this.body as Buffer, this.bodyFilled, this.position, this.position + take);
-      this.bodyFilled += take;
+      if (take < SMALL_PIECE) this.copyToSlab(chunk, take);
+      else {
+        this.closeSlab();
+        this.parts.push(chunk.subarray(this.position, this.position + take));
+      }
+      this.partBytes += take;
       this.advance(take);
     }
   }
@@ -88,12 +93,33 @@ export class FrameReader {
     return size;
   }
 
-  private ensureCapacity(needed: number): void {
-    const capacity = this.body?.length ?? 0;
-    if (needed <= capacity) return;
-    const grown = Buffer.allocUnsafe(Math.min(this.frameSize, Math.max(needed, capacity * 2, MIN_BODY_CAPACITY)));
-    if (this.body !== null) this.body.copy(grown, 0, 0, this.bodyFilled);
-    this.body = grown;
+  private copyToSlab(chunk: Buffer, n: number): void {
+    let copied = 0;
+    while (copied < n) {
+      if (this.slab === null || this.slabFilled === this.slab.length) {
+        this.closeSlab();
+        // Never larger than what the frame still needs.
+        this.slab = Buffer.allocUnsafe(Math.min(SLAB_BYTES, this.frameSize - this.partBytes - copied));
+      }
+      const k = Math.min(n - copied, this.slab.length - this.slabFilled);
+      chunk.copy(this.slab, this.slabFilled, this.position + copied, this.position + copied + k);
+      this.slabFilled += k;
+      copied += k;
+    }
+  }
+
+  /** Ends the slab being filled: it becomes a part of the bytes it holds. */
+  private closeSlab(): void {
+    if (this.slab === null) return;
+    this.parts.push(this.slab.subarray(0, this.slabFilled));
+    this.slab = null;
+    this.slabFilled = 0;
+  }
+
+  private joinParts(): Buffer {
+    this.closeSlab();
+    if (this.parts.length === 1) return this.parts[0];
+    return Buffer.concat(this.parts, this.frameSize);
   }
 
   private advance(n: number): void {
@@ -107,8 +133,8 @@ export class FrameReader {
   private finishFrame(frame: Buffer): Buffer {
     this.frameSize = -1;
     this.sizeFilled = 0;
-    this.body = null;
-    this.bodyFilled = 0;
+    if (this.parts.length > 0) this.parts.length = 0;
+    this.partBytes = 0;
     return frame;
   }
 }

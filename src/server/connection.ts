@@ -125,18 +125,19 @@ export class Connection {
    * Whether to stop taking requests for now: too many in flight, too many response
    * bytes held for a client that does not read (connectionMaxBufferedResponseBytes),
    * or the broker's request bytes at their limit (queuedMaxRequestBytes, woken by
-   * `wake` when they drop). A connection with nothing in flight only waits for the last.
+   * `wake` when they drop). A connection with nothing in flight waits only for those
+   * and for its client to drain what was written ('drain' resumes it).
    */
   private mustWait(): boolean {
     if (this.queuedRequestBytes.full) {
       this.queuedRequestBytes.whenFree(this.wake);
       return true;
     }
+    const cap = this.config.connectionMaxBufferedResponseBytes;
+    const unread = this.socket.writableLength;
+    if (unread >= cap) return true;
     if (this.queue.length === 0) return false;
-    return (
-      this.queue.length >= MAX_IN_FLIGHT ||
-      this.socket.writableLength + this.reservedResponseBytes >= this.config.connectionMaxBufferedResponseBytes
-    );
+    return this.queue.length >= MAX_IN_FLIGHT || unread + this.reservedResponseBytes >= cap;
   }
 
   private dispatch(frame: Buffer): void {
