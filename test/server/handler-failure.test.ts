@@ -104,3 +104,11 @@ test('a real client gets the error code of a failed request instead of a dropped
   failing.delete(20);
   assert.ok((await admin.listTopics()).some((x) => x.name === TOPIC), 'the same client still works, the topic is still there');
 });
+
+test('an acks=0 Produce whose handler throws closes the connection, as it has no answer to carry the error', async (t) => {
+  failWhile(t, 0, new Error('injected: produce handler failed'));
+  const raw = await RawSocket.connect(t, broker.port);
+  const records = encodeBatch([{ value: Buffer.from('x') }]);
+  await raw.write(encodeRequest(ProduceRequest, 9, { acks: 0, timeoutMs: 5000, topicData: [{ name: TOPIC, partitionData: [{ index: 0, records }] }] }, 41));
+  await raw.closedByPeer();
+});
