@@ -99,7 +99,9 @@ export class Broker {
   }
 
   private async openLog(topic: TopicMetadata, index: number): Promise<PartitionLog> {
-    return FileLog.open(this.partitionDir(topic.name, index), logConfigFor(topic.configs, this.dynamicConfig), this.log);
+    const log = await FileLog.open(this.partitionDir(topic.name, index), logConfigFor(topic.configs, this.dynamicConfig), this.log);
+    this.counters.corruptBatches += log.corruptRanges().length;
+    return log;
   }
 
   private async openPartitions(topic: TopicMetadata, from: number): Promise<void> {

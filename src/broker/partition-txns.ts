@@ -25,6 +25,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Attr, batchSize, readBatchHeader } from '../protocol/record-batch.js';
 import { decodeBatch, forEachBatch } from '../protocol/records.js';
+import { readPastCorrupt } from '../storage/corrupt-batch.js';
 import type { PartitionLog } from '../storage/partition-log.js';
 
 export interface AbortedTxn {
@@ -85,7 +86,7 @@ export class PartitionTxns {
     const end = log.logEndOffset;
     let offset = from;
     while (offset < end) {
-      const chunk = log.read(offset, SCAN_CHUNK_BYTES, end);
+      const chunk = readPastCorrupt(log, offset, SCAN_CHUNK_BYTES, end);
       if (chunk.length === 0) break;
       let next = offset;
       forEachBatch(chunk, (pos) => {

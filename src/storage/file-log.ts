@@ -17,6 +17,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { assignOffsets } from './assign-offsets.js';
 import { readLogStartOffset, takeCleanShutdownMarker, writeCleanShutdownMarker, writeLogStartOffset } from './checkpoint-file.js';
+import type { CorruptRange } from './corrupt-batch.js';
 import { type FlushStats, Flusher } from './flusher.js';
 import { type CompactResult, CLEANER_CHECKPOINT_FILE, DEFAULT_DELETE_RETENTION_MS, LogCleaner, NOTHING_CLEANED } from './log-cleaner.js';
 import { loadSegments, recoverSegment } from './log-recovery.js';
@@ -55,9 +56,9 @@ export class FileLog implements PartitionLog {
   }
 
   /**
-   * Opens the partition log in `dir`, creating the directory if needed. After
-   * an unclean shutdown the active segment is checked batch by batch and cut at
-   * the first torn or corrupt batch (see log-recovery.ts).
+   * Opens the partition log in `dir`, creating the directory if needed. The
+   * active segment is checked batch by batch: a torn tail is cut, a corrupt
+   * batch is kept and reported (see log-recovery.ts).
    */
   static async open(dir: string, config: LogConfig, logger: StorageLogger = silentStorageLogger): Promise<FileLog> {
     fs.mkdirSync(dir, { recursive: true });
@@ -139,6 +140,10 @@ export class FileLog implements PartitionLog {
     return EMPTY;
   }
 
+
+  corruptRanges(): CorruptRange[] {
+    return this.segments.flatMap((s) => s.corruptRanges());
+  }
 
   findByTimestamp(timestamp: number): { offset: number; batch: Buffer } | null {
     for (let i = segmentIndexOf(this.segments, this._logStartOffset); i < this.segments.length; i++) {

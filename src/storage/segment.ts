@@ -15,6 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { LOG_OVERHEAD, batchBaseOffset, batchSize } from '../protocol/record-batch.js';
 import { type BatchInfo, HeaderReader, batchInfoAt, readFully } from './batch-scan.js';
+import { CorruptBatchError, type CorruptRange } from './corrupt-batch.js';
 import type { SyncTarget } from './flusher.js';
 import { OffsetIndex } from './offset-index.js';
 import type { SegmentStats } from './segment-policy.js';
@@ -48,6 +49,8 @@ export class Segment implements SegmentStats, SyncTarget {
   rollStartMs: number | null = null;
   /** A failed write could not be cut off again: the file holds bytes past sizeBytes. */
   broken = false;
+  /** Batches kept but never served (corrupt-batch.ts), by file position; their ranges come from the batches around them. */
+  readonly corrupt = new Map<number, BatchInfo>();
   private bytesSinceIndexEntry = 0;
   private syncsInFlight = 0;
   private closePending = false;
@@ -138,8 +141,19 @@ export class Segment implements SegmentStats, SyncTarget {
     this.nextOffset = batch.lastOffset + 1;
   }
 
+  /** Records a batch found corrupt (after `track`): reads stop before it and refuse it. */
+  markCorrupt(batch: BatchInfo): void {
+    this.corrupt.set(batch.position, batch);
+  }
+
+  /** Offset ranges of the corrupt batches, oldest first. */
+  corruptRanges(): CorruptRange[] {
+    return [...this.corrupt.values()].sort((a, b) => a.position - b.position).map(({ baseOffset, lastOffset }) => ({ baseOffset, lastOffset }));
+  }
+
   /** Forgets all tracked state before recovery replays the file from the start. */
   resetTracking(): void {
+    this.corrupt.clear();
     this.offsetIndex.clear();
     this.timeIndex.clear();
     this.nextOffset = this.baseOffset;
@@ -163,9 +177,9 @@ export class Segment implements SegmentStats, SyncTarget {
     this.timeIndex.truncateToOffset(this.nextOffset - this.baseOffset);
   }
 
-  /** The batch at `position`, null past the end. */
+  /** The batch at `position`, null past the end; a corrupt one as recovery recorded it, not as its header says. */
   batchAt(position: number): BatchInfo | null {
-    return this.headers.readAt(this.fd, position, this.sizeBytes);
+    return this.corrupt.get(position) ?? this.headers.readAt(this.fd, position, this.sizeBytes);
   }
 
   /** The first batch whose last offset is >= `offset`, null if there is none. */
@@ -180,11 +194,12 @@ export class Segment implements SegmentStats, SyncTarget {
     const first = this.locate(offset);
     if (first === null) return null;
     if (first.baseOffset >= maxOffset || (!minOneBatch && first.size > maxBytes)) return EMPTY;
+    if (this.corrupt.has(first.position)) throw new CorruptBatchError(path.dirname(this.logPath), { baseOffset: first.baseOffset, lastOffset: first.lastOffset });
     // Batches from the first index entry past maxOffset on are all excluded: no need to read them.
-    let limit = this.sizeBytes;
+    let limit = Math.min(this.sizeBytes, this.nextCorruptPosition(first.position));
     if (maxOffset < this.nextOffset) {
       const after = this.offsetIndex.positionAfter(maxOffset - 1 - this.baseOffset);
-      if (after >= 0) limit = after;
+      if (after >= 0) limit = Math.min(limit, after);
     }
     const want = Math.max(first.size, Math.min(maxBytes, limit - first.position));
     const buf = Buffer.allocUnsafe(want);
@@ -197,6 +212,13 @@ export class Segment implements SegmentStats, SyncTarget {
       end += size;
     }
     return buf.subarray(0, end);
+  }
+
+  /** File position of the first corrupt batch after `position`; Infinity if none. */
+  private nextCorruptPosition(position: number): number {
+    let next = Infinity;
+    for (const p of this.corrupt.keys()) if (p > position && p < next) next = p;
+    return next;
   }
 
   /** The bytes of one batch found by `locate` or `batchAt`. */
