@@ -99,9 +99,7 @@ export class Broker {
   }
 
   private async openLog(topic: TopicMetadata, index: number): Promise<PartitionLog> {
-    const log = await FileLog.open(this.partitionDir(topic.name, index), logConfigFor(topic.configs, this.dynamicConfig), this.log);
-    this.counters.corruptBatches += log.corruptRanges().length;
-    return log;
+    return FileLog.open(this.partitionDir(topic.name, index), logConfigFor(topic.configs, this.dynamicConfig), this.log, () => this.counters.corruptBatches++);
   }
 
   private async openPartitions(topic: TopicMetadata, from: number): Promise<void> {

@@ -5,12 +5,29 @@
 // never served: a read that reaches one gets CorruptBatchError instead.
 
 import { SluiceError } from '../errors.js';
+import { batchSize, checkBatch } from '../protocol/record-batch.js';
 import type { PartitionLog } from './partition-log.js';
 
 /** Offsets a corrupt batch covers: its base offset up to the offset before the next batch. */
 export interface CorruptRange {
   baseOffset: number;
   lastOffset: number;
+}
+
+/** Called once per corrupt batch found (at open or by a read), for counters. */
+export type CorruptBatchListener = (range: CorruptRange) => void;
+
+/**
+ * Position in `buf` (whole batches laid end to end, as a read returns them) of
+ * the first batch that fails its CRC32C or header check; -1 when all pass.
+ */
+export function firstCorruptBatch(buf: Buffer): number {
+  for (let pos = 0; pos < buf.length; ) {
+    const size = batchSize(buf, pos);
+    if (checkBatch(buf, pos, pos + size) !== null) return pos;
+    pos += size;
+  }
+  return -1;
 }
 
 /** A read reached a batch recorded as corrupt; fetch answers CORRUPT_MESSAGE for it. */

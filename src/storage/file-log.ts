@@ -15,9 +15,10 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
+import { batchBaseOffset } from '../protocol/record-batch.js';
 import { assignOffsets } from './assign-offsets.js';
 import { readLogStartOffset, takeCleanShutdownMarker, writeCleanShutdownMarker, writeLogStartOffset } from './checkpoint-file.js';
-import type { CorruptRange } from './corrupt-batch.js';
+import { CorruptBatchError, type CorruptBatchListener, type CorruptRange, firstCorruptBatch } from './corrupt-batch.js';
 import { type FlushStats, Flusher } from './flusher.js';
 import { type CompactResult, CLEANER_CHECKPOINT_FILE, DEFAULT_DELETE_RETENTION_MS, LogCleaner, NOTHING_CLEANED } from './log-cleaner.js';
 import { loadSegments, recoverSegment } from './log-recovery.js';
@@ -48,6 +49,7 @@ export class FileLog implements PartitionLog {
     /** Oldest first; never empty; the last one is active. */
     private segments: Segment[],
     logStartOffset: number,
+    private readonly onCorruptBatch: CorruptBatchListener,
   ) {
     this._logStartOffset = logStartOffset;
     this._sizeBytes = segments.reduce((sum, s) => sum + s.sizeBytes, 0);
@@ -60,7 +62,7 @@ export class FileLog implements PartitionLog {
    * active segment is checked batch by batch: a torn tail is cut, a corrupt
    * batch is kept and reported (see log-recovery.ts).
    */
-  static async open(dir: string, config: LogConfig, logger: StorageLogger = silentStorageLogger): Promise<FileLog> {
+  static async open(dir: string, config: LogConfig, logger: StorageLogger = silentStorageLogger, onCorruptBatch: CorruptBatchListener = () => {}): Promise<FileLog> {
     fs.mkdirSync(dir, { recursive: true });
     const cleanShutdown = takeCleanShutdownMarker(dir);
     const segments = await loadSegments(dir, { indexIntervalBytes: config.indexIntervalBytes, cleanShutdown, logger, now: Date.now() });
@@ -71,7 +73,9 @@ export class FileLog implements PartitionLog {
     const active = segments[segments.length - 1];
     const checkpointed = readLogStartOffset(dir) ?? 0;
     const logStartOffset = Math.min(Math.max(segments[0].baseOffset, checkpointed), active.nextOffset);
-    const log = new FileLog(dir, config, logger, segments, logStartOffset);
+    const log = new FileLog(dir, config, logger, segments, logStartOffset, onCorruptBatch);
+    // Recovery logged these with their segment; the listener counts them.
+    for (const range of log.corruptRanges()) onCorruptBatch(range);
     // A crash between writing the checkpoint and deleting segments leaves some wholly below it.
     log.deleteSegmentsBelow(logStartOffset);
     return log;
@@ -135,9 +139,25 @@ export class FileLog implements PartitionLog {
     // Like Kafka, one read serves from one segment; the next fetch continues in the following one.
     for (let i = segmentIndexOf(this.segments, from); i < this.segments.length; i++) {
       const data = this.segments[i].read(from, maxBytes, end, minOneBatch);
-      if (data !== null) return data;
+      if (data !== null) return this.verified(this.segments[i], data);
     }
     return EMPTY;
+  }
+
+  /**
+   * Checks the CRC32C of every batch read from disk before it is served, since
+   * a disk can rot what recovery once checked. The first corrupt batch is
+   * recorded (later reads stop before it without checking) and reported; what
+   * precedes it is returned, and a read starting at it throws CorruptBatchError.
+   */
+  private verified(segment: Segment, data: Buffer): Buffer {
+    const bad = firstCorruptBatch(data);
+    if (bad < 0) return data;
+    const range = segment.markCorruptAt(batchBaseOffset(data, bad));
+    this.logger.error({ segment: segment.logPath, ...range }, 'record batch fails its CRC32C check: kept on disk, never served');
+    this.onCorruptBatch(range);
+    if (bad === 0) throw new CorruptBatchError(this.dir, range);
+    return data.subarray(0, bad);
   }
 
 

@@ -146,6 +146,20 @@ export class Segment implements SegmentStats, SyncTarget {
     this.corrupt.set(batch.position, batch);
   }
 
+  /**
+   * Records the batch starting at `baseOffset` as corrupt once a read found it
+   * so. Its range ends before the next batch (or at the segment's end): its
+   * own lastOffsetDelta is among the bytes that cannot be trusted.
+   */
+  markCorruptAt(baseOffset: number): CorruptRange {
+    const found = this.locate(baseOffset);
+    if (found === null || found.baseOffset !== baseOffset) throw new StorageError(`${this.logPath} has no batch at offset ${baseOffset}`);
+    const next = this.batchAt(found.position + found.size);
+    const batch = { ...found, maxTimestamp: -1, lastOffset: (next?.baseOffset ?? this.nextOffset) - 1 };
+    this.markCorrupt(batch);
+    return { baseOffset: batch.baseOffset, lastOffset: batch.lastOffset };
+  }
+
   /** Offset ranges of the corrupt batches, oldest first. */
   corruptRanges(): CorruptRange[] {
     return [...this.corrupt.values()].sort((a, b) => a.position - b.position).map(({ baseOffset, lastOffset }) => ({ baseOffset, lastOffset }));

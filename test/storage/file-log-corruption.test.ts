@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { CorruptBatchError } from '../../src/storage/corrupt-batch.js';
 import { FileLog } from '../../src/storage/file-log.js';
 import type { LogConfig } from '../../src/storage/partition-log.js';
-import { makeBatch, openFileLog, recordingLogger, recordsIn, summarize, tempDir, testConfig } from './log-test-helpers.js';
+import { defer, makeBatch, openFileLog, recordingLogger, recordsIn, summarize, tempDir, testConfig } from './log-test-helpers.js';
 
 const ALL = Number.MAX_SAFE_INTEGER;
 const FIRST_SEGMENT = '00000000000000000000.log';
@@ -102,5 +102,48 @@ test('a clean reopen rewrites no segment file', async (t) => {
   assert.deepEqual(
     files.map((n) => mtimeAndBytes(path.join(dir, n))),
     before,
+  );
+});
+
+test('a read checks the CRC of what it serves: a batch that rotted in a closed segment is recorded, reported once and refused', async (t) => {
+  const dir = tempDir(t);
+  const config = testConfig({ indexIntervalBytes: 1, segmentMs: Number.MAX_SAFE_INTEGER });
+  const positions = await writeFiveBatches(dir, config);
+  // A second segment, so the first one is closed and its middle is not checked at open.
+  const writer = await FileLog.open(dir, { ...config, segmentBytes: 1 });
+  writer.append(makeBatch(1, { tag: 'next' }), 0);
+  await writer.close();
+  flipByte(path.join(dir, FIRST_SEGMENT), positions[2]);
+
+  const logger = recordingLogger();
+  const found: unknown[] = [];
+  const log = await FileLog.open(dir, config, logger, (range) => found.push(range));
+  defer(t, () => log.close());
+  assert.equal(log.segmentCount, 2);
+  assert.deepEqual(log.corruptRanges(), [], 'not seen at open');
+
+  assert.deepEqual(
+    summarize(log.read(0, ALL, ALL)).map((b) => [b.baseOffset, b.lastOffset]),
+    [
+      [0, 2],
+      [3, 5],
+    ],
+    'the read serves what precedes the corrupt batch',
+  );
+  assert.deepEqual(log.corruptRanges(), [{ baseOffset: 6, lastOffset: 8 }]);
+  assert.throws(() => log.read(7, ALL, ALL), CorruptBatchError);
+  assert.throws(() => log.read(6, ALL, ALL), CorruptBatchError);
+  assert.deepEqual(summarize(log.read(0, ALL, ALL)).length, 2);
+  assert.deepEqual(found, [{ baseOffset: 6, lastOffset: 8 }], 'reported to the listener once');
+  const reported = logger.events.filter((e) => e.level === 'error');
+  assert.equal(reported.length, 1, 'logged once');
+  assert.deepEqual([reported[0].fields.baseOffset, reported[0].fields.lastOffset], [6, 8]);
+  assert.deepEqual(
+    recordsIn(log.read(9, ALL, ALL)).map((r) => r.value),
+    ['t3-0', 't3-1', 't3-2', 't4-0', 't4-1', 't4-2'],
+  );
+  assert.deepEqual(
+    recordsIn(log.read(15, ALL, ALL)).map((r) => r.value),
+    ['next-0'],
   );
 });
