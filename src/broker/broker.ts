@@ -10,6 +10,7 @@ import type { ControlPlane, TopicMetadata } from '../cluster/control-plane.js';
 import type { Logger } from '../logger.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { FileLog } from '../storage/file-log.js';
+import { Scrubber } from '../storage/scrubber.js';
 import type { PartitionLog } from '../storage/partition-log.js';
 import { Partition } from './partition.js';
 import { PartitionSnapshots } from './partition-snapshots.js';
@@ -40,6 +41,8 @@ export class Broker {
   private readonly partitions = new Map<string, Partition[]>();
   private retentionTimer: NodeJS.Timeout | null = null;
   private snapshotTimer: NodeJS.Timeout | null = null;
+  /** Re-checks closed segments in the background; null when scrubBytesPerSec is 0. */
+  readonly scrubber: Scrubber | null;
   /** Producer state and dedup window snapshots of every partition. */
   private readonly snapshots: PartitionSnapshots;
   /** Counters a metrics endpoint reads. */
@@ -55,6 +58,15 @@ export class Broker {
   ) {
     this.snapshots = new PartitionSnapshots(config, log);
     this.dynamicConfig = new BrokerConfigs(config, cluster);
+    const allLogs = () => [...this.partitions.values()].flatMap((parts) => parts.filter((p) => p).map((p) => p.log));
+    // Unref'd like the retention timer: the scrubber alone never keeps the process up.
+    const clock = {
+      schedule(ms: number, fn: () => void) {
+        const handle = setTimeout(fn, ms).unref();
+        return { cancel: () => clearTimeout(handle) };
+      },
+    };
+    this.scrubber = config.scrubBytesPerSec > 0 ? new Scrubber(allLogs, clock, { bytesPerSec: config.scrubBytesPerSec }) : null;
   }
 
   async start(): Promise<void> {
@@ -63,6 +75,7 @@ export class Broker {
     this.retentionTimer.unref();
     this.snapshotTimer = setInterval(() => this.snapshotPartitionState(), this.config.stateSnapshotIntervalMs);
     this.snapshotTimer.unref();
+    this.scrubber?.start();
   }
 
   /** Writes, in the background, the producer state and dedup windows that changed since their last snapshot. */
@@ -75,6 +88,7 @@ export class Broker {
   async close(): Promise<void> {
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     if (this.snapshotTimer) clearInterval(this.snapshotTimer);
+    this.scrubber?.close();
     for (const parts of this.partitions.values()) {
       for (const p of parts) {
         p.wakeAll();

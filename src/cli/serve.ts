@@ -32,6 +32,7 @@ const OPTIONS: ServeOption[] = [
   { key: 'flushPolicy', flag: '--flush-policy <policy>', help: 'group-commit (fsync before acks=all), interval, or os' },
   { key: 'flushIntervalMs', flag: '--flush-interval-ms <ms>', help: 'fsync period of the interval policy' },
   { key: 'retentionCheckIntervalMs', flag: '--retention-check-interval-ms <ms>', help: 'how often retention runs' },
+  { key: 'scrubBytesPerSec', flag: '--scrub-bytes-per-sec <bytes>', help: 'rate of the background CRC32C re-check of closed segments (0: off)' },
   { key: 'stateSnapshotIntervalMs', flag: '--state-snapshot-interval-ms <ms>', help: 'how often changed producer state and dedup windows are snapshotted' },
   { key: 'producerIdExpirationMs', flag: '--producer-id-expiration-ms <ms>', help: "how long an idle producer's sequence state is kept" },
   { key: 'offsetsTopicNumPartitions', flag: '--offsets-topic-num-partitions <n>', help: 'partitions of __consumer_offsets when it is created' },

@@ -22,7 +22,7 @@ import { CorruptBatchError, type CorruptBatchListener, type CorruptRange, firstC
 import { type FlushStats, Flusher } from './flusher.js';
 import { type CompactResult, CLEANER_CHECKPOINT_FILE, DEFAULT_DELETE_RETENTION_MS, LogCleaner, NOTHING_CLEANED } from './log-cleaner.js';
 import { loadSegments, recoverSegment } from './log-recovery.js';
-import type { AppendInfo, LogConfig, PartitionLog } from './partition-log.js';
+import type { AppendInfo, LogConfig, PartitionLog, ScrubCursor } from './partition-log.js';
 import { Segment } from './segment.js';
 import { countExpiredSegments, maxTimestampOf, segmentIndexOf, segmentsWhollyBelow, shouldRollBeforeAppend, shouldRollForRetention } from './segment-policy.js';
 import { forEachStoredBatch, swapCleanedFile, writeCleanedFile } from './segment-swap.js';
@@ -41,6 +41,8 @@ export class FileLog implements PartitionLog {
   /** fdatasyncs of rolled segments' index files, awaited by close before it declares a clean shutdown. */
   private readonly indexWrites = new Set<Promise<void>>();
   private readonly cleaner: LogCleaner;
+  /** The segment the last scrub step read, so a cursor into a since rewritten one is not followed. */
+  private lastScrubbed: Segment | null = null;
 
   private constructor(
     readonly dir: string,
@@ -154,10 +156,29 @@ export class FileLog implements PartitionLog {
     const bad = firstCorruptBatch(data);
     if (bad < 0) return data;
     const range = segment.markCorruptAt(batchBaseOffset(data, bad));
-    this.logger.error({ segment: segment.logPath, ...range }, 'record batch fails its CRC32C check: kept on disk, never served');
-    this.onCorruptBatch(range);
+    this.reportCorrupt(segment, range);
     if (bad === 0) throw new CorruptBatchError(this.dir, range);
     return data.subarray(0, bad);
+  }
+
+  private reportCorrupt(segment: Segment, range: CorruptRange): void {
+    this.logger.error({ segment: segment.logPath, ...range }, 'record batch fails its CRC32C check: kept on disk, never served');
+    this.onCorruptBatch(range);
+  }
+
+  scrub(cursor: ScrubCursor | null, maxBytes: number): { next: ScrubCursor | null; bytes: number } {
+    const closedSegments = this.closed ? [] : this.segments.slice(0, -1);
+    const segment = closedSegments.find((s) => s.baseOffset >= (cursor?.segmentBase ?? 0));
+    if (segment === undefined) return { next: null, bytes: 0 };
+    // A cursor into a segment compaction has since rewritten starts it over: its positions are another file's.
+    const from = cursor !== null && segment === this.lastScrubbed && segment.baseOffset === cursor.segmentBase ? cursor.position : 0;
+    this.lastScrubbed = segment;
+    const step = segment.scrub(from, maxBytes);
+    for (const range of step.found) this.reportCorrupt(segment, range);
+    if (step.problem !== null) this.logger.warn({ segment: segment.logPath, position: step.next, reason: step.problem }, 'scrub cannot frame the rest of this closed segment');
+    const following = closedSegments[closedSegments.indexOf(segment) + 1];
+    const next = step.next < segment.sizeBytes ? { segmentBase: segment.baseOffset, position: step.next } : following ? { segmentBase: following.baseOffset, position: 0 } : null;
+    return { next, bytes: step.next - from };
   }
 
 

@@ -153,6 +153,10 @@ export class MemoryLog implements PartitionLog {
     return [];
   }
 
+  scrub(): { next: null; bytes: number } {
+    return { next: null, bytes: 0 };
+  }
+
   maxTimestamp(): { timestamp: number; offset: number } | null {
     return maxTimestampOf(this.segments);
   }

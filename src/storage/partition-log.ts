@@ -34,6 +34,12 @@ export interface AppendInfo {
   lastOffset: number;
 }
 
+/** Where the background scrubber (scrubber.ts) goes on in a log: a closed segment and a batch boundary in it. */
+export interface ScrubCursor {
+  segmentBase: number;
+  position: number;
+}
+
 export interface PartitionLog {
   /** First offset still in the log. */
   readonly logStartOffset: number;
@@ -84,6 +90,14 @@ export interface PartitionLog {
    * stops before them and throws CorruptBatchError when it starts at one.
    */
   corruptRanges(): CorruptRange[];
+
+  /**
+   * Re-checks the CRC32C of about `maxBytes` of the closed segments from
+   * `cursor` (null: the oldest), recording and reporting corrupt batches as
+   * `read` does. Returns the bytes checked and where to go on, null once the
+   * last closed segment is done.
+   */
+  scrub(cursor: ScrubCursor | null, maxBytes: number): { next: ScrubCursor | null; bytes: number };
 
   /** Largest timestamp in the log and the offset of the batch that holds it; null when empty. */
   maxTimestamp(): { timestamp: number; offset: number } | null;

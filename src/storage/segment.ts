@@ -14,7 +14,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { LOG_OVERHEAD, batchBaseOffset, batchSize } from '../protocol/record-batch.js';
-import { type BatchInfo, HeaderReader, batchInfoAt, readFully } from './batch-scan.js';
+import { type BatchInfo, HeaderReader, batchInfoAt, readFully, scanBatches } from './batch-scan.js';
 import { CorruptBatchError, type CorruptRange } from './corrupt-batch.js';
 import type { SyncTarget } from './flusher.js';
 import { OffsetIndex } from './offset-index.js';
@@ -158,6 +158,29 @@ export class Segment implements SegmentStats, SyncTarget {
     const batch = { ...found, maxTimestamp: -1, lastOffset: (next?.baseOffset ?? this.nextOffset) - 1 };
     this.markCorrupt(batch);
     return { baseOffset: batch.baseOffset, lastOffset: batch.lastOffset };
+  }
+
+  /**
+   * Checks the CRC32C of the batches from `from` (a batch boundary) through about
+   * `maxBytes` (at least one batch), recording the corrupt ones not known yet.
+   * Returns where the next step starts (sizeBytes when done), the ranges newly
+   * found corrupt, and why the rest of the segment cannot be framed, if so.
+   */
+  scrub(from: number, maxBytes: number): { next: number; found: CorruptRange[]; problem: string | null } {
+    let to = Math.min(this.sizeBytes, from + maxBytes);
+    const first = this.batchAt(from);
+    if (first !== null && from + first.size > to) to = from + first.size;
+    const fresh: number[] = [];
+    const opts = { segmentBaseOffset: this.baseOffset, minBaseOffset: this.baseOffset, verifyCrc: true, keepCorrupt: true };
+    const result = scanBatches(this.fd, from, to, opts, (batch, corrupt) => {
+      if (corrupt && !this.corrupt.has(batch.position)) fresh.push(batch.baseOffset);
+    });
+    const found = fresh.map((baseOffset) => this.markCorruptAt(baseOffset));
+    if (result.problem === null || result.validEnd >= this.sizeBytes) return { next: result.validEnd, found, problem: null };
+    // The chunk's end cut a whole batch: the next step checks it.
+    const cut = this.batchAt(result.validEnd);
+    if (result.validEnd > from && cut !== null && result.validEnd + cut.size > to) return { next: result.validEnd, found, problem: null };
+    return { next: this.sizeBytes, found, problem: result.problem };
   }
 
   /** Offset ranges of the corrupt batches, oldest first. */
