@@ -252,7 +252,7 @@ export class FileLog implements PartitionLog {
     const durable = this.flusher.durableThrough;
     const cleanable: Segment[] = [];
     for (const s of this.segments.slice(0, -1)) {
-      if (s.nextOffset - 1 > durable) break;
+      if (s.nextOffset - 1 > durable || !this.verifiedWhole(s)) break;
       cleanable.push(s);
     }
     const views = cleanable.map((segment) => ({
@@ -266,6 +266,18 @@ export class FileLog implements PartitionLog {
     } catch (err) {
       throw new StorageError(`compaction of ${this.dir} failed`, { cause: err });
     }
+  }
+
+  /**
+   * Whether every batch of closed segment `s` passes its CRC32C check, checked
+   * now. Compaction stops before a segment that fails: it would read keys out of
+   * corrupt bytes and write them back under a fresh, valid CRC.
+   */
+  private verifiedWhole(s: Segment): boolean {
+    if (s.corrupt.size > 0) return false;
+    const step = s.scrub(0, s.sizeBytes);
+    for (const range of step.found) this.reportCorrupt(s, range);
+    return step.found.length === 0 && step.problem === null;
   }
 
   /** Puts a cleaned copy holding `batches` in place of closed segment `old` (segment-swap.ts), on disk and here. */
