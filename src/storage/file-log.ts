@@ -190,7 +190,14 @@ export class FileLog implements PartitionLog {
     for (let i = segmentIndexOf(this.segments, this._logStartOffset); i < this.segments.length; i++) {
       const segment = this.segments[i];
       const found = segment.findByTimestamp(timestamp, this._logStartOffset);
-      if (found !== null) return { offset: Math.max(found.baseOffset, this._logStartOffset), batch: segment.readBatch(found) };
+      if (found === null) continue;
+      const batch = segment.readBatch(found);
+      if (firstCorruptBatch(batch) === 0) {
+        // Recorded now, it no longer matches any timestamp: look again.
+        this.reportCorrupt(segment, segment.markCorruptAt(found.baseOffset));
+        return this.findByTimestamp(timestamp);
+      }
+      return { offset: Math.max(found.baseOffset, this._logStartOffset), batch };
     }
     return null;
   }

@@ -122,6 +122,8 @@ test('a read checks the CRC of what it serves: a batch that rotted in a closed s
   assert.equal(log.segmentCount, 2);
   assert.deepEqual(log.corruptRanges(), [], 'not seen at open');
 
+  assert.equal(log.findByTimestamp(2_500)?.offset, 9, 'a lookup by time passes over it (its timestamp, 3000, cannot be trusted)');
+  assert.deepEqual(log.corruptRanges(), [{ baseOffset: 6, lastOffset: 8 }], 'and records it');
   assert.deepEqual(
     summarize(log.read(0, ALL, ALL)).map((b) => [b.baseOffset, b.lastOffset]),
     [
