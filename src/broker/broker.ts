@@ -4,6 +4,7 @@
 // and work on the partitions held here; config changes are decided in
 // config-changes.ts.
 
+import fs from 'node:fs';
 import path from 'node:path';
 import type { BrokerConfig } from '../config.js';
 import type { ControlPlane, TopicMetadata } from '../cluster/control-plane.js';
@@ -36,6 +37,15 @@ function throwIf(problem: PlacementProblem | null): void {
   if (problem) throw new TopicError(problem.errorCode, problem.message);
 }
 
+/**
+ * Internal topics hold the coordinators' state (committed offsets, transactions):
+ * clients may not delete or grow them. Kafka answers INVALID_TOPIC_EXCEPTION
+ * when a client writes to one or deletes its records; the same code here.
+ */
+function refuseIfInternal(name: string, what: string): void {
+  if (isInternalTopic(name)) throw new TopicError(ErrorCode.INVALID_TOPIC_EXCEPTION, `the internal topic ${name} cannot be ${what} by clients`);
+}
+
 export class Broker {
   private readonly partitions = new Map<string, Partition[]>();
   private retentionTimer: NodeJS.Timeout | null = null;
@@ -58,7 +68,10 @@ export class Broker {
   }
 
   async start(): Promise<void> {
-    for (const topic of this.cluster.topics()) await this.openPartitions(topic, 0);
+    for (const topic of this.cluster.topics()) {
+      this.reportMissingPartitionDirs(topic);
+      await this.openPartitions(topic, 0);
+    }
     this.retentionTimer = setInterval(() => this.enforceRetention(), this.config.retentionCheckIntervalMs);
     this.retentionTimer.unref();
     this.snapshotTimer = setInterval(() => this.snapshotPartitionState(), this.config.stateSnapshotIntervalMs);
@@ -100,6 +113,22 @@ export class Broker {
 
   private async openLog(topic: TopicMetadata, index: number): Promise<PartitionLog> {
     return FileLog.open(this.partitionDir(topic.name, index), logConfigFor(topic.configs, this.dynamicConfig), this.log);
+  }
+
+  /**
+   * A partition directory that cluster.json names but the disk lacks (deleted by
+   * hand, or a restore that missed it) is opened empty: its records are gone,
+   * the other partitions keep theirs. Never silently: an internal topic's
+   * partition held committed offsets or transactions.
+   */
+  private reportMissingPartitionDirs(topic: TopicMetadata): void {
+    for (const a of topic.partitions) {
+      if (a.leader !== this.config.nodeId) continue;
+      const dir = this.partitionDir(topic.name, a.partition);
+      if (fs.existsSync(dir)) continue;
+      const lost = isInternalTopic(topic.name) ? 'the state it held (committed offsets or transactions) is lost' : 'its records are lost';
+      this.log.warn({ topic: topic.name, partition: a.partition, dir }, `partition directory missing at start-up; recreating it empty: ${lost}`);
+    }
   }
 
   private async openPartitions(topic: TopicMetadata, from: number): Promise<void> {
@@ -172,6 +201,7 @@ export class Broker {
 
   async deleteTopic(name: string): Promise<void> {
     if (!this.cluster.topic(name)) throw new TopicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic '${name}'`);
+    refuseIfInternal(name, 'deleted');
     await this.cluster.deleteTopic(name);
     const parts = this.partitions.get(name) ?? [];
     this.partitions.delete(name);
@@ -189,6 +219,8 @@ export class Broker {
   async createPartitions(name: string, total: number, validateOnly: boolean, assignments: number[][] | null = null): Promise<void> {
     const topic = this.cluster.topic(name);
     if (!topic) throw new TopicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic '${name}'`);
+    // Coordinators place keys by partition count (hash mod N): a new count would misplace every group and transaction.
+    refuseIfInternal(name, 'given more partitions');
     const current = topic.partitions.length;
     if (total <= current) {
       throw new TopicError(ErrorCode.INVALID_PARTITIONS, `topic '${name}' has ${current} partitions; the new count ${total} must be larger`);
