@@ -45,14 +45,10 @@ export class LocalControlPlane implements ControlPlane {
   static open(dataDir: string, self: BrokerInfo): LocalControlPlane {
     fs.mkdirSync(dataDir, { recursive: true });
     const file = path.join(dataDir, FILE);
-    let state: StoredState;
-    if (fs.existsSync(file)) {
-      state = JSON.parse(fs.readFileSync(file, 'utf8')) as StoredState;
-    } else {
-      // Kafka cluster ids are 22-character base64url UUIDs.
-      state = { clusterId: Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url'), topics: [] };
-    }
-    const plane = new LocalControlPlane(dataDir, self, state);
+    if (fs.existsSync(file)) return new LocalControlPlane(dataDir, self, JSON.parse(fs.readFileSync(file, 'utf8')) as StoredState);
+    // Written only when new: a start that changes nothing writes nothing (and so starts on a full disk).
+    // Kafka cluster ids are 22-character base64url UUIDs.
+    const plane = new LocalControlPlane(dataDir, self, { clusterId: Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url'), topics: [] });
     plane.persist();
     return plane;
   }
