@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { BrokerConfig } from '../config.js';
 import type { ControlPlane, TopicMetadata } from '../cluster/control-plane.js';
+import { SluiceError, asStorageFailure } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { FileLog } from '../storage/file-log.js';
@@ -68,9 +69,15 @@ export class Broker {
   }
 
   async start(): Promise<void> {
-    for (const topic of this.cluster.topics()) {
+    const topics = this.cluster.topics();
+    const total = topics.reduce((n, t) => n + t.partitions.length, 0);
+    for (const topic of topics) {
       this.reportMissingPartitionDirs(topic);
-      await this.openPartitions(topic, 0);
+      try {
+        await this.openPartitions(topic, 0);
+      } catch (err) {
+        throw asStorageFailure(err, `opening the partitions of ${topic.name}`, `${this.config.dataDir} holds ${total} partitions, each keeping a file open per segment`);
+      }
     }
     this.retentionTimer = setInterval(() => this.enforceRetention(), this.config.retentionCheckIntervalMs);
     this.retentionTimer.unref();
@@ -85,18 +92,41 @@ export class Broker {
     }
   }
 
+  /**
+   * Closes every partition. A step that fails (a full disk refusing a
+   * checkpoint) is logged and the other steps still run, so every log that can
+   * be flushed and closed is; the first failure is thrown at the end, with the
+   * number of failed steps. A partition whose checkpoint is missing is rebuilt
+   * from its log at the next start, as after a crash.
+   */
   async close(): Promise<void> {
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     if (this.snapshotTimer) clearInterval(this.snapshotTimer);
+    const failures: unknown[] = [];
+    const attempt = async (p: Partition, step: string, run: () => unknown): Promise<void> => {
+      try {
+        await run();
+      } catch (err) {
+        failures.push(asStorageFailure(err, `${step} of ${p.topic}-${p.index}`));
+        this.log.error({ err, topic: p.topic, partition: p.index }, `${step} failed at close`);
+      }
+    };
     for (const parts of this.partitions.values()) {
       for (const p of parts) {
+        if (!p) continue;
         p.wakeAll();
-        await this.snapshots.close(p, this.partitionDir(p.topic, p.index));
-        await p.log.close();
-        p.txns.checkpoint(p.logEndOffset, p.logStartOffset);
+        await attempt(p, 'writing the producer state snapshot', () => this.snapshots.close(p, this.partitionDir(p.topic, p.index)));
+        await attempt(p, 'closing the log', () => p.log.close());
+        await attempt(p, 'writing the transaction checkpoint', () => p.txns.checkpoint(p.logEndOffset, p.logStartOffset));
       }
     }
     this.partitions.clear();
+    if (failures.length === 0) return;
+    const first = failures[0];
+    if (failures.length === 1) throw first;
+    const code = first instanceof SluiceError ? first.code : 'SLUICE_ERR_STORAGE';
+    const hint = first instanceof SluiceError ? first.hint : undefined;
+    throw new SluiceError(code, `${failures.length} close steps failed; the first: ${(first as Error).message}`, { cause: first, hint });
   }
 
   partition(topic: string, index: number): Partition | undefined {

@@ -6,6 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { asStorageFailure } from '../errors.js';
 import type { ConfigMap } from '../metadata/config-def.js';
 import type { TopicConfigs } from '../metadata/topic-configs.js';
 import { writeFileAtomically } from '../storage/checkpoint-file.js';
@@ -155,7 +156,12 @@ export class LocalControlPlane implements ControlPlane {
       brokerConfigs: Object.fromEntries(this.dynamicBrokerConfigs),
       groupConfigs: Object.fromEntries(this.groupConfigsById),
     };
-    writeFileAtomically(path.join(this.dir, FILE), JSON.stringify(state, null, 2));
+    const file = path.join(this.dir, FILE);
+    try {
+      writeFileAtomically(file, JSON.stringify(state, null, 2));
+    } catch (err) {
+      throw asStorageFailure(err, `writing ${file}`);
+    }
   }
 }
 
