@@ -56,6 +56,8 @@ export class Broker {
   /** Counters a metrics endpoint reads. */
   readonly counters = new BrokerCounters();
   private readonly creating = new Map<string, Promise<TopicMetadata>>();
+  /** By topic name: the last creation, deletion or partition addition queued (see oneAtATime). */
+  private readonly topicChanges = new Map<string, Promise<void>>();
   /** Start-up options plus dynamic broker configs, by Kafka name; supplies every topic config's default. */
   readonly dynamicConfig: BrokerConfigs;
 
@@ -188,9 +190,12 @@ export class Broker {
   ): Promise<TopicMetadata> {
     const nameProblem = topicNameProblem(name);
     if (nameProblem) throw new TopicError(ErrorCode.INVALID_TOPIC_EXCEPTION, nameProblem);
-    if (this.cluster.topic(name) || this.creating.has(name)) {
-      throw new TopicError(ErrorCode.TOPIC_ALREADY_EXISTS, `topic '${name}' already exists`);
-    }
+    if (this.creating.has(name)) throw new TopicError(ErrorCode.TOPIC_ALREADY_EXISTS, `topic '${name}' already exists`);
+    return this.oneAtATime(name, () => this.createTopicNow(name, numPartitions, configs, validateOnly, replication));
+  }
+
+  private async createTopicNow(name: string, numPartitions: number, configs: TopicConfigs, validateOnly: boolean, replication: NewTopicReplication): Promise<TopicMetadata> {
+    if (this.cluster.topic(name)) throw new TopicError(ErrorCode.TOPIC_ALREADY_EXISTS, `topic '${name}' already exists`);
     throwIf(newTopicProblem(numPartitions, replication, this.brokerIds()));
     if (replication.assignments.length > 0) numPartitions = replication.assignments.length;
     if (numPartitions === -1) numPartitions = this.config.numPartitions;
@@ -213,6 +218,25 @@ export class Broker {
     }
   }
 
+  /**
+   * Runs `op` once every earlier creation, deletion or partition addition on
+   * `name` has settled. Each opens or removes partition directories over
+   * several awaits; interleaved, a deletion removed the directories a creation
+   * was still opening.
+   */
+  private oneAtATime<T>(name: string, op: () => Promise<T>): Promise<T> {
+    const result = (this.topicChanges.get(name) ?? Promise.resolve()).then(op);
+    const settled = result.then(
+      () => {},
+      () => {},
+    );
+    this.topicChanges.set(name, settled);
+    void settled.then(() => {
+      if (this.topicChanges.get(name) === settled) this.topicChanges.delete(name);
+    });
+    return result;
+  }
+
   /** Returns the topic, creating it with defaults when auto-creation is on. */
   async topicOrAutoCreate(name: string, allowAutoCreate: boolean): Promise<TopicMetadata | undefined> {
     const existing = this.cluster.topic(name);
@@ -229,7 +253,11 @@ export class Broker {
     }
   }
 
-  async deleteTopic(name: string): Promise<void> {
+  deleteTopic(name: string): Promise<void> {
+    return this.oneAtATime(name, () => this.deleteTopicNow(name));
+  }
+
+  private async deleteTopicNow(name: string): Promise<void> {
     if (!this.cluster.topic(name)) throw new TopicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic '${name}'`);
     refuseIfInternal(name, 'deleted');
     await this.cluster.deleteTopic(name);
@@ -246,7 +274,11 @@ export class Broker {
    * Grows a topic to `total` partitions; `assignments` (null: none) name the
    * brokers of each new partition, which on this one broker can only be itself.
    */
-  async createPartitions(name: string, total: number, validateOnly: boolean, assignments: number[][] | null = null): Promise<void> {
+  createPartitions(name: string, total: number, validateOnly: boolean, assignments: number[][] | null = null): Promise<void> {
+    return this.oneAtATime(name, () => this.createPartitionsNow(name, total, validateOnly, assignments));
+  }
+
+  private async createPartitionsNow(name: string, total: number, validateOnly: boolean, assignments: number[][] | null): Promise<void> {
     const topic = this.cluster.topic(name);
     if (!topic) throw new TopicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic '${name}'`);
     // Coordinators place keys by partition count (hash mod N): a new count would misplace every group and transaction.
