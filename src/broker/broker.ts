@@ -168,7 +168,10 @@ export class Broker {
     for (const a of topic.partitions.slice(from)) {
       if (a.leader !== this.config.nodeId) continue;
       const log = await this.openLog(topic, a.partition);
-      const p = new Partition(topic.name, a.partition, log, a.leaderEpoch, PartitionTxns.load(this.partitionDir(topic.name, a.partition), log));
+      const txns = PartitionTxns.load(this.partitionDir(topic.name, a.partition), log);
+      const p = new Partition(topic.name, a.partition, log, a.leaderEpoch, txns, (err) =>
+        this.log.error({ err, topic: topic.name, partition: a.partition }, 'partition offline after a storage failure: produce and fetch on it answer KAFKA_STORAGE_ERROR until the broker restarts'),
+      );
       this.snapshots.restore(p, this.partitionDir(topic.name, a.partition), topic.configs);
       parts[a.partition] = p;
     }
