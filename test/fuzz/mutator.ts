@@ -1,23 +1,15 @@
 // Seeded mutations of captured request frames. Frame `index` of a run is a
-// pure function of (seed, index, corpus): its PRNG is seeded from both, so one
-// case can be replayed alone (SLUICE_FUZZ_REPLAY) without running those before it.
+// pure function of (seed, index, corpus): its PRNG is seeded from both, so it
+// does not depend on the frames before it. A corpus captured again differs in
+// timestamps, ids and the number of polls, so a failure is replayed from the
+// frames it saved (SLUICE_FUZZ_REPLAY), byte for byte, not from its seed alone.
 //
 // A frame is `int32 size | int16 apiKey | int16 apiVersion | int32 correlationId | ...`.
 // Most mutations change the body and then write the true size back, so the
 // broker reads the whole frame and its decoders meet the damage; a few leave
 // a wrong size prefix (negative, zero, huge, off by some bytes).
 
-/** mulberry32: small, fast, and good enough to pick mutations. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../helpers/seeded-random.js';
 
 export interface MutatedFrame {
   /** The whole frame as sent, size prefix included. */
@@ -146,7 +138,9 @@ export function mutateFrame(corpus: readonly Buffer[], seed: number, index: numb
   // Our own correlation id (the frame index), so answers can be matched to frames.
   if (body.length >= HEADER_FIXED_BYTES) body.writeInt32BE(index, 4);
   const sizeValid = rng() >= BAD_SIZE_SHARE;
-  const size = sizeValid ? body.length : rng() < 0.5 ? pick(rng, BAD_SIZES) : body.length + 1 + below(rng, 100);
+  const badSize = rng() < 0.5 ? pick(rng, BAD_SIZES) : body.length + 1 + below(rng, 100);
+  // A "bad" size that happens to match a truncated body is not bad.
+  const size = sizeValid ? body.length : badSize === body.length ? body.length + 1 : badSize;
   const bytes = Buffer.alloc(4 + body.length);
   bytes.writeInt32BE(size, 0);
   body.copy(bytes, 4);
