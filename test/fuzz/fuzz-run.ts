@@ -21,7 +21,7 @@ import type { MutatedFrame } from './mutator.js';
 /** Frames sent before each sentinel. */
 const BATCH_FRAMES = 1;
 /** How long a sentinel or a close may take before the socket counts as stalled (ms). */
-const SENTINEL_TIMEOUT_MS = 3000;
+export const SENTINEL_TIMEOUT_MS = 3000;
 /** How often a fresh connection checks that the broker answers, and how long it may take (ms). */
 const PROBE_INTERVAL_MS = 2000;
 const PROBE_TIMEOUT_MS = 5000;
@@ -29,6 +29,7 @@ const RSS_SAMPLE_MS = 200;
 const PROGRESS_MS = 5000;
 /** Frames kept per worker to name in a failure (the broker may have died on any of them). */
 const RECENT_FRAMES = 4;
+const MAX_STALLED_LISTED = 10;
 const SENTINEL = encodeRequest(ApiVersionsRequest, 0, {}, -1, 'fuzz-sentinel');
 
 export interface FuzzOptions {
@@ -54,6 +55,8 @@ export interface FuzzStats {
   closedByBroker: number;
   /** Sentinels or closes that did not come in time. */
   stalled: number;
+  /** The first stalled frames: index, api key and version as sent, and the mutation. */
+  stalledFrames: string[];
   badSizeFrames: number;
   /** Frames frameAt held back. */
   skipped: number;
@@ -178,7 +181,7 @@ class FuzzSocket {
 export async function runFuzz(o: FuzzOptions): Promise<FuzzStats> {
   const started = Date.now();
   const startRssKiB = vmRssKiB(o.pid);
-  const stats: FuzzStats = { sent: 0, answered: 0, closedByBroker: 0, stalled: 0, badSizeFrames: 0, skipped: 0, probes: 0, peakRssKiB: startRssKiB, startRssKiB, elapsedMs: 0 };
+  const stats: FuzzStats = { sent: 0, answered: 0, closedByBroker: 0, stalled: 0, stalledFrames: [], badSizeFrames: 0, skipped: 0, probes: 0, peakRssKiB: startRssKiB, startRssKiB, elapsedMs: 0 };
   const total = o.frames;
   const perBatch = o.batchFrames ?? BATCH_FRAMES;
   let taken = 0;
@@ -230,7 +233,13 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzStats> {
         continue;
       }
       if (outcome === 'closed') stats.closedByBroker++;
-      else if (endsValid) stats.stalled++;
+      else if (endsValid) {
+        stats.stalled++;
+        const f = batch[batch.length - 1];
+        if (stats.stalledFrames.length < MAX_STALLED_LISTED && f.bytes.length >= 8) {
+          stats.stalledFrames.push(`frame ${f.index}: api ${f.bytes.readInt16BE(4)} v${f.bytes.readInt16BE(6)} (${f.mutation})`);
+        }
+      }
       conn.destroy();
       conn = null;
     }

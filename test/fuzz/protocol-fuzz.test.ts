@@ -20,7 +20,7 @@ import kafkajs from 'kafkajs';
 import { makeDataDir, spawnBroker } from '../helpers/broker-process.js';
 import { BrokerLogWatch } from './broker-log-watch.js';
 import { captureSessions } from './capture-corpus.js';
-import { FuzzFailure, type FuzzStats, probeBroker, runFuzz } from './fuzz-run.js';
+import { FuzzFailure, type FuzzStats, SENTINEL_TIMEOUT_MS, probeBroker, runFuzz } from './fuzz-run.js';
 import { type MutatedFrame, mutateFrame } from './mutator.js';
 import { asksForManyPartitions } from './partition-growth.js';
 import { RecordingProxy } from './recording-proxy.js';
@@ -155,6 +155,7 @@ test('mutated request frames of real clients neither crash nor hang the broker, 
     );
   }
   t.diagnostic(`seed ${SEED}: ${describeStats(stats)}`);
+  if (stats.stalledFrames.length > 0) t.diagnostic(`stalled (unanswered for ${SENTINEL_TIMEOUT_MS} ms, socket dropped): ${stats.stalledFrames.join('; ')}`);
   t.diagnostic(`${log.unreadableCloses} connections closed as unreadable; handler failures (request handler threw, connection closed): ${log.handlerFailureSummary().join('\n') || 'none'}`);
 
   await probeBroker(broker.port);
