@@ -50,19 +50,14 @@ const mutations: Mutation[] = [
     if (body.length > 0) body[at] = v;
     return { body, what: `byte 0x${v.toString(16)} @ ${at}` };
   },
-  function lengthInt16(body, rng) {
-    if (body.length < 2) return { body, what: 'int16 (too short)' };
-    const at = below(rng, body.length - 1);
-    const v = pick(rng, INTERESTING_INT16);
-    body.writeInt16BE(v, at);
-    return { body, what: `int16 ${v} @ ${at}` };
-  },
-  function lengthInt32(body, rng) {
-    if (body.length < 4) return { body, what: 'int32 (too short)' };
-    const at = below(rng, body.length - 3);
-    const v = pick(rng, INTERESTING_INT32);
-    body.writeInt32BE(v, at);
-    return { body, what: `int32 ${v} @ ${at}` };
+  function lengthField(body, rng) {
+    // An int16 (string length) or int32 (bytes or array length) set to a value decoders must refuse or bound.
+    const [width, values] = rng() < 0.5 ? [2, INTERESTING_INT16] : [4, INTERESTING_INT32];
+    if (body.length < width) return { body, what: `int${width * 8} (too short)` };
+    const at = below(rng, body.length - width + 1);
+    const v = pick(rng, values);
+    body.writeIntBE(v, at, width);
+    return { body, what: `int${width * 8} ${v} @ ${at}` };
   },
   function truncate(body, rng) {
     const to = below(rng, body.length);
