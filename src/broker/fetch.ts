@@ -86,6 +86,10 @@ function readAll(
       failed = true;
       return errorResult(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     }
+    if (p.offline) {
+      failed = true;
+      return errorResult(ErrorCode.KAFKA_STORAGE_ERROR, p);
+    }
     if (req.fetchOffset < p.logStartOffset || req.fetchOffset > p.logEndOffset) {
       failed = true;
       return errorResult(ErrorCode.OFFSET_OUT_OF_RANGE, p);
