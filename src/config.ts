@@ -77,6 +77,12 @@ export interface BrokerConfig {
   /** How often log retention and committed-offset retention are enforced (ms). Default 5 minutes. */
   retentionCheckIntervalMs: number;
   /**
+   * Rate at which the background scrubber re-checks the CRC32C of closed log
+   * segments, across all partitions (bytes per second); 0 turns it off.
+   * Default 16 MiB/s (storage/scrubber.ts).
+   */
+  scrubBytesPerSec: number;
+  /**
    * How often each partition's producer state and dedup window are snapshotted
    * beside its log when they changed (ms); a restart after a crash replays the
    * log from the last snapshot. A clean close always writes one. Default 60000.
@@ -167,6 +173,7 @@ export const defaultConfig: BrokerConfig = {
   flushPolicy: 'group-commit',
   flushIntervalMs: 1000,
   retentionCheckIntervalMs: 5 * 60 * 1000,
+  scrubBytesPerSec: 16 * 1024 * 1024,
   stateSnapshotIntervalMs: 60 * 1000,
   producerIdExpirationMs: 24 * 3600 * 1000,
   offsetsTopicNumPartitions: 50,
@@ -253,6 +260,7 @@ export function resolveConfig(overrides: Partial<Record<keyof BrokerConfig, unkn
     flushPolicy,
     flushIntervalMs: integer('flushIntervalMs', o.flushIntervalMs, 1),
     retentionCheckIntervalMs: integer('retentionCheckIntervalMs', o.retentionCheckIntervalMs, 10),
+    scrubBytesPerSec: integer('scrubBytesPerSec', o.scrubBytesPerSec, 0),
     stateSnapshotIntervalMs: integer('stateSnapshotIntervalMs', o.stateSnapshotIntervalMs, 10, 2 ** 31 - 1),
     producerIdExpirationMs: integer('producerIdExpirationMs', o.producerIdExpirationMs, 1),
     offsetsTopicNumPartitions: integer('offsetsTopicNumPartitions', o.offsetsTopicNumPartitions, 1, 1000),

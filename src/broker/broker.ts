@@ -4,12 +4,15 @@
 // and work on the partitions held here; config changes are decided in
 // config-changes.ts.
 
+import fs from 'node:fs';
 import path from 'node:path';
 import type { BrokerConfig } from '../config.js';
 import type { ControlPlane, TopicMetadata } from '../cluster/control-plane.js';
+import { SluiceError, asStorageFailure } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { FileLog } from '../storage/file-log.js';
+import { Scrubber } from '../storage/scrubber.js';
 import type { PartitionLog } from '../storage/partition-log.js';
 import { Partition } from './partition.js';
 import { PartitionSnapshots } from './partition-snapshots.js';
@@ -36,15 +39,28 @@ function throwIf(problem: PlacementProblem | null): void {
   if (problem) throw new TopicError(problem.errorCode, problem.message);
 }
 
+/**
+ * Internal topics hold the coordinators' state (committed offsets, transactions):
+ * clients may not delete or grow them. Kafka answers INVALID_TOPIC_EXCEPTION
+ * when a client writes to one or deletes its records; the same code here.
+ */
+function refuseIfInternal(name: string, what: string): void {
+  if (isInternalTopic(name)) throw new TopicError(ErrorCode.INVALID_TOPIC_EXCEPTION, `the internal topic ${name} cannot be ${what} by clients`);
+}
+
 export class Broker {
   private readonly partitions = new Map<string, Partition[]>();
   private retentionTimer: NodeJS.Timeout | null = null;
   private snapshotTimer: NodeJS.Timeout | null = null;
+  /** Re-checks closed segments in the background; null when scrubBytesPerSec is 0. */
+  readonly scrubber: Scrubber | null;
   /** Producer state and dedup window snapshots of every partition. */
   private readonly snapshots: PartitionSnapshots;
   /** Counters a metrics endpoint reads. */
   readonly counters = new BrokerCounters();
   private readonly creating = new Map<string, Promise<TopicMetadata>>();
+  /** By topic name: the last creation, deletion or partition addition queued (see oneAtATime). */
+  private readonly topicChanges = new Map<string, Promise<void>>();
   /** Start-up options plus dynamic broker configs, by Kafka name; supplies every topic config's default. */
   readonly dynamicConfig: BrokerConfigs;
 
@@ -55,14 +71,33 @@ export class Broker {
   ) {
     this.snapshots = new PartitionSnapshots(config, log);
     this.dynamicConfig = new BrokerConfigs(config, cluster);
+    const allLogs = () => [...this.partitions.values()].flatMap((parts) => parts.filter((p) => p).map((p) => p.log));
+    // Unref'd like the retention timer: the scrubber alone never keeps the process up.
+    const clock = {
+      schedule(ms: number, fn: () => void) {
+        const handle = setTimeout(fn, ms).unref();
+        return { cancel: () => clearTimeout(handle) };
+      },
+    };
+    this.scrubber = config.scrubBytesPerSec > 0 ? new Scrubber(allLogs, clock, { bytesPerSec: config.scrubBytesPerSec }) : null;
   }
 
   async start(): Promise<void> {
-    for (const topic of this.cluster.topics()) await this.openPartitions(topic, 0);
+    const topics = this.cluster.topics();
+    const total = topics.reduce((n, t) => n + t.partitions.length, 0);
+    for (const topic of topics) {
+      this.reportMissingPartitionDirs(topic);
+      try {
+        await this.openPartitions(topic, 0);
+      } catch (err) {
+        throw asStorageFailure(err, `opening the partitions of ${topic.name}`, `${this.config.dataDir} holds ${total} partitions, each keeping a file open per segment`);
+      }
+    }
     this.retentionTimer = setInterval(() => this.enforceRetention(), this.config.retentionCheckIntervalMs);
     this.retentionTimer.unref();
     this.snapshotTimer = setInterval(() => this.snapshotPartitionState(), this.config.stateSnapshotIntervalMs);
     this.snapshotTimer.unref();
+    this.scrubber?.start();
   }
 
   /** Writes, in the background, the producer state and dedup windows that changed since their last snapshot. */
@@ -72,18 +107,42 @@ export class Broker {
     }
   }
 
+  /**
+   * Closes every partition. A step that fails (a full disk refusing a
+   * checkpoint) is logged and the other steps still run, so every log that can
+   * be flushed and closed is; the first failure is thrown at the end, with the
+   * number of failed steps. A partition whose checkpoint is missing is rebuilt
+   * from its log at the next start, as after a crash.
+   */
   async close(): Promise<void> {
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     if (this.snapshotTimer) clearInterval(this.snapshotTimer);
+    this.scrubber?.close();
+    const failures: unknown[] = [];
+    const attempt = async (p: Partition, step: string, run: () => unknown): Promise<void> => {
+      try {
+        await run();
+      } catch (err) {
+        failures.push(asStorageFailure(err, `${step} of ${p.topic}-${p.index}`));
+        this.log.error({ err, topic: p.topic, partition: p.index }, `${step} failed at close`);
+      }
+    };
     for (const parts of this.partitions.values()) {
       for (const p of parts) {
+        if (!p) continue;
         p.wakeAll();
-        await this.snapshots.close(p, this.partitionDir(p.topic, p.index));
-        await p.log.close();
-        p.txns.checkpoint(p.logEndOffset, p.logStartOffset);
+        await attempt(p, 'writing the producer state snapshot', () => this.snapshots.close(p, this.partitionDir(p.topic, p.index)));
+        await attempt(p, 'closing the log', () => p.log.close());
+        await attempt(p, 'writing the transaction checkpoint', () => p.txns.checkpoint(p.logEndOffset, p.logStartOffset));
       }
     }
     this.partitions.clear();
+    if (failures.length === 0) return;
+    const first = failures[0];
+    if (failures.length === 1) throw first;
+    const code = first instanceof SluiceError ? first.code : 'SLUICE_ERR_STORAGE';
+    const hint = first instanceof SluiceError ? first.hint : undefined;
+    throw new SluiceError(code, `${failures.length} close steps failed; the first: ${(first as Error).message}`, { cause: first, hint });
   }
 
   partition(topic: string, index: number): Partition | undefined {
@@ -99,7 +158,23 @@ export class Broker {
   }
 
   private async openLog(topic: TopicMetadata, index: number): Promise<PartitionLog> {
-    return FileLog.open(this.partitionDir(topic.name, index), logConfigFor(topic.configs, this.dynamicConfig), this.log);
+    return FileLog.open(this.partitionDir(topic.name, index), logConfigFor(topic.configs, this.dynamicConfig), this.log, () => this.counters.corruptBatches++);
+  }
+
+  /**
+   * A partition directory that cluster.json names but the disk lacks (deleted by
+   * hand, or a restore that missed it) is opened empty: its records are gone,
+   * the other partitions keep theirs. Never silently: an internal topic's
+   * partition held committed offsets or transactions.
+   */
+  private reportMissingPartitionDirs(topic: TopicMetadata): void {
+    for (const a of topic.partitions) {
+      if (a.leader !== this.config.nodeId) continue;
+      const dir = this.partitionDir(topic.name, a.partition);
+      if (fs.existsSync(dir)) continue;
+      const lost = isInternalTopic(topic.name) ? 'the state it held (committed offsets or transactions) is lost' : 'its records are lost';
+      this.log.warn({ topic: topic.name, partition: a.partition, dir }, `partition directory missing at start-up; recreating it empty: ${lost}`);
+    }
   }
 
   private async openPartitions(topic: TopicMetadata, from: number): Promise<void> {
@@ -107,7 +182,10 @@ export class Broker {
     for (const a of topic.partitions.slice(from)) {
       if (a.leader !== this.config.nodeId) continue;
       const log = await this.openLog(topic, a.partition);
-      const p = new Partition(topic.name, a.partition, log, a.leaderEpoch, PartitionTxns.load(this.partitionDir(topic.name, a.partition), log));
+      const txns = PartitionTxns.load(this.partitionDir(topic.name, a.partition), log);
+      const p = new Partition(topic.name, a.partition, log, a.leaderEpoch, txns, (err) =>
+        this.log.error({ err, topic: topic.name, partition: a.partition }, 'partition offline after a storage failure: produce and fetch on it answer KAFKA_STORAGE_ERROR until the broker restarts'),
+      );
       this.snapshots.restore(p, this.partitionDir(topic.name, a.partition), topic.configs);
       parts[a.partition] = p;
     }
@@ -129,9 +207,12 @@ export class Broker {
   ): Promise<TopicMetadata> {
     const nameProblem = topicNameProblem(name);
     if (nameProblem) throw new TopicError(ErrorCode.INVALID_TOPIC_EXCEPTION, nameProblem);
-    if (this.cluster.topic(name) || this.creating.has(name)) {
-      throw new TopicError(ErrorCode.TOPIC_ALREADY_EXISTS, `topic '${name}' already exists`);
-    }
+    if (this.creating.has(name)) throw new TopicError(ErrorCode.TOPIC_ALREADY_EXISTS, `topic '${name}' already exists`);
+    return this.oneAtATime(name, () => this.createTopicNow(name, numPartitions, configs, validateOnly, replication));
+  }
+
+  private async createTopicNow(name: string, numPartitions: number, configs: TopicConfigs, validateOnly: boolean, replication: NewTopicReplication): Promise<TopicMetadata> {
+    if (this.cluster.topic(name)) throw new TopicError(ErrorCode.TOPIC_ALREADY_EXISTS, `topic '${name}' already exists`);
     throwIf(newTopicProblem(numPartitions, replication, this.brokerIds()));
     if (replication.assignments.length > 0) numPartitions = replication.assignments.length;
     if (numPartitions === -1) numPartitions = this.config.numPartitions;
@@ -154,6 +235,25 @@ export class Broker {
     }
   }
 
+  /**
+   * Runs `op` once every earlier creation, deletion or partition addition on
+   * `name` has settled. Each opens or removes partition directories over
+   * several awaits; interleaved, a deletion removed the directories a creation
+   * was still opening.
+   */
+  private oneAtATime<T>(name: string, op: () => Promise<T>): Promise<T> {
+    const result = (this.topicChanges.get(name) ?? Promise.resolve()).then(op);
+    const settled = result.then(
+      () => {},
+      () => {},
+    );
+    this.topicChanges.set(name, settled);
+    void settled.then(() => {
+      if (this.topicChanges.get(name) === settled) this.topicChanges.delete(name);
+    });
+    return result;
+  }
+
   /** Returns the topic, creating it with defaults when auto-creation is on. */
   async topicOrAutoCreate(name: string, allowAutoCreate: boolean): Promise<TopicMetadata | undefined> {
     const existing = this.cluster.topic(name);
@@ -170,8 +270,13 @@ export class Broker {
     }
   }
 
-  async deleteTopic(name: string): Promise<void> {
+  deleteTopic(name: string): Promise<void> {
+    return this.oneAtATime(name, () => this.deleteTopicNow(name));
+  }
+
+  private async deleteTopicNow(name: string): Promise<void> {
     if (!this.cluster.topic(name)) throw new TopicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic '${name}'`);
+    refuseIfInternal(name, 'deleted');
     await this.cluster.deleteTopic(name);
     const parts = this.partitions.get(name) ?? [];
     this.partitions.delete(name);
@@ -186,9 +291,15 @@ export class Broker {
    * Grows a topic to `total` partitions; `assignments` (null: none) name the
    * brokers of each new partition, which on this one broker can only be itself.
    */
-  async createPartitions(name: string, total: number, validateOnly: boolean, assignments: number[][] | null = null): Promise<void> {
+  createPartitions(name: string, total: number, validateOnly: boolean, assignments: number[][] | null = null): Promise<void> {
+    return this.oneAtATime(name, () => this.createPartitionsNow(name, total, validateOnly, assignments));
+  }
+
+  private async createPartitionsNow(name: string, total: number, validateOnly: boolean, assignments: number[][] | null): Promise<void> {
     const topic = this.cluster.topic(name);
     if (!topic) throw new TopicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic '${name}'`);
+    // Coordinators place keys by partition count (hash mod N): a new count would misplace every group and transaction.
+    refuseIfInternal(name, 'given more partitions');
     const current = topic.partitions.length;
     if (total <= current) {
       throw new TopicError(ErrorCode.INVALID_PARTITIONS, `topic '${name}' has ${current} partitions; the new count ${total} must be larger`);

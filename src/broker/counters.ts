@@ -7,4 +7,6 @@ export class BrokerCounters {
   dedupDroppedRecords = 0;
   /** Produce batches recognised as retries of idempotent batches already in the log (answered, not appended). */
   duplicateBatches = 0;
+  /** Record batches found failing their CRC32C check on disk (kept, never served). */
+  corruptBatches = 0;
 }

@@ -12,6 +12,13 @@
 // An error partition carries an empty record set, never a null one: librdkafka
 // fails the whole response on a null set and never sees the error code.
 //
+// A batch recorded as corrupt on disk is never sent: a fetch starting at it is
+// answered CORRUPT_MESSAGE, and a fetch before it stops short of it. Not
+// KAFKA_STORAGE_ERROR: librdkafka takes that for a leader problem and retries
+// silently after metadata refreshes, while CORRUPT_MESSAGE reaches the
+// application as a consumer error (and is retried after a backoff); kafkajs
+// retries both as retriable errors and reports them when its retries run out.
+//
 // Read-your-writes: acks=1 is answered before the fsync that lets the high
 // watermark pass the record. Before answering, a partition fetched at an offset
 // between its high watermark and its log end waits for the log end to be
@@ -20,6 +27,7 @@
 
 import { ErrorCode } from '../protocol/error-codes.js';
 import { batchLastOffset, batchSize } from '../protocol/record-batch.js';
+import { CorruptBatchError } from '../storage/corrupt-batch.js';
 import type { Broker } from './broker.js';
 import type { Partition } from './partition.js';
 import type { AbortedTxn } from './partition-txns.js';
@@ -78,6 +86,10 @@ function readAll(
       failed = true;
       return errorResult(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     }
+    if (p.offline) {
+      failed = true;
+      return errorResult(ErrorCode.KAFKA_STORAGE_ERROR, p);
+    }
     if (req.fetchOffset < p.logStartOffset || req.fetchOffset > p.logEndOffset) {
       failed = true;
       return errorResult(ErrorCode.OFFSET_OUT_OF_RANGE, p);
@@ -87,7 +99,14 @@ function readAll(
     const limit = Math.min(req.partitionMaxBytes, budget);
     const lastStableOffset = p.lastStableOffset;
     const end = readCommitted ? lastStableOffset : p.highWatermark;
-    const records = (firstData || limit > 0) && req.fetchOffset < end ? p.log.read(req.fetchOffset, limit, end, firstData) : NO_RECORDS;
+    let records: Buffer;
+    try {
+      records = (firstData || limit > 0) && req.fetchOffset < end ? p.log.read(req.fetchOffset, limit, end, firstData) : NO_RECORDS;
+    } catch (err) {
+      if (!(err instanceof CorruptBatchError)) throw err;
+      failed = true;
+      return errorResult(ErrorCode.CORRUPT_MESSAGE, p);
+    }
     bytes += records.length;
     budget -= records.length;
     return {

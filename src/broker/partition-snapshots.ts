@@ -25,6 +25,7 @@ import type { Logger } from '../logger.js';
 import { batchSize } from '../protocol/record-batch.js';
 import { forEachBatch } from '../protocol/records.js';
 import { TMP_SUFFIX, fsyncDirectory, writeFileAtomically } from '../storage/checkpoint-file.js';
+import { readPastCorrupt } from '../storage/corrupt-batch.js';
 import type { PartitionLog } from '../storage/partition-log.js';
 import { DedupWindow, type DedupSnapshot } from './dedup-window.js';
 import type { Partition } from './partition.js';
@@ -105,7 +106,7 @@ export function replayLog(log: PartitionLog, from: number, fn: (buf: Buffer, pos
   const end = log.logEndOffset;
   let offset = Math.max(from, log.logStartOffset);
   while (offset < end) {
-    const chunk = log.read(offset, REPLAY_CHUNK_BYTES, end);
+    const chunk = readPastCorrupt(log, offset, REPLAY_CHUNK_BYTES, end);
     if (chunk.length === 0) return;
     let next = offset;
     forEachBatch(chunk, (pos) => {

@@ -17,7 +17,8 @@
 // fsyncs both. At open, with a checkpoint, the aborted lines below its offset
 // are kept and batch headers are scanned from there; without one (a crash),
 // the whole log is scanned and the file rewritten. The checkpoint is removed
-// once loaded, so a later crash never trusts a stale one.
+// once loaded, so a later crash never trusts a stale one; nothing else is
+// written at open unless it changes.
 //
 // Non-transactional batches cost one attributes read per batch on append.
 
@@ -25,6 +26,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Attr, batchSize, readBatchHeader } from '../protocol/record-batch.js';
 import { decodeBatch, forEachBatch } from '../protocol/records.js';
+import { readPastCorrupt } from '../storage/corrupt-batch.js';
 import type { PartitionLog } from '../storage/partition-log.js';
 
 export interface AbortedTxn {
@@ -69,11 +71,14 @@ export class PartitionTxns {
     let from = log.logStartOffset;
     const checkpoint = dir ? readCheckpoint(dir) : null;
     if (dir && checkpoint && checkpoint.offset <= log.logEndOffset && checkpoint.offset >= log.logStartOffset) {
-      for (const a of readAborted(dir)) if (a.lastOffset < checkpoint.offset) txns.aborted.push(a);
+      const stored = readAborted(dir);
+      for (const a of stored) if (a.lastOffset < checkpoint.offset) txns.aborted.push(a);
       for (const [pid, first] of checkpoint.open) txns.open.set(pid, first);
       from = checkpoint.offset;
-      rewriteAborted(dir, txns.aborted);
-    } else if (dir) {
+      // A clean close leaves nothing to drop: a start that changes nothing writes nothing.
+      if (stored.length !== txns.aborted.length) rewriteAborted(dir, txns.aborted);
+    } else if (dir && (fs.statSync(path.join(dir, ABORTED_FILE), { throwIfNoEntry: false })?.size ?? 0) > 0) {
+      // The scan below appends every abort marker again (after a crash, the file may end in a torn line).
       rewriteAborted(dir, []);
     }
     if (dir) fs.rmSync(path.join(dir, CHECKPOINT_FILE), { force: true });
@@ -85,7 +90,7 @@ export class PartitionTxns {
     const end = log.logEndOffset;
     let offset = from;
     while (offset < end) {
-      const chunk = log.read(offset, SCAN_CHUNK_BYTES, end);
+      const chunk = readPastCorrupt(log, offset, SCAN_CHUNK_BYTES, end);
       if (chunk.length === 0) break;
       let next = offset;
       forEachBatch(chunk, (pos) => {

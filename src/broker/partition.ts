@@ -12,7 +12,9 @@
 // end) first await `awaitLogEnd`: read-your-writes for the price of the fsync
 // covering the log end (the round in flight, or the next).
 
+import { SluiceError } from '../errors.js';
 import type { PartitionLog } from '../storage/partition-log.js';
+import { StorageError } from '../storage/storage-error.js';
 import type { PartitionTxns } from './partition-txns.js';
 import type { DedupWindow } from './dedup-window.js';
 import { ProducerStateManager } from './producer-state.js';
@@ -25,6 +27,9 @@ export class Partition {
   /** The dedup.header window, on topics that set one (dedup-window.ts). */
   dedup: DedupWindow | null = null;
 
+  /** The first failed write or flush; once set, the partition is offline (see `offline`). */
+  private storageFailure: unknown = null;
+
   constructor(
     readonly topic: string,
     readonly index: number,
@@ -32,8 +37,28 @@ export class Partition {
     public leaderEpoch: number,
     /** Open and aborted transactions of this partition (partition-txns.ts). */
     readonly txns: PartitionTxns,
+    /** Called once, when the partition goes offline. */
+    private readonly onOffline: (err: unknown) => void = () => {},
   ) {
     this.hw = log.logEndOffset;
+  }
+
+  /**
+   * True after a write or flush failed (full disk, I/O error): like Kafka's
+   * offline log directory, the partition then answers produce and fetch with
+   * KAFKA_STORAGE_ERROR until the broker restarts, whose recovery re-checks
+   * the log. What was committed before stays on disk.
+   */
+  get offline(): boolean {
+    return this.storageFailure !== null;
+  }
+
+  private goOffline(err: unknown): void {
+    if (this.storageFailure !== null) return;
+    this.storageFailure = err;
+    this.onOffline(err);
+    // Parked fetches answer now, with the error.
+    this.wakeAll();
   }
 
   get highWatermark(): number {
@@ -58,12 +83,25 @@ export class Partition {
    * settles once the records are committed (high watermark past them).
    */
   append(batches: Buffer): { baseOffset: number; committed: Promise<void> } {
-    const { baseOffset, lastOffset } = this.log.append(batches, this.leaderEpoch);
+    if (this.storageFailure !== null) {
+      throw new SluiceError('SLUICE_ERR_STORAGE', `partition ${this.topic}-${this.index} is offline after a storage failure`, { cause: this.storageFailure });
+    }
+    let appended;
+    try {
+      appended = this.log.append(batches, this.leaderEpoch);
+    } catch (err) {
+      // A RangeError (not whole batches) is a caller's bug, not the disk's.
+      if (err instanceof StorageError) this.goOffline(err);
+      throw err;
+    }
+    const { baseOffset, lastOffset } = appended;
     this.txns.onAppended(batches);
     this.producers.onAppended(batches, Date.now());
     const committed = this.log.awaitDurable(lastOffset).then(() => this.advanceHighWatermark(lastOffset + 1));
     // acks=0 and acks=1 never await this; a failed fsync is reported to those that do.
-    committed.catch(() => {});
+    committed.catch((err) => {
+      if (err instanceof StorageError) this.goOffline(err);
+    });
     return { baseOffset, committed };
   }
 

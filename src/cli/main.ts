@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { SluiceError } from '../errors.js';
 import { registerConsume } from './consume.js';
 import { registerGroup } from './group.js';
+import { registerLog } from './log.js';
 import { registerProduce } from './produce.js';
 import { registerServe } from './serve.js';
 import { registerTopic } from './topic.js';
@@ -21,6 +22,7 @@ registerProduce(program);
 registerConsume(program);
 registerGroup(program);
 registerTxn(program);
+registerLog(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import { type Command, Option } from 'commander';
 import { type BrokerConfig, defaultConfig } from '../config.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, SluiceError, asStorageFailure } from '../errors.js';
 import { startBroker } from '../start-broker.js';
 
 interface ServeOption {
@@ -38,6 +38,7 @@ const OPTIONS: ServeOption[] = [
   { key: 'flushPolicy', flag: '--flush-policy <policy>', help: 'group-commit (fsync before acks=all), interval, or os' },
   { key: 'flushIntervalMs', flag: '--flush-interval-ms <ms>', help: 'fsync period of the interval policy' },
   { key: 'retentionCheckIntervalMs', flag: '--retention-check-interval-ms <ms>', help: 'how often retention runs' },
+  { key: 'scrubBytesPerSec', flag: '--scrub-bytes-per-sec <bytes>', help: 'rate of the background CRC32C re-check of closed segments (0: off)' },
   { key: 'stateSnapshotIntervalMs', flag: '--state-snapshot-interval-ms <ms>', help: 'how often changed producer state and dedup windows are snapshotted' },
   { key: 'producerIdExpirationMs', flag: '--producer-id-expiration-ms <ms>', help: "how long an idle producer's sequence state is kept" },
   { key: 'offsetsTopicNumPartitions', flag: '--offsets-topic-num-partitions <n>', help: 'partitions of __consumer_offsets when it is created' },
@@ -70,6 +71,22 @@ function readConfigFile(file: string): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
+/**
+ * Prints a failure the operator can act on (code, message, hint; no stack
+ * trace) and exits with status 1. Errors with an errno (ENOSPC, EMFILE, ...)
+ * get their code and hint here when no deeper layer gave them one.
+ */
+function exitWith(err: unknown, doing: string): never {
+  const failure = asStorageFailure(err, doing);
+  if (failure instanceof SluiceError) {
+    process.stderr.write(`error ${failure.code}: ${failure.message}\n${failure.hint ? `hint: ${failure.hint}\n` : ''}`);
+  } else {
+    // Not an error Sluice knows: its stack is what a bug report needs.
+    process.stderr.write(`error while ${doing}: ${failure instanceof Error ? (failure.stack ?? failure.message) : String(failure)}\n`);
+  }
+  process.exit(1);
+}
+
 export function registerServe(program: Command): void {
   const cmd = program.command('serve').description('run a broker');
   for (const o of OPTIONS) {
@@ -85,13 +102,22 @@ export function registerServe(program: Command): void {
       if (env !== undefined) merged[o.key] = env;
       if (flags[o.key] !== undefined) merged[o.key] = flags[o.key];
     }
-    const broker = await startBroker(merged as Partial<BrokerConfig>);
+    let broker;
+    try {
+      broker = await startBroker(merged as Partial<BrokerConfig>);
+    } catch (err) {
+      exitWith(err, 'starting the broker');
+    }
     let stopping = false;
     const stop = async (signal: string) => {
       if (stopping) return;
       stopping = true;
       process.stderr.write(`\n${signal} received, shutting down\n`);
-      await broker.close();
+      try {
+        await broker.close();
+      } catch (err) {
+        exitWith(err, 'shutting down');
+      }
       process.exit(0);
     };
     process.on('SIGINT', () => void stop('SIGINT'));

@@ -6,6 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { asStorageFailure } from '../errors.js';
 import type { ConfigMap } from '../metadata/config-def.js';
 import type { TopicConfigs } from '../metadata/topic-configs.js';
 import { writeFileAtomically } from '../storage/checkpoint-file.js';
@@ -45,14 +46,10 @@ export class LocalControlPlane implements ControlPlane {
   static open(dataDir: string, self: BrokerInfo): LocalControlPlane {
     fs.mkdirSync(dataDir, { recursive: true });
     const file = path.join(dataDir, FILE);
-    let state: StoredState;
-    if (fs.existsSync(file)) {
-      state = JSON.parse(fs.readFileSync(file, 'utf8')) as StoredState;
-    } else {
-      // Kafka cluster ids are 22-character base64url UUIDs.
-      state = { clusterId: Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url'), topics: [] };
-    }
-    const plane = new LocalControlPlane(dataDir, self, state);
+    if (fs.existsSync(file)) return new LocalControlPlane(dataDir, self, JSON.parse(fs.readFileSync(file, 'utf8')) as StoredState);
+    // Written only when new: a start that changes nothing writes nothing (and so starts on a full disk).
+    // Kafka cluster ids are 22-character base64url UUIDs.
+    const plane = new LocalControlPlane(dataDir, self, { clusterId: Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url'), topics: [] });
     plane.persist();
     return plane;
   }
@@ -159,7 +156,12 @@ export class LocalControlPlane implements ControlPlane {
       brokerConfigs: Object.fromEntries(this.dynamicBrokerConfigs),
       groupConfigs: Object.fromEntries(this.groupConfigsById),
     };
-    writeFileAtomically(path.join(this.dir, FILE), JSON.stringify(state, null, 2));
+    const file = path.join(this.dir, FILE);
+    try {
+      writeFileAtomically(file, JSON.stringify(state, null, 2));
+    } catch (err) {
+      throw asStorageFailure(err, `writing ${file}`);
+    }
   }
 }
 

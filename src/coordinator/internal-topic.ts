@@ -11,6 +11,7 @@ import { SluiceError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { Attr, type BatchHeader } from '../protocol/record-batch.js';
 import { type BatchOptions, type NewRecord, type Record as LogRecord, decodeBatch, encodeBatch, forEachBatch } from '../protocol/records.js';
+import { readPastCorrupt } from '../storage/corrupt-batch.js';
 import { offsetsPartitionFor } from './group/offsets-log.js';
 
 /** A COMMIT or ABORT marker met while replaying: its partition and producer id. */
@@ -139,7 +140,7 @@ export class InternalTopic {
     let offset = partition.logStartOffset;
     let count = 0;
     while (offset < end) {
-      const chunk = partition.log.read(offset, REPLAY_CHUNK_BYTES, end);
+      const chunk = readPastCorrupt(partition.log, offset, REPLAY_CHUNK_BYTES, end);
       let next = offset;
       forEachBatch(chunk, (pos) => {
         const { header, records } = decodeBatch(chunk, pos);

@@ -191,7 +191,11 @@ export class MessageCodec {
         return null;
       }
       const items = new Array(n);
-      for (let i = 0; i < n; i++) items[i] = this.readOne(r, field.type, version, flexible);
+      for (let i = 0; i < n; i++) {
+        items[i] = this.readOne(r, field.type, version, flexible);
+        // Elements of a primitive array are never nullable (Kafka's schemas have no such type): a null one would reach handlers as a missing name.
+        if (items[i] === null) throw new MalformedFrameError(`${field.name}[${i}] may not be null`);
+      }
       return items;
     }
     if (Array.isArray(field.type) && nullable) {

@@ -67,6 +67,13 @@ export interface ScanOptions {
   minBaseOffset: number;
   /** Check every batch's CRC32C (recovery after a crash), not just its header. */
   verifyCrc: boolean;
+  /**
+   * With verifyCrc: a batch whose framing is whole but whose CRC or header
+   * fields are wrong does not stop the scan. It is visited with `corrupt` set,
+   * its max timestamp ignored and its last offset taken from the batch after
+   * it (its own lastOffsetDelta is among the bytes that cannot be trusted).
+   */
+  keepCorrupt?: boolean;
 }
 
 const CHUNK_BYTES = 1 << 20;
@@ -74,9 +81,9 @@ const CHUNK_BYTES = 1 << 20;
 /**
  * Walks the batches in bytes [from, to) of a segment file, calling `visit` for
  * each valid one, and stops at the first that is torn (cut short), malformed,
- * out of offset order, or (with verifyCrc) fails its CRC.
+ * out of offset order, or (with verifyCrc) fails its CRC, unless keepCorrupt.
  */
-export function scanBatches(fd: number, from: number, to: number, opts: ScanOptions, visit: (batch: BatchInfo) => void): ScanResult {
+export function scanBatches(fd: number, from: number, to: number, opts: ScanOptions, visit: (batch: BatchInfo, corrupt: boolean) => void): ScanResult {
   let buf = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, Math.max(to - from, BATCH_HEADER_SIZE)));
   let bufStart = from;
   let bufEnd = from;
@@ -88,7 +95,18 @@ export function scanBatches(fd: number, from: number, to: number, opts: ScanOpti
   };
   let pos = from;
   let minBaseOffset = opts.minBaseOffset;
-  const stop = (problem: string): ScanResult => ({ validEnd: pos, problem });
+  // A corrupt batch waits for the next one, whose base offset ends its range.
+  let pendingCorrupt: BatchInfo | null = null;
+  const settleCorrupt = (nextBaseOffset: number | null): void => {
+    if (pendingCorrupt === null) return;
+    if (nextBaseOffset !== null) pendingCorrupt.lastOffset = nextBaseOffset - 1;
+    visit(pendingCorrupt, true);
+    pendingCorrupt = null;
+  };
+  const stop = (problem: string): ScanResult => {
+    settleCorrupt(null);
+    return { validEnd: pos, problem };
+  };
   while (pos < to) {
     if (to - pos < BATCH_HEADER_SIZE) return stop(`${to - pos} trailing bytes are too few for a batch`);
     if (pos + BATCH_HEADER_SIZE > bufEnd) fill(pos, buf.length);
@@ -101,16 +119,27 @@ export function scanBatches(fd: number, from: number, to: number, opts: ScanOpti
       if (pos + size > bufEnd) fill(pos, Math.max(buf.length, size));
       if (pos + size > bufEnd) return stop('file ended while reading a batch');
       const problem = checkBatch(buf, pos - bufStart, pos - bufStart + size);
-      if (problem) return stop(problem.message);
+      if (problem && !opts.keepCorrupt) return stop(problem.message);
+      if (problem) {
+        const info = batchInfoAt(buf, pos - bufStart, pos);
+        if (info.baseOffset < minBaseOffset) return stop(`batch offset ${info.baseOffset} is below ${minBaseOffset}`);
+        settleCorrupt(info.baseOffset);
+        pendingCorrupt = { ...info, maxTimestamp: -1, lastOffset: Math.max(info.baseOffset, Math.min(info.lastOffset, info.baseOffset + MAX_RELATIVE_OFFSET)) };
+        minBaseOffset = info.baseOffset + 1;
+        pos += size;
+        continue;
+      }
     } else if (buf.readInt8(at + 16) !== CURRENT_MAGIC || buf.readInt32BE(at + 23) < 0) {
       return stop('batch header has a bad magic byte or offset delta');
     }
     const info = batchInfoAt(buf, pos - bufStart, pos);
     if (info.baseOffset < minBaseOffset) return stop(`batch offset ${info.baseOffset} is below ${minBaseOffset}`);
     if (info.lastOffset - opts.segmentBaseOffset > MAX_RELATIVE_OFFSET) return stop(`batch offset ${info.lastOffset} is too far past the segment's base offset`);
-    visit(info);
+    settleCorrupt(info.baseOffset);
+    visit(info, false);
     minBaseOffset = info.lastOffset + 1;
     pos += size;
   }
+  settleCorrupt(null);
   return { validEnd: pos, problem: null };
 }

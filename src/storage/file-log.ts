@@ -15,12 +15,14 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
+import { batchBaseOffset } from '../protocol/record-batch.js';
 import { assignOffsets } from './assign-offsets.js';
 import { readLogStartOffset, takeCleanShutdownMarker, writeCleanShutdownMarker, writeLogStartOffset } from './checkpoint-file.js';
+import { CorruptBatchError, type CorruptBatchListener, type CorruptRange, firstCorruptBatch } from './corrupt-batch.js';
 import { type FlushStats, Flusher } from './flusher.js';
 import { type CompactResult, CLEANER_CHECKPOINT_FILE, DEFAULT_DELETE_RETENTION_MS, LogCleaner, NOTHING_CLEANED } from './log-cleaner.js';
 import { loadSegments, recoverSegment } from './log-recovery.js';
-import type { AppendInfo, LogConfig, PartitionLog } from './partition-log.js';
+import type { AppendInfo, LogConfig, PartitionLog, ScrubCursor } from './partition-log.js';
 import { Segment } from './segment.js';
 import { countExpiredSegments, maxTimestampOf, segmentIndexOf, segmentsWhollyBelow, shouldRollBeforeAppend, shouldRollForRetention } from './segment-policy.js';
 import { forEachStoredBatch, swapCleanedFile, writeCleanedFile } from './segment-swap.js';
@@ -39,6 +41,8 @@ export class FileLog implements PartitionLog {
   /** fdatasyncs of rolled segments' index files, awaited by close before it declares a clean shutdown. */
   private readonly indexWrites = new Set<Promise<void>>();
   private readonly cleaner: LogCleaner;
+  /** The segment the last scrub step read, so a cursor into a since rewritten one is not followed. */
+  private lastScrubbed: Segment | null = null;
 
   private constructor(
     readonly dir: string,
@@ -47,6 +51,7 @@ export class FileLog implements PartitionLog {
     /** Oldest first; never empty; the last one is active. */
     private segments: Segment[],
     logStartOffset: number,
+    private readonly onCorruptBatch: CorruptBatchListener,
   ) {
     this._logStartOffset = logStartOffset;
     this._sizeBytes = segments.reduce((sum, s) => sum + s.sizeBytes, 0);
@@ -55,11 +60,11 @@ export class FileLog implements PartitionLog {
   }
 
   /**
-   * Opens the partition log in `dir`, creating the directory if needed. After
-   * an unclean shutdown the active segment is checked batch by batch and cut at
-   * the first torn or corrupt batch (see log-recovery.ts).
+   * Opens the partition log in `dir`, creating the directory if needed. The
+   * active segment is checked batch by batch: a torn tail is cut, a corrupt
+   * batch is kept and reported (see log-recovery.ts).
    */
-  static async open(dir: string, config: LogConfig, logger: StorageLogger = silentStorageLogger): Promise<FileLog> {
+  static async open(dir: string, config: LogConfig, logger: StorageLogger = silentStorageLogger, onCorruptBatch: CorruptBatchListener = () => {}): Promise<FileLog> {
     fs.mkdirSync(dir, { recursive: true });
     const cleanShutdown = takeCleanShutdownMarker(dir);
     const segments = await loadSegments(dir, { indexIntervalBytes: config.indexIntervalBytes, cleanShutdown, logger, now: Date.now() });
@@ -70,7 +75,9 @@ export class FileLog implements PartitionLog {
     const active = segments[segments.length - 1];
     const checkpointed = readLogStartOffset(dir) ?? 0;
     const logStartOffset = Math.min(Math.max(segments[0].baseOffset, checkpointed), active.nextOffset);
-    const log = new FileLog(dir, config, logger, segments, logStartOffset);
+    const log = new FileLog(dir, config, logger, segments, logStartOffset, onCorruptBatch);
+    // Recovery logged these with their segment; the listener counts them.
+    for (const range of log.corruptRanges()) onCorruptBatch(range);
     // A crash between writing the checkpoint and deleting segments leaves some wholly below it.
     log.deleteSegmentsBelow(logStartOffset);
     return log;
@@ -134,17 +141,63 @@ export class FileLog implements PartitionLog {
     // Like Kafka, one read serves from one segment; the next fetch continues in the following one.
     for (let i = segmentIndexOf(this.segments, from); i < this.segments.length; i++) {
       const data = this.segments[i].read(from, maxBytes, end, minOneBatch);
-      if (data !== null) return data;
+      if (data !== null) return this.verified(this.segments[i], data);
     }
     return EMPTY;
   }
 
+  /**
+   * Checks the CRC32C of every batch read from disk before it is served, since
+   * a disk can rot what recovery once checked. The first corrupt batch is
+   * recorded (later reads stop before it without checking) and reported; what
+   * precedes it is returned, and a read starting at it throws CorruptBatchError.
+   */
+  private verified(segment: Segment, data: Buffer): Buffer {
+    const bad = firstCorruptBatch(data);
+    if (bad < 0) return data;
+    const range = segment.markCorruptAt(batchBaseOffset(data, bad));
+    this.reportCorrupt(segment, range);
+    if (bad === 0) throw new CorruptBatchError(this.dir, range);
+    return data.subarray(0, bad);
+  }
+
+  private reportCorrupt(segment: Segment, range: CorruptRange): void {
+    this.logger.error({ segment: segment.logPath, ...range }, 'record batch fails its CRC32C check: kept on disk, never served');
+    this.onCorruptBatch(range);
+  }
+
+  scrub(cursor: ScrubCursor | null, maxBytes: number): { next: ScrubCursor | null; bytes: number } {
+    const closedSegments = this.closed ? [] : this.segments.slice(0, -1);
+    const segment = closedSegments.find((s) => s.baseOffset >= (cursor?.segmentBase ?? 0));
+    if (segment === undefined) return { next: null, bytes: 0 };
+    // A cursor into a segment compaction has since rewritten starts it over: its positions are another file's.
+    const from = cursor !== null && segment === this.lastScrubbed && segment.baseOffset === cursor.segmentBase ? cursor.position : 0;
+    this.lastScrubbed = segment;
+    const step = segment.scrub(from, maxBytes);
+    for (const range of step.found) this.reportCorrupt(segment, range);
+    if (step.problem !== null) this.logger.warn({ segment: segment.logPath, position: step.next, reason: step.problem }, 'scrub cannot frame the rest of this closed segment');
+    const following = closedSegments[closedSegments.indexOf(segment) + 1];
+    const next = step.next < segment.sizeBytes ? { segmentBase: segment.baseOffset, position: step.next } : following ? { segmentBase: following.baseOffset, position: 0 } : null;
+    return { next, bytes: step.next - from };
+  }
+
+
+  corruptRanges(): CorruptRange[] {
+    return this.segments.flatMap((s) => s.corruptRanges());
+  }
 
   findByTimestamp(timestamp: number): { offset: number; batch: Buffer } | null {
     for (let i = segmentIndexOf(this.segments, this._logStartOffset); i < this.segments.length; i++) {
       const segment = this.segments[i];
       const found = segment.findByTimestamp(timestamp, this._logStartOffset);
-      if (found !== null) return { offset: Math.max(found.baseOffset, this._logStartOffset), batch: segment.readBatch(found) };
+      if (found === null) continue;
+      const batch = segment.readBatch(found);
+      if (firstCorruptBatch(batch) === 0) {
+        // Recorded now, it no longer matches any timestamp: look again.
+        this.reportCorrupt(segment, segment.markCorruptAt(found.baseOffset));
+        return this.findByTimestamp(timestamp);
+      }
+      return { offset: Math.max(found.baseOffset, this._logStartOffset), batch };
     }
     return null;
   }
@@ -206,7 +259,7 @@ export class FileLog implements PartitionLog {
     const durable = this.flusher.durableThrough;
     const cleanable: Segment[] = [];
     for (const s of this.segments.slice(0, -1)) {
-      if (s.nextOffset - 1 > durable) break;
+      if (s.nextOffset - 1 > durable || !this.verifiedWhole(s)) break;
       cleanable.push(s);
     }
     const views = cleanable.map((segment) => ({
@@ -220,6 +273,18 @@ export class FileLog implements PartitionLog {
     } catch (err) {
       throw new StorageError(`compaction of ${this.dir} failed`, { cause: err });
     }
+  }
+
+  /**
+   * Whether every batch of closed segment `s` passes its CRC32C check, checked
+   * now. Compaction stops before a segment that fails: it would read keys out of
+   * corrupt bytes and write them back under a fresh, valid CRC.
+   */
+  private verifiedWhole(s: Segment): boolean {
+    if (s.corrupt.size > 0) return false;
+    const step = s.scrub(0, s.sizeBytes);
+    for (const range of step.found) this.reportCorrupt(s, range);
+    return step.found.length === 0 && step.problem === null;
   }
 
   /** Puts a cleaned copy holding `batches` in place of closed segment `old` (segment-swap.ts), on disk and here. */

@@ -2,20 +2,25 @@
 // indexes, and cut off whatever a crash left half written.
 //
 // Per segment, oldest first:
-//   - the active (last) segment after an unclean shutdown, or any segment whose
-//     index files are missing or malformed: replay the whole .log, checking
-//     each batch's CRC, and rebuild the indexes from it;
+//   - the active (last) segment at every open, clean shutdown or not, and any
+//     segment whose index files are missing or malformed: replay the whole
+//     .log, checking each batch's CRC, and rebuild the indexes from it;
 //   - otherwise: trust the indexes up to their last offset entry and replay
 //     only the tail after it (CRC-checked after an unclean shutdown), which
 //     also yields the segment's next offset and max timestamp.
-// The replay stops at the first torn or corrupt batch and the file is cut
-// there. The log must stay a contiguous prefix, so a cut in an older segment
-// also removes every newer one. A compaction swap a crash interrupted is
-// finished or discarded first (segment-swap.ts).
+// The replay stops at the first torn or malformed batch (one whose length does
+// not frame it) and the file is cut there. A batch that is framed but fails
+// its CRC is corruption, not a torn write, and is kept and marked (see
+// corrupt-batch.ts): its bytes were acknowledged. The one exception is the
+// last batch of the active segment after an unclean shutdown: that is where a
+// torn write lands, so it is cut like a torn tail. The log must stay a
+// contiguous prefix, so a cut in an older segment also removes every newer
+// one. A compaction swap a crash interrupted is finished or discarded first
+// (segment-swap.ts).
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { type ScanResult, scanBatches } from './batch-scan.js';
+import { type BatchInfo, type ScanResult, scanBatches } from './batch-scan.js';
 import { TMP_SUFFIX } from './checkpoint-file.js';
 import { finishInterruptedSwaps } from './segment-swap.js';
 import { Segment, parseSegmentFileName, segmentFileName } from './segment.js';
@@ -90,34 +95,55 @@ function removeSegmentFiles(dir: string, base: number): void {
 }
 
 /**
- * Fills in a just-opened segment's state (next offset, max timestamp, indexes),
- * cutting a torn or corrupt tail. Returns the bytes cut and whether the indexes
- * were rebuilt from scratch.
+ * Fills in a just-opened segment's state (next offset, max timestamp, indexes,
+ * corrupt batches), cutting a torn tail. Returns the bytes cut and whether the
+ * indexes were rebuilt from scratch.
  */
 export function recoverSegment(segment: Segment, active: boolean, opts: LoadOptions): { cutBytes: number; rebuilt: boolean } {
   const unclean = !opts.cleanShutdown;
-  let result = active && unclean ? null : replayTail(segment, unclean);
+  let result = active ? null : replayTail(segment, unclean);
   // A bad tail is replayed again from the start, so the time index and max
   // timestamp come only from batches that survive the cut.
   if (result !== null && result.problem !== null) result = null;
   const rebuilt = result === null;
-  if (result === null) {
-    segment.resetTracking();
-    result = scanBatches(
-      segment.fd,
-      0,
-      segment.sizeBytes,
-      { segmentBaseOffset: segment.baseOffset, minBaseOffset: segment.baseOffset, verifyCrc: true },
-      (batch) => segment.track(batch, true),
-    );
+  if (result === null) result = rescan(segment, segment.sizeBytes);
+  const last = lastCorruptBatch(segment);
+  if (active && unclean && last !== null && last.position + last.size === result.validEnd) {
+    segment.corrupt.delete(last.position);
+    result = { validEnd: last.position, problem: result.problem ?? 'last batch fails its CRC32C check: a torn write' };
+    rescan(segment, last.position);
   }
   const cutBytes = segment.sizeBytes - result.validEnd;
   if (result.problem !== null) {
     segment.truncateTo(result.validEnd);
     opts.logger.warn({ segment: segment.logPath, cutBytes, reason: result.problem, nextOffset: segment.nextOffset }, 'cut torn or corrupt tail of log segment');
   }
-  if (rebuilt && !(active && unclean)) opts.logger.info({ segment: segment.logPath }, 'rebuilt segment indexes from the .log');
+  for (const range of segment.corruptRanges()) {
+    opts.logger.error({ segment: segment.logPath, ...range }, 'record batch fails its CRC32C check: kept on disk, never served');
+  }
+  if (rebuilt && !active) opts.logger.info({ segment: segment.logPath }, 'rebuilt segment indexes from the .log');
   return { cutBytes, rebuilt };
+}
+
+/** Replays bytes [0, to) of the .log with CRC checks, rebuilding the indexes and keeping corrupt batches marked. */
+function rescan(segment: Segment, to: number): ScanResult {
+  segment.resetTracking();
+  return scanBatches(
+    segment.fd,
+    0,
+    to,
+    { segmentBaseOffset: segment.baseOffset, minBaseOffset: segment.baseOffset, verifyCrc: true, keepCorrupt: true },
+    (batch, corrupt) => {
+      segment.track(batch, true);
+      if (corrupt) segment.markCorrupt(batch);
+    },
+  );
+}
+
+function lastCorruptBatch(segment: Segment): BatchInfo | null {
+  let last: BatchInfo | null = null;
+  for (const b of segment.corrupt.values()) if (last === null || b.position > last.position) last = b;
+  return last;
 }
 
 /**

@@ -3,6 +3,7 @@
 // partition calls these methods; appends are synchronous so offsets are
 // assigned without interleaving, and durability is awaited separately.
 
+import type { CorruptRange } from './corrupt-batch.js';
 import type { CompactResult } from './log-cleaner.js';
 
 export type FlushPolicy = 'group-commit' | 'interval' | 'os';
@@ -31,6 +32,12 @@ export interface AppendInfo {
   baseOffset: number;
   /** Offset of the last record appended. */
   lastOffset: number;
+}
+
+/** Where the background scrubber (scrubber.ts) goes on in a log: a closed segment and a batch boundary in it. */
+export interface ScrubCursor {
+  segmentBase: number;
+  position: number;
 }
 
 export interface PartitionLog {
@@ -66,7 +73,8 @@ export interface PartitionLog {
    * that does not fit gives an empty buffer. Empty buffer when nothing is there.
    * An offset below logStartOffset reads from logStartOffset (the caller answers
    * OFFSET_OUT_OF_RANGE first). Like Kafka, one call serves from one segment, so
-   * a fetch loop continues from the last offset returned + 1.
+   * a fetch loop continues from the last offset returned + 1. Throws
+   * CorruptBatchError when the batch holding `offset` is corrupt.
    */
   read(offset: number, maxBytes: number, maxOffset: number, minOneBatch?: boolean): Buffer;
 
@@ -76,6 +84,20 @@ export interface PartitionLog {
    * offset is the batch's base offset, or logStartOffset if that is inside it.
    */
   findByTimestamp(timestamp: number): { offset: number; batch: Buffer } | null;
+
+  /**
+   * Batches found corrupt (CRC32C mismatch) and kept, oldest first. `read`
+   * stops before them and throws CorruptBatchError when it starts at one.
+   */
+  corruptRanges(): CorruptRange[];
+
+  /**
+   * Re-checks the CRC32C of about `maxBytes` of the closed segments from
+   * `cursor` (null: the oldest), recording and reporting corrupt batches as
+   * `read` does. Returns the bytes checked and where to go on, null once the
+   * last closed segment is done.
+   */
+  scrub(cursor: ScrubCursor | null, maxBytes: number): { next: ScrubCursor | null; bytes: number };
 
   /** Largest timestamp in the log and the offset of the batch that holds it; null when empty. */
   maxTimestamp(): { timestamp: number; offset: number } | null;

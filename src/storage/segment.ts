@@ -14,7 +14,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { LOG_OVERHEAD, batchBaseOffset, batchSize } from '../protocol/record-batch.js';
-import { type BatchInfo, HeaderReader, batchInfoAt, readFully } from './batch-scan.js';
+import { type BatchInfo, HeaderReader, batchInfoAt, readFully, scanBatches } from './batch-scan.js';
+import { CorruptBatchError, type CorruptRange } from './corrupt-batch.js';
 import type { SyncTarget } from './flusher.js';
 import { OffsetIndex } from './offset-index.js';
 import type { SegmentStats } from './segment-policy.js';
@@ -48,6 +49,8 @@ export class Segment implements SegmentStats, SyncTarget {
   rollStartMs: number | null = null;
   /** A failed write could not be cut off again: the file holds bytes past sizeBytes. */
   broken = false;
+  /** Batches kept but never served (corrupt-batch.ts), by file position; their ranges come from the batches around them. */
+  readonly corrupt = new Map<number, BatchInfo>();
   private bytesSinceIndexEntry = 0;
   private syncsInFlight = 0;
   private closePending = false;
@@ -138,8 +141,56 @@ export class Segment implements SegmentStats, SyncTarget {
     this.nextOffset = batch.lastOffset + 1;
   }
 
+  /** Records a batch found corrupt (after `track`): reads stop before it and refuse it. */
+  markCorrupt(batch: BatchInfo): void {
+    this.corrupt.set(batch.position, batch);
+  }
+
+  /**
+   * Records the batch starting at `baseOffset` as corrupt once a read found it
+   * so. Its range ends before the next batch (or at the segment's end): its
+   * own lastOffsetDelta is among the bytes that cannot be trusted.
+   */
+  markCorruptAt(baseOffset: number): CorruptRange {
+    const found = this.locate(baseOffset);
+    if (found === null || found.baseOffset !== baseOffset) throw new StorageError(`${this.logPath} has no batch at offset ${baseOffset}`);
+    const next = this.batchAt(found.position + found.size);
+    const batch = { ...found, maxTimestamp: -1, lastOffset: (next?.baseOffset ?? this.nextOffset) - 1 };
+    this.markCorrupt(batch);
+    return { baseOffset: batch.baseOffset, lastOffset: batch.lastOffset };
+  }
+
+  /**
+   * Checks the CRC32C of the batches from `from` (a batch boundary) through about
+   * `maxBytes` (at least one batch), recording the corrupt ones not known yet.
+   * Returns where the next step starts (sizeBytes when done), the ranges newly
+   * found corrupt, and why the rest of the segment cannot be framed, if so.
+   */
+  scrub(from: number, maxBytes: number): { next: number; found: CorruptRange[]; problem: string | null } {
+    let to = Math.min(this.sizeBytes, from + maxBytes);
+    const first = this.batchAt(from);
+    if (first !== null && from + first.size > to) to = from + first.size;
+    const fresh: number[] = [];
+    const opts = { segmentBaseOffset: this.baseOffset, minBaseOffset: this.baseOffset, verifyCrc: true, keepCorrupt: true };
+    const result = scanBatches(this.fd, from, to, opts, (batch, corrupt) => {
+      if (corrupt && !this.corrupt.has(batch.position)) fresh.push(batch.baseOffset);
+    });
+    const found = fresh.map((baseOffset) => this.markCorruptAt(baseOffset));
+    if (result.problem === null || result.validEnd >= this.sizeBytes) return { next: result.validEnd, found, problem: null };
+    // The chunk's end cut a whole batch: the next step checks it.
+    const cut = this.batchAt(result.validEnd);
+    if (result.validEnd > from && cut !== null && result.validEnd + cut.size > to) return { next: result.validEnd, found, problem: null };
+    return { next: this.sizeBytes, found, problem: result.problem };
+  }
+
+  /** Offset ranges of the corrupt batches, oldest first. */
+  corruptRanges(): CorruptRange[] {
+    return [...this.corrupt.values()].sort((a, b) => a.position - b.position).map(({ baseOffset, lastOffset }) => ({ baseOffset, lastOffset }));
+  }
+
   /** Forgets all tracked state before recovery replays the file from the start. */
   resetTracking(): void {
+    this.corrupt.clear();
     this.offsetIndex.clear();
     this.timeIndex.clear();
     this.nextOffset = this.baseOffset;
@@ -163,9 +214,9 @@ export class Segment implements SegmentStats, SyncTarget {
     this.timeIndex.truncateToOffset(this.nextOffset - this.baseOffset);
   }
 
-  /** The batch at `position`, null past the end. */
+  /** The batch at `position`, null past the end; a corrupt one as recovery recorded it, not as its header says. */
   batchAt(position: number): BatchInfo | null {
-    return this.headers.readAt(this.fd, position, this.sizeBytes);
+    return this.corrupt.get(position) ?? this.headers.readAt(this.fd, position, this.sizeBytes);
   }
 
   /** The first batch whose last offset is >= `offset`, null if there is none. */
@@ -180,11 +231,12 @@ export class Segment implements SegmentStats, SyncTarget {
     const first = this.locate(offset);
     if (first === null) return null;
     if (first.baseOffset >= maxOffset || (!minOneBatch && first.size > maxBytes)) return EMPTY;
+    if (this.corrupt.has(first.position)) throw new CorruptBatchError(path.dirname(this.logPath), { baseOffset: first.baseOffset, lastOffset: first.lastOffset });
     // Batches from the first index entry past maxOffset on are all excluded: no need to read them.
-    let limit = this.sizeBytes;
+    let limit = Math.min(this.sizeBytes, this.nextCorruptPosition(first.position));
     if (maxOffset < this.nextOffset) {
       const after = this.offsetIndex.positionAfter(maxOffset - 1 - this.baseOffset);
-      if (after >= 0) limit = after;
+      if (after >= 0) limit = Math.min(limit, after);
     }
     const want = Math.max(first.size, Math.min(maxBytes, limit - first.position));
     const buf = Buffer.allocUnsafe(want);
@@ -197,6 +249,13 @@ export class Segment implements SegmentStats, SyncTarget {
       end += size;
     }
     return buf.subarray(0, end);
+  }
+
+  /** File position of the first corrupt batch after `position`; Infinity if none. */
+  private nextCorruptPosition(position: number): number {
+    let next = Infinity;
+    for (const p of this.corrupt.keys()) if (p > position && p < next) next = p;
+    return next;
   }
 
   /** The bytes of one batch found by `locate` or `batchAt`. */

@@ -1,7 +1,9 @@
 // A full disk (here: a file size limit, so writes fail with EFBIG as they would
 // with ENOSPC) costs the producer a KAFKA_STORAGE_ERROR, never an acknowledged
-// record: the broker stays up, keeps serving, and after a restart without the
-// limit every acknowledged record is there and nothing else.
+// record: the partition goes offline (produce and fetch on it answer
+// KAFKA_STORAGE_ERROR, and the log says so), the broker stays up and keeps
+// serving the others, and after a restart without the limit every
+// acknowledged record is there and nothing else.
 
 import assert from 'node:assert/strict';
 import test from 'node:test';
@@ -38,6 +40,15 @@ test('a write past the disk limit fails with KAFKA_STORAGE_ERROR and loses no ac
   assert.ok(refusal instanceof KafkaError, `the write past ${LIMIT_KIB} KiB is refused (got ${String(refusal)})\n${limited.recentOutput()}`);
   assert.equal(refusal.errorCode, ErrorCode.KAFKA_STORAGE_ERROR);
   assert.ok(acked > 0, 'writes below the limit were acknowledged');
+
+  // The partition is now offline: a record that would fit is refused too, reads answer
+  // KAFKA_STORAGE_ERROR instead of data, and the log says why.
+  await assert.rejects(producer.send('full', [{ value: Buffer.from('x'), partition: 0 }]), (err: unknown) => err instanceof KafkaError && err.errorCode === ErrorCode.KAFKA_STORAGE_ERROR);
+  await assert.rejects(
+    new AssignedConsumer(client, 'full', new Map([[0, 0]]), { maxWaitMs: 100 }).poll(),
+    (err: unknown) => err instanceof KafkaError && err.errorCode === ErrorCode.KAFKA_STORAGE_ERROR,
+  );
+  assert.match(limited.recentOutput(), /"topic":"full","partition":0,"msg":"partition offline after a storage failure/);
 
   // The broker is still up: another topic takes writes.
   await new Admin(client).createTopic('other', 1);

@@ -15,10 +15,10 @@ export function simplify(r: ConsumedRecord): Stored {
   return { offset: r.offset, key: r.key?.toString() ?? null, value: r.value?.toString() ?? null };
 }
 
-/** Every record of `topic`-`partition` from `from` to the high watermark at the time of the call. */
-export async function readPartition(client: KafkaClient, admin: Admin, topic: string, partition: number, from?: number): Promise<Stored[]> {
+/** Every record of `topic`-`partition` from `from` to `to` (exclusive; default the high watermark at the time of the call). */
+export async function readPartition(client: KafkaClient, admin: Admin, topic: string, partition: number, from?: number, to?: number): Promise<Stored[]> {
   const start = from ?? (await offsetOf(admin, topic, partition, EARLIEST));
-  const end = await offsetOf(admin, topic, partition, LATEST);
+  const end = to ?? (await offsetOf(admin, topic, partition, LATEST));
   const consumer = new AssignedConsumer(client, topic, new Map([[partition, start]]), { maxWaitMs: 50 });
   const out: Stored[] = [];
   const deadline = Date.now() + 10_000;

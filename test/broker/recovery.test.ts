@@ -1,13 +1,15 @@
 // Crash recovery of the on-disk log, seen through the whole broker: a broker
 // process is killed with SIGKILL (so no clean-shutdown marker is written), the
 // last segment file is damaged the way a crash or a bad disk would, and the
-// restarted broker must serve every intact batch, drop the damaged one and
-// everything after it, and append new records at the offset it was cut to.
+// restarted broker must serve every intact batch, drop a torn tail and append
+// new records at the offset it was cut to, and keep but never serve a batch
+// that fails its CRC in the middle of the log.
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import { type TestContext, test } from 'node:test';
-import { Admin, KafkaClient, LATEST, Producer } from '../../src/client/index.js';
+import { Admin, AssignedConsumer, KafkaClient, KafkaError, LATEST, Producer } from '../../src/client/index.js';
+import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { BATCH_HEADER_SIZE } from '../../src/protocol/record-batch.js';
 import { type BrokerProcess, type SegmentBatch, defer, makeDataDir, segmentBatches, segmentFiles, spawnBroker } from '../helpers/broker-process.js';
 import { type Stored, offsetOf, readPartition } from './read-back.js';
@@ -120,9 +122,11 @@ test('a flipped byte inside the last batch fails its CRC: that batch is dropped,
   await restartAndCheck(t, crashed, BATCHES - 1);
 });
 
-test('a flipped byte in a batch before the last one cuts the log at that batch, so it stays contiguous', async (t) => {
+test('after a crash, a flipped byte in a batch before the last one is corruption, not a torn write: kept, refused with CORRUPT_MESSAGE, the batches after it readable', async (t) => {
   const crashed = await writeThenCrash(t);
+  const victimIndex = BATCHES - 2;
   const victim = crashed.batches[crashed.batches.length - 2];
+  assert.equal(victim.baseOffset, victimIndex * RECORDS_PER_BATCH);
   const file = await fs.open(crashed.lastSegment, 'r+');
   try {
     const at = victim.position + victim.size - 3;
@@ -134,5 +138,13 @@ test('a flipped byte in a batch before the last one cuts the log at that batch, 
     await file.close();
   }
 
-  await restartAndCheck(t, crashed, BATCHES - 2);
+  const broker = await spawnBroker(t, { dataDir: crashed.dataDir });
+  const { client, admin } = clientFor(t, broker);
+  assert.equal(await offsetOf(admin, TOPIC, 0, LATEST), BATCHES * RECORDS_PER_BATCH, 'nothing was cut');
+  assert.deepEqual(await readPartition(client, admin, TOPIC, 0, 0, victim.baseOffset), crashed.written.slice(0, victimIndex).flat());
+  await assert.rejects(
+    new AssignedConsumer(client, TOPIC, new Map([[0, victim.baseOffset + 1]]), { maxWaitMs: 50 }).poll(),
+    (err) => err instanceof KafkaError && err.errorCode === ErrorCode.CORRUPT_MESSAGE,
+  );
+  assert.deepEqual(await readPartition(client, admin, TOPIC, 0, victim.lastOffset + 1), crashed.written[victimIndex + 1]);
 });

@@ -53,6 +53,8 @@ export interface SpawnOptions {
   fileSizeLimitKiB?: number;
   /** Most files and sockets the broker may have open, set with `ulimit -n`. */
   openFilesLimit?: number;
+  /** Sees every line the broker prints, e.g. to count errors a test watches for. */
+  onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
 }
 
 const cleanups = new WeakMap<TestContext, (() => Promise<unknown> | unknown)[]>();
@@ -113,8 +115,12 @@ export async function spawnBroker(t: TestContext, options: SpawnOptions): Promis
   });
 
   // Both streams are always drained, so a chatty broker never blocks on a full pipe.
-  readline.createInterface({ input: child.stderr! }).on('line', keep);
+  readline.createInterface({ input: child.stderr! }).on('line', (line) => {
+    keep(line);
+    options.onLine?.(line, 'stderr');
+  });
   const stdout = readline.createInterface({ input: child.stdout! });
+  if (options.onLine) stdout.on('line', (line) => options.onLine!(line, 'stdout'));
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`broker did not start within ${START_TIMEOUT_MS} ms:\n${recentOutput()}`)), START_TIMEOUT_MS);
     stdout.on('line', (line) => {

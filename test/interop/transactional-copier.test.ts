@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import kafkajs from 'kafkajs';
 import { startTestBroker } from '../helpers/broker.js';
 import { defer } from '../helpers/broker-process.js';
+import { prng } from '../helpers/seeded-random.js';
 
 const { Kafka, logLevel } = kafkajs;
 
@@ -34,18 +35,6 @@ const SESSION_TIMEOUT_MS = 1500;
 /** Ceiling on every wait; a guard that fails the test, not a synchronisation. */
 const WAIT_MS = 30_000;
 const SEED = Number(process.env.SLUICE_COPIER_SEED ?? 20240611);
-
-/** mulberry32: a small seeded PRNG, so a failing run can be replayed with SLUICE_COPIER_SEED. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 interface CopierEvent {
   event: 'ready' | 'sent' | 'committing' | 'committed';

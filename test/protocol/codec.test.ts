@@ -12,6 +12,8 @@ import { type Message, MessageCodec } from '../../src/protocol/codec.js';
 import { MalformedFrameError } from '../../src/protocol/malformed-frame-error.js';
 import { ApiVersionsRequest, ApiVersionsResponse } from '../../src/protocol/messages/api-versions.js';
 import { CreateTopicsResponse } from '../../src/protocol/messages/create-topics.js';
+import { DeleteTopicsRequest } from '../../src/protocol/messages/delete-topics.js';
+import { ListGroupsRequest } from '../../src/protocol/messages/list-groups.js';
 import { MetadataRequest } from '../../src/protocol/messages/metadata.js';
 import { Reader } from '../../src/protocol/reader.js';
 import { type MessageSchema, a, f, message } from '../../src/protocol/schema.js';
@@ -207,6 +209,13 @@ test('lengths below -1, overlong varints and null in a non-nullable field are re
   malformed(() => decodeRaw(MetadataRequest, hex('00000001 ffff'), 1)); // null topic name
   malformed(() => decodeRaw(MetadataRequest, hex('fffffffe'), 1)); // array length -2
   malformed(() => decodeRaw(MetadataRequest, hex('00000001 7fff 61'), 1)); // string of 32767 bytes, 1 present
+});
+
+test('a null element in an array of strings is refused (DeleteTopics topic names and ListGroups states filters holding one made their handlers throw)', () => {
+  malformed(() => decodeRaw(DeleteTopicsRequest, hex('00000001 ffff 00007530'), 3)); // topicNames [null], timeoutMs
+  assert.match(malformed(() => decodeRaw(DeleteTopicsRequest, hex('03 0261 00 00007530 00'), 4)), /topicNames\[1\] may not be null/); // compact topicNames ["a", null]
+  assert.deepEqual(decodeRaw(DeleteTopicsRequest, hex('00000001 0001 61 00007530'), 3).topicNames, ['a']);
+  malformed(() => decodeRaw(ListGroupsRequest, hex('02 00 00'), 4)); // compact statesFilter [null]
 });
 
 test('a tagged field in a schema version that is not flexible is neither written nor read', () => {

@@ -76,7 +76,8 @@ test('a client pipelining fetches and never reading holds bounded broker memory,
     const started = Date.now();
     const md = await other.metadata([TOPIC]);
     assert.equal(md.topics[0].errorCode, 0);
-    assert.ok(Date.now() - started < 1000, `Metadata answered in ${Date.now() - started} ms`);
+    // Loose on purpose (a shared CI machine): without the limits this request was never answered.
+    assert.ok(Date.now() - started < 5000, `Metadata answered in ${Date.now() - started} ms`);
     const now = process.memoryUsage();
     if (now.rss > peak.rss) peak = { ...peak, rss: now.rss };
     if (now.arrayBuffers > peak.arrayBuffers) peak = { ...peak, arrayBuffers: now.arrayBuffers };

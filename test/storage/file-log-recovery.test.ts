@@ -75,29 +75,28 @@ test('a segment whose tail was torn mid-batch is cut at the last whole batch', a
   assertReadsEverywhere(reopened);
 });
 
-for (const flipped of [4, 2]) {
-  test(`a flipped byte in batch ${flipped} of 5 drops it and everything after it`, async (t) => {
-    const dir = tempDir(t);
-    const config = testConfig({ indexIntervalBytes: 1 });
-    const sizes = await writeFiveBatches(dir, config);
-    simulateCrash(dir);
-    const file = path.join(dir, FIRST_SEGMENT);
-    const bytes = fs.readFileSync(file);
-    bytes[sum(sizes.slice(0, flipped)) + 64] ^= 0xff; // inside the records, covered by the CRC
-    fs.writeFileSync(file, bytes);
+test('after a crash, a flipped byte in the last batch of the active segment is cut as a torn write', async (t) => {
+  const dir = tempDir(t);
+  const config = testConfig({ indexIntervalBytes: 1 });
+  const sizes = await writeFiveBatches(dir, config);
+  simulateCrash(dir);
+  const file = path.join(dir, FIRST_SEGMENT);
+  const bytes = fs.readFileSync(file);
+  bytes[sum(sizes.slice(0, 4)) + 64] ^= 0xff; // inside the records, covered by the CRC
+  fs.writeFileSync(file, bytes);
 
-    const logger = recordingLogger();
-    const log = await openFileLog(t, dir, config, logger);
-    assert.equal(log.logEndOffset, flipped * 3);
-    assert.equal(log.sizeBytes, sum(sizes.slice(0, flipped)));
-    const warns = logger.events.filter((e) => e.level === 'warn');
-    assert.equal(warns.length, 1);
-    assert.match(String(warns[0].fields.reason), /CRC/);
-    assert.equal(warns[0].fields.cutBytes, sum(sizes.slice(flipped)));
-    assert.equal(recordsIn(log.read(0, ALL, ALL)).length, flipped * 3);
-    assert.deepEqual(log.append(makeBatch(1), 0), { baseOffset: flipped * 3, lastOffset: flipped * 3 });
-  });
-}
+  const logger = recordingLogger();
+  const log = await openFileLog(t, dir, config, logger);
+  assert.equal(log.logEndOffset, 12);
+  assert.equal(log.sizeBytes, sum(sizes.slice(0, 4)));
+  assert.deepEqual(log.corruptRanges(), []);
+  const warns = logger.events.filter((e) => e.level === 'warn');
+  assert.equal(warns.length, 1);
+  assert.match(String(warns[0].fields.reason), /CRC/);
+  assert.equal(warns[0].fields.cutBytes, sizes[4]);
+  assert.equal(recordsIn(log.read(0, ALL, ALL)).length, 12);
+  assert.deepEqual(log.append(makeBatch(1), 0), { baseOffset: 12, lastOffset: 12 });
+});
 
 test('zeros after the last batch (a preallocated or half-flushed tail) are cut', async (t) => {
   const dir = tempDir(t);
@@ -128,7 +127,8 @@ test('missing or malformed index files are rebuilt from the .log, identical to t
 
   const logger = recordingLogger();
   const rebuilt = await FileLog.open(dir, config, logger);
-  assert.equal(logger.events.filter((e) => e.level === 'info').length, indexNames.length / 2, 'one rebuild per segment');
+  // The active segment's indexes are rebuilt at every open anyway, so only the closed ones are reported.
+  assert.equal(logger.events.filter((e) => e.level === 'info').length, indexNames.length / 2 - 1, 'one rebuild per closed segment');
   assert.equal(logger.events.filter((e) => e.level === 'warn').length, 0, 'nothing cut');
   assert.equal(rebuilt.logEndOffset, expected.end);
   assert.deepEqual(rebuilt.maxTimestamp(), expected.max);

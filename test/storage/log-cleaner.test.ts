@@ -177,6 +177,28 @@ describe('compaction: FileLog on disk', () => {
     assert.ok(log.compact(NOW).segmentsCleaned > 0);
   });
 
+  test('compaction stops before a segment with a corrupt batch, so corrupt bytes are never rewritten under a valid CRC', async (t) => {
+    const { dir, log } = await fileLogWithRounds(t);
+    await log.close();
+    const segments = fs.readdirSync(dir).filter((n) => n.endsWith('.log')).sort();
+    assert.ok(segments.length > 4, 'several closed segments');
+    const victim = path.join(dir, segments[2]);
+    const bytes = fs.readFileSync(victim);
+    bytes[bytes.length - 3] ^= 0xff; // inside the last batch's records
+    fs.writeFileSync(victim, bytes);
+
+    const reopened = await openFileLog(t, dir, testConfig(SMALL));
+    const fromVictim = () => segments.slice(2).map((n) => fs.readFileSync(path.join(dir, n)));
+    const before = fromVictim();
+    reopened.compact(NOW);
+    assert.deepEqual(fromVictim(), before, 'the corrupt segment and every one after it are left as they are');
+    const [range] = reopened.corruptRanges();
+    const victimBase = Number(segments[2].slice(0, 20));
+    const nextBase = Number(segments[3].slice(0, 20));
+    assert.ok(range.baseOffset >= victimBase && range.lastOffset === nextBase - 1, JSON.stringify(range));
+    assert.equal(reopened.corruptRanges().length, 1);
+  });
+
   test('the compacted log survives close and reopen, and is not cleaned again', async (t) => {
     const { dir, log, activeBase } = await fileLogWithRounds(t);
     const before = readAll(log);

@@ -99,7 +99,7 @@ export function recordsIn(buf: Buffer): { offset: number; value: string }[] {
 }
 
 export interface LoggedEvent {
-  level: 'info' | 'warn';
+  level: 'info' | 'warn' | 'error';
   msg: string;
   fields: Record<string, unknown>;
 }
@@ -111,5 +111,6 @@ export function recordingLogger(): StorageLogger & { events: LoggedEvent[] } {
     events,
     info: (fields, msg) => events.push({ level: 'info', msg, fields: fields as Record<string, unknown> }),
     warn: (fields, msg) => events.push({ level: 'warn', msg, fields: fields as Record<string, unknown> }),
+    error: (fields, msg) => events.push({ level: 'error', msg, fields: fields as Record<string, unknown> }),
   };
 }
