@@ -40,10 +40,17 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
   const kafka = new KafkaListener(requested, log, faults ? new FaultInjector(faults) : null);
   const bound = await kafka.listen(requested.host, requested.port);
   const config = { ...requested, port: bound };
-  const cluster = LocalControlPlane.open(config.dataDir, { nodeId: config.nodeId, host: config.advertisedHost, port: bound, rack: null });
+  let cluster: LocalControlPlane;
+  let producerIds: ProducerIdManager;
+  try {
+    cluster = LocalControlPlane.open(config.dataDir, { nodeId: config.nodeId, host: config.advertisedHost, port: bound, rack: null });
+    producerIds = ProducerIdManager.open(config.dataDir);
+  } catch (err) {
+    await kafka.close();
+    throw err;
+  }
   const broker = new Broker(config, cluster, log);
   const groups = new GroupCoordinator(broker, config, log);
-  const producerIds = ProducerIdManager.open(config.dataDir);
   const txns = new TransactionCoordinator(broker, groups, config, () => Promise.resolve(producerIds.nextId()), log);
   try {
     await broker.start();
@@ -51,16 +58,13 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
     await kafka.close();
     throw err;
   }
+  const closeEverything = () => closeAll([() => kafka.close(), () => txns.close(), () => groups.close(), () => broker.close(), () => cluster.close()]);
   try {
     // Committed offsets are loaded before the first connection is served.
     groups.start();
     txns.start();
   } catch (err) {
-    await txns.close();
-    await groups.close();
-    await kafka.close();
-    await broker.close();
-    await cluster.close();
+    await closeEverything().catch(() => {});
     throw err;
   }
   kafka.attach(broker, groups, txns, producerIds);
@@ -74,12 +78,21 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
     groups,
     txns,
     async close() {
-      await kafka.close();
-      await txns.close();
-      await groups.close();
-      await broker.close();
-      await cluster.close();
+      await closeEverything();
       log.info('broker stopped');
     },
   };
+}
+
+/** Runs every step, also after one fails, so each still closes what it can; rethrows the first failure. */
+async function closeAll(steps: (() => Promise<unknown> | unknown)[]): Promise<void> {
+  let failure: { err: unknown } | null = null;
+  for (const step of steps) {
+    try {
+      await step();
+    } catch (err) {
+      failure ??= { err };
+    }
+  }
+  if (failure) throw failure.err;
 }
