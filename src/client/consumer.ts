@@ -66,7 +66,7 @@ export class AssignedConsumer {
   /** One fetch round: the records that arrived (possibly none after maxWaitMs). */
   async poll(): Promise<ConsumedRecord[]> {
     const info = (this.topicInfo ??= await this.client.topic(this.topic));
-    const conn = await this.client.node(info.partitions[0]?.leader ?? -1);
+    const conn = await this.client.node(info.partitions[0]?.leader ?? -1, 'fetch');
     const res = await conn.send(FETCH, {
       replicaId: -1,
       maxWaitMs: this.options.maxWaitMs ?? 500,

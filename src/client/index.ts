@@ -1,4 +1,4 @@
-export { KafkaClient, type ClientOptions, type TopicInfo } from './kafka-client.js';
+export { KafkaClient, type ClientOptions, type TopicInfo, type ConnectionPurpose } from './kafka-client.js';
 export {
   Admin,
   EARLIEST,

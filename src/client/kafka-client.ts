@@ -28,6 +28,13 @@ export interface TopicInfo {
   partitions: PartitionInfo[];
 }
 
+/**
+ * What a connection is for. Each purpose gets its own connection per broker,
+ * because a broker answers one connection's requests in order: a long-polling
+ * fetch must not delay a produce acknowledgement or a heartbeat.
+ */
+export type ConnectionPurpose = 'default' | 'produce' | 'fetch' | 'group' | 'admin';
+
 export function parseHostPort(s: string): { host: string; port: number } {
   const i = s.lastIndexOf(':');
   const port = Number(s.slice(i + 1));
@@ -48,9 +55,9 @@ export class KafkaClient {
     this.clientId = options.clientId ?? 'sluice-cli';
   }
 
-  /** The pooled connection to the broker at `host`:`port` (e.g. a coordinator FindCoordinator named). */
-  connect(host: string, port: number): Promise<BrokerConnection> {
-    const key = `${host}:${port}`;
+  /** The pooled connection for `purpose` to the broker at `host`:`port` (e.g. a coordinator FindCoordinator named). */
+  connect(host: string, port: number, purpose: ConnectionPurpose = 'default'): Promise<BrokerConnection> {
+    const key = `${purpose}@${host}:${port}`;
     let conn = this.connections.get(key);
     if (!conn) {
       conn = BrokerConnection.connect(host, port, this.clientId);
@@ -65,11 +72,10 @@ export class KafkaClient {
     return this.connect(this.bootstrap.host, this.bootstrap.port);
   }
 
-  /** A connection to broker `nodeId`, as named by the last metadata. */
-  async node(nodeId: number): Promise<BrokerConnection> {
-    const b = this.brokers.get(nodeId);
-    if (!b) return this.any();
-    return this.connect(b.host, b.port);
+  /** A connection for `purpose` to broker `nodeId`, as named by the last metadata. */
+  async node(nodeId: number, purpose: ConnectionPurpose = 'default'): Promise<BrokerConnection> {
+    const b = this.brokers.get(nodeId) ?? this.bootstrap;
+    return this.connect(b.host, b.port, purpose);
   }
 
   async send(api: Api, body: Message): Promise<Message> {

@@ -132,7 +132,7 @@ export class PartitionFetcher {
   }
 
   private async fetchFrom(leader: number, list: FetchPosition[]): Promise<Message> {
-    const conn = await this.client.node(leader);
+    const conn = await this.client.node(leader, 'fetch');
     const byTopic = new Map<string, FetchPosition[]>();
     for (const pos of list) {
       let l = byTopic.get(pos.topic);

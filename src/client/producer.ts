@@ -74,7 +74,7 @@ export class Producer {
     const out = new Map<number, number>();
     await Promise.all(
       [...byLeader].map(async ([leader, partitionData]) => {
-        const conn = await this.client.node(leader);
+        const conn = await this.client.node(leader, 'produce');
         const body = { transactionalId: null, acks, timeoutMs: this.options.timeoutMs ?? 30000, topicData: [{ name: topic, partitionData }] };
         if (acks === 0) {
           conn.sendNoResponse(PRODUCE, body);
