@@ -7,11 +7,11 @@
 //   keyLength varint (-1 = null), key, valueLength varint (-1 = null), value,
 //   headerCount varint, then per header: keyLength varint, key, valueLength varint, value
 
+import { BatchBuilder } from './batch-builder.js';
 import { compress, decompress } from './compression.js';
 import { MalformedFrameError } from './malformed-frame-error.js';
 import { Attr, BATCH_HEADER_SIZE, Codec, type BatchHeader, batchSize, readBatchHeader, writeCrc } from './record-batch.js';
 import { Reader } from './reader.js';
-import { Writer } from './writer.js';
 
 export interface RecordHeader {
   key: string;
@@ -43,72 +43,24 @@ export interface BatchOptions {
   baseOffset?: number;
 }
 
-function writeRecord(w: Writer, r: NewRecord, offsetDelta: number, baseTimestamp: number): void {
-  const body = new Writer(64);
-  body.int8(0);
-  body.varlong((r.timestamp ?? baseTimestamp) - baseTimestamp);
-  body.varint(offsetDelta);
-  writeVarBytes(body, r.key ?? null);
-  writeVarBytes(body, r.value);
-  const headers = r.headers ?? [];
-  body.varint(headers.length);
-  for (const h of headers) {
-    writeVarBytes(body, Buffer.from(h.key));
-    writeVarBytes(body, h.value);
-  }
-  const bytes = body.toBuffer();
-  w.varint(bytes.length);
-  w.raw(bytes);
-}
-
-function writeVarBytes(w: Writer, b: Buffer | null): void {
-  if (b === null) {
-    w.varint(-1);
-    return;
-  }
-  w.varint(b.length);
-  w.raw(b);
-}
-
 function readVarBytes(r: Reader): Buffer | null {
   const n = r.varint();
   if (n < -1) throw new MalformedFrameError(`negative record field length ${n}`);
   return n === -1 ? null : r.take(n, 'record field');
 }
 
-/** Builds one RecordBatch v2 holding `records`, compressed with `codec`. */
+/**
+ * Builds one RecordBatch v2 holding `records`, compressed with `codec`.
+ * Records without a timestamp get the first record's, or now.
+ */
 export function encodeBatch(records: NewRecord[], opts: BatchOptions = {}): Buffer {
   if (records.length === 0) throw new RangeError('a record batch needs at least one record');
-  const now = Date.now();
-  const baseTimestamp = records[0].timestamp ?? now;
-  let maxTimestamp = baseTimestamp;
-  const body = new Writer(records.length * 32);
-  records.forEach((r, i) => {
-    const ts = r.timestamp ?? baseTimestamp;
-    if (ts > maxTimestamp) maxTimestamp = ts;
-    writeRecord(body, r, i, baseTimestamp);
-  });
-  const codec = opts.codec ?? Codec.None;
-  const payload = codec === Codec.None ? body.toBuffer() : compress(codec, body.toBuffer());
-  const attributes = codec | (opts.transactional ? Attr.Transactional : 0);
-  const head = new Writer(BATCH_HEADER_SIZE);
-  head
-    .int64(opts.baseOffset ?? 0)
-    .int32(BATCH_HEADER_SIZE - 12 + payload.length)
-    .int32(-1)
-    .int8(2)
-    .uint32(0)
-    .int16(attributes)
-    .int32(records.length - 1)
-    .int64(baseTimestamp)
-    .int64(maxTimestamp)
-    .int64(opts.producerId ?? -1)
-    .int16(opts.producerEpoch ?? -1)
-    .int32(opts.baseSequence ?? -1)
-    .int32(records.length);
-  const batch = Buffer.concat([head.toBuffer(), payload]);
-  writeCrc(batch, 0);
-  return batch;
+  const baseTimestamp = records[0].timestamp ?? Date.now();
+  let bytes = BATCH_HEADER_SIZE;
+  for (const r of records) bytes += 16 + (r.key?.length ?? 0) + (r.value?.length ?? 0);
+  const builder = new BatchBuilder(bytes);
+  for (const r of records) builder.tryAppend(r, r.timestamp ?? baseTimestamp);
+  return builder.build(opts);
 }
 
 /** Upper bound on a batch's decompressed records, guarding against decompression bombs. */

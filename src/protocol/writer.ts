@@ -2,6 +2,8 @@
 // (record batches) are kept as separate chunks, so a fetch response hands the
 // log's bytes to the socket without copying them.
 
+import { writeInt64 } from './varint.js';
+
 const INITIAL_SIZE = 256;
 /** Byte fields at least this large are referenced, not copied. */
 const ZERO_COPY_THRESHOLD = 4096;
@@ -79,7 +81,8 @@ export class Writer {
 
   int64(v: number | bigint): this {
     this.ensure(8);
-    this.buf.writeBigInt64BE(BigInt(v), this.pos);
+    if (typeof v === 'bigint') this.buf.writeBigInt64BE(v, this.pos);
+    else writeInt64(this.buf, this.pos, v);
     this.pos += 8;
     return this;
   }
@@ -103,18 +106,6 @@ export class Writer {
 
   varint(v: number): this {
     return this.uvarint(v >= 0 ? v * 2 : -v * 2 - 1);
-  }
-
-  varlong(v: number | bigint): this {
-    const b = BigInt(v);
-    let u = b >= 0n ? b << 1n : ((-b) << 1n) - 1n;
-    this.ensure(10);
-    while (u >= 0x80n) {
-      this.buf[this.pos++] = Number(u & 0x7fn) | 0x80;
-      u >>= 7n;
-    }
-    this.buf[this.pos++] = Number(u);
-    return this;
   }
 
   /** Appends bytes; large ones are referenced rather than copied. */

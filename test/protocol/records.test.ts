@@ -11,6 +11,7 @@ import { DecompressionError, compress } from '../../src/protocol/compression.js'
 import { MalformedFrameError } from '../../src/protocol/malformed-frame-error.js';
 import { Attr, BATCH_HEADER_SIZE, Codec, checkBatch, writeCrc } from '../../src/protocol/record-batch.js';
 import { type NewRecord, type Record, decodeBatch, encodeBatch, forEachBatch } from '../../src/protocol/records.js';
+import { SAMPLE_RECORDS, T0 } from '../helpers/sample-records.js';
 
 const require = createRequire(import.meta.url);
 
@@ -32,29 +33,7 @@ const kafkajsDecodeBatch = require('kafkajs/src/protocol/recordBatch/v0/decoder.
 const KafkajsDecoder = require('kafkajs/src/protocol/decoder.js') as new (buffer: Buffer) => unknown;
 
 const CODECS = [Codec.None, Codec.Gzip, Codec.Snappy, Codec.Lz4, Codec.Zstd];
-const T0 = 1_700_000_000_000;
-
-const RECORDS: NewRecord[] = [
-  { key: Buffer.from('user-1'), value: Buffer.from('{"n":1}'), timestamp: T0 },
-  { key: null, value: Buffer.from('no key'), timestamp: T0 + 5 },
-  { key: Buffer.from('tombstone'), value: null, timestamp: T0 + 7 },
-  // Earlier than the first record: a negative timestamp delta.
-  { key: Buffer.alloc(0), value: Buffer.alloc(0), timestamp: T0 - 1000 },
-  {
-    key: Buffer.from('with-headers'),
-    value: Buffer.from('h'),
-    timestamp: T0 + 2,
-    headers: [
-      { key: 'trace-id', value: Buffer.from('abc') },
-      { key: 'trace-id', value: Buffer.from('second value, same key') },
-      { key: 'empty', value: Buffer.alloc(0) },
-      { key: 'null', value: null },
-      { key: 'clé-ünïcode', value: Buffer.from([0, 1, 2, 255]) },
-    ],
-  },
-  // Larger than the writer's zero-copy threshold (4 KiB).
-  { key: Buffer.from('big'), value: Buffer.alloc(10_000, 0x5a), timestamp: T0 + 9 },
-];
+const RECORDS = SAMPLE_RECORDS;
 
 function expectRecords(records: Record[], baseOffset: number): void {
   assert.equal(records.length, RECORDS.length);
