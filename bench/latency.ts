@@ -25,7 +25,8 @@ export async function measureLatency(bootstrap: string, topic: string, rate: num
   const client = new KafkaClient({ bootstrap, clientId: 'bench-latency-producer' });
   const consumerClient = new KafkaClient({ bootstrap, clientId: 'bench-latency-consumer' });
   await new Admin(client).createTopic(topic, 1);
-  const producer = new Producer(client, { acks: -1 });
+  // lingerMs 0: each record goes in a request of its own, as soon as it is sent.
+  const producer = new Producer(client, { acks: -1, lingerMs: 0 });
   const consumer = new AssignedConsumer(consumerClient, topic, new Map([[0, 0]]), { maxWaitMs: 500 });
   const total = rate * seconds;
   const samples: number[] = [];
@@ -48,7 +49,7 @@ export async function measureLatency(bootstrap: string, topic: string, rate: num
     while (sent < due) {
       const value = Buffer.alloc(100);
       value.writeDoubleBE(performance.now(), 0);
-      producer.send(topic, [{ value, partition: 0 }]).then(
+      producer.send(topic, { value, partition: 0 }).then(
         () => {
           if (++acked === total) allAcked();
         },

@@ -3,9 +3,11 @@
 // middle is a record with an empty value; the newline that ends the input
 // does not make an extra empty record. Lines are read as UTF-8 text.
 //
-// Records are batched (RecordBatcher) and sent in input order; each record's
-// partition is --partition, else murmur2 of its key, else round-robin (the
-// Producer decides). A summary goes to stderr so stdout stays free for pipes.
+// Records go through the Producer's batches (--batch-size bytes, --linger-ms)
+// in input order; each record's partition is --partition, else murmur2 of its
+// key, else the sticky partition (the Producer decides). Reading waits while
+// the Producer's buffer is full. A summary goes to stderr so stdout stays free
+// for pipes.
 
 import readline from 'node:readline';
 import { type Command, InvalidArgumentError, Option } from 'commander';
@@ -17,7 +19,6 @@ import { Codec } from '../protocol/record-batch.js';
 import type { RecordHeader } from '../protocol/records.js';
 import { collectKeyValue, integerArg, nonEmptyArg } from './arguments.js';
 import { type ClientFlags, addBootstrapOption, withClient } from './client-options.js';
-import { RecordBatcher } from './record-batcher.js';
 
 interface ProduceFlags extends ClientFlags {
   keySeparator?: string;
@@ -45,9 +46,6 @@ function choiceArg<T>(table: Record<string, T>): (value: string) => T {
     return table[value];
   };
 }
-
-/** Keeps request payloads well under the broker's default message.max.bytes (1 MiB) after encoding overhead. */
-const MAX_BATCH_BYTES = 512 * 1024;
 
 /**
  * With acks=0 nothing confirms delivery, and closing the client could drop
@@ -83,12 +81,11 @@ async function produce(client: KafkaClient, topic: string, flags: ProduceFlags):
   if (flags.partition !== undefined && flags.partition >= info.partitions.length) {
     throw new InputError(`topic '${topic}' has ${info.partitions.length} partition(s), 0 to ${info.partitions.length - 1}; there is no partition ${flags.partition}`);
   }
-  const producer = new Producer(client, { acks: flags.acks, codec: flags.compression });
-  const batcher = new RecordBatcher((records) => producer.send(topic, records), {
-    maxRecords: flags.batchSize,
-    maxBytes: MAX_BATCH_BYTES,
-    lingerMs: flags.lingerMs,
-  });
+  const producer = new Producer(client, { acks: flags.acks, codec: flags.compression, batchBytes: flags.batchSize, lingerMs: flags.lingerMs });
+  let sent = 0;
+  let failure: Error | null = null;
+  const delivered = () => sent++;
+  const failed = (err: Error) => (failure ??= err);
   const headers = (flags.header ?? []).map(([key, value]) => ({ key, value: Buffer.from(value) }));
   const started = performance.now();
   // terminal: false leaves Ctrl-C to the terminal, which sends SIGINT (readline would swallow it).
@@ -98,21 +95,23 @@ async function produce(client: KafkaClient, topic: string, flags: ProduceFlags):
   process.once('SIGINT', onSigint);
   let lineNumber = 0;
   try {
-    for await (const line of lines) await batcher.add(toRecord(line, ++lineNumber, flags, headers));
-  } catch (err) {
-    // Send what preceded the bad line, then report the line.
-    await batcher.close();
-    throw err;
+    for await (const line of lines) {
+      if (failure) break;
+      await producer.ready();
+      producer.send(topic, toRecord(line, ++lineNumber, flags, headers)).then(delivered, failed);
+    }
   } finally {
+    // Send what preceded a bad line or a failure, then report it.
     lines.close();
     process.off('SIGINT', onSigint);
+    await producer.close();
   }
-  await batcher.close();
+  if (failure) throw failure;
   if (flags.acks === 0) await awaitUnacknowledged(client, topic);
   const seconds = (performance.now() - started) / 1000;
-  const rate = seconds > 0 ? Math.round(batcher.sent / seconds) : batcher.sent;
+  const rate = seconds > 0 ? Math.round(sent / seconds) : sent;
   const what = flags.acks === 0 ? 'sent (acks=0: not acknowledged)' : 'produced';
-  process.stderr.write(`${batcher.sent} record(s) ${what} to '${topic}' in ${seconds.toFixed(2)} s (${rate} records/s)\n`);
+  process.stderr.write(`${sent} record(s) ${what} to '${topic}' in ${seconds.toFixed(2)} s (${rate} records/s)\n`);
 }
 
 export function registerProduce(program: Command): void {
@@ -121,11 +120,11 @@ export function registerProduce(program: Command): void {
       .command('produce <topic>')
       .description('send each line of stdin as a record; a summary goes to stderr')
       .option('-k, --key-separator <sep>', 'split each line at the first <sep> into key and value (default: no key)', nonEmptyArg)
-      .option('-p, --partition <n>', 'send every record to this partition (default: by key hash, else round-robin)', integerArg(0))
+      .option('-p, --partition <n>', 'send every record to this partition (default: by key hash, else one partition per batch (sticky))', integerArg(0))
       .option('-H, --header <key=value>', 'header added to every record (repeatable)', collectKeyValue)
       .addOption(new Option('--acks <acks>', 'acknowledgement to wait for: 0, 1 or all').default(-1, 'all').argParser(choiceArg(ACKS)))
       .addOption(new Option('-z, --compression <codec>', 'none, gzip, snappy, lz4 or zstd').default(Codec.None, 'none').argParser(choiceArg(CODECS)))
-      .addOption(new Option('--batch-size <records>', 'records per request at most').default(1000).argParser(integerArg(1)))
+      .addOption(new Option('--batch-size <bytes>', 'bytes per partition batch at most (as Kafka\'s batch.size)').default(16384).argParser(integerArg(1)))
       .addOption(new Option('--linger-ms <ms>', 'how long a partial batch waits for more lines').default(5).argParser(integerArg(0))),
   )
     .addHelpText('after', "\nExamples:\n  printf 'k1:hello\\nk2:world\\n' | sluice produce orders -k :\n  sluice produce orders -H source=cli --acks 1 -z zstd < lines.txt")

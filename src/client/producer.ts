@@ -1,14 +1,28 @@
-// Producer: picks each record's partition (explicit, else murmur2 of the key
-// as the Java client does, else round-robin), builds one batch per partition
-// and sends one Produce request per leader.
+// Producer: records go into per-partition batches (RecordAccumulator) that the
+// Sender ships, one Produce request per leader, once they are full or have
+// lingered lingerMs. Every record gets a promise of its RecordMetadata.
+//
+//   send(topic, record)        ─┐    partition: explicit, murmur2(key), or sticky
+//   sendBatch(topic, records)  ─┴─►  BufferLimit (waits while bufferBytes are held)
+//                                    ─► RecordAccumulator ─► Sender ─► broker
+//
+// Records keep their call order per partition: a record that has to wait
+// (topic metadata, or buffer room) makes every later one wait behind it.
 
-import type { Message } from '../protocol/codec.js';
-import { ProduceRequest, ProduceResponse } from '../protocol/messages/produce.js';
-import { partitionForKey } from '../protocol/murmur2.js';
+import { systemClock, type Clock } from '../coordinator/clock.js';
 import { Codec } from '../protocol/record-batch.js';
-import { type NewRecord, encodeBatch } from '../protocol/records.js';
-import { check } from './client-error.js';
+import type { NewRecord } from '../protocol/records.js';
+import { ClientError } from './client-error.js';
 import type { KafkaClient, TopicInfo } from './kafka-client.js';
+import { BufferLimit } from './producer/buffer-limit.js';
+import { type DeliverySink, batchDelivery, singleDelivery } from './producer/delivery.js';
+import { Partitioner } from './producer/partitioner.js';
+import type { ProducerBatch } from './producer/producer-batch.js';
+import { RecordAccumulator } from './producer/record-accumulator.js';
+import type { RecordMetadata } from './producer/record-metadata.js';
+import { Sender } from './producer/sender.js';
+
+export type { RecordMetadata } from './producer/record-metadata.js';
 
 export type Acks = 0 | 1 | -1;
 
@@ -19,21 +33,155 @@ export interface ProducerRecord extends NewRecord {
 export interface ProducerOptions {
   /** 0: no answer, 1: leader appended, -1 (all): committed. Default -1. */
   acks?: Acks;
+  /** Codec of every batch. Default none. */
   codec?: Codec;
   /** Broker-side wait for acks (ms). Default 30000. */
   timeoutMs?: number;
+  /** How long a batch waits for more records after its first (ms). Default 5, as librdkafka (Kafka's Java client since 4.0). */
+  lingerMs?: number;
+  /** A batch closes at this many bytes (uncompressed). Default 16384, Kafka's batch.size. */
+  batchBytes?: number;
+  /** Produce requests in flight per broker connection. Default 5, Kafka's max.in.flight.requests.per.connection. */
+  maxInFlight?: number;
+  /** Bytes of records the producer holds before send() waits. Default 32 MiB, Kafka's buffer.memory. */
+  bufferBytes?: number;
+  /** Bytes of batches in one Produce request at most (a larger batch goes alone). Default 1 MiB, Kafka's max.request.size. */
+  maxRequestBytes?: number;
+  /** Time and timers of linger; tests pass a fake clock. */
+  clock?: Clock;
 }
 
-const PRODUCE = { request: ProduceRequest, response: ProduceResponse };
+/** Bytes a record is charged against bufferBytes: its fields plus a record's fixed overhead. */
+function chargeOf(r: NewRecord): number {
+  let n = 24 + (r.key?.length ?? 0) + (r.value?.length ?? 0);
+  if (r.headers) for (const h of r.headers) n += 8 + h.key.length + (h.value?.length ?? 0);
+  return n;
+}
 
 export class Producer {
   private readonly topics = new Map<string, TopicInfo>();
-  private roundRobin = 0;
+  private readonly buffer: BufferLimit;
+  private readonly partitioner = new Partitioner();
+  private readonly accumulator: RecordAccumulator;
+  private readonly sender: Sender;
+  private readonly clock: Clock;
+  /** Appends that wait for metadata or buffer room run one after another on this chain. */
+  private admission: Promise<void> = Promise.resolve();
+  private waitingAppends = 0;
+  /** Records accepted by send/sendBatch and not yet answered. */
+  private unsettled = 0;
+  private readonly settledWaiters: (() => void)[] = [];
+  private closed = false;
 
   constructor(
     private readonly client: KafkaClient,
-    private readonly options: ProducerOptions = {},
-  ) {}
+    options: ProducerOptions = {},
+  ) {
+    this.clock = options.clock ?? systemClock;
+    this.buffer = new BufferLimit(options.bufferBytes ?? 32 * 1024 * 1024);
+    this.accumulator = new RecordAccumulator({
+      batchBytes: options.batchBytes ?? 16384,
+      lingerMs: options.lingerMs ?? 5,
+      clock: this.clock,
+      onReady: () => this.sender.wake(),
+      onBatchClosed: (topic, partition) => this.partitioner.batchClosed(topic, partition, this.topics.get(topic)?.partitions.length ?? 1),
+    });
+    this.sender = new Sender(client, this.accumulator, {
+      acks: options.acks ?? -1,
+      codec: options.codec ?? Codec.None,
+      timeoutMs: options.timeoutMs ?? 30000,
+      maxInFlight: options.maxInFlight ?? 5,
+      maxRequestBytes: options.maxRequestBytes ?? 1024 * 1024,
+      leaderOf: (topic, partition) => this.topics.get(topic)?.partitions[partition]?.leader ?? -1,
+      onBatchDone: (batch) => this.batchDone(batch),
+    });
+  }
+
+  /** Bytes of records held now (in batches not yet answered); never more than bufferBytes. */
+  get bufferedBytes(): number {
+    return this.buffer.bufferedBytes;
+  }
+
+  /**
+   * Resolves once a record sent now would be buffered at once: no earlier
+   * record waits and bufferBytes are not all held. send() itself never makes
+   * its caller wait (records past the buffer queue up); a caller producing
+   * faster than the broker takes awaits this between sends, as a Writable
+   * stream's caller waits for 'drain'.
+   */
+  async ready(): Promise<void> {
+    await this.admission;
+    await this.buffer.charge(0);
+  }
+
+  /** Sends one record; resolves once the broker has it (as `acks` says), rejects with KafkaError when it refuses. */
+  send(topic: string, record: ProducerRecord): Promise<RecordMetadata> {
+    const { sink, promise } = singleDelivery();
+    this.enqueue(topic, record, sink, 0);
+    return promise;
+  }
+
+  /** Sends records in order; resolves with each one's metadata, or rejects with the first failure. */
+  sendBatch(topic: string, records: ProducerRecord[]): Promise<RecordMetadata[]> {
+    const { sink, promise } = batchDelivery(records.length);
+    for (let i = 0; i < records.length; i++) this.enqueue(topic, records[i], sink, i);
+    return promise;
+  }
+
+  /**
+   * Sends every held record now, without lingering, and resolves once no
+   * record is left unanswered (records sent meanwhile are waited for too).
+   */
+  async flush(): Promise<void> {
+    while (this.unsettled > 0) {
+      // Records still waiting for metadata or room join their batches first, so they fill them.
+      await this.admission;
+      this.accumulator.closeAll();
+      await new Promise<void>((resolve) => this.settledWaiters.push(resolve));
+    }
+  }
+
+  /** Refuses new records, sends what is held and waits for its answers. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.flush();
+    this.accumulator.stop();
+  }
+
+  private enqueue(topic: string, record: ProducerRecord, sink: DeliverySink, slot: number): void {
+    if (this.closed) return sink.failed(new ClientError('SLUICE_ERR_PRODUCER_CLOSED', 'the producer is closed'));
+    const bytes = chargeOf(record);
+    if (bytes > this.buffer.limit) {
+      return sink.failed(new ClientError('SLUICE_ERR_RECORD_TOO_LARGE', `a record of ${bytes} bytes is larger than bufferBytes (${this.buffer.limit})`));
+    }
+    this.unsettled++;
+    const info = this.topics.get(topic);
+    if (info && this.waitingAppends === 0 && this.buffer.tryCharge(bytes)) return this.append(info, record, sink, slot, bytes);
+    this.waitingAppends++;
+    this.admission = this.admission.then(async () => {
+      try {
+        const known = info ?? (await this.topicInfo(topic));
+        await this.buffer.charge(bytes);
+        this.append(known, record, sink, slot, bytes);
+      } catch (err) {
+        this.settle(1);
+        sink.failed(err as Error);
+      } finally {
+        this.waitingAppends--;
+      }
+    });
+  }
+
+  private append(info: TopicInfo, record: ProducerRecord, sink: DeliverySink, slot: number, bytes: number): void {
+    const count = info.partitions.length;
+    const partition = this.partitioner.partition(info.name, count, record.key, record.partition);
+    if (!Number.isInteger(partition) || partition < 0 || partition >= count) {
+      this.buffer.release(bytes);
+      this.settle(1);
+      return sink.failed(new ClientError('SLUICE_ERR_PARTITION', `topic '${info.name}' has ${count} partition(s); there is no partition ${partition}`));
+    }
+    this.accumulator.append(info.name, partition, record, record.timestamp ?? this.clock.now(), sink, slot, bytes);
+  }
 
   private async topicInfo(name: string): Promise<TopicInfo> {
     let t = this.topics.get(name);
@@ -44,50 +192,14 @@ export class Producer {
     return t;
   }
 
-  private partitionOf(record: ProducerRecord, count: number): number {
-    if (record.partition !== undefined) return record.partition;
-    if (record.key) return partitionForKey(record.key, count);
-    return this.roundRobin++ % count;
+  private batchDone(batch: ProducerBatch): void {
+    this.buffer.release(batch.chargedBytes);
+    this.settle(batch.recordCount);
   }
 
-  /**
-   * Sends records to `topic`. Resolves with each partition's base offset
-   * (-1 with acks=0); rejects with KafkaError when the broker refuses.
-   */
-  async send(topic: string, records: ProducerRecord[]): Promise<Map<number, number>> {
-    const info = await this.topicInfo(topic);
-    const byPartition = new Map<number, ProducerRecord[]>();
-    for (const r of records) {
-      const p = this.partitionOf(r, info.partitions.length);
-      let list = byPartition.get(p);
-      if (!list) byPartition.set(p, (list = []));
-      list.push(r);
-    }
-    const byLeader = new Map<number, { index: number; records: Buffer }[]>();
-    for (const [p, list] of byPartition) {
-      const leader = info.partitions[p]?.leader ?? -1;
-      let batches = byLeader.get(leader);
-      if (!batches) byLeader.set(leader, (batches = []));
-      batches.push({ index: p, records: encodeBatch(list, { codec: this.options.codec ?? Codec.None }) });
-    }
-    const acks = this.options.acks ?? -1;
-    const out = new Map<number, number>();
-    await Promise.all(
-      [...byLeader].map(async ([leader, partitionData]) => {
-        const conn = await this.client.node(leader, 'produce');
-        const body = { transactionalId: null, acks, timeoutMs: this.options.timeoutMs ?? 30000, topicData: [{ name: topic, partitionData }] };
-        if (acks === 0) {
-          conn.sendNoResponse(PRODUCE, body);
-          for (const p of partitionData) out.set(p.index, -1);
-          return;
-        }
-        const res = await conn.send(PRODUCE, body);
-        for (const p of res.responses[0].partitionResponses as Message[]) {
-          check(p.errorCode, p.errorMessage, `produce to ${topic}-${p.index}`);
-          out.set(p.index, p.baseOffset);
-        }
-      }),
-    );
-    return out;
+  private settle(records: number): void {
+    this.unsettled -= records;
+    if (this.unsettled > 0) return;
+    for (const wake of this.settledWaiters.splice(0)) wake();
   }
 }

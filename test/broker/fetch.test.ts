@@ -63,7 +63,7 @@ test('error partitions carry an empty record set, not null, in Fetch v4-13', asy
   const { client, admin, producer } = clientFor(t, broker);
   await admin.createTopic('live', 1);
   await admin.createTopic('doomed', 1);
-  await producer.send('live', [0, 1, 2, 3].map((i) => ({ value: Buffer.from(`v${i}`), partition: 0 })));
+  await producer.sendBatch('live', [0, 1, 2, 3].map((i) => ({ value: Buffer.from(`v${i}`), partition: 0 })));
   assert.equal(await admin.deleteRecords('live', 0, 2), 2);
   const live = await client.topic('live');
   const doomed = await client.topic('doomed');
@@ -97,7 +97,7 @@ test('max_bytes: only the first data may exceed it; a later batch that does not 
   const { client, admin, producer } = clientFor(t, broker);
   const topic = 'big-records';
   await admin.createTopic(topic, 3);
-  for (const partition of [0, 1, 2]) await producer.send(topic, [{ value: Buffer.alloc(900 * KIB, partition), partition }]);
+  for (const partition of [0, 1, 2]) await producer.sendBatch(topic, [{ value: Buffer.alloc(900 * KIB, partition), partition }]);
   const { topicId } = await client.topic(topic);
   const raw = await RawSocket.connect(t, broker.port);
   const all = (partitionMaxBytes: number): Wanted[] => [0, 1, 2].map((partition) => ({ topic, topicId, partition, fetchOffset: 0, partitionMaxBytes }));
@@ -124,7 +124,7 @@ test('partition_max_bytes: after the first data, a partition gets only the whole
   const topic = 'small-records';
   await admin.createTopic(topic, 2);
   for (const partition of [0, 1]) {
-    for (let i = 0; i < 4; i++) await producer.send(topic, [{ value: Buffer.alloc(10 * KIB, i), partition }]);
+    for (let i = 0; i < 4; i++) await producer.sendBatch(topic, [{ value: Buffer.alloc(10 * KIB, i), partition }]);
   }
   const { topicId } = await client.topic(topic);
   const raw = await RawSocket.connect(t, broker.port);

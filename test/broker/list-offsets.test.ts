@@ -40,7 +40,7 @@ async function listOffsetsRaw(raw: RawSocket, version: number, topic: string, qu
 /** One batch per entry, each record stamped with the given timestamps. */
 async function produceBatches(producer: Producer, topic: string, batches: number[][]): Promise<void> {
   for (const timestamps of batches) {
-    await producer.send(topic, timestamps.map((timestamp, i) => ({ value: Buffer.from(`t${timestamp}-${i}`), timestamp, partition: 0 })));
+    await producer.sendBatch(topic, timestamps.map((timestamp, i) => ({ value: Buffer.from(`t${timestamp}-${i}`), timestamp, partition: 0 })));
   }
 }
 

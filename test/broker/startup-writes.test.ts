@@ -75,7 +75,7 @@ test('a start on a full disk works when it has nothing to write', async (t) => {
   const first = await startRestartableBroker(t, disk.dir, 0);
   const client = new KafkaClient({ bootstrap: first.bootstrap });
   await new Admin(client).createTopic('kept', 1);
-  await new Producer(client, { acks: -1 }).send('kept', [{ value: Buffer.from('one'), partition: 0 }, { value: Buffer.from('two'), partition: 0 }]);
+  await new Producer(client, { acks: -1 }).sendBatch('kept', [{ value: Buffer.from('one'), partition: 0 }, { value: Buffer.from('two'), partition: 0 }]);
   await client.close();
   await first.close();
 

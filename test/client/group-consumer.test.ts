@@ -65,7 +65,7 @@ function startMember(t: TestContext, bootstrap: string, options: Partial<GroupCo
 async function produceRound(producer: Producer, topic: string, partitions: number, perPartition: number, round: string): Promise<void> {
   const records = [];
   for (let p = 0; p < partitions; p++) for (let i = 0; i < perPartition; i++) records.push({ partition: p, key: null, value: Buffer.from(`${round}-${p}-${i}`) });
-  await producer.send(topic, records);
+  await producer.sendBatch(topic, records);
 }
 
 const partitionsOf = (m: Member) => m.consumer.assignment().flatMap((tp) => tp.partitions);
@@ -145,7 +145,7 @@ test('a member the coordinator dropped gets UNKNOWN_MEMBER_ID on its heartbeat a
   assert.deepEqual(described.members.map((x) => x.memberId), [m.consumer.memberId]);
 
   // It still consumes.
-  await new Producer(client).send('dropped', [{ partition: 1, key: null, value: Buffer.from('after') }]);
+  await new Producer(client).sendBatch('dropped', [{ partition: 1, key: null, value: Buffer.from('after') }]);
   await waitFor('the record produced after the rejoin', () => m.records.some((r) => r.value?.toString() === 'after'));
 });
 
@@ -155,7 +155,7 @@ test('without a committed offset a group starts at the end (latest) or the begin
   const admin = new Admin(client);
   await admin.createTopic('reset', 1);
   const producer = new Producer(client);
-  await producer.send('reset', [{ key: null, value: Buffer.from('old') }]);
+  await producer.sendBatch('reset', [{ key: null, value: Buffer.from('old') }]);
 
   const starts = new Map<string, number>();
   for (const policy of ['latest', 'earliest'] as const) {

@@ -386,7 +386,7 @@ for (const codec of CODECS) {
 
     // The other direction: a batch compressed by Sluice's client, decoded by kafkajs.
     const fromSluice = Array.from({ length: 4 }, (_, i) => sample(`${codec.name}/sluice`, i, t0).expected);
-    await new SluiceProducer(client, { acks: -1, codec: codec.sluice }).send(
+    await new SluiceProducer(client, { acks: -1, codec: codec.sluice }).sendBatch(
       topic,
       fromSluice.map((r) => ({ ...r, partition: 0 })),
     );

@@ -87,7 +87,7 @@ test('two kcat -G members split the partitions, read every record once, and slui
   const producer = new Producer(client);
   const records = [];
   for (let p = 0; p < 4; p++) for (let i = 0; i < 5; i++) records.push({ partition: p, key: null, value: Buffer.from(`v-${p}-${i}`) });
-  await producer.send('balanced', records);
+  await producer.sendBatch('balanced', records);
 
   const lines = (m: KcatMember) => m.stdout().split('\n').filter((l) => l !== '');
   await waitFor('kcat to print all 20 records', () => lines(a).length + lines(b).length >= 20, GROUP_WAIT_MS);

@@ -249,7 +249,7 @@ for (const codec of CODECS) {
 
     // The other direction: a batch compressed by Sluice's client, decoded by platformatic.
     const fromSluice = samples(topic, `${codec.name}/sluice`, t0).expected;
-    await new SluiceProducer(client, { acks: -1, codec: codec.sluice }).send(
+    await new SluiceProducer(client, { acks: -1, codec: codec.sluice }).sendBatch(
       topic,
       fromSluice.map((r) => ({ ...r, partition: 0 })),
     );

@@ -36,7 +36,7 @@ async function fill(broker: RunningBroker, topic: string, records: number, recor
   const client = new KafkaClient({ bootstrap: broker.bootstrap });
   try {
     const producer = new Producer(client, { acks: -1 });
-    for (let i = 0; i < records; i++) await producer.send(topic, [{ value: Buffer.alloc(recordBytes, i), partition: 0 }]);
+    for (let i = 0; i < records; i++) await producer.sendBatch(topic, [{ value: Buffer.alloc(recordBytes, i), partition: 0 }]);
   } finally {
     await client.close();
   }

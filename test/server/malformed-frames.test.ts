@@ -42,7 +42,7 @@ const broker: RunningBroker = await startInProcessBroker({ after }, { socketRequ
 
 before(async () => {
   steady = new KafkaClient({ bootstrap: broker.bootstrap, clientId: 'steady' });
-  await new Producer(steady, { acks: -1 }).send(
+  await new Producer(steady, { acks: -1 }).sendBatch(
     WITNESS,
     WITNESS_VALUES.map((v) => ({ value: Buffer.from(v), partition: 0 })),
   );
@@ -426,8 +426,8 @@ test('no acknowledged record is lost while every closing case hits the broker', 
   const workload = (async () => {
     for (let i = 0; !stop || i < MIN_SENDS; i++) {
       const value = `work-${i}`;
-      const offsets = await producer.send(topic, [{ value: Buffer.from(value), partition: 0 }]);
-      acked.push({ offset: offsets.get(0) as number, value });
+      const { offset } = await producer.send(topic, { value: Buffer.from(value), partition: 0 });
+      acked.push({ offset, value });
     }
   })();
   try {

@@ -1,0 +1,71 @@
+// One partition's batch as the producer holds it: the records encoded so far
+// (BatchBuilder), who waits for each record, and the buffer bytes it holds.
+// It is encoded once (build), so a retry resends the very same bytes.
+
+import { BatchBuilder } from '../../protocol/batch-builder.js';
+import type { BatchOptions, NewRecord } from '../../protocol/records.js';
+import type { DeliverySink } from './delivery.js';
+
+export class ProducerBatch {
+  private readonly builder: BatchBuilder;
+  private readonly sinks: DeliverySink[] = [];
+  private readonly slots: number[] = [];
+  private readonly timestamps: number[] = [];
+  private encoded: Buffer | null = null;
+  /** Buffer bytes charged for its records, released when it completes. */
+  chargedBytes = 0;
+  /** Whether no more records go in (full, lingered long enough, or flushed). */
+  closed = false;
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    readonly createdAt: number,
+    batchBytes: number,
+  ) {
+    this.builder = new BatchBuilder(batchBytes);
+  }
+
+  get recordCount(): number {
+    return this.builder.recordCount;
+  }
+
+  get sizeInBytes(): number {
+    return this.encoded?.length ?? this.builder.sizeInBytes;
+  }
+
+  /** Appends unless the batch already holds records and would pass `limitBytes`. */
+  tryAppend(record: NewRecord, timestamp: number, sink: DeliverySink, slot: number, limitBytes: number): boolean {
+    if (!this.builder.tryAppend(record, timestamp, limitBytes)) return false;
+    this.sinks.push(sink);
+    this.slots.push(slot);
+    this.timestamps.push(timestamp);
+    return true;
+  }
+
+  /** The batch's bytes, built on first use and the same on every later call. */
+  records(opts: BatchOptions): Buffer {
+    this.encoded ??= this.builder.build(opts);
+    return this.encoded;
+  }
+
+  /** Reports each record delivered: offsets from `baseOffset` (-1: unknown, acks=0), timestamps as sent unless `logAppendTime` is set. */
+  succeed(baseOffset: number, logAppendTime: number): void {
+    for (let i = 0; i < this.sinks.length; i++) {
+      this.sinks[i].delivered(this.slots[i], {
+        topic: this.topic,
+        partition: this.partition,
+        offset: baseOffset < 0 ? -1 : baseOffset + i,
+        timestamp: logAppendTime >= 0 ? logAppendTime : this.timestamps[i],
+      });
+    }
+  }
+
+  fail(err: Error): void {
+    let last: DeliverySink | null = null;
+    for (const sink of this.sinks) {
+      if (sink !== last) sink.failed(err);
+      last = sink;
+    }
+  }
+}

@@ -1,0 +1,229 @@
+// The Producer against a real broker over TCP: records sent without waiting
+// keep their order per key and are batched (few requests); what it writes is
+// read byte for byte (key, value, headers, timestamp) by kcat and kafkajs,
+// with every codec and acks level; keyless records stick to one partition per
+// batch (KIP-480); its buffer never holds more than bufferBytes while the
+// broker does not answer; and it refuses records it cannot place.
+
+import assert from 'node:assert/strict';
+import { type TestContext, test } from 'node:test';
+import kafkajs from 'kafkajs';
+import { Admin, KafkaClient } from '../../src/client/index.js';
+import { Producer, type ProducerRecord, type RecordMetadata } from '../../src/client/producer.js';
+import { partitionForKey } from '../../src/protocol/murmur2.js';
+import { Codec } from '../../src/protocol/record-batch.js';
+import type { StartOptions } from '../../src/start-broker.js';
+import { readPartition } from '../broker/read-back.js';
+import { startTestBroker } from '../helpers/broker.js';
+import { defer, waitFor } from '../helpers/broker-process.js';
+import { KCAT, kcat, skipUnless } from '../helpers/interop-tools.js';
+import { registerKafkajsCodecs } from '../helpers/kafkajs-codecs.js';
+import { produceFaultsOn } from '../helpers/restartable-broker.js';
+import { runOk } from '../interop/run-command.js';
+
+const { Kafka, logLevel } = kafkajs;
+// Before anything compresses: instantiating the zstd WASM module again after it was used leaves kafkajs's zstd reading zeros.
+await registerKafkajsCodecs();
+
+/** A broker and a client; clients registered with `defer` close before the broker (one t.after, registered first). */
+async function setUp(t: TestContext, options: StartOptions = {}): Promise<{ bootstrap: string; client: KafkaClient; admin: Admin }> {
+  defer(t, () => {});
+  const broker = await startTestBroker(t, options);
+  const client = new KafkaClient({ bootstrap: broker.bootstrap });
+  defer(t, () => client.close());
+  return { bootstrap: broker.bootstrap, client, admin: new Admin(client) };
+}
+
+test('records sent without waiting keep their order per key, in few requests', async (t) => {
+  const faults = produceFaultsOn('ordered', () => 'send');
+  const { client, admin } = await setUp(t, { faults });
+  await admin.createTopic('ordered', 4);
+  const producer = new Producer(client, { lingerMs: 5 });
+  const sends: Promise<RecordMetadata>[] = [];
+  const sent: ProducerRecord[] = [];
+  for (let i = 0; i < 3000; i++) {
+    const record = { key: Buffer.from(`key-${i % 20}`), value: Buffer.from(`${i}`) };
+    sent.push(record);
+    sends.push(producer.send('ordered', record));
+  }
+  await producer.flush();
+  const delivered = await Promise.all(sends);
+  const lastOffset = new Map<string, number>();
+  delivered.forEach((m, i) => {
+    const key = (sent[i].key as Buffer).toString();
+    assert.equal(m.partition, partitionForKey(sent[i].key as Buffer, 4), `${key} goes where murmur2 puts it`);
+    assert.ok(m.offset > (lastOffset.get(key) ?? -1), `record ${i} comes after the previous one of ${key}`);
+    lastOffset.set(key, m.offset);
+  });
+  for (let p = 0; p < 4; p++) {
+    const expected = delivered
+      .map((m, i) => ({ m, i }))
+      .filter(({ m }) => m.partition === p)
+      .map(({ m, i }) => ({ offset: m.offset, key: (sent[i].key as Buffer).toString(), value: `${i}` }));
+    assert.deepEqual(await readPartition(client, admin, 'ordered', p, 0), expected, `partition ${p}`);
+  }
+  assert.ok(faults.seen() < 100, `3000 records went in ${faults.seen()} requests`);
+  await producer.close();
+});
+
+const T0 = 1_700_000_000_000;
+const CODECS: [Codec, number][] = [
+  [Codec.None, -1],
+  [Codec.Gzip, 1],
+  [Codec.Snappy, 0],
+  [Codec.Lz4, -1],
+  [Codec.Zstd, 1],
+];
+
+function sample(codec: Codec, i: number): ProducerRecord {
+  return {
+    partition: 0,
+    key: i % 3 === 0 ? null : Buffer.from(`key ${codec}/${i} ü`),
+    value: Buffer.from(`value ${i} of codec ${codec}: grüße € ${'abc'.repeat(i * 7)}`),
+    headers: i % 2 === 0 ? [{ key: 'trace', value: Buffer.from(`t-${i}`) }, { key: 'hop', value: Buffer.from('two') }] : [],
+    timestamp: T0 + i * 1000,
+  };
+}
+
+test('kcat and kafkajs read what the producer wrote byte for byte, with every codec and acks level', skipUnless(kcat), async (t) => {
+  const { bootstrap, client, admin } = await setUp(t);
+  const expected: { topic: string; record: ProducerRecord; offset: number }[] = [];
+  for (const [codec, acks] of CODECS) {
+    const topic = `exact-${codec}`;
+    await admin.createTopic(topic, 1);
+    const producer = new Producer(client, { codec, acks: acks as 0 | 1 | -1 });
+    const records = Array.from({ length: 12 }, (_, i) => sample(codec, i));
+    const delivered = await producer.sendBatch(topic, records);
+    await producer.close();
+    assert.deepEqual(
+      delivered.map((m) => [m.topic, m.partition, m.offset, m.timestamp]),
+      records.map((r, i) => [topic, 0, acks === 0 ? -1 : i, r.timestamp]),
+    );
+    records.forEach((record, offset) => expected.push({ topic, record, offset }));
+  }
+  // acks=0 gets no answer: wait until its records are readable before reading them.
+  await waitFor('the acks=0 records', async () => (await readPartition(client, admin, `exact-${Codec.Snappy}`, 0, 0)).length === 12);
+
+  for (const [codec] of CODECS) {
+    const topic = `exact-${codec}`;
+    const out = await runOk(KCAT, ['-C', '-b', bootstrap, '-t', topic, '-p', '0', '-o', 'beginning', '-e', '-q', '-J', '-X', 'fetch.wait.max.ms=20']);
+    const read = out.stdout.toString().trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(
+      read.map((m) => ({ offset: m.offset, ts: m.ts, key: m.key, payload: m.payload, headers: m.headers ?? [] })),
+      expected
+        .filter((e) => e.topic === topic)
+        .map(({ record, offset }) => ({
+          offset,
+          ts: record.timestamp,
+          key: record.key?.toString() ?? null,
+          payload: record.value?.toString(),
+          headers: (record.headers ?? []).flatMap((h) => [h.key, h.value?.toString()]),
+        })),
+      `kcat reads codec ${codec}`,
+    );
+  }
+
+  const kafka = new Kafka({ brokers: [bootstrap], clientId: 'exact', logLevel: logLevel.NOTHING });
+  const consumer = kafka.consumer({ groupId: 'exact-reader' });
+  defer(t, () => consumer.disconnect());
+  await consumer.connect();
+  await consumer.subscribe({ topics: CODECS.map(([codec]) => `exact-${codec}`), fromBeginning: true });
+  const seen: { topic: string; offset: number; key: Buffer | null; value: Buffer | null; timestamp: number; headers: [string, string][] }[] = [];
+  await consumer.run({
+    eachMessage: async ({ topic, message }) => {
+      seen.push({
+        topic,
+        offset: Number(message.offset),
+        key: message.key,
+        value: message.value,
+        timestamp: Number(message.timestamp),
+        headers: Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]),
+      });
+    },
+  });
+  await waitFor('kafkajs to read every record', () => seen.length >= expected.length, 30_000);
+  const byPlace = (a: { topic: string; offset: number }, b: { topic: string; offset: number }) => a.topic.localeCompare(b.topic) || a.offset - b.offset;
+  assert.deepEqual(
+    seen.sort(byPlace),
+    expected
+      .map(({ topic, record, offset }) => ({
+        topic,
+        offset,
+        key: record.key ?? null,
+        value: record.value,
+        timestamp: record.timestamp,
+        headers: (record.headers ?? []).map((h): [string, string] => [h.key, String(h.value)]),
+      }))
+      .sort(byPlace),
+  );
+});
+
+test('keyless records stick to one partition until its batch is closed, then move to another (KIP-480)', async (t) => {
+  const { client, admin } = await setUp(t);
+  await admin.createTopic('sticky', 6);
+  const producer = new Producer(client, { lingerMs: 5 });
+  defer(t, () => producer.close());
+  const value = Buffer.alloc(100);
+  const first = await producer.sendBatch('sticky', Array.from({ length: 50 }, () => ({ value })));
+  assert.equal(new Set(first.map((m) => m.partition)).size, 1, 'one batch, one partition');
+  const second = await producer.sendBatch('sticky', Array.from({ length: 50 }, () => ({ value })));
+  assert.equal(new Set(second.map((m) => m.partition)).size, 1);
+  assert.notEqual(second[0].partition, first[0].partition, 'the next batch goes elsewhere');
+  // Past batchBytes the partition changes with each closed batch.
+  const many = await producer.sendBatch('sticky', Array.from({ length: 600 }, () => ({ value })));
+  const runs = many.filter((m, i) => i === 0 || m.partition !== many[i - 1].partition).length;
+  assert.ok(runs >= 4, `600 records of 100 bytes fill at least 4 batches of 16 KiB, each on its own partition (${runs} runs)`);
+});
+
+test('the buffer never holds more than bufferBytes while the broker withholds answers', async (t) => {
+  let stalled = true;
+  const faults = produceFaultsOn('stalled', () => (stalled ? 'withhold' : 'send'));
+  const { client, admin } = await setUp(t, { faults });
+  await admin.createTopic('stalled', 2);
+  const bufferBytes = 256 * 1024;
+  const producer = new Producer(client, { bufferBytes, lingerMs: 1 });
+  let peak = 0;
+  const outcomes: Promise<unknown>[] = [];
+  const value = Buffer.alloc(1000, 7);
+  // 4 MiB, sixteen times the buffer, sent without waiting.
+  for (let i = 0; i < 4096; i++) {
+    outcomes.push(producer.send('stalled', { value, partition: i % 2 }).catch((err: Error) => err));
+    peak = Math.max(peak, producer.bufferedBytes);
+  }
+  let ready = false;
+  void producer.ready().then(() => (ready = true));
+  // Five requests per connection are in flight unanswered; the rest fills the buffer.
+  await waitFor('five withheld requests', () => faults.seen() === 5);
+  await waitFor('a full buffer', () => producer.bufferedBytes > bufferBytes - 2000);
+  peak = Math.max(peak, producer.bufferedBytes);
+  assert.ok(peak <= bufferBytes, `held ${peak} bytes`);
+  assert.equal(faults.seen(), 5, 'no request beyond maxInFlight');
+  assert.equal(await Promise.race([outcomes[0], 'pending']), 'pending', 'nothing is answered');
+  assert.equal(ready, false, 'ready() waits while the buffer is full');
+  // Closing the connection fails what is in flight; the buffer drains through the same dead client.
+  // Answers flow again once the stalled connection is closed: its requests fail, the rest is delivered on a new one.
+  stalled = false;
+  await client.close();
+  const results = await Promise.all(outcomes);
+  const delivered = results.filter((r): r is RecordMetadata => !(r instanceof Error));
+  assert.ok(delivered.length >= 4096 - 5 * 16, `${delivered.length} delivered`);
+  for (const p of [0, 1]) {
+    const offsets = delivered.filter((m) => m.partition === p).map((m) => m.offset);
+    assert.deepEqual(offsets, [...offsets].sort((a, b) => a - b), `partition ${p} in order`);
+  }
+  assert.equal(producer.bufferedBytes, 0);
+  assert.equal(ready, true);
+  await producer.close();
+});
+
+test('a record for a partition the topic lacks, one larger than the buffer, and one after close() are refused', async (t) => {
+  const { client, admin } = await setUp(t);
+  await admin.createTopic('small', 2);
+  const producer = new Producer(client, { bufferBytes: 4096 });
+  await assert.rejects(producer.send('small', { value: Buffer.from('x'), partition: 2 }), { code: 'SLUICE_ERR_PARTITION' });
+  await assert.rejects(producer.send('small', { value: Buffer.alloc(5000) }), { code: 'SLUICE_ERR_RECORD_TOO_LARGE' });
+  const kept = producer.send('small', { value: Buffer.from('before close'), partition: 1 });
+  await producer.close();
+  assert.equal((await kept).offset, 0, 'a record sent before close() is delivered');
+  await assert.rejects(producer.send('small', { value: Buffer.from('late') }), { code: 'SLUICE_ERR_PRODUCER_CLOSED' });
+});
