@@ -42,6 +42,7 @@ export class BrokerConnection {
   private nextCorrelationId = 1;
   private versions = new Map<number, { min: number; max: number }>();
   private closedError: Error | null = null;
+  private readonly closeListeners: (() => void)[] = [];
 
   private constructor(
     private readonly socket: net.Socket,
@@ -147,9 +148,16 @@ export class BrokerConnection {
     }
   }
 
+  /** Runs `fn` once the connection is closed (at once if it already is). */
+  onClose(fn: () => void): void {
+    if (this.closedError) fn();
+    else this.closeListeners.push(fn);
+  }
+
   private fail(err: Error): void {
     if (this.closedError) return;
     this.closedError = err;
+    for (const fn of this.closeListeners.splice(0)) fn();
     for (const p of this.inFlight.values()) p.reject(err);
     this.inFlight.clear();
   }

@@ -13,7 +13,7 @@ export {
   type ConfigEntry,
   type ConfigChanges,
 } from './admin.js';
-export { Producer, type ProducerRecord, type ProducerOptions, type Acks, type RecordMetadata } from './producer.js';
+export { Producer, type ProducerRecord, type ProducerOptions, type Acks, type RecordMetadata, type Transaction, type TopicPartitionOffset } from './producer.js';
 export { AssignedConsumer, type ConsumedRecord, type FetchOptions } from './consumer.js';
 export { GroupConsumer, type GroupConsumerOptions, type AssignedPartition } from './group-consumer.js';
 export { type TopicPartitions } from '../protocol/consumer-protocol.js';

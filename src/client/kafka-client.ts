@@ -61,8 +61,12 @@ export class KafkaClient {
     let conn = this.connections.get(key);
     if (!conn) {
       conn = BrokerConnection.connect(host, port, this.clientId);
-      conn.catch(() => this.connections.delete(key));
       this.connections.set(key, conn);
+      // A connection that fails to open or closes later leaves the pool: the next caller opens a new one (retries).
+      const forget = () => {
+        if (this.connections.get(key) === conn) this.connections.delete(key);
+      };
+      conn.then((c) => c.onClose(forget), forget);
     }
     return conn;
   }

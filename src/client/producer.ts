@@ -8,6 +8,8 @@
 //
 // Records keep their call order per partition: a record that has to wait
 // (topic metadata, or buffer room) makes every later one wait behind it.
+// Failed batches are retried until deliveryTimeoutMs (Sender); with
+// idempotence (the default with acks=all) a retry is never written twice.
 
 import { systemClock, type Clock } from '../coordinator/clock.js';
 import { Codec } from '../protocol/record-batch.js';
@@ -17,12 +19,15 @@ import type { KafkaClient, TopicInfo } from './kafka-client.js';
 import { BufferLimit } from './producer/buffer-limit.js';
 import { type DeliverySink, batchDelivery, singleDelivery } from './producer/delivery.js';
 import { Partitioner } from './producer/partitioner.js';
+import { ProducerIdentity } from './producer/producer-identity.js';
+import { type TopicPartitionOffset, TransactionManager } from './producer/transaction-manager.js';
 import type { ProducerBatch } from './producer/producer-batch.js';
 import { RecordAccumulator } from './producer/record-accumulator.js';
 import type { RecordMetadata } from './producer/record-metadata.js';
 import { Sender } from './producer/sender.js';
 
 export type { RecordMetadata } from './producer/record-metadata.js';
+export type { TopicPartitionOffset } from './producer/transaction-manager.js';
 
 export type Acks = 0 | 1 | -1;
 
@@ -47,8 +52,30 @@ export interface ProducerOptions {
   bufferBytes?: number;
   /** Bytes of batches in one Produce request at most (a larger batch goes alone). Default 1 MiB, Kafka's max.request.size. */
   maxRequestBytes?: number;
-  /** Time and timers of linger; tests pass a fake clock. */
+  /**
+   * Idempotence: a producer id and per-partition sequence numbers, so a
+   * retried batch is never written twice. Default on with acks=all (as in
+   * Kafka 3.0+); it needs acks=all, so with acks 0 or 1 the default is off.
+   */
+  idempotent?: boolean;
+  /** How long a record may take from send() to its answer, retries included (ms). Default 120000, Kafka's delivery.timeout.ms. */
+  deliveryTimeoutMs?: number;
+  /** Wait before resending a failed batch (ms). Default 100, Kafka's retry.backoff.ms. */
+  retryBackoffMs?: number;
+  /** Makes the producer transactional (implies idempotence): records are sent only inside transaction(). */
+  transactionalId?: string;
+  /** How long the coordinator lets a transaction stay open before aborting it (ms). Default 60000, Kafka's transaction.timeout.ms. */
+  transactionTimeoutMs?: number;
+  /** Time and timers of linger and retries; tests pass a fake clock. */
   clock?: Clock;
+}
+
+/** What a transaction's body sends with: records, and consumed offsets to commit with them. */
+export interface Transaction {
+  send(topic: string, record: ProducerRecord): Promise<RecordMetadata>;
+  sendBatch(topic: string, records: ProducerRecord[]): Promise<RecordMetadata[]>;
+  /** Commits `groupId`'s offsets (of the next records to consume) if and only if the transaction commits. */
+  sendOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void>;
 }
 
 /** Bytes a record is charged against bufferBytes: its fields plus a record's fixed overhead. */
@@ -72,12 +99,26 @@ export class Producer {
   private unsettled = 0;
   private readonly settledWaiters: (() => void)[] = [];
   private closed = false;
+  private readonly transactions: TransactionManager | null;
+  /** One transaction at a time: each waits for the one before. */
+  private transactionChain: Promise<unknown> = Promise.resolve();
+  private inTransaction = false;
+  /** The first record of the open transaction that failed: the transaction cannot commit. */
+  private transactionError: Error | null = null;
 
   constructor(
     private readonly client: KafkaClient,
     options: ProducerOptions = {},
   ) {
     this.clock = options.clock ?? systemClock;
+    const acks = options.acks ?? -1;
+    const { transactionalId } = options;
+    const idempotent = transactionalId !== undefined || (options.idempotent ?? acks === -1);
+    if (idempotent && acks !== -1) throw new ClientError('SLUICE_ERR_CONFIG', 'an idempotent or transactional producer needs acks=all (-1)');
+    const retryBackoffMs = options.retryBackoffMs ?? 100;
+    const transactional = transactionalId === undefined ? null : { transactionalId, transactionTimeoutMs: options.transactionTimeoutMs ?? 60_000 };
+    const identity = idempotent ? new ProducerIdentity(client, transactional) : null;
+    this.transactions = identity && transactionalId !== undefined ? new TransactionManager(client, transactionalId, identity, retryBackoffMs, () => this.sender.wake()) : null;
     this.buffer = new BufferLimit(options.bufferBytes ?? 32 * 1024 * 1024);
     this.accumulator = new RecordAccumulator({
       batchBytes: options.batchBytes ?? 16384,
@@ -87,13 +128,19 @@ export class Producer {
       onBatchClosed: (topic, partition) => this.partitioner.batchClosed(topic, partition, this.topics.get(topic)?.partitions.length ?? 1),
     });
     this.sender = new Sender(client, this.accumulator, {
-      acks: options.acks ?? -1,
+      acks,
       codec: options.codec ?? Codec.None,
       timeoutMs: options.timeoutMs ?? 30000,
       maxInFlight: options.maxInFlight ?? 5,
       maxRequestBytes: options.maxRequestBytes ?? 1024 * 1024,
+      retryBackoffMs,
+      deliveryTimeoutMs: options.deliveryTimeoutMs ?? 120_000,
+      clock: this.clock,
+      identity,
+      transactions: this.transactions,
       leaderOf: (topic, partition) => this.topics.get(topic)?.partitions[partition]?.leader ?? -1,
-      onBatchDone: (batch) => this.batchDone(batch),
+      refreshMetadata: (topic) => this.refreshMetadata(topic),
+      onBatchDone: (batch, err) => this.batchDone(batch, err),
     });
   }
 
@@ -112,6 +159,45 @@ export class Producer {
   async ready(): Promise<void> {
     await this.admission;
     await this.buffer.charge(0);
+  }
+
+  /**
+   * Runs `body` in a transaction: what it sends (and the offsets it sends)
+   * commits together when it returns, and is aborted when it throws (the
+   * error is rethrown), as is a transaction whose records fail.
+   */
+  transaction<T>(body: (tx: Transaction) => Promise<T>): Promise<T> {
+    const run = this.transactionChain.then(() => this.runTransaction(body));
+    this.transactionChain = run.catch(() => {});
+    return run;
+  }
+
+  private async runTransaction<T>(body: (tx: Transaction) => Promise<T>): Promise<T> {
+    const transactions = this.transactions;
+    if (!transactions) throw new ClientError('SLUICE_ERR_CONFIG', 'transaction() needs a producer with a transactionalId');
+    await this.sender.ensureIdentity();
+    this.inTransaction = true;
+    this.transactionError = null;
+    const tx: Transaction = {
+      send: (topic, record) => this.send(topic, record),
+      sendBatch: (topic, records) => this.sendBatch(topic, records),
+      sendOffsets: (groupId, offsets) => transactions.sendOffsets(groupId, offsets),
+    };
+    try {
+      const result = await body(tx);
+      await this.flush();
+      if (this.transactionError) throw this.transactionError;
+      this.inTransaction = false;
+      await transactions.end(true);
+      return result;
+    } catch (err) {
+      if (this.inTransaction) {
+        await this.flush();
+        this.inTransaction = false;
+        await transactions.end(false);
+      }
+      throw err;
+    }
   }
 
   /** Sends one record; resolves once the broker has it (as `acks` says), rejects with KafkaError when it refuses. */
@@ -150,6 +236,7 @@ export class Producer {
 
   private enqueue(topic: string, record: ProducerRecord, sink: DeliverySink, slot: number): void {
     if (this.closed) return sink.failed(new ClientError('SLUICE_ERR_PRODUCER_CLOSED', 'the producer is closed'));
+    if (this.transactions && !this.inTransaction) return sink.failed(new ClientError('SLUICE_ERR_CONFIG', 'a transactional producer sends only inside transaction()'));
     const bytes = chargeOf(record);
     if (bytes > this.buffer.limit) {
       return sink.failed(new ClientError('SLUICE_ERR_RECORD_TOO_LARGE', `a record of ${bytes} bytes is larger than bufferBytes (${this.buffer.limit})`));
@@ -192,7 +279,17 @@ export class Producer {
     return t;
   }
 
-  private batchDone(batch: ProducerBatch): void {
+  /** Fresh metadata for a retry; a failure leaves the old one, and the retry finds out. */
+  private async refreshMetadata(topic: string): Promise<void> {
+    try {
+      this.topics.set(topic, await this.client.topic(topic, true));
+    } catch {
+      // the retry fails again and is retried until deliveryTimeoutMs
+    }
+  }
+
+  private batchDone(batch: ProducerBatch, err: Error | null): void {
+    if (err && this.inTransaction) this.transactionError ??= err;
     this.buffer.release(batch.chargedBytes);
     this.settle(batch.recordCount);
   }

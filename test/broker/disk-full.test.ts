@@ -24,7 +24,8 @@ test('a write past the disk limit fails with KAFKA_STORAGE_ERROR and loses no ac
   const client = new KafkaClient({ bootstrap: limited.bootstrap });
   t.after(() => client.close());
   await new Admin(client).createTopic('full', 1);
-  const producer = new Producer(client, { acks: -1 });
+  // KAFKA_STORAGE_ERROR is retriable: a short delivery timeout reports it instead of retrying for two minutes.
+  const producer = new Producer(client, { acks: -1, deliveryTimeoutMs: 1000 });
 
   let acked = 0;
   let refusal: unknown = null;

@@ -158,6 +158,71 @@ test('kcat and kafkajs read what the producer wrote byte for byte, with every co
   );
 });
 
+test('an idempotent producer whose acknowledgements are lost with their connection neither loses nor duplicates a record', async (t) => {
+  // Every fourth Produce request is appended, then its connection closes before the answer.
+  const faults = produceFaultsOn('exactly-once', (n) => (n % 4 === 2 ? 'close' : 'send'));
+  const { client, admin } = await setUp(t, { faults });
+  await admin.createTopic('exactly-once', 3);
+  const producer = new Producer(client, { lingerMs: 2, retryBackoffMs: 20 });
+  defer(t, () => producer.close());
+  const sent: ProducerRecord[] = [];
+  const delivered: RecordMetadata[] = [];
+  for (let round = 0; round < 30; round++) {
+    const records = Array.from({ length: 100 }, (_, i) => ({ key: Buffer.from(`k${i % 30}`), value: Buffer.from(`${round * 100 + i}`) }));
+    sent.push(...records);
+    // Half awaited one by one, half at once: requests in flight together fail together.
+    delivered.push(...(await producer.sendBatch('exactly-once', records.slice(0, 50))));
+    delivered.push(...(await Promise.all(records.slice(50).map((r) => producer.send('exactly-once', r)))));
+  }
+  assert.ok(faults.seen() >= 8, `the fault hit several requests (${faults.seen()} seen)`);
+  for (let p = 0; p < 3; p++) {
+    const expected = delivered
+      .map((m, i) => ({ m, i }))
+      .filter(({ m }) => m.partition === p)
+      .map(({ m, i }) => ({ offset: m.offset, key: (sent[i].key as Buffer).toString(), value: `${i}` }));
+    assert.deepEqual(await readPartition(client, admin, 'exactly-once', p, 0), expected, `partition ${p}: each record once, in order, at the offset reported`);
+  }
+});
+
+test('a transaction commits its records and offsets for read_committed readers; an aborted one is never seen', async (t) => {
+  const { bootstrap, client, admin } = await setUp(t);
+  await admin.createTopic('txn-out', 2);
+  await admin.createTopic('txn-in', 1);
+  const producer = new Producer(client, { transactionalId: 'orders-tx', lingerMs: 1 });
+  defer(t, () => producer.close());
+  await assert.rejects(producer.send('txn-out', { value: Buffer.from('outside') }), { code: 'SLUICE_ERR_CONFIG' });
+  const values = (tag: string) => Array.from({ length: 6 }, (_, i) => ({ key: Buffer.from(`k${i}`), value: Buffer.from(`${tag}-${i}`) }));
+  await producer.transaction(async (tx) => {
+    await tx.sendBatch('txn-out', values('first'));
+    await tx.sendOffsets('txn-group', [{ topic: 'txn-in', partition: 0, offset: 5 }]);
+  });
+  await assert.rejects(
+    producer.transaction(async (tx) => {
+      await tx.sendBatch('txn-out', values('aborted'));
+      await tx.sendOffsets('txn-group', [{ topic: 'txn-in', partition: 0, offset: 9 }]);
+      throw new Error('changed my mind');
+    }),
+    /changed my mind/,
+  );
+  const last = await producer.transaction(async (tx) => tx.send('txn-out', { key: Buffer.from('k0'), value: Buffer.from('last') }));
+  assert.equal(last.partition, partitionForKey(Buffer.from('k0'), 2));
+
+  const kafka = new Kafka({ brokers: [bootstrap], clientId: 'txn-reader', logLevel: logLevel.NOTHING });
+  const kafkaAdmin = kafka.admin();
+  defer(t, () => kafkaAdmin.disconnect());
+  await kafkaAdmin.connect();
+  const [committed] = await kafkaAdmin.fetchOffsets({ groupId: 'txn-group', topics: ['txn-in'] });
+  assert.deepEqual(committed.partitions.map((p) => [p.partition, p.offset]), [[0, '5']], 'the aborted transaction\'s offsets are not committed');
+  const consumer = kafka.consumer({ groupId: 'txn-reader' });
+  defer(t, () => consumer.disconnect());
+  await consumer.connect();
+  await consumer.subscribe({ topics: ['txn-out'], fromBeginning: true });
+  const seen: string[] = [];
+  await consumer.run({ eachMessage: async ({ message }) => void seen.push(String(message.value)) });
+  await waitFor('the committed records', () => seen.length >= 7, 30_000);
+  assert.deepEqual(seen.sort(), [...values('first').map((r) => r.value.toString()), 'last'].sort(), 'read_committed sees both committed transactions and nothing aborted');
+});
+
 test('keyless records stick to one partition until its batch is closed, then move to another (KIP-480)', async (t) => {
   const { client, admin } = await setUp(t);
   await admin.createTopic('sticky', 6);

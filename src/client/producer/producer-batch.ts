@@ -1,12 +1,19 @@
 // One partition's batch as the producer holds it: the records encoded so far
-// (BatchBuilder), who waits for each record, and the buffer bytes it holds.
-// It is encoded once (build), so a retry resends the very same bytes.
+// (BatchBuilder), who waits for each record, the buffer bytes it holds, and
+// its retry state. It is encoded once (build), so a retry resends the very
+// same bytes; only an epoch bump (KIP-360) restamps its producer fields.
 
 import { BatchBuilder } from '../../protocol/batch-builder.js';
+import { writeCrc } from '../../protocol/record-batch.js';
+import { writeInt64 } from '../../protocol/varint.js';
 import type { BatchOptions, NewRecord } from '../../protocol/records.js';
 import type { DeliverySink } from './delivery.js';
 
+let batchesCreated = 0;
+
 export class ProducerBatch {
+  /** Creation order: a batch to retry goes back before every later one of its partition. */
+  readonly serial = batchesCreated++;
   private readonly builder: BatchBuilder;
   private readonly sinks: DeliverySink[] = [];
   private readonly slots: number[] = [];
@@ -16,6 +23,14 @@ export class ProducerBatch {
   chargedBytes = 0;
   /** Whether no more records go in (full, lingered long enough, or flushed). */
   closed = false;
+  /** Idempotent producers: the first record's sequence, given when the batch is first sent; -1 before. */
+  baseSequence = -1;
+  /** Not to be sent again before this time (retry backoff). */
+  notBefore = 0;
+  /** Whether it failed once and waits to be sent again. */
+  retrying = false;
+  /** The failure that made it wait, reported if it runs out of time. */
+  lastError: Error | null = null;
 
   constructor(
     readonly topic: string,
@@ -47,6 +62,17 @@ export class ProducerBatch {
   records(opts: BatchOptions): Buffer {
     this.encoded ??= this.builder.build(opts);
     return this.encoded;
+  }
+
+  /** Gives an already built batch a new producer id, epoch and sequence (after an epoch bump). */
+  restamp(producerId: number, producerEpoch: number, baseSequence: number): void {
+    this.baseSequence = baseSequence;
+    const b = this.encoded;
+    if (!b) return;
+    writeInt64(b, 43, producerId);
+    b.writeInt16BE(producerEpoch, 51);
+    b.writeInt32BE(baseSequence, 53);
+    writeCrc(b, 0);
   }
 
   /** Reports each record delivered: offsets from `baseOffset` (-1: unknown, acks=0), timestamps as sent unless `logAppendTime` is set. */

@@ -18,8 +18,12 @@ export interface PartitionQueue {
   readonly topic: string;
   readonly partition: number;
   open: ProducerBatch | null;
-  /** Closed batches not yet sent, oldest first. */
+  /** Closed batches not yet sent, oldest first (batches to retry go back in their place). */
   readonly ready: ProducerBatch[];
+  /** Its batches in Produce requests not yet answered. */
+  inFlight: number;
+  /** Its batches waiting to be sent again; while any does, one batch at a time is in flight. */
+  retries: number;
 }
 
 export interface AccumulatorOptions {
@@ -75,10 +79,10 @@ export class RecordAccumulator {
     this.lingerTimer = null;
   }
 
-  private queue(topic: string, partition: number): PartitionQueue {
+  queue(topic: string, partition: number): PartitionQueue {
     let list = this.queues.get(topic);
     if (!list) this.queues.set(topic, (list = []));
-    return (list[partition] ??= { topic, partition, open: null, ready: [] });
+    return (list[partition] ??= { topic, partition, open: null, ready: [], inFlight: 0, retries: 0 });
   }
 
   private close(q: PartitionQueue): void {
