@@ -8,7 +8,8 @@
 import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
 import kafkajs from 'kafkajs';
-import { Admin, KafkaClient } from '../../src/client/index.js';
+import { Admin, KafkaClient, KafkaError } from '../../src/client/index.js';
+import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { Producer, type ProducerRecord, type RecordMetadata } from '../../src/client/producer.js';
 import { partitionForKey } from '../../src/protocol/murmur2.js';
 import { Codec } from '../../src/protocol/record-batch.js';
@@ -182,6 +183,22 @@ test('an idempotent producer whose acknowledgements are lost with their connecti
       .map(({ m, i }) => ({ offset: m.offset, key: (sent[i].key as Buffer).toString(), value: `${i}` }));
     assert.deepEqual(await readPartition(client, admin, 'exactly-once', p, 0), expected, `partition ${p}: each record once, in order, at the offset reported`);
   }
+});
+
+test('after a batch is refused, the idempotent producer goes on writing to the partition (KIP-360 epoch bump)', async (t) => {
+  const { client, admin } = await setUp(t);
+  await admin.createTopic('strict-size', 1, { 'max.message.bytes': '2000' });
+  const producer = new Producer(client, { lingerMs: 1 });
+  defer(t, () => producer.close());
+  assert.equal((await producer.send('strict-size', { value: Buffer.from('first') })).offset, 0);
+  await assert.rejects(producer.send('strict-size', { value: Buffer.alloc(5000) }), (err: unknown) => err instanceof KafkaError && err.errorCode === ErrorCode.MESSAGE_TOO_LARGE);
+  // The refused batch took sequence numbers the broker never saw; the next batches must still be accepted.
+  const next = await producer.sendBatch('strict-size', [{ value: Buffer.from('second') }, { value: Buffer.from('third') }]);
+  assert.deepEqual(next.map((m) => m.offset), [1, 2]);
+  assert.deepEqual(
+    (await readPartition(client, admin, 'strict-size', 0, 0)).map((r) => r.value),
+    ['first', 'second', 'third'],
+  );
 });
 
 test('a transaction commits its records and offsets for read_committed readers; an aborted one is never seen', async (t) => {
