@@ -16,10 +16,10 @@ import { Codec } from '../../src/protocol/record-batch.js';
 import type { StartOptions } from '../../src/start-broker.js';
 import { readPartition } from '../broker/read-back.js';
 import { startTestBroker } from '../helpers/broker.js';
-import { defer, waitFor } from '../helpers/broker-process.js';
+import { defer, makeDataDir, waitFor } from '../helpers/broker-process.js';
 import { KCAT, kcat, skipUnless } from '../helpers/interop-tools.js';
 import { registerKafkajsCodecs } from '../helpers/kafkajs-codecs.js';
-import { produceFaultsOn } from '../helpers/restartable-broker.js';
+import { produceFaultsOn, startRestartableBroker } from '../helpers/restartable-broker.js';
 import { runOk } from '../interop/run-command.js';
 
 const { Kafka, logLevel } = kafkajs;
@@ -183,6 +183,43 @@ test('an idempotent producer whose acknowledgements are lost with their connecti
       .map(({ m, i }) => ({ offset: m.offset, key: (sent[i].key as Buffer).toString(), value: `${i}` }));
     assert.deepEqual(await readPartition(client, admin, 'exactly-once', p, 0), expected, `partition ${p}: each record once, in order, at the offset reported`);
   }
+});
+
+test('a broker restart between a write and its retry: the retry is recognised, nothing lost or duplicated', async (t) => {
+  const dataDir = await makeDataDir(t, 'sluice-producer-');
+  let withheld!: () => void;
+  const acknowledgementLost = new Promise<void>((resolve) => (withheld = resolve));
+  const faults = produceFaultsOn('restarted', (n) => {
+    if (n !== 5) return 'send';
+    withheld();
+    return 'withhold';
+  });
+  const first = await startRestartableBroker(t, dataDir, 0, faults);
+  const client = new KafkaClient({ bootstrap: first.bootstrap });
+  defer(t, () => client.close());
+  const admin = new Admin(client);
+  await admin.createTopic('restarted', 1);
+  const producer = new Producer(client, { lingerMs: 1, retryBackoffMs: 50 });
+  defer(t, () => producer.close());
+  const sent: { value: string; offset: number }[] = [];
+  const sending = (async () => {
+    for (let s = 0; s < 10; s++) {
+      const values = [`send ${s} a`, `send ${s} b`];
+      const delivered = await producer.sendBatch('restarted', values.map((v) => ({ value: Buffer.from(v) })));
+      delivered.forEach((m, i) => sent.push({ value: values[i], offset: m.offset }));
+    }
+  })();
+  // The fifth request is in the log, its acknowledgement withheld: the broker goes away and comes back.
+  await acknowledgementLost;
+  await first.close();
+  const second = await startRestartableBroker(t, dataDir, first.port);
+  await sending;
+  assert.deepEqual(sent.map((r) => r.offset), [...Array(20).keys()], 'every record once, at consecutive offsets');
+  assert.deepEqual(
+    (await readPartition(client, admin, 'restarted', 0, 0)).map((r) => [r.offset, r.value]),
+    sent.map((r) => [r.offset, r.value]),
+  );
+  assert.equal(second.broker.counters.duplicateBatches, 1, 'the retry of the withheld batch was recognised');
 });
 
 test('after a batch is refused, the idempotent producer goes on writing to the partition (KIP-360 epoch bump)', async (t) => {
