@@ -3,15 +3,11 @@
 
 import type { Message } from '../protocol/codec.js';
 import { FetchRequest, FetchResponse } from '../protocol/messages/fetch.js';
-import { type Record, decodeBatch, forEachBatch } from '../protocol/records.js';
-import { isControlBatch } from '../protocol/record-batch.js';
 import { check } from './client-error.js';
+import { type ConsumedRecord, FetchedRecords } from './fetched-records.js';
 import type { KafkaClient, TopicInfo } from './kafka-client.js';
 
-export interface ConsumedRecord extends Record {
-  topic: string;
-  partition: number;
-}
+export type { ConsumedRecord } from './fetched-records.js';
 
 export interface FetchOptions {
   /** How long the broker may hold an empty fetch (ms). Default 500. */
@@ -30,14 +26,9 @@ const FETCH = { request: FetchRequest, response: FetchResponse };
  * control batches are skipped) and returns the next offset to fetch.
  */
 export function decodeFetched(batches: Buffer, topic: string, partition: number, from: number, out: ConsumedRecord[]): number {
-  let next = from;
-  forEachBatch(batches, (pos) => {
-    const { header, records } = decodeBatch(batches, pos);
-    next = Math.max(next, header.baseOffset + header.lastOffsetDelta + 1);
-    if (isControlBatch(batches, pos)) return;
-    for (const r of records) if (r.offset >= from) out.push({ ...r, topic, partition });
-  });
-  return next;
+  const fetched = new FetchedRecords(topic, partition, batches, from);
+  for (let r = fetched.take(); r !== null; r = fetched.take()) out.push(r);
+  return fetched.position;
 }
 
 export class AssignedConsumer {
