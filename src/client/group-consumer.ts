@@ -13,8 +13,9 @@
 // slow caller keeps its membership; a heartbeat that finds a rebalance wakes
 // a poll() waiting on a fetch so the member rejoins at once.
 //
-// Positions: `position` is the next offset to fetch, `consumed` the offset
-// after the last record poll() returned. Commits (auto-commit inside poll()
+// Fetching is the fetch engine's (fetch-engine.ts): it holds each owned
+// partition's position, the offset after the last record poll() returned.
+// Commits (auto-commit inside poll()
 // every autoCommitIntervalMs, before a rejoin and on close, or commit()) store
 // `consumed` for every assigned partition, so a member that restarts resumes
 // after the last record it handed out, never after one still in its buffer.
@@ -38,7 +39,8 @@ import { CONSUMER_PROTOCOL_TYPE, type TopicPartitions, decodeAssignment, decodeS
 import { findGroupCoordinator } from './find-coordinator.js';
 import { type PartitionOffset, commitOffsets, fetchCommitted } from './group-offsets.js';
 import type { KafkaClient } from './kafka-client.js';
-import { PartitionFetcher, partitionKey } from './partition-fetcher.js';
+import { FetchEngine } from './fetch-engine.js';
+import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, listOffsets, partitionKey } from './list-offsets.js';
 import { RANGE_ASSIGNOR, assignRange } from './range-assignor.js';
 
 export interface GroupConsumerOptions extends FetchOptions {
@@ -84,8 +86,6 @@ export interface AssignedPartition {
 interface Owned {
   topic: string;
   partition: number;
-  /** Next offset to fetch. */
-  position: number;
   /** Offset after the last record poll() returned. */
   consumed: number;
   /** Last offset known committed for the group (-1: none). */
@@ -98,8 +98,6 @@ const HEARTBEAT = { request: HeartbeatRequest, response: HeartbeatResponse };
 const LEAVE_GROUP = { request: LeaveGroupRequest, response: LeaveGroupResponse };
 const METADATA = { request: MetadataRequest, response: MetadataResponse };
 
-const EARLIEST = -2;
-const LATEST = -1;
 /** Pause before asking again after the coordinator moved or was not ready (ms). */
 const COORDINATOR_RETRY_MS = 100;
 const COORDINATOR_MOVED = new Set<number>([ErrorCode.NOT_COORDINATOR, ErrorCode.COORDINATOR_NOT_AVAILABLE, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS]);
@@ -120,17 +118,13 @@ export class GroupConsumer {
   private generationIdValue = -1;
   private rejoinNeeded = true;
   private owned = new Map<string, Owned>();
-  private buffer: ConsumedRecord[] = [];
-  /** Grows with every change of assignment; fetch results of an older epoch are dropped. */
-  private epoch = 0;
   private joining: Promise<void> | null = null;
-  private fetching: Promise<void> | null = null;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private readonly wakeups = new Set<() => void>();
   private woken = false;
   private closed = false;
   private lastCommitAt = Date.now();
-  private readonly fetcher: PartitionFetcher;
+  private readonly engine: FetchEngine;
 
   constructor(
     private readonly client: KafkaClient,
@@ -144,7 +138,7 @@ export class GroupConsumer {
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 3000;
     this.autoCommit = options.autoCommit ?? true;
     this.autoCommitIntervalMs = options.autoCommitIntervalMs ?? 5000;
-    this.fetcher = new PartitionFetcher(client, options);
+    this.engine = new FetchEngine(client, options, options.autoOffsetReset ?? 'latest');
   }
 
   /** The member id the coordinator gave this member ('' before the first join). */
@@ -178,15 +172,16 @@ export class GroupConsumer {
         await this.interruptible(this.joining);
         continue;
       }
-      if (this.buffer.length > 0) return this.take(maxRecords);
+      const records = this.take(maxRecords);
+      if (records.length > 0) return records;
       if (this.owned.size === 0) {
         // Nothing assigned (more members than partitions): wait as long as a fetch would.
         await this.interruptible(new Promise<void>((resolve) => setTimeout(resolve, this.options.maxWaitMs ?? 500)));
         return [];
       }
-      this.fetching ??= handled(this.fetchOnce().finally(() => (this.fetching = null)));
-      if ((await this.interruptible(this.fetching)) === INTERRUPTED) continue;
-      if (this.buffer.length === 0) return [];
+      const outcome = await this.interruptible(this.engine.waitForData());
+      if (outcome === INTERRUPTED || outcome === 'changed') continue;
+      return this.take(maxRecords);
     }
     this.woken = false;
     return [];
@@ -216,6 +211,7 @@ export class GroupConsumer {
     if (this.autoCommit && this.owned.size > 0) await this.commitOwned().catch(() => {});
     this.revokeAll();
     this.closed = true;
+    this.engine.close();
     this.stopHeartbeat();
     this.fireWakeups();
     const coordinator = this.coordinator;
@@ -354,13 +350,12 @@ export class GroupConsumer {
         const key = partitionKey(tp.topic, partition);
         const offset = start.get(key) ?? 0;
         const wasCommitted = committed.find((c) => c.topic === tp.topic && c.partition === partition)?.offset ?? -1;
-        owned.set(key, { topic: tp.topic, partition, position: offset, consumed: offset, committed: wasCommitted });
+        owned.set(key, { topic: tp.topic, partition, consumed: offset, committed: wasCommitted });
       }
     }
-    this.epoch++;
     this.owned = owned;
-    this.buffer = [];
-    const list = [...owned.values()].map((o) => ({ topic: o.topic, partition: o.partition, offset: o.position }));
+    const list = [...owned.values()].map((o) => ({ topic: o.topic, partition: o.partition, offset: o.consumed }));
+    this.engine.assign(list);
     this.options.onAssigned?.(list, this.generationIdValue);
   }
 
@@ -368,9 +363,8 @@ export class GroupConsumer {
   private revokeAll(): void {
     if (this.owned.size === 0) return;
     const partitions = this.assignment();
-    this.epoch++;
     this.owned = new Map();
-    this.buffer = [];
+    this.engine.assign([]);
     this.publish('revoke', partitions);
     this.options.onRevoked?.(partitions);
   }
@@ -476,39 +470,16 @@ export class GroupConsumer {
 
   /** Start offsets of partitions without a committed offset (or outside the log), by autoOffsetReset. */
   private resetOffsets(list: TopicPartitions[]): Promise<Map<string, number>> {
-    return this.fetcher.listOffsets(list, this.options.autoOffsetReset === 'earliest' ? EARLIEST : LATEST);
+    return listOffsets(this.client, list, this.options.autoOffsetReset === 'earliest' ? EARLIEST_TIMESTAMP : LATEST_TIMESTAMP);
   }
 
   // ---- fetching --------------------------------------------------------------------------------
 
+  /** Buffered records (at most maxRecords); every owned partition is then consumed up to the engine's position. */
   private take(maxRecords: number): ConsumedRecord[] {
-    const out = this.buffer.length <= maxRecords ? this.buffer : this.buffer.slice(0, maxRecords);
-    this.buffer = out === this.buffer ? [] : this.buffer.slice(maxRecords);
-    for (const r of out) {
-      const owned = this.owned.get(partitionKey(r.topic, r.partition));
-      if (owned) owned.consumed = r.offset + 1;
-    }
-    return out;
-  }
-
-  /** One fetch round over every owned partition; dropped if the assignment changed meanwhile. */
-  private async fetchOnce(): Promise<void> {
-    const epoch = this.epoch;
-    const round = await this.fetcher.fetch([...this.owned.values()].map((o) => ({ topic: o.topic, partition: o.partition, offset: o.position })));
-    if (epoch !== this.epoch || this.closed) return;
-    for (const [key, next] of round.next) {
-      const owned = this.owned.get(key);
-      if (owned) owned.position = next;
-    }
-    this.buffer.push(...round.records);
-    if (round.outOfRange.length === 0) return;
-    const reset = await this.resetOffsets(groupByTopic(round.outOfRange));
-    if (epoch !== this.epoch) return;
-    for (const o of round.outOfRange) {
-      const owned = this.owned.get(partitionKey(o.topic, o.partition));
-      const offset = reset.get(partitionKey(o.topic, o.partition));
-      if (owned && offset !== undefined) owned.position = offset;
-    }
+    const records = this.engine.take(maxRecords);
+    for (const owned of this.owned.values()) owned.consumed = this.engine.position(owned.topic, owned.partition) ?? owned.consumed;
+    return records;
   }
 
   // ---- helpers ---------------------------------------------------------------------------------

@@ -14,7 +14,8 @@ export {
   type ConfigChanges,
 } from './admin.js';
 export { Producer, type ProducerRecord, type ProducerOptions, type Acks } from './producer.js';
-export { AssignedConsumer, type ConsumedRecord, type FetchOptions } from './consumer.js';
+export { AssignedConsumer, type AssignedConsumerOptions, type ConsumedRecord, type FetchOptions } from './consumer.js';
+export { fetchChannel, type OffsetResetPolicy } from './fetch-engine.js';
 export { GroupConsumer, type GroupConsumerOptions, type AssignedPartition } from './group-consumer.js';
 export { type TopicPartitions } from '../protocol/consumer-protocol.js';
 export { type PartitionOffset, type CommittedOffset } from './group-offsets.js';
