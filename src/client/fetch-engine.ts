@@ -22,6 +22,7 @@ import type { Message } from '../protocol/codec.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { FetchRequest, FetchResponse } from '../protocol/messages/fetch.js';
 import { ClientError, KafkaError } from './client-error.js';
+import { AbortedTransactions } from './aborted-transactions.js';
 import { type ConsumedRecord, FetchedRecords } from './fetched-records.js';
 import type { KafkaClient, TopicInfo } from './kafka-client.js';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, listOffsets, partitionKey } from './list-offsets.js';
@@ -37,6 +38,8 @@ export interface FetchOptions {
   maxBufferedBytes?: number;
   /** Pause before asking for metadata again after a fetch error that calls for it (ms). Default 100. */
   retryBackoffMs?: number;
+  /** 'read_committed': only committed transactions' records, up to the last stable offset (KIP-98). Default 'read_uncommitted'. */
+  isolationLevel?: 'read_uncommitted' | 'read_committed';
 }
 
 /** How the engine treats a fetch position outside the log (OFFSET_OUT_OF_RANGE). */
@@ -85,8 +88,8 @@ interface PartitionState {
   resetting: boolean;
   /** Grows on every seek: a response to a fetch sent before it is dropped. */
   epoch: number;
-  /** From the last fetch response; -1 before one. */
-  highWatermark: number;
+  /** Where lag is counted to: the high watermark (read_committed: the last stable offset) of the last fetch response; -1 before one. */
+  readableEnd: number;
 }
 
 /** A partition as named in a fetch in flight, with what it was asked for. */
@@ -114,6 +117,7 @@ export class FetchEngine {
   private readonly partitionMaxBytes: number;
   private readonly maxBufferedBytes: number;
   private readonly retryBackoffMs: number;
+  private readonly readCommitted: boolean;
 
   constructor(
     private readonly client: KafkaClient,
@@ -125,6 +129,7 @@ export class FetchEngine {
     this.partitionMaxBytes = options.partitionMaxBytes ?? 1024 * 1024;
     this.maxBufferedBytes = options.maxBufferedBytes ?? 64 * 1024 * 1024;
     this.retryBackoffMs = options.retryBackoffMs ?? 100;
+    this.readCommitted = options.isolationLevel === 'read_committed';
   }
 
   /** Replaces the partitions read with `list`, each from its offset; everything buffered or in flight is dropped. */
@@ -142,7 +147,7 @@ export class FetchEngine {
         inFlight: false,
         resetting: false,
         epoch: 0,
-        highWatermark: -1,
+        readableEnd: -1,
       });
     }
     this.notify('changed');
@@ -153,11 +158,11 @@ export class FetchEngine {
     return this.partitions.get(partitionKey(topic, partition))?.position;
   }
 
-  /** Records after the position up to the high watermark of the last fetch response; undefined before one. */
+  /** Records after the position up to the high watermark (read_committed: last stable offset) of the last fetch response; undefined before one. */
   lag(topic: string, partition: number): number | undefined {
     const state = this.partitions.get(partitionKey(topic, partition));
-    if (!state || state.highWatermark < 0) return undefined;
-    return Math.max(0, state.highWatermark - state.position);
+    if (!state || state.readableEnd < 0) return undefined;
+    return Math.max(0, state.readableEnd - state.position);
   }
 
   /** Reads the partition from `offset` on; what was buffered or is in flight for it is dropped. */
@@ -303,7 +308,7 @@ export class FetchEngine {
       maxWaitMs: this.maxWaitMs,
       minBytes: 1,
       maxBytes,
-      isolationLevel: 0,
+      isolationLevel: this.readCommitted ? 1 : 0,
       sessionId: 0,
       sessionEpoch: -1,
       topics: [...byTopic].map(([topic, partitions]) => ({ topic, topicId: this.topics.get(topic)!.topicId, partitions })),
@@ -330,9 +335,10 @@ export class FetchEngine {
   private applyPartition({ state, fetchOffset }: Sent, p: Message): void {
     const code: number = p.errorCode;
     if (code === ErrorCode.NONE) {
-      state.highWatermark = p.highWatermark;
+      state.readableEnd = this.readCommitted ? p.lastStableOffset : p.highWatermark;
       if (!p.records || p.records.length === 0) return;
-      const fetched = new FetchedRecords(state.topic, state.partition, p.records, fetchOffset);
+      const aborted = this.readCommitted && p.abortedTransactions?.length ? new AbortedTransactions(p.abortedTransactions) : null;
+      const fetched = new FetchedRecords(state.topic, state.partition, p.records, fetchOffset, aborted);
       if (fetched.nextOffset <= fetchOffset) return;
       state.queue.push(fetched);
       state.fetchOffset = fetched.nextOffset;
@@ -351,7 +357,7 @@ export class FetchEngine {
     state.resetting = true;
     const epoch = state.epoch;
     const timestamp = this.resetPolicy === 'earliest' ? EARLIEST_TIMESTAMP : LATEST_TIMESTAMP;
-    listOffsets(this.client, [{ topic: state.topic, partitions: [state.partition] }], timestamp)
+    listOffsets(this.client, [{ topic: state.topic, partitions: [state.partition] }], timestamp, this.readCommitted ? 1 : 0)
       .then(
         (offsets) => {
           const offset = offsets.get(partitionKey(state.topic, state.partition));

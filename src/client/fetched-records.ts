@@ -12,6 +12,7 @@ import { MalformedFrameError } from '../protocol/malformed-frame-error.js';
 import { Attr, BATCH_HEADER_SIZE, batchSize } from '../protocol/record-batch.js';
 import { batchRecordBytes, type RecordHeader } from '../protocol/records.js';
 import { cursor, skipBytes, varint, varlong } from '../protocol/record-varints.js';
+import type { AbortedTransactions } from './aborted-transactions.js';
 
 export interface ConsumedRecord {
   topic: string;
@@ -40,12 +41,16 @@ export class FetchedRecords {
   /** The batch's maxTimestamp on LogAppendTime batches (every record carries it), else -1. */
   private appendTime = -1;
 
-  /** `data`: a fetch response's record set for `topic`-`partition`, asked from offset `from`. */
+  /**
+   * `data`: a fetch response's record set for `topic`-`partition`, asked from
+   * offset `from`; `aborted` (read_committed) drops the aborted transactions' batches.
+   */
   constructor(
     readonly topic: string,
     readonly partition: number,
     private readonly data: Buffer,
     from: number,
+    private readonly aborted: AbortedTransactions | null = null,
   ) {
     this.position = from;
     let pos = 0;
@@ -82,12 +87,13 @@ export class FetchedRecords {
     }
   }
 
-  /** Moves to the next data batch (control batches are markers, not records); false at the end. */
+  /** Moves to the next data batch (control batches are markers, not records; aborted ones are dropped); false at the end. */
   private enterNextBatch(): boolean {
     const data = this.data;
     while (this.batchPos < this.end) {
       const pos = this.batchPos;
       this.batchPos += batchSize(data, pos);
+      if (this.aborted?.skips(data, pos)) continue;
       const attributes = data.readInt16BE(pos + 21);
       if (attributes & Attr.Control) continue;
       if (Number(data.readBigInt64BE(pos)) + data.readInt32BE(pos + 23) < this.position) continue;
