@@ -187,6 +187,31 @@ export class GroupConsumer {
     return [];
   }
 
+  /**
+   * Reads an owned partition from `offset` on (records of it buffered or in
+   * flight are dropped); the next commit stores `offset` unless records are
+   * taken first. Throws ClientError SLUICE_ERR_NOT_ASSIGNED for a partition
+   * this member does not own.
+   */
+  seek(topic: string, partition: number, offset: number): void {
+    this.engine.seek(topic, partition, offset);
+    this.owned.get(partitionKey(topic, partition))!.consumed = offset;
+  }
+
+  /** No fetches for these owned partitions and none of their records from poll(), until resume() or a rebalance; buffered records are kept. */
+  pause(partitions: { topic: string; partition: number }[]): void {
+    this.engine.pause(partitions);
+  }
+
+  resume(partitions: { topic: string; partition: number }[]): void {
+    this.engine.resume(partitions);
+  }
+
+  /** High watermark (read_committed: last stable offset) of the last fetch minus the position; undefined before a fetch answered. */
+  lag(topic: string, partition: number): number | undefined {
+    return this.engine.lag(topic, partition);
+  }
+
   /** Makes a poll() in progress (or the next one) return an empty list at once. */
   wakeup(): void {
     this.woken = true;

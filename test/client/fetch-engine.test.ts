@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import diagnostics_channel from 'node:diagnostics_channel';
 import { type TestContext, test } from 'node:test';
 import { TopicError } from '../../src/broker/broker.js';
-import { Admin, AssignedConsumer, type ConnectionPurpose, type ConsumedRecord, KafkaClient, KafkaError, Producer, type TopicInfo, fetchChannel } from '../../src/client/index.js';
+import { Admin, AssignedConsumer, type ConnectionPurpose, type ConsumedRecord, GroupConsumer, KafkaClient, KafkaError, Producer, type TopicInfo, fetchChannel } from '../../src/client/index.js';
 import type { BrokerConnection } from '../../src/client/connection.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import type { FaultHooks } from '../../src/server/fault-hook.js';
@@ -233,4 +233,37 @@ test('after NOT_LEADER_OR_FOLLOWER the engine asks for metadata again and reads 
   assert.deepEqual(records.map((r) => r.offset), [...Array(10).keys()]);
   assert.equal(failures, -1, 'both failing fetches were sent');
   assert.equal(lookups, 3, 'metadata asked once at the start and once after each refusal');
+});
+
+test('a GroupConsumer reads through the same engine: seek, pause, resume and lag by topic and partition', async (t) => {
+  const { client, admin, producer } = await setUp(t);
+  await admin.createTopic('grouped', 2);
+  for (const p of [0, 1]) await produce(producer, 'grouped', p, 2, 10);
+  const consumer = new GroupConsumer(client, { groupId: 'engine-group', topics: ['grouped'], autoOffsetReset: 'earliest', maxWaitMs: 50, heartbeatIntervalMs: 500 });
+  defer(t, () => consumer.close());
+  const taken: ConsumedRecord[] = [];
+  const deadline = Date.now() + 10_000;
+  while (taken.length < 40) {
+    assert.ok(Date.now() < deadline, `read ${taken.length} of 40 in 10 s`);
+    taken.push(...(await consumer.poll()));
+  }
+  assert.equal(consumer.lag('grouped', 0), 0);
+
+  consumer.seek('grouped', 0, 15);
+  consumer.pause([{ topic: 'grouped', partition: 1 }]);
+  await produce(producer, 'grouped', 1, 1, 5);
+  const again: ConsumedRecord[] = [];
+  while (again.length < 5) {
+    assert.ok(Date.now() < deadline, `read ${again.length} of 5 after the seek in 10 s`);
+    again.push(...(await consumer.poll()));
+  }
+  assert.deepEqual(again.map(label), [15, 16, 17, 18, 19].map((o) => `0:${o}:p0-${o}`), 'partition 0 again from 15; partition 1 paused');
+  consumer.resume([{ topic: 'grouped', partition: 1 }]);
+  const resumed: ConsumedRecord[] = [];
+  while (resumed.length < 5) {
+    assert.ok(Date.now() < deadline, `read ${resumed.length} of 5 after resume in 10 s`);
+    resumed.push(...(await consumer.poll()));
+  }
+  assert.deepEqual(resumed.map(label), [20, 21, 22, 23, 24].map((o) => `1:${o}:p1-${o - 20}`), 'partition 1 goes on with what came while it was paused');
+  assert.throws(() => consumer.seek('other', 0, 0), { code: 'SLUICE_ERR_NOT_ASSIGNED' });
 });
