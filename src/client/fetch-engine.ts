@@ -251,7 +251,8 @@ export class FetchEngine {
       if (state.paused || state.inFlight || state.resetting) continue;
       const leader = this.topics.get(state.topic)?.partitions.find((p) => p.partition === state.partition)?.leader ?? -1;
       if (leader < 0) {
-        this.refresh(state.topic);
+        // Known without a leader for the partition (an election under way): ask again after the backoff.
+        this.refresh(state.topic, this.topics.has(state.topic) ? this.retryBackoffMs : 0);
         continue;
       }
       let list = byLeader.get(leader);
@@ -410,8 +411,10 @@ export class FetchEngine {
       try {
         while (out.length < maxRecords && (record = head.take()) !== null) out.push(record);
       } catch (err) {
-        // A batch that cannot be decoded: reported at the next take(), and fetched again from the position then.
+        // A batch that cannot be decoded: reported at the next take(), and fetched again from after the records taken.
         this.error ??= err as Error;
+        this.bufferedBytes -= before - head.pendingBytes;
+        state.position = head.position;
         this.dropQueue(state);
         state.epoch++;
         state.fetchOffset = state.position;

@@ -2,13 +2,18 @@
 // (librdkafka) produced: every codec, keys and null keys, null values,
 // headers, CreateTime and LogAppendTime timestamps, and a start offset in the
 // middle of a batch. kcat -C reads the same partition, and both outputs are
-// compared field for field, so any byte decoded wrongly shows.
+// compared field for field, so any byte decoded wrongly shows. Then records
+// whose lengths lie.
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { Admin, AssignedConsumer, type ConsumedRecord, KafkaClient } from '../../src/client/index.js';
+import { FetchedRecords } from '../../src/client/fetched-records.js';
+import { MalformedFrameError } from '../../src/protocol/malformed-frame-error.js';
+import { BATCH_HEADER_SIZE } from '../../src/protocol/record-batch.js';
+import { encodeBatch } from '../../src/protocol/records.js';
 import { defer, makeDataDir, segmentBatches, segmentFiles } from '../helpers/broker-process.js';
 import { startInProcessBroker } from '../helpers/in-process-broker.js';
 import { KCAT, kcat, skipUnless } from '../helpers/interop-tools.js';
@@ -81,4 +86,20 @@ test('records decoded lazily match what kcat reads, for every codec, null keys a
     // Offset 7 lies inside the first batch: the records before it are skipped, not handed out.
     assert.equal(await readAll(client, topic, 7, 200), expected.split('\n').slice(7).join('\n'), `${topic}: from offset 7`);
   }
+});
+
+test('a record whose lengths or header count overrun it is refused before anything is allocated for it', () => {
+  const batch = encodeBatch([{ key: Buffer.from('k'), value: Buffer.from('first') }, { key: null, value: Buffer.from('second') }]);
+  const fresh = () => new FetchedRecords('t', 0, Buffer.from(batch), 0);
+  assert.deepEqual([fresh().take()?.value?.toString(), fresh().take()?.offset], ['first', 0]);
+
+  // The first record: length varint at 61, then attributes, timestamp delta, offset delta, key, value, header count (its last byte).
+  const longRecord = Buffer.from(batch);
+  longRecord[BATCH_HEADER_SIZE] = 0x7e; // zigzag 63: past the records section
+  assert.throws(() => new FetchedRecords('t', 0, longRecord, 0).take(), MalformedFrameError);
+
+  const manyHeaders = Buffer.from(batch);
+  const firstRecordEnd = BATCH_HEADER_SIZE + 1 + (batch[BATCH_HEADER_SIZE] >> 1);
+  manyHeaders[firstRecordEnd - 1] = 0x7e; // 63 headers in the few bytes left
+  assert.throws(() => new FetchedRecords('t', 0, manyHeaders, 0).take(), /bad header count 63/);
 });
