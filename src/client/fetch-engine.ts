@@ -97,13 +97,14 @@ interface Sent {
   state: PartitionState;
   epoch: number;
   fetchOffset: number;
+  /** From the metadata the fetch was routed by. */
+  topicId: Buffer;
+  leaderEpoch: number;
 }
 
 export class FetchEngine {
   private readonly partitions = new Map<string, PartitionState>();
   private readonly topics = new Map<string, TopicInfo>();
-  /** Topic names by topic id (hex): Fetch v13+ answers by id. */
-  private readonly topicNames = new Map<string, string>();
   private readonly refreshing = new Set<string>();
   private readonly busyLeaders = new Set<number>();
   private readonly waiters = new Set<(outcome: WaitOutcome) => void>();
@@ -246,18 +247,20 @@ export class FetchEngine {
 
   private pump(): void {
     if (this.closed || this.error) return;
-    const byLeader = new Map<number, PartitionState[]>();
+    const byLeader = new Map<number, Sent[]>();
     for (const state of this.partitions.values()) {
       if (state.paused || state.inFlight || state.resetting) continue;
-      const leader = this.topics.get(state.topic)?.partitions.find((p) => p.partition === state.partition)?.leader ?? -1;
-      if (leader < 0) {
+      const info = this.topics.get(state.topic);
+      const meta = info?.partitions.find((p) => p.partition === state.partition);
+      const leader = meta?.leader ?? -1;
+      if (!info || !meta || leader < 0) {
         // Known without a leader for the partition (an election under way): ask again after the backoff.
         this.refresh(state.topic, this.topics.has(state.topic) ? this.retryBackoffMs : 0);
         continue;
       }
       let list = byLeader.get(leader);
       if (!list) byLeader.set(leader, (list = []));
-      list.push(state);
+      list.push({ state, epoch: state.epoch, fetchOffset: state.fetchOffset, topicId: info.topicId, leaderEpoch: meta.leaderEpoch });
     }
     const idle = [...byLeader].filter(([leader]) => !this.busyLeaders.has(leader));
     idle.forEach(([leader, list], i) => {
@@ -268,8 +271,7 @@ export class FetchEngine {
     });
   }
 
-  private async fetchFrom(leader: number, list: PartitionState[], maxBytes: number): Promise<void> {
-    const sent: Sent[] = list.map((state) => ({ state, epoch: state.epoch, fetchOffset: state.fetchOffset }));
+  private async fetchFrom(leader: number, sent: Sent[], maxBytes: number): Promise<void> {
     for (const s of sent) s.state.inFlight = true;
     this.busyLeaders.add(leader);
     this.reservedBytes += maxBytes;
@@ -290,14 +292,14 @@ export class FetchEngine {
   }
 
   private request(sent: Sent[], maxBytes: number): Message {
-    const byTopic = new Map<string, Message[]>();
-    for (const { state, fetchOffset } of sent) {
-      let partitions = byTopic.get(state.topic);
-      if (!partitions) byTopic.set(state.topic, (partitions = []));
-      partitions.push({
+    const byTopic = new Map<string, { topicId: Buffer; partitions: Message[] }>();
+    for (const { state, fetchOffset, topicId, leaderEpoch } of sent) {
+      let topic = byTopic.get(state.topic);
+      if (!topic) byTopic.set(state.topic, (topic = { topicId, partitions: [] }));
+      topic.partitions.push({
         partition: state.partition,
         // Fenced by a leader that knows a newer epoch (KIP-320, Fetch v9+).
-        currentLeaderEpoch: this.topics.get(state.topic)?.partitions.find((p) => p.partition === state.partition)?.leaderEpoch ?? -1,
+        currentLeaderEpoch: leaderEpoch,
         fetchOffset,
         lastFetchedEpoch: -1,
         logStartOffset: -1,
@@ -312,7 +314,7 @@ export class FetchEngine {
       isolationLevel: this.readCommitted ? 1 : 0,
       sessionId: 0,
       sessionEpoch: -1,
-      topics: [...byTopic].map(([topic, partitions]) => ({ topic, topicId: this.topics.get(topic)!.topicId, partitions })),
+      topics: [...byTopic].map(([topic, { topicId, partitions }]) => ({ topic, topicId, partitions })),
       forgottenTopicsData: [],
       rackId: '',
     };
@@ -320,9 +322,10 @@ export class FetchEngine {
 
   private apply(sent: Sent[], res: Message): void {
     const byKey = new Map(sent.map((s) => [partitionKey(s.state.topic, s.state.partition), s]));
+    // v13+ answers by topic id, without the name.
+    const names = new Map(sent.map((s) => [s.topicId.toString('hex'), s.state.topic]));
     for (const t of res.responses as Message[]) {
-      // v13+ answers by topic id, without the name.
-      const topic: string = t.topic || this.topicNames.get((t.topicId as Buffer).toString('hex')) || '';
+      const topic: string = t.topic || names.get((t.topicId as Buffer).toString('hex')) || '';
       for (const p of t.partitions as Message[]) {
         const key = partitionKey(topic, p.partitionIndex);
         const s = byKey.get(key);
@@ -387,7 +390,6 @@ export class FetchEngine {
       .then(
         (info) => {
           this.topics.set(topic, info);
-          this.topicNames.set(info.topicId.toString('hex'), topic);
         },
         (err: Error) => {
           // A topic not there (yet) is asked for again at the next take(), after the backoff.
