@@ -14,11 +14,12 @@
 // a poll() waiting on a fetch so the member rejoins at once.
 //
 // Fetching is the fetch engine's (fetch-engine.ts): it holds each owned
-// partition's position, the offset after the last record poll() returned.
-// Commits (auto-commit inside poll()
-// every autoCommitIntervalMs, before a rejoin and on close, or commit()) store
-// `consumed` for every assigned partition, so a member that restarts resumes
-// after the last record it handed out, never after one still in its buffer.
+// partition's position, the offset after the last record poll() returned,
+// copied to `consumed` as records are taken. Commits (auto-commit inside
+// poll() every autoCommitIntervalMs, before a rejoin and on close, or
+// commit()) store `consumed` for every assigned partition, so a member that
+// restarts resumes after the last record it handed out, never after one
+// still in its buffer.
 //
 // The coordinator gets a connection of its own: a JoinGroup or SyncGroup
 // parks until the rebalance completes, and responses on one connection come
