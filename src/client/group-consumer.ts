@@ -39,12 +39,15 @@ import { findGroupCoordinator } from './find-coordinator.js';
 import { type PartitionOffset, commitOffsets, fetchCommitted } from './group-offsets.js';
 import type { KafkaClient } from './kafka-client.js';
 import { PartitionFetcher, partitionKey } from './partition-fetcher.js';
-import { RANGE_ASSIGNOR, assignRange } from './range-assignor.js';
+import { type Assignor, groupByTopic } from './assignors/assignor.js';
+import { ASSIGNORS, type AssignorName } from './assignors/index.js';
 
 export interface GroupConsumerOptions extends FetchOptions {
   groupId: string;
   /** Topics to subscribe to. */
   topics: string[];
+  /** Partition assignors offered in JoinGroup, most preferred first (Kafka's `partition.assignment.strategy`); the coordinator picks one every member offers. Default ['range']. */
+  assignors?: AssignorName[];
   /** The coordinator evicts a member not heard from for this long (ms). Default 10000; the broker allows 6000 and up by default. */
   sessionTimeoutMs?: number;
   /** How long the coordinator waits for every member to rejoin during a rebalance (ms). Default 30000. */
@@ -109,6 +112,7 @@ const INTERRUPTED = Symbol('interrupted');
 export class GroupConsumer {
   readonly groupId: string;
   private readonly topics: string[];
+  private readonly assignors: Assignor[];
   private readonly sessionTimeoutMs: number;
   private readonly rebalanceTimeoutMs: number;
   private readonly heartbeatIntervalMs: number;
@@ -139,6 +143,7 @@ export class GroupConsumer {
     if (options.topics.length === 0) throw new ClientError('SLUICE_ERR_CONFIG', 'a group consumer needs at least one topic');
     this.groupId = options.groupId;
     this.topics = [...new Set(options.topics)].sort();
+    this.assignors = assignorsNamed(options.assignors ?? ['range']);
     this.sessionTimeoutMs = options.sessionTimeoutMs ?? 10_000;
     this.rebalanceTimeoutMs = options.rebalanceTimeoutMs ?? 30_000;
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 3000;
@@ -248,6 +253,7 @@ export class GroupConsumer {
     while (!this.closed) {
       const conn = await this.coordinatorConnection();
       this.publish('join');
+      const subscription = encodeSubscription({ version: 1, topics: this.topics, userData: null, ownedPartitions: [] });
       const joined = await conn.send(JOIN_GROUP, {
         groupId: this.groupId,
         sessionTimeoutMs: this.sessionTimeoutMs,
@@ -255,7 +261,7 @@ export class GroupConsumer {
         memberId: this.memberIdValue,
         groupInstanceId: null,
         protocolType: CONSUMER_PROTOCOL_TYPE,
-        protocols: [{ name: RANGE_ASSIGNOR, metadata: encodeSubscription({ version: 1, topics: this.topics, userData: null, ownedPartitions: [] }) }],
+        protocols: this.assignors.map((a) => ({ name: a.name, metadata: subscription })),
       });
       if (this.closed) return;
       if (joined.errorCode === ErrorCode.MEMBER_ID_REQUIRED) {
@@ -265,7 +271,7 @@ export class GroupConsumer {
       if (!(await this.recoverable(joined.errorCode, 'join'))) continue;
       this.memberIdValue = joined.memberId;
       this.generationIdValue = joined.generationId;
-      const assignments = joined.leader === joined.memberId ? await this.assign(conn, joined.members) : [];
+      const assignments = joined.leader === joined.memberId ? await this.assign(conn, joined.protocolName, joined.members) : [];
       if (this.closed) return;
       const synced = await conn.send(SYNC_GROUP, {
         groupId: this.groupId,
@@ -318,23 +324,28 @@ export class GroupConsumer {
     }
   }
 
-  /** The leader's part: the range assignment of every member's subscription, encoded for SyncGroup. */
-  private async assign(conn: BrokerConnection, members: Message[]): Promise<{ memberId: string; assignment: Buffer }[]> {
+  /** The leader's part: every member's assignment by the assignor the coordinator chose, encoded for SyncGroup. */
+  private async assign(conn: BrokerConnection, protocolName: string, members: Message[]): Promise<{ memberId: string; assignment: Buffer }[]> {
+    // The coordinator only chooses a protocol every member offered, this one included.
+    const assignor = this.assignors.find((a) => a.name === protocolName);
+    if (!assignor) throw new KafkaError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, `chosen protocol ${protocolName} was not offered`, `assign group '${this.groupId}'`);
     const subscriptions = members.map((m) => {
-      let topics: string[] = [];
+      const member = { memberId: m.memberId as string, groupInstanceId: m.groupInstanceId as string | null, topics: [] as string[], ownedPartitions: [] as TopicPartitions[] };
       try {
-        topics = decodeSubscription(m.metadata).topics;
+        const subscription = decodeSubscription(m.metadata);
+        member.topics = subscription.topics;
+        member.ownedPartitions = subscription.ownedPartitions;
       } catch {
         // A member whose subscription does not parse gets nothing rather than breaking the group.
       }
-      return { memberId: m.memberId as string, topics };
+      return member;
     });
     const topics = [...new Set(subscriptions.flatMap((s) => s.topics))];
     // Asked on the coordinator connection: the client's may be held by a long-polling fetch.
     const md = await conn.send(METADATA, { topics: topics.map((name) => ({ name, topicId: undefined })), allowAutoTopicCreation: false });
     const counts = new Map<string, number>();
     for (const t of md.topics as Message[]) if (t.errorCode === ErrorCode.NONE) counts.set(t.name, t.partitions.length);
-    const plan = assignRange(subscriptions, counts);
+    const plan = assignor.assign(subscriptions, counts);
     return subscriptions.map((s) => ({ memberId: s.memberId, assignment: encodeAssignment({ version: 0, partitions: plan.get(s.memberId) ?? [], userData: null }) }));
   }
 
@@ -542,14 +553,11 @@ function handled<T>(p: Promise<T>): Promise<T> {
   return p;
 }
 
-function groupByTopic(list: { topic: string; partition: number }[]): TopicPartitions[] {
-  const byTopic = new Map<string, number[]>();
-  for (const o of list) {
-    let partitions = byTopic.get(o.topic);
-    if (!partitions) byTopic.set(o.topic, (partitions = []));
-    partitions.push(o.partition);
-  }
-  return [...byTopic]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([topic, partitions]) => ({ topic, partitions: partitions.sort((a, b) => a - b) }));
+function assignorsNamed(names: AssignorName[]): Assignor[] {
+  if (names.length === 0) throw new ClientError('SLUICE_ERR_CONFIG', 'a group consumer needs at least one assignor');
+  return [...new Set(names)].map((name) => {
+    const assignor = Object.hasOwn(ASSIGNORS, name) ? ASSIGNORS[name] : undefined;
+    if (!assignor) throw new ClientError('SLUICE_ERR_CONFIG', `unknown assignor '${name}' (known: ${Object.keys(ASSIGNORS).join(', ')})`);
+    return assignor;
+  });
 }
