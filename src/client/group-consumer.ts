@@ -1,12 +1,19 @@
-// A consumer-group member under Kafka's classic rebalance protocol, with
-// eager rebalancing and the range assignor (Kafka's defaults):
+// A consumer-group member under Kafka's classic rebalance protocol, with the
+// assignors offered by name (src/client/assignors/, range by default):
 //
 //   FindCoordinator ─► JoinGroup ─► (leader: assign) ─► SyncGroup ─► OffsetFetch ─► Fetch ...
 //         ▲              │ MEMBER_ID_REQUIRED: again with the given id (KIP-394)
 //         │              ▼
 //   coordinator lost   heartbeat every heartbeatIntervalMs:
-//                        REBALANCE_IN_PROGRESS        → commit, give up every partition, rejoin
+//                        REBALANCE_IN_PROGRESS        → rejoin (eager: commit, give up every partition first)
 //                        UNKNOWN_MEMBER_ID / ILLEGAL_GENERATION → forget the membership, rejoin
+//
+// Eager rebalancing gives up every partition before JoinGroup. Cooperative
+// rebalancing (KIP-429, when every assignor offered is cooperative) sends the
+// partitions owned in JoinGroup and keeps fetching them while the rebalance
+// runs; after SyncGroup it gives up (commit, onRevoked) only those missing
+// from the new assignment, keeps the positions and buffered records of the
+// rest, and if it gave up any, joins again so they can reach their new owner.
 //
 // poll() drives everything, as in Kafka's consumer: it (re)joins when needed,
 // then returns fetched records. Heartbeats run on a timer of their own, so a
@@ -39,14 +46,19 @@ import { findGroupCoordinator } from './find-coordinator.js';
 import { type PartitionOffset, commitOffsets, fetchCommitted } from './group-offsets.js';
 import type { KafkaClient } from './kafka-client.js';
 import { PartitionFetcher, partitionKey } from './partition-fetcher.js';
-import { type Assignor, groupByTopic } from './assignors/assignor.js';
-import { ASSIGNORS, type AssignorName } from './assignors/index.js';
+import { type Assignor, type RebalanceProtocol, groupByTopic } from './assignors/assignor.js';
+import { ASSIGNORS, type AssignorName, rebalanceProtocolOf } from './assignors/index.js';
 
 export interface GroupConsumerOptions extends FetchOptions {
   groupId: string;
   /** Topics to subscribe to. */
   topics: string[];
-  /** Partition assignors offered in JoinGroup, most preferred first (Kafka's `partition.assignment.strategy`); the coordinator picks one every member offers. Default ['range']. */
+  /**
+   * Partition assignors offered in JoinGroup, most preferred first (Kafka's
+   * `partition.assignment.strategy`); the coordinator picks one every member
+   * offers. Rebalancing is cooperative when all of them are ('cooperative-sticky'),
+   * else eager. Default ['range'].
+   */
   assignors?: AssignorName[];
   /** The coordinator evicts a member not heard from for this long (ms). Default 10000; the broker allows 6000 and up by default. */
   sessionTimeoutMs?: number;
@@ -60,9 +72,18 @@ export interface GroupConsumerOptions extends FetchOptions {
   autoCommit?: boolean;
   /** Least time between two automatic commits inside poll() (ms). Default 5000. */
   autoCommitIntervalMs?: number;
-  /** Called when a generation's assignment is in place, with each partition's start offset. */
+  /**
+   * Called when a generation's assignment is in place, with the start offset
+   * of each partition added: every partition under eager rebalancing, only
+   * the new ones under cooperative (possibly none).
+   */
   onAssigned?(assignment: AssignedPartition[], generationId: number): void;
-  /** Called before the partitions are given up for a rejoin or on close (eager rebalancing: all of them). */
+  /**
+   * Called after committing what was consumed of the partitions given up and
+   * before they are, with exactly those: every partition for an eager
+   * rejoin, on close, or when the membership is lost; under cooperative
+   * rebalancing only those the new assignment took away.
+   */
   onRevoked?(partitions: TopicPartitions[]): void;
 }
 
@@ -113,6 +134,7 @@ export class GroupConsumer {
   readonly groupId: string;
   private readonly topics: string[];
   private readonly assignors: Assignor[];
+  private readonly rebalanceProtocol: RebalanceProtocol;
   private readonly sessionTimeoutMs: number;
   private readonly rebalanceTimeoutMs: number;
   private readonly heartbeatIntervalMs: number;
@@ -128,6 +150,8 @@ export class GroupConsumer {
   /** Grows with every change of assignment; fetch results of an older epoch are dropped. */
   private epoch = 0;
   private joining: Promise<void> | null = null;
+  /** Why the last join failed, thrown by the next poll (a cooperative join runs while poll() fetches). */
+  private joinFailure: unknown = null;
   private fetching: Promise<void> | null = null;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private readonly wakeups = new Set<() => void>();
@@ -144,6 +168,7 @@ export class GroupConsumer {
     this.groupId = options.groupId;
     this.topics = [...new Set(options.topics)].sort();
     this.assignors = assignorsNamed(options.assignors ?? ['range']);
+    this.rebalanceProtocol = rebalanceProtocolOf(this.assignors);
     this.sessionTimeoutMs = options.sessionTimeoutMs ?? 10_000;
     this.rebalanceTimeoutMs = options.rebalanceTimeoutMs ?? 30_000;
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 3000;
@@ -178,8 +203,14 @@ export class GroupConsumer {
     this.assertOpen();
     await this.maybeAutoCommit();
     while (!this.woken && !this.closed) {
-      if (this.rejoinNeeded) {
-        this.joining ??= handled(this.join().finally(() => (this.joining = null)));
+      if (this.joinFailure !== null) {
+        const failure = this.joinFailure;
+        this.joinFailure = null;
+        throw failure;
+      }
+      if (this.rejoinNeeded) this.joining ??= this.join().then(() => {}, (err: unknown) => void (this.joinFailure = err)).finally(() => (this.joining = null));
+      // Under cooperative rebalancing the partitions owned stay consumed while the member rejoins.
+      if (this.joining && (this.rebalanceProtocol === 'eager' || this.owned.size === 0)) {
         await this.interruptible(this.joining);
         continue;
       }
@@ -246,14 +277,15 @@ export class GroupConsumer {
 
   private async join(): Promise<void> {
     this.stopHeartbeat();
-    if (this.owned.size > 0) {
+    if (this.rebalanceProtocol === 'eager' && this.owned.size > 0) {
       if (this.autoCommit) await this.commitOwned().catch(() => {});
       this.revokeAll();
     }
     while (!this.closed) {
       const conn = await this.coordinatorConnection();
       this.publish('join');
-      const subscription = encodeSubscription({ version: 1, topics: this.topics, userData: null, ownedPartitions: [] });
+      // Eager members own nothing here; cooperative ones tell the assignor what they hold (KIP-429).
+      const subscription = encodeSubscription({ version: 1, topics: this.topics, userData: null, ownedPartitions: this.assignment() });
       const joined = await conn.send(JOIN_GROUP, {
         groupId: this.groupId,
         sessionTimeoutMs: this.sessionTimeoutMs,
@@ -284,10 +316,12 @@ export class GroupConsumer {
       if (!(await this.recoverable(synced.errorCode, 'sync with'))) continue;
       this.rejoinNeeded = false;
       this.startHeartbeat();
-      const assigned = decodeAssignment(synced.assignment).partitions;
+      const assigned = decodeAssignment(synced.assignment).partitions.filter((tp) => this.topics.includes(tp.topic) && tp.partitions.length > 0);
       this.publish('sync', assigned);
       try {
+        const revoked = await this.giveUpMissing(assigned);
         await this.takeAssignment(assigned);
+        if (revoked) this.requestRejoin();
       } catch (err) {
         // Without positions the partitions cannot be read: the next poll joins again.
         this.requestRejoin();
@@ -349,39 +383,58 @@ export class GroupConsumer {
     return subscriptions.map((s) => ({ memberId: s.memberId, assignment: encodeAssignment({ version: 0, partitions: plan.get(s.memberId) ?? [], userData: null }) }));
   }
 
-  /** Positions for a new assignment: committed offsets, else the reset policy. */
+  /**
+   * Gives up the partitions owned but missing from `assigned` (only under
+   * cooperative rebalancing can there be any): commits what was consumed of
+   * them, drops their buffered records, tells onRevoked. True when it gave
+   * up something.
+   */
+  private async giveUpMissing(assigned: TopicPartitions[]): Promise<boolean> {
+    const keep = new Set(assigned.flatMap((tp) => tp.partitions.map((p) => partitionKey(tp.topic, p))));
+    const lost = [...this.owned].filter(([key]) => !keep.has(key)).map(([, o]) => o);
+    if (lost.length === 0) return false;
+    if (this.autoCommit) await this.sendCommit(consumedOffsets(lost)).catch(() => {});
+    this.revoke(lost);
+    return true;
+  }
+
+  /** Positions for the partitions of `assigned` not yet owned: committed offsets, else the reset policy. */
   private async takeAssignment(assigned: TopicPartitions[]): Promise<void> {
-    const mine = assigned.filter((tp) => this.topics.includes(tp.topic) && tp.partitions.length > 0);
+    const added = assigned
+      .map((tp) => ({ topic: tp.topic, partitions: tp.partitions.filter((p) => !this.owned.has(partitionKey(tp.topic, p))) }))
+      .filter((tp) => tp.partitions.length > 0);
     const conn = await this.coordinatorConnection();
-    const committed = mine.length === 0 ? [] : await fetchCommitted(conn, this.groupId, mine);
+    const committed = added.length === 0 ? [] : await fetchCommitted(conn, this.groupId, added);
     if (this.closed) return;
     const start = new Map(committed.filter((c) => c.offset >= 0).map((c) => [partitionKey(c.topic, c.partition), c.offset]));
-    const missing = mine.map((tp) => ({ topic: tp.topic, partitions: tp.partitions.filter((p) => !start.has(partitionKey(tp.topic, p))) }));
+    const missing = added.map((tp) => ({ topic: tp.topic, partitions: tp.partitions.filter((p) => !start.has(partitionKey(tp.topic, p))) }));
     for (const [key, offset] of await this.resetOffsets(missing)) start.set(key, offset);
     if (this.closed) return;
-    const owned = new Map<string, Owned>();
-    for (const tp of mine) {
+    const list: AssignedPartition[] = [];
+    for (const tp of added) {
       for (const partition of tp.partitions) {
         const key = partitionKey(tp.topic, partition);
         const offset = start.get(key) ?? 0;
         const wasCommitted = committed.find((c) => c.topic === tp.topic && c.partition === partition)?.offset ?? -1;
-        owned.set(key, { topic: tp.topic, partition, position: offset, consumed: offset, committed: wasCommitted });
+        this.owned.set(key, { topic: tp.topic, partition, position: offset, consumed: offset, committed: wasCommitted });
+        list.push({ topic: tp.topic, partition, offset });
       }
     }
-    this.epoch++;
-    this.owned = owned;
-    this.buffer = [];
-    const list = [...owned.values()].map((o) => ({ topic: o.topic, partition: o.partition, offset: o.position }));
     this.options.onAssigned?.(list, this.generationIdValue);
   }
 
-  /** Gives up every partition (eager rebalancing); buffered records of them are dropped. */
+  /** Gives up every partition (eager rebalancing, close, a lost membership). */
   private revokeAll(): void {
-    if (this.owned.size === 0) return;
-    const partitions = this.assignment();
+    this.revoke([...this.owned.values()]);
+  }
+
+  /** Gives up `lost`; buffered records of them are dropped, and so are fetches in flight for them. */
+  private revoke(lost: Owned[]): void {
+    if (lost.length === 0) return;
+    for (const o of lost) this.owned.delete(partitionKey(o.topic, o.partition));
     this.epoch++;
-    this.owned = new Map();
-    this.buffer = [];
+    this.buffer = this.owned.size === 0 ? [] : this.buffer.filter((r) => this.owned.has(partitionKey(r.topic, r.partition)));
+    const partitions = groupByTopic(lost);
     this.publish('revoke', partitions);
     this.options.onRevoked?.(partitions);
   }
@@ -458,11 +511,16 @@ export class GroupConsumer {
     await this.commitOwned().catch(() => {});
   }
 
-  private async commitOwned(explicit?: PartitionOffset[]): Promise<void> {
+  private commitOwned(explicit?: PartitionOffset[]): Promise<void> {
     this.lastCommitAt = Date.now();
-    const targets = explicit
-      ? explicit.map((o) => ({ offset: o.offset, owned: this.owned.get(partitionKey(o.topic, o.partition)), topic: o.topic, partition: o.partition }))
-      : [...this.owned.values()].filter((o) => o.consumed !== o.committed).map((o) => ({ offset: o.consumed, owned: o, topic: o.topic, partition: o.partition }));
+    return this.sendCommit(
+      explicit
+        ? explicit.map((o) => ({ offset: o.offset, owned: this.owned.get(partitionKey(o.topic, o.partition)), topic: o.topic, partition: o.partition }))
+        : consumedOffsets(this.owned.values()),
+    );
+  }
+
+  private async sendCommit(targets: CommitTarget[]): Promise<void> {
     if (targets.length === 0) return;
     const conn = await this.coordinatorConnection();
     const generation = this.generationIdValue;
@@ -502,23 +560,25 @@ export class GroupConsumer {
     return out;
   }
 
-  /** One fetch round over every owned partition; dropped if the assignment changed meanwhile. */
+  /**
+   * One fetch round over every owned partition. If the assignment changed
+   * meanwhile, only what it found for partitions still owned is kept (under
+   * eager rebalancing, nothing: every Owned entry was replaced).
+   */
   private async fetchOnce(): Promise<void> {
     const epoch = this.epoch;
-    const round = await this.fetcher.fetch([...this.owned.values()].map((o) => ({ topic: o.topic, partition: o.partition, offset: o.position })));
-    if (epoch !== this.epoch || this.closed) return;
-    for (const [key, next] of round.next) {
-      const owned = this.owned.get(key);
-      if (owned) owned.position = next;
-    }
-    this.buffer.push(...round.records);
+    const requested = new Map(this.owned);
+    const stillOwned = (key: string) => this.owned.get(key) === requested.get(key);
+    const round = await this.fetcher.fetch([...requested.values()].map((o) => ({ topic: o.topic, partition: o.partition, offset: o.position })));
+    if (this.closed) return;
+    for (const [key, next] of round.next) if (stillOwned(key)) requested.get(key)!.position = next;
+    this.buffer.push(...(epoch === this.epoch ? round.records : round.records.filter((r) => stillOwned(partitionKey(r.topic, r.partition)))));
     if (round.outOfRange.length === 0) return;
     const reset = await this.resetOffsets(groupByTopic(round.outOfRange));
-    if (epoch !== this.epoch) return;
     for (const o of round.outOfRange) {
-      const owned = this.owned.get(partitionKey(o.topic, o.partition));
-      const offset = reset.get(partitionKey(o.topic, o.partition));
-      if (owned && offset !== undefined) owned.position = offset;
+      const key = partitionKey(o.topic, o.partition);
+      const offset = reset.get(key);
+      if (stillOwned(key) && offset !== undefined) requested.get(key)!.position = offset;
     }
   }
 
@@ -545,6 +605,16 @@ export class GroupConsumer {
   private fireWakeups(): void {
     for (const wake of [...this.wakeups]) wake();
   }
+}
+
+interface CommitTarget extends PartitionOffset {
+  /** Where to note the commit once stored (undefined: a partition not owned). */
+  owned: Owned | undefined;
+}
+
+/** What was consumed of `owned` and not yet committed. */
+function consumedOffsets(owned: Iterable<Owned>): CommitTarget[] {
+  return [...owned].filter((o) => o.consumed !== o.committed).map((o) => ({ offset: o.consumed, owned: o, topic: o.topic, partition: o.partition }));
 }
 
 /** Marks `p` as handled so that a rejection nobody awaits (after an interrupted poll) is not reported; awaiting it still throws. */

@@ -16,6 +16,7 @@ export {
 export { Producer, type ProducerRecord, type ProducerOptions, type Acks } from './producer.js';
 export { AssignedConsumer, type ConsumedRecord, type FetchOptions } from './consumer.js';
 export { GroupConsumer, type GroupConsumerOptions, type AssignedPartition } from './group-consumer.js';
+export { type AssignorName } from './assignors/index.js';
 export { type TopicPartitions } from '../protocol/consumer-protocol.js';
 export { type PartitionOffset, type CommittedOffset } from './group-offsets.js';
 export { ClientError, KafkaError } from './client-error.js';

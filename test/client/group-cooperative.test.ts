@@ -1,0 +1,171 @@
+// Cooperative rebalancing (KIP-429) between Sluice GroupConsumers offering
+// 'cooperative-sticky': when a member joins, the others keep consuming the
+// partitions they keep while the rebalance runs, give up (and name in
+// onRevoked) only the partitions that move, and the group ends balanced with
+// every partition owned once and no record lost or read twice.
+//
+// To hold the rebalance open without timing, one member's poll loop is
+// paused: a member sends JoinGroup only from poll(), so the coordinator waits
+// for it, and meanwhile another member proves it still reads its partitions.
+
+import assert from 'node:assert/strict';
+import { type TestContext, test } from 'node:test';
+import { Admin, type ConsumedRecord, GroupConsumer, KafkaClient, Producer, type TopicPartitions } from '../../src/client/index.js';
+import { groupConsumerChannel } from '../../src/client/group-consumer.js';
+import type { RunningBroker } from '../../src/start-broker.js';
+import { startTestBroker } from '../helpers/broker.js';
+import { defer, waitFor } from '../helpers/broker-process.js';
+
+const TOPIC = 'coop';
+const GROUP = 'coop-group';
+
+interface Member {
+  consumer: GroupConsumer;
+  records: ConsumedRecord[];
+  revoked: TopicPartitions[][];
+  /** Ends the poll() in progress and calls no other until resume(); resolves once the loop waits. */
+  pause(): Promise<void>;
+  resume(): void;
+  close(): Promise<void>;
+}
+
+async function startBrokerFor(t: TestContext): Promise<RunningBroker> {
+  defer(t, () => {});
+  return startTestBroker(t);
+}
+
+function startMember(t: TestContext, bootstrap: string, name: string): Member {
+  const client = new KafkaClient({ bootstrap, clientId: name });
+  const revoked: TopicPartitions[][] = [];
+  const consumer = new GroupConsumer(client, {
+    groupId: GROUP,
+    topics: [TOPIC],
+    assignors: ['cooperative-sticky'],
+    autoOffsetReset: 'earliest',
+    sessionTimeoutMs: 10_000,
+    heartbeatIntervalMs: 100,
+    maxWaitMs: 100,
+    autoCommitIntervalMs: 100,
+    onRevoked: (partitions) => revoked.push(partitions),
+  });
+  const records: ConsumedRecord[] = [];
+  let running = true;
+  let gate: Promise<void> | null = null;
+  let open = () => {};
+  let parked = () => {};
+  const loop = (async () => {
+    while (running) {
+      if (gate) {
+        parked();
+        await gate;
+      }
+      records.push(...(await consumer.poll()));
+    }
+  })();
+  loop.catch(() => {});
+  const member: Member = {
+    consumer,
+    records,
+    revoked,
+    pause: () => {
+      const waiting = new Promise<void>((resolve) => (parked = resolve));
+      gate ??= new Promise<void>((resolve) => (open = resolve));
+      consumer.wakeup();
+      return waiting;
+    },
+    resume: () => {
+      gate = null;
+      open();
+    },
+    close: async () => {
+      if (!running) return;
+      running = false;
+      member.resume();
+      consumer.wakeup();
+      await loop;
+      await consumer.close();
+      await client.close();
+    },
+  };
+  defer(t, member.close);
+  return member;
+}
+
+const partitionsOf = (m: Member) => m.consumer.assignment().flatMap((tp) => tp.partitions);
+
+test('a member joining a cooperative-sticky group: the others read their kept partitions through the rebalance and revoke only what moves', async (t) => {
+  const broker = await startBrokerFor(t);
+  const client = new KafkaClient({ bootstrap: broker.bootstrap });
+  defer(t, () => client.close());
+  const admin = new Admin(client);
+  const producer = new Producer(client);
+  await admin.createTopic(TOPIC, 6);
+  let produced = 0;
+  const produceTo = async (partitions: number[]) => {
+    await producer.send(TOPIC, partitions.map((partition) => ({ partition, key: null, value: Buffer.from(`r${produced}`) })));
+    produced++;
+  };
+
+  const a = startMember(t, broker.bootstrap, 'a');
+  const c = startMember(t, broker.bootstrap, 'c');
+  await waitFor('a and c to hold three partitions each', () => partitionsOf(a).length === 3 && partitionsOf(c).length === 3);
+  assert.equal(a.consumer.generationId, c.consumer.generationId);
+  const aBefore = partitionsOf(a);
+  const cBefore = partitionsOf(c);
+  await produceTo([0, 1, 2, 3, 4, 5]);
+  await waitFor('the first round to be read', () => a.records.length + c.records.length === 6);
+
+  // c stops polling, so the rebalance b starts stays open until c rejoins.
+  await c.pause();
+  const joinsOfA: number[] = [];
+  const onEvent = (message: unknown) => {
+    const e = message as { event: string; memberId: string; generationId: number };
+    if (e.event === 'join' && e.memberId === a.consumer.memberId) joinsOfA.push(e.generationId);
+  };
+  groupConsumerChannel.subscribe(onEvent);
+  t.after(() => groupConsumerChannel.unsubscribe(onEvent));
+  const b = startMember(t, broker.bootstrap, 'b');
+  const generationBefore = a.consumer.generationId;
+  await waitFor('a to rejoin', () => joinsOfA.length > 0, 10_000);
+
+  // a has sent JoinGroup and the coordinator waits for c: what a reads now it reads during the rebalance.
+  const aRead = a.records.length;
+  await produceTo(aBefore);
+  await waitFor('a to read its partitions during the rebalance', () => a.records.length === aRead + 3, 10_000);
+  const [during] = await admin.describeGroups([GROUP]);
+  assert.equal(during.state, 'PreparingRebalance');
+  assert.equal(a.consumer.generationId, generationBefore, 'still in the old generation');
+  assert.deepEqual(a.revoked, [], 'a gave nothing up before the new assignment');
+
+  c.resume();
+  await waitFor(
+    'the three members to hold two partitions each',
+    () => [a, b, c].every((m) => partitionsOf(m).length === 2) && new Set([a, b, c].map((m) => m.consumer.generationId)).size === 1,
+    20_000,
+  );
+  assert.deepEqual([a, b, c].flatMap(partitionsOf).sort(), [0, 1, 2, 3, 4, 5]);
+  // Each old member gave up exactly the one partition b took, and kept the others all along.
+  for (const [m, before] of [
+    [a, aBefore],
+    [c, cBefore],
+  ] as const) {
+    assert.equal(m.revoked.length, 1);
+    const lost = m.revoked[0].flatMap((tp) => tp.partitions);
+    assert.equal(lost.length, 1);
+    assert.ok(partitionsOf(b).includes(lost[0]));
+    assert.deepEqual(partitionsOf(m), before.filter((p) => p !== lost[0]));
+  }
+  assert.deepEqual(b.revoked, []);
+
+  await produceTo([0, 1, 2, 3, 4, 5]);
+  const expected = produced * 6 - 3;
+  const all = () => [a, b, c].flatMap((m) => m.records);
+  await waitFor('every record to be read', () => all().length >= expected, 10_000);
+  const keys = all().map((r) => `${r.partition}:${r.offset}`);
+  assert.equal(new Set(keys).size, keys.length, 'no record read twice');
+  assert.equal(keys.length, expected);
+  for (const m of [a, b, c]) {
+    const last = m.records.slice(-2).map((r) => r.partition).sort();
+    assert.deepEqual(last, partitionsOf(m), 'the last round was read by each partition’s owner');
+  }
+});
