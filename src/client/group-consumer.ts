@@ -26,6 +26,13 @@
 // `consumed` for every assigned partition, so a member that restarts resumes
 // after the last record it handed out, never after one still in its buffer.
 //
+// Static membership (KIP-345, `groupInstanceId`): the coordinator knows the
+// member by its instance id, so a restart within the session timeout gets
+// the same partitions in the same generation without a rebalance; close()
+// therefore sends no LeaveGroup unless asked. When another consumer joins
+// with the same instance id this one is fenced (FENCED_INSTANCE_ID) and stops
+// for good: poll() and commit() throw, as Kafka's consumer does.
+//
 // The coordinator gets a connection of its own: a JoinGroup or SyncGroup
 // parks until the rebalance completes, and responses on one connection come
 // back in order, so sharing it with long-polling fetches would delay both.
@@ -53,6 +60,12 @@ export interface GroupConsumerOptions extends FetchOptions {
   groupId: string;
   /** Topics to subscribe to. */
   topics: string[];
+  /**
+   * Makes this a static member (KIP-345) under this id, unique in the group
+   * (e.g. the host or pod name): it keeps its partitions across a restart
+   * within sessionTimeoutMs, and close() does not leave the group unless asked.
+   */
+  groupInstanceId?: string;
   /**
    * Partition assignors offered in JoinGroup, most preferred first (Kafka's
    * `partition.assignment.strategy`); the coordinator picks one every member
@@ -135,6 +148,7 @@ export class GroupConsumer {
   private readonly topics: string[];
   private readonly assignors: Assignor[];
   private readonly rebalanceProtocol: RebalanceProtocol;
+  private readonly groupInstanceId: string | null;
   private readonly sessionTimeoutMs: number;
   private readonly rebalanceTimeoutMs: number;
   private readonly heartbeatIntervalMs: number;
@@ -152,6 +166,8 @@ export class GroupConsumer {
   private joining: Promise<void> | null = null;
   /** Why the last join failed, thrown by the next poll (a cooperative join runs while poll() fetches). */
   private joinFailure: unknown = null;
+  /** Set once another consumer took this member's groupInstanceId; thrown by every poll() and commit() after. */
+  private fenced: KafkaError | null = null;
   private fetching: Promise<void> | null = null;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private readonly wakeups = new Set<() => void>();
@@ -169,6 +185,7 @@ export class GroupConsumer {
     this.topics = [...new Set(options.topics)].sort();
     this.assignors = assignorsNamed(options.assignors ?? ['range']);
     this.rebalanceProtocol = rebalanceProtocolOf(this.assignors);
+    this.groupInstanceId = options.groupInstanceId ?? null;
     this.sessionTimeoutMs = options.sessionTimeoutMs ?? 10_000;
     this.rebalanceTimeoutMs = options.rebalanceTimeoutMs ?? 30_000;
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 3000;
@@ -203,6 +220,7 @@ export class GroupConsumer {
     this.assertOpen();
     await this.maybeAutoCommit();
     while (!this.woken && !this.closed) {
+      if (this.fenced) throw this.fenced;
       if (this.joinFailure !== null) {
         const failure = this.joinFailure;
         this.joinFailure = null;
@@ -242,12 +260,19 @@ export class GroupConsumer {
    */
   async commit(offsets?: PartitionOffset[]): Promise<void> {
     this.assertOpen();
+    if (this.fenced) throw this.fenced;
     await this.commitOwned(offsets);
   }
 
-  /** Commits what was consumed (when autoCommit), leaves the group and closes the coordinator connection. The client stays open. */
-  async close(): Promise<void> {
+  /**
+   * Commits what was consumed (when autoCommit), leaves the group and closes
+   * the coordinator connection. The client stays open. A static member does
+   * not leave unless `leaveGroup` is true (KIP-345; Kafka's KIP-812 close
+   * option): its partitions wait for it until its session times out.
+   */
+  async close(options: { leaveGroup?: boolean } = {}): Promise<void> {
     if (this.closed) return;
+    const leave = options.leaveGroup ?? this.groupInstanceId === null;
     // Also while a rebalance is pending: the coordinator takes commits of the current generation until it completes.
     if (this.autoCommit && this.owned.size > 0) await this.commitOwned().catch(() => {});
     this.revokeAll();
@@ -263,11 +288,11 @@ export class GroupConsumer {
     } catch {
       return;
     }
-    if (this.memberIdValue !== '') {
+    if (this.memberIdValue !== '' && leave) {
       this.publish('leave');
       // A JoinGroup still parked on this connection is answered by the leave, so this does not wait for the rebalance.
       await conn
-        .send(LEAVE_GROUP, { groupId: this.groupId, memberId: this.memberIdValue, members: [{ memberId: this.memberIdValue, groupInstanceId: null }] })
+        .send(LEAVE_GROUP, { groupId: this.groupId, memberId: this.memberIdValue, members: [{ memberId: this.memberIdValue, groupInstanceId: this.groupInstanceId }] })
         .catch(() => {});
     }
     conn.close();
@@ -291,7 +316,7 @@ export class GroupConsumer {
         sessionTimeoutMs: this.sessionTimeoutMs,
         rebalanceTimeoutMs: this.rebalanceTimeoutMs,
         memberId: this.memberIdValue,
-        groupInstanceId: null,
+        groupInstanceId: this.groupInstanceId,
         protocolType: CONSUMER_PROTOCOL_TYPE,
         protocols: this.assignors.map((a) => ({ name: a.name, metadata: subscription })),
       });
@@ -309,7 +334,7 @@ export class GroupConsumer {
         groupId: this.groupId,
         generationId: this.generationIdValue,
         memberId: this.memberIdValue,
-        groupInstanceId: null,
+        groupInstanceId: this.groupInstanceId,
         assignments,
       });
       if (this.closed) return;
@@ -348,6 +373,8 @@ export class GroupConsumer {
         return false;
       case ErrorCode.REBALANCE_IN_PROGRESS:
         return false;
+      case ErrorCode.FENCED_INSTANCE_ID:
+        throw this.fence();
       default:
         if (COORDINATOR_MOVED.has(errorCode)) {
           this.dropCoordinator();
@@ -448,13 +475,17 @@ export class GroupConsumer {
       let errorCode: number;
       try {
         const conn = await this.coordinatorConnection();
-        errorCode = (await conn.send(HEARTBEAT, { groupId: this.groupId, generationId: generation, memberId: this.memberIdValue, groupInstanceId: null })).errorCode;
+        errorCode = (await conn.send(HEARTBEAT, { groupId: this.groupId, generationId: generation, memberId: this.memberIdValue, groupInstanceId: this.groupInstanceId })).errorCode;
       } catch {
         errorCode = ErrorCode.COORDINATOR_NOT_AVAILABLE;
       }
       if (this.closed || this.rejoinNeeded || generation !== this.generationIdValue) return;
       if (errorCode === ErrorCode.NONE) {
         this.heartbeatTimer = setTimeout(beat, this.heartbeatIntervalMs).unref();
+        return;
+      }
+      if (errorCode === ErrorCode.FENCED_INSTANCE_ID) {
+        this.fence();
         return;
       }
       this.forgetMembershipOn(errorCode);
@@ -471,11 +502,30 @@ export class GroupConsumer {
 
   /** After UNKNOWN_MEMBER_ID or ILLEGAL_GENERATION the member's partitions are no longer its own: nothing of them can be committed. */
   private forgetMembershipOn(errorCode: number): void {
-    if (errorCode === ErrorCode.UNKNOWN_MEMBER_ID || errorCode === ErrorCode.FENCED_INSTANCE_ID) this.memberIdValue = '';
-    if (errorCode === ErrorCode.UNKNOWN_MEMBER_ID || errorCode === ErrorCode.ILLEGAL_GENERATION || errorCode === ErrorCode.FENCED_INSTANCE_ID) {
+    if (errorCode === ErrorCode.UNKNOWN_MEMBER_ID) this.memberIdValue = '';
+    if (errorCode === ErrorCode.UNKNOWN_MEMBER_ID || errorCode === ErrorCode.ILLEGAL_GENERATION) {
       this.generationIdValue = -1;
       this.revokeAll();
     }
+  }
+
+  /**
+   * Another consumer joined with this member's groupInstanceId: the
+   * membership is its now. Rejoining would fence it in turn, so this member
+   * gives up its partitions and stops; returns the error poll() and commit() throw.
+   */
+  private fence(): KafkaError {
+    this.fenced ??= new KafkaError(
+      ErrorCode.FENCED_INSTANCE_ID,
+      `another consumer joined with groupInstanceId '${this.groupInstanceId}'; this one is fenced and stops`,
+      `member of group '${this.groupId}'`,
+    );
+    this.memberIdValue = '';
+    this.generationIdValue = -1;
+    this.stopHeartbeat();
+    this.revokeAll();
+    this.fireWakeups();
+    return this.fenced;
   }
 
   private requestRejoin(): void {
@@ -524,7 +574,7 @@ export class GroupConsumer {
     if (targets.length === 0) return;
     const conn = await this.coordinatorConnection();
     const generation = this.generationIdValue;
-    const codes = await commitOffsets(conn, this.groupId, { generationId: generation, memberId: this.memberIdValue }, targets);
+    const codes = await commitOffsets(conn, this.groupId, { generationId: generation, memberId: this.memberIdValue, groupInstanceId: this.groupInstanceId }, targets);
     let failure: number = ErrorCode.NONE;
     codes.forEach((code, i) => {
       if (code === ErrorCode.NONE) {
@@ -533,6 +583,7 @@ export class GroupConsumer {
       } else if (failure === ErrorCode.NONE) failure = code;
     });
     if (failure === ErrorCode.NONE) return;
+    if (failure === ErrorCode.FENCED_INSTANCE_ID) throw this.fence();
     if (generation === this.generationIdValue) {
       if (failure === ErrorCode.REBALANCE_IN_PROGRESS || failure === ErrorCode.UNKNOWN_MEMBER_ID || failure === ErrorCode.ILLEGAL_GENERATION) {
         this.forgetMembershipOn(failure);
