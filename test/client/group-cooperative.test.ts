@@ -5,39 +5,28 @@
 // every partition owned once and no record lost or read twice.
 //
 // To hold the rebalance open without timing, one member's poll loop is
-// paused: a member sends JoinGroup only from poll(), so the coordinator waits
-// for it, and meanwhile another member proves it still reads its partitions.
+// paused (test/helpers/group-member.ts), and meanwhile another member proves
+// it still reads its partitions.
 
 import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
-import { Admin, type ConsumedRecord, GroupConsumer, KafkaClient, Producer, type TopicPartitions } from '../../src/client/index.js';
+import { Admin, KafkaClient, Producer } from '../../src/client/index.js';
 import { groupConsumerChannel } from '../../src/client/group-consumer.js';
 import type { RunningBroker } from '../../src/start-broker.js';
 import { startTestBroker } from '../helpers/broker.js';
 import { defer, waitFor } from '../helpers/broker-process.js';
+import { type GroupMember, startGroupMember } from '../helpers/group-member.js';
 
 const TOPIC = 'coop';
 const GROUP = 'coop-group';
-
-interface Member {
-  consumer: GroupConsumer;
-  records: ConsumedRecord[];
-  revoked: TopicPartitions[][];
-  /** Ends the poll() in progress and calls no other until resume(); resolves once the loop waits. */
-  pause(): Promise<void>;
-  resume(): void;
-  close(): Promise<void>;
-}
 
 async function startBrokerFor(t: TestContext): Promise<RunningBroker> {
   defer(t, () => {});
   return startTestBroker(t);
 }
 
-function startMember(t: TestContext, bootstrap: string, name: string): Member {
-  const client = new KafkaClient({ bootstrap, clientId: name });
-  const revoked: TopicPartitions[][] = [];
-  const consumer = new GroupConsumer(client, {
+function startMember(t: TestContext, bootstrap: string, name: string): GroupMember {
+  return startGroupMember(t, bootstrap, name, {
     groupId: GROUP,
     topics: [TOPIC],
     assignors: ['cooperative-sticky'],
@@ -46,52 +35,10 @@ function startMember(t: TestContext, bootstrap: string, name: string): Member {
     heartbeatIntervalMs: 100,
     maxWaitMs: 100,
     autoCommitIntervalMs: 100,
-    onRevoked: (partitions) => revoked.push(partitions),
   });
-  const records: ConsumedRecord[] = [];
-  let running = true;
-  let gate: Promise<void> | null = null;
-  let open = () => {};
-  let parked = () => {};
-  const loop = (async () => {
-    while (running) {
-      if (gate) {
-        parked();
-        await gate;
-      }
-      records.push(...(await consumer.poll()));
-    }
-  })();
-  loop.catch(() => {});
-  const member: Member = {
-    consumer,
-    records,
-    revoked,
-    pause: () => {
-      const waiting = new Promise<void>((resolve) => (parked = resolve));
-      gate ??= new Promise<void>((resolve) => (open = resolve));
-      consumer.wakeup();
-      return waiting;
-    },
-    resume: () => {
-      gate = null;
-      open();
-    },
-    close: async () => {
-      if (!running) return;
-      running = false;
-      member.resume();
-      consumer.wakeup();
-      await loop;
-      await consumer.close();
-      await client.close();
-    },
-  };
-  defer(t, member.close);
-  return member;
 }
 
-const partitionsOf = (m: Member) => m.consumer.assignment().flatMap((tp) => tp.partitions);
+const partitionsOf = (m: GroupMember) => m.partitions();
 
 test('a member joining a cooperative-sticky group: the others read their kept partitions through the rebalance and revoke only what moves', async (t) => {
   const broker = await startBrokerFor(t);

@@ -8,33 +8,23 @@
 
 import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
-import { Admin, type ConsumedRecord, GroupConsumer, type GroupConsumerOptions, KafkaClient, KafkaError, Producer, type TopicPartitions } from '../../src/client/index.js';
+import { Admin, KafkaClient, KafkaError, Producer } from '../../src/client/index.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import type { RunningBroker } from '../../src/start-broker.js';
 import { startTestBroker } from '../helpers/broker.js';
 import { defer, waitFor } from '../helpers/broker-process.js';
+import { type GroupMember, startGroupMember } from '../helpers/group-member.js';
 
 const TOPIC = 'static';
 const GROUP = 'static-group';
-
-interface Member {
-  consumer: GroupConsumer;
-  records: ConsumedRecord[];
-  revoked: TopicPartitions[][];
-  /** What the poll loop threw, if it stopped on an error. */
-  failure(): unknown;
-  close(options?: { leaveGroup?: boolean }): Promise<void>;
-}
 
 async function startBrokerFor(t: TestContext): Promise<RunningBroker> {
   defer(t, () => {});
   return startTestBroker(t);
 }
 
-function startMember(t: TestContext, bootstrap: string, groupInstanceId: string, options: Partial<GroupConsumerOptions> = {}): Member {
-  const client = new KafkaClient({ bootstrap, clientId: groupInstanceId });
-  const revoked: TopicPartitions[][] = [];
-  const consumer = new GroupConsumer(client, {
+function startMember(t: TestContext, bootstrap: string, groupInstanceId: string): GroupMember {
+  return startGroupMember(t, bootstrap, groupInstanceId, {
     groupId: GROUP,
     topics: [TOPIC],
     groupInstanceId,
@@ -42,28 +32,10 @@ function startMember(t: TestContext, bootstrap: string, groupInstanceId: string,
     sessionTimeoutMs: 30_000,
     heartbeatIntervalMs: 100,
     maxWaitMs: 100,
-    onRevoked: (partitions) => revoked.push(partitions),
-    ...options,
   });
-  const records: ConsumedRecord[] = [];
-  let running = true;
-  let failure: unknown = null;
-  const loop = (async () => {
-    while (running) records.push(...(await consumer.poll()));
-  })().catch((err: unknown) => void (failure = err));
-  const close = async (closeOptions?: { leaveGroup?: boolean }) => {
-    if (!running) return;
-    running = false;
-    consumer.wakeup();
-    await loop;
-    await consumer.close(closeOptions);
-    await client.close();
-  };
-  defer(t, close);
-  return { consumer, records, revoked, failure: () => failure, close };
 }
 
-const partitionsOf = (m: Member) => m.consumer.assignment().flatMap((tp) => tp.partitions);
+const partitionsOf = (m: GroupMember) => m.partitions();
 
 async function setUp(t: TestContext) {
   const broker = await startBrokerFor(t);

@@ -8,10 +8,11 @@
 import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
 import kafkajs from 'kafkajs';
-import { Admin, type ConsumedRecord, GroupConsumer, KafkaClient, Producer } from '../../src/client/index.js';
+import { Admin, KafkaClient, Producer } from '../../src/client/index.js';
 import type { RunningBroker } from '../../src/start-broker.js';
 import { startTestBroker } from '../helpers/broker.js';
 import { defer, waitFor } from '../helpers/broker-process.js';
+import { startGroupMember } from '../helpers/group-member.js';
 
 const { Kafka, logLevel, PartitionAssigners } = kafkajs;
 
@@ -31,6 +32,8 @@ interface Member {
   memberId(): string;
   /** This member's partitions as it sees them (null: not known to it yet). */
   partitions(): number[] | null;
+  /** Every record it read. */
+  reads(): Read[];
   close(): Promise<void>;
 }
 
@@ -40,9 +43,8 @@ async function startBrokerFor(t: TestContext): Promise<RunningBroker> {
   return startTestBroker(t);
 }
 
-function startSluiceMember(t: TestContext, bootstrap: string, name: string, sink: Read[]): Member {
-  const client = new KafkaClient({ bootstrap, clientId: name });
-  const consumer = new GroupConsumer(client, {
+function startSluiceMember(t: TestContext, bootstrap: string, name: string): Member {
+  const member = startGroupMember(t, bootstrap, name, {
     groupId: GROUP,
     topics: [TOPIC],
     assignors: ['roundrobin'],
@@ -52,25 +54,12 @@ function startSluiceMember(t: TestContext, bootstrap: string, name: string, sink
     maxWaitMs: 100,
     autoCommitIntervalMs: 100,
   });
-  let running = true;
-  const loop = (async () => {
-    while (running) sink.push(...(await consumer.poll()).map((r: ConsumedRecord) => ({ partition: r.partition, offset: r.offset })));
-  })();
-  loop.catch(() => {});
-  const close = async () => {
-    if (!running) return;
-    running = false;
-    consumer.wakeup();
-    await loop;
-    await consumer.close();
-    await client.close();
-  };
-  defer(t, close);
-  return { name, memberId: () => consumer.memberId, partitions: () => consumer.assignment().flatMap((tp) => tp.partitions), close };
+  return { name, memberId: () => member.consumer.memberId, partitions: member.partitions, reads: () => member.records, close: () => member.close() };
 }
 
 /** A kafkajs member; `leads()` says whether it led the generation it last joined. */
-async function startKafkajsMember(t: TestContext, bootstrap: string, name: string, sink: Read[]): Promise<Member & { leads(): boolean }> {
+async function startKafkajsMember(t: TestContext, bootstrap: string, name: string): Promise<Member & { leads(): boolean }> {
+  const reads: Read[] = [];
   const kafka = new Kafka({ brokers: [bootstrap], clientId: name, logLevel: logLevel.NOTHING });
   const consumer = kafka.consumer({
     groupId: GROUP,
@@ -91,8 +80,8 @@ async function startKafkajsMember(t: TestContext, bootstrap: string, name: strin
   const close = () => consumer.disconnect();
   defer(t, close);
   await consumer.subscribe({ topics: [TOPIC], fromBeginning: true });
-  await consumer.run({ autoCommitInterval: 100, eachMessage: async ({ partition, message }) => void sink.push({ partition, offset: Number(message.offset) }) });
-  return { name, memberId: () => memberId, partitions: () => partitions, leads: () => leads, close };
+  await consumer.run({ autoCommitInterval: 100, eachMessage: async ({ partition, message }) => void reads.push({ partition, offset: Number(message.offset) }) });
+  return { name, memberId: () => memberId, partitions: () => partitions, reads: () => reads, leads: () => leads, close };
 }
 
 /**
@@ -139,21 +128,20 @@ test('Sluice and kafkajs members share a group under roundrobin: each partition 
     await producer.send(TOPIC, records);
     produced += 5;
   };
-  const read: Read[] = [];
 
   await produceRound('before');
-  const s1 = startSluiceMember(t, broker.bootstrap, 'sluice-1', read);
+  const s1 = startSluiceMember(t, broker.bootstrap, 'sluice-1');
   assert.deepEqual((await settled(admin, [s1])).get('sluice-1'), [0, 1, 2, 3, 4, 5]);
 
   // A Sluice leader assigns for a kafkajs member.
-  const k1 = await startKafkajsMember(t, broker.bootstrap, 'kafkajs-1', read);
+  const k1 = await startKafkajsMember(t, broker.bootstrap, 'kafkajs-1');
   const two = await settled(admin, [s1, k1]);
   assert.equal(k1.leads(), false);
   assertEachPartitionOnce(two);
   assert.deepEqual([...two.values()].map((p) => p.length), [3, 3]);
   await produceRound('two-members');
 
-  const s2 = startSluiceMember(t, broker.bootstrap, 'sluice-2', read);
+  const s2 = startSluiceMember(t, broker.bootstrap, 'sluice-2');
   const three = await settled(admin, [s1, k1, s2]);
   assertEachPartitionOnce(three);
   assert.deepEqual([...three.values()].map((p) => p.length), [2, 2, 2]);
@@ -169,7 +157,7 @@ test('Sluice and kafkajs members share a group under roundrobin: each partition 
 
   await waitFor(
     'every record to be read',
-    () => new Set(read.map((r) => `${r.partition}:${r.offset}`)).size === PARTITIONS * produced,
+    () => new Set([s1, k1, s2].flatMap((m) => m.reads()).map((r) => `${r.partition}:${r.offset}`)).size === PARTITIONS * produced,
     GROUP_WAIT_MS,
   );
   await k1.close();
@@ -182,11 +170,10 @@ test('Sluice and kafkajs members share a group under roundrobin: each partition 
 
   // A member started later reads only what came after the commits.
   await produceRound('later');
-  const lateRead: Read[] = [];
-  const late = startSluiceMember(t, broker.bootstrap, 'sluice-late', lateRead);
-  await waitFor('the later round to be read', () => lateRead.length >= PARTITIONS * 5, GROUP_WAIT_MS);
+  const late = startSluiceMember(t, broker.bootstrap, 'sluice-late');
+  await waitFor('the later round to be read', () => late.reads().length >= PARTITIONS * 5, GROUP_WAIT_MS);
   assert.deepEqual(
-    lateRead.map((r) => `${r.partition}:${r.offset}`).sort(),
+    late.reads().map((r) => `${r.partition}:${r.offset}`).sort(),
     Array.from({ length: PARTITIONS }, (_, p) => Array.from({ length: 5 }, (_, i) => `${p}:${produced - 5 + i}`)).flat().sort(),
   );
   await late.close();

@@ -1,0 +1,80 @@
+// A Sluice GroupConsumer with its poll loop, for group tests: every record it
+// polls lands in `records`, every onRevoked call in `revoked`. pause() ends
+// the poll in progress and calls no other until resume(): a member sends
+// JoinGroup only from poll(), so a paused member holds a rebalance open
+// until it resumes (or its session or rebalance timeout ends it).
+
+import type { TestContext } from 'node:test';
+import { type ConsumedRecord, GroupConsumer, type GroupConsumerOptions, KafkaClient, type TopicPartitions } from '../../src/client/index.js';
+import { defer } from './broker-process.js';
+
+export interface GroupMember {
+  consumer: GroupConsumer;
+  records: ConsumedRecord[];
+  revoked: TopicPartitions[][];
+  /** What the poll loop threw, if it stopped on an error. */
+  failure(): unknown;
+  /** The partitions it owns now (of every topic), sorted. */
+  partitions(): number[];
+  /** Resolves once the loop waits. */
+  pause(): Promise<void>;
+  resume(): void;
+  /** Stops the loop and closes the consumer and its client. */
+  close(options?: { leaveGroup?: boolean }): Promise<void>;
+}
+
+/** Starts a member on a client of its own (clientId `name`), closed by the test's cleanup at the latest. */
+export function startGroupMember(t: TestContext, bootstrap: string, name: string, options: GroupConsumerOptions): GroupMember {
+  const client = new KafkaClient({ bootstrap, clientId: name });
+  const revoked: TopicPartitions[][] = [];
+  const consumer = new GroupConsumer(client, {
+    ...options,
+    onRevoked: (partitions) => {
+      revoked.push(partitions);
+      options.onRevoked?.(partitions);
+    },
+  });
+  const records: ConsumedRecord[] = [];
+  let running = true;
+  let failure: unknown = null;
+  let gate: Promise<void> | null = null;
+  let open = () => {};
+  let parked = () => {};
+  const loop = (async () => {
+    while (running) {
+      if (gate) {
+        parked();
+        await gate;
+      }
+      records.push(...(await consumer.poll()));
+    }
+  })().catch((err: unknown) => void (failure = err));
+  const member: GroupMember = {
+    consumer,
+    records,
+    revoked,
+    failure: () => failure,
+    partitions: () => consumer.assignment().flatMap((tp) => tp.partitions).sort((a, b) => a - b),
+    pause: () => {
+      const waiting = new Promise<void>((resolve) => (parked = resolve));
+      gate ??= new Promise<void>((resolve) => (open = resolve));
+      consumer.wakeup();
+      return waiting;
+    },
+    resume: () => {
+      gate = null;
+      open();
+    },
+    close: async (closeOptions) => {
+      if (!running) return;
+      running = false;
+      member.resume();
+      consumer.wakeup();
+      await loop;
+      await consumer.close(closeOptions);
+      await client.close();
+    },
+  };
+  defer(t, member.close);
+  return member;
+}
