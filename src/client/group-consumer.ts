@@ -46,6 +46,7 @@ import { LeaveGroupRequest, LeaveGroupResponse } from '../protocol/messages/leav
 import { MetadataRequest, MetadataResponse } from '../protocol/messages/metadata.js';
 import { SyncGroupRequest, SyncGroupResponse } from '../protocol/messages/sync-group.js';
 import { ClientError, KafkaError } from './client-error.js';
+import { type Clock, type Timer, sleep, systemClock } from './clock.js';
 import { BrokerConnection } from './connection.js';
 import type { ConsumedRecord, FetchOptions } from './consumer.js';
 import { CONSUMER_PROTOCOL_TYPE, type TopicPartitions, decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from '../protocol/consumer-protocol.js';
@@ -85,6 +86,8 @@ export interface GroupConsumerOptions extends FetchOptions {
   autoCommit?: boolean;
   /** Least time between two automatic commits inside poll() (ms). Default 5000. */
   autoCommitIntervalMs?: number;
+  /** Time for heartbeats, pauses and the auto-commit interval; tests pass a fake one. Default the system clock. */
+  clock?: Clock;
   /**
    * Called when a generation's assignment is in place, with the start offset
    * of each partition added: every partition under eager rebalancing, only
@@ -149,6 +152,7 @@ export class GroupConsumer {
   private readonly assignors: Assignor[];
   private readonly rebalanceProtocol: RebalanceProtocol;
   private readonly groupInstanceId: string | null;
+  private readonly clock: Clock;
   private readonly sessionTimeoutMs: number;
   private readonly rebalanceTimeoutMs: number;
   private readonly heartbeatIntervalMs: number;
@@ -169,11 +173,11 @@ export class GroupConsumer {
   /** Set once another consumer took this member's groupInstanceId; thrown by every poll() and commit() after. */
   private fenced: KafkaError | null = null;
   private fetching: Promise<void> | null = null;
-  private heartbeatTimer: NodeJS.Timeout | null = null;
+  private heartbeatTimer: Timer | null = null;
   private readonly wakeups = new Set<() => void>();
   private woken = false;
   private closed = false;
-  private lastCommitAt = Date.now();
+  private lastCommitAt: number;
   private readonly fetcher: PartitionFetcher;
 
   constructor(
@@ -186,6 +190,8 @@ export class GroupConsumer {
     this.assignors = assignorsNamed(options.assignors ?? ['range']);
     this.rebalanceProtocol = rebalanceProtocolOf(this.assignors);
     this.groupInstanceId = options.groupInstanceId ?? null;
+    this.clock = options.clock ?? systemClock;
+    this.lastCommitAt = this.clock.now();
     this.sessionTimeoutMs = options.sessionTimeoutMs ?? 10_000;
     this.rebalanceTimeoutMs = options.rebalanceTimeoutMs ?? 30_000;
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 3000;
@@ -235,7 +241,7 @@ export class GroupConsumer {
       if (this.buffer.length > 0) return this.take(maxRecords);
       if (this.owned.size === 0) {
         // Nothing assigned (more members than partitions): wait as long as a fetch would.
-        await this.interruptible(new Promise<void>((resolve) => setTimeout(resolve, this.options.maxWaitMs ?? 500)));
+        await this.interruptible(sleep(this.clock, this.options.maxWaitMs ?? 500));
         return [];
       }
       this.fetching ??= handled(this.fetchOnce().finally(() => (this.fetching = null)));
@@ -378,7 +384,7 @@ export class GroupConsumer {
       default:
         if (COORDINATOR_MOVED.has(errorCode)) {
           this.dropCoordinator();
-          await new Promise((resolve) => setTimeout(resolve, COORDINATOR_RETRY_MS));
+          await sleep(this.clock, COORDINATOR_RETRY_MS);
           return false;
         }
         throw new KafkaError(errorCode, null, `${what} group '${this.groupId}'`);
@@ -481,7 +487,7 @@ export class GroupConsumer {
       }
       if (this.closed || this.rejoinNeeded || generation !== this.generationIdValue) return;
       if (errorCode === ErrorCode.NONE) {
-        this.heartbeatTimer = setTimeout(beat, this.heartbeatIntervalMs).unref();
+        this.heartbeatTimer = this.clock.schedule(this.heartbeatIntervalMs, beat);
         return;
       }
       if (errorCode === ErrorCode.FENCED_INSTANCE_ID) {
@@ -492,11 +498,11 @@ export class GroupConsumer {
       if (COORDINATOR_MOVED.has(errorCode)) this.dropCoordinator();
       this.requestRejoin();
     };
-    this.heartbeatTimer = setTimeout(beat, this.heartbeatIntervalMs).unref();
+    this.heartbeatTimer = this.clock.schedule(this.heartbeatIntervalMs, beat);
   }
 
   private stopHeartbeat(): void {
-    if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
+    this.heartbeatTimer?.cancel();
     this.heartbeatTimer = null;
   }
 
@@ -556,13 +562,13 @@ export class GroupConsumer {
   // ---- offsets ---------------------------------------------------------------------------------
 
   private async maybeAutoCommit(): Promise<void> {
-    if (!this.autoCommit || this.rejoinNeeded || Date.now() - this.lastCommitAt < this.autoCommitIntervalMs) return;
+    if (!this.autoCommit || this.rejoinNeeded || this.clock.now() - this.lastCommitAt < this.autoCommitIntervalMs) return;
     // A failed automatic commit is retried at the next interval; a membership problem shows up as a rejoin.
     await this.commitOwned().catch(() => {});
   }
 
   private commitOwned(explicit?: PartitionOffset[]): Promise<void> {
-    this.lastCommitAt = Date.now();
+    this.lastCommitAt = this.clock.now();
     return this.sendCommit(
       explicit
         ? explicit.map((o) => ({ offset: o.offset, owned: this.owned.get(partitionKey(o.topic, o.partition)), topic: o.topic, partition: o.partition }))
