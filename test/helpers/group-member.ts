@@ -6,12 +6,15 @@
 
 import type { TestContext } from 'node:test';
 import { type ConsumedRecord, GroupConsumer, type GroupConsumerOptions, KafkaClient, type TopicPartitions } from '../../src/client/index.js';
+import { groupConsumerChannel } from '../../src/client/group-consumer.js';
 import { defer } from './broker-process.js';
 
 export interface GroupMember {
   consumer: GroupConsumer;
   records: ConsumedRecord[];
   revoked: TopicPartitions[][];
+  /** The generation it was in each time it sent JoinGroup to rejoin one (from the `sluice:client:group` channel). */
+  rejoins: number[];
   /** What the poll loop threw, if it stopped on an error. */
   failure(): unknown;
   /** The partitions it owns now (of every topic), sorted. */
@@ -34,6 +37,12 @@ export function startGroupMember(t: TestContext, bootstrap: string, name: string
       options.onRevoked?.(partitions);
     },
   });
+  const rejoins: number[] = [];
+  const onEvent = (message: unknown) => {
+    const e = message as { event: string; memberId: string; generationId: number };
+    if (e.event === 'join' && e.generationId >= 0 && e.memberId === consumer.memberId) rejoins.push(e.generationId);
+  };
+  groupConsumerChannel.subscribe(onEvent);
   const records: ConsumedRecord[] = [];
   let running = true;
   let failure: unknown = null;
@@ -53,6 +62,7 @@ export function startGroupMember(t: TestContext, bootstrap: string, name: string
     consumer,
     records,
     revoked,
+    rejoins,
     failure: () => failure,
     partitions: () => consumer.assignment().flatMap((tp) => tp.partitions).sort((a, b) => a - b),
     pause: () => {
@@ -73,6 +83,7 @@ export function startGroupMember(t: TestContext, bootstrap: string, name: string
       await loop;
       await consumer.close(closeOptions);
       await client.close();
+      groupConsumerChannel.unsubscribe(onEvent);
     },
   };
   defer(t, member.close);

@@ -12,7 +12,6 @@
 import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
 import { Admin, KafkaClient, Producer } from '../../src/client/index.js';
-import { groupConsumerChannel } from '../../src/client/group-consumer.js';
 import type { RunningBroker } from '../../src/start-broker.js';
 import { startTestBroker } from '../helpers/broker.js';
 import { defer, waitFor } from '../helpers/broker-process.js';
@@ -164,16 +163,9 @@ for (const leader of ['sluice', 'librdkafka'] as const) {
 
     // sluice-2 holds the rebalance open; sluice-1 rejoins and goes on reading its partitions.
     await s2.pause();
-    const s1Joins: number[] = [];
-    const onEvent = (message: unknown) => {
-      const e = message as { event: string; memberId: string; generationId: number };
-      if (e.event === 'join' && e.memberId === s1.consumer.memberId) s1Joins.push(e.generationId);
-    };
-    groupConsumerChannel.subscribe(onEvent);
-    t.after(() => groupConsumerChannel.unsubscribe(onEvent));
     const generation = s1.consumer.generationId;
     const newcomer = await startRdkafkaMember(t, broker.bootstrap, groupId, 'rdkafka-2');
-    await waitFor('sluice-1 to rejoin', () => s1Joins.length > 0, WAIT_MS);
+    await waitFor('sluice-1 to rejoin', () => s1.rejoins.includes(generation), WAIT_MS);
     const s1Read = s1.records.length;
     await produceTo(before.get('sluice-1')!);
     await waitFor('sluice-1 to read its partitions during the rebalance', () => s1.records.length === s1Read + before.get('sluice-1')!.length, WAIT_MS);
