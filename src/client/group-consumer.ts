@@ -38,24 +38,23 @@
 // back in order, so sharing it with long-polling fetches would delay both.
 
 import diagnostics_channel from 'node:diagnostics_channel';
-import type { Message } from '../protocol/codec.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { HeartbeatRequest, HeartbeatResponse } from '../protocol/messages/heartbeat.js';
 import { JoinGroupRequest, JoinGroupResponse } from '../protocol/messages/join-group.js';
 import { LeaveGroupRequest, LeaveGroupResponse } from '../protocol/messages/leave-group.js';
-import { MetadataRequest, MetadataResponse } from '../protocol/messages/metadata.js';
 import { SyncGroupRequest, SyncGroupResponse } from '../protocol/messages/sync-group.js';
 import { ClientError, KafkaError } from './client-error.js';
 import { type Clock, type Timer, sleep, systemClock } from './clock.js';
 import { BrokerConnection } from './connection.js';
 import type { ConsumedRecord, FetchOptions } from './consumer.js';
-import { CONSUMER_PROTOCOL_TYPE, type TopicPartitions, decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from '../protocol/consumer-protocol.js';
+import { CONSUMER_PROTOCOL_TYPE, type TopicPartitions, decodeAssignment, encodeSubscription } from '../protocol/consumer-protocol.js';
 import { findGroupCoordinator } from './find-coordinator.js';
 import { type PartitionOffset, commitOffsets, fetchCommitted } from './group-offsets.js';
 import type { KafkaClient } from './kafka-client.js';
 import { PartitionFetcher, partitionKey } from './partition-fetcher.js';
 import { type Assignor, type RebalanceProtocol, groupByTopic } from './assignors/assignor.js';
-import { ASSIGNORS, type AssignorName, rebalanceProtocolOf } from './assignors/index.js';
+import { type AssignorName, assignorsNamed, rebalanceProtocolOf } from './assignors/index.js';
+import { assignAsLeader } from './group-leader.js';
 
 export interface GroupConsumerOptions extends FetchOptions {
   groupId: string;
@@ -136,7 +135,6 @@ const JOIN_GROUP = { request: JoinGroupRequest, response: JoinGroupResponse };
 const SYNC_GROUP = { request: SyncGroupRequest, response: SyncGroupResponse };
 const HEARTBEAT = { request: HeartbeatRequest, response: HeartbeatResponse };
 const LEAVE_GROUP = { request: LeaveGroupRequest, response: LeaveGroupResponse };
-const METADATA = { request: MetadataRequest, response: MetadataResponse };
 
 const EARLIEST = -2;
 const LATEST = -1;
@@ -334,7 +332,7 @@ export class GroupConsumer {
       if (!(await this.recoverable(joined.errorCode, 'join'))) continue;
       this.memberIdValue = joined.memberId;
       this.generationIdValue = joined.generationId;
-      const assignments = joined.leader === joined.memberId ? await this.assign(conn, joined.protocolName, joined.members) : [];
+      const assignments = joined.leader === joined.memberId ? await assignAsLeader(conn, this.assignorChosen(joined.protocolName), joined.members) : [];
       if (this.closed) return;
       const synced = await conn.send(SYNC_GROUP, {
         groupId: this.groupId,
@@ -371,11 +369,9 @@ export class GroupConsumer {
       case ErrorCode.NONE:
         return true;
       case ErrorCode.UNKNOWN_MEMBER_ID:
-        this.memberIdValue = '';
-        this.generationIdValue = -1;
-        return false;
       case ErrorCode.ILLEGAL_GENERATION:
-        this.generationIdValue = -1;
+        // A cooperative member still holds partitions here; they are no longer its own.
+        this.forgetMembershipOn(errorCode);
         return false;
       case ErrorCode.REBALANCE_IN_PROGRESS:
         return false;
@@ -389,31 +385,6 @@ export class GroupConsumer {
         }
         throw new KafkaError(errorCode, null, `${what} group '${this.groupId}'`);
     }
-  }
-
-  /** The leader's part: every member's assignment by the assignor the coordinator chose, encoded for SyncGroup. */
-  private async assign(conn: BrokerConnection, protocolName: string, members: Message[]): Promise<{ memberId: string; assignment: Buffer }[]> {
-    // The coordinator only chooses a protocol every member offered, this one included.
-    const assignor = this.assignors.find((a) => a.name === protocolName);
-    if (!assignor) throw new KafkaError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, `chosen protocol ${protocolName} was not offered`, `assign group '${this.groupId}'`);
-    const subscriptions = members.map((m) => {
-      const member = { memberId: m.memberId as string, groupInstanceId: m.groupInstanceId as string | null, topics: [] as string[], ownedPartitions: [] as TopicPartitions[] };
-      try {
-        const subscription = decodeSubscription(m.metadata);
-        member.topics = subscription.topics;
-        member.ownedPartitions = subscription.ownedPartitions;
-      } catch {
-        // A member whose subscription does not parse gets nothing rather than breaking the group.
-      }
-      return member;
-    });
-    const topics = [...new Set(subscriptions.flatMap((s) => s.topics))];
-    // Asked on the coordinator connection: the client's may be held by a long-polling fetch.
-    const md = await conn.send(METADATA, { topics: topics.map((name) => ({ name, topicId: undefined })), allowAutoTopicCreation: false });
-    const counts = new Map<string, number>();
-    for (const t of md.topics as Message[]) if (t.errorCode === ErrorCode.NONE) counts.set(t.name, t.partitions.length);
-    const plan = assignor.assign(subscriptions, counts);
-    return subscriptions.map((s) => ({ memberId: s.memberId, assignment: encodeAssignment({ version: 0, partitions: plan.get(s.memberId) ?? [], userData: null }) }));
   }
 
   /**
@@ -454,6 +425,13 @@ export class GroupConsumer {
       }
     }
     this.options.onAssigned?.(list, this.generationIdValue);
+  }
+
+  /** The coordinator only chooses a protocol every member offered, this one included. */
+  private assignorChosen(protocolName: string): Assignor {
+    const assignor = this.assignors.find((a) => a.name === protocolName);
+    if (!assignor) throw new KafkaError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, `chosen protocol ${protocolName} was not offered`, `assign group '${this.groupId}'`);
+    return assignor;
   }
 
   /** Gives up every partition (eager rebalancing, close, a lost membership). */
@@ -678,13 +656,4 @@ function consumedOffsets(owned: Iterable<Owned>): CommitTarget[] {
 function handled<T>(p: Promise<T>): Promise<T> {
   p.catch(() => {});
   return p;
-}
-
-function assignorsNamed(names: AssignorName[]): Assignor[] {
-  if (names.length === 0) throw new ClientError('SLUICE_ERR_CONFIG', 'a group consumer needs at least one assignor');
-  return [...new Set(names)].map((name) => {
-    const assignor = Object.hasOwn(ASSIGNORS, name) ? ASSIGNORS[name] : undefined;
-    if (!assignor) throw new ClientError('SLUICE_ERR_CONFIG', `unknown assignor '${name}' (known: ${Object.keys(ASSIGNORS).join(', ')})`);
-    return assignor;
-  });
 }

@@ -1,6 +1,7 @@
 // The assignors a GroupConsumer can offer, by the protocol name every Kafka
 // client uses for them.
 
+import { ClientError } from '../client-error.js';
 import type { Assignor, RebalanceProtocol } from './assignor.js';
 import { cooperativeStickyAssignor } from './cooperative-sticky.js';
 import { rangeAssignor } from './range.js';
@@ -22,4 +23,13 @@ export const ASSIGNORS: Record<AssignorName, Assignor> = {
  */
 export function rebalanceProtocolOf(assignors: Assignor[]): RebalanceProtocol {
   return assignors.every((a) => a.rebalanceProtocol === 'cooperative') ? 'cooperative' : 'eager';
+}
+
+/** The assignors of `names`, in that order; throws SLUICE_ERR_CONFIG for an empty list or an unknown name. */
+export function assignorsNamed(names: string[]): Assignor[] {
+  if (names.length === 0) throw new ClientError('SLUICE_ERR_CONFIG', 'a group consumer needs at least one assignor');
+  return [...new Set(names)].map((name) => {
+    if (!Object.hasOwn(ASSIGNORS, name)) throw new ClientError('SLUICE_ERR_CONFIG', `unknown assignor '${name}' (known: ${Object.keys(ASSIGNORS).join(', ')})`);
+    return ASSIGNORS[name as AssignorName];
+  });
 }
