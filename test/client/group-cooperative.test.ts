@@ -15,7 +15,7 @@ import { Admin, KafkaClient, Producer } from '../../src/client/index.js';
 import type { RunningBroker } from '../../src/start-broker.js';
 import { startTestBroker } from '../helpers/broker.js';
 import { defer, waitFor } from '../helpers/broker-process.js';
-import { type GroupMember, startGroupMember } from '../helpers/group-member.js';
+import { type GroupMember, cooperativeOptions, startGroupMember } from '../helpers/group-member.js';
 
 const TOPIC = 'coop';
 const GROUP = 'coop-group';
@@ -26,16 +26,7 @@ async function startBrokerFor(t: TestContext): Promise<RunningBroker> {
 }
 
 function startMember(t: TestContext, bootstrap: string, name: string): GroupMember {
-  return startGroupMember(t, bootstrap, name, {
-    groupId: GROUP,
-    topics: [TOPIC],
-    assignors: ['cooperative-sticky'],
-    autoOffsetReset: 'earliest',
-    sessionTimeoutMs: 10_000,
-    heartbeatIntervalMs: 100,
-    maxWaitMs: 100,
-    autoCommitIntervalMs: 100,
-  });
+  return startGroupMember(t, bootstrap, name, cooperativeOptions(GROUP, TOPIC));
 }
 
 const partitionsOf = (m: GroupMember) => m.partitions();

@@ -9,6 +9,20 @@ import { type ConsumedRecord, GroupConsumer, type GroupConsumerOptions, KafkaCli
 import { groupConsumerChannel } from '../../src/client/group-consumer.js';
 import { defer } from './broker-process.js';
 
+/** A Sluice cooperative-sticky member of `groupId` on `topic`: quick heartbeats and commits, reading from the earliest offset. */
+export function cooperativeOptions(groupId: string, topic: string): GroupConsumerOptions {
+  return {
+    groupId,
+    topics: [topic],
+    assignors: ['cooperative-sticky'],
+    autoOffsetReset: 'earliest',
+    sessionTimeoutMs: 10_000,
+    heartbeatIntervalMs: 100,
+    maxWaitMs: 100,
+    autoCommitIntervalMs: 100,
+  };
+}
+
 export interface GroupMember {
   consumer: GroupConsumer;
   records: ConsumedRecord[];

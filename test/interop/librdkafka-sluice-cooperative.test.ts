@@ -15,36 +15,19 @@ import { Admin, KafkaClient, Producer } from '../../src/client/index.js';
 import type { RunningBroker } from '../../src/start-broker.js';
 import { startTestBroker } from '../helpers/broker.js';
 import { defer, waitFor } from '../helpers/broker-process.js';
-import { type GroupMember, startGroupMember } from '../helpers/group-member.js';
+import { type GroupMember, cooperativeOptions, startGroupMember } from '../helpers/group-member.js';
+import { type CooperativeMember, type Read, WAIT_MS, assertGaveUpOnlyWhatMoved, settled, sluiceMember, snapshot } from './cooperative-members.js';
 import { kafkaJavascript, loadKafkaJavascript, skipUnless } from '../helpers/interop-tools.js';
 
 const TOPIC = 'coop-mixed';
 const PARTITIONS = 8;
 const ERR_ASSIGN_PARTITIONS = -175;
-/** Ceiling on waits for rebalances and consumption; a guard that fails the test, not a synchronisation. */
-const WAIT_MS = 30_000;
-
-interface Read {
-  partition: number;
-  offset: number;
-}
-
-/** What the test asks of any member, Sluice or librdkafka. */
-interface Member {
-  name: string;
-  partitions(): number[];
-  /** Partitions given up, one list per revocation. */
-  revoked(): number[][];
-  lost(): boolean;
-  reads(): Read[];
-}
-
 interface RdkafkaPartition {
   topic: string;
   partition: number;
 }
 
-async function startRdkafkaMember(t: TestContext, bootstrap: string, groupId: string, name: string): Promise<Member> {
+async function startRdkafkaMember(t: TestContext, bootstrap: string, groupId: string, name: string): Promise<CooperativeMember> {
   const { KafkaConsumer } = loadKafkaJavascript();
   const revoked: number[][] = [];
   const reads: Read[] = [];
@@ -84,38 +67,6 @@ async function startRdkafkaMember(t: TestContext, bootstrap: string, groupId: st
   };
 }
 
-function asMember(name: string, m: GroupMember): Member {
-  return {
-    name,
-    partitions: m.partitions,
-    revoked: () => m.revoked.map((list) => list.flatMap((tp) => tp.partitions)),
-    lost: () => false,
-    reads: () => m.records,
-  };
-}
-
-/**
- * Waits until the group is Stable with `members`, each seeing what the
- * coordinator assigned it, together every partition once (between the two
- * rounds of a cooperative rebalance the group is Stable with moved
- * partitions unassigned).
- */
-async function settled(admin: Admin, groupId: string, members: Member[]): Promise<void> {
-  const all = JSON.stringify(Array.from({ length: PARTITIONS }, (_, i) => i));
-  const views = () => members.map((m) => JSON.stringify(m.partitions())).sort();
-  await waitFor(
-    `${members.map((m) => m.name).join(', ')} to settle`,
-    async () => {
-      if (JSON.stringify(members.flatMap((m) => m.partitions()).sort((a, b) => a - b)) !== all) return false;
-      const [g] = await admin.describeGroups([groupId]);
-      if (g.state !== 'Stable' || g.protocol !== 'cooperative-sticky' || g.members.length !== members.length) return false;
-      const described = g.members.map((d) => JSON.stringify(d.assignment.flatMap((tp) => tp.partitions).sort((a, b) => a - b))).sort();
-      return JSON.stringify(described) === JSON.stringify(views());
-    },
-    WAIT_MS,
-  );
-}
-
 for (const leader of ['sluice', 'librdkafka'] as const) {
   test(`cooperative-sticky with Sluice and librdkafka members (${leader} leads): a joining member moves only what it takes, and kept partitions are read through the rebalance`, skipUnless(kafkaJavascript), async (t) => {
     defer(t, () => {}); // registered first: members close before the broker does
@@ -132,34 +83,24 @@ for (const leader of ['sluice', 'librdkafka'] as const) {
       rounds++;
     };
     const all = Array.from({ length: PARTITIONS }, (_, i) => i);
-    const sluiceOptions = {
-      groupId,
-      topics: [TOPIC],
-      assignors: ['cooperative-sticky' as const],
-      autoOffsetReset: 'earliest' as const,
-      sessionTimeoutMs: 10_000,
-      heartbeatIntervalMs: 100,
-      maxWaitMs: 100,
-      autoCommitIntervalMs: 100,
-    };
+    const sluiceOptions = cooperativeOptions(groupId, TOPIC);
 
     // The first member to join leads, and stays leader while it stays.
-    const members: Member[] = [];
+    const members: CooperativeMember[] = [];
     let s1: GroupMember;
     let s2: GroupMember;
     if (leader === 'librdkafka') members.push(await startRdkafkaMember(t, broker.bootstrap, groupId, 'rdkafka-1'));
-    members.push(asMember('sluice-1', (s1 = startGroupMember(t, broker.bootstrap, 'sluice-1', sluiceOptions))));
-    await settled(admin, groupId, members);
-    members.push(asMember('sluice-2', (s2 = startGroupMember(t, broker.bootstrap, 'sluice-2', sluiceOptions))));
-    await settled(admin, groupId, members);
+    members.push(sluiceMember('sluice-1', (s1 = startGroupMember(t, broker.bootstrap, 'sluice-1', sluiceOptions))));
+    await settled(admin, groupId, members, PARTITIONS);
+    members.push(sluiceMember('sluice-2', (s2 = startGroupMember(t, broker.bootstrap, 'sluice-2', sluiceOptions))));
+    await settled(admin, groupId, members, PARTITIONS);
     if (leader === 'sluice') {
       members.push(await startRdkafkaMember(t, broker.bootstrap, groupId, 'rdkafka-1'));
-      await settled(admin, groupId, members);
+      await settled(admin, groupId, members, PARTITIONS);
     }
     await produceTo(all);
     await waitFor('the first round to be read', () => members.flatMap((m) => m.reads()).length === PARTITIONS, WAIT_MS);
-    const before = new Map(members.map((m) => [m.name, m.partitions()]));
-    const revokedBefore = new Map(members.map((m) => [m.name, m.revoked().length]));
+    const before = snapshot(members);
 
     // sluice-2 holds the rebalance open; sluice-1 rejoins and goes on reading its partitions.
     await s2.pause();
@@ -167,27 +108,20 @@ for (const leader of ['sluice', 'librdkafka'] as const) {
     const newcomer = await startRdkafkaMember(t, broker.bootstrap, groupId, 'rdkafka-2');
     await waitFor('sluice-1 to rejoin', () => s1.rejoins.includes(generation), WAIT_MS);
     const s1Read = s1.records.length;
-    await produceTo(before.get('sluice-1')!);
-    await waitFor('sluice-1 to read its partitions during the rebalance', () => s1.records.length === s1Read + before.get('sluice-1')!.length, WAIT_MS);
+    await produceTo(before.get('sluice-1')!.partitions);
+    await waitFor('sluice-1 to read its partitions during the rebalance', () => s1.records.length === s1Read + before.get('sluice-1')!.partitions.length, WAIT_MS);
     assert.equal((await admin.describeGroups([groupId]))[0].state, 'PreparingRebalance');
     assert.equal(s1.consumer.generationId, generation);
     s2.resume();
 
     members.push(newcomer);
-    await settled(admin, groupId, members);
+    await settled(admin, groupId, members, PARTITIONS);
     assert.deepEqual(members.map((m) => m.partitions().length), [2, 2, 2, 2]);
-    for (const m of members.slice(0, 3)) {
-      const kept = before.get(m.name)!;
-      const moved = kept.filter((p) => !m.partitions().includes(p));
-      assert.ok(m.partitions().every((p) => kept.includes(p)), `${m.name} only kept partitions (it had ${kept}, has ${m.partitions()})`);
-      assert.deepEqual(m.revoked().slice(revokedBefore.get(m.name)).flat().sort((a, b) => a - b), moved, `${m.name} revoked exactly what moved`);
-      assert.ok(moved.every((p) => newcomer.partitions().includes(p)));
-      assert.equal(m.lost(), false);
-    }
+    assertGaveUpOnlyWhatMoved(members.slice(0, 3), before, newcomer);
 
     await produceTo(all);
     const keys = () => new Set(members.flatMap((m) => m.reads()).map((r) => `${r.partition}:${r.offset}`));
-    const total = PARTITIONS * 2 + before.get('sluice-1')!.length;
+    const total = PARTITIONS * 2 + before.get('sluice-1')!.partitions.length;
     await waitFor('every record to be read', () => keys().size === total, WAIT_MS);
   });
 }
