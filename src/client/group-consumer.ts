@@ -94,10 +94,11 @@ export interface GroupConsumerOptions extends FetchOptions {
    */
   onAssigned?(assignment: AssignedPartition[], generationId: number): void;
   /**
-   * Called after committing what was consumed of the partitions given up and
-   * before they are, with exactly those: every partition for an eager
-   * rejoin, on close, or when the membership is lost; under cooperative
-   * rebalancing only those the new assignment took away.
+   * Called as partitions are given up, with exactly those: every partition
+   * for an eager rejoin, on close, or when the membership is lost; under
+   * cooperative rebalancing only those the new assignment took away. What
+   * was consumed of them is committed first (with autoCommit), except after
+   * a lost membership, when the coordinator would refuse it.
    */
   onRevoked?(partitions: TopicPartitions[]): void;
 }
