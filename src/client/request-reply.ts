@@ -19,7 +19,7 @@ import { AssignedConsumer, type ConsumedRecord } from './consumer.js';
 import { KafkaClient } from './kafka-client.js';
 import { type Decoding, type ReceivedRecord, SluiceConsumer } from './sluice-consumer.js';
 import type { SluiceProducer } from './sluice-producer.js';
-import { type Decoded, type Deserializer, type Headers, decodeHeaders, deserializerFor } from './serde.js';
+import { type Deserializer, type Headers, decodeHeaders, deserializerFor } from './serde.js';
 
 export const CORRELATION_ID_HEADER = 'correlation-id';
 export const REPLY_TO_HEADER = 'reply-to';
@@ -28,11 +28,11 @@ export const ERROR_HEADER = 'error';
 /** Pause before reading the reply topic again after a failed fetch (ms). */
 const REPLY_FETCH_RETRY_MS = 100;
 
-export interface RequestOptions<F extends Decoding = 'json'> {
+export interface RequestOptions {
   /** How long to wait for the reply (ms). Default 30000. */
   timeoutMs?: number;
   /** How the reply's value is decoded. Default 'json'. */
-  valueFormat?: F;
+  valueFormat?: Decoding;
   /** The request's key (serialized like a producer's); decides its partition. */
   key?: unknown;
   /** Headers sent with the request besides correlation-id and reply-to. */
@@ -65,7 +65,7 @@ export class Requester {
     return this.late;
   }
 
-  async request<F extends Decoding>(topic: string, value: unknown, options: RequestOptions<F> = {}): Promise<Decoded<F>> {
+  async request<T>(topic: string, value: unknown, options: RequestOptions = {}): Promise<T> {
     if (this.closed) throw new ClientError('SLUICE_ERR_CLOSED', 'the client is closed');
     await (this.replies ??= this.listen());
     const correlationId = randomUUID();
@@ -86,7 +86,7 @@ export class Requester {
     } catch (err) {
       this.settle(correlationId)?.reject(err as Error);
     }
-    return reply as Promise<Decoded<F>>;
+    return reply as Promise<T>;
   }
 
   /** Fails the requests still waiting, stops reading replies and deletes the reply topic. */
@@ -152,9 +152,9 @@ export class Requester {
 /** Answers one request: the reply value (serialized like a producer's: Buffer, string or JSON). A thrown error goes back to the requester. */
 export type RequestHandler<T> = (value: T, request: ReceivedRecord<Buffer | null>) => unknown;
 
-export interface ServeOptions<F extends Decoding = 'json'> {
+export interface ServeOptions {
   /** How request values are decoded before the handler sees them. Default 'json'. */
-  valueFormat?: F;
+  valueFormat?: Decoding;
   /** Partitions of the topic handled at once (requests of one partition are handled in order). Default 4. */
   concurrency?: number;
 }
@@ -172,16 +172,10 @@ export interface Server {
  * answers each request that names a reply topic. Resolves once the member
  * has its partitions, so that a request sent after that is served.
  */
-export async function serve<F extends Decoding>(
-  bootstrap: string,
-  producer: SluiceProducer,
-  topic: string,
-  handler: RequestHandler<Decoded<F>>,
-  options: ServeOptions<F> = {},
-): Promise<Server> {
+export async function serve<T>(bootstrap: string, producer: SluiceProducer, topic: string, handler: RequestHandler<T>, options: ServeOptions = {}): Promise<Server> {
   const group = `sluice.serve.${topic}`;
   const client = new KafkaClient({ bootstrap, clientId: group });
-  const decode = deserializerFor(options.valueFormat ?? 'json') as Deserializer<Decoded<F>>;
+  const decode = deserializerFor(options.valueFormat ?? 'json') as Deserializer<T>;
   // The topic must exist for the group to be given its partitions; create it as a producer would.
   await client.topic(topic, true);
   let assigned!: () => void;

@@ -86,12 +86,12 @@ export class SluiceClient {
 
   /**
    * Sends `value` to `topic` as a request and resolves with the reply's value
-   * (JSON unless `valueFormat` says otherwise). Rejects with ClientError
+   * (JSON unless `valueFormat` says otherwise), typed as `T` (not checked). Rejects with ClientError
    * SLUICE_ERR_REQUEST_TIMEOUT when no reply comes within `timeoutMs`, and
    * SLUICE_ERR_REQUEST_HANDLER, with the handler's message, when the server's
    * handler threw.
    */
-  request<F extends Decoding = 'json'>(topic: string, value: unknown, options: RequestOptions<F> = {}): Promise<Decoded<F>> {
+  request<T = unknown>(topic: string, value: unknown, options: RequestOptions = {}): Promise<T> {
     this.assertOpen();
     return this.requester().request(topic, value, options);
   }
@@ -106,7 +106,7 @@ export class SluiceClient {
    * the group `sluice.serve.<topic>` (start several to share the load).
    * Resolves once the member has its partitions.
    */
-  async serve<F extends Decoding = 'json'>(topic: string, handler: RequestHandler<Decoded<F>>, options: ServeOptions<F> = {}): Promise<Server> {
+  async serve<T = unknown>(topic: string, handler: RequestHandler<T>, options: ServeOptions = {}): Promise<Server> {
     this.assertOpen();
     const server = await serve(this.bootstrap, this.replyProducer(), topic, handler, options);
     this.servers.add(server);
