@@ -12,7 +12,8 @@
 //     Each poll's records are split per partition; up to `concurrency`
 //     partitions are handled at once, a partition's records always in order
 //     and by one call at a time. The round is committed once every batch of
-//     it is handled; the next poll waits for that, so a rebalance (which
+//     it is handled (in the background: the next poll does not wait for the
+//     answer); the next poll waits for the handlers, so a rebalance (which
 //     happens inside poll) never finds a batch in progress.
 //
 // Offsets committed are the offset after the last finished record of each
@@ -86,6 +87,8 @@ export class SluiceConsumer<V = Buffer | null, K = string | null> implements Asy
   /** Counts the times the member gave its partitions up; records carry the count they were polled under. */
   private revocations = 0;
   private lastCommitAt = Date.now();
+  /** The commit started by commitInBackground(), until it is answered. */
+  private backgroundCommit: Promise<void> | null = null;
   private started = false;
   private closing: Promise<void> | null = null;
   /** Settles when run()'s loop has stopped; close() waits for it so that handlers in progress get committed. */
@@ -122,8 +125,7 @@ export class SluiceConsumer<V = Buffer | null, K = string | null> implements Asy
     this.start();
     try {
       while (!this.closing) {
-        if (Date.now() - this.lastCommitAt >= this.commitIntervalMs) await this.commitFinished();
-        if (this.closing) return;
+        if (Date.now() - this.lastCommitAt >= this.commitIntervalMs) this.commitInBackground();
         const revocations = this.revocations;
         for (const record of await this.group.poll()) {
           if (this.closing) return;
@@ -155,7 +157,7 @@ export class SluiceConsumer<V = Buffer | null, K = string | null> implements Asy
           await handler(batch.map((r) => this.decode(r)));
           this.markFinished(batch[batch.length - 1], revocations);
         });
-        await this.commitFinished();
+        this.commitInBackground();
       }
     })();
     this.running = loop.catch(() => {});
@@ -171,6 +173,7 @@ export class SluiceConsumer<V = Buffer | null, K = string | null> implements Asy
     this.closing ??= (async () => {
       this.group.wakeup();
       await this.running;
+      await this.backgroundCommit;
       await this.commitFinished();
       await this.group.close();
       await this.client.close();
@@ -198,6 +201,15 @@ export class SluiceConsumer<V = Buffer | null, K = string | null> implements Asy
   private markFinished(r: ConsumedRecord, revocations: number): void {
     if (revocations !== this.revocations) return;
     this.finished.set(partitionKey(r.topic, r.partition), { topic: r.topic, partition: r.partition, offset: r.offset + 1 });
+  }
+
+  /**
+   * Starts a commit of the finished offsets unless one is still on its way
+   * (the next call then commits what finished meanwhile), so consuming never
+   * waits for the coordinator's write of the offsets.
+   */
+  private commitInBackground(): void {
+    this.backgroundCommit ??= this.commitFinished().finally(() => (this.backgroundCommit = null));
   }
 
   /**
