@@ -21,13 +21,17 @@ import { type Decoding, type ReceivedRecord, SluiceConsumer } from './sluice-con
 import type { SluiceProducer } from './sluice-producer.js';
 import { type Deserializer, type Headers, decodeHeaders, deserializerFor } from './serde.js';
 
+/** Header naming the request a reply answers (a UUID the requester chose). */
 export const CORRELATION_ID_HEADER = 'correlation-id';
+/** Header naming the topic a request's reply goes to. */
 export const REPLY_TO_HEADER = 'reply-to';
+/** Header of a reply whose handler threw: the error's message (the reply's value is null). */
 export const ERROR_HEADER = 'error';
 
 /** Pause before reading the reply topic again after a failed fetch (ms). */
 const REPLY_FETCH_RETRY_MS = 100;
 
+/** Options of `client.request()`. */
 export interface RequestOptions {
   /** How long to wait for the reply (ms). Default 30000. */
   timeoutMs?: number;
@@ -67,7 +71,12 @@ export class Requester {
 
   async request<T>(topic: string, value: unknown, options: RequestOptions = {}): Promise<T> {
     if (this.closed) throw new ClientError('SLUICE_ERR_CLOSED', 'the client is closed');
-    await (this.replies ??= this.listen());
+    const listening = (this.replies ??= this.listen());
+    // A failed start (the reply topic could not be created) is tried again by the next request.
+    listening.catch(() => {
+      if (this.replies === listening) this.replies = null;
+    });
+    await listening;
     const correlationId = randomUUID();
     const timeoutMs = options.timeoutMs ?? 30_000;
     const reply = new Promise<unknown>((resolve, reject) => {
@@ -152,6 +161,7 @@ export class Requester {
 /** Answers one request: the reply value (serialized like a producer's: Buffer, string or JSON). A thrown error goes back to the requester. */
 export type RequestHandler<T> = (value: T, request: ReceivedRecord<Buffer | null>) => unknown;
 
+/** Options of `client.serve()`. */
 export interface ServeOptions {
   /** How request values are decoded before the handler sees them. Default 'json'. */
   valueFormat?: Decoding;

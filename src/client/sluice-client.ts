@@ -16,6 +16,7 @@ import { type Decoding, SluiceConsumer, type SluiceConsumerOptions } from './slu
 import { SluiceProducer, type SluiceProducerOptions } from './sluice-producer.js';
 import type { Decoded } from './serde.js';
 
+/** Options of `connect()`. */
 export interface ConnectOptions {
   /** "host:port", or several separated by commas: the first that answers is used to find the cluster. */
   bootstrap: string;

@@ -33,6 +33,7 @@ import { forEachConcurrently } from './concurrency.js';
 /** A decoder choice for keys or values: a format name or a function. */
 export type Decoding = Format | Deserializer<unknown>;
 
+/** Options of `client.consumer()`. */
 export interface SluiceConsumerOptions<V extends Decoding = 'buffer', K extends Decoding = 'string'> {
   /** The consumer group: members share the topics' partitions, and the group's committed offsets say where a member resumes. */
   group: string;

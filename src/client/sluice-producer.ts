@@ -27,6 +27,7 @@ export interface RecordMetadata {
   offset: number;
 }
 
+/** Options of `client.producer()`. */
 export interface SluiceProducerOptions {
   /** 'all' (every in-sync replica has it, fsynced under the default flush policy), 1 (the leader appended it) or 0 (no answer). Default 'all'. */
   acks?: 'all' | 1 | 0;

@@ -6,9 +6,9 @@
 // that answers.
 
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { test } from 'node:test';
 import { connect } from '../../src/client/index.js';
+import { freePort } from '../helpers/free-port.js';
 import { readWithKafkajs, startBrokerWithSluiceClient } from '../helpers/sluice-client.js';
 
 test('values and headers sent through the facade read back byte for byte in kafkajs', async (t) => {
@@ -53,7 +53,7 @@ test('a serializer hook replaces the default encoding of keys and values', async
 
 test('connect() uses the first bootstrap address that answers, and fails naming them when none does', async (t) => {
   const { broker } = await startBrokerWithSluiceClient(t);
-  const closedPort = await portWithNothingListening();
+  const closedPort = await freePort();
   const client = await connect({ bootstrap: `127.0.0.1:${closedPort}, ${broker.bootstrap}` });
   t.after(() => client.close());
   assert.equal(client.bootstrap, broker.bootstrap);
@@ -63,12 +63,3 @@ test('connect() uses the first bootstrap address that answers, and fails naming 
     return true;
   });
 });
-
-/** A port that was free a moment ago (bound, then closed). */
-async function portWithNothingListening(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
