@@ -147,9 +147,9 @@ export class SluiceConsumer<V = Buffer | null, K = string | null> implements Asy
    * throws (after committing the batches that were handled and closing).
    */
   async run(handler: (batch: ReceivedRecord<V, K>[]) => Promise<void>, options: RunOptions = {}): Promise<void> {
-    this.start();
     const concurrency = options.concurrency ?? 1;
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new ClientError('SLUICE_ERR_CONFIG', `concurrency must be a positive integer, got ${concurrency}`);
+    this.start();
     const loop = (async () => {
       while (!this.closing) {
         const revocations = this.revocations;
@@ -169,7 +169,11 @@ export class SluiceConsumer<V = Buffer | null, K = string | null> implements Asy
     }
   }
 
-  /** Stops consuming (a run() handler in progress finishes first), commits what was finished and leaves the group. */
+  /**
+   * Stops consuming, commits what was finished and leaves the group. Waits
+   * for the run() handlers in progress, so a handler that calls it must not
+   * await it.
+   */
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.group.wakeup();

@@ -3,12 +3,15 @@
 // record in hand, not after what was fetched); run() hands each partition's
 // records to one handler call at a time, in order, while up to `concurrency`
 // partitions are handled at once; records written by kafkajs decode as JSON,
-// string or bytes with their headers as a plain object.
+// string or bytes with their headers as a plain object; records finished
+// before a rebalance are committed as their partitions go, so the new owner
+// does not get them again.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import kafkajs from 'kafkajs';
 import type { ReceivedRecord, SluiceClient } from '../../src/client/index.js';
+import { waitFor } from '../helpers/broker-process.js';
 import { connectFor, startBrokerWithSluiceClient } from '../helpers/sluice-client.js';
 
 const { Kafka, logLevel } = kafkajs;
@@ -162,4 +165,32 @@ test('run() rejects with a handler error, after committing the partitions it fin
     /partition 1 failed/,
   );
   assert.deepEqual(await committed(client, 'half'), [5]);
+});
+
+test('records finished before a rebalance are committed as the partitions go, not delivered again to their new owner', async (t) => {
+  const { broker, client } = await startBrokerWithSluiceClient(t);
+  await client.admin().createTopic('moving', { partitions: 4 });
+  await produceNumbered(client, 'moving', 40);
+  // No commit by interval during the test: only the commit made when the partitions are revoked can save the finished records.
+  const options = { group: 'movers', topics: ['moving'], from: 'earliest' as const, valueFormat: 'json' as const, commitIntervalMs: 600_000, ...FAST };
+  const seenBy = { a: [] as number[], b: [] as number[] };
+  const iterate = async (consumer: AsyncIterable<ReceivedRecord<unknown>>, into: number[]) => {
+    for await (const record of consumer) into.push((record.value as { i: number }).i);
+  };
+  const a = client.consumer(options);
+  const readingA = iterate(a, seenBy.a);
+  await waitFor('the first member to finish the 40 records', () => seenBy.a.length === 40);
+
+  const other = await connectFor(t, broker);
+  const b = other.consumer(options);
+  const readingB = iterate(b, seenBy.b);
+  await waitFor('both members to own partitions', async () => (await client.admin().describeGroups(['movers']))[0].members.filter((m) => m.assignment.length > 0).length === 2);
+  await Promise.all(Array.from({ length: 40 }, (_, i) => client.producer().send('moving', { value: { i: 40 + i } })));
+  await waitFor('the next 40 records to be read', () => seenBy.a.length + seenBy.b.length >= 80);
+  await Promise.all([a.close(), b.close()]);
+  await Promise.all([readingA, readingB]);
+
+  const all = [...seenBy.a, ...seenBy.b].sort((x, y) => x - y);
+  assert.deepEqual(all, Array.from({ length: 80 }, (_, i) => i), 'each record read once, across the rebalance');
+  assert.ok(seenBy.b.length > 0 && seenBy.b.every((i) => i >= 40), 'the second member got only records written after it joined');
 });
