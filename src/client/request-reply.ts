@@ -77,6 +77,7 @@ export class Requester {
       if (this.replies === listening) this.replies = null;
     });
     await listening;
+    if (this.closed) throw new ClientError('SLUICE_ERR_CLOSED', 'the client is closed');
     const correlationId = randomUUID();
     const timeoutMs = options.timeoutMs ?? 30_000;
     const reply = new Promise<unknown>((resolve, reject) => {
@@ -103,8 +104,9 @@ export class Requester {
     if (this.closed) return;
     this.closed = true;
     for (const id of [...this.waiting.keys()]) this.settle(id)?.reject(new ClientError('SLUICE_ERR_CLOSED', 'the client closed before the reply came'));
-    if (!this.replies) return;
-    const { client, consumer, loop } = await this.replies;
+    const replies = await this.replies?.catch(() => null);
+    if (!replies) return;
+    const { client, consumer, loop } = replies;
     consumer.stop();
     await loop;
     await client.close();
