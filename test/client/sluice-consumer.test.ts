@@ -185,7 +185,8 @@ test('records finished before a rebalance are committed as the partitions go, no
   const b = other.consumer(options);
   const readingB = iterate(b, seenBy.b);
   await waitFor('both members to own partitions', async () => (await client.admin().describeGroups(['movers']))[0].members.filter((m) => m.assignment.length > 0).length === 2);
-  await Promise.all(Array.from({ length: 40 }, (_, i) => client.producer().send('moving', { value: { i: 40 + i } })));
+  const producer = client.producer();
+  await Promise.all(Array.from({ length: 40 }, (_, i) => producer.send('moving', { value: { i: 40 + i }, partition: i % 4 })));
   await waitFor('the next 40 records to be read', () => seenBy.a.length + seenBy.b.length >= 80);
   await Promise.all([a.close(), b.close()]);
   await Promise.all([readingA, readingB]);
