@@ -184,7 +184,14 @@ export interface Server {
  * answers each request that names a reply topic. Resolves once the member
  * has its partitions, so that a request sent after that is served.
  */
-export async function serve<T>(bootstrap: string, producer: SluiceProducer, topic: string, handler: RequestHandler<T>, options: ServeOptions = {}): Promise<Server> {
+export async function serve<T>(
+  bootstrap: string,
+  producer: SluiceProducer,
+  topic: string,
+  handler: RequestHandler<T>,
+  options: ServeOptions = {},
+  onClosed: () => void = () => {},
+): Promise<Server> {
   const group = `sluice.serve.${topic}`;
   const client = new KafkaClient({ bootstrap, clientId: group });
   const decode = deserializerFor(options.valueFormat ?? 'json') as Deserializer<T>;
@@ -192,7 +199,7 @@ export async function serve<T>(bootstrap: string, producer: SluiceProducer, topi
   await client.topic(topic, true);
   let assigned!: () => void;
   const ready = new Promise<void>((resolve) => (assigned = resolve));
-  const consumer = new SluiceConsumer<Buffer | null, string | null>(client, { group, topics: [topic], from: 'latest', onAssigned: () => assigned() });
+  const consumer = new SluiceConsumer<Buffer | null, string | null>(client, { group, topics: [topic], from: 'latest', onAssigned: () => assigned() }, onClosed);
   const answer = async (request: ReceivedRecord<Buffer | null>) => {
     const replyTo = request.headers[REPLY_TO_HEADER];
     const correlationId = request.headers[CORRELATION_ID_HEADER];

@@ -49,8 +49,8 @@ export async function connect(options: ConnectOptions): Promise<SluiceClient> {
 /** A connection to a cluster; made by `connect()`. */
 export class SluiceClient {
   private readonly producers = new Set<SluiceProducer>();
-  private readonly consumers = new Set<SluiceConsumer<unknown, unknown>>();
-  private readonly servers = new Set<Server>();
+  /** Consumers and servers not closed yet. */
+  private readonly readers = new Set<{ close(): Promise<void> }>();
   private adminValue: Admin | null = null;
   private requesterValue: Requester | null = null;
   private internalProducer: SluiceProducer | null = null;
@@ -74,8 +74,10 @@ export class SluiceClient {
   /** A consumer in a group; iterate over it or call `run()`. Values decode as Buffers unless `valueFormat` says otherwise, keys as strings. */
   consumer<V extends Decoding = 'buffer', K extends Decoding = 'string'>(options: SluiceConsumerOptions<V, K>): SluiceConsumer<Decoded<V>, Decoded<K>> {
     this.assertOpen();
-    const consumer = new SluiceConsumer<Decoded<V>, Decoded<K>>(new KafkaClient({ bootstrap: this.bootstrap, clientId: this.client.clientId }), options);
-    this.consumers.add(consumer);
+    const consumer: SluiceConsumer<Decoded<V>, Decoded<K>> = new SluiceConsumer(new KafkaClient({ bootstrap: this.bootstrap, clientId: this.client.clientId }), options, () =>
+      this.readers.delete(consumer),
+    );
+    this.readers.add(consumer);
     return consumer;
   }
 
@@ -109,8 +111,8 @@ export class SluiceClient {
    */
   async serve<T = unknown>(topic: string, handler: RequestHandler<T>, options: ServeOptions = {}): Promise<Server> {
     this.assertOpen();
-    const server = await serve(this.bootstrap, this.replyProducer(), topic, handler, options);
-    this.servers.add(server);
+    const server: Server = await serve(this.bootstrap, this.replyProducer(), topic, handler, options, () => this.readers.delete(server));
+    this.readers.add(server);
     return server;
   }
 
@@ -118,8 +120,7 @@ export class SluiceClient {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all([...this.servers].map((s) => s.close()));
-    await Promise.all([...this.consumers].map((c) => c.close()));
+    await Promise.all([...this.readers].map((r) => r.close()));
     await this.requesterValue?.close();
     await Promise.all([...this.producers, this.internalProducer].map((p) => p?.flush()));
     await this.client.close();

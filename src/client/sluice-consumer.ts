@@ -95,10 +95,11 @@ export class SluiceConsumer<V = Buffer | null, K = string | null> implements Asy
   /** Settles when run()'s loop has stopped; close() waits for it so that handlers in progress get committed. */
   private running: Promise<void> | null = null;
 
-  /** @internal Use `client.consumer()`. The consumer closes `client`, its own, when it closes. */
+  /** @internal Use `client.consumer()`. The consumer closes `client`, its own, when it closes, then calls `onClosed`. */
   constructor(
     private readonly client: KafkaClient,
     options: SluiceConsumerOptions<Decoding, Decoding>,
+    private readonly onClosed: () => void = () => {},
   ) {
     this.decodeKey = deserializerFor(options.keyFormat ?? 'string') as Deserializer<K>;
     this.decodeValue = deserializerFor(options.valueFormat ?? 'buffer') as Deserializer<V>;
@@ -176,12 +177,16 @@ export class SluiceConsumer<V = Buffer | null, K = string | null> implements Asy
    */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      this.group.wakeup();
-      await this.running;
-      await this.backgroundCommit;
-      await this.commitFinished();
-      await this.group.close();
-      await this.client.close();
+      try {
+        this.group.wakeup();
+        await this.running;
+        await this.backgroundCommit;
+        await this.commitFinished();
+        await this.group.close();
+        await this.client.close();
+      } finally {
+        this.onClosed();
+      }
     })();
     return this.closing;
   }
