@@ -6,11 +6,14 @@ import { ErrorCode } from '../protocol/error-codes.js';
 import { MetadataRequest, MetadataResponse } from '../protocol/messages/metadata.js';
 import { ClientError, KafkaError } from './client-error.js';
 import { type Api, BrokerConnection } from './connection.js';
+import { ConnectionPool } from './connection-pool.js';
 
 export interface ClientOptions {
   /** "host:port" of any broker. Default 127.0.0.1:9092. */
   bootstrap?: string;
   clientId?: string;
+  /** How long a request may wait for its answer (ms); on expiry it rejects with SLUICE_ERR_TIMEOUT and its connection closes. Default 30000. */
+  requestTimeoutMs?: number;
 }
 
 export interface PartitionInfo {
@@ -47,24 +50,21 @@ export function parseHostPort(s: string): { host: string; port: number } {
 export class KafkaClient {
   private readonly bootstrap: { host: string; port: number };
   readonly clientId: string;
-  private readonly connections = new Map<string, Promise<BrokerConnection>>();
+  /** The default request timeout (ms); a long-poll adds its wait to it. */
+  readonly requestTimeoutMs: number;
+  private readonly pool: ConnectionPool;
   private brokers = new Map<number, { host: string; port: number }>();
 
   constructor(options: ClientOptions = {}) {
     this.bootstrap = parseHostPort(options.bootstrap ?? '127.0.0.1:9092');
     this.clientId = options.clientId ?? 'sluice-cli';
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+    this.pool = new ConnectionPool({ clientId: this.clientId, requestTimeoutMs: this.requestTimeoutMs });
   }
 
   /** The pooled connection for `purpose` to the broker at `host`:`port` (e.g. a coordinator FindCoordinator named). */
   connect(host: string, port: number, purpose: ConnectionPurpose = 'default'): Promise<BrokerConnection> {
-    const key = `${purpose}@${host}:${port}`;
-    let conn = this.connections.get(key);
-    if (!conn) {
-      conn = BrokerConnection.connect(host, port, this.clientId);
-      conn.catch(() => this.connections.delete(key));
-      this.connections.set(key, conn);
-    }
-    return conn;
+    return this.pool.get(host, port, purpose);
   }
 
   /** A connection to any broker (the bootstrap one). */
@@ -108,14 +108,6 @@ export class KafkaClient {
   }
 
   async close(): Promise<void> {
-    const conns = [...this.connections.values()];
-    this.connections.clear();
-    for (const c of conns) {
-      try {
-        (await c).close();
-      } catch {
-        // a connection that never opened has nothing to close
-      }
-    }
+    await this.pool.close();
   }
 }

@@ -1,0 +1,61 @@
+// Request timeouts: a broker that stops answering costs the requests waiting
+// on it a SLUICE_ERR_TIMEOUT within requestTimeoutMs, never a hang, and the
+// connection they waited on is replaced by a fresh one on the next request.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { KafkaClient } from '../../src/client/index.js';
+import { MetadataRequest, MetadataResponse } from '../../src/protocol/messages/metadata.js';
+import { startUnresponsiveBroker } from '../helpers/unresponsive-broker.js';
+
+const METADATA = { request: MetadataRequest, response: MetadataResponse };
+const TIMEOUT_MS = 300;
+/** Generous bound on how late a timeout may fire on a loaded machine. */
+const SLACK_MS = 2000;
+
+function isTimeout(err: unknown): boolean {
+  return (err as { code?: string }).code === 'SLUICE_ERR_TIMEOUT';
+}
+
+test('a broker that never answers: the request rejects with SLUICE_ERR_TIMEOUT and the next one reconnects', async (t) => {
+  const server = await startUnresponsiveBroker(t, 'silent');
+  const client = new KafkaClient({ bootstrap: server.bootstrap, requestTimeoutMs: TIMEOUT_MS });
+  t.after(() => client.close());
+
+  const started = Date.now();
+  await assert.rejects(client.metadata([]), isTimeout);
+  const took = Date.now() - started;
+  assert.ok(took >= TIMEOUT_MS && took < TIMEOUT_MS + SLACK_MS, `rejected after ${took} ms`);
+  assert.equal(server.connections(), 1);
+
+  await assert.rejects(client.metadata([]), isTimeout);
+  assert.equal(server.connections(), 2, 'the second request opened a new connection');
+});
+
+test('a request the broker never answers times out, closes its connection and rejects the requests behind it', async (t) => {
+  const server = await startUnresponsiveBroker(t, 'hangs');
+  const client = new KafkaClient({ bootstrap: server.bootstrap, requestTimeoutMs: TIMEOUT_MS });
+  t.after(() => client.close());
+  const conn = await client.any();
+
+  const first = conn.send(METADATA, { topics: [], allowAutoTopicCreation: false });
+  const behind = conn.send(METADATA, { topics: [], allowAutoTopicCreation: false }, { timeoutMs: 60_000 });
+  await assert.rejects(first, isTimeout);
+  await assert.rejects(behind, isTimeout, 'the answer it waits for would come after the lost one');
+  assert.equal(conn.closed, true);
+
+  const next = await client.any();
+  assert.notEqual(next, conn, 'the timed-out connection left the pool');
+  assert.equal(server.connections(), 2);
+});
+
+test('a per-request timeout overrides requestTimeoutMs', async (t) => {
+  const server = await startUnresponsiveBroker(t, 'hangs');
+  const client = new KafkaClient({ bootstrap: server.bootstrap, requestTimeoutMs: 60_000 });
+  t.after(() => client.close());
+  const conn = await client.any();
+
+  const started = Date.now();
+  await assert.rejects(conn.send(METADATA, { topics: [], allowAutoTopicCreation: false }, { timeoutMs: TIMEOUT_MS }), isTimeout);
+  assert.ok(Date.now() - started < TIMEOUT_MS + SLACK_MS);
+});

@@ -1,0 +1,83 @@
+// A TCP server that looks like a broker only as far as a test needs, to prove
+// what the client does when a broker stops responding:
+//
+//   'silent'        accepts and reads everything, never writes a byte;
+//   'hangs'         answers ApiVersions (Metadata and Produce offered), reads
+//                   every later request and answers none;
+//   'stops-reading' answers ApiVersions, then reads nothing more, so the
+//                   client's writes fill the kernel buffers and back up.
+//
+//   const server = await startUnresponsiveBroker(t, 'hangs');
+//   const client = new KafkaClient({ bootstrap: server.bootstrap, requestTimeoutMs: 200 });
+//
+// `connections` counts the connections accepted; sockets and the listener are
+// closed when the test ends.
+
+import net from 'node:net';
+import { MessageCodec } from '../../src/protocol/codec.js';
+import { readRequestHeader, writeResponseHeader } from '../../src/protocol/headers.js';
+import { ApiVersionsResponse } from '../../src/protocol/messages/api-versions.js';
+import { Reader } from '../../src/protocol/reader.js';
+import { Writer } from '../../src/protocol/writer.js';
+
+interface CleanupScope {
+  after(fn: () => void | Promise<void>): void;
+}
+
+export type Unresponsiveness = 'silent' | 'hangs' | 'stops-reading';
+
+export interface UnresponsiveBroker {
+  port: number;
+  bootstrap: string;
+  connections(): number;
+}
+
+const OFFERED = [
+  { apiKey: 0, minVersion: 3, maxVersion: 9 },
+  { apiKey: 3, minVersion: 0, maxVersion: 12 },
+  { apiKey: 18, minVersion: 0, maxVersion: 3 },
+];
+
+export async function startUnresponsiveBroker(scope: CleanupScope, behaviour: Unresponsiveness): Promise<UnresponsiveBroker> {
+  const sockets = new Set<net.Socket>();
+  let accepted = 0;
+  const server = net.createServer((socket) => {
+    accepted++;
+    sockets.add(socket);
+    socket.on('error', () => {});
+    socket.on('close', () => sockets.delete(socket));
+    if (behaviour === 'silent') {
+      socket.resume();
+      return;
+    }
+    let received = Buffer.alloc(0);
+    let answered = false;
+    socket.on('data', (chunk) => {
+      if (answered) return;
+      received = Buffer.concat([received, chunk]);
+      if (received.length < 4 || received.length < 4 + received.readInt32BE(0)) return;
+      answered = true;
+      socket.write(apiVersionsAnswer(received.subarray(4, 4 + received.readInt32BE(0))));
+      if (behaviour === 'stops-reading') socket.pause();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  scope.after(async () => {
+    for (const s of sockets) s.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  const port = (server.address() as net.AddressInfo).port;
+  return { port, bootstrap: `127.0.0.1:${port}`, connections: () => accepted };
+}
+
+/** The answer to an ApiVersions request frame (v0-3), in the version asked. */
+function apiVersionsAnswer(request: Buffer): Buffer {
+  const header = readRequestHeader(new Reader(request));
+  const w = new Writer(128);
+  w.int32(0);
+  writeResponseHeader(w, header.correlationId, false);
+  new MessageCodec(ApiVersionsResponse).encode(w, { errorCode: 0, apiKeys: OFFERED, throttleTimeMs: 0 }, header.apiVersion);
+  const frame = w.toBuffer();
+  frame.writeInt32BE(frame.length - 4, 0);
+  return frame;
+}
