@@ -8,6 +8,12 @@
 // connection's requests in order, so a late answer cannot be skipped and every
 // answer behind it would be late too. A closed connection is never reused; its
 // owner (KafkaClient's pool) hears of it through `onClose` and reconnects.
+//
+// Backpressure: while the socket holds more unsent bytes than its high-water
+// mark (`write` returned false), later requests wait in `waiting`, in order and
+// not yet encoded, and go out on 'drain'. A broker that stops reading thus
+// costs the client about one high-water mark plus one request of buffered
+// bytes, however many callers wait (each keeps its own body until then).
 
 import net from 'node:net';
 import { MessageCodec, type Message } from '../protocol/codec.js';
@@ -67,6 +73,8 @@ export class BrokerConnection {
   private readonly closeListeners: ((err: Error) => void)[] = [];
   private readonly clientId: string;
   private readonly requestTimeoutMs: number;
+  /** Requests to write once the socket drains, oldest first. */
+  private readonly waiting: (() => void)[] = [];
 
   private constructor(
     private readonly socket: net.Socket,
@@ -77,6 +85,7 @@ export class BrokerConnection {
     this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     socket.setNoDelay(true);
     socket.on('data', (chunk) => this.onData(chunk));
+    socket.on('drain', () => this.writeWaiting());
     socket.on('error', (err) => this.fail(new ClientError('SLUICE_ERR_CONNECTION', `connection to ${address} failed (${errnoOrMessage(err)})`, { cause: err })));
     socket.on('close', () => this.fail(new ClientError('SLUICE_ERR_CONNECTION', `connection to ${address} closed by the broker`)));
   }
@@ -114,6 +123,16 @@ export class BrokerConnection {
   /** True once the connection failed or was closed; it then rejects every request. */
   get closed(): boolean {
     return this.closedError !== null;
+  }
+
+  /** Bytes handed to the socket and not yet taken by the kernel. */
+  get bufferedBytes(): number {
+    return this.socket.writableLength;
+  }
+
+  /** Requests waiting for the socket to drain before they are written. */
+  get waitingRequests(): number {
+    return this.waiting.length;
   }
 
   /** Calls `listener` once when the connection fails or is closed (at once if it already is). */
@@ -167,7 +186,17 @@ export class BrokerConnection {
     this.socket.destroy();
   }
 
+  /** Writes the request now, or after the requests already waiting once the socket drains. */
   private write(api: Api, version: number, body: Message, correlationId: number): void {
+    if (this.waiting.length > 0 || this.socket.writableNeedDrain) this.waiting.push(() => this.writeNow(api, version, body, correlationId));
+    else this.writeNow(api, version, body, correlationId);
+  }
+
+  private writeWaiting(): void {
+    while (this.waiting.length > 0 && !this.socket.writableNeedDrain && !this.closedError) this.waiting.shift()!();
+  }
+
+  private writeNow(api: Api, version: number, body: Message, correlationId: number): void {
     const codec = codecOf(api.request);
     const w = new Writer(256);
     w.int32(0);
@@ -216,6 +245,7 @@ export class BrokerConnection {
       p.reject(err);
     }
     this.inFlight.clear();
+    this.waiting.length = 0;
     for (const listener of this.closeListeners.splice(0)) listener(err);
   }
 

@@ -5,7 +5,9 @@
 //   'hangs'         answers ApiVersions (Metadata and Produce offered), reads
 //                   every later request and answers none;
 //   'stops-reading' answers ApiVersions, then reads nothing more, so the
-//                   client's writes fill the kernel buffers and back up.
+//                   client's writes fill the kernel buffers and back up;
+//                   `resumeReading()` reads on (answering nothing) and
+//                   `correlationIds()` lists the requests read since, in order.
 //
 //   const server = await startUnresponsiveBroker(t, 'hangs');
 //   const client = new KafkaClient({ bootstrap: server.bootstrap, requestTimeoutMs: 200 });
@@ -15,6 +17,7 @@
 
 import net from 'node:net';
 import { MessageCodec } from '../../src/protocol/codec.js';
+import { FrameReader } from '../../src/protocol/frame-reader.js';
 import { readRequestHeader, writeResponseHeader } from '../../src/protocol/headers.js';
 import { ApiVersionsResponse } from '../../src/protocol/messages/api-versions.js';
 import { Reader } from '../../src/protocol/reader.js';
@@ -30,6 +33,8 @@ export interface UnresponsiveBroker {
   port: number;
   bootstrap: string;
   connections(): number;
+  resumeReading(): void;
+  correlationIds(): number[];
 }
 
 const OFFERED = [
@@ -41,6 +46,8 @@ const OFFERED = [
 export async function startUnresponsiveBroker(scope: CleanupScope, behaviour: Unresponsiveness): Promise<UnresponsiveBroker> {
   const sockets = new Set<net.Socket>();
   let accepted = 0;
+  const paused: net.Socket[] = [];
+  const correlationIds: number[] = [];
   const server = net.createServer((socket) => {
     accepted++;
     sockets.add(socket);
@@ -50,15 +57,23 @@ export async function startUnresponsiveBroker(scope: CleanupScope, behaviour: Un
       socket.resume();
       return;
     }
-    let received = Buffer.alloc(0);
+    const frames = new FrameReader(2 ** 30);
     let answered = false;
     socket.on('data', (chunk) => {
-      if (answered) return;
-      received = Buffer.concat([received, chunk]);
-      if (received.length < 4 || received.length < 4 + received.readInt32BE(0)) return;
-      answered = true;
-      socket.write(apiVersionsAnswer(received.subarray(4, 4 + received.readInt32BE(0))));
-      if (behaviour === 'stops-reading') socket.pause();
+      frames.push(chunk);
+      for (let frame = frames.next(); frame !== null; frame = frames.next()) {
+        if (answered) {
+          correlationIds.push(frame.readInt32BE(4));
+          continue;
+        }
+        answered = true;
+        socket.write(apiVersionsAnswer(frame));
+        if (behaviour === 'stops-reading') {
+          socket.pause();
+          paused.push(socket);
+          return;
+        }
+      }
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -67,7 +82,13 @@ export async function startUnresponsiveBroker(scope: CleanupScope, behaviour: Un
     await new Promise((resolve) => server.close(resolve));
   });
   const port = (server.address() as net.AddressInfo).port;
-  return { port, bootstrap: `127.0.0.1:${port}`, connections: () => accepted };
+  return {
+    port,
+    bootstrap: `127.0.0.1:${port}`,
+    connections: () => accepted,
+    resumeReading: () => paused.splice(0).forEach((s) => s.resume()),
+    correlationIds: () => correlationIds,
+  };
 }
 
 /** The answer to an ApiVersions request frame (v0-3), in the version asked. */
