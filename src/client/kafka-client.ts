@@ -7,8 +7,9 @@ import { MetadataRequest, MetadataResponse } from '../protocol/messages/metadata
 import { ClientError, KafkaError } from './client-error.js';
 import { type Api, BrokerConnection } from './connection.js';
 import { ConnectionPool } from './connection-pool.js';
+import { type BackoffOptions, ReconnectBackoff } from './reconnect-backoff.js';
 
-export interface ClientOptions {
+export interface ClientOptions extends BackoffOptions {
   /** "host:port" of any broker. Default 127.0.0.1:9092. */
   bootstrap?: string;
   clientId?: string;
@@ -59,7 +60,7 @@ export class KafkaClient {
     this.bootstrap = parseHostPort(options.bootstrap ?? '127.0.0.1:9092');
     this.clientId = options.clientId ?? 'sluice-cli';
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
-    this.pool = new ConnectionPool({ clientId: this.clientId, requestTimeoutMs: this.requestTimeoutMs });
+    this.pool = new ConnectionPool({ clientId: this.clientId, requestTimeoutMs: this.requestTimeoutMs }, new ReconnectBackoff(options));
   }
 
   /** The pooled connection for `purpose` to the broker at `host`:`port` (e.g. a coordinator FindCoordinator named). */
