@@ -38,6 +38,11 @@ export class ConnectionPool {
     return pending;
   }
 
+  /** How long a new connection to `host`:`port` would wait for its backoff (ms; 0: none). */
+  backoffDelay(host: string, port: number): number {
+    return this.backoff.delayFor(`${host}:${port}`);
+  }
+
   private async open(host: string, port: number): Promise<BrokerConnection> {
     const address = `${host}:${port}`;
     const delay = this.backoff.delayFor(address);

@@ -1,17 +1,22 @@
 // Cluster-aware client core: bootstrap, metadata, one connection per broker.
 // Producer, consumer and admin are built on it.
+//
+// `any()` is the way in: the broker that answered last, else the brokers the
+// last Metadata named and the bootstrap addresses, shuffled, those not backing
+// off first, each tried in turn until one answers.
 
 import type { Message } from '../protocol/codec.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { MetadataRequest, MetadataResponse } from '../protocol/messages/metadata.js';
+import { type BrokerAddress, parseBootstrap, shuffled } from './bootstrap.js';
 import { ClientError, KafkaError } from './client-error.js';
 import { type Api, BrokerConnection } from './connection.js';
 import { ConnectionPool } from './connection-pool.js';
 import { type BackoffOptions, ReconnectBackoff } from './reconnect-backoff.js';
 
 export interface ClientOptions extends BackoffOptions {
-  /** "host:port" of any broker. Default 127.0.0.1:9092. */
-  bootstrap?: string;
+  /** "host:port" of brokers to start from, comma-separated or as an array; any one that answers will do. Default 127.0.0.1:9092. */
+  bootstrap?: string | string[];
   clientId?: string;
   /** How long a request may wait for its answer (ms); on expiry it rejects with SLUICE_ERR_TIMEOUT and its connection closes. Default 30000. */
   requestTimeoutMs?: number;
@@ -39,25 +44,18 @@ export interface TopicInfo {
  */
 export type ConnectionPurpose = 'default' | 'produce' | 'fetch' | 'group' | 'admin';
 
-export function parseHostPort(s: string): { host: string; port: number } {
-  const i = s.lastIndexOf(':');
-  const port = Number(s.slice(i + 1));
-  if (i <= 0 || !Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new ClientError('SLUICE_ERR_CONFIG', `bootstrap address must look like host:port, got "${s}"`);
-  }
-  return { host: s.slice(0, i), port };
-}
-
 export class KafkaClient {
-  private readonly bootstrap: { host: string; port: number };
+  private readonly bootstrap: BrokerAddress[];
   readonly clientId: string;
   /** The default request timeout (ms); a long-poll adds its wait to it. */
   readonly requestTimeoutMs: number;
   private readonly pool: ConnectionPool;
-  private brokers = new Map<number, { host: string; port: number }>();
+  private brokers = new Map<number, BrokerAddress>();
+  /** The address `any()` reached last; tried first next time. */
+  private lastAnswered: BrokerAddress | null = null;
 
   constructor(options: ClientOptions = {}) {
-    this.bootstrap = parseHostPort(options.bootstrap ?? '127.0.0.1:9092');
+    this.bootstrap = parseBootstrap(options.bootstrap ?? '127.0.0.1:9092');
     this.clientId = options.clientId ?? 'sluice-cli';
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
     this.pool = new ConnectionPool({ clientId: this.clientId, requestTimeoutMs: this.requestTimeoutMs }, new ReconnectBackoff(options));
@@ -68,15 +66,35 @@ export class KafkaClient {
     return this.pool.get(host, port, purpose);
   }
 
-  /** A connection to any broker (the bootstrap one). */
-  any(): Promise<BrokerConnection> {
-    return this.connect(this.bootstrap.host, this.bootstrap.port);
+  /** A connection to any broker that answers (see the top of this file). */
+  async any(purpose: ConnectionPurpose = 'default'): Promise<BrokerConnection> {
+    if (this.lastAnswered) {
+      try {
+        return await this.connect(this.lastAnswered.host, this.lastAnswered.port, purpose);
+      } catch {
+        this.lastAnswered = null;
+      }
+    }
+    const known = new Map([...this.brokers.values(), ...this.bootstrap].map((a) => [`${a.host}:${a.port}`, a]));
+    const candidates = shuffled([...known.values()]).sort((a, b) => this.pool.backoffDelay(a.host, a.port) - this.pool.backoffDelay(b.host, b.port));
+    const failures: Error[] = [];
+    for (const address of candidates) {
+      try {
+        const conn = await this.connect(address.host, address.port, purpose);
+        this.lastAnswered = address;
+        return conn;
+      } catch (err) {
+        failures.push(err as Error);
+      }
+    }
+    if (failures.length === 1) throw failures[0];
+    throw new ClientError('SLUICE_ERR_CONNECTION', `no broker answered: ${failures.map((e) => e.message).join('; ')}`, { cause: failures.at(-1) });
   }
 
-  /** A connection for `purpose` to broker `nodeId`, as named by the last metadata. */
+  /** A connection for `purpose` to broker `nodeId`, as named by the last metadata (any broker when it is unknown there). */
   async node(nodeId: number, purpose: ConnectionPurpose = 'default'): Promise<BrokerConnection> {
-    const b = this.brokers.get(nodeId) ?? this.bootstrap;
-    return this.connect(b.host, b.port, purpose);
+    const b = this.brokers.get(nodeId);
+    return b ? this.connect(b.host, b.port, purpose) : this.any(purpose);
   }
 
   async send(api: Api, body: Message): Promise<Message> {
