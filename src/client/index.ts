@@ -19,3 +19,4 @@ export { GroupConsumer, type GroupConsumerOptions, type AssignedPartition } from
 export { type TopicPartitions } from '../protocol/consumer-protocol.js';
 export { type PartitionOffset, type CommittedOffset } from './group-offsets.js';
 export { ClientError, KafkaError } from './client-error.js';
+export { isRetriable, refreshesMetadata } from './retriable.js';

@@ -12,6 +12,7 @@ import { type BrokerAddress, parseBootstrap, shuffled } from './bootstrap.js';
 import { ClientError, KafkaError } from './client-error.js';
 import { type Api, BrokerConnection } from './connection.js';
 import { ConnectionPool } from './connection-pool.js';
+import { MetadataCache } from './metadata-cache.js';
 import { type BackoffOptions, ReconnectBackoff } from './reconnect-backoff.js';
 
 export interface ClientOptions extends BackoffOptions {
@@ -20,6 +21,8 @@ export interface ClientOptions extends BackoffOptions {
   clientId?: string;
   /** How long a request may wait for its answer (ms); on expiry it rejects with SLUICE_ERR_TIMEOUT and its connection closes. Default 30000. */
   requestTimeoutMs?: number;
+  /** How long `cachedTopic` trusts what it knows of a topic before asking again (ms). Default 300000, as Kafka's metadata.max.age.ms. */
+  metadataMaxAgeMs?: number;
 }
 
 export interface PartitionInfo {
@@ -50,6 +53,7 @@ export class KafkaClient {
   /** The default request timeout (ms); a long-poll adds its wait to it. */
   readonly requestTimeoutMs: number;
   private readonly pool: ConnectionPool;
+  private readonly topics: MetadataCache;
   private brokers = new Map<number, BrokerAddress>();
   /** The address `any()` reached last; tried first next time. */
   private lastAnswered: BrokerAddress | null = null;
@@ -59,6 +63,7 @@ export class KafkaClient {
     this.clientId = options.clientId ?? 'sluice-cli';
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
     this.pool = new ConnectionPool({ clientId: this.clientId, requestTimeoutMs: this.requestTimeoutMs }, new ReconnectBackoff(options));
+    this.topics = new MetadataCache((name, allowAutoCreate) => this.fetchTopic(name, allowAutoCreate), options.metadataMaxAgeMs ?? 300_000);
   }
 
   /** The pooled connection for `purpose` to the broker at `host`:`port` (e.g. a coordinator FindCoordinator named). */
@@ -111,8 +116,22 @@ export class KafkaClient {
     return res as { clusterId: string | null; controllerId: number; brokers: Message[]; topics: Message[] };
   }
 
-  /** One topic's partitions and leaders; throws KafkaError when it does not exist. */
-  async topic(name: string, allowAutoCreate = false): Promise<TopicInfo> {
+  /** One topic's partitions and leaders, freshly asked (and cached); throws KafkaError when it does not exist. */
+  topic(name: string, allowAutoCreate = false): Promise<TopicInfo> {
+    return this.topics.refresh(name, allowAutoCreate);
+  }
+
+  /** One topic's partitions and leaders as cached, asked for when unknown or older than metadataMaxAgeMs. */
+  cachedTopic(name: string, allowAutoCreate = false): Promise<TopicInfo> {
+    return this.topics.get(name, allowAutoCreate);
+  }
+
+  /** Forgets what is cached of `topic`, e.g. after NOT_LEADER_OR_FOLLOWER (see `refreshesMetadata`). */
+  invalidate(topic: string): void {
+    this.topics.invalidate(topic);
+  }
+
+  private async fetchTopic(name: string, allowAutoCreate: boolean): Promise<TopicInfo> {
     const { topics } = await this.metadata([name], allowAutoCreate);
     const t = topics[0];
     if (!t || t.errorCode !== ErrorCode.NONE) throw new KafkaError(t?.errorCode ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, null, `topic '${name}'`);
