@@ -90,5 +90,5 @@ export class ConnectionPool {
 }
 
 function closedError(): ClientError {
-  return new ClientError('SLUICE_ERR_CONNECTION', 'the client is closed');
+  return new ClientError('SLUICE_ERR_CLOSED', 'the client is closed');
 }

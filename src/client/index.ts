@@ -20,3 +20,4 @@ export { type TopicPartitions } from '../protocol/consumer-protocol.js';
 export { type PartitionOffset, type CommittedOffset } from './group-offsets.js';
 export { ClientError, KafkaError } from './client-error.js';
 export { isRetriable, refreshesMetadata } from './retriable.js';
+export { withRetries, isRetriableFailure, type RetryOptions, type RetryAttempt, type RetryTiming } from './retry.js';

@@ -76,7 +76,8 @@ export class KafkaClient {
     if (this.lastAnswered) {
       try {
         return await this.connect(this.lastAnswered.host, this.lastAnswered.port, purpose);
-      } catch {
+      } catch (err) {
+        if (isClosedError(err)) throw err;
         this.lastAnswered = null;
       }
     }
@@ -89,6 +90,7 @@ export class KafkaClient {
         this.lastAnswered = address;
         return conn;
       } catch (err) {
+        if (isClosedError(err)) throw err;
         failures.push(err as Error);
       }
     }
@@ -148,4 +150,8 @@ export class KafkaClient {
   async close(): Promise<void> {
     await this.pool.close();
   }
+}
+
+function isClosedError(err: unknown): boolean {
+  return err instanceof ClientError && err.code === 'SLUICE_ERR_CLOSED';
 }

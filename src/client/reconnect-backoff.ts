@@ -1,9 +1,10 @@
 // How long to wait before connecting to a broker address again, as Kafka's
 // reconnect.backoff.ms / reconnect.backoff.max.ms (KIP-144): each failed
-// attempt in a row doubles the wait from the base up to the cap, spread by
-// ±20% jitter so that many clients that lost the same broker do not all come
-// back in the same millisecond; a successful connection resets the address.
-// Time and chance are injected, so the schedule is tested without waiting.
+// attempt in a row doubles the wait from the base up to the cap, with jitter
+// (`backoffDelayMs`); a successful connection resets the address. Time and
+// chance are injected, so the schedule is tested without waiting.
+
+import { backoffDelayMs } from './backoff.js';
 
 export interface BackoffOptions {
   /** Wait after the first failed attempt (ms). Default 50, as Kafka's reconnect.backoff.ms. */
@@ -11,8 +12,6 @@ export interface BackoffOptions {
   /** The most the wait grows to (ms). Default 1000, as Kafka's reconnect.backoff.max.ms. */
   reconnectBackoffMaxMs?: number;
 }
-
-const JITTER = 0.2;
 
 export class ReconnectBackoff {
   private readonly baseMs: number;
@@ -38,9 +37,7 @@ export class ReconnectBackoff {
   /** An attempt to reach `address` failed: the next one waits longer. */
   failed(address: string): void {
     const count = (this.failures.get(address)?.count ?? 0) + 1;
-    const exponential = Math.min(this.maxMs, this.baseMs * 2 ** Math.min(count - 1, 30));
-    const jittered = Math.min(this.maxMs, Math.round(exponential * (1 - JITTER + 2 * JITTER * this.random())));
-    this.failures.set(address, { count, retryAt: this.now() + jittered });
+    this.failures.set(address, { count, retryAt: this.now() + backoffDelayMs(count, this.baseMs, this.maxMs, this.random) });
   }
 
   /** `address` answered: the next failure starts from the base again. */
