@@ -5,6 +5,7 @@
 // Attempts to reach an address that keeps failing are spaced by
 // ReconnectBackoff (per address, whatever the purpose).
 
+import { setMaxListeners } from 'node:events';
 import { ClientError } from './client-error.js';
 import { BrokerConnection, type ConnectionOptions } from './connection.js';
 import type { ConnectionPurpose } from './kafka-client.js';
@@ -12,18 +13,20 @@ import { ReconnectBackoff } from './reconnect-backoff.js';
 
 export class ConnectionPool {
   private readonly connections = new Map<string, Promise<BrokerConnection>>();
-  /** Backoff waits in progress, so close() can end them. */
-  private readonly waits = new Set<{ timer: NodeJS.Timeout; reject(err: Error): void }>();
-  private closed = false;
+  /** Aborted by close(): ends connects, negotiations and backoff waits in progress. */
+  private readonly closing = new AbortController();
 
   constructor(
     private readonly options: ConnectionOptions,
     private readonly backoff: ReconnectBackoff,
-  ) {}
+  ) {
+    // Every connect and wait in progress listens; dozens at once is normal, not a leak.
+    setMaxListeners(0, this.closing.signal);
+  }
 
   /** The open connection for `purpose` to `host`:`port`, or a new one once the address's backoff allows. */
   get(host: string, port: number, purpose: ConnectionPurpose): Promise<BrokerConnection> {
-    if (this.closed) return Promise.reject(closedError());
+    if (this.closing.signal.aborted) return Promise.reject(closedError());
     const key = `${purpose}@${host}:${port}`;
     let pending = this.connections.get(key);
     if (!pending) {
@@ -49,43 +52,42 @@ export class ConnectionPool {
     if (delay > 0) await this.wait(delay);
     let conn: BrokerConnection;
     try {
-      conn = await BrokerConnection.connect(host, port, this.options);
+      conn = await BrokerConnection.connect(host, port, this.options, this.closing.signal);
     } catch (err) {
-      this.backoff.failed(address);
+      if (!this.closing.signal.aborted) this.backoff.failed(address);
       throw err;
     }
     this.backoff.succeeded(address);
-    if (this.closed) {
-      conn.close();
-      throw closedError();
-    }
     return conn;
   }
 
   private wait(ms: number): Promise<void> {
+    const signal = this.closing.signal;
     return new Promise((resolve, reject) => {
-      const entry = {
-        timer: setTimeout(() => {
-          this.waits.delete(entry);
-          resolve();
-        }, ms),
-        reject,
+      const abort = () => {
+        clearTimeout(timer);
+        reject(signal.reason);
       };
-      this.waits.add(entry);
+      const timer = setTimeout(() => {
+        signal.removeEventListener('abort', abort);
+        resolve();
+      }, ms);
+      signal.addEventListener('abort', abort, { once: true });
     });
   }
 
-  /** Closes every connection and ends backoff waits; requests still waiting on them reject. */
+  /**
+   * Closes every connection and ends connects and backoff waits in progress:
+   * everything still waiting rejects with SLUICE_ERR_CLOSED, and no timer or
+   * socket of the pool is left to keep the process alive.
+   */
   async close(): Promise<void> {
-    this.closed = true;
-    for (const w of this.waits) {
-      clearTimeout(w.timer);
-      w.reject(closedError());
-    }
-    this.waits.clear();
+    if (this.closing.signal.aborted) return;
+    const reason = closedError();
+    this.closing.abort(reason);
     const pending = [...this.connections.values()];
     this.connections.clear();
-    await Promise.all(pending.map((p) => p.then((conn) => conn.close(), () => {})));
+    await Promise.all(pending.map((p) => p.then((conn) => conn.close(reason), () => {})));
   }
 }
 

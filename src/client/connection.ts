@@ -90,32 +90,46 @@ export class BrokerConnection {
     socket.on('close', () => this.fail(new ClientError('SLUICE_ERR_CONNECTION', `connection to ${address} closed by the broker`)));
   }
 
-  /** Connects and negotiates versions; rejects with SLUICE_ERR_TIMEOUT when that takes longer than the request timeout. */
-  static async connect(host: string, port: number, options: ConnectionOptions = {}): Promise<BrokerConnection> {
+  /**
+   * Connects and negotiates versions; rejects with SLUICE_ERR_TIMEOUT when that
+   * takes longer than the request timeout, and with `signal`'s reason when it
+   * is aborted first (the client closed).
+   */
+  static async connect(host: string, port: number, options: ConnectionOptions = {}, signal?: AbortSignal): Promise<BrokerConnection> {
+    if (signal?.aborted) throw signal.reason;
     const address = `${host}:${port}`;
     const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     const socket = await new Promise<net.Socket>((resolve, reject) => {
       const s = net.connect({ host, port });
-      const timer = setTimeout(() => {
-        s.destroy();
-        reject(new ClientError('SLUICE_ERR_TIMEOUT', `connecting to ${address} took longer than ${timeoutMs} ms`));
-      }, timeoutMs);
-      s.once('connect', () => {
+      const settle = (err: Error | null) => {
         clearTimeout(timer);
-        s.removeAllListeners('error');
-        resolve(s);
-      });
-      s.once('error', (err) => {
-        clearTimeout(timer);
-        reject(new ClientError('SLUICE_ERR_CONNECTION', `cannot connect to ${address} (${errnoOrMessage(err)}); is the broker running?`, { cause: err }));
-      });
+        signal?.removeEventListener('abort', abort);
+        if (err === null) {
+          s.removeAllListeners('error');
+          resolve(s);
+        } else {
+          s.destroy();
+          reject(err);
+        }
+      };
+      const abort = () => settle(signal!.reason);
+      const timer = setTimeout(() => settle(new ClientError('SLUICE_ERR_TIMEOUT', `connecting to ${address} took longer than ${timeoutMs} ms`)), timeoutMs);
+      signal?.addEventListener('abort', abort, { once: true });
+      s.once('connect', () => settle(null));
+      s.once('error', (err) =>
+        settle(new ClientError('SLUICE_ERR_CONNECTION', `cannot connect to ${address} (${errnoOrMessage(err)}); is the broker running?`, { cause: err })),
+      );
     });
     const conn = new BrokerConnection(socket, address, options);
+    const abort = () => conn.close(signal!.reason);
+    signal?.addEventListener('abort', abort, { once: true });
     try {
       await conn.negotiate();
     } catch (err) {
       conn.close();
       throw err;
+    } finally {
+      signal?.removeEventListener('abort', abort);
     }
     return conn;
   }
@@ -249,9 +263,9 @@ export class BrokerConnection {
     for (const listener of this.closeListeners.splice(0)) listener(err);
   }
 
-  /** Closes the connection; requests still waiting for an answer reject. */
-  close(): void {
-    this.fail(new ClientError('SLUICE_ERR_CONNECTION', 'connection closed'));
+  /** Closes the connection; requests still waiting for an answer reject with `reason`. */
+  close(reason: Error = new ClientError('SLUICE_ERR_CONNECTION', 'connection closed')): void {
+    this.fail(reason);
     this.socket.end();
     this.socket.destroy();
   }

@@ -42,5 +42,5 @@ test('a broker that stops reading: queued bytes stay bounded while callers wait,
   assert.equal(conn.waitingRequests, 0);
 
   await client.close();
-  for (const answer of await Promise.all(answers)) assert.equal((answer as { code?: string }).code, 'SLUICE_ERR_CONNECTION');
+  for (const answer of await Promise.all(answers)) assert.equal((answer as { code?: string }).code, 'SLUICE_ERR_CLOSED');
 });
