@@ -2,21 +2,12 @@
 // in the list, and when none answers the error names every address tried.
 
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { type TestContext, test } from 'node:test';
 import { KafkaClient } from '../../src/client/index.js';
 import { parseBootstrap, shuffled } from '../../src/client/bootstrap.js';
 import { startTestBroker } from '../helpers/broker.js';
 import { prng } from '../helpers/seeded-random.js';
-
-/** An address where nothing listens (a port bound once, then freed): connecting to it is refused. */
-async function deadAddress(): Promise<string> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return `127.0.0.1:${port}`;
-}
+import { refusedAddress } from '../helpers/unresponsive-broker.js';
 
 function clientOf(t: TestContext, bootstrap: string | string[]): KafkaClient {
   const client = new KafkaClient({ bootstrap });
@@ -26,7 +17,7 @@ function clientOf(t: TestContext, bootstrap: string | string[]): KafkaClient {
 
 test('a bootstrap list with dead addresses first reaches the live one, as a string or an array', async (t) => {
   const broker = await startTestBroker(t);
-  const dead = [await deadAddress(), await deadAddress(), await deadAddress()];
+  const dead = [await refusedAddress(), await refusedAddress(), await refusedAddress()];
   // Each new client shuffles the list afresh; every order must work.
   for (let i = 0; i < 8; i++) {
     const { brokers } = await clientOf(t, `${dead.join(',')},${broker.bootstrap}`).metadata([]);
@@ -37,7 +28,7 @@ test('a bootstrap list with dead addresses first reaches the live one, as a stri
 });
 
 test('when no bootstrap address answers, the error names every one', async (t) => {
-  const dead = [await deadAddress(), await deadAddress()];
+  const dead = [await refusedAddress(), await refusedAddress()];
   await assert.rejects(clientOf(t, dead.join(',')).metadata([]), (err: Error & { code?: string }) => {
     assert.equal(err.code, 'SLUICE_ERR_CONNECTION');
     for (const address of dead) assert.ok(err.message.includes(address), err.message);

@@ -4,24 +4,15 @@
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { startUnresponsiveBroker } from '../helpers/unresponsive-broker.js';
+import { refusedAddress, startUnresponsiveBroker } from '../helpers/unresponsive-broker.js';
 
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), '../helpers/client-closed-while-waiting.js');
 /** Far below the child's minute-long timers: exiting within it means none was left running. */
 const EXIT_WITHIN_MS = 15_000;
-
-async function refusedAddress(): Promise<string> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return `127.0.0.1:${port}`;
-}
 
 test('close() rejects what waits with SLUICE_ERR_CLOSED and leaves nothing that keeps the process alive', async (t) => {
   const hangs = await startUnresponsiveBroker(t, 'hangs');

@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Admin, ClientError, KafkaClient, KafkaError, type RetryTiming, isRetriableFailure, withRetries } from '../../src/client/index.js';
+import { Admin, ClientError, KafkaClient, KafkaError, type RetryOptions, type RetryTiming, isRetriableFailure, withRetries } from '../../src/client/index.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { startTestBrokerWithClient } from '../helpers/broker.js';
 import { startUnresponsiveBroker } from '../helpers/unresponsive-broker.js';
@@ -22,6 +22,17 @@ function fakeTiming(): RetryTiming & { slept: number[] } {
     },
     random: () => 0.5,
   };
+}
+
+/** Runs Metadata requests under withRetries, asserts they end with `code`, and counts the attempts. */
+async function assertRetriedMetadataFails(client: KafkaClient, code: string, options: RetryOptions): Promise<{ attempts: number }> {
+  let attempts = 0;
+  const metadata = () => {
+    attempts++;
+    return client.metadata([]);
+  };
+  await assert.rejects(withRetries(client, metadata, options), (err: ClientError) => err.code === code);
+  return { attempts };
 }
 
 const notLeader = () => new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, null, 'produce to t-0');
@@ -87,18 +98,7 @@ test('request timeouts against a broker that never answers are retried, each on 
   const server = await startUnresponsiveBroker(t, 'silent');
   const client = new KafkaClient({ bootstrap: server.bootstrap, requestTimeoutMs: 100 });
   t.after(() => client.close());
-  let attempts = 0;
-  await assert.rejects(
-    withRetries(
-      client,
-      () => {
-        attempts++;
-        return client.metadata([]);
-      },
-      { timeoutMs: 600, retryBackoffMs: 10, retryBackoffMaxMs: 10 },
-    ),
-    (err: ClientError) => err.code === 'SLUICE_ERR_TIMEOUT',
-  );
+  const { attempts } = await assertRetriedMetadataFails(client, 'SLUICE_ERR_TIMEOUT', { timeoutMs: 600, retryBackoffMs: 10, retryBackoffMaxMs: 10 });
   assert.ok(attempts >= 2, `${attempts} attempts`);
   assert.equal(server.connections(), attempts);
 });
@@ -108,17 +108,6 @@ test('a closed client is not retried', async (t) => {
   const client = new KafkaClient({ bootstrap: [broker.bootstrap, broker.bootstrap.replace('127.0.0.1', 'localhost')] });
   await client.metadata([]);
   await client.close();
-  let attempts = 0;
-  await assert.rejects(
-    withRetries(
-      client,
-      () => {
-        attempts++;
-        return client.metadata([]);
-      },
-      { timeoutMs: 10_000, timing: fakeTiming() },
-    ),
-    (err: ClientError) => err.code === 'SLUICE_ERR_CLOSED',
-  );
+  const { attempts } = await assertRetriedMetadataFails(client, 'SLUICE_ERR_CLOSED', { timeoutMs: 10_000, timing: fakeTiming() });
   assert.equal(attempts, 1);
 });

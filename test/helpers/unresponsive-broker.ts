@@ -13,7 +13,7 @@
 //   const client = new KafkaClient({ bootstrap: server.bootstrap, requestTimeoutMs: 200 });
 //
 // `connections` counts the connections accepted; sockets and the listener are
-// closed when the test ends.
+// closed when the test ends. `refusedAddress()` is where nothing listens at all.
 
 import net from 'node:net';
 import { MessageCodec } from '../../src/protocol/codec.js';
@@ -101,4 +101,13 @@ function apiVersionsAnswer(request: Buffer): Buffer {
   const frame = w.toBuffer();
   frame.writeInt32BE(frame.length - 4, 0);
   return frame;
+}
+
+/** An address where nothing listens (a port bound once, then freed): connecting to it is refused. */
+export async function refusedAddress(): Promise<string> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return `127.0.0.1:${port}`;
 }
