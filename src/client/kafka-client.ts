@@ -10,7 +10,7 @@ import { ErrorCode } from '../protocol/error-codes.js';
 import { MetadataRequest, MetadataResponse } from '../protocol/messages/metadata.js';
 import { type BrokerAddress, parseBootstrap, shuffled } from './bootstrap.js';
 import { ClientError, KafkaError } from './client-error.js';
-import { type Api, BrokerConnection } from './connection.js';
+import { type Api, BrokerConnection, type RequestOptions } from './connection.js';
 import { ConnectionPool } from './connection-pool.js';
 import { MetadataCache } from './metadata-cache.js';
 import { type BackoffOptions, ReconnectBackoff } from './reconnect-backoff.js';
@@ -104,8 +104,8 @@ export class KafkaClient {
     return b ? this.connect(b.host, b.port, purpose) : this.any(purpose);
   }
 
-  async send(api: Api, body: Message): Promise<Message> {
-    return (await this.any()).send(api, body);
+  async send(api: Api, body: Message, options?: RequestOptions): Promise<Message> {
+    return (await this.any()).send(api, body, options);
   }
 
   /** Metadata for `topics` (all topics when null). */
