@@ -1,11 +1,13 @@
 // Request timeouts: a broker that stops answering costs the requests waiting
 // on it a SLUICE_ERR_TIMEOUT within requestTimeoutMs, never a hang, and the
-// connection they waited on is replaced by a fresh one on the next request.
+// connection they waited on is replaced by a fresh one on the next request;
+// a long-poll fetch gets its wait on top of the timeout.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { KafkaClient } from '../../src/client/index.js';
+import { Admin, AssignedConsumer, KafkaClient } from '../../src/client/index.js';
 import { MetadataRequest, MetadataResponse } from '../../src/protocol/messages/metadata.js';
+import { startTestBrokerWithClient } from '../helpers/broker.js';
 import { startUnresponsiveBroker } from '../helpers/unresponsive-broker.js';
 
 const METADATA = { request: MetadataRequest, response: MetadataResponse };
@@ -58,4 +60,16 @@ test('a per-request timeout overrides requestTimeoutMs', async (t) => {
   const started = Date.now();
   await assert.rejects(conn.send(METADATA, { topics: [], allowAutoTopicCreation: false }, { timeoutMs: TIMEOUT_MS }), isTimeout);
   assert.ok(Date.now() - started < TIMEOUT_MS + SLACK_MS);
+});
+
+test('a long-poll fetch may wait its maxWaitMs beyond requestTimeoutMs without timing out', async (t) => {
+  const { broker, client: admin } = await startTestBrokerWithClient(t);
+  await new Admin(admin).createTopic('quiet', 1);
+  const client = new KafkaClient({ bootstrap: broker.bootstrap, requestTimeoutMs: TIMEOUT_MS });
+  t.after(() => client.close());
+  const consumer = new AssignedConsumer(client, 'quiet', new Map([[0, 0]]), { maxWaitMs: 3 * TIMEOUT_MS });
+
+  const started = Date.now();
+  assert.deepEqual(await consumer.poll(), []);
+  assert.ok(Date.now() - started >= 3 * TIMEOUT_MS, 'the broker held the fetch for maxWaitMs');
 });
