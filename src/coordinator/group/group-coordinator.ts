@@ -113,6 +113,7 @@ export class GroupCoordinator {
     this.groupContext = {
       initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,
       store: (group) => this.storeGroup(group),
+      clock,
       log: this.log,
     };
     // resolveConfig accepts only names of SERVER_ASSIGNORS.
