@@ -98,6 +98,12 @@ export interface BrokerConfig {
    */
   maxPartitions: number;
   /**
+   * Records of one share-group partition between its start offset and the last
+   * record handed out (acquired, or settled behind an unsettled one) before no new
+   * records are acquired. Default 2000, as Kafka's group.share.partition.max.record.locks.
+   */
+  shareMaxInFlightRecords: number;
+  /**
    * How often each partition's producer state and dedup window are snapshotted
    * beside its log when they changed (ms); a restart after a crash replays the
    * log from the last snapshot. A clean close always writes one. Default 60000.
@@ -191,6 +197,7 @@ export const defaultConfig: BrokerConfig = {
   retentionCheckIntervalMs: 5 * 60 * 1000,
   scrubBytesPerSec: 16 * 1024 * 1024,
   maxPartitions: 10_000,
+  shareMaxInFlightRecords: 2000,
   stateSnapshotIntervalMs: 60 * 1000,
   producerIdExpirationMs: 24 * 3600 * 1000,
   offsetsTopicNumPartitions: 50,
@@ -280,6 +287,7 @@ export function resolveConfig(overrides: Partial<Record<keyof BrokerConfig, unkn
     retentionCheckIntervalMs: integer('retentionCheckIntervalMs', o.retentionCheckIntervalMs, 10),
     scrubBytesPerSec: integer('scrubBytesPerSec', o.scrubBytesPerSec, 0),
     maxPartitions: integer('maxPartitions', o.maxPartitions, 1, 1_000_000),
+    shareMaxInFlightRecords: integer('shareMaxInFlightRecords', o.shareMaxInFlightRecords, 100, 10_000),
     stateSnapshotIntervalMs: integer('stateSnapshotIntervalMs', o.stateSnapshotIntervalMs, 10, 2 ** 31 - 1),
     producerIdExpirationMs: integer('producerIdExpirationMs', o.producerIdExpirationMs, 1),
     offsetsTopicNumPartitions: integer('offsetsTopicNumPartitions', o.offsetsTopicNumPartitions, 1, 1000),

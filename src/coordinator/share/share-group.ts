@@ -31,7 +31,7 @@ export interface ShareGroupContext {
   topics: TopicView;
   log: Logger;
   /** A member left or timed out: the records it holds go back. */
-  onMemberGone(groupId: string, memberId: string): void;
+  onMemberGone(groupId: string, memberId: string, why: 'left' | 'timed out'): void;
 }
 
 export interface ShareHeartbeat {
@@ -173,11 +173,11 @@ export class ShareGroup {
     return { errorCode: ErrorCode.NONE, errorMessage: null, memberId: member.memberId, memberEpoch: SHARE_LEAVE_EPOCH, heartbeatIntervalMs: 0, assignment: null };
   }
 
-  private remove(member: ShareMember, why: string): void {
+  private remove(member: ShareMember, why: 'left' | 'timed out'): void {
     member.sessionTimer?.cancel();
     this.members.delete(member.memberId);
     this.bumpEpoch(`member ${member.memberId} ${why}`);
-    this.ctx.onMemberGone(this.groupId, member.memberId);
+    this.ctx.onMemberGone(this.groupId, member.memberId, why);
   }
 
   private touch(member: ShareMember): void {

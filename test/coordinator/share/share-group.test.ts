@@ -24,7 +24,7 @@ function makeGroup(topics: TopicInfo[]) {
     sessionTimeoutMs: SESSION_MS,
     topics: { byName: (n) => byName.get(n), byId: (id) => topics.find((t) => t.topicId === id), all: () => byName.values() },
     log: silentLogger(),
-    onMemberGone: (_group, memberId) => gone.push(memberId),
+    onMemberGone: (_group, memberId, why) => gone.push(`${memberId} ${why}`),
   });
   return { group, clock, gone, byName };
 }
@@ -94,12 +94,12 @@ test('a member that leaves or falls silent is removed and its records are handed
   group.heartbeat(beat('a', 0, ['orders']));
   group.heartbeat(beat('b', 0, ['orders']));
   assert.equal(group.heartbeat(beat('b', SHARE_LEAVE_EPOCH)).errorCode, ErrorCode.NONE);
-  assert.deepEqual(gone, ['b']);
+  assert.deepEqual(gone, ['b left']);
 
   clock.advance(SESSION_MS - 1);
   assert.equal(group.members.has('a'), true);
   clock.advance(1);
   assert.equal(group.members.has('a'), false);
-  assert.deepEqual(gone, ['b', 'a']);
+  assert.deepEqual(gone, ['b left', 'a timed out']);
   assert.equal(group.state, 'Empty');
 });
