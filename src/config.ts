@@ -103,6 +103,8 @@ export interface BrokerConfig {
    * records are acquired. Default 2000, as Kafka's group.share.partition.max.record.locks.
    */
   shareMaxInFlightRecords: number;
+  /** Partitions of __share_group_state when it is created. Default 50, as Kafka's share.coordinator.state.topic.num.partitions. */
+  shareStateTopicNumPartitions: number;
   /**
    * How often each partition's producer state and dedup window are snapshotted
    * beside its log when they changed (ms); a restart after a crash replays the
@@ -198,6 +200,7 @@ export const defaultConfig: BrokerConfig = {
   scrubBytesPerSec: 16 * 1024 * 1024,
   maxPartitions: 10_000,
   shareMaxInFlightRecords: 2000,
+  shareStateTopicNumPartitions: 50,
   stateSnapshotIntervalMs: 60 * 1000,
   producerIdExpirationMs: 24 * 3600 * 1000,
   offsetsTopicNumPartitions: 50,
@@ -288,6 +291,7 @@ export function resolveConfig(overrides: Partial<Record<keyof BrokerConfig, unkn
     scrubBytesPerSec: integer('scrubBytesPerSec', o.scrubBytesPerSec, 0),
     maxPartitions: integer('maxPartitions', o.maxPartitions, 1, 1_000_000),
     shareMaxInFlightRecords: integer('shareMaxInFlightRecords', o.shareMaxInFlightRecords, 100, 10_000),
+    shareStateTopicNumPartitions: integer('shareStateTopicNumPartitions', o.shareStateTopicNumPartitions, 1, 1000),
     stateSnapshotIntervalMs: integer('stateSnapshotIntervalMs', o.stateSnapshotIntervalMs, 10, 2 ** 31 - 1),
     producerIdExpirationMs: integer('producerIdExpirationMs', o.producerIdExpirationMs, 1),
     offsetsTopicNumPartitions: integer('offsetsTopicNumPartitions', o.offsetsTopicNumPartitions, 1, 1000),

@@ -68,6 +68,7 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
     // Committed offsets are loaded before the first connection is served.
     groups.start();
     txns.start();
+    shares.start();
   } catch (err) {
     await closeEverything().catch(() => {});
     throw err;

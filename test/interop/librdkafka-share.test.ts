@@ -10,8 +10,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { type TestContext, describe, test } from 'node:test';
 import { Kafka, logLevel } from 'kafkajs';
 import { Admin, KafkaClient } from '../../src/client/index.js';
-import type { RunningBroker } from '../../src/start-broker.js';
-import { defer } from '../helpers/broker-process.js';
+import { defer, makeDataDir, spawnBroker } from '../helpers/broker-process.js';
 import { startInProcessBroker } from '../helpers/in-process-broker.js';
 import { buildLibrdkafkaProgram, kafkaJavascript, skipUnless } from '../helpers/interop-tools.js';
 
@@ -31,8 +30,8 @@ interface ShareConsumer {
   sawLine(predicate: (line: string) => boolean): Promise<void>;
 }
 
-function runShareConsumer(t: TestContext, program: string, broker: RunningBroker, group: string, topic: string, records: number, mode: string): ShareConsumer {
-  const child = spawn(program, [broker.bootstrap, group, topic, String(records), mode, '60'], { stdio: ['ignore', 'pipe', 'pipe'] });
+function runShareConsumer(t: TestContext, program: string, broker: { bootstrap: string }, group: string, topic: string, records: number, mode: string, env: Record<string, string> = {}): ShareConsumer {
+  const child = spawn(program, [broker.bootstrap, group, topic, String(records), mode, '60'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   t.after(() => child.kill('SIGKILL'));
   const received: Received[] = [];
   const watchers: { predicate: (line: string) => boolean; resolve(): void }[] = [];
@@ -134,4 +133,32 @@ describe('librdkafka share consumers', skipUnless(kafkaJavascript), () => {
     assert.equal(await rescuer.exited, 0);
     assert.deepEqual(rescuer.received.map((r) => [r.offset, r.deliveryCount, r.value]), [[0, 2, 'v0'], [1, 2, 'v1'], [2, 2, 'v2'], [3, 2, 'v3'], [4, 2, 'v4']]);
   });
+
+  for (const stop of ['SIGTERM', 'SIGKILL'] as const) {
+    test(`acknowledged records stay acknowledged across a broker restart (${stop}), and the rest are delivered after it`, async (t) => {
+      const program = buildLibrdkafkaProgram('share-consume');
+      const dataDir = await makeDataDir(t);
+      const first = await spawnBroker(t, { dataDir });
+      const client = new KafkaClient({ bootstrap: first.bootstrap });
+      const admin = new Admin(client);
+      await admin.createTopic('durable', 1);
+      await admin.alterConfigs({ type: 'group', name: 'workers' }, { set: { 'share.auto.offset.reset': 'earliest' } });
+      const producer = new Kafka({ brokers: [first.bootstrap], logLevel: logLevel.NOTHING }).producer();
+      await producer.connect();
+      await producer.send({ topic: 'durable', messages: Array.from({ length: 10 }, (_, i) => ({ value: `v${i}` })) });
+      await producer.disconnect();
+      await client.close();
+
+      const before = runShareConsumer(t, program, first, 'workers', 'durable', 4, 'accept', { SHARE_CONSUME_MAX_POLL_RECORDS: '4' });
+      assert.equal(await before.exited, 0);
+      assert.deepEqual(before.received.map((r) => r.offset), [0, 1, 2, 3]);
+      if (stop === 'SIGKILL') await first.kill9();
+      else assert.equal(await first.stop(), 0);
+
+      const second = await spawnBroker(t, { dataDir });
+      const after = runShareConsumer(t, program, second, 'workers', 'durable', 6, 'accept');
+      assert.equal(await after.exited, 0, second.recentOutput());
+      assert.deepEqual(after.received.map((r) => r.offset), [4, 5, 6, 7, 8, 9], 'nothing acknowledged before the restart comes again');
+    });
+  }
 });

@@ -6,9 +6,12 @@
 // acquired. Group ids are one namespace with classic and consumer groups:
 // `otherGroupType` says when an id belongs to one of those.
 //
-// Not yet: persistence in __share_group_state (state lives in memory, so a
-// restart starts each partition over from share.auto.offset.reset),
-// read_committed, delivery times and filters, dead-letter copies.
+// A partition's state is written to __share_group_state (share-state-store.ts)
+// after each acknowledgement, and the answer waits for that write: a restart
+// keeps acknowledged records acknowledged, and records held at the time come
+// back available. Membership is not stored: after a restart members rejoin.
+//
+// Not yet: read_committed, delivery times and filters, dead-letter copies.
 
 import type { Broker } from '../../broker/broker.js';
 import type { BrokerConfig } from '../../config.js';
@@ -21,6 +24,8 @@ import { acquireFromLog } from './share-acquisition.js';
 import { ShareGroup, type ShareHeartbeat, type ShareHeartbeatResult } from './share-group.js';
 import { type AcknowledgementBatch, type AcquiredRecords, SharePartition, type SharePartitionFigures } from './share-partition.js';
 import { OPEN_SESSION_EPOCH, type SessionPartition, ShareSessions, sessionPartitionKey } from './share-sessions.js';
+import type { SharePartitionSnapshot } from './share-partition.js';
+import { ShareStateStore } from './share-state-store.js';
 
 export interface SharePartitionRequest extends SessionPartition {
   acknowledgements: AcknowledgementBatch[];
@@ -76,6 +81,9 @@ export class ShareCoordinator {
   /** Long-polling fetches of each group, woken when records become available again. */
   private readonly waiting = new Map<string, Set<() => void>>();
   private readonly topics: TopicView;
+  private readonly store: ShareStateStore;
+  /** Stored states not loaded yet, by partition key: a partition is restored when first read. */
+  private readonly stored = new Map<string, SharePartitionSnapshot>();
 
   constructor(
     private readonly broker: Broker,
@@ -92,6 +100,16 @@ export class ShareCoordinator {
       byId: (topicId) => info(cluster.topicById(Buffer.from(topicId, 'hex'))),
       all: () => cluster.topics().map((t) => info(t)!),
     };
+    this.store = new ShareStateStore(broker, config, log);
+  }
+
+  /** Replays __share_group_state (when it exists); call before serving requests. */
+  start(): void {
+    this.store.open((key, snapshot) => {
+      const k = partitionKey(key.groupId, key);
+      if (snapshot === null) this.stored.delete(k);
+      else this.stored.set(k, snapshot);
+    });
   }
 
   /** Whether `groupId` is a share group here. */
@@ -154,9 +172,10 @@ export class ShareCoordinator {
       if (!r) results.set(key, (r = { ...p, errorCode: ErrorCode.NONE, acknowledgeErrorCode: ErrorCode.NONE, leaderEpoch: -1, records: NO_RECORDS, acquired: [] }));
       return r;
     };
-    for (const p of mergeRequested(req.partitions)) {
-      if (p.acknowledgements.length > 0) resultFor(p).acknowledgeErrorCode = this.acknowledgePartition(req.groupId, req.memberId, p);
-    }
+    const acknowledged = mergeRequested(req.partitions)
+      .filter((p) => p.acknowledgements.length > 0)
+      .map(async (p) => (resultFor(p).acknowledgeErrorCode = await this.acknowledgePartition(req.groupId, req.memberId, p)));
+    await Promise.all(acknowledged);
     if (step.final) {
       this.releaseAll(req.groupId, req.memberId);
       return { errorCode: ErrorCode.NONE, errorMessage: null, lockDurationMs, partitions: [...results.values()] };
@@ -179,25 +198,33 @@ export class ShareCoordinator {
    * open (epoch 0 cannot open one here); epoch -1 closes it afterwards,
    * giving back what the member still holds.
    */
-  acknowledge(groupId: string, memberId: string, sessionEpoch: number, partitions: SharePartitionRequest[]): { errorCode: number; errorMessage: string | null; partitions: { topicId: string; partition: number; errorCode: number }[] } {
+  async acknowledge(
+    groupId: string,
+    memberId: string,
+    sessionEpoch: number,
+    partitions: SharePartitionRequest[],
+  ): Promise<{ errorCode: number; errorMessage: string | null; partitions: { topicId: string; partition: number; errorCode: number }[] }> {
     if (sessionEpoch === OPEN_SESSION_EPOCH) {
       return { errorCode: ErrorCode.INVALID_SHARE_SESSION_EPOCH, errorMessage: 'ShareAcknowledge cannot open a share session', partitions: [] };
     }
     const step = this.sessions.step(groupId, memberId, sessionEpoch, [], []);
     if (!('session' in step)) return { errorCode: step.errorCode, errorMessage: step.message, partitions: [] };
-    const out = mergeRequested(partitions).map((p) => ({ topicId: p.topicId, partition: p.partition, errorCode: this.acknowledgePartition(groupId, memberId, p) }));
+    const out = await Promise.all(
+      mergeRequested(partitions).map(async (p) => ({ topicId: p.topicId, partition: p.partition, errorCode: await this.acknowledgePartition(groupId, memberId, p) })),
+    );
     if (step.final) this.releaseAll(groupId, memberId);
     return { errorCode: ErrorCode.NONE, errorMessage: null, partitions: out };
   }
 
-  /** Stops every timer and forgets all state (the broker is closing). */
-  close(): void {
+  /** Stops every timer, waits for state writes in flight and forgets all state (the broker is closing). */
+  async close(): Promise<void> {
     for (const g of this.groups.values()) g.shutdown();
     for (const p of this.partitions.values()) p.close();
     this.groups.clear();
     this.partitions.clear();
     this.sessions.clear();
     for (const waiters of this.waiting.values()) for (const wake of waiters) wake();
+    await this.store.settle();
   }
 
   // ---- internals ------------------------------------------------------------------------------
@@ -251,10 +278,21 @@ export class ShareCoordinator {
     return acquiredAny;
   }
 
-  private acknowledgePartition(groupId: string, memberId: string, p: SharePartitionRequest): number {
+  /** Applies one partition's acknowledgements and resolves once the new state is stored. */
+  private async acknowledgePartition(groupId: string, memberId: string, p: SharePartitionRequest): Promise<number> {
     const share = this.partitions.get(partitionKey(groupId, p));
     if (!share) return ErrorCode.INVALID_RECORD_STATE;
-    return share.acknowledge(memberId, p.acknowledgements);
+    const errorCode = share.acknowledge(memberId, p.acknowledgements);
+    if (errorCode !== ErrorCode.NONE) return errorCode;
+    const topic = this.topics.byId(p.topicId);
+    const leaderEpoch = (topic && this.broker.partition(topic.name, p.partition)?.leaderEpoch) ?? -1;
+    try {
+      await this.store.write({ groupId, topicId: p.topicId, partition: p.partition }, share.snapshot(), leaderEpoch);
+      return ErrorCode.NONE;
+    } catch (err) {
+      this.log.error({ err, group: groupId, topicId: p.topicId, partition: p.partition }, 'share-partition state could not be stored; the acknowledgement may be lost in a restart');
+      return ErrorCode.KAFKA_STORAGE_ERROR;
+    }
   }
 
   /** Gives back whatever `memberId` holds in any partition of the group. */
@@ -268,15 +306,21 @@ export class ShareCoordinator {
     let share = this.partitions.get(key);
     if (share) return share;
     const configs = this.broker.cluster.groupConfigs(groupId);
-    const reset = groupConfigValue(configs, 'share.auto.offset.reset');
-    const startOffset = reset === 'earliest' ? partition.logStartOffset : partition.highWatermark;
-    share = new SharePartition(startOffset, {
+    const opts = {
       clock: this.clock,
       lockDurationMs: this.lockDurationMsOf(groupId),
       deliveryCountLimit: Number(groupConfigValue(configs, 'share.delivery.count.limit')),
       maxInFlightRecords: this.config.shareMaxInFlightRecords,
       onAvailable: () => this.wake(groupId),
-    });
+    };
+    const snapshot = this.stored.get(key);
+    if (snapshot) {
+      this.stored.delete(key);
+      share = SharePartition.restore(snapshot, opts);
+    } else {
+      const reset = groupConfigValue(configs, 'share.auto.offset.reset');
+      share = new SharePartition(reset === 'earliest' ? partition.logStartOffset : partition.highWatermark, opts);
+    }
     this.partitions.set(key, share);
     return share;
   }

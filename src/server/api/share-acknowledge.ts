@@ -13,12 +13,12 @@ export const shareAcknowledge: ApiHandler = {
   maxVersion: 2,
   request: ShareAcknowledgeRequest,
   response: ShareAcknowledgeResponse,
-  handle(req, ctx) {
+  async handle(req, ctx) {
     const lockMs = ctx.shares.lockDurationMsOf(req.groupId ?? '');
     if (req.groupId === null || req.memberId === null) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'ShareAcknowledge needs a group id and a member id', acquisitionLockTimeoutMs: lockMs, responses: [], nodeEndpoints: [] };
     }
-    const out = ctx.shares.acknowledge(req.groupId, req.memberId, req.shareSessionEpoch, requestedPartitions(req.topics));
+    const out = await ctx.shares.acknowledge(req.groupId, req.memberId, req.shareSessionEpoch, requestedPartitions(req.topics));
     return {
       throttleTimeMs: 0,
       errorCode: out.errorCode,

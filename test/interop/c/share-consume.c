@@ -11,6 +11,8 @@
  *   release-first  release a record delivered for the first time, accept later deliveries
  *   reject-odd     reject records whose value ends in an odd digit, accept the rest
  *   hold           acknowledge nothing; after the first batch, print "held" and wait to be killed
+ * Environment: SHARE_CONSUME_MAX_POLL_RECORDS sets max.poll.records (the ShareFetch MaxRecords),
+ * SHARE_CONSUME_DEBUG librdkafka's debug contexts.
  * SIGTERM stops it as if <records> were reached: it commits its acknowledgements and closes.
  * Exit status: 0 when <records> were accepted or SIGTERM came (hold: never), 2 on a timeout, 1 on an error.
  */
@@ -58,6 +60,7 @@ int main(int argc, char **argv) {
         set(conf, "share.acknowledgement.mode", "explicit");
         set(conf, "client.id", "share-consume");
         if (getenv("SHARE_CONSUME_DEBUG")) set(conf, "debug", getenv("SHARE_CONSUME_DEBUG"));
+        if (getenv("SHARE_CONSUME_MAX_POLL_RECORDS")) set(conf, "max.poll.records", getenv("SHARE_CONSUME_MAX_POLL_RECORDS"));
         rd_kafka_share_t *share = rd_kafka_share_consumer_new(conf, errstr, sizeof(errstr));
         if (!share) {
                 fprintf(stderr, "share consumer: %s\n", errstr);
