@@ -102,6 +102,8 @@ const EARLIEST = -2;
 const LATEST = -1;
 /** Pause before asking again after the coordinator moved or was not ready (ms). */
 const COORDINATOR_RETRY_MS = 100;
+/** What a JoinGroup may take beyond the rebalance timeout before it counts as lost (ms), as in Kafka's consumer. */
+const JOIN_GROUP_TIMEOUT_LAPSE_MS = 5000;
 const COORDINATOR_MOVED = new Set<number>([ErrorCode.NOT_COORDINATOR, ErrorCode.COORDINATOR_NOT_AVAILABLE, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS]);
 
 const INTERRUPTED = Symbol('interrupted');
@@ -248,6 +250,7 @@ export class GroupConsumer {
     while (!this.closed) {
       const conn = await this.coordinatorConnection();
       this.publish('join');
+      // The coordinator may hold a JoinGroup for the whole rebalance; Kafka's consumer waits that plus 5 s.
       const joined = await conn.send(JOIN_GROUP, {
         groupId: this.groupId,
         sessionTimeoutMs: this.sessionTimeoutMs,
@@ -256,7 +259,7 @@ export class GroupConsumer {
         groupInstanceId: null,
         protocolType: CONSUMER_PROTOCOL_TYPE,
         protocols: [{ name: RANGE_ASSIGNOR, metadata: encodeSubscription({ version: 1, topics: this.topics, userData: null, ownedPartitions: [] }) }],
-      });
+      }, { timeoutMs: Math.max(this.client.requestTimeoutMs, this.rebalanceTimeoutMs + JOIN_GROUP_TIMEOUT_LAPSE_MS) });
       if (this.closed) return;
       if (joined.errorCode === ErrorCode.MEMBER_ID_REQUIRED) {
         this.memberIdValue = joined.memberId;
@@ -424,7 +427,7 @@ export class GroupConsumer {
 
   private coordinatorConnection(): Promise<BrokerConnection> {
     if (!this.coordinator) {
-      const pending = findGroupCoordinator(this.client, this.groupId).then((c) => BrokerConnection.connect(c.host, c.port, this.client.clientId));
+      const pending = findGroupCoordinator(this.client, this.groupId).then((c) => BrokerConnection.connect(c.host, c.port, { clientId: this.client.clientId, requestTimeoutMs: this.client.requestTimeoutMs }));
       pending.catch(() => {
         if (this.coordinator === pending) this.coordinator = null;
       });

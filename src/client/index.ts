@@ -25,3 +25,5 @@ export { SluiceProducer, type SluiceProducerOptions, type OutgoingRecord, type R
 export { SluiceConsumer, type SluiceConsumerOptions, type ReceivedRecord, type RunOptions, type Decoding } from './sluice-consumer.js';
 export { type RequestOptions, type RequestHandler, type ServeOptions, type Server, CORRELATION_ID_HEADER, REPLY_TO_HEADER, ERROR_HEADER } from './request-reply.js';
 export { type Format, type Deserializer, type Serializer, type Serializers, type Headers, type HeaderValue, type Decoded } from './serde.js';
+export { isRetriable, refreshesMetadata } from './retriable.js';
+export { withRetries, isRetriableFailure, type RetryOptions, type RetryAttempt, type RetryTiming } from './retry.js';

@@ -18,7 +18,7 @@ import type { Decoded } from './serde.js';
 
 /** Options of `connect()`. */
 export interface ConnectOptions {
-  /** "host:port", or several separated by commas: the first that answers is used to find the cluster. */
+  /** "host:port", or several separated by commas: any that answers is used to find the cluster (KafkaClient tries them in turn). */
   bootstrap: string;
   /** Sent to the broker with every request (it shows in the broker's logs). Default 'sluice'. */
   clientId?: string;
@@ -27,23 +27,17 @@ export interface ConnectOptions {
 /**
  * Connects to a Kafka-compatible cluster (a Sluice broker or any other).
  * Resolves once a bootstrap address answered; rejects with ClientError
- * SLUICE_ERR_CONNECTION when none does.
+ * SLUICE_ERR_CONNECTION (naming each address) when none does.
  */
 export async function connect(options: ConnectOptions): Promise<SluiceClient> {
-  const addresses = options.bootstrap.split(',').map((a) => a.trim()).filter((a) => a !== '');
-  if (addresses.length === 0) throw new ClientError('SLUICE_ERR_CONFIG', 'bootstrap must name at least one host:port');
-  let lastError: unknown;
-  for (const bootstrap of addresses) {
-    const client = new KafkaClient({ bootstrap, clientId: options.clientId ?? 'sluice' });
-    try {
-      await client.metadata([]);
-      return new SluiceClient(client, bootstrap);
-    } catch (err) {
-      lastError = err;
-      await client.close();
-    }
+  const client = new KafkaClient({ bootstrap: options.bootstrap, clientId: options.clientId ?? 'sluice' });
+  try {
+    await client.metadata([]);
+  } catch (err) {
+    await client.close();
+    throw err;
   }
-  throw new ClientError('SLUICE_ERR_CONNECTION', `no bootstrap address answered (${addresses.join(', ')})`, { cause: lastError });
+  return new SluiceClient(client, options.bootstrap);
 }
 
 /** A connection to a cluster; made by `connect()`. */
@@ -59,7 +53,7 @@ export class SluiceClient {
   /** @internal Use `connect()`. */
   constructor(
     private readonly client: KafkaClient,
-    /** The bootstrap address that answered. */
+    /** The bootstrap addresses, for the connections of consumers and servers. */
     readonly bootstrap: string,
   ) {}
 
