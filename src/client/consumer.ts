@@ -91,7 +91,7 @@ export class AssignedConsumer {
       ],
       forgottenTopicsData: [],
       rackId: '',
-    });
+    }, { timeoutMs: (this.options.maxWaitMs ?? 500) + this.client.requestTimeoutMs });
     const out: ConsumedRecord[] = [];
     for (const t of res.responses) {
       for (const p of t.partitions as Message[]) {

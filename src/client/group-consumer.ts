@@ -44,7 +44,7 @@ import { JoinGroupRequest, JoinGroupResponse } from '../protocol/messages/join-g
 import { LeaveGroupRequest, LeaveGroupResponse } from '../protocol/messages/leave-group.js';
 import { SyncGroupRequest, SyncGroupResponse } from '../protocol/messages/sync-group.js';
 import { ClientError, KafkaError } from './client-error.js';
-import { type Clock, type Timer, sleep, systemClock } from './clock.js';
+import { type Clock, type Timer, sleep, systemClock } from '../clock.js';
 import { BrokerConnection } from './connection.js';
 import type { ConsumedRecord, FetchOptions } from './consumer.js';
 import { CONSUMER_PROTOCOL_TYPE, type TopicPartitions, decodeAssignment, encodeSubscription } from '../protocol/consumer-protocol.js';
@@ -141,6 +141,8 @@ const EARLIEST = -2;
 const LATEST = -1;
 /** Pause before asking again after the coordinator moved or was not ready (ms). */
 const COORDINATOR_RETRY_MS = 100;
+/** What a JoinGroup may take beyond the rebalance timeout before it counts as lost (ms), as in Kafka's consumer. */
+const JOIN_GROUP_TIMEOUT_LAPSE_MS = 5000;
 const COORDINATOR_MOVED = new Set<number>([ErrorCode.NOT_COORDINATOR, ErrorCode.COORDINATOR_NOT_AVAILABLE, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS]);
 
 const INTERRUPTED = Symbol('interrupted');
@@ -316,6 +318,7 @@ export class GroupConsumer {
       this.publish('join');
       // Eager members own nothing here; cooperative ones tell the assignor what they hold (KIP-429).
       const subscription = encodeSubscription({ version: 1, topics: this.topics, userData: null, ownedPartitions: this.assignment() });
+      // The coordinator may hold a JoinGroup for the whole rebalance; Kafka's consumer waits that plus 5 s.
       const joined = await conn.send(JOIN_GROUP, {
         groupId: this.groupId,
         sessionTimeoutMs: this.sessionTimeoutMs,
@@ -324,7 +327,7 @@ export class GroupConsumer {
         groupInstanceId: this.groupInstanceId,
         protocolType: CONSUMER_PROTOCOL_TYPE,
         protocols: this.assignors.map((a) => ({ name: a.name, metadata: subscription })),
-      });
+      }, { timeoutMs: Math.max(this.client.requestTimeoutMs, this.rebalanceTimeoutMs + JOIN_GROUP_TIMEOUT_LAPSE_MS) });
       if (this.closed) return;
       if (joined.errorCode === ErrorCode.MEMBER_ID_REQUIRED) {
         this.memberIdValue = joined.memberId;
@@ -523,7 +526,7 @@ export class GroupConsumer {
 
   private coordinatorConnection(): Promise<BrokerConnection> {
     if (!this.coordinator) {
-      const pending = findGroupCoordinator(this.client, this.groupId).then((c) => BrokerConnection.connect(c.host, c.port, this.client.clientId));
+      const pending = findGroupCoordinator(this.client, this.groupId).then((c) => BrokerConnection.connect(c.host, c.port, { clientId: this.client.clientId, requestTimeoutMs: this.client.requestTimeoutMs }));
       pending.catch(() => {
         if (this.coordinator === pending) this.coordinator = null;
       });

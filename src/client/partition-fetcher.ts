@@ -161,6 +161,6 @@ export class PartitionFetcher {
       })),
       forgottenTopicsData: [],
       rackId: '',
-    });
+    }, { timeoutMs: this.maxWaitMs + this.client.requestTimeoutMs });
   }
 }

@@ -1,10 +1,9 @@
-// Time as the client's state machines see it (the group consumer's
-// heartbeats, pauses and auto-commit interval): the current time and
-// one-shot timers. The same shape as the coordinators' Clock
-// (src/coordinator/clock.ts), so one fake clock drives tests of both; the
-// client keeps its own because it does not import the broker's layers, and
-// because its timers are unref'd: a client's open connections keep a
-// process alive while it is in use, its timers alone never do.
+// Time as Sluice's state machines see it (the coordinators' groups,
+// transactions and share partitions; the client's group consumer): the
+// current time and one-shot timers. Production uses the system clock; tests
+// drive a fake one (test/helpers/fake-clock.ts), so timeouts are proven
+// without waiting. System timers are unref'd: what keeps a process alive is
+// its open sockets (a listener, a client's connections), never a timer alone.
 
 export interface Timer {
   /** Stops the timer; a no-op once it has fired. */
