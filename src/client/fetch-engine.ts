@@ -133,12 +133,29 @@ export class FetchEngine {
     this.readCommitted = options.isolationLevel === 'read_committed';
   }
 
-  /** Replaces the partitions read with `list`, each from its offset; everything buffered or in flight is dropped. */
+  /**
+   * Replaces the partitions read with `list`. A partition already read keeps its
+   * position and buffered records (a cooperative rebalance keeps them); a new
+   * one starts at its offset; what is buffered or in flight for a partition no
+   * longer in the list is dropped.
+   */
   assign(list: FetchPosition[]): void {
-    for (const state of this.partitions.values()) this.dropQueue(state);
+    const kept = new Map<string, PartitionState>();
+    for (const { topic, partition } of list) {
+      const key = partitionKey(topic, partition);
+      const state = this.partitions.get(key);
+      if (state) kept.set(key, state);
+    }
+    for (const [key, state] of this.partitions) if (!kept.has(key)) this.dropQueue(state);
     this.partitions.clear();
     for (const { topic, partition, offset } of list) {
-      this.partitions.set(partitionKey(topic, partition), {
+      const key = partitionKey(topic, partition);
+      const state = kept.get(key);
+      if (state) {
+        this.partitions.set(key, state);
+        continue;
+      }
+      this.partitions.set(key, {
         topic,
         partition,
         position: offset,
@@ -279,7 +296,8 @@ export class FetchEngine {
     try {
       const request = this.request(sent, maxBytes);
       if (fetchChannel.hasSubscribers) fetchChannel.publish({ nodeId: leader, maxBytes, partitions: request.topics.flatMap((t: Message) => t.partitions.map((p: Message) => ({ topic: t.topic, ...p }))) });
-      res = await (await this.client.node(leader, 'fetch')).send(FETCH, request);
+      // A long poll may take maxWaitMs before the broker answers at all.
+      res = await (await this.client.node(leader, 'fetch')).send(FETCH, request, { timeoutMs: this.maxWaitMs + this.client.requestTimeoutMs });
     } catch (err) {
       if (!this.closed) this.error ??= err as Error;
     } finally {
