@@ -10,7 +10,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { type TestContext, describe, test } from 'node:test';
 import { Kafka, logLevel } from 'kafkajs';
 import { Admin, KafkaClient } from '../../src/client/index.js';
-import { defer, makeDataDir, spawnBroker } from '../helpers/broker-process.js';
+import { DLQ_HEADERS } from '../../src/coordinator/share/dead-letters.js';
+import { decodeBatch, forEachBatch } from '../../src/protocol/records.js';
+import type { RunningBroker } from '../../src/start-broker.js';
+import { defer, makeDataDir, spawnBroker, waitFor } from '../helpers/broker-process.js';
 import { startInProcessBroker } from '../helpers/in-process-broker.js';
 import { buildLibrdkafkaProgram, kafkaJavascript, skipUnless } from '../helpers/interop-tools.js';
 
@@ -59,6 +62,19 @@ function runShareConsumer(t: TestContext, program: string, broker: { bootstrap: 
     }),
   );
   return { child, received, exited, sawLine: (predicate) => new Promise((resolve) => watchers.push({ predicate, resolve })) };
+}
+
+/** The records of partition 0 of `topic` as stored, headers as strings. */
+function deadLetters(broker: RunningBroker, topic: string): { key: string; value: string; headers: Record<string, string> }[] {
+  const partition = broker.broker.partition(topic, 0)!;
+  const data = partition.log.read(0, 1 << 20, partition.highWatermark, true);
+  const out: { key: string; value: string; headers: Record<string, string> }[] = [];
+  forEachBatch(data, (pos) => {
+    for (const r of decodeBatch(data, pos).records) {
+      out.push({ key: String(r.key), value: String(r.value), headers: Object.fromEntries(r.headers.map((h) => [h.key, String(h.value)])) });
+    }
+  });
+  return out;
 }
 
 describe('librdkafka share consumers', skipUnless(kafkaJavascript), () => {
@@ -112,13 +128,39 @@ describe('librdkafka share consumers', skipUnless(kafkaJavascript), () => {
     assert.equal(broker.shares.stats('workers')[0].startOffset, 10);
   });
 
-  test('rejected records are archived, never delivered again, and do not hold the queue back', async (t) => {
-    const { program, broker } = await setUp(t, 'poison', 1, 10, {});
+  test('rejected records are archived, never delivered again, do not hold the queue back, and are copied to the dead-letter topic', async (t) => {
+    const { program, broker } = await setUp(t, 'poison', 1, 10, { 'errors.deadletterqueue.topic.name': 'dlq.workers' });
     const consumer = runShareConsumer(t, program, broker, 'workers', 'poison', 5, 'reject-odd');
     assert.equal(await consumer.exited, 0);
     assert.deepEqual(consumer.received.map((r) => r.value), ['v0', 'v1', 'v2', 'v3', 'v4', 'v5', 'v6', 'v7', 'v8', 'v9']);
     const [stats] = broker.shares.stats('workers');
     assert.deepEqual([stats.startOffset, stats.available, stats.acquired], [10, 0, 0], 'accepted and rejected records are all settled');
+
+    await waitFor('the dead letters', () => broker.shares.stats('workers')[0].deadLettered === 5);
+    const letters = deadLetters(broker, 'dlq.workers');
+    assert.deepEqual(letters.map((l) => [l.key, l.value, l.headers[DLQ_HEADERS.offset], l.headers[DLQ_HEADERS.reason]]), [
+      ['k1', 'v1', '1', 'CLIENT_REJECTED'],
+      ['k3', 'v3', '3', 'CLIENT_REJECTED'],
+      ['k5', 'v5', '5', 'CLIENT_REJECTED'],
+      ['k7', 'v7', '7', 'CLIENT_REJECTED'],
+      ['k9', 'v9', '9', 'CLIENT_REJECTED'],
+    ]);
+    assert.deepEqual(
+      [letters[0].headers[DLQ_HEADERS.topic], letters[0].headers[DLQ_HEADERS.partition], letters[0].headers[DLQ_HEADERS.group], letters[0].headers[DLQ_HEADERS.deliveryCount]],
+      ['poison', '0', 'workers', '1'],
+    );
+  });
+
+  test('records released until the delivery-count limit are archived and copied to the dead-letter topic', async (t) => {
+    const { program, broker } = await setUp(t, 'flaky', 1, 3, { 'errors.deadletterqueue.topic.name': 'dlq.flaky', 'share.delivery.count.limit': '2' });
+    const consumer = runShareConsumer(t, program, broker, 'workers', 'flaky', 6, 'release-all');
+    assert.equal(await consumer.exited, 0);
+    assert.deepEqual(consumer.received.map((r) => [r.offset, r.deliveryCount]).sort(), [[0, 1], [0, 2], [1, 1], [1, 2], [2, 1], [2, 2]]);
+    await waitFor('the dead letters', () => broker.shares.stats('workers')[0]?.deadLettered === 3);
+    assert.deepEqual(
+      deadLetters(broker, 'dlq.flaky').map((l) => [l.value, l.headers[DLQ_HEADERS.reason], l.headers[DLQ_HEADERS.deliveryCount]]),
+      [['v0', 'MAX_DELIVERY_ATTEMPTS_REACHED', '2'], ['v1', 'MAX_DELIVERY_ATTEMPTS_REACHED', '2'], ['v2', 'MAX_DELIVERY_ATTEMPTS_REACHED', '2']],
+    );
   });
 
   test('the records of a consumer killed while holding them go to another consumer once their lock expires', { timeout: 120_000 }, async (t) => {

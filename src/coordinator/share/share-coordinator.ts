@@ -11,7 +11,10 @@
 // keeps acknowledged records acknowledged, and records held at the time come
 // back available. Membership is not stored: after a restart members rejoin.
 //
-// Not yet: read_committed, delivery times and filters, dead-letter copies.
+// Records a group archives are copied to its dead-letter topic when it names
+// one (dead-letters.ts).
+//
+// Not yet: read_committed, delivery times and filters.
 
 import type { Broker } from '../../broker/broker.js';
 import type { BrokerConfig } from '../../config.js';
@@ -20,6 +23,7 @@ import { groupConfigValue } from '../../metadata/group-configs.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import type { Clock } from '../../clock.js';
 import type { TopicInfo, TopicView } from '../group/consumer/consumer-group.js';
+import { type DeadLetter, copyToDeadLetterTopic } from './dead-letters.js';
 import { acquireFromLog } from './share-acquisition.js';
 import { ShareGroup, type ShareHeartbeat, type ShareHeartbeatResult } from './share-group.js';
 import { type AcknowledgementBatch, type AcquiredRecords, SharePartition, type SharePartitionFigures } from './share-partition.js';
@@ -65,6 +69,8 @@ export interface SharePartitionStats extends SharePartitionFigures {
   startOffset: number;
   /** One past the last offset handed out or settled. */
   endOffset: number;
+  /** Records copied to the group's dead-letter topic. */
+  deadLettered: number;
 }
 
 export interface ShareGroupOverview {
@@ -82,6 +88,10 @@ export class ShareCoordinator {
   private readonly waiting = new Map<string, Set<() => void>>();
   private readonly topics: TopicView;
   private readonly store: ShareStateStore;
+  /** Records copied to dead-letter topics, by partition key. */
+  private readonly deadLettered = new Map<string, number>();
+  /** Per dead-letter topic, the last copy: copies run one after another, in the order records were archived. */
+  private readonly deadLetterChains = new Map<string, Promise<void>>();
   /** Stored states not loaded yet, by partition key: a partition is restored when first read. */
   private readonly stored = new Map<string, SharePartitionSnapshot>();
 
@@ -149,7 +159,14 @@ export class ShareCoordinator {
     for (const [key, share] of this.partitions) {
       if (!key.startsWith(prefix)) continue;
       const [topicId, partition] = key.slice(prefix.length).split(':');
-      out.push({ topic: this.topics.byId(topicId)?.name ?? topicId, partition: Number(partition), startOffset: share.startOffset, endOffset: share.endOffset, ...share.figures() });
+      out.push({
+        topic: this.topics.byId(topicId)?.name ?? topicId,
+        partition: Number(partition),
+        startOffset: share.startOffset,
+        endOffset: share.endOffset,
+        deadLettered: this.deadLettered.get(key) ?? 0,
+        ...share.figures(),
+      });
     }
     return out.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
   }
@@ -224,7 +241,7 @@ export class ShareCoordinator {
     this.partitions.clear();
     this.sessions.clear();
     for (const waiters of this.waiting.values()) for (const wake of waiters) wake();
-    await this.store.settle();
+    await Promise.all([this.store.settle(), ...this.deadLetterChains.values()]);
   }
 
   // ---- internals ------------------------------------------------------------------------------
@@ -312,6 +329,10 @@ export class ShareCoordinator {
       deliveryCountLimit: Number(groupConfigValue(configs, 'share.delivery.count.limit')),
       maxInFlightRecords: this.config.shareMaxInFlightRecords,
       onAvailable: () => this.wake(groupId),
+      onArchived: (first: number, last: number, reason: DeadLetter['reason'], deliveryCount: number) => {
+        const topic = this.topics.byId(p.topicId)?.name;
+        if (topic) this.deadLetter(key, { groupId, topic, partition: p.partition, first, last, reason, deliveryCount });
+      },
     };
     const snapshot = this.stored.get(key);
     if (snapshot) {
@@ -323,6 +344,19 @@ export class ShareCoordinator {
     }
     this.partitions.set(key, share);
     return share;
+  }
+
+  /** Copies archived records to the group's dead-letter topic, if it has one. */
+  private deadLetter(key: string, letter: DeadLetter): void {
+    const dlqTopic = groupConfigValue(this.broker.cluster.groupConfigs(letter.groupId), 'errors.deadletterqueue.topic.name');
+    if (dlqTopic === '') return;
+    const copy = (this.deadLetterChains.get(dlqTopic) ?? Promise.resolve())
+      .then(() => copyToDeadLetterTopic(this.broker, this.log, letter, dlqTopic))
+      .then(
+        (copied) => void this.deadLettered.set(key, (this.deadLettered.get(key) ?? 0) + copied),
+        (err) => this.log.error({ err, ...letter, deadLetterTopic: dlqTopic }, 'archived records could not be copied to the dead-letter topic'),
+      );
+    this.deadLetterChains.set(dlqTopic, copy);
   }
 
   /** share.record.lock.duration.ms of the group (its config, else the default). */

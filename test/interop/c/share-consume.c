@@ -10,6 +10,7 @@
  *   accept         accept every record
  *   release-first  release a record delivered for the first time, accept later deliveries
  *   reject-odd     reject records whose value ends in an odd digit, accept the rest
+ *   release-all    release every record (each release counts towards <records>)
  *   hold           acknowledge nothing; after the first batch, print "held" and wait to be killed
  * Environment: SHARE_CONSUME_MAX_POLL_RECORDS sets max.poll.records (the ShareFetch MaxRecords),
  * SHARE_CONSUME_DEBUG librdkafka's debug contexts.
@@ -98,6 +99,10 @@ int main(int argc, char **argv) {
                         rd_kafka_share_AcknowledgeType_t type = RD_KAFKA_SHARE_ACKNOWLEDGE_TYPE_ACCEPT;
                         if (!strcmp(mode, "release-first") && count == 1) type = RD_KAFKA_SHARE_ACKNOWLEDGE_TYPE_RELEASE;
                         if (!strcmp(mode, "reject-odd") && ends_odd(m)) type = RD_KAFKA_SHARE_ACKNOWLEDGE_TYPE_REJECT;
+                        if (!strcmp(mode, "release-all")) {
+                                type = RD_KAFKA_SHARE_ACKNOWLEDGE_TYPE_RELEASE;
+                                accepted++;
+                        }
                         if (strcmp(mode, "hold")) {
                                 rd_kafka_share_acknowledge_type(share, m, type);
                                 if (type == RD_KAFKA_SHARE_ACKNOWLEDGE_TYPE_ACCEPT) accepted++;
