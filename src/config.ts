@@ -30,6 +30,13 @@ export interface BrokerConfig {
    */
   fetchMaxBytes: number;
   /**
+   * Longest a Fetch may wait for data, whatever its max_wait_ms (ms). Clients
+   * give up on a request after their own timeout (30 s by default in Kafka's),
+   * so a longer wait only holds the connection's answers behind it. Default
+   * 30000. Sluice's own: Kafka honours any max_wait_ms.
+   */
+  fetchMaxWaitMs: number;
+  /**
    * Bytes of requests read and not yet answered, over all connections, past which no
    * connection reads another request until answers go out (bytes); -1: no limit.
    * Default 268435456 (256 MiB). Kafka's queued.max.request.bytes, whose default is -1:
@@ -82,6 +89,22 @@ export interface BrokerConfig {
    * Default 16 MiB/s (storage/scrubber.ts).
    */
   scrubBytesPerSec: number;
+  /**
+   * Partitions this broker holds over all topics, internal ones included; a
+   * CreateTopics or CreatePartitions past it answers INVALID_PARTITIONS. Each
+   * partition costs memory (about 60 KiB) and open files, so one request must
+   * not be able to exhaust either. Default 10000. Sluice's own: Kafka has no such
+   * limit (Redpanda bounds partitions per core).
+   */
+  maxPartitions: number;
+  /**
+   * Records of one share-group partition between its start offset and the last
+   * record handed out (acquired, or settled behind an unsettled one) before no new
+   * records are acquired. Default 2000, as Kafka's group.share.partition.max.record.locks.
+   */
+  shareMaxInFlightRecords: number;
+  /** Partitions of __share_group_state when it is created. Default 50, as Kafka's share.coordinator.state.topic.num.partitions. */
+  shareStateTopicNumPartitions: number;
   /**
    * How often each partition's producer state and dedup window are snapshotted
    * beside its log when they changed (ms); a restart after a crash replays the
@@ -160,6 +183,7 @@ export const defaultConfig: BrokerConfig = {
   numPartitions: 1,
   socketRequestMaxBytes: 100 * 1024 * 1024,
   fetchMaxBytes: 55 * 1024 * 1024,
+  fetchMaxWaitMs: 30_000,
   queuedMaxRequestBytes: 256 * 1024 * 1024,
   connectionMaxBufferedResponseBytes: 16 * 1024 * 1024,
   maxConnections: 10_000,
@@ -174,6 +198,9 @@ export const defaultConfig: BrokerConfig = {
   flushIntervalMs: 1000,
   retentionCheckIntervalMs: 5 * 60 * 1000,
   scrubBytesPerSec: 16 * 1024 * 1024,
+  maxPartitions: 10_000,
+  shareMaxInFlightRecords: 2000,
+  shareStateTopicNumPartitions: 50,
   stateSnapshotIntervalMs: 60 * 1000,
   producerIdExpirationMs: 24 * 3600 * 1000,
   offsetsTopicNumPartitions: 50,
@@ -247,6 +274,7 @@ export function resolveConfig(overrides: Partial<Record<keyof BrokerConfig, unkn
     numPartitions: integer('numPartitions', o.numPartitions, 1, 100000),
     socketRequestMaxBytes: integer('socketRequestMaxBytes', o.socketRequestMaxBytes, 1024, 2 ** 31 - 1),
     fetchMaxBytes: integer('fetchMaxBytes', o.fetchMaxBytes, 1024, 2 ** 31 - 1),
+    fetchMaxWaitMs: integer('fetchMaxWaitMs', o.fetchMaxWaitMs, 0, 2 ** 31 - 1),
     queuedMaxRequestBytes: limitOrOff('queuedMaxRequestBytes', o.queuedMaxRequestBytes),
     connectionMaxBufferedResponseBytes: integer('connectionMaxBufferedResponseBytes', o.connectionMaxBufferedResponseBytes, 1024, Number.MAX_SAFE_INTEGER),
     maxConnections: integer('maxConnections', o.maxConnections, 1, 2 ** 31 - 1),
@@ -261,6 +289,9 @@ export function resolveConfig(overrides: Partial<Record<keyof BrokerConfig, unkn
     flushIntervalMs: integer('flushIntervalMs', o.flushIntervalMs, 1),
     retentionCheckIntervalMs: integer('retentionCheckIntervalMs', o.retentionCheckIntervalMs, 10),
     scrubBytesPerSec: integer('scrubBytesPerSec', o.scrubBytesPerSec, 0),
+    maxPartitions: integer('maxPartitions', o.maxPartitions, 1, 1_000_000),
+    shareMaxInFlightRecords: integer('shareMaxInFlightRecords', o.shareMaxInFlightRecords, 100, 10_000),
+    shareStateTopicNumPartitions: integer('shareStateTopicNumPartitions', o.shareStateTopicNumPartitions, 1, 1000),
     stateSnapshotIntervalMs: integer('stateSnapshotIntervalMs', o.stateSnapshotIntervalMs, 10, 2 ** 31 - 1),
     producerIdExpirationMs: integer('producerIdExpirationMs', o.producerIdExpirationMs, 1),
     offsetsTopicNumPartitions: integer('offsetsTopicNumPartitions', o.offsetsTopicNumPartitions, 1, 1000),

@@ -5,7 +5,9 @@ import { Broker } from './broker/broker.js';
 import { ProducerIdManager } from './broker/producer-ids.js';
 import { LocalControlPlane } from './cluster/local-control-plane.js';
 import { type BrokerConfig, resolveConfig } from './config.js';
+import { systemClock } from './clock.js';
 import { GroupCoordinator } from './coordinator/group/group-coordinator.js';
+import { ShareCoordinator } from './coordinator/share/share-coordinator.js';
 import { TransactionCoordinator } from './coordinator/txn/transaction-coordinator.js';
 import { type Logger, createLogger } from './logger.js';
 import { KafkaListener } from './server/kafka-listener.js';
@@ -23,6 +25,8 @@ export interface RunningBroker {
   groups: GroupCoordinator;
   /** Transactions. */
   txns: TransactionCoordinator;
+  /** Share groups (queues). */
+  shares: ShareCoordinator;
   /** Stops accepting connections, flushes and closes every log. */
   close(): Promise<void>;
 }
@@ -50,24 +54,26 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
     throw err;
   }
   const broker = new Broker(config, cluster, log);
-  const groups = new GroupCoordinator(broker, config, log);
+  const groups: GroupCoordinator = new GroupCoordinator(broker, config, log, systemClock, { has: (groupId) => shares.has(groupId), list: () => shares.list() });
   const txns = new TransactionCoordinator(broker, groups, config, () => Promise.resolve(producerIds.nextId()), log);
+  const shares: ShareCoordinator = new ShareCoordinator(broker, config, systemClock, log, (groupId) => groups.typeOf(groupId));
   try {
     await broker.start();
   } catch (err) {
     await kafka.close();
     throw err;
   }
-  const closeEverything = () => closeAll([() => kafka.close(), () => txns.close(), () => groups.close(), () => broker.close(), () => cluster.close()]);
+  const closeEverything = () => closeAll([() => kafka.close(), () => txns.close(), () => shares.close(), () => groups.close(), () => broker.close(), () => cluster.close()]);
   try {
     // Committed offsets are loaded before the first connection is served.
     groups.start();
     txns.start();
+    shares.start();
   } catch (err) {
     await closeEverything().catch(() => {});
     throw err;
   }
-  kafka.attach(broker, groups, txns, producerIds);
+  kafka.attach({ broker, groups, txns, shares, producerIds });
   log.info({ host: config.host, port: bound, dataDir: config.dataDir, clusterId: cluster.clusterId }, 'broker started');
   return {
     port: bound,
@@ -77,6 +83,7 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
     broker,
     groups,
     txns,
+    shares,
     async close() {
       await closeEverything();
       log.info('broker stopped');

@@ -8,15 +8,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { startBroker } from '../src/start-broker.js';
 import { makeDataDir } from './helpers/broker-process.js';
-
-/** A port that was free a moment ago. */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+import { freePort } from './helpers/free-port.js';
 
 test('a start that fails on unreadable cluster metadata closes its listener and frees the port', async (t) => {
   const dataDir = await makeDataDir(t);

@@ -219,6 +219,7 @@ export class Broker {
     if (!Number.isInteger(numPartitions) || numPartitions < 1 || numPartitions > MAX_PARTITIONS) {
       throw new TopicError(ErrorCode.INVALID_PARTITIONS, `number of partitions must be from 1 to ${MAX_PARTITIONS}, got ${numPartitions}`);
     }
+    this.checkPartitionBudget(numPartitions);
     const configProblem = validateTopicConfigs(configs);
     if (configProblem) throw new TopicError(ErrorCode.INVALID_CONFIG, configProblem);
     if (validateOnly) return { name, topicId: Buffer.alloc(16), partitions: [], configs };
@@ -232,6 +233,18 @@ export class Broker {
       return await creation;
     } finally {
       this.creating.delete(name);
+    }
+  }
+
+  /** Throws INVALID_PARTITIONS when `added` more partitions would take the broker past maxPartitions. */
+  private checkPartitionBudget(added: number): void {
+    let held = 0;
+    for (const t of this.cluster.topics()) held += t.partitions.length;
+    if (held + added > this.config.maxPartitions) {
+      throw new TopicError(
+        ErrorCode.INVALID_PARTITIONS,
+        `the broker holds ${held} partitions and may hold at most ${this.config.maxPartitions} (--max-partitions); ${added} more would pass it`,
+      );
     }
   }
 
@@ -280,7 +293,9 @@ export class Broker {
     await this.cluster.deleteTopic(name);
     const parts = this.partitions.get(name) ?? [];
     this.partitions.delete(name);
+    // A partition led by another broker leaves a hole in the array.
     for (const p of parts) {
+      if (!p) continue;
       p.wakeAll();
       await p.log.destroy();
     }
@@ -306,6 +321,7 @@ export class Broker {
     }
     throwIf(newPartitionsProblem(assignments, total - current, topic.partitions[0].replicas.length, this.brokerIds()));
     if (total > MAX_PARTITIONS) throw new TopicError(ErrorCode.INVALID_PARTITIONS, `at most ${MAX_PARTITIONS} partitions`);
+    this.checkPartitionBudget(total - current);
     if (validateOnly) return;
     const grown = await this.cluster.createPartitions(name, total);
     await this.openPartitions(grown, current);

@@ -24,8 +24,9 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
+import { ControlType, controlType } from '../protocol/control-records.js';
 import { Attr, batchSize, readBatchHeader } from '../protocol/record-batch.js';
-import { decodeBatch, forEachBatch } from '../protocol/records.js';
+import { forEachBatch } from '../protocol/records.js';
 import { readPastCorrupt } from '../storage/corrupt-batch.js';
 import type { PartitionLog } from '../storage/partition-log.js';
 
@@ -36,27 +37,9 @@ export interface AbortedTxn {
   lastOffset: number;
 }
 
-/** Control record types (key: version int16, type int16). */
-export const enum ControlType {
-  Abort = 0,
-  Commit = 1,
-}
-
 const ABORTED_FILE = 'aborted-txns';
 const CHECKPOINT_FILE = 'txn-checkpoint';
 const SCAN_CHUNK_BYTES = 1024 * 1024;
-
-/** The control type of the marker batch at `pos`, or null if it is no transaction marker. */
-export function controlType(buf: Buffer, pos: number): ControlType | null {
-  try {
-    const key = decodeBatch(buf.subarray(pos, pos + batchSize(buf, pos))).records[0]?.key;
-    if (!key || key.length < 4) return null;
-    const type = key.readInt16BE(2);
-    return type === ControlType.Abort || type === ControlType.Commit ? type : null;
-  } catch {
-    return null;
-  }
-}
 
 export class PartitionTxns {
   private readonly open = new Map<number, number>();

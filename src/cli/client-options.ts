@@ -2,7 +2,8 @@
 // --bootstrap flag and a client that is closed however the command ends.
 
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { KafkaClient, parseHostPort } from '../client/kafka-client.js';
+import { parseBootstrap } from '../client/bootstrap.js';
+import { KafkaClient } from '../client/kafka-client.js';
 
 export const DEFAULT_BOOTSTRAP = '127.0.0.1:9092';
 
@@ -13,7 +14,7 @@ export interface ClientFlags {
 /** Checks host:port while parsing, so a typo is reported before any connection is tried. */
 function bootstrapArg(value: string): string {
   try {
-    parseHostPort(value);
+    parseBootstrap(value);
   } catch (err) {
     throw new InvalidArgumentError((err as Error).message);
   }
@@ -22,7 +23,7 @@ function bootstrapArg(value: string): string {
 
 export function addBootstrapOption(cmd: Command): Command {
   return cmd.addOption(
-    new Option('-b, --bootstrap <host:port>', 'address of any broker').env('SLUICE_BOOTSTRAP').default(DEFAULT_BOOTSTRAP).argParser(bootstrapArg),
+    new Option('-b, --bootstrap <host:port,...>', 'addresses of brokers to start from (any one that answers will do)').env('SLUICE_BOOTSTRAP').default(DEFAULT_BOOTSTRAP).argParser(bootstrapArg),
   );
 }
 

@@ -100,14 +100,32 @@ export interface ConfigChanges {
   subtract?: Record<string, string>;
 }
 
+/** A new topic; what is left out takes the broker's defaults (`num.partitions`, `default.replication.factor`). */
+export interface NewTopicOptions {
+  partitions?: number;
+  replicationFactor?: number;
+  /** Topic configs by Kafka name, e.g. `{ 'retention.ms': '604800000' }`. */
+  config?: Record<string, string>;
+}
+
 export class Admin {
   constructor(readonly client: KafkaClient) {}
 
-  async createTopic(name: string, partitions: number, configs: Record<string, string> = {}): Promise<void> {
+  /** Creates a topic: `createTopic(name, 6, { 'retention.ms': '...' })` or `createTopic(name, { partitions: 6, config: { ... } })`. */
+  async createTopic(name: string, partitions: number | NewTopicOptions, configs: Record<string, string> = {}): Promise<void> {
+    const spec = typeof partitions === 'number' ? { partitions, config: configs } : partitions;
     const res = await this.client.send(
       { request: CreateTopicsRequest, response: CreateTopicsResponse },
       {
-        topics: [{ name, numPartitions: partitions, replicationFactor: -1, assignments: [], configs: Object.entries(configs).map(([n, value]) => ({ name: n, value })) }],
+        topics: [
+          {
+            name,
+            numPartitions: spec.partitions ?? -1,
+            replicationFactor: spec.replicationFactor ?? -1,
+            assignments: [],
+            configs: Object.entries(spec.config ?? {}).map(([n, value]) => ({ name: n, value })),
+          },
+        ],
         timeoutMs: 30000,
         validateOnly: false,
       },

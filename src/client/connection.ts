@@ -1,6 +1,19 @@
 // One TCP connection to a broker: requests out with correlation ids,
 // responses matched back, versions negotiated with ApiVersions on connect
 // (highest version both sides serve).
+//
+// Every request has a deadline (`requestTimeoutMs`, or the caller's own for a
+// long-poll fetch). On expiry the request rejects with SLUICE_ERR_TIMEOUT and
+// the connection closes, as Kafka's clients do: the broker answers a
+// connection's requests in order, so a late answer cannot be skipped and every
+// answer behind it would be late too. A closed connection is never reused; its
+// owner (KafkaClient's pool) hears of it through `onClose` and reconnects.
+//
+// Backpressure: while the socket holds more unsent bytes than its high-water
+// mark (`write` returned false), later requests wait in `waiting`, in order and
+// not yet encoded, and go out on 'drain'. A broker that stops reading thus
+// costs the client about one high-water mark plus one request of buffered
+// bytes, however many callers wait (each keeps its own body until then).
 
 import net from 'node:net';
 import { MessageCodec, type Message } from '../protocol/codec.js';
@@ -18,13 +31,28 @@ export interface Api {
   response: MessageSchema;
 }
 
+export interface ConnectionOptions {
+  /** Sent in every request header. Default 'sluice'. */
+  clientId?: string;
+  /** How long a request may wait for its answer, connecting and negotiating included (ms). Default 30000, as Kafka's request.timeout.ms. */
+  requestTimeoutMs?: number;
+}
+
+export interface RequestOptions {
+  /** This request's deadline instead of `requestTimeoutMs` (ms); a long-poll fetch passes maxWaitMs + requestTimeoutMs. */
+  timeoutMs?: number;
+}
+
 interface InFlight {
   resolve(m: Message): void;
   reject(e: Error): void;
   codec: MessageCodec;
   version: number;
   apiKey: number;
+  timer: NodeJS.Timeout;
 }
+
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 const codecs = new WeakMap<MessageSchema, MessageCodec>();
 function codecOf(schema: MessageSchema): MessageCodec {
@@ -42,32 +70,89 @@ export class BrokerConnection {
   private nextCorrelationId = 1;
   private versions = new Map<number, { min: number; max: number }>();
   private closedError: Error | null = null;
-  private readonly closeListeners: (() => void)[] = [];
+  private readonly closeListeners: ((err: Error) => void)[] = [];
+  private readonly clientId: string;
+  private readonly requestTimeoutMs: number;
+  /** Requests to write once the socket drains, oldest first. */
+  private readonly waiting: (() => void)[] = [];
 
   private constructor(
     private readonly socket: net.Socket,
-    private readonly clientId: string,
+    private readonly address: string,
+    options: ConnectionOptions,
   ) {
+    this.clientId = options.clientId ?? 'sluice';
+    this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     socket.setNoDelay(true);
     socket.on('data', (chunk) => this.onData(chunk));
-    socket.on('error', (err) => this.fail(err));
-    socket.on('close', () => this.fail(new ClientError('SLUICE_ERR_CONNECTION', 'connection closed by the broker')));
+    socket.on('drain', () => this.writeWaiting());
+    socket.on('error', (err) => this.fail(new ClientError('SLUICE_ERR_CONNECTION', `connection to ${address} failed (${errnoOrMessage(err)})`, { cause: err })));
+    socket.on('close', () => this.fail(new ClientError('SLUICE_ERR_CONNECTION', `connection to ${address} closed by the broker`)));
   }
 
-  static async connect(host: string, port: number, clientId = 'sluice'): Promise<BrokerConnection> {
+  /**
+   * Connects and negotiates versions; rejects with SLUICE_ERR_TIMEOUT when that
+   * takes longer than the request timeout, and with `signal`'s reason when it
+   * is aborted first (the client closed).
+   */
+  static async connect(host: string, port: number, options: ConnectionOptions = {}, signal?: AbortSignal): Promise<BrokerConnection> {
+    if (signal?.aborted) throw signal.reason;
+    const address = `${host}:${port}`;
+    const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     const socket = await new Promise<net.Socket>((resolve, reject) => {
       const s = net.connect({ host, port });
-      s.once('connect', () => {
-        s.off('error', reject);
-        resolve(s);
-      });
+      const settle = (err: Error | null) => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', abort);
+        if (err === null) {
+          s.removeAllListeners('error');
+          resolve(s);
+        } else {
+          s.destroy();
+          reject(err);
+        }
+      };
+      const abort = () => settle(signal!.reason);
+      const timer = setTimeout(() => settle(new ClientError('SLUICE_ERR_TIMEOUT', `connecting to ${address} took longer than ${timeoutMs} ms`)), timeoutMs);
+      signal?.addEventListener('abort', abort, { once: true });
+      s.once('connect', () => settle(null));
       s.once('error', (err) =>
-        reject(new ClientError('SLUICE_ERR_CONNECTION', `cannot connect to ${host}:${port} (${(err as NodeJS.ErrnoException).code ?? err.message}); is the broker running?`, { cause: err })),
+        settle(new ClientError('SLUICE_ERR_CONNECTION', `cannot connect to ${address} (${errnoOrMessage(err)}); is the broker running?`, { cause: err })),
       );
     });
-    const conn = new BrokerConnection(socket, clientId);
-    await conn.negotiate();
+    const conn = new BrokerConnection(socket, address, options);
+    const abort = () => conn.close(signal!.reason);
+    signal?.addEventListener('abort', abort, { once: true });
+    try {
+      await conn.negotiate();
+    } catch (err) {
+      conn.close();
+      throw err;
+    } finally {
+      signal?.removeEventListener('abort', abort);
+    }
     return conn;
+  }
+
+  /** True once the connection failed or was closed; it then rejects every request. */
+  get closed(): boolean {
+    return this.closedError !== null;
+  }
+
+  /** Bytes handed to the socket and not yet taken by the kernel. */
+  get bufferedBytes(): number {
+    return this.socket.writableLength;
+  }
+
+  /** Requests waiting for the socket to drain before they are written. */
+  get waitingRequests(): number {
+    return this.waiting.length;
+  }
+
+  /** Calls `listener` once when the connection fails or is closed (at once if it already is). */
+  onClose(listener: (err: Error) => void): void {
+    if (this.closedError) listener(this.closedError);
+    else this.closeListeners.push(listener);
   }
 
   private async negotiate(): Promise<void> {
@@ -90,8 +175,8 @@ export class BrokerConnection {
   }
 
   /** Sends a request at the negotiated version and resolves with the response body. */
-  send(api: Api, body: Message): Promise<Message> {
-    return this.sendVersion(api, this.versionFor(api), body);
+  send(api: Api, body: Message, options?: RequestOptions): Promise<Message> {
+    return this.sendVersion(api, this.versionFor(api), body, options);
   }
 
   /** Sends a request that gets no response (acks=0 produce). */
@@ -99,16 +184,33 @@ export class BrokerConnection {
     this.write(api, this.versionFor(api), body, this.nextCorrelationId++);
   }
 
-  sendVersion(api: Api, version: number, body: Message): Promise<Message> {
+  sendVersion(api: Api, version: number, body: Message, options: RequestOptions = {}): Promise<Message> {
     if (this.closedError) return Promise.reject(this.closedError);
     const correlationId = this.nextCorrelationId++;
+    const timeoutMs = options.timeoutMs ?? this.requestTimeoutMs;
     return new Promise((resolve, reject) => {
-      this.inFlight.set(correlationId, { resolve, reject, codec: codecOf(api.response), version, apiKey: api.request.apiKey });
+      const timer = setTimeout(() => this.expire(api, timeoutMs), timeoutMs);
+      this.inFlight.set(correlationId, { resolve, reject, codec: codecOf(api.response), version, apiKey: api.request.apiKey, timer });
       this.write(api, version, body, correlationId);
     });
   }
 
+  private expire(api: Api, timeoutMs: number): void {
+    this.fail(new ClientError('SLUICE_ERR_TIMEOUT', `${api.request.name} to ${this.address} got no answer within ${timeoutMs} ms; the connection is closed`));
+    this.socket.destroy();
+  }
+
+  /** Writes the request now, or after the requests already waiting once the socket drains. */
   private write(api: Api, version: number, body: Message, correlationId: number): void {
+    if (this.waiting.length > 0 || this.socket.writableNeedDrain) this.waiting.push(() => this.writeNow(api, version, body, correlationId));
+    else this.writeNow(api, version, body, correlationId);
+  }
+
+  private writeWaiting(): void {
+    while (this.waiting.length > 0 && !this.socket.writableNeedDrain && !this.closedError) this.waiting.shift()!();
+  }
+
+  private writeNow(api: Api, version: number, body: Message, correlationId: number): void {
     const codec = codecOf(api.request);
     const w = new Writer(256);
     w.int32(0);
@@ -138,6 +240,7 @@ export class BrokerConnection {
       const pending = this.inFlight.get(correlationId);
       if (!pending) continue;
       this.inFlight.delete(correlationId);
+      clearTimeout(pending.timer);
       try {
         r.offset = 0;
         readResponseHeader(r, responseHeaderIsFlexible(pending.apiKey, pending.codec.isFlexible(pending.version)));
@@ -148,24 +251,26 @@ export class BrokerConnection {
     }
   }
 
-  /** Runs `fn` once the connection is closed (at once if it already is). */
-  onClose(fn: () => void): void {
-    if (this.closedError) fn();
-    else this.closeListeners.push(fn);
-  }
-
   private fail(err: Error): void {
     if (this.closedError) return;
     this.closedError = err;
-    for (const fn of this.closeListeners.splice(0)) fn();
-    for (const p of this.inFlight.values()) p.reject(err);
+    for (const p of this.inFlight.values()) {
+      clearTimeout(p.timer);
+      p.reject(err);
+    }
     this.inFlight.clear();
+    this.waiting.length = 0;
+    for (const listener of this.closeListeners.splice(0)) listener(err);
   }
 
-  /** Closes the connection; requests still waiting for an answer reject. */
-  close(): void {
-    this.fail(new ClientError('SLUICE_ERR_CONNECTION', 'connection closed'));
+  /** Closes the connection; requests still waiting for an answer reject with `reason`. */
+  close(reason: Error = new ClientError('SLUICE_ERR_CONNECTION', 'connection closed')): void {
+    this.fail(reason);
     this.socket.end();
     this.socket.destroy();
   }
+}
+
+function errnoOrMessage(err: Error): string {
+  return (err as NodeJS.ErrnoException).code ?? err.message;
 }

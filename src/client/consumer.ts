@@ -1,109 +1,75 @@
-// A consumer of explicitly assigned partitions: fetches from given offsets
-// with long-poll and yields decoded records in offset order per partition.
+// A consumer of explicitly assigned partitions of one topic: reads each from
+// a given offset through the fetch engine (per-leader fetches, prefetch,
+// records decoded as taken) and yields records in offset order per partition.
 
-import type { Message } from '../protocol/codec.js';
-import { FetchRequest, FetchResponse } from '../protocol/messages/fetch.js';
-import { type Record, decodeBatch, forEachBatch } from '../protocol/records.js';
-import { isControlBatch } from '../protocol/record-batch.js';
-import { check } from './client-error.js';
-import type { KafkaClient, TopicInfo } from './kafka-client.js';
+import { FetchEngine, type FetchOptions, type OffsetResetPolicy } from './fetch-engine.js';
+import type { ConsumedRecord } from './fetched-records.js';
+import type { KafkaClient } from './kafka-client.js';
 
-export interface ConsumedRecord extends Record {
-  topic: string;
-  partition: number;
-}
+export type { ConsumedRecord } from './fetched-records.js';
+export type { FetchOptions } from './fetch-engine.js';
 
-export interface FetchOptions {
-  /** How long the broker may hold an empty fetch (ms). Default 500. */
-  maxWaitMs?: number;
-  /** Bytes per partition per fetch. Default 1 MiB. */
-  partitionMaxBytes?: number;
-  /** Bytes per fetch response. Default 50 MiB. */
-  maxBytes?: number;
-}
-
-const FETCH = { request: FetchRequest, response: FetchResponse };
-
-/**
- * Appends the records at or after `from` of one partition's fetched batches
- * to `out` (a fetch returns whole batches, which may start before `from`;
- * control batches are skipped) and returns the next offset to fetch.
- */
-export function decodeFetched(batches: Buffer, topic: string, partition: number, from: number, out: ConsumedRecord[]): number {
-  let next = from;
-  forEachBatch(batches, (pos) => {
-    const { header, records } = decodeBatch(batches, pos);
-    next = Math.max(next, header.baseOffset + header.lastOffsetDelta + 1);
-    if (isControlBatch(batches, pos)) return;
-    for (const r of records) if (r.offset >= from) out.push({ ...r, topic, partition });
-  });
-  return next;
+export interface AssignedConsumerOptions extends FetchOptions {
+  /**
+   * Where a partition whose position lies outside the log continues. Default
+   * 'none': the caller chose the offsets, so poll() throws KafkaError
+   * OFFSET_OUT_OF_RANGE rather than jumping silently.
+   */
+  autoOffsetReset?: OffsetResetPolicy;
 }
 
 export class AssignedConsumer {
-  private readonly positions: Map<number, number>;
+  private readonly engine: FetchEngine;
   private stopped = false;
-  private topicInfo: TopicInfo | null = null;
 
   constructor(
-    private readonly client: KafkaClient,
+    client: KafkaClient,
     readonly topic: string,
     start: Map<number, number>,
-    private readonly options: FetchOptions = {},
+    options: AssignedConsumerOptions = {},
   ) {
-    this.positions = new Map(start);
+    this.engine = new FetchEngine(client, options, options.autoOffsetReset ?? 'none');
+    this.engine.assign([...start].map(([partition, offset]) => ({ topic, partition, offset })));
   }
 
-  /** Next offset to read per partition. */
+  /** Next offset to read per partition (after the last record poll() returned). */
   position(partition: number): number | undefined {
-    return this.positions.get(partition);
+    return this.engine.position(this.topic, partition);
   }
 
+  /** High watermark of the last fetch response minus the position; undefined before a response. */
+  lag(partition: number): number | undefined {
+    return this.engine.lag(this.topic, partition);
+  }
+
+  /** Reads `partition` from `offset` on; records of it buffered or in flight are dropped. */
+  seek(partition: number, offset: number): void {
+    this.engine.seek(this.topic, partition, offset);
+  }
+
+  /** No fetches for these partitions and none of their records from poll(); what is buffered is kept. */
+  pause(partitions: number[]): void {
+    this.engine.pause(partitions.map((partition) => ({ topic: this.topic, partition })));
+  }
+
+  resume(partitions: number[]): void {
+    this.engine.resume(partitions.map((partition) => ({ topic: this.topic, partition })));
+  }
+
+  /** Bytes fetched and not yet handed out. */
+  get bufferedBytes(): number {
+    return this.engine.buffered;
+  }
+
+  /** Ends fetching: a poll() waiting returns [] and records() ends. */
   stop(): void {
     this.stopped = true;
+    this.engine.close();
   }
 
-  /** One fetch round: the records that arrived (possibly none after maxWaitMs). */
-  async poll(): Promise<ConsumedRecord[]> {
-    const info = (this.topicInfo ??= await this.client.topic(this.topic));
-    const conn = await this.client.node(info.partitions[0]?.leader ?? -1, 'fetch');
-    const res = await conn.send(FETCH, {
-      replicaId: -1,
-      maxWaitMs: this.options.maxWaitMs ?? 500,
-      minBytes: 1,
-      maxBytes: this.options.maxBytes ?? 50 * 1024 * 1024,
-      isolationLevel: 0,
-      sessionId: 0,
-      sessionEpoch: -1,
-      topics: [
-        {
-          topic: this.topic,
-          topicId: info.topicId,
-          partitions: [...this.positions].map(([partition, fetchOffset]) => ({
-            partition,
-            currentLeaderEpoch: -1,
-            fetchOffset,
-            lastFetchedEpoch: -1,
-            logStartOffset: -1,
-            partitionMaxBytes: this.options.partitionMaxBytes ?? 1024 * 1024,
-          })),
-        },
-      ],
-      forgottenTopicsData: [],
-      rackId: '',
-    });
-    const out: ConsumedRecord[] = [];
-    for (const t of res.responses) {
-      for (const p of t.partitions as Message[]) {
-        if (p.errorCode !== 0) this.topicInfo = null; // leadership or the topic may have changed: refresh metadata next time
-        check(p.errorCode, null, `fetch ${this.topic}-${p.partitionIndex}`);
-        if (!p.records) continue;
-        const from = this.positions.get(p.partitionIndex) ?? 0;
-        this.positions.set(p.partitionIndex, decodeFetched(p.records, this.topic, p.partitionIndex, from, out));
-
-      }
-    }
-    return out;
+  /** The records buffered (at most maxRecords), else those of the next fetch (possibly none after maxWaitMs). */
+  poll(maxRecords = Infinity): Promise<ConsumedRecord[]> {
+    return this.engine.poll(maxRecords);
   }
 
   /** Yields records until stop() is called. */

@@ -30,6 +30,8 @@ export interface CommittedOffset extends PartitionOffset {
 export interface Committer {
   generationId: number;
   memberId: string;
+  /** A static member's instance id (KIP-345), checked by the coordinator against the member id. */
+  groupInstanceId?: string | null;
 }
 
 export const SIMPLE_COMMITTER: Committer = { generationId: -1, memberId: '' };
@@ -69,7 +71,7 @@ export async function commitOffsets(conn: BrokerConnection, groupId: string, com
     groupId,
     generationIdOrMemberEpoch: committer.generationId,
     memberId: committer.memberId,
-    groupInstanceId: null,
+    groupInstanceId: committer.groupInstanceId ?? null,
     retentionTimeMs: -1,
     topics: [...byTopic].map(([name, list]) => ({
       name,

@@ -12,10 +12,20 @@ export {
   type ConfigResource,
   type ConfigEntry,
   type ConfigChanges,
+  type NewTopicOptions,
 } from './admin.js';
 export { Producer, type ProducerRecord, type ProducerOptions, type Acks, type RecordMetadata, type Transaction, type TopicPartitionOffset } from './producer.js';
-export { AssignedConsumer, type ConsumedRecord, type FetchOptions } from './consumer.js';
+export { AssignedConsumer, type AssignedConsumerOptions, type ConsumedRecord, type FetchOptions } from './consumer.js';
+export { fetchChannel, type OffsetResetPolicy } from './fetch-engine.js';
 export { GroupConsumer, type GroupConsumerOptions, type AssignedPartition } from './group-consumer.js';
+export { type AssignorName } from './assignors/index.js';
 export { type TopicPartitions } from '../protocol/consumer-protocol.js';
 export { type PartitionOffset, type CommittedOffset } from './group-offsets.js';
 export { ClientError, KafkaError } from './client-error.js';
+export { connect, SluiceClient, type ConnectOptions } from './sluice-client.js';
+export { SluiceProducer, type SluiceProducerOptions, type OutgoingRecord } from './sluice-producer.js';
+export { SluiceConsumer, type SluiceConsumerOptions, type ReceivedRecord, type RunOptions, type Decoding } from './sluice-consumer.js';
+export { type RequestOptions, type RequestHandler, type ServeOptions, type Server, CORRELATION_ID_HEADER, REPLY_TO_HEADER, ERROR_HEADER } from './request-reply.js';
+export { type Format, type Deserializer, type Serializer, type Serializers, type Headers, type HeaderValue, type Decoded } from './serde.js';
+export { isRetriable, refreshesMetadata } from './retriable.js';
+export { withRetries, isRetriableFailure, type RetryOptions, type RetryAttempt, type RetryTiming } from './retry.js';

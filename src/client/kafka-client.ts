@@ -1,16 +1,28 @@
 // Cluster-aware client core: bootstrap, metadata, one connection per broker.
 // Producer, consumer and admin are built on it.
+//
+// `any()` is the way in: the broker that answered last, else the brokers the
+// last Metadata named and the bootstrap addresses, shuffled, those not backing
+// off first, each tried in turn until one answers.
 
 import type { Message } from '../protocol/codec.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { MetadataRequest, MetadataResponse } from '../protocol/messages/metadata.js';
+import { type BrokerAddress, parseBootstrap, shuffled } from './bootstrap.js';
 import { ClientError, KafkaError } from './client-error.js';
-import { type Api, BrokerConnection } from './connection.js';
+import { type Api, BrokerConnection, type RequestOptions } from './connection.js';
+import { ConnectionPool } from './connection-pool.js';
+import { MetadataCache } from './metadata-cache.js';
+import { type BackoffOptions, ReconnectBackoff } from './reconnect-backoff.js';
 
-export interface ClientOptions {
-  /** "host:port" of any broker. Default 127.0.0.1:9092. */
-  bootstrap?: string;
+export interface ClientOptions extends BackoffOptions {
+  /** "host:port" of brokers to start from, comma-separated or as an array; any one that answers will do. Default 127.0.0.1:9092. */
+  bootstrap?: string | string[];
   clientId?: string;
+  /** How long a request may wait for its answer (ms); on expiry it rejects with SLUICE_ERR_TIMEOUT and its connection closes. Default 30000. */
+  requestTimeoutMs?: number;
+  /** How long `cachedTopic` trusts what it knows of a topic before asking again (ms). Default 300000, as Kafka's metadata.max.age.ms. */
+  metadataMaxAgeMs?: number;
 }
 
 export interface PartitionInfo {
@@ -35,55 +47,65 @@ export interface TopicInfo {
  */
 export type ConnectionPurpose = 'default' | 'produce' | 'fetch' | 'group' | 'admin';
 
-export function parseHostPort(s: string): { host: string; port: number } {
-  const i = s.lastIndexOf(':');
-  const port = Number(s.slice(i + 1));
-  if (i <= 0 || !Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new ClientError('SLUICE_ERR_CONFIG', `bootstrap address must look like host:port, got "${s}"`);
-  }
-  return { host: s.slice(0, i), port };
-}
-
 export class KafkaClient {
-  private readonly bootstrap: { host: string; port: number };
+  private readonly bootstrap: BrokerAddress[];
   readonly clientId: string;
-  private readonly connections = new Map<string, Promise<BrokerConnection>>();
-  private brokers = new Map<number, { host: string; port: number }>();
+  /** The default request timeout (ms); a long-poll adds its wait to it. */
+  readonly requestTimeoutMs: number;
+  private readonly pool: ConnectionPool;
+  private readonly topics: MetadataCache;
+  private brokers = new Map<number, BrokerAddress>();
+  /** The address `any()` reached last; tried first next time. */
+  private lastAnswered: BrokerAddress | null = null;
 
   constructor(options: ClientOptions = {}) {
-    this.bootstrap = parseHostPort(options.bootstrap ?? '127.0.0.1:9092');
+    this.bootstrap = parseBootstrap(options.bootstrap ?? '127.0.0.1:9092');
     this.clientId = options.clientId ?? 'sluice-cli';
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+    this.pool = new ConnectionPool({ clientId: this.clientId, requestTimeoutMs: this.requestTimeoutMs }, new ReconnectBackoff(options));
+    this.topics = new MetadataCache((name, allowAutoCreate) => this.fetchTopic(name, allowAutoCreate), options.metadataMaxAgeMs ?? 300_000);
   }
 
   /** The pooled connection for `purpose` to the broker at `host`:`port` (e.g. a coordinator FindCoordinator named). */
   connect(host: string, port: number, purpose: ConnectionPurpose = 'default'): Promise<BrokerConnection> {
-    const key = `${purpose}@${host}:${port}`;
-    let conn = this.connections.get(key);
-    if (!conn) {
-      conn = BrokerConnection.connect(host, port, this.clientId);
-      this.connections.set(key, conn);
-      // A connection that fails to open or closes later leaves the pool: the next caller opens a new one (retries).
-      const forget = () => {
-        if (this.connections.get(key) === conn) this.connections.delete(key);
-      };
-      conn.then((c) => c.onClose(forget), forget);
+    return this.pool.get(host, port, purpose);
+  }
+
+  /** A connection to any broker that answers (see the top of this file). */
+  async any(purpose: ConnectionPurpose = 'default'): Promise<BrokerConnection> {
+    if (this.lastAnswered) {
+      try {
+        return await this.connect(this.lastAnswered.host, this.lastAnswered.port, purpose);
+      } catch (err) {
+        if (isClosedError(err)) throw err;
+        this.lastAnswered = null;
+      }
     }
-    return conn;
+    const known = new Map([...this.brokers.values(), ...this.bootstrap].map((a) => [`${a.host}:${a.port}`, a]));
+    const candidates = shuffled([...known.values()]).sort((a, b) => this.pool.backoffDelay(a.host, a.port) - this.pool.backoffDelay(b.host, b.port));
+    const failures: Error[] = [];
+    for (const address of candidates) {
+      try {
+        const conn = await this.connect(address.host, address.port, purpose);
+        this.lastAnswered = address;
+        return conn;
+      } catch (err) {
+        if (isClosedError(err)) throw err;
+        failures.push(err as Error);
+      }
+    }
+    if (failures.length === 1) throw failures[0];
+    throw new ClientError('SLUICE_ERR_CONNECTION', `no broker answered: ${failures.map((e) => e.message).join('; ')}`, { cause: failures.at(-1) });
   }
 
-  /** A connection to any broker (the bootstrap one). */
-  any(): Promise<BrokerConnection> {
-    return this.connect(this.bootstrap.host, this.bootstrap.port);
-  }
-
-  /** A connection for `purpose` to broker `nodeId`, as named by the last metadata. */
+  /** A connection for `purpose` to broker `nodeId`, as named by the last metadata (any broker when it is unknown there). */
   async node(nodeId: number, purpose: ConnectionPurpose = 'default'): Promise<BrokerConnection> {
-    const b = this.brokers.get(nodeId) ?? this.bootstrap;
-    return this.connect(b.host, b.port, purpose);
+    const b = this.brokers.get(nodeId);
+    return b ? this.connect(b.host, b.port, purpose) : this.any(purpose);
   }
 
-  async send(api: Api, body: Message): Promise<Message> {
-    return (await this.any()).send(api, body);
+  async send(api: Api, body: Message, options?: RequestOptions): Promise<Message> {
+    return (await this.any()).send(api, body, options);
   }
 
   /** Metadata for `topics` (all topics when null). */
@@ -96,8 +118,22 @@ export class KafkaClient {
     return res as { clusterId: string | null; controllerId: number; brokers: Message[]; topics: Message[] };
   }
 
-  /** One topic's partitions and leaders; throws KafkaError when it does not exist. */
-  async topic(name: string, allowAutoCreate = false): Promise<TopicInfo> {
+  /** One topic's partitions and leaders, freshly asked (and cached); throws KafkaError when it does not exist. */
+  topic(name: string, allowAutoCreate = false): Promise<TopicInfo> {
+    return this.topics.refresh(name, allowAutoCreate);
+  }
+
+  /** One topic's partitions and leaders as cached, asked for when unknown or older than metadataMaxAgeMs. */
+  cachedTopic(name: string, allowAutoCreate = false): Promise<TopicInfo> {
+    return this.topics.get(name, allowAutoCreate);
+  }
+
+  /** Forgets what is cached of `topic`, e.g. after NOT_LEADER_OR_FOLLOWER (see `refreshesMetadata`). */
+  invalidate(topic: string): void {
+    this.topics.invalidate(topic);
+  }
+
+  private async fetchTopic(name: string, allowAutoCreate: boolean): Promise<TopicInfo> {
     const { topics } = await this.metadata([name], allowAutoCreate);
     const t = topics[0];
     if (!t || t.errorCode !== ErrorCode.NONE) throw new KafkaError(t?.errorCode ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, null, `topic '${name}'`);
@@ -112,14 +148,10 @@ export class KafkaClient {
   }
 
   async close(): Promise<void> {
-    const conns = [...this.connections.values()];
-    this.connections.clear();
-    for (const c of conns) {
-      try {
-        (await c).close();
-      } catch {
-        // a connection that never opened has nothing to close
-      }
-    }
+    await this.pool.close();
   }
+}
+
+function isClosedError(err: unknown): boolean {
+  return err instanceof ClientError && err.code === 'SLUICE_ERR_CLOSED';
 }

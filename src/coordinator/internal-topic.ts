@@ -5,7 +5,7 @@
 // A key lives in partition abs(Java hashCode) mod N, Kafka's placement rule.
 
 import type { Broker } from '../broker/broker.js';
-import { ControlType } from '../broker/partition-txns.js';
+import { ControlType } from '../protocol/control-records.js';
 import type { TopicMetadata } from '../cluster/control-plane.js';
 import { SluiceError } from '../errors.js';
 import type { Logger } from '../logger.js';

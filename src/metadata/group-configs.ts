@@ -1,10 +1,11 @@
 // Group configs (resource type GROUP, KIP-848 / KIP-932): per-group overrides of
 // the broker's group settings, stored by the control plane whether or not the
 // group exists yet, as in Kafka. Ranges are Kafka's broker defaults for the
-// group.consumer.*, group.share.* and group.streams.* bounds. The consumer
-// group protocol of KIP-848, share groups and streams groups are not served
-// yet, so every setting here is stored and described only; the queues work
-// reads them through groupConfigValue.
+// group.consumer.*, group.share.* and group.streams.* bounds. Share groups
+// read theirs through groupConfigValue when a group or partition is first used
+// (share.isolation.level is not applied yet); consumer-protocol groups take the
+// broker's settings, and streams groups are not served, so those are stored and
+// described only.
 
 import { type ConfigDef, type ConfigMap, type DescribedConfig, type Validator, ConfigSource, firstProblem, int, oneOf } from './config-def.js';
 
@@ -16,11 +17,27 @@ export interface GroupConfigDef extends ConfigDef {
 const autoOffsetReset: Validator = (v) =>
   v === 'earliest' || v === 'latest' || /^by_duration:P(?!$)(\d+D)?(T(?!$)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/.test(v) ? null : 'must be earliest, latest or by_duration:<ISO-8601 duration>';
 
+/** Empty, or a name a client could create (not an internal topic). */
+const deadLetterTopic: Validator = (v) =>
+  v === '' || (/^[a-zA-Z0-9._-]{1,249}$/.test(v) && v !== '.' && v !== '..' && !v.startsWith('__')) ? null : 'must be empty or a topic name of letters, digits, ".", "_" and "-" not starting with "__"';
+
+/** Settings share groups apply (coordinator/share). */
+const APPLIED = new Set([
+  'errors.deadletterqueue.topic.name',
+  'share.auto.offset.reset',
+  'share.delivery.count.limit',
+  'share.heartbeat.interval.ms',
+  'share.record.lock.duration.ms',
+  'share.session.timeout.ms',
+]);
+
 function def(name: string, dflt: string, validate: Validator, doc: string, unit?: string): GroupConfigDef {
-  return { name, type: name.endsWith('.ms') || name.endsWith('.limit') || name.endsWith('.replicas') ? 'int' : 'string', default: dflt, validate, doc, unit, effect: 'stored', dynamic: true };
+  const type = name.endsWith('.ms') || name.endsWith('.limit') || name.endsWith('.replicas') ? 'int' : 'string';
+  return { name, type, default: dflt, validate, doc, unit, effect: APPLIED.has(name) ? 'applied' : 'stored', dynamic: true };
 }
 
 export const GROUP_CONFIG_DEFS: readonly GroupConfigDef[] = [
+  def('errors.deadletterqueue.topic.name', '', deadLetterTopic, 'Topic onto which a share group copies the records it archives (rejected, or at the delivery-count limit), with headers naming where they came from and why; empty: none (KIP-1191).'),
   def('consumer.heartbeat.interval.ms', '5000', int(5000, 15000), 'Heartbeat interval of consumer-protocol members.', 'ms'),
   def('consumer.session.timeout.ms', '45000', int(45000, 60000), 'Session timeout of consumer-protocol members.', 'ms'),
   def('share.auto.offset.reset', 'latest', autoOffsetReset, 'Where a share group starts reading a partition it has no state for.'),

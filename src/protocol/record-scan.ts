@@ -17,49 +17,10 @@
 import { compress } from './compression.js';
 import { MalformedFrameError } from './malformed-frame-error.js';
 import { Attr, BATCH_HEADER_SIZE, Codec, LOG_OVERHEAD, batchCodec, writeCrc } from './record-batch.js';
+import { cursor, skipBytes, varint, varlong } from './record-varints.js';
 
 /** Called per record: its bytes are body[start, end) (length prefix included); the header's value is body[valueStart, valueEnd), or valueStart -1 when the record has no such header or its value is null. */
 export type RecordVisitor = (start: number, end: number, offsetDelta: number, timestampDelta: number, valueStart: number, valueEnd: number) => void;
-
-// The varint readers leave the position after the number here (no result objects on this path).
-let cursor = 0;
-
-function varint(body: Buffer, pos: number, end: number): number {
-  let zigzag = 0;
-  let shift = 0;
-  let b: number;
-  do {
-    if (pos >= end || shift > 28) throw new MalformedFrameError('bad varint in a record');
-    b = body[pos++];
-    zigzag |= (b & 0x7f) << shift;
-    shift += 7;
-  } while (b & 0x80);
-  cursor = pos;
-  return (zigzag >>> 1) ^ -(zigzag & 1);
-}
-
-function varlong(body: Buffer, pos: number, end: number): number {
-  let zigzag = 0;
-  let scale = 1;
-  let b: number;
-  do {
-    if (pos >= end || scale > 2 ** 63) throw new MalformedFrameError('bad varlong in a record');
-    b = body[pos++];
-    zigzag += (b & 0x7f) * scale;
-    scale *= 128;
-  } while (b & 0x80);
-  cursor = pos;
-  return zigzag % 2 === 0 ? zigzag / 2 : -(zigzag + 1) / 2;
-}
-
-/** Skips a varint length and that many bytes (-1 = null); returns the content start, or -1 for null. */
-function skipBytes(body: Buffer, pos: number, end: number): number {
-  const n = varint(body, pos, end);
-  const start = cursor;
-  if (n < -1 || start + Math.max(n, 0) > end) throw new MalformedFrameError(`record field length ${n} overruns the record`);
-  cursor = start + Math.max(n, 0);
-  return n === -1 ? -1 : start;
-}
 
 /** body[at, at + key.length) equals key; a JS loop, since header keys are short and a native compare costs more to call. */
 function sameBytes(body: Buffer, at: number, key: Buffer): boolean {

@@ -6,18 +6,14 @@
 // before it are answered.
 
 import type net from 'node:net';
-import type { Broker } from '../broker/broker.js';
 import type { BrokerConfig } from '../config.js';
-import type { GroupCoordinator } from '../coordinator/group/group-coordinator.js';
-import type { TransactionCoordinator } from '../coordinator/txn/transaction-coordinator.js';
-import type { ProducerIdManager } from '../broker/producer-ids.js';
 import type { Logger } from '../logger.js';
 import type { Message } from '../protocol/codec.js';
 import { readRequestHeader, responseHeaderIsFlexible, skipHeaderTags, writeResponseHeader } from '../protocol/headers.js';
 import { MalformedFrameError } from '../protocol/malformed-frame-error.js';
 import { Reader } from '../protocol/reader.js';
 import { Writer } from '../protocol/writer.js';
-import type { RequestContext } from './api/handler.js';
+import type { BrokerServices, RequestContext } from './api/handler.js';
 import { type HandlerEntry, handlerFor, unsupportedApiVersionsResponse } from './api/index.js';
 import { FrameReader } from '../protocol/frame-reader.js';
 import { errorCodeOf, errorResponse } from './error-response.js';
@@ -61,10 +57,7 @@ export class Connection {
 
   constructor(
     private readonly socket: net.Socket,
-    private readonly broker: Broker,
-    private readonly groups: GroupCoordinator,
-    private readonly txns: TransactionCoordinator,
-    private readonly producerIds: ProducerIdManager,
+    private readonly services: BrokerServices,
     private readonly config: BrokerConfig,
     private readonly log: Logger,
     /** Request bytes in flight over all connections (queuedMaxRequestBytes). */
@@ -165,10 +158,7 @@ export class Connection {
       return;
     }
     const ctx: RequestContext = {
-      broker: this.broker,
-      groups: this.groups,
-      txns: this.txns,
-      producerIds: this.producerIds,
+      ...this.services,
       config: this.config,
       log: this.log,
       apiVersion: header.apiVersion,

@@ -5,13 +5,10 @@
 // ACCEPT_WARNING_INTERVAL_MS.
 
 import net from 'node:net';
-import type { Broker } from '../broker/broker.js';
 import type { BrokerConfig } from '../config.js';
-import type { GroupCoordinator } from '../coordinator/group/group-coordinator.js';
-import type { TransactionCoordinator } from '../coordinator/txn/transaction-coordinator.js';
-import type { ProducerIdManager } from '../broker/producer-ids.js';
 import type { Logger } from '../logger.js';
 import { SluiceError } from '../errors.js';
+import type { BrokerServices } from './api/handler.js';
 import { Connection } from './connection.js';
 import type { FaultInjector } from './fault-hook.js';
 import { QueuedRequestBytes } from './queued-request-bytes.js';
@@ -36,10 +33,7 @@ export class KafkaListener {
   private readonly fileLimit = openFilesLimit();
   /** Files open when the listener started, besides its connections: with sockets.size, an estimate of those open now. */
   private filesAtStart = 0;
-  private broker: Broker | null = null;
-  private groups: GroupCoordinator | null = null;
-  private txns: TransactionCoordinator | null = null;
-  private producerIds: ProducerIdManager | null = null;
+  private services: BrokerServices | null = null;
 
   /** `faults`: test-only fault injection (fault-hook.ts), null in every real broker. */
   constructor(
@@ -50,7 +44,7 @@ export class KafkaListener {
     const queuedRequestBytes = new QueuedRequestBytes(config.queuedMaxRequestBytes);
     this.server = net.createServer((socket) => {
       // Until the broker is attached (start-up), connections are refused.
-      if (!this.broker || !this.groups || !this.txns || !this.producerIds) {
+      if (!this.services) {
         socket.destroy();
         return;
       }
@@ -70,7 +64,7 @@ export class KafkaListener {
         else this.perIp.set(ip, left);
       });
       this.checkFileHeadroom();
-      new Connection(socket, this.broker, this.groups, this.txns, this.producerIds, config, log, queuedRequestBytes, faults);
+      new Connection(socket, this.services, config, log, queuedRequestBytes, faults);
     });
   }
 
@@ -108,12 +102,9 @@ export class KafkaListener {
     }
   }
 
-  /** Starts serving requests with `broker` and the coordinators. The port is bound first so metadata can name it. */
-  attach(broker: Broker, groups: GroupCoordinator, txns: TransactionCoordinator, producerIds: ProducerIdManager): void {
-    this.producerIds = producerIds;
-    this.broker = broker;
-    this.groups = groups;
-    this.txns = txns;
+  /** Starts serving requests with the broker and its coordinators. The port is bound first so metadata can name it. */
+  attach(services: BrokerServices): void {
+    this.services = services;
   }
 
   listen(host: string, port: number): Promise<number> {

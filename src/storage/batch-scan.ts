@@ -4,6 +4,7 @@
 // `scanBatches` to walk a whole file in large chunks, checking each batch.
 
 import fs from 'node:fs';
+import { findNextBatch } from './batch-resync.js';
 import { MAX_RELATIVE_OFFSET } from './segment-policy.js';
 import { BATCH_HEADER_SIZE, CURRENT_MAGIC, batchSize, checkBatch } from '../protocol/record-batch.js';
 
@@ -74,6 +75,14 @@ export interface ScanOptions {
    * it (its own lastOffsetDelta is among the bytes that cannot be trusted).
    */
   keepCorrupt?: boolean;
+  /**
+   * With keepCorrupt: bytes that cannot be framed (a damaged length or base
+   * offset, which no CRC covers) do not stop the scan when a whole batch follows
+   * (batch-resync.ts): they are visited as one corrupt batch covering the
+   * offsets up to it. Off where a torn write is the likely cause (the active
+   * segment after a crash), so that tail is cut as before.
+   */
+  resync?: boolean;
 }
 
 const CHUNK_BYTES = 1 << 20;
@@ -107,38 +116,65 @@ export function scanBatches(fd: number, from: number, to: number, opts: ScanOpti
     settleCorrupt(null);
     return { validEnd: pos, problem };
   };
-  while (pos < to) {
-    if (to - pos < BATCH_HEADER_SIZE) return stop(`${to - pos} trailing bytes are too few for a batch`);
+  // Visits the batch at pos and moves past it; otherwise says why it cannot (final: no batch can follow).
+  const frameProblem = (): { message: string; final: boolean } | null => {
+    if (to - pos < BATCH_HEADER_SIZE) return { message: `${to - pos} trailing bytes are too few for a batch`, final: true };
     if (pos + BATCH_HEADER_SIZE > bufEnd) fill(pos, buf.length);
-    if (pos + BATCH_HEADER_SIZE > bufEnd) return stop('file ended while reading a batch header');
+    if (pos + BATCH_HEADER_SIZE > bufEnd) return { message: 'file ended while reading a batch header', final: true };
     const at = pos - bufStart;
     const size = batchSize(buf, at);
-    if (size < BATCH_HEADER_SIZE) return stop(`batch length ${size} is shorter than a batch header`);
-    if (pos + size > to) return stop(`torn batch: ${size} bytes claimed, ${to - pos} left in the file`);
+    if (size < BATCH_HEADER_SIZE) return { message: `batch length ${size} is shorter than a batch header`, final: false };
+    if (pos + size > to) return { message: `torn batch: ${size} bytes claimed, ${to - pos} left in the file`, final: false };
     if (opts.verifyCrc) {
       if (pos + size > bufEnd) fill(pos, Math.max(buf.length, size));
-      if (pos + size > bufEnd) return stop('file ended while reading a batch');
+      if (pos + size > bufEnd) return { message: 'file ended while reading a batch', final: true };
       const problem = checkBatch(buf, pos - bufStart, pos - bufStart + size);
-      if (problem && !opts.keepCorrupt) return stop(problem.message);
+      if (problem && !opts.keepCorrupt) return { message: problem.message, final: false };
       if (problem) {
         const info = batchInfoAt(buf, pos - bufStart, pos);
-        if (info.baseOffset < minBaseOffset) return stop(`batch offset ${info.baseOffset} is below ${minBaseOffset}`);
+        if (info.baseOffset < minBaseOffset) return { message: `batch offset ${info.baseOffset} is below ${minBaseOffset}`, final: false };
         settleCorrupt(info.baseOffset);
         pendingCorrupt = { ...info, maxTimestamp: -1, lastOffset: Math.max(info.baseOffset, Math.min(info.lastOffset, info.baseOffset + MAX_RELATIVE_OFFSET)) };
         minBaseOffset = info.baseOffset + 1;
         pos += size;
-        continue;
+        return null;
       }
     } else if (buf.readInt8(at + 16) !== CURRENT_MAGIC || buf.readInt32BE(at + 23) < 0) {
-      return stop('batch header has a bad magic byte or offset delta');
+      return { message: 'batch header has a bad magic byte or offset delta', final: false };
     }
     const info = batchInfoAt(buf, pos - bufStart, pos);
-    if (info.baseOffset < minBaseOffset) return stop(`batch offset ${info.baseOffset} is below ${minBaseOffset}`);
-    if (info.lastOffset - opts.segmentBaseOffset > MAX_RELATIVE_OFFSET) return stop(`batch offset ${info.lastOffset} is too far past the segment's base offset`);
+    if (info.baseOffset < minBaseOffset) return { message: `batch offset ${info.baseOffset} is below ${minBaseOffset}`, final: false };
+    if (info.lastOffset - opts.segmentBaseOffset > MAX_RELATIVE_OFFSET) return { message: `batch offset ${info.lastOffset} is too far past the segment's base offset`, final: false };
     settleCorrupt(info.baseOffset);
     visit(info, false);
     minBaseOffset = info.lastOffset + 1;
     pos += size;
+    return null;
+  };
+  // Unframeable bytes at pos: skipped as corrupt up to the next whole batch when resync finds one.
+  const resyncOrStop = (problem: string): ScanResult | null => {
+    // After a batch that failed its CRC, its length is suspect too: look from its start.
+    const from = pendingCorrupt?.position ?? pos;
+    const next = opts.resync ? findNextBatch(fd, from, to, { minBaseOffset, segmentBaseOffset: opts.segmentBaseOffset }) : null;
+    if (next === null) return stop(problem);
+    if (pendingCorrupt !== null) {
+      pendingCorrupt.size = next.position - pendingCorrupt.position;
+    } else {
+      // Bytes covering no offset are not a lost batch: nothing to keep them as.
+      if (next.baseOffset <= minBaseOffset) return stop(problem);
+      pendingCorrupt = { position: pos, size: next.position - pos, baseOffset: minBaseOffset, lastOffset: minBaseOffset, maxTimestamp: -1 };
+    }
+    settleCorrupt(next.baseOffset);
+    pos = next.position;
+    minBaseOffset = next.baseOffset;
+    return null;
+  };
+  while (pos < to) {
+    const problem = frameProblem();
+    if (problem === null) continue;
+    if (problem.final) return stop(problem.message);
+    const stopped = resyncOrStop(problem.message);
+    if (stopped !== null) return stopped;
   }
   settleCorrupt(null);
   return { validEnd: pos, problem: null };

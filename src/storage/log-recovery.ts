@@ -106,12 +106,15 @@ export function recoverSegment(segment: Segment, active: boolean, opts: LoadOpti
   // timestamp come only from batches that survive the cut.
   if (result !== null && result.problem !== null) result = null;
   const rebuilt = result === null;
-  if (result === null) result = rescan(segment, segment.sizeBytes);
+  // After a crash the active segment's unframeable tail is a torn write, to be cut;
+  // elsewhere it is damage with whole batches after it, to be kept.
+  const resync = !(active && unclean);
+  if (result === null) result = rescan(segment, segment.sizeBytes, resync);
   const last = lastCorruptBatch(segment);
   if (active && unclean && last !== null && last.position + last.size === result.validEnd) {
     segment.corrupt.delete(last.position);
     result = { validEnd: last.position, problem: result.problem ?? 'last batch fails its CRC32C check: a torn write' };
-    rescan(segment, last.position);
+    rescan(segment, last.position, resync);
   }
   const cutBytes = segment.sizeBytes - result.validEnd;
   if (result.problem !== null) {
@@ -126,13 +129,13 @@ export function recoverSegment(segment: Segment, active: boolean, opts: LoadOpti
 }
 
 /** Replays bytes [0, to) of the .log with CRC checks, rebuilding the indexes and keeping corrupt batches marked. */
-function rescan(segment: Segment, to: number): ScanResult {
+function rescan(segment: Segment, to: number, resync: boolean): ScanResult {
   segment.resetTracking();
   return scanBatches(
     segment.fd,
     0,
     to,
-    { segmentBaseOffset: segment.baseOffset, minBaseOffset: segment.baseOffset, verifyCrc: true, keepCorrupt: true },
+    { segmentBaseOffset: segment.baseOffset, minBaseOffset: segment.baseOffset, verifyCrc: true, keepCorrupt: true, resync },
     (batch, corrupt) => {
       segment.track(batch, true);
       if (corrupt) segment.markCorrupt(batch);

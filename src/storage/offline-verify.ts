@@ -59,7 +59,7 @@ export function verifyPartition(p: PartitionDir): CorruptFinding[] {
     try {
       const size = fs.fstatSync(fd).size;
       let nextOffset = base;
-      const opts = { segmentBaseOffset: base, minBaseOffset: base, verifyCrc: true, keepCorrupt: true };
+      const opts = { segmentBaseOffset: base, minBaseOffset: base, verifyCrc: true, keepCorrupt: true, resync: true };
       const result = scanBatches(fd, 0, size, opts, (batch, corrupt) => {
         if (corrupt) findings.push({ topic, partition, segment, position: batch.position, baseOffset: batch.baseOffset, lastOffset: batch.lastOffset, reason: 'fails its CRC32C or header check' });
         nextOffset = batch.lastOffset + 1;

@@ -154,8 +154,13 @@ export class Segment implements SegmentStats, SyncTarget {
   markCorruptAt(baseOffset: number): CorruptRange {
     const found = this.locate(baseOffset);
     if (found === null || found.baseOffset !== baseOffset) throw new StorageError(`${this.logPath} has no batch at offset ${baseOffset}`);
-    const next = this.batchAt(found.position + found.size);
-    const batch = { ...found, maxTimestamp: -1, lastOffset: (next?.baseOffset ?? this.nextOffset) - 1 };
+    return this.markCorruptSpan(found);
+  }
+
+  /** Records the bytes of `span` (a batch, or bytes a scan could not frame) as corrupt up to the next batch. */
+  private markCorruptSpan(span: BatchInfo): CorruptRange {
+    const next = this.batchAt(span.position + span.size);
+    const batch = { ...span, maxTimestamp: -1, lastOffset: (next?.baseOffset ?? this.nextOffset) - 1 };
     this.markCorrupt(batch);
     return { baseOffset: batch.baseOffset, lastOffset: batch.lastOffset };
   }
@@ -170,12 +175,12 @@ export class Segment implements SegmentStats, SyncTarget {
     let to = Math.min(this.sizeBytes, from + maxBytes);
     const first = this.batchAt(from);
     if (first !== null && from + first.size > to) to = from + first.size;
-    const fresh: number[] = [];
-    const opts = { segmentBaseOffset: this.baseOffset, minBaseOffset: this.baseOffset, verifyCrc: true, keepCorrupt: true };
+    const fresh: BatchInfo[] = [];
+    const opts = { segmentBaseOffset: this.baseOffset, minBaseOffset: this.batchAt(from)?.baseOffset ?? this.baseOffset, verifyCrc: true, keepCorrupt: true, resync: true };
     const result = scanBatches(this.fd, from, to, opts, (batch, corrupt) => {
-      if (corrupt && !this.corrupt.has(batch.position)) fresh.push(batch.baseOffset);
+      if (corrupt && !this.corrupt.has(batch.position)) fresh.push(batch);
     });
-    const found = fresh.map((baseOffset) => this.markCorruptAt(baseOffset));
+    const found = fresh.map((span) => this.markCorruptSpan(span));
     if (result.problem === null || result.validEnd >= this.sizeBytes) return { next: result.validEnd, found, problem: null };
     // The chunk's end cut a whole batch: the next step checks it.
     const cut = this.batchAt(result.validEnd);

@@ -475,7 +475,7 @@ test('a Stable classic group becomes a consumer-protocol group: members keep the
         assignment: encodeAssignment({ version: 0, partitions: [{ topic: 't', partitions: [2 * i, 2 * i + 1] }], userData: null }),
       })),
     },
-    { initialRebalanceDelayMs: 0, store: () => {}, log: silentLogger() },
+    { initialRebalanceDelayMs: 0, store: () => {}, clock: h.ctx.clock, log: silentLogger() },
   );
   t.after(() => classic.shutdown());
   const upgraded = ConsumerGroup.fromClassic(classic, h.ctx);

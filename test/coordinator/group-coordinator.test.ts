@@ -86,7 +86,7 @@ function entry(topic: string, partition: number, offset: number, extra: { leader
 test('the first FindCoordinator for a group creates __consumer_offsets, compacted, and names this broker', async (t) => {
   const broker = await start(t, await makeDataDir(t));
   assert.equal(broker.broker.cluster.topic(OFFSETS_TOPIC), undefined, 'no internal topic before any group is used');
-  const conn = await BrokerConnection.connect('127.0.0.1', broker.port, 'find-coordinator-test');
+  const conn = await BrokerConnection.connect('127.0.0.1', broker.port, { clientId: 'find-coordinator-test' });
   defer(t, () => conn.close());
 
   const v0 = await conn.sendVersion(FIND_COORDINATOR, 0, { key: 'g' });
@@ -190,7 +190,7 @@ test('OffsetCommit answers stale generations, unknown members, unknown partition
 test('an OffsetFetch sent right behind an OffsetCommit on one connection reads that commit', async (t) => {
   const broker = await start(t, await makeDataDir(t));
   await broker.broker.createTopic('t', 1, {});
-  const conn = await BrokerConnection.connect('127.0.0.1', broker.port, 'read-your-commit-test');
+  const conn = await BrokerConnection.connect('127.0.0.1', broker.port, { clientId: 'read-your-commit-test' });
   defer(t, () => conn.close());
   for (const version of [7, 8]) {
     for (let offset = 1; offset <= 5; offset++) {

@@ -1,8 +1,8 @@
-// A Clock (src/coordinator/clock.ts) whose time moves only when the test says:
+// A Clock (src/clock.ts) whose time moves only when the test says:
 // advance(ms) fires, in time order, every timer due by then, so timeouts are
 // tested without waiting.
 
-import type { Clock, Timer } from '../../src/coordinator/clock.js';
+import type { Clock, Timer } from '../../src/clock.js';
 
 interface Scheduled {
   at: number;

@@ -8,10 +8,12 @@
 //   test('...', skipUnless(kcat, confluentPython), async (t) => { ... });
 
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export interface InteropTool {
   name: string;
@@ -90,4 +92,28 @@ export function skipUnless(...tools: InteropTool[]): { skip?: string } {
     throw new Error(`SLUICE_REQUIRE_INTEROP=1 but these interop tools are missing: ${how}`);
   }
   return { skip: `needs ${how}` };
+}
+
+/** The librdkafka 2.15 build inside the kafka-javascript cache: its headers and shared library. */
+function librdkafkaBuild(): { include: string; lib: string } {
+  const pkg = path.join(kafkaJavascriptPrefix(), 'node_modules', '@confluentinc', 'kafka-javascript');
+  return { include: path.join(pkg, 'deps', 'librdkafka', 'src'), lib: path.join(pkg, 'build', 'deps') };
+}
+
+/**
+ * Compiles the C program `test/interop/c/<name>.c` against librdkafka 2.15
+ * (for APIs only its C interface has, such as the share consumer) into the
+ * cache, once per version of the source; returns the executable's path.
+ */
+export function buildLibrdkafkaProgram(name: string): string {
+  const source = fileURLToPath(new URL(`../../../test/interop/c/${name}.c`, import.meta.url));
+  const text = fs.readFileSync(source);
+  const out = path.join(kafkaJavascriptPrefix(), 'programs', `${name}-${createHash('sha256').update(text).digest('hex').slice(0, 12)}`);
+  if (fs.existsSync(out)) return out;
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  const { include, lib } = librdkafkaBuild();
+  const cc = spawnSync('cc', ['-O1', '-Wall', '-o', `${out}.tmp`, source, `-I${include}`, `-L${lib}`, '-lrdkafka', `-Wl,-rpath,${lib}`], { encoding: 'utf8' });
+  if (cc.status !== 0) throw new Error(`compiling ${source} failed:\n${cc.stderr}`);
+  fs.renameSync(`${out}.tmp`, out);
+  return out;
 }

@@ -317,7 +317,7 @@ test('a member of a stale generation gets ILLEGAL_GENERATION and rejoins (raw Jo
   const COMMIT = { request: OffsetCommitRequest, response: OffsetCommitResponse };
   const LEAVE = { request: LeaveGroupRequest, response: LeaveGroupResponse };
   const connect = async (clientId: string) => {
-    const conn = await BrokerConnection.connect('127.0.0.1', broker.port, clientId);
+    const conn = await BrokerConnection.connect('127.0.0.1', broker.port, { clientId });
     defer(t, () => conn.close());
     return conn;
   };
@@ -415,7 +415,7 @@ test('a member that never sends SyncGroup is removed after the rebalance timeout
   await waitFor('kafkajs to hold both partitions', () => assigned.at(-1)?.length === 2, GROUP_WAIT_MS);
 
   // A member (raw requests) that joins, heartbeats, and never sends SyncGroup.
-  const conn = await BrokerConnection.connect('127.0.0.1', broker.port, 'never-syncs');
+  const conn = await BrokerConnection.connect('127.0.0.1', broker.port, { clientId: 'never-syncs' });
   defer(t, () => conn.close());
   const JOIN = { request: JoinGroupRequest, response: JoinGroupResponse };
   const join = (memberId: string) =>

@@ -1,13 +1,11 @@
-// The consumer embedded protocol and the range assignor. Encodings are checked
-// byte for byte against a layout written out by hand and against kafkajs's
-// independent implementation (AssignerProtocol), both ways; the assignor
-// against the ranges Kafka's RangeAssignor documents.
+// The consumer embedded protocol. Encodings are checked byte for byte against
+// a layout written out by hand and against kafkajs's independent
+// implementation (AssignerProtocol), both ways.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import kafkajs from 'kafkajs';
 import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from '../../src/protocol/consumer-protocol.js';
-import { assignRange } from '../../src/client/range-assignor.js';
 
 const { AssignerProtocol } = kafkajs;
 
@@ -60,37 +58,4 @@ test('an empty buffer is an empty assignment; truncated bytes throw', () => {
   assert.throws(() => decodeAssignment(whole.subarray(0, whole.length - 8)), /needs|cannot fit/);
   // A count far larger than the bytes left is refused before anything is allocated.
   assert.throws(() => decodeSubscription(Buffer.concat([int16(0), int32(1_000_000_000)])), /cannot fit/);
-});
-
-test('range: contiguous ranges per topic over the members sorted by id, the first ones taking the remainder', () => {
-  const plan = assignRange(
-    [
-      { memberId: 'c', topics: ['t'] },
-      { memberId: 'a', topics: ['t', 'u'] },
-      { memberId: 'b', topics: ['t', 'u'] },
-    ],
-    new Map([
-      ['t', 7],
-      ['u', 3],
-    ]),
-  );
-  assert.deepEqual(Object.fromEntries(plan), {
-    a: [
-      { topic: 't', partitions: [0, 1, 2] },
-      { topic: 'u', partitions: [0, 1] },
-    ],
-    b: [
-      { topic: 't', partitions: [3, 4] },
-      { topic: 'u', partitions: [2] },
-    ],
-    c: [{ topic: 't', partitions: [5, 6] }],
-  });
-});
-
-test('range: more members than partitions leaves the last ones empty; unknown topics are skipped', () => {
-  const plan = assignRange(
-    ['m1', 'm2', 'm3'].map((memberId) => ({ memberId, topics: ['small', 'missing'] })),
-    new Map([['small', 2]]),
-  );
-  assert.deepEqual(Object.fromEntries(plan), { m1: [{ topic: 'small', partitions: [0] }], m2: [{ topic: 'small', partitions: [1] }], m3: [] });
 });

@@ -149,3 +149,79 @@ test('a read checks the CRC of what it serves: a batch that rotted in a closed s
     ['next-0'],
   );
 });
+
+/** Overwrites bytes of the batch header at `position` that no CRC covers (its length or base offset). */
+function damageHeader(file: string, position: number, field: 'length' | 'baseOffset', value: number): void {
+  const fd = fs.openSync(file, 'r+');
+  const b = Buffer.alloc(field === 'length' ? 4 : 8);
+  if (field === 'length') b.writeInt32BE(value);
+  else b.writeBigInt64BE(BigInt(value));
+  fs.writeSync(fd, b, 0, b.length, position + (field === 'length' ? 8 : 0));
+  fs.closeSync(fd);
+}
+
+const HEADER_DAMAGE: { what: string; field: 'length' | 'baseOffset'; value: number }[] = [
+  { what: 'a length past the end of the file', field: 'length', value: 0x7fff0000 },
+  { what: 'a length shorter than a header', field: 'length', value: 9 },
+  { what: 'a length that lands inside the next batch', field: 'length', value: 100 },
+  { what: 'a base offset below its predecessor', field: 'baseOffset', value: 0 },
+];
+
+for (const damage of HEADER_DAMAGE) {
+  test(`a batch header with ${damage.what} in the active segment after a clean shutdown is kept as corrupt and the batches after it are still served`, async (t) => {
+    const dir = tempDir(t);
+    const config = testConfig({ indexIntervalBytes: 1, segmentMs: Number.MAX_SAFE_INTEGER });
+    const positions = await writeFiveBatches(dir, config);
+    const file = path.join(dir, FIRST_SEGMENT);
+    damageHeader(file, positions[2], damage.field, damage.value);
+    const before = mtimeAndBytes(file);
+
+    const logger = recordingLogger();
+    const log = await openFileLog(t, dir, config, logger);
+    assert.deepEqual(log.corruptRanges(), [{ baseOffset: 6, lastOffset: 8 }]);
+    assert.equal(logger.events.filter((e) => e.level === 'warn').length, 0, 'nothing is cut');
+    assert.equal(log.logEndOffset, 15);
+    assert.deepEqual(mtimeAndBytes(file), before, 'the segment file is neither cut nor rewritten');
+    assert.throws(() => log.read(6, ALL, ALL), CorruptBatchError);
+    assert.deepEqual(
+      recordsIn(log.read(9, ALL, ALL)).map((r) => r.value),
+      ['t3-0', 't3-1', 't3-2', 't4-0', 't4-1', 't4-2'],
+    );
+    assert.deepEqual(log.append(makeBatch(1, { tag: 'after' }), 0), { baseOffset: 15, lastOffset: 15 });
+  });
+}
+
+test('after a crash, an unframeable batch header in the active segment is cut with what follows, as a torn write', async (t) => {
+  const dir = tempDir(t);
+  const config = testConfig({ indexIntervalBytes: 1, segmentMs: Number.MAX_SAFE_INTEGER });
+  const positions = await writeFiveBatches(dir, config);
+  fs.rmSync(path.join(dir, '.clean-shutdown'));
+  damageHeader(path.join(dir, FIRST_SEGMENT), positions[2], 'length', 0x7fff0000);
+  const logger = recordingLogger();
+  const log = await openFileLog(t, dir, config, logger);
+  assert.equal(log.logEndOffset, 6);
+  assert.equal(logger.events.filter((e) => e.level === 'warn').length, 1);
+});
+
+test('the scrubber finds a damaged batch length in a closed segment and keeps the batches after it readable', async (t) => {
+  const dir = tempDir(t);
+  const config = testConfig({ indexIntervalBytes: 1, segmentMs: Number.MAX_SAFE_INTEGER });
+  const positions = await writeFiveBatches(dir, config);
+  const writer = await FileLog.open(dir, { ...config, segmentBytes: 1 });
+  writer.append(makeBatch(1, { tag: 'next' }), 0);
+  await writer.close();
+  damageHeader(path.join(dir, FIRST_SEGMENT), positions[2], 'length', 0x7fff0000);
+
+  const found: unknown[] = [];
+  const log = await FileLog.open(dir, config, recordingLogger(), (range) => found.push(range));
+  defer(t, () => log.close());
+  for (let cursor = log.scrub(null, 1 << 20).next; cursor !== null; cursor = log.scrub(cursor, 1 << 20).next);
+  assert.deepEqual(found, [{ baseOffset: 6, lastOffset: 8 }]);
+  assert.throws(() => log.read(6, ALL, ALL), CorruptBatchError);
+  assert.deepEqual(
+    recordsIn(log.read(9, ALL, ALL)).map((r) => r.value),
+    ['t3-0', 't3-1', 't3-2', 't4-0', 't4-1', 't4-2'],
+    'a read ends with its segment',
+  );
+  assert.deepEqual(recordsIn(log.read(15, ALL, ALL)).map((r) => r.value), ['next-0']);
+});

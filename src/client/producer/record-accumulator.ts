@@ -9,7 +9,7 @@
 // A batch closes when the next record would pass batchBytes (a single
 // larger record gets a batch of its own) or once it reaches batchBytes.
 
-import type { Clock, Timer } from '../../coordinator/clock.js';
+import type { Clock, Timer } from '../../clock.js';
 import type { NewRecord } from '../../protocol/records.js';
 import type { DeliverySink } from './delivery.js';
 import { ProducerBatch } from './producer-batch.js';

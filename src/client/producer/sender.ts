@@ -16,7 +16,7 @@
 // already wrote; an OUT_OF_ORDER_SEQUENCE_NUMBER behind a retried batch is
 // just that batch's successor arriving first, and is retried too.
 
-import type { Clock } from '../../coordinator/clock.js';
+import type { Clock } from '../../clock.js';
 import type { Message } from '../../protocol/codec.js';
 import { ErrorCode, isRetriable } from '../../protocol/error-codes.js';
 import { ProduceRequest, ProduceResponse } from '../../protocol/messages/produce.js';

@@ -22,7 +22,7 @@ import type { TopicMetadata } from '../../cluster/control-plane.js';
 import type { BrokerConfig } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
-import { type Clock, systemClock } from '../clock.js';
+import { type Clock, systemClock } from '../../clock.js';
 import { SERVER_ASSIGNORS, type ServerAssignor } from './consumer/assignor.js';
 import { ConsumerGroup, type ConsumerGroupContext, type ConsumerMemberDescription, type NamedPartitions, namedPartitions } from './consumer/consumer-group.js';
 import { type ConsumerHeartbeat, type ConsumerHeartbeatResult, heartbeatError, invalidHeartbeat } from './consumer/heartbeat-request.js';
@@ -59,6 +59,14 @@ export interface FetchedOffset extends OffsetEntry {
 
 /** A group of either protocol; `type` tells which. */
 export type AnyGroup = Group | ConsumerGroup;
+
+/** Share groups (coordinator/share), which live beside these in one namespace of group ids. */
+export interface ShareGroupsView {
+  has(groupId: string): boolean;
+  list(): { groupId: string; state: string }[];
+}
+
+const NO_SHARE_GROUPS: ShareGroupsView = { has: () => false, list: () => [] };
 
 export interface GroupOverview {
   groupId: string;
@@ -107,12 +115,14 @@ export class GroupCoordinator {
     private readonly config: BrokerConfig,
     log: Logger,
     clock: Clock = systemClock,
+    private readonly shareGroups: ShareGroupsView = NO_SHARE_GROUPS,
   ) {
     this.log = log.child({ module: 'group-coordinator' });
     this.offsets = new OffsetStore(broker, config, this.log);
     this.groupContext = {
       initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,
       store: (group) => this.storeGroup(group),
+      clock,
       log: this.log,
     };
     // resolveConfig accepts only names of SERVER_ASSIGNORS.
@@ -175,6 +185,7 @@ export class GroupCoordinator {
     const fail = (errorCode: number) =>
       Promise.resolve({ errorCode, generationId: -1, protocolType: null, protocolName: null, leaderId: '', memberId: req.memberId, members: [] });
     if (groupId === '') return fail(ErrorCode.INVALID_GROUP_ID);
+    if (this.shareGroups.has(groupId)) return fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
     if (req.sessionTimeoutMs < this.config.groupMinSessionTimeoutMs || req.sessionTimeoutMs > this.config.groupMaxSessionTimeoutMs) {
       return fail(ErrorCode.INVALID_SESSION_TIMEOUT);
     }
@@ -217,6 +228,7 @@ export class GroupCoordinator {
   consumerGroupHeartbeat(groupId: string, req: ConsumerHeartbeat, apiVersion: number): ConsumerHeartbeatResult {
     const invalid = invalidHeartbeat(groupId, req, apiVersion, this.consumerContext.assignors);
     if (invalid) return invalid;
+    if (this.shareGroups.has(groupId)) return heartbeatError(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} is a share group, not a consumer group.`, req);
     let group = this.groups.get(groupId);
     if (group?.type !== 'consumer') {
       const upgradable = group?.state === 'Stable' && group.protocolType === CONSUMER_PROTOCOL_TYPE;
@@ -447,6 +459,11 @@ export class GroupCoordinator {
 
   // ---- admin ----------------------------------------------------------------------------------
 
+  /** The rebalance protocol group `groupId` runs here, or null when there is no such group. */
+  typeOf(groupId: string): 'classic' | 'consumer' | null {
+    return this.groups.get(groupId)?.type ?? null;
+  }
+
   /**
    * ListGroups: `states` (v4+, KIP-518) and `types` (v5+, KIP-848) each filter
    * by name, case-insensitively, when not empty; unknown names match nothing.
@@ -454,13 +471,9 @@ export class GroupCoordinator {
   listGroups(states: string[] = [], types: string[] = []): GroupOverview[] {
     const wantedStates = new Set(states.map((s) => s.trim().toLowerCase()));
     const wantedTypes = new Set(types.map((t) => t.toLowerCase()));
-    const out: GroupOverview[] = [];
-    for (const g of this.groups.values()) {
-      if (wantedStates.size > 0 && !wantedStates.has(g.state.toLowerCase())) continue;
-      if (wantedTypes.size > 0 && !wantedTypes.has(g.type)) continue;
-      out.push({ groupId: g.groupId, protocolType: g.protocolType ?? '', state: g.state, type: g.type });
-    }
-    return out;
+    const all: GroupOverview[] = [...this.groups.values()].map((g) => ({ groupId: g.groupId, protocolType: g.protocolType ?? '', state: g.state, type: g.type }));
+    for (const g of this.shareGroups.list()) all.push({ groupId: g.groupId, protocolType: 'share', state: g.state, type: 'share' });
+    return all.filter((g) => (wantedStates.size === 0 || wantedStates.has(g.state.toLowerCase())) && (wantedTypes.size === 0 || wantedTypes.has(g.type)));
   }
 
   /**

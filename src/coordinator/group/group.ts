@@ -27,6 +27,7 @@
 import { randomUUID } from 'node:crypto';
 import diagnostics_channel from 'node:diagnostics_channel';
 import type { Logger } from '../../logger.js';
+import type { Clock, Timer } from '../../clock.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { CONSUMER_PROTOCOL_TYPE, EMPTY_CONSUMER_ASSIGNMENT, subscribedTopics } from './consumer-protocol.js';
 import { type JoinResult, Member, type Protocol, type SyncResult } from './member.js';
@@ -55,6 +56,8 @@ export interface GroupContext {
   initialRebalanceDelayMs: number;
   /** Writes the group's metadata record; called when a generation completes or the group empties. */
   store(group: Group): void;
+  /** Session, join, sync and pending-member timers run on it. */
+  clock: Clock;
   log: Logger;
 }
 
@@ -101,13 +104,13 @@ export class Group {
   protocolName: string | null = null;
   leaderId: string | null = null;
   /** When the group entered its current state (ms). */
-  currentStateTimestamp = Date.now();
+  currentStateTimestamp: number;
   readonly members = new Map<string, Member>();
   /** group.instance.id -> member id of the static member that holds it. */
   private readonly staticMembers = new Map<string, string>();
   /** KIP-394: ids handed out with MEMBER_ID_REQUIRED, expiring after the session timeout. */
-  private readonly pendingMembers = new Map<string, NodeJS.Timeout>();
-  private joinTimer: NodeJS.Timeout | null = null;
+  private readonly pendingMembers = new Map<string, Timer>();
+  private joinTimer: Timer | null = null;
   /**
    * Members of the current generation that have not sent SyncGroup yet, as
    * Kafka's pending-sync set: the sync timer, started when the join completes,
@@ -115,14 +118,16 @@ export class Group {
    * leader's SyncGroup has made the group Stable (KAFKA-12890).
    */
   private readonly pendingSync = new Set<string>();
-  private syncTimer: NodeJS.Timeout | null = null;
+  private syncTimer: Timer | null = null;
   /** Set while the first rebalance of an empty group waits for more members. */
   private initialDelay: { newMemberAdded: boolean; remainingMs: number } | null = null;
 
   constructor(
     readonly groupId: string,
     private readonly ctx: GroupContext,
-  ) {}
+  ) {
+    this.currentStateTimestamp = ctx.clock.now();
+  }
 
   /** Rebuilds a group from its last metadata record; members come back with fresh session timers. */
   static restore(groupId: string, stored: StoredGroup, ctx: GroupContext): Group {
@@ -229,7 +234,7 @@ export class Group {
     }
     const pending = this.pendingMembers.get(memberId);
     if (pending) {
-      clearTimeout(pending);
+      pending.cancel();
       this.pendingMembers.delete(memberId);
       this.maybeCompleteJoin(true);
       return ErrorCode.NONE;
@@ -320,10 +325,10 @@ export class Group {
   /** Marks the group Dead and stops every timer; parked requests get NOT_COORDINATOR. */
   shutdown(): void {
     this.clearTimers();
-    for (const timer of this.pendingMembers.values()) clearTimeout(timer);
+    for (const timer of this.pendingMembers.values()) timer.cancel();
     this.pendingMembers.clear();
     for (const m of this.members.values()) {
-      if (m.sessionTimer) clearTimeout(m.sessionTimer);
+      if (m.sessionTimer) m.sessionTimer.cancel();
       this.answerParked(m, ErrorCode.NOT_COORDINATOR);
     }
     this.transition('Dead');
@@ -340,7 +345,7 @@ export class Group {
     }
     const newId = `${req.clientId}-${randomUUID()}`;
     if (req.requireKnownMemberId) {
-      const timer = setTimeout(() => {
+      const timer = this.timer(() => {
         this.pendingMembers.delete(newId);
         this.maybeCompleteJoin(true);
       }, req.sessionTimeoutMs);
@@ -352,7 +357,7 @@ export class Group {
 
   private addMemberAndRebalance(memberId: string, req: JoinRequest): Promise<JoinResult> {
     const pending = this.pendingMembers.get(memberId);
-    if (pending) clearTimeout(pending);
+    if (pending) pending.cancel();
     this.pendingMembers.delete(memberId);
     const member = new Member(memberId, req.groupInstanceId, req.clientId, req.clientHost, req.rebalanceTimeoutMs, req.sessionTimeoutMs, req.protocols);
     if (this.members.size === 0) this.protocolType = req.protocolType;
@@ -413,7 +418,7 @@ export class Group {
 
   private dropMember(member: Member, answer: number): void {
     this.answerParked(member, answer);
-    if (member.sessionTimer) clearTimeout(member.sessionTimer);
+    if (member.sessionTimer) member.sessionTimer.cancel();
     this.members.delete(member.memberId);
     this.pendingSync.delete(member.memberId);
     if (member.groupInstanceId !== null && this.staticMembers.get(member.groupInstanceId) === member.memberId) {
@@ -579,7 +584,7 @@ export class Group {
   private markSynced(member: Member): void {
     this.pendingSync.delete(member.memberId);
     if (this.pendingSync.size > 0 || this.syncTimer === null) return;
-    clearTimeout(this.syncTimer);
+    this.syncTimer.cancel();
     this.syncTimer = null;
   }
 
@@ -641,7 +646,7 @@ export class Group {
 
   /** (Re)starts the member's session timer: it is evicted unless heard from within its session timeout. */
   private touch(member: Member): void {
-    if (member.sessionTimer) clearTimeout(member.sessionTimer);
+    if (member.sessionTimer) member.sessionTimer.cancel();
     member.sessionTimer = this.timer(() => this.onSessionTimeout(member), member.sessionTimeoutMs);
   }
 
@@ -663,13 +668,13 @@ export class Group {
   }
 
   /** Timers are cleared by shutdown(), which the coordinator calls for every group on close. */
-  private timer(fn: () => void, ms: number): NodeJS.Timeout {
-    return setTimeout(fn, ms);
+  private timer(fn: () => void, ms: number): Timer {
+    return this.ctx.clock.schedule(ms, fn);
   }
 
   private clearTimers(): void {
-    if (this.joinTimer) clearTimeout(this.joinTimer);
-    if (this.syncTimer) clearTimeout(this.syncTimer);
+    if (this.joinTimer) this.joinTimer.cancel();
+    if (this.syncTimer) this.syncTimer.cancel();
     this.joinTimer = null;
     this.syncTimer = null;
     this.initialDelay = null;
@@ -678,7 +683,7 @@ export class Group {
   private transition(to: GroupState): void {
     if (!VALID_PREVIOUS[to].includes(this.state)) throw new Error(`group ${this.groupId}: cannot go from ${this.state} to ${to}`);
     this.state = to;
-    this.currentStateTimestamp = Date.now();
+    this.currentStateTimestamp = this.ctx.clock.now();
   }
 
   private publish(reason: string): void {

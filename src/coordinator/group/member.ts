@@ -3,6 +3,8 @@
 // or SyncGroup response it is parked on. Owned by its Group; nothing else
 // mutates a member.
 
+import type { Timer } from '../../clock.js';
+
 export interface Protocol {
   name: string;
   metadata: Buffer;
@@ -34,7 +36,7 @@ export class Member {
   /** Resolves the member's parked SyncGroup; null when none is parked. */
   awaitingSync: ((r: SyncResult) => void) | null = null;
   /** Fires when the member has not been heard from within its session timeout. */
-  sessionTimer: NodeJS.Timeout | null = null;
+  sessionTimer: Timer | null = null;
 
   constructor(
     public memberId: string,

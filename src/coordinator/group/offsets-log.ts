@@ -15,11 +15,10 @@
 // v4 of both values is flexible (KIP-482 tagged fields); we write v3 and can read v0-4.
 // A null value (tombstone) deletes its key: one committed offset, or a group's metadata.
 
-import { MessageCodec, type Message } from '../../protocol/codec.js';
+import type { Message } from '../../protocol/codec.js';
 import { MalformedFrameError } from '../../protocol/malformed-frame-error.js';
-import { Reader } from '../../protocol/reader.js';
 import { a, f, message } from '../../protocol/schema.js';
-import { Writer } from '../../protocol/writer.js';
+import { VersionedRecord } from '../versioned-record.js';
 
 /** A committed offset as stored and as OffsetFetch returns it. */
 export interface CommittedOffset {
@@ -64,11 +63,11 @@ const OFFSET_VALUE_VERSION = 3;
 const GROUP_VALUE_VERSION = 3;
 
 // The keys and values are not API messages; the schema codec describes them all the same (api key -1).
-const OffsetCommitKey = new MessageCodec(
+const OffsetCommitKey = new VersionedRecord(
   message(-1, 'OffsetCommitKey', '0-1', 'none', [f('group', 'string'), f('topic', 'string'), f('partition', 'int32')]),
 );
-const GroupMetadataKey = new MessageCodec(message(-1, 'GroupMetadataKey', '2', 'none', [f('group', 'string')]));
-const OffsetCommitValue = new MessageCodec(
+const GroupMetadataKey = new VersionedRecord(message(-1, 'GroupMetadataKey', '2', 'none', [f('group', 'string')]));
+const OffsetCommitValue = new VersionedRecord(
   message(-1, 'OffsetCommitValue', '0-4', '4+', [
     f('offset', 'int64'),
     f('leaderEpoch', 'int32', '3+', { default: -1 }),
@@ -77,7 +76,7 @@ const OffsetCommitValue = new MessageCodec(
     f('expireTimestamp', 'int64', '1', { default: -1 }),
   ]),
 );
-const GroupMetadataValue = new MessageCodec(
+const GroupMetadataValue = new VersionedRecord(
   message(-1, 'GroupMetadataValue', '0-4', '4+', [
     f('protocolType', 'string'),
     f('generation', 'int32'),
@@ -97,27 +96,20 @@ const GroupMetadataValue = new MessageCodec(
   ]),
 );
 
-function encode(codec: MessageCodec, version: number, body: Message): Buffer {
-  const w = new Writer(64);
-  w.int16(version);
-  codec.encode(w, body, version);
-  return w.toBuffer();
-}
-
 export function offsetCommitKey(groupId: string, topic: string, partition: number): Buffer {
-  return encode(OffsetCommitKey, OFFSET_KEY_VERSION, { group: groupId, topic, partition });
+  return OffsetCommitKey.encode(OFFSET_KEY_VERSION, { group: groupId, topic, partition });
 }
 
 export function offsetCommitValue(o: CommittedOffset): Buffer {
-  return encode(OffsetCommitValue, OFFSET_VALUE_VERSION, o);
+  return OffsetCommitValue.encode(OFFSET_VALUE_VERSION, o);
 }
 
 export function groupMetadataKey(groupId: string): Buffer {
-  return encode(GroupMetadataKey, GROUP_KEY_VERSION, { group: groupId });
+  return GroupMetadataKey.encode(GROUP_KEY_VERSION, { group: groupId });
 }
 
 export function groupMetadataValue(g: StoredGroup): Buffer {
-  return encode(GroupMetadataValue, GROUP_VALUE_VERSION, {
+  return GroupMetadataValue.encode(GROUP_VALUE_VERSION, {
     protocolType: g.protocolType,
     generation: g.generationId,
     protocol: g.protocolName,
@@ -136,13 +128,6 @@ export function groupMetadataValue(g: StoredGroup): Buffer {
   });
 }
 
-function decodeValue(codec: MessageCodec, buf: Buffer): Message | null {
-  const r = new Reader(buf);
-  const version = r.int16();
-  if (version < codec.schema.versions.min || version > codec.schema.versions.max) return null;
-  return codec.decode(r, version);
-}
-
 function copy(b: Buffer | null): Buffer {
   return b === null ? Buffer.alloc(0) : Buffer.from(b);
 }
@@ -154,23 +139,22 @@ function copy(b: Buffer | null): Buffer {
  */
 export function decodeOffsetsRecord(key: Buffer | null, value: Buffer | null): OffsetsRecord | null {
   if (key === null) throw new MalformedFrameError('__consumer_offsets record without a key');
-  const r = new Reader(key);
-  const keyVersion = r.int16();
+  const keyVersion = VersionedRecord.versionOf(key);
   if (keyVersion === 0 || keyVersion === 1) {
-    const k = OffsetCommitKey.decode(r, keyVersion);
+    const k = OffsetCommitKey.decode(key)!;
     let committed: CommittedOffset | null = null;
     if (value !== null) {
-      const v = decodeValue(OffsetCommitValue, value);
+      const v = OffsetCommitValue.decode(value);
       if (v === null) return null;
       committed = { offset: v.offset, leaderEpoch: v.leaderEpoch, metadata: v.metadata ?? '', commitTimestamp: v.commitTimestamp };
     }
     return { kind: 'offset', groupId: k.group, topic: k.topic, partition: k.partition, value: committed };
   }
   if (keyVersion === GROUP_KEY_VERSION) {
-    const k = GroupMetadataKey.decode(r, keyVersion);
+    const k = GroupMetadataKey.decode(key)!;
     let stored: StoredGroup | null = null;
     if (value !== null) {
-      const v = decodeValue(GroupMetadataValue, value);
+      const v = GroupMetadataValue.decode(value);
       if (v === null) return null;
       stored = {
         protocolType: v.protocolType,

@@ -26,7 +26,7 @@
 // found in Prepare* is completed at once, markers included.
 
 import type { Broker } from '../../broker/broker.js';
-import { ControlType } from '../../broker/partition-txns.js';
+import { ControlType } from '../../protocol/control-records.js';
 import type { BrokerConfig } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import { ErrorCode } from '../../protocol/error-codes.js';

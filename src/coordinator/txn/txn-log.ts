@@ -11,11 +11,10 @@
 // v1 of the value is flexible (tagged fields for KIP-890); we write v0 and read v0-1.
 // A null value (tombstone) removes the transactional id.
 
-import { MessageCodec, type Message } from '../../protocol/codec.js';
+import type { Message } from '../../protocol/codec.js';
 import { MalformedFrameError } from '../../protocol/malformed-frame-error.js';
-import { Reader } from '../../protocol/reader.js';
 import { a, f, message } from '../../protocol/schema.js';
-import { Writer } from '../../protocol/writer.js';
+import { VersionedRecord } from '../versioned-record.js';
 
 /** Kafka's TransactionState, with the numbers it stores as transactionStatus. */
 export const TXN_STATES = ['Empty', 'Ongoing', 'PrepareCommit', 'PrepareAbort', 'CompleteCommit', 'CompleteAbort', 'Dead', 'PrepareEpochFence'] as const;
@@ -36,8 +35,8 @@ export interface StoredTxn {
 const KEY_VERSION = 0;
 const VALUE_VERSION = 0;
 
-const TransactionLogKey = new MessageCodec(message(-1, 'TransactionLogKey', '0', 'none', [f('transactionalId', 'string')]));
-const TransactionLogValue = new MessageCodec(
+const TransactionLogKey = new VersionedRecord(message(-1, 'TransactionLogKey', '0', 'none', [f('transactionalId', 'string')]));
+const TransactionLogValue = new VersionedRecord(
   message(-1, 'TransactionLogValue', '0-1', '1+', [
     f('producerId', 'int64'),
     f('producerEpoch', 'int16'),
@@ -50,29 +49,19 @@ const TransactionLogValue = new MessageCodec(
 );
 
 export function txnLogKey(transactionalId: string): Buffer {
-  const w = new Writer(32);
-  w.int16(KEY_VERSION);
-  TransactionLogKey.encode(w, { transactionalId }, KEY_VERSION);
-  return w.toBuffer();
+  return TransactionLogKey.encode(KEY_VERSION, { transactionalId });
 }
 
 export function txnLogValue(t: StoredTxn): Buffer {
-  const w = new Writer(64);
-  w.int16(VALUE_VERSION);
-  TransactionLogValue.encode(
-    w,
-    {
-      producerId: t.producerId,
-      producerEpoch: t.producerEpoch,
-      transactionTimeoutMs: t.timeoutMs,
-      transactionStatus: TXN_STATES.indexOf(t.state),
-      transactionPartitions: [...t.partitions].map(([topic, partitionIds]) => ({ topic, partitionIds })),
-      transactionLastUpdateTimestampMs: t.lastUpdateMs,
-      transactionStartTimestampMs: t.startMs,
-    },
-    VALUE_VERSION,
-  );
-  return w.toBuffer();
+  return TransactionLogValue.encode(VALUE_VERSION, {
+    producerId: t.producerId,
+    producerEpoch: t.producerEpoch,
+    transactionTimeoutMs: t.timeoutMs,
+    transactionStatus: TXN_STATES.indexOf(t.state),
+    transactionPartitions: [...t.partitions].map(([topic, partitionIds]) => ({ topic, partitionIds })),
+    transactionLastUpdateTimestampMs: t.lastUpdateMs,
+    transactionStartTimestampMs: t.startMs,
+  });
 }
 
 /**
@@ -82,14 +71,12 @@ export function txnLogValue(t: StoredTxn): Buffer {
  */
 export function decodeTxnLogRecord(key: Buffer | null, value: Buffer | null): { transactionalId: string; value: StoredTxn | null } | null {
   if (key === null) throw new MalformedFrameError('__transaction_state record without a key');
-  const kr = new Reader(key);
-  if (kr.int16() !== KEY_VERSION) return null;
-  const { transactionalId } = TransactionLogKey.decode(kr, KEY_VERSION);
+  const k = TransactionLogKey.decode(key);
+  if (k === null) return null;
+  const transactionalId: string = k.transactionalId;
   if (value === null) return { transactionalId, value: null };
-  const vr = new Reader(value);
-  const version = vr.int16();
-  if (version < 0 || version > 1) return null;
-  const v = TransactionLogValue.decode(vr, version);
+  const v = TransactionLogValue.decode(value);
+  if (v === null) return null;
   const state = TXN_STATES[v.transactionStatus];
   if (state === undefined) throw new MalformedFrameError(`unknown transaction status ${v.transactionStatus}`);
   return {

@@ -31,7 +31,7 @@ export const fetch: ApiHandler = {
       }
     }
     const results = await fetchPartitions(ctx.broker, wanted, {
-      maxWaitMs: req.maxWaitMs,
+      maxWaitMs: Math.min(req.maxWaitMs, ctx.config.fetchMaxWaitMs),
       minBytes: req.minBytes,
       // The broker's cap over the client's (Kafka's fetch.max.bytes).
       maxBytes: Math.min(req.maxBytes, ctx.config.fetchMaxBytes),

@@ -4,20 +4,27 @@
 import type { Broker } from '../../broker/broker.js';
 import type { BrokerConfig } from '../../config.js';
 import type { GroupCoordinator } from '../../coordinator/group/group-coordinator.js';
+import type { ShareCoordinator } from '../../coordinator/share/share-coordinator.js';
 import type { TransactionCoordinator } from '../../coordinator/txn/transaction-coordinator.js';
 import type { ProducerIdManager } from '../../broker/producer-ids.js';
 import type { Logger } from '../../logger.js';
 import type { Message } from '../../protocol/codec.js';
 import type { MessageSchema } from '../../protocol/schema.js';
 
-export interface RequestContext {
+/** What requests are served with: the broker and its coordinators. */
+export interface BrokerServices {
   broker: Broker;
   /** Consumer groups and committed offsets. */
   groups: GroupCoordinator;
   /** Transactions (src/coordinator/txn). */
   txns: TransactionCoordinator;
+  /** Share groups: queues (src/coordinator/share). */
+  shares: ShareCoordinator;
   /** Producer ids for idempotent producers (InitProducerId without a transactional id). */
   producerIds: ProducerIdManager;
+}
+
+export interface RequestContext extends BrokerServices {
   config: BrokerConfig;
   log: Logger;
   apiVersion: number;

@@ -37,6 +37,10 @@ import { endTxn } from './end-txn.js';
 import { initProducerId } from './init-producer-id.js';
 import { listTransactions } from './list-transactions.js';
 import { txnOffsetCommit } from './txn-offset-commit.js';
+import { shareAcknowledge } from './share-acknowledge.js';
+import { shareFetch } from './share-fetch.js';
+import { shareGroupDescribe } from './share-group-describe.js';
+import { shareGroupHeartbeat } from './share-group-heartbeat.js';
 
 export interface HandlerEntry {
   handler: ApiHandler;
@@ -73,6 +77,11 @@ const handlers: ApiHandler[] = [
   // Consumer-protocol groups (KIP-848, src/coordinator/group/consumer).
   consumerGroupHeartbeat,
   consumerGroupDescribe,
+  // Share groups: queues (KIP-932, src/coordinator/share).
+  shareGroupHeartbeat,
+  shareGroupDescribe,
+  shareFetch,
+  shareAcknowledge,
   // Transactions (src/coordinator/txn).
   initProducerId,
   addPartitionsToTxn,

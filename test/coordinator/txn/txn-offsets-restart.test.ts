@@ -24,7 +24,7 @@ const TOPIC = 't';
 const TXN_ID = 'copier';
 
 async function connect(t: TestContext, broker: BrokerProcess): Promise<BrokerConnection> {
-  const conn = await BrokerConnection.connect('127.0.0.1', broker.port, 'txn-offsets-restart-test');
+  const conn = await BrokerConnection.connect('127.0.0.1', broker.port, { clientId: 'txn-offsets-restart-test' });
   defer(t, () => conn.close());
   return conn;
 }

@@ -35,7 +35,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../../logger.js';
 import { decodeAssignment, decodeSubscription, encodeAssignment, type TopicPartitions } from '../../../protocol/consumer-protocol.js';
 import { ErrorCode } from '../../../protocol/error-codes.js';
-import type { Clock } from '../../clock.js';
+import type { Clock } from '../../../clock.js';
 import type { Group, JoinRequest, SyncRequest } from '../group.js';
 import type { JoinResult, SyncResult } from '../member.js';
 import type { ServerAssignor } from './assignor.js';

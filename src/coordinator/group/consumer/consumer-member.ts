@@ -2,7 +2,7 @@
 // subscribes to, its epoch and its reconciliation state, and its timers.
 // Owned by its ConsumerGroup; nothing else mutates a member.
 
-import type { Timer } from '../../clock.js';
+import type { Timer } from '../../../clock.js';
 import type { Protocol } from '../member.js';
 import type { MemberAssignment } from './reconciliation.js';
 

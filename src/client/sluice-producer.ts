@@ -1,0 +1,75 @@
+// The facade's producer: takes application values (serialized by serde.ts)
+// and resolves each send with where the record landed, through the low-level
+// Producer (batches per partition, linger, idempotence).
+
+import type { Codec } from '../protocol/record-batch.js';
+import { type Acks, Producer, type RecordMetadata } from './producer.js';
+import type { KafkaClient } from './kafka-client.js';
+import { type Headers, type Serializers, encodeHeaders, toBytes } from './serde.js';
+
+/** A record as the application sends it; key and value are serialized (Buffer as is, string as UTF-8, otherwise JSON, unless a serializer is set). */
+export interface OutgoingRecord {
+  key?: unknown;
+  value: unknown;
+  headers?: Headers;
+  /** The partition to write to; default: by the key's murmur2 hash (as the Java client), round-robin without a key. */
+  partition?: number;
+  /** Record timestamp (ms since the epoch); default now. */
+  timestamp?: number;
+}
+
+/** Options of `client.producer()`. */
+export interface SluiceProducerOptions {
+  /** 'all' (every in-sync replica has it, fsynced under the default flush policy), 1 (the leader appended it) or 0 (no answer). Default 'all'. */
+  acks?: 'all' | 1 | 0;
+  /** Compression of record batches. Default none. */
+  compression?: Codec;
+  /** How long the broker may wait for the acks (ms). Default 30000. */
+  timeoutMs?: number;
+  /** How long a partition's batch waits for more records before it is sent (ms). Default 5. */
+  lingerMs?: number;
+  /** Retries never write a record twice (sequence numbers, KIP-360). Default on with acks 'all'; needs acks 'all'. */
+  idempotent?: boolean;
+  /** Encodings of keys and values replacing the default. */
+  serializer?: Serializers;
+}
+
+/** Produces application values; create it with `client.producer()`. */
+export class SluiceProducer {
+  private readonly producer: Producer;
+  private readonly serializeKey;
+  private readonly serializeValue;
+
+  /** @internal Use `client.producer()`. */
+  constructor(client: KafkaClient, options: SluiceProducerOptions = {}) {
+    const acks: Acks = options.acks === 'all' || options.acks === undefined ? -1 : options.acks;
+    this.producer = new Producer(client, { acks, codec: options.compression, timeoutMs: options.timeoutMs, lingerMs: options.lingerMs, idempotent: options.idempotent });
+    this.serializeKey = options.serializer?.key ?? toBytes;
+    this.serializeValue = options.serializer?.value ?? toBytes;
+  }
+
+  /**
+   * Sends one record to `topic` (created on first use where the broker allows
+   * it). Records are batched per partition; this resolves once the record is
+   * acknowledged, and rejects with a KafkaError when the broker refuses it.
+   */
+  send(topic: string, record: OutgoingRecord): Promise<RecordMetadata> {
+    return this.producer.send(topic, {
+      key: this.serializeKey(record.key),
+      value: this.serializeValue(record.value),
+      headers: encodeHeaders(record.headers),
+      partition: record.partition,
+      timestamp: record.timestamp,
+    });
+  }
+
+  /** Resolves once every send made so far has been answered (successfully or not). */
+  flush(): Promise<void> {
+    return this.producer.flush();
+  }
+
+  /** Sends what is buffered, waits for the answers, and refuses further sends. */
+  close(): Promise<void> {
+    return this.producer.close();
+  }
+}

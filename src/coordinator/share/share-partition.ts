@@ -1,0 +1,368 @@
+// One partition as a share group sees it (KIP-932): which records members may
+// take, who holds which, and what has been settled.
+//
+//   Available ──acquire──► Acquired(member, lock) ──accept / gap──► Acknowledged
+//       ▲                       │   │                                     │
+//       └── release, lock ──────┘   └──reject, or released at the ────► Archived
+//           expiry, member gone          delivery count limit
+//
+// Every acquisition raises the records' delivery count and starts one lock
+// timer (share.record.lock.duration.ms) on the injected clock; records still
+// held when it fires go back, as when their member leaves. The start offset
+// moves past settled records, so only the window in between is kept
+// (in-flight-records.ts), bounded by maxInFlightRecords. Records may carry a
+// time before which they are not delivered (a release with a delay); they do
+// not hold back the records behind them. All transitions are synchronous.
+
+import type { Clock, Timer } from '../../clock.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
+import { DeliveryState, InFlightRecords, type RecordRun, type RunChange } from './in-flight-records.js';
+
+/** ShareFetch/ShareAcknowledge acknowledgement types (Renew: KIP-1222, ShareAcknowledge v2). */
+export enum AcknowledgeType {
+  Gap = 0,
+  Accept = 1,
+  Release = 2,
+  Reject = 3,
+  Renew = 4,
+}
+
+export interface SharePartitionOptions {
+  clock: Clock;
+  /** How long an acquisition holds its records (ms): share.record.lock.duration.ms, Kafka's default 30000. */
+  lockDurationMs: number;
+  /** Deliveries after which a released record is archived instead: share.delivery.count.limit, Kafka's default 5. */
+  deliveryCountLimit: number;
+  /** Records between the start and end offsets (acquired or not) before no new ones are taken: Kafka's group.share.partition.max.record.locks. */
+  maxInFlightRecords: number;
+  /** Records archived by a reject or at the delivery limit (dead letters are made from these). */
+  onArchived?(first: number, last: number, reason: 'rejected' | 'delivery-limit', deliveryCount: number): void;
+  /** Records became available (released or expired), so a waiting fetch may take them. */
+  onAvailable?(): void;
+}
+
+/** A range handed to a member, as ShareFetch's AcquiredRecords. */
+export interface AcquiredRecords {
+  firstOffset: number;
+  lastOffset: number;
+  deliveryCount: number;
+}
+
+/** One acknowledgement batch: a type for the whole range, or one per offset. */
+export interface AcknowledgementBatch {
+  firstOffset: number;
+  lastOffset: number;
+  acknowledgeTypes: number[];
+}
+
+/** The persisted form, as Kafka's ShareSnapshot value: acquired records are stored as available. */
+export interface SharePartitionSnapshot {
+  startOffset: number;
+  stateBatches: { firstOffset: number; lastOffset: number; deliveryState: DeliveryState; deliveryCount: number }[];
+}
+
+export interface SharePartitionFigures {
+  /** Deliverable now. */
+  available: number;
+  /** Available but not before a later time. */
+  delayed: number;
+  acquired: number;
+  /** Settled records still inside the window (behind an unsettled one). */
+  acknowledged: number;
+  archived: number;
+}
+
+const UNHELD = { holder: null, acquisition: 0 } as const;
+
+export class SharePartition {
+  private readonly records: InFlightRecords;
+  private readonly locks = new Map<number, Timer>();
+  private nextAcquisition = 1;
+
+  constructor(
+    startOffset: number,
+    private readonly opts: SharePartitionOptions,
+  ) {
+    this.records = new InFlightRecords(startOffset);
+  }
+
+  static restore(snapshot: SharePartitionSnapshot, opts: SharePartitionOptions): SharePartition {
+    const p = new SharePartition(snapshot.startOffset, opts);
+    let next = snapshot.startOffset;
+    for (const b of snapshot.stateBatches) {
+      if (b.lastOffset < next) continue;
+      const first = Math.max(b.firstOffset, next);
+      // Offsets the snapshot does not mention were never delivered.
+      if (first > next) p.records.append(next, first - 1, { state: DeliveryState.Available, deliveryCount: 0, ...UNHELD, notBefore: 0 });
+      const state = b.deliveryState === DeliveryState.Acquired ? DeliveryState.Available : b.deliveryState;
+      p.records.append(first, b.lastOffset, { state, deliveryCount: b.deliveryCount, ...UNHELD, notBefore: 0 });
+      next = b.lastOffset + 1;
+    }
+    p.records.advanceStart();
+    return p;
+  }
+
+  get startOffset(): number {
+    return this.records.startOffset;
+  }
+
+  get endOffset(): number {
+    return this.records.endOffset;
+  }
+
+  /**
+   * Where a fetch for this partition should start reading: the first record
+   * deliverable now inside the window, else the end offset (null when the
+   * window is full and nothing in it is deliverable).
+   */
+  nextFetchOffset(): number | null {
+    const now = this.opts.clock.now();
+    for (const run of this.records.all()) if (this.deliverable(run, now)) return run.first;
+    return this.windowFull() ? null : this.records.endOffset;
+  }
+
+  /** The earliest time a delayed record becomes deliverable, or null when none waits. */
+  nextDelayEnd(): number | null {
+    let earliest: number | null = null;
+    const now = this.opts.clock.now();
+    for (const run of this.records.all()) {
+      if (run.state === DeliveryState.Available && run.notBefore > now && (earliest === null || run.notBefore < earliest)) earliest = run.notBefore;
+    }
+    return earliest;
+  }
+
+  /**
+   * Acquires for `memberId` up to `maxRecords` records among `batches`: the
+   * offset ranges of the data batches a log read returned, in offset order.
+   * Offsets past the window's end that no batch covers (control batches,
+   * compacted or aborted records) are archived, as there is nothing to deliver.
+   * `notBefore(first, last)` says when new records may be delivered (0: now),
+   * for records with a delivery time. Returns what was acquired, in offset order.
+   */
+  acquire(memberId: string, batches: { first: number; last: number }[], maxRecords: number, notBefore: (first: number, last: number) => number = () => 0): AcquiredRecords[] {
+    const now = this.opts.clock.now();
+    const acquisition = this.nextAcquisition++;
+    const held: RunChange = { holder: memberId, acquisition, notBefore: 0, state: DeliveryState.Acquired };
+    let budget = maxRecords;
+    for (const b of batches) {
+      if (budget <= 0) break;
+      // Inside the window: records released earlier, or never taken.
+      const insideLast = this.lastWithinBudget(b.first, Math.min(b.last, this.records.endOffset - 1), budget, now);
+      if (b.first <= insideLast) {
+        budget -= this.records.update(b.first, insideLast, (run) => (this.deliverable(run, now) ? { ...held, deliveryCount: run.deliveryCount + 1 } : null));
+      }
+      // Past the window: new records.
+      const from = Math.max(b.first, this.records.endOffset);
+      if (from > b.last) continue;
+      if (from > this.records.endOffset) this.records.append(this.records.endOffset, from - 1, { state: DeliveryState.Archived, deliveryCount: 0, ...UNHELD, notBefore: 0 });
+      const room = this.records.startOffset + this.opts.maxInFlightRecords - from;
+      const to = Math.min(b.last, from + Math.min(budget, room) - 1);
+      if (to < from) break;
+      const delayedUntil = notBefore(from, to);
+      if (delayedUntil > now) {
+        this.records.append(from, to, { state: DeliveryState.Available, deliveryCount: 0, ...UNHELD, notBefore: delayedUntil });
+        continue;
+      }
+      this.records.append(from, to, { state: DeliveryState.Acquired, deliveryCount: 1, holder: memberId, acquisition, notBefore: 0 });
+      budget -= to - from + 1;
+    }
+    const acquired = this.heldBy(acquisition);
+    if (acquired.length > 0) this.locks.set(acquisition, this.opts.clock.schedule(this.opts.lockDurationMs, () => this.expire(acquisition)));
+    this.records.advanceStart();
+    return acquired.map((r) => ({ firstOffset: r.first, lastOffset: r.last, deliveryCount: r.deliveryCount }));
+  }
+
+  /**
+   * Applies a member's acknowledgements; all or nothing. Every offset named
+   * must be acquired by `memberId`, else INVALID_RECORD_STATE and nothing
+   * changes. `releaseDelayMs` delays the redelivery of released records.
+   */
+  acknowledge(memberId: string, batches: AcknowledgementBatch[], releaseDelayMs = 0): number {
+    for (const b of batches) {
+      if (b.lastOffset < b.firstOffset) return ErrorCode.INVALID_REQUEST;
+      const span = b.lastOffset - b.firstOffset + 1;
+      if (b.acknowledgeTypes.length !== 1 && b.acknowledgeTypes.length !== span) return ErrorCode.INVALID_REQUEST;
+      if (b.acknowledgeTypes.some((t) => t < AcknowledgeType.Gap || t > AcknowledgeType.Renew)) return ErrorCode.INVALID_REQUEST;
+      if (!this.allHeldBy(memberId, b.firstOffset, b.lastOffset)) return ErrorCode.INVALID_RECORD_STATE;
+    }
+    let renewal: number | null = null;
+    let released = false;
+    for (const b of batches) {
+      const types = b.acknowledgeTypes;
+      for (let offset = b.firstOffset; offset <= b.lastOffset; ) {
+        // A run of offsets with one type is applied as one update.
+        const type = types.length === 1 ? types[0] : types[offset - b.firstOffset];
+        let to = offset;
+        if (types.length === 1) to = b.lastOffset;
+        else while (to < b.lastOffset && types[to + 1 - b.firstOffset] === type) to++;
+        if (type === AcknowledgeType.Renew) renewal ??= this.nextAcquisition++;
+        released = this.settle(offset, to, type, releaseDelayMs, renewal) || released;
+        offset = to + 1;
+      }
+    }
+    if (renewal !== null) this.locks.set(renewal, this.opts.clock.schedule(this.opts.lockDurationMs, () => this.expire(renewal)));
+    this.afterChange(released);
+    return ErrorCode.NONE;
+  }
+
+  /** A member left or its session ended: whatever it holds goes back. */
+  releaseMember(memberId: string): void {
+    let released = false;
+    for (const run of [...this.records.all()]) {
+      if (run.state === DeliveryState.Acquired && run.holder === memberId) released = this.giveBack(run.first, run.last, 0) || released;
+    }
+    this.afterChange(released);
+  }
+
+  /** The log's start moved (retention, DeleteRecords): records below it cannot be delivered. */
+  moveStartTo(logStartOffset: number): void {
+    this.records.moveStartTo(logStartOffset);
+    this.dropIdleLocks();
+  }
+
+  /** Stops every lock timer (the partition is unloaded). */
+  close(): void {
+    for (const timer of this.locks.values()) timer.cancel();
+    this.locks.clear();
+  }
+
+  snapshot(): SharePartitionSnapshot {
+    const stateBatches: SharePartitionSnapshot['stateBatches'] = [];
+    for (const run of this.records.all()) {
+      const deliveryState = run.state === DeliveryState.Acquired ? DeliveryState.Available : run.state;
+      const prev = stateBatches[stateBatches.length - 1];
+      if (prev && prev.deliveryState === deliveryState && prev.deliveryCount === run.deliveryCount) prev.lastOffset = run.last;
+      else stateBatches.push({ firstOffset: run.first, lastOffset: run.last, deliveryState, deliveryCount: run.deliveryCount });
+    }
+    return { startOffset: this.records.startOffset, stateBatches };
+  }
+
+  figures(): SharePartitionFigures {
+    const now = this.opts.clock.now();
+    const f: SharePartitionFigures = { available: 0, delayed: 0, acquired: 0, acknowledged: 0, archived: 0 };
+    for (const run of this.records.all()) {
+      const n = run.last - run.first + 1;
+      if (run.state === DeliveryState.Available) {
+        if (run.notBefore > now) f.delayed += n;
+        else f.available += n;
+      } else if (run.state === DeliveryState.Acquired) f.acquired += n;
+      else if (run.state === DeliveryState.Acknowledged) f.acknowledged += n;
+      else f.archived += n;
+    }
+    return f;
+  }
+
+  /** Number of runs kept (how compact the state is). */
+  get runCount(): number {
+    return this.records.runCount;
+  }
+
+  // ---- transitions ----------------------------------------------------------------------------
+
+  private settle(first: number, last: number, type: AcknowledgeType, releaseDelayMs: number, renewal: number | null): boolean {
+    switch (type) {
+      case AcknowledgeType.Accept:
+      case AcknowledgeType.Gap:
+        this.records.update(first, last, () => ({ state: DeliveryState.Acknowledged, ...UNHELD }));
+        return false;
+      case AcknowledgeType.Reject:
+        this.archive(first, last, 'rejected');
+        return false;
+      case AcknowledgeType.Release:
+        return this.giveBack(first, last, releaseDelayMs);
+      case AcknowledgeType.Renew:
+        this.records.update(first, last, () => ({ acquisition: renewal! }));
+        return false;
+    }
+  }
+
+  /** Returns held records: available again (after `delayMs`), or archived once they reached the delivery limit. */
+  private giveBack(first: number, last: number, delayMs: number): boolean {
+    let released = false;
+    const notBefore = delayMs > 0 ? this.opts.clock.now() + delayMs : 0;
+    const spent: { first: number; last: number; count: number }[] = [];
+    this.records.update(first, last, (run) => {
+      if (run.state !== DeliveryState.Acquired) return null;
+      if (run.deliveryCount >= this.opts.deliveryCountLimit) {
+        spent.push({ first: Math.max(first, run.first), last: Math.min(last, run.last), count: run.deliveryCount });
+        return { state: DeliveryState.Archived, ...UNHELD };
+      }
+      released = true;
+      return { state: DeliveryState.Available, ...UNHELD, notBefore };
+    });
+    for (const s of spent) this.opts.onArchived?.(s.first, s.last, 'delivery-limit', s.count);
+    return released;
+  }
+
+  private archive(first: number, last: number, reason: 'rejected'): void {
+    const archived: { first: number; last: number; count: number }[] = [];
+    this.records.update(first, last, (run) => {
+      archived.push({ first: Math.max(first, run.first), last: Math.min(last, run.last), count: run.deliveryCount });
+      return { state: DeliveryState.Archived, ...UNHELD };
+    });
+    for (const a of archived) this.opts.onArchived?.(a.first, a.last, reason, a.count);
+  }
+
+  private expire(acquisition: number): void {
+    this.locks.delete(acquisition);
+    let released = false;
+    for (const run of this.heldBy(acquisition)) released = this.giveBack(run.first, run.last, 0) || released;
+    this.afterChange(released);
+  }
+
+  private afterChange(released: boolean): void {
+    this.records.advanceStart();
+    this.dropIdleLocks();
+    if (released) this.opts.onAvailable?.();
+  }
+
+  // ---- queries --------------------------------------------------------------------------------
+
+  private deliverable(run: RecordRun, now: number): boolean {
+    return run.state === DeliveryState.Available && run.notBefore <= now;
+  }
+
+  private windowFull(): boolean {
+    return this.records.endOffset - this.records.startOffset >= this.opts.maxInFlightRecords;
+  }
+
+  /** The last offset in `first`..`last` up to which at most `budget` records are deliverable now. */
+  private lastWithinBudget(first: number, last: number, budget: number, now: number): number {
+    let left = budget;
+    for (const run of this.records.all()) {
+      if (run.first > last) break;
+      if (run.last < first || !this.deliverable(run, now)) continue;
+      const from = Math.max(first, run.first);
+      const size = Math.min(last, run.last) - from + 1;
+      if (size >= left) return from + left - 1;
+      left -= size;
+    }
+    return last;
+  }
+
+  private heldBy(acquisition: number): RecordRun[] {
+    return this.records.all().filter((r) => r.state === DeliveryState.Acquired && r.acquisition === acquisition);
+  }
+
+  private allHeldBy(memberId: string, first: number, last: number): boolean {
+    if (first < this.records.startOffset || last >= this.records.endOffset) return false;
+    let next = first;
+    for (const run of this.records.all()) {
+      if (run.last < next) continue;
+      if (run.first > last) break;
+      if (run.state !== DeliveryState.Acquired || run.holder !== memberId) return false;
+      next = run.last + 1;
+    }
+    return next > last;
+  }
+
+  /** Forgets lock timers whose acquisition no longer holds anything. */
+  private dropIdleLocks(): void {
+    const live = new Set(this.records.all().map((r) => r.acquisition));
+    for (const [acquisition, timer] of this.locks) {
+      if (live.has(acquisition)) continue;
+      timer.cancel();
+      this.locks.delete(acquisition);
+    }
+  }
+}

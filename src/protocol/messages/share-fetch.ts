@@ -1,0 +1,75 @@
+// ShareFetch v1-2 (KIP-932), flexible. A share-group member fetches records it
+// then holds under an acquisition lock (AcquiredRecords), and may piggyback
+// acknowledgements of earlier ones. v2 adds ShareAcquireMode (KIP-1206).
+// Records stay raw bytes.
+
+import { a, f, message, s } from '../schema.js';
+
+const acknowledgementBatches = a('acknowledgementBatches', '0+', [
+  f('firstOffset', 'int64'),
+  f('lastOffset', 'int64'),
+  f('acknowledgeTypes', '[]int8'),
+]);
+
+const leaderAndEndpoints = {
+  currentLeader: s('currentLeader', '0+', [
+    f('leaderId', 'int32'),
+    f('leaderEpoch', 'int32'),
+  ]),
+  nodeEndpoints: a('nodeEndpoints', '0+', [
+    f('nodeId', 'int32'),
+    f('host', 'string'),
+    f('port', 'int32'),
+    f('rack', 'string', '0+', { nullable: '0+' }),
+  ]),
+};
+
+export const ShareFetchRequest = message(78, 'ShareFetchRequest', '1-2', '0+', [
+  f('groupId', 'string', '0+', { nullable: '0+' }),
+  f('memberId', 'string', '0+', { nullable: '0+' }),
+  f('shareSessionEpoch', 'int32'),
+  f('maxWaitMs', 'int32'),
+  f('minBytes', 'int32'),
+  f('maxBytes', 'int32', '0+', { default: 0x7fffffff }),
+  f('maxRecords', 'int32', '1+'),
+  f('batchSize', 'int32', '1+'),
+  f('shareAcquireMode', 'int8', '2+'),
+  a('topics', '0+', [
+    f('topicId', 'uuid'),
+    a('partitions', '0+', [
+      f('partitionIndex', 'int32'),
+      acknowledgementBatches,
+    ]),
+  ]),
+  a('forgottenTopicsData', '0+', [
+    f('topicId', 'uuid'),
+    f('partitions', '[]int32'),
+  ]),
+]);
+
+export const ShareFetchResponse = message(78, 'ShareFetchResponse', '1-2', '0+', [
+  f('throttleTimeMs', 'int32'),
+  f('errorCode', 'int16'),
+  f('errorMessage', 'string', '0+', { nullable: '0+' }),
+  f('acquisitionLockTimeoutMs', 'int32', '1+'),
+  a('responses', '0+', [
+    f('topicId', 'uuid'),
+    a('partitions', '0+', [
+      f('partitionIndex', 'int32'),
+      f('errorCode', 'int16'),
+      f('errorMessage', 'string', '0+', { nullable: '0+' }),
+      f('acknowledgeErrorCode', 'int16'),
+      f('acknowledgeErrorMessage', 'string', '0+', { nullable: '0+' }),
+      leaderAndEndpoints.currentLeader,
+      f('records', 'records'),
+      a('acquiredRecords', '0+', [
+        f('firstOffset', 'int64'),
+        f('lastOffset', 'int64'),
+        f('deliveryCount', 'int16'),
+      ]),
+    ]),
+  ]),
+  leaderAndEndpoints.nodeEndpoints,
+]);
+
+export { acknowledgementBatches, leaderAndEndpoints };

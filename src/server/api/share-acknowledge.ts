@@ -1,0 +1,36 @@
+// ShareAcknowledge v1-2 (KIP-932; flexible): acknowledgements outside a fetch,
+// within the member's share session (epoch -1 closes it). v2 carries renewals
+// (AcknowledgeType 4, KIP-1222) and answers the lock duration.
+
+import { ErrorCode } from '../../protocol/error-codes.js';
+import { ShareAcknowledgeRequest, ShareAcknowledgeResponse } from '../../protocol/messages/share-acknowledge.js';
+import type { ApiHandler } from './handler.js';
+import { byTopic, requestedPartitions } from './share-fetch.js';
+
+export const shareAcknowledge: ApiHandler = {
+  apiKey: 79,
+  minVersion: 1,
+  maxVersion: 2,
+  request: ShareAcknowledgeRequest,
+  response: ShareAcknowledgeResponse,
+  async handle(req, ctx) {
+    const lockMs = ctx.shares.lockDurationMsOf(req.groupId ?? '');
+    if (req.groupId === null || req.memberId === null) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'ShareAcknowledge needs a group id and a member id', acquisitionLockTimeoutMs: lockMs, responses: [], nodeEndpoints: [] };
+    }
+    const out = await ctx.shares.acknowledge(req.groupId, req.memberId, req.shareSessionEpoch, requestedPartitions(req.topics));
+    return {
+      throttleTimeMs: 0,
+      errorCode: out.errorCode,
+      errorMessage: out.errorMessage,
+      acquisitionLockTimeoutMs: lockMs,
+      responses: byTopic(out.partitions, (p) => ({
+        partitionIndex: p.partition,
+        errorCode: p.errorCode,
+        errorMessage: null,
+        currentLeader: { leaderId: ctx.config.nodeId, leaderEpoch: -1 },
+      })),
+      nodeEndpoints: [],
+    };
+  },
+};

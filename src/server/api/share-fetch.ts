@@ -1,0 +1,74 @@
+// ShareFetch v1-2 (KIP-932; flexible). The share session, acknowledgements
+// piggybacked on the fetch, and the records acquired for the member with their
+// AcquiredRecords ranges; the coordinator decides (coordinator/share). Topics
+// by id. v2's ShareAcquireMode is read and not yet honoured (record-limit mode
+// is not served: records are acquired by batch budget as in v1).
+
+import type { Message } from '../../protocol/codec.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
+import { ShareFetchRequest, ShareFetchResponse } from '../../protocol/messages/share-fetch.js';
+import type { SharePartitionRequest } from '../../coordinator/share/share-coordinator.js';
+import type { ApiHandler } from './handler.js';
+
+/** The (topic, partition, acknowledgements) entries of a ShareFetch or ShareAcknowledge request. */
+export function requestedPartitions(topics: Message[]): SharePartitionRequest[] {
+  return topics.flatMap((t) =>
+    (t.partitions as Message[]).map((p) => ({
+      topicId: (t.topicId as Buffer).toString('hex'),
+      partition: p.partitionIndex,
+      acknowledgements: (p.acknowledgementBatches as Message[]).map((b) => ({ firstOffset: b.firstOffset, lastOffset: b.lastOffset, acknowledgeTypes: b.acknowledgeTypes })),
+    })),
+  );
+}
+
+/** Groups per-partition results by topic id, in first-seen order, as the responses list them. */
+export function byTopic<T extends { topicId: string }>(partitions: T[], shape: (p: T) => Message): Message[] {
+  const topics = new Map<string, Message[]>();
+  for (const p of partitions) {
+    let list = topics.get(p.topicId);
+    if (!list) topics.set(p.topicId, (list = []));
+    list.push(shape(p));
+  }
+  return [...topics].map(([topicId, list]) => ({ topicId: Buffer.from(topicId, 'hex'), partitions: list }));
+}
+
+export const shareFetch: ApiHandler = {
+  apiKey: 78,
+  minVersion: 1,
+  maxVersion: 2,
+  request: ShareFetchRequest,
+  response: ShareFetchResponse,
+  responseBytesBound: (req, config) => Math.min(req.maxBytes, config.fetchMaxBytes),
+  async handle(req, ctx) {
+    if (req.groupId === null || req.memberId === null) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'ShareFetch needs a group id and a member id', acquisitionLockTimeoutMs: 0, responses: [], nodeEndpoints: [] };
+    }
+    const out = await ctx.shares.fetch({
+      groupId: req.groupId,
+      memberId: req.memberId,
+      sessionEpoch: req.shareSessionEpoch,
+      maxWaitMs: req.maxWaitMs,
+      maxBytes: Math.min(req.maxBytes, ctx.config.fetchMaxBytes),
+      maxRecords: req.maxRecords,
+      partitions: requestedPartitions(req.topics),
+      forgotten: (req.forgottenTopicsData as Message[]).flatMap((t) => (t.partitions as number[]).map((partition) => ({ topicId: (t.topicId as Buffer).toString('hex'), partition }))),
+    });
+    return {
+      throttleTimeMs: 0,
+      errorCode: out.errorCode,
+      errorMessage: out.errorMessage,
+      acquisitionLockTimeoutMs: out.lockDurationMs,
+      responses: byTopic(out.partitions, (p) => ({
+        partitionIndex: p.partition,
+        errorCode: p.errorCode,
+        errorMessage: null,
+        acknowledgeErrorCode: p.acknowledgeErrorCode,
+        acknowledgeErrorMessage: null,
+        currentLeader: { leaderId: ctx.config.nodeId, leaderEpoch: p.leaderEpoch },
+        records: p.records,
+        acquiredRecords: p.acquired,
+      })),
+      nodeEndpoints: [],
+    };
+  },
+};

@@ -1,0 +1,68 @@
+// The facade producer's serialization, read back by kafkajs: a Buffer stays
+// bytes, a string is UTF-8, an object is JSON, null is a tombstone; headers
+// given as a plain object arrive as Kafka headers; a serializer hook replaces
+// the default encoding; each send resolves with the record's partition and
+// offset. connect() takes several bootstrap addresses and uses the first
+// that answers.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { connect } from '../../src/client/index.js';
+import { freePort } from '../helpers/free-port.js';
+import { readWithKafkajs, startBrokerWithSluiceClient } from '../helpers/sluice-client.js';
+
+test('values and headers sent through the facade read back byte for byte in kafkajs', async (t) => {
+  const { broker, client } = await startBrokerWithSluiceClient(t);
+  await client.admin().createTopic('serde', { partitions: 1 });
+  const producer = client.producer();
+  const binary = Buffer.from([0, 1, 2, 0xff, 0xfe]);
+  const sent = [
+    await producer.send('serde', { key: 'order-42', value: { total: 10, items: ['a', 'ü'] }, headers: { type: 'created', raw: binary } }),
+    await producer.send('serde', { key: 'order-43', value: 'plain text ✓' }),
+    await producer.send('serde', { key: binary, value: binary }),
+    await producer.send('serde', { key: 'order-42', value: null }),
+    await producer.send('serde', { value: new Uint8Array([9, 8, 7]) }),
+  ];
+  assert.deepEqual(
+    sent.map(({ topic, partition, offset }) => ({ topic, partition, offset })),
+    [0, 1, 2, 3, 4].map((offset) => ({ topic: 'serde', partition: 0, offset })),
+  );
+
+  const read = await readWithKafkajs(broker.bootstrap, 'serde', 5);
+  assert.deepEqual(
+    read.map((m) => [m.offset, m.key, m.value]),
+    [
+      [0, Buffer.from('order-42'), Buffer.from(JSON.stringify({ total: 10, items: ['a', 'ü'] }))],
+      [1, Buffer.from('order-43'), Buffer.from('plain text ✓', 'utf8')],
+      [2, binary, binary],
+      [3, Buffer.from('order-42'), null],
+      [4, null, Buffer.from([9, 8, 7])],
+    ],
+  );
+  assert.deepEqual(read[0].headers, { type: Buffer.from('created'), raw: binary });
+  assert.deepEqual(read[1].headers, {});
+});
+
+test('a serializer hook replaces the default encoding of keys and values', async (t) => {
+  const { broker, client } = await startBrokerWithSluiceClient(t);
+  await client.admin().createTopic('hooked', { partitions: 1 });
+  const producer = client.producer({
+    serializer: { key: (k) => Buffer.from(`k:${String(k)}`), value: (v) => Buffer.from(`v:${JSON.stringify(v)}`) },
+  });
+  await producer.send('hooked', { key: 7, value: { a: 1 } });
+  const [m] = await readWithKafkajs(broker.bootstrap, 'hooked', 1);
+  assert.deepEqual([m.key, m.value], [Buffer.from('k:7'), Buffer.from('v:{"a":1}')]);
+});
+
+test('connect() works when some bootstrap addresses are dead, and fails naming them when all are', async (t) => {
+  const { broker } = await startBrokerWithSluiceClient(t);
+  const closedPort = await freePort();
+  const client = await connect({ bootstrap: `127.0.0.1:${closedPort},${broker.bootstrap}` });
+  t.after(() => client.close());
+  assert.deepEqual(await client.admin().listTopics(), []);
+  await assert.rejects(connect({ bootstrap: `127.0.0.1:${closedPort}` }), (err: Error & { code?: string }) => {
+    assert.equal(err.code, 'SLUICE_ERR_CONNECTION');
+    assert.match(err.message, new RegExp(`127\\.0\\.0\\.1:${closedPort}`));
+    return true;
+  });
+});

@@ -1,0 +1,206 @@
+// Queues with a real share consumer: librdkafka 2.15's KIP-932 share consumer
+// (its C interface: rd_kafka_share_consumer_new, rd_kafka_share_poll,
+// rd_kafka_share_acknowledge_type, rd_kafka_share_commit_sync), compiled from
+// test/interop/c/share-consume.c. Competing consumers get every record once,
+// release and reject do what they say, and the records of a consumer killed
+// while holding them go to another one once their lock expires.
+
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { type TestContext, describe, test } from 'node:test';
+import { Kafka, logLevel } from 'kafkajs';
+import { Admin, KafkaClient } from '../../src/client/index.js';
+import { DLQ_HEADERS } from '../../src/coordinator/share/dead-letters.js';
+import { decodeBatch, forEachBatch } from '../../src/protocol/records.js';
+import type { RunningBroker } from '../../src/start-broker.js';
+import { defer, makeDataDir, spawnBroker, waitFor } from '../helpers/broker-process.js';
+import { startInProcessBroker } from '../helpers/in-process-broker.js';
+import { buildLibrdkafkaProgram, kafkaJavascript, skipUnless } from '../helpers/interop-tools.js';
+
+interface Received {
+  partition: number;
+  offset: number;
+  deliveryCount: number;
+  value: string;
+}
+
+interface ShareConsumer {
+  child: ChildProcess;
+  received: Received[];
+  /** Resolves with the exit status once the process ends. */
+  exited: Promise<number | null>;
+  /** Resolves once a line satisfies `predicate` (checked on each line as it arrives). */
+  sawLine(predicate: (line: string) => boolean): Promise<void>;
+}
+
+function runShareConsumer(t: TestContext, program: string, broker: { bootstrap: string }, group: string, topic: string, records: number, mode: string, env: Record<string, string> = {}): ShareConsumer {
+  const child = spawn(program, [broker.bootstrap, group, topic, String(records), mode, '60'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  t.after(() => child.kill('SIGKILL'));
+  const received: Received[] = [];
+  const watchers: { predicate: (line: string) => boolean; resolve(): void }[] = [];
+  let pending = '';
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  child.stdout!.on('data', (d) => {
+    pending += d;
+    const lines = pending.split('\n');
+    pending = lines.pop()!;
+    for (const line of lines) {
+      const m = /^(\d+) (\d+) (\d+) (.*)$/.exec(line);
+      if (m) received.push({ partition: Number(m[1]), offset: Number(m[2]), deliveryCount: Number(m[3]), value: m[4] });
+      for (const w of [...watchers]) {
+        if (!w.predicate(line)) continue;
+        watchers.splice(watchers.indexOf(w), 1);
+        w.resolve();
+      }
+    }
+  });
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      if (code !== null && code !== 0) process.stderr.write(`share-consume ${mode} exited ${code}:\n${stderr}`);
+      resolve(code);
+    }),
+  );
+  return { child, received, exited, sawLine: (predicate) => new Promise((resolve) => watchers.push({ predicate, resolve })) };
+}
+
+/** The records of partition 0 of `topic` as stored, headers as strings. */
+function deadLetters(broker: RunningBroker, topic: string): { key: string; value: string; headers: Record<string, string> }[] {
+  const partition = broker.broker.partition(topic, 0)!;
+  const data = partition.log.read(0, 1 << 20, partition.highWatermark, true);
+  const out: { key: string; value: string; headers: Record<string, string> }[] = [];
+  forEachBatch(data, (pos) => {
+    for (const r of decodeBatch(data, pos).records) {
+      out.push({ key: String(r.key), value: String(r.value), headers: Object.fromEntries(r.headers.map((h) => [h.key, String(h.value)])) });
+    }
+  });
+  return out;
+}
+
+describe('librdkafka share consumers', skipUnless(kafkaJavascript), () => {
+  async function setUp(t: TestContext, topic: string, partitions: number, count: number, groupConfigs: Record<string, string>) {
+    const program = buildLibrdkafkaProgram('share-consume');
+    const broker = await startInProcessBroker(t);
+    const client = new KafkaClient({ bootstrap: broker.bootstrap });
+    defer(t, () => client.close());
+    const admin = new Admin(client);
+    await admin.createTopic(topic, partitions);
+    await admin.alterConfigs({ type: 'group', name: 'workers' }, { set: { 'share.auto.offset.reset': 'earliest', ...groupConfigs } });
+    const producer = new Kafka({ brokers: [broker.bootstrap], logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+    await producer.send({ topic, messages: Array.from({ length: count }, (_, i) => ({ key: `k${i}`, value: `v${i}` })) });
+    await producer.disconnect();
+    return { program, broker };
+  }
+
+  const key = (r: Received) => `${r.partition}:${r.offset}`;
+
+  test('three share consumers on one topic receive every record exactly once, and every partition ends settled', async (t) => {
+    const { program, broker } = await setUp(t, 'jobs', 3, 300, {});
+    const consumers = [0, 1, 2].map(() => runShareConsumer(t, program, broker, 'workers', 'jobs', 1_000_000, 'accept'));
+    const all = () => consumers.flatMap((c) => c.received);
+    // Whichever consumer prints the 300th distinct record ends the wait.
+    await Promise.any(consumers.map((c) => c.sawLine(() => new Set(all().map(key)).size >= 300)));
+    for (const c of consumers) c.child.kill('SIGTERM');
+    assert.deepEqual(await Promise.all(consumers.map((c) => c.exited)), [0, 0, 0]);
+
+    const received = all();
+    assert.equal(received.length, 300, 'no record delivered twice');
+    assert.equal(new Set(received.map(key)).size, 300);
+    assert.deepEqual(new Set(received.map((r) => r.deliveryCount)), new Set([1]));
+    assert.equal(new Set(received.map((r) => r.value)).size, 300);
+    const stats = broker.shares.stats('workers');
+    assert.deepEqual(
+      stats.map((s) => [s.partition, s.startOffset === broker.broker.partition('jobs', s.partition)!.logEndOffset, s.acquired]),
+      [[0, true, 0], [1, true, 0], [2, true, 0]],
+      'everything acknowledged: each partition start offset is at its log end',
+    );
+  });
+
+  test('a released record is delivered again with a higher delivery count', async (t) => {
+    const { program, broker } = await setUp(t, 'retry', 1, 10, {});
+    const consumer = runShareConsumer(t, program, broker, 'workers', 'retry', 10, 'release-first');
+    assert.equal(await consumer.exited, 0);
+    const byOffset = new Map<number, number[]>();
+    for (const r of consumer.received) byOffset.set(r.offset, [...(byOffset.get(r.offset) ?? []), r.deliveryCount]);
+    assert.deepEqual([...byOffset.keys()].sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    for (const counts of byOffset.values()) assert.deepEqual(counts, [1, 2]);
+    assert.equal(broker.shares.stats('workers')[0].startOffset, 10);
+  });
+
+  test('rejected records are archived, never delivered again, do not hold the queue back, and are copied to the dead-letter topic', async (t) => {
+    const { program, broker } = await setUp(t, 'poison', 1, 10, { 'errors.deadletterqueue.topic.name': 'dlq.workers' });
+    const consumer = runShareConsumer(t, program, broker, 'workers', 'poison', 5, 'reject-odd');
+    assert.equal(await consumer.exited, 0);
+    assert.deepEqual(consumer.received.map((r) => r.value), ['v0', 'v1', 'v2', 'v3', 'v4', 'v5', 'v6', 'v7', 'v8', 'v9']);
+    const [stats] = broker.shares.stats('workers');
+    assert.deepEqual([stats.startOffset, stats.available, stats.acquired], [10, 0, 0], 'accepted and rejected records are all settled');
+
+    await waitFor('the dead letters', () => broker.shares.stats('workers')[0].deadLettered === 5);
+    const letters = deadLetters(broker, 'dlq.workers');
+    assert.deepEqual(letters.map((l) => [l.key, l.value, l.headers[DLQ_HEADERS.offset], l.headers[DLQ_HEADERS.reason]]), [
+      ['k1', 'v1', '1', 'CLIENT_REJECTED'],
+      ['k3', 'v3', '3', 'CLIENT_REJECTED'],
+      ['k5', 'v5', '5', 'CLIENT_REJECTED'],
+      ['k7', 'v7', '7', 'CLIENT_REJECTED'],
+      ['k9', 'v9', '9', 'CLIENT_REJECTED'],
+    ]);
+    assert.deepEqual(
+      [letters[0].headers[DLQ_HEADERS.topic], letters[0].headers[DLQ_HEADERS.partition], letters[0].headers[DLQ_HEADERS.group], letters[0].headers[DLQ_HEADERS.deliveryCount]],
+      ['poison', '0', 'workers', '1'],
+    );
+  });
+
+  test('records released until the delivery-count limit are archived and copied to the dead-letter topic', async (t) => {
+    const { program, broker } = await setUp(t, 'flaky', 1, 3, { 'errors.deadletterqueue.topic.name': 'dlq.flaky', 'share.delivery.count.limit': '2' });
+    const consumer = runShareConsumer(t, program, broker, 'workers', 'flaky', 6, 'release-all');
+    assert.equal(await consumer.exited, 0);
+    assert.deepEqual(consumer.received.map((r) => [r.offset, r.deliveryCount]).sort(), [[0, 1], [0, 2], [1, 1], [1, 2], [2, 1], [2, 2]]);
+    await waitFor('the dead letters', () => broker.shares.stats('workers')[0]?.deadLettered === 3);
+    assert.deepEqual(
+      deadLetters(broker, 'dlq.flaky').map((l) => [l.value, l.headers[DLQ_HEADERS.reason], l.headers[DLQ_HEADERS.deliveryCount]]),
+      [['v0', 'MAX_DELIVERY_ATTEMPTS_REACHED', '2'], ['v1', 'MAX_DELIVERY_ATTEMPTS_REACHED', '2'], ['v2', 'MAX_DELIVERY_ATTEMPTS_REACHED', '2']],
+    );
+  });
+
+  test('the records of a consumer killed while holding them go to another consumer once their lock expires', { timeout: 120_000 }, async (t) => {
+    const { program, broker } = await setUp(t, 'held', 1, 5, { 'share.record.lock.duration.ms': '15000' });
+    const holder = runShareConsumer(t, program, broker, 'workers', 'held', 5, 'hold');
+    await holder.sawLine((line) => line === 'held');
+    holder.child.kill('SIGKILL');
+    await holder.exited;
+    assert.deepEqual(holder.received.map((r) => [r.offset, r.deliveryCount]), [[0, 1], [1, 1], [2, 1], [3, 1], [4, 1]]);
+
+    const rescuer = runShareConsumer(t, program, broker, 'workers', 'held', 5, 'accept');
+    assert.equal(await rescuer.exited, 0);
+    assert.deepEqual(rescuer.received.map((r) => [r.offset, r.deliveryCount, r.value]), [[0, 2, 'v0'], [1, 2, 'v1'], [2, 2, 'v2'], [3, 2, 'v3'], [4, 2, 'v4']]);
+  });
+
+  for (const stop of ['SIGTERM', 'SIGKILL'] as const) {
+    test(`acknowledged records stay acknowledged across a broker restart (${stop}), and the rest are delivered after it`, async (t) => {
+      const program = buildLibrdkafkaProgram('share-consume');
+      const dataDir = await makeDataDir(t);
+      const first = await spawnBroker(t, { dataDir });
+      const client = new KafkaClient({ bootstrap: first.bootstrap });
+      const admin = new Admin(client);
+      await admin.createTopic('durable', 1);
+      await admin.alterConfigs({ type: 'group', name: 'workers' }, { set: { 'share.auto.offset.reset': 'earliest' } });
+      const producer = new Kafka({ brokers: [first.bootstrap], logLevel: logLevel.NOTHING }).producer();
+      await producer.connect();
+      await producer.send({ topic: 'durable', messages: Array.from({ length: 10 }, (_, i) => ({ value: `v${i}` })) });
+      await producer.disconnect();
+      await client.close();
+
+      const before = runShareConsumer(t, program, first, 'workers', 'durable', 4, 'accept', { SHARE_CONSUME_MAX_POLL_RECORDS: '4' });
+      assert.equal(await before.exited, 0);
+      assert.deepEqual(before.received.map((r) => r.offset), [0, 1, 2, 3]);
+      if (stop === 'SIGKILL') await first.kill9();
+      else assert.equal(await first.stop(), 0);
+
+      const second = await spawnBroker(t, { dataDir });
+      const after = runShareConsumer(t, program, second, 'workers', 'durable', 6, 'accept');
+      assert.equal(await after.exited, 0, second.recentOutput());
+      assert.deepEqual(after.received.map((r) => r.offset), [4, 5, 6, 7, 8, 9], 'nothing acknowledged before the restart comes again');
+    });
+  }
+});
