@@ -2,7 +2,7 @@
 // v2 adds IsRenewAck and AcknowledgeType 4, renew (KIP-1222), and returns the lock duration.
 
 import { a, f, message } from '../schema.js';
-import { acknowledgementBatches, leaderAndEndpoints } from './share-fetch.js';
+import { acknowledgementBatches, leaderAndEndpoints } from '../share-fields.js';
 
 export const ShareAcknowledgeRequest = message(79, 'ShareAcknowledgeRequest', '1-2', '0+', [
   f('groupId', 'string', '0+', { nullable: '0+' }),

@@ -3,26 +3,8 @@
 // acknowledgements of earlier ones. v2 adds ShareAcquireMode (KIP-1206).
 // Records stay raw bytes.
 
-import { a, f, message, s } from '../schema.js';
-
-const acknowledgementBatches = a('acknowledgementBatches', '0+', [
-  f('firstOffset', 'int64'),
-  f('lastOffset', 'int64'),
-  f('acknowledgeTypes', '[]int8'),
-]);
-
-const leaderAndEndpoints = {
-  currentLeader: s('currentLeader', '0+', [
-    f('leaderId', 'int32'),
-    f('leaderEpoch', 'int32'),
-  ]),
-  nodeEndpoints: a('nodeEndpoints', '0+', [
-    f('nodeId', 'int32'),
-    f('host', 'string'),
-    f('port', 'int32'),
-    f('rack', 'string', '0+', { nullable: '0+' }),
-  ]),
-};
+import { a, f, message } from '../schema.js';
+import { acknowledgementBatches, leaderAndEndpoints } from '../share-fields.js';
 
 export const ShareFetchRequest = message(78, 'ShareFetchRequest', '1-2', '0+', [
   f('groupId', 'string', '0+', { nullable: '0+' }),
@@ -71,5 +53,3 @@ export const ShareFetchResponse = message(78, 'ShareFetchResponse', '1-2', '0+',
   ]),
   leaderAndEndpoints.nodeEndpoints,
 ]);
-
-export { acknowledgementBatches, leaderAndEndpoints };

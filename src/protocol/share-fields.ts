@@ -1,0 +1,22 @@
+// Fields ShareFetch and ShareAcknowledge (src/protocol/messages) both carry.
+
+import { a, f, s } from './schema.js';
+
+export const acknowledgementBatches = a('acknowledgementBatches', '0+', [
+  f('firstOffset', 'int64'),
+  f('lastOffset', 'int64'),
+  f('acknowledgeTypes', '[]int8'),
+]);
+
+export const leaderAndEndpoints = {
+  currentLeader: s('currentLeader', '0+', [
+    f('leaderId', 'int32'),
+    f('leaderEpoch', 'int32'),
+  ]),
+  nodeEndpoints: a('nodeEndpoints', '0+', [
+    f('nodeId', 'int32'),
+    f('host', 'string'),
+    f('port', 'int32'),
+    f('rack', 'string', '0+', { nullable: '0+' }),
+  ]),
+};
