@@ -46,7 +46,7 @@ import { JoinGroupRequest, JoinGroupResponse } from '../protocol/messages/join-g
 import { LeaveGroupRequest, LeaveGroupResponse } from '../protocol/messages/leave-group.js';
 import { SyncGroupRequest, SyncGroupResponse } from '../protocol/messages/sync-group.js';
 import { ClientError, KafkaError } from './client-error.js';
-import { type Clock, type Timer, sleep, systemClock } from '../clock.js';
+import { type Clock, type Timer, backgroundClock, sleep } from '../clock.js';
 import { BrokerConnection } from './connection.js';
 import type { ConsumedRecord, FetchOptions } from './consumer.js';
 import { CONSUMER_PROTOCOL_TYPE, type TopicPartitions, decodeAssignment, encodeSubscription } from '../protocol/consumer-protocol.js';
@@ -186,7 +186,7 @@ export class GroupConsumer {
     this.assignors = assignorsNamed(options.assignors ?? ['range']);
     this.rebalanceProtocol = rebalanceProtocolOf(this.assignors);
     this.groupInstanceId = options.groupInstanceId ?? null;
-    this.clock = options.clock ?? systemClock;
+    this.clock = options.clock ?? backgroundClock;
     this.lastCommitAt = this.clock.now();
     this.sessionTimeoutMs = options.sessionTimeoutMs ?? 10_000;
     this.rebalanceTimeoutMs = options.rebalanceTimeoutMs ?? 30_000;

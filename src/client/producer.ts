@@ -11,7 +11,7 @@
 // Failed batches are retried until deliveryTimeoutMs (Sender); with
 // idempotence (the default with acks=all) a retry is never written twice.
 
-import { systemClock, type Clock } from '../clock.js';
+import { type Clock, systemClock } from '../clock.js';
 import { Codec } from '../protocol/record-batch.js';
 import type { NewRecord } from '../protocol/records.js';
 import { ClientError } from './client-error.js';
