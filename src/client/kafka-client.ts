@@ -123,6 +123,16 @@ export class KafkaClient {
     return this.topics.refresh(name, allowAutoCreate);
   }
 
+  /** The last metadata of a topic the client got, however old; undefined if none. */
+  lastKnownTopic(name: string): TopicInfo | undefined {
+    return this.topics.latest(name);
+  }
+
+  /** One topic's partitions and leaders when the cache holds them younger than metadataMaxAgeMs, without asking (undefined otherwise). */
+  knownTopic(name: string): TopicInfo | undefined {
+    return this.topics.known(name);
+  }
+
   /** One topic's partitions and leaders as cached, asked for when unknown or older than metadataMaxAgeMs. */
   cachedTopic(name: string, allowAutoCreate = false): Promise<TopicInfo> {
     return this.topics.get(name, allowAutoCreate);

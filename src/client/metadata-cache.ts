@@ -25,6 +25,17 @@ export class MetadataCache {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** The last answer about the topic, however old (where leaders were last known). */
+  latest(name: string): TopicInfo | undefined {
+    return this.entries.get(name)?.info;
+  }
+
+  /** The cached topic while it is younger than maxAgeMs; undefined when a request is needed. */
+  known(name: string): TopicInfo | undefined {
+    const entry = this.entries.get(name);
+    return entry && this.now() - entry.fetchedAt < this.maxAgeMs ? entry.info : undefined;
+  }
+
   /** The cached topic while it is younger than maxAgeMs, else a refresh. */
   get(name: string, allowAutoCreate = false): Promise<TopicInfo> {
     const entry = this.entries.get(name);

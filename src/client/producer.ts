@@ -86,7 +86,6 @@ function chargeOf(r: NewRecord): number {
 }
 
 export class Producer {
-  private readonly topics = new Map<string, TopicInfo>();
   private readonly buffer: BufferLimit;
   private readonly partitioner = new Partitioner();
   private readonly accumulator: RecordAccumulator;
@@ -125,7 +124,7 @@ export class Producer {
       lingerMs: options.lingerMs ?? 5,
       clock: this.clock,
       onReady: () => this.sender.wake(),
-      onBatchClosed: (topic, partition) => this.partitioner.batchClosed(topic, partition, this.topics.get(topic)?.partitions.length ?? 1),
+      onBatchClosed: (topic, partition) => this.partitioner.batchClosed(topic, partition, this.client.lastKnownTopic(topic)?.partitions.length ?? 1),
     });
     this.sender = new Sender(client, this.accumulator, {
       acks,
@@ -138,7 +137,7 @@ export class Producer {
       clock: this.clock,
       identity,
       transactions: this.transactions,
-      leaderOf: (topic, partition) => this.topics.get(topic)?.partitions[partition]?.leader ?? -1,
+      leaderOf: (topic, partition) => this.client.lastKnownTopic(topic)?.partitions[partition]?.leader ?? -1,
       refreshMetadata: (topic) => this.refreshMetadata(topic),
       onBatchDone: (batch, err) => this.batchDone(batch, err),
     });
@@ -242,12 +241,15 @@ export class Producer {
       return sink.failed(new ClientError('SLUICE_ERR_RECORD_TOO_LARGE', `a record of ${bytes} bytes is larger than bufferBytes (${this.buffer.limit})`));
     }
     this.unsettled++;
-    const info = this.topics.get(topic);
+    let info = this.client.knownTopic(topic);
+    // A partition the cached metadata lacks may have been added since: ask before refusing it.
+    const stale = info !== undefined && record.partition !== undefined && record.partition >= info.partitions.length;
+    if (stale) info = undefined;
     if (info && this.waitingAppends === 0 && this.buffer.tryCharge(bytes)) return this.append(info, record, sink, slot, bytes);
     this.waitingAppends++;
     this.admission = this.admission.then(async () => {
       try {
-        const known = info ?? (await this.topicInfo(topic));
+        const known = info ?? (stale ? await this.client.topic(topic, true) : await this.client.cachedTopic(topic, true));
         await this.buffer.charge(bytes);
         this.append(known, record, sink, slot, bytes);
       } catch (err) {
@@ -270,19 +272,10 @@ export class Producer {
     this.accumulator.append(info.name, partition, record, record.timestamp ?? this.clock.now(), sink, slot, bytes);
   }
 
-  private async topicInfo(name: string): Promise<TopicInfo> {
-    let t = this.topics.get(name);
-    if (!t) {
-      t = await this.client.topic(name, true);
-      this.topics.set(name, t);
-    }
-    return t;
-  }
-
-  /** Fresh metadata for a retry; a failure leaves the old one, and the retry finds out. */
+  /** Fresh metadata for a retry (the client's cache keeps it); a failure leaves the retry to find out. */
   private async refreshMetadata(topic: string): Promise<void> {
     try {
-      this.topics.set(topic, await this.client.topic(topic, true));
+      await this.client.topic(topic, true);
     } catch {
       // the retry fails again and is retried until deliveryTimeoutMs
     }

@@ -346,3 +346,19 @@ test('a record for a partition the topic lacks, one larger than the buffer, and 
   assert.equal((await kept).offset, 0, 'a record sent before close() is delivered');
   await assert.rejects(producer.send('small', { value: Buffer.from('late') }), { code: 'SLUICE_ERR_PRODUCER_CLOSED' });
 });
+
+test('partitions added to a topic, and a topic deleted and created again, are found through fresh metadata', async (t) => {
+  const { client, admin } = await setUp(t);
+  await admin.createTopic('grows', 1);
+  const producer = new Producer(client, { lingerMs: 0 });
+  assert.equal((await producer.send('grows', { value: Buffer.from('a'), partition: 0 })).offset, 0);
+  await admin.createPartitions('grows', 3);
+  const added = await producer.send('grows', { value: Buffer.from('b'), partition: 2 });
+  assert.deepEqual([added.partition, added.offset], [2, 0], 'the new partition is known without recreating the producer');
+
+  await admin.deleteTopic('grows');
+  await admin.createTopic('grows', 2);
+  const again = await producer.send('grows', { value: Buffer.from('c'), partition: 1 });
+  assert.deepEqual([again.partition, again.offset], [1, 0], 'the re-created topic starts over');
+  await producer.close();
+});
