@@ -17,6 +17,19 @@ import { offsetsPartitionFor } from './group/offsets-log.js';
 /** A COMMIT or ABORT marker met while replaying: its partition and producer id. */
 export type OnControl = (partition: number, producerId: number, commit: boolean) => void;
 
+/**
+ * Topic configs of the coordinators' state topics: compacted (the last record
+ * per key is the state), time and size retention off so no state is deleted
+ * under its owner, 100 MiB segments (Kafka's offsets.topic.segment.bytes and
+ * transaction.state.log.segment.bytes).
+ */
+export const STATE_TOPIC_CONFIGS: Readonly<Record<string, string>> = {
+  'cleanup.policy': 'compact',
+  'retention.ms': '-1',
+  'retention.bytes': '-1',
+  'segment.bytes': String(100 * 1024 * 1024),
+};
+
 /** Bytes read per call while replaying a partition at start-up. */
 const REPLAY_CHUNK_BYTES = 1024 * 1024;
 
@@ -32,7 +45,7 @@ export class InternalTopic {
     private readonly log: Logger,
     readonly name: string,
     private readonly wantedPartitions: number,
-    private readonly configs: Record<string, string>,
+    private readonly configs: Readonly<Record<string, string>>,
   ) {}
 
   get partitionCount(): number {

@@ -8,6 +8,12 @@ export const acknowledgementBatches = a('acknowledgementBatches', '0+', [
   f('acknowledgeTypes', '[]int8'),
 ]);
 
+/** The request's topics: each partition with the acknowledgements piggybacked on it. */
+export const acknowledgementTopics = a('topics', '0+', [
+  f('topicId', 'uuid'),
+  a('partitions', '0+', [f('partitionIndex', 'int32'), acknowledgementBatches]),
+]);
+
 export const leaderAndEndpoints = {
   currentLeader: s('currentLeader', '0+', [
     f('leaderId', 'int32'),

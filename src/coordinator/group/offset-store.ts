@@ -30,7 +30,7 @@ import type { BrokerConfig } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import type { BatchOptions } from '../../protocol/records.js';
 import { Attr } from '../../protocol/record-batch.js';
-import { InternalTopic } from '../internal-topic.js';
+import { InternalTopic, STATE_TOPIC_CONFIGS } from '../internal-topic.js';
 import {
   type CommittedOffset,
   type StoredGroup,
@@ -42,18 +42,6 @@ import {
 } from './offsets-log.js';
 
 export const OFFSETS_TOPIC = '__consumer_offsets';
-
-/**
- * Topic configs of __consumer_offsets. Compacted, as Kafka's; time and size
- * retention are off so that no committed offset is deleted before it expires
- * by offsetsRetentionMinutes. 100 MiB segments, as Kafka's offsets.topic.segment.bytes.
- */
-const OFFSETS_TOPIC_CONFIGS = {
-  'cleanup.policy': 'compact',
-  'retention.ms': '-1',
-  'retention.bytes': '-1',
-  'segment.bytes': String(100 * 1024 * 1024),
-};
 
 export interface OffsetEntry {
   topic: string;
@@ -76,7 +64,7 @@ export class OffsetStore {
   private readonly topic: InternalTopic;
 
   constructor(broker: Broker, config: BrokerConfig, private readonly log: Logger) {
-    this.topic = new InternalTopic(broker, log, OFFSETS_TOPIC, config.offsetsTopicNumPartitions, OFFSETS_TOPIC_CONFIGS);
+    this.topic = new InternalTopic(broker, log, OFFSETS_TOPIC, config.offsetsTopicNumPartitions, STATE_TOPIC_CONFIGS);
   }
 
   /**

@@ -9,19 +9,11 @@
 import type { Broker } from '../../broker/broker.js';
 import type { BrokerConfig } from '../../config.js';
 import type { Logger } from '../../logger.js';
-import { InternalTopic } from '../internal-topic.js';
+import { InternalTopic, STATE_TOPIC_CONFIGS } from '../internal-topic.js';
 import type { SharePartitionSnapshot } from './share-partition.js';
 import { type ShareStateKey, decodeShareStateRecord, shareSnapshotKey, shareSnapshotValue } from './share-state-log.js';
 
 export const SHARE_STATE_TOPIC = '__share_group_state';
-
-/** Compacted, no time or size retention, 100 MiB segments. */
-const SHARE_STATE_TOPIC_CONFIGS = {
-  'cleanup.policy': 'compact',
-  'retention.ms': '-1',
-  'retention.bytes': '-1',
-  'segment.bytes': String(100 * 1024 * 1024),
-};
 
 const placementKey = (k: ShareStateKey): string => `${k.groupId}:${k.topicId}:${k.partition}`;
 
@@ -29,7 +21,7 @@ export class ShareStateStore {
   private readonly topic: InternalTopic;
 
   constructor(broker: Broker, config: BrokerConfig, private readonly log: Logger) {
-    this.topic = new InternalTopic(broker, log, SHARE_STATE_TOPIC, config.shareStateTopicNumPartitions, SHARE_STATE_TOPIC_CONFIGS);
+    this.topic = new InternalTopic(broker, log, SHARE_STATE_TOPIC, config.shareStateTopicNumPartitions, STATE_TOPIC_CONFIGS);
   }
 
   /** Replays the topic, if it exists; `onRecord` sees every snapshot in log order (the last one per key counts). */

@@ -8,24 +8,16 @@
 import type { Broker } from '../../broker/broker.js';
 import type { BrokerConfig } from '../../config.js';
 import type { Logger } from '../../logger.js';
-import { InternalTopic } from '../internal-topic.js';
+import { InternalTopic, STATE_TOPIC_CONFIGS } from '../internal-topic.js';
 import { type StoredTxn, decodeTxnLogRecord, txnLogKey, txnLogValue } from './txn-log.js';
 
 export const TXN_STATE_TOPIC = '__transaction_state';
-
-/** Compacted, no time or size retention, 100 MiB segments (Kafka's transaction.state.log.segment.bytes). */
-const TXN_STATE_TOPIC_CONFIGS = {
-  'cleanup.policy': 'compact',
-  'retention.ms': '-1',
-  'retention.bytes': '-1',
-  'segment.bytes': String(100 * 1024 * 1024),
-};
 
 export class TxnStateStore {
   private readonly topic: InternalTopic;
 
   constructor(broker: Broker, config: BrokerConfig, private readonly log: Logger) {
-    this.topic = new InternalTopic(broker, log, TXN_STATE_TOPIC, config.transactionStateNumPartitions, TXN_STATE_TOPIC_CONFIGS);
+    this.topic = new InternalTopic(broker, log, TXN_STATE_TOPIC, config.transactionStateNumPartitions, STATE_TOPIC_CONFIGS);
   }
 
   /** Replays the topic, if it exists; `onRecord` sees every record in log order (the last one per id counts). */

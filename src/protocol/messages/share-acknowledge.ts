@@ -2,20 +2,14 @@
 // v2 adds IsRenewAck and AcknowledgeType 4, renew (KIP-1222), and returns the lock duration.
 
 import { a, f, message } from '../schema.js';
-import { acknowledgementBatches, leaderAndEndpoints } from '../share-fields.js';
+import { acknowledgementTopics, leaderAndEndpoints } from '../share-fields.js';
 
 export const ShareAcknowledgeRequest = message(79, 'ShareAcknowledgeRequest', '1-2', '0+', [
   f('groupId', 'string', '0+', { nullable: '0+' }),
   f('memberId', 'string', '0+', { nullable: '0+' }),
   f('shareSessionEpoch', 'int32'),
   f('isRenewAck', 'bool', '2+', { default: false }),
-  a('topics', '0+', [
-    f('topicId', 'uuid'),
-    a('partitions', '0+', [
-      f('partitionIndex', 'int32'),
-      acknowledgementBatches,
-    ]),
-  ]),
+  acknowledgementTopics,
 ]);
 
 export const ShareAcknowledgeResponse = message(79, 'ShareAcknowledgeResponse', '1-2', '0+', [

@@ -4,7 +4,7 @@
 // Records stay raw bytes.
 
 import { a, f, message } from '../schema.js';
-import { acknowledgementBatches, leaderAndEndpoints } from '../share-fields.js';
+import { acknowledgementTopics, leaderAndEndpoints } from '../share-fields.js';
 
 export const ShareFetchRequest = message(78, 'ShareFetchRequest', '1-2', '0+', [
   f('groupId', 'string', '0+', { nullable: '0+' }),
@@ -16,13 +16,7 @@ export const ShareFetchRequest = message(78, 'ShareFetchRequest', '1-2', '0+', [
   f('maxRecords', 'int32', '1+'),
   f('batchSize', 'int32', '1+'),
   f('shareAcquireMode', 'int8', '2+'),
-  a('topics', '0+', [
-    f('topicId', 'uuid'),
-    a('partitions', '0+', [
-      f('partitionIndex', 'int32'),
-      acknowledgementBatches,
-    ]),
-  ]),
+  acknowledgementTopics,
   a('forgottenTopicsData', '0+', [
     f('topicId', 'uuid'),
     f('partitions', '[]int32'),
