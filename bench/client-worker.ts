@@ -3,9 +3,11 @@
 //
 //   node dist/bench/client-worker.js <sluice|kafkajs|platformatic> <produce|consume|latency> <bootstrap> <topic> <records> <size>
 //
-// produce: `records` values of `size` bytes, acks=all, in rounds of 1000
+// produce: `records` values of `size` bytes, acks=all, in rounds of 1000,
+//   up to 8 rounds unacknowledged at a time (a sliding window, as a service
+//   that does not wait for each acknowledgement before the next send)
 //   (kafkajs and platformatic: one send of 1000 messages per round; Sluice:
-//   1000 concurrent send() calls, its producer batching them as it can).
+//   1000 send() calls, its producer batching them as it can).
 // consume: reads `records` records from the start in a new group.
 // latency: `records` records of `size` bytes at 5,000/s (one send each,
 //   acks=all), read back in the same process; each carries its send time.
@@ -28,6 +30,7 @@ interface BenchClient {
 }
 
 const ROUND = 1000;
+const ROUNDS_IN_FLIGHT = 8;
 const LATENCY_RATE = 5000;
 
 async function sluiceClient(bootstrap: string): Promise<BenchClient> {
@@ -152,7 +155,12 @@ async function main(): Promise<void> {
   if (mode === 'produce') {
     const value = Buffer.alloc(size, 'x');
     await measured(async () => {
-      for (let sent = 0; sent < records; sent += ROUND) await client.sendRound(topic, Array.from({ length: Math.min(ROUND, records - sent) }, () => value));
+      const inFlight: Promise<void>[] = [];
+      for (let sent = 0; sent < records; sent += ROUND) {
+        inFlight.push(client.sendRound(topic, Array.from({ length: Math.min(ROUND, records - sent) }, () => value)));
+        if (inFlight.length >= ROUNDS_IN_FLIGHT) await inFlight.shift();
+      }
+      await Promise.all(inFlight);
     });
   } else if (mode === 'consume') {
     await measured(async () => {

@@ -44,7 +44,12 @@ export interface ProducerOptions {
   timeoutMs?: number;
   /** How long a batch waits for more records after its first (ms). Default 5, as librdkafka (Kafka's Java client since 4.0). */
   lingerMs?: number;
-  /** A batch closes at this many bytes (uncompressed). Default 16384, Kafka's batch.size. */
+  /**
+   * A batch closes at this many bytes (uncompressed). Default 1000000, as
+   * librdkafka's batch.size (Java's is 16384): a broker spends per batch, so
+   * large batches are what makes 1 KiB records cheap to store; a batch grows
+   * as records come, so a small default buys no memory.
+   */
   batchBytes?: number;
   /** Produce requests in flight per broker connection. Default 5, Kafka's max.in.flight.requests.per.connection. */
   maxInFlight?: number;
@@ -120,7 +125,7 @@ export class Producer {
     this.transactions = identity && transactionalId !== undefined ? new TransactionManager(client, transactionalId, identity, retryBackoffMs, () => this.sender.wake()) : null;
     this.buffer = new BufferLimit(options.bufferBytes ?? 32 * 1024 * 1024);
     this.accumulator = new RecordAccumulator({
-      batchBytes: options.batchBytes ?? 16384,
+      batchBytes: options.batchBytes ?? 1_000_000,
       lingerMs: options.lingerMs ?? 5,
       clock: this.clock,
       onReady: () => this.sender.wake(),

@@ -9,6 +9,9 @@ import { writeInt64 } from '../../protocol/varint.js';
 import type { BatchOptions, NewRecord } from '../../protocol/records.js';
 import type { DeliverySink } from './delivery.js';
 
+/** Bytes a new batch's buffer starts with (it doubles as records come). */
+const INITIAL_BATCH_BYTES = 16 * 1024;
+
 let batchesCreated = 0;
 
 export class ProducerBatch {
@@ -38,7 +41,8 @@ export class ProducerBatch {
     readonly createdAt: number,
     batchBytes: number,
   ) {
-    this.builder = new BatchBuilder(batchBytes);
+    // Starts small and grows: a partition's batch is often far from full when it is sent.
+    this.builder = new BatchBuilder(Math.min(batchBytes, INITIAL_BATCH_BYTES));
   }
 
   get recordCount(): number {
