@@ -280,7 +280,7 @@ test('a transaction commits its records and offsets for read_committed readers; 
 test('keyless records stick to one partition until its batch is closed, then move to another (KIP-480)', async (t) => {
   const { client, admin } = await setUp(t);
   await admin.createTopic('sticky', 6);
-  const producer = new Producer(client, { lingerMs: 5 });
+  const producer = new Producer(client, { lingerMs: 5, batchBytes: 16384 });
   defer(t, () => producer.close());
   const value = Buffer.alloc(100);
   const first = await producer.sendBatch('sticky', Array.from({ length: 50 }, () => ({ value })));
@@ -300,7 +300,7 @@ test('the buffer never holds more than bufferBytes while the broker withholds an
   const { client, admin } = await setUp(t, { faults });
   await admin.createTopic('stalled', 2);
   const bufferBytes = 256 * 1024;
-  const producer = new Producer(client, { bufferBytes, lingerMs: 1 });
+  const producer = new Producer(client, { bufferBytes, lingerMs: 1, batchBytes: 16384 });
   let peak = 0;
   const outcomes: Promise<unknown>[] = [];
   const value = Buffer.alloc(1000, 7);
