@@ -36,12 +36,14 @@ const LATENCY_RATE = 5000;
 async function sluiceClient(bootstrap: string): Promise<BenchClient> {
   const client = await connect({ bootstrap, clientId: 'bench-sluice' });
   const producer = client.producer({ acks: 'all' });
+  // One record at a time gains nothing from waiting for more: the latency run sends without linger.
+  const immediate = client.producer({ acks: 'all', lingerMs: 0 });
   return {
     async sendRound(topic, values) {
       await Promise.all(values.map((value) => producer.send(topic, { value })));
     },
     async sendOne(topic, value) {
-      await producer.send(topic, { value });
+      await immediate.send(topic, { value });
     },
     async consume(topic, onValue) {
       const consumer = client.consumer({ group: `bench-${topic}`, topics: [topic], from: 'earliest', maxWaitMs: 100 });

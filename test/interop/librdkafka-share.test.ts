@@ -128,6 +128,23 @@ describe('librdkafka share consumers', skipUnless(kafkaJavascript), () => {
     assert.equal(broker.shares.stats('workers')[0].startOffset, 10);
   });
 
+  test('deleting an empty share group forgets its delivery state: a group of that name starts over', async (t) => {
+    const { program, broker } = await setUp(t, 'again', 1, 5, {});
+    const first = runShareConsumer(t, program, broker, 'workers', 'again', 5, 'accept');
+    assert.equal(await first.exited, 0);
+    assert.equal(broker.shares.stats('workers')[0].startOffset, 5);
+    const client = new KafkaClient({ bootstrap: broker.bootstrap });
+    defer(t, () => client.close());
+    const admin = new Admin(client);
+    assert.deepEqual(await admin.deleteGroups(['workers']), [{ groupId: 'workers', errorCode: 0 }]);
+    assert.deepEqual(broker.shares.stats('workers'), []);
+    assert.equal((await admin.listGroups()).some((g) => g.groupId === 'workers'), false);
+
+    const second = runShareConsumer(t, program, broker, 'workers', 'again', 5, 'accept');
+    assert.equal(await second.exited, 0);
+    assert.deepEqual(second.received.map((r) => [r.offset, r.deliveryCount]), [[0, 1], [1, 1], [2, 1], [3, 1], [4, 1]]);
+  });
+
   test('rejected records are archived, never delivered again, do not hold the queue back, and are copied to the dead-letter topic', async (t) => {
     const { program, broker } = await setUp(t, 'poison', 1, 10, { 'errors.deadletterqueue.topic.name': 'dlq.workers' });
     const consumer = runShareConsumer(t, program, broker, 'workers', 'poison', 5, 'reject-odd');

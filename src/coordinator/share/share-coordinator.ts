@@ -152,6 +152,41 @@ export class ShareCoordinator {
     return [...this.groups.values()].map((g) => ({ groupId: g.groupId, state: g.state }));
   }
 
+  /**
+   * DeleteGroups for a share group: only an empty one (NON_EMPTY_GROUP
+   * otherwise), with the state of every partition it read, which gets a
+   * tombstone in __share_group_state. A group of that id starting later
+   * begins anew (share.auto.offset.reset).
+   */
+  async deleteGroup(groupId: string): Promise<number> {
+    const group = this.groups.get(groupId);
+    if (!group) return ErrorCode.GROUP_ID_NOT_FOUND;
+    if (group.state !== 'Empty') return ErrorCode.NON_EMPTY_GROUP;
+    group.shutdown();
+    this.groups.delete(groupId);
+    const prefix = `${groupId}\u0000`;
+    const keys = new Set([...this.partitions.keys(), ...this.stored.keys()].filter((k) => k.startsWith(prefix)));
+    for (const key of keys) {
+      this.partitions.get(key)?.close();
+      this.partitions.delete(key);
+      this.stored.delete(key);
+      this.deadLettered.delete(key);
+    }
+    try {
+      await Promise.all(
+        [...keys].map((key) => {
+          const [topicId, partition] = key.slice(prefix.length).split(':');
+          return this.store.write({ groupId, topicId, partition: Number(partition) }, null, -1);
+        }),
+      );
+    } catch (err) {
+      this.log.error({ err, group: groupId }, 'share group state tombstones could not be written');
+      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    }
+    this.log.info({ group: groupId, partitions: keys.size }, 'share group deleted');
+    return ErrorCode.NONE;
+  }
+
   /** Per-partition figures of a share group, for the partitions it has read. */
   stats(groupId: string): SharePartitionStats[] {
     const prefix = `${groupId}\u0000`;

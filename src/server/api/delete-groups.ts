@@ -1,5 +1,6 @@
 // DeleteGroups v0-2 (v2+ flexible). Only an empty group is deleted
-// (NON_EMPTY_GROUP otherwise), with all its committed offsets.
+// (NON_EMPTY_GROUP otherwise), with all its committed offsets, or for a share
+// group its partitions' delivery state.
 
 import { DeleteGroupsRequest, DeleteGroupsResponse } from '../../protocol/messages/delete-groups.js';
 import type { ApiHandler } from './handler.js';
@@ -11,7 +12,7 @@ export const deleteGroups: ApiHandler = {
   request: DeleteGroupsRequest,
   response: DeleteGroupsResponse,
   async handle(req, ctx) {
-    const results = await Promise.all(req.groupsNames.map(async (groupId: string) => ({ groupId, errorCode: await ctx.groups.deleteGroup(groupId) })));
+    const results = await Promise.all(req.groupsNames.map(async (groupId: string) => ({ groupId, errorCode: await (ctx.shares.has(groupId) ? ctx.shares.deleteGroup(groupId) : ctx.groups.deleteGroup(groupId)) })));
     return { throttleTimeMs: 0, results };
   },
 };
