@@ -92,6 +92,7 @@ const DEFS: Def[] = [
   applied('flush.interval.ms', 'long', '1000', long(1), 'Period of the interval flush policy.', { unit: 'ms', brokerSynonym: 'flush.interval.ms', fromBrokerConfig: (c) => c.flushIntervalMs }),
   applied('dedup.header', 'string', '', text(255), 'Drop records whose value of this header was accepted on the partition within dedup.window.ms; empty: off.'),
   applied('dedup.window.ms', 'long', String(DEFAULT_DEDUP_WINDOW_MS), long(1), 'How long a dedup.header value is remembered.', { unit: 'ms' }),
+  applied('delivery.delay.ms', 'long', '0', long(0), 'Share groups deliver a record no earlier than this long after its timestamp (delayed delivery); records behind a delayed one are not held back. 0: at once.', { unit: 'ms' }),
 ];
 
 /** Every topic config, in name order; all may change at run time, as in Kafka. */
@@ -190,6 +191,11 @@ export function timestampBounds(configs: TopicConfigs, defaults: TopicDefaults):
   const beforeMs = bound('message.timestamp.before.max.ms');
   const afterMs = bound('message.timestamp.after.max.ms');
   return beforeMs === Infinity && afterMs === Infinity ? null : { beforeMs, afterMs };
+}
+
+/** delivery.delay.ms of a topic: how long after its timestamp a share group may deliver a record (0: at once). */
+export function deliveryDelayMs(configs: TopicConfigs): number {
+  return Number(configs['delivery.delay.ms'] ?? 0);
 }
 
 /** Header deduplication settings, or null when the topic does not set dedup.header. */

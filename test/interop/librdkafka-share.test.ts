@@ -86,10 +86,12 @@ describe('librdkafka share consumers', skipUnless(kafkaJavascript), () => {
     const admin = new Admin(client);
     await admin.createTopic(topic, partitions);
     await admin.alterConfigs({ type: 'group', name: 'workers' }, { set: { 'share.auto.offset.reset': 'earliest', ...groupConfigs } });
-    const producer = new Kafka({ brokers: [broker.bootstrap], logLevel: logLevel.NOTHING }).producer();
-    await producer.connect();
-    await producer.send({ topic, messages: Array.from({ length: count }, (_, i) => ({ key: `k${i}`, value: `v${i}` })) });
-    await producer.disconnect();
+    if (count > 0) {
+      const producer = new Kafka({ brokers: [broker.bootstrap], logLevel: logLevel.NOTHING }).producer();
+      await producer.connect();
+      await producer.send({ topic, messages: Array.from({ length: count }, (_, i) => ({ key: `k${i}`, value: `v${i}` })) });
+      await producer.disconnect();
+    }
     return { program, broker };
   }
 
@@ -143,6 +145,29 @@ describe('librdkafka share consumers', skipUnless(kafkaJavascript), () => {
     const second = runShareConsumer(t, program, broker, 'workers', 'again', 5, 'accept');
     assert.equal(await second.exited, 0);
     assert.deepEqual(second.received.map((r) => [r.offset, r.deliveryCount]), [[0, 1], [1, 1], [2, 1], [3, 1], [4, 1]]);
+  });
+
+  test('records on a topic with delivery.delay.ms wait that long after their timestamp, without holding back older records behind them', { timeout: 60_000 }, async (t) => {
+    const DELAY_MS = 8000;
+    const { program, broker } = await setUp(t, 'later', 1, 0, {});
+    const client = new KafkaClient({ bootstrap: broker.bootstrap });
+    defer(t, () => client.close());
+    await new Admin(client).alterConfigs({ type: 'topic', name: 'later' }, { set: { 'delivery.delay.ms': String(DELAY_MS) } });
+    const producer = new Kafka({ brokers: [broker.bootstrap], logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+    const producedAt = Date.now();
+    await producer.send({ topic: 'later', messages: [{ value: 'fresh-0' }, { value: 'fresh-1' }] });
+    await producer.send({ topic: 'later', messages: ['old-0', 'old-1'].map((value) => ({ value, timestamp: String(producedAt - 60_000) })) });
+    await producer.disconnect();
+
+    const early = runShareConsumer(t, program, broker, 'workers', 'later', 2, 'accept');
+    assert.equal(await early.exited, 0);
+    assert.deepEqual(early.received.map((r) => [r.offset, r.value]), [[2, 'old-0'], [3, 'old-1']], 'the records behind the delayed ones came first');
+
+    const delayed = runShareConsumer(t, program, broker, 'workers', 'later', 2, 'accept');
+    assert.equal(await delayed.exited, 0);
+    assert.ok(Date.now() - producedAt >= DELAY_MS, 'not before the delay');
+    assert.deepEqual(delayed.received.map((r) => [r.offset, r.value]), [[0, 'fresh-0'], [1, 'fresh-1']]);
   });
 
   test('rejected records are archived, never delivered again, do not hold the queue back, and are copied to the dead-letter topic', async (t) => {

@@ -14,7 +14,10 @@
 // Records a group archives are copied to its dead-letter topic when it names
 // one (dead-letters.ts).
 //
-// Not yet: read_committed, delivery times and filters.
+// A topic's delivery.delay.ms keeps its records from share groups until that
+// long after their timestamp (share-acquisition.ts).
+//
+// Not yet: read_committed, per-record delivery times and filters.
 
 import type { Broker } from '../../broker/broker.js';
 import type { BrokerConfig } from '../../config.js';
@@ -313,7 +316,7 @@ export class ShareCoordinator {
         continue;
       }
       const share = this.sharePartition(req.groupId, p, partition);
-      const got = acquireFromLog(partition, share, req.memberId, records, bytes);
+      const got = acquireFromLog(partition, share, req.memberId, records, bytes, this.broker.cluster.topic(topic.name)?.configs ?? {});
       if (got.errorCode !== ErrorCode.NONE) {
         resultFor(p).errorCode = got.errorCode;
         continue;
