@@ -45,6 +45,11 @@ export class ProducerBatch {
     this.builder = new BatchBuilder(Math.min(batchBytes, INITIAL_BATCH_BYTES));
   }
 
+  /** Never built for a request yet, so it may still take records (a closed batch waiting for a free request slot does). */
+  get unsent(): boolean {
+    return this.encoded === null;
+  }
+
   get recordCount(): number {
     return this.builder.recordCount;
   }

@@ -8,6 +8,10 @@
 //
 // A batch closes when the next record would pass batchBytes (a single
 // larger record gets a batch of its own) or once it reaches batchBytes.
+// A closed batch still takes records until the sender builds it into a
+// request (as Kafka's accumulator appends to a partition's last batch while it
+// has room): while maxInFlight requests are out, records keep batching, also
+// with lingerMs 0.
 
 import type { Clock, Timer } from '../../clock.js';
 import type { NewRecord } from '../../protocol/records.js';
@@ -46,18 +50,19 @@ export class RecordAccumulator {
   append(topic: string, partition: number, record: NewRecord, timestamp: number, sink: DeliverySink, slot: number, chargedBytes: number): void {
     const q = this.queue(topic, partition);
     const { batchBytes } = this.options;
-    let batch = q.open;
-    if (batch && !batch.tryAppend(record, timestamp, sink, slot, batchBytes)) {
-      this.close(q);
-      batch = null;
+    const waiting = q.ready[q.ready.length - 1];
+    const target = q.open ?? (waiting?.unsent ? waiting : null);
+    if (target && target.tryAppend(record, timestamp, sink, slot, batchBytes)) {
+      target.chargedBytes += chargedBytes;
+      if (target === q.open && (target.sizeInBytes >= batchBytes || this.options.lingerMs === 0)) this.close(q);
+      return;
     }
-    if (!batch) {
-      batch = new ProducerBatch(topic, partition, this.options.clock.now(), batchBytes);
-      batch.tryAppend(record, timestamp, sink, slot, Infinity);
-      q.open = batch;
-      this.openQueues.add(q);
-      this.armLinger();
-    }
+    if (q.open) this.close(q);
+    const batch = new ProducerBatch(topic, partition, this.options.clock.now(), batchBytes);
+    batch.tryAppend(record, timestamp, sink, slot, Infinity);
+    q.open = batch;
+    this.openQueues.add(q);
+    this.armLinger();
     batch.chargedBytes += chargedBytes;
     if (batch.sizeInBytes >= batchBytes || this.options.lingerMs === 0) this.close(q);
   }
