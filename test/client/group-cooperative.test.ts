@@ -12,18 +12,13 @@
 import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
 import { Admin, KafkaClient, Producer } from '../../src/client/index.js';
-import type { RunningBroker } from '../../src/start-broker.js';
-import { startTestBroker } from '../helpers/broker.js';
+import { startTestBrokerBeforeClients } from '../helpers/broker.js';
 import { defer, waitFor } from '../helpers/broker-process.js';
 import { type GroupMember, cooperativeOptions, startGroupMember } from '../helpers/group-member.js';
 
 const TOPIC = 'coop';
 const GROUP = 'coop-group';
 
-async function startBrokerFor(t: TestContext): Promise<RunningBroker> {
-  defer(t, () => {});
-  return startTestBroker(t);
-}
 
 function startMember(t: TestContext, bootstrap: string, name: string): GroupMember {
   return startGroupMember(t, bootstrap, name, cooperativeOptions(GROUP, TOPIC));
@@ -34,7 +29,7 @@ const ALL = [0, 1, 2, 3, 4, 5];
 
 /** A broker with the topic (six partitions), an Admin, and a way to produce one record, `value`, to each of `partitions`. */
 async function setUp(t: TestContext) {
-  const broker = await startBrokerFor(t);
+  const broker = await startTestBrokerBeforeClients(t);
   const client = new KafkaClient({ bootstrap: broker.bootstrap });
   defer(t, () => client.close());
   const admin = new Admin(client);

@@ -10,18 +10,13 @@ import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
 import { Admin, KafkaClient, KafkaError, Producer } from '../../src/client/index.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
-import type { RunningBroker } from '../../src/start-broker.js';
-import { startTestBroker } from '../helpers/broker.js';
+import { startTestBrokerBeforeClients } from '../helpers/broker.js';
 import { defer, waitFor } from '../helpers/broker-process.js';
 import { type GroupMember, startGroupMember } from '../helpers/group-member.js';
 
 const TOPIC = 'static';
 const GROUP = 'static-group';
 
-async function startBrokerFor(t: TestContext): Promise<RunningBroker> {
-  defer(t, () => {});
-  return startTestBroker(t);
-}
 
 function startMember(t: TestContext, bootstrap: string, groupInstanceId: string): GroupMember {
   return startGroupMember(t, bootstrap, groupInstanceId, {
@@ -38,7 +33,7 @@ function startMember(t: TestContext, bootstrap: string, groupInstanceId: string)
 const partitionsOf = (m: GroupMember) => m.partitions();
 
 async function setUp(t: TestContext) {
-  const broker = await startBrokerFor(t);
+  const broker = await startTestBrokerBeforeClients(t);
   const client = new KafkaClient({ bootstrap: broker.bootstrap });
   defer(t, () => client.close());
   const admin = new Admin(client);

@@ -9,8 +9,10 @@
 //
 //   const { broker, client } = await startTestBrokerWithClient({ after });
 
+import type { TestContext } from 'node:test';
 import { KafkaClient } from '../../src/client/index.js';
 import type { RunningBroker, StartOptions } from '../../src/start-broker.js';
+import { defer } from './broker-process.js';
 import { startInProcessBroker } from './in-process-broker.js';
 
 export { startInProcessBroker as startTestBroker } from './in-process-broker.js';
@@ -29,4 +31,16 @@ export async function startTestBrokerWithClient(scope: CleanupScope, options: St
   const broker = await startInProcessBroker(scope, options);
   client = new KafkaClient({ bootstrap: broker.bootstrap });
   return { broker, client };
+}
+
+/**
+ * startTestBroker, with every client the test registers through `defer`
+ * (broker-process.ts) closed before the broker: defer's hooks share one
+ * t.after, registered here first, and node:test runs t.after hooks in
+ * registration order. (A client whose broker is gone keeps reconnecting and
+ * holds the process.)
+ */
+export async function startTestBrokerBeforeClients(t: TestContext, options: StartOptions = {}): Promise<RunningBroker> {
+  defer(t, () => {});
+  return startInProcessBroker(t, options);
 }

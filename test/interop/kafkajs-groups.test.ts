@@ -23,8 +23,7 @@ import { JoinGroupRequest, JoinGroupResponse } from '../../src/protocol/messages
 import { LeaveGroupRequest, LeaveGroupResponse } from '../../src/protocol/messages/leave-group.js';
 import { OffsetCommitRequest, OffsetCommitResponse } from '../../src/protocol/messages/offset-commit.js';
 import { SyncGroupRequest, SyncGroupResponse } from '../../src/protocol/messages/sync-group.js';
-import type { RunningBroker } from '../../src/start-broker.js';
-import { startTestBroker } from '../helpers/broker.js';
+import { startTestBrokerBeforeClients } from '../helpers/broker.js';
 import { defer, makeDataDir, spawnBroker, waitFor } from '../helpers/broker-process.js';
 
 const { Kafka, logLevel, AssignerProtocol } = kafkajs;
@@ -36,16 +35,6 @@ const SESSION_TIMEOUT_MS = 6000;
 const GROUP_WAIT_MS = 60_000;
 const MEMBER_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'kafkajs-group-member.js');
 
-/**
- * startTestBroker, with every client the test registers through `defer`
- * disconnected before the broker closes: defer's hooks share one t.after,
- * registered here first, and node:test runs t.after hooks in registration order.
- * (A kafkajs client whose broker is gone keeps reconnecting and holds the process.)
- */
-async function startBrokerFor(t: TestContext): Promise<RunningBroker> {
-  defer(t, () => {});
-  return startTestBroker(t);
-}
 
 function kafkaFor(bootstrap: string, clientId: string): InstanceType<typeof Kafka> {
   return new Kafka({ brokers: [bootstrap], clientId, logLevel: logLevel.NOTHING });
@@ -186,7 +175,7 @@ function spawnMember(t: TestContext, bootstrap: string, topic: string, groupId: 
 // --- tests -------------------------------------------------------------------
 
 test('three consumers in one group split six partitions between them and read every record once', async (t) => {
-  const broker = await startBrokerFor(t);
+  const broker = await startTestBrokerBeforeClients(t);
   const admin = await adminFor(t, broker.bootstrap);
   await admin.createTopics({ topics: [{ topic: 'split', numPartitions: 6 }] });
   const consumed: Consumed[] = [];
@@ -206,7 +195,7 @@ test('three consumers in one group split six partitions between them and read ev
 });
 
 test('a member killed without leaving loses its partitions after the session timeout; the others resume from its last commit', async (t) => {
-  const broker = await startBrokerFor(t);
+  const broker = await startTestBrokerBeforeClients(t);
   const admin = await adminFor(t, broker.bootstrap);
   await admin.createTopics({ topics: [{ topic: 'crash', numPartitions: 6 }] });
   const consumed: Consumed[] = [];
@@ -255,7 +244,7 @@ test('a member killed without leaving loses its partitions after the session tim
 });
 
 test('two groups on one topic each read every record', async (t) => {
-  const broker = await startBrokerFor(t);
+  const broker = await startTestBrokerBeforeClients(t);
   const admin = await adminFor(t, broker.bootstrap);
   await admin.createTopics({ topics: [{ topic: 'shared', numPartitions: 3 }] });
   const left: Consumed[] = [];
@@ -310,7 +299,7 @@ test('committed offsets survive a broker crash (kill -9) and a new consumer of t
 });
 
 test('a member of a stale generation gets ILLEGAL_GENERATION and rejoins (raw JoinGroup/SyncGroup/Heartbeat)', async (t) => {
-  const broker = await startBrokerFor(t);
+  const broker = await startTestBrokerBeforeClients(t);
   const JOIN = { request: JoinGroupRequest, response: JoinGroupResponse };
   const SYNC = { request: SyncGroupRequest, response: SyncGroupResponse };
   const HEARTBEAT = { request: HeartbeatRequest, response: HeartbeatResponse };
@@ -395,7 +384,7 @@ test('a member of a stale generation gets ILLEGAL_GENERATION and rejoins (raw Jo
 test('a member that never sends SyncGroup is removed after the rebalance timeout though the kafkajs leader made the group Stable; kafkajs then takes every partition', async (t) => {
   // Kafka's pending-sync expiry (KAFKA-12890): the sync phase is bounded by the
   // members' largest rebalance timeout from the join's completion, Stable or not.
-  const broker = await startBrokerFor(t);
+  const broker = await startTestBrokerBeforeClients(t);
   const admin = await adminFor(t, broker.bootstrap);
   await admin.createTopics({ topics: [{ topic: 'unsynced', numPartitions: 2 }] });
   const REBALANCE_MS = 3000;

@@ -8,8 +8,7 @@
 import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
 import kafkajs from 'kafkajs';
-import type { RunningBroker } from '../../src/start-broker.js';
-import { startTestBroker } from '../helpers/broker.js';
+import { startTestBrokerBeforeClients } from '../helpers/broker.js';
 import { defer, waitFor } from '../helpers/broker-process.js';
 
 const { Kafka, logLevel } = kafkajs;
@@ -18,11 +17,6 @@ type KafkaInstance = InstanceType<typeof Kafka>;
 /** Ceiling on waits for consumption; a guard that fails the test, not a synchronisation. */
 const WAIT_MS = 30_000;
 
-async function startBrokerFor(t: TestContext): Promise<RunningBroker> {
-  // defer's hooks run before the broker's close (registered first, run last-first).
-  defer(t, () => {});
-  return startTestBroker(t, { offsetsTopicNumPartitions: 3, transactionStateNumPartitions: 3, transactionTimeoutCheckIntervalMs: 50 });
-}
 
 function kafkaFor(bootstrap: string): KafkaInstance {
   return new Kafka({ brokers: [bootstrap], clientId: 'txn-test', logLevel: logLevel.NOTHING, retry: { retries: 3 } });
@@ -68,7 +62,7 @@ async function consumeUntil(t: TestContext, kafka: KafkaInstance, topic: string,
 }
 
 test('committed writes reach read_committed consumers, aborted ones never; read_uncommitted sees both', async (t) => {
-  const broker = await startBrokerFor(t);
+  const broker = await startTestBrokerBeforeClients(t, { offsetsTopicNumPartitions: 3, transactionStateNumPartitions: 3, transactionTimeoutCheckIntervalMs: 50 });
   const kafka = kafkaFor(broker.bootstrap);
   await createTopic(t, kafka, 'visibility');
   const producer = await transactionalProducer(t, kafka, 'tx-visibility');
@@ -92,7 +86,7 @@ test('committed writes reach read_committed consumers, aborted ones never; read_
 });
 
 test('an open transaction holds the last stable offset back until it commits', async (t) => {
-  const broker = await startBrokerFor(t);
+  const broker = await startTestBrokerBeforeClients(t, { offsetsTopicNumPartitions: 3, transactionStateNumPartitions: 3, transactionTimeoutCheckIntervalMs: 50 });
   const kafka = kafkaFor(broker.bootstrap);
   await createTopic(t, kafka, 'lso');
   const plain = kafka.producer();
@@ -112,7 +106,7 @@ test('an open transaction holds the last stable offset back until it commits', a
 });
 
 test('sendOffsets commits the group offsets with the transaction, and not when it aborts', async (t) => {
-  const broker = await startBrokerFor(t);
+  const broker = await startTestBrokerBeforeClients(t, { offsetsTopicNumPartitions: 3, transactionStateNumPartitions: 3, transactionTimeoutCheckIntervalMs: 50 });
   const kafka = kafkaFor(broker.bootstrap);
   await createTopic(t, kafka, 'offsets-out');
   const producer = await transactionalProducer(t, kafka, 'tx-offsets');
@@ -137,7 +131,7 @@ test('sendOffsets commits the group offsets with the transaction, and not when i
 });
 
 test('a second producer with the same transactional id fences the first and aborts its transaction', async (t) => {
-  const broker = await startBrokerFor(t);
+  const broker = await startTestBrokerBeforeClients(t, { offsetsTopicNumPartitions: 3, transactionStateNumPartitions: 3, transactionTimeoutCheckIntervalMs: 50 });
   const kafka = kafkaFor(broker.bootstrap);
   await createTopic(t, kafka, 'fencing');
   const zombie = await transactionalProducer(t, kafka, 'tx-fence');
@@ -163,7 +157,7 @@ test('a second producer with the same transactional id fences the first and abor
 });
 
 test('a transaction left open past its timeout is aborted by the broker', async (t) => {
-  const broker = await startBrokerFor(t);
+  const broker = await startTestBrokerBeforeClients(t, { offsetsTopicNumPartitions: 3, transactionStateNumPartitions: 3, transactionTimeoutCheckIntervalMs: 50 });
   const kafka = kafkaFor(broker.bootstrap);
   await createTopic(t, kafka, 'hung');
   const producer = await transactionalProducer(t, kafka, 'tx-hung', 500);

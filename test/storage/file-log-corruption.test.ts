@@ -26,6 +26,18 @@ async function writeFiveBatches(dir: string, config: LogConfig): Promise<number[
   return positions;
 }
 
+/**
+ * writeFiveBatches, then one record ('next-0', offset 15) in a second segment,
+ * so that the first is closed and its middle is not checked at open.
+ */
+async function writeFiveBatchesInClosedSegment(dir: string, config: LogConfig): Promise<number[]> {
+  const positions = await writeFiveBatches(dir, config);
+  const writer = await FileLog.open(dir, { ...config, segmentBytes: 1 });
+  writer.append(makeBatch(1, { tag: 'next' }), 0);
+  await writer.close();
+  return positions;
+}
+
 /** Flips one byte inside the records of the batch at `position` (covered by its CRC), as `dd conv=notrunc` would. */
 function flipByte(file: string, position: number): void {
   const fd = fs.openSync(file, 'r+');
@@ -108,11 +120,7 @@ test('a clean reopen rewrites no segment file', async (t) => {
 test('a read checks the CRC of what it serves: a batch that rotted in a closed segment is recorded, reported once and refused', async (t) => {
   const dir = tempDir(t);
   const config = testConfig({ indexIntervalBytes: 1, segmentMs: Number.MAX_SAFE_INTEGER });
-  const positions = await writeFiveBatches(dir, config);
-  // A second segment, so the first one is closed and its middle is not checked at open.
-  const writer = await FileLog.open(dir, { ...config, segmentBytes: 1 });
-  writer.append(makeBatch(1, { tag: 'next' }), 0);
-  await writer.close();
+  const positions = await writeFiveBatchesInClosedSegment(dir, config);
   flipByte(path.join(dir, FIRST_SEGMENT), positions[2]);
 
   const logger = recordingLogger();
@@ -206,10 +214,7 @@ test('after a crash, an unframeable batch header in the active segment is cut wi
 test('the scrubber finds a damaged batch length in a closed segment and keeps the batches after it readable', async (t) => {
   const dir = tempDir(t);
   const config = testConfig({ indexIntervalBytes: 1, segmentMs: Number.MAX_SAFE_INTEGER });
-  const positions = await writeFiveBatches(dir, config);
-  const writer = await FileLog.open(dir, { ...config, segmentBytes: 1 });
-  writer.append(makeBatch(1, { tag: 'next' }), 0);
-  await writer.close();
+  const positions = await writeFiveBatchesInClosedSegment(dir, config);
   damageHeader(path.join(dir, FIRST_SEGMENT), positions[2], 'length', 0x7fff0000);
 
   const found: unknown[] = [];
