@@ -1,7 +1,8 @@
 // Proves on a fake clock when the RecordAccumulator closes a batch: after
 // lingerMs from its first record, at once when it reaches batchBytes, when a
 // record would not fit, and on closeAll (a flush); and that the sticky
-// partitioner hears of each closed batch.
+// partitioner hears of each closed batch; a closed batch not yet sent still
+// takes records.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -62,4 +63,16 @@ test('closeAll closes every open batch at once; later records linger again', () 
   assert.deepEqual(ready(), ['t-0:1', 't-1:2']);
   append(2);
   assert.deepEqual(ready(), ['t-0:1', 't-1:2']);
+});
+
+test('a closed batch takes records until the sender builds it into a request, also with lingerMs 0', () => {
+  const { acc, append, ready } = accumulator({ lingerMs: 0 });
+  append(0);
+  append(0);
+  append(0);
+  assert.deepEqual(ready(), ['t-0:3'], 'closed at once, yet still filled while no request slot took it');
+  const [queue] = acc.readyQueues();
+  queue.ready[0].records({});
+  append(0);
+  assert.deepEqual(ready(), ['t-0:3,1'], 'once built for a request it is left alone');
 });
