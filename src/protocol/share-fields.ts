@@ -6,6 +6,11 @@ export const acknowledgementBatches = a('acknowledgementBatches', '0+', [
   f('firstOffset', 'int64'),
   f('lastOffset', 'int64'),
   f('acknowledgeTypes', '[]int8'),
+  // Sluice's own tagged field: a release (type 2) in this batch makes the records
+  // available again only after this many milliseconds (retry with backoff). Kafka
+  // brokers skip unknown tags, so there it is a plain release. The tag number is
+  // far above any Kafka uses.
+  f('releaseDelayMs', 'int32', '0+', { tag: 10000, default: 0 }),
 ]);
 
 /** The request's topics: each partition with the acknowledgements piggybacked on it. */
