@@ -25,6 +25,8 @@ export { ClientError, KafkaError } from './client-error.js';
 export { connect, SluiceClient, type ConnectOptions } from './sluice-client.js';
 export { SluiceProducer, type SluiceProducerOptions, type OutgoingRecord } from './sluice-producer.js';
 export { SluiceConsumer, type SluiceConsumerOptions, type ReceivedRecord, type RunOptions, type Decoding } from './sluice-consumer.js';
+export { SluiceQueue, type QueueOptions, type QueueMessage, type QueueRunOptions, rejectChannel } from './sluice-queue.js';
+export { acknowledgeFailureChannel } from './share/share-consumer.js';
 export { type RequestOptions, type RequestHandler, type ServeOptions, type Server, CORRELATION_ID_HEADER, REPLY_TO_HEADER, ERROR_HEADER } from './request-reply.js';
 export { type Format, type Deserializer, type Serializer, type Serializers, type Headers, type HeaderValue, type Decoded } from './serde.js';
 export { isRetriable, refreshesMetadata } from './retriable.js';

@@ -14,6 +14,7 @@ import { KafkaClient } from './kafka-client.js';
 import { type RequestHandler, type RequestOptions, Requester, type ServeOptions, type Server, serve } from './request-reply.js';
 import { type Decoding, SluiceConsumer, type SluiceConsumerOptions } from './sluice-consumer.js';
 import { SluiceProducer, type SluiceProducerOptions } from './sluice-producer.js';
+import { type QueueOptions, SluiceQueue } from './sluice-queue.js';
 import type { Decoded } from './serde.js';
 
 /** Options of `connect()`. */
@@ -75,6 +76,18 @@ export class SluiceClient {
     return consumer;
   }
 
+  /**
+   * A member of the share group `options.group` reading `topic` as a queue:
+   * iterate over it or call `run()`, and settle each message (ack, release,
+   * reject). Values decode as Buffers unless `valueFormat` says otherwise, keys as strings.
+   */
+  queue<V extends Decoding = 'buffer', K extends Decoding = 'string'>(topic: string, options: QueueOptions<V, K>): SluiceQueue<Decoded<V>, Decoded<K>> {
+    this.assertOpen();
+    const queue: SluiceQueue<Decoded<V>, Decoded<K>> = new SluiceQueue(new KafkaClient({ bootstrap: this.bootstrap, clientId: this.client.clientId }), topic, options, () => this.readers.delete(queue));
+    this.readers.add(queue);
+    return queue;
+  }
+
   /** Topic, config, group and offset administration, on the client's connections. */
   admin(): Admin {
     this.assertOpen();
@@ -110,7 +123,7 @@ export class SluiceClient {
     return server;
   }
 
-  /** Stops servers and consumers (committing what they finished), waits for every send, deletes the reply topic and closes the connections. */
+  /** Stops servers, consumers (committing what they finished) and queues (acknowledging what they settled), waits for every send, deletes the reply topic and closes the connections. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

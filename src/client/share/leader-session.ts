@@ -1,0 +1,143 @@
+// One share session (KIP-932) of a member with one partition leader: the
+// partitions in it, the epoch the next request carries, the acknowledgements
+// waiting to go, and the translation of ShareFetch/ShareAcknowledge.
+//
+//   epoch 0 opens (names the partitions, carries no acknowledgements)
+//   1, 2, ... each request: partitions added or acknowledged, partitions forgotten
+//   -1 closes (ShareAcknowledge on close: last acknowledgements, the rest goes back)
+//
+// A failed request or a session error ends the session on our side: the next
+// request opens a new one, and the broker gives back everything the member
+// held on that leader. `generation` counts sessions, so that records of an
+// ended one are never acknowledged in the next (the broker would refuse the
+// whole partition's acknowledgements for them: INVALID_RECORD_STATE).
+
+import type { Message } from '../../protocol/codec.js';
+import { ShareAcknowledgeRequest, ShareAcknowledgeResponse } from '../../protocol/messages/share-acknowledge.js';
+import { ShareFetchRequest, ShareFetchResponse } from '../../protocol/messages/share-fetch.js';
+import type { ConsumedRecord } from '../fetched-records.js';
+import { FetchedRecords } from '../fetched-records.js';
+import { type AcknowledgementBatch, PendingAcknowledgements } from './acknowledgements.js';
+
+export const SHARE_FETCH = { request: ShareFetchRequest, response: ShareFetchResponse };
+export const SHARE_ACKNOWLEDGE = { request: ShareAcknowledgeRequest, response: ShareAcknowledgeResponse };
+
+const OPEN_EPOCH = 0;
+const CLOSE_EPOCH = -1;
+/** v2's ShareAcquireMode: batch_optimized, the v1 behaviour (KIP-1206). */
+const BATCH_OPTIMIZED = 0;
+
+/** A record acquired by the member, with how many times it has been delivered (this time included). */
+export interface ShareRecord extends ConsumedRecord {
+  deliveryCount: number;
+}
+
+/** Per partition, the errors of one response. */
+export interface PartitionErrors {
+  partition: number;
+  errorCode: number;
+  acknowledgeErrorCode: number;
+}
+
+export class LeaderSession {
+  /** The epoch the next request carries. */
+  private epoch = OPEN_EPOCH;
+  /** Counts the sessions opened; records carry the one they came in. */
+  generation = 0;
+  private inSession = new Set<number>();
+  readonly pending = new PendingAcknowledgements();
+
+  constructor(
+    readonly leaderId: number,
+    private readonly groupId: string,
+    private readonly memberId: string,
+    private readonly topicId: Buffer,
+  ) {}
+
+  get open(): boolean {
+    return this.epoch !== OPEN_EPOCH;
+  }
+
+  /**
+   * A ShareFetch for `wanted` (the assigned partitions this leader leads)
+   * taking up to `maxRecords`, with the pending acknowledgements (an opening
+   * request can carry none: there are none, reset() dropped them).
+   */
+  fetchRequest(wanted: number[], maxRecords: number, maxWaitMs: number): Message {
+    const acks = this.pending.takeAll();
+    const partitions = new Set([...wanted.filter((p) => !this.inSession.has(p)), ...acks.keys()]);
+    const forgotten = [...this.inSession].filter((p) => !wanted.includes(p));
+    return {
+      groupId: this.groupId,
+      memberId: this.memberId,
+      shareSessionEpoch: this.epoch,
+      maxWaitMs,
+      minBytes: 1,
+      maxRecords,
+      batchSize: maxRecords,
+      shareAcquireMode: BATCH_OPTIMIZED,
+      topics: partitions.size === 0 ? [] : [this.topicEntry([...partitions], acks)],
+      forgottenTopicsData: forgotten.length === 0 ? [] : [{ topicId: this.topicId, partitions: forgotten }],
+    };
+  }
+
+  /** A ShareAcknowledge with the pending acknowledgements; `final` closes the session. */
+  acknowledgeRequest(final: boolean): Message {
+    const acks = this.pending.takeAll();
+    return {
+      groupId: this.groupId,
+      memberId: this.memberId,
+      shareSessionEpoch: final ? CLOSE_EPOCH : this.epoch,
+      isRenewAck: false,
+      topics: acks.size === 0 ? [] : [this.topicEntry([...acks.keys()], acks)],
+    };
+  }
+
+  /** The request built last was answered without a top-level error. */
+  advance(wanted: number[] | null): void {
+    this.epoch = this.epoch === 0x7fffffff ? 1 : this.epoch + 1;
+    if (wanted) this.inSession = new Set(wanted);
+  }
+
+  /** The session is gone (an error, a lost connection, or closed): the next fetch opens another. */
+  reset(): void {
+    this.epoch = OPEN_EPOCH;
+    this.generation++;
+    this.inSession.clear();
+    this.pending.clear();
+  }
+
+  /** The acquired records of a ShareFetch answer, in partition and offset order, and each partition's errors. */
+  records(res: Message, topic: string): { records: ShareRecord[]; errors: PartitionErrors[] } {
+    const records: ShareRecord[] = [];
+    const errors: PartitionErrors[] = [];
+    for (const t of res.responses as Message[]) {
+      if (!(t.topicId as Buffer).equals(this.topicId)) continue;
+      for (const p of t.partitions as Message[]) {
+        errors.push({ partition: p.partitionIndex, errorCode: p.errorCode, acknowledgeErrorCode: p.acknowledgeErrorCode });
+        records.push(...acquiredRecords(topic, p.partitionIndex, p.records as Buffer | null, p.acquiredRecords as Message[]));
+      }
+    }
+    return { records, errors };
+  }
+
+  private topicEntry(partitions: number[], acks: Map<number, AcknowledgementBatch[]>): Message {
+    return {
+      topicId: this.topicId,
+      partitions: partitions.sort((a, b) => a - b).map((partitionIndex) => ({ partitionIndex, acknowledgementBatches: acks.get(partitionIndex) ?? [] })),
+    };
+  }
+}
+
+/** The records of `data` inside the AcquiredRecords ranges (the batches may hold others: those belong to other members or are settled). */
+function acquiredRecords(topic: string, partition: number, data: Buffer | null, acquired: Message[]): ShareRecord[] {
+  if (!data || data.length === 0 || acquired.length === 0) return [];
+  const ranges = acquired.map((a) => ({ first: Number(a.firstOffset), last: Number(a.lastOffset), deliveryCount: a.deliveryCount as number }));
+  const batches = new FetchedRecords(topic, partition, data, Math.min(...ranges.map((x) => x.first)));
+  const out: ShareRecord[] = [];
+  for (let r = batches.take(); r !== null; r = batches.take()) {
+    const range = ranges.find((x) => x.first <= r!.offset && r!.offset <= x.last);
+    if (range) out.push({ ...r, deliveryCount: range.deliveryCount });
+  }
+  return out;
+}
