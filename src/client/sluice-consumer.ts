@@ -33,19 +33,23 @@ import { forEachConcurrently } from './concurrency.js';
 /** A decoder choice for keys or values: a format name or a function. */
 export type Decoding = Format | Deserializer<unknown>;
 
-/** Options of `client.consumer()`. */
-export interface SluiceConsumerOptions<V extends Decoding = 'buffer', K extends Decoding = 'string'> {
-  /** The consumer group: members share the topics' partitions, and the group's committed offsets say where a member resumes. */
-  group: string;
-  topics: string[];
-  /** Where a partition without a committed offset starts. Default 'latest' (Kafka's auto.offset.reset default). */
-  from?: 'earliest' | 'latest';
+/** How a facade reader decodes records. */
+export interface DecodingOptions<V extends Decoding = 'buffer', K extends Decoding = 'string'> {
   /** How values are decoded. Default 'buffer'. */
   valueFormat?: V;
   /** How keys are decoded. Default 'string'. */
   keyFormat?: K;
   /** Header values as UTF-8 strings or as Buffers. Default 'string'. */
   headerFormat?: 'string' | 'buffer';
+}
+
+/** Options of `client.consumer()`. */
+export interface SluiceConsumerOptions<V extends Decoding = 'buffer', K extends Decoding = 'string'> extends DecodingOptions<V, K> {
+  /** The consumer group: members share the topics' partitions, and the group's committed offsets say where a member resumes. */
+  group: string;
+  topics: string[];
+  /** Where a partition without a committed offset starts. Default 'latest' (Kafka's auto.offset.reset default). */
+  from?: 'earliest' | 'latest';
   /** Least time between two commits while iterating (ms). Default 5000. */
   commitIntervalMs?: number;
   /** The coordinator drops a member not heard from for this long (ms). Default 10000. */
@@ -79,9 +83,7 @@ export interface RunOptions {
 /** Consumes topics in a group; create it with `client.consumer()`. */
 export class SluiceConsumer<V = Buffer | null, K = string | null> implements AsyncIterable<ReceivedRecord<V, K>> {
   private readonly group: GroupConsumer;
-  private readonly decodeKey: Deserializer<K>;
-  private readonly decodeValue: Deserializer<V>;
-  private readonly headerFormat: 'string' | 'buffer';
+  private readonly decode: (r: ConsumedRecord) => ReceivedRecord<V, K>;
   private readonly commitIntervalMs: number;
   /** Per partition, the offset after the last finished record not yet committed. */
   private readonly finished = new Map<string, PartitionOffset>();
@@ -101,9 +103,7 @@ export class SluiceConsumer<V = Buffer | null, K = string | null> implements Asy
     options: SluiceConsumerOptions<Decoding, Decoding>,
     private readonly onClosed: () => void = () => {},
   ) {
-    this.decodeKey = deserializerFor(options.keyFormat ?? 'string') as Deserializer<K>;
-    this.decodeValue = deserializerFor(options.valueFormat ?? 'buffer') as Deserializer<V>;
-    this.headerFormat = options.headerFormat ?? 'string';
+    this.decode = recordDecoder(options);
     this.commitIntervalMs = options.commitIntervalMs ?? 5000;
     this.group = new GroupConsumer(client, {
       groupId: options.group,
@@ -196,18 +196,6 @@ export class SluiceConsumer<V = Buffer | null, K = string | null> implements Asy
     this.started = true;
   }
 
-  private decode(r: ConsumedRecord): ReceivedRecord<V, K> {
-    return {
-      topic: r.topic,
-      partition: r.partition,
-      offset: r.offset,
-      timestamp: r.timestamp,
-      key: this.decodeKey(r.key),
-      value: this.decodeValue(r.value),
-      headers: decodeHeaders(r.headers, this.headerFormat),
-    };
-  }
-
   private markFinished(r: ConsumedRecord, revocations: number): void {
     if (revocations !== this.revocations) return;
     this.finished.set(partitionKey(r.topic, r.partition), { topic: r.topic, partition: r.partition, offset: r.offset + 1 });
@@ -245,4 +233,20 @@ function byPartition(records: ConsumedRecord[]): ConsumedRecord[][] {
     batch.push(r);
   }
   return [...batches.values()];
+}
+
+/** Decodes a record's key, value and headers as `options` say (a record's fields are views of the fetched bytes). */
+export function recordDecoder<V, K>(options: DecodingOptions<Decoding, Decoding>): (r: ConsumedRecord) => ReceivedRecord<V, K> {
+  const decodeKey = deserializerFor(options.keyFormat ?? 'string') as Deserializer<K>;
+  const decodeValue = deserializerFor(options.valueFormat ?? 'buffer') as Deserializer<V>;
+  const headerFormat = options.headerFormat ?? 'string';
+  return (r) => ({
+    topic: r.topic,
+    partition: r.partition,
+    offset: r.offset,
+    timestamp: r.timestamp,
+    key: decodeKey(r.key),
+    value: decodeValue(r.value),
+    headers: decodeHeaders(r.headers, headerFormat),
+  });
 }

@@ -26,8 +26,8 @@ import diagnostics_channel from 'node:diagnostics_channel';
 import { Admin } from './admin.js';
 import { ClientError } from './client-error.js';
 import type { KafkaClient } from './kafka-client.js';
-import { type Deserializer, decodeHeaders, deserializerFor } from './serde.js';
-import type { Decoding, ReceivedRecord } from './sluice-consumer.js';
+import type { ConsumedRecord } from './fetched-records.js';
+import { type Decoding, type DecodingOptions, type ReceivedRecord, recordDecoder } from './sluice-consumer.js';
 import { AcknowledgeType } from './share/acknowledgements.js';
 import { type Delivery, ShareConsumer } from './share/share-consumer.js';
 
@@ -35,7 +35,7 @@ import { type Delivery, ShareConsumer } from './share/share-consumer.js';
 export const rejectChannel = diagnostics_channel.channel('sluice:queue:reject');
 
 /** Options of `client.queue()`. */
-export interface QueueOptions<V extends Decoding = 'buffer', K extends Decoding = 'string'> {
+export interface QueueOptions<V extends Decoding = 'buffer', K extends Decoding = 'string'> extends DecodingOptions<V, K> {
   /** The share group: its members compete for the topic's messages, each delivered to one of them at a time. */
   group: string;
   /** Most messages held unsettled at once (fetched ahead, waiting, or being handled). Default 100. */
@@ -46,12 +46,6 @@ export interface QueueOptions<V extends Decoding = 'buffer', K extends Decoding 
   filter?: string;
   /** Sets the group config share.auto.offset.reset: where the group starts on a partition it has not read ('latest' unless set). */
   from?: 'earliest' | 'latest';
-  /** How values are decoded. Default 'buffer'. */
-  valueFormat?: V;
-  /** How keys are decoded. Default 'string'. */
-  keyFormat?: K;
-  /** Header values as UTF-8 strings or as Buffers. Default 'string'. */
-  headerFormat?: 'string' | 'buffer';
   /** How long the broker may hold a fetch that found nothing (ms). Default 500. */
   maxWaitMs?: number;
 }
@@ -83,9 +77,7 @@ export interface QueueRunOptions {
 /** Consumes a topic as a member of a share group; create it with `client.queue()`. */
 export class SluiceQueue<V = Buffer | null, K = string | null> implements AsyncIterable<QueueMessage<V, K>> {
   private readonly consumer: ShareConsumer;
-  private readonly decodeKey: Deserializer<K>;
-  private readonly decodeValue: Deserializer<V>;
-  private readonly headerFormat: 'string' | 'buffer';
+  private readonly decode: (r: ConsumedRecord) => ReceivedRecord<V, K>;
   private joining: Promise<void> | null = null;
   private started = false;
   private closing: Promise<void> | null = null;
@@ -101,9 +93,7 @@ export class SluiceQueue<V = Buffer | null, K = string | null> implements AsyncI
   ) {
     const prefetch = options.prefetch ?? 100;
     if (!Number.isInteger(prefetch) || prefetch < 1) throw new ClientError('SLUICE_ERR_CONFIG', `prefetch must be a positive integer, got ${prefetch}`);
-    this.decodeKey = deserializerFor(options.keyFormat ?? 'string') as Deserializer<K>;
-    this.decodeValue = deserializerFor(options.valueFormat ?? 'buffer') as Deserializer<V>;
-    this.headerFormat = options.headerFormat ?? 'string';
+    this.decode = recordDecoder(options);
     this.consumer = new ShareConsumer(client, { groupId: options.group, topic, prefetch, maxWaitMs: options.maxWaitMs ?? 500 });
   }
 
@@ -205,13 +195,7 @@ export class SluiceQueue<V = Buffer | null, K = string | null> implements AsyncI
       this.consumer.settle(d, type, delayMs);
     };
     return {
-      topic: r.topic,
-      partition: r.partition,
-      offset: r.offset,
-      timestamp: r.timestamp,
-      key: this.decodeKey(r.key),
-      value: this.decodeValue(r.value),
-      headers: decodeHeaders(r.headers, this.headerFormat),
+      ...this.decode(r),
       deliveryCount: r.deliveryCount,
       get settled() {
         return settled;
