@@ -32,8 +32,11 @@ interface ConsumeFlags extends ClientFlags {
   commitIntervalMs: number;
 }
 
+/** How records are printed; `sluice queue receive` shares these flags. */
+export type PrintFlags = Pick<ConsumeFlags, 'maxMessages' | 'format' | 'json'>;
+
 /** Compiled once here only to reject a bad template before connecting. */
-function formatArg(value: string): string {
+export function formatArg(value: string): string {
   compileFormat(value);
   return value;
 }
@@ -68,7 +71,7 @@ function writeOut(text: string): Promise<void> {
  * which end the run normally: `interrupt` makes a waiting poll return at once,
  * so Ctrl-C does not wait out a fetch's long poll.
  */
-async function printRecords(poll: (max: number) => Promise<ConsumedRecord[] | null>, interrupt: () => void, flags: ConsumeFlags): Promise<void> {
+export async function printRecords(poll: (max: number) => Promise<ConsumedRecord[] | null>, interrupt: () => void, flags: PrintFlags): Promise<void> {
   const format: (r: ConsumedRecord) => string = flags.json ? formatRecordJson : compileFormat(flags.format);
   let stopping = false;
   const stop = () => {

@@ -6,6 +6,7 @@ import { registerConsume } from './consume.js';
 import { registerGroup } from './group.js';
 import { registerLog } from './log.js';
 import { registerProduce } from './produce.js';
+import { registerQueue } from './queue.js';
 import { registerServe } from './serve.js';
 import { registerTopic } from './topic.js';
 import { registerTxn } from './txn.js';
@@ -21,6 +22,7 @@ registerTopic(program);
 registerProduce(program);
 registerConsume(program);
 registerGroup(program);
+registerQueue(program);
 registerTxn(program);
 registerLog(program);
 

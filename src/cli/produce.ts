@@ -20,7 +20,7 @@ import type { RecordHeader } from '../protocol/records.js';
 import { collectKeyValue, integerArg, nonEmptyArg } from './arguments.js';
 import { type ClientFlags, addBootstrapOption, withClient } from './client-options.js';
 
-interface ProduceFlags extends ClientFlags {
+export interface ProduceFlags extends ClientFlags {
   keySeparator?: string;
   partition?: number;
   header?: [string, string][];
@@ -74,7 +74,8 @@ function toRecord(line: string, lineNumber: number, flags: ProduceFlags, headers
   return { key, value: Buffer.from(value), headers, partition: flags.partition, timestamp: Date.now() };
 }
 
-async function produce(client: KafkaClient, topic: string, flags: ProduceFlags): Promise<void> {
+/** Sends each stdin line to `topic` (see the top of this file); `sluice queue send` runs it too. */
+export async function produce(client: KafkaClient, topic: string, flags: ProduceFlags): Promise<void> {
   // Asking for the topic first fails fast on an unreachable broker, before
   // the user types anything; like the Producer, it allows auto-creation.
   const info = await client.topic(topic, true);
@@ -114,11 +115,10 @@ async function produce(client: KafkaClient, topic: string, flags: ProduceFlags):
   process.stderr.write(`${sent} record(s) ${what} to '${topic}' in ${seconds.toFixed(2)} s (${rate} records/s)\n`);
 }
 
-export function registerProduce(program: Command): void {
-  addBootstrapOption(
-    program
-      .command('produce <topic>')
-      .description('send each line of stdin as a record; a summary goes to stderr')
+/** The options of `produce`, shared with `sluice queue send`. */
+export function addProduceOptions(cmd: Command): Command {
+  return addBootstrapOption(
+    cmd
       .option('-k, --key-separator <sep>', 'split each line at the first <sep> into key and value (default: no key)', nonEmptyArg)
       .option('-p, --partition <n>', 'send every record to this partition (default: by key hash, else one partition per batch (sticky))', integerArg(0))
       .option('-H, --header <key=value>', 'header added to every record (repeatable)', collectKeyValue)
@@ -126,7 +126,11 @@ export function registerProduce(program: Command): void {
       .addOption(new Option('-z, --compression <codec>', 'none, gzip, snappy, lz4 or zstd').default(Codec.None, 'none').argParser(choiceArg(CODECS)))
       .addOption(new Option('--batch-size <bytes>', 'bytes per partition batch at most (as Kafka\'s batch.size)').default(16384).argParser(integerArg(1)))
       .addOption(new Option('--linger-ms <ms>', 'how long a partial batch waits for more lines').default(5).argParser(integerArg(0))),
-  )
+  );
+}
+
+export function registerProduce(program: Command): void {
+  addProduceOptions(program.command('produce <topic>').description('send each line of stdin as a record; a summary goes to stderr'))
     .addHelpText('after', "\nExamples:\n  printf 'k1:hello\\nk2:world\\n' | sluice produce orders -k :\n  sluice produce orders -H source=cli --acks 1 -z zstd < lines.txt")
     .action((topic: string, flags: ProduceFlags) => withClient(flags, (client) => produce(client, topic, flags)));
 }
