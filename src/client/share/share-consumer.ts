@@ -94,6 +94,7 @@ export class ShareConsumer {
   /** Joins the group; resolves once the broker gave the member its partitions. */
   async start(): Promise<void> {
     const topic = await this.client.topic(this.opts.topic);
+    if (this.closing) return;
     this.topicId = topic.topicId;
     const membership = new ShareMembership(this.client, {
       groupId: this.opts.groupId,

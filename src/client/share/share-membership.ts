@@ -18,7 +18,7 @@ import { type Clock, type Timer } from '../../clock.js';
 import type { Message } from '../../protocol/codec.js';
 import { ErrorCode, isRetriable } from '../../protocol/error-codes.js';
 import { ShareGroupHeartbeatRequest, ShareGroupHeartbeatResponse } from '../../protocol/messages/share-group-heartbeat.js';
-import { KafkaError } from '../client-error.js';
+import { ClientError, KafkaError } from '../client-error.js';
 import type { BrokerConnection } from '../connection.js';
 import { findGroupCoordinator } from '../find-coordinator.js';
 import type { KafkaClient } from '../kafka-client.js';
@@ -91,7 +91,8 @@ export class ShareMembership {
       this.coordinator ??= await this.findCoordinator();
       res = await this.coordinator.send(SHARE_GROUP_HEARTBEAT, this.request(this.memberEpoch));
     } catch (err) {
-      if (this.stopped) return null;
+      // A closed client never answers again.
+      if (this.stopped || (err instanceof ClientError && err.code === 'SLUICE_ERR_CLOSED')) return null;
       this.coordinator = null;
       return RETRY_BACKOFF_MS;
     }
