@@ -308,3 +308,48 @@ test('a queue carries on across a broker restart: it rejoins the group and opens
   await running;
   assert.deepEqual(received.filter((i) => i >= 3).sort(), [3, 4, 5], 'the messages sent after the restart reached the same queue');
 });
+
+test('an acknowledgement after the lock expired is dropped, so it cannot spoil the others of its partition in the same request', async (t) => {
+  const { broker, client } = await startBrokerWithSluiceClient(t);
+  await client.admin().createTopic('slow', { partitions: 1 });
+  const failures: unknown[] = [];
+  const onFailure = (m: unknown) => failures.push(m);
+  diagnostics_channel.subscribe('sluice:queue:acknowledge-failed', onFailure);
+  t.after(() => diagnostics_channel.unsubscribe('sluice:queue:acknowledge-failed', onFailure));
+  const producer = client.producer();
+  await producer.send('slow', { value: { i: 0 } });
+
+  const slow = client.queue('slow', { group: 'g', from: 'earliest', lockMs: 15_000, prefetch: 2, valueFormat: 'json' });
+  const taken: number[] = [];
+  let gotBoth!: () => void;
+  const both = new Promise<void>((resolve) => (gotBoth = resolve));
+  let finish!: () => void;
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  const running = slow.run(
+    async (msg) => {
+      taken.push((msg.value as { i: number }).i);
+      if (taken.length === 2) gotBoth();
+      await finished; // both handlers resolve together: both accepts go in one request
+    },
+    { concurrency: 2 },
+  );
+  // Message 1 is acquired 5 s after message 0, so its lock ends 5 s later.
+  await new Promise((resolve) => setTimeout(resolve, 5000));
+  await producer.send('slow', { value: { i: 1 } });
+  await both;
+
+  const other = (await connectFor(t, broker)).queue('slow', { group: 'g', valueFormat: 'json' });
+  const otherMessages = other[Symbol.asyncIterator]();
+  const redelivered = (await otherMessages.next()).value!;
+  assert.deepEqual([redelivered.value, redelivered.deliveryCount], [{ i: 0 }, 2], "message 0's lock expired first");
+  redelivered.ack();
+
+  finish();
+  await slow.close();
+  await running;
+  assert.deepEqual(failures, [], 'no acknowledgement was refused');
+  // Message 1 was accepted: after a marker, the other member's next message is the marker, not message 1 given back.
+  await producer.send('slow', { value: { i: 2 } });
+  assert.deepEqual((await otherMessages.next()).value!.value, { i: 2 });
+  await otherMessages.return!(undefined);
+});

@@ -12,7 +12,13 @@
 // acknowledgements settled since the last request (the broker applies them
 // first, so it never holds more than `prefetch` records for us), or, when
 // the window is full, a ShareAcknowledge with them. With nothing to ask and
-// nothing to say it waits for a settle or an assignment change.
+// nothing to say it waits for a settle or an assignment change. So a settle
+// made while a ShareFetch long-polls is sent at most maxWaitMs later.
+//
+// Each record knows when its acquisition lock ends at the latest; past it the
+// broker has given it back, so it is neither handed out nor acknowledged
+// (the broker refuses a partition's acknowledgements all together when one
+// names a record the member no longer holds).
 //
 // close(): the loops stop after their request in flight, buffered records
 // are released, each session is closed with ShareAcknowledge epoch -1 (the
@@ -53,6 +59,8 @@ export interface Delivery {
   record: ShareRecord;
   session: LeaderSession;
   generation: number;
+  /** When the broker's acquisition lock ends at the latest (the request's send time plus the lock it answered). */
+  lockedUntil: number;
 }
 
 /** Wakes every waiter at once; waiters check their condition again. */
@@ -124,15 +132,18 @@ export class ShareConsumer {
       if (this.fatal) throw this.fatal;
       if (this.closing) return null;
       const next = this.buffer.shift();
-      if (next) return next;
-      await this.arrived.wait();
+      if (!next) await this.arrived.wait();
+      // One whose lock ended while it waited here has gone back to the group: handing it out would deliver it twice.
+      else if (this.clock.now() >= next.lockedUntil) this.held--;
+      else return next;
     }
   }
 
   /** Settles a record taken with take(): acknowledged with the next request to its leader. */
   settle(d: Delivery, type: AcknowledgeType, delayMs = 0): void {
-    // A record of an ended session is no longer ours; the broker has given it back.
-    if (d.generation === d.session.generation) d.session.pending.add(d.record.partition, d.record.offset, type, delayMs);
+    // A record of an ended session, or past its lock, is no longer ours: the broker has given it back, and
+    // would refuse its acknowledgement together with every other one of its partition in the same request.
+    if (d.generation === d.session.generation && this.clock.now() < d.lockedUntil) d.session.pending.add(d.record.partition, d.record.offset, type, delayMs);
     this.held--;
     this.changed.notify();
   }
@@ -182,13 +193,15 @@ export class ShareConsumer {
 
   private async fetch(s: LeaderSession, wanted: number[], room: number): Promise<void> {
     const generation = s.generation;
+    const sentAt = this.clock.now();
     this.reserved += room;
     const res = await this.send(s, SHARE_FETCH, s.fetchRequest(wanted, room, this.opts.maxWaitMs), this.opts.maxWaitMs + this.client.requestTimeoutMs).finally(() => (this.reserved -= room));
     if (!res) return;
     s.advance(wanted);
     const { records, errors } = s.records(res, this.opts.topic);
     this.reportErrors(errors);
-    for (const record of records) this.buffer.push({ record, session: s, generation });
+    const lockedUntil = sentAt + res.acquisitionLockTimeoutMs;
+    for (const record of records) this.buffer.push({ record, session: s, generation, lockedUntil });
     this.held += records.length;
     if (records.length > 0) this.arrived.notify();
   }
