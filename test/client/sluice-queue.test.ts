@@ -353,3 +353,13 @@ test('an acknowledgement after the lock expired is dropped, so it cannot spoil t
   assert.deepEqual((await otherMessages.next()).value!.value, { i: 2 });
   await otherMessages.return!(undefined);
 });
+
+test('a queue whose group id belongs to a consumer group fails with GROUP_ID_NOT_FOUND instead of waiting', async (t) => {
+  const { client } = await startBrokerWithSluiceClient(t);
+  await client.admin().createTopic('taken', { partitions: 1 });
+  await client.producer().send('taken', { value: 'x' });
+  for await (const _ of client.consumer({ group: 'classic', topics: ['taken'], from: 'earliest' })) break;
+  const queue = client.queue('taken', { group: 'classic' });
+  await assert.rejects(queue.ready(), (err: { code?: string; message: string }) => err.code === 'SLUICE_ERR_KAFKA' && /GROUP_ID_NOT_FOUND/.test(err.message));
+  await queue.close();
+});
