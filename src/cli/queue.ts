@@ -85,6 +85,7 @@ async function deleteShareGroup(client: KafkaClient, group: string): Promise<voi
   process.stderr.write(`share group '${group}' deleted\n`);
 }
 
+/** Adds `sluice queue` and its subcommands to `program`. */
 export function registerQueue(program: Command): void {
   const queue = program.command('queue').description('use a topic as a queue: share groups (KIP-932) deliver each message to one member, which acknowledges it');
 

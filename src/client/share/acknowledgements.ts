@@ -26,6 +26,7 @@ interface Settled {
   delayMs: number;
 }
 
+/** A member's acknowledgements for one share session, per partition, until a request carries them. */
 export class PendingAcknowledgements {
   private readonly byPartition = new Map<number, Settled[]>();
 

@@ -1,6 +1,6 @@
 // Redrive: the dead letters a share group left on its dead-letter topic
 // (group config errors.deadletterqueue.topic.name) go back to the partition
-// they came from, as new records with their key, value and own headers, but
+// they came from, as new records (timestamped now) with their key, value and own headers, but
 // without the `_dlq.errors.*` headers the broker added (KIP-1191's names).
 //
 // A cursor, the committed offsets of the consumer group

@@ -19,7 +19,9 @@ import type { ConsumedRecord } from '../fetched-records.js';
 import { FetchedRecords } from '../fetched-records.js';
 import { type AcknowledgementBatch, PendingAcknowledgements } from './acknowledgements.js';
 
+/** ShareFetch's request and response schemas, for BrokerConnection.send. */
 export const SHARE_FETCH = { request: ShareFetchRequest, response: ShareFetchResponse };
+/** ShareAcknowledge's request and response schemas, for BrokerConnection.send. */
 export const SHARE_ACKNOWLEDGE = { request: ShareAcknowledgeRequest, response: ShareAcknowledgeResponse };
 
 const OPEN_EPOCH = 0;
@@ -39,6 +41,7 @@ export interface PartitionErrors {
   acknowledgeErrorCode: number;
 }
 
+/** A member's share session with one partition leader (see the top of this file). */
 export class LeaderSession {
   /** The epoch the next request carries. */
   private epoch = OPEN_EPOCH;

@@ -44,6 +44,7 @@ export const acknowledgeFailureChannel = diagnostics_channel.channel('sluice:que
 /** Pause after a failed request before the loop tries again (ms). */
 const RETRY_BACKOFF_MS = 200;
 
+/** Options of a ShareConsumer. */
 export interface ShareConsumerOptions {
   groupId: string;
   topic: string;
@@ -51,6 +52,7 @@ export interface ShareConsumerOptions {
   prefetch: number;
   /** How long the broker may hold a ShareFetch that found nothing (ms). */
   maxWaitMs: number;
+  /** Time for heartbeats, backoffs and lock deadlines. Default: the system clock, its timers unref'd. */
   clock?: Clock;
 }
 
@@ -78,6 +80,7 @@ class Signal {
   }
 }
 
+/** A share-group member reading one topic: take() records, settle() each (see the top of this file). */
 export class ShareConsumer {
   private readonly clock: Clock;
   private membership: ShareMembership | null = null;

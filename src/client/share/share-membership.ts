@@ -28,6 +28,7 @@ const LEAVE_EPOCH = -1;
 /** Pause before a heartbeat after a failed one (ms). */
 const RETRY_BACKOFF_MS = 200;
 
+/** What a share-group membership needs, and where it reports. */
 export interface ShareMembershipOptions {
   groupId: string;
   topic: string;
@@ -40,6 +41,7 @@ export interface ShareMembershipOptions {
   onFatal(err: Error): void;
 }
 
+/** One member of a share group, heartbeating until it leaves (see the top of this file). */
 export class ShareMembership {
   readonly memberId = randomUUID();
   private memberEpoch = 0;
