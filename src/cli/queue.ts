@@ -39,7 +39,9 @@ interface ReceiveFlags extends ClientFlags, PrintFlags {
  */
 async function receive(client: KafkaClient, topic: string, flags: ReceiveFlags): Promise<void> {
   if (flags.fromBeginning) await new Admin(client).alterConfigs({ type: 'group', name: flags.group }, { set: { 'share.auto.offset.reset': 'earliest' } });
-  const consumer = new ShareConsumer(client, { groupId: flags.group, topic, prefetch: flags.prefetch, maxWaitMs: 500 });
+  // Never fetch more than will be printed: what is fetched and not printed goes back with its delivery count raised.
+  const prefetch = Math.min(flags.prefetch, flags.maxMessages ?? Infinity);
+  const consumer = new ShareConsumer(client, { groupId: flags.group, topic, prefetch, maxWaitMs: 500 });
   await consumer.start();
   process.stderr.write(`receiving '${topic}' in share group '${flags.group}'; Ctrl-C to stop\n`);
   let printed: Delivery[] = [];
@@ -100,7 +102,7 @@ export function registerQueue(program: Command): void {
       .requiredOption('-g, --group <id>', 'the share group to receive in', nonEmptyArg)
       .option('--from-beginning', "set the group's share.auto.offset.reset to earliest first (where a group starts on a partition it has not read)")
       .option('-n, --max-messages <n>', 'exit after printing this many messages (default: no limit)', integerArg(1))
-      .option('--prefetch <n>', 'messages fetched ahead of printing at most', integerArg(1), 100)
+      .option('--prefetch <n>', 'messages fetched ahead of printing at most (never more than --max-messages)', integerArg(1), 100)
       .addOption(new Option('-f, --format <template>', 'per-message template, as for `sluice consume`').default('%v').argParser(formatArg).conflicts('json'))
       .option('--json', 'print one JSON object per message, as `sluice consume --json`'),
   )
