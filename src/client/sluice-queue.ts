@@ -38,7 +38,7 @@ export const rejectChannel = diagnostics_channel.channel('sluice:queue:reject');
 export interface QueueOptions<V extends Decoding = 'buffer', K extends Decoding = 'string'> extends DecodingOptions<V, K> {
   /** The share group: its members compete for the topic's messages, each delivered to one of them at a time. */
   group: string;
-  /** Most messages held unsettled at once (fetched ahead, waiting, or being handled). Default 100. */
+  /** Most messages held unsettled at once (fetched ahead, waiting, or being handled). Default 100. Those fetched and not handed out when the queue closes go back with their delivery count raised. */
   prefetch?: number;
   /** Sets the group config share.record.lock.duration.ms: how long a member holds a message before it goes to another (ms; the broker allows 15000 to 60000). */
   lockMs?: number;
