@@ -15,7 +15,8 @@
 // one (dead-letters.ts).
 //
 // A topic's delivery.delay.ms keeps its records from share groups until that
-// long after their timestamp (share-acquisition.ts).
+// long after their timestamp (share-acquisition.ts); a release may carry a
+// delay of its own (Sluice's releaseDelayMs, docs/queue-delivery.md).
 //
 // Not yet: read_committed, per-record delivery times and filters.
 

@@ -53,7 +53,16 @@ export interface AcknowledgementBatch {
   firstOffset: number;
   lastOffset: number;
   acknowledgeTypes: number[];
+  /** Sluice's own: released records of this batch are redelivered no sooner than this (ms; 0 or absent: at once). */
+  releaseDelayMs?: number;
 }
+
+/**
+ * The longest release delay a batch may ask for (24 h): a retry later than
+ * that is a job for a scheduler, not a lock table. Longer, or negative, is
+ * INVALID_REQUEST.
+ */
+export const MAX_RELEASE_DELAY_MS = 24 * 60 * 60 * 1000;
 
 /** The persisted form, as Kafka's ShareSnapshot value: acquired records are stored as available. */
 export interface SharePartitionSnapshot {
@@ -175,11 +184,14 @@ export class SharePartition {
   /**
    * Applies a member's acknowledgements; all or nothing. Every offset named
    * must be acquired by `memberId`, else INVALID_RECORD_STATE and nothing
-   * changes. `releaseDelayMs` delays the redelivery of released records.
+   * changes. A batch's `releaseDelayMs` delays the redelivery of the records
+   * it releases (their delivery count was raised when they were acquired).
    */
-  acknowledge(memberId: string, batches: AcknowledgementBatch[], releaseDelayMs = 0): number {
+  acknowledge(memberId: string, batches: AcknowledgementBatch[]): number {
     for (const b of batches) {
       if (b.lastOffset < b.firstOffset) return ErrorCode.INVALID_REQUEST;
+      const delay = b.releaseDelayMs ?? 0;
+      if (!Number.isInteger(delay) || delay < 0 || delay > MAX_RELEASE_DELAY_MS) return ErrorCode.INVALID_REQUEST;
       const span = b.lastOffset - b.firstOffset + 1;
       if (b.acknowledgeTypes.length !== 1 && b.acknowledgeTypes.length !== span) return ErrorCode.INVALID_REQUEST;
       if (b.acknowledgeTypes.some((t) => t < AcknowledgeType.Gap || t > AcknowledgeType.Renew)) return ErrorCode.INVALID_REQUEST;
@@ -196,7 +208,7 @@ export class SharePartition {
         if (types.length === 1) to = b.lastOffset;
         else while (to < b.lastOffset && types[to + 1 - b.firstOffset] === type) to++;
         if (type === AcknowledgeType.Renew) renewal ??= this.nextAcquisition++;
-        released = this.settle(offset, to, type, releaseDelayMs, renewal) || released;
+        released = this.settle(offset, to, type, b.releaseDelayMs ?? 0, renewal) || released;
         offset = to + 1;
       }
     }

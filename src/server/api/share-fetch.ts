@@ -16,7 +16,7 @@ export function requestedPartitions(topics: Message[]): SharePartitionRequest[] 
     (t.partitions as Message[]).map((p) => ({
       topicId: (t.topicId as Buffer).toString('hex'),
       partition: p.partitionIndex,
-      acknowledgements: (p.acknowledgementBatches as Message[]).map((b) => ({ firstOffset: b.firstOffset, lastOffset: b.lastOffset, acknowledgeTypes: b.acknowledgeTypes })),
+      acknowledgements: (p.acknowledgementBatches as Message[]).map((b) => ({ firstOffset: b.firstOffset, lastOffset: b.lastOffset, acknowledgeTypes: b.acknowledgeTypes, releaseDelayMs: b.releaseDelayMs })),
     })),
   );
 }

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DeliveryState } from '../../../src/coordinator/share/in-flight-records.js';
-import { AcknowledgeType, SharePartition, type SharePartitionOptions } from '../../../src/coordinator/share/share-partition.js';
+import { AcknowledgeType, MAX_RELEASE_DELAY_MS, SharePartition, type SharePartitionOptions } from '../../../src/coordinator/share/share-partition.js';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
 
@@ -133,7 +133,7 @@ test('a lock that expires at the delivery limit archives the record too', () => 
 test('a release with a delay keeps the record back until then without holding back the records behind it', () => {
   const { partition, clock } = makePartition();
   partition.acquire('m1', batches(0, 0), 1);
-  assert.equal(partition.acknowledge('m1', [ack(0, 0, Release)], 5_000), ErrorCode.NONE);
+  assert.equal(partition.acknowledge('m1', [{ ...ack(0, 0, Release), releaseDelayMs: 5_000 }]), ErrorCode.NONE);
   assert.equal(partition.nextFetchOffset(), 1, 'the delayed record is not where the next read starts');
   assert.deepEqual(partition.acquire('m1', batches(0, 4), 10), [{ firstOffset: 1, lastOffset: 4, deliveryCount: 1 }]);
   assert.deepEqual(partition.figures(), { available: 0, delayed: 1, acquired: 4, acknowledged: 0, archived: 0 });
@@ -143,6 +143,33 @@ test('a release with a delay keeps the record back until then without holding ba
   clock.advance(1);
   assert.equal(partition.nextFetchOffset(), 0);
   assert.deepEqual(partition.acquire('m2', batches(0, 4), 10), [{ firstOffset: 0, lastOffset: 0, deliveryCount: 2 }]);
+});
+
+test('a release delay applies to its own acknowledgement batch only, and a delay out of bounds is refused with nothing changed', () => {
+  const { partition, clock } = makePartition();
+  partition.acquire('m1', batches(0, 3), 4);
+  const before = partition.snapshot();
+  assert.equal(partition.acknowledge('m1', [ack(0, 0, Accept), { ...ack(1, 1, Release), releaseDelayMs: -1 }]), ErrorCode.INVALID_REQUEST);
+  assert.equal(partition.acknowledge('m1', [{ ...ack(1, 1, Release), releaseDelayMs: MAX_RELEASE_DELAY_MS + 1 }]), ErrorCode.INVALID_REQUEST);
+  assert.deepEqual(partition.snapshot(), before);
+  assert.deepEqual(partition.figures().acquired, 4);
+
+  assert.equal(partition.acknowledge('m1', [{ ...ack(0, 1, Release), releaseDelayMs: MAX_RELEASE_DELAY_MS }, ack(2, 3, Release)]), ErrorCode.NONE);
+  assert.deepEqual(partition.figures(), { available: 2, delayed: 2, acquired: 0, acknowledged: 0, archived: 0 });
+  assert.deepEqual(partition.acquire('m2', batches(0, 3), 10), [{ firstOffset: 2, lastOffset: 3, deliveryCount: 2 }], 'the undelayed batch comes back at once');
+  assert.equal(partition.acknowledge('m2', [ack(2, 3, Accept)]), ErrorCode.NONE);
+  clock.advance(MAX_RELEASE_DELAY_MS - 1);
+  assert.deepEqual(partition.acquire('m2', batches(0, 3), 10), []);
+  clock.advance(1);
+  assert.deepEqual(partition.acquire('m2', batches(0, 3), 10), [{ firstOffset: 0, lastOffset: 1, deliveryCount: 2 }]);
+});
+
+test('a delayed release at the delivery limit archives the record at once', () => {
+  const { partition, archived } = makePartition({ deliveryCountLimit: 1 });
+  partition.acquire('m1', batches(0, 0), 1);
+  assert.equal(partition.acknowledge('m1', [{ ...ack(0, 0, Release), releaseDelayMs: 60_000 }]), ErrorCode.NONE);
+  assert.deepEqual(archived, [{ first: 0, last: 0, reason: 'delivery-limit', deliveryCount: 1 }]);
+  assert.equal(partition.startOffset, 1);
 });
 
 test('new records with a delivery time are kept back until it while later ones flow', () => {
