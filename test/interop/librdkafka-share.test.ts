@@ -8,9 +8,10 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { type TestContext, describe, test } from 'node:test';
-import { Kafka, logLevel } from 'kafkajs';
+import { CompressionTypes, Kafka, logLevel } from 'kafkajs';
 import { Admin, KafkaClient } from '../../src/client/index.js';
 import { DLQ_HEADERS } from '../../src/coordinator/share/dead-letters.js';
+import { DELIVER_AT_HEADER } from '../../src/coordinator/share/delivery-times.js';
 import { decodeBatch, forEachBatch } from '../../src/protocol/records.js';
 import type { RunningBroker } from '../../src/start-broker.js';
 import { defer, makeDataDir, spawnBroker, waitFor } from '../helpers/broker-process.js';
@@ -168,6 +169,36 @@ describe('librdkafka share consumers', skipUnless(kafkaJavascript), () => {
     assert.equal(await delayed.exited, 0);
     assert.ok(Date.now() - producedAt >= DELAY_MS, 'not before the delay');
     assert.deepEqual(delayed.received.map((r) => [r.offset, r.value]), [[0, 'fresh-0'], [1, 'fresh-1']]);
+  });
+
+  test('a record with a sluice-deliver-at header is held until that time while the records behind it flow; a malformed time is no delay', { timeout: 60_000 }, async (t) => {
+    const { program, broker } = await setUp(t, 'scheduled', 1, 0, {});
+    const deliverAt = Date.now() + 6000;
+    const producer = new Kafka({ brokers: [broker.bootstrap], logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+    // One gzip batch: the header is found only by decompressing it.
+    await producer.send({
+      topic: 'scheduled',
+      compression: CompressionTypes.GZIP,
+      messages: [
+        { value: 'now-0' },
+        { value: 'later', headers: { [DELIVER_AT_HEADER]: String(deliverAt) } },
+        { value: 'now-2' },
+        { value: 'malformed', headers: { [DELIVER_AT_HEADER]: 'tomorrow' } },
+      ],
+    });
+    await producer.disconnect();
+
+    const early = runShareConsumer(t, program, broker, 'workers', 'scheduled', 3, 'accept');
+    assert.equal(await early.exited, 0);
+    assert.deepEqual(early.received.map((r) => [r.offset, r.value]), [[0, 'now-0'], [2, 'now-2'], [3, 'malformed']]);
+
+    const scheduled = runShareConsumer(t, program, broker, 'workers', 'scheduled', 1, 'accept');
+    await scheduled.sawLine((line) => line.endsWith(' later'));
+    assert.ok(Date.now() >= deliverAt, 'not before its time');
+    assert.equal(await scheduled.exited, 0);
+    assert.deepEqual(scheduled.received.map((r) => [r.offset, r.deliveryCount, r.value]), [[1, 1, 'later']]);
+    assert.equal(broker.shares.stats('workers')[0].startOffset, 4);
   });
 
   test('rejected records are archived, never delivered again, do not hold the queue back, and are copied to the dead-letter topic', async (t) => {

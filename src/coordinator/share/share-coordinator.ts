@@ -15,10 +15,12 @@
 // one (dead-letters.ts).
 //
 // A topic's delivery.delay.ms keeps its records from share groups until that
-// long after their timestamp (share-acquisition.ts); a release may carry a
-// delay of its own (Sluice's releaseDelayMs, docs/queue-delivery.md).
+// long after their timestamp (share-acquisition.ts), a record's
+// sluice-deliver-at header until that time (delivery-times.ts), and a release
+// may carry a delay of its own (Sluice's releaseDelayMs,
+// docs/queue-delivery.md).
 //
-// Not yet: read_committed, per-record delivery times and filters.
+// Not yet: read_committed, filters.
 
 import type { Broker } from '../../broker/broker.js';
 import type { BrokerConfig } from '../../config.js';

@@ -16,6 +16,7 @@
 
 import type { Clock, Timer } from '../../clock.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
+import type { DeliveryTime } from './delivery-times.js';
 import { DeliveryState, InFlightRecords, type RecordRun, type RunChange } from './in-flight-records.js';
 
 /** ShareFetch/ShareAcknowledge acknowledgement types (Renew: KIP-1222, ShareAcknowledge v2). */
@@ -83,6 +84,8 @@ export interface SharePartitionFigures {
 
 const UNHELD = { holder: null, acquisition: 0 } as const;
 
+const dueNow = (first: number, last: number): DeliveryTime[] => [{ first, last, notBefore: 0 }];
+
 export class SharePartition {
   private readonly records: InFlightRecords;
   private readonly locks = new Map<number, Timer>();
@@ -145,10 +148,13 @@ export class SharePartition {
    * offset ranges of the data batches a log read returned, in offset order.
    * Offsets past the window's end that no batch covers (control batches,
    * compacted or aborted records) are archived, as there is nothing to deliver.
-   * `notBefore(first, last)` says when new records may be delivered (0: now),
-   * for records with a delivery time. Returns what was acquired, in offset order.
+   * `timesOf(first, last)` says when records never delivered may be (runs
+   * covering `first`..`last`; 0: now): it is asked for new records, and for
+   * never-delivered records inside the window whose time is not known
+   * (restored from a snapshot, which keeps no times). Returns what was
+   * acquired, in offset order.
    */
-  acquire(memberId: string, batches: { first: number; last: number }[], maxRecords: number, notBefore: (first: number, last: number) => number = () => 0): AcquiredRecords[] {
+  acquire(memberId: string, batches: { first: number; last: number }[], maxRecords: number, timesOf: (first: number, last: number) => DeliveryTime[] = dueNow): AcquiredRecords[] {
     const now = this.opts.clock.now();
     const acquisition = this.nextAcquisition++;
     const held: RunChange = { holder: memberId, acquisition, notBefore: 0, state: DeliveryState.Acquired };
@@ -156,24 +162,28 @@ export class SharePartition {
     for (const b of batches) {
       if (budget <= 0) break;
       // Inside the window: records released earlier, or never taken.
+      this.timeUndelivered(b.first, Math.min(b.last, this.records.endOffset - 1), timesOf, now);
       const insideLast = this.lastWithinBudget(b.first, Math.min(b.last, this.records.endOffset - 1), budget, now);
       if (b.first <= insideLast) {
         budget -= this.records.update(b.first, insideLast, (run) => (this.deliverable(run, now) ? { ...held, deliveryCount: run.deliveryCount + 1 } : null));
       }
       // Past the window: new records.
-      const from = Math.max(b.first, this.records.endOffset);
-      if (from > b.last) continue;
-      if (from > this.records.endOffset) this.records.append(this.records.endOffset, from - 1, { state: DeliveryState.Archived, deliveryCount: 0, ...UNHELD, notBefore: 0 });
-      const room = this.records.startOffset + this.opts.maxInFlightRecords - from;
-      const to = Math.min(b.last, from + Math.min(budget, room) - 1);
-      if (to < from) break;
-      const delayedUntil = notBefore(from, to);
-      if (delayedUntil > now) {
-        this.records.append(from, to, { state: DeliveryState.Available, deliveryCount: 0, ...UNHELD, notBefore: delayedUntil });
-        continue;
+      if (b.last < this.records.endOffset) continue;
+      if (this.windowFull()) break;
+      if (b.first > this.records.endOffset) this.records.append(this.records.endOffset, b.first - 1, { state: DeliveryState.Archived, deliveryCount: 0, ...UNHELD, notBefore: 0 });
+      // Records due later wait in the window and use no budget, so those behind them flow.
+      while (budget > 0 && this.records.endOffset <= b.last && !this.windowFull()) {
+        const from = this.records.endOffset;
+        const to = Math.min(b.last, from + Math.min(budget, this.records.startOffset + this.opts.maxInFlightRecords - from) - 1);
+        for (const t of timesOf(from, to)) {
+          if (t.notBefore > now) {
+            this.records.append(t.first, t.last, { state: DeliveryState.Available, deliveryCount: 0, ...UNHELD, notBefore: t.notBefore });
+            continue;
+          }
+          this.records.append(t.first, t.last, { state: DeliveryState.Acquired, deliveryCount: 1, holder: memberId, acquisition, notBefore: 0 });
+          budget -= t.last - t.first + 1;
+        }
       }
-      this.records.append(from, to, { state: DeliveryState.Acquired, deliveryCount: 1, holder: memberId, acquisition, notBefore: 0 });
-      budget -= to - from + 1;
     }
     const acquired = this.heldBy(acquisition);
     if (acquired.length > 0) this.locks.set(acquisition, this.opts.clock.schedule(this.opts.lockDurationMs, () => this.expire(acquisition)));
@@ -332,6 +342,17 @@ export class SharePartition {
 
   private deliverable(run: RecordRun, now: number): boolean {
     return run.state === DeliveryState.Available && run.notBefore <= now;
+  }
+
+  /** Gives records in `first`..`last` that were never delivered and have no known time the time `timesOf` says, where that is later than now. */
+  private timeUndelivered(first: number, last: number, timesOf: (first: number, last: number) => DeliveryTime[], now: number): void {
+    const untimed = this.records
+      .all()
+      .filter((r) => r.first <= last && r.last >= first && r.state === DeliveryState.Available && r.deliveryCount === 0 && r.notBefore === 0)
+      .map((r) => ({ first: Math.max(first, r.first), last: Math.min(last, r.last) }));
+    for (const u of untimed) {
+      for (const t of timesOf(u.first, u.last)) if (t.notBefore > now) this.records.update(t.first, t.last, () => ({ notBefore: t.notBefore }));
+    }
   }
 
   private windowFull(): boolean {

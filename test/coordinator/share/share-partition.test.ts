@@ -175,7 +175,7 @@ test('a delayed release at the delivery limit archives the record at once', () =
 test('new records with a delivery time are kept back until it while later ones flow', () => {
   const { partition, clock } = makePartition();
   const at = clock.now() + 60_000;
-  const acquired = partition.acquire('m1', batches(0, 5, 2), 10, (first) => (first === 2 ? at : 0));
+  const acquired = partition.acquire('m1', batches(0, 5, 2), 10, (first, last) => [{ first, last, notBefore: first === 2 ? at : 0 }]);
   assert.deepEqual(acquired, [
     { firstOffset: 0, lastOffset: 1, deliveryCount: 1 },
     { firstOffset: 4, lastOffset: 5, deliveryCount: 1 },
@@ -185,6 +185,41 @@ test('new records with a delivery time are kept back until it while later ones f
   assert.deepEqual(partition.acquire('m2', batches(0, 5, 2), 10), []);
   clock.advance(1);
   assert.deepEqual(partition.acquire('m2', batches(0, 5, 2), 10), [{ firstOffset: 2, lastOffset: 3, deliveryCount: 1 }]);
+});
+
+test('a record due later inside a batch is kept back while the records around it are acquired', () => {
+  const { partition, clock } = makePartition();
+  const at = clock.now() + 5_000;
+  const times = (first: number, last: number) =>
+    [{ first: 0, last: 1, notBefore: 0 }, { first: 2, last: 2, notBefore: at }, { first: 3, last: 9, notBefore: 0 }]
+      .filter((t) => t.last >= first && t.first <= last)
+      .map((t) => ({ first: Math.max(first, t.first), last: Math.min(last, t.last), notBefore: t.notBefore }));
+  assert.deepEqual(partition.acquire('m1', batches(0, 9), 8, times), [
+    { firstOffset: 0, lastOffset: 1, deliveryCount: 1 },
+    { firstOffset: 3, lastOffset: 8, deliveryCount: 1 },
+  ], 'the held record uses none of the budget');
+  assert.deepEqual(partition.figures(), { available: 0, delayed: 1, acquired: 8, acknowledged: 0, archived: 0 });
+  assert.equal(partition.nextDelayEnd(), at);
+  clock.advance(4_999);
+  assert.deepEqual(partition.acquire('m2', batches(0, 9), 10, times), [{ firstOffset: 9, lastOffset: 9, deliveryCount: 1 }]);
+  clock.advance(1);
+  assert.deepEqual(partition.acquire('m2', batches(0, 9), 10, times), [{ firstOffset: 2, lastOffset: 2, deliveryCount: 1 }]);
+});
+
+test('never-delivered records restored from a snapshot are timed again before they are acquired', () => {
+  const { partition, clock, opts } = makePartition();
+  const at = clock.now() + 5_000;
+  const times = (first: number, last: number) => [{ first, last, notBefore: first <= 3 && 3 <= last ? at : 0 }];
+  assert.deepEqual(partition.acquire('m1', batches(0, 5), 10, (first, last) => [{ first, last, notBefore: 0 }]).length, 1);
+  assert.equal(partition.acknowledge('m1', [ack(0, 0, Accept)]), ErrorCode.NONE);
+  // Offsets 3..5 were never delivered: stored as available with count 0, their time not stored.
+  const restored = SharePartition.restore({ startOffset: 1, stateBatches: [{ firstOffset: 1, lastOffset: 2, deliveryState: DeliveryState.Available, deliveryCount: 1 }, { firstOffset: 3, lastOffset: 5, deliveryState: DeliveryState.Available, deliveryCount: 0 }] }, opts);
+  assert.deepEqual(restored.acquire('m2', batches(0, 5), 10, times), [{ firstOffset: 1, lastOffset: 2, deliveryCount: 2 }]);
+  assert.equal(restored.nextDelayEnd(), at);
+  clock.advance(5_000);
+  assert.deepEqual(restored.acquire('m2', batches(0, 5), 10, times), [{ firstOffset: 3, lastOffset: 5, deliveryCount: 1 }]);
+  partition.close();
+  restored.close();
 });
 
 test('a member that leaves gives back what it holds; the others keep theirs', () => {
