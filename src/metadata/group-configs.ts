@@ -3,10 +3,11 @@
 // group exists yet, as in Kafka. Ranges are Kafka's broker defaults for the
 // group.consumer.*, group.share.* and group.streams.* bounds. Share groups
 // read theirs through groupConfigValue when a group or partition is first used
-// (share.isolation.level is not applied yet); consumer-protocol groups take the
+// (share.filter: at every acquisition; share.isolation.level is not applied yet); consumer-protocol groups take the
 // broker's settings, and streams groups are not served, so those are stored and
 // described only.
 
+import { shareFilterProblem } from './share-filter.js';
 import { type ConfigDef, type ConfigMap, type DescribedConfig, type Validator, ConfigSource, firstProblem, int, oneOf } from './config-def.js';
 
 export interface GroupConfigDef extends ConfigDef {
@@ -26,6 +27,7 @@ const APPLIED = new Set([
   'errors.deadletterqueue.topic.name',
   'share.auto.offset.reset',
   'share.delivery.count.limit',
+  'share.filter',
   'share.heartbeat.interval.ms',
   'share.record.lock.duration.ms',
   'share.session.timeout.ms',
@@ -42,6 +44,7 @@ export const GROUP_CONFIG_DEFS: readonly GroupConfigDef[] = [
   def('consumer.session.timeout.ms', '45000', int(45000, 60000), 'Session timeout of consumer-protocol members.', 'ms'),
   def('share.auto.offset.reset', 'latest', autoOffsetReset, 'Where a share group starts reading a partition it has no state for.'),
   def('share.delivery.count.limit', '5', int(2, 10), 'Deliveries of a record before it is archived.'),
+  def('share.filter', '', shareFilterProblem, 'Sluice: which records the share group delivers, an expression over the key, headers and JSON value fields (docs/queue-delivery.md); the others are acknowledged without being delivered. Empty: every record. Applies from the next acquisition.'),
   def('share.heartbeat.interval.ms', '5000', int(5000, 15000), 'Heartbeat interval of share group members.', 'ms'),
   def('share.isolation.level', 'read_uncommitted', oneOf(['read_committed', 'read_uncommitted']), 'Whether a share group delivers only committed transactional records.'),
   def('share.record.lock.duration.ms', '30000', int(15000, 60000), 'How long a delivered record stays locked to its consumer.', 'ms'),

@@ -11,7 +11,7 @@ import { type TestContext, describe, test } from 'node:test';
 import { CompressionTypes, Kafka, logLevel } from 'kafkajs';
 import { Admin, KafkaClient } from '../../src/client/index.js';
 import { DLQ_HEADERS } from '../../src/coordinator/share/dead-letters.js';
-import { DELIVER_AT_HEADER } from '../../src/coordinator/share/delivery-times.js';
+import { DELIVER_AT_HEADER } from '../../src/coordinator/share/delivery-plan.js';
 import { decodeBatch, forEachBatch } from '../../src/protocol/records.js';
 import type { RunningBroker } from '../../src/start-broker.js';
 import { defer, makeDataDir, spawnBroker, waitFor } from '../helpers/broker-process.js';
@@ -199,6 +199,34 @@ describe('librdkafka share consumers', skipUnless(kafkaJavascript), () => {
     assert.equal(await scheduled.exited, 0);
     assert.deepEqual(scheduled.received.map((r) => [r.offset, r.deliveryCount, r.value]), [[1, 1, 'later']]);
     assert.equal(broker.shares.stats('workers')[0].startOffset, 4);
+  });
+
+  test('a share.filter delivers only the records it passes, the others are settled unseen, a change applies to the next acquisition, and a bad filter is refused', { timeout: 60_000 }, async (t) => {
+    const { program, broker } = await setUp(t, 'orders', 1, 0, { 'share.filter': 'header.type == "created" and value.total > 10' });
+    const client = new KafkaClient({ bootstrap: broker.bootstrap });
+    defer(t, () => client.close());
+    const admin = new Admin(client);
+    const order = (type: string, total: number) => ({ value: JSON.stringify({ total }), headers: { type } });
+    const producer = new Kafka({ brokers: [broker.bootstrap], logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+    await producer.send({ topic: 'orders', messages: [order('created', 5), order('created', 50), order('cancelled', 99), order('created', 11), order('created', 1)] });
+
+    const first = runShareConsumer(t, program, broker, 'workers', 'orders', 2, 'accept');
+    assert.equal(await first.exited, 0);
+    assert.deepEqual(first.received.map((r) => [r.offset, r.deliveryCount, r.value]), [[1, 1, '{"total":50}'], [3, 1, '{"total":11}']]);
+    await waitFor('the start offset past every record', () => broker.shares.stats('workers')[0].startOffset === 5);
+
+    await assert.rejects(
+      admin.alterConfigs({ type: 'group', name: 'workers' }, { set: { 'share.filter': 'header.type == "created" and value.total >' } }),
+      (err: Error) => /INVALID_CONFIG/.test(err.message) && /share.filter is not a valid filter at column 43: expected a string, a number/.test(err.message),
+    );
+    await admin.alterConfigs({ type: 'group', name: 'workers' }, { set: { 'share.filter': 'header.type startsWith "cancel"' } });
+    await producer.send({ topic: 'orders', messages: [order('created', 50), order('cancelled', 1)] });
+    await producer.disconnect();
+    const second = runShareConsumer(t, program, broker, 'workers', 'orders', 1, 'accept');
+    assert.equal(await second.exited, 0);
+    assert.deepEqual(second.received.map((r) => [r.offset, r.value]), [[6, '{"total":1}']], 'the new filter, and only on records not looked at before');
+    assert.equal(broker.shares.stats('workers')[0].startOffset, 7);
   });
 
   test('rejected records are archived, never delivered again, do not hold the queue back, and are copied to the dead-letter topic', async (t) => {

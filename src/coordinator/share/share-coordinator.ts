@@ -18,14 +18,16 @@
 // long after their timestamp (share-acquisition.ts), a record's
 // sluice-deliver-at header until that time (delivery-times.ts), and a release
 // may carry a delay of its own (Sluice's releaseDelayMs,
-// docs/queue-delivery.md).
+// docs/queue-delivery.md). A group's share.filter settles the records it does
+// not pass without delivering them.
 //
-// Not yet: read_committed, filters.
+// Not yet: read_committed.
 
 import type { Broker } from '../../broker/broker.js';
 import type { BrokerConfig } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import { groupConfigValue } from '../../metadata/group-configs.js';
+import { type ShareFilter, parseShareFilter } from '../../metadata/share-filter.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import type { Clock } from '../../clock.js';
 import type { TopicInfo, TopicView } from '../group/consumer/consumer-group.js';
@@ -85,6 +87,8 @@ export interface ShareGroupOverview {
 }
 
 const NO_RECORDS = Buffer.alloc(0);
+/** Parsed filters kept (one per distinct expression in use; the cache starts over past this). */
+const MAX_CACHED_FILTERS = 1000;
 
 export class ShareCoordinator {
   private readonly groups = new Map<string, ShareGroup>();
@@ -98,6 +102,8 @@ export class ShareCoordinator {
   private readonly deadLettered = new Map<string, number>();
   /** Per dead-letter topic, the last copy: copies run one after another, in the order records were archived. */
   private readonly deadLetterChains = new Map<string, Promise<void>>();
+  /** Parsed share.filter expressions, by their text. */
+  private readonly filters = new Map<string, ShareFilter>();
   /** Stored states not loaded yet, by partition key: a partition is restored when first read. */
   private readonly stored = new Map<string, SharePartitionSnapshot>();
 
@@ -243,10 +249,12 @@ export class ShareCoordinator {
 
     const deadline = this.clock.now() + Math.min(Math.max(req.maxWaitMs, 0), this.config.fetchMaxWaitMs);
     for (;;) {
-      const acquiredAny = this.acquireRound(req, [...step.session.partitions.values()], resultFor);
+      const round = this.acquireRound(req, [...step.session.partitions.values()], resultFor);
       const remaining = deadline - this.clock.now();
-      if (acquiredAny || remaining <= 0 || req.maxRecords <= 0) break;
-      await this.waitForRecords(req.groupId, [...step.session.partitions.values()], remaining);
+      if (round === 'acquired' || remaining <= 0 || req.maxRecords <= 0) break;
+      // A read whose records were all filtered out or held back: read on at once, letting other requests in between.
+      if (round === 'moved-on') await new Promise<void>((resolve) => setImmediate(resolve));
+      else await this.waitForRecords(req.groupId, [...step.session.partitions.values()], remaining);
     }
     return { errorCode: ErrorCode.NONE, errorMessage: null, lockDurationMs, partitions: [...results.values()] };
   }
@@ -306,10 +314,13 @@ export class ShareCoordinator {
     return group;
   }
 
-  private acquireRound(req: ShareFetchInput, partitions: SessionPartition[], resultFor: (p: SessionPartition) => SharePartitionResult): boolean {
+  /** One read of each session partition: whether anything was acquired, or else whether some window moved on without acquiring. */
+  private acquireRound(req: ShareFetchInput, partitions: SessionPartition[], resultFor: (p: SessionPartition) => SharePartitionResult): 'acquired' | 'moved-on' | 'nothing' {
     let records = req.maxRecords;
     let bytes = req.maxBytes;
     let acquiredAny = false;
+    let movedOn = false;
+    const filter = this.filterOf(req.groupId);
     for (const p of partitions) {
       if (records <= 0 || bytes <= 0) break;
       const topic = this.topics.byId(p.topicId);
@@ -319,11 +330,12 @@ export class ShareCoordinator {
         continue;
       }
       const share = this.sharePartition(req.groupId, p, partition);
-      const got = acquireFromLog(partition, share, req.memberId, records, bytes, this.broker.cluster.topic(topic.name)?.configs ?? {});
+      const got = acquireFromLog(partition, share, req.memberId, records, bytes, this.broker.cluster.topic(topic.name)?.configs ?? {}, filter);
       if (got.errorCode !== ErrorCode.NONE) {
         resultFor(p).errorCode = got.errorCode;
         continue;
       }
+      movedOn ||= got.movedOn;
       if (got.acquired.length === 0) continue;
       const r = resultFor(p);
       r.leaderEpoch = partition.leaderEpoch;
@@ -333,7 +345,19 @@ export class ShareCoordinator {
       bytes -= got.records.length;
       acquiredAny = true;
     }
-    return acquiredAny;
+    return acquiredAny ? 'acquired' : movedOn ? 'moved-on' : 'nothing';
+  }
+
+  /** The group's share.filter, parsed (it was checked when set); null when it has none. Read at every acquisition, so a change applies from the next. */
+  private filterOf(groupId: string): ShareFilter | null {
+    const text = groupConfigValue(this.broker.cluster.groupConfigs(groupId), 'share.filter');
+    if (text.trim() === '') return null;
+    let filter = this.filters.get(text);
+    if (filter === undefined) {
+      if (this.filters.size >= MAX_CACHED_FILTERS) this.filters.clear();
+      this.filters.set(text, (filter = parseShareFilter(text)));
+    }
+    return filter;
   }
 
   /** Applies one partition's acknowledgements and resolves once the new state is stored. */

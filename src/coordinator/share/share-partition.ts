@@ -16,7 +16,7 @@
 
 import type { Clock, Timer } from '../../clock.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
-import type { DeliveryTime } from './delivery-times.js';
+import type { DeliveryRun } from './delivery-plan.js';
 import { DeliveryState, InFlightRecords, type RecordRun, type RunChange } from './in-flight-records.js';
 
 /** ShareFetch/ShareAcknowledge acknowledgement types (Renew: KIP-1222, ShareAcknowledge v2). */
@@ -84,7 +84,7 @@ export interface SharePartitionFigures {
 
 const UNHELD = { holder: null, acquisition: 0 } as const;
 
-const dueNow = (first: number, last: number): DeliveryTime[] => [{ first, last, notBefore: 0 }];
+const dueNow = (first: number, last: number): DeliveryRun[] => [{ first, last, notBefore: 0, filteredOut: false }];
 
 export class SharePartition {
   private readonly records: InFlightRecords;
@@ -148,13 +148,14 @@ export class SharePartition {
    * offset ranges of the data batches a log read returned, in offset order.
    * Offsets past the window's end that no batch covers (control batches,
    * compacted or aborted records) are archived, as there is nothing to deliver.
-   * `timesOf(first, last)` says when records never delivered may be (runs
-   * covering `first`..`last`; 0: now): it is asked for new records, and for
-   * never-delivered records inside the window whose time is not known
-   * (restored from a snapshot, which keeps no times). Returns what was
-   * acquired, in offset order.
+   * `planOf(first, last)` says when records never delivered may be (0: now)
+   * and whether the group's filter passes them (runs covering
+   * `first`..`last`): it is asked for new records, and for never-delivered
+   * records inside the window whose time is not known (restored from a
+   * snapshot, which keeps no times). Records filtered out are acknowledged
+   * without a delivery. Returns what was acquired, in offset order.
    */
-  acquire(memberId: string, batches: { first: number; last: number }[], maxRecords: number, timesOf: (first: number, last: number) => DeliveryTime[] = dueNow): AcquiredRecords[] {
+  acquire(memberId: string, batches: { first: number; last: number }[], maxRecords: number, planOf: (first: number, last: number) => DeliveryRun[] = dueNow): AcquiredRecords[] {
     const now = this.opts.clock.now();
     const acquisition = this.nextAcquisition++;
     const held: RunChange = { holder: memberId, acquisition, notBefore: 0, state: DeliveryState.Acquired };
@@ -162,7 +163,7 @@ export class SharePartition {
     for (const b of batches) {
       if (budget <= 0) break;
       // Inside the window: records released earlier, or never taken.
-      this.timeUndelivered(b.first, Math.min(b.last, this.records.endOffset - 1), timesOf, now);
+      this.planUndelivered(b.first, Math.min(b.last, this.records.endOffset - 1), planOf, now);
       const insideLast = this.lastWithinBudget(b.first, Math.min(b.last, this.records.endOffset - 1), budget, now);
       if (b.first <= insideLast) {
         budget -= this.records.update(b.first, insideLast, (run) => (this.deliverable(run, now) ? { ...held, deliveryCount: run.deliveryCount + 1 } : null));
@@ -171,11 +172,16 @@ export class SharePartition {
       if (b.last < this.records.endOffset) continue;
       if (this.windowFull()) break;
       if (b.first > this.records.endOffset) this.records.append(this.records.endOffset, b.first - 1, { state: DeliveryState.Archived, deliveryCount: 0, ...UNHELD, notBefore: 0 });
-      // Records due later wait in the window and use no budget, so those behind them flow.
+      // Records due later wait in the window, and those filtered out are settled at once; neither uses
+      // budget, so the records behind them flow.
       while (budget > 0 && this.records.endOffset <= b.last && !this.windowFull()) {
         const from = this.records.endOffset;
         const to = Math.min(b.last, from + Math.min(budget, this.records.startOffset + this.opts.maxInFlightRecords - from) - 1);
-        for (const t of timesOf(from, to)) {
+        for (const t of planOf(from, to)) {
+          if (t.filteredOut) {
+            this.records.append(t.first, t.last, { state: DeliveryState.Acknowledged, deliveryCount: 0, ...UNHELD, notBefore: 0 });
+            continue;
+          }
           if (t.notBefore > now) {
             this.records.append(t.first, t.last, { state: DeliveryState.Available, deliveryCount: 0, ...UNHELD, notBefore: t.notBefore });
             continue;
@@ -344,14 +350,17 @@ export class SharePartition {
     return run.state === DeliveryState.Available && run.notBefore <= now;
   }
 
-  /** Gives records in `first`..`last` that were never delivered and have no known time the time `timesOf` says, where that is later than now. */
-  private timeUndelivered(first: number, last: number, timesOf: (first: number, last: number) => DeliveryTime[], now: number): void {
+  /** Plans again the records in `first`..`last` that were never delivered and have no known time: filtered out, or due later. */
+  private planUndelivered(first: number, last: number, planOf: (first: number, last: number) => DeliveryRun[], now: number): void {
     const untimed = this.records
       .all()
       .filter((r) => r.first <= last && r.last >= first && r.state === DeliveryState.Available && r.deliveryCount === 0 && r.notBefore === 0)
       .map((r) => ({ first: Math.max(first, r.first), last: Math.min(last, r.last) }));
     for (const u of untimed) {
-      for (const t of timesOf(u.first, u.last)) if (t.notBefore > now) this.records.update(t.first, t.last, () => ({ notBefore: t.notBefore }));
+      for (const t of planOf(u.first, u.last)) {
+        if (t.filteredOut) this.records.update(t.first, t.last, () => ({ state: DeliveryState.Acknowledged }));
+        else if (t.notBefore > now) this.records.update(t.first, t.last, () => ({ notBefore: t.notBefore }));
+      }
     }
   }
 

@@ -37,6 +37,14 @@ function batches(first: number, last: number, size = 10): { first: number; last:
   return out;
 }
 
+type PlannedRun = { first: number; last: number; notBefore?: number; filteredOut?: boolean };
+
+/** A delivery plan (delivery-plan.ts) made of `runs`, clipped to what acquire asks about. */
+const planOf = (...runs: PlannedRun[]) => (first: number, last: number) =>
+  runs
+    .filter((r) => r.last >= first && r.first <= last)
+    .map((r) => ({ first: Math.max(first, r.first), last: Math.min(last, r.last), notBefore: r.notBefore ?? 0, filteredOut: r.filteredOut ?? false }));
+
 const ack = (firstOffset: number, lastOffset: number, ...types: AcknowledgeType[]) => ({ firstOffset, lastOffset, acknowledgeTypes: types });
 
 test('members acquire disjoint records up to their maximum, whole batches split where the maximum falls', () => {
@@ -175,7 +183,7 @@ test('a delayed release at the delivery limit archives the record at once', () =
 test('new records with a delivery time are kept back until it while later ones flow', () => {
   const { partition, clock } = makePartition();
   const at = clock.now() + 60_000;
-  const acquired = partition.acquire('m1', batches(0, 5, 2), 10, (first, last) => [{ first, last, notBefore: first === 2 ? at : 0 }]);
+  const acquired = partition.acquire('m1', batches(0, 5, 2), 10, planOf({ first: 0, last: 1 }, { first: 2, last: 3, notBefore: at }, { first: 4, last: 5 }));
   assert.deepEqual(acquired, [
     { firstOffset: 0, lastOffset: 1, deliveryCount: 1 },
     { firstOffset: 4, lastOffset: 5, deliveryCount: 1 },
@@ -190,10 +198,7 @@ test('new records with a delivery time are kept back until it while later ones f
 test('a record due later inside a batch is kept back while the records around it are acquired', () => {
   const { partition, clock } = makePartition();
   const at = clock.now() + 5_000;
-  const times = (first: number, last: number) =>
-    [{ first: 0, last: 1, notBefore: 0 }, { first: 2, last: 2, notBefore: at }, { first: 3, last: 9, notBefore: 0 }]
-      .filter((t) => t.last >= first && t.first <= last)
-      .map((t) => ({ first: Math.max(first, t.first), last: Math.min(last, t.last), notBefore: t.notBefore }));
+  const times = planOf({ first: 0, last: 1 }, { first: 2, last: 2, notBefore: at }, { first: 3, last: 9 });
   assert.deepEqual(partition.acquire('m1', batches(0, 9), 8, times), [
     { firstOffset: 0, lastOffset: 1, deliveryCount: 1 },
     { firstOffset: 3, lastOffset: 8, deliveryCount: 1 },
@@ -209,8 +214,8 @@ test('a record due later inside a batch is kept back while the records around it
 test('never-delivered records restored from a snapshot are timed again before they are acquired', () => {
   const { partition, clock, opts } = makePartition();
   const at = clock.now() + 5_000;
-  const times = (first: number, last: number) => [{ first, last, notBefore: first <= 3 && 3 <= last ? at : 0 }];
-  assert.deepEqual(partition.acquire('m1', batches(0, 5), 10, (first, last) => [{ first, last, notBefore: 0 }]).length, 1);
+  const times = planOf({ first: 0, last: 2 }, { first: 3, last: 5, notBefore: at });
+  assert.deepEqual(partition.acquire('m1', batches(0, 5), 10).length, 1);
   assert.equal(partition.acknowledge('m1', [ack(0, 0, Accept)]), ErrorCode.NONE);
   // Offsets 3..5 were never delivered: stored as available with count 0, their time not stored.
   const restored = SharePartition.restore({ startOffset: 1, stateBatches: [{ firstOffset: 1, lastOffset: 2, deliveryState: DeliveryState.Available, deliveryCount: 1 }, { firstOffset: 3, lastOffset: 5, deliveryState: DeliveryState.Available, deliveryCount: 0 }] }, opts);
@@ -220,6 +225,19 @@ test('never-delivered records restored from a snapshot are timed again before th
   assert.deepEqual(restored.acquire('m2', batches(0, 5), 10, times), [{ firstOffset: 3, lastOffset: 5, deliveryCount: 1 }]);
   partition.close();
   restored.close();
+});
+
+test('records the filter does not pass are settled without a delivery and use no budget; those it passes are acquired', () => {
+  const { partition } = makePartition();
+  const plan = planOf({ first: 0, last: 0 }, { first: 1, last: 3, filteredOut: true }, { first: 4, last: 9 });
+  assert.deepEqual(partition.acquire('m1', batches(0, 9), 3, plan), [
+    { firstOffset: 0, lastOffset: 0, deliveryCount: 1 },
+    { firstOffset: 4, lastOffset: 5, deliveryCount: 1 },
+  ]);
+  assert.deepEqual(partition.figures(), { available: 0, delayed: 0, acquired: 3, acknowledged: 3, archived: 0 });
+  assert.equal(partition.acknowledge('m1', [ack(0, 0, Accept), ack(4, 5, Accept)]), ErrorCode.NONE);
+  assert.equal(partition.startOffset, 6, 'the start offset passes the filtered records');
+  assert.equal(partition.acknowledge('m1', [ack(1, 1, Accept)]), ErrorCode.INVALID_RECORD_STATE, 'a filtered record was never handed out');
 });
 
 test('a member that leaves gives back what it holds; the others keep theirs', () => {
