@@ -8,7 +8,7 @@
 
 import type { Partition } from '../../broker/partition.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
-import { batchBaseOffset, batchLastOffset, batchSize, isControlBatch } from '../../protocol/record-batch.js';
+import { batchBaseOffset, batchFirstTimestamp, batchLastOffset, batchSize, isControlBatch } from '../../protocol/record-batch.js';
 import { type TopicConfigs, deliveryDelayMs } from '../../metadata/topic-configs.js';
 import { CorruptBatchError } from '../../storage/corrupt-batch.js';
 import type { ShareFilter } from '../../metadata/share-filter.js';
@@ -22,9 +22,6 @@ export interface Acquisition {
   /** The window took records in without acquiring any (filtered out, or due later): reading on may find some. */
   movedOn: boolean;
 }
-
-/** Where a v2 record batch keeps its first record's timestamp (after length, epoch, magic, crc, attributes, lastOffsetDelta). */
-const FIRST_TIMESTAMP_OFFSET = 27;
 
 interface LogBatch {
   pos: number;
@@ -67,7 +64,7 @@ export function acquireFromLog(partition: Partition, share: SharePartition, memb
     for (const b of batches) {
       if (b.last < first || b.first > last) continue;
       // delivery.delay.ms: due once the batch's first record's timestamp plus the delay has passed.
-      b.plan ??= planBatch(data, b.pos, b.first, b.last, delay > 0 ? Number(data.readBigInt64BE(b.pos + FIRST_TIMESTAMP_OFFSET)) + delay : 0, filter);
+      b.plan ??= planBatch(data, b.pos, b.first, b.last, delay > 0 ? batchFirstTimestamp(data, b.pos) + delay : 0, filter);
       for (const r of b.plan) if (r.last >= first && r.first <= last) out.push({ ...r, first: Math.max(first, r.first), last: Math.min(last, r.last) });
     }
     return out;

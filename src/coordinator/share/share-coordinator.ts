@@ -34,9 +34,10 @@ import type { TopicInfo, TopicView } from '../group/consumer/consumer-group.js';
 import { type DeadLetter, copyToDeadLetterTopic } from './dead-letters.js';
 import { acquireFromLog } from './share-acquisition.js';
 import { ShareGroup, type ShareHeartbeat, type ShareHeartbeatResult } from './share-group.js';
-import { type AcknowledgementBatch, type AcquiredRecords, SharePartition, type SharePartitionFigures } from './share-partition.js';
+import { type AcknowledgementBatch, type AcquiredRecords, SharePartition, type RecordStateCounts } from './share-partition.js';
 import { OPEN_SESSION_EPOCH, type SessionPartition, ShareSessions, sessionPartitionKey } from './share-sessions.js';
 import type { SharePartitionSnapshot } from './share-partition.js';
+import { type ShareGroupFigures, type SharePartitionFigures, batchTimestampAt, sumFigures } from './share-figures.js';
 import { ShareStateStore } from './share-state-store.js';
 
 export interface SharePartitionRequest extends SessionPartition {
@@ -70,7 +71,7 @@ export interface ShareFetchOutput {
 }
 
 /** One partition of a share group as `sluice queue stats` shows it. */
-export interface SharePartitionStats extends SharePartitionFigures {
+export interface SharePartitionStats extends RecordStateCounts {
   topic: string;
   partition: number;
   /** First offset not yet settled (the share-partition start offset). */
@@ -187,8 +188,8 @@ export class ShareCoordinator {
     try {
       await Promise.all(
         [...keys].map((key) => {
-          const [topicId, partition] = key.slice(prefix.length).split(':');
-          return this.store.write({ groupId, topicId, partition: Number(partition) }, null, -1);
+          const { topicId, partition } = splitPartitionKey(key);
+          return this.store.write({ groupId, topicId, partition }, null, -1);
         }),
       );
     } catch (err) {
@@ -199,23 +200,60 @@ export class ShareCoordinator {
     return ErrorCode.NONE;
   }
 
-  /** Per-partition figures of a share group, for the partitions it has read. */
+  /** Per-partition record states of a share group, for the partitions it has read. */
   stats(groupId: string): SharePartitionStats[] {
-    const prefix = `${groupId}\u0000`;
-    const out: SharePartitionStats[] = [];
-    for (const [key, share] of this.partitions) {
-      if (!key.startsWith(prefix)) continue;
-      const [topicId, partition] = key.slice(prefix.length).split(':');
-      out.push({
-        topic: this.topics.byId(topicId)?.name ?? topicId,
-        partition: Number(partition),
-        startOffset: share.startOffset,
-        endOffset: share.endOffset,
-        deadLettered: this.deadLettered.get(key) ?? 0,
-        ...share.figures(),
-      });
+    return this.loadedPartitionsOf(groupId).map(({ key, topic, partition, share }) => ({
+      topic,
+      partition,
+      startOffset: share.startOffset,
+      endOffset: share.endOffset,
+      deadLettered: this.deadLettered.get(key) ?? 0,
+      ...share.stateCounts(),
+    }));
+  }
+
+  /**
+   * What operators watch (share-figures.ts), per share group and partition
+   * with totals per group: every share group known here, or only `groupId`.
+   * Stored partition states not read since start-up are loaded first, so a
+   * queue nobody reads since a restart shows too.
+   */
+  figures(groupId?: string): ShareGroupFigures[] {
+    for (const key of [...this.stored.keys()]) {
+      const { groupId: g, topicId, partition } = splitPartitionKey(key);
+      if (groupId !== undefined && g !== groupId) continue;
+      const topic = this.topics.byId(topicId);
+      const log = topic && this.broker.partition(topic.name, partition);
+      if (log) this.sharePartition(g, { topicId, partition }, log);
     }
-    return out.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+    const ids = new Set([...this.groups.keys(), ...[...this.partitions.keys()].map((key) => splitPartitionKey(key).groupId)]);
+    const now = this.clock.now();
+    return [...ids]
+      .filter((id) => groupId === undefined || id === groupId)
+      .sort()
+      .map((id) => {
+        const partitions = this.loadedPartitionsOf(id).map(({ key, topic, partition, share }): SharePartitionFigures => {
+          const log = this.broker.partition(topic, partition);
+          const counts = share.stateCounts();
+          const unread = log ? Math.max(0, log.highWatermark - share.endOffset) : 0;
+          // The first record deliverable now: in the window, else the first one not read yet.
+          const next = share.nextFetchOffset() ?? share.endOffset;
+          const oldest = log && (next < share.endOffset || unread > 0) ? batchTimestampAt(log, next) : null;
+          return {
+            topic,
+            partition,
+            startOffset: share.startOffset,
+            endOffset: share.endOffset,
+            ready: counts.available + unread,
+            delayed: counts.delayed,
+            inFlight: counts.acquired,
+            oldestReadyAgeMs: oldest === null ? null : Math.max(0, now - oldest),
+            ...share.counters,
+            deadLettered: this.deadLettered.get(key) ?? 0,
+          };
+        });
+        return { groupId: id, totals: sumFigures(partitions), partitions };
+      });
   }
 
   /** ShareFetch: session step, acknowledgements, then acquisition (long-poll while nothing is acquired). */
@@ -377,6 +415,16 @@ export class ShareCoordinator {
     }
   }
 
+  /** The loaded share partitions of a group, by topic name and partition. */
+  private loadedPartitionsOf(groupId: string): { key: string; topic: string; partition: number; share: SharePartition }[] {
+    const out = [];
+    for (const [key, share] of this.partitions) {
+      const k = splitPartitionKey(key);
+      if (k.groupId === groupId) out.push({ key, topic: this.topics.byId(k.topicId)?.name ?? k.topicId, partition: k.partition, share });
+    }
+    return out.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+  }
+
   /** Gives back whatever `memberId` holds in any partition of the group. */
   private releaseAll(groupId: string, memberId: string): void {
     const prefix = `${groupId}\u0000`;
@@ -461,6 +509,12 @@ export class ShareCoordinator {
 }
 
 const partitionKey = (groupId: string, p: SessionPartition): string => `${groupId}\u0000${sessionPartitionKey(p)}`;
+
+function splitPartitionKey(key: string): { groupId: string; topicId: string; partition: number } {
+  const nul = key.indexOf('\u0000');
+  const [topicId, partition] = key.slice(nul + 1).split(':');
+  return { groupId: key.slice(0, nul), topicId, partition: Number(partition) };
+}
 
 /** One entry per partition: a request may name a topic, or a partition, more than once (librdkafka 2.15 does). */
 function mergeRequested(partitions: SharePartitionRequest[]): SharePartitionRequest[] {

@@ -17,6 +17,7 @@
 import type { Clock, Timer } from '../../clock.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import type { DeliveryRun } from './delivery-plan.js';
+import { type ShareCounters, noCounters } from './share-figures.js';
 import { DeliveryState, InFlightRecords, type RecordRun, type RunChange } from './in-flight-records.js';
 
 /** ShareFetch/ShareAcknowledge acknowledgement types (Renew: KIP-1222, ShareAcknowledge v2). */
@@ -71,7 +72,7 @@ export interface SharePartitionSnapshot {
   stateBatches: { firstOffset: number; lastOffset: number; deliveryState: DeliveryState; deliveryCount: number }[];
 }
 
-export interface SharePartitionFigures {
+export interface RecordStateCounts {
   /** Deliverable now. */
   available: number;
   /** Available but not before a later time. */
@@ -90,6 +91,7 @@ export class SharePartition {
   private readonly records: InFlightRecords;
   private readonly locks = new Map<number, Timer>();
   private nextAcquisition = 1;
+  private readonly counted: ShareCounters = noCounters();
 
   constructor(
     startOffset: number,
@@ -180,6 +182,7 @@ export class SharePartition {
         for (const t of planOf(from, to)) {
           if (t.filteredOut) {
             this.records.append(t.first, t.last, { state: DeliveryState.Acknowledged, deliveryCount: 0, ...UNHELD, notBefore: 0 });
+            this.counted.filtered += t.last - t.first + 1;
             continue;
           }
           if (t.notBefore > now) {
@@ -192,6 +195,7 @@ export class SharePartition {
       }
     }
     const acquired = this.heldBy(acquisition);
+    for (const r of acquired) if (r.deliveryCount > 1) this.counted.redeliveries += r.last - r.first + 1;
     if (acquired.length > 0) this.locks.set(acquisition, this.opts.clock.schedule(this.opts.lockDurationMs, () => this.expire(acquisition)));
     this.records.advanceStart();
     return acquired.map((r) => ({ firstOffset: r.first, lastOffset: r.last, deliveryCount: r.deliveryCount }));
@@ -265,9 +269,9 @@ export class SharePartition {
     return { startOffset: this.records.startOffset, stateBatches };
   }
 
-  figures(): SharePartitionFigures {
+  stateCounts(): RecordStateCounts {
     const now = this.opts.clock.now();
-    const f: SharePartitionFigures = { available: 0, delayed: 0, acquired: 0, acknowledged: 0, archived: 0 };
+    const f: RecordStateCounts = { available: 0, delayed: 0, acquired: 0, acknowledged: 0, archived: 0 };
     for (const run of this.records.all()) {
       const n = run.last - run.first + 1;
       if (run.state === DeliveryState.Available) {
@@ -278,6 +282,11 @@ export class SharePartition {
       else f.archived += n;
     }
     return f;
+  }
+
+  /** What this partition counted since it was loaded (share-figures.ts). */
+  get counters(): Readonly<ShareCounters> {
+    return this.counted;
   }
 
   /** Number of runs kept (how compact the state is). */
@@ -291,7 +300,7 @@ export class SharePartition {
     switch (type) {
       case AcknowledgeType.Accept:
       case AcknowledgeType.Gap:
-        this.records.update(first, last, () => ({ state: DeliveryState.Acknowledged, ...UNHELD }));
+        this.counted.acknowledged += this.records.update(first, last, () => ({ state: DeliveryState.Acknowledged, ...UNHELD }));
         return false;
       case AcknowledgeType.Reject:
         this.archive(first, last, 'rejected');
@@ -318,7 +327,10 @@ export class SharePartition {
       released = true;
       return { state: DeliveryState.Available, ...UNHELD, notBefore };
     });
-    for (const s of spent) this.opts.onArchived?.(s.first, s.last, 'delivery-limit', s.count);
+    for (const s of spent) {
+      this.counted.archived += s.last - s.first + 1;
+      this.opts.onArchived?.(s.first, s.last, 'delivery-limit', s.count);
+    }
     return released;
   }
 
@@ -328,7 +340,10 @@ export class SharePartition {
       archived.push({ first: Math.max(first, run.first), last: Math.min(last, run.last), count: run.deliveryCount });
       return { state: DeliveryState.Archived, ...UNHELD };
     });
-    for (const a of archived) this.opts.onArchived?.(a.first, a.last, reason, a.count);
+    for (const a of archived) {
+      this.counted.archived += a.last - a.first + 1;
+      this.opts.onArchived?.(a.first, a.last, reason, a.count);
+    }
   }
 
   private expire(acquisition: number): void {
@@ -358,7 +373,7 @@ export class SharePartition {
       .map((r) => ({ first: Math.max(first, r.first), last: Math.min(last, r.last) }));
     for (const u of untimed) {
       for (const t of planOf(u.first, u.last)) {
-        if (t.filteredOut) this.records.update(t.first, t.last, () => ({ state: DeliveryState.Acknowledged }));
+        if (t.filteredOut) this.counted.filtered += this.records.update(t.first, t.last, () => ({ state: DeliveryState.Acknowledged }));
         else if (t.notBefore > now) this.records.update(t.first, t.last, () => ({ notBefore: t.notBefore }));
       }
     }
