@@ -59,15 +59,15 @@ export class RawShareMember {
     return member;
   }
 
-  /** ShareFetch of partition 0 with `acknowledgements` piggybacked; the partition's answer (the first fetch opens the session). */
-  async fetch(acknowledgements: RawAcknowledgement[] = [], maxWaitMs = 5000): Promise<RawSharePartition> {
+  /** ShareFetch of partition 0 with `acknowledgements` piggybacked; the partition's answer (the first fetch opens the session). A `maxBytes` of 1 reads one batch at a time. */
+  async fetch(acknowledgements: RawAcknowledgement[] = [], maxWaitMs = 5000, maxBytes = 1 << 20): Promise<RawSharePartition> {
     const body = await this.send(ShareFetchRequest, ShareFetchResponse, 1, {
       groupId: this.groupId,
       memberId: this.memberId,
       shareSessionEpoch: this.nextEpoch(),
       maxWaitMs,
       minBytes: 1,
-      maxBytes: 1 << 20,
+      maxBytes,
       maxRecords: 500,
       batchSize: 500,
       topics: [{ topicId: this.topicId, partitions: [{ partitionIndex: 0, acknowledgementBatches: acknowledgements }] }],

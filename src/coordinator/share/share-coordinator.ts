@@ -16,7 +16,7 @@
 //
 // A topic's delivery.delay.ms keeps its records from share groups until that
 // long after their timestamp (share-acquisition.ts), a record's
-// sluice-deliver-at header until that time (delivery-times.ts), and a release
+// sluice-deliver-at header until that time (delivery-plan.ts), and a release
 // may carry a delay of its own (Sluice's releaseDelayMs,
 // docs/queue-delivery.md). A group's share.filter settles the records it does
 // not pass without delivering them.
