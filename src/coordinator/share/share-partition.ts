@@ -11,8 +11,10 @@
 // held when it fires go back, as when their member leaves. The start offset
 // moves past settled records, so only the window in between is kept
 // (in-flight-records.ts), bounded by maxInFlightRecords. Records may carry a
-// time before which they are not delivered (a release with a delay); they do
-// not hold back the records behind them. All transitions are synchronous.
+// time before which they are not delivered (a release with a delay, a
+// delivery time: delivery-plan.ts); they do not hold back the records behind
+// them. Records the group's filter does not pass are acknowledged as they are
+// taken in, never delivered. All transitions are synchronous.
 
 import type { Clock, Timer } from '../../clock.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
