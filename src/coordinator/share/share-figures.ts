@@ -51,6 +51,7 @@ export interface ShareGroupFigures {
   groupId: string;
   /** Sums over the partitions; the oldest ready age is the largest. */
   totals: ShareFigures;
+  /** The partitions the group has state for (read since start-up, or stored), by topic and partition. */
   partitions: SharePartitionFigures[];
 }
 
