@@ -6,7 +6,6 @@
 // while holding them go to another one once their lock expires.
 
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { type TestContext, describe, test } from 'node:test';
 import { Kafka, logLevel } from 'kafkajs';
 import { Admin, KafkaClient } from '../../src/client/index.js';
@@ -16,53 +15,7 @@ import type { RunningBroker } from '../../src/start-broker.js';
 import { defer, makeDataDir, spawnBroker, waitFor } from '../helpers/broker-process.js';
 import { startInProcessBroker } from '../helpers/in-process-broker.js';
 import { buildLibrdkafkaProgram, kafkaJavascript, skipUnless } from '../helpers/interop-tools.js';
-
-interface Received {
-  partition: number;
-  offset: number;
-  deliveryCount: number;
-  value: string;
-}
-
-interface ShareConsumer {
-  child: ChildProcess;
-  received: Received[];
-  /** Resolves with the exit status once the process ends. */
-  exited: Promise<number | null>;
-  /** Resolves once a line satisfies `predicate` (checked on each line as it arrives). */
-  sawLine(predicate: (line: string) => boolean): Promise<void>;
-}
-
-function runShareConsumer(t: TestContext, program: string, broker: { bootstrap: string }, group: string, topic: string, records: number, mode: string, env: Record<string, string> = {}): ShareConsumer {
-  const child = spawn(program, [broker.bootstrap, group, topic, String(records), mode, '60'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-  t.after(() => child.kill('SIGKILL'));
-  const received: Received[] = [];
-  const watchers: { predicate: (line: string) => boolean; resolve(): void }[] = [];
-  let pending = '';
-  let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += d));
-  child.stdout!.on('data', (d) => {
-    pending += d;
-    const lines = pending.split('\n');
-    pending = lines.pop()!;
-    for (const line of lines) {
-      const m = /^(\d+) (\d+) (\d+) (.*)$/.exec(line);
-      if (m) received.push({ partition: Number(m[1]), offset: Number(m[2]), deliveryCount: Number(m[3]), value: m[4] });
-      for (const w of [...watchers]) {
-        if (!w.predicate(line)) continue;
-        watchers.splice(watchers.indexOf(w), 1);
-        w.resolve();
-      }
-    }
-  });
-  const exited = new Promise<number | null>((resolve) =>
-    child.on('exit', (code) => {
-      if (code !== null && code !== 0) process.stderr.write(`share-consume ${mode} exited ${code}:\n${stderr}`);
-      resolve(code);
-    }),
-  );
-  return { child, received, exited, sawLine: (predicate) => new Promise((resolve) => watchers.push({ predicate, resolve })) };
-}
+import { type Received, runShareConsumer } from './librdkafka-share-consumer.js';
 
 /** The records of partition 0 of `topic` as stored, headers as strings. */
 function deadLetters(broker: RunningBroker, topic: string): { key: string; value: string; headers: Record<string, string> }[] {

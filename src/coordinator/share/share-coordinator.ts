@@ -17,6 +17,9 @@
 // A topic's delivery.delay.ms keeps its records from share groups until that
 // long after their timestamp (share-acquisition.ts).
 //
+// The share offsets admin APIs read and replace a group's partition states
+// (share-offsets.ts); changes need an empty group, as in Kafka.
+//
 // Not yet: read_committed, per-record delivery times and filters.
 
 import type { Broker } from '../../broker/broker.js';
@@ -33,6 +36,16 @@ import { type AcknowledgementBatch, type AcquiredRecords, SharePartition, type S
 import { OPEN_SESSION_EPOCH, type SessionPartition, ShareSessions, sessionPartitionKey } from './share-sessions.js';
 import type { SharePartitionSnapshot } from './share-partition.js';
 import { ShareStateStore } from './share-state-store.js';
+import {
+  type AlterShareOffsetsResult,
+  type DeleteShareOffsetsResult,
+  type ShareOffsetError,
+  type SharePartitionOffset,
+  type ShareTopicOffsets,
+  type TopicPartitions,
+  UNINITIALIZED_START_OFFSET,
+  shareLag,
+} from './share-offsets.js';
 
 export interface SharePartitionRequest extends SessionPartition {
   acknowledgements: AcknowledgementBatch[];
@@ -167,27 +180,81 @@ export class ShareCoordinator {
     if (group.state !== 'Empty') return ErrorCode.NON_EMPTY_GROUP;
     group.shutdown();
     this.groups.delete(groupId);
-    const prefix = `${groupId}\u0000`;
-    const keys = new Set([...this.partitions.keys(), ...this.stored.keys()].filter((k) => k.startsWith(prefix)));
-    for (const key of keys) {
-      this.partitions.get(key)?.close();
-      this.partitions.delete(key);
-      this.stored.delete(key);
-      this.deadLettered.delete(key);
-    }
+    const states = this.statesOf(groupId);
     try {
-      await Promise.all(
-        [...keys].map((key) => {
-          const [topicId, partition] = key.slice(prefix.length).split(':');
-          return this.store.write({ groupId, topicId, partition: Number(partition) }, null, -1);
-        }),
-      );
+      await Promise.all(states.map((s) => this.setState(groupId, s, null)));
     } catch (err) {
       this.log.error({ err, group: groupId }, 'share group state tombstones could not be written');
       return ErrorCode.COORDINATOR_NOT_AVAILABLE;
     }
-    this.log.info({ group: groupId, partitions: keys.size }, 'share group deleted');
+    this.log.info({ group: groupId, partitions: states.length }, 'share group deleted');
     return ErrorCode.NONE;
+  }
+
+  /**
+   * DescribeShareGroupOffsets for one group: each partition's start offset,
+   * leader epoch and lag; -1 where the group has no state, and for topics that
+   * do not exist (absence of data, not an error, as Kafka answers). `topics`
+   * null: every partition the group has state for.
+   */
+  describeOffsets(groupId: string, topics: TopicPartitions[] | null): ShareTopicOffsets[] {
+    return (topics ?? this.topicsWithState(groupId)).map(({ topic, partitions }) => {
+      const info = this.topics.byName(topic);
+      return { topic, topicId: info?.topicId ?? null, partitions: partitions.map((partition) => this.offsetOf(groupId, info, partition)) };
+    });
+  }
+
+  /**
+   * AlterShareGroupOffsets: sets the start offset of partitions of an empty
+   * share group. Whatever the group knew of those partitions is dropped: the
+   * next fetch starts at the new offset with nothing delivered. A negative
+   * offset forgets the partition, which then starts per share.auto.offset.reset.
+   * Answers once the new states are stored.
+   */
+  async alterOffsets(groupId: string, topics: { topic: string; partitions: { partition: number; startOffset: number }[] }[]): Promise<AlterShareOffsetsResult> {
+    const refused = this.refuseOffsetChange(groupId);
+    if (refused) return { ...refused, topics: [] };
+    const writes: Promise<void>[] = [];
+    const out = topics.map(({ topic, partitions }) => {
+      const info = this.topics.byName(topic);
+      return {
+        topic,
+        topicId: info?.topicId ?? null,
+        partitions: partitions.map(({ partition, startOffset }) => {
+          if (!info || partition < 0 || partition >= info.partitions) return { partition, ...UNKNOWN_PARTITION };
+          const result: { partition: number } & ShareOffsetError = { partition, errorCode: ErrorCode.NONE, errorMessage: null };
+          const state = startOffset < 0 ? null : { startOffset, stateBatches: [] };
+          writes.push(this.setState(groupId, { topicId: info.topicId, partition }, state).catch((err) => void Object.assign(result, this.storeFailure(err, groupId))));
+          return result;
+        }),
+      };
+    });
+    await Promise.all(writes);
+    this.log.info({ group: groupId, topics: topics.map((t) => t.topic) }, 'share group offsets altered');
+    return { errorCode: ErrorCode.NONE, errorMessage: null, topics: out };
+  }
+
+  /** DeleteShareGroupOffsets: forgets an empty share group's state for whole topics. */
+  async deleteOffsets(groupId: string, topics: string[]): Promise<DeleteShareOffsetsResult> {
+    const refused = this.refuseOffsetChange(groupId);
+    if (refused) return { ...refused, topics: [] };
+    const states = this.statesOf(groupId);
+    const out = await Promise.all(
+      topics.map(async (topic) => {
+        const info = this.topics.byName(topic);
+        if (!info) return { topic, topicId: null, ...UNKNOWN_PARTITION };
+        const held = states.filter((s) => s.topicId === info.topicId);
+        if (held.length === 0) return { topic, topicId: null, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: 'There is no offset information to delete.' };
+        try {
+          await Promise.all(held.map((s) => this.setState(groupId, s, null)));
+          return { topic, topicId: info.topicId, errorCode: ErrorCode.NONE, errorMessage: null };
+        } catch (err) {
+          return { topic, topicId: info.topicId, ...this.storeFailure(err, groupId) };
+        }
+      }),
+    );
+    this.log.info({ group: groupId, topics }, 'share group offsets deleted');
+    return { errorCode: ErrorCode.NONE, errorMessage: null, topics: out };
   }
 
   /** Per-partition figures of a share group, for the partitions it has read. */
@@ -356,6 +423,68 @@ export class ShareCoordinator {
     for (const [key, share] of this.partitions) if (key.startsWith(prefix)) share.releaseMember(memberId);
   }
 
+  /** Why the offsets of `groupId` may not be changed now (Kafka's checks, in its order), or null. */
+  private refuseOffsetChange(groupId: string): ShareOffsetError | null {
+    if (groupId === '') return { errorCode: ErrorCode.INVALID_GROUP_ID, errorMessage: 'the group id is empty' };
+    const other = this.otherGroupType(groupId);
+    if (other !== null) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: `Group ${groupId} is a ${other} group, not a share group.` };
+    const group = this.groups.get(groupId);
+    // After a restart a group that has members no more is known by its stored state alone.
+    if (!group && this.statesOf(groupId).length === 0) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: `Group ${groupId} is not a share group here.` };
+    if (group && group.state !== 'Empty') return { errorCode: ErrorCode.NON_EMPTY_GROUP, errorMessage: `Share group ${groupId} has members; only an empty group's offsets can change.` };
+    return null;
+  }
+
+  /** The partitions `groupId` has state for, loaded or only stored. */
+  private statesOf(groupId: string): SessionPartition[] {
+    const prefix = `${groupId}\u0000`;
+    const keys = new Set([...this.partitions.keys(), ...this.stored.keys()].filter((k) => k.startsWith(prefix)));
+    return [...keys].map((key) => {
+      const [topicId, partition] = key.slice(prefix.length).split(':');
+      return { topicId, partition: Number(partition) };
+    });
+  }
+
+  /** statesOf by topic name, partitions in order, topics that no longer exist left out. */
+  private topicsWithState(groupId: string): TopicPartitions[] {
+    const byTopic = new Map<string, number[]>();
+    for (const s of this.statesOf(groupId)) {
+      const name = this.topics.byId(s.topicId)?.name;
+      if (name !== undefined) byTopic.set(name, [...(byTopic.get(name) ?? []), s.partition]);
+    }
+    return [...byTopic].sort(([a], [b]) => a.localeCompare(b)).map(([topic, partitions]) => ({ topic, partitions: partitions.sort((a, b) => a - b) }));
+  }
+
+  private offsetOf(groupId: string, topic: TopicInfo | undefined, partition: number): SharePartitionOffset {
+    const key = topic && partitionKey(groupId, { topicId: topic.topicId, partition });
+    const state = key === undefined ? undefined : (this.partitions.get(key)?.snapshot() ?? this.stored.get(key));
+    const log = topic && this.broker.partition(topic.name, partition);
+    if (!state || !log) return { partition, startOffset: UNINITIALIZED_START_OFFSET, leaderEpoch: -1, lag: -1 };
+    return { partition, startOffset: state.startOffset, leaderEpoch: log.leaderEpoch, lag: shareLag(state, log.logStartOffset, log.highWatermark) };
+  }
+
+  /**
+   * Replaces a partition's state (null: forgets it; the next fetch starts per
+   * share.auto.offset.reset) and resolves once that is stored. A loaded
+   * partition is unloaded, so the next fetch builds it from the new state.
+   */
+  private setState(groupId: string, p: SessionPartition, state: SharePartitionSnapshot | null): Promise<void> {
+    const key = partitionKey(groupId, p);
+    this.partitions.get(key)?.close();
+    this.partitions.delete(key);
+    this.deadLettered.delete(key);
+    if (state === null) this.stored.delete(key);
+    else this.stored.set(key, state);
+    const topic = this.topics.byId(p.topicId);
+    const leaderEpoch = (topic && this.broker.partition(topic.name, p.partition)?.leaderEpoch) ?? -1;
+    return this.store.write({ groupId, topicId: p.topicId, partition: p.partition }, state, leaderEpoch);
+  }
+
+  private storeFailure(err: unknown, groupId: string): ShareOffsetError {
+    this.log.error({ err, group: groupId }, 'share-partition state could not be stored');
+    return { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, errorMessage: 'the share-partition state could not be stored' };
+  }
+
   private sharePartition(groupId: string, p: SessionPartition, partition: { logStartOffset: number; highWatermark: number }): SharePartition {
     const key = partitionKey(groupId, p);
     let share = this.partitions.get(key);
@@ -434,6 +563,8 @@ export class ShareCoordinator {
 }
 
 const partitionKey = (groupId: string, p: SessionPartition): string => `${groupId}\u0000${sessionPartitionKey(p)}`;
+
+const UNKNOWN_PARTITION: ShareOffsetError = { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: 'This server does not host this topic-partition.' };
 
 /** One entry per partition: a request may name a topic, or a partition, more than once (librdkafka 2.15 does). */
 function mergeRequested(partitions: SharePartitionRequest[]): SharePartitionRequest[] {
