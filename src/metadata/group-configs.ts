@@ -8,14 +8,17 @@
 // described only.
 
 import { type ConfigDef, type ConfigMap, type DescribedConfig, type Validator, ConfigSource, firstProblem, int, oneOf } from './config-def.js';
+import { parseShareAutoOffsetReset } from './share-auto-offset-reset.js';
 
 export interface GroupConfigDef extends ConfigDef {
   default: string;
 }
 
 /** earliest, latest, or by_duration:<ISO-8601 duration> (KIP-1106). */
-const autoOffsetReset: Validator = (v) =>
-  v === 'earliest' || v === 'latest' || /^by_duration:P(?!$)(\d+D)?(T(?!$)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/.test(v) ? null : 'must be earliest, latest or by_duration:<ISO-8601 duration>';
+const autoOffsetReset: Validator = (v) => {
+  const parsed = parseShareAutoOffsetReset(v);
+  return 'problem' in parsed ? parsed.problem : null;
+};
 
 /** Empty, or a name a client could create (not an internal topic). */
 const deadLetterTopic: Validator = (v) =>
@@ -40,7 +43,7 @@ export const GROUP_CONFIG_DEFS: readonly GroupConfigDef[] = [
   def('errors.deadletterqueue.topic.name', '', deadLetterTopic, 'Topic onto which a share group copies the records it archives (rejected, or at the delivery-count limit), with headers naming where they came from and why; empty: none (KIP-1191).'),
   def('consumer.heartbeat.interval.ms', '5000', int(5000, 15000), 'Heartbeat interval of consumer-protocol members.', 'ms'),
   def('consumer.session.timeout.ms', '45000', int(45000, 60000), 'Session timeout of consumer-protocol members.', 'ms'),
-  def('share.auto.offset.reset', 'latest', autoOffsetReset, 'Where a share group starts reading a partition it has no state for.'),
+  def('share.auto.offset.reset', 'latest', autoOffsetReset, 'Where a share group starts reading a partition it has no state for: earliest (the log start), latest (the high watermark), or by_duration:<ISO-8601 duration> (the first record whose timestamp is at or after now minus the duration, such as by_duration:P1D; KIP-1106).'),
   def('share.delivery.count.limit', '5', int(2, 10), 'Deliveries of a record before it is archived.'),
   def('share.heartbeat.interval.ms', '5000', int(5000, 15000), 'Heartbeat interval of share group members.', 'ms'),
   def('share.isolation.level', 'read_uncommitted', oneOf(['read_committed', 'read_uncommitted']), 'Whether a share group delivers only committed transactional records.'),

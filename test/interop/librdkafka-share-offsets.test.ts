@@ -1,14 +1,19 @@
-// The share offsets admin APIs (DescribeShareGroupOffsets, AlterShareGroupOffsets,
-// DeleteShareGroupOffsets; KIP-932) over TCP with Sluice's own codecs (no
-// client on this machine speaks them: librdkafka 2.15 has no admin call for
-// them), against share groups that librdkafka's share consumer really read
-// from: what describe reports, where consumption resumes after an alter or a
-// delete, what a restart keeps, and the errors of Kafka 4.1.
+// Where a share group starts and stands in a partition, against share groups
+// that librdkafka 2.15's share consumer really reads from.
+//
+// The share offsets admin APIs (DescribeShareGroupOffsets,
+// AlterShareGroupOffsets, DeleteShareGroupOffsets; KIP-932) go over TCP with
+// Sluice's own codecs (no client on this machine speaks them: librdkafka 2.15
+// has no admin call for them): what describe reports, where consumption
+// resumes after an alter or a delete, what a restart keeps, and the errors of
+// Kafka 4.1. share.auto.offset.reset=by_duration (KIP-1106) starts a new
+// share-partition at the first record of the last duration, and a value that
+// is no duration is refused when set.
 
 import assert from 'node:assert/strict';
 import { type TestContext, describe, test } from 'node:test';
 import { Kafka, logLevel } from 'kafkajs';
-import { Admin, KafkaClient } from '../../src/client/index.js';
+import { Admin, KafkaClient, KafkaError } from '../../src/client/index.js';
 import type { BrokerConnection } from '../../src/client/connection.js';
 import type { Message } from '../../src/protocol/codec.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
@@ -159,5 +164,30 @@ describe('share group offsets admin APIs', skipUnless(kafkaJavascript), () => {
     const consumer = runShareConsumer(t, program, second, 'workers', 'durable', 3, 'accept');
     assert.equal(await consumer.exited, 0);
     assert.deepEqual(consumer.received.map((r) => r.offset), [7, 8, 9]);
+  });
+
+  test('share.auto.offset.reset=by_duration starts a new share-partition at the first record of the last duration; a value that is no duration is refused when set', async (t) => {
+    const program = buildLibrdkafkaProgram('share-consume');
+    const broker = await startInProcessBroker(t);
+    const { conn, admin } = await connect(t, broker);
+    await admin.createTopic('recent', 1);
+    const now = Date.now();
+    const producer = new Kafka({ brokers: [broker.bootstrap], logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+    await producer.send({ topic: 'recent', messages: ['old-0', 'old-1', 'old-2'].map((value) => ({ value, timestamp: String(now - 3 * 3_600_000) })) });
+    await producer.send({ topic: 'recent', messages: ['new-0', 'new-1'].map((value) => ({ value, timestamp: String(now - 10 * 60_000) })) });
+    await producer.disconnect();
+
+    await assert.rejects(admin.alterConfigs({ type: 'group', name: 'workers' }, { set: { 'share.auto.offset.reset': 'by_duration:1h' } }), (err: unknown) => {
+      assert.ok(err instanceof KafkaError);
+      assert.equal(err.errorCode, ErrorCode.INVALID_CONFIG);
+      assert.match(err.message, /share\.auto\.offset\.reset has "1h" after by_duration:, which is no ISO-8601 duration/);
+      return true;
+    });
+    await admin.alterConfigs({ type: 'group', name: 'workers' }, { set: { 'share.auto.offset.reset': 'by_duration:PT1H' } });
+    const consumer = runShareConsumer(t, program, broker, 'workers', 'recent', 2, 'accept');
+    assert.equal(await consumer.exited, 0);
+    assert.deepEqual(consumer.received.map((r) => [r.offset, r.value]), [[3, 'new-0'], [4, 'new-1']], 'records older than an hour are skipped');
+    assert.deepEqual(await describeOffsets(conn, 'workers', null), [['recent', 0, 5, 0]]);
   });
 });

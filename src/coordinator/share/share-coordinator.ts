@@ -17,15 +17,19 @@
 // A topic's delivery.delay.ms keeps its records from share groups until that
 // long after their timestamp (share-acquisition.ts).
 //
-// The share offsets admin APIs read and replace a group's partition states
-// (share-offsets.ts); changes need an empty group, as in Kafka.
+// A partition the group has no state for starts per share.auto.offset.reset
+// (share-start-offset.ts). The share offsets admin APIs read and replace a
+// group's partition states (share-offsets.ts); changes need an empty group,
+// as in Kafka.
 //
 // Not yet: read_committed, per-record delivery times and filters.
 
 import type { Broker } from '../../broker/broker.js';
+import type { Partition } from '../../broker/partition.js';
 import type { BrokerConfig } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import { groupConfigValue } from '../../metadata/group-configs.js';
+import { parseShareAutoOffsetReset } from '../../metadata/share-auto-offset-reset.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import type { Clock } from '../../clock.js';
 import type { TopicInfo, TopicView } from '../group/consumer/consumer-group.js';
@@ -36,6 +40,7 @@ import { type AcknowledgementBatch, type AcquiredRecords, SharePartition, type S
 import { OPEN_SESSION_EPOCH, type SessionPartition, ShareSessions, sessionPartitionKey } from './share-sessions.js';
 import type { SharePartitionSnapshot } from './share-partition.js';
 import { ShareStateStore } from './share-state-store.js';
+import { shareStartOffset } from './share-start-offset.js';
 import {
   type AlterShareOffsetsResult,
   type DeleteShareOffsetsResult,
@@ -485,7 +490,7 @@ export class ShareCoordinator {
     return { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, errorMessage: 'the share-partition state could not be stored' };
   }
 
-  private sharePartition(groupId: string, p: SessionPartition, partition: { logStartOffset: number; highWatermark: number }): SharePartition {
+  private sharePartition(groupId: string, p: SessionPartition, partition: Partition): SharePartition {
     const key = partitionKey(groupId, p);
     let share = this.partitions.get(key);
     if (share) return share;
@@ -506,8 +511,9 @@ export class ShareCoordinator {
       this.stored.delete(key);
       share = SharePartition.restore(snapshot, opts);
     } else {
-      const reset = groupConfigValue(configs, 'share.auto.offset.reset');
-      share = new SharePartition(reset === 'earliest' ? partition.logStartOffset : partition.highWatermark, opts);
+      const reset = parseShareAutoOffsetReset(groupConfigValue(configs, 'share.auto.offset.reset'));
+      // A stored value always parses: it was validated when set.
+      share = new SharePartition('reset' in reset ? shareStartOffset(partition, reset.reset, this.clock.now()) : partition.highWatermark, opts);
     }
     this.partitions.set(key, share);
     return share;
