@@ -2,8 +2,9 @@
 // the broker's group settings, stored by the control plane whether or not the
 // group exists yet, as in Kafka. Ranges are Kafka's broker defaults for the
 // group.consumer.*, group.share.* and group.streams.* bounds. Share groups
-// read theirs through groupConfigValue when a group or partition is first used
-// (share.isolation.level is not applied yet); consumer-protocol groups take the
+// read theirs through groupConfigValue each time they use one, so a change
+// applies to existing groups from then on (share.isolation.level is not
+// applied yet); consumer-protocol groups take the
 // broker's settings, and streams groups are not served, so those are stored and
 // described only.
 

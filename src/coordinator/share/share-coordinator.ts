@@ -357,11 +357,16 @@ export class ShareCoordinator {
   // ---- internals ------------------------------------------------------------------------------
 
   private createGroup(groupId: string): ShareGroup {
-    const configs = this.broker.cluster.groupConfigs(groupId);
+    const setting = (name: string) => this.numericSetting(groupId, name);
+    // Getters: the group reads each setting when it uses it, so a changed group config applies from then on.
     const group = new ShareGroup(groupId, {
       clock: this.clock,
-      heartbeatIntervalMs: Number(groupConfigValue(configs, 'share.heartbeat.interval.ms')),
-      sessionTimeoutMs: Number(groupConfigValue(configs, 'share.session.timeout.ms')),
+      get heartbeatIntervalMs() {
+        return setting('share.heartbeat.interval.ms');
+      },
+      get sessionTimeoutMs() {
+        return setting('share.session.timeout.ms');
+      },
       topics: this.topics,
       log: this.log,
       onMemberGone: (gid, memberId, why) => {
@@ -494,11 +499,18 @@ export class ShareCoordinator {
     const key = partitionKey(groupId, p);
     let share = this.partitions.get(key);
     if (share) return share;
-    const configs = this.broker.cluster.groupConfigs(groupId);
+    const setting = (name: string) => this.numericSetting(groupId, name);
+    // Getters, as for the group: a changed lock duration applies to the next
+    // acquisition (locks granted keep their deadline), a changed delivery limit
+    // to the next release.
     const opts = {
       clock: this.clock,
-      lockDurationMs: this.lockDurationMsOf(groupId),
-      deliveryCountLimit: Number(groupConfigValue(configs, 'share.delivery.count.limit')),
+      get lockDurationMs() {
+        return setting('share.record.lock.duration.ms');
+      },
+      get deliveryCountLimit() {
+        return setting('share.delivery.count.limit');
+      },
       maxInFlightRecords: this.config.shareMaxInFlightRecords,
       onAvailable: () => this.wake(groupId),
       onArchived: (first: number, last: number, reason: DeadLetter['reason'], deliveryCount: number) => {
@@ -511,7 +523,7 @@ export class ShareCoordinator {
       this.stored.delete(key);
       share = SharePartition.restore(snapshot, opts);
     } else {
-      const reset = parseShareAutoOffsetReset(groupConfigValue(configs, 'share.auto.offset.reset'));
+      const reset = parseShareAutoOffsetReset(groupConfigValue(this.broker.cluster.groupConfigs(groupId), 'share.auto.offset.reset'));
       // A stored value always parses: it was validated when set.
       share = new SharePartition('reset' in reset ? shareStartOffset(partition, reset.reset, this.clock.now()) : partition.highWatermark, opts);
     }
@@ -534,7 +546,12 @@ export class ShareCoordinator {
 
   /** share.record.lock.duration.ms of the group (its config, else the default). */
   lockDurationMsOf(groupId: string): number {
-    return Number(groupConfigValue(this.broker.cluster.groupConfigs(groupId), 'share.record.lock.duration.ms'));
+    return this.numericSetting(groupId, 'share.record.lock.duration.ms');
+  }
+
+  /** A numeric group config of `groupId` as it is now (its override, else the default). */
+  private numericSetting(groupId: string, name: string): number {
+    return Number(groupConfigValue(this.broker.cluster.groupConfigs(groupId), name));
   }
 
   /** Waits until new data reaches one of `partitions`, records of the group are given back, a delay ends, or `timeoutMs` passes. */

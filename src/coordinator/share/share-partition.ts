@@ -27,6 +27,7 @@ export enum AcknowledgeType {
   Renew = 4,
 }
 
+/** Settings are read each time they are used: the coordinator passes getters, so changed group configs apply from then on. */
 export interface SharePartitionOptions {
   clock: Clock;
   /** How long an acquisition holds its records (ms): share.record.lock.duration.ms, Kafka's default 30000. */
