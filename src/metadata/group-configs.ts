@@ -3,8 +3,7 @@
 // group exists yet, as in Kafka. Ranges are Kafka's broker defaults for the
 // group.consumer.*, group.share.* and group.streams.* bounds. Share groups
 // read theirs through groupConfigValue each time they use one, so a change
-// applies to existing groups from then on (share.isolation.level is not
-// applied yet); consumer-protocol groups take the
+// applies to existing groups from then on; consumer-protocol groups take the
 // broker's settings, and streams groups are not served, so those are stored and
 // described only.
 
@@ -31,6 +30,7 @@ const APPLIED = new Set([
   'share.auto.offset.reset',
   'share.delivery.count.limit',
   'share.heartbeat.interval.ms',
+  'share.isolation.level',
   'share.record.lock.duration.ms',
   'share.session.timeout.ms',
 ]);
@@ -47,7 +47,7 @@ export const GROUP_CONFIG_DEFS: readonly GroupConfigDef[] = [
   def('share.auto.offset.reset', 'latest', autoOffsetReset, 'Where a share group starts reading a partition it has no state for: earliest (the log start), latest (the high watermark), or by_duration:<ISO-8601 duration> (the first record whose timestamp is at or after now minus the duration, such as by_duration:P1D; KIP-1106).'),
   def('share.delivery.count.limit', '5', int(2, 10), 'Deliveries of a record before it is archived.'),
   def('share.heartbeat.interval.ms', '5000', int(5000, 15000), 'Heartbeat interval of share group members.', 'ms'),
-  def('share.isolation.level', 'read_uncommitted', oneOf(['read_committed', 'read_uncommitted']), 'Whether a share group delivers only committed transactional records.'),
+  def('share.isolation.level', 'read_uncommitted', oneOf(['read_committed', 'read_uncommitted']), 'read_committed: a share group delivers records below the last stable offset only, never those of aborted transactions; read_uncommitted: every record below the high watermark. Control records are never delivered.'),
   def('share.record.lock.duration.ms', '30000', int(15000, 60000), 'How long a delivered record stays locked to its consumer.', 'ms'),
   def('share.session.timeout.ms', '45000', int(45000, 60000), 'Session timeout of share group members.', 'ms'),
   def('streams.heartbeat.interval.ms', '5000', int(5000, 15000), 'Heartbeat interval of streams group members.', 'ms'),

@@ -1,9 +1,14 @@
+// Share group configs with librdkafka 2.15's share consumer reading.
+//
+// share.isolation.level=read_committed: a share group gets only the records of
+// committed transactions (kafkajs's transactional producer commits some and
+// aborts some), nothing past an open transaction, and never a control record.
+//
 // Group configs changed (IncrementalAlterConfigs on the GROUP resource) while a
 // share group and its share-partitions already exist apply to them from then
-// on, with librdkafka 2.15's share consumer reading: a shorter lock brings a
-// dead consumer's records back sooner, a lower delivery-count limit archives
-// at the next release, and a new heartbeat interval is sent at the next
-// heartbeat.
+// on: a shorter lock brings a dead consumer's records back sooner, a lower
+// delivery-count limit archives at the next release, and a new heartbeat
+// interval is sent at the next heartbeat.
 
 import assert from 'node:assert/strict';
 import { type TestContext, describe, test } from 'node:test';
@@ -18,7 +23,7 @@ import { runShareConsumer } from './librdkafka-share-consumer.js';
 
 /** A broker with `topic` (one partition) holding `count` records, and an Admin on it. */
 async function setUp(t: TestContext, topic: string, count: number, groupConfigs: Record<string, string>): Promise<{ broker: RunningBroker; admin: Admin; client: KafkaClient }> {
-  const broker = await startInProcessBroker(t);
+  const broker = await startInProcessBroker(t, { transactionStateNumPartitions: 3 });
   const client = new KafkaClient({ bootstrap: broker.bootstrap });
   defer(t, () => client.close());
   const admin = new Admin(client);
@@ -31,7 +36,41 @@ async function setUp(t: TestContext, topic: string, count: number, groupConfigs:
   return { broker, admin, client };
 }
 
-describe('group config changes reach existing share groups', skipUnless(kafkaJavascript), () => {
+describe('share group configs', skipUnless(kafkaJavascript), () => {
+  test('share.isolation.level=read_committed delivers the committed transactions only, nothing past an open one, and archives the rest', async (t) => {
+    const program = buildLibrdkafkaProgram('share-consume');
+    const { broker } = await setUp(t, 'txns', 0, { 'share.isolation.level': 'read_committed' });
+    const kafka = new Kafka({ brokers: [broker.bootstrap], logLevel: logLevel.NOTHING });
+    const producer = kafka.producer({ transactionalId: 'share-txns', idempotent: true, maxInFlightRequests: 1 });
+    const plain = kafka.producer();
+    await Promise.all([producer.connect(), plain.connect()]);
+    defer(t, () => Promise.all([producer.disconnect(), plain.disconnect()]));
+    const inTransaction = async (values: string[], end: 'commit' | 'abort') => {
+      const txn = await producer.transaction();
+      await txn.send({ topic: 'txns', messages: values.map((value) => ({ value })) });
+      await txn[end]();
+    };
+    // Offsets: c0 0, c1 1, marker 2, a0-a2 3-5, marker 6, c2 7, marker 8, o0 9 (open), p0 10.
+    await inTransaction(['c0', 'c1'], 'commit');
+    await inTransaction(['a0', 'a1', 'a2'], 'abort');
+    await inTransaction(['c2'], 'commit');
+    const open = await producer.transaction();
+    await open.send({ topic: 'txns', messages: [{ value: 'o0' }] });
+    await plain.send({ topic: 'txns', messages: [{ value: 'p0' }] });
+
+    const first = runShareConsumer(t, program, broker, 'workers', 'txns', 3, 'accept');
+    assert.equal(await first.exited, 0);
+    assert.deepEqual(first.received.map((r) => [r.offset, r.value]), [[0, 'c0'], [1, 'c1'], [7, 'c2']]);
+    assert.equal(broker.shares.stats('workers')[0].startOffset, 9, 'aborted records and markers archived; the open transaction holds the rest back');
+
+    await open.abort();
+    const second = runShareConsumer(t, program, broker, 'workers', 'txns', 1, 'accept');
+    assert.equal(await second.exited, 0);
+    assert.deepEqual(second.received.map((r) => [r.offset, r.value]), [[10, 'p0']]);
+    const [stats] = broker.shares.stats('workers');
+    assert.deepEqual([stats.startOffset, stats.available, stats.acquired], [12, 0, 0], 'the aborted o0 and the abort marker that ends the log are settled too');
+  });
+
   test('a shorter share.record.lock.duration.ms brings back the records of a consumer killed after the change sooner than its session timeout', { timeout: 90_000 }, async (t) => {
     const program = buildLibrdkafkaProgram('share-consume');
     const { broker, admin } = await setUp(t, 'held', 6, { 'share.record.lock.duration.ms': '60000' });

@@ -22,7 +22,10 @@
 // group's partition states (share-offsets.ts); changes need an empty group,
 // as in Kafka.
 //
-// Not yet: read_committed, per-record delivery times and filters.
+// share.isolation.level=read_committed keeps acquisition below the last
+// stable offset and archives aborted transactions (share-acquisition.ts).
+//
+// Not yet: per-record delivery times and filters.
 
 import type { Broker } from '../../broker/broker.js';
 import type { Partition } from '../../broker/partition.js';
@@ -384,6 +387,7 @@ export class ShareCoordinator {
     let records = req.maxRecords;
     let bytes = req.maxBytes;
     let acquiredAny = false;
+    const readCommitted = groupConfigValue(this.broker.cluster.groupConfigs(req.groupId), 'share.isolation.level') === 'read_committed';
     for (const p of partitions) {
       if (records <= 0 || bytes <= 0) break;
       const topic = this.topics.byId(p.topicId);
@@ -393,7 +397,7 @@ export class ShareCoordinator {
         continue;
       }
       const share = this.sharePartition(req.groupId, p, partition);
-      const got = acquireFromLog(partition, share, req.memberId, records, bytes, this.broker.cluster.topic(topic.name)?.configs ?? {});
+      const got = acquireFromLog(partition, share, req.memberId, records, bytes, this.broker.cluster.topic(topic.name)?.configs ?? {}, readCommitted);
       if (got.errorCode !== ErrorCode.NONE) {
         resultFor(p).errorCode = got.errorCode;
         continue;

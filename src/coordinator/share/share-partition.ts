@@ -174,6 +174,26 @@ export class SharePartition {
   }
 
   /**
+   * Archives `first`..`last`, offsets a read found nothing deliverable in
+   * (control records, aborted transactions under read_committed): records of
+   * them available in the window (delivered under another isolation level, then
+   * given back) are never delivered again, and when they reach the window's end
+   * it moves past them, so that the next read starts after them. Held records
+   * stay with their member. Returns whether anything changed.
+   */
+  skipUndeliverable(first: number, last: number): boolean {
+    const end = this.records.endOffset;
+    const insideLast = Math.min(last, end - 1);
+    let changed = insideLast >= first && this.records.update(first, insideLast, (run) => (run.state === DeliveryState.Available ? { state: DeliveryState.Archived, notBefore: 0 } : null)) > 0;
+    if (first <= end && last >= end) {
+      this.records.append(end, last, { state: DeliveryState.Archived, deliveryCount: 0, ...UNHELD, notBefore: 0 });
+      changed = true;
+    }
+    this.records.advanceStart();
+    return changed;
+  }
+
+  /**
    * Applies a member's acknowledgements; all or nothing. Every offset named
    * must be acquired by `memberId`, else INVALID_RECORD_STATE and nothing
    * changes. `releaseDelayMs` delays the redelivery of released records.
