@@ -54,7 +54,7 @@ const OPTIONS: ServeOption[] = [
   { key: 'transactionStateNumPartitions', flag: '--transaction-state-num-partitions <n>', help: 'partitions of __transaction_state when it is created' },
   { key: 'transactionMaxTimeoutMs', flag: '--transaction-max-timeout-ms <ms>', help: 'largest transaction timeout a producer may ask for' },
   { key: 'transactionTimeoutCheckIntervalMs', flag: '--transaction-timeout-check-interval-ms <ms>', help: 'how often transactions past their timeout are aborted' },
-  { key: 'httpPort', flag: '--http-port <n>', help: 'HTTP API port on --host (0: off)' },
+  { key: 'httpPort', flag: '--http-port <n>', help: 'HTTP API port on --host (default 8080; 0: off)' },
   { key: 'httpWrites', flag: '--http-writes <bool>', help: 'let the HTTP API produce, create and delete topics and alter configs (default: read-only)' },
   { key: 'httpToken', flag: '--http-token <token>', help: 'bearer token every HTTP API request must carry' },
   { key: 'logLevel', flag: '--log-level <level>', help: 'pino level: trace, debug, info, warn, error, silent' },
