@@ -11,7 +11,8 @@
 //
 // GET /topics/{t}/records reads one partition from an offset or a time up to
 // the high watermark as JSON lines, at most `limit` records; it never waits for
-// records to come.
+// records to come, only for the fsync of those already appended (so a record
+// produced with acks=1 is read right after).
 
 import type { FastifyInstance } from 'fastify';
 import { produceToPartition } from '../broker/produce.js';
@@ -245,6 +246,9 @@ export function registerRecordRoutes(app: FastifyInstance, ctx: HttpApiContext):
       if (offset !== undefined && time !== undefined) throw new HttpApiError(400, 'SLUICE_HTTP_BAD_REQUEST', 'give offset or time, not both');
       if (!ctx.broker.cluster.topic(name)) throw new HttpApiError(404, 'SLUICE_HTTP_UNKNOWN_TOPIC', `unknown topic '${name}'`, 'GET /topics lists the topics');
       const p = partitionOf(ctx, name, partition);
+      // Read-your-writes, as a fetch does (broker/fetch.ts): records appended with acks 0 or 1
+      // wait for the fsync that lets the high watermark pass them, not for more records.
+      await p.awaitLogEnd();
       let from = offset ?? p.logStartOffset;
       if (time !== undefined) {
         const found = await listOffset(p, time);

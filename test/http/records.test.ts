@@ -2,13 +2,18 @@
 // HTTP (a JSON batch, a single JSON record, a raw octet-stream body) is what
 // kcat reads, key, value and headers byte for byte; what kcat produces is what
 // GET /topics/{t}/records returns as JSON lines, from an offset or a time,
-// bounded by `limit`, and an empty partition answers at once.
+// bounded by `limit`, transaction markers left out, and an empty partition
+// answers at once.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import kafkajs from 'kafkajs';
+import { defer } from '../helpers/broker-process.js';
 import { startHttpApiBroker } from '../helpers/http-api.js';
 import { KCAT, kcat, skipUnless } from '../helpers/interop-tools.js';
 import { runOk } from '../interop/run-command.js';
+
+const { Kafka, logLevel } = kafkajs;
 
 function jsonLines(text: string): any[] {
   return text
@@ -105,4 +110,41 @@ test('an empty partition is read at once, with nothing in it', async (t) => {
   assert.equal(empty.text, '');
   assert.equal(empty.headers.get('sluice-next-offset'), '0');
   assert.ok(Date.now() - started < 5_000, 'the read did not wait for records');
+});
+
+test('a read over HTTP leaves transaction markers out and goes on past them', async (t) => {
+  const api = await startHttpApiBroker(t);
+  const kafka = new Kafka({ brokers: [api.broker.bootstrap], logLevel: logLevel.NOTHING });
+  const producer = kafka.producer({ transactionalId: 'http-reader-txn', idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  defer(t, () => producer.disconnect());
+  const txn = await producer.transaction();
+  await txn.send({ topic: 'with-markers', messages: [{ value: 'in-1' }, { value: 'in-2' }] });
+  await txn.commit();
+  await producer.send({ topic: 'with-markers', messages: [{ value: 'after' }] });
+
+  const read = await api.call('GET', '/topics/with-markers/records');
+  // Offset 2 is the COMMIT marker.
+  assert.deepEqual(jsonLines(read.text).map((r) => [r.offset, r.value]), [
+    [0, 'in-1'],
+    [1, 'in-2'],
+    [3, 'after'],
+  ]);
+  assert.equal(read.headers.get('sluice-next-offset'), '4');
+  const fromMarker = await api.call('GET', '/topics/with-markers/records?offset=2');
+  assert.deepEqual(jsonLines(fromMarker.text).map((r) => r.offset), [3]);
+});
+
+test('acks=0 is answered at once without offsets; the records are read right after, a null value as a tombstone', async (t) => {
+  const api = await startHttpApiBroker(t, { httpWrites: true });
+  await api.call('POST', '/topics', { name: 'fire-and-forget' });
+  const answer = await api.call('POST', '/topics/fire-and-forget/records?acks=0', { records: [{ key: 'k', value: 'v' }, { key: 'k', value: null }] });
+  assert.equal(answer.status, 202);
+  assert.deepEqual(answer.json, { records: [] });
+  // The append happens before the answer (the produce path appends synchronously); the read waits for its fsync.
+  const lines = jsonLines((await api.call('GET', '/topics/fire-and-forget/records')).text);
+  assert.deepEqual(lines.map((r) => [r.key, r.value]), [
+    ['k', 'v'],
+    ['k', null],
+  ]);
 });
