@@ -41,8 +41,17 @@ const partitionSchema = {
     offline: { type: 'boolean' },
     corruptRanges: {
       type: 'array',
-      description: 'batches that fail their CRC32C check, kept on disk and never served',
-      items: { type: 'object', properties: { baseOffset: { type: 'integer' }, lastOffset: { type: 'integer' } } },
+      description: 'batches that fail their CRC32C check, kept on disk and never served: their offsets, and their bytes in the segment file',
+      items: {
+        type: 'object',
+        properties: {
+          baseOffset: { type: 'integer' },
+          lastOffset: { type: 'integer' },
+          segment: { type: 'string', description: "the segment file's name in the partition's directory" },
+          position: { type: 'integer', description: 'where the bytes start in that file' },
+          size: { type: 'integer', description: 'how many bytes' },
+        },
+      },
     },
   },
 } as const;
@@ -88,7 +97,7 @@ function describeTopic(ctx: HttpApiContext, topic: TopicMetadata) {
             logEndOffset: p.logEndOffset,
             sizeBytes: p.log.sizeBytes,
             offline: p.offline,
-            corruptRanges: p.log.corruptRanges(),
+            corruptRanges: p.log.corruptSpans(),
           }
         : {};
       return { partition: a.partition, leader: a.leader, leaderEpoch: a.leaderEpoch, ...figures };

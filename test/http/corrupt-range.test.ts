@@ -6,6 +6,7 @@
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
 import { makeDataDir, segmentBatches, segmentFiles, spawnBroker, waitFor } from '../helpers/broker-process.js';
 import { runCli } from '../helpers/cli.js';
@@ -44,7 +45,7 @@ test('a corrupt batch in a closed segment shows in GET /topics/{t} and in sluice
     detail = (await httpCall(api, 'GET', `/topics/${TOPIC}`)).json;
     return detail.partitions[0].corruptRanges.length > 0;
   });
-  assert.deepEqual(detail.partitions[0].corruptRanges, [{ baseOffset: 6, lastOffset: 8 }]);
+  assert.deepEqual(detail.partitions[0].corruptRanges, [{ baseOffset: 6, lastOffset: 8, segment: path.basename(segment.path), position: target.position, size: target.size }]);
   assert.equal(detail.partitions[0].logEndOffset, 15, 'nothing was cut');
   const atIt = await httpCall(api, 'GET', `/topics/${TOPIC}/records?offset=6`);
   assert.equal(atIt.status, 500);
