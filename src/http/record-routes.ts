@@ -116,6 +116,12 @@ function jsonLine(partition: number, r: StoredRecord): string {
   );
 }
 
+/** The records of a produce body, each with the partition it asks for: a JSON record's own, or the query's for a raw body. */
+function recordsOf(body: JsonRecord | { records: JsonRecord[] } | Buffer, query: ProduceQuery): { record: NewRecord; partition?: number }[] {
+  if (Buffer.isBuffer(body)) return [{ record: { key: query.key === undefined ? null : utf8(query.key), value: body }, partition: query.partition }];
+  return ('records' in body ? body.records : [body]).map((r) => ({ record: toNewRecord(r), partition: r.partition }));
+}
+
 function partitionOf(ctx: HttpApiContext, topic: string, index: number): Partition {
   const p = ctx.broker.partition(topic, index);
   if (!p) {
@@ -171,33 +177,31 @@ export function registerRecordRoutes(app: FastifyInstance, ctx: HttpApiContext):
       const name = request.params.topic;
       const topic = await ctx.broker.topicOrAutoCreate(name, true);
       if (!topic) throw new HttpApiError(404, 'SLUICE_HTTP_UNKNOWN_TOPIC', `unknown topic '${name}'`, 'create it first (POST /topics), or start the broker with auto-create-topics-enable');
-      const body = request.body;
-      const { acks: acksName, key, partition } = request.query;
-      const sent: JsonRecord[] = Buffer.isBuffer(body) ? [] : 'records' in body ? body.records : [body];
-      const records: NewRecord[] = Buffer.isBuffer(body) ? [{ key: key === undefined ? null : utf8(key), value: body }] : sent.map(toNewRecord);
       const count = topic.partitions.length;
       const keyless = nextKeyless.get(name) ?? 0;
       nextKeyless.set(name, (keyless + 1) % count);
-      const chosen = records.map((r, i) => {
-        const asked = Buffer.isBuffer(body) ? partition : sent[i].partition;
-        if (asked !== undefined) return asked;
-        return r.key ? partitionForKey(r.key, count) : keyless;
-      });
+      const records = recordsOf(request.body, request.query);
       const byPartition = new Map<number, number[]>();
-      for (const [i, p] of chosen.entries()) {
+      for (const [i, { record, partition }] of records.entries()) {
+        const p = partition ?? (record.key ? partitionForKey(record.key, count) : keyless);
         if (p >= count) partitionOf(ctx, name, p);
         const indexes = byPartition.get(p);
         if (indexes) indexes.push(i);
         else byPartition.set(p, [i]);
       }
+      const acksName = request.query.acks;
       const acks = acksName === 'all' ? -1 : Number(acksName);
       // Every append starts before the first await, as a Produce request's partitions do.
       const results = [...byPartition].map(([p, indexes]) => ({
         partition: p,
         indexes,
-        result: produceToPartition(ctx.broker, name, p, encodeBatch(indexes.map((i) => records[i])), acks, ctx.log),
+        result: produceToPartition(ctx.broker, name, p, encodeBatch(indexes.map((i) => records[i].record)), acks, ctx.log),
       }));
-      if (acks === 0) return reply.code(202).send({ records: [] });
+      if (acks === 0) {
+        // As with a Kafka producer at acks=0, a failure is not reported to the sender; it is logged.
+        for (const { partition: p, result } of results) void result.catch((err) => ctx.log.error({ err, topic: name, partition: p }, 'HTTP produce with acks=0 failed'));
+        return reply.code(202).send({ records: [] });
+      }
       const placed: { partition: number; offset: number }[] = new Array(records.length);
       const written: number[] = [];
       let failure: HttpApiError | null = null;
@@ -208,6 +212,7 @@ export function registerRecordRoutes(app: FastifyInstance, ctx: HttpApiContext):
           continue;
         }
         written.push(p);
+        // One batch per partition: its records take consecutive offsets (on dedup.header topics, before any were dropped).
         indexes.forEach((i, n) => (placed[i] = { partition: p, offset: r.baseOffset + n }));
       }
       if (failure) {
