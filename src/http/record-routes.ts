@@ -122,12 +122,13 @@ function recordsOf(body: JsonRecord | { records: JsonRecord[] } | Buffer, query:
   return ('records' in body ? body.records : [body]).map((r) => ({ record: toNewRecord(r), partition: r.partition }));
 }
 
+function unknownPartition(topic: string, index: number, count: number): HttpApiError {
+  return new HttpApiError(404, 'SLUICE_HTTP_UNKNOWN_PARTITION', `topic '${topic}' has no partition ${index} on this broker`, `partitions are numbered 0 to ${count - 1}`);
+}
+
 function partitionOf(ctx: HttpApiContext, topic: string, index: number): Partition {
   const p = ctx.broker.partition(topic, index);
-  if (!p) {
-    const count = ctx.broker.cluster.topic(topic)?.partitions.length ?? 0;
-    throw new HttpApiError(404, 'SLUICE_HTTP_UNKNOWN_PARTITION', `topic '${topic}' has no partition ${index} on this broker`, `partitions are numbered 0 to ${count - 1}`);
-  }
+  if (!p) throw unknownPartition(topic, index, ctx.broker.cluster.topic(topic)?.partitions.length ?? 0);
   return p;
 }
 
@@ -184,7 +185,7 @@ export function registerRecordRoutes(app: FastifyInstance, ctx: HttpApiContext):
       const byPartition = new Map<number, number[]>();
       for (const [i, { record, partition }] of records.entries()) {
         const p = partition ?? (record.key ? partitionForKey(record.key, count) : keyless);
-        if (p >= count) partitionOf(ctx, name, p);
+        if (p >= count) throw unknownPartition(name, p, count);
         const indexes = byPartition.get(p);
         if (indexes) indexes.push(i);
         else byPartition.set(p, [i]);
