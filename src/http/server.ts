@@ -30,6 +30,9 @@ function bodyLimitOf(ctx: HttpApiContext): number {
   return Math.max(1024 * 1024, 2 * ctx.config.messageMaxBytes);
 }
 
+/** Longest a request may take to arrive whole (ms). */
+const REQUEST_TIMEOUT_MS = 60_000;
+
 /**
  * Query strings and path parameters arrive as text, so their numbers and
  * booleans are converted; a JSON body is taken as sent: a number where a string
@@ -47,6 +50,10 @@ async function buildHttpApi(ctx: HttpApiContext): Promise<FastifyInstance> {
     // A line per request would flood the broker's log; failures are logged by errors.ts.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: bodyLimitOf(ctx),
+    // Topic names run to 249 characters and group ids further; Fastify's default of 100 would answer 404 for them.
+    maxParamLength: 1024,
+    // A client that trickles its request (slowloris) is cut off rather than holding a socket for good.
+    requestTimeout: REQUEST_TIMEOUT_MS,
   });
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? validators.json : validators.text).compile(schema));
   // A produce body is JSON or raw bytes; plain text would reach the routes as a string neither expects.

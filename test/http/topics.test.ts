@@ -84,6 +84,10 @@ test('topics are created, described, altered and deleted over HTTP through the c
   assert.equal(unknownConfig.status, 400);
   assert.equal(unknownConfig.json.error.code, 'SLUICE_HTTP_KAFKA_ERROR');
 
+  const longName = 'l'.repeat(249);
+  assert.equal((await api.call('POST', '/topics', { name: longName })).status, 201);
+  assert.equal((await api.call('GET', `/topics/${longName}`)).json.name, longName, 'a name of the longest length Kafka allows is routed');
+
   const deleted = await api.call('DELETE', '/topics/orders');
   assert.deepEqual(deleted.json, { name: 'orders', deleted: true });
   assert.equal(api.broker.broker.cluster.topic('orders'), undefined);
