@@ -24,7 +24,7 @@ import { partitionForKey } from '../protocol/murmur2.js';
 import { type NewRecord, type Record as StoredRecord, encodeBatch } from '../protocol/records.js';
 import type { HttpApiContext } from './api-context.js';
 import { HttpApiError, kafkaError } from './errors.js';
-import { ERROR_RESPONSES, topicParam } from './schemas.js';
+import { ERROR_RESPONSES, strictObject, topicParam } from './schemas.js';
 
 /** Records one POST may carry; the body size limit applies as well. */
 const MAX_RECORDS_PER_POST = 10_000;
@@ -47,18 +47,16 @@ interface ProduceQuery {
   partition?: number;
 }
 
-const recordSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['value'],
-  properties: {
+const recordSchema = strictObject(
+  {
     key: { type: ['string', 'null'] },
     value: { description: 'a string is stored as its UTF-8 bytes, any other JSON value as its JSON text, null as a tombstone' },
     headers: { type: 'object', additionalProperties: { type: 'string' }, maxProperties: 1000 },
     partition: { type: 'integer', minimum: 0 },
     timestamp: { type: 'integer', minimum: 0, description: 'create time (ms); default now' },
   },
-} as const;
+  ['value'],
+);
 
 const producedSchema = {
   type: 'object',
@@ -144,27 +142,18 @@ export function registerRecordRoutes(app: FastifyInstance, ctx: HttpApiContext):
         description: 'JSON: one record or { records: [...] }. application/octet-stream: the body is one record value; key and partition come from the query.',
         tags: ['records'],
         params: topicParam,
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            acks: { type: 'string', enum: ['0', '1', '-1', 'all'], default: 'all', description: '0: answer at once; 1: once appended; all: once committed (fsynced under group-commit)' },
-            key: { type: 'string', description: 'the record key of an application/octet-stream body' },
-            partition: { type: 'integer', minimum: 0, description: 'the partition of an application/octet-stream body' },
-          },
-        },
+        querystring: strictObject({
+          acks: { type: 'string', enum: ['0', '1', '-1', 'all'], default: 'all', description: '0: answer at once; 1: once appended; all: once committed (fsynced under group-commit)' },
+          key: { type: 'string', description: 'the record key of an application/octet-stream body' },
+          partition: { type: 'integer', minimum: 0, description: 'the partition of an application/octet-stream body' },
+        }),
         body: {
           content: {
             'application/json': {
               schema: {
                 oneOf: [
                   recordSchema,
-                  {
-                    type: 'object',
-                    additionalProperties: false,
-                    required: ['records'],
-                    properties: { records: { type: 'array', minItems: 1, maxItems: MAX_RECORDS_PER_POST, items: recordSchema } },
-                  },
+                  strictObject({ records: { type: 'array', minItems: 1, maxItems: MAX_RECORDS_PER_POST, items: recordSchema } }, ['records']),
                 ],
               },
             },
@@ -233,16 +222,12 @@ export function registerRecordRoutes(app: FastifyInstance, ctx: HttpApiContext):
           'One JSON object per line: partition, offset, timestamp, key, value (UTF-8 text, or base64 with keyEncoding/valueEncoding "base64"), headers. Transaction markers are left out. The sluice-next-offset response header says where to go on.',
         tags: ['records'],
         params: topicParam,
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            partition: { type: 'integer', minimum: 0, default: 0 },
-            offset: { type: 'integer', minimum: 0, description: 'first offset to read; default the log start' },
-            time: { type: 'integer', minimum: 0, description: 'read from the first record with a timestamp at or after this (ms); instead of offset' },
-            limit: { type: 'integer', minimum: 1, maximum: MAX_SCAN_RECORDS, default: DEFAULT_SCAN_RECORDS },
-          },
-        },
+        querystring: strictObject({
+          partition: { type: 'integer', minimum: 0, default: 0 },
+          offset: { type: 'integer', minimum: 0, description: 'first offset to read; default the log start' },
+          time: { type: 'integer', minimum: 0, description: 'read from the first record with a timestamp at or after this (ms); instead of offset' },
+          limit: { type: 'integer', minimum: 1, maximum: MAX_SCAN_RECORDS, default: DEFAULT_SCAN_RECORDS },
+        }),
         response: { 200: { description: 'JSON lines (application/x-ndjson)', type: 'string' }, ...ERROR_RESPONSES },
       },
     },

@@ -3,6 +3,11 @@
 
 import { ERROR_BODY_SCHEMA } from './errors.js';
 
+/** A request part's schema (a query string or a JSON body): an object of `properties` whose unknown fields are refused. */
+export function strictObject(properties: Record<string, unknown>, required: string[] = []) {
+  return { type: 'object', additionalProperties: false, properties, ...(required.length > 0 ? { required } : {}) } as const;
+}
+
 export const topicParam = {
   type: 'object',
   required: ['topic'],

@@ -15,7 +15,7 @@ import { configSourceName } from '../metadata/config-def.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type { HttpApiContext } from './api-context.js';
 import { HttpApiError, kafkaError } from './errors.js';
-import { ERROR_RESPONSES, topicParam } from './schemas.js';
+import { ERROR_RESPONSES, strictObject, topicParam } from './schemas.js';
 
 const DEFAULT_PAGE = 1000;
 const MAX_PAGE = 10_000;
@@ -124,15 +124,11 @@ export function registerTopicRoutes(app: FastifyInstance, ctx: HttpApiContext): 
       schema: {
         summary: 'List topics, sorted by name, one page at a time',
         tags: ['topics'],
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            limit: { type: 'integer', minimum: 1, maximum: MAX_PAGE, default: DEFAULT_PAGE },
-            after: { type: 'string', description: 'the last name of the previous page (its `next`)' },
-            internal: { type: 'boolean', default: false, description: 'include internal topics (__consumer_offsets, ...)' },
-          },
-        },
+        querystring: strictObject({
+          limit: { type: 'integer', minimum: 1, maximum: MAX_PAGE, default: DEFAULT_PAGE },
+          after: { type: 'string', description: 'the last name of the previous page (its `next`)' },
+          internal: { type: 'boolean', default: false, description: 'include internal topics (__consumer_offsets, ...)' },
+        }),
         response: {
           200: {
             type: 'object',
@@ -191,16 +187,14 @@ export function registerTopicRoutes(app: FastifyInstance, ctx: HttpApiContext): 
       schema: {
         summary: 'Create a topic (needs --http-writes)',
         tags: ['topics'],
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['name'],
-          properties: {
+        body: strictObject(
+          {
             name: { type: 'string', minLength: 1, maxLength: 249 },
             partitions: { type: 'integer', minimum: 1, description: "default: the broker's num.partitions" },
             configs: configMapSchema,
           },
-        },
+          ['name'],
+        ),
         response: { 201: topicDetailSchema, ...ERROR_RESPONSES },
       },
     },
@@ -236,12 +230,7 @@ export function registerTopicRoutes(app: FastifyInstance, ctx: HttpApiContext): 
         summary: "Change a topic's configs: set some, delete others back to the broker default (needs --http-writes)",
         tags: ['topics'],
         params: topicParam,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          minProperties: 1,
-          properties: { set: configMapSchema, delete: { type: 'array', items: { type: 'string' }, maxItems: 200 } },
-        },
+        body: { ...strictObject({ set: configMapSchema, delete: { type: 'array', items: { type: 'string' }, maxItems: 200 } }), minProperties: 1 },
         response: { 200: { type: 'object', properties: { configs: { type: 'array', items: configEntrySchema } } }, ...ERROR_RESPONSES },
       },
     },
