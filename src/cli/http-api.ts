@@ -27,7 +27,8 @@ export function addHttpOptions(cmd: Command): Command {
 export function httpBase(flags: HttpFlags): string {
   if (flags.http) return flags.http.replace(/\/+$/, '');
   const [first] = parseBootstrap(flags.bootstrap);
-  const host = first.host.includes(':') ? `[${first.host}]` : first.host;
+  // An IPv6 address needs its brackets in a URL; a bootstrap address may already carry them.
+  const host = first.host.includes(':') && !first.host.startsWith('[') ? `[${first.host}]` : first.host;
   return `http://${host}:${DEFAULT_HTTP_PORT}`;
 }
 

@@ -9,7 +9,8 @@ import type { FastifyInstance } from 'fastify';
 /** The version of the API's contract (paths, bodies, error codes), not of the package. */
 const API_VERSION = '1';
 
-export async function registerOpenApi(app: FastifyInstance): Promise<void> {
+/** `tokenRequired`: the document says every route needs the bearer token. */
+export async function registerOpenApi(app: FastifyInstance, tokenRequired: boolean): Promise<void> {
   await app.register(swagger, {
     openapi: {
       info: {
@@ -19,6 +20,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
           'Read-only unless the broker runs with --http-writes; with --http-token every request needs Authorization: Bearer <token>. Errors: { "error": { "code": "SLUICE_HTTP_...", "message", "hint" } }.',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: tokenRequired ? [{ bearer: [] }] : [],
     },
   });
   app.get('/openapi.json', { schema: { summary: 'This document', tags: ['meta'] } }, async () => app.swagger());

@@ -61,7 +61,7 @@ async function buildHttpApi(ctx: HttpApiContext): Promise<FastifyInstance> {
   app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   installErrorHandlers(app);
   installAccessPolicy(app, { token: ctx.config.httpToken, writes: ctx.config.httpWrites });
-  await registerOpenApi(app);
+  await registerOpenApi(app, ctx.config.httpToken !== '');
   registerTopicRoutes(app, ctx);
   registerRecordRoutes(app, ctx);
   registerGroupRoutes(app, ctx);

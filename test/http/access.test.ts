@@ -53,6 +53,8 @@ test('with a token, requests without it or with a wrong one get SLUICE_HTTP_UNAU
   assert.equal(written.status, 200, written.text);
   assert.deepEqual(written.json, { records: [{ partition: 0, offset: 0 }] });
   assert.equal((await api.call('GET', '/topics/guarded', undefined, auth)).status, 200);
+  const doc = (await api.call('GET', '/openapi.json', undefined, auth)).json;
+  assert.deepEqual(doc.security, [{ bearer: [] }], 'the OpenAPI document says so');
 });
 
 test('a token does not open writes on a read-only API', async (t) => {
