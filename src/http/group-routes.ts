@@ -93,14 +93,15 @@ export function registerGroupRoutes(app: FastifyInstance, ctx: HttpApiContext): 
     },
     async (request) => {
       const groupId = request.params.group;
-      const group = ctx.groups.describeGroup(groupId);
+      const listed = ctx.groups.listGroups().find((g) => g.groupId === groupId);
       const lag = groupLag(ctx.broker, ctx.groups, groupId, Date.now());
-      if (group.state === 'Dead' && lag.length === 0) throw new HttpApiError(404, 'SLUICE_HTTP_UNKNOWN_GROUP', `no group '${groupId}' (no members, no committed offsets)`, 'GET /groups lists the groups');
-      const type = ctx.groups.listGroups().find((g) => g.groupId === groupId)?.type ?? 'classic';
+      if (!listed && lag.length === 0) throw new HttpApiError(404, 'SLUICE_HTTP_UNKNOWN_GROUP', `no group '${groupId}' (no members, no committed offsets)`, 'GET /groups lists the groups');
+      // A share group is listed but not described here: its members and figures belong to the queue routes.
+      const group = ctx.groups.describeGroup(groupId);
       return {
         groupId,
-        state: group.state,
-        type,
+        state: listed?.state ?? group.state,
+        type: listed?.type ?? 'classic',
         protocolType: group.protocolType,
         protocol: group.protocolName,
         members: group.members.map((m) => ({
