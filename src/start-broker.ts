@@ -10,7 +10,7 @@ import { GroupCoordinator } from './coordinator/group/group-coordinator.js';
 import { ShareCoordinator } from './coordinator/share/share-coordinator.js';
 import { TransactionCoordinator } from './coordinator/txn/transaction-coordinator.js';
 import { type Logger, createLogger } from './logger.js';
-import { type RunningHttpApi, startHttpApi } from './http/server.js';
+import type { RunningHttpApi } from './http/server.js';
 import { KafkaListener } from './server/kafka-listener.js';
 import { type FaultHooks, FaultInjector } from './server/fault-hook.js';
 
@@ -80,6 +80,8 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
   let http: RunningHttpApi | null = null;
   if (config.httpPort !== 0) {
     try {
+      // Loaded only when asked for: a broker without the HTTP API does not carry Fastify in memory.
+      const { startHttpApi } = await import('./http/server.js');
       http = await startHttpApi({ broker, groups, config }, log);
     } catch (err) {
       await closeEverything().catch(() => {});
