@@ -51,7 +51,7 @@ async function buildHttpApi(ctx: HttpApiContext): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: bodyLimitOf(ctx),
     // Topic names run to 249 characters and group ids further; Fastify's default of 100 would answer 404 for them.
-    maxParamLength: 1024,
+    routerOptions: { maxParamLength: 1024 },
     // A client that trickles its request (slowloris) is cut off rather than holding a socket for good.
     requestTimeout: REQUEST_TIMEOUT_MS,
   });
