@@ -29,7 +29,7 @@ interface BenchClient {
 }
 
 const ROUND = 1000;
-const ROUNDS_IN_FLIGHT = Number(process.env.ROUNDS ?? 8);
+const ROUNDS_IN_FLIGHT = 8;
 const LATENCY_RATE = 5000;
 
 async function sluiceClient(bootstrap: string): Promise<BenchClient> {
