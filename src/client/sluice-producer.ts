@@ -3,7 +3,7 @@
 // Producer (batches per partition, linger, idempotence).
 
 import type { Codec } from '../protocol/record-batch.js';
-import { type Acks, Producer, type RecordMetadata } from './producer.js';
+import { type Acks, Producer, type ProducerRecord, type RecordMetadata } from './producer.js';
 import type { KafkaClient } from './kafka-client.js';
 import { type Headers, type Serializers, encodeHeaders, toBytes } from './serde.js';
 
@@ -54,13 +54,26 @@ export class SluiceProducer {
    * acknowledged, and rejects with a KafkaError when the broker refuses it.
    */
   send(topic: string, record: OutgoingRecord): Promise<RecordMetadata> {
-    return this.producer.send(topic, {
+    return this.producer.send(topic, this.serialize(record));
+  }
+
+  /**
+   * Sends records to `topic` in order, batched like send() but answered by one
+   * promise (cheaper than a promise per record): resolves with each record's
+   * metadata, or rejects with the first failure.
+   */
+  sendBatch(topic: string, records: OutgoingRecord[]): Promise<RecordMetadata[]> {
+    return this.producer.sendBatch(topic, records.map((record) => this.serialize(record)));
+  }
+
+  private serialize(record: OutgoingRecord): ProducerRecord {
+    return {
       key: this.serializeKey(record.key),
       value: this.serializeValue(record.value),
       headers: encodeHeaders(record.headers),
       partition: record.partition,
       timestamp: record.timestamp,
-    });
+    };
   }
 
   /** Resolves once every send made so far has been answered (successfully or not). */

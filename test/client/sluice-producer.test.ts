@@ -54,6 +54,32 @@ test('a serializer hook replaces the default encoding of keys and values', async
   assert.deepEqual([m.key, m.value], [Buffer.from('k:7'), Buffer.from('v:{"a":1}')]);
 });
 
+test('sendBatch sends records in order and resolves with each one\'s partition and offset', async (t) => {
+  const { broker, client } = await startBrokerWithSluiceClient(t);
+  await client.admin().createTopic('batched', { partitions: 1 });
+  const producer = client.producer();
+  await producer.send('batched', { value: 'first' });
+  const sent = await producer.sendBatch('batched', [{ key: 'a', value: { n: 1 } }, { value: 'two', headers: { h: 'v' } }, { value: null }]);
+  assert.deepEqual(
+    sent.map(({ partition, offset }) => [partition, offset]),
+    [
+      [0, 1],
+      [0, 2],
+      [0, 3],
+    ],
+  );
+  const read = await readWithKafkajs(broker.bootstrap, 'batched', 4);
+  assert.deepEqual(
+    read.map((m) => [m.key?.toString() ?? null, m.value?.toString() ?? null, m.headers]),
+    [
+      [null, 'first', {}],
+      ['a', '{"n":1}', {}],
+      [null, 'two', { h: Buffer.from('v') }],
+      [null, null, {}],
+    ],
+  );
+});
+
 test('connect() works when some bootstrap addresses are dead, and fails naming them when all are', async (t) => {
   const { broker } = await startBrokerWithSluiceClient(t);
   const closedPort = await freePort();
