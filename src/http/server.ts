@@ -12,6 +12,7 @@ import type { HttpApiContext } from './api-context.js';
 import { installAccessPolicy } from './auth.js';
 import { installErrorHandlers } from './errors.js';
 import { registerGroupRoutes } from './group-routes.js';
+import { registerMetricsRoutes } from './metrics-routes.js';
 import { registerOpenApi } from './openapi.js';
 import { registerRecordRoutes } from './record-routes.js';
 import { registerTopicRoutes } from './topic-routes.js';
@@ -65,6 +66,7 @@ async function buildHttpApi(ctx: HttpApiContext): Promise<FastifyInstance> {
   registerTopicRoutes(app, ctx);
   registerRecordRoutes(app, ctx);
   registerGroupRoutes(app, ctx);
+  registerMetricsRoutes(app, ctx);
   return app;
 }
 

@@ -1,13 +1,15 @@
 // A byte flipped in a closed segment while the broker was stopped (as `dd
 // conv=notrunc` would) is found after the restart by the background scrubber
 // and shown where an operator looks: GET /topics/{t} lists the corrupt offset
-// range of the partition, and `sluice topic describe` prints it. Without the
+// range of the partition, GET /metrics counts it (sluice_corrupt_batches_total),
+// and `sluice topic describe` prints it. Without the
 // HTTP API the CLI prints the rest and says how to turn the API on.
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { makeDataDir, segmentBatches, segmentFiles, spawnBroker, waitFor } from '../helpers/broker-process.js';
 import { runCli } from '../helpers/cli.js';
 import { freePort } from '../helpers/free-port.js';
@@ -52,6 +54,15 @@ test('a corrupt batch in a closed segment shows in GET /topics/{t} and in sluice
   assert.equal(atIt.json.error.code, 'SLUICE_HTTP_CORRUPT_BATCH');
   const before = await httpCall(api, 'GET', `/topics/${TOPIC}/records?offset=3&limit=100`);
   assert.equal(before.headers.get('sluice-next-offset'), '6', 'a read stops before the corrupt batch');
+  const metrics = await httpCall(api, 'GET', '/metrics');
+  assert.equal(metrics.status, 200);
+  const corruptBatches = parsePrometheusTextFormat(metrics.text).find((m) => m.name === 'sluice_corrupt_batches_total');
+  assert.equal(corruptBatches?.type, 'COUNTER');
+  assert.deepEqual(
+    corruptBatches?.metrics.map((m) => Number(m.value)),
+    [1],
+    'one corrupt batch counted, however often it was read',
+  );
 
   const described = await runCli(['topic', 'describe', TOPIC, '-b', second.bootstrap, '--http', api]);
   assert.equal(described.code, 0, described.stderr);

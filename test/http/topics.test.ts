@@ -103,6 +103,7 @@ test('GET /openapi.json describes every route with its parameters and bodies', a
     'DELETE /topics/{topic}',
     'GET /groups',
     'GET /groups/{group}',
+    'GET /metrics',
     'GET /openapi.json',
     'GET /topics',
     'GET /topics/{topic}',
