@@ -2,8 +2,9 @@
 // (its C interface: rd_kafka_share_consumer_new, rd_kafka_share_poll,
 // rd_kafka_share_acknowledge_type, rd_kafka_share_commit_sync), compiled from
 // test/interop/c/share-consume.c. Competing consumers get every record once,
-// release and reject do what they say, and the records of a consumer killed
-// while holding them go to another one once their lock expires.
+// release and reject do what they say, and the records of a consumer that
+// stops answering go to another one once their lock expires (at once when it
+// dies and its connection closes).
 
 import assert from 'node:assert/strict';
 import { type TestContext, describe, test } from 'node:test';
@@ -158,15 +159,29 @@ describe('librdkafka share consumers', skipUnless(kafkaJavascript), () => {
     );
   });
 
-  test('the records of a consumer killed while holding them go to another consumer once their lock expires', { timeout: 120_000 }, async (t) => {
+  test('the records of a consumer that stops answering go to another consumer once their lock expires', { timeout: 120_000 }, async (t) => {
     const { program, broker } = await setUp(t, 'held', 1, 5, { 'share.record.lock.duration.ms': '15000' });
     const holder = runShareConsumer(t, program, broker, 'workers', 'held', 5, 'hold');
+    await holder.sawLine((line) => line === 'held');
+    // Frozen, not dead: its connection stays open, so only the lock gives the records back.
+    holder.child.kill('SIGSTOP');
+    assert.deepEqual(holder.received.map((r) => [r.offset, r.deliveryCount]), [[0, 1], [1, 1], [2, 1], [3, 1], [4, 1]]);
+
+    const rescuer = runShareConsumer(t, program, broker, 'workers', 'held', 5, 'accept');
+    assert.equal(await rescuer.exited, 0);
+    assert.deepEqual(rescuer.received.map((r) => [r.offset, r.deliveryCount, r.value]), [[0, 2, 'v0'], [1, 2, 'v1'], [2, 2, 'v2'], [3, 2, 'v3'], [4, 2, 'v4']]);
+  });
+
+  test('the records of a consumer killed while holding them go to another consumer at once, without waiting for the lock', { timeout: 40_000 }, async (t) => {
+    // A lock and a session timeout longer than the test may run: only the closed connection can give the records back in time.
+    const { program, broker } = await setUp(t, 'killed', 1, 5, { 'share.record.lock.duration.ms': '60000' });
+    const holder = runShareConsumer(t, program, broker, 'workers', 'killed', 5, 'hold');
     await holder.sawLine((line) => line === 'held');
     holder.child.kill('SIGKILL');
     await holder.exited;
     assert.deepEqual(holder.received.map((r) => [r.offset, r.deliveryCount]), [[0, 1], [1, 1], [2, 1], [3, 1], [4, 1]]);
 
-    const rescuer = runShareConsumer(t, program, broker, 'workers', 'held', 5, 'accept');
+    const rescuer = runShareConsumer(t, program, broker, 'workers', 'killed', 5, 'accept');
     assert.equal(await rescuer.exited, 0);
     assert.deepEqual(rescuer.received.map((r) => [r.offset, r.deliveryCount, r.value]), [[0, 2, 'v0'], [1, 2, 'v1'], [2, 2, 'v2'], [3, 2, 'v3'], [4, 2, 'v4']]);
   });

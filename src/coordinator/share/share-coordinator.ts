@@ -40,7 +40,7 @@ import { type DeadLetter, copyToDeadLetterTopic } from './dead-letters.js';
 import { acquireFromLog } from './share-acquisition.js';
 import { ShareGroup, type ShareHeartbeat, type ShareHeartbeatResult } from './share-group.js';
 import { type AcknowledgementBatch, type AcquiredRecords, SharePartition, type SharePartitionFigures } from './share-partition.js';
-import { OPEN_SESSION_EPOCH, type SessionPartition, ShareSessions, sessionPartitionKey } from './share-sessions.js';
+import { OPEN_SESSION_EPOCH, type SessionPartition, type ShareSession, ShareSessions, sessionPartitionKey } from './share-sessions.js';
 import type { SharePartitionSnapshot } from './share-partition.js';
 import { ShareStateStore } from './share-state-store.js';
 import { shareStartOffset } from './share-start-offset.js';
@@ -68,6 +68,8 @@ export interface ShareFetchInput {
   maxRecords: number;
   partitions: SharePartitionRequest[];
   forgotten: SessionPartition[];
+  /** The requesting connection, aborted when it closes: a session it opens ends then. */
+  connection: AbortSignal;
 }
 
 export interface SharePartitionResult extends SessionPartition {
@@ -108,6 +110,8 @@ export class ShareCoordinator {
   private readonly groups = new Map<string, ShareGroup>();
   private readonly partitions = new Map<string, SharePartition>();
   private readonly sessions = new ShareSessions();
+  /** Connections whose closing ends the sessions they opened (one listener each). */
+  private readonly watchedConnections = new Set<AbortSignal>();
   /** Long-polling fetches of each group, woken when records become available again. */
   private readonly waiting = new Map<string, Set<() => void>>();
   private readonly topics: TopicView;
@@ -293,7 +297,10 @@ export class ShareCoordinator {
     }
     const step = this.sessions.step(req.groupId, req.memberId, req.sessionEpoch, req.partitions, req.forgotten);
     if (!('session' in step)) return fail(step.errorCode, step.message);
-    if (step.opened) this.releaseAll(req.groupId, req.memberId);
+    if (step.opened) {
+      this.releaseAll(req.groupId, req.memberId);
+      this.tieToConnection(step.session, req.connection);
+    }
 
     const results = new Map<string, SharePartitionResult>();
     const resultFor = (p: SessionPartition): SharePartitionResult => {
@@ -432,6 +439,25 @@ export class ShareCoordinator {
   }
 
   /** Gives back whatever `memberId` holds in any partition of the group. */
+  /**
+   * Ends the session when its connection closes and gives back what its member
+   * holds, as Kafka does: a consumer that died (its socket closed) need not
+   * wait out the acquisition locks. A member that reconnects opens a new session.
+   */
+  private tieToConnection(session: ShareSession, connection: AbortSignal): void {
+    session.connection = connection;
+    if (this.watchedConnections.has(connection)) return;
+    this.watchedConnections.add(connection);
+    connection.addEventListener(
+      'abort',
+      () => {
+        this.watchedConnections.delete(connection);
+        for (const s of this.sessions.dropConnection(connection)) this.releaseAll(s.groupId, s.memberId);
+      },
+      { once: true },
+    );
+  }
+
   private releaseAll(groupId: string, memberId: string): void {
     const prefix = `${groupId}\u0000`;
     for (const [key, share] of this.partitions) if (key.startsWith(prefix)) share.releaseMember(memberId);
