@@ -31,6 +31,7 @@ export enum AcknowledgeType {
   Renew = 4,
 }
 
+/** Settings are read each time they are used: the coordinator passes getters, so changed group configs apply from then on. */
 export interface SharePartitionOptions {
   clock: Clock;
   /** How long an acquisition holds its records (ms): share.record.lock.duration.ms, Kafka's default 30000. */
@@ -201,6 +202,26 @@ export class SharePartition {
     if (acquired.length > 0) this.locks.set(acquisition, this.opts.clock.schedule(this.opts.lockDurationMs, () => this.expire(acquisition)));
     this.records.advanceStart();
     return acquired.map((r) => ({ firstOffset: r.first, lastOffset: r.last, deliveryCount: r.deliveryCount }));
+  }
+
+  /**
+   * Archives `first`..`last`, offsets a read found nothing deliverable in
+   * (control records, aborted transactions under read_committed): records of
+   * them available in the window (delivered under another isolation level, then
+   * given back) are never delivered again, and when they reach the window's end
+   * it moves past them, so that the next read starts after them. Held records
+   * stay with their member. Returns whether anything changed.
+   */
+  skipUndeliverable(first: number, last: number): boolean {
+    const end = this.records.endOffset;
+    const insideLast = Math.min(last, end - 1);
+    let changed = insideLast >= first && this.records.update(first, insideLast, (run) => (run.state === DeliveryState.Available ? { state: DeliveryState.Archived, notBefore: 0 } : null)) > 0;
+    if (first <= end && last >= end) {
+      this.records.append(end, last, { state: DeliveryState.Archived, deliveryCount: 0, ...UNHELD, notBefore: 0 });
+      changed = true;
+    }
+    this.records.advanceStart();
+    return changed;
   }
 
   /**

@@ -51,6 +51,7 @@ export const shareFetch: ApiHandler = {
       maxBytes: Math.min(req.maxBytes, ctx.config.fetchMaxBytes),
       maxRecords: req.maxRecords,
       partitions: requestedPartitions(req.topics),
+      connection: ctx.connectionClosed,
       forgotten: (req.forgottenTopicsData as Message[]).flatMap((t) => (t.partitions as number[]).map((partition) => ({ topicId: (t.topicId as Buffer).toString('hex'), partition }))),
     });
     return {

@@ -56,6 +56,7 @@ test('figures per share group and partition follow reads, acknowledgements, dela
       maxRecords,
       partitions: [0, 1].map((partition) => ({ topicId, partition, acknowledgements: partition === 0 ? p0 : [] })),
       forgotten: [],
+      connection: new AbortController().signal,
     });
   const ack = (firstOffset: number, lastOffset: number, type: AcknowledgeType) => ({ firstOffset, lastOffset, acknowledgeTypes: [type] });
 
