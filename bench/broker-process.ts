@@ -17,7 +17,7 @@ export interface BenchBroker {
 }
 
 export async function startBrokerProcess(dataDir: string, args: string[]): Promise<BenchBroker> {
-  const child: ChildProcess = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'info', ...args], {
+  const child: ChildProcess = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--http-port', '0', '--data-dir', dataDir, '--log-level', 'info', ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const lines = readline.createInterface({ input: child.stdout! });

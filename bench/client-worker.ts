@@ -6,8 +6,7 @@
 // produce: `records` values of `size` bytes, acks=all, in rounds of 1000,
 //   up to 8 rounds unacknowledged at a time (a sliding window, as a service
 //   that does not wait for each acknowledgement before the next send)
-//   (kafkajs and platformatic: one send of 1000 messages per round; Sluice:
-//   1000 send() calls, its producer batching them as it can).
+//   (each client's call for many messages: one send/sendBatch of 1000 per round).
 // consume: reads `records` records from the start in a new group.
 // latency: `records` records of `size` bytes at 5,000/s (one send each,
 //   acks=all), read back in the same process; each carries its send time.
@@ -40,7 +39,7 @@ async function sluiceClient(bootstrap: string): Promise<BenchClient> {
   const immediate = client.producer({ acks: 'all', lingerMs: 0 });
   return {
     async sendRound(topic, values) {
-      await Promise.all(values.map((value) => producer.send(topic, { value })));
+      await producer.sendBatch(topic, values.map((value) => ({ value })));
     },
     async sendOne(topic, value) {
       await immediate.send(topic, { value });

@@ -12,15 +12,15 @@
 // Options: --records N (default 200,000 per size), --latency-records N
 // (default 25,000: 5 s at 5,000/s), --clients sluice,kafkajs,platformatic.
 
-import { execSync, spawn } from 'node:child_process';
+import { execSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Admin, KafkaClient } from '../src/client/index.js';
-import { cpuSeconds, startBrokerProcess } from './broker-process.js';
+import { startBrokerProcess } from './broker-process.js';
+import { type Done, startWorker } from './worker-process.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
@@ -52,31 +52,10 @@ interface Row {
   p999Ms?: number;
 }
 
-interface Done {
-  wallSeconds: number;
-  cpuSeconds: number;
-  latenciesMs?: number[];
-}
 
 /** Runs one worker; the broker's CPU is read when the worker starts and ends its measured part. */
-function runWorker(brokerPid: number, argv: string[]): Promise<Done & { brokerCpuSeconds: number }> {
-  const child = spawn(process.execPath, [WORKER, ...argv], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines = readline.createInterface({ input: child.stdout });
-  let brokerAtStart = 0;
-  let done: (Done & { brokerCpuSeconds: number }) | null = null;
-  lines.on('line', (line) => {
-    if (!line.startsWith('{"event"')) return;
-    const event = JSON.parse(line);
-    if (event.event === 'start') brokerAtStart = cpuSeconds(brokerPid);
-    else if (event.event === 'done') done = { ...event, brokerCpuSeconds: cpuSeconds(brokerPid) - brokerAtStart };
-  });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      if (code === 0 && done) resolve(done);
-      else reject(new Error(`client worker ${argv.slice(0, 2).join(' ')} exited with code ${code}`));
-    });
-  });
+function runWorker(brokerPid: number, argv: string[]): Promise<Done> {
+  return startWorker(WORKER, argv, [brokerPid]).done;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -85,7 +64,7 @@ function percentile(sorted: number[], p: number): number {
 
 const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
 
-function row(client: string, test: string, size: number, count: number, done: Done & { brokerCpuSeconds: number }): Row {
+function row(client: string, test: string, size: number, count: number, done: Done): Row {
   const r: Row = {
     client,
     test,
@@ -96,7 +75,7 @@ function row(client: string, test: string, size: number, count: number, done: Do
     clientCpu: round(done.cpuSeconds / done.wallSeconds, 2),
     brokerCpu: round(done.brokerCpuSeconds / done.wallSeconds, 2),
   };
-  if (done.latenciesMs) {
+  if (Array.isArray(done.latenciesMs)) {
     // The first second (at most a fifth of the run) warms up connections and the JIT, as in bench/latency.ts.
     const warmup = Math.min(LATENCY_WARMUP_RECORDS, Math.floor(done.latenciesMs.length / 5));
     const sorted = done.latenciesMs.slice(warmup).sort((a, b) => a - b);

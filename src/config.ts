@@ -169,6 +169,15 @@ export interface BrokerConfig {
   transactionMaxTimeoutMs: number;
   /** How often transactions open past their timeout are aborted (ms). Default 10000, as Kafka's transaction.abort.timed.out.transaction.cleanup.interval.ms. */
   transactionTimeoutCheckIntervalMs: number;
+  /**
+   * Port of the HTTP API (src/http/) on `host`; 0 turns it off. Default 0 for an
+   * embedded broker; `sluice serve` defaults it to 8080.
+   */
+  httpPort: number;
+  /** Whether the HTTP API may change anything (produce, create and delete topics, alter configs); false: read-only. Default false. */
+  httpWrites: boolean;
+  /** Bearer token every HTTP API request must carry; '' for none. Default ''. */
+  httpToken: string;
   /** pino log level. Default info. */
   logLevel: string;
 }
@@ -214,6 +223,9 @@ export const defaultConfig: BrokerConfig = {
   transactionStateNumPartitions: 50,
   transactionMaxTimeoutMs: 15 * 60 * 1000,
   transactionTimeoutCheckIntervalMs: 10_000,
+  httpPort: 0,
+  httpWrites: false,
+  httpToken: '',
   logLevel: 'info',
 };
 
@@ -305,6 +317,9 @@ export function resolveConfig(overrides: Partial<Record<keyof BrokerConfig, unkn
     transactionStateNumPartitions: integer('transactionStateNumPartitions', o.transactionStateNumPartitions, 1, 1000),
     transactionMaxTimeoutMs: integer('transactionMaxTimeoutMs', o.transactionMaxTimeoutMs, 1, 2 ** 31 - 1),
     transactionTimeoutCheckIntervalMs: integer('transactionTimeoutCheckIntervalMs', o.transactionTimeoutCheckIntervalMs, 10, 2 ** 31 - 1),
+    httpPort: integer('httpPort', o.httpPort, 0, 65535),
+    httpWrites: boolean('httpWrites', o.httpWrites),
+    httpToken: String(o.httpToken),
     logLevel: String(o.logLevel),
   };
 }

@@ -10,6 +10,7 @@ import { GroupCoordinator } from './coordinator/group/group-coordinator.js';
 import { ShareCoordinator } from './coordinator/share/share-coordinator.js';
 import { TransactionCoordinator } from './coordinator/txn/transaction-coordinator.js';
 import { type Logger, createLogger } from './logger.js';
+import type { RunningHttpApi } from './http/server.js';
 import { KafkaListener } from './server/kafka-listener.js';
 import { type FaultHooks, FaultInjector } from './server/fault-hook.js';
 
@@ -19,6 +20,8 @@ export interface RunningBroker {
   host: string;
   /** "host:port" for clients. */
   bootstrap: string;
+  /** The port of the HTTP API, or null when it is off (httpPort 0). */
+  httpPort: number | null;
   config: BrokerConfig;
   broker: Broker;
   /** Consumer groups and committed offsets. */
@@ -74,18 +77,31 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
     throw err;
   }
   kafka.attach({ broker, groups, txns, shares, producerIds });
-  log.info({ host: config.host, port: bound, dataDir: config.dataDir, clusterId: cluster.clusterId }, 'broker started');
+  let http: RunningHttpApi | null = null;
+  if (config.httpPort !== 0) {
+    try {
+      // Loaded only when asked for: a broker without the HTTP API does not carry Fastify in memory.
+      const { startHttpApi } = await import('./http/server.js');
+      http = await startHttpApi({ broker, groups, config }, log);
+    } catch (err) {
+      await closeEverything().catch(() => {});
+      throw err;
+    }
+  }
+  const httpPort = http?.port ?? null;
+  log.info({ host: config.host, port: bound, httpPort, dataDir: config.dataDir, clusterId: cluster.clusterId }, 'broker started');
   return {
     port: bound,
     host: config.host,
     bootstrap: `${config.host}:${bound}`,
+    httpPort,
     config,
     broker,
     groups,
     txns,
     shares,
     async close() {
-      await closeEverything();
+      await closeAll([() => http?.close(), closeEverything]);
       log.info('broker stopped');
     },
   };

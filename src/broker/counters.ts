@@ -1,6 +1,6 @@
-// Monotonic counters of broker events, read by a metrics endpoint (none yet:
-// a future /metrics exposes these as Prometheus counters). Plain fields,
-// incremented synchronously on the paths that count them.
+// Monotonic counters of broker events, exposed by GET /metrics as Prometheus
+// counters (src/http/metrics-routes.ts). Plain fields, incremented
+// synchronously on the paths that count them.
 
 export class BrokerCounters {
   /** Records dropped by dedup.header because their header value was accepted within dedup.window.ms. */

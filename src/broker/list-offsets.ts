@@ -72,7 +72,7 @@ function answer(p: Partition, timestamp: number, readCommitted: boolean): Offset
 }
 
 /** The first record at or after the log start with a timestamp >= `timestamp`, if it lies below `readable`. */
-function firstRecordAtOrAfter(p: Partition, timestamp: number, readable: number): OffsetAnswer {
+export function firstRecordAtOrAfter(p: Partition, timestamp: number, readable: number): OffsetAnswer {
   const found = p.log.findByTimestamp(timestamp);
   if (!found || found.offset >= readable) return NOT_FOUND;
   try {

@@ -25,7 +25,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ControlType, controlType } from '../protocol/control-records.js';
-import { Attr, batchSize, readBatchHeader } from '../protocol/record-batch.js';
+import { ATTRIBUTES_OFFSET, Attr, batchBaseOffset, batchSize, readBatchHeader } from '../protocol/record-batch.js';
 import { forEachBatch } from '../protocol/records.js';
 import { readPastCorrupt } from '../storage/corrupt-batch.js';
 import type { PartitionLog } from '../storage/partition-log.js';
@@ -35,6 +35,20 @@ export interface AbortedTxn {
   firstOffset: number;
   /** Offset of the abort marker. */
   lastOffset: number;
+}
+
+/**
+ * Whether the data batch at buf[pos] belongs to one of `aborted`: a
+ * transactional batch of that producer from the transaction's first offset up
+ * to its abort marker (what a read_committed reader must not see).
+ */
+export function inAbortedTxn(buf: Buffer, pos: number, aborted: readonly AbortedTxn[]): boolean {
+  if (aborted.length === 0) return false;
+  const attributes = buf.readInt16BE(pos + ATTRIBUTES_OFFSET);
+  if (!(attributes & Attr.Transactional) || attributes & Attr.Control) return false;
+  const producerId = Number(buf.readBigInt64BE(pos + 43));
+  const baseOffset = batchBaseOffset(buf, pos);
+  return aborted.some((a) => a.producerId === producerId && a.firstOffset <= baseOffset && baseOffset < a.lastOffset);
 }
 
 const ABORTED_FILE = 'aborted-txns';

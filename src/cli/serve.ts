@@ -54,8 +54,14 @@ const OPTIONS: ServeOption[] = [
   { key: 'transactionStateNumPartitions', flag: '--transaction-state-num-partitions <n>', help: 'partitions of __transaction_state when it is created' },
   { key: 'transactionMaxTimeoutMs', flag: '--transaction-max-timeout-ms <ms>', help: 'largest transaction timeout a producer may ask for' },
   { key: 'transactionTimeoutCheckIntervalMs', flag: '--transaction-timeout-check-interval-ms <ms>', help: 'how often transactions past their timeout are aborted' },
+  { key: 'httpPort', flag: '--http-port <n>', help: 'HTTP API port on --host (default 8080; 0: off)' },
+  { key: 'httpWrites', flag: '--http-writes <bool>', help: 'let the HTTP API produce, create and delete topics and alter configs (default: read-only)' },
+  { key: 'httpToken', flag: '--http-token <token>', help: 'bearer token every HTTP API request must carry' },
   { key: 'logLevel', flag: '--log-level <level>', help: 'pino level: trace, debug, info, warn, error, silent' },
 ];
+
+/** Where `sluice serve` differs from an embedded broker: a server process offers the HTTP API unless told not to. */
+const SERVE_DEFAULTS: Partial<BrokerConfig> = { httpPort: 8080 };
 
 /** SLUICE_DATA_DIR for dataDir, and so on. */
 export function envName(key: string): string {
@@ -92,13 +98,13 @@ function exitWith(err: unknown, doing: string): never {
 export function registerServe(program: Command): void {
   const cmd = program.command('serve').description('run a broker');
   for (const o of OPTIONS) {
-    const def = defaultConfig[o.key];
+    const def = SERVE_DEFAULTS[o.key] ?? defaultConfig[o.key];
     cmd.addOption(new Option(o.flag, `${o.help} [env ${envName(o.key)}]`).default(undefined, def === '' ? '(none)' : String(def)));
   }
   cmd.option('--config <file>', `JSON file of options, named as the long flags in camelCase (e.g. {"dataDir": "/var/lib/sluice"}) [env SLUICE_CONFIG]`);
   cmd.action(async (flags: Record<string, unknown>) => {
     const file = (flags.config as string | undefined) ?? process.env.SLUICE_CONFIG;
-    const merged: Record<string, unknown> = file ? readConfigFile(file) : {};
+    const merged: Record<string, unknown> = { ...SERVE_DEFAULTS, ...(file ? readConfigFile(file) : {}) };
     for (const o of OPTIONS) {
       const env = process.env[envName(o.key)];
       if (env !== undefined) merged[o.key] = env;

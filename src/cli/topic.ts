@@ -1,6 +1,7 @@
 // `sluice topic create|list|describe|alter|delete`: topic administration over
 // the Kafka protocol (CreateTopics, Metadata, ListOffsets, DescribeConfigs,
-// IncrementalAlterConfigs, DeleteTopics). Names and partition counts are validated by the broker, whose
+// IncrementalAlterConfigs, DeleteTopics); `describe` also asks the broker's
+// HTTP API for the corrupt offset ranges its storage found. Names and partition counts are validated by the broker, whose
 // error (Kafka error name and reason) is printed as is; the client only
 // rejects flag values it can judge alone, such as a partition count below 1.
 
@@ -8,6 +9,7 @@ import type { Command } from 'commander';
 import { Admin } from '../client/admin.js';
 import { collectKeyValue, collectString, integerArg } from './arguments.js';
 import { type ClientFlags, addBootstrapOption, withClient } from './client-options.js';
+import { type HttpFlags, addHttpOptions, getFromHttpApi, httpApiNote } from './http-api.js';
 import { formatJson, formatSection, formatTable, print } from './output.js';
 
 interface OutputFlags extends ClientFlags {
@@ -66,10 +68,26 @@ function registerList(topic: Command): void {
   );
 }
 
+/** Offsets of the batches that fail their CRC32C check, per partition, as GET /topics/{t} gives them. */
+interface CorruptRangesAnswer {
+  partitions: { partition: number; corruptRanges?: { baseOffset: number; lastOffset: number }[] }[];
+}
+
+/** Each partition's corrupt ranges from the HTTP API; null (and a note on stderr) when it cannot be asked. */
+async function corruptRangesOf(flags: HttpFlags, name: string): Promise<Map<number, string[]> | null> {
+  const answer = await getFromHttpApi<CorruptRangesAnswer>(flags, `/topics/${encodeURIComponent(name)}`);
+  if (!answer.ok) {
+    process.stderr.write(httpApiNote('corrupt offset ranges', answer.reason));
+    return null;
+  }
+  return new Map(answer.body.partitions.map((p) => [p.partition, (p.corruptRanges ?? []).map((r) => `${r.baseOffset}-${r.lastOffset}`)]));
+}
+
 function registerDescribe(topic: Command): void {
-  addOutputOptions(topic.command('describe <name>').description('show a topic: partitions with leader and offsets, then configs')).action(
-    async (name: string, flags: OutputFlags) => {
+  addHttpOptions(addOutputOptions(topic.command('describe <name>').description('show a topic: partitions with leader, offsets and corrupt offset ranges, then configs'))).action(
+    async (name: string, flags: OutputFlags & HttpFlags) => {
       const d = await withClient(flags, (client) => new Admin(client).describeTopic(name));
+      const corrupt = await corruptRangesOf(flags, name);
       const offsets = new Map(d.partitionOffsets.map((o) => [o.partition, o]));
       const partitions = d.partitions.map((p) => ({
         partition: p.partition,
@@ -79,6 +97,8 @@ function registerDescribe(topic: Command): void {
         isr: p.isr,
         logStartOffset: offsets.get(p.partition)?.logStartOffset ?? -1,
         logEndOffset: offsets.get(p.partition)?.logEndOffset ?? -1,
+        // null: unknown (no HTTP API), [] none found.
+        corruptRanges: corrupt ? (corrupt.get(p.partition) ?? []) : null,
       }));
       const configs = [...d.configs].sort((a, b) => a.name.localeCompare(b.name)).map((c) => ({ name: c.name, value: c.value, source: c.source }));
       if (flags.json) {
@@ -91,9 +111,18 @@ function registerDescribe(topic: Command): void {
         ['PARTITIONS', partitions.length],
         ['INTERNAL', d.isInternal],
       ]);
+      const columns = ['PARTITION', 'LEADER', 'EPOCH', 'REPLICAS', 'LOG-START-OFFSET', 'LOG-END-OFFSET', ...(corrupt ? ['CORRUPT-OFFSETS'] : [])];
       const partitionTable = formatTable(
-        ['PARTITION', 'LEADER', 'EPOCH', 'REPLICAS', 'LOG-START-OFFSET', 'LOG-END-OFFSET'],
-        partitions.map((p) => [p.partition, p.leader, p.leaderEpoch, `[${p.replicas.join(',')}]`, p.logStartOffset, p.logEndOffset]),
+        columns,
+        partitions.map((p) => [
+          p.partition,
+          p.leader,
+          p.leaderEpoch,
+          `[${p.replicas.join(',')}]`,
+          p.logStartOffset,
+          p.logEndOffset,
+          ...(p.corruptRanges ? [p.corruptRanges.length > 0 ? p.corruptRanges.join(',') : null] : []),
+        ]),
       );
       const configTable = formatTable(['KEY', 'VALUE', 'SOURCE'], configs.map((c) => [c.name, c.value, c.source]));
       print([formatSection('SUMMARY', summary), formatSection('PARTITIONS', partitionTable), formatSection('CONFIGS', configTable)].join('\n'));

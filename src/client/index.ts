@@ -23,7 +23,7 @@ export { type TopicPartitions } from '../protocol/consumer-protocol.js';
 export { type PartitionOffset, type CommittedOffset } from './group-offsets.js';
 export { ClientError, KafkaError } from './client-error.js';
 export { connect, SluiceClient, type ConnectOptions } from './sluice-client.js';
-export { SluiceProducer, type SluiceProducerOptions, type OutgoingRecord } from './sluice-producer.js';
+export { SluiceProducer, type SluiceProducerOptions, type SluiceTransaction, type OutgoingRecord } from './sluice-producer.js';
 export { SluiceConsumer, type SluiceConsumerOptions, type ReceivedRecord, type RunOptions, type Decoding } from './sluice-consumer.js';
 export { SluiceQueue, type QueueOptions, type QueueMessage, type QueueRunOptions, rejectChannel } from './sluice-queue.js';
 export { acknowledgeFailureChannel } from './share/share-consumer.js';

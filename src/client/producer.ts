@@ -16,6 +16,7 @@ import { Codec } from '../protocol/record-batch.js';
 import type { NewRecord } from '../protocol/records.js';
 import { ClientError } from './client-error.js';
 import type { KafkaClient, TopicInfo } from './kafka-client.js';
+import { BatchBufferPool } from './producer/batch-buffer-pool.js';
 import { BufferLimit } from './producer/buffer-limit.js';
 import { type DeliverySink, batchDelivery, singleDelivery } from './producer/delivery.js';
 import { Partitioner } from './producer/partitioner.js';
@@ -92,6 +93,8 @@ function chargeOf(r: NewRecord): number {
 
 export class Producer {
   private readonly buffer: BufferLimit;
+  private readonly batchBuffers: BatchBufferPool;
+  private readonly acks: Acks;
   private readonly partitioner = new Partitioner();
   private readonly accumulator: RecordAccumulator;
   private readonly sender: Sender;
@@ -116,6 +119,7 @@ export class Producer {
   ) {
     this.clock = options.clock ?? systemClock;
     const acks = options.acks ?? -1;
+    this.acks = acks;
     const { transactionalId } = options;
     const idempotent = transactionalId !== undefined || (options.idempotent ?? acks === -1);
     if (idempotent && acks !== -1) throw new ClientError('SLUICE_ERR_CONFIG', 'an idempotent or transactional producer needs acks=all (-1)');
@@ -124,10 +128,14 @@ export class Producer {
     const identity = idempotent ? new ProducerIdentity(client, transactional) : null;
     this.transactions = identity && transactionalId !== undefined ? new TransactionManager(client, transactionalId, identity, retryBackoffMs, () => this.sender.wake()) : null;
     this.buffer = new BufferLimit(options.bufferBytes ?? 32 * 1024 * 1024);
+    const batchBytes = options.batchBytes ?? 1_000_000;
+    // Idle pooled buffers are memory beyond bufferBytes: a few batches' worth at most.
+    this.batchBuffers = new BatchBufferPool(Math.min(this.buffer.limit / 4, 4 * batchBytes));
     this.accumulator = new RecordAccumulator({
-      batchBytes: options.batchBytes ?? 1_000_000,
+      batchBytes,
       lingerMs: options.lingerMs ?? 5,
       clock: this.clock,
+      buffers: this.batchBuffers,
       onReady: () => this.sender.wake(),
       onBatchClosed: (topic, partition) => this.partitioner.batchClosed(topic, partition, this.client.lastKnownTopic(topic)?.partitions.length ?? 1),
     });
@@ -207,14 +215,17 @@ export class Producer {
   /** Sends one record; resolves once the broker has it (as `acks` says), rejects with KafkaError when it refuses. */
   send(topic: string, record: ProducerRecord): Promise<RecordMetadata> {
     const { sink, promise } = singleDelivery();
-    this.enqueue(topic, record, sink, 0);
+    this.enqueue(topic, this.client.knownTopic(topic), record, sink, 0, this.clock.now());
     return promise;
   }
 
   /** Sends records in order; resolves with each one's metadata, or rejects with the first failure. */
   sendBatch(topic: string, records: ProducerRecord[]): Promise<RecordMetadata[]> {
     const { sink, promise } = batchDelivery(records.length);
-    for (let i = 0; i < records.length; i++) this.enqueue(topic, records[i], sink, i);
+    // One metadata lookup and one clock reading serve the whole call.
+    const info = this.client.knownTopic(topic);
+    const now = this.clock.now();
+    for (let i = 0; i < records.length; i++) this.enqueue(topic, info, records[i], sink, i, now);
     return promise;
   }
 
@@ -238,7 +249,8 @@ export class Producer {
     this.accumulator.stop();
   }
 
-  private enqueue(topic: string, record: ProducerRecord, sink: DeliverySink, slot: number): void {
+  /** `cached` is the topic as the metadata cache knows it, `now` the send time (the record's default timestamp). */
+  private enqueue(topic: string, cached: TopicInfo | undefined, record: ProducerRecord, sink: DeliverySink, slot: number, now: number): void {
     if (this.closed) return sink.failed(new ClientError('SLUICE_ERR_PRODUCER_CLOSED', 'the producer is closed'));
     if (this.transactions && !this.inTransaction) return sink.failed(new ClientError('SLUICE_ERR_CONFIG', 'a transactional producer sends only inside transaction()'));
     const bytes = chargeOf(record);
@@ -246,17 +258,17 @@ export class Producer {
       return sink.failed(new ClientError('SLUICE_ERR_RECORD_TOO_LARGE', `a record of ${bytes} bytes is larger than bufferBytes (${this.buffer.limit})`));
     }
     this.unsettled++;
-    let info = this.client.knownTopic(topic);
+    let info = cached;
     // A partition the cached metadata lacks may have been added since: ask before refusing it.
     const stale = info !== undefined && record.partition !== undefined && record.partition >= info.partitions.length;
     if (stale) info = undefined;
-    if (info && this.waitingAppends === 0 && this.buffer.tryCharge(bytes)) return this.append(info, record, sink, slot, bytes);
+    if (info && this.waitingAppends === 0 && this.buffer.tryCharge(bytes)) return this.append(info, record, sink, slot, bytes, now);
     this.waitingAppends++;
     this.admission = this.admission.then(async () => {
       try {
         const known = info ?? (stale ? await this.client.topic(topic, true) : await this.client.cachedTopic(topic, true));
         await this.buffer.charge(bytes);
-        this.append(known, record, sink, slot, bytes);
+        this.append(known, record, sink, slot, bytes, now);
       } catch (err) {
         this.settle(1);
         sink.failed(err as Error);
@@ -266,7 +278,7 @@ export class Producer {
     });
   }
 
-  private append(info: TopicInfo, record: ProducerRecord, sink: DeliverySink, slot: number, bytes: number): void {
+  private append(info: TopicInfo, record: ProducerRecord, sink: DeliverySink, slot: number, bytes: number, now: number): void {
     const count = info.partitions.length;
     const partition = this.partitioner.partition(info.name, count, record.key, record.partition);
     if (!Number.isInteger(partition) || partition < 0 || partition >= count) {
@@ -274,7 +286,7 @@ export class Producer {
       this.settle(1);
       return sink.failed(new ClientError('SLUICE_ERR_PARTITION', `topic '${info.name}' has ${count} partition(s); there is no partition ${partition}`));
     }
-    this.accumulator.append(info.name, partition, record, record.timestamp ?? this.clock.now(), sink, slot, bytes);
+    this.accumulator.append(info.name, partition, record, record.timestamp ?? now, sink, slot, bytes);
   }
 
   /** Fresh metadata for a retry (the client's cache keeps it); a failure leaves the retry to find out. */
@@ -288,6 +300,8 @@ export class Producer {
 
   private batchDone(batch: ProducerBatch, err: Error | null): void {
     if (err && this.inTransaction) this.transactionError ??= err;
+    // Answered, so its request left the socket; with acks=0 nothing says when it did.
+    if (!err && this.acks !== 0) this.batchBuffers.give(batch.storage);
     this.buffer.release(batch.chargedBytes);
     this.settle(batch.recordCount);
   }

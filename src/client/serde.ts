@@ -55,8 +55,8 @@ export function deserializerFor<F extends Format | Deserializer<unknown>>(format
 }
 
 /** Headers given as a plain object, as Kafka record headers (strings as UTF-8). */
-export function encodeHeaders(headers: Headers | undefined): RecordHeader[] {
-  if (!headers) return [];
+export function encodeHeaders(headers: Headers | undefined): RecordHeader[] | undefined {
+  if (!headers) return undefined;
   return Object.entries(headers).map(([key, value]) => ({ key, value: typeof value === 'string' ? Buffer.from(value, 'utf8') : value }));
 }
 

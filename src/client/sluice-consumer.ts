@@ -226,11 +226,17 @@ export class SluiceConsumer<V = Buffer | null, K = string | null> implements Asy
 
 function byPartition(records: ConsumedRecord[]): ConsumedRecord[][] {
   const batches = new Map<string, ConsumedRecord[]>();
+  let batch: ConsumedRecord[] | undefined;
+  let last: ConsumedRecord | undefined;
   for (const r of records) {
-    const key = partitionKey(r.topic, r.partition);
-    let batch = batches.get(key);
-    if (!batch) batches.set(key, (batch = []));
-    batch.push(r);
+    // A poll hands out runs of one partition's records: look the batch up only where a run starts.
+    if (!last || r.partition !== last.partition || r.topic !== last.topic) {
+      const key = partitionKey(r.topic, r.partition);
+      batch = batches.get(key);
+      if (!batch) batches.set(key, (batch = []));
+    }
+    (batch as ConsumedRecord[]).push(r);
+    last = r;
   }
   return [...batches.values()];
 }

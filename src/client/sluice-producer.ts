@@ -3,7 +3,7 @@
 // Producer (batches per partition, linger, idempotence).
 
 import type { Codec } from '../protocol/record-batch.js';
-import { type Acks, Producer, type RecordMetadata } from './producer.js';
+import { type Acks, Producer, type ProducerRecord, type RecordMetadata, type TopicPartitionOffset } from './producer.js';
 import type { KafkaClient } from './kafka-client.js';
 import { type Headers, type Serializers, encodeHeaders, toBytes } from './serde.js';
 
@@ -18,6 +18,14 @@ export interface OutgoingRecord {
   timestamp?: number;
 }
 
+/** What a transaction's body sends with: records, and consumed offsets that commit with them. */
+export interface SluiceTransaction {
+  send(topic: string, record: OutgoingRecord): Promise<RecordMetadata>;
+  sendBatch(topic: string, records: OutgoingRecord[]): Promise<RecordMetadata[]>;
+  /** Commits `groupId`'s offsets (each the next offset to consume) if and only if the transaction commits. */
+  sendOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void>;
+}
+
 /** Options of `client.producer()`. */
 export interface SluiceProducerOptions {
   /** 'all' (every in-sync replica has it, fsynced under the default flush policy), 1 (the leader appended it) or 0 (no answer). Default 'all'. */
@@ -30,6 +38,14 @@ export interface SluiceProducerOptions {
   lingerMs?: number;
   /** Retries never write a record twice (sequence numbers, KIP-360). Default on with acks 'all'; needs acks 'all'. */
   idempotent?: boolean;
+  /** A partition's batch is sent once it holds this many bytes (uncompressed). Default 1000000. */
+  batchBytes?: number;
+  /** Bytes of records held before send() waits for room (see ready()). Default 32 MiB. */
+  bufferBytes?: number;
+  /** Produce requests in flight per broker. Default 5. */
+  maxInFlight?: number;
+  /** Makes the producer transactional: it sends only inside transaction(), whose records commit or abort together. */
+  transactionalId?: string;
   /** Encodings of keys and values replacing the default. */
   serializer?: Serializers;
 }
@@ -43,7 +59,8 @@ export class SluiceProducer {
   /** @internal Use `client.producer()`. */
   constructor(client: KafkaClient, options: SluiceProducerOptions = {}) {
     const acks: Acks = options.acks === 'all' || options.acks === undefined ? -1 : options.acks;
-    this.producer = new Producer(client, { acks, codec: options.compression, timeoutMs: options.timeoutMs, lingerMs: options.lingerMs, idempotent: options.idempotent });
+    const { timeoutMs, lingerMs, idempotent, batchBytes, bufferBytes, maxInFlight, transactionalId } = options;
+    this.producer = new Producer(client, { acks, codec: options.compression, timeoutMs, lingerMs, idempotent, batchBytes, bufferBytes, maxInFlight, transactionalId });
     this.serializeKey = options.serializer?.key ?? toBytes;
     this.serializeValue = options.serializer?.value ?? toBytes;
   }
@@ -54,13 +71,51 @@ export class SluiceProducer {
    * acknowledged, and rejects with a KafkaError when the broker refuses it.
    */
   send(topic: string, record: OutgoingRecord): Promise<RecordMetadata> {
-    return this.producer.send(topic, {
+    return this.producer.send(topic, this.serialize(record));
+  }
+
+  /**
+   * Sends records to `topic` in order, batched like send() but answered by one
+   * promise (cheaper than a promise per record): resolves with each record's
+   * metadata, or rejects with the first failure.
+   */
+  sendBatch(topic: string, records: OutgoingRecord[]): Promise<RecordMetadata[]> {
+    return this.producer.sendBatch(topic, records.map((record) => this.serialize(record)));
+  }
+
+  /**
+   * Resolves once a record sent now would be buffered at once (bufferBytes
+   * are not all held): a loop producing faster than the broker takes awaits
+   * it between sends, so memory stays bounded.
+   */
+  ready(): Promise<void> {
+    return this.producer.ready();
+  }
+
+  /**
+   * Runs `body` in a transaction (needs `transactionalId`): the records it
+   * sends and the consumed offsets it passes to `tx.sendOffsets` commit
+   * together when it returns, and are aborted when it throws (the error is
+   * rethrown) or a record fails. Transactions run one after another.
+   */
+  transaction<T>(body: (tx: SluiceTransaction) => Promise<T>): Promise<T> {
+    return this.producer.transaction((tx) =>
+      body({
+        send: (topic, record) => tx.send(topic, this.serialize(record)),
+        sendBatch: (topic, records) => tx.sendBatch(topic, records.map((record) => this.serialize(record))),
+        sendOffsets: (groupId, offsets) => tx.sendOffsets(groupId, offsets),
+      }),
+    );
+  }
+
+  private serialize(record: OutgoingRecord): ProducerRecord {
+    return {
       key: this.serializeKey(record.key),
       value: this.serializeValue(record.value),
       headers: encodeHeaders(record.headers),
       partition: record.partition,
       timestamp: record.timestamp,
-    });
+    };
   }
 
   /** Resolves once every send made so far has been answered (successfully or not). */

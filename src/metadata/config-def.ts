@@ -22,6 +22,20 @@ export const ConfigSource = {
   GROUP: 8,
 } as const;
 
+/** Kafka's names of the config sources (its ConfigEntry.ConfigSource), as tools print them. */
+const CONFIG_SOURCE_NAMES: Record<number, string> = {
+  [ConfigSource.TOPIC]: 'DYNAMIC_TOPIC_CONFIG',
+  [ConfigSource.DYNAMIC_BROKER]: 'DYNAMIC_BROKER_CONFIG',
+  [ConfigSource.DYNAMIC_DEFAULT_BROKER]: 'DYNAMIC_DEFAULT_BROKER_CONFIG',
+  [ConfigSource.STATIC_BROKER]: 'STATIC_BROKER_CONFIG',
+  [ConfigSource.DEFAULT]: 'DEFAULT_CONFIG',
+  [ConfigSource.GROUP]: 'GROUP_CONFIG',
+};
+
+export function configSourceName(source: number): string {
+  return CONFIG_SOURCE_NAMES[source] ?? 'UNKNOWN';
+}
+
 /** Returns why a value is refused, or null when it is valid. */
 export type Validator = (value: string) => string | null;
 

@@ -63,9 +63,10 @@ ${brokers}
 
 ## Group configs
 
-Per group id (resource type GROUP), stored whether or not the group exists. None has
-an effect yet: the consumer group protocol of KIP-848, share groups and streams
-groups are not served yet.
+Per group id (resource type GROUP), stored whether or not the group exists. Share
+groups apply theirs (\`share.*\` and \`errors.deadletterqueue.topic.name\`), existing groups
+from the change on; consumer-protocol groups take the broker's settings, and streams
+groups are not served, so those are stored and described only.
 
 ${groups}
 `;

@@ -21,8 +21,16 @@ export class BatchBuilder {
   private baseTimestamp = 0;
   private maxTimestamp = 0;
 
-  constructor(initialBytes = 1024) {
-    this.buf = Buffer.allocUnsafe(Math.max(initialBytes, BATCH_HEADER_SIZE + 16));
+  /** Starts with `initial` bytes of room, or in the given buffer (its contents are overwritten; it is replaced once too small). */
+  constructor(initial: number | Buffer = 1024) {
+    const minBytes = BATCH_HEADER_SIZE + 16;
+    if (typeof initial === 'number') this.buf = Buffer.allocUnsafe(Math.max(initial, minBytes));
+    else this.buf = initial.length >= minBytes ? initial : Buffer.allocUnsafe(minBytes);
+  }
+
+  /** The buffer the records are written into (grown as needed); build() returns a view of it unless a codec is used. */
+  get storage(): Buffer {
+    return this.buf;
   }
 
   get recordCount(): number {

@@ -47,6 +47,8 @@ export class Connection {
   private readonly frames: FrameReader;
   private readonly queue: Pending[] = [];
   private readonly clientHost: string;
+  /** Aborted once the socket closes. */
+  private readonly disconnect = new AbortController();
   /** The socket is gone: nothing more is written. */
   private closed = false;
   /** An unreadable frame arrived: nothing more is read, the answers still due are written, then the socket ends. */
@@ -164,6 +166,7 @@ export class Connection {
       apiVersion: header.apiVersion,
       clientId: header.clientId,
       clientHost: this.clientHost,
+      connectionClosed: this.disconnect.signal,
     };
     let result: Promise<Message | null>;
     try {
@@ -279,6 +282,7 @@ export class Connection {
   /** The socket is gone: what its requests held is given back (answers still running are dropped when they come). */
   private onClose(): void {
     this.closed = true;
+    this.disconnect.abort();
     this.queuedRequestBytes.forget(this.wake);
     for (const p of this.queue.splice(0)) this.release(p);
   }

@@ -14,6 +14,13 @@ export interface CorruptRange {
   lastOffset: number;
 }
 
+/** A corrupt range with where its bytes lie: the segment file (its name) and the byte range in it. */
+export interface CorruptSpan extends CorruptRange {
+  segment: string;
+  position: number;
+  size: number;
+}
+
 /** Called once per corrupt batch found (at open or by a read), for counters. */
 export type CorruptBatchListener = (range: CorruptRange) => void;
 

@@ -18,7 +18,7 @@ import path from 'node:path';
 import { batchBaseOffset } from '../protocol/record-batch.js';
 import { assignOffsets } from './assign-offsets.js';
 import { readLogStartOffset, takeCleanShutdownMarker, writeCleanShutdownMarker, writeLogStartOffset } from './checkpoint-file.js';
-import { CorruptBatchError, type CorruptBatchListener, type CorruptRange, firstCorruptBatch } from './corrupt-batch.js';
+import { CorruptBatchError, type CorruptBatchListener, type CorruptRange, type CorruptSpan, firstCorruptBatch } from './corrupt-batch.js';
 import { type FlushStats, Flusher } from './flusher.js';
 import { type CompactResult, CLEANER_CHECKPOINT_FILE, DEFAULT_DELETE_RETENTION_MS, LogCleaner, NOTHING_CLEANED } from './log-cleaner.js';
 import { loadSegments, recoverSegment } from './log-recovery.js';
@@ -184,6 +184,10 @@ export class FileLog implements PartitionLog {
 
   corruptRanges(): CorruptRange[] {
     return this.segments.flatMap((s) => s.corruptRanges());
+  }
+
+  corruptSpans(): CorruptSpan[] {
+    return this.segments.flatMap((s) => s.corruptSpans());
   }
 
   findByTimestamp(timestamp: number): { offset: number; batch: Buffer } | null {

@@ -5,7 +5,7 @@
 
 import { batchBaseOffset, batchLastOffset, batchMaxTimestamp, batchSize } from '../protocol/record-batch.js';
 import { assignOffsets } from './assign-offsets.js';
-import type { CorruptRange } from './corrupt-batch.js';
+import type { CorruptRange, CorruptSpan } from './corrupt-batch.js';
 import { type CompactResult, DEFAULT_DELETE_RETENTION_MS, LogCleaner, NOTHING_CLEANED } from './log-cleaner.js';
 import type { AppendInfo, LogConfig, PartitionLog } from './partition-log.js';
 import { type SegmentStats, countExpiredSegments, maxTimestampOf, segmentIndexOf, segmentsWhollyBelow, shouldRollBeforeAppend, shouldRollForRetention } from './segment-policy.js';
@@ -150,6 +150,10 @@ export class MemoryLog implements PartitionLog {
 
   /** Memory does not rot: nothing is ever corrupt here. */
   corruptRanges(): CorruptRange[] {
+    return [];
+  }
+
+  corruptSpans(): CorruptSpan[] {
     return [];
   }
 

@@ -3,7 +3,7 @@
 // partition calls these methods; appends are synchronous so offsets are
 // assigned without interleaving, and durability is awaited separately.
 
-import type { CorruptRange } from './corrupt-batch.js';
+import type { CorruptRange, CorruptSpan } from './corrupt-batch.js';
 import type { CompactResult } from './log-cleaner.js';
 
 export type FlushPolicy = 'group-commit' | 'interval' | 'os';
@@ -90,6 +90,9 @@ export interface PartitionLog {
    * stops before them and throws CorruptBatchError when it starts at one.
    */
   corruptRanges(): CorruptRange[];
+
+  /** corruptRanges() with where each lies on disk: the segment file's name and the byte range in it (for operators). */
+  corruptSpans(): CorruptSpan[];
 
   /**
    * Re-checks the CRC32C of about `maxBytes` of the closed segments from

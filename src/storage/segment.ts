@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { LOG_OVERHEAD, batchBaseOffset, batchSize } from '../protocol/record-batch.js';
 import { type BatchInfo, HeaderReader, batchInfoAt, readFully, scanBatches } from './batch-scan.js';
-import { CorruptBatchError, type CorruptRange } from './corrupt-batch.js';
+import { CorruptBatchError, type CorruptRange, type CorruptSpan } from './corrupt-batch.js';
 import type { SyncTarget } from './flusher.js';
 import { OffsetIndex } from './offset-index.js';
 import type { SegmentStats } from './segment-policy.js';
@@ -190,7 +190,13 @@ export class Segment implements SegmentStats, SyncTarget {
 
   /** Offset ranges of the corrupt batches, oldest first. */
   corruptRanges(): CorruptRange[] {
-    return [...this.corrupt.values()].sort((a, b) => a.position - b.position).map(({ baseOffset, lastOffset }) => ({ baseOffset, lastOffset }));
+    return this.corruptSpans().map(({ baseOffset, lastOffset }) => ({ baseOffset, lastOffset }));
+  }
+
+  /** The corrupt batches with their byte ranges in this segment's file, oldest first. */
+  corruptSpans(): CorruptSpan[] {
+    const segment = path.basename(this.logPath);
+    return [...this.corrupt.values()].sort((a, b) => a.position - b.position).map(({ baseOffset, lastOffset, position, size }) => ({ baseOffset, lastOffset, segment, position, size }));
   }
 
   /** Forgets all tracked state before recovery replays the file from the start. */

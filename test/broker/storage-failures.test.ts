@@ -22,7 +22,7 @@ const SLUICE_BIN = path.join(REPO_ROOT, 'bin', 'sluice.js');
 /** Runs `sluice serve` under `limits` (bash ulimit flags) until it exits; it must exit by itself. */
 function serveUntilExit(dataDir: string, limits: string): Promise<{ code: number | null; stderr: string }> {
   const script = `${limits} && exec "$@"`;
-  const argv = [process.execPath, SLUICE_BIN, 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'silent'];
+  const argv = [process.execPath, SLUICE_BIN, 'serve', '--port', '0', '--http-port', '0', '--data-dir', dataDir, '--log-level', 'silent'];
   return new Promise((resolve) => {
     const child = execFile('bash', ['-c', script, 'bash', ...argv], { cwd: REPO_ROOT, timeout: 30_000 }, (_err, _stdout, stderr) => {
       resolve({ code: child.exitCode, stderr });

@@ -2,8 +2,9 @@
 // keep their order per key and are batched (few requests); what it writes is
 // read byte for byte (key, value, headers, timestamp) by kcat and kafkajs,
 // with every codec and acks level; keyless records stick to one partition per
-// batch (KIP-480); its buffer never holds more than bufferBytes while the
-// broker does not answer; and it refuses records it cannot place.
+// batch (KIP-480); batches encoded into recycled buffers read back intact; its
+// buffer never holds more than bufferBytes while the broker does not answer;
+// and it refuses records it cannot place.
 
 import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
@@ -65,6 +66,28 @@ test('records sent without waiting keep their order per key, in few requests', a
   }
   assert.ok(faults.seen() < 100, `3000 records went in ${faults.seen()} requests`);
   await producer.close();
+});
+
+test('batches encoded into the buffers of earlier answered batches read back byte for byte', async (t) => {
+  const { client, admin } = await setUp(t);
+  await admin.createTopic('reused', 1);
+  // Small batches, each round answered before the next: later batches are encoded into recycled buffers.
+  const producer = new Producer(client, { batchBytes: 4096, lingerMs: 0 });
+  const values: string[] = [];
+  for (let round = 0; round < 20; round++) {
+    const records = Array.from({ length: 50 }, (_, i) => {
+      const value = `${round}/${i}:${'xyz'.repeat((round * 7 + i) % 40)}`;
+      values.push(value);
+      return { value: Buffer.from(value) };
+    });
+    await producer.sendBatch('reused', records);
+  }
+  await producer.close();
+  const read = await readPartition(client, admin, 'reused', 0, 0);
+  assert.deepEqual(
+    read.map((r) => r.value),
+    values,
+  );
 });
 
 const T0 = 1_700_000_000_000;

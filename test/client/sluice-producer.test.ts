@@ -2,14 +2,17 @@
 // bytes, a string is UTF-8, an object is JSON, null is a tombstone; headers
 // given as a plain object arrive as Kafka headers; a serializer hook replaces
 // the default encoding; each send resolves with the record's partition and
-// offset. connect() takes several bootstrap addresses and uses the first
-// that answers.
+// offset; a transaction commits records and offsets together or nothing.
+// connect() takes several bootstrap addresses and uses the first that answers.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import kafkajs from 'kafkajs';
 import { connect } from '../../src/client/index.js';
 import { freePort } from '../helpers/free-port.js';
 import { readWithKafkajs, startBrokerWithSluiceClient } from '../helpers/sluice-client.js';
+
+const { Kafka, logLevel } = kafkajs;
 
 test('values and headers sent through the facade read back byte for byte in kafkajs', async (t) => {
   const { broker, client } = await startBrokerWithSluiceClient(t);
@@ -52,6 +55,68 @@ test('a serializer hook replaces the default encoding of keys and values', async
   await producer.send('hooked', { key: 7, value: { a: 1 } });
   const [m] = await readWithKafkajs(broker.bootstrap, 'hooked', 1);
   assert.deepEqual([m.key, m.value], [Buffer.from('k:7'), Buffer.from('v:{"a":1}')]);
+});
+
+test('sendBatch sends records in order and resolves with each one\'s partition and offset', async (t) => {
+  const { broker, client } = await startBrokerWithSluiceClient(t);
+  await client.admin().createTopic('batched', { partitions: 1 });
+  const producer = client.producer();
+  await producer.send('batched', { value: 'first' });
+  const sent = await producer.sendBatch('batched', [{ key: 'a', value: { n: 1 } }, { value: 'two', headers: { h: 'v' } }, { value: null }]);
+  assert.deepEqual(
+    sent.map(({ partition, offset }) => [partition, offset]),
+    [
+      [0, 1],
+      [0, 2],
+      [0, 3],
+    ],
+  );
+  const read = await readWithKafkajs(broker.bootstrap, 'batched', 4);
+  assert.deepEqual(
+    read.map((m) => [m.key?.toString() ?? null, m.value?.toString() ?? null, m.headers]),
+    [
+      [null, 'first', {}],
+      ['a', '{"n":1}', {}],
+      [null, 'two', { h: Buffer.from('v') }],
+      [null, null, {}],
+    ],
+  );
+});
+
+test('a transaction commits its records and offsets together; an aborted one is never read', async (t) => {
+  const { broker, client } = await startBrokerWithSluiceClient(t);
+  await client.admin().createTopic('invoices', { partitions: 1 });
+  const producer = client.producer({ transactionalId: 'invoicing' });
+  await producer.transaction(async (tx) => {
+    await tx.sendBatch('invoices', [{ key: 'a', value: { n: 1 } }, { key: 'b', value: { n: 2 } }]);
+    await tx.sendOffsets('invoicing-group', [{ topic: 'invoices', partition: 0, offset: 7 }]);
+  });
+  await assert.rejects(
+    producer.transaction(async (tx) => {
+      await tx.send('invoices', { key: 'c', value: { n: 3 } });
+      await tx.sendOffsets('invoicing-group', [{ topic: 'invoices', partition: 0, offset: 9 }]);
+      throw new Error('declined');
+    }),
+    /declined/,
+  );
+  await producer.transaction((tx) => tx.send('invoices', { key: 'd', value: { n: 4 } }));
+  await producer.close();
+
+  // kafkajs reads committed records only (its default isolation).
+  const read = await readWithKafkajs(broker.bootstrap, 'invoices', 3);
+  assert.deepEqual(
+    read.map((m) => [m.key?.toString(), m.value?.toString()]),
+    [
+      ['a', '{"n":1}'],
+      ['b', '{"n":2}'],
+      ['d', '{"n":4}'],
+    ],
+  );
+  const admin = new Kafka({ brokers: [broker.bootstrap], logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  const [offsets] = await admin.fetchOffsets({ groupId: 'invoicing-group', topics: ['invoices'] });
+  await admin.disconnect();
+  assert.deepEqual(offsets.partitions.map((p) => p.offset), ['7'], 'the aborted transaction\'s offsets were not committed');
 });
 
 test('connect() works when some bootstrap addresses are dead, and fails naming them when all are', async (t) => {

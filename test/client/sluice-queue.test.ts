@@ -6,9 +6,9 @@
 // the group's dead-letter topic; two share groups on one topic each get
 // everything, and a consumer group beside them is undisturbed; the group
 // configs the options name are set on the GROUP resource; the messages of a
-// worker killed with SIGKILL go to another after their lock; a queue carries
-// on across a broker restart. Release delays and filters wait for the broker
-// side (todo tests).
+// worker killed with SIGKILL go to another at once (its connection closed); a queue carries
+// on across a broker restart; a release with a delay comes back no earlier
+// than the delay, and a filter lets only matching messages through.
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -207,10 +207,10 @@ test('lockMs and from set the share group configs before the member joins', asyn
   await queue.close();
 });
 
-test('messages held by a worker killed with SIGKILL go to another worker once their lock expires', async (t) => {
+test('messages held by a worker killed with SIGKILL go to another worker at once, without waiting for their lock', async (t) => {
   const { broker, client } = await startBrokerWithSluiceClient(t);
   await client.admin().createTopic('tasks', { partitions: 1 });
-  await client.admin().alterConfigs({ type: 'group', name: 'crew' }, { set: { 'share.record.lock.duration.ms': '15000' } });
+  await client.admin().alterConfigs({ type: 'group', name: 'crew' }, { set: { 'share.record.lock.duration.ms': '60000' } });
   await produceNumbered(client, 'tasks', 3);
 
   const worker = spawn(process.execPath, [fileURLToPath(new URL('../helpers/queue-worker.js', import.meta.url)), broker.bootstrap, 'tasks', 'crew', '3'], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -234,14 +234,11 @@ test('messages held by a worker killed with SIGKILL go to another worker once th
     if (redelivered.length === 3) break;
   }
   assert.deepEqual(redelivered.sort(), ['0 2', '1 2', '2 2']);
-  // The member's session (45 s) outlasts the lock, so the lock is what gave them back.
-  assert.ok(Date.now() - heldSince >= 14_000, `redelivered ${Date.now() - heldSince} ms after the worker took them, before the 15 s lock`);
+  // Neither the lock (60 s) nor the member's session (45 s) ran out: the dead worker's closed connection gave them back.
+  assert.ok(Date.now() - heldSince < 45_000, `redelivered ${Date.now() - heldSince} ms after the worker was killed`);
 });
 
-// Needs the broker to pass each acknowledgement batch's releaseDelayMs from
-// ShareFetch/ShareAcknowledge to SharePartition.acknowledge (the broker side of
-// the release delay); until then a delayed release is redelivered at once.
-test('a message released with delayMs is delivered again no earlier than the delay', { todo: 'broker wiring of releaseDelayMs (share-records)' }, async (t) => {
+test('a message released with delayMs is delivered again no earlier than the delay', async (t) => {
   const { client } = await startBrokerWithSluiceClient(t);
   await client.admin().createTopic('later', { partitions: 1 });
   await produceNumbered(client, 'later', 1);
@@ -257,9 +254,7 @@ test('a message released with delayMs is delivered again no earlier than the del
   }
 });
 
-// Needs the group config share.filter on the broker (content filters); the
-// expression follows the syntax proposed there and may need to follow the one chosen.
-test('a queue with a filter receives only the matching messages', { todo: 'broker support of share.filter (share-records)' }, async (t) => {
+test('a queue with a filter receives only the matching messages', async (t) => {
   const { client } = await startBrokerWithSluiceClient(t);
   await client.admin().createTopic('mixed', { partitions: 1 });
   const producer = client.producer();

@@ -1,7 +1,8 @@
 // A broker running as a real child process (`node bin/sluice.js serve`), for
 // tests that must crash it with `kill -9` and start it again on the same data
 // directory. The port is picked by the OS (--port 0) and read back from the
-// "broker started" log line, so parallel runs never collide on a port.
+// "broker started" log line, so parallel runs never collide on a port. The
+// HTTP API is off (--http-port 0) unless `args` give it a port.
 //
 //   const dataDir = await makeDataDir(t);
 //   const first = await spawnBroker(t, { dataDir });
@@ -33,6 +34,8 @@ const KEPT_LINES = 50;
 
 export interface BrokerProcess {
   readonly port: number;
+  /** The HTTP API's port, null when it is off. */
+  readonly httpPort: number | null;
   /** "127.0.0.1:port" for clients. */
   readonly bootstrap: string;
   readonly dataDir: string;
@@ -92,7 +95,7 @@ function exited(child: ChildProcess): Promise<number | null> {
 /** Starts `sluice serve` on a free port with `dataDir`; resolves once it accepts connections. */
 export async function spawnBroker(t: TestContext, options: SpawnOptions): Promise<BrokerProcess> {
   // At info level, because "broker started" is an info line.
-  const argv = [process.execPath, SLUICE_BIN, 'serve', '--port', '0', '--data-dir', options.dataDir, '--log-level', 'info', ...(options.args ?? [])];
+  const argv = [process.execPath, SLUICE_BIN, 'serve', '--port', '0', '--http-port', '0', '--data-dir', options.dataDir, '--log-level', 'info', ...(options.args ?? [])];
   // bash's `ulimit -f` counts KiB; `exec` keeps the broker's pid the child's pid.
   const limits = [
     ...(options.fileSizeLimitKiB === undefined ? [] : [`ulimit -f ${options.fileSizeLimitKiB}`]),
@@ -121,11 +124,11 @@ export async function spawnBroker(t: TestContext, options: SpawnOptions): Promis
   });
   const stdout = readline.createInterface({ input: child.stdout! });
   if (options.onLine) stdout.on('line', (line) => options.onLine!(line, 'stdout'));
-  const port = await new Promise<number>((resolve, reject) => {
+  const { port, httpPort } = await new Promise<{ port: number; httpPort: number | null }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`broker did not start within ${START_TIMEOUT_MS} ms:\n${recentOutput()}`)), START_TIMEOUT_MS);
     stdout.on('line', (line) => {
       keep(line);
-      let entry: { msg?: unknown; port?: unknown };
+      let entry: { msg?: unknown; port?: unknown; httpPort?: unknown };
       try {
         entry = JSON.parse(line);
       } catch {
@@ -133,7 +136,7 @@ export async function spawnBroker(t: TestContext, options: SpawnOptions): Promis
       }
       if (entry.msg === 'broker started' && typeof entry.port === 'number') {
         clearTimeout(timer);
-        resolve(entry.port);
+        resolve({ port: entry.port, httpPort: typeof entry.httpPort === 'number' ? entry.httpPort : null });
       }
     });
     void gone.then((code) => {
@@ -144,6 +147,7 @@ export async function spawnBroker(t: TestContext, options: SpawnOptions): Promis
 
   return {
     port,
+    httpPort,
     bootstrap: `127.0.0.1:${port}`,
     dataDir: options.dataDir,
     pid: child.pid!,

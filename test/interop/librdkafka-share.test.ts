@@ -2,67 +2,22 @@
 // (its C interface: rd_kafka_share_consumer_new, rd_kafka_share_poll,
 // rd_kafka_share_acknowledge_type, rd_kafka_share_commit_sync), compiled from
 // test/interop/c/share-consume.c. Competing consumers get every record once,
-// release and reject do what they say, and the records of a consumer killed
-// while holding them go to another one once their lock expires.
+// release and reject do what they say, and the records of a consumer that
+// stops answering go to another one once their lock expires (at once when it
+// dies and its connection closes).
 
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { type TestContext, describe, test } from 'node:test';
-import { Kafka, logLevel } from 'kafkajs';
+import { CompressionTypes, Kafka, logLevel } from 'kafkajs';
 import { Admin, KafkaClient } from '../../src/client/index.js';
 import { DLQ_HEADERS } from '../../src/coordinator/share/dead-letters.js';
+import { DELIVER_AT_HEADER } from '../../src/coordinator/share/delivery-plan.js';
 import { decodeBatch, forEachBatch } from '../../src/protocol/records.js';
 import type { RunningBroker } from '../../src/start-broker.js';
 import { defer, makeDataDir, spawnBroker, waitFor } from '../helpers/broker-process.js';
 import { startInProcessBroker } from '../helpers/in-process-broker.js';
 import { buildLibrdkafkaProgram, kafkaJavascript, skipUnless } from '../helpers/interop-tools.js';
-
-interface Received {
-  partition: number;
-  offset: number;
-  deliveryCount: number;
-  value: string;
-}
-
-interface ShareConsumer {
-  child: ChildProcess;
-  received: Received[];
-  /** Resolves with the exit status once the process ends. */
-  exited: Promise<number | null>;
-  /** Resolves once a line satisfies `predicate` (checked on each line as it arrives). */
-  sawLine(predicate: (line: string) => boolean): Promise<void>;
-}
-
-function runShareConsumer(t: TestContext, program: string, broker: { bootstrap: string }, group: string, topic: string, records: number, mode: string, env: Record<string, string> = {}): ShareConsumer {
-  const child = spawn(program, [broker.bootstrap, group, topic, String(records), mode, '60'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-  t.after(() => child.kill('SIGKILL'));
-  const received: Received[] = [];
-  const watchers: { predicate: (line: string) => boolean; resolve(): void }[] = [];
-  let pending = '';
-  let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += d));
-  child.stdout!.on('data', (d) => {
-    pending += d;
-    const lines = pending.split('\n');
-    pending = lines.pop()!;
-    for (const line of lines) {
-      const m = /^(\d+) (\d+) (\d+) (.*)$/.exec(line);
-      if (m) received.push({ partition: Number(m[1]), offset: Number(m[2]), deliveryCount: Number(m[3]), value: m[4] });
-      for (const w of [...watchers]) {
-        if (!w.predicate(line)) continue;
-        watchers.splice(watchers.indexOf(w), 1);
-        w.resolve();
-      }
-    }
-  });
-  const exited = new Promise<number | null>((resolve) =>
-    child.on('exit', (code) => {
-      if (code !== null && code !== 0) process.stderr.write(`share-consume ${mode} exited ${code}:\n${stderr}`);
-      resolve(code);
-    }),
-  );
-  return { child, received, exited, sawLine: (predicate) => new Promise((resolve) => watchers.push({ predicate, resolve })) };
-}
+import { type Received, runShareConsumer } from './librdkafka-share-consumer.js';
 
 /** The records of partition 0 of `topic` as stored, headers as strings. */
 function deadLetters(broker: RunningBroker, topic: string): { key: string; value: string; headers: Record<string, string> }[] {
@@ -170,6 +125,64 @@ describe('librdkafka share consumers', skipUnless(kafkaJavascript), () => {
     assert.deepEqual(delayed.received.map((r) => [r.offset, r.value]), [[0, 'fresh-0'], [1, 'fresh-1']]);
   });
 
+  test('a record with a sluice-deliver-at header is held until that time while the records behind it flow; a malformed time is no delay', { timeout: 60_000 }, async (t) => {
+    const { program, broker } = await setUp(t, 'scheduled', 1, 0, {});
+    const deliverAt = Date.now() + 6000;
+    const producer = new Kafka({ brokers: [broker.bootstrap], logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+    // One gzip batch: the header is found only by decompressing it.
+    await producer.send({
+      topic: 'scheduled',
+      compression: CompressionTypes.GZIP,
+      messages: [
+        { value: 'now-0' },
+        { value: 'later', headers: { [DELIVER_AT_HEADER]: String(deliverAt) } },
+        { value: 'now-2' },
+        { value: 'malformed', headers: { [DELIVER_AT_HEADER]: 'tomorrow' } },
+      ],
+    });
+    await producer.disconnect();
+
+    const early = runShareConsumer(t, program, broker, 'workers', 'scheduled', 3, 'accept');
+    assert.equal(await early.exited, 0);
+    assert.deepEqual(early.received.map((r) => [r.offset, r.value]), [[0, 'now-0'], [2, 'now-2'], [3, 'malformed']]);
+
+    const scheduled = runShareConsumer(t, program, broker, 'workers', 'scheduled', 1, 'accept');
+    await scheduled.sawLine((line) => line.endsWith(' later'));
+    assert.ok(Date.now() >= deliverAt, 'not before its time');
+    assert.equal(await scheduled.exited, 0);
+    assert.deepEqual(scheduled.received.map((r) => [r.offset, r.deliveryCount, r.value]), [[1, 1, 'later']]);
+    assert.equal(broker.shares.stats('workers')[0].startOffset, 4);
+  });
+
+  test('a share.filter delivers only the records it passes, the others are settled unseen, a change applies to the next acquisition, and a bad filter is refused', { timeout: 60_000 }, async (t) => {
+    const { program, broker } = await setUp(t, 'orders', 1, 0, { 'share.filter': 'header.type == "created" and value.total > 10' });
+    const client = new KafkaClient({ bootstrap: broker.bootstrap });
+    defer(t, () => client.close());
+    const admin = new Admin(client);
+    const order = (type: string, total: number) => ({ value: JSON.stringify({ total }), headers: { type } });
+    const producer = new Kafka({ brokers: [broker.bootstrap], logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+    await producer.send({ topic: 'orders', messages: [order('created', 5), order('created', 50), order('cancelled', 99), order('created', 11), order('created', 1)] });
+
+    const first = runShareConsumer(t, program, broker, 'workers', 'orders', 2, 'accept');
+    assert.equal(await first.exited, 0);
+    assert.deepEqual(first.received.map((r) => [r.offset, r.deliveryCount, r.value]), [[1, 1, '{"total":50}'], [3, 1, '{"total":11}']]);
+    await waitFor('the start offset past every record', () => broker.shares.stats('workers')[0].startOffset === 5);
+
+    await assert.rejects(
+      admin.alterConfigs({ type: 'group', name: 'workers' }, { set: { 'share.filter': 'header.type == "created" and value.total >' } }),
+      (err: Error) => /INVALID_CONFIG/.test(err.message) && /share.filter is not a valid filter at column 43: expected a string, a number/.test(err.message),
+    );
+    await admin.alterConfigs({ type: 'group', name: 'workers' }, { set: { 'share.filter': 'header.type startsWith "cancel"' } });
+    await producer.send({ topic: 'orders', messages: [order('created', 50), order('cancelled', 1)] });
+    await producer.disconnect();
+    const second = runShareConsumer(t, program, broker, 'workers', 'orders', 1, 'accept');
+    assert.equal(await second.exited, 0);
+    assert.deepEqual(second.received.map((r) => [r.offset, r.value]), [[6, '{"total":1}']], 'the new filter, and only on records not looked at before');
+    assert.equal(broker.shares.stats('workers')[0].startOffset, 7);
+  });
+
   test('rejected records are archived, never delivered again, do not hold the queue back, and are copied to the dead-letter topic', async (t) => {
     const { program, broker } = await setUp(t, 'poison', 1, 10, { 'errors.deadletterqueue.topic.name': 'dlq.workers' });
     const consumer = runShareConsumer(t, program, broker, 'workers', 'poison', 5, 'reject-odd');
@@ -205,15 +218,29 @@ describe('librdkafka share consumers', skipUnless(kafkaJavascript), () => {
     );
   });
 
-  test('the records of a consumer killed while holding them go to another consumer once their lock expires', { timeout: 120_000 }, async (t) => {
+  test('the records of a consumer that stops answering go to another consumer once their lock expires', { timeout: 120_000 }, async (t) => {
     const { program, broker } = await setUp(t, 'held', 1, 5, { 'share.record.lock.duration.ms': '15000' });
     const holder = runShareConsumer(t, program, broker, 'workers', 'held', 5, 'hold');
+    await holder.sawLine((line) => line === 'held');
+    // Frozen, not dead: its connection stays open, so only the lock gives the records back.
+    holder.child.kill('SIGSTOP');
+    assert.deepEqual(holder.received.map((r) => [r.offset, r.deliveryCount]), [[0, 1], [1, 1], [2, 1], [3, 1], [4, 1]]);
+
+    const rescuer = runShareConsumer(t, program, broker, 'workers', 'held', 5, 'accept');
+    assert.equal(await rescuer.exited, 0);
+    assert.deepEqual(rescuer.received.map((r) => [r.offset, r.deliveryCount, r.value]), [[0, 2, 'v0'], [1, 2, 'v1'], [2, 2, 'v2'], [3, 2, 'v3'], [4, 2, 'v4']]);
+  });
+
+  test('the records of a consumer killed while holding them go to another consumer at once, without waiting for the lock', { timeout: 40_000 }, async (t) => {
+    // A lock and a session timeout longer than the test may run: only the closed connection can give the records back in time.
+    const { program, broker } = await setUp(t, 'killed', 1, 5, { 'share.record.lock.duration.ms': '60000' });
+    const holder = runShareConsumer(t, program, broker, 'workers', 'killed', 5, 'hold');
     await holder.sawLine((line) => line === 'held');
     holder.child.kill('SIGKILL');
     await holder.exited;
     assert.deepEqual(holder.received.map((r) => [r.offset, r.deliveryCount]), [[0, 1], [1, 1], [2, 1], [3, 1], [4, 1]]);
 
-    const rescuer = runShareConsumer(t, program, broker, 'workers', 'held', 5, 'accept');
+    const rescuer = runShareConsumer(t, program, broker, 'workers', 'killed', 5, 'accept');
     assert.equal(await rescuer.exited, 0);
     assert.deepEqual(rescuer.received.map((r) => [r.offset, r.deliveryCount, r.value]), [[0, 2, 'v0'], [1, 2, 'v1'], [2, 2, 'v2'], [3, 2, 'v3'], [4, 2, 'v4']]);
   });

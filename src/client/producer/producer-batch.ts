@@ -9,9 +9,6 @@ import { writeInt64 } from '../../protocol/varint.js';
 import type { BatchOptions, NewRecord } from '../../protocol/records.js';
 import type { DeliverySink } from './delivery.js';
 
-/** Bytes a new batch's buffer starts with (it doubles as records come). */
-const INITIAL_BATCH_BYTES = 16 * 1024;
-
 let batchesCreated = 0;
 
 export class ProducerBatch {
@@ -35,14 +32,19 @@ export class ProducerBatch {
   /** The failure that made it wait, reported if it runs out of time. */
   lastError: Error | null = null;
 
+  /** `buffer` is where the records are encoded (it grows as needed). */
   constructor(
     readonly topic: string,
     readonly partition: number,
     readonly createdAt: number,
-    batchBytes: number,
+    buffer: Buffer,
   ) {
-    // Starts small and grows: a partition's batch is often far from full when it is sent.
-    this.builder = new BatchBuilder(Math.min(batchBytes, INITIAL_BATCH_BYTES));
+    this.builder = new BatchBuilder(buffer);
+  }
+
+  /** The buffer its records were encoded in, for a later batch once this one is answered and nothing reads it. */
+  get storage(): Buffer {
+    return this.builder.storage;
   }
 
   /** Never built for a request yet, so it may still take records (a closed batch waiting for a free request slot does). */

@@ -15,6 +15,7 @@
 
 import type { Clock, Timer } from '../../clock.js';
 import type { NewRecord } from '../../protocol/records.js';
+import type { BatchBufferPool } from './batch-buffer-pool.js';
 import type { DeliverySink } from './delivery.js';
 import { ProducerBatch } from './producer-batch.js';
 
@@ -34,6 +35,8 @@ export interface AccumulatorOptions {
   batchBytes: number;
   lingerMs: number;
   clock: Clock;
+  /** Where new batches get their buffers. */
+  buffers: BatchBufferPool;
   /** A batch was closed: the sender has work. */
   onReady: () => void;
   /** The open batch of a partition was closed (the sticky partitioner moves on). */
@@ -58,7 +61,7 @@ export class RecordAccumulator {
       return;
     }
     if (q.open) this.close(q);
-    const batch = new ProducerBatch(topic, partition, this.options.clock.now(), batchBytes);
+    const batch = new ProducerBatch(topic, partition, this.options.clock.now(), this.options.buffers.take(batchBytes));
     batch.tryAppend(record, timestamp, sink, slot, Infinity);
     q.open = batch;
     this.openQueues.add(q);

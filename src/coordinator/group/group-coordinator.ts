@@ -426,6 +426,11 @@ export class GroupCoordinator {
     return out;
   }
 
+  /** The groups with a committed offset on some partition of `topic`, sorted by id. */
+  groupsWithOffsetsOn(topic: string): string[] {
+    return [...this.offsets.groupIds()].filter((groupId) => this.offsets.offsetsOf(groupId).has(topic)).sort();
+  }
+
   /**
    * OffsetDelete (KIP-496): only offsets of topics the group does not
    * subscribe to, or any offset of an empty group.

@@ -1,36 +1,67 @@
 // Reading a partition's log for a share group: the whole batches from where
-// the share partition says to start, below the high watermark, of which the
-// member acquires up to its record budget; only batches holding acquired
-// records are returned (a share consumer delivers just the acquired offsets
-// of them). Control batches are never deliverable. Batches stay bytes.
+// the share partition says to start, below the high watermark (the last
+// stable offset under read_committed), of which the member acquires up to its
+// record budget; only batches holding acquired records are returned (a share
+// consumer delivers just the acquired offsets of them). Batches stay bytes; the
+// records of new batches are searched for a deliver-at header and checked
+// against the group's filter (delivery-plan.ts).
+//
+// Control batches are never deliverable, nor, under read_committed, the
+// batches of aborted transactions (found through the partition's
+// aborted-transaction index, as Fetch does): the share partition archives
+// their offsets, and a read that only moved past such records (or past
+// filtered or not yet due ones) says so, so the caller reads on at once and a
+// long aborted transaction never stalls a share group.
 
 import type { Partition } from '../../broker/partition.js';
+import { inAbortedTxn } from '../../broker/partition-txns.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
-import { batchBaseOffset, batchLastOffset, batchSize, isControlBatch } from '../../protocol/record-batch.js';
+import { batchBaseOffset, batchFirstTimestamp, batchLastOffset, batchSize, isControlBatch } from '../../protocol/record-batch.js';
 import { type TopicConfigs, deliveryDelayMs } from '../../metadata/topic-configs.js';
 import { CorruptBatchError } from '../../storage/corrupt-batch.js';
+import type { ShareFilter } from '../../metadata/share-filter.js';
+import { type DeliveryRun, planBatch } from './delivery-plan.js';
 import type { AcquiredRecords, SharePartition } from './share-partition.js';
 
 export interface Acquisition {
   errorCode: number;
   records: Buffer;
   acquired: AcquiredRecords[];
+  /** The window took records in without acquiring any (filtered out, or due later): reading on may find some. */
+  movedOn: boolean;
 }
 
-/** Where a v2 record batch keeps its first record's timestamp (after length, epoch, magic, crc, attributes, lastOffsetDelta). */
-const FIRST_TIMESTAMP_OFFSET = 27;
+interface LogBatch {
+  pos: number;
+  size: number;
+  first: number;
+  last: number;
+  /** The delivery plan of its records, once asked for. */
+  plan: DeliveryRun[] | null;
+}
 
-const NOTHING: Acquisition = { errorCode: ErrorCode.NONE, records: Buffer.alloc(0), acquired: [] };
+const NOTHING: Acquisition = { errorCode: ErrorCode.NONE, records: Buffer.alloc(0), acquired: [], movedOn: false };
 
 /**
  * Acquires for `memberId` up to `maxRecords` records of `partition`, reading
- * at most about `maxBytes` (the first batch goes whole, as in Fetch).
+ * at most about `maxBytes` (the first batch goes whole, as in Fetch); records
+ * `filter` does not pass are settled without being delivered;
+ * `readCommitted`: share.isolation.level=read_committed.
  */
-export function acquireFromLog(partition: Partition, share: SharePartition, memberId: string, maxRecords: number, maxBytes: number, topicConfigs: TopicConfigs): Acquisition {
+export function acquireFromLog(
+  partition: Partition,
+  share: SharePartition,
+  memberId: string,
+  maxRecords: number,
+  maxBytes: number,
+  topicConfigs: TopicConfigs,
+  filter: ShareFilter | null,
+  readCommitted: boolean,
+): Acquisition {
   if (partition.offline) return { ...NOTHING, errorCode: ErrorCode.KAFKA_STORAGE_ERROR };
   if (share.startOffset < partition.logStartOffset) share.moveStartTo(partition.logStartOffset);
   const from = share.nextFetchOffset();
-  const end = partition.highWatermark;
+  const end = readCommitted ? partition.lastStableOffset : partition.highWatermark;
   if (from === null || from >= end || maxRecords <= 0) return NOTHING;
   let data: Buffer;
   try {
@@ -39,16 +70,35 @@ export function acquireFromLog(partition: Partition, share: SharePartition, memb
     if (!(err instanceof CorruptBatchError)) throw err;
     return { ...NOTHING, errorCode: ErrorCode.CORRUPT_MESSAGE };
   }
-  const batches: { pos: number; size: number; first: number; last: number; firstTimestamp: number }[] = [];
+  const aborted = readCommitted ? partition.txns.abortedIn(from, end) : [];
+  const batches: LogBatch[] = [];
+  /** Runs of undeliverable batches, adjacent ones merged. */
+  const skipped: { first: number; last: number }[] = [];
   for (let pos = 0; pos < data.length; pos += batchSize(data, pos)) {
-    if (isControlBatch(data, pos)) continue;
-    batches.push({ pos, size: batchSize(data, pos), first: batchBaseOffset(data, pos), last: batchLastOffset(data, pos), firstTimestamp: Number(data.readBigInt64BE(pos + FIRST_TIMESTAMP_OFFSET)) });
+    if (isControlBatch(data, pos) || inAbortedTxn(data, pos, aborted)) {
+      const prev = skipped[skipped.length - 1];
+      if (prev && prev.last + 1 === batchBaseOffset(data, pos)) prev.last = batchLastOffset(data, pos);
+      else skipped.push({ first: batchBaseOffset(data, pos), last: batchLastOffset(data, pos) });
+      continue;
+    }
+    batches.push({ pos, size: batchSize(data, pos), first: batchBaseOffset(data, pos), last: batchLastOffset(data, pos), plan: null });
   }
-  // delivery.delay.ms: a batch is deliverable once its first record's timestamp plus the delay has passed.
   const delay = deliveryDelayMs(topicConfigs);
-  const notBefore = delay > 0 ? (from: number) => (batches.find((b) => b.first <= from && from <= b.last)?.firstTimestamp ?? 0) + delay : undefined;
-  const acquired = share.acquire(memberId, batches, maxRecords, notBefore);
-  if (acquired.length === 0) return NOTHING;
+  // Plans are made only for the batches the share partition asks about (records never delivered), once each.
+  const planOf = (first: number, last: number): DeliveryRun[] => {
+    const out: DeliveryRun[] = [];
+    for (const b of batches) {
+      if (b.last < first || b.first > last) continue;
+      // delivery.delay.ms: due once the batch's first record's timestamp plus the delay has passed.
+      b.plan ??= planBatch(data, b.pos, b.first, b.last, delay > 0 ? batchFirstTimestamp(data, b.pos) + delay : 0, filter);
+      for (const r of b.plan) if (r.last >= first && r.first <= last) out.push({ ...r, first: Math.max(first, r.first), last: Math.min(last, r.last) });
+    }
+    return out;
+  };
+  const endBefore = share.endOffset;
+  const acquired = share.acquire(memberId, batches, maxRecords, planOf);
+  const archived = skipped.reduce((any, run) => share.skipUndeliverable(run.first, run.last) || any, false);
+  if (acquired.length === 0) return { ...NOTHING, movedOn: archived || share.endOffset > endBefore };
   const kept = batches.filter((b) => acquired.some((a) => a.firstOffset <= b.last && a.lastOffset >= b.first));
-  return { errorCode: ErrorCode.NONE, records: Buffer.concat(kept.map((b) => data.subarray(b.pos, b.pos + b.size))), acquired };
+  return { errorCode: ErrorCode.NONE, records: Buffer.concat(kept.map((b) => data.subarray(b.pos, b.pos + b.size))), acquired, movedOn: false };
 }

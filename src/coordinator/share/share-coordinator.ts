@@ -15,24 +15,49 @@
 // one (dead-letters.ts).
 //
 // A topic's delivery.delay.ms keeps its records from share groups until that
-// long after their timestamp (share-acquisition.ts).
+// long after their timestamp (share-acquisition.ts), a record's
+// sluice-deliver-at header until that time (delivery-plan.ts), and a release
+// may carry a delay of its own (Sluice's releaseDelayMs,
+// docs/queue-delivery.md). A group's share.filter settles the records it does
+// not pass without delivering them.
 //
-// Not yet: read_committed, per-record delivery times and filters.
+// A partition the group has no state for starts per share.auto.offset.reset
+// (share-start-offset.ts). The share offsets admin APIs read and replace a
+// group's partition states (share-offsets.ts); changes need an empty group,
+// as in Kafka.
+//
+// share.isolation.level=read_committed keeps acquisition below the last
+// stable offset and archives aborted transactions (share-acquisition.ts).
 
 import type { Broker } from '../../broker/broker.js';
+import type { Partition } from '../../broker/partition.js';
 import type { BrokerConfig } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import { groupConfigValue } from '../../metadata/group-configs.js';
+import { type ShareFilter, parseShareFilter } from '../../metadata/share-filter.js';
+import { parseShareAutoOffsetReset } from '../../metadata/share-auto-offset-reset.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import type { Clock } from '../../clock.js';
 import type { TopicInfo, TopicView } from '../group/consumer/consumer-group.js';
 import { type DeadLetter, copyToDeadLetterTopic } from './dead-letters.js';
 import { acquireFromLog } from './share-acquisition.js';
 import { ShareGroup, type ShareHeartbeat, type ShareHeartbeatResult } from './share-group.js';
-import { type AcknowledgementBatch, type AcquiredRecords, SharePartition, type SharePartitionFigures } from './share-partition.js';
-import { OPEN_SESSION_EPOCH, type SessionPartition, ShareSessions, sessionPartitionKey } from './share-sessions.js';
+import { type AcknowledgementBatch, type AcquiredRecords, SharePartition, type RecordStateCounts } from './share-partition.js';
+import { OPEN_SESSION_EPOCH, type SessionPartition, type ShareSession, ShareSessions, sessionPartitionKey } from './share-sessions.js';
 import type { SharePartitionSnapshot } from './share-partition.js';
+import { type ShareGroupFigures, type SharePartitionFigures, batchTimestampAt, sumFigures } from './share-figures.js';
 import { ShareStateStore } from './share-state-store.js';
+import { shareStartOffset } from './share-start-offset.js';
+import {
+  type AlterShareOffsetsResult,
+  type DeleteShareOffsetsResult,
+  type ShareOffsetError,
+  type SharePartitionOffset,
+  type ShareTopicOffsets,
+  type TopicPartitions,
+  UNINITIALIZED_START_OFFSET,
+  shareLag,
+} from './share-offsets.js';
 
 export interface SharePartitionRequest extends SessionPartition {
   acknowledgements: AcknowledgementBatch[];
@@ -47,6 +72,8 @@ export interface ShareFetchInput {
   maxRecords: number;
   partitions: SharePartitionRequest[];
   forgotten: SessionPartition[];
+  /** The requesting connection, aborted when it closes: a session it opens ends then. */
+  connection: AbortSignal;
 }
 
 export interface SharePartitionResult extends SessionPartition {
@@ -65,7 +92,7 @@ export interface ShareFetchOutput {
 }
 
 /** One partition of a share group as `sluice queue stats` shows it. */
-export interface SharePartitionStats extends SharePartitionFigures {
+export interface SharePartitionStats extends RecordStateCounts {
   topic: string;
   partition: number;
   /** First offset not yet settled (the share-partition start offset). */
@@ -82,11 +109,15 @@ export interface ShareGroupOverview {
 }
 
 const NO_RECORDS = Buffer.alloc(0);
+/** Parsed filters kept (one per distinct expression in use; the cache starts over past this). */
+const MAX_CACHED_FILTERS = 1000;
 
 export class ShareCoordinator {
   private readonly groups = new Map<string, ShareGroup>();
   private readonly partitions = new Map<string, SharePartition>();
   private readonly sessions = new ShareSessions();
+  /** Connections whose closing ends the sessions they opened (one listener each). */
+  private readonly watchedConnections = new Set<AbortSignal>();
   /** Long-polling fetches of each group, woken when records become available again. */
   private readonly waiting = new Map<string, Set<() => void>>();
   private readonly topics: TopicView;
@@ -95,6 +126,8 @@ export class ShareCoordinator {
   private readonly deadLettered = new Map<string, number>();
   /** Per dead-letter topic, the last copy: copies run one after another, in the order records were archived. */
   private readonly deadLetterChains = new Map<string, Promise<void>>();
+  /** Parsed share.filter expressions, by their text. */
+  private readonly filters = new Map<string, ShareFilter>();
   /** Stored states not loaded yet, by partition key: a partition is restored when first read. */
   private readonly stored = new Map<string, SharePartitionSnapshot>();
 
@@ -167,46 +200,137 @@ export class ShareCoordinator {
     if (group.state !== 'Empty') return ErrorCode.NON_EMPTY_GROUP;
     group.shutdown();
     this.groups.delete(groupId);
-    const prefix = `${groupId}\u0000`;
-    const keys = new Set([...this.partitions.keys(), ...this.stored.keys()].filter((k) => k.startsWith(prefix)));
-    for (const key of keys) {
-      this.partitions.get(key)?.close();
-      this.partitions.delete(key);
-      this.stored.delete(key);
-      this.deadLettered.delete(key);
-    }
+    const states = this.statesOf(groupId);
     try {
-      await Promise.all(
-        [...keys].map((key) => {
-          const [topicId, partition] = key.slice(prefix.length).split(':');
-          return this.store.write({ groupId, topicId, partition: Number(partition) }, null, -1);
-        }),
-      );
+      await Promise.all(states.map((s) => this.setState(groupId, s, null)));
     } catch (err) {
       this.log.error({ err, group: groupId }, 'share group state tombstones could not be written');
       return ErrorCode.COORDINATOR_NOT_AVAILABLE;
     }
-    this.log.info({ group: groupId, partitions: keys.size }, 'share group deleted');
+    this.log.info({ group: groupId, partitions: states.length }, 'share group deleted');
     return ErrorCode.NONE;
   }
 
-  /** Per-partition figures of a share group, for the partitions it has read. */
+  /**
+   * DescribeShareGroupOffsets for one group: each partition's start offset,
+   * leader epoch and lag; -1 where the group has no state, and for topics that
+   * do not exist (absence of data, not an error, as Kafka answers). `topics`
+   * null: every partition the group has state for.
+   */
+  describeOffsets(groupId: string, topics: TopicPartitions[] | null): ShareTopicOffsets[] {
+    return (topics ?? this.topicsWithState(groupId)).map(({ topic, partitions }) => {
+      const info = this.topics.byName(topic);
+      return { topic, topicId: info?.topicId ?? null, partitions: partitions.map((partition) => this.offsetOf(groupId, info, partition)) };
+    });
+  }
+
+  /**
+   * AlterShareGroupOffsets: sets the start offset of partitions of an empty
+   * share group. Whatever the group knew of those partitions is dropped: the
+   * next fetch starts at the new offset with nothing delivered. A negative
+   * offset forgets the partition, which then starts per share.auto.offset.reset.
+   * Answers once the new states are stored.
+   */
+  async alterOffsets(groupId: string, topics: { topic: string; partitions: { partition: number; startOffset: number }[] }[]): Promise<AlterShareOffsetsResult> {
+    const refused = this.refuseOffsetChange(groupId);
+    if (refused) return { ...refused, topics: [] };
+    const writes: Promise<void>[] = [];
+    const out = topics.map(({ topic, partitions }) => {
+      const info = this.topics.byName(topic);
+      return {
+        topic,
+        topicId: info?.topicId ?? null,
+        partitions: partitions.map(({ partition, startOffset }) => {
+          if (!info || partition < 0 || partition >= info.partitions) return { partition, ...UNKNOWN_PARTITION };
+          const result: { partition: number } & ShareOffsetError = { partition, errorCode: ErrorCode.NONE, errorMessage: null };
+          const state = startOffset < 0 ? null : { startOffset, stateBatches: [] };
+          writes.push(this.setState(groupId, { topicId: info.topicId, partition }, state).catch((err) => void Object.assign(result, this.storeFailure(err, groupId))));
+          return result;
+        }),
+      };
+    });
+    await Promise.all(writes);
+    this.log.info({ group: groupId, topics: topics.map((t) => t.topic) }, 'share group offsets altered');
+    return { errorCode: ErrorCode.NONE, errorMessage: null, topics: out };
+  }
+
+  /** DeleteShareGroupOffsets: forgets an empty share group's state for whole topics. */
+  async deleteOffsets(groupId: string, topics: string[]): Promise<DeleteShareOffsetsResult> {
+    const refused = this.refuseOffsetChange(groupId);
+    if (refused) return { ...refused, topics: [] };
+    const states = this.statesOf(groupId);
+    const out = await Promise.all(
+      topics.map(async (topic) => {
+        const info = this.topics.byName(topic);
+        if (!info) return { topic, topicId: null, ...UNKNOWN_PARTITION };
+        const held = states.filter((s) => s.topicId === info.topicId);
+        if (held.length === 0) return { topic, topicId: null, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: 'There is no offset information to delete.' };
+        try {
+          await Promise.all(held.map((s) => this.setState(groupId, s, null)));
+          return { topic, topicId: info.topicId, errorCode: ErrorCode.NONE, errorMessage: null };
+        } catch (err) {
+          return { topic, topicId: info.topicId, ...this.storeFailure(err, groupId) };
+        }
+      }),
+    );
+    this.log.info({ group: groupId, topics }, 'share group offsets deleted');
+    return { errorCode: ErrorCode.NONE, errorMessage: null, topics: out };
+  }
+
+  /** Per-partition record states of a share group, for the partitions it has read. */
   stats(groupId: string): SharePartitionStats[] {
-    const prefix = `${groupId}\u0000`;
-    const out: SharePartitionStats[] = [];
-    for (const [key, share] of this.partitions) {
-      if (!key.startsWith(prefix)) continue;
-      const [topicId, partition] = key.slice(prefix.length).split(':');
-      out.push({
-        topic: this.topics.byId(topicId)?.name ?? topicId,
-        partition: Number(partition),
-        startOffset: share.startOffset,
-        endOffset: share.endOffset,
-        deadLettered: this.deadLettered.get(key) ?? 0,
-        ...share.figures(),
-      });
+    return this.loadedPartitionsOf(groupId).map(({ key, topic, partition, share }) => ({
+      topic,
+      partition,
+      startOffset: share.startOffset,
+      endOffset: share.endOffset,
+      deadLettered: this.deadLettered.get(key) ?? 0,
+      ...share.stateCounts(),
+    }));
+  }
+
+  /**
+   * What operators watch (share-figures.ts), per share group and partition
+   * with totals per group: every share group known here, or only `groupId`.
+   * Stored partition states not read since start-up are loaded first, so a
+   * queue nobody reads since a restart shows too.
+   */
+  figures(groupId?: string): ShareGroupFigures[] {
+    for (const key of [...this.stored.keys()]) {
+      const { groupId: g, topicId, partition } = splitPartitionKey(key);
+      if (groupId !== undefined && g !== groupId) continue;
+      const topic = this.topics.byId(topicId);
+      const log = topic && this.broker.partition(topic.name, partition);
+      if (log) this.sharePartition(g, { topicId, partition }, log);
     }
-    return out.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+    const ids = new Set([...this.groups.keys(), ...[...this.partitions.keys()].map((key) => splitPartitionKey(key).groupId)]);
+    const now = this.clock.now();
+    return [...ids]
+      .filter((id) => groupId === undefined || id === groupId)
+      .sort()
+      .map((id) => {
+        const partitions = this.loadedPartitionsOf(id).map(({ key, topic, partition, share }): SharePartitionFigures => {
+          const log = this.broker.partition(topic, partition);
+          const counts = share.stateCounts();
+          const unread = log ? Math.max(0, log.highWatermark - share.endOffset) : 0;
+          // The first record deliverable now: in the window, else the first one not read yet.
+          const next = share.nextFetchOffset() ?? share.endOffset;
+          const oldest = log && (next < share.endOffset || unread > 0) ? batchTimestampAt(log, next) : null;
+          return {
+            topic,
+            partition,
+            startOffset: share.startOffset,
+            endOffset: share.endOffset,
+            ready: counts.available + unread,
+            delayed: counts.delayed,
+            inFlight: counts.acquired,
+            oldestReadyAgeMs: oldest === null ? null : Math.max(0, now - oldest),
+            ...share.counters,
+            deadLettered: this.deadLettered.get(key) ?? 0,
+          };
+        });
+        return { groupId: id, totals: sumFigures(partitions), partitions };
+      });
   }
 
   /** ShareFetch: session step, acknowledgements, then acquisition (long-poll while nothing is acquired). */
@@ -218,7 +342,10 @@ export class ShareCoordinator {
     }
     const step = this.sessions.step(req.groupId, req.memberId, req.sessionEpoch, req.partitions, req.forgotten);
     if (!('session' in step)) return fail(step.errorCode, step.message);
-    if (step.opened) this.releaseAll(req.groupId, req.memberId);
+    if (step.opened) {
+      this.releaseAll(req.groupId, req.memberId);
+      this.tieToConnection(step.session, req.connection);
+    }
 
     const results = new Map<string, SharePartitionResult>();
     const resultFor = (p: SessionPartition): SharePartitionResult => {
@@ -240,10 +367,12 @@ export class ShareCoordinator {
 
     const deadline = this.clock.now() + Math.min(Math.max(req.maxWaitMs, 0), this.config.fetchMaxWaitMs);
     for (;;) {
-      const acquiredAny = this.acquireRound(req, [...step.session.partitions.values()], resultFor);
+      const round = this.acquireRound(req, [...step.session.partitions.values()], resultFor);
       const remaining = deadline - this.clock.now();
-      if (acquiredAny || remaining <= 0 || req.maxRecords <= 0) break;
-      await this.waitForRecords(req.groupId, [...step.session.partitions.values()], remaining);
+      if (round === 'acquired' || remaining <= 0 || req.maxRecords <= 0) break;
+      // A read whose records were all filtered out or held back: read on at once, letting other requests in between.
+      if (round === 'moved-on') await new Promise<void>((resolve) => setImmediate(resolve));
+      else await this.waitForRecords(req.groupId, [...step.session.partitions.values()], remaining);
     }
     return { errorCode: ErrorCode.NONE, errorMessage: null, lockDurationMs, partitions: [...results.values()] };
   }
@@ -285,11 +414,16 @@ export class ShareCoordinator {
   // ---- internals ------------------------------------------------------------------------------
 
   private createGroup(groupId: string): ShareGroup {
-    const configs = this.broker.cluster.groupConfigs(groupId);
+    const setting = (name: string) => this.numericSetting(groupId, name);
+    // Getters: the group reads each setting when it uses it, so a changed group config applies from then on.
     const group = new ShareGroup(groupId, {
       clock: this.clock,
-      heartbeatIntervalMs: Number(groupConfigValue(configs, 'share.heartbeat.interval.ms')),
-      sessionTimeoutMs: Number(groupConfigValue(configs, 'share.session.timeout.ms')),
+      get heartbeatIntervalMs() {
+        return setting('share.heartbeat.interval.ms');
+      },
+      get sessionTimeoutMs() {
+        return setting('share.session.timeout.ms');
+      },
       topics: this.topics,
       log: this.log,
       onMemberGone: (gid, memberId, why) => {
@@ -303,10 +437,14 @@ export class ShareCoordinator {
     return group;
   }
 
-  private acquireRound(req: ShareFetchInput, partitions: SessionPartition[], resultFor: (p: SessionPartition) => SharePartitionResult): boolean {
+  /** One read of each session partition: whether anything was acquired, or else whether some window moved on without acquiring. */
+  private acquireRound(req: ShareFetchInput, partitions: SessionPartition[], resultFor: (p: SessionPartition) => SharePartitionResult): 'acquired' | 'moved-on' | 'nothing' {
     let records = req.maxRecords;
     let bytes = req.maxBytes;
     let acquiredAny = false;
+    let movedOn = false;
+    const filter = this.filterOf(req.groupId);
+    const readCommitted = groupConfigValue(this.broker.cluster.groupConfigs(req.groupId), 'share.isolation.level') === 'read_committed';
     for (const p of partitions) {
       if (records <= 0 || bytes <= 0) break;
       const topic = this.topics.byId(p.topicId);
@@ -316,11 +454,12 @@ export class ShareCoordinator {
         continue;
       }
       const share = this.sharePartition(req.groupId, p, partition);
-      const got = acquireFromLog(partition, share, req.memberId, records, bytes, this.broker.cluster.topic(topic.name)?.configs ?? {});
+      const got = acquireFromLog(partition, share, req.memberId, records, bytes, this.broker.cluster.topic(topic.name)?.configs ?? {}, filter, readCommitted);
       if (got.errorCode !== ErrorCode.NONE) {
         resultFor(p).errorCode = got.errorCode;
         continue;
       }
+      movedOn ||= got.movedOn;
       if (got.acquired.length === 0) continue;
       const r = resultFor(p);
       r.leaderEpoch = partition.leaderEpoch;
@@ -330,7 +469,19 @@ export class ShareCoordinator {
       bytes -= got.records.length;
       acquiredAny = true;
     }
-    return acquiredAny;
+    return acquiredAny ? 'acquired' : movedOn ? 'moved-on' : 'nothing';
+  }
+
+  /** The group's share.filter, parsed (it was checked when set); null when it has none. Read at every acquisition, so a change applies from the next. */
+  private filterOf(groupId: string): ShareFilter | null {
+    const text = groupConfigValue(this.broker.cluster.groupConfigs(groupId), 'share.filter');
+    if (text.trim() === '') return null;
+    let filter = this.filters.get(text);
+    if (filter === undefined) {
+      if (this.filters.size >= MAX_CACHED_FILTERS) this.filters.clear();
+      this.filters.set(text, (filter = parseShareFilter(text)));
+    }
+    return filter;
   }
 
   /** Applies one partition's acknowledgements and resolves once the new state is stored. */
@@ -350,21 +501,119 @@ export class ShareCoordinator {
     }
   }
 
+  /** The loaded share partitions of a group, by topic name and partition. */
+  private loadedPartitionsOf(groupId: string): { key: string; topic: string; partition: number; share: SharePartition }[] {
+    const out = [];
+    for (const [key, share] of this.partitions) {
+      const k = splitPartitionKey(key);
+      if (k.groupId === groupId) out.push({ key, topic: this.topics.byId(k.topicId)?.name ?? k.topicId, partition: k.partition, share });
+    }
+    return out.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+  }
+
+  /**
+   * Ends the session when its connection closes and gives back what its member
+   * holds, as Kafka does: a consumer that died (its socket closed) need not
+   * wait out the acquisition locks. A member that reconnects opens a new session.
+   */
+  private tieToConnection(session: ShareSession, connection: AbortSignal): void {
+    session.connection = connection;
+    if (this.watchedConnections.has(connection)) return;
+    this.watchedConnections.add(connection);
+    connection.addEventListener(
+      'abort',
+      () => {
+        this.watchedConnections.delete(connection);
+        for (const s of this.sessions.dropConnection(connection)) this.releaseAll(s.groupId, s.memberId);
+      },
+      { once: true },
+    );
+  }
+
   /** Gives back whatever `memberId` holds in any partition of the group. */
   private releaseAll(groupId: string, memberId: string): void {
     const prefix = `${groupId}\u0000`;
     for (const [key, share] of this.partitions) if (key.startsWith(prefix)) share.releaseMember(memberId);
   }
 
-  private sharePartition(groupId: string, p: SessionPartition, partition: { logStartOffset: number; highWatermark: number }): SharePartition {
+  /** Why the offsets of `groupId` may not be changed now (Kafka's checks, in its order), or null. */
+  private refuseOffsetChange(groupId: string): ShareOffsetError | null {
+    if (groupId === '') return { errorCode: ErrorCode.INVALID_GROUP_ID, errorMessage: 'the group id is empty' };
+    const other = this.otherGroupType(groupId);
+    if (other !== null) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: `Group ${groupId} is a ${other} group, not a share group.` };
+    const group = this.groups.get(groupId);
+    // After a restart a group that has members no more is known by its stored state alone.
+    if (!group && this.statesOf(groupId).length === 0) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: `Group ${groupId} is not a share group here.` };
+    if (group && group.state !== 'Empty') return { errorCode: ErrorCode.NON_EMPTY_GROUP, errorMessage: `Share group ${groupId} has members; only an empty group's offsets can change.` };
+    return null;
+  }
+
+  /** The partitions `groupId` has state for, loaded or only stored. */
+  private statesOf(groupId: string): SessionPartition[] {
+    const prefix = `${groupId}\u0000`;
+    const keys = new Set([...this.partitions.keys(), ...this.stored.keys()].filter((k) => k.startsWith(prefix)));
+    return [...keys].map((key) => {
+      const [topicId, partition] = key.slice(prefix.length).split(':');
+      return { topicId, partition: Number(partition) };
+    });
+  }
+
+  /** statesOf by topic name, partitions in order, topics that no longer exist left out. */
+  private topicsWithState(groupId: string): TopicPartitions[] {
+    const byTopic = new Map<string, number[]>();
+    for (const s of this.statesOf(groupId)) {
+      const name = this.topics.byId(s.topicId)?.name;
+      if (name !== undefined) byTopic.set(name, [...(byTopic.get(name) ?? []), s.partition]);
+    }
+    return [...byTopic].sort(([a], [b]) => a.localeCompare(b)).map(([topic, partitions]) => ({ topic, partitions: partitions.sort((a, b) => a - b) }));
+  }
+
+  private offsetOf(groupId: string, topic: TopicInfo | undefined, partition: number): SharePartitionOffset {
+    const key = topic && partitionKey(groupId, { topicId: topic.topicId, partition });
+    const state = key === undefined ? undefined : (this.partitions.get(key)?.snapshot() ?? this.stored.get(key));
+    const log = topic && this.broker.partition(topic.name, partition);
+    if (!state || !log) return { partition, startOffset: UNINITIALIZED_START_OFFSET, leaderEpoch: -1, lag: -1 };
+    return { partition, startOffset: state.startOffset, leaderEpoch: log.leaderEpoch, lag: shareLag(state, log.logStartOffset, log.highWatermark) };
+  }
+
+  /**
+   * Replaces a partition's state (null: forgets it; the next fetch starts per
+   * share.auto.offset.reset) and resolves once that is stored. A loaded
+   * partition is unloaded, so the next fetch builds it from the new state.
+   */
+  private setState(groupId: string, p: SessionPartition, state: SharePartitionSnapshot | null): Promise<void> {
+    const key = partitionKey(groupId, p);
+    this.partitions.get(key)?.close();
+    this.partitions.delete(key);
+    this.deadLettered.delete(key);
+    if (state === null) this.stored.delete(key);
+    else this.stored.set(key, state);
+    const topic = this.topics.byId(p.topicId);
+    const leaderEpoch = (topic && this.broker.partition(topic.name, p.partition)?.leaderEpoch) ?? -1;
+    return this.store.write({ groupId, topicId: p.topicId, partition: p.partition }, state, leaderEpoch);
+  }
+
+  private storeFailure(err: unknown, groupId: string): ShareOffsetError {
+    this.log.error({ err, group: groupId }, 'share-partition state could not be stored');
+    return { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, errorMessage: 'the share-partition state could not be stored' };
+  }
+
+  private sharePartition(groupId: string, p: SessionPartition, partition: Partition): SharePartition {
     const key = partitionKey(groupId, p);
     let share = this.partitions.get(key);
     if (share) return share;
-    const configs = this.broker.cluster.groupConfigs(groupId);
+    const setting = (name: string) => this.numericSetting(groupId, name);
+    // Getters, as for the group: a changed lock duration applies to the next
+    // acquisition (locks granted keep their deadline), a changed delivery limit
+    // to the next release.
     const opts = {
       clock: this.clock,
-      lockDurationMs: this.lockDurationMsOf(groupId),
-      deliveryCountLimit: Number(groupConfigValue(configs, 'share.delivery.count.limit')),
+      get lockDurationMs() {
+        return setting('share.record.lock.duration.ms');
+      },
+      get deliveryCountLimit() {
+        return setting('share.delivery.count.limit');
+      },
       maxInFlightRecords: this.config.shareMaxInFlightRecords,
       onAvailable: () => this.wake(groupId),
       onArchived: (first: number, last: number, reason: DeadLetter['reason'], deliveryCount: number) => {
@@ -377,8 +626,9 @@ export class ShareCoordinator {
       this.stored.delete(key);
       share = SharePartition.restore(snapshot, opts);
     } else {
-      const reset = groupConfigValue(configs, 'share.auto.offset.reset');
-      share = new SharePartition(reset === 'earliest' ? partition.logStartOffset : partition.highWatermark, opts);
+      const reset = parseShareAutoOffsetReset(groupConfigValue(this.broker.cluster.groupConfigs(groupId), 'share.auto.offset.reset'));
+      // A stored value always parses: it was validated when set.
+      share = new SharePartition('reset' in reset ? shareStartOffset(partition, reset.reset, this.clock.now()) : partition.highWatermark, opts);
     }
     this.partitions.set(key, share);
     return share;
@@ -399,7 +649,12 @@ export class ShareCoordinator {
 
   /** share.record.lock.duration.ms of the group (its config, else the default). */
   lockDurationMsOf(groupId: string): number {
-    return Number(groupConfigValue(this.broker.cluster.groupConfigs(groupId), 'share.record.lock.duration.ms'));
+    return this.numericSetting(groupId, 'share.record.lock.duration.ms');
+  }
+
+  /** A numeric group config of `groupId` as it is now (its override, else the default). */
+  private numericSetting(groupId: string, name: string): number {
+    return Number(groupConfigValue(this.broker.cluster.groupConfigs(groupId), name));
   }
 
   /** Waits until new data reaches one of `partitions`, records of the group are given back, a delay ends, or `timeoutMs` passes. */
@@ -434,6 +689,14 @@ export class ShareCoordinator {
 }
 
 const partitionKey = (groupId: string, p: SessionPartition): string => `${groupId}\u0000${sessionPartitionKey(p)}`;
+
+function splitPartitionKey(key: string): { groupId: string; topicId: string; partition: number } {
+  const nul = key.indexOf('\u0000');
+  const [topicId, partition] = key.slice(nul + 1).split(':');
+  return { groupId: key.slice(0, nul), topicId, partition: Number(partition) };
+}
+
+const UNKNOWN_PARTITION: ShareOffsetError = { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: 'This server does not host this topic-partition.' };
 
 /** One entry per partition: a request may name a topic, or a partition, more than once (librdkafka 2.15 does). */
 function mergeRequested(partitions: SharePartitionRequest[]): SharePartitionRequest[] {

@@ -22,6 +22,7 @@ import { type ShareAssignment, assignShares } from './share-assignor.js';
 /** A member's epoch in a heartbeat that leaves the group. */
 export const SHARE_LEAVE_EPOCH = -1;
 
+/** Settings are read each time they are used (at each heartbeat), so changed group configs apply from then on. */
 export interface ShareGroupContext {
   clock: Clock;
   /** group.share.heartbeat.interval.ms, sent to every member. */

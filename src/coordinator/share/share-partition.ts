@@ -11,11 +11,15 @@
 // held when it fires go back, as when their member leaves. The start offset
 // moves past settled records, so only the window in between is kept
 // (in-flight-records.ts), bounded by maxInFlightRecords. Records may carry a
-// time before which they are not delivered (a release with a delay); they do
-// not hold back the records behind them. All transitions are synchronous.
+// time before which they are not delivered (a release with a delay, a
+// delivery time: delivery-plan.ts); they do not hold back the records behind
+// them. Records the group's filter does not pass are acknowledged as they are
+// taken in, never delivered. All transitions are synchronous.
 
 import type { Clock, Timer } from '../../clock.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
+import type { DeliveryRun } from './delivery-plan.js';
+import { type ShareCounters, noCounters } from './share-figures.js';
 import { DeliveryState, InFlightRecords, type RecordRun, type RunChange } from './in-flight-records.js';
 
 /** ShareFetch/ShareAcknowledge acknowledgement types (Renew: KIP-1222, ShareAcknowledge v2). */
@@ -27,6 +31,7 @@ export enum AcknowledgeType {
   Renew = 4,
 }
 
+/** Settings are read each time they are used: the coordinator passes getters, so changed group configs apply from then on. */
 export interface SharePartitionOptions {
   clock: Clock;
   /** How long an acquisition holds its records (ms): share.record.lock.duration.ms, Kafka's default 30000. */
@@ -53,7 +58,16 @@ export interface AcknowledgementBatch {
   firstOffset: number;
   lastOffset: number;
   acknowledgeTypes: number[];
+  /** Sluice's own: released records of this batch are redelivered no sooner than this (ms; 0 or absent: at once). */
+  releaseDelayMs?: number;
 }
+
+/**
+ * The longest release delay a batch may ask for (24 h): a retry later than
+ * that is a job for a scheduler, not a lock table. Longer, or negative, is
+ * INVALID_REQUEST.
+ */
+export const MAX_RELEASE_DELAY_MS = 24 * 60 * 60 * 1000;
 
 /** The persisted form, as Kafka's ShareSnapshot value: acquired records are stored as available. */
 export interface SharePartitionSnapshot {
@@ -61,7 +75,7 @@ export interface SharePartitionSnapshot {
   stateBatches: { firstOffset: number; lastOffset: number; deliveryState: DeliveryState; deliveryCount: number }[];
 }
 
-export interface SharePartitionFigures {
+export interface RecordStateCounts {
   /** Deliverable now. */
   available: number;
   /** Available but not before a later time. */
@@ -74,10 +88,13 @@ export interface SharePartitionFigures {
 
 const UNHELD = { holder: null, acquisition: 0 } as const;
 
+const dueNow = (first: number, last: number): DeliveryRun[] => [{ first, last, notBefore: 0, filteredOut: false }];
+
 export class SharePartition {
   private readonly records: InFlightRecords;
   private readonly locks = new Map<number, Timer>();
   private nextAcquisition = 1;
+  private readonly counted: ShareCounters = noCounters();
 
   constructor(
     startOffset: number,
@@ -136,10 +153,14 @@ export class SharePartition {
    * offset ranges of the data batches a log read returned, in offset order.
    * Offsets past the window's end that no batch covers (control batches,
    * compacted or aborted records) are archived, as there is nothing to deliver.
-   * `notBefore(first, last)` says when new records may be delivered (0: now),
-   * for records with a delivery time. Returns what was acquired, in offset order.
+   * `planOf(first, last)` says when records never delivered may be (0: now)
+   * and whether the group's filter passes them (runs covering
+   * `first`..`last`): it is asked for new records, and for never-delivered
+   * records inside the window whose time is not known (restored from a
+   * snapshot, which keeps no times). Records filtered out are acknowledged
+   * without a delivery. Returns what was acquired, in offset order.
    */
-  acquire(memberId: string, batches: { first: number; last: number }[], maxRecords: number, notBefore: (first: number, last: number) => number = () => 0): AcquiredRecords[] {
+  acquire(memberId: string, batches: { first: number; last: number }[], maxRecords: number, planOf: (first: number, last: number) => DeliveryRun[] = dueNow): AcquiredRecords[] {
     const now = this.opts.clock.now();
     const acquisition = this.nextAcquisition++;
     const held: RunChange = { holder: memberId, acquisition, notBefore: 0, state: DeliveryState.Acquired };
@@ -147,39 +168,73 @@ export class SharePartition {
     for (const b of batches) {
       if (budget <= 0) break;
       // Inside the window: records released earlier, or never taken.
+      this.planUndelivered(b.first, Math.min(b.last, this.records.endOffset - 1), planOf, now);
       const insideLast = this.lastWithinBudget(b.first, Math.min(b.last, this.records.endOffset - 1), budget, now);
       if (b.first <= insideLast) {
         budget -= this.records.update(b.first, insideLast, (run) => (this.deliverable(run, now) ? { ...held, deliveryCount: run.deliveryCount + 1 } : null));
       }
       // Past the window: new records.
-      const from = Math.max(b.first, this.records.endOffset);
-      if (from > b.last) continue;
-      if (from > this.records.endOffset) this.records.append(this.records.endOffset, from - 1, { state: DeliveryState.Archived, deliveryCount: 0, ...UNHELD, notBefore: 0 });
-      const room = this.records.startOffset + this.opts.maxInFlightRecords - from;
-      const to = Math.min(b.last, from + Math.min(budget, room) - 1);
-      if (to < from) break;
-      const delayedUntil = notBefore(from, to);
-      if (delayedUntil > now) {
-        this.records.append(from, to, { state: DeliveryState.Available, deliveryCount: 0, ...UNHELD, notBefore: delayedUntil });
-        continue;
+      if (b.last < this.records.endOffset) continue;
+      if (this.windowFull()) break;
+      if (b.first > this.records.endOffset) this.records.append(this.records.endOffset, b.first - 1, { state: DeliveryState.Archived, deliveryCount: 0, ...UNHELD, notBefore: 0 });
+      // Records due later wait in the window, and those filtered out are settled at once; neither uses
+      // budget, so the records behind them flow.
+      while (budget > 0 && this.records.endOffset <= b.last && !this.windowFull()) {
+        const from = this.records.endOffset;
+        const to = Math.min(b.last, from + Math.min(budget, this.records.startOffset + this.opts.maxInFlightRecords - from) - 1);
+        for (const t of planOf(from, to)) {
+          if (t.filteredOut) {
+            this.records.append(t.first, t.last, { state: DeliveryState.Acknowledged, deliveryCount: 0, ...UNHELD, notBefore: 0 });
+            this.counted.filtered += t.last - t.first + 1;
+            continue;
+          }
+          if (t.notBefore > now) {
+            this.records.append(t.first, t.last, { state: DeliveryState.Available, deliveryCount: 0, ...UNHELD, notBefore: t.notBefore });
+            continue;
+          }
+          this.records.append(t.first, t.last, { state: DeliveryState.Acquired, deliveryCount: 1, holder: memberId, acquisition, notBefore: 0 });
+          budget -= t.last - t.first + 1;
+        }
       }
-      this.records.append(from, to, { state: DeliveryState.Acquired, deliveryCount: 1, holder: memberId, acquisition, notBefore: 0 });
-      budget -= to - from + 1;
     }
     const acquired = this.heldBy(acquisition);
+    for (const r of acquired) if (r.deliveryCount > 1) this.counted.redeliveries += r.last - r.first + 1;
     if (acquired.length > 0) this.locks.set(acquisition, this.opts.clock.schedule(this.opts.lockDurationMs, () => this.expire(acquisition)));
     this.records.advanceStart();
     return acquired.map((r) => ({ firstOffset: r.first, lastOffset: r.last, deliveryCount: r.deliveryCount }));
   }
 
   /**
+   * Archives `first`..`last`, offsets a read found nothing deliverable in
+   * (control records, aborted transactions under read_committed): records of
+   * them available in the window (delivered under another isolation level, then
+   * given back) are never delivered again, and when they reach the window's end
+   * it moves past them, so that the next read starts after them. Held records
+   * stay with their member. Returns whether anything changed.
+   */
+  skipUndeliverable(first: number, last: number): boolean {
+    const end = this.records.endOffset;
+    const insideLast = Math.min(last, end - 1);
+    let changed = insideLast >= first && this.records.update(first, insideLast, (run) => (run.state === DeliveryState.Available ? { state: DeliveryState.Archived, notBefore: 0 } : null)) > 0;
+    if (first <= end && last >= end) {
+      this.records.append(end, last, { state: DeliveryState.Archived, deliveryCount: 0, ...UNHELD, notBefore: 0 });
+      changed = true;
+    }
+    this.records.advanceStart();
+    return changed;
+  }
+
+  /**
    * Applies a member's acknowledgements; all or nothing. Every offset named
    * must be acquired by `memberId`, else INVALID_RECORD_STATE and nothing
-   * changes. `releaseDelayMs` delays the redelivery of released records.
+   * changes. A batch's `releaseDelayMs` delays the redelivery of the records
+   * it releases (their delivery count was raised when they were acquired).
    */
-  acknowledge(memberId: string, batches: AcknowledgementBatch[], releaseDelayMs = 0): number {
+  acknowledge(memberId: string, batches: AcknowledgementBatch[]): number {
     for (const b of batches) {
       if (b.lastOffset < b.firstOffset) return ErrorCode.INVALID_REQUEST;
+      const delay = b.releaseDelayMs ?? 0;
+      if (!Number.isInteger(delay) || delay < 0 || delay > MAX_RELEASE_DELAY_MS) return ErrorCode.INVALID_REQUEST;
       const span = b.lastOffset - b.firstOffset + 1;
       if (b.acknowledgeTypes.length !== 1 && b.acknowledgeTypes.length !== span) return ErrorCode.INVALID_REQUEST;
       if (b.acknowledgeTypes.some((t) => t < AcknowledgeType.Gap || t > AcknowledgeType.Renew)) return ErrorCode.INVALID_REQUEST;
@@ -196,7 +251,7 @@ export class SharePartition {
         if (types.length === 1) to = b.lastOffset;
         else while (to < b.lastOffset && types[to + 1 - b.firstOffset] === type) to++;
         if (type === AcknowledgeType.Renew) renewal ??= this.nextAcquisition++;
-        released = this.settle(offset, to, type, releaseDelayMs, renewal) || released;
+        released = this.settle(offset, to, type, b.releaseDelayMs ?? 0, renewal) || released;
         offset = to + 1;
       }
     }
@@ -237,9 +292,9 @@ export class SharePartition {
     return { startOffset: this.records.startOffset, stateBatches };
   }
 
-  figures(): SharePartitionFigures {
+  stateCounts(): RecordStateCounts {
     const now = this.opts.clock.now();
-    const f: SharePartitionFigures = { available: 0, delayed: 0, acquired: 0, acknowledged: 0, archived: 0 };
+    const f: RecordStateCounts = { available: 0, delayed: 0, acquired: 0, acknowledged: 0, archived: 0 };
     for (const run of this.records.all()) {
       const n = run.last - run.first + 1;
       if (run.state === DeliveryState.Available) {
@@ -250,6 +305,11 @@ export class SharePartition {
       else f.archived += n;
     }
     return f;
+  }
+
+  /** What this partition counted since it was loaded (share-figures.ts). */
+  get counters(): Readonly<ShareCounters> {
+    return this.counted;
   }
 
   /** Number of runs kept (how compact the state is). */
@@ -263,7 +323,7 @@ export class SharePartition {
     switch (type) {
       case AcknowledgeType.Accept:
       case AcknowledgeType.Gap:
-        this.records.update(first, last, () => ({ state: DeliveryState.Acknowledged, ...UNHELD }));
+        this.counted.acknowledged += this.records.update(first, last, () => ({ state: DeliveryState.Acknowledged, ...UNHELD }));
         return false;
       case AcknowledgeType.Reject:
         this.archive(first, last, 'rejected');
@@ -290,7 +350,10 @@ export class SharePartition {
       released = true;
       return { state: DeliveryState.Available, ...UNHELD, notBefore };
     });
-    for (const s of spent) this.opts.onArchived?.(s.first, s.last, 'delivery-limit', s.count);
+    for (const s of spent) {
+      this.counted.archived += s.last - s.first + 1;
+      this.opts.onArchived?.(s.first, s.last, 'delivery-limit', s.count);
+    }
     return released;
   }
 
@@ -300,7 +363,10 @@ export class SharePartition {
       archived.push({ first: Math.max(first, run.first), last: Math.min(last, run.last), count: run.deliveryCount });
       return { state: DeliveryState.Archived, ...UNHELD };
     });
-    for (const a of archived) this.opts.onArchived?.(a.first, a.last, reason, a.count);
+    for (const a of archived) {
+      this.counted.archived += a.last - a.first + 1;
+      this.opts.onArchived?.(a.first, a.last, reason, a.count);
+    }
   }
 
   private expire(acquisition: number): void {
@@ -320,6 +386,20 @@ export class SharePartition {
 
   private deliverable(run: RecordRun, now: number): boolean {
     return run.state === DeliveryState.Available && run.notBefore <= now;
+  }
+
+  /** Plans again the records in `first`..`last` that were never delivered and have no known time: filtered out, or due later. */
+  private planUndelivered(first: number, last: number, planOf: (first: number, last: number) => DeliveryRun[], now: number): void {
+    const untimed = this.records
+      .all()
+      .filter((r) => r.first <= last && r.last >= first && r.state === DeliveryState.Available && r.deliveryCount === 0 && r.notBefore === 0)
+      .map((r) => ({ first: Math.max(first, r.first), last: Math.min(last, r.last) }));
+    for (const u of untimed) {
+      for (const t of planOf(u.first, u.last)) {
+        if (t.filteredOut) this.counted.filtered += this.records.update(t.first, t.last, () => ({ state: DeliveryState.Acknowledged }));
+        else if (t.notBefore > now) this.records.update(t.first, t.last, () => ({ notBefore: t.notBefore }));
+      }
+    }
   }
 
   private windowFull(): boolean {

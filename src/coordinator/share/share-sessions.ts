@@ -3,6 +3,9 @@
 // partitions it names (replacing the member's earlier one), each later request
 // carries the next epoch (1, 2, ... wrapping past 2^31-1 back to 1) and may add
 // partitions or forget some, and epoch -1 ends it. Keyed by group and member.
+// A session belongs to the connection that opened it: when that connection
+// closes, the session ends (as Kafka's share session cache does), so what the
+// member held need not wait out its locks.
 
 import { ErrorCode } from '../../protocol/error-codes.js';
 
@@ -23,6 +26,8 @@ export interface ShareSession {
   /** The epoch the next request must carry. */
   nextEpoch: number;
   partitions: Map<string, SessionPartition>;
+  /** The connection it was opened on (aborted when that closes); null until the opener names it. */
+  connection: AbortSignal | null;
 }
 
 export type SessionStep = { errorCode: typeof ErrorCode.NONE; session: ShareSession; opened: boolean; final: boolean } | { errorCode: number; message: string };
@@ -39,7 +44,7 @@ export class ShareSessions {
   step(groupId: string, memberId: string, epoch: number, added: SessionPartition[], forgotten: SessionPartition[]): SessionStep {
     const key = `${groupId}\u0000${memberId}`;
     if (epoch === OPEN_SESSION_EPOCH) {
-      const session: ShareSession = { groupId, memberId, nextEpoch: 1, partitions: new Map() };
+      const session: ShareSession = { groupId, memberId, nextEpoch: 1, partitions: new Map(), connection: null };
       for (const p of added) session.partitions.set(sessionPartitionKey(p), p);
       this.sessions.set(key, session);
       return { errorCode: ErrorCode.NONE, session, opened: true, final: false };
@@ -62,6 +67,17 @@ export class ShareSessions {
   /** Ends a member's session (it left the group). */
   drop(groupId: string, memberId: string): void {
     this.sessions.delete(`${groupId}\u0000${memberId}`);
+  }
+
+  /** Ends and returns the sessions opened on `connection` (it closed). */
+  dropConnection(connection: AbortSignal): ShareSession[] {
+    const dropped: ShareSession[] = [];
+    for (const [key, session] of this.sessions) {
+      if (session.connection !== connection) continue;
+      this.sessions.delete(key);
+      dropped.push(session);
+    }
+    return dropped;
   }
 
   clear(): void {

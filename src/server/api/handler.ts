@@ -31,6 +31,8 @@ export interface RequestContext extends BrokerServices {
   clientId: string | null;
   /** Host name or address of the client, as seen by the server. */
   clientHost: string;
+  /** Aborted when the client's connection closes (state tied to the connection, such as share sessions, is let go). */
+  connectionClosed: AbortSignal;
 }
 
 export interface ApiHandler {

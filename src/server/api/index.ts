@@ -41,6 +41,9 @@ import { shareAcknowledge } from './share-acknowledge.js';
 import { shareFetch } from './share-fetch.js';
 import { shareGroupDescribe } from './share-group-describe.js';
 import { shareGroupHeartbeat } from './share-group-heartbeat.js';
+import { describeShareGroupOffsets } from './describe-share-group-offsets.js';
+import { alterShareGroupOffsets } from './alter-share-group-offsets.js';
+import { deleteShareGroupOffsets } from './delete-share-group-offsets.js';
 
 export interface HandlerEntry {
   handler: ApiHandler;
@@ -82,6 +85,9 @@ const handlers: ApiHandler[] = [
   shareGroupDescribe,
   shareFetch,
   shareAcknowledge,
+  describeShareGroupOffsets,
+  alterShareGroupOffsets,
+  deleteShareGroupOffsets,
   // Transactions (src/coordinator/txn).
   initProducerId,
   addPartitionsToTxn,

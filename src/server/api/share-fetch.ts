@@ -16,7 +16,7 @@ export function requestedPartitions(topics: Message[]): SharePartitionRequest[] 
     (t.partitions as Message[]).map((p) => ({
       topicId: (t.topicId as Buffer).toString('hex'),
       partition: p.partitionIndex,
-      acknowledgements: (p.acknowledgementBatches as Message[]).map((b) => ({ firstOffset: b.firstOffset, lastOffset: b.lastOffset, acknowledgeTypes: b.acknowledgeTypes })),
+      acknowledgements: (p.acknowledgementBatches as Message[]).map((b) => ({ firstOffset: b.firstOffset, lastOffset: b.lastOffset, acknowledgeTypes: b.acknowledgeTypes, releaseDelayMs: b.releaseDelayMs })),
     })),
   );
 }
@@ -51,6 +51,7 @@ export const shareFetch: ApiHandler = {
       maxBytes: Math.min(req.maxBytes, ctx.config.fetchMaxBytes),
       maxRecords: req.maxRecords,
       partitions: requestedPartitions(req.topics),
+      connection: ctx.connectionClosed,
       forgotten: (req.forgottenTopicsData as Message[]).flatMap((t) => (t.partitions as number[]).map((partition) => ({ topicId: (t.topicId as Buffer).toString('hex'), partition }))),
     });
     return {

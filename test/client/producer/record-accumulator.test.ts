@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { singleDelivery } from '../../../src/client/producer/delivery.js';
+import { BatchBufferPool } from '../../../src/client/producer/batch-buffer-pool.js';
 import { RecordAccumulator } from '../../../src/client/producer/record-accumulator.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
 
@@ -18,6 +19,7 @@ function accumulator(options: { batchBytes?: number; lingerMs?: number } = {}) {
     batchBytes: options.batchBytes ?? 16384,
     lingerMs: options.lingerMs ?? 5,
     clock,
+    buffers: new BatchBufferPool(0),
     onReady: () => wakes++,
     onBatchClosed: (topic, partition) => closed.push(`${topic}-${partition}`),
   });

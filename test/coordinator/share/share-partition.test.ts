@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DeliveryState } from '../../../src/coordinator/share/in-flight-records.js';
-import { AcknowledgeType, SharePartition, type SharePartitionOptions } from '../../../src/coordinator/share/share-partition.js';
+import { AcknowledgeType, MAX_RELEASE_DELAY_MS, SharePartition, type SharePartitionOptions } from '../../../src/coordinator/share/share-partition.js';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
 
@@ -37,6 +37,14 @@ function batches(first: number, last: number, size = 10): { first: number; last:
   return out;
 }
 
+type PlannedRun = { first: number; last: number; notBefore?: number; filteredOut?: boolean };
+
+/** A delivery plan (delivery-plan.ts) made of `runs`, clipped to what acquire asks about. */
+const planOf = (...runs: PlannedRun[]) => (first: number, last: number) =>
+  runs
+    .filter((r) => r.last >= first && r.first <= last)
+    .map((r) => ({ first: Math.max(first, r.first), last: Math.min(last, r.last), notBefore: r.notBefore ?? 0, filteredOut: r.filteredOut ?? false }));
+
 const ack = (firstOffset: number, lastOffset: number, ...types: AcknowledgeType[]) => ({ firstOffset, lastOffset, acknowledgeTypes: types });
 
 test('members acquire disjoint records up to their maximum, whole batches split where the maximum falls', () => {
@@ -45,7 +53,7 @@ test('members acquire disjoint records up to their maximum, whole batches split 
   assert.equal(partition.nextFetchOffset(), 15);
   assert.deepEqual(partition.acquire('m2', batches(0, 29), 100), [{ firstOffset: 15, lastOffset: 29, deliveryCount: 1 }], 'offsets m1 holds are skipped');
   assert.deepEqual(partition.acquire('m3', batches(0, 29), 100), [], 'nothing left to take');
-  assert.deepEqual(partition.figures(), { available: 0, delayed: 0, acquired: 30, acknowledged: 0, archived: 0 });
+  assert.deepEqual(partition.stateCounts(), { available: 0, delayed: 0, acquired: 30, acknowledged: 0, archived: 0 });
 });
 
 test('accepted records move the start offset past them; the state stays a handful of runs however many records pass', () => {
@@ -82,7 +90,7 @@ test('a renewal restarts the lock of the records it names', () => {
   clock.advance(LOCK_MS - 10);
   assert.equal(partition.acknowledge('m1', [ack(0, 4, Renew)]), ErrorCode.NONE);
   clock.advance(10);
-  assert.deepEqual(partition.figures(), { available: 5, delayed: 0, acquired: 5, acknowledged: 0, archived: 0 });
+  assert.deepEqual(partition.stateCounts(), { available: 5, delayed: 0, acquired: 5, acknowledged: 0, archived: 0 });
   clock.advance(LOCK_MS - 11);
   assert.equal(partition.acknowledge('m1', [ack(0, 4, Accept)]), ErrorCode.NONE);
 });
@@ -96,7 +104,7 @@ test('an acknowledgement for records the member does not hold changes nothing an
   assert.equal(partition.acknowledge('m1', [ack(20, 25, Accept)]), ErrorCode.INVALID_RECORD_STATE, 'past the end');
   assert.equal(partition.acknowledge('m1', [ack(0, 9, Accept, Release)]), ErrorCode.INVALID_REQUEST, 'types must be one or one per offset');
   assert.deepEqual(partition.snapshot(), before);
-  assert.deepEqual(partition.figures().acquired, 20);
+  assert.deepEqual(partition.stateCounts().acquired, 20);
 });
 
 test('per-offset types: accepted, released, rejected and gap offsets each take their own way', () => {
@@ -133,10 +141,10 @@ test('a lock that expires at the delivery limit archives the record too', () => 
 test('a release with a delay keeps the record back until then without holding back the records behind it', () => {
   const { partition, clock } = makePartition();
   partition.acquire('m1', batches(0, 0), 1);
-  assert.equal(partition.acknowledge('m1', [ack(0, 0, Release)], 5_000), ErrorCode.NONE);
+  assert.equal(partition.acknowledge('m1', [{ ...ack(0, 0, Release), releaseDelayMs: 5_000 }]), ErrorCode.NONE);
   assert.equal(partition.nextFetchOffset(), 1, 'the delayed record is not where the next read starts');
   assert.deepEqual(partition.acquire('m1', batches(0, 4), 10), [{ firstOffset: 1, lastOffset: 4, deliveryCount: 1 }]);
-  assert.deepEqual(partition.figures(), { available: 0, delayed: 1, acquired: 4, acknowledged: 0, archived: 0 });
+  assert.deepEqual(partition.stateCounts(), { available: 0, delayed: 1, acquired: 4, acknowledged: 0, archived: 0 });
   assert.equal(partition.nextDelayEnd(), clock.now() + 5_000);
   clock.advance(4_999);
   assert.deepEqual(partition.acquire('m2', batches(0, 4), 10), []);
@@ -145,10 +153,37 @@ test('a release with a delay keeps the record back until then without holding ba
   assert.deepEqual(partition.acquire('m2', batches(0, 4), 10), [{ firstOffset: 0, lastOffset: 0, deliveryCount: 2 }]);
 });
 
+test('a release delay applies to its own acknowledgement batch only, and a delay out of bounds is refused with nothing changed', () => {
+  const { partition, clock } = makePartition();
+  partition.acquire('m1', batches(0, 3), 4);
+  const before = partition.snapshot();
+  assert.equal(partition.acknowledge('m1', [ack(0, 0, Accept), { ...ack(1, 1, Release), releaseDelayMs: -1 }]), ErrorCode.INVALID_REQUEST);
+  assert.equal(partition.acknowledge('m1', [{ ...ack(1, 1, Release), releaseDelayMs: MAX_RELEASE_DELAY_MS + 1 }]), ErrorCode.INVALID_REQUEST);
+  assert.deepEqual(partition.snapshot(), before);
+  assert.deepEqual(partition.stateCounts().acquired, 4);
+
+  assert.equal(partition.acknowledge('m1', [{ ...ack(0, 1, Release), releaseDelayMs: MAX_RELEASE_DELAY_MS }, ack(2, 3, Release)]), ErrorCode.NONE);
+  assert.deepEqual(partition.stateCounts(), { available: 2, delayed: 2, acquired: 0, acknowledged: 0, archived: 0 });
+  assert.deepEqual(partition.acquire('m2', batches(0, 3), 10), [{ firstOffset: 2, lastOffset: 3, deliveryCount: 2 }], 'the undelayed batch comes back at once');
+  assert.equal(partition.acknowledge('m2', [ack(2, 3, Accept)]), ErrorCode.NONE);
+  clock.advance(MAX_RELEASE_DELAY_MS - 1);
+  assert.deepEqual(partition.acquire('m2', batches(0, 3), 10), []);
+  clock.advance(1);
+  assert.deepEqual(partition.acquire('m2', batches(0, 3), 10), [{ firstOffset: 0, lastOffset: 1, deliveryCount: 2 }]);
+});
+
+test('a delayed release at the delivery limit archives the record at once', () => {
+  const { partition, archived } = makePartition({ deliveryCountLimit: 1 });
+  partition.acquire('m1', batches(0, 0), 1);
+  assert.equal(partition.acknowledge('m1', [{ ...ack(0, 0, Release), releaseDelayMs: 60_000 }]), ErrorCode.NONE);
+  assert.deepEqual(archived, [{ first: 0, last: 0, reason: 'delivery-limit', deliveryCount: 1 }]);
+  assert.equal(partition.startOffset, 1);
+});
+
 test('new records with a delivery time are kept back until it while later ones flow', () => {
   const { partition, clock } = makePartition();
   const at = clock.now() + 60_000;
-  const acquired = partition.acquire('m1', batches(0, 5, 2), 10, (first) => (first === 2 ? at : 0));
+  const acquired = partition.acquire('m1', batches(0, 5, 2), 10, planOf({ first: 0, last: 1 }, { first: 2, last: 3, notBefore: at }, { first: 4, last: 5 }));
   assert.deepEqual(acquired, [
     { firstOffset: 0, lastOffset: 1, deliveryCount: 1 },
     { firstOffset: 4, lastOffset: 5, deliveryCount: 1 },
@@ -160,13 +195,68 @@ test('new records with a delivery time are kept back until it while later ones f
   assert.deepEqual(partition.acquire('m2', batches(0, 5, 2), 10), [{ firstOffset: 2, lastOffset: 3, deliveryCount: 1 }]);
 });
 
+test('a record due later inside a batch is kept back while the records around it are acquired', () => {
+  const { partition, clock } = makePartition();
+  const at = clock.now() + 5_000;
+  const times = planOf({ first: 0, last: 1 }, { first: 2, last: 2, notBefore: at }, { first: 3, last: 9 });
+  assert.deepEqual(partition.acquire('m1', batches(0, 9), 8, times), [
+    { firstOffset: 0, lastOffset: 1, deliveryCount: 1 },
+    { firstOffset: 3, lastOffset: 8, deliveryCount: 1 },
+  ], 'the held record uses none of the budget');
+  assert.deepEqual(partition.stateCounts(), { available: 0, delayed: 1, acquired: 8, acknowledged: 0, archived: 0 });
+  assert.equal(partition.nextDelayEnd(), at);
+  clock.advance(4_999);
+  assert.deepEqual(partition.acquire('m2', batches(0, 9), 10, times), [{ firstOffset: 9, lastOffset: 9, deliveryCount: 1 }]);
+  clock.advance(1);
+  assert.deepEqual(partition.acquire('m2', batches(0, 9), 10, times), [{ firstOffset: 2, lastOffset: 2, deliveryCount: 1 }]);
+});
+
+test('never-delivered records restored from a snapshot are timed again before they are acquired', () => {
+  const { partition, clock, opts } = makePartition();
+  const at = clock.now() + 5_000;
+  const times = planOf({ first: 0, last: 2 }, { first: 3, last: 5, notBefore: at });
+  assert.deepEqual(partition.acquire('m1', batches(0, 5), 10).length, 1);
+  assert.equal(partition.acknowledge('m1', [ack(0, 0, Accept)]), ErrorCode.NONE);
+  // Offsets 3..5 were never delivered: stored as available with count 0, their time not stored.
+  const restored = SharePartition.restore({ startOffset: 1, stateBatches: [{ firstOffset: 1, lastOffset: 2, deliveryState: DeliveryState.Available, deliveryCount: 1 }, { firstOffset: 3, lastOffset: 5, deliveryState: DeliveryState.Available, deliveryCount: 0 }] }, opts);
+  assert.deepEqual(restored.acquire('m2', batches(0, 5), 10, times), [{ firstOffset: 1, lastOffset: 2, deliveryCount: 2 }]);
+  assert.equal(restored.nextDelayEnd(), at);
+  clock.advance(5_000);
+  assert.deepEqual(restored.acquire('m2', batches(0, 5), 10, times), [{ firstOffset: 3, lastOffset: 5, deliveryCount: 1 }]);
+  partition.close();
+  restored.close();
+});
+
+test('records the filter does not pass are settled without a delivery and use no budget; those it passes are acquired', () => {
+  const { partition } = makePartition();
+  const plan = planOf({ first: 0, last: 0 }, { first: 1, last: 3, filteredOut: true }, { first: 4, last: 9 });
+  assert.deepEqual(partition.acquire('m1', batches(0, 9), 3, plan), [
+    { firstOffset: 0, lastOffset: 0, deliveryCount: 1 },
+    { firstOffset: 4, lastOffset: 5, deliveryCount: 1 },
+  ]);
+  assert.deepEqual(partition.stateCounts(), { available: 0, delayed: 0, acquired: 3, acknowledged: 3, archived: 0 });
+  assert.equal(partition.acknowledge('m1', [ack(0, 0, Accept), ack(4, 5, Accept)]), ErrorCode.NONE);
+  assert.equal(partition.startOffset, 6, 'the start offset passes the filtered records');
+  assert.equal(partition.acknowledge('m1', [ack(1, 1, Accept)]), ErrorCode.INVALID_RECORD_STATE, 'a filtered record was never handed out');
+});
+
+test('counters: accepted and gap records, archived ones (rejected or at the limit), redeliveries after a release or a lock expiry, filtered ones', () => {
+  const { partition, clock } = makePartition({ deliveryCountLimit: 2 });
+  partition.acquire('m1', batches(0, 5), 6, planOf({ first: 0, last: 4 }, { first: 5, last: 5, filteredOut: true }));
+  assert.equal(partition.acknowledge('m1', [ack(0, 3, Accept, Gap, Reject, Release)]), ErrorCode.NONE);
+  clock.advance(LOCK_MS);
+  assert.deepEqual(partition.acquire('m2', batches(0, 5), 10), [{ firstOffset: 3, lastOffset: 4, deliveryCount: 2 }]);
+  assert.equal(partition.acknowledge('m2', [ack(3, 4, Release)]), ErrorCode.NONE);
+  assert.deepEqual(partition.counters, { acknowledged: 2, archived: 3, redeliveries: 2, filtered: 1 });
+});
+
 test('a member that leaves gives back what it holds; the others keep theirs', () => {
   const { partition, wakeups } = makePartition();
   partition.acquire('m1', batches(0, 9), 5);
   partition.acquire('m2', batches(0, 9), 5);
   partition.releaseMember('m1');
   assert.equal(wakeups(), 1);
-  assert.deepEqual(partition.figures(), { available: 5, delayed: 0, acquired: 5, acknowledged: 0, archived: 0 });
+  assert.deepEqual(partition.stateCounts(), { available: 5, delayed: 0, acquired: 5, acknowledged: 0, archived: 0 });
   assert.deepEqual(partition.acquire('m3', batches(0, 9), 10), [{ firstOffset: 0, lastOffset: 4, deliveryCount: 2 }]);
   assert.equal(partition.acknowledge('m2', [ack(5, 9, Accept)]), ErrorCode.NONE);
 });

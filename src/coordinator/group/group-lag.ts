@@ -1,0 +1,51 @@
+// A group's lag, seen from the broker: for every partition the group has a
+// committed offset on, how far the commit is behind the high watermark in
+// offsets, and in time: the age of the oldest record the group has not
+// consumed (now minus its timestamp). Both are counted from the log start when
+// the commit is older than the log, since records removed by retention are no
+// one's lag; both are 0 when the group is caught up. For the HTTP API's group
+// detail, and for metrics later.
+
+import type { Broker } from '../../broker/broker.js';
+import { scanRecords } from '../../broker/partition-scan.js';
+import type { GroupCoordinator } from './group-coordinator.js';
+
+export interface PartitionLag {
+  topic: string;
+  partition: number;
+  committedOffset: number;
+  /** null when the topic or partition no longer exists here. */
+  logStartOffset: number | null;
+  highWatermark: number | null;
+  lag: number | null;
+  /** Age of the oldest unconsumed record (ms); null when unknown (no partition, or a corrupt batch there). */
+  lagMs: number | null;
+}
+
+/** Records whose first one gives the lag in time: a transaction marker or a compacted gap may come first. */
+const OLDEST_SCAN = { maxRecords: 1, maxBytes: 1024 * 1024 };
+
+export function groupLag(broker: Broker, groups: GroupCoordinator, groupId: string, now: number): PartitionLag[] {
+  return groups
+    .fetchOffsets(groupId, null)
+    .filter((o) => o.offset >= 0)
+    .sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition)
+    .map((o) => {
+      const row: PartitionLag = { topic: o.topic, partition: o.partition, committedOffset: o.offset, logStartOffset: null, highWatermark: null, lag: null, lagMs: null };
+      const p = broker.partition(o.topic, o.partition);
+      if (!p) return row;
+      const from = Math.max(o.offset, p.logStartOffset);
+      row.logStartOffset = p.logStartOffset;
+      row.highWatermark = p.highWatermark;
+      row.lag = Math.max(0, p.highWatermark - from);
+      if (row.lag === 0) {
+        row.lagMs = 0;
+      } else {
+        const scan = scanRecords(p, from, OLDEST_SCAN);
+        const oldest = scan.records[0];
+        // No record below the high watermark (only markers left) and nothing corrupt: nothing to wait for.
+        row.lagMs = oldest ? Math.max(0, now - oldest.timestamp) : scan.corrupt ? null : 0;
+      }
+      return row;
+    });
+}

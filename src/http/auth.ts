@@ -1,0 +1,48 @@
+// Who may do what over HTTP. With a token (--http-token), every request must
+// carry `Authorization: Bearer <token>`, reads included: a broker reachable by
+// others shows its records to no one without it. Without --http-writes the API
+// is read-only: only GET and HEAD pass, whatever the token.
+//
+// The token is compared in constant time: both sides are hashed to SHA-256
+// first, so timingSafeEqual sees equal lengths and the comparison's time says
+// nothing about the token's length or its first differing byte.
+
+import crypto from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { HttpApiError } from './errors.js';
+
+export interface AccessPolicy {
+  /** '' for none. */
+  token: string;
+  writes: boolean;
+}
+
+const READ_METHODS = new Set(['GET', 'HEAD']);
+
+function digest(value: string): Buffer {
+  return crypto.createHash('sha256').update(value).digest();
+}
+
+function bearerOf(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
+  if (typeof header !== 'string') return null;
+  const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
+  return match ? match[1] : null;
+}
+
+/** Refuses requests without the token (401) and writes when the API is read-only (403), before any body is read. */
+export function installAccessPolicy(app: FastifyInstance, policy: AccessPolicy): void {
+  const expected = policy.token === '' ? null : digest(policy.token);
+  app.addHook('onRequest', async (request, reply) => {
+    if (expected) {
+      const given = bearerOf(request);
+      if (given === null || !crypto.timingSafeEqual(digest(given), expected)) {
+        void reply.header('www-authenticate', 'Bearer');
+        throw new HttpApiError(401, 'SLUICE_HTTP_UNAUTHORIZED', given === null ? 'this broker asks for a bearer token' : 'the bearer token is not the one this broker was given', 'send Authorization: Bearer <the broker\'s --http-token>');
+      }
+    }
+    if (!policy.writes && !READ_METHODS.has(request.method)) {
+      throw new HttpApiError(403, 'SLUICE_HTTP_READ_ONLY', `${request.method} ${request.url.split('?')[0]} changes the broker, and its HTTP API is read-only`, 'start the broker with --http-writes true to allow it');
+    }
+  });
+}

@@ -1,0 +1,262 @@
+// Records over HTTP.
+//
+// POST /topics/{t}/records appends through the broker's produce path (the
+// same validation, topic rules, append and acks policy as a Produce request):
+// a JSON body is one record or { records: [...] }; a body sent as
+// application/octet-stream is one record's value, its key and partition in the
+// query. A record goes to the partition it names, else the one its key hashes
+// to (murmur2, as Kafka's clients place keys), else, for records without a
+// key, to the next partition in turn per request, so that the keyless records
+// of one request keep their order. One batch is built per partition.
+//
+// GET /topics/{t}/records reads one partition from an offset or a time up to
+// the high watermark as JSON lines, at most `limit` records; it never waits for
+// records to come, only for the fsync of those already appended (so a record
+// produced with acks=1 is read right after).
+
+import type { FastifyInstance } from 'fastify';
+import { produceToPartition } from '../broker/produce.js';
+import { listOffset } from '../broker/list-offsets.js';
+import type { Partition } from '../broker/partition.js';
+import { scanRecords } from '../broker/partition-scan.js';
+import { ErrorCode } from '../protocol/error-codes.js';
+import { partitionForKey } from '../protocol/murmur2.js';
+import { type NewRecord, type Record as StoredRecord, encodeBatch } from '../protocol/records.js';
+import type { HttpApiContext } from './api-context.js';
+import { HttpApiError, kafkaError } from './errors.js';
+import { ERROR_RESPONSES, strictObject, topicParam } from './schemas.js';
+
+/** Records one POST may carry; the body size limit applies as well. */
+const MAX_RECORDS_PER_POST = 10_000;
+const DEFAULT_SCAN_RECORDS = 100;
+const MAX_SCAN_RECORDS = 10_000;
+/** Bytes of batches one GET reads at most (the first batch always goes whole). */
+const MAX_SCAN_BYTES = 16 * 1024 * 1024;
+
+interface JsonRecord {
+  key?: string | null;
+  value: unknown;
+  headers?: Record<string, string>;
+  partition?: number;
+  timestamp?: number;
+}
+
+interface ProduceQuery {
+  acks: '0' | '1' | '-1' | 'all';
+  key?: string;
+  partition?: number;
+}
+
+const recordSchema = strictObject(
+  {
+    key: { type: ['string', 'null'] },
+    value: { description: 'a string is stored as its UTF-8 bytes, any other JSON value as its JSON text, null as a tombstone' },
+    headers: { type: 'object', additionalProperties: { type: 'string' }, maxProperties: 1000 },
+    partition: { type: 'integer', minimum: 0 },
+    timestamp: { type: 'integer', minimum: 0, description: 'create time (ms); default now' },
+  },
+  ['value'],
+);
+
+const producedSchema = {
+  type: 'object',
+  properties: {
+    records: {
+      type: 'array',
+      description: 'where each record went, in the order sent (empty with acks=0)',
+      items: { type: 'object', properties: { partition: { type: 'integer' }, offset: { type: 'integer' } } },
+    },
+  },
+} as const;
+
+function utf8(value: string): Buffer {
+  return Buffer.from(value, 'utf8');
+}
+
+function toNewRecord(r: JsonRecord): NewRecord {
+  const value = r.value === null ? null : utf8(typeof r.value === 'string' ? r.value : JSON.stringify(r.value));
+  return {
+    key: r.key == null ? null : utf8(r.key),
+    value,
+    headers: Object.entries(r.headers ?? {}).map(([key, v]) => ({ key, value: utf8(v as string) })),
+    timestamp: r.timestamp,
+  };
+}
+
+const fatalUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** UTF-8 text when the bytes are valid UTF-8, else base64 (the line says which). */
+function textOf(bytes: Buffer | null): { text: string | null; base64: boolean } {
+  if (bytes === null) return { text: null, base64: false };
+  try {
+    return { text: fatalUtf8.decode(bytes), base64: false };
+  } catch {
+    return { text: bytes.toString('base64'), base64: true };
+  }
+}
+
+function jsonLine(partition: number, r: StoredRecord): string {
+  const key = textOf(r.key);
+  const value = textOf(r.value);
+  const headers: { [name: string]: string | null } = {};
+  for (const h of r.headers) headers[h.key] = h.value === null ? null : h.value.toString('utf8');
+  return (
+    JSON.stringify({
+      partition,
+      offset: r.offset,
+      timestamp: r.timestamp,
+      key: key.text,
+      ...(key.base64 ? { keyEncoding: 'base64' } : {}),
+      value: value.text,
+      ...(value.base64 ? { valueEncoding: 'base64' } : {}),
+      headers,
+    }) + '\n'
+  );
+}
+
+/** The records of a produce body, each with the partition it asks for: a JSON record's own, or the query's for a raw body. */
+function recordsOf(body: JsonRecord | { records: JsonRecord[] } | Buffer, query: ProduceQuery): { record: NewRecord; partition?: number }[] {
+  if (Buffer.isBuffer(body)) return [{ record: { key: query.key === undefined ? null : utf8(query.key), value: body }, partition: query.partition }];
+  return ('records' in body ? body.records : [body]).map((r) => ({ record: toNewRecord(r), partition: r.partition }));
+}
+
+function unknownPartition(topic: string, index: number, count: number): HttpApiError {
+  return new HttpApiError(404, 'SLUICE_HTTP_UNKNOWN_PARTITION', `topic '${topic}' has no partition ${index} on this broker`, `partitions are numbered 0 to ${count - 1}`);
+}
+
+function partitionOf(ctx: HttpApiContext, topic: string, index: number): Partition {
+  const p = ctx.broker.partition(topic, index);
+  if (!p) throw unknownPartition(topic, index, ctx.broker.cluster.topic(topic)?.partitions.length ?? 0);
+  return p;
+}
+
+export function registerRecordRoutes(app: FastifyInstance, ctx: HttpApiContext): void {
+  /** Next partition per topic for records without key or partition. */
+  const nextKeyless = new Map<string, number>();
+
+  app.post<{ Params: { topic: string }; Querystring: ProduceQuery; Body: JsonRecord | { records: JsonRecord[] } | Buffer }>(
+    '/topics/:topic/records',
+    {
+      schema: {
+        summary: 'Append records (needs --http-writes)',
+        description: 'JSON: one record or { records: [...] }. application/octet-stream: the body is one record value; key and partition come from the query.',
+        tags: ['records'],
+        params: topicParam,
+        querystring: strictObject({
+          acks: { type: 'string', enum: ['0', '1', '-1', 'all'], default: 'all', description: '0: answer at once; 1: once appended; all: once committed (fsynced under group-commit)' },
+          key: { type: 'string', description: 'the record key of an application/octet-stream body' },
+          partition: { type: 'integer', minimum: 0, description: 'the partition of an application/octet-stream body' },
+        }),
+        body: {
+          content: {
+            'application/json': {
+              schema: {
+                oneOf: [
+                  recordSchema,
+                  strictObject({ records: { type: 'array', minItems: 1, maxItems: MAX_RECORDS_PER_POST, items: recordSchema } }, ['records']),
+                ],
+              },
+            },
+            'application/octet-stream': { schema: { description: 'one record value, as is' } },
+          },
+        },
+        response: { 200: producedSchema, 202: producedSchema, ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      const name = request.params.topic;
+      const topic = await ctx.broker.topicOrAutoCreate(name, true);
+      if (!topic) throw new HttpApiError(404, 'SLUICE_HTTP_UNKNOWN_TOPIC', `unknown topic '${name}'`, 'create it first (POST /topics), or start the broker with auto-create-topics-enable');
+      const count = topic.partitions.length;
+      const keyless = nextKeyless.get(name) ?? 0;
+      nextKeyless.set(name, (keyless + 1) % count);
+      const records = recordsOf(request.body, request.query);
+      const byPartition = new Map<number, number[]>();
+      for (const [i, { record, partition }] of records.entries()) {
+        const p = partition ?? (record.key ? partitionForKey(record.key, count) : keyless);
+        if (p >= count) throw unknownPartition(name, p, count);
+        const indexes = byPartition.get(p);
+        if (indexes) indexes.push(i);
+        else byPartition.set(p, [i]);
+      }
+      const acksName = request.query.acks;
+      const acks = acksName === 'all' ? -1 : Number(acksName);
+      // Every append starts before the first await, as a Produce request's partitions do.
+      const results = [...byPartition].map(([p, indexes]) => ({
+        partition: p,
+        indexes,
+        result: produceToPartition(ctx.broker, name, p, encodeBatch(indexes.map((i) => records[i].record)), acks, ctx.log),
+      }));
+      if (acks === 0) {
+        // As with a Kafka producer at acks=0, a failure is not reported to the sender; it is logged.
+        for (const { partition: p, result } of results) void result.catch((err) => ctx.log.error({ err, topic: name, partition: p }, 'HTTP produce with acks=0 failed'));
+        return reply.code(202).send({ records: [] });
+      }
+      const placed: { partition: number; offset: number }[] = new Array(records.length);
+      const written: number[] = [];
+      let failure: HttpApiError | null = null;
+      for (const { partition: p, indexes, result } of results) {
+        const r = await result;
+        if (r.errorCode !== ErrorCode.NONE) {
+          failure ??= kafkaError(r.errorCode, r.errorMessage, `appending to ${name}-${p}`);
+          continue;
+        }
+        written.push(p);
+        // One batch per partition: its records take consecutive offsets (on dedup.header topics, before any were dropped).
+        indexes.forEach((i, n) => (placed[i] = { partition: p, offset: r.baseOffset + n }));
+      }
+      if (failure) {
+        if (written.length > 0) failure.message += `; the records for partitions ${written.join(', ')} were written`;
+        throw failure;
+      }
+      return { records: placed };
+    },
+  );
+
+  app.get<{ Params: { topic: string }; Querystring: { partition: number; offset?: number; time?: number; limit: number } }>(
+    '/topics/:topic/records',
+    {
+      schema: {
+        summary: 'Read records of one partition as JSON lines, up to the high watermark',
+        description:
+          'One JSON object per line: partition, offset, timestamp, key, value (UTF-8 text, or base64 with keyEncoding/valueEncoding "base64"), headers. Transaction markers are left out. The sluice-next-offset response header says where to go on.',
+        tags: ['records'],
+        params: topicParam,
+        querystring: strictObject({
+          partition: { type: 'integer', minimum: 0, default: 0 },
+          offset: { type: 'integer', minimum: 0, description: 'first offset to read; default the log start' },
+          time: { type: 'integer', minimum: 0, description: 'read from the first record with a timestamp at or after this (ms); instead of offset' },
+          limit: { type: 'integer', minimum: 1, maximum: MAX_SCAN_RECORDS, default: DEFAULT_SCAN_RECORDS },
+        }),
+        response: { 200: { description: 'JSON lines (application/x-ndjson)', type: 'string' }, ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      const name = request.params.topic;
+      const { partition, offset, time, limit } = request.query;
+      if (offset !== undefined && time !== undefined) throw new HttpApiError(400, 'SLUICE_HTTP_BAD_REQUEST', 'give offset or time, not both');
+      if (!ctx.broker.cluster.topic(name)) throw new HttpApiError(404, 'SLUICE_HTTP_UNKNOWN_TOPIC', `unknown topic '${name}'`, 'GET /topics lists the topics');
+      const p = partitionOf(ctx, name, partition);
+      // Read-your-writes, as a fetch does (broker/fetch.ts): records appended with acks 0 or 1
+      // wait for the fsync that lets the high watermark pass them, not for more records.
+      await p.awaitLogEnd();
+      let from = offset ?? p.logStartOffset;
+      if (time !== undefined) {
+        const found = await listOffset(p, time);
+        from = found.offset === -1 ? p.highWatermark : found.offset;
+      } else if (from < p.logStartOffset || from > p.highWatermark) {
+        throw new HttpApiError(416, 'SLUICE_HTTP_OFFSET_OUT_OF_RANGE', `offset ${from} is outside ${name}-${partition}, which holds ${p.logStartOffset} to ${p.highWatermark - 1}`, `read from ${p.logStartOffset} to ${p.highWatermark}`);
+      }
+      const scan = scanRecords(p, from, { maxRecords: limit, maxBytes: MAX_SCAN_BYTES });
+      if (scan.records.length === 0 && scan.corrupt) {
+        const { baseOffset, lastOffset } = scan.corrupt;
+        throw new HttpApiError(500, 'SLUICE_HTTP_CORRUPT_BATCH', `offsets ${baseOffset} to ${lastOffset} of ${name}-${partition} are in a batch that fails its CRC32C check`, `read on from offset ${lastOffset + 1}; sluice log verify lists the corrupt batches`);
+      }
+      return reply
+        .type('application/x-ndjson')
+        .header('sluice-next-offset', String(scan.nextOffset))
+        .header('sluice-high-watermark', String(p.highWatermark))
+        .send(scan.records.map((r) => jsonLine(partition, r)).join(''));
+    },
+  );
+}
