@@ -1,13 +1,13 @@
 // One process of the queue benchmark (bench/queues.ts), for one system:
-//   node dist/bench/queue-worker.js <system> <mode> <address> <queue> <count>
+//   node dist/bench/queue-worker.js <system> <mode> <address> <queue> <count> [prefetch]
 // system: sluice (a share group read through client.queue()), rabbitmq-quorum
 // or rabbitmq-classic (amqplib; durable queue, persistent messages).
 // modes:
 //   publish  `count` 100-byte messages, each confirmed (acks=all; publisher
 //            confirms), in rounds of 1000 with up to 8 rounds unconfirmed
-//   work     4 workers in this process, each with its own connection and a
-//            prefetch of 100, acknowledge every message one by one until
-//            `count` are acknowledged
+//   work     4 workers in this process, each with its own connection and
+//            `prefetch` (default 100) unacknowledged messages at most,
+//            acknowledge every message one by one until `count` are acknowledged
 //   hold     takes `count` messages, acknowledges none, reports "held" and
 //            waits to be killed
 //   rescue   reports "ready" once subscribed and "redelivered" (with the
@@ -36,7 +36,6 @@ interface QueueClient {
 const ROUND = 1000;
 const ROUNDS_IN_FLIGHT = 8;
 const WORKERS = 4;
-const WORKER_PREFETCH = 100;
 const GROUP = 'bench-workers';
 
 async function sluiceClient(bootstrap: string, topic: string): Promise<QueueClient> {
@@ -120,8 +119,9 @@ function receive(clients: QueueClient[], count: number, opts: { prefetch: number
 }
 
 async function main(): Promise<void> {
-  const [system, mode, address, queue, countArg] = process.argv.slice(2);
+  const [system, mode, address, queue, countArg, prefetchArg] = process.argv.slice(2);
   const count = Number(countArg);
+  const prefetch = Number(prefetchArg ?? 100);
   if (mode === 'publish') {
     const client = await clientFor(system, address, queue);
     const value = Buffer.alloc(100, 'x');
@@ -136,7 +136,7 @@ async function main(): Promise<void> {
     await client.close();
   } else if (mode === 'work') {
     const clients = await Promise.all(Array.from({ length: WORKERS }, () => clientFor(system, address, queue)));
-    await measured(() => receive(clients, count, { prefetch: WORKER_PREFETCH }));
+    await measured(() => receive(clients, count, { prefetch }));
     await Promise.all(clients.map((c) => c.close()));
   } else if (mode === 'hold') {
     const client = await clientFor(system, address, queue);

@@ -10,6 +10,7 @@
 // Writes bench/results/queues.json and appends a summary to bench/RESULTS.md.
 //
 // Options: --messages N (default 100,000), --held K (default 100),
+// --prefetch P (each worker's unacknowledged messages at most, default 100),
 // --systems sluice,rabbitmq-quorum,rabbitmq-classic.
 
 import { type ChildProcess, execSync, spawn } from 'node:child_process';
@@ -33,11 +34,13 @@ const { values: args } = parseArgs({
   options: {
     messages: { type: 'string', default: '100000' },
     held: { type: 'string', default: '100' },
+    prefetch: { type: 'string', default: '100' },
     systems: { type: 'string', default: 'sluice,rabbitmq-quorum,rabbitmq-classic' },
   },
 });
 const messages = Number(args.messages);
 const held = Number(args.held);
+const prefetch = Number(args.prefetch);
 const systems = args.systems.split(',');
 
 interface Broker {
@@ -172,8 +175,8 @@ async function runSystem(system: string, work: string, rows: Row[]): Promise<voi
     if (system === 'sluice') await prepareSluice(broker.address, ['jobs', 'held']);
     const publish = await startWorker(WORKER, [system, 'publish', broker.address, 'jobs', String(messages)], broker.pids).done;
     add(throughputRow(system, 'publish', messages, publish));
-    const consume = await startWorker(WORKER, [system, 'work', broker.address, 'jobs', String(messages)], broker.pids).done;
-    add(throughputRow(system, 'work (4 workers, ack each)', messages, consume));
+    const consume = await startWorker(WORKER, [system, 'work', broker.address, 'jobs', String(messages), String(prefetch)], broker.pids).done;
+    add(throughputRow(system, `work (4 workers, prefetch ${prefetch}, ack each)`, messages, consume));
     add(await redelivery(system, broker, 'held'));
   } finally {
     await broker.stop();
@@ -202,7 +205,7 @@ async function main(): Promise<void> {
   console.table(rows);
 
   const commit = execSync('git rev-parse --short HEAD', { cwd: ROOT }).toString().trim();
-  const meta = { date: new Date().toISOString(), commit, node: process.version, cpus: os.cpus().length, messages, held };
+  const meta = { date: new Date().toISOString(), commit, node: process.version, cpus: os.cpus().length, messages, held, prefetch };
   fs.mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
   fs.writeFileSync(path.join(ROOT, 'bench/results/queues.json'), JSON.stringify({ ...meta, rows }, null, 2));
   const lines = rows.map((r) =>

@@ -75,7 +75,7 @@ export class FetchedRecords {
     for (;;) {
       while (this.bodyPos < this.body.length) {
         const record = this.decodeNext();
-        if (record.offset >= this.position) {
+        if (record !== null) {
           this.position = record.offset + 1;
           return record;
         }
@@ -109,8 +109,13 @@ export class FetchedRecords {
     return false;
   }
 
-  /** Decodes the record at bodyPos (layout in protocol/records.ts) and moves past it. */
-  private decodeNext(): ConsumedRecord {
+  /**
+   * Decodes the record at bodyPos (layout in protocol/records.ts) and moves
+   * past it; null, without building anything, for a record before the
+   * position (a fetch starts at a batch's start, a share fetch's acquired
+   * records may start inside one).
+   */
+  private decodeNext(): ConsumedRecord | null {
     const body = this.body;
     const length = varint(body, this.bodyPos, body.length);
     const end = cursor + length;
@@ -118,6 +123,7 @@ export class FetchedRecords {
     this.bodyPos = end;
     const timestampDelta = varlong(body, cursor + 1, end); // after the attributes byte
     const offsetDelta = varint(body, cursor, end);
+    if (this.baseOffset + offsetDelta < this.position) return null;
     const key = readBytes(body, cursor, end);
     const value = readBytes(body, cursor, end);
     const headerCount = varint(body, cursor, end);

@@ -137,8 +137,9 @@ function acquiredRecords(topic: string, partition: number, data: Buffer | null, 
   if (!data || data.length === 0 || acquired.length === 0) return [];
   const ranges = acquired.map((a) => ({ first: Number(a.firstOffset), last: Number(a.lastOffset), deliveryCount: a.deliveryCount as number }));
   const batches = new FetchedRecords(topic, partition, data, Math.min(...ranges.map((x) => x.first)));
+  const lastAcquired = Math.max(...ranges.map((x) => x.last));
   const out: ShareRecord[] = [];
-  for (let r = batches.take(); r !== null; r = batches.take()) {
+  for (let r = batches.take(); r !== null && r.offset <= lastAcquired; r = batches.take()) {
     const range = ranges.find((x) => x.first <= r!.offset && r!.offset <= x.last);
     if (range) out.push({ ...r, deliveryCount: range.deliveryCount });
   }
