@@ -25,6 +25,7 @@ import { type ClientFlags, addBootstrapOption, withClient } from './client-optio
 import { type PrintFlags, formatArg, printRecords } from './consume.js';
 import { GroupStateError } from './group.js';
 import { InputError, type ProduceFlags, addProduceOptions, produce } from './produce.js';
+import { registerQueueStats } from './queue-stats.js';
 
 interface ReceiveFlags extends ClientFlags, PrintFlags {
   group: string;
@@ -116,4 +117,6 @@ export function registerQueue(program: Command): void {
   addBootstrapOption(queue.command('delete <group>').description('delete an empty share group with its delivery state'))
     .addHelpText('after', '\nExample:\n  sluice queue delete workers')
     .action((group: string, flags: ClientFlags) => withClient(flags, (client) => deleteShareGroup(client, group)));
+
+  registerQueueStats(queue);
 }

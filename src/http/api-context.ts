@@ -1,15 +1,17 @@
 // What the HTTP API's routes work on: the broker's partitions and topics, the
-// group coordinator, the start-up options, the logger. Routes only translate between HTTP
+// group and share coordinators, the start-up options, the logger. Routes only translate between HTTP
 // and these; the broker and the coordinators decide.
 
 import type { Broker } from '../broker/broker.js';
 import type { BrokerConfig } from '../config.js';
 import type { GroupCoordinator } from '../coordinator/group/group-coordinator.js';
+import type { ShareCoordinator } from '../coordinator/share/share-coordinator.js';
 import type { Logger } from '../logger.js';
 
 export interface HttpApiContext {
   broker: Broker;
   groups: GroupCoordinator;
+  shares: ShareCoordinator;
   config: BrokerConfig;
   /** The broker's logger; the routes log under module "http". */
   log: Logger;

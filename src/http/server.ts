@@ -13,6 +13,7 @@ import { installAccessPolicy } from './auth.js';
 import { installErrorHandlers } from './errors.js';
 import { registerGroupRoutes } from './group-routes.js';
 import { registerMetricsRoutes } from './metrics-routes.js';
+import { registerQueueRoutes } from './queue-routes.js';
 import { registerOpenApi } from './openapi.js';
 import { registerRecordRoutes } from './record-routes.js';
 import { registerTopicRoutes } from './topic-routes.js';
@@ -66,6 +67,7 @@ async function buildHttpApi(ctx: HttpApiContext): Promise<FastifyInstance> {
   registerTopicRoutes(app, ctx);
   registerRecordRoutes(app, ctx);
   registerGroupRoutes(app, ctx);
+  registerQueueRoutes(app, ctx);
   registerMetricsRoutes(app, ctx);
   return app;
 }

@@ -105,6 +105,8 @@ test('GET /openapi.json describes every route with its parameters and bodies', a
     'GET /groups/{group}',
     'GET /metrics',
     'GET /openapi.json',
+    'GET /queues',
+    'GET /queues/{group}',
     'GET /topics',
     'GET /topics/{topic}',
     'GET /topics/{topic}/records',
