@@ -5,10 +5,12 @@
 // unsettled; rejected messages and those past the delivery limit land in
 // the group's dead-letter topic; two share groups on one topic each get
 // everything, and a consumer group beside them is undisturbed; the group
-// configs the options name are set on the GROUP resource; the messages of a
+// configs the options name are set on the GROUP resource; after kill -9 of
+// the broker acknowledged messages stay so and those in flight come again; the messages of a
 // worker killed with SIGKILL go to another at once (its connection closed); a queue carries
 // on across a broker restart; a release with a delay comes back no earlier
-// than the delay, and a filter lets only matching messages through.
+// than the delay, a message with a delivery time no earlier than that while
+// the ones behind it flow, and a filter lets only matching messages through.
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -18,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import type { QueueMessage, SluiceClient } from '../../src/client/index.js';
 import { connect } from '../../src/client/index.js';
 import { ShareGroupDescribeRequest, ShareGroupDescribeResponse } from '../../src/protocol/messages/share-group-describe.js';
-import { defer, makeDataDir, waitFor } from '../helpers/broker-process.js';
+import { defer, makeDataDir, spawnBroker, waitFor } from '../helpers/broker-process.js';
 import { startRestartableBroker } from '../helpers/restartable-broker.js';
 import { connectFor, startBrokerWithSluiceClient } from '../helpers/sluice-client.js';
 
@@ -254,6 +256,28 @@ test('a message released with delayMs is delivered again no earlier than the del
   }
 });
 
+test('a message with a sluice-deliver-at header arrives no earlier than its time, while the messages behind it flow', async (t) => {
+  const { client } = await startBrokerWithSluiceClient(t);
+  await client.admin().createTopic('scheduled', { partitions: 1 });
+  const deliverAt = Date.now() + 2000;
+  await client.producer().sendBatch('scheduled', [
+    { value: 'later', headers: { 'sluice-deliver-at': String(deliverAt) } },
+    { value: 'now-1' },
+    { value: 'now-2' },
+  ]);
+  const arrived: { value: string | null; at: number }[] = [];
+  for await (const msg of client.queue('scheduled', { group: 'g', from: 'earliest', valueFormat: 'string' })) {
+    arrived.push({ value: msg.value, at: Date.now() });
+    if (arrived.length === 3) break;
+  }
+  assert.deepEqual(
+    arrived.map((a) => a.value),
+    ['now-1', 'now-2', 'later'],
+  );
+  assert.ok(arrived[2].at >= deliverAt, `the scheduled message came ${deliverAt - arrived[2].at} ms before its time`);
+  assert.ok(arrived[1].at < deliverAt, 'the messages behind it were not held back');
+});
+
 test('a queue with a filter receives only the matching messages', async (t) => {
   const { client } = await startBrokerWithSluiceClient(t);
   await client.admin().createTopic('mixed', { partitions: 1 });
@@ -302,6 +326,52 @@ test('a queue carries on across a broker restart: it rejoins the group and opens
   await queue.close();
   await running;
   assert.deepEqual(received.filter((i) => i >= 3).sort(), [3, 4, 5], 'the messages sent after the restart reached the same queue');
+});
+
+test('after kill -9 of the broker, acknowledged messages stay acknowledged and those in flight are delivered again', async (t) => {
+  const dataDir = await makeDataDir(t, 'sluice-queue-kill9-');
+  const first = await spawnBroker(t, { dataDir });
+  const before = await connect({ bootstrap: first.bootstrap });
+  defer(t, () => before.close());
+  await before.admin().createTopic('durable', { partitions: 1 });
+  await before.producer().sendBatch('durable', ['a', 'b', 'c', 'd', 'e'].map((value) => ({ value })));
+  // One message at a time: a and b are acknowledged, and closing the queue sends the last acknowledgement.
+  for await (const msg of before.queue('durable', { group: 'g', from: 'earliest', prefetch: 1, valueFormat: 'string' })) {
+    msg.ack();
+    if (msg.value === 'b') break;
+  }
+  // c is in the hands of a worker (in a process of its own) when the broker dies.
+  const worker = spawn(process.execPath, [fileURLToPath(new URL('../helpers/queue-worker.js', import.meta.url)), first.bootstrap, 'durable', 'g', '1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  t.after(() => worker.kill('SIGKILL'));
+  // c may have been fetched once already by the first queue, and given back unseen when it closed.
+  const taken = await new Promise<number>((resolve) =>
+    worker.stdout!.setEncoding('utf8').on('data', (line: string) => {
+      const m = /^0 2 (\d+)/.exec(line);
+      if (m) resolve(Number(m[1]));
+    }),
+  );
+  await first.kill9();
+  worker.kill('SIGKILL');
+
+  const second = await spawnBroker(t, { dataDir });
+  const after = await connect({ bootstrap: second.bootstrap });
+  defer(t, () => after.close());
+  const redelivered: [string | null, number][] = [];
+  for await (const msg of after.queue('durable', { group: 'g', valueFormat: 'string' })) {
+    redelivered.push([msg.value, msg.deliveryCount]);
+    if (redelivered.length === 3) break;
+  }
+  assert.deepEqual(
+    redelivered.map(([value]) => value),
+    ['c', 'd', 'e'],
+    'a and b, acknowledged before the crash, never come again; c, in flight, comes again',
+  );
+  // Acquisitions are not stored (as in Kafka, only acknowledgements are): the count goes on from c's last stored state.
+  assert.ok(redelivered[0][1] >= taken, `c delivered again with count ${redelivered[0][1]}, after ${taken} before the crash`);
+  assert.deepEqual(
+    redelivered.slice(1).map(([, count]) => count),
+    [1, 1],
+  );
 });
 
 test('an acknowledgement after the lock expired is dropped, so it cannot spoil the others of its partition in the same request', async (t) => {

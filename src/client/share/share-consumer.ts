@@ -26,7 +26,7 @@
 // member leaves the group.
 
 import diagnostics_channel from 'node:diagnostics_channel';
-import { type Clock, backgroundClock, sleep } from '../../clock.js';
+import { type Clock, sleep, systemClock } from '../../clock.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import type { Message } from '../../protocol/codec.js';
 import type { Api } from '../connection.js';
@@ -52,7 +52,12 @@ export interface ShareConsumerOptions {
   prefetch: number;
   /** How long the broker may hold a ShareFetch that found nothing (ms). */
   maxWaitMs: number;
-  /** Time for heartbeats, backoffs and lock deadlines. Default: the system clock, its timers unref'd. */
+  /**
+   * Time for heartbeats, backoffs and lock deadlines. Default: the system
+   * clock, its timers keeping the process alive: a queue waiting for its
+   * next message (its assignment, or a backoff after a lost broker) is work in
+   * progress until it is closed, as a server is.
+   */
   clock?: Clock;
 }
 
@@ -99,7 +104,7 @@ export class ShareConsumer {
     private readonly client: KafkaClient,
     private readonly opts: ShareConsumerOptions,
   ) {
-    this.clock = opts.clock ?? backgroundClock;
+    this.clock = opts.clock ?? systemClock;
   }
 
   /** Joins the group; resolves once the broker gave the member its partitions. */
