@@ -10,9 +10,9 @@
 import { BatchBuilder } from './batch-builder.js';
 import { compress, decompress } from './compression.js';
 import { MalformedFrameError } from './malformed-frame-error.js';
-import { Attr, BATCH_HEADER_SIZE, Codec, type BatchHeader, batchSize, readBatchHeader, writeCrc } from './record-batch.js';
+import { Attr, BATCH_HEADER_SIZE, Codec, type BatchHeader, batchBaseOffset, batchCodec, batchLastOffset, batchSize, readBatchHeader, writeCrc } from './record-batch.js';
 import { Reader } from './reader.js';
-import { cursor, varint } from './record-varints.js';
+import { cursor, varint, varlong } from './record-varints.js';
 
 export interface RecordHeader {
   key: string;
@@ -189,12 +189,51 @@ export function rewriteBatch(buf: Buffer, pos: number, body: Buffer, kept: reado
   if (kept.length === 0) throw new RangeError('a rewritten batch keeps at least one record');
   const records = Buffer.concat(kept.map((s) => body.subarray(s.start, s.end)));
   const codec = (buf.readInt16BE(pos + 21) & Attr.CodecMask) as Codec;
-  const payload = codec === Codec.None ? records : compress(codec, records);
+  return withRecords(buf, pos, codec === Codec.None ? records : compress(codec, records), kept.length);
+}
+
+/**
+ * The batch at `buf[pos]` cut to its records with offsets `firstOffset` to
+ * `lastOffset` (those of the batch, at least one), the header kept as by
+ * rewriteBatch: what a share fetch hands a member that acquired a few records
+ * of a large batch, so the rest of it is not read and sent again for each of
+ * them. A compressed batch, or a span that covers every record, comes back
+ * as it is (a view).
+ */
+export function trimBatch(buf: Buffer, pos: number, firstOffset: number, lastOffset: number): Buffer {
+  const end = pos + batchSize(buf, pos);
+  const baseOffset = batchBaseOffset(buf, pos);
+  const whole = buf.subarray(pos, end);
+  if (batchCodec(buf, pos) !== Codec.None || (firstOffset <= baseOffset && lastOffset >= batchLastOffset(buf, pos))) return whole;
+  // Records lie in offset order: the span is one run of bytes, found from their length prefixes and offset deltas.
+  let start = -1;
+  let stop = -1;
+  let count = 0;
+  for (let at = pos + BATCH_HEADER_SIZE; at < end; ) {
+    const length = varint(buf, at, end);
+    const next = cursor + length;
+    if (length < 0 || next > end) throw new MalformedFrameError(`record length ${length} overruns the batch`);
+    varlong(buf, cursor + 1, next); // attributes int8, then timestampDelta
+    const offset = baseOffset + varint(buf, cursor, next);
+    if (offset > lastOffset) break;
+    if (offset >= firstOffset) {
+      if (start < 0) start = at;
+      stop = next;
+      count++;
+    }
+    at = next;
+  }
+  if (count === 0) throw new RangeError(`batch at ${baseOffset} holds no record in ${firstOffset}..${lastOffset}`);
+  return withRecords(buf, pos, buf.subarray(start, stop), count);
+}
+
+/** A copy of the batch header at `buf[pos]` followed by `payload`, its length, record count and CRC set anew. */
+function withRecords(buf: Buffer, pos: number, payload: Buffer, recordCount: number): Buffer {
   const batch = Buffer.allocUnsafe(BATCH_HEADER_SIZE + payload.length);
   buf.copy(batch, 0, pos, pos + BATCH_HEADER_SIZE);
   payload.copy(batch, BATCH_HEADER_SIZE);
   batch.writeInt32BE(batch.length - 12, 8);
-  batch.writeInt32BE(kept.length, 57);
+  batch.writeInt32BE(recordCount, 57);
   writeCrc(batch, 0);
   return batch;
 }

@@ -30,6 +30,8 @@ export interface RawSharePartition {
   errorCode: number;
   acknowledgeErrorCode: number;
   acquiredRecords: { firstOffset: number; lastOffset: number; deliveryCount: number }[];
+  /** The record batches sent with them. */
+  records?: Buffer | null;
 }
 
 export class RawShareMember {
@@ -60,7 +62,7 @@ export class RawShareMember {
   }
 
   /** ShareFetch of partition 0 with `acknowledgements` piggybacked; the partition's answer (the first fetch opens the session). A `maxBytes` of 1 reads one batch at a time. */
-  async fetch(acknowledgements: RawAcknowledgement[] = [], maxWaitMs = 5000, maxBytes = 1 << 20): Promise<RawSharePartition> {
+  async fetch(acknowledgements: RawAcknowledgement[] = [], maxWaitMs = 5000, maxBytes = 1 << 20, maxRecords = 500): Promise<RawSharePartition> {
     const body = await this.send(ShareFetchRequest, ShareFetchResponse, 1, {
       groupId: this.groupId,
       memberId: this.memberId,
@@ -68,8 +70,8 @@ export class RawShareMember {
       maxWaitMs,
       minBytes: 1,
       maxBytes,
-      maxRecords: 500,
-      batchSize: 500,
+      maxRecords,
+      batchSize: maxRecords,
       topics: [{ topicId: this.topicId, partitions: [{ partitionIndex: 0, acknowledgementBatches: acknowledgements }] }],
       forgottenTopicsData: [],
     });

@@ -302,3 +302,25 @@ test('rewriteBatch keeps the chosen records at their offsets, with the header an
     assert.equal(header.lastOffsetDelta, 3, 'lastOffsetDelta is kept, leaving a gap');
   }
 });
+
+test('trimBatch cuts an uncompressed batch to a span of offsets, header kept, and returns a compressed or fully covered one as it is', async () => {
+  const { trimBatch } = await import('../../src/protocol/records.js');
+  const records: NewRecord[] = Array.from({ length: 200 }, (_, i) => ({ key: Buffer.from(`k${i}`), value: Buffer.from(`v${i}`), timestamp: 7_000 + i }));
+  const batch = encodeBatch(records, { baseOffset: 1_000, producerId: 5, producerEpoch: 1, baseSequence: 10 });
+  // Offset deltas past 63 take two varint bytes: the span crosses that boundary.
+  const out = trimBatch(batch, 0, 1_060, 1_069);
+  assert.equal(checkBatch(out, 0, out.length), null);
+  const { header, records: kept } = decodeBatch(out);
+  assert.deepEqual(kept.map((r) => [r.offset, r.key?.toString(), r.value?.toString(), r.timestamp]), Array.from({ length: 10 }, (_, i) => [1_060 + i, `k${60 + i}`, `v${60 + i}`, 7_060 + i]));
+  const original = decodeBatch(batch).header;
+  assert.deepEqual({ ...header, batchLength: 0, crc: 0, recordCount: 0 }, { ...original, batchLength: 0, crc: 0, recordCount: 0 });
+  assert.equal(header.recordCount, 10);
+  assert.ok(out.length < batch.length / 10, `${out.length} bytes of ${batch.length}`);
+  // Beside another batch in one buffer, as a log read returns them.
+  const two = Buffer.concat([encodeBatch(records.slice(0, 3), { baseOffset: 990 }), batch]);
+  assert.deepEqual(decodeBatch(trimBatch(two, two.length - batch.length, 1_199, 1_199)).records.map((r) => r.offset), [1_199]);
+  const whole = trimBatch(batch, 0, 1_000, 1_199);
+  assert.ok(whole.buffer === batch.buffer && whole.byteOffset === batch.byteOffset && whole.length === batch.length, 'a span over every record is a view of the batch');
+  const gzip = encodeBatch(records, { codec: Codec.Gzip, baseOffset: 1_000 });
+  assert.equal(trimBatch(gzip, 0, 1_060, 1_069).length, gzip.length, 'a compressed batch goes whole');
+});

@@ -2,7 +2,11 @@
 // the share partition says to start, below the high watermark (the last
 // stable offset under read_committed), of which the member acquires up to its
 // record budget; only batches holding acquired records are returned (a share
-// consumer delivers just the acquired offsets of them). Batches stay bytes; the
+// consumer delivers just the acquired offsets of them), each uncompressed one
+// cut to the span of its acquired records, so that a member taking a few
+// records of a large batch at a time is not sent the whole batch again for
+// each few (a valid batch with offset gaps, as after compaction; Kafka sends
+// it whole). Batches stay bytes otherwise; the
 // records of new batches are searched for a deliver-at header and checked
 // against the group's filter (delivery-plan.ts).
 //
@@ -17,6 +21,7 @@ import type { Partition } from '../../broker/partition.js';
 import { inAbortedTxn } from '../../broker/partition-txns.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { batchBaseOffset, batchFirstTimestamp, batchLastOffset, batchSize, isControlBatch } from '../../protocol/record-batch.js';
+import { trimBatch } from '../../protocol/records.js';
 import { type TopicConfigs, deliveryDelayMs } from '../../metadata/topic-configs.js';
 import { CorruptBatchError } from '../../storage/corrupt-batch.js';
 import type { ShareFilter } from '../../metadata/share-filter.js';
@@ -99,8 +104,7 @@ export function acquireFromLog(
   const acquired = share.acquire(memberId, batches, maxRecords, planOf);
   const archived = skipped.reduce((any, run) => share.skipUndeliverable(run.first, run.last) || any, false);
   if (acquired.length === 0) return { ...NOTHING, movedOn: archived || share.endOffset > endBefore };
-  const kept = batches.filter((b) => acquired.some((a) => a.firstOffset <= b.last && a.lastOffset >= b.first));
-  return { errorCode: ErrorCode.NONE, records: bytesOf(data, kept), acquired, movedOn: false };
+  return { errorCode: ErrorCode.NONE, records: deliveredBytes(data, batches, acquired), acquired, movedOn: false };
 }
 
 /**
@@ -113,12 +117,30 @@ function readBytesFor(maxRecords: number, maxBytes: number): number {
   return Math.max(1, Math.min(maxBytes, Math.max(64 * 1024, maxRecords * 1024)));
 }
 
-/** The kept batches' bytes: a view of the read where they lie side by side (the usual case), else a copy. */
-function bytesOf(data: Buffer, kept: LogBatch[]): Buffer {
-  const first = kept[0];
-  const last = kept[kept.length - 1];
-  let contiguous = true;
-  for (let i = 1; i < kept.length && contiguous; i++) contiguous = kept[i].pos === kept[i - 1].pos + kept[i - 1].size;
-  if (contiguous) return data.subarray(first.pos, last.pos + last.size);
-  return Buffer.concat(kept.map((b) => data.subarray(b.pos, b.pos + b.size)));
+/**
+ * The batches holding acquired records, each cut to the span from its first
+ * to its last acquired record (trimBatch): a view of the read when none was
+ * cut and they lie side by side (a member taking whole batches), else a copy.
+ */
+function deliveredBytes(data: Buffer, batches: LogBatch[], acquired: AcquiredRecords[]): Buffer {
+  const kept: { batch: LogBatch; bytes: Buffer }[] = [];
+  let cut = false;
+  for (const batch of batches) {
+    let first = Infinity;
+    let last = -Infinity;
+    for (const a of acquired) {
+      if (a.firstOffset > batch.last || a.lastOffset < batch.first) continue;
+      first = Math.min(first, a.firstOffset);
+      last = Math.max(last, a.lastOffset);
+    }
+    if (first === Infinity) continue;
+    const bytes = trimBatch(data, batch.pos, Math.max(first, batch.first), Math.min(last, batch.last));
+    cut ||= bytes.length !== batch.size;
+    kept.push({ batch, bytes });
+  }
+  const contiguous = !cut && kept.every((k, i) => i === 0 || k.batch.pos === kept[i - 1].batch.pos + kept[i - 1].batch.size);
+  if (!contiguous) return Buffer.concat(kept.map((k) => k.bytes));
+  const first = kept[0].batch;
+  const last = kept[kept.length - 1].batch;
+  return data.subarray(first.pos, last.pos + last.size);
 }
