@@ -45,17 +45,21 @@ interface LogBatch {
   plan: DeliveryRun[] | null;
 }
 
+/** Whole, CRC-checked batches of the partition from the one holding `from`, below `end`, about `maxBytes` (share-read-cache.ts). */
+export type LogRead = (from: number, maxBytes: number, end: number) => Buffer;
+
 const NOTHING: Acquisition = { errorCode: ErrorCode.NONE, records: Buffer.alloc(0), acquired: [], movedOn: false };
 
 /**
  * Acquires for `memberId` up to `maxRecords` records of `partition`, reading
- * at most about `maxBytes` (the first batch goes whole, as in Fetch); records
+ * its log through `read` at most about `maxBytes` (the first batch goes whole, as in Fetch); records
  * `filter` does not pass are settled without being delivered;
  * `readCommitted`: share.isolation.level=read_committed.
  */
 export function acquireFromLog(
   partition: Partition,
   share: SharePartition,
+  read: LogRead,
   memberId: string,
   maxRecords: number,
   maxBytes: number,
@@ -70,7 +74,7 @@ export function acquireFromLog(
   if (from === null || from >= end || maxRecords <= 0) return NOTHING;
   let data: Buffer;
   try {
-    data = partition.log.read(from, readBytesFor(maxRecords, maxBytes), end, true);
+    data = read(from, readBytesFor(maxRecords, maxBytes), end);
   } catch (err) {
     if (!(err instanceof CorruptBatchError)) throw err;
     return { ...NOTHING, errorCode: ErrorCode.CORRUPT_MESSAGE };

@@ -41,6 +41,7 @@ import type { Clock } from '../../clock.js';
 import type { TopicInfo, TopicView } from '../group/consumer/consumer-group.js';
 import { type DeadLetter, copyToDeadLetterTopic } from './dead-letters.js';
 import { acquireFromLog } from './share-acquisition.js';
+import { ShareReadCache } from './share-read-cache.js';
 import { ShareGroup, type ShareHeartbeat, type ShareHeartbeatResult } from './share-group.js';
 import { type AcknowledgementBatch, type AcquiredRecords, SharePartition, type RecordStateCounts } from './share-partition.js';
 import { OPEN_SESSION_EPOCH, type SessionPartition, type ShareSession, ShareSessions, sessionPartitionKey } from './share-sessions.js';
@@ -111,6 +112,8 @@ export interface ShareGroupOverview {
 const NO_RECORDS = Buffer.alloc(0);
 /** Parsed filters kept (one per distinct expression in use; the cache starts over past this). */
 const MAX_CACHED_FILTERS = 1000;
+/** Bytes of recent log reads kept for share partitions (share-read-cache.ts): 32 MiB. */
+const READ_CACHE_BYTES = 32 * 1024 * 1024;
 
 export class ShareCoordinator {
   private readonly groups = new Map<string, ShareGroup>();
@@ -128,6 +131,7 @@ export class ShareCoordinator {
   private readonly deadLetterChains = new Map<string, Promise<void>>();
   /** Parsed share.filter expressions, by their text. */
   private readonly filters = new Map<string, ShareFilter>();
+  private readonly readCache = new ShareReadCache(READ_CACHE_BYTES);
   /** Stored states not loaded yet, by partition key: a partition is restored when first read. */
   private readonly stored = new Map<string, SharePartitionSnapshot>();
 
@@ -454,7 +458,9 @@ export class ShareCoordinator {
         continue;
       }
       const share = this.sharePartition(req.groupId, p, partition);
-      const got = acquireFromLog(partition, share, req.memberId, records, bytes, this.broker.cluster.topic(topic.name)?.configs ?? {}, filter, readCommitted);
+      const key = partitionKey(req.groupId, p);
+      const read = (from: number, readBytes: number, end: number) => this.readCache.read(key, partition, from, readBytes, end);
+      const got = acquireFromLog(partition, share, read, req.memberId, records, bytes, this.broker.cluster.topic(topic.name)?.configs ?? {}, filter, readCommitted);
       if (got.errorCode !== ErrorCode.NONE) {
         resultFor(p).errorCode = got.errorCode;
         continue;
@@ -585,6 +591,7 @@ export class ShareCoordinator {
     const key = partitionKey(groupId, p);
     this.partitions.get(key)?.close();
     this.partitions.delete(key);
+    this.readCache.forget(key);
     this.deadLettered.delete(key);
     if (state === null) this.stored.delete(key);
     else this.stored.set(key, state);

@@ -1,10 +1,11 @@
-// Regression: a member taking a few records of a large batch at a time is sent
+// Regressions: a member taking a few records of a large batch at a time is sent
 // only the span of the batch it acquired, not the whole batch again for each
-// few (which cost the broker and the client ten times the bytes for records
-// produced in batches of 1000 and taken 100 at a time).
+// few, and the broker reads (and CRC-checks) that batch from the log once, not
+// once for each few (both cost ten times the bytes for records produced in
+// batches of 1000 and taken 100 at a time).
 
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import { Admin } from '../../../src/client/index.js';
 import { checkBatch } from '../../../src/protocol/record-batch.js';
 import { decodeBatch, forEachBatch } from '../../../src/protocol/records.js';
@@ -15,7 +16,7 @@ import { SluiceProducer } from '../../../src/client/sluice-producer.js';
 const RECORDS = 1000;
 const TAKE = 100;
 
-test('a share fetch of a few records of a large batch sends only the span it acquired', { timeout: 60_000 }, async (t) => {
+async function oneLargeBatch(t: TestContext) {
   const { broker, client } = await startTestBrokerWithClient(t);
   const admin = new Admin(client);
   await admin.createTopic('jobs', 1);
@@ -26,7 +27,11 @@ test('a share fetch of a few records of a large batch sends only the span it acq
   let batches = 0;
   forEachBatch(log, () => batches++);
   assert.equal(batches, 1, 'the records went as one batch');
-  const batchBytes = log.length;
+  return { broker, client, producer, batchBytes: log.length };
+}
+
+test('a share fetch of a few records of a large batch sends only the span it acquired', { timeout: 60_000 }, async (t) => {
+  const { broker, batchBytes } = await oneLargeBatch(t);
 
   const member = await RawShareMember.join(t, broker, 'workers', 'jobs');
   let acks: { firstOffset: number; lastOffset: number; acknowledgeTypes: number[] }[] = [];
@@ -44,4 +49,27 @@ test('a share fetch of a few records of a large batch sends only the span it acq
     acks = [{ firstOffset: first, lastOffset: first + TAKE - 1, acknowledgeTypes: [1] }];
   }
   assert.equal(await member.acknowledge(acks), 0);
+});
+
+test('the takes of one large batch read it from the log once, and records produced after it are read when reached', { timeout: 60_000 }, async (t) => {
+  const { broker, producer } = await oneLargeBatch(t);
+  const log = broker.broker.partition('jobs', 0)!.log;
+  const readFrom: number[] = [];
+  const read = log.read.bind(log);
+  log.read = (offset, maxBytes, maxOffset, minOneBatch) => {
+    readFrom.push(offset);
+    return read(offset, maxBytes, maxOffset, minOneBatch);
+  };
+  const member = await RawShareMember.join(t, broker, 'workers', 'jobs');
+  let acks: { firstOffset: number; lastOffset: number; acknowledgeTypes: number[] }[] = [];
+  for (let first = 0; first < RECORDS; first += TAKE) {
+    const answer = await member.fetch(acks, 5000, 1 << 20, TAKE);
+    assert.deepEqual(answer.acquiredRecords, [{ firstOffset: first, lastOffset: first + TAKE - 1, deliveryCount: 1 }]);
+    acks = [{ firstOffset: first, lastOffset: first + TAKE - 1, acknowledgeTypes: [1] }];
+  }
+  assert.deepEqual(readFrom, [0], 'one read for the ten takes');
+  await producer.send('jobs', { partition: 0, value: Buffer.from('after') });
+  const after = await member.fetch(acks, 5000, 1 << 20, TAKE);
+  assert.deepEqual(after.acquiredRecords, [{ firstOffset: RECORDS, lastOffset: RECORDS, deliveryCount: 1 }]);
+  assert.deepEqual(readFrom, [0, RECORDS]);
 });
