@@ -28,6 +28,7 @@ import { ClientError } from './client-error.js';
 import type { KafkaClient } from './kafka-client.js';
 import type { ConsumedRecord } from './fetched-records.js';
 import { type Decoding, type DecodingOptions, type ReceivedRecord, recordDecoder } from './sluice-consumer.js';
+import type { Headers } from './serde.js';
 import { AcknowledgeType } from './share/acknowledgements.js';
 import { type Delivery, ShareConsumer } from './share/share-consumer.js';
 
@@ -187,25 +188,64 @@ export class SluiceQueue<V = Buffer | null, K = string | null> implements AsyncI
   }
 
   private message(d: Delivery): QueueMessage<V, K> {
-    const r = d.record;
-    let settled = false;
-    const settle = (type: AcknowledgeType, delayMs = 0) => {
-      if (settled) throw new ClientError('SLUICE_ERR_SETTLED', `message ${r.topic}-${r.partition}@${r.offset} was already acknowledged, released or rejected`);
-      settled = true;
-      this.consumer.settle(d, type, delayMs);
-    };
-    return {
-      ...this.decode(r),
-      deliveryCount: r.deliveryCount,
-      get settled() {
-        return settled;
-      },
-      ack: () => settle(AcknowledgeType.Accept),
-      release: (options = {}) => settle(AcknowledgeType.Release, options.delayMs ?? 0),
-      reject: (reason) => {
-        settle(AcknowledgeType.Reject);
-        if (rejectChannel.hasSubscribers) rejectChannel.publish({ groupId: this.options.group, topic: r.topic, partition: r.partition, offset: r.offset, reason: reason ?? null });
-      },
-    };
+    return new QueueDelivery(this.decode(d.record), d, this.consumer, this.options.group);
+  }
+}
+
+/**
+ * A message as handed out: the decoded record and its settlement. A class
+ * rather than an object literal with closures: one is made per message, and
+ * its methods live on the prototype.
+ */
+class QueueDelivery<V, K> implements QueueMessage<V, K> {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly timestamp: number;
+  readonly key: K;
+  readonly value: V;
+  readonly headers: Headers;
+  readonly deliveryCount: number;
+  // Private fields (#) stay out of JSON.stringify and spreads of the message, as they are no part of it.
+  readonly #delivery: Delivery;
+  readonly #consumer: ShareConsumer;
+  readonly #groupId: string;
+  #settled = false;
+
+  constructor(decoded: ReceivedRecord<V, K>, delivery: Delivery, consumer: ShareConsumer, groupId: string) {
+    this.#delivery = delivery;
+    this.#consumer = consumer;
+    this.#groupId = groupId;
+    this.topic = decoded.topic;
+    this.partition = decoded.partition;
+    this.offset = decoded.offset;
+    this.timestamp = decoded.timestamp;
+    this.key = decoded.key;
+    this.value = decoded.value;
+    this.headers = decoded.headers;
+    this.deliveryCount = delivery.record.deliveryCount;
+  }
+
+  get settled(): boolean {
+    return this.#settled;
+  }
+
+  ack(): void {
+    this.settle(AcknowledgeType.Accept, 0);
+  }
+
+  release(options: { delayMs?: number } = {}): void {
+    this.settle(AcknowledgeType.Release, options.delayMs ?? 0);
+  }
+
+  reject(reason?: string): void {
+    this.settle(AcknowledgeType.Reject, 0);
+    if (rejectChannel.hasSubscribers) rejectChannel.publish({ groupId: this.#groupId, topic: this.topic, partition: this.partition, offset: this.offset, reason: reason ?? null });
+  }
+
+  private settle(type: AcknowledgeType, delayMs: number): void {
+    if (this.#settled) throw new ClientError('SLUICE_ERR_SETTLED', `message ${this.topic}-${this.partition}@${this.offset} was already acknowledged, released or rejected`);
+    this.#settled = true;
+    this.#consumer.settle(this.#delivery, type, delayMs);
   }
 }

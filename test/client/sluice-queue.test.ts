@@ -133,6 +133,21 @@ test('settling a message twice throws SLUICE_ERR_SETTLED', async (t) => {
   }
 });
 
+test('a message serializes to JSON as its record fields and delivery count, settled or not', async (t) => {
+  const { client } = await startBrokerWithSluiceClient(t);
+  await client.admin().createTopic('shape', { partitions: 1 });
+  await client.producer().send('shape', { key: 'k', value: { i: 1 }, headers: { h: 'v' }, timestamp: 1_700_000_000_000 });
+  for await (const msg of client.queue('shape', { group: 'g', from: 'earliest', valueFormat: 'json' })) {
+    const fields = { topic: 'shape', partition: 0, offset: 0, timestamp: 1_700_000_000_000, key: 'k', value: { i: 1 }, headers: { h: 'v' }, deliveryCount: 1 };
+    assert.deepEqual(JSON.parse(JSON.stringify(msg)), fields);
+    assert.equal(msg.settled, false);
+    msg.ack();
+    assert.equal(msg.settled, true);
+    assert.deepEqual(JSON.parse(JSON.stringify(msg)), fields);
+    break;
+  }
+});
+
 test('rejected messages and messages past the delivery limit are copied to the dead-letter topic', async (t) => {
   const { client } = await startBrokerWithSluiceClient(t);
   const admin = client.admin();

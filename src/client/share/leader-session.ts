@@ -141,7 +141,11 @@ function acquiredRecords(topic: string, partition: number, data: Buffer | null, 
   const out: ShareRecord[] = [];
   for (let r = batches.take(); r !== null && r.offset <= lastAcquired; r = batches.take()) {
     const range = ranges.find((x) => x.first <= r!.offset && r!.offset <= x.last);
-    if (range) out.push({ ...r, deliveryCount: range.deliveryCount });
+    // The record is a fresh object of its own: it takes its delivery count in place rather than in a copy.
+    if (!range) continue;
+    const record = r as ShareRecord;
+    record.deliveryCount = range.deliveryCount;
+    out.push(record);
   }
   return out;
 }
