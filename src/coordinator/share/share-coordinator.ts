@@ -358,11 +358,15 @@ export class ShareCoordinator {
       if (!r) results.set(key, (r = { ...p, errorCode: ErrorCode.NONE, acknowledgeErrorCode: ErrorCode.NONE, leaderEpoch: -1, records: NO_RECORDS, acquired: [] }));
       return r;
     };
-    const acknowledged = mergeRequested(req.partitions)
-      .filter((p) => p.acknowledgements.length > 0)
-      .map(async (p) => (resultFor(p).acknowledgeErrorCode = await this.acknowledgePartition(req.groupId, req.memberId, p)));
-    await Promise.all(acknowledged);
+    // Acknowledgements change the state at once and are stored meanwhile: the first read runs while they
+    // are (it sees what they released), and the answer waits for both, so storing is never followed by reading.
+    const acknowledged = Promise.all(
+      mergeRequested(req.partitions)
+        .filter((p) => p.acknowledgements.length > 0)
+        .map(async (p) => (resultFor(p).acknowledgeErrorCode = await this.acknowledgePartition(req.groupId, req.memberId, p))),
+    );
     if (step.final) {
+      await acknowledged;
       this.releaseAll(req.groupId, req.memberId);
       return { errorCode: ErrorCode.NONE, errorMessage: null, lockDurationMs, partitions: [...results.values()] };
     }
@@ -370,13 +374,15 @@ export class ShareCoordinator {
     if (step.opened) for (const p of step.session.partitions.values()) resultFor(p);
 
     const deadline = this.clock.now() + Math.min(Math.max(req.maxWaitMs, 0), this.config.fetchMaxWaitMs);
+    let round = this.acquireRound(req, [...step.session.partitions.values()], resultFor);
+    await acknowledged;
     for (;;) {
-      const round = this.acquireRound(req, [...step.session.partitions.values()], resultFor);
       const remaining = deadline - this.clock.now();
       if (round === 'acquired' || remaining <= 0 || req.maxRecords <= 0) break;
       // A read whose records were all filtered out or held back: read on at once, letting other requests in between.
       if (round === 'moved-on') await new Promise<void>((resolve) => setImmediate(resolve));
       else await this.waitForRecords(req.groupId, [...step.session.partitions.values()], remaining);
+      round = this.acquireRound(req, [...step.session.partitions.values()], resultFor);
     }
     return { errorCode: ErrorCode.NONE, errorMessage: null, lockDurationMs, partitions: [...results.values()] };
   }
