@@ -13,6 +13,8 @@ export interface HttpApiContext {
   groups: GroupCoordinator;
   shares: ShareCoordinator;
   config: BrokerConfig;
+  /** Kafka client connections open now. */
+  openConnections(): number;
   /** The broker's logger; the routes log under module "http". */
   log: Logger;
 }

@@ -1,0 +1,42 @@
+// Prometheus metrics whose values are read from their owners when scraped,
+// not pushed: the broker keeps plain numbers (counters, sizes) and pays
+// nothing for being observed. Each series set is rebuilt at every scrape, so
+// a topic or group that is gone stops being reported.
+
+import { Counter, Gauge, type Registry } from 'prom-client';
+
+export type Labels = Record<string, string | number>;
+
+export interface ScrapedMetric {
+  name: string;
+  help: string;
+  labelNames?: string[];
+  /** Every series now: its labels and value. */
+  read(): Iterable<[Labels, number]>;
+}
+
+export function scrapedCounter(registry: Registry, m: ScrapedMetric): void {
+  new Counter({
+    name: m.name,
+    help: m.help,
+    labelNames: m.labelNames ?? [],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [labels, value] of m.read()) this.inc(labels, value);
+    },
+  });
+}
+
+export function scrapedGauge(registry: Registry, m: ScrapedMetric): void {
+  new Gauge({
+    name: m.name,
+    help: m.help,
+    labelNames: m.labelNames ?? [],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [labels, value] of m.read()) this.set(labels, value);
+    },
+  });
+}
