@@ -6,18 +6,16 @@ import type { FastifyInstance } from 'fastify';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { HttpApiContext } from './api-context.js';
 import { registerBrokerMetrics } from './broker-metrics.js';
+import { registerRequestMetrics } from './request-metrics.js';
 
-function metricsRegistry(ctx: HttpApiContext): Registry {
+export function registerMetricsRoutes(app: FastifyInstance, ctx: HttpApiContext): void {
   const registry = new Registry();
   // Process CPU, memory, file descriptors, garbage collection, and event-loop
   // delay from perf_hooks.monitorEventLoopDelay (p50, p90, p99, min, max, mean).
   collectDefaultMetrics({ register: registry, prefix: 'sluice_' });
   registerBrokerMetrics(registry, ctx);
-  return registry;
-}
-
-export function registerMetricsRoutes(app: FastifyInstance, ctx: HttpApiContext): void {
-  const registry = metricsRegistry(ctx);
+  const unsubscribe = registerRequestMetrics(registry, ctx);
+  app.addHook('onClose', async () => unsubscribe());
   app.get('/metrics', { schema: { summary: 'Prometheus metrics (text format)', tags: ['meta'] } }, async (_request, reply) => {
     reply.type(registry.contentType);
     return registry.metrics();

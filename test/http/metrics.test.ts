@@ -1,11 +1,13 @@
 // GET /metrics over real clients: the per-topic records and bytes counters
 // move by exactly what kcat produced and consumed (bytes: the record batches
 // as stored, which are the batches as sent), per-partition series only with
-// metricsPartitions, the Kafka connection and partition gauges, and the Node
+// metricsPartitions, request latency histograms and errors per API, the fsync
+// histogram, the Kafka connection and partition gauges, and the Node
 // event-loop delay gauges.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import kafkajs from 'kafkajs';
 import { Admin, KafkaClient } from '../../src/client/index.js';
 import { ApiVersionsRequest, ApiVersionsResponse } from '../../src/protocol/messages/api-versions.js';
 import { defer, segmentFiles } from '../helpers/broker-process.js';
@@ -15,6 +17,7 @@ import { scrapeMetrics } from '../helpers/prometheus.js';
 import { RawSocket, decodeResponse, encodeRequest } from '../helpers/raw-socket.js';
 import { runOk } from '../interop/run-command.js';
 
+const { Kafka, logLevel } = kafkajs;
 const RECORDS = 500;
 const VALUE_BYTES = 100;
 
@@ -78,4 +81,37 @@ test('the Node event-loop delay is given as p50, p99 and max gauges', async (t) 
     assert.equal(m.family(name)?.type, 'GAUGE', name);
     assert.ok(Number.isFinite(m.value(name)), name);
   }
+});
+
+test('each Produce request moves the Produce latency histogram once, and acks=all moves the fsync histogram', async (t) => {
+  const api = await startHttpApiBroker(t);
+  const kafka = new Kafka({ brokers: [api.broker.bootstrap], logLevel: logLevel.NOTHING });
+  const producer = kafka.producer({ allowAutoTopicCreation: true });
+  await producer.connect();
+  defer(t, () => producer.disconnect());
+  await producer.send({ topic: 'timed', acks: -1, messages: [{ value: 'warm-up' }] });
+  const before = await scrapeMetrics(api);
+  const SENDS = 3;
+  for (let i = 0; i < SENDS; i++) await producer.send({ topic: 'timed', acks: -1, messages: [{ value: `r${i}` }] });
+  const after = await scrapeMetrics(api);
+  const count = (m: typeof after) => m.value('sluice_request_duration_seconds_count', { api: 'Produce' });
+  assert.equal(count(after) - count(before), SENDS);
+  assert.ok(after.histograms.has('sluice_request_duration_seconds'));
+  assert.ok(after.value('sluice_request_duration_seconds_sum', { api: 'Produce' }) > 0);
+  assert.equal(after.value('sluice_request_errors_total', { api: 'Produce' }), 0);
+  // group-commit: every acks=all produce waited for an fdatasync round of its partition.
+  const rounds = (m: typeof after) => m.value('sluice_log_flush_duration_seconds_count');
+  assert.ok(rounds(after) - rounds(before) >= SENDS, `${rounds(after) - rounds(before)} flush rounds for ${SENDS} acks=all produces`);
+});
+
+test('a request whose handler fails counts as an error of its API', async (t) => {
+  const api = await startHttpApiBroker(t, { faults: { handlerFailure: (apiKey) => (apiKey === 18 ? new Error('injected') : null) } });
+  const raw = await RawSocket.connect(t, api.broker.port);
+  for (let i = 1; i <= 3; i++) {
+    await raw.write(encodeRequest(ApiVersionsRequest, 0, {}, i));
+    assert.notEqual(decodeResponse(await raw.nextFrame(), ApiVersionsResponse, 0).body.errorCode, 0);
+  }
+  const m = await scrapeMetrics(api);
+  assert.equal(m.value('sluice_request_errors_total', { api: 'ApiVersions' }), 3);
+  assert.equal(m.value('sluice_request_duration_seconds_count', { api: 'ApiVersions' }), 3);
 });
