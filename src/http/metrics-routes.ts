@@ -6,6 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { HttpApiContext } from './api-context.js';
 import { registerBrokerMetrics } from './broker-metrics.js';
+import { registerGroupMetrics } from './group-metrics.js';
+import { registerQueueMetrics } from './queue-metrics.js';
 import { registerRequestMetrics } from './request-metrics.js';
 
 export function registerMetricsRoutes(app: FastifyInstance, ctx: HttpApiContext): void {
@@ -14,6 +16,8 @@ export function registerMetricsRoutes(app: FastifyInstance, ctx: HttpApiContext)
   // delay from perf_hooks.monitorEventLoopDelay (p50, p90, p99, min, max, mean).
   collectDefaultMetrics({ register: registry, prefix: 'sluice_' });
   registerBrokerMetrics(registry, ctx);
+  registerGroupMetrics(registry, ctx);
+  registerQueueMetrics(registry, ctx);
   const unsubscribe = registerRequestMetrics(registry, ctx);
   app.addHook('onClose', async () => unsubscribe());
   app.get('/metrics', { schema: { summary: 'Prometheus metrics (text format)', tags: ['meta'] } }, async (_request, reply) => {

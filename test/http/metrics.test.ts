@@ -49,17 +49,24 @@ test('records and bytes in and out per topic move by exactly what kcat produced 
   assert.ok(fetched.samples('sluice_records_in_total').every((s) => s.labels?.partition === undefined));
 });
 
-test('metricsPartitions adds a series per partition', async (t) => {
+test('metricsPartitions adds a series per partition, for traffic and group lag', async (t) => {
   const api = await startHttpApiBroker(t, { metricsPartitions: true });
   const client = new KafkaClient({ bootstrap: api.broker.bootstrap });
   defer(t, () => client.close());
-  await new Admin(client).createTopic('split', 2);
+  const admin = new Admin(client);
+  await admin.createTopic('split', 2);
+  await admin.commitOffsets('readers', [0, 1].map((partition) => ({ topic: 'split', partition, offset: 0 })));
   const m = await scrapeMetrics(api);
   assert.deepEqual(
     m.samples('sluice_records_in_total', { topic: 'split' }).map((s) => s.labels?.partition),
     ['0', '1'],
   );
-  assert.equal(m.value('sluice_partitions'), 2);
+  assert.deepEqual(
+    m.samples('sluice_consumer_group_lag', { group: 'readers', topic: 'split' }).map((s) => s.labels?.partition),
+    ['0', '1'],
+  );
+  // The commit created __consumer_offsets: its partitions count too.
+  assert.equal(m.value('sluice_partitions'), 2 + api.broker.config.offsetsTopicNumPartitions);
 });
 
 test('the connection gauge counts open Kafka connections', async (t) => {

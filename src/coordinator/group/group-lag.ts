@@ -4,7 +4,7 @@
 // consumed (now minus its timestamp). Both are counted from the log start when
 // the commit is older than the log, since records removed by retention are no
 // one's lag; both are 0 when the group is caught up. For the HTTP API's group
-// detail, and for metrics later.
+// detail, GET /metrics and the stats history.
 
 import type { Broker } from '../../broker/broker.js';
 import { scanRecords } from '../../broker/partition-scan.js';
@@ -48,4 +48,9 @@ export function groupLag(broker: Broker, groups: GroupCoordinator, groupId: stri
       }
       return row;
     });
+}
+
+/** Every group with committed offsets and its lag per partition. */
+export function allGroupsLag(broker: Broker, groups: GroupCoordinator, now: number): { groupId: string; partitions: PartitionLag[] }[] {
+  return groups.groupsWithOffsets().map((groupId) => ({ groupId, partitions: groupLag(broker, groups, groupId, now) }));
 }
