@@ -47,7 +47,7 @@ export function registerBrokerMetrics(registry: Registry, ctx: HttpApiContext): 
   scrapedGauge(registry, {
     name: 'sluice_partitions',
     help: 'Partitions this broker holds, internal topics included.',
-    read: () => [[{}, broker.cluster.topics().reduce((n, t) => n + broker.partitionsOf(t.name).length, 0)]],
+    read: () => [[{}, broker.allPartitions().length]],
   });
   scrapedGauge(registry, { name: 'sluice_connections', help: 'Kafka client connections open now.', read: () => [[{}, ctx.openConnections()]] });
 }
