@@ -15,28 +15,24 @@ export interface ScrapedMetric {
   read(): Iterable<[Labels, number]>;
 }
 
-export function scrapedCounter(registry: Registry, m: ScrapedMetric): void {
-  new Counter({
+/** A metric's configuration whose collect() rebuilds every series from `m.read()`, written by `write`. */
+function rebuiltAtScrape<M extends { reset(): void }>(registry: Registry, m: ScrapedMetric, write: (metric: M, labels: Labels, value: number) => void) {
+  return {
     name: m.name,
     help: m.help,
     labelNames: m.labelNames ?? [],
     registers: [registry],
-    collect() {
+    collect(this: M) {
       this.reset();
-      for (const [labels, value] of m.read()) this.inc(labels, value);
+      for (const [labels, value] of m.read()) write(this, labels, value);
     },
-  });
+  };
+}
+
+export function scrapedCounter(registry: Registry, m: ScrapedMetric): void {
+  new Counter(rebuiltAtScrape<Counter>(registry, m, (counter, labels, value) => counter.inc(labels, value)));
 }
 
 export function scrapedGauge(registry: Registry, m: ScrapedMetric): void {
-  new Gauge({
-    name: m.name,
-    help: m.help,
-    labelNames: m.labelNames ?? [],
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const [labels, value] of m.read()) this.set(labels, value);
-    },
-  });
+  new Gauge(rebuiltAtScrape<Gauge>(registry, m, (gauge, labels, value) => gauge.set(labels, value)));
 }

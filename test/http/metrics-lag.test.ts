@@ -4,7 +4,7 @@
 // share group equal ShareCoordinator.figures() while a member holds messages.
 
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import kafkajs from 'kafkajs';
 import { Admin, KafkaClient } from '../../src/client/index.js';
 import { defer } from '../helpers/broker-process.js';
@@ -14,13 +14,18 @@ import { RawShareMember } from '../helpers/raw-share-member.js';
 
 const { Kafka, logLevel } = kafkajs;
 
-test('consumer group lag in offsets and seconds is what the group left uncommitted, clamped at the log start', async (t) => {
+/** A broker with its HTTP API, one topic of one partition, the Sluice admin and a kafkajs client of it. */
+async function brokerWithTopic(t: TestContext, topic: string) {
   const api = await startHttpApiBroker(t);
   const client = new KafkaClient({ bootstrap: api.broker.bootstrap });
   defer(t, () => client.close());
   const admin = new Admin(client);
-  await admin.createTopic('backlog', 1);
-  const kafka = new Kafka({ brokers: [api.broker.bootstrap], logLevel: logLevel.NOTHING });
+  await admin.createTopic(topic, 1);
+  return { api, admin, kafka: new Kafka({ brokers: [api.broker.bootstrap], logLevel: logLevel.NOTHING }) };
+}
+
+test('consumer group lag in offsets and seconds is what the group left uncommitted, clamped at the log start', async (t) => {
+  const { api, admin, kafka } = await brokerWithTopic(t, 'backlog');
   // Ten records stamped a second apart, ten minutes ago.
   const t0 = Date.now() - 600_000;
   const producer = kafka.producer();
@@ -50,13 +55,8 @@ test('consumer group lag in offsets and seconds is what the group left uncommitt
 });
 
 test('queue gauges and counters equal the share group figures while a member holds messages', async (t) => {
-  const api = await startHttpApiBroker(t);
-  const client = new KafkaClient({ bootstrap: api.broker.bootstrap });
-  defer(t, () => client.close());
-  const admin = new Admin(client);
-  await admin.createTopic('jobs', 1);
+  const { api, admin, kafka } = await brokerWithTopic(t, 'jobs');
   await admin.alterConfigs({ type: 'group', name: 'workers' }, { set: { 'share.auto.offset.reset': 'earliest' } });
-  const kafka = new Kafka({ brokers: [api.broker.bootstrap], logLevel: logLevel.NOTHING });
   const producer = kafka.producer();
   await producer.connect();
   defer(t, () => producer.disconnect());
