@@ -27,7 +27,7 @@ interface FlushEvent {
 export function registerRequestMetrics(registry: Registry, ctx: HttpApiContext): () => void {
   const durations = new Histogram({
     name: 'sluice_request_duration_seconds',
-    help: 'Kafka requests from arrival to answer ready, per API (its _count is the number of requests); a long-polling Fetch includes its wait.',
+    help: 'Kafka requests from dispatch to answer ready, per API (its _count is the number of requests); a long-polling Fetch includes its wait.',
     labelNames: ['api'],
     buckets: REQUEST_BUCKETS,
     registers: [registry],

@@ -13,7 +13,7 @@ export interface RequestEvent {
   api: string;
   apiKey: number;
   apiVersion: number;
-  /** From the whole frame's arrival to the answer being ready (ms); a long-polling Fetch includes its wait. */
+  /** From its dispatch (the whole frame read and taken by its connection) to the answer being ready (ms); a long-polling Fetch includes its wait. */
   durationMs: number;
   /**
    * The answer's top-level error code (0 when it has none or it is NONE), or the
