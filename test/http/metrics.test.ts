@@ -2,15 +2,18 @@
 // move by exactly what kcat produced and consumed (bytes: the record batches
 // as stored, which are the batches as sent), per-partition series only with
 // metricsPartitions, request latency histograms and errors per API, the fsync
-// histogram, the Kafka connection and partition gauges, and the Node
-// event-loop delay gauges.
+// histogram, the Kafka connection and partition gauges, the Node event-loop
+// delay gauges, and the diagnostics channels subscribed only while the API runs.
 
 import assert from 'node:assert/strict';
+import diagnostics_channel from 'node:diagnostics_channel';
 import { test } from 'node:test';
 import kafkajs from 'kafkajs';
 import { Admin, KafkaClient } from '../../src/client/index.js';
 import { ApiVersionsRequest, ApiVersionsResponse } from '../../src/protocol/messages/api-versions.js';
-import { defer, segmentFiles } from '../helpers/broker-process.js';
+import { startBroker } from '../../src/start-broker.js';
+import { defer, makeDataDir, segmentFiles } from '../helpers/broker-process.js';
+import { freePort } from '../helpers/free-port.js';
 import { startHttpApiBroker } from '../helpers/http-api.js';
 import { KCAT, kcat, skipUnless } from '../helpers/interop-tools.js';
 import { scrapeMetrics } from '../helpers/prometheus.js';
@@ -121,4 +124,15 @@ test('a request whose handler fails counts as an error of its API', async (t) =>
   const m = await scrapeMetrics(api);
   assert.equal(m.value('sluice_request_errors_total', { api: 'ApiVersions' }), 3);
   assert.equal(m.value('sluice_request_duration_seconds_count', { api: 'ApiVersions' }), 3);
+});
+
+test('the request and fsync channels have subscribers only while the HTTP API runs, so the broker publishes nothing otherwise', async (t) => {
+  const subscribed = () => ['sluice:server:request', 'sluice:storage:flush'].map((name) => diagnostics_channel.hasSubscribers(name));
+  const withoutApi = await startBroker({ port: 0, dataDir: await makeDataDir(t), logLevel: 'silent' });
+  assert.deepEqual(subscribed(), [false, false]);
+  await withoutApi.close();
+  const withApi = await startBroker({ port: 0, httpPort: await freePort(), dataDir: await makeDataDir(t), logLevel: 'silent' });
+  assert.deepEqual(subscribed(), [true, true]);
+  await withApi.close();
+  assert.deepEqual(subscribed(), [false, false]);
 });
