@@ -219,14 +219,28 @@ export class Producer {
     return promise;
   }
 
-  /** Sends records in order; resolves with each one's metadata, or rejects with the first failure. */
+  /**
+   * Sends records in order; resolves with each one's metadata, or rejects with
+   * the first failure. The call is a batch the caller has already gathered, so
+   * its records do not linger: their partitions' batches are sent at once (as
+   * far as maxInFlight allows; records sent while requests are full still
+   * join the waiting batches). A caller with several calls in flight thus
+   * keeps requests going one after another instead of one large request at a time.
+   */
   sendBatch(topic: string, records: ProducerRecord[]): Promise<RecordMetadata[]> {
     const { sink, promise } = batchDelivery(records.length);
     // One metadata lookup and one clock reading serve the whole call.
     const info = this.client.knownTopic(topic);
     const now = this.clock.now();
     for (let i = 0; i < records.length; i++) this.enqueue(topic, info, records[i], sink, i, now);
+    if (this.waitingAppends === 0) this.sendNow(topic);
+    else this.admission = this.admission.then(() => this.sendNow(topic));
     return promise;
+  }
+
+  private sendNow(topic: string): void {
+    this.accumulator.closeTopic(topic);
+    this.sender.drain();
   }
 
   /**

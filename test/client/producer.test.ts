@@ -24,6 +24,7 @@ import { produceFaultsOn, startRestartableBroker } from '../helpers/restartable-
 import { runOk } from '../interop/run-command.js';
 
 const { Kafka, logLevel } = kafkajs;
+const T0 = 1_700_000_000_000;
 // Before anything compresses: instantiating the zstd WASM module again after it was used leaves kafkajs's zstd reading zeros.
 await registerKafkajsCodecs();
 
@@ -68,6 +69,30 @@ test('records sent without waiting keep their order per key, in few requests', a
   await producer.close();
 });
 
+test('sendBatch sends its records without lingering, each record told its own offset', { timeout: 20_000 }, async (t) => {
+  const { client, admin } = await setUp(t);
+  await admin.createTopic('unlingered', 1);
+  // A linger no test waits out: only sending at the end of each call lets these calls resolve.
+  const producer = new Producer(client, { lingerMs: 600_000 });
+  defer(t, () => producer.close());
+  const value = Buffer.from('v');
+  // The first calls wait for the topic's metadata; the later ones find it cached and append at once.
+  for (const first of [0, 400]) {
+    const calls = [0, 1, 2, 3].map((c) => producer.sendBatch('unlingered', Array.from({ length: 100 }, (_, i) => ({ value, timestamp: T0 + c * 1000 + (i < 50 ? 0 : 1) }))));
+    const answered = (await Promise.all(calls)).flat();
+    assert.deepEqual(
+      answered.map((m) => m.offset),
+      Array.from({ length: 400 }, (_, i) => first + i),
+      'offsets follow the calls and their records',
+    );
+    assert.deepEqual(
+      answered.map((m) => m.timestamp),
+      answered.map((_, i) => T0 + Math.floor(i / 100) * 1000 + (i % 100 < 50 ? 0 : 1)),
+      'each record keeps its own timestamp',
+    );
+  }
+});
+
 test('batches encoded into the buffers of earlier answered batches read back byte for byte', async (t) => {
   const { client, admin } = await setUp(t);
   await admin.createTopic('reused', 1);
@@ -90,7 +115,6 @@ test('batches encoded into the buffers of earlier answered batches read back byt
   );
 });
 
-const T0 = 1_700_000_000_000;
 const CODECS: [Codec, number][] = [
   [Codec.None, -1],
   [Codec.Gzip, 1],

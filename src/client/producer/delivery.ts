@@ -1,11 +1,18 @@
 // Where a record's outcome goes once its batch is answered. One sink serves a
 // whole sendBatch() call (records are told apart by their slot), so a call of
-// many records costs one promise, not one per record.
+// many records costs one promise, not one per record; and a batch tells a sink
+// about a run of its records (consecutive slots, consecutive offsets) in one
+// call, not one call per record.
 
 import type { RecordMetadata } from './record-metadata.js';
 
 export interface DeliverySink {
-  delivered(slot: number, metadata: RecordMetadata): void;
+  /**
+   * Records in slots `firstSlot` .. `firstSlot + count - 1` were delivered:
+   * the first as `first` says, each next one at the next offset (offset -1
+   * stays -1: acks=0 learns no offsets) with the same timestamp.
+   */
+  delivered(firstSlot: number, count: number, first: RecordMetadata): void;
   failed(err: Error): void;
 }
 
@@ -13,7 +20,7 @@ export interface DeliverySink {
 export function singleDelivery(): { sink: DeliverySink; promise: Promise<RecordMetadata> } {
   let sink!: DeliverySink;
   const promise = new Promise<RecordMetadata>((resolve, reject) => {
-    sink = { delivered: (_slot, metadata) => resolve(metadata), failed: reject };
+    sink = { delivered: (_slot, _count, first) => resolve(first), failed: reject };
   });
   return { sink, promise };
 }
@@ -25,9 +32,12 @@ export function batchDelivery(count: number): { sink: DeliverySink; promise: Pro
     const results: RecordMetadata[] = new Array(count);
     let remaining = count;
     sink = {
-      delivered(slot, metadata) {
-        results[slot] = metadata;
-        if (--remaining === 0) resolve(results);
+      delivered(firstSlot, n, { topic, partition, offset, timestamp }) {
+        for (let i = 0; i < n; i++) {
+          results[firstSlot + i] = { topic, partition, offset: offset < 0 ? -1 : offset + i, timestamp };
+        }
+        remaining -= n;
+        if (remaining === 0) resolve(results);
       },
       failed: reject,
     };
