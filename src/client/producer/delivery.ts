@@ -5,6 +5,7 @@
 // call, not one call per record.
 
 import type { RecordMetadata } from './record-metadata.js';
+import { SentBatch } from './sent-batch.js';
 
 export interface DeliverySink {
   /**
@@ -26,22 +27,20 @@ export function singleDelivery(): { sink: DeliverySink; promise: Promise<RecordM
 }
 
 /** The sink of one sendBatch(): resolves once every record is delivered, or rejects with the first failure. */
-export function batchDelivery(count: number): { sink: DeliverySink; promise: Promise<RecordMetadata[]> } {
+export function batchDelivery(count: number): { sink: DeliverySink; promise: Promise<SentBatch> } {
   let sink!: DeliverySink;
-  const promise = new Promise<RecordMetadata[]>((resolve, reject) => {
-    const results: RecordMetadata[] = new Array(count);
+  const promise = new Promise<SentBatch>((resolve, reject) => {
+    const sent = new SentBatch(count);
     let remaining = count;
     sink = {
-      delivered(firstSlot, n, { topic, partition, offset, timestamp }) {
-        for (let i = 0; i < n; i++) {
-          results[firstSlot + i] = { topic, partition, offset: offset < 0 ? -1 : offset + i, timestamp };
-        }
+      delivered(firstSlot, n, first) {
+        sent.add(firstSlot, n, first);
         remaining -= n;
-        if (remaining === 0) resolve(results);
+        if (remaining === 0) resolve(sent);
       },
       failed: reject,
     };
-    if (count === 0) resolve(results);
+    if (count === 0) resolve(sent);
   });
   return { sink, promise };
 }
