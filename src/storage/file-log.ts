@@ -21,7 +21,7 @@ import { readLogStartOffset, takeCleanShutdownMarker, writeCleanShutdownMarker, 
 import { CorruptBatchError, type CorruptBatchListener, type CorruptRange, type CorruptSpan, firstCorruptBatch } from './corrupt-batch.js';
 import { type FlushStats, Flusher } from './flusher.js';
 import { type CompactResult, CLEANER_CHECKPOINT_FILE, DEFAULT_DELETE_RETENTION_MS, LogCleaner, NOTHING_CLEANED } from './log-cleaner.js';
-import { loadSegments, recoverSegment } from './log-recovery.js';
+import { cutSegment, loadSegments, recoverSegment } from './log-recovery.js';
 import type { AppendInfo, LogConfig, PartitionLog, ScrubCursor } from './partition-log.js';
 import { Segment } from './segment.js';
 import { countExpiredSegments, maxTimestampOf, segmentIndexOf, segmentsWhollyBelow, shouldRollBeforeAppend, shouldRollForRetention } from './segment-policy.js';
@@ -210,6 +210,54 @@ export class FileLog implements PartitionLog {
     return maxTimestampOf(this.segments);
   }
 
+  truncateTo(offset: number): void {
+    if (offset >= this.logEndOffset) return;
+    if (offset < this._logStartOffset) throw new RangeError(`cannot truncate to ${offset}, below logStartOffset ${this._logStartOffset}`);
+    const failure = this.failure ?? this.flusher.error;
+    if (failure !== null) throw failure;
+    // Segments starting at or past the cut go whole; the first one stays, possibly emptied.
+    let keep = this.segments.length;
+    while (keep > 1 && this.segments[keep - 1].baseOffset >= offset) keep--;
+    for (const segment of this.segments.slice(keep)) this.removeSegment(segment);
+    this.segments = this.segments.slice(0, keep);
+    const last = this.active;
+    const batch = last.locate(offset);
+    if (batch !== null && batch.baseOffset < this._logStartOffset) return this.startAfresh(offset);
+    if (batch !== null) {
+      const before = last.sizeBytes;
+      try {
+        cutSegment(last, batch.position);
+      } catch (err) {
+        this.failure = new StorageError(`could not truncate ${last.logPath}`, { cause: err });
+        throw this.failure;
+      }
+      this._sizeBytes -= before - last.sizeBytes;
+      // The cut file is written again from here: a new round must sync it.
+      this.flusher.noteAppended(last, this.logEndOffset - 1);
+    }
+    this.flusher.truncate(this.logEndOffset - 1);
+    this.cleaner.forgetFrom(this.logEndOffset);
+    this.lastScrubbed = null;
+  }
+
+  /** Replaces every segment with an empty one at `offset`, which becomes the log start (truncation took the batch holding it). */
+  private startAfresh(offset: number): void {
+    let segment: Segment;
+    try {
+      writeLogStartOffset(this.dir, offset);
+      segment = Segment.create(this.dir, offset, this.config.indexIntervalBytes);
+    } catch (err) {
+      this.failure = new StorageError(`could not start ${this.dir} afresh at offset ${offset}`, { cause: err });
+      throw this.failure;
+    }
+    for (const old of this.segments) this.removeSegment(old);
+    this.segments = [segment];
+    this._logStartOffset = offset;
+    this.flusher.truncate(offset - 1);
+    this.cleaner.forgetFrom(0);
+    this.lastScrubbed = null;
+  }
+
   advanceLogStart(offset: number): void {
     if (offset <= this._logStartOffset) return;
     if (offset > this.logEndOffset) throw new RangeError(`logStartOffset ${offset} would pass logEndOffset ${this.logEndOffset}`);
@@ -237,18 +285,20 @@ export class FileLog implements PartitionLog {
   }
 
   private deleteOldest(n: number): number {
-    for (let i = 0; i < n; i++) {
-      const segment = this.segments[i];
-      this._sizeBytes -= segment.sizeBytes;
-      try {
-        segment.delete();
-      } catch (err) {
-        // The segment is out of the log either way; a file left behind is only wasted space.
-        this.logger.warn({ segment: segment.logPath, err }, 'could not remove deleted segment files');
-      }
-    }
+    for (let i = 0; i < n; i++) this.removeSegment(this.segments[i]);
     if (n > 0) this.segments = this.segments.slice(n);
     return n;
+  }
+
+  /** Deletes a segment's files; the caller takes it out of `segments`. */
+  private removeSegment(segment: Segment): void {
+    this._sizeBytes -= segment.sizeBytes;
+    try {
+      segment.delete();
+    } catch (err) {
+      // The segment is out of the log either way; a file left behind is only wasted space.
+      this.logger.warn({ segment: segment.logPath, err }, 'could not remove deleted segment files');
+    }
   }
 
   reconfigure(config: LogConfig): void {

@@ -41,6 +41,15 @@ function batchIndexOf(segment: MemorySegment, offset: number): number {
   return lo;
 }
 
+/** Keeps `segment`'s max timestamp (and the batch holding it) up to date with `batch`. */
+function noteTimestamp(segment: MemorySegment, batch: Buffer): void {
+  const maxTimestamp = batchMaxTimestamp(batch);
+  if (maxTimestamp > segment.maxTimestamp) {
+    segment.maxTimestamp = maxTimestamp;
+    segment.offsetOfMaxTimestamp = batchBaseOffset(batch);
+  }
+}
+
 export class MemoryLog implements PartitionLog {
   /** Oldest first; never empty; the last one is active. */
   private segments: MemorySegment[] = [newSegment(0)];
@@ -86,11 +95,7 @@ export class MemoryLog implements PartitionLog {
     for (let pos = 0; pos < copy.length; ) {
       const size = batchSize(copy, pos);
       const batch = copy.subarray(pos, pos + size);
-      const maxTimestamp = batchMaxTimestamp(batch);
-      if (maxTimestamp > segment.maxTimestamp) {
-        segment.maxTimestamp = maxTimestamp;
-        segment.offsetOfMaxTimestamp = batchBaseOffset(batch);
-      }
+      noteTimestamp(segment, batch);
       segment.batches.push(batch);
       segment.lastOffsets.push(batchLastOffset(batch));
       pos += size;
@@ -163,6 +168,31 @@ export class MemoryLog implements PartitionLog {
 
   maxTimestamp(): { timestamp: number; offset: number } | null {
     return maxTimestampOf(this.segments);
+  }
+
+  truncateTo(offset: number): void {
+    if (offset >= this.logEndOffset) return;
+    if (offset < this._logStartOffset) throw new RangeError(`cannot truncate to ${offset}, below logStartOffset ${this._logStartOffset}`);
+    while (this.segments.length > 1 && this.active.baseOffset >= offset) this._sizeBytes -= (this.segments.pop() as MemorySegment).sizeBytes;
+    const segment = this.active;
+    const cut = batchIndexOf(segment, offset);
+    if (cut === segment.batches.length) return;
+    if (cut === 0 ? segment.baseOffset < this._logStartOffset : segment.lastOffsets[cut - 1] + 1 < this._logStartOffset) {
+      // The batch holding the log start goes: nothing readable is left, so the log starts afresh at `offset`.
+      this.segments = [newSegment(offset)];
+      this._sizeBytes = 0;
+      this._logStartOffset = offset;
+      this.cleaner.forgetFrom(0);
+      return;
+    }
+    for (const batch of segment.batches.splice(cut)) this._sizeBytes -= batch.length;
+    segment.lastOffsets.length = cut;
+    segment.sizeBytes = segment.batches.reduce((n, b) => n + b.length, 0);
+    segment.nextOffset = cut > 0 ? segment.lastOffsets[cut - 1] + 1 : segment.baseOffset;
+    segment.maxTimestamp = -1;
+    segment.offsetOfMaxTimestamp = segment.baseOffset;
+    for (const batch of segment.batches) noteTimestamp(segment, batch);
+    this.cleaner.forgetFrom(this.logEndOffset);
   }
 
   advanceLogStart(offset: number): void {

@@ -106,6 +106,18 @@ export interface PartitionLog {
   maxTimestamp(): { timestamp: number; offset: number } | null;
 
   /**
+   * Removes every record at or past `offset`, as a follower whose log diverged
+   * from its leader's must (KIP-101). Only whole batches go: a batch holding
+   * `offset` goes entirely, so logEndOffset becomes its base offset (follower
+   * truncation points are batch boundaries); when that batch starts below
+   * logStartOffset, the log is left empty from `offset` on (logStartOffset and
+   * logEndOffset both `offset`). Appends still awaiting the
+   * durability of removed offsets are rejected with StorageError. Nothing
+   * happens at or past logEndOffset; below logStartOffset it throws RangeError.
+   */
+  truncateTo(offset: number): void;
+
+  /**
    * Moves logStartOffset forward (DeleteRecords); removes segments wholly below it.
    * A lower offset is ignored; one past logEndOffset throws RangeError.
    */
