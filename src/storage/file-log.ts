@@ -5,6 +5,7 @@
 //   <dir>/00000000000000004096.log .index .timeindex   active segment
 //   <dir>/log-start-offset                            DeleteRecords checkpoint
 //   <dir>/cleaner-checkpoint                          compaction state (log-cleaner.ts)
+//   <dir>/leader-epoch-checkpoint                     where each leader epoch starts (leader-epoch-cache.ts)
 //   <dir>/<base>.log.cleaned, .log.swap               only during a compaction swap (segment-swap.ts)
 //   <dir>/.clean-shutdown                             only while closed cleanly
 //
@@ -20,6 +21,7 @@ import { assignOffsets } from './assign-offsets.js';
 import { readLogStartOffset, takeCleanShutdownMarker, writeCleanShutdownMarker, writeLogStartOffset } from './checkpoint-file.js';
 import { CorruptBatchError, type CorruptBatchListener, type CorruptRange, type CorruptSpan, firstCorruptBatch } from './corrupt-batch.js';
 import { type FlushStats, Flusher } from './flusher.js';
+import { LEADER_EPOCH_CHECKPOINT_FILE, LeaderEpochCache } from './leader-epoch-cache.js';
 import { type CompactResult, CLEANER_CHECKPOINT_FILE, DEFAULT_DELETE_RETENTION_MS, LogCleaner, NOTHING_CLEANED } from './log-cleaner.js';
 import { cutSegment, loadSegments, recoverSegment } from './log-recovery.js';
 import type { AppendInfo, LogConfig, PartitionLog, ScrubCursor } from './partition-log.js';
@@ -41,6 +43,7 @@ export class FileLog implements PartitionLog {
   /** fdatasyncs of rolled segments' index files, awaited by close before it declares a clean shutdown. */
   private readonly indexWrites = new Set<Promise<void>>();
   private readonly cleaner: LogCleaner;
+  private readonly epochs: LeaderEpochCache;
   /** The segment the last scrub step read, so a cursor into a since rewritten one is not followed. */
   private lastScrubbed: Segment | null = null;
 
@@ -57,6 +60,10 @@ export class FileLog implements PartitionLog {
     this._sizeBytes = segments.reduce((sum, s) => sum + s.sizeBytes, 0);
     this.flusher = new Flusher(config.flushPolicy, config.flushIntervalMs, this.logEndOffset - 1, dir);
     this.cleaner = new LogCleaner(path.join(dir, CLEANER_CHECKPOINT_FILE), config.deleteRetentionMs ?? DEFAULT_DELETE_RETENTION_MS);
+    this.epochs = new LeaderEpochCache(path.join(dir, LEADER_EPOCH_CHECKPOINT_FILE));
+    // Recovery may have cut the tail, and a crash may have come between a log start checkpoint and its segments' deletion.
+    this.epochs.truncateFromEnd(this.logEndOffset);
+    this.epochs.truncateFromStart(logStartOffset);
   }
 
   /**
@@ -113,6 +120,11 @@ export class FileLog implements PartitionLog {
     const failure = this.failure ?? this.flusher.error;
     if (failure !== null) throw failure;
     const baseOffset = this.logEndOffset;
+    try {
+      this.epochs.assign(leaderEpoch, baseOffset);
+    } catch (err) {
+      throw new StorageError(`could not checkpoint leader epoch ${leaderEpoch} in ${this.dir}`, { cause: err });
+    }
     const next = assignOffsets(batches, baseOffset, leaderEpoch);
     const lastOffset = next - 1;
     const now = Date.now();
@@ -210,6 +222,10 @@ export class FileLog implements PartitionLog {
     return maxTimestampOf(this.segments);
   }
 
+  endOffsetForEpoch(epoch: number): { epoch: number; endOffset: number } {
+    return this.epochs.endOffsetFor(epoch, this.logEndOffset);
+  }
+
   truncateTo(offset: number): void {
     if (offset >= this.logEndOffset) return;
     if (offset < this._logStartOffset) throw new RangeError(`cannot truncate to ${offset}, below logStartOffset ${this._logStartOffset}`);
@@ -237,6 +253,7 @@ export class FileLog implements PartitionLog {
     }
     this.flusher.truncate(this.logEndOffset - 1);
     this.cleaner.forgetFrom(this.logEndOffset);
+    this.epochs.truncateFromEnd(this.logEndOffset);
     this.lastScrubbed = null;
   }
 
@@ -255,6 +272,8 @@ export class FileLog implements PartitionLog {
     this._logStartOffset = offset;
     this.flusher.truncate(offset - 1);
     this.cleaner.forgetFrom(0);
+    this.epochs.truncateFromEnd(offset);
+    this.epochs.truncateFromStart(offset);
     this.lastScrubbed = null;
   }
 
@@ -268,6 +287,7 @@ export class FileLog implements PartitionLog {
     }
     this._logStartOffset = offset;
     this.deleteSegmentsBelow(offset);
+    this.epochs.truncateFromStart(offset);
   }
 
   /** Deletes closed segments whose every offset is below `offset`: those the next segment starts at or before. */
@@ -280,7 +300,10 @@ export class FileLog implements PartitionLog {
     if (this.closed) return 0;
     if (shouldRollForRetention(this.active, this.config, now)) this.roll();
     const deleted = this.deleteOldest(countExpiredSegments(this.segments.slice(0, -1), this._sizeBytes, this.config, now));
-    if (deleted > 0) this._logStartOffset = Math.max(this._logStartOffset, this.segments[0].baseOffset);
+    if (deleted > 0) {
+      this._logStartOffset = Math.max(this._logStartOffset, this.segments[0].baseOffset);
+      this.epochs.truncateFromStart(this._logStartOffset);
+    }
     return deleted;
   }
 

@@ -6,6 +6,7 @@
 import { batchBaseOffset, batchLastOffset, batchMaxTimestamp, batchSize } from '../protocol/record-batch.js';
 import { assignOffsets } from './assign-offsets.js';
 import type { CorruptRange, CorruptSpan } from './corrupt-batch.js';
+import { LeaderEpochCache } from './leader-epoch-cache.js';
 import { type CompactResult, DEFAULT_DELETE_RETENTION_MS, LogCleaner, NOTHING_CLEANED } from './log-cleaner.js';
 import type { AppendInfo, LogConfig, PartitionLog } from './partition-log.js';
 import { type SegmentStats, countExpiredSegments, maxTimestampOf, segmentIndexOf, segmentsWhollyBelow, shouldRollBeforeAppend, shouldRollForRetention } from './segment-policy.js';
@@ -57,6 +58,7 @@ export class MemoryLog implements PartitionLog {
   private _sizeBytes = 0;
   private closed = false;
   private readonly cleaner: LogCleaner;
+  private readonly epochs = new LeaderEpochCache(null);
 
   constructor(private config: LogConfig) {
     this.cleaner = new LogCleaner(null, config.deleteRetentionMs ?? DEFAULT_DELETE_RETENTION_MS);
@@ -86,6 +88,7 @@ export class MemoryLog implements PartitionLog {
   append(batches: Buffer, leaderEpoch: number): AppendInfo {
     if (this.closed) throw new StorageError('log is closed');
     const baseOffset = this.logEndOffset;
+    this.epochs.assign(leaderEpoch, baseOffset);
     const lastOffset = assignOffsets(batches, baseOffset, leaderEpoch) - 1;
     const now = Date.now();
     if (shouldRollBeforeAppend(this.active, batches.length, lastOffset, this.config, now)) this.roll();
@@ -183,6 +186,8 @@ export class MemoryLog implements PartitionLog {
       this._sizeBytes = 0;
       this._logStartOffset = offset;
       this.cleaner.forgetFrom(0);
+      this.epochs.truncateFromEnd(offset);
+      this.epochs.truncateFromStart(offset);
       return;
     }
     for (const batch of segment.batches.splice(cut)) this._sizeBytes -= batch.length;
@@ -193,6 +198,11 @@ export class MemoryLog implements PartitionLog {
     segment.offsetOfMaxTimestamp = segment.baseOffset;
     for (const batch of segment.batches) noteTimestamp(segment, batch);
     this.cleaner.forgetFrom(this.logEndOffset);
+    this.epochs.truncateFromEnd(this.logEndOffset);
+  }
+
+  endOffsetForEpoch(epoch: number): { epoch: number; endOffset: number } {
+    return this.epochs.endOffsetFor(epoch, this.logEndOffset);
   }
 
   advanceLogStart(offset: number): void {
@@ -201,13 +211,17 @@ export class MemoryLog implements PartitionLog {
     this._logStartOffset = offset;
     const n = segmentsWhollyBelow(this.segments, offset);
     this.deleteOldest(n);
+    this.epochs.truncateFromStart(offset);
   }
 
   enforceRetention(now: number): number {
     if (this.closed) return 0;
     if (shouldRollForRetention(this.active, this.config, now)) this.roll();
     const deleted = this.deleteOldest(countExpiredSegments(this.segments.slice(0, -1), this._sizeBytes, this.config, now));
-    if (deleted > 0) this._logStartOffset = Math.max(this._logStartOffset, this.segments[0].baseOffset);
+    if (deleted > 0) {
+      this._logStartOffset = Math.max(this._logStartOffset, this.segments[0].baseOffset);
+      this.epochs.truncateFromStart(this._logStartOffset);
+    }
     return deleted;
   }
 

@@ -106,6 +106,13 @@ export interface PartitionLog {
   maxTimestamp(): { timestamp: number; offset: number } | null;
 
   /**
+   * Where leader epoch `epoch` ends in this log, as OffsetForLeaderEpoch
+   * (KIP-279) answers it: see LeaderEpochCache.endOffsetFor. Each append's
+   * leaderEpoch is recorded from the offset of its first record.
+   */
+  endOffsetForEpoch(epoch: number): { epoch: number; endOffset: number };
+
+  /**
    * Removes every record at or past `offset`, as a follower whose log diverged
    * from its leader's must (KIP-101). Only whole batches go: a batch holding
    * `offset` goes entirely, so logEndOffset becomes its base offset (follower

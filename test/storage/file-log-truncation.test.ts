@@ -2,7 +2,7 @@
 // its leader's): what is cut stays cut across a clean close and a crash, with
 // what was appended after it; appends awaiting durability of removed offsets
 // are told so; and the records appended again in their place wait for an
-// fdatasync of their own.
+// fdatasync of their own; and the leader epochs it records follow the cut.
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -62,4 +62,16 @@ test('appends awaiting durability of truncated offsets are rejected; what is app
   const again = log.awaitDurable(1).then(() => log.flushStats.rounds);
   await assert.rejects(removed, StorageError);
   assert.equal(await again, 2, 'the round in flight synced the old offset 1, not the new one: a second round covers it');
+});
+
+test('leader epochs survive a reopen, and a cut forgets the epochs it removed also on disk', async (t) => {
+  const dir = tempDir(t);
+  const log = await openFileLog(t, dir, CONFIG);
+  for (const epoch of [0, 0, 3, 3, 7]) log.append(makeBatch(1), epoch);
+  log.truncateTo(4);
+  await log.close();
+  const reopened = await openFileLog(t, dir, CONFIG);
+  assert.deepEqual(reopened.endOffsetForEpoch(0), { epoch: 0, endOffset: 2 });
+  assert.deepEqual(reopened.endOffsetForEpoch(3), { epoch: 3, endOffset: 4 }, 'epoch 3 is the latest left');
+  assert.deepEqual(reopened.endOffsetForEpoch(7), { epoch: -1, endOffset: -1 });
 });

@@ -89,6 +89,22 @@ export function describeLogContract(engine: string, openLog: OpenLog): void {
       });
     }
 
+    test('each leader epoch ends where the next one starts, also after the log is cut (OffsetForLeaderEpoch)', async (t) => {
+      const log = await openLog(t, testConfig());
+      log.append(makeBatch(3), 0);
+      log.append(makeBatch(2), 0);
+      log.append(makeBatch(4), 2);
+      log.append(makeBatch(1), 5);
+      assert.deepEqual(log.endOffsetForEpoch(0), { epoch: 0, endOffset: 5 });
+      assert.deepEqual(log.endOffsetForEpoch(1), { epoch: 0, endOffset: 5 });
+      assert.deepEqual(log.endOffsetForEpoch(2), { epoch: 2, endOffset: 9 });
+      assert.deepEqual(log.endOffsetForEpoch(5), { epoch: 5, endOffset: 10 });
+      assert.deepEqual(log.endOffsetForEpoch(6), { epoch: -1, endOffset: -1 });
+      log.truncateTo(9);
+      assert.deepEqual(log.endOffsetForEpoch(2), { epoch: 2, endOffset: 9 }, 'epoch 5 was cut: epoch 2 is the latest and ends at the log end');
+      assert.deepEqual(log.endOffsetForEpoch(5), { epoch: -1, endOffset: -1 });
+    });
+
     test('truncateTo inside a batch removes the whole batch; at or past the end it does nothing; below the start it throws', async (t) => {
       const log = await openLog(t, testConfig());
       log.append(makeBatch(3, { tag: 'a' }), 0);
