@@ -17,7 +17,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { batchBaseOffset } from '../protocol/record-batch.js';
-import { assignOffsets } from './assign-offsets.js';
+import { assignOffsets, replicatedOffsets } from './assign-offsets.js';
 import { readLogStartOffset, takeCleanShutdownMarker, writeCleanShutdownMarker, writeLogStartOffset } from './checkpoint-file.js';
 import { CorruptBatchError, type CorruptBatchListener, type CorruptRange, type CorruptSpan, firstCorruptBatch } from './corrupt-batch.js';
 import { type FlushStats, Flusher } from './flusher.js';
@@ -120,13 +120,32 @@ export class FileLog implements PartitionLog {
     const failure = this.failure ?? this.flusher.error;
     if (failure !== null) throw failure;
     const baseOffset = this.logEndOffset;
+    this.assignEpoch(leaderEpoch, baseOffset);
+    const lastOffset = assignOffsets(batches, baseOffset, leaderEpoch) - 1;
+    this.write(batches, lastOffset);
+    return { baseOffset, lastOffset };
+  }
+
+  appendReplicated(batches: Buffer): AppendInfo {
+    const failure = this.failure ?? this.flusher.error;
+    if (failure !== null) throw failure;
+    const epochs: [number, number][] = [];
+    const info = replicatedOffsets(batches, this.logEndOffset, (base, epoch) => epochs.push([epoch, base]));
+    for (const [epoch, base] of epochs) this.assignEpoch(epoch, base);
+    this.write(batches, info.lastOffset);
+    return info;
+  }
+
+  private assignEpoch(epoch: number, startOffset: number): void {
     try {
-      this.epochs.assign(leaderEpoch, baseOffset);
+      this.epochs.assign(epoch, startOffset);
     } catch (err) {
-      throw new StorageError(`could not checkpoint leader epoch ${leaderEpoch} in ${this.dir}`, { cause: err });
+      throw new StorageError(`could not checkpoint leader epoch ${epoch} in ${this.dir}`, { cause: err });
     }
-    const next = assignOffsets(batches, baseOffset, leaderEpoch);
-    const lastOffset = next - 1;
+  }
+
+  /** Writes batches whose offsets are set, rolling first when due. */
+  private write(batches: Buffer, lastOffset: number): void {
     const now = Date.now();
     if (shouldRollBeforeAppend(this.active, batches.length, lastOffset, this.config, now)) this.roll();
     const active = this.active;
@@ -138,7 +157,6 @@ export class FileLog implements PartitionLog {
     }
     this._sizeBytes += batches.length;
     this.flusher.noteAppended(active, lastOffset);
-    return { baseOffset, lastOffset };
   }
 
   awaitDurable(offset: number): Promise<void> {

@@ -4,7 +4,7 @@
 // is "durable" at once.
 
 import { batchBaseOffset, batchLastOffset, batchMaxTimestamp, batchSize } from '../protocol/record-batch.js';
-import { assignOffsets } from './assign-offsets.js';
+import { assignOffsets, replicatedOffsets } from './assign-offsets.js';
 import type { CorruptRange, CorruptSpan } from './corrupt-batch.js';
 import { LeaderEpochCache } from './leader-epoch-cache.js';
 import { type CompactResult, DEFAULT_DELETE_RETENTION_MS, LogCleaner, NOTHING_CLEANED } from './log-cleaner.js';
@@ -90,6 +90,21 @@ export class MemoryLog implements PartitionLog {
     const baseOffset = this.logEndOffset;
     this.epochs.assign(leaderEpoch, baseOffset);
     const lastOffset = assignOffsets(batches, baseOffset, leaderEpoch) - 1;
+    this.write(batches, lastOffset);
+    return { baseOffset, lastOffset };
+  }
+
+  appendReplicated(batches: Buffer): AppendInfo {
+    if (this.closed) throw new StorageError('log is closed');
+    const epochs: [number, number][] = [];
+    const info = replicatedOffsets(batches, this.logEndOffset, (base, epoch) => epochs.push([epoch, base]));
+    for (const [epoch, base] of epochs) this.epochs.assign(epoch, base);
+    this.write(batches, info.lastOffset);
+    return info;
+  }
+
+  /** Keeps a copy of batches whose offsets are set, rolling first when due. */
+  private write(batches: Buffer, lastOffset: number): void {
     const now = Date.now();
     if (shouldRollBeforeAppend(this.active, batches.length, lastOffset, this.config, now)) this.roll();
     const segment = this.active;
@@ -107,7 +122,6 @@ export class MemoryLog implements PartitionLog {
     segment.sizeBytes += copy.length;
     segment.rollStartMs ??= now;
     this._sizeBytes += copy.length;
-    return { baseOffset, lastOffset };
   }
 
   private roll(): void {

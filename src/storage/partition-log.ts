@@ -58,6 +58,15 @@ export interface PartitionLog {
   append(batches: Buffer, leaderEpoch: number): AppendInfo;
 
   /**
+   * Appends whole batches as another log holds them (a follower copying its
+   * leader): offsets and leader epochs stay as the batches carry them. The
+   * first must start at or after logEndOffset and each after the one before
+   * (RangeError otherwise, with the log unchanged); logEndOffset becomes the
+   * offset after the last. Throws StorageError as append does.
+   */
+  appendReplicated(batches: Buffer): AppendInfo;
+
+  /**
    * Resolves once every record up to and including `offset` is durable under the
    * flush policy; rejects with StorageError if an fdatasync failed, RangeError if
    * `offset` >= logEndOffset.

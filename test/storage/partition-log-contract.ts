@@ -105,6 +105,31 @@ export function describeLogContract(engine: string, openLog: OpenLog): void {
       assert.deepEqual(log.endOffsetForEpoch(5), { epoch: -1, endOffset: -1 });
     });
 
+    test('appendReplicated copies another log byte for byte, keeping its offsets and leader epochs', async (t) => {
+      const leader = await openLog(t, testConfig());
+      leader.append(makeBatch(3, { tag: 'a' }), 1);
+      leader.append(makeBatch(2, { tag: 'b' }), 4);
+      const follower = await openLog(t, testConfig());
+      const copied = leader.read(0, ALL, ALL);
+      assert.deepEqual(follower.appendReplicated(Buffer.from(copied)), { baseOffset: 0, lastOffset: 4 });
+      assert.ok(follower.read(0, ALL, ALL).equals(copied), 'the same bytes: offsets and epochs as the leader gave them');
+      assert.deepEqual(follower.endOffsetForEpoch(1), { epoch: 1, endOffset: 3 });
+      assert.deepEqual(follower.endOffsetForEpoch(4), { epoch: 4, endOffset: 5 });
+      // A batch starting past the end (compaction removed what was between) is taken; one starting before it is not.
+      const later = makeBatch(1, { tag: 'c' });
+      later.writeBigInt64BE(9n, 0);
+      assert.deepEqual(follower.appendReplicated(later), { baseOffset: 9, lastOffset: 9 });
+      assert.equal(follower.logEndOffset, 10);
+      const stale = makeBatch(1, { tag: 'd' });
+      stale.writeBigInt64BE(8n, 0);
+      assert.throws(() => follower.appendReplicated(stale), RangeError);
+      assert.equal(follower.logEndOffset, 10, 'a refused append changes nothing');
+      assert.deepEqual(
+        readFrom(follower, 0).map((r) => `${r.offset}:${r.value}`),
+        ['0:a-0', '1:a-1', '2:a-2', '3:b-0', '4:b-1', '9:c-0'],
+      );
+    });
+
     test('truncateTo inside a batch removes the whole batch; at or past the end it does nothing; below the start it throws', async (t) => {
       const log = await openLog(t, testConfig());
       log.append(makeBatch(3, { tag: 'a' }), 0);
