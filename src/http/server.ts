@@ -16,6 +16,7 @@ import { registerMetricsRoutes } from './metrics-routes.js';
 import { registerQueueRoutes } from './queue-routes.js';
 import { registerOpenApi } from './openapi.js';
 import { registerRecordRoutes } from './record-routes.js';
+import { registerStatsRoutes } from './stats-routes.js';
 import { registerTopicRoutes } from './topic-routes.js';
 
 export interface RunningHttpApi {
@@ -69,6 +70,7 @@ async function buildHttpApi(ctx: HttpApiContext): Promise<FastifyInstance> {
   registerGroupRoutes(app, ctx);
   registerQueueRoutes(app, ctx);
   registerMetricsRoutes(app, ctx);
+  registerStatsRoutes(app, ctx);
   return app;
 }
 
