@@ -21,9 +21,10 @@ import type { Partition } from '../broker/partition.js';
 import { scanRecords } from '../broker/partition-scan.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { partitionForKey } from '../protocol/murmur2.js';
-import { type NewRecord, type Record as StoredRecord, encodeBatch } from '../protocol/records.js';
+import { type NewRecord, encodeBatch } from '../protocol/records.js';
 import type { HttpApiContext } from './api-context.js';
 import { HttpApiError, kafkaError } from './errors.js';
+import { recordJson } from './record-json.js';
 import { ERROR_RESPONSES, strictObject, topicParam } from './schemas.js';
 
 /** Records one POST may carry; the body size limit applies as well. */
@@ -83,48 +84,17 @@ function toNewRecord(r: JsonRecord): NewRecord {
   };
 }
 
-const fatalUtf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** UTF-8 text when the bytes are valid UTF-8, else base64 (the line says which). */
-function textOf(bytes: Buffer | null): { text: string | null; base64: boolean } {
-  if (bytes === null) return { text: null, base64: false };
-  try {
-    return { text: fatalUtf8.decode(bytes), base64: false };
-  } catch {
-    return { text: bytes.toString('base64'), base64: true };
-  }
-}
-
-function jsonLine(partition: number, r: StoredRecord): string {
-  const key = textOf(r.key);
-  const value = textOf(r.value);
-  const headers: { [name: string]: string | null } = {};
-  for (const h of r.headers) headers[h.key] = h.value === null ? null : h.value.toString('utf8');
-  return (
-    JSON.stringify({
-      partition,
-      offset: r.offset,
-      timestamp: r.timestamp,
-      key: key.text,
-      ...(key.base64 ? { keyEncoding: 'base64' } : {}),
-      value: value.text,
-      ...(value.base64 ? { valueEncoding: 'base64' } : {}),
-      headers,
-    }) + '\n'
-  );
-}
-
 /** The records of a produce body, each with the partition it asks for: a JSON record's own, or the query's for a raw body. */
 function recordsOf(body: JsonRecord | { records: JsonRecord[] } | Buffer, query: ProduceQuery): { record: NewRecord; partition?: number }[] {
   if (Buffer.isBuffer(body)) return [{ record: { key: query.key === undefined ? null : utf8(query.key), value: body }, partition: query.partition }];
   return ('records' in body ? body.records : [body]).map((r) => ({ record: toNewRecord(r), partition: r.partition }));
 }
 
-function unknownPartition(topic: string, index: number, count: number): HttpApiError {
+export function unknownPartition(topic: string, index: number, count: number): HttpApiError {
   return new HttpApiError(404, 'SLUICE_HTTP_UNKNOWN_PARTITION', `topic '${topic}' has no partition ${index} on this broker`, `partitions are numbered 0 to ${count - 1}`);
 }
 
-function partitionOf(ctx: HttpApiContext, topic: string, index: number): Partition {
+export function partitionOf(ctx: HttpApiContext, topic: string, index: number): Partition {
   const p = ctx.broker.partition(topic, index);
   if (!p) throw unknownPartition(topic, index, ctx.broker.cluster.topic(topic)?.partitions.length ?? 0);
   return p;
@@ -256,7 +226,7 @@ export function registerRecordRoutes(app: FastifyInstance, ctx: HttpApiContext):
         .type('application/x-ndjson')
         .header('sluice-next-offset', String(scan.nextOffset))
         .header('sluice-high-watermark', String(p.highWatermark))
-        .send(scan.records.map((r) => jsonLine(partition, r)).join(''));
+        .send(scan.records.map((r) => recordJson(partition, r) + '\n').join(''));
     },
   );
 }

@@ -17,6 +17,7 @@ import { registerQueueRoutes } from './queue-routes.js';
 import { registerOpenApi } from './openapi.js';
 import { registerRecordRoutes } from './record-routes.js';
 import { registerTopicRoutes } from './topic-routes.js';
+import { registerTopicStreamRoutes } from './topic-stream-routes.js';
 
 export interface RunningHttpApi {
   port: number;
@@ -66,6 +67,7 @@ async function buildHttpApi(ctx: HttpApiContext): Promise<FastifyInstance> {
   await registerOpenApi(app, ctx.config.httpToken !== '');
   registerTopicRoutes(app, ctx);
   registerRecordRoutes(app, ctx);
+  registerTopicStreamRoutes(app, ctx);
   registerGroupRoutes(app, ctx);
   registerQueueRoutes(app, ctx);
   registerMetricsRoutes(app, ctx);
