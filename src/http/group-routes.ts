@@ -13,7 +13,7 @@ import { decodeAssignment } from '../protocol/consumer-protocol.js';
 import type { MemberDescription } from '../coordinator/group/group.js';
 import type { HttpApiContext } from './api-context.js';
 import { HttpApiError, kafkaError } from './errors.js';
-import { partitionOf } from './record-routes.js';
+import { partitionOf } from './partition-lookup.js';
 import { ERROR_RESPONSES, groupParam, listOf, strictObject, topicPartitionProperties } from './schemas.js';
 
 const groupSummarySchema = {

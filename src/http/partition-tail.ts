@@ -16,7 +16,7 @@ import { scanRecords } from '../broker/partition-scan.js';
 import type { Record as StoredRecord } from '../protocol/records.js';
 import type { HttpApiContext } from './api-context.js';
 import { HttpApiError } from './errors.js';
-import { partitionOf } from './record-routes.js';
+import { partitionOf } from './partition-lookup.js';
 
 /** Records read from one partition before the tail turns to the next. */
 const TURN_RECORDS = 500;

@@ -1,13 +1,9 @@
 // Records over HTTP.
 //
-// POST /topics/{t}/records appends through the broker's produce path (the
-// same validation, topic rules, append and acks policy as a Produce request):
-// a JSON body is one record or { records: [...] }; a body sent as
-// application/octet-stream is one record's value, its key and partition in the
-// query. A record goes to the partition it names, else the one its key hashes
-// to (murmur2, as Kafka's clients place keys), else, for records without a
-// key, to the next partition in turn per request, so that the keyless records
-// of one request keep their order. One batch is built per partition.
+// POST /topics/{t}/records appends through record-append.ts (the broker's
+// produce path; partition by name, key or turn): a JSON body is one record or
+// { records: [...] }; a body sent as application/octet-stream is one record's
+// value, its key and partition in the query.
 //
 // GET /topics/{t}/records reads one partition from an offset or a time up to
 // the high watermark as JSON lines, at most `limit` records; it never waits for
@@ -15,15 +11,13 @@
 // produced with acks=1 is read right after).
 
 import type { FastifyInstance } from 'fastify';
-import { produceToPartition } from '../broker/produce.js';
 import { listOffset } from '../broker/list-offsets.js';
-import type { Partition } from '../broker/partition.js';
 import { scanRecords } from '../broker/partition-scan.js';
-import { ErrorCode } from '../protocol/error-codes.js';
-import { partitionForKey } from '../protocol/murmur2.js';
-import { type NewRecord, encodeBatch } from '../protocol/records.js';
+import type { NewRecord } from '../protocol/records.js';
 import type { HttpApiContext } from './api-context.js';
-import { HttpApiError, kafkaError } from './errors.js';
+import { HttpApiError } from './errors.js';
+import { partitionOf } from './partition-lookup.js';
+import { type RecordAppender, type RecordToAppend, valueBytes } from './record-append.js';
 import { recordJson } from './record-json.js';
 import { ERROR_RESPONSES, strictObject, topicParam } from './schemas.js';
 
@@ -75,34 +69,21 @@ function utf8(value: string): Buffer {
 }
 
 function toNewRecord(r: JsonRecord): NewRecord {
-  const value = r.value === null ? null : utf8(typeof r.value === 'string' ? r.value : JSON.stringify(r.value));
   return {
     key: r.key == null ? null : utf8(r.key),
-    value,
+    value: valueBytes(r.value),
     headers: Object.entries(r.headers ?? {}).map(([key, v]) => ({ key, value: utf8(v as string) })),
     timestamp: r.timestamp,
   };
 }
 
 /** The records of a produce body, each with the partition it asks for: a JSON record's own, or the query's for a raw body. */
-function recordsOf(body: JsonRecord | { records: JsonRecord[] } | Buffer, query: ProduceQuery): { record: NewRecord; partition?: number }[] {
+function recordsOf(body: JsonRecord | { records: JsonRecord[] } | Buffer, query: ProduceQuery): RecordToAppend[] {
   if (Buffer.isBuffer(body)) return [{ record: { key: query.key === undefined ? null : utf8(query.key), value: body }, partition: query.partition }];
   return ('records' in body ? body.records : [body]).map((r) => ({ record: toNewRecord(r), partition: r.partition }));
 }
 
-export function unknownPartition(topic: string, index: number, count: number): HttpApiError {
-  return new HttpApiError(404, 'SLUICE_HTTP_UNKNOWN_PARTITION', `topic '${topic}' has no partition ${index} on this broker`, `partitions are numbered 0 to ${count - 1}`);
-}
-
-export function partitionOf(ctx: HttpApiContext, topic: string, index: number): Partition {
-  const p = ctx.broker.partition(topic, index);
-  if (!p) throw unknownPartition(topic, index, ctx.broker.cluster.topic(topic)?.partitions.length ?? 0);
-  return p;
-}
-
-export function registerRecordRoutes(app: FastifyInstance, ctx: HttpApiContext): void {
-  /** Next partition per topic for records without key or partition. */
-  const nextKeyless = new Map<string, number>();
+export function registerRecordRoutes(app: FastifyInstance, ctx: HttpApiContext, appender: RecordAppender): void {
 
   app.post<{ Params: { topic: string }; Querystring: ProduceQuery; Body: JsonRecord | { records: JsonRecord[] } | Buffer }>(
     '/topics/:topic/records',
@@ -134,51 +115,9 @@ export function registerRecordRoutes(app: FastifyInstance, ctx: HttpApiContext):
       },
     },
     async (request, reply) => {
-      const name = request.params.topic;
-      const topic = await ctx.broker.topicOrAutoCreate(name, true);
-      if (!topic) throw new HttpApiError(404, 'SLUICE_HTTP_UNKNOWN_TOPIC', `unknown topic '${name}'`, 'create it first (POST /topics), or start the broker with auto-create-topics-enable');
-      const count = topic.partitions.length;
-      const keyless = nextKeyless.get(name) ?? 0;
-      nextKeyless.set(name, (keyless + 1) % count);
-      const records = recordsOf(request.body, request.query);
-      const byPartition = new Map<number, number[]>();
-      for (const [i, { record, partition }] of records.entries()) {
-        const p = partition ?? (record.key ? partitionForKey(record.key, count) : keyless);
-        if (p >= count) throw unknownPartition(name, p, count);
-        const indexes = byPartition.get(p);
-        if (indexes) indexes.push(i);
-        else byPartition.set(p, [i]);
-      }
       const acksName = request.query.acks;
-      const acks = acksName === 'all' ? -1 : Number(acksName);
-      // Every append starts before the first await, as a Produce request's partitions do.
-      const results = [...byPartition].map(([p, indexes]) => ({
-        partition: p,
-        indexes,
-        result: produceToPartition(ctx.broker, name, p, encodeBatch(indexes.map((i) => records[i].record)), acks, ctx.log),
-      }));
-      if (acks === 0) {
-        // As with a Kafka producer at acks=0, a failure is not reported to the sender; it is logged.
-        for (const { partition: p, result } of results) void result.catch((err) => ctx.log.error({ err, topic: name, partition: p }, 'HTTP produce with acks=0 failed'));
-        return reply.code(202).send({ records: [] });
-      }
-      const placed: { partition: number; offset: number }[] = new Array(records.length);
-      const written: number[] = [];
-      let failure: HttpApiError | null = null;
-      for (const { partition: p, indexes, result } of results) {
-        const r = await result;
-        if (r.errorCode !== ErrorCode.NONE) {
-          failure ??= kafkaError(r.errorCode, r.errorMessage, `appending to ${name}-${p}`);
-          continue;
-        }
-        written.push(p);
-        // One batch per partition: its records take consecutive offsets (on dedup.header topics, before any were dropped).
-        indexes.forEach((i, n) => (placed[i] = { partition: p, offset: r.baseOffset + n }));
-      }
-      if (failure) {
-        if (written.length > 0) failure.message += `; the records for partitions ${written.join(', ')} were written`;
-        throw failure;
-      }
+      const placed = await appender.append(request.params.topic, recordsOf(request.body, request.query), acksName === 'all' ? -1 : Number(acksName));
+      if (placed === null) return reply.code(202).send({ records: [] });
       return { records: placed };
     },
   );

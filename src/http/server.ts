@@ -15,6 +15,7 @@ import { registerGroupRoutes } from './group-routes.js';
 import { registerMetricsRoutes } from './metrics-routes.js';
 import { registerQueueRoutes } from './queue-routes.js';
 import { registerOpenApi } from './openapi.js';
+import { RecordAppender } from './record-append.js';
 import { registerRecordRoutes } from './record-routes.js';
 import { registerTopicRoutes } from './topic-routes.js';
 import { registerTopicStreamRoutes } from './topic-stream-routes.js';
@@ -66,7 +67,8 @@ async function buildHttpApi(ctx: HttpApiContext): Promise<FastifyInstance> {
   installAccessPolicy(app, { token: ctx.config.httpToken, writes: ctx.config.httpWrites });
   await registerOpenApi(app, ctx.config.httpToken !== '');
   registerTopicRoutes(app, ctx);
-  registerRecordRoutes(app, ctx);
+  const appender = new RecordAppender(ctx);
+  registerRecordRoutes(app, ctx, appender);
   registerTopicStreamRoutes(app, ctx);
   registerGroupRoutes(app, ctx);
   registerQueueRoutes(app, ctx);
