@@ -17,6 +17,7 @@ import { registerQueueRoutes } from './queue-routes.js';
 import { registerOpenApi } from './openapi.js';
 import { RecordAppender } from './record-append.js';
 import { registerRecordRoutes } from './record-routes.js';
+import { registerRequestRoutes } from './request-routes.js';
 import { registerTopicRoutes } from './topic-routes.js';
 import { registerTopicStreamRoutes } from './topic-stream-routes.js';
 
@@ -69,6 +70,7 @@ async function buildHttpApi(ctx: HttpApiContext): Promise<FastifyInstance> {
   registerTopicRoutes(app, ctx);
   const appender = new RecordAppender(ctx);
   registerRecordRoutes(app, ctx, appender);
+  registerRequestRoutes(app, ctx, appender);
   registerTopicStreamRoutes(app, ctx);
   registerGroupRoutes(app, ctx);
   registerQueueRoutes(app, ctx);
