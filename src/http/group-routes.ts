@@ -6,7 +6,7 @@
 
 import type { FastifyInstance } from 'fastify';
 import { groupLag } from '../coordinator/group/group-lag.js';
-import { type ResetTarget, commitOffsetReset, planOffsetReset } from '../coordinator/group/offset-reset.js';
+import { type ResetTarget, commitStandalone, isGroupActiveError, planOffsetReset } from '../coordinator/group/offset-reset.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { CONSUMER_PROTOCOL_TYPE } from '../coordinator/group/consumer-protocol.js';
 import { decodeAssignment } from '../protocol/consumer-protocol.js';
@@ -76,9 +76,6 @@ const resetAnswerSchema = {
     }),
   },
 } as const;
-
-/** The commit errors that mean a member joined between the check and the commit. */
-const GROUP_ACTIVE_ERRORS = new Set<number>([ErrorCode.UNKNOWN_MEMBER_ID, ErrorCode.ILLEGAL_GENERATION, ErrorCode.REBALANCE_IN_PROGRESS, ErrorCode.FENCED_INSTANCE_ID]);
 
 function groupActive(groupId: string, members: number): HttpApiError {
   return new HttpApiError(409, 'SLUICE_HTTP_GROUP_ACTIVE', `group '${groupId}' has ${members > 0 ? `${members} member(s)` : 'members'}; its offsets are reset only while it is empty`, 'stop its consumers first (GET /groups/{g} lists them)');
@@ -193,9 +190,10 @@ export function registerGroupRoutes(app: FastifyInstance, ctx: HttpApiContext): 
       if (members > 0) throw groupActive(groupId, members);
       const plan = await planOffsetReset(ctx.groups, groupId, body.topic, partitions, target);
       if (body.dryRun) return { dryRun: true, partitions: plan };
-      const errors = await commitOffsetReset(ctx.groups, groupId, plan);
+      const errors = await commitStandalone(ctx.groups, groupId, plan);
       const failed = errors.find((e) => e !== ErrorCode.NONE);
-      if (failed !== undefined) throw GROUP_ACTIVE_ERRORS.has(failed) ? groupActive(groupId, 0) : kafkaError(failed, null, `committing the offsets of group '${groupId}'`);
+      // A member may have joined between the check and the commit.
+      if (failed !== undefined) throw isGroupActiveError(failed) ? groupActive(groupId, 0) : kafkaError(failed, null, `committing the offsets of group '${groupId}'`);
       return { dryRun: false, partitions: plan };
     },
   );

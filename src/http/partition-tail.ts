@@ -39,6 +39,14 @@ export interface TailStart {
   from?: 'earliest' | 'latest';
 }
 
+/** The query fields of a TailStart, for the routes' schemas. */
+export const TAIL_START_QUERY = {
+  partition: { type: 'integer', minimum: 0, description: 'follow one partition; default all' },
+  offset: { type: 'integer', minimum: 0, description: 'first offset (needs partition)' },
+  time: { type: 'integer', minimum: 0, description: 'start at the first record with a timestamp at or after this (ms)' },
+  from: { type: 'string', enum: ['earliest', 'latest'], default: 'earliest', description: 'where to start without offset or time' },
+} as const;
+
 /** Where a tail of `topic` starts, per partition: next offset to read. */
 export async function startPositions(ctx: HttpApiContext, topic: string, start: TailStart): Promise<Map<number, number>> {
   const metadata = ctx.broker.cluster.topic(topic);

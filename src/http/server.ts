@@ -19,6 +19,7 @@ import { RecordAppender } from './record-append.js';
 import { registerRecordRoutes } from './record-routes.js';
 import { registerRequestRoutes } from './request-routes.js';
 import { registerTopicRoutes } from './topic-routes.js';
+import { registerTopicSocketRoutes } from './topic-socket-routes.js';
 import { registerTopicStreamRoutes } from './topic-stream-routes.js';
 
 export interface RunningHttpApi {
@@ -72,6 +73,7 @@ async function buildHttpApi(ctx: HttpApiContext): Promise<FastifyInstance> {
   registerRecordRoutes(app, ctx, appender);
   registerRequestRoutes(app, ctx, appender);
   registerTopicStreamRoutes(app, ctx);
+  await registerTopicSocketRoutes(app, ctx);
   registerGroupRoutes(app, ctx);
   registerQueueRoutes(app, ctx);
   registerMetricsRoutes(app, ctx);

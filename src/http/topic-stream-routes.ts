@@ -17,7 +17,7 @@ import { once } from 'node:events';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { HttpApiContext } from './api-context.js';
 import { HttpApiError } from './errors.js';
-import { type TailStart, startPositions, tailRecords } from './partition-tail.js';
+import { TAIL_START_QUERY, type TailStart, startPositions, tailRecords } from './partition-tail.js';
 import { recordJson } from './record-json.js';
 import { ERROR_RESPONSES, strictObject, topicParam } from './schemas.js';
 
@@ -73,10 +73,7 @@ export function registerTopicStreamRoutes(app: FastifyInstance, ctx: HttpApiCont
         tags: ['records'],
         params: topicParam,
         querystring: strictObject({
-          partition: { type: 'integer', minimum: 0, description: 'follow one partition; default all' },
-          offset: { type: 'integer', minimum: 0, description: 'first offset (needs partition)' },
-          time: { type: 'integer', minimum: 0, description: 'start at the first record with a timestamp at or after this (ms)' },
-          from: { type: 'string', enum: ['earliest', 'latest'], default: 'earliest', description: 'where to start without offset or time' },
+          ...TAIL_START_QUERY,
           heartbeatMs: { type: 'integer', minimum: 1000, maximum: 300_000, default: DEFAULT_HEARTBEAT_MS },
         }),
         response: { 200: { description: 'text/event-stream', type: 'string' }, ...ERROR_RESPONSES },

@@ -8,6 +8,7 @@
 
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, listOffset } from '../../broker/list-offsets.js';
 import type { Partition } from '../../broker/partition.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
 import type { GroupCoordinator } from './group-coordinator.js';
 
 export type ResetTarget = { to: 'earliest' } | { to: 'latest' } | { to: 'offset'; offset: number } | { to: 'time'; time: number };
@@ -50,11 +51,22 @@ export async function planOffsetReset(groups: GroupCoordinator, groupId: string,
   return plan;
 }
 
-/** Commits a plan; one Kafka error code per entry (NONE, or e.g. UNKNOWN_MEMBER_ID when the group has members by now). */
-export function commitOffsetReset(groups: GroupCoordinator, groupId: string, plan: PlannedReset[]): Promise<number[]> {
+/** The commit errors that mean the group has members (a standalone commit is accepted only while it has none). */
+const GROUP_ACTIVE_ERRORS = new Set<number>([ErrorCode.UNKNOWN_MEMBER_ID, ErrorCode.ILLEGAL_GENERATION, ErrorCode.REBALANCE_IN_PROGRESS, ErrorCode.FENCED_INSTANCE_ID]);
+
+export function isGroupActiveError(errorCode: number): boolean {
+  return GROUP_ACTIVE_ERRORS.has(errorCode);
+}
+
+/**
+ * Commits each entry's target as no member does (generation -1): a reset's
+ * plan, or a standalone consumer's position. One Kafka error code per entry
+ * (NONE, or one that isGroupActiveError names when the group has members).
+ */
+export function commitStandalone(groups: GroupCoordinator, groupId: string, entries: Omit<PlannedReset, 'current'>[]): Promise<number[]> {
   return groups.commitOffsets(
     groupId,
     ADMIN_COMMITTER,
-    plan.map((r) => ({ topic: r.topic, partition: r.partition, offset: r.target, leaderEpoch: -1, metadata: null, commitTimestamp: -1 })),
+    entries.map((r) => ({ topic: r.topic, partition: r.partition, offset: r.target, leaderEpoch: -1, metadata: null, commitTimestamp: -1 })),
   );
 }
