@@ -82,7 +82,7 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
     try {
       // Loaded only when asked for: a broker without the HTTP API does not carry Fastify in memory.
       const { startHttpApi } = await import('./http/server.js');
-      http = await startHttpApi({ broker, groups, shares, config }, log);
+      http = await startHttpApi({ broker, groups, shares, config, bootstrap: `${config.host}:${bound}` }, log);
     } catch (err) {
       await closeEverything().catch(() => {});
       throw err;

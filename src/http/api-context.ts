@@ -13,6 +13,8 @@ export interface HttpApiContext {
   groups: GroupCoordinator;
   shares: ShareCoordinator;
   config: BrokerConfig;
+  /** The broker's own Kafka listener (host:port), for the few routes that go through a Kafka client of it (queue redrive). */
+  bootstrap: string;
   /** The broker's logger; the routes log under module "http". */
   log: Logger;
 }

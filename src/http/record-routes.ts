@@ -10,7 +10,7 @@
 // records to come, only for the fsync of those already appended (so a record
 // produced with acks=1 is read right after).
 
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { listOffset } from '../broker/list-offsets.js';
 import { scanRecords } from '../broker/partition-scan.js';
 import type { NewRecord } from '../protocol/records.js';
@@ -36,7 +36,7 @@ interface JsonRecord {
   timestamp?: number;
 }
 
-interface ProduceQuery {
+export interface ProduceQuery {
   acks: '0' | '1' | '-1' | 'all';
   key?: string;
   partition?: number;
@@ -83,9 +83,38 @@ function recordsOf(body: JsonRecord | { records: JsonRecord[] } | Buffer, query:
   return ('records' in body ? body.records : [body]).map((r) => ({ record: toNewRecord(r), partition: r.partition }));
 }
 
+/** The query of a produce: acks, and the key and partition of a raw body. */
+export const PRODUCE_QUERY_PROPERTIES = {
+  acks: { type: 'string', enum: ['0', '1', '-1', 'all'], default: 'all', description: '0: answer at once; 1: once appended; all: once committed (fsynced under group-commit)' },
+  key: { type: 'string', description: 'the record key of an application/octet-stream body' },
+  partition: { type: 'integer', minimum: 0, description: 'the partition of an application/octet-stream body' },
+} as const;
+
+export const PRODUCE_BODY = {
+  content: {
+    'application/json': {
+      schema: {
+        oneOf: [recordSchema, strictObject({ records: { type: 'array', minItems: 1, maxItems: MAX_RECORDS_PER_POST, items: recordSchema } }, ['records'])],
+      },
+    },
+    'application/octet-stream': { schema: { description: 'one record value, as is' } },
+  },
+} as const;
+
+export const PRODUCE_RESPONSES = { 200: producedSchema, 202: producedSchema, ...ERROR_RESPONSES } as const;
+
+export type ProduceBody = JsonRecord | { records: JsonRecord[] } | Buffer;
+
+/** Appends a produce body's records to `topic` and answers where they went (202 and none with acks=0). */
+export async function produce(appender: RecordAppender, topic: string, body: ProduceBody, query: ProduceQuery, reply: FastifyReply) {
+  const placed = await appender.append(topic, recordsOf(body, query), query.acks === 'all' ? -1 : Number(query.acks));
+  if (placed === null) return reply.code(202).send({ records: [] });
+  return { records: placed };
+}
+
 export function registerRecordRoutes(app: FastifyInstance, ctx: HttpApiContext, appender: RecordAppender): void {
 
-  app.post<{ Params: { topic: string }; Querystring: ProduceQuery; Body: JsonRecord | { records: JsonRecord[] } | Buffer }>(
+  app.post<{ Params: { topic: string }; Querystring: ProduceQuery; Body: ProduceBody }>(
     '/topics/:topic/records',
     {
       schema: {
@@ -93,33 +122,12 @@ export function registerRecordRoutes(app: FastifyInstance, ctx: HttpApiContext, 
         description: 'JSON: one record or { records: [...] }. application/octet-stream: the body is one record value; key and partition come from the query.',
         tags: ['records'],
         params: topicParam,
-        querystring: strictObject({
-          acks: { type: 'string', enum: ['0', '1', '-1', 'all'], default: 'all', description: '0: answer at once; 1: once appended; all: once committed (fsynced under group-commit)' },
-          key: { type: 'string', description: 'the record key of an application/octet-stream body' },
-          partition: { type: 'integer', minimum: 0, description: 'the partition of an application/octet-stream body' },
-        }),
-        body: {
-          content: {
-            'application/json': {
-              schema: {
-                oneOf: [
-                  recordSchema,
-                  strictObject({ records: { type: 'array', minItems: 1, maxItems: MAX_RECORDS_PER_POST, items: recordSchema } }, ['records']),
-                ],
-              },
-            },
-            'application/octet-stream': { schema: { description: 'one record value, as is' } },
-          },
-        },
-        response: { 200: producedSchema, 202: producedSchema, ...ERROR_RESPONSES },
+        querystring: strictObject(PRODUCE_QUERY_PROPERTIES),
+        body: PRODUCE_BODY,
+        response: PRODUCE_RESPONSES,
       },
     },
-    async (request, reply) => {
-      const acksName = request.query.acks;
-      const placed = await appender.append(request.params.topic, recordsOf(request.body, request.query), acksName === 'all' ? -1 : Number(acksName));
-      if (placed === null) return reply.code(202).send({ records: [] });
-      return { records: placed };
-    },
+    async (request, reply) => produce(appender, request.params.topic, request.body, request.query, reply),
   );
 
   app.get<{ Params: { topic: string }; Querystring: { partition: number; offset?: number; time?: number; limit: number } }>(

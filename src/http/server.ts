@@ -75,7 +75,7 @@ async function buildHttpApi(ctx: HttpApiContext): Promise<FastifyInstance> {
   registerTopicStreamRoutes(app, ctx);
   await registerTopicSocketRoutes(app, ctx);
   registerGroupRoutes(app, ctx);
-  registerQueueRoutes(app, ctx);
+  registerQueueRoutes(app, ctx, appender);
   registerMetricsRoutes(app, ctx);
   return app;
 }
