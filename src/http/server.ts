@@ -10,6 +10,7 @@ import { SluiceError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { HttpApiContext } from './api-context.js';
 import { installAccessPolicy } from './auth.js';
+import { isConsoleRoute, registerConsoleRoutes } from './console-routes.js';
 import { installErrorHandlers } from './errors.js';
 import { registerGroupRoutes } from './group-routes.js';
 import { registerMetricsRoutes } from './metrics-routes.js';
@@ -62,13 +63,14 @@ async function buildHttpApi(ctx: HttpApiContext): Promise<FastifyInstance> {
   app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   installErrorHandlers(app);
-  installAccessPolicy(app, { token: ctx.config.httpToken, writes: ctx.config.httpWrites });
+  installAccessPolicy(app, { token: ctx.config.httpToken, writes: ctx.config.httpWrites, isPublic: isConsoleRoute });
   await registerOpenApi(app, ctx.config.httpToken !== '');
   registerTopicRoutes(app, ctx);
   registerRecordRoutes(app, ctx);
   registerGroupRoutes(app, ctx);
   registerQueueRoutes(app, ctx);
   registerMetricsRoutes(app, ctx);
+  await registerConsoleRoutes(app, ctx);
   return app;
 }
 
