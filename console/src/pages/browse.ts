@@ -65,6 +65,7 @@ export const browsePage: Page = async (view, { api, signal }, name) => {
     scan = new AbortController();
     start.disabled = true;
     stop.disabled = false;
+    progress.textContent = 'scanning…';
     replaceChildren(results);
     try {
       // The bounds are read now, so the scan ends at the high watermark as it is now.
