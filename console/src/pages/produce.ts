@@ -20,7 +20,7 @@ function parseHeaders(text: string): Record<string, string> {
 export const producePage: Page = async (view, { api, config }, name) => {
   const title = h('h1', {}, 'Produce to ', link(topicPath(name), name));
   if (!config.writes) {
-    replaceChildren(view, title, h('p', { class: 'muted' }, 'This broker’s HTTP API is read-only (started without --http-writes).'));
+    replaceChildren(view, title, h('p', { class: 'muted', id: 'read-only-note' }, 'This broker’s HTTP API is read-only (started without --http-writes).'));
     return;
   }
   const key = h('input', { name: 'key', placeholder: 'none' });

@@ -22,7 +22,7 @@ export const queuesPage: Page = async (view, { api }) => {
     const { queues } = await api.get<{ queues: Queue[] }>('/queues');
     view.append(
       queues.length === 0
-        ? h('p', { class: 'muted' }, 'no queues (share groups)')
+        ? h('p', { class: 'muted', id: 'no-queues' }, 'no queues (share groups)')
         : table(['queue', ...FIGURE_HEADERS], queues.map((q) => [link(queuePath(q.groupId), q.groupId), ...figureCells(q.totals)]), { id: 'queue-list' }),
     );
   } catch (err) {
