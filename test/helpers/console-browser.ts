@@ -1,6 +1,7 @@
 // The web console in headless Chromium (Debian's, driven by playwright-core),
 // with every console error and uncaught exception of the page collected, and
-// screenshots kept under test-artifacts/console/ (git-ignored):
+// screenshots kept under test-artifacts/console/ (git-ignored). The page's
+// time zone is UTC, so a time typed into a form is the ISO time of a test:
 //
 //   describe('console', skipUnless(chromium), () => {
 //     test('...', async (t) => {
@@ -39,7 +40,7 @@ interface CleanupScope {
 
 export async function openConsole(scope: CleanupScope, base: string): Promise<ConsoleBrowser> {
   const profile = await fs.mkdtemp(path.join(os.tmpdir(), 'sluice-chromium-'));
-  const context = await playwright.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 900 } });
+  const context = await playwright.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 900 }, timezoneId: 'UTC' });
   scope.after(async () => {
     await context.close();
     await fs.rm(profile, { recursive: true, force: true });
