@@ -1,13 +1,14 @@
 // A group's offset reset: the form opens pre-filled (the group's first topic,
 // to latest) and shows its dry run at once; Apply sends the same request for
-// real, and only after a dry run of exactly those settings.
+// real, and only after a dry run of exactly those settings; the page then
+// shows the group again with what was reset.
 
 import type { GroupDetail, OffsetResetPlan } from './api-types.js';
 import { type Api, groupPath } from './api.js';
 import { field, formatNumber, h, replaceChildren, table } from './dom.js';
 import { errorBox } from './page.js';
 
-export function offsetResetForm(api: Api, group: GroupDetail, onApplied: () => void): HTMLElement {
+export function offsetResetForm(api: Api, group: GroupDetail, onApplied: (partitions: number) => void): HTMLElement {
   const topics = [...new Set(group.partitions.map((p) => p.topic))];
   const topic = h('select', { name: 'topic' }, ...topics.map((t) => h('option', { value: t }, t)));
   const to = h('select', { name: 'to' }, ...['latest', 'earliest', 'offset', 'time'].map((t) => h('option', { value: t }, t)));
@@ -33,14 +34,17 @@ export function offsetResetForm(api: Api, group: GroupDetail, onApplied: () => v
     const body = request(dryRun);
     try {
       const answer = await api.send<OffsetResetPlan>('POST', `${groupPath(group.groupId)}/offsets/reset`, body);
+      if (!dryRun) {
+        onApplied(answer.partitions.length);
+        return;
+      }
       replaceChildren(
         plan,
-        h('p', {}, dryRun ? 'Dry run: nothing changed yet.' : 'Reset done.'),
+        h('p', {}, 'Dry run: nothing changed yet.'),
         table(['topic', 'partition', 'current', 'target'], answer.partitions.map((p) => [p.topic, p.partition, formatNumber(p.current), formatNumber(p.target)])),
       );
-      planned = dryRun ? JSON.stringify(request(false)) : null;
-      apply.disabled = planned === null;
-      if (!dryRun) onApplied();
+      planned = JSON.stringify(request(false));
+      apply.disabled = false;
     } catch (err) {
       planned = null;
       apply.disabled = true;

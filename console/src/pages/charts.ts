@@ -1,5 +1,5 @@
 // Charts of the last hour (GET /stats/history, a point every 10 s): records
-// and bytes per second in and out, and the lag of all groups together.
+// and KiB per second in and out, and the lag of all groups together.
 
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
@@ -9,10 +9,12 @@ import { loadHistory } from '../history.js';
 import { errorBox, every, type Page } from '../page.js';
 
 const REFRESH_MS = 10_000;
+/** Room for the y axis's labels (uPlot's default cuts off six-digit figures). */
+const Y_AXIS_PX = 70;
 
 const CHARTS: { title: string; series: [label: string, pick: (p: History['points'][number]) => number, stroke: string][] }[] = [
   { title: 'Records per second', series: [['in', (p) => p.recordsInPerSec, '#2a7ae2'], ['out', (p) => p.recordsOutPerSec, '#e2742a']] },
-  { title: 'Bytes per second', series: [['in', (p) => p.bytesInPerSec, '#2a7ae2'], ['out', (p) => p.bytesOutPerSec, '#e2742a']] },
+  { title: 'KiB per second', series: [['in', (p) => p.bytesInPerSec / 1024, '#2a7ae2'], ['out', (p) => p.bytesOutPerSec / 1024, '#e2742a']] },
   { title: 'Group lag (offsets)', series: [['lag', (p) => p.groupLag, '#b03060']] },
 ];
 
@@ -39,7 +41,7 @@ export const chartsPage: Page = async (view, { api, config, signal }) => {
         body.append(holder);
         plots.push(
           new uPlot(
-            { title: chart.title, width, height: 220, series: [{}, ...chart.series.map(([label, , stroke]) => ({ label, stroke, width: 2 }))] },
+            { title: chart.title, width, height: 220, axes: [{}, { size: Y_AXIS_PX }], series: [{}, ...chart.series.map(([label, , stroke]) => ({ label, stroke, width: 2 }))] },
             [times, ...chart.series.map(([, pick]) => history.points.map(pick))],
             holder,
           ),

@@ -6,9 +6,12 @@ import type { GroupDetail } from '../api-types.js';
 import { groupPath, topicPath } from '../api.js';
 import { formatNumber, h, link, replaceChildren, table } from '../dom.js';
 import { offsetResetForm } from '../offset-reset-form.js';
-import { errorBox, type Page } from '../page.js';
+import { errorBox, type Page, type PageContext } from '../page.js';
 
-export const groupPage: Page = async (view, ctx, groupId) => {
+export const groupPage: Page = (view, ctx, groupId) => renderGroup(view, ctx, groupId, null);
+
+/** `notice`: what the last action did, shown above the figures it changed. */
+async function renderGroup(view: HTMLElement, ctx: PageContext, groupId: string, notice: string | null): Promise<void> {
   const { api, config } = ctx;
   replaceChildren(view, h('h1', {}, groupId));
   try {
@@ -17,6 +20,7 @@ export const groupPage: Page = async (view, ctx, groupId) => {
     replaceChildren(
       view,
       h('h1', {}, group.groupId),
+      notice === null ? null : h('p', { class: 'ok', id: 'group-notice' }, notice),
       h('p', { class: 'muted' }, `${group.type} group · ${group.state} · ${group.protocolType || 'no protocol type'}${group.protocol ? ` · ${group.protocol}` : ''}`),
       h('h2', {}, `Members (${group.members.length})`),
       group.members.length === 0
@@ -41,9 +45,9 @@ export const groupPage: Page = async (view, ctx, groupId) => {
         { id: 'lag' },
       ),
       canReset ? h('h2', {}, 'Reset offsets') : null,
-      canReset ? offsetResetForm(api, group, () => void groupPage(view, ctx, groupId)) : null,
+      canReset ? offsetResetForm(api, group, (moved) => void renderGroup(view, ctx, groupId, `Offsets reset on ${moved} partition${moved === 1 ? '' : 's'}.`)) : null,
     );
   } catch (err) {
     view.append(errorBox(err));
   }
-};
+}

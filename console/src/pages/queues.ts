@@ -5,7 +5,7 @@
 import type { Queue, QueueFigures } from '../api-types.js';
 import { queuePath, topicPath } from '../api.js';
 import { append, field, formatNumber, h, link, replaceChildren, table } from '../dom.js';
-import { errorBox, type Page } from '../page.js';
+import { errorBox, type Page, type PageContext } from '../page.js';
 
 const FIGURE_HEADERS = ['ready', 'delayed', 'in flight', 'oldest ready (s)', 'acknowledged', 'archived', 'dead-lettered', 'redeliveries'];
 
@@ -30,13 +30,17 @@ export const queuesPage: Page = async (view, { api }) => {
   }
 };
 
-export const queuePage: Page = async (view, ctx, groupId) => {
+export const queuePage: Page = (view, ctx, groupId) => renderQueue(view, ctx, groupId, null);
+
+/** `notice`: what the last action did, shown above the figures it changed. */
+async function renderQueue(view: HTMLElement, ctx: PageContext, groupId: string, notice: string | null): Promise<void> {
   const { api, config } = ctx;
   replaceChildren(view, h('h1', {}, `Queue ${groupId}`));
   try {
     const queue = await api.get<Queue>(queuePath(groupId));
     append(
       view,
+      notice === null ? null : h('p', { class: 'ok', id: 'queue-notice' }, notice),
       table(['', ...FIGURE_HEADERS], [['total', ...figureCells(queue.totals)]], { id: 'queue-totals' }),
       h('h2', {}, 'Partitions'),
       table(
@@ -44,23 +48,22 @@ export const queuePage: Page = async (view, ctx, groupId) => {
         queue.partitions.map((p) => [link(topicPath(p.topic), p.topic), p.partition, `${p.startOffset}–${p.endOffset}`, ...figureCells(p)]),
         { id: 'queue-partitions' },
       ),
-      config.writes && config.routes.redrive ? redriveForm(ctx, groupId, () => void queuePage(view, ctx, groupId)) : null,
+      config.writes && config.routes.redrive ? redriveForm(ctx, groupId, (moved) => void renderQueue(view, ctx, groupId, `Redrove ${formatNumber(moved)} dead letters.`)) : null,
     );
   } catch (err) {
     view.append(errorBox(err));
   }
-};
+}
 
-function redriveForm({ api }: Parameters<Page>[1], groupId: string, onMoved: () => void): HTMLElement {
+function redriveForm({ api }: PageContext, groupId: string, onMoved: (moved: number) => void): HTMLElement {
   const limit = h('input', { name: 'limit', type: 'number', min: 1, placeholder: 'all' });
-  const result = h('span', { id: 'redrive-result' });
+  const result = h('span', {});
   const form = h('form', { class: 'inline', id: 'redrive-form', 'data-write': true }, field('at most', limit), h('button', { type: 'submit' }, 'Redrive dead letters'), result);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     try {
       const { moved } = await api.send<{ moved: number }>('POST', `${queuePath(groupId)}/redrive`, limit.value === '' ? {} : { limit: Number(limit.value) });
-      onMoved();
-      replaceChildren(result, `moved ${formatNumber(moved)}`);
+      onMoved(moved);
     } catch (err) {
       replaceChildren(result, errorBox(err));
     }
