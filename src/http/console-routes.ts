@@ -16,6 +16,13 @@ import { HttpApiError } from './errors.js';
 /** dist/console/, beside dist/src/http/ where this module runs from. */
 const CONSOLE_ROOT = fileURLToPath(new URL('../../console/', import.meta.url));
 
+/**
+ * The page runs its own script only and talks to this origin only, so a
+ * record value that looks like markup can never run (the page also inserts
+ * text, never HTML); styles may be inline because uPlot sizes its charts so.
+ */
+const CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
+
 /** Routes other parts of the API may or may not serve; the console uses each only when it is there. */
 const OPTIONAL_ROUTES: Record<string, [HTTPMethods, string]> = {
   history: ['GET', '/stats/history'],
@@ -67,5 +74,5 @@ export async function registerConsoleRoutes(app: FastifyInstance, ctx: HttpApiCo
     return;
   }
   await app.register(fastifyStatic, { root: CONSOLE_ROOT, prefix: '/console/', index: false });
-  app.get('/', { schema: { hide: true } }, (_request, reply) => reply.sendFile('index.html'));
+  app.get('/', { schema: { hide: true } }, (_request, reply) => reply.header('content-security-policy', CONTENT_SECURITY_POLICY).sendFile('index.html'));
 }

@@ -13,6 +13,7 @@ test('GET / serves the console page and /console/ its assets, built into the pac
   const page = await api.call('GET', '/');
   assert.equal(page.status, 200, page.text);
   assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+  assert.match(page.headers.get('content-security-policy') ?? '', /script-src 'self';.*connect-src 'self'/);
   const scripts = [...page.text.matchAll(/src="([^"]+)"/g)].map((m) => m[1]);
   const styles = [...page.text.matchAll(/href="(\/console\/[^"]+)"/g)].map((m) => m[1]);
   assert.deepEqual(scripts, ['/console/app.js']);
