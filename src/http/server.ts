@@ -17,6 +17,7 @@ import { registerMetricsRoutes } from './metrics-routes.js';
 import { registerQueueRoutes } from './queue-routes.js';
 import { registerOpenApi } from './openapi.js';
 import { registerRecordRoutes } from './record-routes.js';
+import { registerStatsRoutes } from './stats-routes.js';
 import { registerTopicRoutes } from './topic-routes.js';
 
 export interface RunningHttpApi {
@@ -71,6 +72,7 @@ async function buildHttpApi(ctx: HttpApiContext): Promise<FastifyInstance> {
   registerQueueRoutes(app, ctx);
   registerMetricsRoutes(app, ctx);
   await registerConsoleRoutes(app, ctx);
+  registerStatsRoutes(app, ctx);
   return app;
 }
 

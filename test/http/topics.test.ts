@@ -108,6 +108,7 @@ test('GET /openapi.json describes every route with its parameters and bodies', a
     'GET /openapi.json',
     'GET /queues',
     'GET /queues/{group}',
+    'GET /stats/history',
     'GET /topics',
     'GET /topics/{topic}',
     'GET /topics/{topic}/records',
