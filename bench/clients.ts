@@ -9,7 +9,7 @@
 //   of the records after the first second.
 // Writes bench/results/clients.json and appends a summary to bench/RESULTS.md.
 //
-// Options: --records N (default 200,000 per size), --latency-records N
+// Options: --records N (default 1,000,000 per size), --latency-records N
 // (default 25,000: 5 s at 5,000/s), --clients sluice,kafkajs,platformatic.
 
 import { execSync } from 'node:child_process';
@@ -29,7 +29,7 @@ const LATENCY_WARMUP_RECORDS = 5000;
 
 const { values: args } = parseArgs({
   options: {
-    records: { type: 'string', default: '200000' },
+    records: { type: 'string', default: '1000000' },
     'latency-records': { type: 'string', default: '25000' },
     clients: { type: 'string', default: 'sluice,kafkajs,platformatic' },
   },

@@ -178,6 +178,8 @@ export interface BrokerConfig {
   httpWrites: boolean;
   /** Bearer token every HTTP API request must carry; '' for none. Default ''. */
   httpToken: string;
+  /** Whether GET /metrics also gives records and bytes in and out per partition (one series per partition: many on a big broker). Default false: per topic. */
+  metricsPartitions: boolean;
   /** pino log level. Default info. */
   logLevel: string;
 }
@@ -225,6 +227,7 @@ export const defaultConfig: BrokerConfig = {
   transactionTimeoutCheckIntervalMs: 10_000,
   httpPort: 0,
   httpWrites: false,
+  metricsPartitions: false,
   httpToken: '',
   logLevel: 'info',
 };
@@ -319,6 +322,7 @@ export function resolveConfig(overrides: Partial<Record<keyof BrokerConfig, unkn
     transactionTimeoutCheckIntervalMs: integer('transactionTimeoutCheckIntervalMs', o.transactionTimeoutCheckIntervalMs, 10, 2 ** 31 - 1),
     httpPort: integer('httpPort', o.httpPort, 0, 65535),
     httpWrites: boolean('httpWrites', o.httpWrites),
+    metricsPartitions: boolean('metricsPartitions', o.metricsPartitions),
     httpToken: String(o.httpToken),
     logLevel: String(o.logLevel),
   };

@@ -2,12 +2,14 @@
 // Used by `sluice serve` and by applications and tests that embed Sluice.
 
 import { Broker } from './broker/broker.js';
+import { StatsHistory } from './broker/stats-history.js';
 import { ProducerIdManager } from './broker/producer-ids.js';
 import { LocalControlPlane } from './cluster/local-control-plane.js';
 import { type BrokerConfig, resolveConfig } from './config.js';
-import { systemClock } from './clock.js';
+import { backgroundClock, systemClock } from './clock.js';
 import { GroupCoordinator } from './coordinator/group/group-coordinator.js';
 import { ShareCoordinator } from './coordinator/share/share-coordinator.js';
+import { brokerStatsSources } from './coordinator/stats-sources.js';
 import { TransactionCoordinator } from './coordinator/txn/transaction-coordinator.js';
 import { type Logger, createLogger } from './logger.js';
 import type { RunningHttpApi } from './http/server.js';
@@ -78,11 +80,14 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
   }
   kafka.attach({ broker, groups, txns, shares, producerIds });
   let http: RunningHttpApi | null = null;
+  // Sampled only for the HTTP API's charts; its timers never keep the process alive.
+  const history = new StatsHistory(backgroundClock, brokerStatsSources(broker, groups));
   if (config.httpPort !== 0) {
     try {
       // Loaded only when asked for: a broker without the HTTP API does not carry Fastify in memory.
       const { startHttpApi } = await import('./http/server.js');
-      http = await startHttpApi({ broker, groups, shares, config, bootstrap: `${config.host}:${bound}` }, log);
+      http = await startHttpApi({ broker, groups, shares, config, bootstrap: `${config.host}:${bound}`, openConnections: () => kafka.connectionCount, history }, log);
+      history.start();
     } catch (err) {
       await closeEverything().catch(() => {});
       throw err;
@@ -101,7 +106,7 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
     txns,
     shares,
     async close() {
-      await closeAll([() => http?.close(), closeEverything]);
+      await closeAll([() => history.stop(), () => http?.close(), closeEverything]);
       log.info('broker stopped');
     },
   };

@@ -149,6 +149,11 @@ export class Broker {
     return this.partitions.get(topic)?.[index];
   }
 
+  /** Every partition this broker holds, internal topics included. */
+  allPartitions(): Partition[] {
+    return [...this.partitions.values()].flatMap((parts) => parts.filter((p) => p !== undefined));
+  }
+
   partitionsOf(topic: string): Partition[] {
     return this.partitions.get(topic) ?? [];
   }

@@ -27,6 +27,7 @@
 
 import { ErrorCode } from '../protocol/error-codes.js';
 import { batchLastOffset, batchSize } from '../protocol/record-batch.js';
+import { countBatchRecords } from '../protocol/records.js';
 import { CorruptBatchError } from '../storage/corrupt-batch.js';
 import type { Broker } from './broker.js';
 import type { Partition } from './partition.js';
@@ -136,12 +137,24 @@ export async function fetchPartitions(broker: Broker, requests: FetchPartitionRe
     const remaining = deadline - Date.now();
     if (read.bytes >= limits.minBytes || read.failed || remaining <= 0) {
       const uncommitted = uncommittedAtFetchOffset(broker, requests);
-      if (uncommitted.length === 0) return read.results;
+      if (uncommitted.length === 0) return countedOut(broker, requests, read.results);
       await Promise.all(uncommitted.map((p) => p.awaitLogEnd()));
-      return readAll(broker, requests, limits.maxBytes, readCommitted).results;
+      return countedOut(broker, requests, readAll(broker, requests, limits.maxBytes, readCommitted).results);
     }
     await waitForData(broker, requests, remaining);
   }
+}
+
+/** Adds what goes out to each partition's traffic (the answer, not the reads a long-poll discarded). */
+function countedOut(broker: Broker, requests: FetchPartitionRequest[], results: FetchPartitionResult[]): FetchPartitionResult[] {
+  for (let i = 0; i < results.length; i++) {
+    const records = results[i].records;
+    if (records.length === 0) continue;
+    const traffic = (broker.partition(requests[i].topic, requests[i].partition) as Partition).traffic;
+    traffic.recordsOut += countBatchRecords(records);
+    traffic.bytesOut += records.length;
+  }
+  return results;
 }
 
 /** Partitions holding appended records not yet committed at the offset they are fetched from. */

@@ -18,6 +18,7 @@ import { StorageError } from '../storage/storage-error.js';
 import type { PartitionTxns } from './partition-txns.js';
 import type { DedupWindow } from './dedup-window.js';
 import { ProducerStateManager } from './producer-state.js';
+import { PartitionTraffic } from './partition-traffic.js';
 
 export class Partition {
   private hw: number;
@@ -26,6 +27,8 @@ export class Partition {
   readonly producers = new ProducerStateManager();
   /** The dedup.header window, on topics that set one (dedup-window.ts). */
   dedup: DedupWindow | null = null;
+  /** Records and bytes produced here and fetched from here (partition-traffic.ts). */
+  readonly traffic = new PartitionTraffic();
 
   /** The first failed write or flush; once set, the partition is offline (see `offline`). */
   private storageFailure: unknown = null;

@@ -7,7 +7,7 @@
 
 import type { Logger } from '../logger.js';
 import { ErrorCode } from '../protocol/error-codes.js';
-import { forEachBatch } from '../protocol/records.js';
+import { countBatchRecords, forEachBatch } from '../protocol/records.js';
 import { setLogAppendTime } from '../protocol/record-batch.js';
 import type { TopicMetadata } from '../cluster/control-plane.js';
 import type { Broker } from './broker.js';
@@ -121,6 +121,8 @@ async function appendAndAck(broker: Broker, topic: TopicMetadata, index: number,
     return failed(ErrorCode.KAFKA_STORAGE_ERROR, 'the broker could not write to its log');
   }
   if (accepted) partition.dedup?.commit(accepted, now);
+  partition.traffic.recordsIn += countBatchRecords(records);
+  partition.traffic.bytesIn += records.length;
   if (acks === -1) {
     try {
       await appended.committed;

@@ -57,6 +57,7 @@ const OPTIONS: ServeOption[] = [
   { key: 'httpPort', flag: '--http-port <n>', help: 'HTTP API port on --host (default 8080; 0: off)' },
   { key: 'httpWrites', flag: '--http-writes <bool>', help: 'let the HTTP API produce, create and delete topics and alter configs (default: read-only)' },
   { key: 'httpToken', flag: '--http-token <token>', help: 'bearer token every HTTP API request must carry' },
+  { key: 'metricsPartitions', flag: '--metrics-partitions <bool>', help: 'GET /metrics also per partition (records and bytes in and out), not only per topic' },
   { key: 'logLevel', flag: '--log-level <level>', help: 'pino level: trace, debug, info, warn, error, silent' },
 ];
 

@@ -18,12 +18,12 @@
 import net from 'node:net';
 import { MessageCodec, type Message } from '../protocol/codec.js';
 import { ErrorCode } from '../protocol/error-codes.js';
-import { FrameReader } from '../protocol/frame-reader.js';
 import { readResponseHeader, responseHeaderIsFlexible, writeRequestHeader } from '../protocol/headers.js';
 import { ApiVersionsRequest, ApiVersionsResponse } from '../protocol/messages/api-versions.js';
 import { Reader } from '../protocol/reader.js';
 import type { MessageSchema } from '../protocol/schema.js';
 import { Writer } from '../protocol/writer.js';
+import { ResponseReader } from './response-reader.js';
 import { ClientError } from './client-error.js';
 
 export interface Api {
@@ -64,9 +64,30 @@ function codecOf(schema: MessageSchema): MessageCodec {
 /** Largest response frame a client accepts. */
 const MAX_RESPONSE_BYTES = 1024 * 1024 * 1024;
 
+/**
+ * The socket's reads, through ResponseReader, before and after the connection
+ * object exists: frames go to `deliver`, an unreadable size to `fail`.
+ */
+class ResponseSource {
+  deliver: (frame: Buffer) => void = () => {};
+  fail: (err: Error) => void = () => {};
+  private readonly reader = new ResponseReader(MAX_RESPONSE_BYTES, (frame) => this.deliver(frame));
+  readonly onread = {
+    buffer: () => this.reader.target(),
+    callback: (n: number) => {
+      try {
+        this.reader.received(n);
+      } catch (err) {
+        this.fail(err as Error);
+        return false;
+      }
+      return true;
+    },
+  };
+}
+
 export class BrokerConnection {
   private readonly inFlight = new Map<number, InFlight>();
-  private readonly frames = new FrameReader(MAX_RESPONSE_BYTES);
   private nextCorrelationId = 1;
   private versions = new Map<number, { min: number; max: number }>();
   private closedError: Error | null = null;
@@ -80,11 +101,16 @@ export class BrokerConnection {
     private readonly socket: net.Socket,
     private readonly address: string,
     options: ConnectionOptions,
+    responses: ResponseSource,
   ) {
     this.clientId = options.clientId ?? 'sluice';
     this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     socket.setNoDelay(true);
-    socket.on('data', (chunk) => this.onData(chunk));
+    responses.deliver = (frame) => this.onFrame(frame);
+    responses.fail = (err) => {
+      this.fail(err);
+      this.socket.destroy();
+    };
     socket.on('drain', () => this.writeWaiting());
     socket.on('error', (err) => this.fail(new ClientError('SLUICE_ERR_CONNECTION', `connection to ${address} failed (${errnoOrMessage(err)})`, { cause: err })));
     socket.on('close', () => this.fail(new ClientError('SLUICE_ERR_CONNECTION', `connection to ${address} closed by the broker`)));
@@ -99,8 +125,9 @@ export class BrokerConnection {
     if (signal?.aborted) throw signal.reason;
     const address = `${host}:${port}`;
     const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    const responses = new ResponseSource();
     const socket = await new Promise<net.Socket>((resolve, reject) => {
-      const s = net.connect({ host, port });
+      const s = net.connect({ host, port, onread: responses.onread });
       const settle = (err: Error | null) => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', abort);
@@ -120,7 +147,7 @@ export class BrokerConnection {
         settle(new ClientError('SLUICE_ERR_CONNECTION', `cannot connect to ${address} (${errnoOrMessage(err)}); is the broker running?`, { cause: err })),
       );
     });
-    const conn = new BrokerConnection(socket, address, options);
+    const conn = new BrokerConnection(socket, address, options, responses);
     const abort = () => conn.close(signal!.reason);
     signal?.addEventListener('abort', abort, { once: true });
     try {
@@ -223,31 +250,19 @@ export class BrokerConnection {
     this.socket.uncork();
   }
 
-  private onData(chunk: Buffer): void {
-    this.frames.push(chunk);
-    for (;;) {
-      let frame: Buffer | null;
-      try {
-        frame = this.frames.next();
-      } catch (err) {
-        this.fail(err as Error);
-        this.socket.destroy();
-        return;
-      }
-      if (frame === null) return;
-      const r = new Reader(frame);
-      const correlationId = r.int32();
-      const pending = this.inFlight.get(correlationId);
-      if (!pending) continue;
-      this.inFlight.delete(correlationId);
-      clearTimeout(pending.timer);
-      try {
-        r.offset = 0;
-        readResponseHeader(r, responseHeaderIsFlexible(pending.apiKey, pending.codec.isFlexible(pending.version)));
-        pending.resolve(pending.codec.decode(r, pending.version));
-      } catch (err) {
-        pending.reject(err as Error);
-      }
+  private onFrame(frame: Buffer): void {
+    const r = new Reader(frame);
+    const correlationId = r.int32();
+    const pending = this.inFlight.get(correlationId);
+    if (!pending) return;
+    this.inFlight.delete(correlationId);
+    clearTimeout(pending.timer);
+    try {
+      r.offset = 0;
+      readResponseHeader(r, responseHeaderIsFlexible(pending.apiKey, pending.codec.isFlexible(pending.version)));
+      pending.resolve(pending.codec.decode(r, pending.version));
+    } catch (err) {
+      pending.reject(err as Error);
     }
   }
 

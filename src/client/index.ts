@@ -14,7 +14,7 @@ export {
   type ConfigChanges,
   type NewTopicOptions,
 } from './admin.js';
-export { Producer, type ProducerRecord, type ProducerOptions, type Acks, type RecordMetadata, type Transaction, type TopicPartitionOffset } from './producer.js';
+export { Producer, type ProducerRecord, type ProducerOptions, type Acks, type RecordMetadata, SentBatch, type Transaction, type TopicPartitionOffset } from './producer.js';
 export { AssignedConsumer, type AssignedConsumerOptions, type ConsumedRecord, type FetchOptions } from './consumer.js';
 export { fetchChannel, type OffsetResetPolicy } from './fetch-engine.js';
 export { GroupConsumer, type GroupConsumerOptions, type AssignedPartition } from './group-consumer.js';

@@ -25,9 +25,11 @@ import { type TopicPartitionOffset, TransactionManager } from './producer/transa
 import type { ProducerBatch } from './producer/producer-batch.js';
 import { RecordAccumulator } from './producer/record-accumulator.js';
 import type { RecordMetadata } from './producer/record-metadata.js';
+import type { SentBatch } from './producer/sent-batch.js';
 import { Sender } from './producer/sender.js';
 
 export type { RecordMetadata } from './producer/record-metadata.js';
+export { SentBatch } from './producer/sent-batch.js';
 export type { TopicPartitionOffset } from './producer/transaction-manager.js';
 
 export type Acks = 0 | 1 | -1;
@@ -79,7 +81,7 @@ export interface ProducerOptions {
 /** What a transaction's body sends with: records, and consumed offsets to commit with them. */
 export interface Transaction {
   send(topic: string, record: ProducerRecord): Promise<RecordMetadata>;
-  sendBatch(topic: string, records: ProducerRecord[]): Promise<RecordMetadata[]>;
+  sendBatch(topic: string, records: ProducerRecord[]): Promise<SentBatch>;
   /** Commits `groupId`'s offsets (of the next records to consume) if and only if the transaction commits. */
   sendOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void>;
 }
@@ -219,14 +221,28 @@ export class Producer {
     return promise;
   }
 
-  /** Sends records in order; resolves with each one's metadata, or rejects with the first failure. */
-  sendBatch(topic: string, records: ProducerRecord[]): Promise<RecordMetadata[]> {
+  /**
+   * Sends records in order; resolves with each one's metadata, or rejects with
+   * the first failure. The call is a batch the caller has already gathered, so
+   * its records do not linger: their partitions' batches are sent at once (as
+   * far as maxInFlight allows; records sent while requests are full still
+   * join the waiting batches). A caller with several calls in flight thus
+   * keeps requests going one after another instead of one large request at a time.
+   */
+  sendBatch(topic: string, records: ProducerRecord[]): Promise<SentBatch> {
     const { sink, promise } = batchDelivery(records.length);
     // One metadata lookup and one clock reading serve the whole call.
     const info = this.client.knownTopic(topic);
     const now = this.clock.now();
     for (let i = 0; i < records.length; i++) this.enqueue(topic, info, records[i], sink, i, now);
+    if (this.waitingAppends === 0) this.sendNow(topic);
+    else this.admission = this.admission.then(() => this.sendNow(topic));
     return promise;
+  }
+
+  private sendNow(topic: string): void {
+    this.accumulator.closeTopic(topic);
+    this.sender.drain();
   }
 
   /**

@@ -11,10 +11,12 @@
 //   await consumer.run(async (batch) => { ... }, { concurrency })
 //     Each poll's records are split per partition; up to `concurrency`
 //     partitions are handled at once, a partition's records always in order
-//     and by one call at a time. The round is committed once every batch of
-//     it is handled (in the background: the next poll does not wait for the
-//     answer); the next poll waits for the handlers, so a rebalance (which
-//     happens inside poll) never finds a batch in progress.
+//     and by one call at a time. What the handlers finished is committed
+//     every commitIntervalMs, before the group takes partitions away, and at
+//     close (in the background: the next poll does not wait for the answer; a
+//     commit per round would put an offset write and its fsync on the broker
+//     for every poll); the next poll waits for the handlers, so a rebalance
+//     (which happens inside poll) never finds a batch in progress.
 //
 // Offsets committed are the offset after the last finished record of each
 // partition. Records finished in a generation the member has since left are
@@ -50,7 +52,7 @@ export interface SluiceConsumerOptions<V extends Decoding = 'buffer', K extends 
   topics: string[];
   /** Where a partition without a committed offset starts. Default 'latest' (Kafka's auto.offset.reset default). */
   from?: 'earliest' | 'latest';
-  /** Least time between two commits while iterating (ms). Default 5000. */
+  /** Least time between two commits, in a loop or run() (ms). Default 5000. */
   commitIntervalMs?: number;
   /** The coordinator drops a member not heard from for this long (ms). Default 10000. */
   sessionTimeoutMs?: number;
@@ -143,8 +145,8 @@ export class SluiceConsumer<V = Buffer | null, K = string | null> implements Asy
 
   /**
    * Calls `handler` with each partition's records in offset order, several
-   * partitions at once up to `concurrency`, and commits each round once it is
-   * handled. Resolves after close(); rejects with the first error a handler
+   * partitions at once up to `concurrency`, and commits what they finished
+   * every commitIntervalMs. Resolves after close(); rejects with the first error a handler
    * throws (after committing the batches that were handled and closing).
    */
   async run(handler: (batch: ReceivedRecord<V, K>[]) => Promise<void>, options: RunOptions = {}): Promise<void> {
@@ -159,7 +161,7 @@ export class SluiceConsumer<V = Buffer | null, K = string | null> implements Asy
           await handler(batch.map((r) => this.decode(r)));
           this.markFinished(batch[batch.length - 1], revocations);
         });
-        this.commitInBackground();
+        if (Date.now() - this.lastCommitAt >= this.commitIntervalMs) this.commitInBackground();
       }
     })();
     this.running = loop.catch(() => {});

@@ -3,7 +3,7 @@
 // Producer (batches per partition, linger, idempotence).
 
 import type { Codec } from '../protocol/record-batch.js';
-import { type Acks, Producer, type ProducerRecord, type RecordMetadata, type TopicPartitionOffset } from './producer.js';
+import { type Acks, Producer, type ProducerRecord, type RecordMetadata, type SentBatch, type TopicPartitionOffset } from './producer.js';
 import type { KafkaClient } from './kafka-client.js';
 import { type Headers, type Serializers, encodeHeaders, toBytes } from './serde.js';
 
@@ -21,7 +21,7 @@ export interface OutgoingRecord {
 /** What a transaction's body sends with: records, and consumed offsets that commit with them. */
 export interface SluiceTransaction {
   send(topic: string, record: OutgoingRecord): Promise<RecordMetadata>;
-  sendBatch(topic: string, records: OutgoingRecord[]): Promise<RecordMetadata[]>;
+  sendBatch(topic: string, records: OutgoingRecord[]): Promise<SentBatch>;
   /** Commits `groupId`'s offsets (each the next offset to consume) if and only if the transaction commits. */
   sendOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void>;
 }
@@ -75,11 +75,12 @@ export class SluiceProducer {
   }
 
   /**
-   * Sends records to `topic` in order, batched like send() but answered by one
-   * promise (cheaper than a promise per record): resolves with each record's
-   * metadata, or rejects with the first failure.
+   * Sends records to `topic` in order, at once (a call is a batch already
+   * gathered, so it does not linger), answered by one promise (cheaper than a
+   * promise per record): resolves with a SentBatch that gives each record's
+   * metadata when asked, or rejects with the first failure.
    */
-  sendBatch(topic: string, records: OutgoingRecord[]): Promise<RecordMetadata[]> {
+  sendBatch(topic: string, records: OutgoingRecord[]): Promise<SentBatch> {
     return this.producer.sendBatch(topic, records.map((record) => this.serialize(record)));
   }
 

@@ -3,6 +3,7 @@
 // and these; the broker and the coordinators decide.
 
 import type { Broker } from '../broker/broker.js';
+import type { StatsHistory } from '../broker/stats-history.js';
 import type { BrokerConfig } from '../config.js';
 import type { GroupCoordinator } from '../coordinator/group/group-coordinator.js';
 import type { ShareCoordinator } from '../coordinator/share/share-coordinator.js';
@@ -15,6 +16,10 @@ export interface HttpApiContext {
   config: BrokerConfig;
   /** The broker's own Kafka listener (host:port), for the few routes that go through a Kafka client of it (queue redrive). */
   bootstrap: string;
+  /** Kafka client connections open now. */
+  openConnections(): number;
+  /** The last hour of traffic and group lag, sampled while the HTTP API runs. */
+  history: StatsHistory;
   /** The broker's logger; the routes log under module "http". */
   log: Logger;
 }

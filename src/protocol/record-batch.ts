@@ -90,6 +90,10 @@ export function batchLastOffset(buf: Buffer, pos = 0): number {
   return batchBaseOffset(buf, pos) + buf.readInt32BE(pos + 23);
 }
 
+export function batchRecordCount(buf: Buffer, pos = 0): number {
+  return buf.readInt32BE(pos + 57);
+}
+
 /** The first record's timestamp (the batch's base timestamp). */
 export function batchFirstTimestamp(buf: Buffer, pos = 0): number {
   return Number(buf.readBigInt64BE(pos + 27));

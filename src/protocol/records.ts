@@ -10,7 +10,7 @@
 import { BatchBuilder } from './batch-builder.js';
 import { compress, decompress } from './compression.js';
 import { MalformedFrameError } from './malformed-frame-error.js';
-import { Attr, BATCH_HEADER_SIZE, Codec, type BatchHeader, batchSize, readBatchHeader, writeCrc } from './record-batch.js';
+import { Attr, BATCH_HEADER_SIZE, Codec, type BatchHeader, batchRecordCount, batchSize, readBatchHeader, writeCrc } from './record-batch.js';
 import { Reader } from './reader.js';
 import { cursor, varint } from './record-varints.js';
 
@@ -142,6 +142,13 @@ export function forEachBatch(buf: Buffer, fn: (pos: number, size: number) => voi
     fn(pos, size);
     pos += size;
   }
+}
+
+/** Records in the whole batches of `buf`, summed from their headers (control records included; nothing decoded). */
+export function countBatchRecords(buf: Buffer): number {
+  let count = 0;
+  forEachBatch(buf, (pos) => (count += batchRecordCount(buf, pos)));
+  return count;
 }
 
 /** One record of a batch's records section, located without copying: what compaction looks at. */

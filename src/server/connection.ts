@@ -6,6 +6,7 @@
 // before it are answered.
 
 import type net from 'node:net';
+import { performance } from 'node:perf_hooks';
 import type { BrokerConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Message } from '../protocol/codec.js';
@@ -19,6 +20,7 @@ import { FrameReader } from '../protocol/frame-reader.js';
 import { errorCodeOf, errorResponse } from './error-response.js';
 import type { QueuedRequestBytes } from './queued-request-bytes.js';
 import type { FaultInjector, ProduceResponseFault } from './fault-hook.js';
+import { type RequestEvent, requestChannel } from './request-channel.js';
 
 /** Requests in flight on one connection before it stops reading (Kafka's queued.max.requests). */
 const MAX_IN_FLIGHT = 500;
@@ -37,10 +39,8 @@ interface Pending {
   requestBytes: number;
   /** What its answer may come to (ApiHandler.responseBytesBound), counted until it is written. */
   reservedBytes: number;
-}
-
-function apiName(entry: HandlerEntry): string {
-  return entry.handler.request.name.replace(/Request$/, '');
+  /** performance.now() when it arrived, if requestChannel had subscribers then; else 0. */
+  startedMs: number;
 }
 
 export class Connection {
@@ -53,6 +53,8 @@ export class Connection {
   private closed = false;
   /** An unreadable frame arrived: nothing more is read, the answers still due are written, then the socket ends. */
   private closing = false;
+  /** When the frame being dispatched arrived (Pending.startedMs). */
+  private startedMs = 0;
   /** Sum of reservedBytes over the queue. */
   private reservedResponseBytes = 0;
   private readonly wake = () => this.maybeResume();
@@ -136,6 +138,7 @@ export class Connection {
   }
 
   private dispatch(frame: Buffer): void {
+    this.startedMs = requestChannel.hasSubscribers ? performance.now() : 0;
     let header;
     let entry: HandlerEntry | undefined;
     let body: Message;
@@ -190,7 +193,7 @@ export class Connection {
     reservedBytes: number,
     fault: (() => ProduceResponseFault) | null = null,
   ): void {
-    const pending: Pending = { done: false, chunks: null, requestBytes, reservedBytes };
+    const pending: Pending = { done: false, chunks: null, requestBytes, reservedBytes, startedMs: this.startedMs };
     this.queue.push(pending);
     this.queuedRequestBytes.take(requestBytes);
     this.reservedResponseBytes += reservedBytes;
@@ -205,9 +208,11 @@ export class Connection {
             return;
           }
         }
+        if (pending.startedMs > 0) publishRequest(this.socket, pending, entry, version, response?.errorCode ?? 0);
         this.complete(pending, response, correlationId, entry, version);
       },
       (err: unknown) => {
+        if (pending.startedMs > 0) publishRequest(this.socket, pending, entry, version, errorCodeOf(err));
         const response = this.answerFailure(err, entry, version, request);
         if (response === null) this.abort(err as Error, 'no answer expected for a failed request');
         else this.complete(pending, response, correlationId, entry, version);
@@ -221,7 +226,7 @@ export class Connection {
         pending.chunks = this.encode(response, correlationId, entry, version);
       } catch (err) {
         // The client cannot get a well-formed answer: a bug, logged, and the connection closes.
-        this.log.error({ err, api: apiName(entry), apiVersion: version }, 'response could not be encoded');
+        this.log.error({ err, api: entry.name, apiVersion: version }, 'response could not be encoded');
         this.abort(err as Error, 'response could not be encoded');
         return;
       }
@@ -237,7 +242,7 @@ export class Connection {
    * its connection closes instead, which is how Kafka tells such a producer.
    */
   private answerFailure(err: unknown, entry: HandlerEntry, version: number, request: Message): Message | null {
-    this.log.error({ err, api: apiName(entry), apiVersion: version, client: this.clientHost }, 'request handler failed');
+    this.log.error({ err, api: entry.name, apiVersion: version, client: this.clientHost }, 'request handler failed');
     if (entry.handler.apiKey === 0 && request.acks === 0) return null;
     return errorResponse(request, entry.handler.request, entry.handler.response, version, errorCodeOf(err));
   }
@@ -309,4 +314,17 @@ export class Connection {
     this.log.warn({ reason: err.message, client: this.clientHost }, `closing connection: ${why}`);
     this.socket.destroy();
   }
+}
+
+function publishRequest(socket: net.Socket, pending: Pending, entry: HandlerEntry, apiVersion: number, errorCode: unknown): void {
+  if (!requestChannel.hasSubscribers) return;
+  const event: RequestEvent = {
+    listenerPort: socket.localPort ?? 0,
+    api: entry.name,
+    apiKey: entry.handler.apiKey,
+    apiVersion,
+    durationMs: performance.now() - pending.startedMs,
+    errorCode: typeof errorCode === 'number' ? errorCode : 0,
+  };
+  requestChannel.publish(event);
 }

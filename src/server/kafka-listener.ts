@@ -102,6 +102,11 @@ export class KafkaListener {
     }
   }
 
+  /** Kafka client connections open now. */
+  get connectionCount(): number {
+    return this.sockets.size;
+  }
+
   /** Starts serving requests with the broker and its coordinators. The port is bound first so metadata can name it. */
   attach(services: BrokerServices): void {
     this.services = services;

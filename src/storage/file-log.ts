@@ -5,6 +5,7 @@
 //   <dir>/00000000000000004096.log .index .timeindex   active segment
 //   <dir>/log-start-offset                            DeleteRecords checkpoint
 //   <dir>/cleaner-checkpoint                          compaction state (log-cleaner.ts)
+//   <dir>/leader-epoch-checkpoint                     where each leader epoch starts (leader-epoch-cache.ts)
 //   <dir>/<base>.log.cleaned, .log.swap               only during a compaction swap (segment-swap.ts)
 //   <dir>/.clean-shutdown                             only while closed cleanly
 //
@@ -16,12 +17,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { batchBaseOffset } from '../protocol/record-batch.js';
-import { assignOffsets } from './assign-offsets.js';
+import { assignOffsets, replicatedOffsets } from './assign-offsets.js';
 import { readLogStartOffset, takeCleanShutdownMarker, writeCleanShutdownMarker, writeLogStartOffset } from './checkpoint-file.js';
 import { CorruptBatchError, type CorruptBatchListener, type CorruptRange, type CorruptSpan, firstCorruptBatch } from './corrupt-batch.js';
 import { type FlushStats, Flusher } from './flusher.js';
+import { LEADER_EPOCH_CHECKPOINT_FILE, LeaderEpochCache } from './leader-epoch-cache.js';
 import { type CompactResult, CLEANER_CHECKPOINT_FILE, DEFAULT_DELETE_RETENTION_MS, LogCleaner, NOTHING_CLEANED } from './log-cleaner.js';
-import { loadSegments, recoverSegment } from './log-recovery.js';
+import { cutSegment, loadSegments, recoverSegment } from './log-recovery.js';
 import type { AppendInfo, LogConfig, PartitionLog, ScrubCursor } from './partition-log.js';
 import { Segment } from './segment.js';
 import { countExpiredSegments, maxTimestampOf, segmentIndexOf, segmentsWhollyBelow, shouldRollBeforeAppend, shouldRollForRetention } from './segment-policy.js';
@@ -41,6 +43,7 @@ export class FileLog implements PartitionLog {
   /** fdatasyncs of rolled segments' index files, awaited by close before it declares a clean shutdown. */
   private readonly indexWrites = new Set<Promise<void>>();
   private readonly cleaner: LogCleaner;
+  private readonly epochs: LeaderEpochCache;
   /** The segment the last scrub step read, so a cursor into a since rewritten one is not followed. */
   private lastScrubbed: Segment | null = null;
 
@@ -57,6 +60,10 @@ export class FileLog implements PartitionLog {
     this._sizeBytes = segments.reduce((sum, s) => sum + s.sizeBytes, 0);
     this.flusher = new Flusher(config.flushPolicy, config.flushIntervalMs, this.logEndOffset - 1, dir);
     this.cleaner = new LogCleaner(path.join(dir, CLEANER_CHECKPOINT_FILE), config.deleteRetentionMs ?? DEFAULT_DELETE_RETENTION_MS);
+    this.epochs = new LeaderEpochCache(path.join(dir, LEADER_EPOCH_CHECKPOINT_FILE));
+    // Recovery may have cut the tail, and a crash may have come between a log start checkpoint and its segments' deletion.
+    this.epochs.truncateFromEnd(this.logEndOffset);
+    this.epochs.truncateFromStart(logStartOffset);
   }
 
   /**
@@ -113,8 +120,32 @@ export class FileLog implements PartitionLog {
     const failure = this.failure ?? this.flusher.error;
     if (failure !== null) throw failure;
     const baseOffset = this.logEndOffset;
-    const next = assignOffsets(batches, baseOffset, leaderEpoch);
-    const lastOffset = next - 1;
+    this.assignEpoch(leaderEpoch, baseOffset);
+    const lastOffset = assignOffsets(batches, baseOffset, leaderEpoch) - 1;
+    this.write(batches, lastOffset);
+    return { baseOffset, lastOffset };
+  }
+
+  appendReplicated(batches: Buffer): AppendInfo {
+    const failure = this.failure ?? this.flusher.error;
+    if (failure !== null) throw failure;
+    const epochs: [number, number][] = [];
+    const info = replicatedOffsets(batches, this.logEndOffset, (base, epoch) => epochs.push([epoch, base]));
+    for (const [epoch, base] of epochs) this.assignEpoch(epoch, base);
+    this.write(batches, info.lastOffset);
+    return info;
+  }
+
+  private assignEpoch(epoch: number, startOffset: number): void {
+    try {
+      this.epochs.assign(epoch, startOffset);
+    } catch (err) {
+      throw new StorageError(`could not checkpoint leader epoch ${epoch} in ${this.dir}`, { cause: err });
+    }
+  }
+
+  /** Writes batches whose offsets are set, rolling first when due. */
+  private write(batches: Buffer, lastOffset: number): void {
     const now = Date.now();
     if (shouldRollBeforeAppend(this.active, batches.length, lastOffset, this.config, now)) this.roll();
     const active = this.active;
@@ -126,7 +157,6 @@ export class FileLog implements PartitionLog {
     }
     this._sizeBytes += batches.length;
     this.flusher.noteAppended(active, lastOffset);
-    return { baseOffset, lastOffset };
   }
 
   awaitDurable(offset: number): Promise<void> {
@@ -210,6 +240,61 @@ export class FileLog implements PartitionLog {
     return maxTimestampOf(this.segments);
   }
 
+  endOffsetForEpoch(epoch: number): { epoch: number; endOffset: number } {
+    return this.epochs.endOffsetFor(epoch, this.logEndOffset);
+  }
+
+  truncateTo(offset: number): void {
+    if (offset >= this.logEndOffset) return;
+    if (offset < this._logStartOffset) throw new RangeError(`cannot truncate to ${offset}, below logStartOffset ${this._logStartOffset}`);
+    const failure = this.failure ?? this.flusher.error;
+    if (failure !== null) throw failure;
+    // Segments starting at or past the cut go whole; the first one stays, possibly emptied.
+    let keep = this.segments.length;
+    while (keep > 1 && this.segments[keep - 1].baseOffset >= offset) keep--;
+    for (const segment of this.segments.slice(keep)) this.removeSegment(segment);
+    this.segments = this.segments.slice(0, keep);
+    const last = this.active;
+    const batch = last.locate(offset);
+    if (batch !== null && batch.baseOffset < this._logStartOffset) return this.startAfresh(offset);
+    if (batch !== null) {
+      const before = last.sizeBytes;
+      try {
+        cutSegment(last, batch.position);
+      } catch (err) {
+        this.failure = new StorageError(`could not truncate ${last.logPath}`, { cause: err });
+        throw this.failure;
+      }
+      this._sizeBytes -= before - last.sizeBytes;
+      // The cut file is written again from here: a new round must sync it.
+      this.flusher.noteAppended(last, this.logEndOffset - 1);
+    }
+    this.flusher.truncate(this.logEndOffset - 1);
+    this.cleaner.forgetFrom(this.logEndOffset);
+    this.epochs.truncateFromEnd(this.logEndOffset);
+    this.lastScrubbed = null;
+  }
+
+  /** Replaces every segment with an empty one at `offset`, which becomes the log start (truncation took the batch holding it). */
+  private startAfresh(offset: number): void {
+    let segment: Segment;
+    try {
+      writeLogStartOffset(this.dir, offset);
+      segment = Segment.create(this.dir, offset, this.config.indexIntervalBytes);
+    } catch (err) {
+      this.failure = new StorageError(`could not start ${this.dir} afresh at offset ${offset}`, { cause: err });
+      throw this.failure;
+    }
+    for (const old of this.segments) this.removeSegment(old);
+    this.segments = [segment];
+    this._logStartOffset = offset;
+    this.flusher.truncate(offset - 1);
+    this.cleaner.forgetFrom(0);
+    this.epochs.truncateFromEnd(offset);
+    this.epochs.truncateFromStart(offset);
+    this.lastScrubbed = null;
+  }
+
   advanceLogStart(offset: number): void {
     if (offset <= this._logStartOffset) return;
     if (offset > this.logEndOffset) throw new RangeError(`logStartOffset ${offset} would pass logEndOffset ${this.logEndOffset}`);
@@ -220,6 +305,7 @@ export class FileLog implements PartitionLog {
     }
     this._logStartOffset = offset;
     this.deleteSegmentsBelow(offset);
+    this.epochs.truncateFromStart(offset);
   }
 
   /** Deletes closed segments whose every offset is below `offset`: those the next segment starts at or before. */
@@ -232,23 +318,28 @@ export class FileLog implements PartitionLog {
     if (this.closed) return 0;
     if (shouldRollForRetention(this.active, this.config, now)) this.roll();
     const deleted = this.deleteOldest(countExpiredSegments(this.segments.slice(0, -1), this._sizeBytes, this.config, now));
-    if (deleted > 0) this._logStartOffset = Math.max(this._logStartOffset, this.segments[0].baseOffset);
+    if (deleted > 0) {
+      this._logStartOffset = Math.max(this._logStartOffset, this.segments[0].baseOffset);
+      this.epochs.truncateFromStart(this._logStartOffset);
+    }
     return deleted;
   }
 
   private deleteOldest(n: number): number {
-    for (let i = 0; i < n; i++) {
-      const segment = this.segments[i];
-      this._sizeBytes -= segment.sizeBytes;
-      try {
-        segment.delete();
-      } catch (err) {
-        // The segment is out of the log either way; a file left behind is only wasted space.
-        this.logger.warn({ segment: segment.logPath, err }, 'could not remove deleted segment files');
-      }
-    }
+    for (let i = 0; i < n; i++) this.removeSegment(this.segments[i]);
     if (n > 0) this.segments = this.segments.slice(n);
     return n;
+  }
+
+  /** Deletes a segment's files; the caller takes it out of `segments`. */
+  private removeSegment(segment: Segment): void {
+    this._sizeBytes -= segment.sizeBytes;
+    try {
+      segment.delete();
+    } catch (err) {
+      // The segment is out of the log either way; a file left behind is only wasted space.
+      this.logger.warn({ segment: segment.logPath, err }, 'could not remove deleted segment files');
+    }
   }
 
   reconfigure(config: LogConfig): void {

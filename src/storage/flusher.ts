@@ -49,6 +49,8 @@ export class Flusher {
   private durableOffset: number;
   private waiters: Waiter[] = [];
   private inFlight: Promise<void> | null = null;
+  /** Highest offset the round in flight may declare durable: lowered when the log is truncated under it. */
+  private roundCeiling = Infinity;
   private timer: NodeJS.Timeout | null = null;
   private failure: StorageError | null = null;
 
@@ -123,8 +125,24 @@ export class Flusher {
     });
   }
 
+  /**
+   * The log was cut after `lastOffset` (-1: emptied). Appends awaiting removed
+   * offsets are rejected; a round in flight declares nothing past the cut
+   * durable, so offsets appended again after it wait for a round of their own.
+   */
+  truncate(lastOffset: number): void {
+    this.appendedOffset = Math.min(this.appendedOffset, lastOffset);
+    this.durableOffset = Math.min(this.durableOffset, lastOffset);
+    this.roundCeiling = Math.min(this.roundCeiling, lastOffset);
+    const removed = this.waiters.filter((w) => w.offset > lastOffset);
+    this.waiters = this.waiters.filter((w) => w.offset <= lastOffset);
+    const err = new StorageError(`offsets past ${lastOffset} of ${this.name} were truncated before they became durable`);
+    for (const w of removed) w.reject(err);
+  }
+
   private startRound(): void {
     const coveredOffset = this.appendedOffset;
+    this.roundCeiling = Infinity;
     const targets = [...this.dirty];
     this.dirty.clear();
     const started = performance.now();
@@ -140,7 +158,8 @@ export class Flusher {
       });
   }
 
-  private finishRound(coveredOffset: number, files: number, started: number): void {
+  private finishRound(roundEnd: number, files: number, started: number): void {
+    const coveredOffset = Math.min(roundEnd, this.roundCeiling);
     this.stats.rounds++;
     this.stats.fdatasyncs += files;
     if (coveredOffset > this.durableOffset) this.durableOffset = coveredOffset;

@@ -67,6 +67,15 @@ export class LogCleaner {
     this.state = checkpointPath === null ? new Map() : readCheckpoint(checkpointPath);
   }
 
+  /** Forgets the segments starting at or past `offset` (the log was truncated there): a new segment there is cleaned afresh. */
+  forgetFrom(offset: number): void {
+    let changed = false;
+    for (const base of [...this.state.keys()]) {
+      if (base >= offset) changed = this.state.delete(base) || changed;
+    }
+    if (changed && this.checkpointPath !== null) writeCheckpoint(this.checkpointPath, this.state);
+  }
+
   /** Whether a pass over `segments` at `now` could change anything. */
   needsCleaning(segments: readonly CleanableSegment[], now: number): boolean {
     return segments.some((s) => {

@@ -128,6 +128,16 @@ export function recoverSegment(segment: Segment, active: boolean, opts: LoadOpti
   return { cutBytes, rebuilt };
 }
 
+/**
+ * Cuts `segment` at `position`, a batch boundary: its state (next offset, max
+ * timestamp, indexes, corrupt batches) is rebuilt from the batches before it,
+ * then the file is truncated there.
+ */
+export function cutSegment(segment: Segment, position: number): void {
+  rescan(segment, position, true);
+  segment.truncateTo(position);
+}
+
 /** Replays bytes [0, to) of the .log with CRC checks, rebuilding the indexes and keeping corrupt batches marked. */
 function rescan(segment: Segment, to: number, resync: boolean): ScanResult {
   segment.resetTracking();

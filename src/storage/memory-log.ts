@@ -4,8 +4,9 @@
 // is "durable" at once.
 
 import { batchBaseOffset, batchLastOffset, batchMaxTimestamp, batchSize } from '../protocol/record-batch.js';
-import { assignOffsets } from './assign-offsets.js';
+import { assignOffsets, replicatedOffsets } from './assign-offsets.js';
 import type { CorruptRange, CorruptSpan } from './corrupt-batch.js';
+import { LeaderEpochCache } from './leader-epoch-cache.js';
 import { type CompactResult, DEFAULT_DELETE_RETENTION_MS, LogCleaner, NOTHING_CLEANED } from './log-cleaner.js';
 import type { AppendInfo, LogConfig, PartitionLog } from './partition-log.js';
 import { type SegmentStats, countExpiredSegments, maxTimestampOf, segmentIndexOf, segmentsWhollyBelow, shouldRollBeforeAppend, shouldRollForRetention } from './segment-policy.js';
@@ -41,6 +42,15 @@ function batchIndexOf(segment: MemorySegment, offset: number): number {
   return lo;
 }
 
+/** Keeps `segment`'s max timestamp (and the batch holding it) up to date with `batch`. */
+function noteTimestamp(segment: MemorySegment, batch: Buffer): void {
+  const maxTimestamp = batchMaxTimestamp(batch);
+  if (maxTimestamp > segment.maxTimestamp) {
+    segment.maxTimestamp = maxTimestamp;
+    segment.offsetOfMaxTimestamp = batchBaseOffset(batch);
+  }
+}
+
 export class MemoryLog implements PartitionLog {
   /** Oldest first; never empty; the last one is active. */
   private segments: MemorySegment[] = [newSegment(0)];
@@ -48,6 +58,7 @@ export class MemoryLog implements PartitionLog {
   private _sizeBytes = 0;
   private closed = false;
   private readonly cleaner: LogCleaner;
+  private readonly epochs = new LeaderEpochCache(null);
 
   constructor(private config: LogConfig) {
     this.cleaner = new LogCleaner(null, config.deleteRetentionMs ?? DEFAULT_DELETE_RETENTION_MS);
@@ -77,7 +88,23 @@ export class MemoryLog implements PartitionLog {
   append(batches: Buffer, leaderEpoch: number): AppendInfo {
     if (this.closed) throw new StorageError('log is closed');
     const baseOffset = this.logEndOffset;
+    this.epochs.assign(leaderEpoch, baseOffset);
     const lastOffset = assignOffsets(batches, baseOffset, leaderEpoch) - 1;
+    this.write(batches, lastOffset);
+    return { baseOffset, lastOffset };
+  }
+
+  appendReplicated(batches: Buffer): AppendInfo {
+    if (this.closed) throw new StorageError('log is closed');
+    const epochs: [number, number][] = [];
+    const info = replicatedOffsets(batches, this.logEndOffset, (base, epoch) => epochs.push([epoch, base]));
+    for (const [epoch, base] of epochs) this.epochs.assign(epoch, base);
+    this.write(batches, info.lastOffset);
+    return info;
+  }
+
+  /** Keeps a copy of batches whose offsets are set, rolling first when due. */
+  private write(batches: Buffer, lastOffset: number): void {
     const now = Date.now();
     if (shouldRollBeforeAppend(this.active, batches.length, lastOffset, this.config, now)) this.roll();
     const segment = this.active;
@@ -86,11 +113,7 @@ export class MemoryLog implements PartitionLog {
     for (let pos = 0; pos < copy.length; ) {
       const size = batchSize(copy, pos);
       const batch = copy.subarray(pos, pos + size);
-      const maxTimestamp = batchMaxTimestamp(batch);
-      if (maxTimestamp > segment.maxTimestamp) {
-        segment.maxTimestamp = maxTimestamp;
-        segment.offsetOfMaxTimestamp = batchBaseOffset(batch);
-      }
+      noteTimestamp(segment, batch);
       segment.batches.push(batch);
       segment.lastOffsets.push(batchLastOffset(batch));
       pos += size;
@@ -99,7 +122,6 @@ export class MemoryLog implements PartitionLog {
     segment.sizeBytes += copy.length;
     segment.rollStartMs ??= now;
     this._sizeBytes += copy.length;
-    return { baseOffset, lastOffset };
   }
 
   private roll(): void {
@@ -165,19 +187,55 @@ export class MemoryLog implements PartitionLog {
     return maxTimestampOf(this.segments);
   }
 
+  truncateTo(offset: number): void {
+    if (offset >= this.logEndOffset) return;
+    if (offset < this._logStartOffset) throw new RangeError(`cannot truncate to ${offset}, below logStartOffset ${this._logStartOffset}`);
+    while (this.segments.length > 1 && this.active.baseOffset >= offset) this._sizeBytes -= (this.segments.pop() as MemorySegment).sizeBytes;
+    const segment = this.active;
+    const cut = batchIndexOf(segment, offset);
+    if (cut === segment.batches.length) return;
+    if (cut === 0 ? segment.baseOffset < this._logStartOffset : segment.lastOffsets[cut - 1] + 1 < this._logStartOffset) {
+      // The batch holding the log start goes: nothing readable is left, so the log starts afresh at `offset`.
+      this.segments = [newSegment(offset)];
+      this._sizeBytes = 0;
+      this._logStartOffset = offset;
+      this.cleaner.forgetFrom(0);
+      this.epochs.truncateFromEnd(offset);
+      this.epochs.truncateFromStart(offset);
+      return;
+    }
+    for (const batch of segment.batches.splice(cut)) this._sizeBytes -= batch.length;
+    segment.lastOffsets.length = cut;
+    segment.sizeBytes = segment.batches.reduce((n, b) => n + b.length, 0);
+    segment.nextOffset = cut > 0 ? segment.lastOffsets[cut - 1] + 1 : segment.baseOffset;
+    segment.maxTimestamp = -1;
+    segment.offsetOfMaxTimestamp = segment.baseOffset;
+    for (const batch of segment.batches) noteTimestamp(segment, batch);
+    this.cleaner.forgetFrom(this.logEndOffset);
+    this.epochs.truncateFromEnd(this.logEndOffset);
+  }
+
+  endOffsetForEpoch(epoch: number): { epoch: number; endOffset: number } {
+    return this.epochs.endOffsetFor(epoch, this.logEndOffset);
+  }
+
   advanceLogStart(offset: number): void {
     if (offset <= this._logStartOffset) return;
     if (offset > this.logEndOffset) throw new RangeError(`logStartOffset ${offset} would pass logEndOffset ${this.logEndOffset}`);
     this._logStartOffset = offset;
     const n = segmentsWhollyBelow(this.segments, offset);
     this.deleteOldest(n);
+    this.epochs.truncateFromStart(offset);
   }
 
   enforceRetention(now: number): number {
     if (this.closed) return 0;
     if (shouldRollForRetention(this.active, this.config, now)) this.roll();
     const deleted = this.deleteOldest(countExpiredSegments(this.segments.slice(0, -1), this._sizeBytes, this.config, now));
-    if (deleted > 0) this._logStartOffset = Math.max(this._logStartOffset, this.segments[0].baseOffset);
+    if (deleted > 0) {
+      this._logStartOffset = Math.max(this._logStartOffset, this.segments[0].baseOffset);
+      this.epochs.truncateFromStart(this._logStartOffset);
+    }
     return deleted;
   }
 

@@ -58,6 +58,15 @@ export interface PartitionLog {
   append(batches: Buffer, leaderEpoch: number): AppendInfo;
 
   /**
+   * Appends whole batches as another log holds them (a follower copying its
+   * leader): offsets and leader epochs stay as the batches carry them. The
+   * first must start at or after logEndOffset and each after the one before
+   * (RangeError otherwise, with the log unchanged); logEndOffset becomes the
+   * offset after the last. Throws StorageError as append does.
+   */
+  appendReplicated(batches: Buffer): AppendInfo;
+
+  /**
    * Resolves once every record up to and including `offset` is durable under the
    * flush policy; rejects with StorageError if an fdatasync failed, RangeError if
    * `offset` >= logEndOffset.
@@ -104,6 +113,25 @@ export interface PartitionLog {
 
   /** Largest timestamp in the log and the offset of the batch that holds it; null when empty. */
   maxTimestamp(): { timestamp: number; offset: number } | null;
+
+  /**
+   * Where leader epoch `epoch` ends in this log, as OffsetForLeaderEpoch
+   * (KIP-279) answers it: see LeaderEpochCache.endOffsetFor. Each append's
+   * leaderEpoch is recorded from the offset of its first record.
+   */
+  endOffsetForEpoch(epoch: number): { epoch: number; endOffset: number };
+
+  /**
+   * Removes every record at or past `offset`, as a follower whose log diverged
+   * from its leader's must (KIP-101). Only whole batches go: a batch holding
+   * `offset` goes entirely, so logEndOffset becomes its base offset (follower
+   * truncation points are batch boundaries); when that batch starts below
+   * logStartOffset, the log is left empty from `offset` on (logStartOffset and
+   * logEndOffset both `offset`). Appends still awaiting the
+   * durability of removed offsets are rejected with StorageError. Nothing
+   * happens at or past logEndOffset; below logStartOffset it throws RangeError.
+   */
+  truncateTo(offset: number): void;
 
   /**
    * Moves logStartOffset forward (DeleteRecords); removes segments wholly below it.

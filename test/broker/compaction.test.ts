@@ -30,7 +30,7 @@ test('a compacted topic keeps only the latest value per key in closed segments, 
   for (let round = 0; round < 10; round++) {
     for (let k = 0; k < 4; k++) {
       const record = { key: Buffer.from(`key-${k}`), value: Buffer.from(`round ${round} ${'.'.repeat(60)}`), partition: 0 };
-      const offset = (await producer.sendBatch('compacted', [record]))[0].offset;
+      const offset = (await producer.sendBatch('compacted', [record])).at(0)!.offset;
       produced.push({ offset, key: record.key.toString(), value: record.value.toString() });
     }
   }

@@ -37,7 +37,7 @@ test('acks=all records produced to 3 partitions survive kill -9 and a restart, i
   const expected = new Map<number, Stored[]>([...Array(PARTITIONS).keys()].map((p) => [p, []]));
   for (let request = 0; request < 40; request++) {
     const records = [...Array(PARTITIONS).keys()].flatMap((p) => [...Array(5).keys()].map((i) => record(p, request * 5 + i)));
-    const sent = await producer.sendBatch(TOPIC, records);
+    const sent = [...(await producer.sendBatch(TOPIC, records))];
     for (let p = 0; p < PARTITIONS; p++) {
       const list = expected.get(p)!;
       assert.equal(sent.find((r) => r.partition === p)?.offset, list.length, `base offset of request ${request} in partition ${p}`);
@@ -54,7 +54,7 @@ test('acks=all records produced to 3 partitions survive kill -9 and a restart, i
     assert.deepEqual(await readPartition(after.client, after.admin, TOPIC, p, 0), expected.get(p), `records of partition ${p}`);
   }
   // The restarted log goes on where the old one stopped.
-  const next = await new Producer(after.client, { acks: -1 }).sendBatch(TOPIC, [record(1, 200)]);
+  const next = [...(await new Producer(after.client, { acks: -1 }).sendBatch(TOPIC, [record(1, 200)]))];
   assert.deepEqual(next.map((r) => [r.partition, r.offset]), [[1, 200]]);
 });
 

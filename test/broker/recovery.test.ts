@@ -58,7 +58,7 @@ async function writeThenCrash(t: TestContext): Promise<CrashedLog> {
   const written: Stored[][] = [];
   for (let b = 0; b < BATCHES; b++) {
     const records = batchRecords(b);
-    const base = (await producer.sendBatch(TOPIC, records))[0].offset;
+    const base = (await producer.sendBatch(TOPIC, records)).at(0)!.offset;
     assert.equal(base, b * RECORDS_PER_BATCH);
     written.push(stored(records, base));
   }
@@ -87,7 +87,7 @@ async function restartAndCheck(t: TestContext, crashed: CrashedLog, firstLostBat
   assert.deepEqual(await readPartition(client, admin, TOPIC, 0, 0), kept);
 
   const fresh = batchRecords(0, 'after-restart');
-  const base = (await new Producer(client, { acks: -1 }).sendBatch(TOPIC, fresh))[0].offset;
+  const base = (await new Producer(client, { acks: -1 }).sendBatch(TOPIC, fresh)).at(0)!.offset;
   assert.equal(base, kept.length, 'the first offset given after recovery');
   assert.deepEqual(await readPartition(client, admin, TOPIC, 0, 0), [...kept, ...stored(fresh, kept.length)]);
 }

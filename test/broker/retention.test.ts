@@ -36,7 +36,7 @@ async function produceBatches(producer: Producer, topic: string, first: number, 
       partition: 0,
       timestamp,
     }));
-    const base = (await producer.sendBatch(topic, records))[0].offset;
+    const base = (await producer.sendBatch(topic, records)).at(0)!.offset;
     out.push(...records.map((r, i) => ({ offset: base + i, key: r.key.toString(), value: r.value.toString() })));
   }
   return out;
@@ -77,7 +77,7 @@ async function checkRetained(broker: RunningBroker, t: TestContext, topic: strin
   assert.deepEqual(await readPartition(client, admin, topic, 0), produced.slice(start));
   await assert.rejects(readPartition(client, admin, topic, 0, 0), /OFFSET_OUT_OF_RANGE/);
   // Appends go on at the old end.
-  const next = await new Producer(client, { acks: -1 }).sendBatch(topic, [{ key: null, value: Buffer.from('after retention'), partition: 0 }]);
+  const next = [...(await new Producer(client, { acks: -1 }).sendBatch(topic, [{ key: null, value: Buffer.from('after retention'), partition: 0 }]))];
   assert.equal(next[0].offset, produced.length);
 }
 
@@ -174,7 +174,7 @@ test('retention.ms past every record empties the log, active segment included; o
   assert.equal(await kafkajsEarliest(t, broker.bootstrap, topic), produced.length, 'kafkajs earliest');
   assert.deepEqual(await readPartition(client, admin, topic, 0), []);
 
-  const next = await producer.sendBatch(topic, [{ key: null, value: Buffer.from('fresh'), partition: 0 }]);
+  const next = [...(await producer.sendBatch(topic, [{ key: null, value: Buffer.from('fresh'), partition: 0 }]))];
   assert.equal(next[0].offset, produced.length);
   assert.deepEqual(await readPartition(client, admin, topic, 0), [{ offset: produced.length, key: null, value: 'fresh' }]);
 });

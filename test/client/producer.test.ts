@@ -24,6 +24,7 @@ import { produceFaultsOn, startRestartableBroker } from '../helpers/restartable-
 import { runOk } from '../interop/run-command.js';
 
 const { Kafka, logLevel } = kafkajs;
+const T0 = 1_700_000_000_000;
 // Before anything compresses: instantiating the zstd WASM module again after it was used leaves kafkajs's zstd reading zeros.
 await registerKafkajsCodecs();
 
@@ -68,6 +69,30 @@ test('records sent without waiting keep their order per key, in few requests', a
   await producer.close();
 });
 
+test('sendBatch sends its records without lingering, each record told its own offset', { timeout: 20_000 }, async (t) => {
+  const { client, admin } = await setUp(t);
+  await admin.createTopic('unlingered', 1);
+  // A linger no test waits out: only sending at the end of each call lets these calls resolve.
+  const producer = new Producer(client, { lingerMs: 600_000 });
+  defer(t, () => producer.close());
+  const value = Buffer.from('v');
+  // The first calls wait for the topic's metadata; the later ones find it cached and append at once.
+  for (const first of [0, 400]) {
+    const calls = [0, 1, 2, 3].map((c) => producer.sendBatch('unlingered', Array.from({ length: 100 }, (_, i) => ({ value, timestamp: T0 + c * 1000 + (i < 50 ? 0 : 1) }))));
+    const answered = (await Promise.all(calls)).flatMap((sent) => [...sent]);
+    assert.deepEqual(
+      answered.map((m) => m.offset),
+      Array.from({ length: 400 }, (_, i) => first + i),
+      'offsets follow the calls and their records',
+    );
+    assert.deepEqual(
+      answered.map((m) => m.timestamp),
+      answered.map((_, i) => T0 + Math.floor(i / 100) * 1000 + (i % 100 < 50 ? 0 : 1)),
+      'each record keeps its own timestamp',
+    );
+  }
+});
+
 test('batches encoded into the buffers of earlier answered batches read back byte for byte', async (t) => {
   const { client, admin } = await setUp(t);
   await admin.createTopic('reused', 1);
@@ -90,7 +115,6 @@ test('batches encoded into the buffers of earlier answered batches read back byt
   );
 });
 
-const T0 = 1_700_000_000_000;
 const CODECS: [Codec, number][] = [
   [Codec.None, -1],
   [Codec.Gzip, 1],
@@ -117,7 +141,7 @@ test('kcat and kafkajs read what the producer wrote byte for byte, with every co
     await admin.createTopic(topic, 1);
     const producer = new Producer(client, { codec, acks: acks as 0 | 1 | -1 });
     const records = Array.from({ length: 12 }, (_, i) => sample(codec, i));
-    const delivered = await producer.sendBatch(topic, records);
+    const delivered = [...(await producer.sendBatch(topic, records))];
     await producer.close();
     assert.deepEqual(
       delivered.map((m) => [m.topic, m.partition, m.offset, m.timestamp]),
@@ -228,7 +252,7 @@ test('a broker restart between a write and its retry: the retry is recognised, n
   const sending = (async () => {
     for (let s = 0; s < 10; s++) {
       const values = [`send ${s} a`, `send ${s} b`];
-      const delivered = await producer.sendBatch('restarted', values.map((v) => ({ value: Buffer.from(v) })));
+      const delivered = [...(await producer.sendBatch('restarted', values.map((v) => ({ value: Buffer.from(v) }))))];
       delivered.forEach((m, i) => sent.push({ value: values[i], offset: m.offset }));
     }
   })();
@@ -253,7 +277,7 @@ test('after a batch is refused, the idempotent producer goes on writing to the p
   assert.equal((await producer.send('strict-size', { value: Buffer.from('first') })).offset, 0);
   await assert.rejects(producer.send('strict-size', { value: Buffer.alloc(5000) }), (err: unknown) => err instanceof KafkaError && err.errorCode === ErrorCode.MESSAGE_TOO_LARGE);
   // The refused batch took sequence numbers the broker never saw; the next batches must still be accepted.
-  const next = await producer.sendBatch('strict-size', [{ value: Buffer.from('second') }, { value: Buffer.from('third') }]);
+  const next = [...(await producer.sendBatch('strict-size', [{ value: Buffer.from('second') }, { value: Buffer.from('third') }]))];
   assert.deepEqual(next.map((m) => m.offset), [1, 2]);
   assert.deepEqual(
     (await readPartition(client, admin, 'strict-size', 0, 0)).map((r) => r.value),
@@ -306,13 +330,13 @@ test('keyless records stick to one partition until its batch is closed, then mov
   const producer = new Producer(client, { lingerMs: 5, batchBytes: 16384 });
   defer(t, () => producer.close());
   const value = Buffer.alloc(100);
-  const first = await producer.sendBatch('sticky', Array.from({ length: 50 }, () => ({ value })));
+  const first = [...(await producer.sendBatch('sticky', Array.from({ length: 50 }, () => ({ value }))))];
   assert.equal(new Set(first.map((m) => m.partition)).size, 1, 'one batch, one partition');
-  const second = await producer.sendBatch('sticky', Array.from({ length: 50 }, () => ({ value })));
+  const second = [...(await producer.sendBatch('sticky', Array.from({ length: 50 }, () => ({ value }))))];
   assert.equal(new Set(second.map((m) => m.partition)).size, 1);
   assert.notEqual(second[0].partition, first[0].partition, 'the next batch goes elsewhere');
   // Past batchBytes the partition changes with each closed batch.
-  const many = await producer.sendBatch('sticky', Array.from({ length: 600 }, () => ({ value })));
+  const many = [...(await producer.sendBatch('sticky', Array.from({ length: 600 }, () => ({ value }))))];
   const runs = many.filter((m, i) => i === 0 || m.partition !== many[i - 1].partition).length;
   assert.ok(runs >= 4, `600 records of 100 bytes fill at least 4 batches of 16 KiB, each on its own partition (${runs} runs)`);
 });

@@ -195,3 +195,25 @@ test('records finished before a rebalance are committed as the partitions go, no
   assert.deepEqual(all, Array.from({ length: 80 }, (_, i) => i), 'each record read once, across the rebalance');
   assert.ok(seenBy.b.length > 0 && seenBy.b.every((i) => i >= 40), 'the second member got only records written after it joined');
 });
+
+test('run() commits what it handled every commitIntervalMs and at close, not after each round', async (t) => {
+  const { client } = await startBrokerWithSluiceClient(t);
+  await client.admin().createTopic('paced', { partitions: 1 });
+  await produceNumbered(client, 'paced', 10);
+  const consumer = client.consumer({ group: 'paced', topics: ['paced'], from: 'earliest', commitIntervalMs: 600_000, ...FAST });
+  let handled = 0;
+  let polls = 0;
+  const running = consumer.run(async (batch) => {
+    handled += batch.length;
+    polls++;
+  });
+  await waitFor('the 10 records to be handled', () => handled === 10);
+  const producer = client.producer();
+  await producer.send('paced', { value: { i: 10 } });
+  await waitFor('the record sent later to be handled in a round of its own', () => handled === 11);
+  assert.ok(polls >= 2, `handled in ${polls} rounds`);
+  assert.deepEqual(await committed(client, 'paced'), [], 'nothing committed before the interval has passed');
+  await consumer.close();
+  await running;
+  assert.deepEqual(await committed(client, 'paced'), [11], 'close commits everything handled');
+});

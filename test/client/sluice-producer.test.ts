@@ -62,7 +62,7 @@ test('sendBatch sends records in order and resolves with each one\'s partition a
   await client.admin().createTopic('batched', { partitions: 1 });
   const producer = client.producer();
   await producer.send('batched', { value: 'first' });
-  const sent = await producer.sendBatch('batched', [{ key: 'a', value: { n: 1 } }, { value: 'two', headers: { h: 'v' } }, { value: null }]);
+  const sent = [...(await producer.sendBatch('batched', [{ key: 'a', value: { n: 1 } }, { value: 'two', headers: { h: 'v' } }, { value: null }]))];
   assert.deepEqual(
     sent.map(({ partition, offset }) => [partition, offset]),
     [

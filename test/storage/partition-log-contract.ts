@@ -10,6 +10,18 @@ import { makeBatch, recordsIn, summarize, testConfig } from './log-test-helpers.
 
 export type OpenLog = (t: TestContext, config: LogConfig) => Promise<PartitionLog>;
 
+/** Every record from `offset` to the end, read segment by segment as a fetch loop does. */
+function readFrom(log: PartitionLog, offset: number): { offset: number; value: string }[] {
+  const out: { offset: number; value: string }[] = [];
+  for (let next = offset; next < log.logEndOffset; ) {
+    const records = recordsIn(log.read(next, ALL, ALL));
+    if (records.length === 0) break;
+    out.push(...records);
+    next = records[records.length - 1].offset + 1;
+  }
+  return out;
+}
+
 const ALL = Number.MAX_SAFE_INTEGER;
 /** Size of every one-record batch made by `oneRecord`: equal sizes make segment arithmetic exact. */
 const ONE_RECORD_BYTES = makeBatch(1, { tag: 'n-00' }).length;
@@ -53,6 +65,88 @@ export function describeLogContract(engine: string, openLog: OpenLog): void {
       assert.deepEqual(
         recordsIn(all).map((r) => `${r.offset}:${r.value}`),
         ['0:a-0', '1:a-1', '2:b-0', '3:b-1', '4:b-2', '5:c-0', '6:d-0', '7:d-1', '8:d-2', '9:d-3'],
+      );
+    });
+
+    for (const layout of LAYOUTS) {
+      test(`truncateTo removes every batch from the cut on, and appends continue from there (${layout.name})`, async (t) => {
+        const log = await openLog(t, testConfig(layout.config));
+        for (let i = 0; i < 10; i++) log.append(oneRecord(i, 1_000 + i), 0);
+        log.truncateTo(6);
+        assert.equal(log.logEndOffset, 6);
+        assert.equal(log.sizeBytes, 6 * ONE_RECORD_BYTES);
+        assert.deepEqual(
+          readFrom(log, 0).map((r) => r.value),
+          ['n-00-0', 'n-01-0', 'n-02-0', 'n-03-0', 'n-04-0', 'n-05-0'],
+        );
+        assert.deepEqual(log.maxTimestamp(), { timestamp: 1_005, offset: 5 }, 'the max timestamp is among what is left');
+        assert.equal(log.findByTimestamp(1_006), null, 'removed timestamps are found no more');
+        assert.deepEqual(log.append(oneRecord(20, 2_000), 3), { baseOffset: 6, lastOffset: 6 });
+        assert.deepEqual(
+          readFrom(log, 5).map((r) => `${r.offset}:${r.value}`),
+          ['5:n-05-0', '6:n-20-0'],
+        );
+      });
+    }
+
+    test('each leader epoch ends where the next one starts, also after the log is cut (OffsetForLeaderEpoch)', async (t) => {
+      const log = await openLog(t, testConfig());
+      log.append(makeBatch(3), 0);
+      log.append(makeBatch(2), 0);
+      log.append(makeBatch(4), 2);
+      log.append(makeBatch(1), 5);
+      assert.deepEqual(log.endOffsetForEpoch(0), { epoch: 0, endOffset: 5 });
+      assert.deepEqual(log.endOffsetForEpoch(1), { epoch: 0, endOffset: 5 });
+      assert.deepEqual(log.endOffsetForEpoch(2), { epoch: 2, endOffset: 9 });
+      assert.deepEqual(log.endOffsetForEpoch(5), { epoch: 5, endOffset: 10 });
+      assert.deepEqual(log.endOffsetForEpoch(6), { epoch: -1, endOffset: -1 });
+      log.truncateTo(9);
+      assert.deepEqual(log.endOffsetForEpoch(2), { epoch: 2, endOffset: 9 }, 'epoch 5 was cut: epoch 2 is the latest and ends at the log end');
+      assert.deepEqual(log.endOffsetForEpoch(5), { epoch: -1, endOffset: -1 });
+    });
+
+    test('appendReplicated copies another log byte for byte, keeping its offsets and leader epochs', async (t) => {
+      const leader = await openLog(t, testConfig());
+      leader.append(makeBatch(3, { tag: 'a' }), 1);
+      leader.append(makeBatch(2, { tag: 'b' }), 4);
+      const follower = await openLog(t, testConfig());
+      const copied = leader.read(0, ALL, ALL);
+      assert.deepEqual(follower.appendReplicated(Buffer.from(copied)), { baseOffset: 0, lastOffset: 4 });
+      assert.ok(follower.read(0, ALL, ALL).equals(copied), 'the same bytes: offsets and epochs as the leader gave them');
+      assert.deepEqual(follower.endOffsetForEpoch(1), { epoch: 1, endOffset: 3 });
+      assert.deepEqual(follower.endOffsetForEpoch(4), { epoch: 4, endOffset: 5 });
+      // A batch starting past the end (compaction removed what was between) is taken; one starting before it is not.
+      const later = makeBatch(1, { tag: 'c' });
+      later.writeBigInt64BE(9n, 0);
+      assert.deepEqual(follower.appendReplicated(later), { baseOffset: 9, lastOffset: 9 });
+      assert.equal(follower.logEndOffset, 10);
+      const stale = makeBatch(1, { tag: 'd' });
+      stale.writeBigInt64BE(8n, 0);
+      assert.throws(() => follower.appendReplicated(stale), RangeError);
+      assert.equal(follower.logEndOffset, 10, 'a refused append changes nothing');
+      assert.deepEqual(
+        readFrom(follower, 0).map((r) => `${r.offset}:${r.value}`),
+        ['0:a-0', '1:a-1', '2:a-2', '3:b-0', '4:b-1', '9:c-0'],
+      );
+    });
+
+    test('truncateTo inside a batch removes the whole batch; at or past the end it does nothing; below the start it throws', async (t) => {
+      const log = await openLog(t, testConfig());
+      log.append(makeBatch(3, { tag: 'a' }), 0);
+      log.append(makeBatch(4, { tag: 'b' }), 0);
+      log.truncateTo(7);
+      log.truncateTo(99);
+      assert.equal(log.logEndOffset, 7);
+      log.truncateTo(5);
+      assert.equal(log.logEndOffset, 3, 'the batch holding offset 5 starts at 3');
+      log.advanceLogStart(2);
+      assert.throws(() => log.truncateTo(1), RangeError);
+      log.truncateTo(2);
+      assert.deepEqual([log.logStartOffset, log.logEndOffset, log.sizeBytes], [2, 2, 0], 'the batch holding the log start went: the log starts afresh at the cut');
+      assert.deepEqual(log.append(makeBatch(1, { tag: 'c' }), 1), { baseOffset: 2, lastOffset: 2 });
+      assert.deepEqual(
+        recordsIn(log.read(0, ALL, ALL)).map((r) => `${r.offset}:${r.value}`),
+        ['2:c-0'],
       );
     });
 

@@ -11,13 +11,19 @@ import type { DeliverySink } from './delivery.js';
 
 let batchesCreated = 0;
 
+/** Records of one sink in consecutive slots with one timestamp: told of their outcome in one call. */
+interface DeliveryRun {
+  readonly sink: DeliverySink;
+  readonly firstSlot: number;
+  readonly timestamp: number;
+  count: number;
+}
+
 export class ProducerBatch {
   /** Creation order: a batch to retry goes back before every later one of its partition. */
   readonly serial = batchesCreated++;
   private readonly builder: BatchBuilder;
-  private readonly sinks: DeliverySink[] = [];
-  private readonly slots: number[] = [];
-  private readonly timestamps: number[] = [];
+  private readonly runs: DeliveryRun[] = [];
   private encoded: Buffer | null = null;
   /** Buffer bytes charged for its records, released when it completes. */
   chargedBytes = 0;
@@ -63,9 +69,9 @@ export class ProducerBatch {
   /** Appends unless the batch already holds records and would pass `limitBytes`. */
   tryAppend(record: NewRecord, timestamp: number, sink: DeliverySink, slot: number, limitBytes: number): boolean {
     if (!this.builder.tryAppend(record, timestamp, limitBytes)) return false;
-    this.sinks.push(sink);
-    this.slots.push(slot);
-    this.timestamps.push(timestamp);
+    const last = this.runs[this.runs.length - 1];
+    if (last && last.sink === sink && last.timestamp === timestamp && last.firstSlot + last.count === slot) last.count++;
+    else this.runs.push({ sink, firstSlot: slot, timestamp, count: 1 });
     return true;
   }
 
@@ -88,19 +94,17 @@ export class ProducerBatch {
 
   /** Reports each record delivered: offsets from `baseOffset` (-1: unknown, acks=0), timestamps as sent unless `logAppendTime` is set. */
   succeed(baseOffset: number, logAppendTime: number): void {
-    for (let i = 0; i < this.sinks.length; i++) {
-      this.sinks[i].delivered(this.slots[i], {
-        topic: this.topic,
-        partition: this.partition,
-        offset: baseOffset < 0 ? -1 : baseOffset + i,
-        timestamp: logAppendTime >= 0 ? logAppendTime : this.timestamps[i],
-      });
+    let offset = baseOffset;
+    for (const run of this.runs) {
+      const timestamp = logAppendTime >= 0 ? logAppendTime : run.timestamp;
+      run.sink.delivered(run.firstSlot, run.count, { topic: this.topic, partition: this.partition, offset, timestamp });
+      if (offset >= 0) offset += run.count;
     }
   }
 
   fail(err: Error): void {
     let last: DeliverySink | null = null;
-    for (const sink of this.sinks) {
+    for (const { sink } of this.runs) {
       if (sink !== last) sink.failed(err);
       last = sink;
     }

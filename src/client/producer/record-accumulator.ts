@@ -82,6 +82,11 @@ export class RecordAccumulator {
     for (const q of [...this.openQueues]) this.close(q);
   }
 
+  /** Closes the open batches of `topic`'s partitions now. */
+  closeTopic(topic: string): void {
+    for (const q of this.queues.get(topic) ?? []) if (q?.open) this.close(q);
+  }
+
   stop(): void {
     this.lingerTimer?.cancel();
     this.lingerTimer = null;

@@ -89,7 +89,8 @@ export class Sender {
     }
   }
 
-  private drain(): void {
+  /** Puts the closed batches in requests now, as far as maxInFlight allows (a sendBatch call does not wait for the next microtask). */
+  drain(): void {
     if (this.identityWanted) {
       // An epoch bump waits until nothing is in flight: every sequence is then settled.
       if (!this.initialising && this.requestsInFlight === 0) void this.initIdentity();

@@ -426,6 +426,11 @@ export class GroupCoordinator {
     return out;
   }
 
+  /** The groups with a committed offset, members or not. */
+  groupsWithOffsets(): string[] {
+    return [...this.offsets.groupIds()];
+  }
+
   /** The groups with a committed offset on some partition of `topic`, sorted by id. */
   groupsWithOffsetsOn(topic: string): string[] {
     return [...this.offsets.groupIds()].filter((groupId) => this.offsets.offsetsOf(groupId).has(topic)).sort();

@@ -4,9 +4,10 @@
 // consumed (now minus its timestamp). Both are counted from the log start when
 // the commit is older than the log, since records removed by retention are no
 // one's lag; both are 0 when the group is caught up. For the HTTP API's group
-// detail, and for metrics later.
+// detail, GET /metrics and the stats history.
 
 import type { Broker } from '../../broker/broker.js';
+import type { Partition } from '../../broker/partition.js';
 import { scanRecords } from '../../broker/partition-scan.js';
 import type { GroupCoordinator } from './group-coordinator.js';
 
@@ -25,6 +26,11 @@ export interface PartitionLag {
 /** Records whose first one gives the lag in time: a transaction marker or a compacted gap may come first. */
 const OLDEST_SCAN = { maxRecords: 1, maxBytes: 1024 * 1024 };
 
+/** Offsets from `committed`, or the log start if later, to the high watermark. */
+function offsetLag(p: Partition, committed: number): number {
+  return Math.max(0, p.highWatermark - Math.max(committed, p.logStartOffset));
+}
+
 export function groupLag(broker: Broker, groups: GroupCoordinator, groupId: string, now: number): PartitionLag[] {
   return groups
     .fetchOffsets(groupId, null)
@@ -37,7 +43,7 @@ export function groupLag(broker: Broker, groups: GroupCoordinator, groupId: stri
       const from = Math.max(o.offset, p.logStartOffset);
       row.logStartOffset = p.logStartOffset;
       row.highWatermark = p.highWatermark;
-      row.lag = Math.max(0, p.highWatermark - from);
+      row.lag = offsetLag(p, o.offset);
       if (row.lag === 0) {
         row.lagMs = 0;
       } else {
@@ -48,4 +54,21 @@ export function groupLag(broker: Broker, groups: GroupCoordinator, groupId: stri
       }
       return row;
     });
+}
+
+/** Lag in offsets summed over every group's committed partitions (no record is read for it). */
+export function totalGroupLag(broker: Broker, groups: GroupCoordinator): number {
+  let total = 0;
+  for (const groupId of groups.groupsWithOffsets()) {
+    for (const o of groups.fetchOffsets(groupId, null)) {
+      const p = o.offset >= 0 ? broker.partition(o.topic, o.partition) : undefined;
+      if (p) total += offsetLag(p, o.offset);
+    }
+  }
+  return total;
+}
+
+/** Every group with committed offsets and its lag per partition. */
+export function allGroupsLag(broker: Broker, groups: GroupCoordinator, now: number): { groupId: string; partitions: PartitionLag[] }[] {
+  return groups.groupsWithOffsets().map((groupId) => ({ groupId, partitions: groupLag(broker, groups, groupId, now) }));
 }

@@ -47,6 +47,8 @@ import { deleteShareGroupOffsets } from './delete-share-group-offsets.js';
 
 export interface HandlerEntry {
   handler: ApiHandler;
+  /** Kafka's name of the API (Produce, Fetch, ...), for logs and metrics. */
+  name: string;
   requestCodec: MessageCodec;
   responseCodec: MessageCodec;
 }
@@ -101,7 +103,7 @@ const handlers: ApiHandler[] = [
 const table = new Map<number, HandlerEntry>(
   handlers.map((handler) => [
     handler.apiKey,
-    { handler, requestCodec: new MessageCodec(handler.request), responseCodec: new MessageCodec(handler.response) },
+    { handler, name: handler.request.name.replace(/Request$/, ''), requestCodec: new MessageCodec(handler.request), responseCodec: new MessageCodec(handler.response) },
   ]),
 );
 

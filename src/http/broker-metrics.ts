@@ -1,0 +1,53 @@
+// The broker's figures on GET /metrics: its event counters (BrokerCounters),
+// records and bytes in and out per topic (per partition with
+// metricsPartitions: a series per partition, so opt-in), partitions led and
+// Kafka connections open. All read when scraped.
+
+import type { Registry } from 'prom-client';
+import type { BrokerCounters } from '../broker/counters.js';
+import type { Broker } from '../broker/broker.js';
+import { type PartitionTraffic, sumTraffic } from '../broker/partition-traffic.js';
+import type { HttpApiContext } from './api-context.js';
+import { type Labels, scrapedCounter, scrapedGauge } from './scraped-metrics.js';
+
+const BROKER_COUNTERS: [name: string, help: string, field: keyof BrokerCounters][] = [
+  ['sluice_corrupt_batches_total', 'Record batches found failing their CRC32C check on disk (kept, never served).', 'corruptBatches'],
+  ['sluice_duplicate_batches_total', 'Produce batches recognised as retries of idempotent batches already written.', 'duplicateBatches'],
+  ['sluice_dedup_dropped_records_total', 'Records dropped by dedup.header as repeats within dedup.window.ms.', 'dedupDroppedRecords'],
+];
+
+const TRAFFIC_COUNTERS: [name: string, help: string, field: keyof PartitionTraffic][] = [
+  ['sluice_records_in_total', 'Records appended by Produce (Kafka clients and the HTTP API).', 'recordsIn'],
+  ['sluice_bytes_in_total', 'Record batch bytes appended by Produce, as on the wire (after recompression and dedup.header).', 'bytesIn'],
+  ['sluice_records_out_total', 'Records in the whole batches Fetch returned to consumers.', 'recordsOut'],
+  ['sluice_bytes_out_total', 'Record batch bytes Fetch returned to consumers.', 'bytesOut'],
+];
+
+/** Each topic's traffic, or each partition's when `perPartition`. */
+function* trafficSeries(broker: Broker, perPartition: boolean): Iterable<[Labels, PartitionTraffic]> {
+  for (const topic of broker.cluster.topics()) {
+    const partitions = broker.partitionsOf(topic.name).filter((p) => p !== undefined);
+    if (!perPartition) yield [{ topic: topic.name }, sumTraffic(partitions.map((p) => p.traffic))];
+    else for (const p of partitions) yield [{ topic: topic.name, partition: p.index }, p.traffic];
+  }
+}
+
+export function registerBrokerMetrics(registry: Registry, ctx: HttpApiContext): void {
+  const { broker } = ctx;
+  for (const [name, help, field] of BROKER_COUNTERS) scrapedCounter(registry, { name, help, read: () => [[{}, broker.counters[field]]] });
+  const perPartition = ctx.config.metricsPartitions;
+  for (const [name, help, field] of TRAFFIC_COUNTERS) {
+    scrapedCounter(registry, {
+      name,
+      help,
+      labelNames: perPartition ? ['topic', 'partition'] : ['topic'],
+      read: () => Array.from(trafficSeries(broker, perPartition), ([labels, traffic]): [Labels, number] => [labels, traffic[field]]),
+    });
+  }
+  scrapedGauge(registry, {
+    name: 'sluice_partitions',
+    help: 'Partitions this broker holds, internal topics included.',
+    read: () => [[{}, broker.allPartitions().length]],
+  });
+  scrapedGauge(registry, { name: 'sluice_connections', help: 'Kafka client connections open now.', read: () => [[{}, ctx.openConnections()]] });
+}
