@@ -150,14 +150,18 @@ export class Requester {
     }
   }
 
-  /** Removes and returns the request waiting under `correlationId`, its timer stopped. */
   private settle(correlationId: string): Waiting | undefined {
-    const waiting = this.waiting.get(correlationId);
-    if (!waiting) return undefined;
-    this.waiting.delete(correlationId);
-    clearTimeout(waiting.timer);
-    return waiting;
+    return takeWaiting(this.waiting, correlationId);
   }
+}
+
+/** Removes and returns the request waiting under `correlationId`, its timer stopped; requesters in and out of the broker match replies by it. */
+export function takeWaiting<W extends { timer: NodeJS.Timeout }>(waiting: Map<string, W>, correlationId: string): W | undefined {
+  const found = waiting.get(correlationId);
+  if (!found) return undefined;
+  waiting.delete(correlationId);
+  clearTimeout(found.timer);
+  return found;
 }
 
 /** Answers one request: the reply value (serialized like a producer's: Buffer, string or JSON). A thrown error goes back to the requester. */

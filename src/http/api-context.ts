@@ -14,6 +14,8 @@ export interface HttpApiContext {
   groups: GroupCoordinator;
   shares: ShareCoordinator;
   config: BrokerConfig;
+  /** The broker's own Kafka listener (host:port), for the few routes that go through a Kafka client of it (queue redrive). */
+  bootstrap: string;
   /** Kafka client connections open now. */
   openConnections(): number;
   /** The last hour of traffic and group lag, sampled while the HTTP API runs. */

@@ -1,7 +1,9 @@
 // Who may do what over HTTP. With a token (--http-token), every request must
 // carry `Authorization: Bearer <token>`, reads included: a broker reachable by
 // others shows its records to no one without it. Without --http-writes the API
-// is read-only: only GET and HEAD pass, whatever the token.
+// is read-only: only GET and HEAD pass, whatever the token. The web console's
+// page and assets (console-routes.ts) pass without the token, so that the page
+// can load and ask for it; they hold no data of the broker's.
 //
 // The token is compared in constant time: both sides are hashed to SHA-256
 // first, so timingSafeEqual sees equal lengths and the comparison's time says
@@ -15,6 +17,8 @@ export interface AccessPolicy {
   /** '' for none. */
   token: string;
   writes: boolean;
+  /** Routes (by their pattern, as registered) readable without the token. */
+  isPublic(route: string): boolean;
 }
 
 const READ_METHODS = new Set(['GET', 'HEAD']);
@@ -34,7 +38,10 @@ function bearerOf(request: FastifyRequest): string | null {
 export function installAccessPolicy(app: FastifyInstance, policy: AccessPolicy): void {
   const expected = policy.token === '' ? null : digest(policy.token);
   app.addHook('onRequest', async (request, reply) => {
-    if (expected) {
+    const path = request.url.split('?')[0];
+    // By the route matched, not the URL's text, so no spelling of a path reaches another route untokened.
+    const route = request.routeOptions.url;
+    if (expected && !(READ_METHODS.has(request.method) && route !== undefined && policy.isPublic(route))) {
       const given = bearerOf(request);
       if (given === null || !crypto.timingSafeEqual(digest(given), expected)) {
         void reply.header('www-authenticate', 'Bearer');
@@ -42,7 +49,7 @@ export function installAccessPolicy(app: FastifyInstance, policy: AccessPolicy):
       }
     }
     if (!policy.writes && !READ_METHODS.has(request.method)) {
-      throw new HttpApiError(403, 'SLUICE_HTTP_READ_ONLY', `${request.method} ${request.url.split('?')[0]} changes the broker, and its HTTP API is read-only`, 'start the broker with --http-writes true to allow it');
+      throw new HttpApiError(403, 'SLUICE_HTTP_READ_ONLY', `${request.method} ${path} changes the broker, and its HTTP API is read-only`, 'start the broker with --http-writes true to allow it');
     }
   });
 }

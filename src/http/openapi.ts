@@ -6,6 +6,10 @@
 import swagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 
+/** WebSocket routes are left out of the paths (an upgrade has no OpenAPI shape), so the description carries them. */
+const WEBSOCKET_DESCRIPTION =
+  'WebSocket GET /topics/{t}/ws (query partition, offset, time, from=earliest|latest, credit, group): send { "credit": n } to receive n more records, one text message each, shaped as in GET /topics/{t}/records; the server never has more outstanding than granted. With group=g (needs --http-writes) the socket starts at g\'s committed offsets and { "commit": { "partition", "offset" } } commits offset + 1 for g while g has no members, answered { "committed": { "partition", "offset" } }; refused messages are answered { "error": { "code", "message" } }.';
+
 /** The version of the API's contract (paths, bodies, error codes), not of the package. */
 const API_VERSION = '1';
 
@@ -17,7 +21,8 @@ export async function registerOpenApi(app: FastifyInstance, tokenRequired: boole
         title: 'Sluice HTTP API',
         version: API_VERSION,
         description:
-          'Read-only unless the broker runs with --http-writes; with --http-token every request needs Authorization: Bearer <token>. Errors: { "error": { "code": "SLUICE_HTTP_...", "message", "hint" } }.',
+          'Read-only unless the broker runs with --http-writes; with --http-token every request needs Authorization: Bearer <token>. Errors: { "error": { "code": "SLUICE_HTTP_...", "message", "hint" } }. ' +
+          WEBSOCKET_DESCRIPTION,
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: tokenRequired ? [{ bearer: [] }] : [],

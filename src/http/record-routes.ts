@@ -1,29 +1,24 @@
 // Records over HTTP.
 //
-// POST /topics/{t}/records appends through the broker's produce path (the
-// same validation, topic rules, append and acks policy as a Produce request):
-// a JSON body is one record or { records: [...] }; a body sent as
-// application/octet-stream is one record's value, its key and partition in the
-// query. A record goes to the partition it names, else the one its key hashes
-// to (murmur2, as Kafka's clients place keys), else, for records without a
-// key, to the next partition in turn per request, so that the keyless records
-// of one request keep their order. One batch is built per partition.
+// POST /topics/{t}/records appends through record-append.ts (the broker's
+// produce path; partition by name, key or turn): a JSON body is one record or
+// { records: [...] }; a body sent as application/octet-stream is one record's
+// value, its key and partition in the query.
 //
 // GET /topics/{t}/records reads one partition from an offset or a time up to
 // the high watermark as JSON lines, at most `limit` records; it never waits for
 // records to come, only for the fsync of those already appended (so a record
 // produced with acks=1 is read right after).
 
-import type { FastifyInstance } from 'fastify';
-import { produceToPartition } from '../broker/produce.js';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { listOffset } from '../broker/list-offsets.js';
-import type { Partition } from '../broker/partition.js';
 import { scanRecords } from '../broker/partition-scan.js';
-import { ErrorCode } from '../protocol/error-codes.js';
-import { partitionForKey } from '../protocol/murmur2.js';
-import { type NewRecord, type Record as StoredRecord, encodeBatch } from '../protocol/records.js';
+import type { NewRecord } from '../protocol/records.js';
 import type { HttpApiContext } from './api-context.js';
-import { HttpApiError, kafkaError } from './errors.js';
+import { HttpApiError } from './errors.js';
+import { partitionOf } from './partition-lookup.js';
+import { type RecordAppender, type RecordToAppend, valueBytes } from './record-append.js';
+import { recordJson } from './record-json.js';
 import { ERROR_RESPONSES, strictObject, topicParam } from './schemas.js';
 
 /** Records one POST may carry; the body size limit applies as well. */
@@ -41,7 +36,7 @@ interface JsonRecord {
   timestamp?: number;
 }
 
-interface ProduceQuery {
+export interface ProduceQuery {
   acks: '0' | '1' | '-1' | 'all';
   key?: string;
   partition?: number;
@@ -74,67 +69,52 @@ function utf8(value: string): Buffer {
 }
 
 function toNewRecord(r: JsonRecord): NewRecord {
-  const value = r.value === null ? null : utf8(typeof r.value === 'string' ? r.value : JSON.stringify(r.value));
   return {
     key: r.key == null ? null : utf8(r.key),
-    value,
+    value: valueBytes(r.value),
     headers: Object.entries(r.headers ?? {}).map(([key, v]) => ({ key, value: utf8(v as string) })),
     timestamp: r.timestamp,
   };
 }
 
-const fatalUtf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** UTF-8 text when the bytes are valid UTF-8, else base64 (the line says which). */
-function textOf(bytes: Buffer | null): { text: string | null; base64: boolean } {
-  if (bytes === null) return { text: null, base64: false };
-  try {
-    return { text: fatalUtf8.decode(bytes), base64: false };
-  } catch {
-    return { text: bytes.toString('base64'), base64: true };
-  }
-}
-
-function jsonLine(partition: number, r: StoredRecord): string {
-  const key = textOf(r.key);
-  const value = textOf(r.value);
-  const headers: { [name: string]: string | null } = {};
-  for (const h of r.headers) headers[h.key] = h.value === null ? null : h.value.toString('utf8');
-  return (
-    JSON.stringify({
-      partition,
-      offset: r.offset,
-      timestamp: r.timestamp,
-      key: key.text,
-      ...(key.base64 ? { keyEncoding: 'base64' } : {}),
-      value: value.text,
-      ...(value.base64 ? { valueEncoding: 'base64' } : {}),
-      headers,
-    }) + '\n'
-  );
-}
-
 /** The records of a produce body, each with the partition it asks for: a JSON record's own, or the query's for a raw body. */
-function recordsOf(body: JsonRecord | { records: JsonRecord[] } | Buffer, query: ProduceQuery): { record: NewRecord; partition?: number }[] {
+function recordsOf(body: JsonRecord | { records: JsonRecord[] } | Buffer, query: ProduceQuery): RecordToAppend[] {
   if (Buffer.isBuffer(body)) return [{ record: { key: query.key === undefined ? null : utf8(query.key), value: body }, partition: query.partition }];
   return ('records' in body ? body.records : [body]).map((r) => ({ record: toNewRecord(r), partition: r.partition }));
 }
 
-function unknownPartition(topic: string, index: number, count: number): HttpApiError {
-  return new HttpApiError(404, 'SLUICE_HTTP_UNKNOWN_PARTITION', `topic '${topic}' has no partition ${index} on this broker`, `partitions are numbered 0 to ${count - 1}`);
+/** The query of a produce: acks, and the key and partition of a raw body. */
+export const PRODUCE_QUERY_PROPERTIES = {
+  acks: { type: 'string', enum: ['0', '1', '-1', 'all'], default: 'all', description: '0: answer at once; 1: once appended; all: once committed (fsynced under group-commit)' },
+  key: { type: 'string', description: 'the record key of an application/octet-stream body' },
+  partition: { type: 'integer', minimum: 0, description: 'the partition of an application/octet-stream body' },
+} as const;
+
+export const PRODUCE_BODY = {
+  content: {
+    'application/json': {
+      schema: {
+        oneOf: [recordSchema, strictObject({ records: { type: 'array', minItems: 1, maxItems: MAX_RECORDS_PER_POST, items: recordSchema } }, ['records'])],
+      },
+    },
+    'application/octet-stream': { schema: { description: 'one record value, as is' } },
+  },
+} as const;
+
+export const PRODUCE_RESPONSES = { 200: producedSchema, 202: producedSchema, ...ERROR_RESPONSES } as const;
+
+export type ProduceBody = JsonRecord | { records: JsonRecord[] } | Buffer;
+
+/** Appends a produce body's records to `topic` and answers where they went (202 and none with acks=0). */
+export async function produce(appender: RecordAppender, topic: string, body: ProduceBody, query: ProduceQuery, reply: FastifyReply) {
+  const placed = await appender.append(topic, recordsOf(body, query), query.acks === 'all' ? -1 : Number(query.acks));
+  if (placed === null) return reply.code(202).send({ records: [] });
+  return { records: placed };
 }
 
-function partitionOf(ctx: HttpApiContext, topic: string, index: number): Partition {
-  const p = ctx.broker.partition(topic, index);
-  if (!p) throw unknownPartition(topic, index, ctx.broker.cluster.topic(topic)?.partitions.length ?? 0);
-  return p;
-}
+export function registerRecordRoutes(app: FastifyInstance, ctx: HttpApiContext, appender: RecordAppender): void {
 
-export function registerRecordRoutes(app: FastifyInstance, ctx: HttpApiContext): void {
-  /** Next partition per topic for records without key or partition. */
-  const nextKeyless = new Map<string, number>();
-
-  app.post<{ Params: { topic: string }; Querystring: ProduceQuery; Body: JsonRecord | { records: JsonRecord[] } | Buffer }>(
+  app.post<{ Params: { topic: string }; Querystring: ProduceQuery; Body: ProduceBody }>(
     '/topics/:topic/records',
     {
       schema: {
@@ -142,75 +122,12 @@ export function registerRecordRoutes(app: FastifyInstance, ctx: HttpApiContext):
         description: 'JSON: one record or { records: [...] }. application/octet-stream: the body is one record value; key and partition come from the query.',
         tags: ['records'],
         params: topicParam,
-        querystring: strictObject({
-          acks: { type: 'string', enum: ['0', '1', '-1', 'all'], default: 'all', description: '0: answer at once; 1: once appended; all: once committed (fsynced under group-commit)' },
-          key: { type: 'string', description: 'the record key of an application/octet-stream body' },
-          partition: { type: 'integer', minimum: 0, description: 'the partition of an application/octet-stream body' },
-        }),
-        body: {
-          content: {
-            'application/json': {
-              schema: {
-                oneOf: [
-                  recordSchema,
-                  strictObject({ records: { type: 'array', minItems: 1, maxItems: MAX_RECORDS_PER_POST, items: recordSchema } }, ['records']),
-                ],
-              },
-            },
-            'application/octet-stream': { schema: { description: 'one record value, as is' } },
-          },
-        },
-        response: { 200: producedSchema, 202: producedSchema, ...ERROR_RESPONSES },
+        querystring: strictObject(PRODUCE_QUERY_PROPERTIES),
+        body: PRODUCE_BODY,
+        response: PRODUCE_RESPONSES,
       },
     },
-    async (request, reply) => {
-      const name = request.params.topic;
-      const topic = await ctx.broker.topicOrAutoCreate(name, true);
-      if (!topic) throw new HttpApiError(404, 'SLUICE_HTTP_UNKNOWN_TOPIC', `unknown topic '${name}'`, 'create it first (POST /topics), or start the broker with auto-create-topics-enable');
-      const count = topic.partitions.length;
-      const keyless = nextKeyless.get(name) ?? 0;
-      nextKeyless.set(name, (keyless + 1) % count);
-      const records = recordsOf(request.body, request.query);
-      const byPartition = new Map<number, number[]>();
-      for (const [i, { record, partition }] of records.entries()) {
-        const p = partition ?? (record.key ? partitionForKey(record.key, count) : keyless);
-        if (p >= count) throw unknownPartition(name, p, count);
-        const indexes = byPartition.get(p);
-        if (indexes) indexes.push(i);
-        else byPartition.set(p, [i]);
-      }
-      const acksName = request.query.acks;
-      const acks = acksName === 'all' ? -1 : Number(acksName);
-      // Every append starts before the first await, as a Produce request's partitions do.
-      const results = [...byPartition].map(([p, indexes]) => ({
-        partition: p,
-        indexes,
-        result: produceToPartition(ctx.broker, name, p, encodeBatch(indexes.map((i) => records[i].record)), acks, ctx.log),
-      }));
-      if (acks === 0) {
-        // As with a Kafka producer at acks=0, a failure is not reported to the sender; it is logged.
-        for (const { partition: p, result } of results) void result.catch((err) => ctx.log.error({ err, topic: name, partition: p }, 'HTTP produce with acks=0 failed'));
-        return reply.code(202).send({ records: [] });
-      }
-      const placed: { partition: number; offset: number }[] = new Array(records.length);
-      const written: number[] = [];
-      let failure: HttpApiError | null = null;
-      for (const { partition: p, indexes, result } of results) {
-        const r = await result;
-        if (r.errorCode !== ErrorCode.NONE) {
-          failure ??= kafkaError(r.errorCode, r.errorMessage, `appending to ${name}-${p}`);
-          continue;
-        }
-        written.push(p);
-        // One batch per partition: its records take consecutive offsets (on dedup.header topics, before any were dropped).
-        indexes.forEach((i, n) => (placed[i] = { partition: p, offset: r.baseOffset + n }));
-      }
-      if (failure) {
-        if (written.length > 0) failure.message += `; the records for partitions ${written.join(', ')} were written`;
-        throw failure;
-      }
-      return { records: placed };
-    },
+    async (request, reply) => produce(appender, request.params.topic, request.body, request.query, reply),
   );
 
   app.get<{ Params: { topic: string }; Querystring: { partition: number; offset?: number; time?: number; limit: number } }>(
@@ -256,7 +173,7 @@ export function registerRecordRoutes(app: FastifyInstance, ctx: HttpApiContext):
         .type('application/x-ndjson')
         .header('sluice-next-offset', String(scan.nextOffset))
         .header('sluice-high-watermark', String(p.highWatermark))
-        .send(scan.records.map((r) => jsonLine(partition, r)).join(''));
+        .send(scan.records.map((r) => recordJson(partition, r) + '\n').join(''));
     },
   );
 }

@@ -8,6 +8,14 @@ export function strictObject(properties: Record<string, unknown>, required: stri
   return { type: 'object', additionalProperties: false, properties, ...(required.length > 0 ? { required } : {}) } as const;
 }
 
+/** An answer's list of objects with these `properties`, for the OpenAPI document. */
+export function listOf(properties: Record<string, unknown>) {
+  return { type: 'array', items: { type: 'object', properties } } as const;
+}
+
+/** An answer's topic-partition: the fields each entry of a per-partition list starts with. */
+export const topicPartitionProperties = { topic: { type: 'string' }, partition: { type: 'integer' } } as const;
+
 export const topicParam = {
   type: 'object',
   required: ['topic'],

@@ -10,14 +10,19 @@ import { SluiceError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { HttpApiContext } from './api-context.js';
 import { installAccessPolicy } from './auth.js';
+import { isConsoleRoute, registerConsoleRoutes } from './console-routes.js';
 import { installErrorHandlers } from './errors.js';
 import { registerGroupRoutes } from './group-routes.js';
 import { registerMetricsRoutes } from './metrics-routes.js';
 import { registerQueueRoutes } from './queue-routes.js';
 import { registerOpenApi } from './openapi.js';
+import { RecordAppender } from './record-append.js';
 import { registerRecordRoutes } from './record-routes.js';
+import { registerRequestRoutes } from './request-routes.js';
 import { registerStatsRoutes } from './stats-routes.js';
 import { registerTopicRoutes } from './topic-routes.js';
+import { registerTopicSocketRoutes } from './topic-socket-routes.js';
+import { registerTopicStreamRoutes } from './topic-stream-routes.js';
 
 export interface RunningHttpApi {
   port: number;
@@ -63,13 +68,18 @@ async function buildHttpApi(ctx: HttpApiContext): Promise<FastifyInstance> {
   app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   installErrorHandlers(app);
-  installAccessPolicy(app, { token: ctx.config.httpToken, writes: ctx.config.httpWrites });
+  installAccessPolicy(app, { token: ctx.config.httpToken, writes: ctx.config.httpWrites, isPublic: isConsoleRoute });
   await registerOpenApi(app, ctx.config.httpToken !== '');
   registerTopicRoutes(app, ctx);
-  registerRecordRoutes(app, ctx);
+  const appender = new RecordAppender(ctx);
+  registerRecordRoutes(app, ctx, appender);
+  registerRequestRoutes(app, ctx, appender);
+  registerTopicStreamRoutes(app, ctx);
+  await registerTopicSocketRoutes(app, ctx);
   registerGroupRoutes(app, ctx);
-  registerQueueRoutes(app, ctx);
+  registerQueueRoutes(app, ctx, appender);
   registerMetricsRoutes(app, ctx);
+  await registerConsoleRoutes(app, ctx);
   registerStatsRoutes(app, ctx);
   return app;
 }

@@ -54,6 +54,15 @@ export const confluentPython: InteropTool = {
   isAvailable: once(() => spawnSync(PYTHON, ['-c', 'import confluent_kafka'], { stdio: 'ignore' }).status === 0),
 };
 
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** Debian's Chromium, which the web console's tests drive headless (playwright-core). */
+export const chromium: InteropTool = {
+  name: 'chromium',
+  install: 'apt-get install -y chromium chromium-driver',
+  isAvailable: once(() => fs.existsSync(CHROMIUM)),
+};
+
 /** @confluentinc/kafka-javascript on librdkafka 2.15, built from its bundled C sources into a cache. */
 export const kafkaJavascript: InteropTool = {
   name: `@confluentinc/kafka-javascript ${KAFKA_JAVASCRIPT_VERSION} (librdkafka 2.15)`,

@@ -101,6 +101,7 @@ test('GET /openapi.json describes every route with its parameters and bodies', a
   const routes = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
   assert.deepEqual(routes.sort(), [
     'DELETE /topics/{topic}',
+    'GET /console/config',
     'GET /groups',
     'GET /groups/{group}',
     'GET /metrics',
@@ -111,10 +112,16 @@ test('GET /openapi.json describes every route with its parameters and bodies', a
     'GET /topics',
     'GET /topics/{topic}',
     'GET /topics/{topic}/records',
+    'GET /topics/{topic}/stream',
     'PATCH /topics/{topic}/configs',
+    'POST /groups/{group}/offsets/reset',
+    'POST /queues/{group}/messages',
+    'POST /queues/{group}/redrive',
+    'POST /request/{topic}',
     'POST /topics',
     'POST /topics/{topic}/records',
   ]);
+  assert.match(doc.info.description, /WebSocket GET \/topics\/\{t\}\/ws/, 'the WebSocket route, hidden from the paths, is described');
   const produce = doc.paths['/topics/{topic}/records'].post;
   assert.deepEqual(Object.keys(produce.requestBody.content).sort(), ['application/json', 'application/octet-stream']);
   assert.deepEqual(produce.parameters.map((p: { name: string }) => p.name).sort(), ['acks', 'key', 'partition', 'topic']);

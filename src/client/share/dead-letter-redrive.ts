@@ -8,7 +8,8 @@
 // redriven, so each dead letter goes back once. Each run reads up to the
 // topic's end as it was when the run began and commits the cursor after
 // every round of records is acknowledged. Letters of other groups sharing
-// the topic (header `_dlq.errors.group.id`) are stepped over, not sent.
+// the topic (header `_dlq.errors.group.id`) are stepped over, not sent. A run
+// with a limit stops after that many letters, its cursor right after the last.
 
 import { Admin, EARLIEST, LATEST } from '../admin.js';
 import { AssignedConsumer } from '../consumer.js';
@@ -42,7 +43,13 @@ export const redriveCursorGroup = (group: string): string => `sluice.redrive.${g
  * round. Resolves with the final figures (`deadLetterTopic` '' when the group
  * names none).
  */
-export async function redriveDeadLetters(client: KafkaClient, group: string, onProgress: (p: RedriveProgress) => void = () => {}): Promise<RedriveProgress> {
+export async function redriveDeadLetters(
+  client: KafkaClient,
+  group: string,
+  onProgress: (p: RedriveProgress) => void = () => {},
+  /** Dead letters sent back at most in this run. */
+  limit = Infinity,
+): Promise<RedriveProgress> {
   const admin = new Admin(client);
   const configs = await admin.describeConfigs({ type: 'group', name: group });
   const deadLetterTopic = configs.find((c) => c.name === 'errors.deadletterqueue.topic.name')?.value ?? '';
@@ -69,11 +76,19 @@ export async function redriveDeadLetters(client: KafkaClient, group: string, onP
   const producer = new Producer(client, { acks: -1 });
   // How far each partition is done: the reader's position (past markers and gaps too), never past the end this run reads to.
   const done = (p: number) => Math.min(reader.position(p) ?? start.get(p)!, end.get(p)!);
+  // Where a run cut short by its limit stopped in each partition: past the last record it looked at.
+  const looked = new Map(start);
+  let cut = false;
   try {
-    while ([...end].some(([p, to]) => done(p) < to)) {
+    while (!cut && [...end].some(([p, to]) => done(p) < to)) {
       const sends: Promise<unknown>[] = [];
       for (const r of await reader.poll()) {
         if (r.offset >= end.get(r.partition)!) continue;
+        if (progress.redriven >= limit) {
+          cut = true;
+          break;
+        }
+        looked.set(r.partition, r.offset + 1);
         const target = originOf(r.headers, group);
         if (!target) {
           progress.skipped++;
@@ -83,7 +98,7 @@ export async function redriveDeadLetters(client: KafkaClient, group: string, onP
         progress.redriven++;
       }
       await Promise.all(sends);
-      await admin.commitOffsets(cursor, [...end.keys()].map((partition) => ({ topic: deadLetterTopic, partition, offset: done(partition) })));
+      await admin.commitOffsets(cursor, [...end.keys()].map((partition) => ({ topic: deadLetterTopic, partition, offset: cut ? looked.get(partition)! : done(partition) })));
       onProgress({ ...progress });
     }
   } finally {
