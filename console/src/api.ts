@@ -50,6 +50,11 @@ export class Api {
     private readonly onUnauthorized: () => void,
   ) {}
 
+  /** Whether calls carry a bearer token (a browser's EventSource cannot send one). */
+  get hasToken(): boolean {
+    return this.token !== null;
+  }
+
   get<T>(path: string): Promise<T> {
     return this.call<T>('GET', path);
   }
