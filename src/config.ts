@@ -180,6 +180,34 @@ export interface BrokerConfig {
   httpToken: string;
   /** Whether GET /metrics also gives records and bytes in and out per partition (one series per partition: many on a big broker). Default false: per topic. */
   metricsPartitions: boolean;
+  /**
+   * etcd endpoints of the cluster's control plane (e.g. ["http://127.0.0.1:2379"]); a
+   * string is split at commas. Empty: a broker of its own, with its metadata in
+   * the data directory. Default [].
+   */
+  etcd: string[];
+  /** Key prefix under which the cluster keeps its state in etcd; clusters sharing an etcd need different ones. Default "/sluice". */
+  etcdPrefix: string;
+  /**
+   * TTL of this broker's registration lease in etcd (ms): a broker that cannot
+   * renew it for this long is dead to the cluster, and stops acknowledging as a
+   * leader on its own. Default 6000.
+   */
+  brokerLeaseTtlMs: number;
+  /** Rack of this broker, for rack-aware replica placement; '' for none. Default ''. */
+  rack: string;
+  /**
+   * Address ("host:port") other brokers fetch replicas from; '' for the Kafka
+   * listener's advertised address. Default ''.
+   */
+  replicationAddress: string;
+  /**
+   * A follower that has not caught up with the leader's log end for this long
+   * leaves the ISR (ms). Default 30000, as Kafka's replica.lag.time.max.ms.
+   */
+  replicaLagTimeMaxMs: number;
+  /** Longest a follower's fetch waits at the leader for new records (ms). Default 500, as Kafka's replica.fetch.wait.max.ms. */
+  replicaFetchWaitMaxMs: number;
   /** pino log level. Default info. */
   logLevel: string;
 }
@@ -229,6 +257,13 @@ export const defaultConfig: BrokerConfig = {
   httpWrites: false,
   metricsPartitions: false,
   httpToken: '',
+  etcd: [],
+  etcdPrefix: '/sluice',
+  brokerLeaseTtlMs: 6000,
+  rack: '',
+  replicationAddress: '',
+  replicaLagTimeMaxMs: 30_000,
+  replicaFetchWaitMaxMs: 500,
   logLevel: 'info',
 };
 
@@ -261,6 +296,15 @@ function nameList(name: string, v: unknown, known: readonly string[]): string[] 
   const items = typeof v === 'string' ? v.split(',').map((x) => x.trim()) : v;
   if (!Array.isArray(items) || items.length === 0 || !items.every((x) => known.includes(x))) {
     throw new ConfigError(`${name} must be a non-empty list of ${known.join(', ')}, got ${JSON.stringify(v)}`);
+  }
+  return items as string[];
+}
+
+/** A list of URLs, given as an array or a comma-separated string; each must parse. */
+function urlList(name: string, v: unknown): string[] {
+  const items = typeof v === 'string' ? v.split(',').map((x) => x.trim()).filter((x) => x !== '') : v;
+  if (!Array.isArray(items) || !items.every((x) => typeof x === 'string' && URL.canParse(x))) {
+    throw new ConfigError(`${name} must be a list of URLs such as http://127.0.0.1:2379, got ${JSON.stringify(v)}`);
   }
   return items as string[];
 }
@@ -324,6 +368,13 @@ export function resolveConfig(overrides: Partial<Record<keyof BrokerConfig, unkn
     httpWrites: boolean('httpWrites', o.httpWrites),
     metricsPartitions: boolean('metricsPartitions', o.metricsPartitions),
     httpToken: String(o.httpToken),
+    etcd: urlList('etcd', o.etcd),
+    etcdPrefix: String(o.etcdPrefix),
+    brokerLeaseTtlMs: integer('brokerLeaseTtlMs', o.brokerLeaseTtlMs, 1000, 2 ** 31 - 1),
+    rack: String(o.rack),
+    replicationAddress: String(o.replicationAddress),
+    replicaLagTimeMaxMs: integer('replicaLagTimeMaxMs', o.replicaLagTimeMaxMs, 10, 2 ** 31 - 1),
+    replicaFetchWaitMaxMs: integer('replicaFetchWaitMaxMs', o.replicaFetchWaitMaxMs, 0, 2 ** 31 - 1),
     logLevel: String(o.logLevel),
   };
 }

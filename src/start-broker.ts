@@ -52,7 +52,7 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
   let cluster: LocalControlPlane;
   let producerIds: ProducerIdManager;
   try {
-    cluster = LocalControlPlane.open(config.dataDir, { nodeId: config.nodeId, host: config.advertisedHost, port: bound, rack: null });
+    cluster = LocalControlPlane.open(config.dataDir, { nodeId: config.nodeId, host: config.advertisedHost, port: bound, rack: config.rack || null, replicationHost: config.advertisedHost, replicationPort: bound });
     producerIds = ProducerIdManager.open(config.dataDir);
   } catch (err) {
     await kafka.close();

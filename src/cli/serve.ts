@@ -58,6 +58,13 @@ const OPTIONS: ServeOption[] = [
   { key: 'httpWrites', flag: '--http-writes <bool>', help: 'let the HTTP API produce, create and delete topics and alter configs (default: read-only)' },
   { key: 'httpToken', flag: '--http-token <token>', help: 'bearer token every HTTP API request must carry' },
   { key: 'metricsPartitions', flag: '--metrics-partitions <bool>', help: 'GET /metrics also per partition (records and bytes in and out), not only per topic' },
+  { key: 'etcd', flag: '--etcd <urls>', help: 'etcd endpoints of a cluster, comma-separated (default: none, a broker of its own)' },
+  { key: 'etcdPrefix', flag: '--etcd-prefix <prefix>', help: 'key prefix of the cluster in etcd' },
+  { key: 'brokerLeaseTtlMs', flag: '--broker-lease-ttl-ms <ms>', help: 'a broker that cannot renew its etcd lease this long is dead to the cluster' },
+  { key: 'rack', flag: '--rack <name>', help: 'rack of this broker, for rack-aware replica placement' },
+  { key: 'replicationAddress', flag: '--replication-address <host:port>', help: 'address other brokers fetch replicas from (default: the advertised listener)' },
+  { key: 'replicaLagTimeMaxMs', flag: '--replica-lag-time-max-ms <ms>', help: 'a follower behind the leader this long leaves the ISR' },
+  { key: 'replicaFetchWaitMaxMs', flag: '--replica-fetch-wait-max-ms <ms>', help: "longest a follower's fetch waits at the leader" },
   { key: 'logLevel', flag: '--log-level <level>', help: 'pino level: trace, debug, info, warn, error, silent' },
 ];
 

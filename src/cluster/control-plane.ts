@@ -9,17 +9,41 @@ import type { TopicConfigs } from '../metadata/topic-configs.js';
 
 export interface BrokerInfo {
   nodeId: number;
+  /** The Kafka listener clients are told of (Metadata). */
   host: string;
   port: number;
   rack: string | null;
+  /** Where followers fetch this broker's partitions from (the listener, unless --replication-address). */
+  replicationHost: string;
+  replicationPort: number;
 }
 
+/**
+ * One partition's replicas and leadership, as the control plane decided it.
+ * Leader -1: offline (no live in-sync replica). Each change of leader bumps
+ * leaderEpoch; every change at all (leader, ISR, replicas) bumps
+ * partitionEpoch, and a compare-and-swap names the epochs it read.
+ */
 export interface PartitionAssignment {
   partition: number;
   leader: number;
   leaderEpoch: number;
   replicas: number[];
   isr: number[];
+  partitionEpoch: number;
+}
+
+/** What a watch brought from elsewhere: topics created, deleted or changed (configs, partitions, leaders, ISRs), and whether the live brokers changed. */
+export interface ClusterChange {
+  topics: string[];
+  brokers: boolean;
+}
+
+/** How a new topic's or new partitions' replicas are placed: a factor (-1: the default), or broker ids per partition. */
+export interface ReplicaRequest {
+  replicationFactor: number;
+  /** Broker ids per new partition, in order; null to let the control plane place them. */
+  assignments: number[][] | null;
 }
 
 export interface TopicMetadata {
@@ -32,15 +56,34 @@ export interface TopicMetadata {
 
 export interface ControlPlane extends DynamicBrokerConfigStore {
   readonly clusterId: string;
+  /** The broker acting as controller now; -1 while there is none. */
   readonly controllerId: number;
+  /** This broker's id. */
+  readonly nodeId: number;
+  /** The live (registered) brokers. */
   brokers(): BrokerInfo[];
+  /**
+   * True while this broker's registration surely holds: with etcd, while its
+   * lease was renewed less than a TTL ago. A broker that is not registered
+   * must not acknowledge anything as a leader (another may lead by now).
+   */
+  registered(): boolean;
+  /** Calls `listener` after changes made elsewhere (or by this broker) were applied to what topics()/brokers() return. Returns a function that stops it. */
+  onChange(listener: (change: ClusterChange) => void): () => void;
+  /**
+   * A partition leader's change of its ISR, compare-and-swap on the epochs it
+   * holds: applied only if the partition still has `leaderEpoch` and
+   * `partitionEpoch`. Returns the new assignment, or null when stale (the
+   * caller waits for onChange to bring the newer state).
+   */
+  alterIsr(topic: string, partition: number, leaderEpoch: number, partitionEpoch: number, isr: number[]): Promise<PartitionAssignment | null>;
   topics(): TopicMetadata[];
   topic(name: string): TopicMetadata | undefined;
   topicById(id: Buffer): TopicMetadata | undefined;
-  createTopic(name: string, partitions: number, configs: TopicConfigs): Promise<TopicMetadata>;
+  createTopic(name: string, partitions: number, configs: TopicConfigs, replicas?: ReplicaRequest): Promise<TopicMetadata>;
   deleteTopic(name: string): Promise<void>;
   /** Grows a topic to `total` partitions. */
-  createPartitions(name: string, total: number): Promise<TopicMetadata>;
+  createPartitions(name: string, total: number, replicas?: ReplicaRequest): Promise<TopicMetadata>;
   setTopicConfigs(name: string, configs: TopicConfigs): Promise<TopicMetadata>;
   /** Replaces the dynamic broker configs at `scope` ("" for the cluster-wide default, a node id for that broker). */
   setBrokerConfigs(scope: string, configs: ConfigMap): Promise<void>;

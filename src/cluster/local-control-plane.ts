@@ -58,6 +58,24 @@ export class LocalControlPlane implements ControlPlane {
     return this.self.nodeId;
   }
 
+  get nodeId(): number {
+    return this.self.nodeId;
+  }
+
+  registered(): boolean {
+    return true;
+  }
+
+  /** Nothing changes but through this broker's own calls. */
+  onChange(): () => void {
+    return () => {};
+  }
+
+  /** The only replica is the leader, and it never leaves its own ISR. */
+  async alterIsr(topic: string, partition: number): Promise<PartitionAssignment | null> {
+    return this.topic(topic)?.partitions[partition] ?? null;
+  }
+
   brokers(): BrokerInfo[] {
     return [this.self];
   }
@@ -135,7 +153,7 @@ export class LocalControlPlane implements ControlPlane {
   private build(name: string, topicId: Buffer, count: number, configs: TopicConfigs): TopicMetadata {
     const id = this.self.nodeId;
     const partitions: PartitionAssignment[] = [];
-    for (let p = 0; p < count; p++) partitions.push({ partition: p, leader: id, leaderEpoch: 0, replicas: [id], isr: [id] });
+    for (let p = 0; p < count; p++) partitions.push({ partition: p, leader: id, leaderEpoch: 0, replicas: [id], isr: [id], partitionEpoch: 0 });
     return { name, topicId, partitions, configs };
   }
 
