@@ -15,6 +15,7 @@ import { FileLog } from '../storage/file-log.js';
 import { Scrubber } from '../storage/scrubber.js';
 import type { PartitionLog } from '../storage/partition-log.js';
 import { Partition } from './partition.js';
+import { LeadershipEvents } from './leadership.js';
 import { PartitionSnapshots } from './partition-snapshots.js';
 import { BrokerCounters } from './counters.js';
 import { PartitionTxns } from './partition-txns.js';
@@ -58,6 +59,8 @@ export class Broker {
   private readonly snapshots: PartitionSnapshots;
   /** Counters a metrics endpoint reads. */
   readonly counters = new BrokerCounters();
+  /** Told of every change of this broker's role for a partition (the coordinators follow their internal topics' leadership). */
+  readonly leadership = new LeadershipEvents();
   private readonly creating = new Map<string, Promise<TopicMetadata>>();
   /** By topic name: the last creation, deletion or partition addition queued (see oneAtATime). */
   private readonly topicChanges = new Map<string, Promise<void>>();
@@ -184,6 +187,8 @@ export class Broker {
 
   private async openPartitions(topic: TopicMetadata, from: number): Promise<void> {
     const parts = this.partitions.get(topic.name) ?? [];
+    // Set first: a listener told of a new leader finds the partition.
+    this.partitions.set(topic.name, parts);
     for (const a of topic.partitions.slice(from)) {
       if (a.leader !== this.config.nodeId) continue;
       const log = await this.openLog(topic, a.partition);
@@ -193,8 +198,8 @@ export class Broker {
       );
       this.snapshots.restore(p, this.partitionDir(topic.name, a.partition), topic.configs);
       parts[a.partition] = p;
+      this.leadership.emit({ topic: topic.name, partition: a.partition, role: 'leader', leaderEpoch: a.leaderEpoch });
     }
-    this.partitions.set(topic.name, parts);
   }
 
   /**
@@ -302,6 +307,7 @@ export class Broker {
     for (const p of parts) {
       if (!p) continue;
       p.wakeAll();
+      this.leadership.emit({ topic: name, partition: p.index, role: 'none', leaderEpoch: p.leaderEpoch });
       await p.log.destroy();
     }
     this.log.info({ topic: name }, 'topic deleted');
