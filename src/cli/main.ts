@@ -2,6 +2,7 @@
 
 import { Command, CommanderError } from 'commander';
 import { SluiceError } from '../errors.js';
+import { registerCluster } from './cluster.js';
 import { registerConsume } from './consume.js';
 import { registerGroup } from './group.js';
 import { registerLog } from './log.js';
@@ -25,6 +26,7 @@ registerGroup(program);
 registerQueue(program);
 registerTxn(program);
 registerLog(program);
+registerCluster(program);
 
 try {
   await program.parseAsync(process.argv);

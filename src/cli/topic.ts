@@ -18,6 +18,7 @@ interface OutputFlags extends ClientFlags {
 
 interface CreateFlags extends OutputFlags {
   partitions?: number;
+  replicationFactor?: number;
   config?: [string, string][];
 }
 
@@ -46,11 +47,13 @@ function registerCreate(topic: Command): void {
       .command('create <name>')
       .description('create a topic')
       .option('-p, --partitions <n>', "number of partitions (default: the broker's num.partitions)", integerArg(1))
+      .option('-r, --replication-factor <n>', 'copies of each partition, on as many brokers (default: 1)', integerArg(1))
       .option('-c, --config <key=value>', 'topic config, e.g. retention.ms=86400000 (repeatable)', collectKeyValue),
   )
-    .addHelpText('after', '\nExample:\n  sluice topic create orders -p 6 -c retention.ms=86400000 -c cleanup.policy=compact')
+    .addHelpText('after', '\nExamples:\n  sluice topic create orders -p 6 -c retention.ms=86400000 -c cleanup.policy=compact\n  sluice topic create payments -p 6 -r 3 -c min.insync.replicas=2')
     .action(async (name: string, flags: CreateFlags) => {
-      await withClient(flags, (client) => new Admin(client).createTopic(name, flags.partitions ?? -1, Object.fromEntries(flags.config ?? [])));
+      const spec = { partitions: flags.partitions ?? -1, replicationFactor: flags.replicationFactor ?? -1, config: Object.fromEntries(flags.config ?? []) };
+      await withClient(flags, (client) => new Admin(client).createTopic(name, spec));
       printStatus(flags, name);
     });
 }
@@ -111,7 +114,7 @@ function registerDescribe(topic: Command): void {
         ['PARTITIONS', partitions.length],
         ['INTERNAL', d.isInternal],
       ]);
-      const columns = ['PARTITION', 'LEADER', 'EPOCH', 'REPLICAS', 'LOG-START-OFFSET', 'LOG-END-OFFSET', ...(corrupt ? ['CORRUPT-OFFSETS'] : [])];
+      const columns = ['PARTITION', 'LEADER', 'EPOCH', 'REPLICAS', 'ISR', 'LOG-START-OFFSET', 'LOG-END-OFFSET', ...(corrupt ? ['CORRUPT-OFFSETS'] : [])];
       const partitionTable = formatTable(
         columns,
         partitions.map((p) => [
@@ -119,6 +122,7 @@ function registerDescribe(topic: Command): void {
           p.leader,
           p.leaderEpoch,
           `[${p.replicas.join(',')}]`,
+          `[${p.isr.join(',')}]`,
           p.logStartOffset,
           p.logEndOffset,
           ...(p.corruptRanges ? [p.corruptRanges.length > 0 ? p.corruptRanges.join(',') : null] : []),

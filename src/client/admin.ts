@@ -30,6 +30,24 @@ export interface TopicDescription extends TopicInfo {
   configs: ConfigEntry[];
 }
 
+export interface ClusterPartition {
+  topic: string;
+  partition: number;
+  /** -1: offline (no live in-sync replica). */
+  leader: number;
+  leaderEpoch: number;
+  replicas: number[];
+  isr: number[];
+}
+
+export interface ClusterDescription {
+  clusterId: string | null;
+  /** -1 while the cluster has no controller. */
+  controllerId: number;
+  brokers: { nodeId: number; host: string; port: number; rack: string | null }[];
+  partitions: ClusterPartition[];
+}
+
 export interface GroupOverview {
   groupId: string;
   protocolType: string;
@@ -163,18 +181,34 @@ export class Admin {
     check(res.results[0].errorCode, res.results[0].errorMessage, `create partitions of '${name}'`);
   }
 
-  /** Offsets of each partition for `timestamp` (EARLIEST, LATEST, or ms since epoch; -1 offset when none). */
+  /**
+   * Offsets of each partition for `timestamp` (EARLIEST, LATEST, or ms since epoch; -1 offset when none),
+   * asked of each partition's leader.
+   */
   async listOffsets(topic: string, partitions: number[], timestamp: number): Promise<Map<number, { offset: number; timestamp: number }>> {
-    const res = await this.client.send(
-      { request: ListOffsetsRequest, response: ListOffsetsResponse },
-      { replicaId: -1, isolationLevel: 0, topics: [{ name: topic, partitions: partitions.map((p) => ({ partitionIndex: p, currentLeaderEpoch: -1, timestamp })) }] },
-    );
     const out = new Map<number, { offset: number; timestamp: number }>();
-    for (const p of res.topics[0]?.partitions ?? []) {
-      check(p.errorCode, null, `list offsets of ${topic}-${p.partitionIndex}`);
-      out.set(p.partitionIndex, { offset: p.offset, timestamp: p.timestamp });
-    }
+    await this.byLeader(topic, partitions, async (connection, ids) => {
+      const res = await connection.send(
+        { request: ListOffsetsRequest, response: ListOffsetsResponse },
+        { replicaId: -1, isolationLevel: 0, topics: [{ name: topic, partitions: ids.map((p) => ({ partitionIndex: p, currentLeaderEpoch: -1, timestamp })) }] },
+      );
+      for (const p of res.topics[0]?.partitions ?? []) {
+        check(p.errorCode, null, `list offsets of ${topic}-${p.partitionIndex}`);
+        out.set(p.partitionIndex, { offset: p.offset, timestamp: p.timestamp });
+      }
+    });
     return out;
+  }
+
+  /** Runs `ask` once per leader of `partitions` of `topic` (a leader unknown to the metadata: any broker, which names the error). */
+  private async byLeader(topic: string, partitions: number[], ask: (connection: BrokerConnection, partitions: number[]) => Promise<void>): Promise<void> {
+    const info = await this.client.topic(topic);
+    const leaders = new Map<number, number[]>();
+    for (const id of partitions) {
+      const leader = info.partitions.find((p) => p.partition === id)?.leader ?? -1;
+      leaders.set(leader, [...(leaders.get(leader) ?? []), id]);
+    }
+    await Promise.all([...leaders].map(async ([leader, ids]) => ask(await this.client.node(leader, 'admin'), ids)));
   }
 
   async describeTopic(name: string): Promise<TopicDescription> {
@@ -226,14 +260,40 @@ export class Admin {
   }
 
   async deleteRecords(topic: string, partition: number, beforeOffset: number): Promise<number> {
-    const res = await this.client.send(
-      { request: DeleteRecordsRequest, response: DeleteRecordsResponse },
-      { topics: [{ name: topic, partitions: [{ partitionIndex: partition, offset: beforeOffset }] }], timeoutMs: 30000 },
-    );
-    const p = res.topics[0].partitions[0];
-    check(p.errorCode, null, `delete records of ${topic}-${partition}`);
-    return p.lowWatermark;
+    let lowWatermark = -1;
+    await this.byLeader(topic, [partition], async (connection) => {
+      const res = await connection.send(
+        { request: DeleteRecordsRequest, response: DeleteRecordsResponse },
+        { topics: [{ name: topic, partitions: [{ partitionIndex: partition, offset: beforeOffset }] }], timeoutMs: 30000 },
+      );
+      const p = res.topics[0].partitions[0];
+      check(p.errorCode, null, `delete records of ${topic}-${partition}`);
+      lowWatermark = p.lowWatermark;
+    });
+    return lowWatermark;
   }
+
+  /**
+   * The cluster as Metadata shows it: brokers, controller, and every partition
+   * (internal topics included) with its leader, replicas and in-sync replicas.
+   */
+  async describeCluster(): Promise<ClusterDescription> {
+    const md = await this.client.metadata(null);
+    const partitions: ClusterPartition[] = [];
+    for (const t of md.topics) {
+      for (const p of t.partitions) {
+        partitions.push({ topic: t.name, partition: p.partitionIndex, leader: p.leaderId, leaderEpoch: p.leaderEpoch, replicas: p.replicaNodes, isr: p.isrNodes });
+      }
+    }
+    partitions.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+    return {
+      clusterId: md.clusterId,
+      controllerId: md.controllerId,
+      brokers: md.brokers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack ?? null })).sort((a, b) => a.nodeId - b.nodeId),
+      partitions,
+    };
+  }
+
   // ---- consumer groups -------------------------------------------------------------------------
 
   /** The connection to the coordinator of `groupId`. */

@@ -26,10 +26,10 @@ test('topic create, list, describe and delete round trip, as tables', async (t) 
   const partitions = described.stdout.split('PARTITIONS\n==========\n')[1].split('\n\n')[0];
   assert.equal(
     partitions,
-    'PARTITION  LEADER  EPOCH  REPLICAS  LOG-START-OFFSET  LOG-END-OFFSET\n' +
-      '0          0       0      [0]       0                 0\n' +
-      '1          0       0      [0]       0                 0\n' +
-      '2          0       0      [0]       0                 0',
+    'PARTITION  LEADER  EPOCH  REPLICAS  ISR  LOG-START-OFFSET  LOG-END-OFFSET\n' +
+      '0          0       0      [0]       [0]  0                 0\n' +
+      '1          0       0      [0]       [0]  0                 0\n' +
+      '2          0       0      [0]       [0]  0                 0',
   );
   assert.match(described.stdout, /^SUMMARY\n=======\nNAME {8}orders\nID {10}\S{22}\nPARTITIONS {2}3\n/);
   assert.match(described.stdout, /\nCONFIGS\n=======\nKEY +VALUE +SOURCE\n/);

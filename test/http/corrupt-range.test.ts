@@ -66,7 +66,7 @@ test('a corrupt batch in a closed segment shows in GET /topics/{t} and in sluice
 
   const described = await runCli(['topic', 'describe', TOPIC, '-b', second.bootstrap, '--http', api]);
   assert.equal(described.code, 0, described.stderr);
-  assert.match(described.stdout, /PARTITION +LEADER +EPOCH +REPLICAS +LOG-START-OFFSET +LOG-END-OFFSET +CORRUPT-OFFSETS\n0 +0 +0 +\[0\] +0 +15 +6-8\n/);
+  assert.match(described.stdout, /PARTITION +LEADER +EPOCH +REPLICAS +ISR +LOG-START-OFFSET +LOG-END-OFFSET +CORRUPT-OFFSETS\n0 +0 +0 +\[0\] +\[0\] +0 +15 +6-8\n/);
   assert.equal(described.stderr, '');
   const json = JSON.parse((await runCli(['topic', 'describe', TOPIC, '-b', second.bootstrap, '--http', api, '--json'])).stdout);
   assert.deepEqual(json.partitions[0].corruptRanges, ['6-8']);
@@ -74,7 +74,7 @@ test('a corrupt batch in a closed segment shows in GET /topics/{t} and in sluice
   const nowhere = `http://127.0.0.1:${await freePort()}`;
   const withoutApi = await runCli(['topic', 'describe', TOPIC, '-b', second.bootstrap, '--http', nowhere]);
   assert.equal(withoutApi.code, 0, withoutApi.stderr);
-  assert.match(withoutApi.stdout, /PARTITION +LEADER +EPOCH +REPLICAS +LOG-START-OFFSET +LOG-END-OFFSET\n0 +0 +0 +\[0\] +0 +15\n/);
+  assert.match(withoutApi.stdout, /PARTITION +LEADER +EPOCH +REPLICAS +ISR +LOG-START-OFFSET +LOG-END-OFFSET\n0 +0 +0 +\[0\] +\[0\] +0 +15\n/);
   assert.match(withoutApi.stderr, /^note: corrupt offset ranges not shown: http:\/\/127\.0\.0\.1:\d+\/topics\/rotting did not answer/);
   assert.match(withoutApi.stderr, /hint: the broker serves its HTTP API on --http-port/);
 });
