@@ -14,6 +14,8 @@ export interface BenchBroker {
   pid: number;
   bootstrap: string;
   stop(): Promise<void>;
+  /** SIGKILL; resolves once the process is gone. */
+  kill9(): Promise<void>;
 }
 
 export async function startBrokerProcess(dataDir: string, args: string[]): Promise<BenchBroker> {
@@ -36,12 +38,17 @@ export async function startBrokerProcess(dataDir: string, args: string[]): Promi
     port,
     pid: child.pid!,
     bootstrap: `127.0.0.1:${port}`,
-    stop: () =>
-      new Promise((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    stop: () => signal(child, 'SIGTERM'),
+    kill9: () => signal(child, 'SIGKILL'),
   };
+}
+
+function signal(child: ChildProcess, name: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill(name);
+  });
 }
 
 /** User + system CPU seconds a process has used so far. */
