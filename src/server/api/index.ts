@@ -14,6 +14,7 @@ import { deleteTopics } from './delete-topics.js';
 import { alterConfigs } from './alter-configs.js';
 import { describeCluster } from './describe-cluster.js';
 import { describeConfigs } from './describe-configs.js';
+import { describeLogDirs } from './describe-log-dirs.js';
 import { incrementalAlterConfigs } from './incremental-alter-configs.js';
 import { fetch } from './fetch.js';
 import { listOffsets } from './list-offsets.js';
@@ -67,6 +68,7 @@ const handlers: ApiHandler[] = [
   incrementalAlterConfigs,
   createPartitions,
   describeCluster,
+  describeLogDirs,
   // Consumer groups and committed offsets (src/coordinator/group).
   offsetCommit,
   offsetFetch,
