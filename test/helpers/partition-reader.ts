@@ -4,17 +4,22 @@
 // the log holds.
 
 import { Admin, EARLIEST, LATEST } from '../../src/client/admin.js';
-import { AssignedConsumer, type ConsumedRecord } from '../../src/client/consumer.js';
+import { AssignedConsumer, type AssignedConsumerOptions, type ConsumedRecord } from '../../src/client/consumer.js';
 import type { KafkaClient } from '../../src/client/kafka-client.js';
 
 /** Per partition, its records in offset order. */
-export async function readPartitions(client: KafkaClient, topic: string, partitions: number[]): Promise<Map<number, ConsumedRecord[]>> {
+export async function readPartitions(
+  client: KafkaClient,
+  topic: string,
+  partitions: number[],
+  options: AssignedConsumerOptions = {},
+): Promise<Map<number, ConsumedRecord[]>> {
   const admin = new Admin(client);
   const [starts, ends] = await Promise.all([admin.listOffsets(topic, partitions, EARLIEST), admin.listOffsets(topic, partitions, LATEST)]);
   const out = new Map<number, ConsumedRecord[]>(partitions.map((p) => [p, []]));
   const open = partitions.filter((p) => ends.get(p)!.offset > starts.get(p)!.offset);
   if (open.length === 0) return out;
-  const consumer = new AssignedConsumer(client, topic, new Map(open.map((p) => [p, starts.get(p)!.offset])), { maxWaitMs: 100 });
+  const consumer = new AssignedConsumer(client, topic, new Map(open.map((p) => [p, starts.get(p)!.offset])), { maxWaitMs: 100, ...options });
   try {
     const done = () => open.every((p) => (consumer.position(p) ?? 0) >= ends.get(p)!.offset);
     while (!done()) {
