@@ -11,6 +11,13 @@ import { DeleteTopicsRequest, DeleteTopicsResponse } from '../protocol/messages/
 import { DescribeConfigsRequest, DescribeConfigsResponse } from '../protocol/messages/describe-configs.js';
 import { IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse } from '../protocol/messages/incremental-alter-configs.js';
 import { DescribeGroupsRequest, DescribeGroupsResponse } from '../protocol/messages/describe-groups.js';
+import { ElectLeadersRequest, ElectLeadersResponse } from '../protocol/messages/elect-leaders.js';
+import {
+  AlterPartitionReassignmentsRequest,
+  AlterPartitionReassignmentsResponse,
+  ListPartitionReassignmentsRequest,
+  ListPartitionReassignmentsResponse,
+} from '../protocol/messages/partition-reassignments.js';
 import { DescribeTransactionsRequest, DescribeTransactionsResponse } from '../protocol/messages/describe-transactions.js';
 import { ListGroupsRequest, ListGroupsResponse } from '../protocol/messages/list-groups.js';
 import { ListOffsetsRequest, ListOffsetsResponse } from '../protocol/messages/list-offsets.js';
@@ -47,6 +54,25 @@ export interface ClusterDescription {
   brokers: { nodeId: number; host: string; port: number; rack: string | null }[];
   partitions: ClusterPartition[];
 }
+
+/** One partition's replicas as a reassignment asks for them (null replicas: cancel the one in progress). */
+export interface PartitionReassignment {
+  topic: string;
+  partition: number;
+  replicas: number[] | null;
+}
+
+/** A reassignment in progress (KIP-455): the replicas now, those being added and those to be removed once the added ones are in sync. */
+export interface OngoingReassignment {
+  topic: string;
+  partition: number;
+  replicas: number[];
+  addingReplicas: number[];
+  removingReplicas: number[];
+}
+
+/** ElectLeaders' election types (KIP-460). */
+export type ElectionType = 'preferred' | 'unclean';
 
 export interface GroupOverview {
   groupId: string;
@@ -292,6 +318,48 @@ export class Admin {
       brokers: md.brokers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack ?? null })).sort((a, b) => a.nodeId - b.nodeId),
       partitions,
     };
+  }
+
+  // ---- replicas and leaders ---------------------------------------------------------------------
+
+  /** Starts (or cancels) reassignments; throws KafkaError naming the first partition refused. */
+  async alterPartitionReassignments(reassignments: PartitionReassignment[]): Promise<void> {
+    const topics = new Map<string, { partitionIndex: number; replicas: number[] | null }[]>();
+    for (const r of reassignments) topics.set(r.topic, [...(topics.get(r.topic) ?? []), { partitionIndex: r.partition, replicas: r.replicas }]);
+    const res = await this.client.send(
+      { request: AlterPartitionReassignmentsRequest, response: AlterPartitionReassignmentsResponse },
+      { timeoutMs: 30000, topics: [...topics].map(([name, partitions]) => ({ name, partitions })) },
+    );
+    check(res.errorCode, res.errorMessage, 'alter partition reassignments');
+    for (const t of res.responses) for (const p of t.partitions) check(p.errorCode, p.errorMessage, `reassign ${t.name}-${p.partitionIndex}`);
+  }
+
+  /** The reassignments in progress (all, or of `topics`' partitions). */
+  async listPartitionReassignments(topics: TopicPartitions[] | null = null): Promise<OngoingReassignment[]> {
+    const res = await this.client.send(
+      { request: ListPartitionReassignmentsRequest, response: ListPartitionReassignmentsResponse },
+      { timeoutMs: 30000, topics: topics && topics.map((t) => ({ name: t.topic, partitionIndexes: t.partitions })) },
+    );
+    check(res.errorCode, res.errorMessage, 'list partition reassignments');
+    return res.topics.flatMap((t: Message) =>
+      t.partitions.map((p: Message) => ({ topic: t.name, partition: p.partitionIndex, replicas: p.replicas, addingReplicas: p.addingReplicas, removingReplicas: p.removingReplicas })),
+    );
+  }
+
+  /**
+   * Elects leaders (the preferred replica, or with 'unclean' any live replica
+   * of a partition without one) of `partitions` (null: every partition);
+   * returns each partition's error code (ELECTION_NOT_NEEDED when it already has the leader asked for).
+   */
+  async electLeaders(type: ElectionType, partitions: TopicPartitions[] | null): Promise<{ topic: string; partition: number; errorCode: number; errorMessage: string | null }[]> {
+    const res = await this.client.send(
+      { request: ElectLeadersRequest, response: ElectLeadersResponse },
+      { electionType: type === 'preferred' ? 0 : 1, topicPartitions: partitions && partitions.map((t) => ({ topic: t.topic, partitions: t.partitions })), timeoutMs: 30000 },
+    );
+    check(res.errorCode ?? 0, null, 'elect leaders');
+    return res.replicaElectionResults.flatMap((t: Message) =>
+      t.partitionResult.map((p: Message) => ({ topic: t.topic, partition: p.partitionId, errorCode: p.errorCode, errorMessage: p.errorMessage })),
+    );
   }
 
   // ---- consumer groups -------------------------------------------------------------------------
