@@ -31,6 +31,9 @@ export interface PartitionAssignment {
   replicas: number[];
   isr: number[];
   partitionEpoch: number;
+  /** While a reassignment runs (KIP-455): replicas being added (in `replicas` already, not yet in sync) and to be removed once they are. */
+  addingReplicas?: number[];
+  removingReplicas?: number[];
 }
 
 /** What a watch brought from elsewhere: topics created, deleted or changed (configs, partitions, leaders, ISRs), and whether the live brokers changed. */
