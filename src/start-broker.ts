@@ -4,6 +4,7 @@
 import { Broker } from './broker/broker.js';
 import { StatsHistory } from './broker/stats-history.js';
 import { ProducerIdManager } from './broker/producer-ids.js';
+import type { BrokerInfo, ControlPlane } from './cluster/control-plane.js';
 import { LocalControlPlane } from './cluster/local-control-plane.js';
 import { type BrokerConfig, resolveConfig } from './config.js';
 import { backgroundClock, systemClock } from './clock.js';
@@ -40,19 +41,22 @@ export type StartOptions = Partial<BrokerConfig> & {
   logger?: Logger;
   /** TEST-ONLY: lose chosen acknowledgements, fail chosen requests (src/server/fault-hook.ts). Never set it in production. */
   faults?: FaultHooks;
+  /** The control plane to join instead of the data directory's single-node one (several brokers of one process sharing one state). */
+  controlPlane?: (self: BrokerInfo) => ControlPlane;
 };
 
 export async function startBroker(options: StartOptions = {}): Promise<RunningBroker> {
-  const { logger, faults, ...overrides } = options;
+  const { logger, faults, controlPlane, ...overrides } = options;
   const requested = resolveConfig(overrides);
   const log = logger ?? createLogger(requested.logLevel);
   const kafka = new KafkaListener(requested, log, faults ? new FaultInjector(faults) : null);
   const bound = await kafka.listen(requested.host, requested.port);
   const config = { ...requested, port: bound };
-  let cluster: LocalControlPlane;
+  let cluster: ControlPlane;
   let producerIds: ProducerIdManager;
   try {
-    cluster = LocalControlPlane.open(config.dataDir, { nodeId: config.nodeId, host: config.advertisedHost, port: bound, rack: config.rack || null, replicationHost: config.advertisedHost, replicationPort: bound });
+    const self: BrokerInfo = { nodeId: config.nodeId, host: config.advertisedHost, port: bound, rack: config.rack || null, replicationHost: config.advertisedHost, replicationPort: bound };
+    cluster = controlPlane ? controlPlane(self) : LocalControlPlane.open(config.dataDir, self);
     producerIds = ProducerIdManager.open(config.dataDir);
   } catch (err) {
     await kafka.close();

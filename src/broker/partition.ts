@@ -1,4 +1,5 @@
-// One partition this broker leads: its log, its leader epoch and its high
+// One partition this broker holds a replica of: its log, its role (leader or
+// follower, as the control plane decided), its leader epoch and its high
 // watermark. Single owner of the partition's offsets; every transition here is
 // synchronous, so two requests never interleave inside one.
 //
@@ -19,9 +20,16 @@ import type { PartitionTxns } from './partition-txns.js';
 import type { DedupWindow } from './dedup-window.js';
 import { ProducerStateManager } from './producer-state.js';
 import { PartitionTraffic } from './partition-traffic.js';
+import { NotLeaderError } from './not-leader-error.js';
+
+export type ReplicaRole = 'leader' | 'follower';
 
 export class Partition {
   private hw: number;
+  private epoch = -1;
+  private currentRole: ReplicaRole = 'follower';
+  /** The broker leading this partition (this one when leader); -1 while it has no leader. */
+  private leader = -1;
   private waiters = new Set<() => void>();
   /** Idempotent and transactional producers writing here (producer-state.ts); rebuilt at open by partition-snapshots.ts. */
   readonly producers = new ProducerStateManager();
@@ -37,7 +45,6 @@ export class Partition {
     readonly topic: string,
     readonly index: number,
     readonly log: PartitionLog,
-    public leaderEpoch: number,
     /** Open and aborted transactions of this partition (partition-txns.ts). */
     readonly txns: PartitionTxns,
     /** Called once, when the partition goes offline. */
@@ -62,6 +69,46 @@ export class Partition {
     this.onOffline(err);
     // Parked fetches answer now, with the error.
     this.wakeAll();
+  }
+
+  get leaderEpoch(): number {
+    return this.epoch;
+  }
+
+  get role(): ReplicaRole {
+    return this.currentRole;
+  }
+
+  get isLeader(): boolean {
+    return this.currentRole === 'leader';
+  }
+
+  /** The broker leading this partition, -1 while it has none (offline). */
+  get leaderId(): number {
+    return this.leader;
+  }
+
+  /**
+   * Takes leadership at `leaderEpoch` (`nodeId` is this broker). Returns true
+   * when the role or the epoch changed. The first append of the epoch records
+   * where it starts in the leader-epoch checkpoint (the log does it).
+   */
+  makeLeader(nodeId: number, leaderEpoch: number): boolean {
+    const changed = this.currentRole !== 'leader' || this.epoch !== leaderEpoch;
+    this.currentRole = 'leader';
+    this.epoch = leaderEpoch;
+    this.leader = nodeId;
+    return changed;
+  }
+
+  /** Follows `leader` (-1: none yet) at `leaderEpoch`. Returns true when the role or the epoch changed; waiters wake to find they face a follower. */
+  makeFollower(leaderEpoch: number, leader: number): boolean {
+    const changed = this.currentRole !== 'follower' || this.epoch !== leaderEpoch;
+    this.currentRole = 'follower';
+    this.epoch = leaderEpoch;
+    this.leader = leader;
+    if (changed) this.wakeAll();
+    return changed;
   }
 
   get highWatermark(): number {
@@ -89,6 +136,7 @@ export class Partition {
     if (this.storageFailure !== null) {
       throw new SluiceError('SLUICE_ERR_STORAGE', `partition ${this.topic}-${this.index} is offline after a storage failure`, { cause: this.storageFailure });
     }
+    if (this.currentRole !== 'leader') throw new NotLeaderError(this.topic, this.index);
     let appended;
     try {
       appended = this.log.append(batches, this.leaderEpoch);

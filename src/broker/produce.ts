@@ -62,6 +62,7 @@ async function appendAndAck(broker: Broker, topic: TopicMetadata, index: number,
   const topicName = topic.name;
   const partition = broker.partition(topicName, index);
   if (!partition) return failed(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  if (!partition.isLeader) return failed(ErrorCode.NOT_LEADER_OR_FOLLOWER);
   if (records === null) return failed(ErrorCode.CORRUPT_MESSAGE, 'null record set');
   const now = Date.now();
   const maxBatchBytes = maxMessageBytes(topic.configs, broker.dynamicConfig);
