@@ -234,14 +234,14 @@ export class Broker {
 
   private applyAssignment(p: Partition, a: PartitionAssignment): void {
     const self = this.config.nodeId;
-    const changed = a.leader === self ? p.makeLeader(self, a.leaderEpoch) : p.makeFollower(a.leaderEpoch, a.leader);
+    const changed = a.leader === self ? p.makeLeader(a.leaderEpoch, a.partitionEpoch, a.isr, Date.now()) : p.makeFollower(a.leaderEpoch, a.leader);
     if (changed) this.leadership.emit({ topic: p.topic, partition: p.index, role: p.role, leaderEpoch: p.leaderEpoch });
   }
 
   private async openPartition(topic: TopicMetadata, index: number): Promise<Partition> {
     const log = await this.openLog(topic, index);
     const txns = PartitionTxns.load(this.partitionDir(topic.name, index), log);
-    const p = new Partition(topic.name, index, log, txns, (err) =>
+    const p = new Partition(this.config.nodeId, topic.name, index, log, txns, (err) =>
       this.log.error({ err, topic: topic.name, partition: index }, 'partition offline after a storage failure: produce and fetch on it answer KAFKA_STORAGE_ERROR until the broker restarts'),
     );
     this.snapshots.restore(p, this.partitionDir(topic.name, index), topic.configs);

@@ -5,9 +5,12 @@
 //
 //   logStartOffset <= highWatermark <= logEndOffset
 //
-// Under the group-commit flush policy the high watermark only passes records
-// that are fsynced, so a consumer never sees a record a crash could take back.
-// Under the other policies it follows the log end offset. acks=1 answers
+// On the leader the high watermark is the smallest of its own committed end
+// and the log ends its ISR's followers reported (replica-progress.ts); it
+// never moves backwards. Under the group-commit flush policy the committed end
+// only passes records that are fsynced (and followers report only fsynced
+// records), so a consumer never sees a record a crash could take back. Under
+// the other policies it follows the log end offset. acks=1 answers
 // before the fsync, so readers that must see such a write (ListOffsets,
 // DeleteRecords, a fetch at an offset between the high watermark and the log
 // end) first await `awaitLogEnd`: read-your-writes for the price of the fsync
@@ -21,11 +24,25 @@ import type { DedupWindow } from './dedup-window.js';
 import { ProducerStateManager } from './producer-state.js';
 import { PartitionTraffic } from './partition-traffic.js';
 import { NotLeaderError } from './not-leader-error.js';
+import { ReplicaProgress } from './replica-progress.js';
 
 export type ReplicaRole = 'leader' | 'follower';
 
+/** An acks=all produce (or a duplicate's retry) waiting for the high watermark to pass `offset`. */
+interface CommitWaiter {
+  offset: number;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
 export class Partition {
   private hw: number;
+  /** Offset after the last record committed here (fsynced under group-commit). */
+  private committedEnd: number;
+  /** By offset, ascending. */
+  private commitWaiters: CommitWaiter[] = [];
+  /** The ISR and the followers' progress, while this replica leads. */
+  readonly replicas: ReplicaProgress;
   private epoch = -1;
   private currentRole: ReplicaRole = 'follower';
   /** The broker leading this partition (this one when leader); -1 while it has no leader. */
@@ -42,6 +59,8 @@ export class Partition {
   private storageFailure: unknown = null;
 
   constructor(
+    /** This broker's id. */
+    readonly nodeId: number,
     readonly topic: string,
     readonly index: number,
     readonly log: PartitionLog,
@@ -51,6 +70,8 @@ export class Partition {
     private readonly onOffline: (err: unknown) => void = () => {},
   ) {
     this.hw = log.logEndOffset;
+    this.committedEnd = log.logEndOffset;
+    this.replicas = new ReplicaProgress(nodeId);
   }
 
   /**
@@ -88,27 +109,61 @@ export class Partition {
     return this.leader;
   }
 
+  /** The in-sync replicas as the control plane last told this leader; empty on a follower. */
+  get isr(): readonly number[] {
+    return this.currentRole === 'leader' ? this.replicas.isr : [];
+  }
+
   /**
-   * Takes leadership at `leaderEpoch` (`nodeId` is this broker). Returns true
-   * when the role or the epoch changed. The first append of the epoch records
-   * where it starts in the leader-epoch checkpoint (the log does it).
+   * Leads at `leaderEpoch` with `isr` (as of `partitionEpoch`). Returns true
+   * when the role or the epoch changed; a new leadership starts with every
+   * follower's progress unknown. The first append of the epoch records where
+   * it starts in the leader-epoch checkpoint (the log does it). A smaller ISR
+   * may let the high watermark move on.
    */
-  makeLeader(nodeId: number, leaderEpoch: number): boolean {
+  makeLeader(leaderEpoch: number, partitionEpoch: number, isr: readonly number[], nowMs: number): boolean {
     const changed = this.currentRole !== 'leader' || this.epoch !== leaderEpoch;
+    if (changed) this.replicas.reset();
     this.currentRole = 'leader';
     this.epoch = leaderEpoch;
-    this.leader = nodeId;
+    this.leader = this.nodeId;
+    this.replicas.setIsr(isr, partitionEpoch, nowMs);
+    this.advanceHighWatermark(this.committedOverIsr());
     return changed;
   }
 
-  /** Follows `leader` (-1: none yet) at `leaderEpoch`. Returns true when the role or the epoch changed; waiters wake to find they face a follower. */
+  /**
+   * Follows `leader` (-1: none yet) at `leaderEpoch`. Returns true when the
+   * role or the epoch changed. Produces still waiting for the high watermark
+   * are answered NOT_LEADER_OR_FOLLOWER; parked fetches wake to find a follower.
+   */
   makeFollower(leaderEpoch: number, leader: number): boolean {
     const changed = this.currentRole !== 'follower' || this.epoch !== leaderEpoch;
     this.currentRole = 'follower';
     this.epoch = leaderEpoch;
     this.leader = leader;
-    if (changed) this.wakeAll();
+    this.replicas.reset();
+    if (changed) {
+      const waiters = this.commitWaiters;
+      this.commitWaiters = [];
+      for (const w of waiters) w.reject(new NotLeaderError(this.topic, this.index));
+      this.wakeAll();
+    }
     return changed;
+  }
+
+  /**
+   * A follower fetched at `fetchOffset` (the log end it holds): its progress
+   * is recorded and the high watermark may move on.
+   */
+  followerFetched(replicaId: number, fetchOffset: number, nowMs: number): void {
+    this.replicas.recordFetch(replicaId, fetchOffset, this.logEndOffset, nowMs);
+    this.advanceHighWatermark(this.committedOverIsr());
+  }
+
+  /** What the ISR has committed: this leader's committed end, bounded by each ISR follower's log end. */
+  private committedOverIsr(): number {
+    return Math.min(this.committedEnd, this.replicas.minIsrFollowerLogEnd());
   }
 
   get highWatermark(): number {
@@ -148,7 +203,7 @@ export class Partition {
     const { baseOffset, lastOffset } = appended;
     this.txns.onAppended(batches);
     this.producers.onAppended(batches, Date.now());
-    const committed = this.log.awaitDurable(lastOffset).then(() => this.advanceHighWatermark(lastOffset + 1));
+    const committed = this.awaitCommitted(lastOffset);
     // acks=0 and acks=1 never await this; a failed fsync is reported to those that do.
     committed.catch((err) => {
       if (err instanceof StorageError) this.goOffline(err);
@@ -156,10 +211,32 @@ export class Partition {
     return { baseOffset, committed };
   }
 
-  /** Settles once `offset` (already appended) is committed, as `append`'s promise does; a duplicate's retry waits on its original this way. */
+  /**
+   * Settles once `offset` (already appended) is committed, as `append`'s
+   * promise does: durable here, and the high watermark past it. Rejects with
+   * NotLeaderError when this replica stops leading first. A duplicate's retry
+   * waits on its original this way.
+   */
   awaitCommitted(offset: number): Promise<void> {
     if (offset < this.hw) return Promise.resolve();
-    return this.log.awaitDurable(offset).then(() => this.advanceHighWatermark(offset + 1));
+    return this.log.awaitDurable(offset).then(() => {
+      if (offset + 1 > this.committedEnd) this.committedEnd = offset + 1;
+      if (this.currentRole === 'leader') this.advanceHighWatermark(this.committedOverIsr());
+      return this.awaitHighWatermark(offset);
+    });
+  }
+
+  /** Nothing when the high watermark is past `offset` already (no promise on the single-replica path), else a promise of it. */
+  private awaitHighWatermark(offset: number): Promise<void> | undefined {
+    if (offset < this.hw) return undefined;
+    if (this.currentRole !== 'leader') return Promise.reject(new NotLeaderError(this.topic, this.index));
+    return new Promise((resolve, reject) => {
+      const w = { offset, resolve, reject };
+      const list = this.commitWaiters;
+      let i = list.length;
+      while (i > 0 && list[i - 1].offset > offset) i--;
+      list.splice(i, 0, w);
+    });
   }
 
   /**
@@ -177,6 +254,12 @@ export class Partition {
   private advanceHighWatermark(offset: number): void {
     if (offset <= this.hw) return;
     this.hw = offset;
+    if (this.commitWaiters.length > 0 && this.commitWaiters[0].offset < offset) {
+      const due = this.commitWaiters.findIndex((w) => w.offset >= offset);
+      const settled = due === -1 ? this.commitWaiters : this.commitWaiters.slice(0, due);
+      this.commitWaiters = due === -1 ? [] : this.commitWaiters.slice(due);
+      for (const w of settled) w.resolve();
+    }
     const waiters = this.waiters;
     this.waiters = new Set();
     for (const wake of waiters) wake();

@@ -52,3 +52,12 @@ export async function produceTo(t: TestContext, broker: RunningBroker, topic: st
   raw.socket.destroy();
   return res.body.responses[0].partitionResponses[0];
 }
+
+/** Resolves once `ready()` holds, checking after each turn of the event loop; rejects after `timeoutMs`. */
+export async function until(ready: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!ready()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
