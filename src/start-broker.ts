@@ -7,7 +7,7 @@ import { ProducerIdManager } from './broker/producer-ids.js';
 import type { BrokerInfo, ControlPlane } from './cluster/control-plane.js';
 import { LocalControlPlane } from './cluster/local-control-plane.js';
 import { type BrokerConfig, resolveConfig } from './config.js';
-import { backgroundClock, systemClock } from './clock.js';
+import { type Clock, backgroundClock, systemClock } from './clock.js';
 import { GroupCoordinator } from './coordinator/group/group-coordinator.js';
 import { ShareCoordinator } from './coordinator/share/share-coordinator.js';
 import { brokerStatsSources } from './coordinator/stats-sources.js';
@@ -43,10 +43,12 @@ export type StartOptions = Partial<BrokerConfig> & {
   faults?: FaultHooks;
   /** The control plane to join instead of the data directory's single-node one (several brokers of one process sharing one state). */
   controlPlane?: (self: BrokerInfo) => ControlPlane;
+  /** The broker's clock for replica progress and the ISR check (tests drive a fake one). */
+  clock?: Clock;
 };
 
 export async function startBroker(options: StartOptions = {}): Promise<RunningBroker> {
-  const { logger, faults, controlPlane, ...overrides } = options;
+  const { logger, faults, controlPlane, clock, ...overrides } = options;
   const requested = resolveConfig(overrides);
   const log = logger ?? createLogger(requested.logLevel);
   const kafka = new KafkaListener(requested, log, faults ? new FaultInjector(faults) : null);
@@ -62,7 +64,7 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
     await kafka.close();
     throw err;
   }
-  const broker = new Broker(config, cluster, log);
+  const broker = new Broker(config, cluster, log, clock);
   const groups: GroupCoordinator = new GroupCoordinator(broker, config, log, systemClock, { has: (groupId) => shares.has(groupId), list: () => shares.list() });
   const txns = new TransactionCoordinator(broker, groups, config, () => Promise.resolve(producerIds.nextId()), log);
   const shares: ShareCoordinator = new ShareCoordinator(broker, config, systemClock, log, (groupId) => groups.typeOf(groupId));

@@ -15,6 +15,8 @@ import { FileLog } from '../storage/file-log.js';
 import { Scrubber } from '../storage/scrubber.js';
 import type { PartitionLog } from '../storage/partition-log.js';
 import { Partition } from './partition.js';
+import { IsrChanges } from './isr-changes.js';
+import { type Clock, backgroundClock } from '../clock.js';
 import { LeadershipEvents } from './leadership.js';
 import { PartitionSnapshots } from './partition-snapshots.js';
 import { BrokerCounters } from './counters.js';
@@ -72,22 +74,22 @@ export class Broker {
   /** Start-up options plus dynamic broker configs, by Kafka name; supplies every topic config's default. */
   readonly dynamicConfig: BrokerConfigs;
 
+  /** Adds caught-up followers to the ISRs this broker leads and drops lagging ones. */
+  readonly isrChanges: IsrChanges;
+
   constructor(
     readonly config: BrokerConfig,
     readonly cluster: ControlPlane,
     private readonly log: Logger,
+    /** Time for replica progress and the ISR check; its timers never keep the process alive on their own. */
+    readonly clock: Clock = backgroundClock,
   ) {
+    this.isrChanges = new IsrChanges(cluster, clock, config.replicaLagTimeMaxMs, () => this.allPartitions(), (p, a) => this.applyAssignment(p, a), log);
     this.snapshots = new PartitionSnapshots(config, log);
     this.dynamicConfig = new BrokerConfigs(config, cluster);
     const allLogs = () => [...this.partitions.values()].flatMap((parts) => parts.filter((p) => p).map((p) => p.log));
     // Unref'd like the retention timer: the scrubber alone never keeps the process up.
-    const clock = {
-      schedule(ms: number, fn: () => void) {
-        const handle = setTimeout(fn, ms).unref();
-        return { cancel: () => clearTimeout(handle) };
-      },
-    };
-    this.scrubber = config.scrubBytesPerSec > 0 ? new Scrubber(allLogs, clock, { bytesPerSec: config.scrubBytesPerSec }) : null;
+    this.scrubber = config.scrubBytesPerSec > 0 ? new Scrubber(allLogs, backgroundClock, { bytesPerSec: config.scrubBytesPerSec }) : null;
   }
 
   async start(): Promise<void> {
@@ -106,6 +108,7 @@ export class Broker {
         this.oneAtATime(name, () => this.applyTopic(name)).catch((err) => this.log.error({ err, topic: name }, 'applying the control plane state failed'));
       }
     });
+    this.isrChanges.start();
     this.retentionTimer = setInterval(() => this.enforceRetention(), this.config.retentionCheckIntervalMs);
     this.retentionTimer.unref();
     this.snapshotTimer = setInterval(() => this.snapshotPartitionState(), this.config.stateSnapshotIntervalMs);
@@ -130,6 +133,7 @@ export class Broker {
   async close(): Promise<void> {
     this.closed = true;
     this.stopWatching();
+    this.isrChanges.close();
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     if (this.snapshotTimer) clearInterval(this.snapshotTimer);
     this.scrubber?.close();
@@ -234,7 +238,7 @@ export class Broker {
 
   private applyAssignment(p: Partition, a: PartitionAssignment): void {
     const self = this.config.nodeId;
-    const changed = a.leader === self ? p.makeLeader(a.leaderEpoch, a.partitionEpoch, a.isr, Date.now()) : p.makeFollower(a.leaderEpoch, a.leader);
+    const changed = a.leader === self ? p.makeLeader(a.leaderEpoch, a.partitionEpoch, a.isr, this.clock.now()) : p.makeFollower(a.leaderEpoch, a.leader);
     if (changed) this.leadership.emit({ topic: p.topic, partition: p.index, role: p.role, leaderEpoch: p.leaderEpoch });
   }
 

@@ -48,6 +48,10 @@ export class Partition {
   /** The broker leading this partition (this one when leader); -1 while it has no leader. */
   private leader = -1;
   private waiters = new Set<() => void>();
+  /** Parked follower fetches: they wake on appends, not on the high watermark alone. */
+  private appendWaiters = new Set<() => void>();
+  /** The log end when this replica last became leader: a follower joins the ISR only once it has reached it (it holds this epoch's start). */
+  private leaderEpochStartOffset = 0;
   /** Idempotent and transactional producers writing here (producer-state.ts); rebuilt at open by partition-snapshots.ts. */
   readonly producers = new ProducerStateManager();
   /** The dedup.header window, on topics that set one (dedup-window.ts). */
@@ -123,7 +127,10 @@ export class Partition {
    */
   makeLeader(leaderEpoch: number, partitionEpoch: number, isr: readonly number[], nowMs: number): boolean {
     const changed = this.currentRole !== 'leader' || this.epoch !== leaderEpoch;
-    if (changed) this.replicas.reset();
+    if (changed) {
+      this.replicas.reset();
+      this.leaderEpochStartOffset = this.logEndOffset;
+    }
     this.currentRole = 'leader';
     this.epoch = leaderEpoch;
     this.leader = this.nodeId;
@@ -159,6 +166,17 @@ export class Partition {
   followerFetched(replicaId: number, fetchOffset: number, nowMs: number): void {
     this.replicas.recordFetch(replicaId, fetchOffset, this.logEndOffset, nowMs);
     this.advanceHighWatermark(this.committedOverIsr());
+  }
+
+  /**
+   * Whether follower `replicaId`, out of the ISR, may join it now: its last
+   * fetch reached the high watermark and this leader's epoch start (Kafka's
+   * isFollowerInSync), and no ISR change is in flight.
+   */
+  mayJoinIsr(replicaId: number): boolean {
+    if (this.currentRole !== 'leader' || this.replicas.pendingIsr !== null || this.replicas.isr.includes(replicaId)) return false;
+    const end = this.replicas.logEndOf(replicaId);
+    return end >= this.hw && end >= this.leaderEpochStartOffset;
   }
 
   /** What the ISR has committed: this leader's committed end, bounded by each ISR follower's log end. */
@@ -201,6 +219,7 @@ export class Partition {
       throw err;
     }
     const { baseOffset, lastOffset } = appended;
+    if (this.appendWaiters.size > 0) this.wakeAppendWaiters();
     this.txns.onAppended(batches);
     this.producers.onAppended(batches, Date.now());
     const committed = this.awaitCommitted(lastOffset);
@@ -248,6 +267,11 @@ export class Partition {
   awaitLogEnd(): Promise<void> {
     const end = this.logEndOffset;
     if (this.hw >= end) return Promise.resolve();
+    // With followers in the ISR the high watermark waits for them too; a
+    // reader waits only for this replica's fsync, then answers from the
+    // high watermark as it is (a lagging follower must not hold it up to
+    // replica.lag.time.max.ms).
+    if (this.replicas.isr.some((id) => id !== this.nodeId)) return this.log.awaitDurable(end - 1).catch(() => {});
     return this.awaitCommitted(end - 1).catch(() => {});
   }
 
@@ -271,8 +295,28 @@ export class Partition {
     return () => this.waiters.delete(wake);
   }
 
+  /** Calls `wake` once, at the next append or move of the high watermark (what a parked follower fetch waits for). Returns a cancel function. */
+  onAppendOrData(wake: () => void): () => void {
+    this.appendWaiters.add(wake);
+    this.waiters.add(wake);
+    return () => {
+      this.appendWaiters.delete(wake);
+      this.waiters.delete(wake);
+    };
+  }
+
+  private wakeAppendWaiters(): void {
+    const waiters = this.appendWaiters;
+    this.appendWaiters = new Set();
+    for (const wake of waiters) {
+      this.waiters.delete(wake);
+      wake();
+    }
+  }
+
   /** Wakes every parked fetch, e.g. when the partition goes away. */
   wakeAll(): void {
+    this.wakeAppendWaiters();
     const waiters = this.waiters;
     this.waiters = new Set();
     for (const wake of waiters) wake();

@@ -20,6 +20,8 @@ interface FollowerState {
 
 export class ReplicaProgress {
   private members: readonly number[] = [];
+  /** An ISR asked of the control plane and not yet answered; null when none is. */
+  private proposed: readonly number[] | null = null;
   private epochOfIsr = -1;
   private readonly followers = new Map<number, FollowerState>();
 
@@ -47,6 +49,21 @@ export class ReplicaProgress {
   /** Forgets every follower's progress (a new leadership starts from unknown offsets). */
   reset(): void {
     this.followers.clear();
+    this.proposed = null;
+  }
+
+  get pendingIsr(): readonly number[] | null {
+    return this.proposed;
+  }
+
+  /**
+   * An ISR change sent to the control plane (null: answered). Until it is
+   * answered the high watermark counts the members of both the old and the
+   * new ISR (Kafka's "maximal ISR"): a follower being added already holds back
+   * what it does not have, and one being removed still does until it is gone.
+   */
+  propose(isr: readonly number[] | null): void {
+    this.proposed = isr === null ? null : [...isr];
   }
 
   /** Records a follower's fetch at `fetchOffset` when the leader's log ended at `leaderLogEndOffset`. */
@@ -68,10 +85,8 @@ export class ReplicaProgress {
   /** The smallest log end over the ISR's followers (Infinity when the leader is alone in it); an unknown one counts as 0. */
   minIsrFollowerLogEnd(): number {
     let min = Infinity;
-    for (const id of this.members) {
-      if (id === this.nodeId) continue;
-      min = Math.min(min, Math.max(0, this.logEndOf(id)));
-    }
+    for (const id of this.members) if (id !== this.nodeId) min = Math.min(min, Math.max(0, this.logEndOf(id)));
+    if (this.proposed) for (const id of this.proposed) if (id !== this.nodeId) min = Math.min(min, Math.max(0, this.logEndOf(id)));
     return min;
   }
 

@@ -8,6 +8,8 @@ import path from 'node:path';
 import type { TestContext } from 'node:test';
 import type { PartitionRole } from '../../src/broker/leadership.js';
 import type { Message } from '../../src/protocol/codec.js';
+import type { MessageSchema } from '../../src/protocol/schema.js';
+import { FetchRequest, FetchResponse } from '../../src/protocol/messages/fetch.js';
 import { ProduceRequest, ProduceResponse } from '../../src/protocol/messages/produce.js';
 import { encodeBatch } from '../../src/protocol/records.js';
 import type { RunningBroker, StartOptions } from '../../src/start-broker.js';
@@ -15,8 +17,10 @@ import { startInProcessBroker } from '../helpers/in-process-broker.js';
 import { RawSocket, decodeResponse, encodeRequest } from '../helpers/raw-socket.js';
 import { SharedControlPlane } from '../support/shared-control-plane.js';
 
-export async function startCluster(t: TestContext, nodeIds: number[], options: StartOptions = {}): Promise<{ plane: SharedControlPlane; brokers: Map<number, RunningBroker> }> {
+/** Starts a broker for each of `nodeIds`; `byHand` are registered with no broker behind them (the test plays them). */
+export async function startCluster(t: TestContext, nodeIds: number[], options: StartOptions = {}, byHand: number[] = []): Promise<{ plane: SharedControlPlane; brokers: Map<number, RunningBroker> }> {
   const plane = new SharedControlPlane();
+  for (const nodeId of byHand) plane.registerByHand(nodeId);
   const brokers = new Map<number, RunningBroker>();
   for (const nodeId of nodeIds) brokers.set(nodeId, await startInProcessBroker(t, { ...options, nodeId, controlPlane: plane.join }));
   return { plane, brokers };
@@ -41,16 +45,21 @@ export function whenRole(broker: RunningBroker, topic: string, partition: number
 
 let correlationId = 0;
 
+/** One request of `schema` at `version` to `broker` over a connection of its own; returns the response body. */
+export async function request(t: TestContext, broker: RunningBroker, schema: MessageSchema, responseSchema: MessageSchema, version: number, body: Message): Promise<Message> {
+  const raw = await RawSocket.connect(t, broker.port);
+  const id = ++correlationId;
+  await raw.write(encodeRequest(schema, version, body, id));
+  const res = decodeResponse(await raw.nextFrame(30_000), responseSchema, version);
+  raw.socket.destroy();
+  return res.body;
+}
+
 /** One Produce v9 of `values` to one partition of `broker`; returns that partition's response. */
 export async function produceTo(t: TestContext, broker: RunningBroker, topic: string, partition: number, values: string[], acks = -1): Promise<Message> {
-  const raw = await RawSocket.connect(t, broker.port);
   const records = encodeBatch(values.map((v) => ({ key: null, value: Buffer.from(v) })));
   const body = { transactionalId: null, acks, timeoutMs: 30_000, topicData: [{ name: topic, partitionData: [{ index: partition, records }] }] };
-  const id = ++correlationId;
-  await raw.write(encodeRequest(ProduceRequest, 9, body, id));
-  const res = decodeResponse(await raw.nextFrame(30_000), ProduceResponse, 9);
-  raw.socket.destroy();
-  return res.body.responses[0].partitionResponses[0];
+  return (await request(t, broker, ProduceRequest, ProduceResponse, 9, body)).responses[0].partitionResponses[0];
 }
 
 /** Resolves once `ready()` holds, checking after each turn of the event loop; rejects after `timeoutMs`. */
@@ -60,4 +69,32 @@ export async function until(ready: () => boolean, what: string, timeoutMs = 10_0
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setImmediate(resolve));
   }
+}
+
+export interface FetchAsk {
+  topic: string;
+  partition: number;
+  fetchOffset: number;
+  /** -1: a consumer. */
+  replicaId: number;
+  currentLeaderEpoch?: number;
+  maxWaitMs?: number;
+  minBytes?: number;
+}
+
+/** One Fetch v12 of one partition from `broker`; returns that partition's response. */
+export async function fetchFrom(t: TestContext, broker: RunningBroker, ask: FetchAsk): Promise<Message> {
+  const body = {
+    replicaId: ask.replicaId,
+    maxWaitMs: ask.maxWaitMs ?? 0,
+    minBytes: ask.minBytes ?? 0,
+    maxBytes: 1 << 20,
+    isolationLevel: 0,
+    sessionId: 0,
+    sessionEpoch: -1,
+    topics: [{ topic: ask.topic, partitions: [{ partition: ask.partition, currentLeaderEpoch: ask.currentLeaderEpoch ?? -1, fetchOffset: ask.fetchOffset, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1 << 20 }] }],
+    forgottenTopicsData: [],
+    rackId: '',
+  };
+  return (await request(t, broker, FetchRequest, FetchResponse, 12, body)).responses[0].partitions[0];
 }

@@ -3,8 +3,8 @@
 // refuses it before the append (NOT_ENOUGH_REPLICAS) or after, when the ISR
 // shrank below it while it waited (NOT_ENOUGH_REPLICAS_AFTER_APPEND); a
 // leader that lost leadership or its registration answers
-// NOT_LEADER_OR_FOLLOWER. Followers report here by calling the leader's
-// partition, as its Fetch path does for them.
+// NOT_LEADER_OR_FOLLOWER. The follower is played by the test, reporting
+// by calling the leader's partition, as its Fetch path does for followers.
 
 import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
@@ -13,11 +13,12 @@ import { ErrorCode } from '../../src/protocol/error-codes.js';
 import type { RunningBroker } from '../../src/start-broker.js';
 import { produceTo, startCluster, until, whenRole } from './brokers.js';
 
+/** Broker 1 leads; replica 2 is played by the test. */
 async function twoReplicas(t: TestContext, topic: string, minInsync: number) {
-  const { plane, brokers } = await startCluster(t, [1, 2]);
-  const [leader, follower] = [brokers.get(1) as RunningBroker, brokers.get(2) as RunningBroker];
+  const { plane, brokers } = await startCluster(t, [1], {}, [2]);
+  const leader = brokers.get(1) as RunningBroker;
   await plane.createTopic(topic, 1, { 'min.insync.replicas': String(minInsync) }, { replicationFactor: 2, assignments: [[1, 2]] });
-  await Promise.all([whenRole(leader, topic, 0, 'leader'), whenRole(follower, topic, 0, 'follower')]);
+  await whenRole(leader, topic, 0, 'leader');
   const partition = leader.broker.partition(topic, 0)!;
   return { plane, leader, partition };
 }

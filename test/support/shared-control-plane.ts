@@ -139,6 +139,11 @@ export class SharedControlPlane {
     return a;
   }
 
+  /** Registers broker `nodeId` with no broker behind it: the test plays that replica by hand (its fetches, its absence). */
+  registerByHand(nodeId: number): void {
+    this.join({ nodeId, host: '127.0.0.1', port: 1, rack: null, replicationHost: '127.0.0.1', replicationPort: 1 });
+  }
+
   /** The broker's lease lapses: it stays in the list but may no longer act as a leader. */
   lapse(nodeId: number): void {
     this.lapsed.add(nodeId);
