@@ -130,6 +130,7 @@ export class Partition {
     if (changed) {
       this.replicas.reset();
       this.leaderEpochStartOffset = this.logEndOffset;
+      this.recordEpochStart(leaderEpoch);
     }
     this.currentRole = 'leader';
     this.epoch = leaderEpoch;
@@ -137,6 +138,16 @@ export class Partition {
     this.replicas.setIsr(isr, partitionEpoch, nowMs);
     this.advanceHighWatermark(this.committedOverIsr());
     return changed;
+  }
+
+  /** The new epoch starts at the log end (KIP-101), so OffsetForLeaderEpoch answers for it before its first append. */
+  private recordEpochStart(leaderEpoch: number): void {
+    try {
+      this.log.startLeaderEpoch(leaderEpoch);
+    } catch (err) {
+      if (!(err instanceof StorageError)) throw err;
+      this.goOffline(err);
+    }
   }
 
   /**

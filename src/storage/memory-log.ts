@@ -219,6 +219,10 @@ export class MemoryLog implements PartitionLog {
     return this.epochs.endOffsetFor(epoch, this.logEndOffset);
   }
 
+  startLeaderEpoch(epoch: number): void {
+    this.epochs.assign(epoch, this.logEndOffset);
+  }
+
   advanceLogStart(offset: number): void {
     if (offset <= this._logStartOffset) return;
     if (offset > this.logEndOffset) throw new RangeError(`logStartOffset ${offset} would pass logEndOffset ${this.logEndOffset}`);

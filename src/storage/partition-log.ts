@@ -122,6 +122,15 @@ export interface PartitionLog {
   endOffsetForEpoch(epoch: number): { epoch: number; endOffset: number };
 
   /**
+   * Records that leader epoch `epoch` starts at the log end, as a new leader
+   * does before its first append (Kafka's makeLeader), so that
+   * OffsetForLeaderEpoch knows where the epochs before it end. An epoch not
+   * newer than the latest known changes nothing. Throws StorageError when the
+   * checkpoint cannot be written.
+   */
+  startLeaderEpoch(epoch: number): void;
+
+  /**
    * Removes every record at or past `offset`, as a follower whose log diverged
    * from its leader's must (KIP-101). Only whole batches go: a batch holding
    * `offset` goes entirely, so logEndOffset becomes its base offset (follower

@@ -105,6 +105,19 @@ export function describeLogContract(engine: string, openLog: OpenLog): void {
       assert.deepEqual(log.endOffsetForEpoch(5), { epoch: -1, endOffset: -1 });
     });
 
+    test('startLeaderEpoch: a new leader epoch starts at the log end before any record of it, so the epochs before it end there', async (t) => {
+      const log = await openLog(t, testConfig());
+      log.append(makeBatch(2), 0);
+      log.startLeaderEpoch(3);
+      assert.deepEqual(log.endOffsetForEpoch(0), { epoch: 0, endOffset: 2 });
+      assert.deepEqual(log.endOffsetForEpoch(1), { epoch: 0, endOffset: 2 }, 'an epoch between: the largest known below it, ending where epoch 3 starts');
+      assert.deepEqual(log.endOffsetForEpoch(3), { epoch: 3, endOffset: 2 });
+      log.startLeaderEpoch(2);
+      log.append(makeBatch(1), 3);
+      assert.deepEqual(log.endOffsetForEpoch(0), { epoch: 0, endOffset: 2 }, 'an older epoch and the epoch\'s own first append change nothing');
+      assert.deepEqual(log.endOffsetForEpoch(3), { epoch: 3, endOffset: 3 });
+    });
+
     test('appendReplicated copies another log byte for byte, keeping its offsets and leader epochs', async (t) => {
       const leader = await openLog(t, testConfig());
       leader.append(makeBatch(3, { tag: 'a' }), 1);

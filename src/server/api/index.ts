@@ -17,6 +17,7 @@ import { describeConfigs } from './describe-configs.js';
 import { incrementalAlterConfigs } from './incremental-alter-configs.js';
 import { fetch } from './fetch.js';
 import { listOffsets } from './list-offsets.js';
+import { offsetForLeaderEpoch } from './offset-for-leader-epoch.js';
 import { metadata } from './metadata.js';
 import { produce } from './produce.js';
 import { deleteGroups } from './delete-groups.js';
@@ -62,6 +63,7 @@ const handlers: ApiHandler[] = [
   createTopics,
   deleteTopics,
   deleteRecords,
+  offsetForLeaderEpoch,
   describeConfigs,
   alterConfigs,
   incrementalAlterConfigs,
