@@ -16,6 +16,7 @@ import { Scrubber } from '../storage/scrubber.js';
 import type { PartitionLog } from '../storage/partition-log.js';
 import { Partition } from './partition.js';
 import { IsrChanges } from './isr-changes.js';
+import { ReplicaFetchers } from '../replication/replica-fetchers.js';
 import { type Clock, backgroundClock } from '../clock.js';
 import { LeadershipEvents } from './leadership.js';
 import { PartitionSnapshots } from './partition-snapshots.js';
@@ -76,6 +77,8 @@ export class Broker {
 
   /** Adds caught-up followers to the ISRs this broker leads and drops lagging ones. */
   readonly isrChanges: IsrChanges;
+  /** Fetches the partitions this broker follows from their leaders. */
+  private readonly fetchers: ReplicaFetchers;
 
   constructor(
     readonly config: BrokerConfig,
@@ -84,6 +87,7 @@ export class Broker {
     /** Time for replica progress and the ISR check; its timers never keep the process alive on their own. */
     readonly clock: Clock = backgroundClock,
   ) {
+    this.fetchers = new ReplicaFetchers(config.nodeId, config.replicaFetchWaitMaxMs, log);
     this.isrChanges = new IsrChanges(cluster, clock, config.replicaLagTimeMaxMs, () => this.allPartitions(), (p, a) => this.applyAssignment(p, a), log);
     this.snapshots = new PartitionSnapshots(config, log);
     this.dynamicConfig = new BrokerConfigs(config, cluster);
@@ -134,6 +138,7 @@ export class Broker {
     this.closed = true;
     this.stopWatching();
     this.isrChanges.close();
+    await this.fetchers.close();
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     if (this.snapshotTimer) clearInterval(this.snapshotTimer);
     this.scrubber?.close();
@@ -239,7 +244,12 @@ export class Broker {
   private applyAssignment(p: Partition, a: PartitionAssignment): void {
     const self = this.config.nodeId;
     const changed = a.leader === self ? p.makeLeader(a.leaderEpoch, a.partitionEpoch, a.isr, this.clock.now()) : p.makeFollower(a.leaderEpoch, a.leader);
-    if (changed) this.leadership.emit({ topic: p.topic, partition: p.index, role: p.role, leaderEpoch: p.leaderEpoch });
+    if (!changed) return;
+    const leader = this.cluster.brokers().find((b) => b.nodeId === a.leader);
+    // A follower without a live leader waits for the control plane's next state.
+    if (p.isLeader || !leader) this.fetchers.unfollow(p);
+    else this.fetchers.follow(p, leader);
+    this.leadership.emit({ topic: p.topic, partition: p.index, role: p.role, leaderEpoch: p.leaderEpoch });
   }
 
   private async openPartition(topic: TopicMetadata, index: number): Promise<Partition> {
@@ -254,6 +264,7 @@ export class Broker {
 
   /** Drops a replica this broker no longer holds: parked fetches answer, the log and its directory go, then listeners hear 'none'. */
   private async removePartition(p: Partition): Promise<void> {
+    this.fetchers.unfollow(p);
     p.wakeAll();
     await p.log.destroy();
     this.leadership.emit({ topic: p.topic, partition: p.index, role: 'none', leaderEpoch: p.leaderEpoch });

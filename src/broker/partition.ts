@@ -242,6 +242,50 @@ export class Partition {
   }
 
   /**
+   * A follower's copy of batches its leader sent (offsets and leader epochs
+   * kept), with their producer and transaction state, so that this replica
+   * can lead with them. Throws NotLeaderError on a leader; a StorageError
+   * takes the partition offline, as append does.
+   */
+  appendReplicated(batches: Buffer): { lastOffset: number } {
+    if (this.storageFailure !== null) {
+      throw new SluiceError('SLUICE_ERR_STORAGE', `partition ${this.topic}-${this.index} is offline after a storage failure`, { cause: this.storageFailure });
+    }
+    if (this.currentRole !== 'follower') throw new NotLeaderError(this.topic, this.index);
+    let appended;
+    try {
+      appended = this.log.appendReplicated(batches);
+    } catch (err) {
+      if (err instanceof StorageError) this.goOffline(err);
+      throw err;
+    }
+    this.txns.onAppended(batches);
+    this.producers.onAppended(batches, Date.now());
+    return appended;
+  }
+
+  /**
+   * A follower cuts its log at `offset` where it diverged from its leader's
+   * (KIP-101); the high watermark comes down with it.
+   */
+  truncateTo(offset: number): void {
+    try {
+      this.log.truncateTo(offset);
+    } catch (err) {
+      if (err instanceof StorageError) this.goOffline(err);
+      throw err;
+    }
+    const end = this.logEndOffset;
+    if (this.hw > end) this.hw = end;
+    if (this.committedEnd > end) this.committedEnd = end;
+  }
+
+  /** A follower learns its leader's high watermark: its own is that, bounded by its log end. */
+  followLeaderHighWatermark(leaderHighWatermark: number): void {
+    if (this.currentRole === 'follower') this.advanceHighWatermark(Math.min(leaderHighWatermark, this.logEndOffset));
+  }
+
+  /**
    * Settles once `offset` (already appended) is committed, as `append`'s
    * promise does: durable here, and the high watermark past it. Rejects with
    * NotLeaderError when this replica stops leading first. A duplicate's retry

@@ -98,6 +98,10 @@ export class FileLog implements PartitionLog {
     return this._logStartOffset;
   }
 
+  get latestEpoch(): number {
+    return this.epochs.latestEpoch;
+  }
+
   get logEndOffset(): number {
     return this.active.nextOffset;
   }
@@ -268,7 +272,10 @@ export class FileLog implements PartitionLog {
   }
 
   truncateTo(offset: number): void {
-    if (offset >= this.logEndOffset) return;
+    if (offset >= this.logEndOffset) {
+      if (offset === this.logEndOffset) this.epochs.truncateFromEnd(offset);
+      return;
+    }
     if (offset < this._logStartOffset) throw new RangeError(`cannot truncate to ${offset}, below logStartOffset ${this._logStartOffset}`);
     const failure = this.failure ?? this.flusher.error;
     if (failure !== null) throw failure;

@@ -47,6 +47,8 @@ export interface PartitionLog {
   readonly logEndOffset: number;
   /** Bytes on disk (or in memory) across all segments. */
   readonly sizeBytes: number;
+  /** The newest leader epoch the leader-epoch checkpoint knows, -1 when none (a follower asks its leader where it ends, KIP-279). */
+  readonly latestEpoch: number;
 
   /**
    * Appends one or more whole, already validated RecordBatches laid end to end.
@@ -137,8 +139,11 @@ export interface PartitionLog {
    * truncation points are batch boundaries); when that batch starts below
    * logStartOffset, the log is left empty from `offset` on (logStartOffset and
    * logEndOffset both `offset`). Appends still awaiting the
-   * durability of removed offsets are rejected with StorageError. Nothing
-   * happens at or past logEndOffset; below logStartOffset it throws RangeError.
+   * durability of removed offsets are rejected with StorageError. At
+   * logEndOffset only a leader epoch recorded as starting there goes (a
+   * former leader's epoch without records, which its new leader's epochs
+   * replace, as Kafka's truncateTo does); past it nothing happens; below
+   * logStartOffset it throws RangeError.
    */
   truncateTo(offset: number): void;
 

@@ -4,6 +4,8 @@
 // follow the leader by itself).
 
 import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
 import type { PartitionRole } from '../../src/broker/leadership.js';
@@ -12,7 +14,7 @@ import type { MessageSchema } from '../../src/protocol/schema.js';
 import { FetchRequest, FetchResponse } from '../../src/protocol/messages/fetch.js';
 import { ProduceRequest, ProduceResponse } from '../../src/protocol/messages/produce.js';
 import { encodeBatch } from '../../src/protocol/records.js';
-import type { RunningBroker, StartOptions } from '../../src/start-broker.js';
+import { type RunningBroker, type StartOptions, startBroker } from '../../src/start-broker.js';
 import { startInProcessBroker } from '../helpers/in-process-broker.js';
 import { RawSocket, decodeResponse, encodeRequest } from '../helpers/raw-socket.js';
 import { SharedControlPlane } from '../support/shared-control-plane.js';
@@ -97,4 +99,48 @@ export async function fetchFrom(t: TestContext, broker: RunningBroker, ask: Fetc
     rackId: '',
   };
   return (await request(t, broker, FetchRequest, FetchResponse, 12, body)).responses[0].partitions[0];
+}
+
+/**
+ * Brokers of a shared control plane that the test stops and starts again on
+ * their own data directories (a broker that was away comes back with its
+ * log). Every one still running is closed, and every directory removed, when
+ * the test ends.
+ */
+export class Members {
+  private readonly running = new Map<number, RunningBroker>();
+  private readonly dirs = new Map<number, string>();
+
+  constructor(
+    t: TestContext,
+    readonly plane: SharedControlPlane,
+    private readonly options: StartOptions = {},
+  ) {
+    t.after(async () => {
+      for (const id of [...this.running.keys()]) await this.stop(id);
+      for (const dir of this.dirs.values()) await fsp.rm(dir, { recursive: true, force: true });
+    });
+  }
+
+  get(nodeId: number): RunningBroker {
+    const b = this.running.get(nodeId);
+    if (!b) throw new Error(`broker ${nodeId} is not running`);
+    return b;
+  }
+
+  async start(nodeId: number): Promise<RunningBroker> {
+    let dataDir = this.dirs.get(nodeId);
+    if (!dataDir) this.dirs.set(nodeId, (dataDir = await fsp.mkdtemp(path.join(os.tmpdir(), `sluice-replica-${nodeId}-`))));
+    const broker = await startBroker({ port: 0, logLevel: 'silent', ...this.options, dataDir, nodeId, controlPlane: this.plane.join });
+    this.running.set(nodeId, broker);
+    return broker;
+  }
+
+  /** Closes broker `nodeId` (it leaves the control plane's broker list). */
+  async stop(nodeId: number): Promise<void> {
+    const b = this.running.get(nodeId);
+    if (!b) return;
+    this.running.delete(nodeId);
+    await b.close();
+  }
 }
