@@ -108,7 +108,8 @@ export class Broker {
       }
     }
     this.stopWatching = this.cluster.onChange((change) => {
-      for (const name of change.topics) {
+      const names = change.brokers ? new Set([...change.topics, ...this.cluster.topics().map((t) => t.name)]) : change.topics;
+      for (const name of names) {
         this.oneAtATime(name, () => this.applyTopic(name)).catch((err) => this.log.error({ err, topic: name }, 'applying the control plane state failed'));
       }
     });
@@ -243,13 +244,12 @@ export class Broker {
 
   private applyAssignment(p: Partition, a: PartitionAssignment): void {
     const self = this.config.nodeId;
-    const changed = a.leader === self ? p.makeLeader(a.leaderEpoch, a.partitionEpoch, a.isr, this.clock.now()) : p.makeFollower(a.leaderEpoch, a.leader);
-    if (!changed) return;
-    const leader = this.cluster.brokers().find((b) => b.nodeId === a.leader);
-    // A follower without a live leader waits for the control plane's next state.
-    if (p.isLeader || !leader) this.fetchers.unfollow(p);
-    else this.fetchers.follow(p, leader);
-    this.leadership.emit({ topic: p.topic, partition: p.index, role: p.role, leaderEpoch: p.leaderEpoch });
+    const changed = a.leader === self ? p.makeLeader(a.leaderEpoch, a.partitionEpoch, a.isr, a.replicas, this.clock.now()) : p.makeFollower(a.leaderEpoch, a.leader);
+    const leader = p.isLeader ? undefined : this.cluster.brokers().find((b) => b.nodeId === a.leader);
+    // A follower whose leader is not live waits for it to register (a change of brokers applies every topic again).
+    if (!leader) this.fetchers.unfollow(p);
+    else if (changed || !this.fetchers.follows(p)) this.fetchers.follow(p, leader);
+    if (changed) this.leadership.emit({ topic: p.topic, partition: p.index, role: p.role, leaderEpoch: p.leaderEpoch });
   }
 
   private async openPartition(topic: TopicMetadata, index: number): Promise<Partition> {

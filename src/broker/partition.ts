@@ -119,13 +119,13 @@ export class Partition {
   }
 
   /**
-   * Leads at `leaderEpoch` with `isr` (as of `partitionEpoch`). Returns true
+   * Leads at `leaderEpoch` with `isr` among `replicas` (as of `partitionEpoch`). Returns true
    * when the role or the epoch changed; a new leadership starts with every
    * follower's progress unknown. The first append of the epoch records where
    * it starts in the leader-epoch checkpoint (the log does it). A smaller ISR
    * may let the high watermark move on.
    */
-  makeLeader(leaderEpoch: number, partitionEpoch: number, isr: readonly number[], nowMs: number): boolean {
+  makeLeader(leaderEpoch: number, partitionEpoch: number, isr: readonly number[], replicas: readonly number[], nowMs: number): boolean {
     const changed = this.currentRole !== 'leader' || this.epoch !== leaderEpoch;
     if (changed) {
       this.replicas.reset();
@@ -135,7 +135,7 @@ export class Partition {
     this.currentRole = 'leader';
     this.epoch = leaderEpoch;
     this.leader = this.nodeId;
-    this.replicas.setIsr(isr, partitionEpoch, nowMs);
+    this.replicas.setIsr(isr, replicas, partitionEpoch, nowMs);
     this.advanceHighWatermark(this.committedOverIsr());
     return changed;
   }
@@ -185,7 +185,7 @@ export class Partition {
    * isFollowerInSync), and no ISR change is in flight.
    */
   mayJoinIsr(replicaId: number): boolean {
-    if (this.currentRole !== 'leader' || this.replicas.pendingIsr !== null || this.replicas.isr.includes(replicaId)) return false;
+    if (this.currentRole !== 'leader' || this.replicas.pendingIsr !== null || this.replicas.isr.includes(replicaId) || !this.replicas.isFollower(replicaId)) return false;
     const end = this.replicas.logEndOf(replicaId);
     return end >= this.hw && end >= this.leaderEpochStartOffset;
   }

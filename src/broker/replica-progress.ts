@@ -20,6 +20,8 @@ interface FollowerState {
 
 export class ReplicaProgress {
   private members: readonly number[] = [];
+  /** Every replica the control plane assigned; only these are followers. */
+  private assigned: readonly number[] = [];
   /** An ISR asked of the control plane and not yet answered; null when none is. */
   private proposed: readonly number[] | null = null;
   private epochOfIsr = -1;
@@ -40,8 +42,9 @@ export class ReplicaProgress {
    * caught up now, as Kafka does for the ISR of a new leader, so that none is
    * dropped before its first fetch had a chance.
    */
-  setIsr(isr: readonly number[], partitionEpoch: number, nowMs: number): void {
+  setIsr(isr: readonly number[], replicas: readonly number[], partitionEpoch: number, nowMs: number): void {
     this.members = [...isr];
+    this.assigned = [...replicas];
     this.epochOfIsr = partitionEpoch;
     for (const id of isr) if (id !== this.nodeId && !this.followers.has(id)) this.followers.set(id, unknownFollower(nowMs));
   }
@@ -66,8 +69,14 @@ export class ReplicaProgress {
     this.proposed = isr === null ? null : [...isr];
   }
 
-  /** Records a follower's fetch at `fetchOffset` when the leader's log ended at `leaderLogEndOffset`. */
+  /** Whether `replicaId` is one of the partition's followers (a replica other than this leader). */
+  isFollower(replicaId: number): boolean {
+    return replicaId !== this.nodeId && this.assigned.includes(replicaId);
+  }
+
+  /** Records a follower's fetch at `fetchOffset` when the leader's log ended at `leaderLogEndOffset`; a broker that holds no replica is not tracked. */
   recordFetch(replicaId: number, fetchOffset: number, leaderLogEndOffset: number, nowMs: number): void {
+    if (!this.isFollower(replicaId)) return;
     const f = this.followers.get(replicaId) ?? unknownFollower(nowMs);
     if (fetchOffset >= leaderLogEndOffset) f.lastCaughtUpTimeMs = Math.max(f.lastCaughtUpTimeMs, nowMs);
     else if (fetchOffset >= f.lastFetchLeaderLogEndOffset) f.lastCaughtUpTimeMs = Math.max(f.lastCaughtUpTimeMs, f.lastFetchTimeMs);

@@ -31,6 +31,11 @@ export class ReplicaFetchers {
     fetcher.follow(p, leader);
   }
 
+  /** Whether `p` is followed (an offline one that stopped fetching still counts). */
+  follows(p: Partition): boolean {
+    return this.leaderOf.has(p);
+  }
+
   unfollow(p: Partition): void {
     const leader = this.leaderOf.get(p);
     if (leader === undefined) return;

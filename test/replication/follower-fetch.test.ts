@@ -42,6 +42,19 @@ test('a follower reads past the high watermark, and the offset it fetches at mov
   assert.equal(countBatchRecords((await fetchFrom(t, leader, { topic: 'past-hw', partition: 0, fetchOffset: 0, replicaId: -1 })).records), 2);
 });
 
+test('a caught-up fetch from a broker that holds no replica of the partition is served but never proposed for the ISR', async (t) => {
+  const { plane, leader, partition } = await twoReplicas(t, 'stranger', true);
+  plane.update('stranger', 0, { isr: [1] });
+  await until(() => partition.isr.length === 1, 'the ISR of the leader alone');
+  const answer = await fetchFrom(t, leader, { topic: 'stranger', partition: 0, fetchOffset: 0, replicaId: 7 });
+  assert.equal(answer.errorCode, ErrorCode.NONE);
+  // The shared control plane answers an ISR change within the same turn: one asked would show by now.
+  assert.deepEqual([plane.assignment('stranger', 0).isr, partition.replicas.pendingIsr], [[1], null], 'no ISR change asked');
+  await fetchFrom(t, leader, { topic: 'stranger', partition: 0, fetchOffset: 0, replicaId: 2 });
+  await until(() => partition.isr.length === 2, 'the replica, caught up, to join');
+  assert.deepEqual(plane.assignment('stranger', 0).isr, [1, 2]);
+});
+
 test('a parked follower fetch wakes on an append, not at its max wait', async (t) => {
   const { leader } = await twoReplicas(t, 'wake', true);
   const started = Date.now();
