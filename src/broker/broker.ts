@@ -87,7 +87,7 @@ export class Broker {
     /** Time for replica progress and the ISR check; its timers never keep the process alive on their own. */
     readonly clock: Clock = backgroundClock,
   ) {
-    this.fetchers = new ReplicaFetchers(config.nodeId, config.replicaFetchWaitMaxMs, log);
+    this.fetchers = new ReplicaFetchers(config.nodeId, config.replicaFetchWaitMaxMs, log, (p) => this.rebuildProducerState(p));
     this.isrChanges = new IsrChanges(cluster, clock, config.replicaLagTimeMaxMs, () => this.allPartitions(), (p, a) => this.applyAssignment(p, a), log);
     this.snapshots = new PartitionSnapshots(config, log);
     this.dynamicConfig = new BrokerConfigs(config, cluster);
@@ -260,6 +260,20 @@ export class Broker {
     );
     this.snapshots.restore(p, this.partitionDir(topic.name, index), topic.configs);
     return p;
+  }
+
+  /**
+   * After a follower's log was cut, its producer state (and dedup window) is
+   * rebuilt from the newest snapshot at or below the new log end and the
+   * records after it, as at open: a producer's sequences from removed batches
+   * would answer its retry of them as a duplicate, acknowledging records the
+   * log no longer has.
+   */
+  private rebuildProducerState(p: Partition): void {
+    const topic = this.cluster.topic(p.topic);
+    if (!topic) return;
+    p.producers.restore({ offset: p.logEndOffset, producers: [] });
+    this.snapshots.restore(p, this.partitionDir(p.topic, p.index), topic.configs);
   }
 
   /** Drops a replica this broker no longer holds: parked fetches answer, the log and its directory go, then listeners hear 'none'. */

@@ -50,6 +50,8 @@ export interface LeaderFetcherOptions {
   nodeId: number;
   maxWaitMs: number;
   log: Logger;
+  /** Called after records were cut from a partition's log. */
+  onTruncated: (p: Partition) => void;
 }
 
 export class LeaderFetcher {
@@ -150,9 +152,11 @@ export class LeaderFetcher {
     });
     if (this.followed.get(p) !== f) return false;
     if (failure !== ErrorCode.NONE) return this.partitionFailed(f, failure);
-    if (cut < p.logEndOffset) this.options.log.info({ topic: p.topic, partition: p.index, from: cut, to: p.logEndOffset, leaderEpoch: f.leaderEpoch }, 'truncating the records the leader does not have');
+    const end = p.logEndOffset;
+    if (cut < end) this.options.log.info({ topic: p.topic, partition: p.index, from: cut, to: end, leaderEpoch: f.leaderEpoch }, 'truncating the records the leader does not have');
     try {
       p.truncateTo(Math.max(cut, p.logStartOffset));
+      if (p.logEndOffset < end) this.options.onTruncated(p);
     } catch (err) {
       this.options.log.error({ err, topic: p.topic, partition: p.index }, 'truncation failed; the partition stops following');
       this.followed.delete(p);

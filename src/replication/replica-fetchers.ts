@@ -17,6 +17,8 @@ export class ReplicaFetchers {
     private readonly nodeId: number,
     private readonly maxWaitMs: number,
     private readonly log: Logger,
+    /** Called after a follower's log was cut: what was derived from the removed records is rebuilt. */
+    private readonly onTruncated: (p: Partition) => void,
   ) {}
 
   /** Follows `p` from `leader` at the partition's current leader epoch (truncating first). */
@@ -24,7 +26,7 @@ export class ReplicaFetchers {
     this.unfollow(p);
     let fetcher = this.byLeader.get(leader.nodeId);
     if (!fetcher) {
-      fetcher = new LeaderFetcher(leader, { nodeId: this.nodeId, maxWaitMs: this.maxWaitMs, log: this.log });
+      fetcher = new LeaderFetcher(leader, { nodeId: this.nodeId, maxWaitMs: this.maxWaitMs, log: this.log, onTruncated: this.onTruncated });
       this.byLeader.set(leader.nodeId, fetcher);
     }
     this.leaderOf.set(p, leader.nodeId);

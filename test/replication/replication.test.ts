@@ -85,7 +85,7 @@ test('leadership moved: the old leader answers NOT_LEADER_OR_FOLLOWER, the new o
   assertSameUpToHighWatermark(brokers.map((b) => b.broker.partition('moving', 0) as Partition), newLeader);
 });
 
-test('a follower that comes back with a tail its new leader never had truncates it, and every replica is identical up to the high watermark', async (t) => {
+test('a follower that comes back with a tail its new leader never had truncates it (and the producer state of it), and every replica is identical up to the high watermark', async (t) => {
   const members = new Members(t, new SharedControlPlane());
   const b1 = await members.start(1);
   const b2 = await members.start(2);
@@ -94,7 +94,13 @@ test('a follower that comes back with a tail its new leader never had truncates 
   assert.equal((await produceTo(t, b1, 'diverge', 0, ['a', 'b'])).errorCode, ErrorCode.NONE, 'on both replicas');
 
   await members.stop(2);
-  assert.equal((await produceTo(t, b1, 'diverge', 0, ['only-on-1', 'only-on-1', 'only-on-1'], 1)).errorCode, ErrorCode.NONE);
+  // Written by an idempotent producer: its sequences must leave broker 1's producer state with the records.
+  members.plane.update('diverge', 0, { isr: [1] });
+  await until(() => b1.broker.partition('diverge', 0)?.isr.length === 1, 'the ISR of broker 1 alone');
+  const idempotent = new Kafka({ clientId: 'diverge', brokers: [b1.bootstrap], logLevel: logLevel.NOTHING }).producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  await idempotent.connect();
+  await idempotent.send({ topic: 'diverge', acks: -1, messages: ['only-on-1', 'only-on-1', 'only-on-1'].map((value) => ({ value, partition: 0 })) });
+  await idempotent.disconnect();
   assert.equal(b1.broker.partition('diverge', 0)?.logEndOffset, 5);
   await members.stop(1);
 
@@ -112,6 +118,7 @@ test('a follower that comes back with a tail its new leader never had truncates 
   await until(() => follower.logEndOffset === 3, 'broker 1 to hold the leader log end');
   assertSameUpToHighWatermark([follower], leader);
   assert.deepEqual(follower.log.endOffsetForEpoch(0), { epoch: 0, endOffset: 2 }, 'its epoch 0 now ends where the leader says');
+  assert.deepEqual([...follower.producers.entries()], [], 'the idempotent producer of the removed records is forgotten with them');
 });
 
 test('min.insync.replicas=2: a stopped follower leaves the ISR after replica.lag.time.max.ms, acks=all is refused, and the follower rejoins when it returns', async (t) => {
