@@ -4,9 +4,10 @@
 import { Broker } from './broker/broker.js';
 import { StatsHistory } from './broker/stats-history.js';
 import { ProducerIdManager } from './broker/producer-ids.js';
+import type { BrokerInfo, ControlPlane } from './cluster/control-plane.js';
 import { LocalControlPlane } from './cluster/local-control-plane.js';
 import { type BrokerConfig, resolveConfig } from './config.js';
-import { backgroundClock, systemClock } from './clock.js';
+import { type Clock, backgroundClock, systemClock } from './clock.js';
 import { GroupCoordinator } from './coordinator/group/group-coordinator.js';
 import { ShareCoordinator } from './coordinator/share/share-coordinator.js';
 import { brokerStatsSources } from './coordinator/stats-sources.js';
@@ -40,25 +41,30 @@ export type StartOptions = Partial<BrokerConfig> & {
   logger?: Logger;
   /** TEST-ONLY: lose chosen acknowledgements, fail chosen requests (src/server/fault-hook.ts). Never set it in production. */
   faults?: FaultHooks;
+  /** The control plane to join instead of the data directory's single-node one (several brokers of one process sharing one state). */
+  controlPlane?: (self: BrokerInfo) => ControlPlane;
+  /** The broker's clock for replica progress and the ISR check (tests drive a fake one). */
+  clock?: Clock;
 };
 
 export async function startBroker(options: StartOptions = {}): Promise<RunningBroker> {
-  const { logger, faults, ...overrides } = options;
+  const { logger, faults, controlPlane, clock, ...overrides } = options;
   const requested = resolveConfig(overrides);
   const log = logger ?? createLogger(requested.logLevel);
   const kafka = new KafkaListener(requested, log, faults ? new FaultInjector(faults) : null);
   const bound = await kafka.listen(requested.host, requested.port);
   const config = { ...requested, port: bound };
-  let cluster: LocalControlPlane;
+  let cluster: ControlPlane;
   let producerIds: ProducerIdManager;
   try {
-    cluster = LocalControlPlane.open(config.dataDir, { nodeId: config.nodeId, host: config.advertisedHost, port: bound, rack: config.rack || null, replicationHost: config.advertisedHost, replicationPort: bound });
+    const self: BrokerInfo = { nodeId: config.nodeId, host: config.advertisedHost, port: bound, rack: config.rack || null, replicationHost: config.advertisedHost, replicationPort: bound };
+    cluster = controlPlane ? controlPlane(self) : LocalControlPlane.open(config.dataDir, self);
     producerIds = ProducerIdManager.open(config.dataDir);
   } catch (err) {
     await kafka.close();
     throw err;
   }
-  const broker = new Broker(config, cluster, log);
+  const broker = new Broker(config, cluster, log, clock);
   const groups: GroupCoordinator = new GroupCoordinator(broker, config, log, systemClock, { has: (groupId) => shares.has(groupId), list: () => shares.list() });
   const txns = new TransactionCoordinator(broker, groups, config, () => Promise.resolve(producerIds.nextId()), log);
   const shares: ShareCoordinator = new ShareCoordinator(broker, config, systemClock, log, (groupId) => groups.typeOf(groupId));

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BrokerConfig } from '../config.js';
-import type { ControlPlane, TopicMetadata } from '../cluster/control-plane.js';
+import type { ControlPlane, PartitionAssignment, TopicMetadata } from '../cluster/control-plane.js';
 import { SluiceError, asStorageFailure } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { ErrorCode } from '../protocol/error-codes.js';
@@ -15,6 +15,9 @@ import { FileLog } from '../storage/file-log.js';
 import { Scrubber } from '../storage/scrubber.js';
 import type { PartitionLog } from '../storage/partition-log.js';
 import { Partition } from './partition.js';
+import { IsrChanges } from './isr-changes.js';
+import { ReplicaFetchers } from '../replication/replica-fetchers.js';
+import { type Clock, backgroundClock } from '../clock.js';
 import { LeadershipEvents } from './leadership.js';
 import { PartitionSnapshots } from './partition-snapshots.js';
 import { BrokerCounters } from './counters.js';
@@ -50,7 +53,12 @@ function refuseIfInternal(name: string, what: string): void {
 }
 
 export class Broker {
+  /** By topic name, indexed by partition; a partition this broker holds no replica of is a hole. */
   private readonly partitions = new Map<string, Partition[]>();
+  /** The topic id each entry of `partitions` was opened for: a topic deleted and created again under its name is another topic. */
+  private readonly openTopicIds = new Map<string, string>();
+  private stopWatching: () => void = () => {};
+  private closed = false;
   private retentionTimer: NodeJS.Timeout | null = null;
   private snapshotTimer: NodeJS.Timeout | null = null;
   /** Re-checks closed segments in the background; null when scrubBytesPerSec is 0. */
@@ -67,22 +75,25 @@ export class Broker {
   /** Start-up options plus dynamic broker configs, by Kafka name; supplies every topic config's default. */
   readonly dynamicConfig: BrokerConfigs;
 
+  /** Adds caught-up followers to the ISRs this broker leads and drops lagging ones. */
+  readonly isrChanges: IsrChanges;
+  /** Fetches the partitions this broker follows from their leaders. */
+  private readonly fetchers: ReplicaFetchers;
+
   constructor(
     readonly config: BrokerConfig,
     readonly cluster: ControlPlane,
     private readonly log: Logger,
+    /** Time for replica progress and the ISR check; its timers never keep the process alive on their own. */
+    readonly clock: Clock = backgroundClock,
   ) {
+    this.fetchers = new ReplicaFetchers(config.nodeId, config.replicaFetchWaitMaxMs, log, (p) => this.rebuildProducerState(p));
+    this.isrChanges = new IsrChanges(cluster, clock, config.replicaLagTimeMaxMs, () => this.allPartitions(), (p, a) => this.applyAssignment(p, a), log);
     this.snapshots = new PartitionSnapshots(config, log);
     this.dynamicConfig = new BrokerConfigs(config, cluster);
     const allLogs = () => [...this.partitions.values()].flatMap((parts) => parts.filter((p) => p).map((p) => p.log));
     // Unref'd like the retention timer: the scrubber alone never keeps the process up.
-    const clock = {
-      schedule(ms: number, fn: () => void) {
-        const handle = setTimeout(fn, ms).unref();
-        return { cancel: () => clearTimeout(handle) };
-      },
-    };
-    this.scrubber = config.scrubBytesPerSec > 0 ? new Scrubber(allLogs, clock, { bytesPerSec: config.scrubBytesPerSec }) : null;
+    this.scrubber = config.scrubBytesPerSec > 0 ? new Scrubber(allLogs, backgroundClock, { bytesPerSec: config.scrubBytesPerSec }) : null;
   }
 
   async start(): Promise<void> {
@@ -91,11 +102,18 @@ export class Broker {
     for (const topic of topics) {
       this.reportMissingPartitionDirs(topic);
       try {
-        await this.openPartitions(topic, 0);
+        await this.applyTopic(topic.name);
       } catch (err) {
         throw asStorageFailure(err, `opening the partitions of ${topic.name}`, `${this.config.dataDir} holds ${total} partitions, each keeping a file open per segment`);
       }
     }
+    this.stopWatching = this.cluster.onChange((change) => {
+      const names = change.brokers ? new Set([...change.topics, ...this.cluster.topics().map((t) => t.name)]) : change.topics;
+      for (const name of names) {
+        this.oneAtATime(name, () => this.applyTopic(name)).catch((err) => this.log.error({ err, topic: name }, 'applying the control plane state failed'));
+      }
+    });
+    this.isrChanges.start();
     this.retentionTimer = setInterval(() => this.enforceRetention(), this.config.retentionCheckIntervalMs);
     this.retentionTimer.unref();
     this.snapshotTimer = setInterval(() => this.snapshotPartitionState(), this.config.stateSnapshotIntervalMs);
@@ -118,6 +136,10 @@ export class Broker {
    * from its log at the next start, as after a crash.
    */
   async close(): Promise<void> {
+    this.closed = true;
+    this.stopWatching();
+    this.isrChanges.close();
+    await this.fetchers.close();
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     if (this.snapshotTimer) clearInterval(this.snapshotTimer);
     this.scrubber?.close();
@@ -177,7 +199,7 @@ export class Broker {
    */
   private reportMissingPartitionDirs(topic: TopicMetadata): void {
     for (const a of topic.partitions) {
-      if (a.leader !== this.config.nodeId) continue;
+      if (!a.replicas.includes(this.config.nodeId)) continue;
       const dir = this.partitionDir(topic.name, a.partition);
       if (fs.existsSync(dir)) continue;
       const lost = isInternalTopic(topic.name) ? 'the state it held (committed offsets or transactions) is lost' : 'its records are lost';
@@ -185,21 +207,81 @@ export class Broker {
     }
   }
 
-  private async openPartitions(topic: TopicMetadata, from: number): Promise<void> {
-    const parts = this.partitions.get(topic.name) ?? [];
-    // Set first: a listener told of a new leader finds the partition.
-    this.partitions.set(topic.name, parts);
-    for (const a of topic.partitions.slice(from)) {
-      if (a.leader !== this.config.nodeId) continue;
-      const log = await this.openLog(topic, a.partition);
-      const txns = PartitionTxns.load(this.partitionDir(topic.name, a.partition), log);
-      const p = new Partition(topic.name, a.partition, log, a.leaderEpoch, txns, (err) =>
-        this.log.error({ err, topic: topic.name, partition: a.partition }, 'partition offline after a storage failure: produce and fetch on it answer KAFKA_STORAGE_ERROR until the broker restarts'),
-      );
-      this.snapshots.restore(p, this.partitionDir(topic.name, a.partition), topic.configs);
-      parts[a.partition] = p;
-      this.leadership.emit({ topic: topic.name, partition: a.partition, role: 'leader', leaderEpoch: a.leaderEpoch });
+  /**
+   * Brings this broker's replicas of topic `name` in line with the control
+   * plane: opens the partitions it holds a replica of, makes each leader or
+   * follower as assigned, and closes and removes those it no longer holds
+   * (topic deleted, replica moved away). Run through oneAtATime, so two never
+   * interleave on one topic; idempotent, so a late run applies the newest state.
+   */
+  private async applyTopic(name: string): Promise<void> {
+    const topic = this.closed ? undefined : this.cluster.topic(name);
+    const self = this.config.nodeId;
+    const topicId = topic?.topicId.toString('hex');
+    const parts = this.partitions.get(name) ?? [];
+    const sameTopic = this.openTopicIds.get(name) === topicId;
+    for (const p of parts) {
+      if (!p || (sameTopic && topic?.partitions[p.index]?.replicas.includes(self))) continue;
+      delete parts[p.index];
+      await this.removePartition(p);
     }
+    if (!topic || this.closed) {
+      this.partitions.delete(name);
+      this.openTopicIds.delete(name);
+      return;
+    }
+    // Set first: a listener told of a new leader finds the partition.
+    this.partitions.set(name, parts);
+    this.openTopicIds.set(name, topicId as string);
+    for (const a of topic.partitions) {
+      if (!a.replicas.includes(self)) continue;
+      const p = parts[a.partition] ?? (parts[a.partition] = await this.openPartition(topic, a.partition));
+      // The newest state, not the one read before the awaits above.
+      const now = this.cluster.topic(name)?.partitions[a.partition];
+      if (now && now.replicas.includes(self)) this.applyAssignment(p, now);
+    }
+  }
+
+  private applyAssignment(p: Partition, a: PartitionAssignment): void {
+    const self = this.config.nodeId;
+    const changed = a.leader === self ? p.makeLeader(a.leaderEpoch, a.partitionEpoch, a.isr, a.replicas, this.clock.now()) : p.makeFollower(a.leaderEpoch, a.leader);
+    const leader = p.isLeader ? undefined : this.cluster.brokers().find((b) => b.nodeId === a.leader);
+    // A follower whose leader is not live waits for it to register (a change of brokers applies every topic again).
+    if (!leader) this.fetchers.unfollow(p);
+    else if (changed || !this.fetchers.follows(p)) this.fetchers.follow(p, leader);
+    if (changed) this.leadership.emit({ topic: p.topic, partition: p.index, role: p.role, leaderEpoch: p.leaderEpoch });
+  }
+
+  private async openPartition(topic: TopicMetadata, index: number): Promise<Partition> {
+    const log = await this.openLog(topic, index);
+    const txns = PartitionTxns.load(this.partitionDir(topic.name, index), log);
+    const p = new Partition(this.config.nodeId, topic.name, index, log, txns, (err) =>
+      this.log.error({ err, topic: topic.name, partition: index }, 'partition offline after a storage failure: produce and fetch on it answer KAFKA_STORAGE_ERROR until the broker restarts'),
+    );
+    this.snapshots.restore(p, this.partitionDir(topic.name, index), topic.configs);
+    return p;
+  }
+
+  /**
+   * After a follower's log was cut, its producer state (and dedup window) is
+   * rebuilt from the newest snapshot at or below the new log end and the
+   * records after it, as at open: a producer's sequences from removed batches
+   * would answer its retry of them as a duplicate, acknowledging records the
+   * log no longer has.
+   */
+  private rebuildProducerState(p: Partition): void {
+    const topic = this.cluster.topic(p.topic);
+    if (!topic) return;
+    p.producers.restore({ offset: p.logEndOffset, producers: [] });
+    this.snapshots.restore(p, this.partitionDir(p.topic, p.index), topic.configs);
+  }
+
+  /** Drops a replica this broker no longer holds: parked fetches answer, the log and its directory go, then listeners hear 'none'. */
+  private async removePartition(p: Partition): Promise<void> {
+    this.fetchers.unfollow(p);
+    p.wakeAll();
+    await p.log.destroy();
+    this.leadership.emit({ topic: p.topic, partition: p.index, role: 'none', leaderEpoch: p.leaderEpoch });
   }
 
   /**
@@ -234,7 +316,7 @@ export class Broker {
     if (configProblem) throw new TopicError(ErrorCode.INVALID_CONFIG, configProblem);
     if (validateOnly) return { name, topicId: Buffer.alloc(16), partitions: [], configs };
     const creation = this.cluster.createTopic(name, numPartitions, configs).then(async (topic) => {
-      await this.openPartitions(topic, 0);
+      await this.applyTopic(name);
       this.log.info({ topic: name, partitions: numPartitions }, 'topic created');
       return topic;
     });
@@ -301,15 +383,7 @@ export class Broker {
     if (!this.cluster.topic(name)) throw new TopicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic '${name}'`);
     refuseIfInternal(name, 'deleted');
     await this.cluster.deleteTopic(name);
-    const parts = this.partitions.get(name) ?? [];
-    this.partitions.delete(name);
-    // A partition led by another broker leaves a hole in the array.
-    for (const p of parts) {
-      if (!p) continue;
-      p.wakeAll();
-      this.leadership.emit({ topic: name, partition: p.index, role: 'none', leaderEpoch: p.leaderEpoch });
-      await p.log.destroy();
-    }
+    await this.applyTopic(name);
     this.log.info({ topic: name }, 'topic deleted');
   }
 
@@ -334,8 +408,8 @@ export class Broker {
     if (total > MAX_PARTITIONS) throw new TopicError(ErrorCode.INVALID_PARTITIONS, `at most ${MAX_PARTITIONS} partitions`);
     this.checkPartitionBudget(total - current);
     if (validateOnly) return;
-    const grown = await this.cluster.createPartitions(name, total);
-    await this.openPartitions(grown, current);
+    await this.cluster.createPartitions(name, total);
+    await this.applyTopic(name);
   }
 
   /** Replaces a topic's config overrides (already validated) and applies them to its open partitions. */
@@ -371,6 +445,7 @@ export class Broker {
     for (const [topic, parts] of this.partitions) {
       const compacted = isCompacted(this.cluster.topic(topic)?.configs ?? {}, this.dynamicConfig);
       for (const p of parts) {
+        if (!p) continue;
         try {
           deleted += p.log.enforceRetention(now);
           if (compacted) {

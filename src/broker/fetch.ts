@@ -24,6 +24,13 @@
 // between its high watermark and its log end waits for the log end to be
 // committed (Partition.awaitLogEnd: the fsync covering it) and is read again, so a
 // client never gets "nothing there" for a record it was told is written.
+//
+// Followers fetch with their replica id (replica-fetcher.ts): they read up to
+// the log end, not the high watermark; their fetch offset is the log end they
+// hold, recorded on the leader (which may move the high watermark and add
+// them to the ISR); a parked follower fetch wakes on appends. Only the leader
+// serves either kind, and a request naming a leader epoch is checked against
+// it (leader-check.ts).
 
 import { ErrorCode } from '../protocol/error-codes.js';
 import { batchLastOffset, batchSize } from '../protocol/record-batch.js';
@@ -32,12 +39,15 @@ import { CorruptBatchError } from '../storage/corrupt-batch.js';
 import type { Broker } from './broker.js';
 import type { Partition } from './partition.js';
 import type { AbortedTxn } from './partition-txns.js';
+import { leaderError } from './leader-check.js';
 
 export interface FetchPartitionRequest {
   topic: string;
   partition: number;
   fetchOffset: number;
   partitionMaxBytes: number;
+  /** The leader epoch the fetcher knows (Fetch v9+); -1: unchecked. */
+  currentLeaderEpoch: number;
 }
 
 export interface FetchPartitionResult {
@@ -57,6 +67,8 @@ export interface FetchLimits {
   maxBytes: number;
   /** isolation_level 1: read only below the last stable offset. */
   readCommitted?: boolean;
+  /** A follower's broker id; -1 (the default) for a consumer. */
+  replicaId?: number;
 }
 
 const NO_RECORDS = Buffer.alloc(0);
@@ -77,6 +89,7 @@ function readAll(
   requests: FetchPartitionRequest[],
   maxBytes: number,
   readCommitted: boolean,
+  replicaId: number,
 ): { results: FetchPartitionResult[]; bytes: number; failed: boolean } {
   let budget = maxBytes;
   let bytes = 0;
@@ -87,6 +100,11 @@ function readAll(
       failed = true;
       return errorResult(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     }
+    const notServed = leaderError(p, req.currentLeaderEpoch);
+    if (notServed !== ErrorCode.NONE) {
+      failed = true;
+      return errorResult(notServed, p);
+    }
     if (p.offline) {
       failed = true;
       return errorResult(ErrorCode.KAFKA_STORAGE_ERROR, p);
@@ -95,11 +113,15 @@ function readAll(
       failed = true;
       return errorResult(ErrorCode.OFFSET_OUT_OF_RANGE, p);
     }
+    if (replicaId >= 0) {
+      p.followerFetched(replicaId, req.fetchOffset, broker.clock.now());
+      broker.isrChanges.afterFollowerFetch(p, replicaId);
+    }
     // Until the response holds data, the first batch goes whole; after that only what fits (KIP-74).
     const firstData = bytes === 0;
     const limit = Math.min(req.partitionMaxBytes, budget);
     const lastStableOffset = p.lastStableOffset;
-    const end = readCommitted ? lastStableOffset : p.highWatermark;
+    const end = replicaId >= 0 ? p.logEndOffset : readCommitted ? lastStableOffset : p.highWatermark;
     let records: Buffer;
     try {
       records = (firstData || limit > 0) && req.fetchOffset < end ? p.log.read(req.fetchOffset, limit, end, firstData) : NO_RECORDS;
@@ -132,16 +154,18 @@ function endOffsetOf(records: Buffer, from: number): number {
 export async function fetchPartitions(broker: Broker, requests: FetchPartitionRequest[], limits: FetchLimits): Promise<FetchPartitionResult[]> {
   const deadline = Date.now() + limits.maxWaitMs;
   const readCommitted = limits.readCommitted ?? false;
+  const replicaId = limits.replicaId ?? -1;
   for (;;) {
-    const read = readAll(broker, requests, limits.maxBytes, readCommitted);
+    const read = readAll(broker, requests, limits.maxBytes, readCommitted, replicaId);
     const remaining = deadline - Date.now();
+    if (replicaId >= 0 && (read.bytes >= limits.minBytes || read.failed || remaining <= 0)) return read.results;
     if (read.bytes >= limits.minBytes || read.failed || remaining <= 0) {
       const uncommitted = uncommittedAtFetchOffset(broker, requests);
       if (uncommitted.length === 0) return countedOut(broker, requests, read.results);
       await Promise.all(uncommitted.map((p) => p.awaitLogEnd()));
-      return countedOut(broker, requests, readAll(broker, requests, limits.maxBytes, readCommitted).results);
+      return countedOut(broker, requests, readAll(broker, requests, limits.maxBytes, readCommitted, replicaId).results);
     }
-    await waitForData(broker, requests, remaining);
+    await waitForData(broker, requests, remaining, replicaId >= 0);
   }
 }
 
@@ -162,12 +186,12 @@ function uncommittedAtFetchOffset(broker: Broker, requests: FetchPartitionReques
   const out: Partition[] = [];
   for (const req of requests) {
     const p = broker.partition(req.topic, req.partition);
-    if (p && p.highWatermark <= req.fetchOffset && req.fetchOffset < p.logEndOffset) out.push(p);
+    if (p && p.isLeader && p.highWatermark <= req.fetchOffset && req.fetchOffset < p.logEndOffset) out.push(p);
   }
   return out;
 }
 
-function waitForData(broker: Broker, requests: FetchPartitionRequest[], timeoutMs: number): Promise<void> {
+function waitForData(broker: Broker, requests: FetchPartitionRequest[], timeoutMs: number, onAppends: boolean): Promise<void> {
   return new Promise((resolve) => {
     const cancels: (() => void)[] = [];
     const done = () => {
@@ -178,7 +202,7 @@ function waitForData(broker: Broker, requests: FetchPartitionRequest[], timeoutM
     const timer = setTimeout(done, timeoutMs);
     for (const req of requests) {
       const p = broker.partition(req.topic, req.partition);
-      if (p) cancels.push(p.onData(done));
+      if (p) cancels.push(onAppends ? p.onAppendOrData(done) : p.onData(done));
     }
   });
 }

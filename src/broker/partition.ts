@@ -1,12 +1,16 @@
-// One partition this broker leads: its log, its leader epoch and its high
+// One partition this broker holds a replica of: its log, its role (leader or
+// follower, as the control plane decided), its leader epoch and its high
 // watermark. Single owner of the partition's offsets; every transition here is
 // synchronous, so two requests never interleave inside one.
 //
 //   logStartOffset <= highWatermark <= logEndOffset
 //
-// Under the group-commit flush policy the high watermark only passes records
-// that are fsynced, so a consumer never sees a record a crash could take back.
-// Under the other policies it follows the log end offset. acks=1 answers
+// On the leader the high watermark is the smallest of its own committed end
+// and the log ends its ISR's followers reported (replica-progress.ts); it
+// never moves backwards. Under the group-commit flush policy the committed end
+// only passes records that are fsynced (and followers report only fsynced
+// records), so a consumer never sees a record a crash could take back. Under
+// the other policies it follows the log end offset. acks=1 answers
 // before the fsync, so readers that must see such a write (ListOffsets,
 // DeleteRecords, a fetch at an offset between the high watermark and the log
 // end) first await `awaitLogEnd`: read-your-writes for the price of the fsync
@@ -19,10 +23,35 @@ import type { PartitionTxns } from './partition-txns.js';
 import type { DedupWindow } from './dedup-window.js';
 import { ProducerStateManager } from './producer-state.js';
 import { PartitionTraffic } from './partition-traffic.js';
+import { NotLeaderError } from './not-leader-error.js';
+import { ReplicaProgress } from './replica-progress.js';
+
+export type ReplicaRole = 'leader' | 'follower';
+
+/** An acks=all produce (or a duplicate's retry) waiting for the high watermark to pass `offset`. */
+interface CommitWaiter {
+  offset: number;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
 
 export class Partition {
   private hw: number;
+  /** Offset after the last record committed here (fsynced under group-commit). */
+  private committedEnd: number;
+  /** By offset, ascending. */
+  private commitWaiters: CommitWaiter[] = [];
+  /** The ISR and the followers' progress, while this replica leads. */
+  readonly replicas: ReplicaProgress;
+  private epoch = -1;
+  private currentRole: ReplicaRole = 'follower';
+  /** The broker leading this partition (this one when leader); -1 while it has no leader. */
+  private leader = -1;
   private waiters = new Set<() => void>();
+  /** Parked follower fetches: they wake on appends, not on the high watermark alone. */
+  private appendWaiters = new Set<() => void>();
+  /** The log end when this replica last became leader: a follower joins the ISR only once it has reached it (it holds this epoch's start). */
+  private leaderEpochStartOffset = 0;
   /** Idempotent and transactional producers writing here (producer-state.ts); rebuilt at open by partition-snapshots.ts. */
   readonly producers = new ProducerStateManager();
   /** The dedup.header window, on topics that set one (dedup-window.ts). */
@@ -34,16 +63,19 @@ export class Partition {
   private storageFailure: unknown = null;
 
   constructor(
+    /** This broker's id. */
+    readonly nodeId: number,
     readonly topic: string,
     readonly index: number,
     readonly log: PartitionLog,
-    public leaderEpoch: number,
     /** Open and aborted transactions of this partition (partition-txns.ts). */
     readonly txns: PartitionTxns,
     /** Called once, when the partition goes offline. */
     private readonly onOffline: (err: unknown) => void = () => {},
   ) {
     this.hw = log.logEndOffset;
+    this.committedEnd = log.logEndOffset;
+    this.replicas = new ReplicaProgress(nodeId);
   }
 
   /**
@@ -62,6 +94,105 @@ export class Partition {
     this.onOffline(err);
     // Parked fetches answer now, with the error.
     this.wakeAll();
+  }
+
+  get leaderEpoch(): number {
+    return this.epoch;
+  }
+
+  get role(): ReplicaRole {
+    return this.currentRole;
+  }
+
+  get isLeader(): boolean {
+    return this.currentRole === 'leader';
+  }
+
+  /** The broker leading this partition, -1 while it has none (offline). */
+  get leaderId(): number {
+    return this.leader;
+  }
+
+  /** The in-sync replicas as the control plane last told this leader; empty on a follower. */
+  get isr(): readonly number[] {
+    return this.currentRole === 'leader' ? this.replicas.isr : [];
+  }
+
+  /**
+   * Leads at `leaderEpoch` with `isr` among `replicas` (as of `partitionEpoch`). Returns true
+   * when the role or the epoch changed; a new leadership starts with every
+   * follower's progress unknown. The first append of the epoch records where
+   * it starts in the leader-epoch checkpoint (the log does it). A smaller ISR
+   * may let the high watermark move on.
+   */
+  makeLeader(leaderEpoch: number, partitionEpoch: number, isr: readonly number[], replicas: readonly number[], nowMs: number): boolean {
+    const changed = this.currentRole !== 'leader' || this.epoch !== leaderEpoch;
+    if (changed) {
+      this.replicas.reset();
+      this.leaderEpochStartOffset = this.logEndOffset;
+      this.recordEpochStart(leaderEpoch);
+    }
+    this.currentRole = 'leader';
+    this.epoch = leaderEpoch;
+    this.leader = this.nodeId;
+    this.replicas.setIsr(isr, replicas, partitionEpoch, nowMs);
+    this.advanceHighWatermark(this.committedOverIsr());
+    return changed;
+  }
+
+  /** The new epoch starts at the log end (KIP-101), so OffsetForLeaderEpoch answers for it before its first append. */
+  private recordEpochStart(leaderEpoch: number): void {
+    try {
+      this.log.startLeaderEpoch(leaderEpoch);
+    } catch (err) {
+      if (!(err instanceof StorageError)) throw err;
+      this.goOffline(err);
+    }
+  }
+
+  /**
+   * Follows `leader` (-1: none yet) at `leaderEpoch`. Returns true when the
+   * role or the epoch changed. Produces still waiting for the high watermark
+   * are answered NOT_LEADER_OR_FOLLOWER; parked fetches wake to find a follower.
+   */
+  makeFollower(leaderEpoch: number, leader: number): boolean {
+    const changed = this.currentRole !== 'follower' || this.epoch !== leaderEpoch;
+    this.currentRole = 'follower';
+    this.epoch = leaderEpoch;
+    this.leader = leader;
+    this.replicas.reset();
+    if (changed) {
+      const waiters = this.commitWaiters;
+      this.commitWaiters = [];
+      for (const w of waiters) w.reject(new NotLeaderError(this.topic, this.index));
+      this.wakeAll();
+    }
+    return changed;
+  }
+
+  /**
+   * A follower fetched at `fetchOffset` (the log end it holds): its progress
+   * is recorded and the high watermark may move on.
+   */
+  followerFetched(replicaId: number, fetchOffset: number, nowMs: number): void {
+    this.replicas.recordFetch(replicaId, fetchOffset, this.logEndOffset, nowMs);
+    this.advanceHighWatermark(this.committedOverIsr());
+  }
+
+  /**
+   * Whether follower `replicaId`, out of the ISR, may join it now: its last
+   * fetch reached the high watermark and this leader's epoch start (Kafka's
+   * isFollowerInSync), and no ISR change is in flight.
+   */
+  mayJoinIsr(replicaId: number): boolean {
+    if (this.currentRole !== 'leader' || this.replicas.pendingIsr !== null || this.replicas.isr.includes(replicaId) || !this.replicas.isFollower(replicaId)) return false;
+    const end = this.replicas.logEndOf(replicaId);
+    return end >= this.hw && end >= this.leaderEpochStartOffset;
+  }
+
+  /** What the ISR has committed: this leader's committed end, bounded by each ISR follower's log end. */
+  private committedOverIsr(): number {
+    return Math.min(this.committedEnd, this.replicas.minIsrFollowerLogEnd());
   }
 
   get highWatermark(): number {
@@ -89,6 +220,7 @@ export class Partition {
     if (this.storageFailure !== null) {
       throw new SluiceError('SLUICE_ERR_STORAGE', `partition ${this.topic}-${this.index} is offline after a storage failure`, { cause: this.storageFailure });
     }
+    if (this.currentRole !== 'leader') throw new NotLeaderError(this.topic, this.index);
     let appended;
     try {
       appended = this.log.append(batches, this.leaderEpoch);
@@ -98,9 +230,10 @@ export class Partition {
       throw err;
     }
     const { baseOffset, lastOffset } = appended;
+    if (this.appendWaiters.size > 0) this.wakeAppendWaiters();
     this.txns.onAppended(batches);
     this.producers.onAppended(batches, Date.now());
-    const committed = this.log.awaitDurable(lastOffset).then(() => this.advanceHighWatermark(lastOffset + 1));
+    const committed = this.awaitCommitted(lastOffset);
     // acks=0 and acks=1 never await this; a failed fsync is reported to those that do.
     committed.catch((err) => {
       if (err instanceof StorageError) this.goOffline(err);
@@ -108,10 +241,76 @@ export class Partition {
     return { baseOffset, committed };
   }
 
-  /** Settles once `offset` (already appended) is committed, as `append`'s promise does; a duplicate's retry waits on its original this way. */
+  /**
+   * A follower's copy of batches its leader sent (offsets and leader epochs
+   * kept), with their producer and transaction state, so that this replica
+   * can lead with them. Throws NotLeaderError on a leader; a StorageError
+   * takes the partition offline, as append does.
+   */
+  appendReplicated(batches: Buffer): { lastOffset: number } {
+    if (this.storageFailure !== null) {
+      throw new SluiceError('SLUICE_ERR_STORAGE', `partition ${this.topic}-${this.index} is offline after a storage failure`, { cause: this.storageFailure });
+    }
+    if (this.currentRole !== 'follower') throw new NotLeaderError(this.topic, this.index);
+    let appended;
+    try {
+      appended = this.log.appendReplicated(batches);
+    } catch (err) {
+      if (err instanceof StorageError) this.goOffline(err);
+      throw err;
+    }
+    this.txns.onAppended(batches);
+    this.producers.onAppended(batches, Date.now());
+    return appended;
+  }
+
+  /**
+   * A follower cuts its log at `offset` where it diverged from its leader's
+   * (KIP-101); the high watermark comes down with it.
+   */
+  truncateTo(offset: number): void {
+    try {
+      this.log.truncateTo(offset);
+    } catch (err) {
+      if (err instanceof StorageError) this.goOffline(err);
+      throw err;
+    }
+    const end = this.logEndOffset;
+    if (this.hw > end) this.hw = end;
+    if (this.committedEnd > end) this.committedEnd = end;
+  }
+
+  /** A follower learns its leader's high watermark: its own is that, bounded by its log end. */
+  followLeaderHighWatermark(leaderHighWatermark: number): void {
+    if (this.currentRole === 'follower') this.advanceHighWatermark(Math.min(leaderHighWatermark, this.logEndOffset));
+  }
+
+  /**
+   * Settles once `offset` (already appended) is committed, as `append`'s
+   * promise does: durable here, and the high watermark past it. Rejects with
+   * NotLeaderError when this replica stops leading first. A duplicate's retry
+   * waits on its original this way.
+   */
   awaitCommitted(offset: number): Promise<void> {
     if (offset < this.hw) return Promise.resolve();
-    return this.log.awaitDurable(offset).then(() => this.advanceHighWatermark(offset + 1));
+    return this.log.awaitDurable(offset).then(() => {
+      if (offset + 1 > this.committedEnd) this.committedEnd = offset + 1;
+      if (this.currentRole === 'leader') this.advanceHighWatermark(this.committedOverIsr());
+      return this.awaitHighWatermark(offset);
+    });
+  }
+
+  /** Nothing when the high watermark is past `offset` already (no promise on the single-replica path), else a promise of it. */
+  private awaitHighWatermark(offset: number): Promise<void> | undefined {
+    if (offset < this.hw) return undefined;
+    if (this.currentRole !== 'leader') return Promise.reject(new NotLeaderError(this.topic, this.index));
+    return new Promise((resolve, reject) => {
+      const w = { offset, resolve, reject };
+      const list = this.commitWaiters;
+      let i = list.length;
+      while (i > 0 && list[i - 1].offset > offset) i--;
+      list.splice(i, 0, w);
+    });
   }
 
   /**
@@ -123,12 +322,23 @@ export class Partition {
   awaitLogEnd(): Promise<void> {
     const end = this.logEndOffset;
     if (this.hw >= end) return Promise.resolve();
+    // With followers in the ISR the high watermark waits for them too; a
+    // reader waits only for this replica's fsync, then answers from the
+    // high watermark as it is (a lagging follower must not hold it up to
+    // replica.lag.time.max.ms).
+    if (this.replicas.isr.some((id) => id !== this.nodeId)) return this.log.awaitDurable(end - 1).catch(() => {});
     return this.awaitCommitted(end - 1).catch(() => {});
   }
 
   private advanceHighWatermark(offset: number): void {
     if (offset <= this.hw) return;
     this.hw = offset;
+    if (this.commitWaiters.length > 0 && this.commitWaiters[0].offset < offset) {
+      const due = this.commitWaiters.findIndex((w) => w.offset >= offset);
+      const settled = due === -1 ? this.commitWaiters : this.commitWaiters.slice(0, due);
+      this.commitWaiters = due === -1 ? [] : this.commitWaiters.slice(due);
+      for (const w of settled) w.resolve();
+    }
     const waiters = this.waiters;
     this.waiters = new Set();
     for (const wake of waiters) wake();
@@ -140,8 +350,28 @@ export class Partition {
     return () => this.waiters.delete(wake);
   }
 
+  /** Calls `wake` once, at the next append or move of the high watermark (what a parked follower fetch waits for). Returns a cancel function. */
+  onAppendOrData(wake: () => void): () => void {
+    this.appendWaiters.add(wake);
+    this.waiters.add(wake);
+    return () => {
+      this.appendWaiters.delete(wake);
+      this.waiters.delete(wake);
+    };
+  }
+
+  private wakeAppendWaiters(): void {
+    const waiters = this.appendWaiters;
+    this.appendWaiters = new Set();
+    for (const wake of waiters) {
+      this.waiters.delete(wake);
+      wake();
+    }
+  }
+
   /** Wakes every parked fetch, e.g. when the partition goes away. */
   wakeAll(): void {
+    this.wakeAppendWaiters();
     const waiters = this.waiters;
     this.waiters = new Set();
     for (const wake of waiters) wake();

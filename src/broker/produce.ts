@@ -3,7 +3,11 @@
 // already in the log is answered with its original offsets and not written
 // again), recompress into the topic's compression.type, drop dedup.header
 // duplicates, append in one write, then settle when the acks policy holds
-// (acks=0 and 1: appended; acks=all: committed, i.e. fsynced under group-commit).
+// (acks=0 and 1: appended; acks=all: committed, i.e. fsynced under group-commit
+// and held by every in-sync replica). Only a leader whose registration holds
+// appends; acks=all also needs min.insync.replicas in the ISR, before the
+// append (NOT_ENOUGH_REPLICAS) and when the high watermark passes the records
+// (NOT_ENOUGH_REPLICAS_AFTER_APPEND).
 
 import type { Logger } from '../logger.js';
 import { ErrorCode } from '../protocol/error-codes.js';
@@ -17,7 +21,8 @@ import { recompressBatches } from './recompress.js';
 import { type RecordError, recordRulesFor } from './record-rules.js';
 import { isInternalTopic } from './topic-name.js';
 import { type DedupPlan, DedupWindow, dedupDropChannel } from './dedup-window.js';
-import { compressionTypeOf, dedupSettings, maxMessageBytes, usesLogAppendTime } from '../metadata/topic-configs.js';
+import { compressionTypeOf, dedupSettings, maxMessageBytes, minInsyncReplicas, usesLogAppendTime } from '../metadata/topic-configs.js';
+import { NotLeaderError } from './not-leader-error.js';
 
 export interface ProduceResult {
   errorCode: number;
@@ -62,6 +67,11 @@ async function appendAndAck(broker: Broker, topic: TopicMetadata, index: number,
   const topicName = topic.name;
   const partition = broker.partition(topicName, index);
   if (!partition) return failed(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  if (!partition.isLeader || !broker.cluster.registered()) return failed(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+  const minIsr = acks === -1 ? minInsyncReplicas(topic.configs, broker.dynamicConfig) : 0;
+  if (partition.isr.length < minIsr) {
+    return failed(ErrorCode.NOT_ENOUGH_REPLICAS, `the ISR has ${partition.isr.length} replicas, min.insync.replicas is ${minIsr}`);
+  }
   if (records === null) return failed(ErrorCode.CORRUPT_MESSAGE, 'null record set');
   const now = Date.now();
   const maxBatchBytes = maxMessageBytes(topic.configs, broker.dynamicConfig);
@@ -72,7 +82,7 @@ async function appendAndAck(broker: Broker, topic: TopicMetadata, index: number,
   if (producers.kind === 'duplicate') {
     broker.counters.duplicateBatches++;
     const { firstOffset, lastOffset, timestamp } = producers.batch;
-    return answerEarlierCopy(partition, firstOffset, lastOffset, usesLogAppendTime(topic.configs, broker.dynamicConfig) ? timestamp : -1, acks, log);
+    return answerEarlierCopy(broker, partition, firstOffset, lastOffset, usesLogAppendTime(topic.configs, broker.dynamicConfig) ? timestamp : -1, minIsr, log);
   }
   // Recompressed before dedup.header plans, since its plan points into the batches that are appended.
   const target = compressionTypeOf(topic.configs, broker.dynamicConfig);
@@ -105,7 +115,7 @@ async function appendAndAck(broker: Broker, topic: TopicMetadata, index: number,
       broker.counters.dedupDroppedRecords += accepted.dropped;
       if (dedupDropChannel.hasSubscribers) dedupDropChannel.publish({ topic: topicName, partition: index, dropped: accepted.dropped });
     }
-    if (accepted.records === null) return answerEarlierCopy(partition, accepted.firstCopyOffset, accepted.firstCopyOffset, -1, acks, log);
+    if (accepted.records === null) return answerEarlierCopy(broker, partition, accepted.firstCopyOffset, accepted.firstCopyOffset, -1, minIsr, log);
     records = accepted.records;
   }
   let logAppendTimeMs = -1;
@@ -124,12 +134,8 @@ async function appendAndAck(broker: Broker, topic: TopicMetadata, index: number,
   partition.traffic.recordsIn += countBatchRecords(records);
   partition.traffic.bytesIn += records.length;
   if (acks === -1) {
-    try {
-      await appended.committed;
-    } catch (err) {
-      log.error({ err, topic: topicName, partition: index }, 'flush failed');
-      return failed(ErrorCode.KAFKA_STORAGE_ERROR, 'the broker could not flush its log');
-    }
+    const refusal = await acknowledgement(broker, partition, appended.committed, minIsr, log);
+    if (refusal) return refusal;
   }
   return { errorCode: ErrorCode.NONE, errorMessage: null, baseOffset: appended.baseOffset, logAppendTimeMs, logStartOffset: partition.logStartOffset, recordErrors: [] };
 }
@@ -137,16 +143,33 @@ async function appendAndAck(broker: Broker, topic: TopicMetadata, index: number,
 /**
  * Answers a produce whose records are already in the log (an idempotent retry,
  * or records dropped by dedup.header) with the earlier copy's offset; acks=all
- * waits until that copy is committed, as the original's answer would have.
+ * (minIsr > 0) waits until that copy is committed, as the original's answer would have.
  */
-async function answerEarlierCopy(partition: Partition, baseOffset: number, lastOffset: number, logAppendTimeMs: number, acks: number, log: Logger): Promise<ProduceResult> {
-  if (acks === -1) {
-    try {
-      await partition.awaitCommitted(lastOffset);
-    } catch (err) {
-      log.error({ err, topic: partition.topic, partition: partition.index }, 'flush failed');
-      return failed(ErrorCode.KAFKA_STORAGE_ERROR, 'the broker could not flush its log');
-    }
+async function answerEarlierCopy(broker: Broker, partition: Partition, baseOffset: number, lastOffset: number, logAppendTimeMs: number, minIsr: number, log: Logger): Promise<ProduceResult> {
+  if (minIsr > 0) {
+    const refusal = await acknowledgement(broker, partition, partition.awaitCommitted(lastOffset), minIsr, log);
+    if (refusal) return refusal;
   }
   return { errorCode: ErrorCode.NONE, errorMessage: null, baseOffset, logAppendTimeMs, logStartOffset: partition.logStartOffset, recordErrors: [] };
+}
+
+/**
+ * Waits for `committed` and returns why an acks=all write may not be
+ * acknowledged, or null when it may: the flush failed, this replica stopped
+ * leading (or its registration lapsed: another may lead by now), or the ISR
+ * was below min.insync.replicas when the high watermark passed the records.
+ */
+async function acknowledgement(broker: Broker, partition: Partition, committed: Promise<void>, minIsr: number, log: Logger): Promise<ProduceResult | null> {
+  try {
+    await committed;
+  } catch (err) {
+    if (err instanceof NotLeaderError) return failed(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    log.error({ err, topic: partition.topic, partition: partition.index }, 'flush failed');
+    return failed(ErrorCode.KAFKA_STORAGE_ERROR, 'the broker could not flush its log');
+  }
+  if (!partition.isLeader || !broker.cluster.registered()) return failed(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+  if (partition.isr.length < minIsr) {
+    return failed(ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND, `the ISR had ${partition.isr.length} replicas when the records were committed, min.insync.replicas is ${minIsr}`);
+  }
+  return null;
 }

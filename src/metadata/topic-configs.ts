@@ -74,7 +74,7 @@ const DEFS: Def[] = [
   applied('message.timestamp.type', 'string', 'CreateTime', oneOf(['CreateTime', 'LogAppendTime']), "CreateTime keeps the producer's timestamps; LogAppendTime stamps batches with the broker clock.", { brokerSynonym: 'log.message.timestamp.type' }),
   stored('min.cleanable.dirty.ratio', 'double', '0.5', double(0, 1), 'Dirty share of the log that starts a compaction; Sluice compacts whenever a closed segment is dirty.', { brokerSynonym: 'log.cleaner.min.cleanable.ratio' }),
   stored('min.compaction.lag.ms', 'long', '0', long(0), 'Shortest time a record stays uncompacted.', { unit: 'ms', brokerSynonym: 'log.cleaner.min.compaction.lag.ms' }),
-  stored('min.insync.replicas', 'int', '1', int(1), 'Replicas that must have an acks=all write; a single broker has one.', { brokerSynonym: 'min.insync.replicas' }),
+  applied('min.insync.replicas', 'int', '1', int(1), 'In-sync replicas an acks=all write needs: with fewer, it is refused (NOT_ENOUGH_REPLICAS) or, when the ISR shrank after the append, answered NOT_ENOUGH_REPLICAS_AFTER_APPEND.', { brokerSynonym: 'min.insync.replicas' }),
   stored('preallocate', 'boolean', 'false', bool, 'Preallocate segment files on creation.', { brokerSynonym: 'log.preallocate' }),
   stored('remote.log.copy.disable', 'boolean', 'false', bool, 'Stop copying segments to tiered storage.'),
   stored('remote.log.delete.on.disable', 'boolean', 'false', bool, 'Delete tiered data when tiered storage is turned off.'),
@@ -152,6 +152,10 @@ export function isCompacted(configs: TopicConfigs, defaults: TopicDefaults): boo
 
 export function maxMessageBytes(configs: TopicConfigs, defaults: TopicDefaults): number {
   return numberOf(configs, 'max.message.bytes', defaults);
+}
+
+export function minInsyncReplicas(configs: TopicConfigs, defaults: TopicDefaults): number {
+  return numberOf(configs, 'min.insync.replicas', defaults);
 }
 
 export function usesLogAppendTime(configs: TopicConfigs, defaults: TopicDefaults): boolean {

@@ -22,6 +22,7 @@ import { readLogStartOffset, takeCleanShutdownMarker, writeCleanShutdownMarker, 
 import { CorruptBatchError, type CorruptBatchListener, type CorruptRange, type CorruptSpan, firstCorruptBatch } from './corrupt-batch.js';
 import { type FlushStats, Flusher } from './flusher.js';
 import { LEADER_EPOCH_CHECKPOINT_FILE, LeaderEpochCache } from './leader-epoch-cache.js';
+import { epochsInSegments } from './epoch-scan.js';
 import { type CompactResult, CLEANER_CHECKPOINT_FILE, DEFAULT_DELETE_RETENTION_MS, LogCleaner, NOTHING_CLEANED } from './log-cleaner.js';
 import { cutSegment, loadSegments, recoverSegment } from './log-recovery.js';
 import type { AppendInfo, LogConfig, PartitionLog, ScrubCursor } from './partition-log.js';
@@ -61,8 +62,11 @@ export class FileLog implements PartitionLog {
     this.flusher = new Flusher(config.flushPolicy, config.flushIntervalMs, this.logEndOffset - 1, dir);
     this.cleaner = new LogCleaner(path.join(dir, CLEANER_CHECKPOINT_FILE), config.deleteRetentionMs ?? DEFAULT_DELETE_RETENTION_MS);
     this.epochs = new LeaderEpochCache(path.join(dir, LEADER_EPOCH_CHECKPOINT_FILE));
+    // A log written before the checkpoint existed: its epochs are in its batch headers.
+    if (this.epochs.all.length === 0 && this.logEndOffset > logStartOffset) this.seedEpochs(segments);
     // Recovery may have cut the tail, and a crash may have come between a log start checkpoint and its segments' deletion.
-    this.epochs.truncateFromEnd(this.logEndOffset);
+    // An epoch starting at the log end stays: a leader records its epoch before its first append (startLeaderEpoch).
+    this.epochs.truncateFromEnd(this.logEndOffset + 1);
     this.epochs.truncateFromStart(logStartOffset);
   }
 
@@ -92,6 +96,10 @@ export class FileLog implements PartitionLog {
 
   get logStartOffset(): number {
     return this._logStartOffset;
+  }
+
+  get latestEpoch(): number {
+    return this.epochs.latestEpoch;
   }
 
   get logEndOffset(): number {
@@ -134,6 +142,21 @@ export class FileLog implements PartitionLog {
     for (const [epoch, base] of epochs) this.assignEpoch(epoch, base);
     this.write(batches, info.lastOffset);
     return info;
+  }
+
+  /**
+   * Fills the leader-epoch cache from the batch headers, once: without it an
+   * old log answers OffsetForLeaderEpoch UNDEFINED, which makes librdkafka
+   * reset its consumers' positions. A checkpoint that cannot be written now
+   * (a full disk) is kept in memory and written with the next epoch change.
+   */
+  private seedEpochs(segments: Segment[]): void {
+    const found = epochsInSegments(segments);
+    try {
+      this.epochs.seed(found);
+    } catch (err) {
+      this.logger.warn({ err, dir: this.dir }, 'could not write the leader-epoch checkpoint found in the batch headers; it is kept in memory');
+    }
   }
 
   private assignEpoch(epoch: number, startOffset: number): void {
@@ -244,8 +267,15 @@ export class FileLog implements PartitionLog {
     return this.epochs.endOffsetFor(epoch, this.logEndOffset);
   }
 
+  startLeaderEpoch(epoch: number): void {
+    this.assignEpoch(epoch, this.logEndOffset);
+  }
+
   truncateTo(offset: number): void {
-    if (offset >= this.logEndOffset) return;
+    if (offset >= this.logEndOffset) {
+      if (offset === this.logEndOffset) this.epochs.truncateFromEnd(offset);
+      return;
+    }
     if (offset < this._logStartOffset) throw new RangeError(`cannot truncate to ${offset}, below logStartOffset ${this._logStartOffset}`);
     const failure = this.failure ?? this.flusher.error;
     if (failure !== null) throw failure;

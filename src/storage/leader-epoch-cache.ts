@@ -8,9 +8,9 @@
 //
 // Entries change only when an epoch first appends, and when the log is cut at
 // either end; each change rewrites the file atomically. A missing or unreadable
-// file leaves the cache empty: the epochs of records written before are then
-// unknown (OffsetForLeaderEpoch answers UNDEFINED and a follower falls back to
-// the high watermark, as with Kafka logs written before KIP-101).
+// file leaves the cache empty; the file log then seeds it once from its batch
+// headers (epoch-scan.ts), so a log written before the checkpoint existed
+// still knows its epochs.
 
 import fs from 'node:fs';
 import { writeFileAtomically } from './checkpoint-file.js';
@@ -70,6 +70,13 @@ export class LeaderEpochCache {
     if (higher < 0) return undefinedAnswer;
     const floor = higher > 0 ? this.entries[higher - 1].epoch : epoch;
     return { epoch: floor, endOffset: this.entries[higher].startOffset };
+  }
+
+  /** Replaces an empty cache with `entries` (oldest first, as found in a log's batches) and writes them. */
+  seed(entries: readonly EpochEntry[]): void {
+    if (this.entries.length > 0 || entries.length === 0) return;
+    this.entries = [...entries];
+    this.persist();
   }
 
   /** The log was cut at `endOffset`: epochs starting at or past it are gone. */

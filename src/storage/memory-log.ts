@@ -68,6 +68,10 @@ export class MemoryLog implements PartitionLog {
     return this._logStartOffset;
   }
 
+  get latestEpoch(): number {
+    return this.epochs.latestEpoch;
+  }
+
   get logEndOffset(): number {
     return this.active.nextOffset;
   }
@@ -188,7 +192,10 @@ export class MemoryLog implements PartitionLog {
   }
 
   truncateTo(offset: number): void {
-    if (offset >= this.logEndOffset) return;
+    if (offset >= this.logEndOffset) {
+      if (offset === this.logEndOffset) this.epochs.truncateFromEnd(offset);
+      return;
+    }
     if (offset < this._logStartOffset) throw new RangeError(`cannot truncate to ${offset}, below logStartOffset ${this._logStartOffset}`);
     while (this.segments.length > 1 && this.active.baseOffset >= offset) this._sizeBytes -= (this.segments.pop() as MemorySegment).sizeBytes;
     const segment = this.active;
@@ -217,6 +224,10 @@ export class MemoryLog implements PartitionLog {
 
   endOffsetForEpoch(epoch: number): { epoch: number; endOffset: number } {
     return this.epochs.endOffsetFor(epoch, this.logEndOffset);
+  }
+
+  startLeaderEpoch(epoch: number): void {
+    this.epochs.assign(epoch, this.logEndOffset);
   }
 
   advanceLogStart(offset: number): void {

@@ -47,6 +47,8 @@ export interface PartitionLog {
   readonly logEndOffset: number;
   /** Bytes on disk (or in memory) across all segments. */
   readonly sizeBytes: number;
+  /** The newest leader epoch the leader-epoch checkpoint knows, -1 when none (a follower asks its leader where it ends, KIP-279). */
+  readonly latestEpoch: number;
 
   /**
    * Appends one or more whole, already validated RecordBatches laid end to end.
@@ -122,14 +124,26 @@ export interface PartitionLog {
   endOffsetForEpoch(epoch: number): { epoch: number; endOffset: number };
 
   /**
+   * Records that leader epoch `epoch` starts at the log end, as a new leader
+   * does before its first append (Kafka's makeLeader), so that
+   * OffsetForLeaderEpoch knows where the epochs before it end. An epoch not
+   * newer than the latest known changes nothing. Throws StorageError when the
+   * checkpoint cannot be written.
+   */
+  startLeaderEpoch(epoch: number): void;
+
+  /**
    * Removes every record at or past `offset`, as a follower whose log diverged
    * from its leader's must (KIP-101). Only whole batches go: a batch holding
    * `offset` goes entirely, so logEndOffset becomes its base offset (follower
    * truncation points are batch boundaries); when that batch starts below
    * logStartOffset, the log is left empty from `offset` on (logStartOffset and
    * logEndOffset both `offset`). Appends still awaiting the
-   * durability of removed offsets are rejected with StorageError. Nothing
-   * happens at or past logEndOffset; below logStartOffset it throws RangeError.
+   * durability of removed offsets are rejected with StorageError. At
+   * logEndOffset only a leader epoch recorded as starting there goes (a
+   * former leader's epoch without records, which its new leader's epochs
+   * replace, as Kafka's truncateTo does); past it nothing happens; below
+   * logStartOffset it throws RangeError.
    */
   truncateTo(offset: number): void;
 

@@ -75,3 +75,17 @@ test('leader epochs survive a reopen, and a cut forgets the epochs it removed al
   assert.deepEqual(reopened.endOffsetForEpoch(3), { epoch: 3, endOffset: 4 }, 'epoch 3 is the latest left');
   assert.deepEqual(reopened.endOffsetForEpoch(7), { epoch: -1, endOffset: -1 });
 });
+
+test('a log written before the leader-epoch checkpoint existed finds its epochs in its batch headers at open, and writes them down', async (t) => {
+  const dir = tempDir(t);
+  const log = await openFileLog(t, dir, CONFIG);
+  for (const epoch of [0, 0, 3, 3, 7]) log.append(makeBatch(1), epoch);
+  await log.close();
+  const checkpoint = path.join(dir, 'leader-epoch-checkpoint');
+  fs.rmSync(checkpoint);
+  const reopened = await openFileLog(t, dir, CONFIG);
+  assert.deepEqual(reopened.endOffsetForEpoch(0), { epoch: 0, endOffset: 2 }, 'not UNDEFINED');
+  assert.deepEqual(reopened.endOffsetForEpoch(5), { epoch: 3, endOffset: 4 });
+  assert.deepEqual(reopened.endOffsetForEpoch(7), { epoch: 7, endOffset: 5 });
+  assert.equal(fs.readFileSync(checkpoint, 'utf8'), '0\n3\n0 0\n3 2\n7 4\n');
+});

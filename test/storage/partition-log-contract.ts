@@ -105,6 +105,30 @@ export function describeLogContract(engine: string, openLog: OpenLog): void {
       assert.deepEqual(log.endOffsetForEpoch(5), { epoch: -1, endOffset: -1 });
     });
 
+    test('startLeaderEpoch: a new leader epoch starts at the log end before any record of it, so the epochs before it end there', async (t) => {
+      const log = await openLog(t, testConfig());
+      log.append(makeBatch(2), 0);
+      log.startLeaderEpoch(3);
+      assert.deepEqual(log.endOffsetForEpoch(0), { epoch: 0, endOffset: 2 });
+      assert.deepEqual(log.endOffsetForEpoch(1), { epoch: 0, endOffset: 2 }, 'an epoch between: the largest known below it, ending where epoch 3 starts');
+      assert.deepEqual(log.endOffsetForEpoch(3), { epoch: 3, endOffset: 2 });
+      log.startLeaderEpoch(2);
+      log.append(makeBatch(1), 3);
+      assert.deepEqual(log.endOffsetForEpoch(0), { epoch: 0, endOffset: 2 }, 'an older epoch and the epoch\'s own first append change nothing');
+      assert.deepEqual(log.endOffsetForEpoch(3), { epoch: 3, endOffset: 3 });
+    });
+
+    test('truncateTo at the log end drops only a leader epoch that starts there (a former leader\'s epoch without records)', async (t) => {
+      const log = await openLog(t, testConfig());
+      log.append(makeBatch(2), 1);
+      log.startLeaderEpoch(4);
+      assert.equal(log.latestEpoch, 4);
+      log.truncateTo(2);
+      assert.equal(log.latestEpoch, 1);
+      assert.equal(log.logEndOffset, 2, 'no record went');
+      assert.deepEqual(log.endOffsetForEpoch(1), { epoch: 1, endOffset: 2 });
+    });
+
     test('appendReplicated copies another log byte for byte, keeping its offsets and leader epochs', async (t) => {
       const leader = await openLog(t, testConfig());
       leader.append(makeBatch(3, { tag: 'a' }), 1);

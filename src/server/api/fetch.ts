@@ -1,4 +1,5 @@
-// Fetch v4-13 (v12+ flexible, v13 names topics by id). Sessionless: every
+// Fetch v4-13 (v12+ flexible, v13 names topics by id). replica_id >= 0 is a
+// follower of this broker's partitions (broker/fetch.ts). Sessionless: every
 // request is a full fetch and the answer carries session id 0 (KIP-227 lets a
 // broker decline sessions). Records go out as the log's bytes. isolation_level
 // 1 (read_committed) reads below the last stable offset and gets the aborted
@@ -27,7 +28,7 @@ export const fetch: ApiHandler = {
       const name: string | undefined = byId ? ctx.broker.cluster.topicById(topic.topicId)?.name : topic.topic;
       if (name === undefined) unknownIds.add(topic);
       for (const p of topic.partitions) {
-        wanted.push({ topic: name ?? '', partition: p.partition, fetchOffset: p.fetchOffset, partitionMaxBytes: p.partitionMaxBytes });
+        wanted.push({ topic: name ?? '', partition: p.partition, fetchOffset: p.fetchOffset, partitionMaxBytes: p.partitionMaxBytes, currentLeaderEpoch: p.currentLeaderEpoch });
       }
     }
     const results = await fetchPartitions(ctx.broker, wanted, {
@@ -36,6 +37,7 @@ export const fetch: ApiHandler = {
       // The broker's cap over the client's (Kafka's fetch.max.bytes).
       maxBytes: Math.min(req.maxBytes, ctx.config.fetchMaxBytes),
       readCommitted: req.isolationLevel === READ_COMMITTED,
+      replicaId: req.replicaId,
     });
     let i = 0;
     const errors: { topic: string; partition: number; errorCode: number }[] = [];

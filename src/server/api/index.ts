@@ -18,6 +18,7 @@ import { describeLogDirs } from './describe-log-dirs.js';
 import { incrementalAlterConfigs } from './incremental-alter-configs.js';
 import { fetch } from './fetch.js';
 import { listOffsets } from './list-offsets.js';
+import { offsetForLeaderEpoch } from './offset-for-leader-epoch.js';
 import { metadata } from './metadata.js';
 import { produce } from './produce.js';
 import { deleteGroups } from './delete-groups.js';
@@ -63,6 +64,7 @@ const handlers: ApiHandler[] = [
   createTopics,
   deleteTopics,
   deleteRecords,
+  offsetForLeaderEpoch,
   describeConfigs,
   alterConfigs,
   incrementalAlterConfigs,

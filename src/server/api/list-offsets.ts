@@ -2,8 +2,10 @@
 // KIP-734) and by time; v0 answers its array of offsets (max_num_offsets).
 // Latest with isolation_level 1 (v2+) answers the last stable offset. The
 // broker decides (broker/list-offsets.ts), waiting for acks=1 writes to be
-// committed first, so the answer may come after an fsync.
+// committed first, so the answer may come after an fsync. Only the leader
+// answers, checked against the client's leader epoch (v4+, KIP-320).
 
+import { leaderError } from '../../broker/leader-check.js';
 import { listOffset, listOffsetsV0 } from '../../broker/list-offsets.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { ListOffsetsRequest, ListOffsetsResponse } from '../../protocol/messages/list-offsets.js';
@@ -21,7 +23,8 @@ export const listOffsets: ApiHandler = {
   async handle(req, ctx) {
     const answerPartition = async (topic: string, p: Message): Promise<Message> => {
       const partition = ctx.broker.partition(topic, p.partitionIndex);
-      if (!partition) return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, oldStyleOffsets: [], timestamp: -1, offset: -1, leaderEpoch: -1 };
+      const errorCode = partition ? leaderError(partition, p.currentLeaderEpoch) : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+      if (!partition || errorCode !== ErrorCode.NONE) return { partitionIndex: p.partitionIndex, errorCode, oldStyleOffsets: [], timestamp: -1, offset: -1, leaderEpoch: -1 };
       if (ctx.apiVersion === 0) {
         const { errorCode, offsets } = await listOffsetsV0(partition, p.timestamp, p.maxNumOffsets);
         return { partitionIndex: p.partitionIndex, errorCode, oldStyleOffsets: offsets };

@@ -11,20 +11,21 @@ import { MetadataRequest, MetadataResponse } from '../../protocol/messages/metad
 import type { Message } from '../../protocol/codec.js';
 import type { ApiHandler, RequestContext } from './handler.js';
 
-function describeTopic(t: TopicMetadata): Message {
+/** Each partition's leader, replicas and ISR as the control plane decided them; one without a leader (-1) is LEADER_NOT_AVAILABLE, and replicas on brokers not live are listed offline. */
+function describeTopic(t: TopicMetadata, live: Set<number>): Message {
   return {
     errorCode: ErrorCode.NONE,
     name: t.name,
     topicId: t.topicId,
     isInternal: isInternalTopic(t.name),
     partitions: t.partitions.map((p) => ({
-      errorCode: ErrorCode.NONE,
+      errorCode: p.leader === -1 ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE,
       partitionIndex: p.partition,
       leaderId: p.leader,
       leaderEpoch: p.leaderEpoch,
       replicaNodes: p.replicas,
       isrNodes: p.isr,
-      offlineReplicas: [],
+      offlineReplicas: p.replicas.filter((id) => !live.has(id)),
     })),
   };
 }
@@ -33,16 +34,16 @@ function missing(name: string | null, errorCode: number): Message {
   return { errorCode, name, topicId: undefined, isInternal: false, partitions: [] };
 }
 
-async function lookup(req: Message, topic: Message, ctx: RequestContext): Promise<Message> {
+async function lookup(req: Message, topic: Message, ctx: RequestContext, live: Set<number>): Promise<Message> {
   const { broker } = ctx;
   if (topic.name === null) {
     const byId = broker.cluster.topicById(topic.topicId);
-    return byId ? describeTopic(byId) : { ...missing(null, ErrorCode.UNKNOWN_TOPIC_ID), topicId: topic.topicId };
+    return byId ? describeTopic(byId, live) : { ...missing(null, ErrorCode.UNKNOWN_TOPIC_ID), topicId: topic.topicId };
   }
   if (topicNameProblem(topic.name)) return missing(topic.name, ErrorCode.INVALID_TOPIC_EXCEPTION);
   const allowAutoCreate = ctx.apiVersion < 4 || req.allowAutoTopicCreation;
   const found = await broker.topicOrAutoCreate(topic.name, allowAutoCreate);
-  return found ? describeTopic(found) : missing(topic.name, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  return found ? describeTopic(found, live) : missing(topic.name, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
 }
 
 export const metadata: ApiHandler = {
@@ -54,12 +55,14 @@ export const metadata: ApiHandler = {
   async handle(req, ctx) {
     const { broker } = ctx;
     const all = req.topics === null || (ctx.apiVersion === 0 && req.topics.length === 0);
-    const found = all ? broker.cluster.topics().map(describeTopic) : await Promise.all(req.topics.map((t: Message) => lookup(req, t, ctx)));
+    const brokers = broker.cluster.brokers();
+    const live = new Set(brokers.map((b) => b.nodeId));
+    const found = all ? broker.cluster.topics().map((t) => describeTopic(t, live)) : await Promise.all(req.topics.map((t: Message) => lookup(req, t, ctx, live)));
     // Kafka fills them in for every named topic, found or not; an unknown topic id has no name to authorize.
     const topics = found.map((t) => (t.name === null ? t : { ...t, topicAuthorizedOperations: authorizedOperations(req.includeTopicAuthorizedOperations, 'topic') }));
     return {
       throttleTimeMs: 0,
-      brokers: broker.cluster.brokers().map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
+      brokers: brokers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
       clusterId: broker.cluster.clusterId,
       controllerId: broker.cluster.controllerId,
       topics,

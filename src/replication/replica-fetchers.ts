@@ -1,0 +1,60 @@
+// The partitions this broker follows, grouped by the broker that leads them:
+// one LeaderFetcher (one connection, one Fetch loop) per leader broker,
+// created when the first partition follows it and closed when the last one
+// leaves. Owned by the broker, which tells it of every follower role it takes
+// (follow) and every one it leaves (unfollow).
+
+import type { BrokerInfo } from '../cluster/control-plane.js';
+import type { Logger } from '../logger.js';
+import type { Partition } from '../broker/partition.js';
+import { LeaderFetcher } from './leader-fetcher.js';
+
+export class ReplicaFetchers {
+  private readonly byLeader = new Map<number, LeaderFetcher>();
+  private readonly leaderOf = new Map<Partition, number>();
+
+  constructor(
+    private readonly nodeId: number,
+    private readonly maxWaitMs: number,
+    private readonly log: Logger,
+    /** Called after a follower's log was cut: what was derived from the removed records is rebuilt. */
+    private readonly onTruncated: (p: Partition) => void,
+  ) {}
+
+  /** Follows `p` from `leader` at the partition's current leader epoch (truncating first). */
+  follow(p: Partition, leader: BrokerInfo): void {
+    this.unfollow(p);
+    let fetcher = this.byLeader.get(leader.nodeId);
+    if (!fetcher) {
+      fetcher = new LeaderFetcher(leader, { nodeId: this.nodeId, maxWaitMs: this.maxWaitMs, log: this.log, onTruncated: this.onTruncated });
+      this.byLeader.set(leader.nodeId, fetcher);
+    }
+    this.leaderOf.set(p, leader.nodeId);
+    fetcher.follow(p, leader);
+  }
+
+  /** Whether `p` is followed (an offline one that stopped fetching still counts). */
+  follows(p: Partition): boolean {
+    return this.leaderOf.has(p);
+  }
+
+  unfollow(p: Partition): void {
+    const leader = this.leaderOf.get(p);
+    if (leader === undefined) return;
+    this.leaderOf.delete(p);
+    const fetcher = this.byLeader.get(leader);
+    if (!fetcher) return;
+    fetcher.unfollow(p);
+    if (fetcher.isIdle) {
+      this.byLeader.delete(leader);
+      void fetcher.close();
+    }
+  }
+
+  async close(): Promise<void> {
+    const fetchers = [...this.byLeader.values()];
+    this.byLeader.clear();
+    this.leaderOf.clear();
+    await Promise.all(fetchers.map((f) => f.close()));
+  }
+}
