@@ -71,6 +71,10 @@ export class BrokerRegistration {
     lease.on('lost', () => {});
     const sent = this.monotonicNow();
     const id = await lease.grant();
+    if (this.closed) {
+      await lease.revoke();
+      return;
+    }
     const key = this.keys.broker(this.self.nodeId);
     const txn = await this.client
       .if(key, 'Create', '==', 0)
@@ -95,25 +99,28 @@ export class BrokerRegistration {
   }
 
   private async renew(): Promise<void> {
-    const lease = this.lease;
     try {
-      if (lease === null) {
+      if (this.lease !== null) await this.keepalive(this.lease);
+      if (this.lease === null && !this.closed) {
         await this.register();
         this.log.info({ nodeId: this.self.nodeId }, 'broker registered again with a new lease');
-      } else {
-        const sent = this.monotonicNow();
-        const res = await lease.keepaliveOnce({ deadline: Date.now() + this.ttlMs / 3 });
-        if (this.lease === lease && Number(res.TTL) > 0) this.lastConfirmedSend = sent;
       }
     } catch (err) {
-      if (this.closed) return;
-      if (lease !== null && lease.revoked()) {
-        this.log.warn({ nodeId: this.self.nodeId }, 'broker lease lost; registering again');
-        this.lease = null;
-      } else {
-        this.log.warn({ err }, 'renewing the broker registration failed');
-      }
+      if (!this.closed) this.log.warn({ err }, 'renewing the broker registration failed');
     }
     this.schedule();
+  }
+
+  /** One keepalive; a lease etcd no longer knows is dropped (registered() is false from then on). */
+  private async keepalive(lease: Lease): Promise<void> {
+    const sent = this.monotonicNow();
+    try {
+      const res = await lease.keepaliveOnce({ deadline: Date.now() + this.ttlMs / 3 });
+      if (this.lease === lease && Number(res.TTL) > 0) this.lastConfirmedSend = sent;
+    } catch (err) {
+      if (!lease.revoked() || this.lease !== lease) throw err;
+      this.log.warn({ nodeId: this.self.nodeId }, 'broker lease lost; registering again');
+      this.lease = null;
+    }
   }
 }

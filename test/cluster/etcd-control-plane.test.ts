@@ -7,6 +7,7 @@ import type { ControlPlane, TopicMetadata } from '../../src/cluster/control-plan
 import { EtcdControlPlane, type EtcdControlPlaneOptions } from '../../src/cluster/etcd-control-plane.js';
 import { resolveConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/logger.js';
+import { FakeClock } from '../helpers/fake-clock.js';
 import { skipUnless } from '../helpers/interop-tools.js';
 import { type EtcdCluster, etcdServer, startEtcd } from '../support/etcd.js';
 
@@ -36,6 +37,15 @@ function until(plane: ControlPlane, holds: () => boolean, what: string): Promise
       resolve();
     });
   });
+}
+
+/** Polls `holds()` until true; fails after WAIT_MS. For state no watch event marks. */
+async function eventually(holds: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + WAIT_MS;
+  while (!holds()) {
+    if (Date.now() > deadline) throw new Error(`not within ${WAIT_MS} ms: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 const ids = (plane: ControlPlane) => plane.brokers().map((b) => b.nodeId);
@@ -149,6 +159,23 @@ describe('EtcdControlPlane', skipUnless(etcdServer), () => {
     await openPlane(t, etcd, 3);
     await until(one, () => partition(one, 't')?.leader === 3, 'broker 3 leads again');
     assert.deepEqual(partition(one, 't'), { partition: 0, leader: 3, leaderEpoch: 2, replicas: [3, 2], isr: [3], partitionEpoch: 3 });
+  });
+
+  test('a broker whose lease lapsed registers again with a new lease and comes back out of the ISRs', async (t) => {
+    const etcd = await startEtcd(t, 1);
+    const timers = new FakeClock();
+    const one = await openPlane(t, etcd, 1);
+    const two = await openPlane(t, etcd, 2, { clock: timers });
+    await until(one, () => ids(one).length === 2 && one.controllerId !== -1, 'both brokers and a controller');
+    await one.createTopic('t', 1, {}, { replicationFactor: -1, assignments: [[1, 2]] });
+    // Broker 2's renewals are held back (as in a long pause) until etcd drops it.
+    await until(one, () => !ids(one).includes(2) && partition(one, 't')?.isr.length === 1, 'broker 2 dropped and out of the ISR');
+    assert.equal(two.registered(), false);
+    timers.advance(TTL_MS);
+    await until(one, () => ids(one).includes(2), 'broker 2 registered again');
+    // Its own registration is known when etcd answers the write, which may come after the watch event.
+    await eventually(() => two.registered(), 'broker 2 knows it is registered again');
+    assert.deepEqual(partition(one, 't'), { partition: 0, leader: 1, leaderEpoch: 0, replicas: [1, 2], isr: [1], partitionEpoch: 1 });
   });
 
   test('registered() turns false as soon as a TTL has passed since the last confirmed keepalive', async (t) => {
