@@ -4,6 +4,9 @@
 import { Broker } from './broker/broker.js';
 import { StatsHistory } from './broker/stats-history.js';
 import { ProducerIdManager } from './broker/producer-ids.js';
+import { brokerSelf } from './cluster/broker-self.js';
+import type { ControlPlane } from './cluster/control-plane.js';
+import { EtcdControlPlane } from './cluster/etcd-control-plane.js';
 import { LocalControlPlane } from './cluster/local-control-plane.js';
 import { type BrokerConfig, resolveConfig } from './config.js';
 import { backgroundClock, systemClock } from './clock.js';
@@ -49,13 +52,15 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
   const kafka = new KafkaListener(requested, log, faults ? new FaultInjector(faults) : null);
   const bound = await kafka.listen(requested.host, requested.port);
   const config = { ...requested, port: bound };
-  let cluster: LocalControlPlane;
+  let cluster: ControlPlane | null = null;
   let producerIds: ProducerIdManager;
   try {
-    cluster = LocalControlPlane.open(config.dataDir, { nodeId: config.nodeId, host: config.advertisedHost, port: bound, rack: config.rack || null, replicationHost: config.advertisedHost, replicationPort: bound });
+    // Opened once the listener is bound, so that the registered port is the real one.
+    const self = brokerSelf(config, bound);
+    cluster = config.etcd.length > 0 ? await EtcdControlPlane.open(config, self, log) : LocalControlPlane.open(config.dataDir, self);
     producerIds = ProducerIdManager.open(config.dataDir);
   } catch (err) {
-    await kafka.close();
+    await closeAll([() => kafka.close(), () => cluster?.close()]);
     throw err;
   }
   const broker = new Broker(config, cluster, log);
@@ -65,7 +70,7 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
   try {
     await broker.start();
   } catch (err) {
-    await kafka.close();
+    await closeAll([() => kafka.close(), () => cluster.close()]);
     throw err;
   }
   const closeEverything = () => closeAll([() => kafka.close(), () => txns.close(), () => shares.close(), () => groups.close(), () => broker.close(), () => cluster.close()]);

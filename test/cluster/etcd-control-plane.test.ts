@@ -9,10 +9,10 @@ import { resolveConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/logger.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { skipUnless } from '../helpers/interop-tools.js';
+import { CLUSTER_WAIT_MS, untilCluster } from '../support/cluster-wait.js';
 import { type EtcdCluster, etcdServer, startEtcd } from '../support/etcd.js';
 
 const TTL_MS = 2000;
-const WAIT_MS = 15_000;
 
 async function openPlane(t: TestContext, etcd: EtcdCluster, nodeId: number, options: EtcdControlPlaneOptions & { rack?: string } = {}): Promise<EtcdControlPlane> {
   const config = resolveConfig({ nodeId, etcd: etcd.endpoints(), etcdPrefix: '/test', brokerLeaseTtlMs: TTL_MS });
@@ -22,28 +22,11 @@ async function openPlane(t: TestContext, etcd: EtcdCluster, nodeId: number, opti
   return plane;
 }
 
-/** Resolves once `holds()` is true, checked now and after every change `plane` applies; fails after WAIT_MS. */
-function until(plane: ControlPlane, holds: () => boolean, what: string): Promise<void> {
-  if (holds()) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      stop();
-      reject(new Error(`not within ${WAIT_MS} ms: ${what}`));
-    }, WAIT_MS);
-    const stop = plane.onChange(() => {
-      if (!holds()) return;
-      clearTimeout(timer);
-      stop();
-      resolve();
-    });
-  });
-}
-
-/** Polls `holds()` until true; fails after WAIT_MS. For state no watch event marks. */
+/** Polls `holds()` until true; fails after CLUSTER_WAIT_MS. For state no watch event marks. */
 async function eventually(holds: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + WAIT_MS;
+  const deadline = Date.now() + CLUSTER_WAIT_MS;
   while (!holds()) {
-    if (Date.now() > deadline) throw new Error(`not within ${WAIT_MS} ms: ${what}`);
+    if (Date.now() > deadline) throw new Error(`not within ${CLUSTER_WAIT_MS} ms: ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
@@ -53,7 +36,7 @@ const partition = (plane: ControlPlane, topic: string, index = 0) => plane.topic
 
 async function threeBrokers(t: TestContext, etcd: EtcdCluster): Promise<EtcdControlPlane[]> {
   const planes = [await openPlane(t, etcd, 1), await openPlane(t, etcd, 2), await openPlane(t, etcd, 3)];
-  for (const plane of planes) await until(plane, () => ids(plane).length === 3 && plane.controllerId !== -1, `broker ${plane.nodeId} sees 3 brokers and a controller`);
+  for (const plane of planes) await untilCluster(plane, () => ids(plane).length === 3 && plane.controllerId !== -1, `broker ${plane.nodeId} sees 3 brokers and a controller`);
   return planes;
 }
 
@@ -77,7 +60,7 @@ describe('EtcdControlPlane', skipUnless(etcdServer), () => {
     }
     assert.deepEqual(new Set(created.partitions.map((p) => p.leader)), new Set([1, 2, 3]), 'leaders spread over the brokers');
     for (const plane of planes.slice(1)) {
-      await until(plane, () => plane.topic('orders') !== undefined, `broker ${plane.nodeId} sees the topic`);
+      await untilCluster(plane, () => plane.topic('orders') !== undefined, `broker ${plane.nodeId} sees the topic`);
       const seen = plane.topic('orders') as TopicMetadata;
       assert.deepEqual(seen, created);
       assert.deepEqual(plane.topicById(created.topicId)?.name, 'orders');
@@ -87,14 +70,14 @@ describe('EtcdControlPlane', skipUnless(etcdServer), () => {
     await planes[1].setTopicConfigs('orders', { 'retention.ms': '1000' });
     await planes[2].setBrokerConfigs('', { 'log.retention.ms': '5000' });
     await planes[2].setGroupConfigs('g/1', { 'consumer.session.timeout.ms': '50000' });
-    await until(planes[0], () => planes[0].groupConfigs('g/1')['consumer.session.timeout.ms'] === '50000', 'broker 1 sees the group config');
+    await untilCluster(planes[0], () => planes[0].groupConfigs('g/1')['consumer.session.timeout.ms'] === '50000', 'broker 1 sees the group config');
     assert.equal(planes[0].topic('orders')?.partitions.length, 8);
     assert.deepEqual(planes[0].topic('orders')?.partitions[7].replicas.length, 3);
     assert.deepEqual(planes[0].topic('orders')?.configs, { 'retention.ms': '1000' });
     assert.deepEqual(planes[0].brokerConfigs(''), { 'log.retention.ms': '5000' });
 
     await planes[0].deleteTopic('orders');
-    await until(planes[2], () => planes[2].topic('orders') === undefined, 'broker 3 sees the topic deleted');
+    await untilCluster(planes[2], () => planes[2].topic('orders') === undefined, 'broker 3 sees the topic deleted');
     assert.equal(planes[2].topicById(created.topicId), undefined);
   });
 
@@ -104,7 +87,7 @@ describe('EtcdControlPlane', skipUnless(etcdServer), () => {
     await one.createTopic('t', 1, {}, { replicationFactor: -1, assignments: [[1, 2, 3]] });
     assert.equal(await one.alterIsr('t', 0, 1, 0, [1, 2]), null, 'stale leader epoch');
     assert.equal(await one.alterIsr('t', 0, 0, 1, [1, 2]), null, 'stale partition epoch');
-    await until(two, () => two.topic('t') !== undefined, 'broker 2 sees the topic');
+    await untilCluster(two, () => two.topic('t') !== undefined, 'broker 2 sees the topic');
     assert.equal(await two.alterIsr('t', 0, 0, 0, [2]), null, 'not the leader');
     assert.deepEqual(partition(one, 't')?.isr, [1, 2, 3], 'nothing changed');
 
@@ -112,7 +95,7 @@ describe('EtcdControlPlane', skipUnless(etcdServer), () => {
     assert.deepEqual(shrunk, { partition: 0, leader: 1, leaderEpoch: 0, replicas: [1, 2, 3], isr: [1, 2], partitionEpoch: 1 });
     assert.deepEqual(partition(one, 't'), shrunk);
     assert.equal(await one.alterIsr('t', 0, 0, 0, [1]), null, 'the epoch just used is stale now');
-    await until(two, () => partition(two, 't')?.partitionEpoch === 1, 'broker 2 sees the new ISR');
+    await untilCluster(two, () => partition(two, 't')?.partitionEpoch === 1, 'broker 2 sees the new ISR');
     assert.deepEqual(partition(two, 't'), shrunk);
   });
 
@@ -124,10 +107,10 @@ describe('EtcdControlPlane', skipUnless(etcdServer), () => {
     await controller.createTopic('t', 2, {}, { replicationFactor: -1, assignments: [[victim.nodeId, witness.nodeId, controller.nodeId], [controller.nodeId, victim.nodeId]] });
     const stoppedAt = Date.now();
     victim.stopRenewing();
-    await until(witness, () => !ids(witness).includes(victim.nodeId), 'the victim leaves the broker list');
+    await untilCluster(witness, () => !ids(witness).includes(victim.nodeId), 'the victim leaves the broker list');
     const gone = Date.now() - stoppedAt;
     assert.ok(gone >= TTL_MS - 700, `dropped after ${gone} ms, not before the TTL`);
-    await until(witness, () => partition(witness, 't', 0)?.leader === witness.nodeId && partition(witness, 't', 1)?.isr.length === 1, 'leadership and ISRs move');
+    await untilCluster(witness, () => partition(witness, 't', 0)?.leader === witness.nodeId && partition(witness, 't', 1)?.isr.length === 1, 'leadership and ISRs move');
     assert.deepEqual(partition(witness, 't', 0), { partition: 0, leader: witness.nodeId, leaderEpoch: 1, replicas: [victim.nodeId, witness.nodeId, controller.nodeId], isr: [witness.nodeId, controller.nodeId], partitionEpoch: 1 });
     assert.deepEqual(partition(witness, 't', 1), { partition: 1, leader: controller.nodeId, leaderEpoch: 0, replicas: [controller.nodeId, victim.nodeId], isr: [controller.nodeId], partitionEpoch: 1 });
   });
@@ -140,10 +123,10 @@ describe('EtcdControlPlane', skipUnless(etcdServer), () => {
     await old.createTopic('t', 1, {}, { replicationFactor: -1, assignments: [[old.nodeId, rest[1].nodeId, rest[0].nodeId]] });
     await old.close();
     for (const plane of rest) {
-      await until(plane, () => plane.controllerId !== -1 && plane.controllerId !== old.nodeId, `broker ${plane.nodeId} sees a new controller`);
+      await untilCluster(plane, () => plane.controllerId !== -1 && plane.controllerId !== old.nodeId, `broker ${plane.nodeId} sees a new controller`);
     }
     assert.equal(rest[0].controllerId, rest[1].controllerId);
-    await until(rest[0], () => partition(rest[0], 't')?.leader === rest[1].nodeId, 'the first live ISR member in replica order leads');
+    await untilCluster(rest[0], () => partition(rest[0], 't')?.leader === rest[1].nodeId, 'the first live ISR member in replica order leads');
     assert.deepEqual(partition(rest[0], 't'), { partition: 0, leader: rest[1].nodeId, leaderEpoch: 1, replicas: [old.nodeId, rest[1].nodeId, rest[0].nodeId], isr: [rest[1].nodeId, rest[0].nodeId], partitionEpoch: 1 });
   });
 
@@ -151,13 +134,13 @@ describe('EtcdControlPlane', skipUnless(etcdServer), () => {
     const etcd = await startEtcd(t, 1);
     const [one, , three] = await threeBrokers(t, etcd);
     await one.createTopic('t', 1, {}, { replicationFactor: -1, assignments: [[3, 2]] });
-    await until(three, () => three.topic('t') !== undefined, 'broker 3 sees the topic');
+    await untilCluster(three, () => three.topic('t') !== undefined, 'broker 3 sees the topic');
     assert.deepEqual((await three.alterIsr('t', 0, 0, 0, [3]))?.isr, [3]);
     await three.close();
-    await until(one, () => partition(one, 't')?.leader === -1, 'the partition goes offline');
+    await untilCluster(one, () => partition(one, 't')?.leader === -1, 'the partition goes offline');
     assert.deepEqual(partition(one, 't'), { partition: 0, leader: -1, leaderEpoch: 1, replicas: [3, 2], isr: [3], partitionEpoch: 2 });
     await openPlane(t, etcd, 3);
-    await until(one, () => partition(one, 't')?.leader === 3, 'broker 3 leads again');
+    await untilCluster(one, () => partition(one, 't')?.leader === 3, 'broker 3 leads again');
     assert.deepEqual(partition(one, 't'), { partition: 0, leader: 3, leaderEpoch: 2, replicas: [3, 2], isr: [3], partitionEpoch: 3 });
   });
 
@@ -166,13 +149,13 @@ describe('EtcdControlPlane', skipUnless(etcdServer), () => {
     const timers = new FakeClock();
     const one = await openPlane(t, etcd, 1);
     const two = await openPlane(t, etcd, 2, { clock: timers });
-    await until(one, () => ids(one).length === 2 && one.controllerId !== -1, 'both brokers and a controller');
+    await untilCluster(one, () => ids(one).length === 2 && one.controllerId !== -1, 'both brokers and a controller');
     await one.createTopic('t', 1, {}, { replicationFactor: -1, assignments: [[1, 2]] });
     // Broker 2's renewals are held back (as in a long pause) until etcd drops it.
-    await until(one, () => !ids(one).includes(2) && partition(one, 't')?.isr.length === 1, 'broker 2 dropped and out of the ISR');
+    await untilCluster(one, () => !ids(one).includes(2) && partition(one, 't')?.isr.length === 1, 'broker 2 dropped and out of the ISR');
     assert.equal(two.registered(), false);
     timers.advance(TTL_MS);
-    await until(one, () => ids(one).includes(2), 'broker 2 registered again');
+    await untilCluster(one, () => ids(one).includes(2), 'broker 2 registered again');
     // Its own registration is known when etcd answers the write, which may come after the watch event.
     await eventually(() => two.registered(), 'broker 2 knows it is registered again');
     assert.deepEqual(partition(one, 't'), { partition: 0, leader: 1, leaderEpoch: 0, replicas: [1, 2], isr: [1], partitionEpoch: 1 });
@@ -205,8 +188,8 @@ describe('EtcdControlPlane', skipUnless(etcdServer), () => {
     const shrunk = await one.alterIsr('t', 0, 0, 0, [1, 2]);
     assert.equal(shrunk?.partitionEpoch, 1);
     assert.equal(await one.alterIsr('t', 0, 0, 0, [1]), null, 'a stale compare-and-swap still fails');
-    await until(two, () => partition(two, 't')?.partitionEpoch === 1, 'broker 2 sees the change through its watch');
+    await untilCluster(two, () => partition(two, 't')?.partitionEpoch === 1, 'broker 2 sees the change through its watch');
     await two.createTopic('after', 1, {});
-    await until(one, () => one.topic('after') !== undefined, 'broker 1 sees a topic created after the election');
+    await untilCluster(one, () => one.topic('after') !== undefined, 'broker 1 sees a topic created after the election');
   });
 });

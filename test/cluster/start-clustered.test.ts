@@ -1,0 +1,43 @@
+// startBroker with etcd endpoints: the broker registers in the cluster with
+// its bound listener, clients see every broker and the controller, and a
+// clean close leaves the cluster at once (the lease is revoked, no TTL wait).
+
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { Kafka, logLevel } from 'kafkajs';
+import { startTestBroker } from '../helpers/broker.js';
+import { skipUnless } from '../helpers/interop-tools.js';
+import { untilCluster } from '../support/cluster-wait.js';
+import { etcdServer, startEtcd } from '../support/etcd.js';
+
+describe('a broker started with --etcd', skipUnless(etcdServer), () => {
+  test('registers its bound port, is seen with the others, and leaves at once on close', async (t) => {
+    const etcd = await startEtcd(t, 1);
+    // A long TTL: leaving before it lapses proves the close revoked the lease.
+    const cluster = { etcd: etcd.endpoints(), etcdPrefix: '/start', brokerLeaseTtlMs: 60_000 };
+    const one = await startTestBroker(t, { ...cluster, nodeId: 1 });
+    const two = await startTestBroker(t, { ...cluster, nodeId: 2, replicationAddress: '127.0.0.1:19092', rack: 'r2' });
+    const plane = one.broker.cluster;
+    await untilCluster(plane, () => plane.brokers().length === 2 && plane.controllerId !== -1, 'two brokers and a controller');
+    assert.deepEqual(plane.brokers()[1], { nodeId: 2, host: two.config.advertisedHost, port: two.port, rack: 'r2', replicationHost: '127.0.0.1', replicationPort: 19092 });
+
+    const admin = new Kafka({ brokers: [one.bootstrap], logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    t.after(() => admin.disconnect());
+    const described = await admin.describeCluster();
+    assert.deepEqual(described.brokers.map((b) => [b.nodeId, b.port]).sort(), [[1, one.port], [2, two.port]]);
+    assert.equal(described.controller, plane.controllerId);
+    assert.equal(described.clusterId, two.broker.cluster.clusterId);
+
+    await two.close();
+    await untilCluster(plane, () => plane.brokers().length === 1, 'broker 2 gone', 10_000);
+    assert.deepEqual(plane.brokers().map((b) => b.nodeId), [1]);
+  });
+
+  test('a second broker with the id of a live one refuses to start', async (t) => {
+    const etcd = await startEtcd(t, 1);
+    const cluster = { etcd: etcd.endpoints(), etcdPrefix: '/dup', nodeId: 1 };
+    await startTestBroker(t, cluster);
+    await assert.rejects(startTestBroker(t, cluster), /broker id 1 is already registered by a live broker/);
+  });
+});
