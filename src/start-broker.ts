@@ -57,15 +57,21 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
   try {
     // Opened once the listener is bound, so that the registered port is the real one.
     const self = brokerSelf(config, bound);
-    cluster = config.etcd.length > 0 ? await EtcdControlPlane.open(config, self, log) : LocalControlPlane.open(config.dataDir, self);
-    producerIds = ProducerIdManager.open(config.dataDir);
+    if (config.etcd.length > 0) {
+      const plane = await EtcdControlPlane.open(config, self, log);
+      cluster = plane;
+      producerIds = new ProducerIdManager({ reserve: (size) => plane.reserveProducerIds(size) });
+    } else {
+      cluster = LocalControlPlane.open(config.dataDir, self);
+      producerIds = ProducerIdManager.open(config.dataDir);
+    }
   } catch (err) {
     await closeAll([() => kafka.close(), () => cluster?.close()]);
     throw err;
   }
   const broker = new Broker(config, cluster, log);
   const groups: GroupCoordinator = new GroupCoordinator(broker, config, log, systemClock, { has: (groupId) => shares.has(groupId), list: () => shares.list() });
-  const txns = new TransactionCoordinator(broker, groups, config, () => Promise.resolve(producerIds.nextId()), log);
+  const txns = new TransactionCoordinator(broker, groups, config, () => producerIds.nextId(), log);
   const shares: ShareCoordinator = new ShareCoordinator(broker, config, systemClock, log, (groupId) => groups.typeOf(groupId));
   try {
     await broker.start();

@@ -184,6 +184,17 @@ export class EtcdControlPlane implements ControlPlane {
     await this.putOrDelete(this.keys.groupConfigs(groupId), configs);
   }
 
+  /** Reserves `size` producer ids no broker of the cluster was given before (a counter advanced by compare-and-swap); returns the first. */
+  async reserveProducerIds(size: number): Promise<number> {
+    let start = 0;
+    await updateKey(this.client, this.keys.producerIds(), (current) => {
+      start = current === null ? 0 : Number(current);
+      if (!Number.isSafeInteger(start) || start < 0) throw new Error(`${this.keys.producerIds()} holds ${JSON.stringify(current)}, not a producer id`);
+      return String(start + size);
+    });
+    return start;
+  }
+
   /** Stops renewing the registration without revoking it, as a process that hangs: the cluster drops this broker after the lease TTL. */
   stopRenewing(): void {
     this.registration.stopRenewing();
