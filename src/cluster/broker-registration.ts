@@ -9,12 +9,12 @@
 
 import type { Etcd3, Lease } from 'etcd3';
 import type { Clock, Timer } from '../clock.js';
+import { SluiceError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { BrokerInfo } from './control-plane.js';
 import type { EtcdKeys } from './etcd-keys.js';
 import { encode } from './etcd-records.js';
 
-export class DuplicateBrokerIdError extends Error {}
 
 export class BrokerRegistration {
   private lease: Lease | null = null;
@@ -35,7 +35,7 @@ export class BrokerRegistration {
     private readonly log: Logger,
   ) {}
 
-  /** Registers, or throws DuplicateBrokerIdError when a live broker holds this id. */
+  /** Registers, or throws SLUICE_ERR_BROKER_ID_TAKEN when a live broker holds this id. */
   async start(): Promise<void> {
     await this.register();
     this.schedule();
@@ -84,9 +84,9 @@ export class BrokerRegistration {
     if (!txn.succeeded) {
       await lease.revoke().catch(() => {});
       const holder = txn.responses[0]?.response_range?.kvs?.[0]?.value?.toString() ?? '?';
-      throw new DuplicateBrokerIdError(
-        `broker id ${this.self.nodeId} is already registered by a live broker (${holder}); stop it, or wait until its lease of ${this.ttlMs} ms lapses`,
-      );
+      throw new SluiceError('SLUICE_ERR_BROKER_ID_TAKEN', `broker id ${this.self.nodeId} is already registered by a live broker (${holder})`, {
+        hint: `give this broker another --node-id, or stop the other one; after a crash, its registration lapses within ${this.ttlMs} ms (--broker-lease-ttl-ms)`,
+      });
     }
     this.lease = lease;
     this.leaseId = id;

@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { Etcd3, type IKeyValue, type Watcher } from 'etcd3';
 import { type Clock, systemClock } from '../clock.js';
 import type { BrokerConfig } from '../config.js';
+import { SluiceError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { BrokerConfigs } from '../metadata/broker-configs.js';
 import type { ConfigMap } from '../metadata/config-def.js';
@@ -72,7 +73,11 @@ export class EtcdControlPlane implements ControlPlane {
       return plane;
     } catch (err) {
       client.close();
-      throw err;
+      if (err instanceof SluiceError) throw err;
+      throw new SluiceError('SLUICE_ERR_ETCD', `cannot open the cluster's state in etcd (${config.etcd.join(', ')}): ${(err as Error).message}`, {
+        cause: err,
+        hint: 'start etcd or check --etcd; every broker of a cluster names the same etcd endpoints and --etcd-prefix',
+      });
     }
   }
 

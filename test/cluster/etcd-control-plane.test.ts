@@ -176,7 +176,7 @@ describe('EtcdControlPlane', skipUnless(etcdServer), () => {
   test('a second broker with a live broker id is refused', async (t) => {
     const etcd = await startEtcd(t, 1);
     await openPlane(t, etcd, 1);
-    await assert.rejects(openPlane(t, etcd, 1), /broker id 1 is already registered by a live broker/);
+    await assert.rejects(openPlane(t, etcd, 1), { code: 'SLUICE_ERR_BROKER_ID_TAKEN' });
   });
 
   test('with three etcd members, reads and compare-and-swap go on after the etcd leader is killed', async (t) => {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Kafka, logLevel } from 'kafkajs';
 import { startTestBroker } from '../helpers/broker.js';
+import { freePort } from '../helpers/free-port.js';
 import { skipUnless } from '../helpers/interop-tools.js';
 import { untilCluster } from '../support/cluster-wait.js';
 import { etcdServer, startEtcd } from '../support/etcd.js';
@@ -38,6 +39,11 @@ describe('a broker started with --etcd', skipUnless(etcdServer), () => {
     const etcd = await startEtcd(t, 1);
     const cluster = { etcd: etcd.endpoints(), etcdPrefix: '/dup', nodeId: 1 };
     await startTestBroker(t, cluster);
-    await assert.rejects(startTestBroker(t, cluster), /broker id 1 is already registered by a live broker/);
+    await assert.rejects(startTestBroker(t, cluster), { code: 'SLUICE_ERR_BROKER_ID_TAKEN', message: /broker id 1 is already registered by a live broker/ });
   });
+});
+
+test('a broker whose etcd cannot be reached refuses to start with SLUICE_ERR_ETCD', async (t) => {
+  const nowhere = `http://127.0.0.1:${await freePort()}`;
+  await assert.rejects(startTestBroker(t, { etcd: [nowhere] }), { code: 'SLUICE_ERR_ETCD', message: new RegExp(nowhere) });
 });
