@@ -23,6 +23,7 @@ import { EtcdKeys } from './etcd-keys.js';
 import { type PartitionRecord, type TopicRecord, decodePartition, decodeTopic, encode, partitionRecord } from './etcd-records.js';
 import { compareAndSet, updateKey } from './etcd-writes.js';
 import { newClusterId, newTopicId } from './new-ids.js';
+import { afterResign } from './leader-election.js';
 import { assignReplicas } from './replica-assignment.js';
 
 /** Partition keys written per transaction (etcd allows 128 operations in one). */
@@ -189,6 +190,27 @@ export class EtcdControlPlane implements ControlPlane {
     await this.putOrDelete(this.keys.groupConfigs(groupId), configs);
   }
 
+  /**
+   * Controlled shutdown: every partition this broker leads gets another live
+   * ISR member as leader (leaderEpoch+1) and this broker leaves the ISRs, by
+   * compare-and-swap, before it stops; where it is the only live ISR member
+   * nothing changes. Returns once this broker's image shows the result.
+   */
+  async resign(): Promise<void> {
+    for (const topic of this.image.topics()) {
+      for (const p of topic.partitions) {
+        if (!p.isr.includes(this.self.nodeId)) continue;
+        const key = this.keys.partition(topic.name, p.partition);
+        const written = await updateKey(this.client, key, (current) => {
+          if (current === null) return undefined;
+          const next = afterResign({ partition: p.partition, ...decodePartition(current) }, this.self.nodeId, this.liveIds());
+          return next === null ? undefined : encode(partitionRecord(next));
+        });
+        if (written !== null) await this.applied(written);
+      }
+    }
+  }
+
   /** Reserves `size` producer ids no broker of the cluster was given before (a counter advanced by compare-and-swap); returns the first. */
   async reserveProducerIds(size: number): Promise<number> {
     let start = 0;
@@ -243,6 +265,10 @@ export class EtcdControlPlane implements ControlPlane {
   private applied(revision: bigint): Promise<void> {
     if (this.image.revision >= revision) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push({ revision, resolve }));
+  }
+
+  private liveIds(): Set<number> {
+    return new Set(this.image.brokers().map((b) => b.nodeId));
   }
 
   private place(count: number, replicationFactor: number, start: number): number[][] {

@@ -35,3 +35,19 @@ function lastIsrMember(p: PartitionAssignment): number[] {
   if (p.isr.includes(p.leader)) return [p.leader];
   return p.isr.length > 0 ? [p.isr[0]] : [];
 }
+
+/**
+ * The partition's next state when broker `leaving` shuts down cleanly, or null
+ * when it changes nothing. The leaving broker hands leadership to the first
+ * live ISR member in replica order (leaderEpoch+1) and leaves the ISR; where
+ * it is the only live ISR member it keeps both, since moving would lose
+ * acknowledged records or take the partition offline early.
+ */
+export function afterResign(p: PartitionAssignment, leaving: number, live: ReadonlySet<number>): PartitionAssignment | null {
+  if (!p.isr.includes(leaving)) return null;
+  const others = p.isr.filter((id) => id !== leaving && live.has(id));
+  if (others.length === 0) return null;
+  if (p.leader !== leaving) return { ...p, isr: p.isr.filter((id) => id !== leaving), partitionEpoch: p.partitionEpoch + 1 };
+  const leader = p.replicas.find((id) => others.includes(id)) ?? others[0];
+  return withLeader(p, leader, p.isr.filter((id) => id !== leaving));
+}

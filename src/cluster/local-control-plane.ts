@@ -141,6 +141,9 @@ export class LocalControlPlane implements ControlPlane {
     this.persist();
   }
 
+  /** No other replica could take over. */
+  async resign(): Promise<void> {}
+
   async close(): Promise<void> {}
 
   private mustGet(name: string): TopicMetadata {

@@ -161,6 +161,17 @@ describe('EtcdControlPlane', skipUnless(etcdServer), () => {
     assert.deepEqual(partition(one, 't'), { partition: 0, leader: 1, leaderEpoch: 0, replicas: [1, 2], isr: [1], partitionEpoch: 1 });
   });
 
+  test('resign hands the leaderships over and leaves the ISRs, except where no other ISR member is live', async (t) => {
+    const etcd = await startEtcd(t, 1);
+    const [one, two] = await threeBrokers(t, etcd);
+    await two.createTopic('t', 3, {}, { replicationFactor: -1, assignments: [[1, 2, 3], [2, 1], [1]] });
+    await untilCluster(one, () => one.topic('t') !== undefined, 'broker 1 sees the topic');
+    await one.resign();
+    assert.deepEqual(partition(one, 't', 0), { partition: 0, leader: 2, leaderEpoch: 1, replicas: [1, 2, 3], isr: [2, 3], partitionEpoch: 1 });
+    assert.deepEqual(partition(one, 't', 1), { partition: 1, leader: 2, leaderEpoch: 0, replicas: [2, 1], isr: [2], partitionEpoch: 1 });
+    assert.deepEqual(partition(one, 't', 2), { partition: 2, leader: 1, leaderEpoch: 0, replicas: [1], isr: [1], partitionEpoch: 0 });
+  });
+
   test('registered() turns false as soon as a TTL has passed since the last confirmed keepalive', async (t) => {
     const etcd = await startEtcd(t, 1);
     let now = 0;

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { PartitionAssignment } from '../../src/cluster/control-plane.js';
-import { afterBrokerChange } from '../../src/cluster/leader-election.js';
+import { afterBrokerChange, afterResign } from '../../src/cluster/leader-election.js';
 
 const p = (leader: number, isr: number[], replicas = [1, 2, 3]): PartitionAssignment => ({ partition: 0, leader, leaderEpoch: 4, replicas, isr, partitionEpoch: 9 });
 
@@ -43,4 +43,17 @@ test('the last ISR member of an offline partition leads again when it comes back
 test('an out-of-sync replica coming back does not lead an offline partition without unclean election', () => {
   const offline = { ...p(-1, [1]), leaderEpoch: 5, partitionEpoch: 10 };
   assert.equal(afterBrokerChange(offline, new Set([2, 3]), false), null);
+});
+
+test('a leader shutting down cleanly hands over to the first live ISR member in replica order and leaves the ISR', () => {
+  assert.deepEqual(afterResign(p(1, [1, 3, 2]), 1, new Set([1, 2, 3])), { ...p(2, [3, 2]), leaderEpoch: 5, partitionEpoch: 10 });
+});
+
+test('a follower shutting down cleanly only leaves the ISR', () => {
+  assert.deepEqual(afterResign(p(1, [1, 2, 3]), 3, new Set([1, 2, 3])), { ...p(1, [1, 2]), partitionEpoch: 10 });
+});
+
+test('the only live ISR member keeps its place on a clean shutdown, and a replica outside the ISR changes nothing', () => {
+  assert.equal(afterResign(p(1, [1, 2]), 1, new Set([1, 3])), null);
+  assert.equal(afterResign(p(1, [1, 2]), 3, new Set([1, 2, 3])), null);
 });

@@ -1,6 +1,7 @@
 // startBroker with etcd endpoints: the broker registers in the cluster with
 // its bound listener, clients see every broker and the controller, and a
-// clean close leaves the cluster at once (the lease is revoked, no TTL wait).
+// clean close hands its leaderships over and leaves the cluster at once (the
+// lease is revoked, no TTL wait).
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -12,7 +13,7 @@ import { untilCluster } from '../support/cluster-wait.js';
 import { etcdServer, startEtcd } from '../support/etcd.js';
 
 describe('a broker started with --etcd', skipUnless(etcdServer), () => {
-  test('registers its bound port, is seen with the others, and leaves at once on close', async (t) => {
+  test('registers its bound port, is seen with the others, and on close hands over its leaderships and leaves at once', async (t) => {
     const etcd = await startEtcd(t, 1);
     // A long TTL: leaving before it lapses proves the close revoked the lease.
     const cluster = { etcd: etcd.endpoints(), etcdPrefix: '/start', brokerLeaseTtlMs: 60_000 };
@@ -30,7 +31,16 @@ describe('a broker started with --etcd', skipUnless(etcdServer), () => {
     assert.equal(described.controller, plane.controllerId);
     assert.equal(described.clusterId, two.broker.cluster.clusterId);
 
+    // Created in the control plane only: what the brokers do with their replicas is not under test here.
+    await plane.createTopic('t', 1, {}, { replicationFactor: -1, assignments: [[2, 1]] });
+    // Moved by broker 2 itself while still registered, not by the controller after it left.
+    const handedOver = untilCluster(plane, () => plane.topic('t')?.partitions[0].leader === 1, 'leadership handed over');
+    let registeredAtHandOver: number[] = [];
+    void handedOver.then(() => (registeredAtHandOver = plane.brokers().map((b) => b.nodeId)));
     await two.close();
+    await handedOver;
+    assert.deepEqual(registeredAtHandOver, [1, 2]);
+    assert.deepEqual(plane.topic('t')?.partitions[0], { partition: 0, leader: 1, leaderEpoch: 1, replicas: [2, 1], isr: [1], partitionEpoch: 1 });
     await untilCluster(plane, () => plane.brokers().length === 1, 'broker 2 gone', 10_000);
     assert.deepEqual(plane.brokers().map((b) => b.nodeId), [1]);
   });
