@@ -4,7 +4,9 @@
 import { Broker } from './broker/broker.js';
 import { StatsHistory } from './broker/stats-history.js';
 import { ProducerIdManager } from './broker/producer-ids.js';
+import { brokerSelf } from './cluster/broker-self.js';
 import type { BrokerInfo, ControlPlane } from './cluster/control-plane.js';
+import { EtcdControlPlane } from './cluster/etcd-control-plane.js';
 import { LocalControlPlane } from './cluster/local-control-plane.js';
 import { type BrokerConfig, resolveConfig } from './config.js';
 import { type Clock, backgroundClock, systemClock } from './clock.js';
@@ -54,27 +56,36 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
   const kafka = new KafkaListener(requested, log, faults ? new FaultInjector(faults) : null);
   const bound = await kafka.listen(requested.host, requested.port);
   const config = { ...requested, port: bound };
-  let cluster: ControlPlane;
+  let cluster: ControlPlane | null = null;
   let producerIds: ProducerIdManager;
   try {
-    const self: BrokerInfo = { nodeId: config.nodeId, host: config.advertisedHost, port: bound, rack: config.rack || null, replicationHost: config.advertisedHost, replicationPort: bound };
-    cluster = controlPlane ? controlPlane(self) : LocalControlPlane.open(config.dataDir, self);
-    producerIds = ProducerIdManager.open(config.dataDir);
+    // Opened once the listener is bound, so that the registered port is the real one.
+    const self = brokerSelf(config, bound);
+    if (config.etcd.length > 0) {
+      const plane = await EtcdControlPlane.open(config, self, log);
+      cluster = plane;
+      producerIds = new ProducerIdManager({ reserve: (size) => plane.reserveProducerIds(size) });
+    } else {
+      cluster = controlPlane ? controlPlane(self) : LocalControlPlane.open(config.dataDir, self);
+      producerIds = ProducerIdManager.open(config.dataDir);
+    }
   } catch (err) {
-    await kafka.close();
+    await closeAll([() => kafka.close(), () => cluster?.close()]);
     throw err;
   }
   const broker = new Broker(config, cluster, log, clock);
   const groups: GroupCoordinator = new GroupCoordinator(broker, config, log, systemClock, { has: (groupId) => shares.has(groupId), list: () => shares.list() });
-  const txns = new TransactionCoordinator(broker, groups, config, () => Promise.resolve(producerIds.nextId()), log);
+  const txns = new TransactionCoordinator(broker, groups, config, () => producerIds.nextId(), log);
   const shares: ShareCoordinator = new ShareCoordinator(broker, config, systemClock, log, (groupId) => groups.typeOf(groupId));
   try {
     await broker.start();
   } catch (err) {
-    await kafka.close();
+    await closeAll([() => kafka.close(), () => cluster.close()]);
     throw err;
   }
-  const closeEverything = () => closeAll([() => kafka.close(), () => txns.close(), () => shares.close(), () => groups.close(), () => broker.close(), () => cluster.close()]);
+  // Leaderships move before the listener closes, so clients are redirected rather than cut off (controlled shutdown).
+  const resign = () => cluster.resign().catch((err: unknown) => log.warn({ err }, 'controlled shutdown failed; leaderships move when the lease lapses'));
+  const closeEverything = () => closeAll([resign, () => kafka.close(), () => txns.close(), () => shares.close(), () => groups.close(), () => broker.close(), () => cluster.close()]);
   try {
     // Committed offsets are loaded before the first connection is served.
     groups.start();

@@ -22,7 +22,7 @@ import { LeadershipEvents } from './leadership.js';
 import { PartitionSnapshots } from './partition-snapshots.js';
 import { BrokerCounters } from './counters.js';
 import { PartitionTxns } from './partition-txns.js';
-import { DEFAULT_REPLICATION, type NewTopicReplication, type PlacementProblem, newPartitionsProblem, newTopicProblem } from './replica-placement.js';
+import { DEFAULT_REPLICATION, type NewTopicReplication, type PlacementProblem, newPartitionsProblem, newTopicProblem, replicaRequest } from './replica-placement.js';
 import { BrokerConfigs } from '../metadata/broker-configs.js';
 import type { ConfigMap } from '../metadata/config-def.js';
 import { type TopicConfigs, isCompacted, logConfigFor, validateTopicConfigs } from '../metadata/topic-configs.js';
@@ -287,8 +287,8 @@ export class Broker {
   /**
    * Creates a topic of `numPartitions` partitions (-1: num.partitions), or one
    * per manual assignment in `replication`; throws TopicError with the Kafka
-   * error code when it cannot. The only broker a valid assignment
-   * can name is this one, where the control plane puts every replica anyway.
+   * error code when it cannot. The control plane places the replicas as
+   * `replication` asks (a factor, or brokers per partition).
    */
   async createTopic(
     name: string,
@@ -315,7 +315,7 @@ export class Broker {
     const configProblem = validateTopicConfigs(configs);
     if (configProblem) throw new TopicError(ErrorCode.INVALID_CONFIG, configProblem);
     if (validateOnly) return { name, topicId: Buffer.alloc(16), partitions: [], configs };
-    const creation = this.cluster.createTopic(name, numPartitions, configs).then(async (topic) => {
+    const creation = this.cluster.createTopic(name, numPartitions, configs, replicaRequest(replication)).then(async (topic) => {
       await this.applyTopic(name);
       this.log.info({ topic: name, partitions: numPartitions }, 'topic created');
       return topic;
@@ -389,7 +389,7 @@ export class Broker {
 
   /**
    * Grows a topic to `total` partitions; `assignments` (null: none) name the
-   * brokers of each new partition, which on this one broker can only be itself.
+   * brokers of each new partition; without them the control plane places them.
    */
   createPartitions(name: string, total: number, validateOnly: boolean, assignments: number[][] | null = null): Promise<void> {
     return this.oneAtATime(name, () => this.createPartitionsNow(name, total, validateOnly, assignments));
@@ -408,7 +408,7 @@ export class Broker {
     if (total > MAX_PARTITIONS) throw new TopicError(ErrorCode.INVALID_PARTITIONS, `at most ${MAX_PARTITIONS} partitions`);
     this.checkPartitionBudget(total - current);
     if (validateOnly) return;
-    await this.cluster.createPartitions(name, total);
+    await this.cluster.createPartitions(name, total, { replicationFactor: topic.partitions[0].replicas.length, assignments });
     await this.applyTopic(name);
   }
 

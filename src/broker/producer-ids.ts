@@ -1,12 +1,15 @@
-// Producer ids for InitProducerId: monotonically increasing, never handed out
-// twice, also across restarts. Ids are reserved in blocks (as Kafka's
-// ProducerIdManager does through ZooKeeper or the controller): before the first
-// id of a block is given out, the end of the block is written to
+// Producer ids for InitProducerId: never handed out twice, also across
+// restarts and, in a cluster, across brokers. Ids are reserved in blocks (as
+// Kafka's ProducerIdManager does through ZooKeeper or the controller): before
+// the first id of a block is given out, the block is recorded where it cannot
+// be reserved again. A broker alone records the end of its last block in
 //
 //   <dataDir>/producer-id-block   decimal: every id below it may have been issued
 //
 // atomically and durably, so a crash at any point can only skip ids, never
-// repeat one. A restart starts a new block at the recorded end.
+// repeat one; a restart starts a new block at the recorded end. In a cluster
+// the control plane hands out the blocks (a counter in etcd advanced by
+// compare-and-swap), so two brokers never share one.
 //
 // Idempotent producers (no transactional id) also get KIP-360 epoch bumps: an
 // InitProducerId v3+ naming the id and epoch this broker last gave that producer
@@ -28,17 +31,40 @@ const MAX_BUMPABLE_EPOCH = 0x7fff - 2;
 /** Idempotent producers whose epoch this broker remembers for KIP-360 bumps; the oldest are forgotten first. */
 const REMEMBERED_PRODUCERS = 100_000;
 
+/** Where blocks of producer ids come from. */
+export interface ProducerIdBlocks {
+  /** Reserves `size` ids that were never reserved before and records it; returns the first. */
+  reserve(size: number): Promise<number>;
+}
+
+/** The blocks of a broker alone: the end of the last one in <dataDir>/producer-id-block. */
+class ProducerIdBlockFile implements ProducerIdBlocks {
+  constructor(
+    private readonly file: string,
+    private end: number,
+  ) {}
+
+  async reserve(size: number): Promise<number> {
+    const start = this.end;
+    try {
+      writeFileAtomically(this.file, `${start + size}\n`);
+    } catch (err) {
+      throw new SluiceError('SLUICE_ERR_PRODUCER_IDS', `cannot reserve producer ids in ${this.file}: ${(err as Error).message}`, { cause: err });
+    }
+    this.end = start + size;
+    return start;
+  }
+}
+
 export class ProducerIdManager {
-  private next: number;
-  private blockEnd: number;
+  // Nothing is reserved at first: the first id asks for a block.
+  private next = 0;
+  private blockEnd = 0;
+  private reserving: Promise<void> | null = null;
   /** producerId -> epoch last given to that idempotent producer, oldest first. */
   private readonly epochs = new Map<number, number>();
 
-  private constructor(private readonly file: string, reservedEnd: number) {
-    // Nothing of the recorded block is reused: the first id asks for a new block.
-    this.next = reservedEnd;
-    this.blockEnd = reservedEnd;
-  }
+  constructor(private readonly blocks: ProducerIdBlocks) {}
 
   /** Reads `<dataDir>/producer-id-block`; throws SluiceError SLUICE_ERR_PRODUCER_IDS when it exists but cannot be trusted. */
   static open(dataDir: string): ProducerIdManager {
@@ -56,19 +82,21 @@ export class ProducerIdManager {
       // Starting again from 0 could hand out ids that live producers still use.
       throw new SluiceError('SLUICE_ERR_PRODUCER_IDS', `${file} holds ${JSON.stringify(text)}, not a producer id`);
     }
-    return new ProducerIdManager(file, end);
+    return new ProducerIdManager(new ProducerIdBlockFile(file, end));
   }
 
-  /** A producer id never given out before; reserves (and durably records) a new block when the current one is used up. */
-  nextId(): number {
-    if (this.next >= this.blockEnd) {
-      const end = this.next + PRODUCER_ID_BLOCK_SIZE;
-      try {
-        writeFileAtomically(this.file, `${end}\n`);
-      } catch (err) {
-        throw new SluiceError('SLUICE_ERR_PRODUCER_IDS', `cannot reserve producer ids in ${this.file}: ${(err as Error).message}`, { cause: err });
-      }
-      this.blockEnd = end;
+  /** A producer id never given out before; reserves (and records) a new block when the current one is used up. */
+  async nextId(): Promise<number> {
+    while (this.next >= this.blockEnd) {
+      // One reservation at a time: callers waiting for the same block share it.
+      this.reserving ??= this.blocks
+        .reserve(PRODUCER_ID_BLOCK_SIZE)
+        .then((start) => {
+          this.next = start;
+          this.blockEnd = start + PRODUCER_ID_BLOCK_SIZE;
+        })
+        .finally(() => (this.reserving = null));
+      await this.reserving;
     }
     return this.next++;
   }
@@ -77,7 +105,7 @@ export class ProducerIdManager {
    * InitProducerId without a transactional id. `current` is the producer's id
    * and epoch from a v3+ request (-1, -1 otherwise).
    */
-  initIdempotent(current: { producerId: number; producerEpoch: number }): { producerId: number; producerEpoch: number } {
+  async initIdempotent(current: { producerId: number; producerEpoch: number }): Promise<{ producerId: number; producerEpoch: number }> {
     const { producerId, producerEpoch } = current;
     let id: number;
     let epoch: number;
@@ -86,7 +114,7 @@ export class ProducerIdManager {
       epoch = producerEpoch + 1;
       this.epochs.delete(id);
     } else {
-      id = this.nextId();
+      id = await this.nextId();
       epoch = 0;
     }
     this.epochs.set(id, epoch);

@@ -6,6 +6,7 @@
 // Every broker here is live and unfenced, so an assignment naming only
 // registered brokers always has an in-sync replica.
 
+import type { ReplicaRequest } from '../cluster/control-plane.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 
 export interface PlacementProblem {
@@ -108,4 +109,11 @@ export function newPartitionsProblem(assignments: number[][] | null, additional:
     if (problem) return problem;
   }
   return null;
+}
+
+/** A checked CreateTopics replication as the control plane takes it: the factor, or the assignments in partition order. */
+export function replicaRequest(replication: NewTopicReplication): ReplicaRequest {
+  if (replication.assignments.length === 0) return { replicationFactor: replication.replicationFactor, assignments: null };
+  const ordered = [...replication.assignments].sort((a, b) => a.partitionIndex - b.partitionIndex);
+  return { replicationFactor: -1, assignments: ordered.map((a) => a.brokerIds) };
 }

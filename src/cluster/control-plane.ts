@@ -93,5 +93,7 @@ export interface ControlPlane extends DynamicBrokerConfigStore {
   /** A group's config overrides (empty for a group never configured). */
   groupConfigs(groupId: string): ConfigMap;
   setGroupConfigs(groupId: string, configs: ConfigMap): Promise<void>;
+  /** Controlled shutdown: hands this broker's leaderships to other in-sync replicas and leaves the ISRs, before the broker stops. */
+  resign(): Promise<void>;
   close(): Promise<void>;
 }

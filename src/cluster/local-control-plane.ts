@@ -3,7 +3,6 @@
 // <dataDir>/cluster.json, replaced atomically so a crash leaves the old or the
 // new content.
 
-import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { asStorageFailure } from '../errors.js';
@@ -11,6 +10,7 @@ import type { ConfigMap } from '../metadata/config-def.js';
 import type { TopicConfigs } from '../metadata/topic-configs.js';
 import { writeFileAtomically } from '../storage/checkpoint-file.js';
 import type { BrokerInfo, ControlPlane, PartitionAssignment, TopicMetadata } from './control-plane.js';
+import { newClusterId, newTopicId } from './new-ids.js';
 
 interface StoredState {
   clusterId: string;
@@ -48,8 +48,7 @@ export class LocalControlPlane implements ControlPlane {
     const file = path.join(dataDir, FILE);
     if (fs.existsSync(file)) return new LocalControlPlane(dataDir, self, JSON.parse(fs.readFileSync(file, 'utf8')) as StoredState);
     // Written only when new: a start that changes nothing writes nothing (and so starts on a full disk).
-    // Kafka cluster ids are 22-character base64url UUIDs.
-    const plane = new LocalControlPlane(dataDir, self, { clusterId: Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url'), topics: [] });
+    const plane = new LocalControlPlane(dataDir, self, { clusterId: newClusterId(), topics: [] });
     plane.persist();
     return plane;
   }
@@ -142,6 +141,9 @@ export class LocalControlPlane implements ControlPlane {
     this.persist();
   }
 
+  /** No other replica could take over. */
+  async resign(): Promise<void> {}
+
   async close(): Promise<void> {}
 
   private mustGet(name: string): TopicMetadata {
@@ -187,12 +189,4 @@ export class LocalControlPlane implements ControlPlane {
 function setOrClear(map: Map<string, ConfigMap>, key: string, configs: ConfigMap): void {
   if (Object.keys(configs).length === 0) map.delete(key);
   else map.set(key, { ...configs });
-}
-
-function newTopicId(): Buffer {
-  // A zero UUID means "no id" on the wire, so never hand one out.
-  let id: Buffer;
-  do id = randomBytes(16);
-  while (id.every((b) => b === 0));
-  return id;
 }

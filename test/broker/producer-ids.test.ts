@@ -15,16 +15,17 @@ function tempDir(t: TestContext): string {
   return dir;
 }
 
-test('ids increase, each block is recorded before use, and a reopened manager starts past every recorded block', (t) => {
+test('ids increase, each block is recorded before use, and a reopened manager starts past every recorded block', async (t) => {
   const dir = tempDir(t);
   const first = ProducerIdManager.open(dir);
-  const ids = Array.from({ length: PRODUCER_ID_BLOCK_SIZE + 5 }, () => first.nextId());
+  const ids: number[] = [];
+  for (let i = 0; i < PRODUCER_ID_BLOCK_SIZE + 5; i++) ids.push(await first.nextId());
   assert.deepEqual(ids, [...ids.keys()]);
   assert.equal(fs.readFileSync(path.join(dir, PRODUCER_ID_BLOCK_FILE), 'utf8'), `${2 * PRODUCER_ID_BLOCK_SIZE}\n`);
 
   // A restart (or a crash) after the first ids of the second block: none of them comes back.
   const second = ProducerIdManager.open(dir);
-  assert.equal(second.nextId(), 2 * PRODUCER_ID_BLOCK_SIZE);
+  assert.equal(await second.nextId(), 2 * PRODUCER_ID_BLOCK_SIZE);
   assert.equal(fs.readFileSync(path.join(dir, PRODUCER_ID_BLOCK_FILE), 'utf8'), `${3 * PRODUCER_ID_BLOCK_SIZE}\n`);
 });
 
@@ -34,20 +35,20 @@ test('an unreadable block file stops the start-up instead of reusing ids', (t) =
   assert.throws(() => ProducerIdManager.open(dir), { code: 'SLUICE_ERR_PRODUCER_IDS' });
 });
 
-test('InitProducerId for idempotent producers: a fresh id at epoch 0, or epoch + 1 for the pair last given (KIP-360)', (t) => {
+test('InitProducerId for idempotent producers: a fresh id at epoch 0, or epoch + 1 for the pair last given (KIP-360)', async (t) => {
   const ids = ProducerIdManager.open(tempDir(t));
-  const a = ids.initIdempotent({ producerId: -1, producerEpoch: -1 });
+  const a = await ids.initIdempotent({ producerId: -1, producerEpoch: -1 });
   assert.deepEqual(a, { producerId: 0, producerEpoch: 0 });
-  assert.deepEqual(ids.initIdempotent(a), { producerId: 0, producerEpoch: 1 });
+  assert.deepEqual(await ids.initIdempotent(a), { producerId: 0, producerEpoch: 1 });
   // The old pair is no longer current: a zombie asking with it gets a new id.
-  assert.deepEqual(ids.initIdempotent(a), { producerId: 1, producerEpoch: 0 });
-  assert.deepEqual(ids.initIdempotent({ producerId: 77, producerEpoch: 3 }), { producerId: 2, producerEpoch: 0 }, 'an id this broker never gave');
+  assert.deepEqual(await ids.initIdempotent(a), { producerId: 1, producerEpoch: 0 });
+  assert.deepEqual(await ids.initIdempotent({ producerId: 77, producerEpoch: 3 }), { producerId: 2, producerEpoch: 0 }, 'an id this broker never gave');
 });
 
-test('after a restart an old pair gets a fresh id, never a bump of an id the broker no longer tracks', (t) => {
+test('after a restart an old pair gets a fresh id, never a bump of an id the broker no longer tracks', async (t) => {
   const dir = tempDir(t);
-  const before = ProducerIdManager.open(dir).initIdempotent({ producerId: -1, producerEpoch: -1 });
-  const after = ProducerIdManager.open(dir).initIdempotent(before);
+  const before = await ProducerIdManager.open(dir).initIdempotent({ producerId: -1, producerEpoch: -1 });
+  const after = await ProducerIdManager.open(dir).initIdempotent(before);
   assert.equal(after.producerEpoch, 0);
   assert.ok(after.producerId > before.producerId);
 });

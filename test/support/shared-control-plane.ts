@@ -209,6 +209,9 @@ class SharedControlPlaneView implements ControlPlane {
   setGroupConfigs = (groupId: string, configs: ConfigMap) => this.shared.setGroupConfigs(groupId, configs);
 
   /** Leaves the cluster: the broker is gone from the list others see. */
+  /** Leadership moves only when a test says so. */
+  async resign(): Promise<void> {}
+
   async close(): Promise<void> {
     this.shared.leave(this.nodeId);
   }

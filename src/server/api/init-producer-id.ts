@@ -21,7 +21,7 @@ export const initProducerId: ApiHandler = {
     const current = { producerId: req.producerId ?? -1, producerEpoch: req.producerEpoch ?? -1 };
     if (req.transactionalId === null) {
       try {
-        return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, ...ctx.producerIds.initIdempotent(current) };
+        return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, ...(await ctx.producerIds.initIdempotent(current)) };
       } catch (err) {
         ctx.log.error({ err }, 'no producer id could be reserved');
         return { throttleTimeMs: 0, errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, producerId: -1, producerEpoch: -1 };
