@@ -233,7 +233,8 @@ export class Broker {
     const configProblem = validateTopicConfigs(configs);
     if (configProblem) throw new TopicError(ErrorCode.INVALID_CONFIG, configProblem);
     if (validateOnly) return { name, topicId: Buffer.alloc(16), partitions: [], configs };
-    const creation = this.cluster.createTopic(name, numPartitions, configs).then(async (topic) => {
+    const assignments = replication.assignments.length > 0 ? [...replication.assignments].sort((x, y) => x.partitionIndex - y.partitionIndex).map((a) => a.brokerIds) : null;
+    const creation = this.cluster.createTopic(name, numPartitions, configs, { replicationFactor: replication.replicationFactor, assignments }).then(async (topic) => {
       await this.openPartitions(topic, 0);
       this.log.info({ topic: name, partitions: numPartitions }, 'topic created');
       return topic;

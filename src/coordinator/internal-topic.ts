@@ -30,6 +30,18 @@ export const STATE_TOPIC_CONFIGS: Readonly<Record<string, string>> = {
   'segment.bytes': String(100 * 1024 * 1024),
 };
 
+/**
+ * Copies of each internal-topic partition wanted (Kafka's
+ * offsets.topic.replication.factor and transaction.state.log.replication.factor
+ * default); a smaller cluster gets one per live broker.
+ */
+const STATE_TOPIC_REPLICATION_FACTOR = 3;
+
+/** The replication factor of an internal topic created on a cluster of `liveBrokers`. */
+export function stateTopicReplicationFactor(liveBrokers: number): number {
+  return Math.max(1, Math.min(STATE_TOPIC_REPLICATION_FACTOR, liveBrokers));
+}
+
 /** Bytes read per call while replaying a partition at start-up. */
 const REPLAY_CHUNK_BYTES = 1024 * 1024;
 
@@ -131,7 +143,9 @@ export class InternalTopic {
 
   private async createTopic(): Promise<void> {
     const existing = this.broker.cluster.topic(this.name);
-    this.adopt(existing ?? (await this.broker.createTopic(this.name, this.wantedPartitions, this.configs)));
+    if (existing) return this.adopt(existing);
+    const replication = { replicationFactor: stateTopicReplicationFactor(this.broker.cluster.brokers().length), assignments: [] };
+    this.adopt(await this.broker.createTopic(this.name, this.wantedPartitions, this.configs, false, replication));
   }
 
   /** Uses the topic as it is: placement depends on its partition count, which cannot change. */
