@@ -153,12 +153,23 @@ export class ShareCoordinator {
     this.store = new ShareStateStore(broker, config, log);
   }
 
-  /** Replays __share_group_state (when it exists); call before serving requests. */
+  /**
+   * Loads the stored states of every partition of __share_group_state this
+   * broker leads, and from now on follows their leadership; call before
+   * serving requests. Share partitions already read keep their state when a
+   * partition of __share_group_state moves away (it belongs to the leader of
+   * the partition they read); only their writes to it fail then.
+   */
   start(): void {
-    this.store.open((key, snapshot) => {
-      const k = partitionKey(key.groupId, key);
-      if (snapshot === null) this.stored.delete(k);
-      else this.stored.set(k, snapshot);
+    this.store.start({
+      snapshot: (key, snapshot) => {
+        const k = partitionKey(key.groupId, key);
+        if (snapshot === null) this.stored.delete(k);
+        else this.stored.set(k, snapshot);
+      },
+      unload: (isIn) => {
+        for (const key of [...this.stored.keys()]) if (isIn(splitPartitionKey(key))) this.stored.delete(key);
+      },
     });
   }
 
@@ -412,6 +423,7 @@ export class ShareCoordinator {
 
   /** Stops every timer, waits for state writes in flight and forgets all state (the broker is closing). */
   async close(): Promise<void> {
+    this.store.stop();
     for (const g of this.groups.values()) g.shutdown();
     for (const p of this.partitions.values()) p.close();
     this.groups.clear();

@@ -1,7 +1,11 @@
 // The transaction coordinator (KIP-98): transactional id -> producer id and
-// epoch, state, partitions, timeout. Single node: every transactional id is
-// coordinated here, and markers go straight into this broker's partitions (no
-// WriteTxnMarkers RPC).
+// epoch, state, partitions, timeout. A transactional id is coordinated by the
+// leader of its partition of __transaction_state: this broker loads a
+// partition's transactions when it becomes its leader (all of them at start-up
+// on a single node; those found in Prepare* are completed at once) and drops
+// them when it stops; requests for an id not loaded here answer
+// NOT_COORDINATOR (COORDINATOR_LOAD_IN_PROGRESS while loading). Markers go
+// straight into this broker's partitions.
 //
 //   Empty | CompleteCommit | CompleteAbort --AddPartitions/AddOffsets--> Ongoing
 //   Ongoing --EndTxn(commit)--> PrepareCommit --markers--> CompleteCommit
@@ -37,6 +41,7 @@ import { offsetsPartitionFor } from '../group/offsets-log.js';
 import { OFFSETS_TOPIC } from '../group/offset-store.js';
 import { TXN_STATES, type StoredTxn, type TxnState } from './txn-log.js';
 import { TxnStateStore } from './txn-state-store.js';
+import { writeFailureCode } from '../not-coordinator-error.js';
 
 /** Hands out producer ids that are never handed out again (the broker's ProducerIdManager). */
 export type AllocateProducerId = () => Promise<number>;
@@ -84,15 +89,30 @@ export class TransactionCoordinator {
     this.store = new TxnStateStore(broker, config, this.log);
   }
 
-  /** Replays __transaction_state and finishes transactions caught mid-completion; call before serving requests. */
+  /**
+   * Loads the transactions of every partition of __transaction_state this
+   * broker leads, finishing those caught mid-completion, and from now on
+   * follows their leadership; call before serving requests.
+   */
   start(): void {
-    this.store.open((id, value) => {
-      if (value === null) this.txns.delete(id);
-      else this.txns.set(id, { ...value, transactionalId: id, queue: Promise.resolve() });
+    this.store.start({
+      txn: (_partition, id, value) => {
+        if (value === null) this.txns.delete(id);
+        else this.txns.set(id, { ...value, transactionalId: id, queue: Promise.resolve() });
+      },
+      loaded: (partition) => {
+        for (const txn of this.txns.values()) {
+          if (this.store.partitionOf(txn.transactionalId) !== partition) continue;
+          if (txn.state === 'PrepareCommit' || txn.state === 'PrepareAbort') {
+            this.enqueue(txn, () => this.finish(txn)).catch((err) => this.log.error({ err, transactionalId: txn.transactionalId }, 'transaction could not be completed'));
+          }
+        }
+      },
+      // Requests already queued for these ids go on, and their writes fail with NOT_COORDINATOR.
+      unload: (partition) => {
+        for (const id of [...this.txns.keys()]) if (this.store.partitionOf(id) === partition) this.txns.delete(id);
+      },
     });
-    for (const txn of this.txns.values()) {
-      if (txn.state === 'PrepareCommit' || txn.state === 'PrepareAbort') this.enqueue(txn, () => this.finish(txn));
-    }
     this.timer = setInterval(() => this.abortExpired(), this.config.transactionTimeoutCheckIntervalMs);
     this.timer.unref();
   }
@@ -105,10 +125,16 @@ export class TransactionCoordinator {
   /** Stops the timeout check and waits for every request in flight. */
   async close(): Promise<void> {
     this.closed = true;
+    this.store.stop();
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await Promise.all([...this.txns.values()].map((t) => t.queue));
     await this.store.settle();
+  }
+
+  /** NONE when `transactionalId` is coordinated here, else NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS. */
+  coordinatorError(transactionalId: string): number {
+    return this.store.ownership(transactionalId);
   }
 
   // ---- requests ---------------------------------------------------------------------------------
@@ -128,6 +154,8 @@ export class TransactionCoordinator {
       this.log.error({ err }, 'cannot create __transaction_state');
       return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE);
     }
+    const notHere = this.coordinatorError(transactionalId);
+    if (notHere !== ErrorCode.NONE) return fail(notHere);
     let txn = this.txns.get(transactionalId);
     if (!txn) {
       txn = { transactionalId, producerId: -1, producerEpoch: -1, timeoutMs, state: 'Empty', partitions: new Map(), lastUpdateMs: Date.now(), startMs: -1, queue: Promise.resolve() };
@@ -152,7 +180,7 @@ export class TransactionCoordinator {
       return { errorCode: ErrorCode.NONE, producerId, producerEpoch };
     }).catch((err) => {
       this.log.error({ err, transactionalId }, 'InitProducerId could not be written');
-      return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+      return fail(writeFailureCode(err));
     });
   }
 
@@ -160,7 +188,7 @@ export class TransactionCoordinator {
   async addPartitions(transactionalId: string, producerId: number, producerEpoch: number, topics: { topic: string; partitions: number[] }[]): Promise<TopicPartitionsResult[]> {
     const all = (errorCode: number) => topics.map((t) => ({ topic: t.topic, partitions: t.partitions.map((partition) => ({ partition, errorCode })) }));
     const txn = this.txns.get(transactionalId);
-    const early = this.producerError(txn, producerId, producerEpoch);
+    const early = this.coordinatorError(transactionalId) || this.producerError(txn, producerId, producerEpoch);
     if (early !== ErrorCode.NONE) return all(early);
     const t = txn!;
     return this.enqueue(t, async () => {
@@ -180,14 +208,14 @@ export class TransactionCoordinator {
       return all(ErrorCode.NONE);
     }).catch((err) => {
       this.log.error({ err, transactionalId }, 'AddPartitionsToTxn could not be written');
-      return all(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+      return all(writeFailureCode(err));
     });
   }
 
   /** AddOffsetsToTxn: adds the group's __consumer_offsets partition to the transaction. */
   async addOffsets(transactionalId: string, producerId: number, producerEpoch: number, groupId: string): Promise<number> {
     const txn = this.txns.get(transactionalId);
-    const early = this.producerError(txn, producerId, producerEpoch);
+    const early = this.coordinatorError(transactionalId) || this.producerError(txn, producerId, producerEpoch);
     if (early !== ErrorCode.NONE) return early;
     if (groupId === '') return ErrorCode.INVALID_GROUP_ID;
     const t = txn!;
@@ -202,7 +230,7 @@ export class TransactionCoordinator {
       });
     } catch (err) {
       this.log.error({ err, transactionalId }, 'AddOffsetsToTxn could not be written');
-      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+      return writeFailureCode(err);
     }
   }
 
@@ -219,7 +247,7 @@ export class TransactionCoordinator {
     entries: OffsetCommitEntry[],
   ): Promise<number[]> {
     const txn = this.txns.get(transactionalId);
-    const early = this.producerError(txn, producerId, producerEpoch) || this.groups.transactionalCommitError(groupId, member);
+    const early = this.coordinatorError(transactionalId) || this.producerError(txn, producerId, producerEpoch) || this.groups.transactionalCommitError(groupId, member);
     if (early !== ErrorCode.NONE) return entries.map(() => early);
     const t = txn!;
     return this.enqueue(t, async () => {
@@ -232,14 +260,14 @@ export class TransactionCoordinator {
       return this.groups.commitTransactionalOffsets(groupId, producerId, producerEpoch, entries);
     }).catch((err) => {
       this.log.error({ err, transactionalId }, 'TxnOffsetCommit could not be written');
-      return entries.map(() => ErrorCode.COORDINATOR_NOT_AVAILABLE);
+      return entries.map(() => writeFailureCode(err));
     });
   }
 
   /** EndTxn: commits or aborts; resolves once the markers are committed in every partition. */
   async endTxn(transactionalId: string, producerId: number, producerEpoch: number, commit: boolean): Promise<number> {
     const txn = this.txns.get(transactionalId);
-    const early = this.producerError(txn, producerId, producerEpoch);
+    const early = this.coordinatorError(transactionalId) || this.producerError(txn, producerId, producerEpoch);
     if (early !== ErrorCode.NONE) return early;
     const t = txn!;
     return this.enqueue(t, async () => {
@@ -252,7 +280,7 @@ export class TransactionCoordinator {
       return ErrorCode.NONE;
     }).catch((err) => {
       this.log.error({ err, transactionalId }, 'EndTxn could not complete');
-      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+      return writeFailureCode(err);
     });
   }
 
@@ -260,8 +288,9 @@ export class TransactionCoordinator {
 
   describe(transactionalId: string): TxnDescription {
     const t = this.txns.get(transactionalId);
-    if (!t || t.producerId < 0) {
-      return { errorCode: ErrorCode.TRANSACTIONAL_ID_NOT_FOUND, transactionalId, state: '', timeoutMs: 0, startMs: -1, producerId: -1, producerEpoch: -1, topics: [] };
+    const notHere = this.coordinatorError(transactionalId);
+    if (!t || t.producerId < 0 || notHere !== ErrorCode.NONE) {
+      return { errorCode: notHere || ErrorCode.TRANSACTIONAL_ID_NOT_FOUND, transactionalId, state: '', timeoutMs: 0, startMs: -1, producerId: -1, producerEpoch: -1, topics: [] };
     }
     return {
       errorCode: ErrorCode.NONE,
