@@ -5,7 +5,8 @@
 // on a single node; those found in Prepare* are completed at once) and drops
 // them when it stops; requests for an id not loaded here answer
 // NOT_COORDINATOR (COORDINATOR_LOAD_IN_PROGRESS while loading). Markers go
-// straight into this broker's partitions.
+// straight into the partitions this broker leads and through WriteTxnMarkers
+// to the leaders of the others (txn-marker.ts, txn-marker-sender.ts).
 //
 //   Empty | CompleteCommit | CompleteAbort --AddPartitions/AddOffsets--> Ongoing
 //   Ongoing --EndTxn(commit)--> PrepareCommit --markers--> CompleteCommit
@@ -30,17 +31,17 @@
 // found in Prepare* is completed at once, markers included.
 
 import type { Broker } from '../../broker/broker.js';
-import { ControlType } from '../../protocol/control-records.js';
 import type { BrokerConfig } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
-import { Attr, writeCrc } from '../../protocol/record-batch.js';
-import { encodeBatch } from '../../protocol/records.js';
+import { systemClock } from '../../clock.js';
 import type { GroupCoordinator, MemberIdentity, OffsetCommitEntry } from '../group/group-coordinator.js';
 import { offsetsPartitionFor } from '../group/offsets-log.js';
 import { OFFSETS_TOPIC } from '../group/offset-store.js';
 import { TXN_STATES, type StoredTxn, type TxnState } from './txn-log.js';
 import { TxnStateStore } from './txn-state-store.js';
+import { TxnMarkerSender } from './txn-marker-sender.js';
+import { markerTarget, writeMarkerHere } from './txn-marker.js';
 import { writeFailureCode } from '../not-coordinator-error.js';
 
 /** Hands out producer ids that are never handed out again (the broker's ProducerIdManager). */
@@ -74,6 +75,8 @@ export interface TxnDescription {
 export class TransactionCoordinator {
   private readonly txns = new Map<string, Txn>();
   private readonly store: TxnStateStore;
+  /** Markers for partitions other brokers lead. */
+  private readonly markers: TxnMarkerSender;
   private readonly log: Logger;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
@@ -87,6 +90,7 @@ export class TransactionCoordinator {
   ) {
     this.log = log.child({ module: 'txn-coordinator' });
     this.store = new TxnStateStore(broker, config, this.log);
+    this.markers = new TxnMarkerSender(broker.cluster, systemClock, this.log);
   }
 
   /**
@@ -128,6 +132,7 @@ export class TransactionCoordinator {
     this.store.stop();
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    await this.markers.close();
     await Promise.all([...this.txns.values()].map((t) => t.queue));
     await this.store.settle();
   }
@@ -391,24 +396,20 @@ export class TransactionCoordinator {
   }
 
   /**
-   * From Prepare*: markers in every partition, then Complete*. Markers in
-   * __consumer_offsets go through the group coordinator, which applies (or
-   * drops) the transaction's offsets once they are committed.
+   * From Prepare*: markers in every partition, then Complete*. A partition
+   * this broker leads takes its marker directly (txn-marker.ts), one led
+   * elsewhere through WriteTxnMarkers, retried until it lands.
    */
   private async finish(t: Txn): Promise<void> {
     if (t.state !== 'PrepareCommit' && t.state !== 'PrepareAbort') return;
     const commit = t.state === 'PrepareCommit';
     const waits: Promise<void>[] = [];
     for (const [topic, partitions] of t.partitions) {
-      for (const index of partitions) {
-        const marker = markerBatch(t.producerId, t.producerEpoch, commit);
-        if (topic === OFFSETS_TOPIC) {
-          waits.push(this.groups.writeTxnMarker(index, marker, t.producerId, commit));
-          continue;
-        }
-        const partition = this.broker.partition(topic, index);
+      for (const partition of partitions) {
+        const target = markerTarget(this.broker, topic, partition);
         // A topic deleted during the transaction has nothing left to mark.
-        if (partition) waits.push(partition.append(marker).committed);
+        if (target === 'here') waits.push(writeMarkerHere(this.broker, this.groups, topic, partition, t.producerId, t.producerEpoch, commit));
+        else if (target === 'elsewhere') waits.push(this.markers.send({ topic, partition, producerId: t.producerId, producerEpoch: t.producerEpoch, commit }));
       }
     }
     await Promise.all(waits);
@@ -430,19 +431,4 @@ export class TransactionCoordinator {
     await this.store.write(t.transactionalId, next);
     Object.assign(t, next);
   }
-}
-
-/**
- * A COMMIT or ABORT control batch: attributes transactional + control, one
- * record with key (version int16 0, type int16) and value (version int16 0,
- * coordinatorEpoch int32 0).
- */
-function markerBatch(producerId: number, producerEpoch: number, commit: boolean): Buffer {
-  const key = Buffer.alloc(4);
-  key.writeInt16BE(commit ? ControlType.Commit : ControlType.Abort, 2);
-  const value = Buffer.alloc(6);
-  const batch = encodeBatch([{ key, value }], { producerId, producerEpoch, transactional: true });
-  batch.writeInt16BE(batch.readInt16BE(21) | Attr.Control, 21);
-  writeCrc(batch, 0);
-  return batch;
 }
