@@ -12,11 +12,12 @@ import { test } from 'node:test';
 import kafkajs from 'kafkajs';
 import { BrokerConnection } from '../../src/client/connection.js';
 import type { GroupCoordinator } from '../../src/coordinator/group/group-coordinator.js';
-import { offsetsPartitionFor } from '../../src/coordinator/group/offsets-log.js';
+import { offsetCommitKey, offsetCommitValue, offsetsPartitionFor } from '../../src/coordinator/group/offsets-log.js';
 import { OFFSETS_TOPIC } from '../../src/coordinator/group/offset-store.js';
 import { TXN_STATE_TOPIC } from '../../src/coordinator/txn/txn-state-store.js';
 import { encodeSubscription } from '../../src/protocol/consumer-protocol.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
+import { encodeBatch } from '../../src/protocol/records.js';
 import { DescribeGroupsRequest, DescribeGroupsResponse } from '../../src/protocol/messages/describe-groups.js';
 import { OffsetFetchRequest, OffsetFetchResponse } from '../../src/protocol/messages/offset-fetch.js';
 import { type RequestEvent, requestChannel } from '../../src/server/request-channel.js';
@@ -198,4 +199,38 @@ test('a kafkajs consumer whose group moves away is told NOT_COORDINATOR, looks t
   await producer.send({ topic: 't', messages: [{ value: 'after-0' }] });
   await waitFor('every record consumed and committed', () => broker.groups.fetchOffsets('moving', null)[0]?.offset === 4, 30_000);
   assert.deepEqual([...new Set(seen)], ['before-0', 'before-1', 'during-0', 'after-0']);
+});
+
+test('a share group whose partition of __consumer_offsets moves away answers its heartbeats NOT_COORDINATOR until it is back', async (t) => {
+  const broker = await startTestBroker(t, { offsetsTopicNumPartitions: PARTITIONS });
+  await broker.broker.createTopic('jobs', 1, {});
+  await broker.groups.ensureOffsetsTopic();
+  const heartbeat = (memberEpoch: number) =>
+    broker.shares.heartbeat('workers', { memberId: 'm1', memberEpoch, rackId: null, subscribedTopicNames: ['jobs'], clientId: 'c', clientHost: 'h' });
+  const joined = heartbeat(0);
+  assert.equal(joined.errorCode, ErrorCode.NONE);
+  const partition = offsetsPartitionFor('workers', PARTITIONS);
+  moveAway(broker, OFFSETS_TOPIC, partition);
+  assert.equal(heartbeat(joined.memberEpoch).errorCode, ErrorCode.NOT_COORDINATOR);
+  moveBack(broker, OFFSETS_TOPIC, partition);
+  assert.equal(heartbeat(joined.memberEpoch).errorCode, ErrorCode.NONE);
+});
+
+test('a partition taken over while its high watermark trails its log end loads once it catches up, answering COORDINATOR_LOAD_IN_PROGRESS until then', async (t) => {
+  const broker = await startTestBroker(t, { offsetsTopicNumPartitions: PARTITIONS });
+  await broker.broker.createTopic('t', 1, {});
+  await broker.groups.ensureOffsetsTopic();
+  const index = offsetsPartitionFor('g', PARTITIONS);
+  moveAway(broker, OFFSETS_TOPIC, index);
+  // What the previous leader wrote last, not yet committed when this broker takes over.
+  const record = { key: offsetCommitKey('g', 't', 0), value: offsetCommitValue({ offset: 9, leaderEpoch: -1, metadata: '', commitTimestamp: 1 }), timestamp: 1 };
+  const partition = broker.broker.partition(OFFSETS_TOPIC, index)!;
+  const { committed } = partition.append(encodeBatch([record]));
+  moveBack(broker, OFFSETS_TOPIC, index);
+  assert.ok(partition.highWatermark < partition.logEndOffset);
+  assert.equal(broker.groups.coordinatorError('g'), ErrorCode.COORDINATOR_LOAD_IN_PROGRESS);
+  assert.equal(broker.groups.heartbeat('g', 'm', null, 1), ErrorCode.COORDINATOR_LOAD_IN_PROGRESS);
+  await committed;
+  await waitFor('the partition loaded', () => broker.groups.coordinatorError('g') === ErrorCode.NONE);
+  assert.deepEqual(broker.groups.fetchOffsets('g', null).map((o) => o.offset), [9]);
 });
