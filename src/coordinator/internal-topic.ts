@@ -22,7 +22,6 @@
 import type { Broker } from '../broker/broker.js';
 import { ControlType } from '../protocol/control-records.js';
 import type { TopicMetadata } from '../cluster/control-plane.js';
-import { SluiceError } from '../errors.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type { LeadershipChange } from '../broker/leadership.js';
 import type { Logger } from '../logger.js';
@@ -46,10 +45,9 @@ export interface StateShard {
   unload(partition: number): void;
 }
 
+/** One load of a partition; a later load of the same partition is another object, so a write applies only under the load it was accepted in. */
 interface ShardLoad {
   state: 'loading' | 'loaded';
-  /** Tells this load from a later one of the same partition: a write applies only under the load it was accepted in. */
-  generation: number;
 }
 
 /**
@@ -77,7 +75,7 @@ export function stateTopicReplicationFactor(liveBrokers: number): number {
   return Math.max(1, Math.min(STATE_TOPIC_REPLICATION_FACTOR, liveBrokers));
 }
 
-/** Bytes read per call while replaying a partition at start-up. */
+/** Bytes read per call while replaying a partition as it loads. */
 const REPLAY_CHUNK_BYTES = 1024 * 1024;
 
 export class InternalTopic {
@@ -90,7 +88,6 @@ export class InternalTopic {
   private readonly led = new Set<number>();
   /** Partitions loading or loaded here; absent: not coordinated here. */
   private readonly loads = new Map<number, ShardLoad>();
-  private generations = 0;
   private shard: StateShard | null = null;
   private readonly stopListening: () => void;
 
@@ -252,12 +249,20 @@ export class InternalTopic {
     }
   }
 
-  /** Loads partition `index`: at once when its high watermark is at its log end (always on a single node), else once it gets there. */
+  /**
+   * Loads partition `index`: at once when its high watermark is at its log
+   * end (always on a single node), else once it gets there. A partition the
+   * broker has not opened stays unloaded (its keys answer NOT_COORDINATOR);
+   * this runs inside the broker's leadership change, which must not fail.
+   */
   private load(index: number): void {
     const partition = this.broker.partition(this.name, index);
-    if (!partition) throw new SluiceError('SLUICE_ERR_COORDINATOR', `partition ${index} of ${this.name} is not open on this broker`);
+    if (!partition) {
+      this.log.error({ code: 'SLUICE_ERR_COORDINATOR', partition: index }, `partition ${index} of ${this.name} is led here but not open: its keys are not coordinated`);
+      return;
+    }
     if (this.numPartitions === 0) this.adopt(this.broker.cluster.topic(this.name)!);
-    const load: ShardLoad = { state: 'loading', generation: ++this.generations };
+    const load: ShardLoad = { state: 'loading' };
     this.loads.set(index, load);
     const replay = () => {
       if (this.loads.get(index) !== load) return;
