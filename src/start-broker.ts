@@ -76,7 +76,14 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
   const broker = new Broker(config, cluster, log, clock);
   const groups: GroupCoordinator = new GroupCoordinator(broker, config, log, systemClock, { has: (groupId) => shares.has(groupId), list: () => shares.list() });
   const txns = new TransactionCoordinator(broker, groups, config, () => producerIds.nextId(), log);
-  const shares: ShareCoordinator = new ShareCoordinator(broker, config, systemClock, log, (groupId) => groups.typeOf(groupId));
+  const shares: ShareCoordinator = new ShareCoordinator(
+    broker,
+    config,
+    systemClock,
+    log,
+    (groupId) => groups.typeOf(groupId),
+    (groupId) => groups.coordinatorError(groupId),
+  );
   try {
     await broker.start();
   } catch (err) {

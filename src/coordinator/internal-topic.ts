@@ -1,21 +1,54 @@
 // An internal compacted topic owned by one coordinator (__consumer_offsets,
-// __transaction_state): created on first use, as Kafka does, replayed from its
-// log start at start-up, and written in log order per partition, each write
-// settling only once its records are committed (fsynced under group-commit).
-// A key lives in partition abs(Java hashCode) mod N, Kafka's placement rule.
+// __transaction_state, __share_group_state): created on first use, as Kafka
+// does, and written in log order per partition, each write settling only once
+// its records are committed (fsynced under group-commit; replicated to the ISR
+// in a cluster). A key lives in partition abs(Java hashCode) mod N, Kafka's
+// placement rule, and is coordinated by that partition's leader.
+//
+// Each partition is a shard of the coordinator's state, following this
+// broker's leadership (broker.leadership): when it becomes the leader the
+// shard loads (state 'loading' until the high watermark reaches the log end,
+// so that everything the previous leader committed is read; then its records
+// are replayed from the log start to the high watermark) and is 'loaded';
+// when it stops leading, the shard is dropped (StateShard.unload). Keys of a
+// partition not loaded here answer NOT_COORDINATOR (or
+// COORDINATOR_LOAD_IN_PROGRESS while loading). A write is accepted only by a
+// loaded shard and applied only if that same load still holds when it
+// commits; else it fails with NotCoordinatorError.
+//
+//   (not led) --leader--> loading --HW at log end, replayed--> loaded
+//   loading | loaded --follower | none--> (not led)
 
 import type { Broker } from '../broker/broker.js';
 import { ControlType } from '../protocol/control-records.js';
 import type { TopicMetadata } from '../cluster/control-plane.js';
-import { SluiceError } from '../errors.js';
+import { ErrorCode } from '../protocol/error-codes.js';
+import type { LeadershipChange } from '../broker/leadership.js';
 import type { Logger } from '../logger.js';
 import { Attr, type BatchHeader } from '../protocol/record-batch.js';
 import { type BatchOptions, type NewRecord, type Record as LogRecord, decodeBatch, encodeBatch, forEachBatch } from '../protocol/records.js';
 import { readPastCorrupt } from '../storage/corrupt-batch.js';
 import { offsetsPartitionFor } from './group/offsets-log.js';
+import { NotCoordinatorError } from './not-coordinator-error.js';
 
-/** A COMMIT or ABORT marker met while replaying: its partition and producer id. */
-export type OnControl = (partition: number, producerId: number, commit: boolean) => void;
+/**
+ * A coordinator's state kept per partition of its internal topic. While a
+ * partition loads, `record` sees each of its data records in log order, with
+ * its batch's header (producer id, transactional attribute), and `control`
+ * each transaction marker (COMMIT/ABORT control batch); then `loaded` runs.
+ * `unload` drops everything the partition's records built.
+ */
+export interface StateShard {
+  record(record: LogRecord, header: BatchHeader, partition: number): void;
+  control?(partition: number, producerId: number, commit: boolean): void;
+  loaded?(partition: number): void;
+  unload(partition: number): void;
+}
+
+/** One load of a partition; a later load of the same partition is another object, so a write applies only under the load it was accepted in. */
+interface ShardLoad {
+  state: 'loading' | 'loaded';
+}
 
 /**
  * Topic configs of the coordinators' state topics: compacted (the last record
@@ -30,7 +63,19 @@ export const STATE_TOPIC_CONFIGS: Readonly<Record<string, string>> = {
   'segment.bytes': String(100 * 1024 * 1024),
 };
 
-/** Bytes read per call while replaying a partition at start-up. */
+/**
+ * Copies of each internal-topic partition wanted (Kafka's
+ * offsets.topic.replication.factor and transaction.state.log.replication.factor
+ * default); a smaller cluster gets one per live broker.
+ */
+const STATE_TOPIC_REPLICATION_FACTOR = 3;
+
+/** The replication factor of an internal topic created on a cluster of `liveBrokers`. */
+export function stateTopicReplicationFactor(liveBrokers: number): number {
+  return Math.max(1, Math.min(STATE_TOPIC_REPLICATION_FACTOR, liveBrokers));
+}
+
+/** Bytes read per call while replaying a partition as it loads. */
 const REPLAY_CHUNK_BYTES = 1024 * 1024;
 
 export class InternalTopic {
@@ -39,6 +84,12 @@ export class InternalTopic {
   private creating: Promise<void> | null = null;
   /** Per partition: the last write's settlement, so writes settle in log order. */
   private readonly tails: Promise<void>[] = [];
+  /** Partitions this broker leads, as leadership events told. */
+  private readonly led = new Set<number>();
+  /** Partitions loading or loaded here; absent: not coordinated here. */
+  private readonly loads = new Map<number, ShardLoad>();
+  private shard: StateShard | null = null;
+  private readonly stopListening: () => void;
 
   constructor(
     private readonly broker: Broker,
@@ -46,26 +97,52 @@ export class InternalTopic {
     readonly name: string,
     private readonly wantedPartitions: number,
     private readonly configs: Readonly<Record<string, string>>,
-  ) {}
+  ) {
+    // Listening from construction: the broker tells of the partitions it leads while it starts, before start() below.
+    this.stopListening = broker.leadership.on((change) => this.onLeadership(change));
+  }
 
   get partitionCount(): number {
     return this.numPartitions;
   }
 
   /**
-   * Replays every partition, if the topic exists, from its log start to its
-   * high watermark; `onRecord` sees each data record in log order, with its
-   * batch's header (producer id, transactional attribute), and `onControl` each
-   * transaction marker (COMMIT/ABORT control batch). A record it cannot read (it
-   * throws) is logged and skipped. Returns the records replayed.
+   * Loads every partition this broker leads (at start-up: all of them on a
+   * single node) into `shard`, and from now on loads and unloads partitions
+   * as leadership moves. A record the shard cannot read (it throws) is logged
+   * and skipped.
    */
-  replay(onRecord: (record: LogRecord, header: BatchHeader, partition: number) => void, onControl: OnControl = () => {}): number {
-    const topic = this.broker.cluster.topic(this.name);
-    if (!topic) return 0;
-    this.adopt(topic);
-    let count = 0;
-    for (let p = 0; p < this.numPartitions; p++) count += this.replayPartition(p, onRecord, onControl);
-    return count;
+  start(shard: StateShard): void {
+    this.shard = shard;
+    for (const index of [...this.led].sort((x, y) => x - y)) this.load(index);
+  }
+
+  /** Stops following leadership; loaded shards stay as they are (the broker is closing). */
+  stop(): void {
+    this.stopListening();
+  }
+
+  /**
+   * Whether the key is coordinated here: NONE (also before the topic exists
+   * or while this broker creates it: the first write creates it and waits),
+   * NOT_COORDINATOR, or COORDINATOR_LOAD_IN_PROGRESS.
+   */
+  ownership(placementKey: string): number {
+    // Writes wait for a creation in flight, whose partitions open one by one.
+    if (this.creating) return ErrorCode.NONE;
+    if (this.numPartitions === 0) {
+      const topic = this.broker.cluster.topic(this.name);
+      if (!topic) return ErrorCode.NONE;
+      this.adopt(topic);
+    }
+    const load = this.loads.get(this.partitionOf(placementKey));
+    if (!load) return ErrorCode.NOT_COORDINATOR;
+    return load.state === 'loading' ? ErrorCode.COORDINATOR_LOAD_IN_PROGRESS : ErrorCode.NONE;
+  }
+
+  /** Whether partition `index` is loaded here. */
+  isLoaded(index: number): boolean {
+    return this.loads.get(index)?.state === 'loaded';
   }
 
   /** The partition of `placementKey`; the topic must exist (partitionCount > 0). */
@@ -75,6 +152,8 @@ export class InternalTopic {
 
   /** Creates the topic unless it exists; concurrent callers share one creation. */
   ensureTopic(): Promise<void> {
+    // A creation in flight may have opened (and adopted) some partitions already: wait for all.
+    if (this.creating) return this.creating;
     if (this.numPartitions > 0) return Promise.resolve();
     this.creating ??= this.createTopic().finally(() => (this.creating = null));
     return this.creating;
@@ -92,7 +171,8 @@ export class InternalTopic {
    */
   settled(placementKey: string): Promise<void> {
     // A write waiting for the creation appends in a reaction registered before this one.
-    if (this.numPartitions === 0) return this.creating?.then(() => this.settled(placementKey), () => {}) ?? Promise.resolve();
+    if (this.creating) return this.creating.then(() => this.settled(placementKey), () => {});
+    if (this.numPartitions === 0) return Promise.resolve();
     return this.tails[this.partitionOf(placementKey)] ?? Promise.resolve();
   }
 
@@ -102,7 +182,7 @@ export class InternalTopic {
    * settled; `onCommitted` runs just before, so effects apply in log order.
    */
   write(placementKey: string, records: NewRecord[], onCommitted: () => void = () => {}, opts: BatchOptions = {}): Promise<void> {
-    if (this.numPartitions === 0) return this.ensureTopic().then(() => this.write(placementKey, records, onCommitted, opts));
+    if (this.numPartitions === 0 || this.creating) return this.ensureTopic().then(() => this.write(placementKey, records, onCommitted, opts));
     return this.append(offsetsPartitionFor(placementKey, this.numPartitions), () => encodeBatch(records, opts), onCommitted);
   }
 
@@ -111,27 +191,36 @@ export class InternalTopic {
    * same order as write(): resolves once committed, `onCommitted` just before.
    */
   writeBatch(index: number, batch: Buffer, onCommitted: () => void = () => {}): Promise<void> {
-    if (this.numPartitions === 0) return this.ensureTopic().then(() => this.writeBatch(index, batch, onCommitted));
+    if (this.numPartitions === 0 || this.creating) return this.ensureTopic().then(() => this.writeBatch(index, batch, onCommitted));
     return this.append(index, () => batch, onCommitted);
   }
 
   private append(index: number, batch: () => Buffer, onCommitted: () => void): Promise<void> {
+    const load = this.loads.get(index);
     const partition = this.broker.partition(this.name, index);
-    if (!partition) return Promise.reject(new SluiceError('SLUICE_ERR_COORDINATOR', `partition ${index} of ${this.name} is not open`));
+    if (load?.state !== 'loaded' || !partition) return Promise.reject(new NotCoordinatorError(this.name, index));
     let committed: Promise<void>;
     try {
       committed = partition.append(batch()).committed;
     } catch (err) {
       return Promise.reject(err);
     }
-    const applied = (this.tails[index] ?? Promise.resolve()).then(() => committed).then(onCommitted);
+    const applied = (this.tails[index] ?? Promise.resolve())
+      .then(() => committed)
+      .then(() => {
+        // Leadership moved while the write was in flight: the new leader's load decides what it means.
+        if (this.loads.get(index) !== load) throw new NotCoordinatorError(this.name, index);
+        onCommitted();
+      });
     this.tails[index] = applied.catch(() => {});
     return applied;
   }
 
   private async createTopic(): Promise<void> {
     const existing = this.broker.cluster.topic(this.name);
-    this.adopt(existing ?? (await this.broker.createTopic(this.name, this.wantedPartitions, this.configs)));
+    if (existing) return this.adopt(existing);
+    const replication = { replicationFactor: stateTopicReplicationFactor(this.broker.cluster.brokers().length), assignments: [] };
+    this.adopt(await this.broker.createTopic(this.name, this.wantedPartitions, this.configs, false, replication));
   }
 
   /** Uses the topic as it is: placement depends on its partition count, which cannot change. */
@@ -146,9 +235,49 @@ export class InternalTopic {
     this.numPartitions = topic.partitions.length;
   }
 
-  private replayPartition(index: number, onRecord: (record: LogRecord, header: BatchHeader, partition: number) => void, onControl: OnControl): number {
+  private onLeadership(change: LeadershipChange): void {
+    if (change.topic !== this.name) return;
+    if (change.role === 'leader') {
+      this.led.add(change.partition);
+      if (this.shard && !this.loads.has(change.partition)) this.load(change.partition);
+      return;
+    }
+    this.led.delete(change.partition);
+    if (this.loads.delete(change.partition)) {
+      this.shard?.unload(change.partition);
+      this.log.info({ partition: change.partition, role: change.role }, `unloaded ${this.name} partition`);
+    }
+  }
+
+  /**
+   * Loads partition `index`: at once when its high watermark is at its log
+   * end (always on a single node), else once it gets there. A partition the
+   * broker has not opened stays unloaded (its keys answer NOT_COORDINATOR);
+   * this runs inside the broker's leadership change, which must not fail.
+   */
+  private load(index: number): void {
     const partition = this.broker.partition(this.name, index);
-    if (!partition) throw new SluiceError('SLUICE_ERR_COORDINATOR', `partition ${index} of ${this.name} is not open on this broker`);
+    if (!partition) {
+      this.log.error({ code: 'SLUICE_ERR_COORDINATOR', partition: index }, `partition ${index} of ${this.name} is led here but not open: its keys are not coordinated`);
+      return;
+    }
+    if (this.numPartitions === 0) this.adopt(this.broker.cluster.topic(this.name)!);
+    const load: ShardLoad = { state: 'loading' };
+    this.loads.set(index, load);
+    const replay = () => {
+      if (this.loads.get(index) !== load) return;
+      const records = this.replayPartition(index);
+      load.state = 'loaded';
+      this.shard!.loaded?.(index);
+      if (records > 0) this.log.info({ partition: index, records }, `loaded ${this.name} partition`);
+    };
+    if (partition.highWatermark >= partition.logEndOffset) replay();
+    else void partition.awaitLogEnd().then(replay);
+  }
+
+  private replayPartition(index: number): number {
+    const partition = this.broker.partition(this.name, index)!;
+    const shard = this.shard!;
     const end = partition.highWatermark;
     let offset = partition.logStartOffset;
     let count = 0;
@@ -161,14 +290,14 @@ export class InternalTopic {
         if (header.attributes & Attr.Control) {
           const type = records[0]?.key && records[0].key.length >= 4 ? records[0].key.readInt16BE(2) : -1;
           if (header.baseOffset >= offset && (type === ControlType.Commit || type === ControlType.Abort)) {
-            onControl(index, header.producerId, type === ControlType.Commit);
+            shard.control?.(index, header.producerId, type === ControlType.Commit);
           }
           return;
         }
         for (const r of records) {
           if (r.offset < offset) continue;
           try {
-            onRecord(r, header, index);
+            shard.record(r, header, index);
             count++;
           } catch (err) {
             this.log.error({ err, partition: index, offset: r.offset }, `skipping an unreadable ${this.name} record`);

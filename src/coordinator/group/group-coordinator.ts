@@ -1,7 +1,12 @@
 // The group coordinator: owns every group of this broker, classic (group.ts)
 // and consumer-protocol (KIP-848, consumer/consumer-group.ts), and their
 // committed offsets (through the OffsetStore), and answers the group APIs.
-// Single node: every group is coordinated here. One group id names one group
+// A group is coordinated by the leader of its partition of __consumer_offsets:
+// this broker loads a partition's groups and offsets when it becomes its
+// leader (all of them at start-up on a single node) and drops them when it
+// stops (members parked in a rebalance get NOT_COORDINATOR); requests for a
+// group not loaded here answer NOT_COORDINATOR (COORDINATOR_LOAD_IN_PROGRESS
+// while loading), and clients find the new coordinator. One group id names one group
 // of either type: an empty group changes type when a member of the other
 // protocol joins it. Consumer-protocol groups live in memory only: after a
 // restart their members get UNKNOWN_MEMBER_ID and rejoin; their offsets stay.
@@ -32,6 +37,7 @@ import { Group, type GroupContext, type GroupType, type JoinRequest, type Member
 import type { JoinResult, SyncResult } from './member.js';
 import type { CommittedOffset, StoredGroup } from './offsets-log.js';
 import { type OffsetEntry, OffsetStore } from './offset-store.js';
+import { writeFailureCode } from '../not-coordinator-error.js';
 
 /** Kafka's offset.metadata.max.bytes: longer commit metadata gets OFFSET_METADATA_TOO_LARGE. */
 const MAX_METADATA_LENGTH = 4096;
@@ -144,16 +150,37 @@ export class GroupCoordinator {
     };
   }
 
-  /** Replays __consumer_offsets (when it exists) and rebuilds every group; call before serving requests. */
+  /**
+   * Loads the groups of every partition of __consumer_offsets this broker
+   * leads, and from now on follows their leadership; call before serving requests.
+   */
   start(): void {
-    const stored = new Map<string, StoredGroup | null>();
-    this.offsets.open((groupId, value) => stored.set(groupId, value));
-    for (const [groupId, value] of stored) {
-      if (value !== null) this.groups.set(groupId, Group.restore(groupId, value, this.groupContext));
-    }
-    for (const groupId of this.offsets.groupIds()) {
-      if (!this.groups.has(groupId)) this.groups.set(groupId, new Group(groupId, this.groupContext));
-    }
+    // Per loading partition: the last group metadata record of each group.
+    const restoring = new Map<number, Map<string, StoredGroup | null>>();
+    this.offsets.start({
+      group: (partition, groupId, value) => {
+        let stored = restoring.get(partition);
+        if (!stored) restoring.set(partition, (stored = new Map()));
+        stored.set(groupId, value);
+      },
+      loaded: (partition) => {
+        for (const [groupId, value] of restoring.get(partition) ?? []) {
+          if (value !== null) this.groups.set(groupId, Group.restore(groupId, value, this.groupContext));
+        }
+        restoring.delete(partition);
+        for (const groupId of this.offsets.groupIds()) {
+          if (!this.groups.has(groupId) && this.offsets.partitionOf(groupId) === partition) this.createGroup(groupId);
+        }
+      },
+      unload: (partition) => {
+        restoring.delete(partition);
+        for (const group of [...this.groups.values()]) {
+          if (this.offsets.partitionOf(group.groupId) !== partition) continue;
+          group.shutdown();
+          this.groups.delete(group.groupId);
+        }
+      },
+    });
     this.expiryTimer = setInterval(() => this.expireOffsets(), this.config.retentionCheckIntervalMs);
     this.expiryTimer.unref();
   }
@@ -172,11 +199,17 @@ export class GroupCoordinator {
    * for writes to __consumer_offsets in flight; call before closing the broker.
    */
   async close(): Promise<void> {
+    this.offsets.stop();
     if (this.expiryTimer) clearInterval(this.expiryTimer);
     this.expiryTimer = null;
     for (const group of this.groups.values()) group.shutdown();
     this.groups.clear();
     await this.offsets.settle();
+  }
+
+  /** NONE when `groupId` is coordinated here, else NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS. */
+  coordinatorError(groupId: string): number {
+    return this.offsets.ownership(groupId);
   }
 
   // ---- membership -----------------------------------------------------------------------------
@@ -185,6 +218,8 @@ export class GroupCoordinator {
     const fail = (errorCode: number) =>
       Promise.resolve({ errorCode, generationId: -1, protocolType: null, protocolName: null, leaderId: '', memberId: req.memberId, members: [] });
     if (groupId === '') return fail(ErrorCode.INVALID_GROUP_ID);
+    const notHere = this.coordinatorError(groupId);
+    if (notHere !== ErrorCode.NONE) return fail(notHere);
     if (this.shareGroups.has(groupId)) return fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
     if (req.sessionTimeoutMs < this.config.groupMinSessionTimeoutMs || req.sessionTimeoutMs > this.config.groupMaxSessionTimeoutMs) {
       return fail(ErrorCode.INVALID_SESSION_TIMEOUT);
@@ -204,6 +239,8 @@ export class GroupCoordinator {
 
   sync(groupId: string, req: SyncRequest): Promise<SyncResult> {
     if (groupId === '') return Promise.resolve({ errorCode: ErrorCode.INVALID_GROUP_ID, assignment: Buffer.alloc(0) });
+    const notHere = this.coordinatorError(groupId);
+    if (notHere !== ErrorCode.NONE) return Promise.resolve({ errorCode: notHere, assignment: Buffer.alloc(0) });
     const group = this.groups.get(groupId);
     if (!group) return Promise.resolve({ errorCode: ErrorCode.UNKNOWN_MEMBER_ID, assignment: Buffer.alloc(0) });
     return group.type === 'classic' ? group.sync(req) : Promise.resolve(group.classicSync(req));
@@ -211,6 +248,8 @@ export class GroupCoordinator {
 
   heartbeat(groupId: string, memberId: string, groupInstanceId: string | null, generationId: number): number {
     if (groupId === '') return ErrorCode.INVALID_GROUP_ID;
+    const notHere = this.coordinatorError(groupId);
+    if (notHere !== ErrorCode.NONE) return notHere;
     const group = this.groups.get(groupId);
     if (!group) return ErrorCode.UNKNOWN_MEMBER_ID;
     return group.type === 'classic' ? group.heartbeat(memberId, groupInstanceId, generationId) : group.classicHeartbeat(memberId, groupInstanceId, generationId);
@@ -228,6 +267,8 @@ export class GroupCoordinator {
   consumerGroupHeartbeat(groupId: string, req: ConsumerHeartbeat, apiVersion: number): ConsumerHeartbeatResult {
     const invalid = invalidHeartbeat(groupId, req, apiVersion, this.consumerContext.assignors);
     if (invalid) return invalid;
+    const notHere = this.coordinatorError(groupId);
+    if (notHere !== ErrorCode.NONE) return heartbeatError(notHere, `This broker does not coordinate group ${groupId}.`, req);
     if (this.shareGroups.has(groupId)) return heartbeatError(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} is a share group, not a consumer group.`, req);
     let group = this.groups.get(groupId);
     if (group?.type !== 'consumer') {
@@ -244,9 +285,10 @@ export class GroupCoordinator {
   /** ConsumerGroupDescribe (KIP-848) for one group. */
   describeConsumerGroup(groupId: string): ConsumerGroupDescription {
     const group = this.groups.get(groupId);
-    if (group?.type !== 'consumer') {
-      const errorMessage = group ? `Group ${groupId} is not a consumer group.` : `Group ${groupId} not found.`;
-      return { groupId, errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage, state: 'Dead', groupEpoch: -1, assignmentEpoch: -1, assignorName: '', members: [] };
+    const notHere = this.coordinatorError(groupId);
+    if (group?.type !== 'consumer' || notHere !== ErrorCode.NONE) {
+      const errorMessage = notHere !== ErrorCode.NONE ? `This broker does not coordinate group ${groupId}.` : group ? `Group ${groupId} is not a consumer group.` : `Group ${groupId} not found.`;
+      return { groupId, errorCode: notHere !== ErrorCode.NONE ? notHere : ErrorCode.GROUP_ID_NOT_FOUND, errorMessage, state: 'Dead', groupEpoch: -1, assignmentEpoch: -1, assignorName: '', members: [] };
     }
     return {
       groupId,
@@ -267,6 +309,8 @@ export class GroupCoordinator {
   /** LeaveGroup: a group-level error code, and one per member. */
   leave(groupId: string, members: MemberIdentity[]): { errorCode: number; members: (MemberIdentity & { errorCode: number })[] } {
     if (groupId === '') return { errorCode: ErrorCode.INVALID_GROUP_ID, members: [] };
+    const notHere = this.coordinatorError(groupId);
+    if (notHere !== ErrorCode.NONE) return { errorCode: notHere, members: [] };
     const group = this.groups.get(groupId);
     return {
       errorCode: ErrorCode.NONE,
@@ -288,7 +332,8 @@ export class GroupCoordinator {
     entries: OffsetCommitEntry[],
   ): Promise<number[]> {
     const group = this.groups.get(groupId);
-    let groupError: number;
+    let groupError: number = this.coordinatorError(groupId);
+    if (groupError !== ErrorCode.NONE) return entries.map(() => groupError);
     if (group) groupError = this.commitError(group, member);
     // No group: a commit without group management creates one; a generation means the member is stale.
     else groupError = member.generationId < 0 ? ErrorCode.NONE : ErrorCode.ILLEGAL_GENERATION;
@@ -300,7 +345,7 @@ export class GroupCoordinator {
       await this.offsets.commit(groupId, valid);
     } catch (err) {
       this.log.error({ err, group: groupId }, 'offset commit could not be written');
-      return errors.map((e) => (e === ErrorCode.NONE ? ErrorCode.COORDINATOR_NOT_AVAILABLE : e));
+      return errors.map((e) => (e === ErrorCode.NONE ? writeFailureCode(err) : e));
     }
     // The group may have been deleted while the commit was written: its offsets bring it back, as on a restart.
     if (!this.groups.has(groupId)) this.createGroup(groupId);
@@ -331,6 +376,8 @@ export class GroupCoordinator {
    * it must be the group's current one for that member; NONE when it may commit.
    */
   transactionalCommitError(groupId: string, member: MemberIdentity & { generationId: number }): number {
+    const notHere = this.coordinatorError(groupId);
+    if (notHere !== ErrorCode.NONE) return notHere;
     const group = this.groups.get(groupId);
     if (!group || member.generationId < 0) return ErrorCode.NONE;
     return this.commitError(group, member);
@@ -349,6 +396,8 @@ export class GroupCoordinator {
    * fetch without a member epoch (-1: admin tools, classic members) is always allowed.
    */
   fetchOffsetsError(groupId: string, memberId: string | null, memberEpoch: number): number {
+    const notHere = this.coordinatorError(groupId);
+    if (notHere !== ErrorCode.NONE) return notHere;
     const group = this.groups.get(groupId);
     if (group?.type !== 'consumer' || memberEpoch < 0) return ErrorCode.NONE;
     return group.memberEpochError(memberId ?? '', memberEpoch);
@@ -369,7 +418,7 @@ export class GroupCoordinator {
       await this.offsets.commitTransactional(groupId, producerId, producerEpoch, valid);
     } catch (err) {
       this.log.error({ err, group: groupId }, 'transactional offset commit could not be written');
-      return errors.map((e) => (e === ErrorCode.NONE ? ErrorCode.COORDINATOR_NOT_AVAILABLE : e));
+      return errors.map((e) => (e === ErrorCode.NONE ? writeFailureCode(err) : e));
     }
     return errors;
   }
@@ -441,6 +490,8 @@ export class GroupCoordinator {
    * subscribe to, or any offset of an empty group.
    */
   async deleteOffsets(groupId: string, topics: TopicPartitions[]): Promise<{ errorCode: number; results: (OffsetEntry & { errorCode: number })[] }> {
+    const notHere = this.coordinatorError(groupId);
+    if (notHere !== ErrorCode.NONE) return { errorCode: notHere, results: [] };
     const group = this.groups.get(groupId);
     if (!group) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, results: [] };
     const empty = group.state === 'Empty';
@@ -462,7 +513,7 @@ export class GroupCoordinator {
       await this.offsets.delete(groupId, doomed, false);
     } catch (err) {
       this.log.error({ err, group: groupId }, 'offset tombstones could not be written');
-      return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, results: [] };
+      return { errorCode: writeFailureCode(err), results: [] };
     }
     return { errorCode: ErrorCode.NONE, results };
   }
@@ -526,6 +577,8 @@ export class GroupCoordinator {
 
   /** DeleteGroups for one group: only an empty group can go; its offsets and metadata get tombstones. */
   async deleteGroup(groupId: string): Promise<number> {
+    const notHere = this.coordinatorError(groupId);
+    if (notHere !== ErrorCode.NONE) return notHere;
     const group = this.groups.get(groupId);
     if (!group) return ErrorCode.GROUP_ID_NOT_FOUND;
     if (group.state !== 'Empty') return ErrorCode.NON_EMPTY_GROUP;
@@ -535,7 +588,7 @@ export class GroupCoordinator {
       await this.offsets.delete(groupId, this.allOffsets(groupId), true);
     } catch (err) {
       this.log.error({ err, group: groupId }, 'group tombstones could not be written');
-      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+      return writeFailureCode(err);
     }
     this.log.info({ group: groupId }, 'group deleted');
     return ErrorCode.NONE;

@@ -6,7 +6,8 @@
 //
 // The topic is created on first use, as Kafka does (so a broker that never
 // sees a group lists no internal topic), compacted, with offsetsTopicNumPartitions
-// partitions; once it exists it is replayed at every start-up.
+// partitions; each partition this broker leads is replayed when it becomes
+// its leader (at start-up on a single node) and forgotten when it stops.
 //
 // Invariant: the map is the replay of the committed part of __consumer_offsets
 // (records at or past the high watermark are not in it). A write appends one
@@ -57,35 +58,57 @@ interface PendingRecord {
 
 type PendingOffsets = Map<string, Map<string, OffsetEntry & { value: CommittedOffset }>>;
 
+/** The group coordinator's side of loading a partition of __consumer_offsets. */
+export interface GroupShard {
+  group(partition: number, groupId: string, value: StoredGroup | null): void;
+  loaded(partition: number): void;
+  unload(partition: number): void;
+}
+
 export class OffsetStore {
   private readonly offsets = new Map<string, Map<string, Map<number, CommittedOffset>>>();
   /** Transactional offsets committed to the log but not yet decided: producerId -> groupId -> "topic\0partition" -> offset. */
   private readonly pending = new Map<number, PendingOffsets>();
   private readonly topic: InternalTopic;
 
-  constructor(broker: Broker, config: BrokerConfig, private readonly log: Logger) {
+  constructor(broker: Broker, config: BrokerConfig, log: Logger) {
     this.topic = new InternalTopic(broker, log, OFFSETS_TOPIC, config.offsetsTopicNumPartitions, STATE_TOPIC_CONFIGS);
   }
 
   /**
-   * Replays __consumer_offsets, if it exists. `onGroup` sees each group
-   * metadata record (null for a tombstone) in log order; the last one per group counts.
+   * Loads the partitions of __consumer_offsets this broker leads, and from now
+   * on follows their leadership (internal-topic.ts). `groups.group` sees each
+   * group metadata record of a loading partition (null for a tombstone) in log
+   * order, the last one per group counting; `groups.loaded` runs once the
+   * partition's offsets are in place; `groups.unload` once they are dropped.
    */
-  open(onGroup: (groupId: string, value: StoredGroup | null) => void): void {
-    const records = this.topic.replay(
-      (r, header) => {
+  start(groups: GroupShard): void {
+    this.topic.start({
+      record: (r, header, partition) => {
         const rec = decodeOffsetsRecord(r.key, r.value);
         if (rec === null) return;
-        if (rec.kind === 'group') onGroup(rec.groupId, rec.value);
+        if (rec.kind === 'group') groups.group(partition, rec.groupId, rec.value);
         else if (header.attributes & Attr.Transactional && header.producerId >= 0) {
           if (rec.value !== null) this.stage(header.producerId, rec.groupId, rec.topic, rec.partition, rec.value);
         } else this.set(rec.groupId, rec.topic, rec.partition, rec.value);
       },
-      (partition, producerId, commit) => this.complete(partition, producerId, commit),
-    );
-    if (this.topic.partitionCount > 0) {
-      this.log.info({ partitions: this.topic.partitionCount, records, groups: this.offsets.size }, `loaded ${OFFSETS_TOPIC}`);
-    }
+      control: (partition, producerId, commit) => this.complete(partition, producerId, commit),
+      loaded: (partition) => groups.loaded(partition),
+      unload: (partition) => {
+        this.drop(partition);
+        groups.unload(partition);
+      },
+    });
+  }
+
+  /** Stops following the leadership of __consumer_offsets' partitions. */
+  stop(): void {
+    this.topic.stop();
+  }
+
+  /** Whether `groupId` is coordinated here: NONE, NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS. */
+  ownership(groupId: string): number {
+    return this.topic.ownership(groupId);
   }
 
   /** Resolves once the topic creation and every write in flight have settled (failed or not). */
@@ -193,6 +216,15 @@ export class OffsetStore {
       },
       opts,
     );
+  }
+
+  /** Forgets the committed and pending offsets of the groups in partition `index` (this broker stopped leading it). */
+  private drop(index: number): void {
+    for (const groupId of [...this.offsets.keys()]) if (this.topic.partitionOf(groupId) === index) this.offsets.delete(groupId);
+    for (const [producerId, groups] of this.pending) {
+      for (const groupId of [...groups.keys()]) if (this.topic.partitionOf(groupId) === index) groups.delete(groupId);
+      if (groups.size === 0) this.pending.delete(producerId);
+    }
   }
 
   private stage(producerId: number, groupId: string, topic: string, partition: number, value: CommittedOffset): void {

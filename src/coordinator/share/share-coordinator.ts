@@ -1,4 +1,6 @@
-// Share groups (KIP-932) on this broker: their membership (share-group.ts),
+// Share groups (KIP-932) on this broker: their membership (share-group.ts,
+// coordinated, like other groups, by the leader of the group's partition of
+// __consumer_offsets: a heartbeat elsewhere answers NOT_COORDINATOR),
 // the state of every partition they read (share-partition.ts) and the share
 // sessions of their members (share-sessions.ts). ShareFetch and
 // ShareAcknowledge land here: acknowledgements first, then acquisition from
@@ -141,6 +143,8 @@ export class ShareCoordinator {
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly otherGroupType: (groupId: string) => string | null,
+    /** NONE when this broker coordinates the group (leads its partition of __consumer_offsets), else the error to answer. */
+    private readonly coordinatorError: (groupId: string) => number = () => ErrorCode.NONE,
   ) {
     const info = (t: { topicId: Buffer; name: string; partitions: unknown[] } | undefined): TopicInfo | undefined =>
       t ? { topicId: t.topicId.toString('hex'), name: t.name, partitions: t.partitions.length } : undefined;
@@ -153,12 +157,23 @@ export class ShareCoordinator {
     this.store = new ShareStateStore(broker, config, log);
   }
 
-  /** Replays __share_group_state (when it exists); call before serving requests. */
+  /**
+   * Loads the stored states of every partition of __share_group_state this
+   * broker leads, and from now on follows their leadership; call before
+   * serving requests. Share partitions already read keep their state when a
+   * partition of __share_group_state moves away (it belongs to the leader of
+   * the partition they read); only their writes to it fail then.
+   */
   start(): void {
-    this.store.open((key, snapshot) => {
-      const k = partitionKey(key.groupId, key);
-      if (snapshot === null) this.stored.delete(k);
-      else this.stored.set(k, snapshot);
+    this.store.start({
+      snapshot: (key, snapshot) => {
+        const k = partitionKey(key.groupId, key);
+        if (snapshot === null) this.stored.delete(k);
+        else this.stored.set(k, snapshot);
+      },
+      unload: (isIn) => {
+        for (const key of [...this.stored.keys()]) if (isIn(splitPartitionKey(key))) this.stored.delete(key);
+      },
     });
   }
 
@@ -170,6 +185,8 @@ export class ShareCoordinator {
   heartbeat(groupId: string, req: ShareHeartbeat): ShareHeartbeatResult {
     const fail = (errorCode: number, errorMessage: string): ShareHeartbeatResult => ({ errorCode, errorMessage, memberId: req.memberId, memberEpoch: -1, heartbeatIntervalMs: 0, assignment: null });
     if (groupId === '') return fail(ErrorCode.INVALID_GROUP_ID, 'the group id is empty');
+    const notHere = this.coordinatorError(groupId);
+    if (notHere !== ErrorCode.NONE) return fail(notHere, `This broker does not coordinate group ${groupId}.`);
     let group = this.groups.get(groupId);
     if (!group) {
       const other = this.otherGroupType(groupId);
@@ -412,6 +429,7 @@ export class ShareCoordinator {
 
   /** Stops every timer, waits for state writes in flight and forgets all state (the broker is closing). */
   async close(): Promise<void> {
+    this.store.stop();
     for (const g of this.groups.values()) g.shutdown();
     for (const p of this.partitions.values()) p.close();
     this.groups.clear();

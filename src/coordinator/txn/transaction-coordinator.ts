@@ -1,7 +1,12 @@
 // The transaction coordinator (KIP-98): transactional id -> producer id and
-// epoch, state, partitions, timeout. Single node: every transactional id is
-// coordinated here, and markers go straight into this broker's partitions (no
-// WriteTxnMarkers RPC).
+// epoch, state, partitions, timeout. A transactional id is coordinated by the
+// leader of its partition of __transaction_state: this broker loads a
+// partition's transactions when it becomes its leader (all of them at start-up
+// on a single node; those found in Prepare* are completed at once) and drops
+// them when it stops; requests for an id not loaded here answer
+// NOT_COORDINATOR (COORDINATOR_LOAD_IN_PROGRESS while loading). Markers go
+// straight into the partitions this broker leads and through WriteTxnMarkers
+// to the leaders of the others (txn-marker.ts, txn-marker-sender.ts).
 //
 //   Empty | CompleteCommit | CompleteAbort --AddPartitions/AddOffsets--> Ongoing
 //   Ongoing --EndTxn(commit)--> PrepareCommit --markers--> CompleteCommit
@@ -26,17 +31,18 @@
 // found in Prepare* is completed at once, markers included.
 
 import type { Broker } from '../../broker/broker.js';
-import { ControlType } from '../../protocol/control-records.js';
 import type { BrokerConfig } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
-import { Attr, writeCrc } from '../../protocol/record-batch.js';
-import { encodeBatch } from '../../protocol/records.js';
+import { systemClock } from '../../clock.js';
 import type { GroupCoordinator, MemberIdentity, OffsetCommitEntry } from '../group/group-coordinator.js';
 import { offsetsPartitionFor } from '../group/offsets-log.js';
 import { OFFSETS_TOPIC } from '../group/offset-store.js';
 import { TXN_STATES, type StoredTxn, type TxnState } from './txn-log.js';
 import { TxnStateStore } from './txn-state-store.js';
+import { TxnMarkerSender } from './txn-marker-sender.js';
+import { markerTarget, writeMarkerHere } from './txn-marker.js';
+import { writeFailureCode } from '../not-coordinator-error.js';
 
 /** Hands out producer ids that are never handed out again (the broker's ProducerIdManager). */
 export type AllocateProducerId = () => Promise<number>;
@@ -69,6 +75,8 @@ export interface TxnDescription {
 export class TransactionCoordinator {
   private readonly txns = new Map<string, Txn>();
   private readonly store: TxnStateStore;
+  /** Markers for partitions other brokers lead. */
+  private readonly markers: TxnMarkerSender;
   private readonly log: Logger;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
@@ -82,17 +90,33 @@ export class TransactionCoordinator {
   ) {
     this.log = log.child({ module: 'txn-coordinator' });
     this.store = new TxnStateStore(broker, config, this.log);
+    this.markers = new TxnMarkerSender(broker.cluster, systemClock, this.log);
   }
 
-  /** Replays __transaction_state and finishes transactions caught mid-completion; call before serving requests. */
+  /**
+   * Loads the transactions of every partition of __transaction_state this
+   * broker leads, finishing those caught mid-completion, and from now on
+   * follows their leadership; call before serving requests.
+   */
   start(): void {
-    this.store.open((id, value) => {
-      if (value === null) this.txns.delete(id);
-      else this.txns.set(id, { ...value, transactionalId: id, queue: Promise.resolve() });
+    this.store.start({
+      txn: (_partition, id, value) => {
+        if (value === null) this.txns.delete(id);
+        else this.txns.set(id, { ...value, transactionalId: id, queue: Promise.resolve() });
+      },
+      loaded: (partition) => {
+        for (const txn of this.txns.values()) {
+          if (this.store.partitionOf(txn.transactionalId) !== partition) continue;
+          if (txn.state === 'PrepareCommit' || txn.state === 'PrepareAbort') {
+            this.enqueue(txn, () => this.finish(txn)).catch((err) => this.log.error({ err, transactionalId: txn.transactionalId }, 'transaction could not be completed'));
+          }
+        }
+      },
+      // Requests already queued for these ids go on, and their writes fail with NOT_COORDINATOR.
+      unload: (partition) => {
+        for (const id of [...this.txns.keys()]) if (this.store.partitionOf(id) === partition) this.txns.delete(id);
+      },
     });
-    for (const txn of this.txns.values()) {
-      if (txn.state === 'PrepareCommit' || txn.state === 'PrepareAbort') this.enqueue(txn, () => this.finish(txn));
-    }
     this.timer = setInterval(() => this.abortExpired(), this.config.transactionTimeoutCheckIntervalMs);
     this.timer.unref();
   }
@@ -105,10 +129,17 @@ export class TransactionCoordinator {
   /** Stops the timeout check and waits for every request in flight. */
   async close(): Promise<void> {
     this.closed = true;
+    this.store.stop();
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    await this.markers.close();
     await Promise.all([...this.txns.values()].map((t) => t.queue));
     await this.store.settle();
+  }
+
+  /** NONE when `transactionalId` is coordinated here, else NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS. */
+  coordinatorError(transactionalId: string): number {
+    return this.store.ownership(transactionalId);
   }
 
   // ---- requests ---------------------------------------------------------------------------------
@@ -128,6 +159,8 @@ export class TransactionCoordinator {
       this.log.error({ err }, 'cannot create __transaction_state');
       return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE);
     }
+    const notHere = this.coordinatorError(transactionalId);
+    if (notHere !== ErrorCode.NONE) return fail(notHere);
     let txn = this.txns.get(transactionalId);
     if (!txn) {
       txn = { transactionalId, producerId: -1, producerEpoch: -1, timeoutMs, state: 'Empty', partitions: new Map(), lastUpdateMs: Date.now(), startMs: -1, queue: Promise.resolve() };
@@ -152,7 +185,7 @@ export class TransactionCoordinator {
       return { errorCode: ErrorCode.NONE, producerId, producerEpoch };
     }).catch((err) => {
       this.log.error({ err, transactionalId }, 'InitProducerId could not be written');
-      return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+      return fail(writeFailureCode(err));
     });
   }
 
@@ -160,7 +193,7 @@ export class TransactionCoordinator {
   async addPartitions(transactionalId: string, producerId: number, producerEpoch: number, topics: { topic: string; partitions: number[] }[]): Promise<TopicPartitionsResult[]> {
     const all = (errorCode: number) => topics.map((t) => ({ topic: t.topic, partitions: t.partitions.map((partition) => ({ partition, errorCode })) }));
     const txn = this.txns.get(transactionalId);
-    const early = this.producerError(txn, producerId, producerEpoch);
+    const early = this.coordinatorError(transactionalId) || this.producerError(txn, producerId, producerEpoch);
     if (early !== ErrorCode.NONE) return all(early);
     const t = txn!;
     return this.enqueue(t, async () => {
@@ -180,14 +213,14 @@ export class TransactionCoordinator {
       return all(ErrorCode.NONE);
     }).catch((err) => {
       this.log.error({ err, transactionalId }, 'AddPartitionsToTxn could not be written');
-      return all(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+      return all(writeFailureCode(err));
     });
   }
 
   /** AddOffsetsToTxn: adds the group's __consumer_offsets partition to the transaction. */
   async addOffsets(transactionalId: string, producerId: number, producerEpoch: number, groupId: string): Promise<number> {
     const txn = this.txns.get(transactionalId);
-    const early = this.producerError(txn, producerId, producerEpoch);
+    const early = this.coordinatorError(transactionalId) || this.producerError(txn, producerId, producerEpoch);
     if (early !== ErrorCode.NONE) return early;
     if (groupId === '') return ErrorCode.INVALID_GROUP_ID;
     const t = txn!;
@@ -202,7 +235,7 @@ export class TransactionCoordinator {
       });
     } catch (err) {
       this.log.error({ err, transactionalId }, 'AddOffsetsToTxn could not be written');
-      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+      return writeFailureCode(err);
     }
   }
 
@@ -219,7 +252,7 @@ export class TransactionCoordinator {
     entries: OffsetCommitEntry[],
   ): Promise<number[]> {
     const txn = this.txns.get(transactionalId);
-    const early = this.producerError(txn, producerId, producerEpoch) || this.groups.transactionalCommitError(groupId, member);
+    const early = this.coordinatorError(transactionalId) || this.producerError(txn, producerId, producerEpoch) || this.groups.transactionalCommitError(groupId, member);
     if (early !== ErrorCode.NONE) return entries.map(() => early);
     const t = txn!;
     return this.enqueue(t, async () => {
@@ -232,14 +265,14 @@ export class TransactionCoordinator {
       return this.groups.commitTransactionalOffsets(groupId, producerId, producerEpoch, entries);
     }).catch((err) => {
       this.log.error({ err, transactionalId }, 'TxnOffsetCommit could not be written');
-      return entries.map(() => ErrorCode.COORDINATOR_NOT_AVAILABLE);
+      return entries.map(() => writeFailureCode(err));
     });
   }
 
   /** EndTxn: commits or aborts; resolves once the markers are committed in every partition. */
   async endTxn(transactionalId: string, producerId: number, producerEpoch: number, commit: boolean): Promise<number> {
     const txn = this.txns.get(transactionalId);
-    const early = this.producerError(txn, producerId, producerEpoch);
+    const early = this.coordinatorError(transactionalId) || this.producerError(txn, producerId, producerEpoch);
     if (early !== ErrorCode.NONE) return early;
     const t = txn!;
     return this.enqueue(t, async () => {
@@ -252,7 +285,7 @@ export class TransactionCoordinator {
       return ErrorCode.NONE;
     }).catch((err) => {
       this.log.error({ err, transactionalId }, 'EndTxn could not complete');
-      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+      return writeFailureCode(err);
     });
   }
 
@@ -260,8 +293,9 @@ export class TransactionCoordinator {
 
   describe(transactionalId: string): TxnDescription {
     const t = this.txns.get(transactionalId);
-    if (!t || t.producerId < 0) {
-      return { errorCode: ErrorCode.TRANSACTIONAL_ID_NOT_FOUND, transactionalId, state: '', timeoutMs: 0, startMs: -1, producerId: -1, producerEpoch: -1, topics: [] };
+    const notHere = this.coordinatorError(transactionalId);
+    if (!t || t.producerId < 0 || notHere !== ErrorCode.NONE) {
+      return { errorCode: notHere || ErrorCode.TRANSACTIONAL_ID_NOT_FOUND, transactionalId, state: '', timeoutMs: 0, startMs: -1, producerId: -1, producerEpoch: -1, topics: [] };
     }
     return {
       errorCode: ErrorCode.NONE,
@@ -362,24 +396,20 @@ export class TransactionCoordinator {
   }
 
   /**
-   * From Prepare*: markers in every partition, then Complete*. Markers in
-   * __consumer_offsets go through the group coordinator, which applies (or
-   * drops) the transaction's offsets once they are committed.
+   * From Prepare*: markers in every partition, then Complete*. A partition
+   * this broker leads takes its marker directly (txn-marker.ts), one led
+   * elsewhere through WriteTxnMarkers, retried until it lands.
    */
   private async finish(t: Txn): Promise<void> {
     if (t.state !== 'PrepareCommit' && t.state !== 'PrepareAbort') return;
     const commit = t.state === 'PrepareCommit';
     const waits: Promise<void>[] = [];
     for (const [topic, partitions] of t.partitions) {
-      for (const index of partitions) {
-        const marker = markerBatch(t.producerId, t.producerEpoch, commit);
-        if (topic === OFFSETS_TOPIC) {
-          waits.push(this.groups.writeTxnMarker(index, marker, t.producerId, commit));
-          continue;
-        }
-        const partition = this.broker.partition(topic, index);
+      for (const partition of partitions) {
+        const target = markerTarget(this.broker, topic, partition);
         // A topic deleted during the transaction has nothing left to mark.
-        if (partition) waits.push(partition.append(marker).committed);
+        if (target === 'here') waits.push(writeMarkerHere(this.broker, this.groups, topic, partition, t.producerId, t.producerEpoch, commit));
+        else if (target === 'elsewhere') waits.push(this.markers.send({ topic, partition, producerId: t.producerId, producerEpoch: t.producerEpoch, commit }));
       }
     }
     await Promise.all(waits);
@@ -401,19 +431,4 @@ export class TransactionCoordinator {
     await this.store.write(t.transactionalId, next);
     Object.assign(t, next);
   }
-}
-
-/**
- * A COMMIT or ABORT control batch: attributes transactional + control, one
- * record with key (version int16 0, type int16) and value (version int16 0,
- * coordinatorEpoch int32 0).
- */
-function markerBatch(producerId: number, producerEpoch: number, commit: boolean): Buffer {
-  const key = Buffer.alloc(4);
-  key.writeInt16BE(commit ? ControlType.Commit : ControlType.Abort, 2);
-  const value = Buffer.alloc(6);
-  const batch = encodeBatch([{ key, value }], { producerId, producerEpoch, transactional: true });
-  batch.writeInt16BE(batch.readInt16BE(21) | Attr.Control, 21);
-  writeCrc(batch, 0);
-  return batch;
 }

@@ -1,7 +1,8 @@
 // The only reader and writer of the internal topic __transaction_state (records
 // in txn-log.ts). Owned by the TransactionCoordinator. Follows the OffsetStore's
 // pattern: the topic is created on first use (compacted, transactionStateNumPartitions
-// partitions), replayed from its log start at start-up, and a write resolves
+// partitions), each partition replayed from its log start when this broker
+// becomes its leader and forgotten when it stops, and a write resolves
 // only once its record is committed (fsynced under group-commit), in log order
 // per partition; a transactional id lives in partition abs(hashCode) mod N.
 
@@ -13,20 +14,49 @@ import { type StoredTxn, decodeTxnLogRecord, txnLogKey, txnLogValue } from './tx
 
 export const TXN_STATE_TOPIC = '__transaction_state';
 
+/** The transaction coordinator's side of loading a partition of __transaction_state. */
+export interface TxnShard {
+  txn(partition: number, transactionalId: string, value: StoredTxn | null): void;
+  loaded(partition: number): void;
+  unload(partition: number): void;
+}
+
 export class TxnStateStore {
   private readonly topic: InternalTopic;
 
-  constructor(broker: Broker, config: BrokerConfig, private readonly log: Logger) {
+  constructor(broker: Broker, config: BrokerConfig, log: Logger) {
     this.topic = new InternalTopic(broker, log, TXN_STATE_TOPIC, config.transactionStateNumPartitions, STATE_TOPIC_CONFIGS);
   }
 
-  /** Replays the topic, if it exists; `onRecord` sees every record in log order (the last one per id counts). */
-  open(onRecord: (transactionalId: string, value: StoredTxn | null) => void): void {
-    const records = this.topic.replay((r) => {
-      const rec = decodeTxnLogRecord(r.key, r.value);
-      if (rec !== null) onRecord(rec.transactionalId, rec.value);
+  /**
+   * Loads the partitions this broker leads, and from now on follows their
+   * leadership (internal-topic.ts): `txns.txn` sees every record of a loading
+   * partition in log order (the last one per id counts), then `txns.loaded`
+   * runs; `txns.unload` when the broker stops leading a partition.
+   */
+  start(txns: TxnShard): void {
+    this.topic.start({
+      record: (r, _header, partition) => {
+        const rec = decodeTxnLogRecord(r.key, r.value);
+        if (rec !== null) txns.txn(partition, rec.transactionalId, rec.value);
+      },
+      loaded: (partition) => txns.loaded(partition),
+      unload: (partition) => txns.unload(partition),
     });
-    if (this.topic.partitionCount > 0) this.log.info({ partitions: this.topic.partitionCount, records }, `loaded ${TXN_STATE_TOPIC}`);
+  }
+
+  stop(): void {
+    this.topic.stop();
+  }
+
+  /** Whether `transactionalId` is coordinated here: NONE, NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS. */
+  ownership(transactionalId: string): number {
+    return this.topic.ownership(transactionalId);
+  }
+
+  /** The partition of __transaction_state holding `transactionalId`; the topic must exist. */
+  partitionOf(transactionalId: string): number {
+    return this.topic.partitionOf(transactionalId);
   }
 
   settle(): Promise<void> {

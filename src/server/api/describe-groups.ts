@@ -1,7 +1,8 @@
 // DescribeGroups v0-5 (v5+ flexible). Member metadata and assignments are
 // filled in while the group is Stable, as Kafka does; an unknown group is
 // described as Dead with no members. Authorized operations (v3+, KIP-430)
-// are filled in when asked.
+// are filled in when asked. A group this broker does not coordinate answers
+// NOT_COORDINATOR (or COORDINATOR_LOAD_IN_PROGRESS).
 
 import { authorizedOperations } from '../../broker/authorized-operations.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
@@ -18,6 +19,10 @@ export const describeGroups: ApiHandler = {
     return {
       throttleTimeMs: 0,
       groups: req.groups.map((groupId: string) => {
+        const errorCode = ctx.groups.coordinatorError(groupId);
+        if (errorCode !== ErrorCode.NONE) {
+          return { errorCode, groupId, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: authorizedOperations(req.includeAuthorizedOperations, 'group') };
+        }
         const d = ctx.groups.describeGroup(groupId);
         return {
           errorCode: ErrorCode.NONE,

@@ -1,10 +1,17 @@
 // FindCoordinator v0-4 (v3+ flexible; v4 looks up a batch of keys, KIP-699).
-// Single node: the coordinator of every group and transactional id is this
-// broker. As in Kafka, the first lookup of a group creates __consumer_offsets
-// (of a transactional id, __transaction_state); the answer waits for it.
+// The coordinator of a group (classic, consumer or share group) is the leader
+// of its partition of __consumer_offsets; of a transactional id, the leader of
+// its partition of __transaction_state (coordinator/coordinator-placement.ts).
+// An offline partition, or a leader not among the live brokers, answers
+// COORDINATOR_NOT_AVAILABLE, which clients retry. As in Kafka, the first
+// lookup of a group creates __consumer_offsets (of a transactional id,
+// __transaction_state); the answer waits for it.
 // v0 stays advertised: librdkafka only starts group coordination when the
 // FindCoordinator range includes 0.
 
+import { coordinatorBroker } from '../../coordinator/coordinator-placement.js';
+import { OFFSETS_TOPIC } from '../../coordinator/group/offset-store.js';
+import { TXN_STATE_TOPIC } from '../../coordinator/txn/txn-state-store.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { FindCoordinatorRequest, FindCoordinatorResponse } from '../../protocol/messages/find-coordinator.js';
 import type { Message } from '../../protocol/codec.js';
@@ -13,19 +20,24 @@ import type { ApiHandler, RequestContext } from './handler.js';
 const KEY_TYPE_GROUP = 0;
 const KEY_TYPE_TRANSACTION = 1;
 
+/** The internal topic placing keys of `keyType`, or null for a key type this broker does not coordinate. */
+function placingTopic(keyType: number): string | null {
+  if (keyType === KEY_TYPE_GROUP) return OFFSETS_TOPIC;
+  if (keyType === KEY_TYPE_TRANSACTION) return TXN_STATE_TOPIC;
+  return null;
+}
+
 function coordinatorFor(key: string, keyType: number, ready: boolean, ctx: RequestContext): Message {
-  const self = ctx.broker.cluster.brokers().find((b) => b.nodeId === ctx.config.nodeId);
-  if ((keyType === KEY_TYPE_GROUP || keyType === KEY_TYPE_TRANSACTION) && self && ready) {
-    return { key, nodeId: self.nodeId, host: self.host, port: self.port, errorCode: ErrorCode.NONE, errorMessage: null };
-  }
-  const known = keyType === KEY_TYPE_GROUP || keyType === KEY_TYPE_TRANSACTION;
+  const topic = placingTopic(keyType);
+  const found = topic !== null && ready ? coordinatorBroker(ctx.broker.cluster, topic, key) : null;
+  if (found) return { key, nodeId: found.nodeId, host: found.host, port: found.port, errorCode: ErrorCode.NONE, errorMessage: null };
   return {
     key,
     nodeId: -1,
     host: '',
     port: -1,
-    errorCode: known ? ErrorCode.COORDINATOR_NOT_AVAILABLE : ErrorCode.INVALID_REQUEST,
-    errorMessage: known ? 'the coordinator is not available' : `unknown key type ${keyType}`,
+    errorCode: topic !== null ? ErrorCode.COORDINATOR_NOT_AVAILABLE : ErrorCode.INVALID_REQUEST,
+    errorMessage: topic !== null ? 'the coordinator is not available' : `unknown key type ${keyType}`,
   };
 }
 

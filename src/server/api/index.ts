@@ -39,6 +39,7 @@ import { endTxn } from './end-txn.js';
 import { initProducerId } from './init-producer-id.js';
 import { listTransactions } from './list-transactions.js';
 import { txnOffsetCommit } from './txn-offset-commit.js';
+import { writeTxnMarkers } from './write-txn-markers.js';
 import { shareAcknowledge } from './share-acknowledge.js';
 import { shareFetch } from './share-fetch.js';
 import { shareGroupDescribe } from './share-group-describe.js';
@@ -99,6 +100,7 @@ const handlers: ApiHandler[] = [
   addPartitionsToTxn,
   addOffsetsToTxn,
   endTxn,
+  writeTxnMarkers,
   txnOffsetCommit,
   describeTransactions,
   listTransactions,

@@ -6,7 +6,9 @@
 // transactional offsets awaiting their transaction's outcome gets
 // UNSTABLE_OFFSET_COMMIT; without it the last committed offset. A partition without a committed offset
 // gets offset -1 and no error, as Kafka. The answer waits for the group's
-// offset writes in flight, so it sees a commit sent before it.
+// offset writes in flight, so it sees a commit sent before it. A group this
+// broker does not coordinate answers NOT_COORDINATOR (or
+// COORDINATOR_LOAD_IN_PROGRESS), per group from v8, per partition in v0-1.
 
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { OffsetFetchRequest, OffsetFetchResponse } from '../../protocol/messages/offset-fetch.js';
@@ -48,6 +50,13 @@ export const offsetFetch: ApiHandler = {
       );
       return { throttleTimeMs: 0, groups };
     }
-    return { throttleTimeMs: 0, topics: await fetchGroup(req.groupId, req.topics, req.requireStable === true, ctx), errorCode: ErrorCode.NONE };
+    const errorCode = ctx.groups.coordinatorError(req.groupId);
+    if (errorCode === ErrorCode.NONE) return { throttleTimeMs: 0, topics: await fetchGroup(req.groupId, req.topics, req.requireStable === true, ctx), errorCode };
+    // v0-1 have no group-level error: each partition asked for carries it.
+    const topics = (req.topics ?? []).map((t: Message) => ({
+      name: t.name,
+      partitions: t.partitionIndexes.map((partitionIndex: number) => ({ partitionIndex, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode })),
+    }));
+    return { throttleTimeMs: 0, topics: ctx.apiVersion < 2 ? topics : [], errorCode };
   },
 };
