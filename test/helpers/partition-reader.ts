@@ -30,3 +30,25 @@ export async function readPartitions(
   }
   return out;
 }
+
+/**
+ * Reads the partitions again until `condition` holds of what they hold, and
+ * returns that. A new leader's high watermark catches up only once its
+ * followers fetch from it, so a read right after a leader change can end short.
+ */
+export async function readPartitionsUntil(
+  client: KafkaClient,
+  topic: string,
+  partitions: number[],
+  what: string,
+  condition: (read: Map<number, ConsumedRecord[]>) => boolean,
+  timeoutMs = 20_000,
+): Promise<Map<number, ConsumedRecord[]>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const read = await readPartitions(client, topic, partitions).catch(() => null);
+    if (read && condition(read)) return read;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
