@@ -261,6 +261,14 @@ export class Partition {
     }
     this.txns.onAppended(batches);
     this.producers.onAppended(batches, Date.now());
+    // Counted as committed here once fsynced: a follower that becomes leader
+    // starts its high watermark from what it holds durably, not from its last append as leader.
+    this.log.awaitDurable(appended.lastOffset).then(
+      () => this.noteDurable(appended.lastOffset + 1),
+      (err) => {
+        if (err instanceof StorageError) this.goOffline(err);
+      },
+    );
     return appended;
   }
 
@@ -294,10 +302,15 @@ export class Partition {
   awaitCommitted(offset: number): Promise<void> {
     if (offset < this.hw) return Promise.resolve();
     return this.log.awaitDurable(offset).then(() => {
-      if (offset + 1 > this.committedEnd) this.committedEnd = offset + 1;
-      if (this.currentRole === 'leader') this.advanceHighWatermark(this.committedOverIsr());
+      this.noteDurable(offset + 1);
       return this.awaitHighWatermark(offset);
     });
+  }
+
+  /** Records that this replica holds everything below `end` durably; a leader's high watermark may move on. */
+  private noteDurable(end: number): void {
+    if (end > this.committedEnd) this.committedEnd = Math.min(end, this.logEndOffset);
+    if (this.currentRole === 'leader') this.advanceHighWatermark(this.committedOverIsr());
   }
 
   /** Nothing when the high watermark is past `offset` already (no promise on the single-replica path), else a promise of it. */
