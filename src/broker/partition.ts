@@ -152,11 +152,15 @@ export class Partition {
 
   /**
    * Follows `leader` (-1: none yet) at `leaderEpoch`. Returns true when the
-   * role or the epoch changed. Produces still waiting for the high watermark
+   * role or the epoch changed. A replica opened as a follower starts with its
+   * high watermark at its log start (no checkpoint of it is kept) and learns
+   * the leader's; should it lead first, its followers' fetches move it. Produces still waiting for the high watermark
    * are answered NOT_LEADER_OR_FOLLOWER; parked fetches wake to find a follower.
    */
   makeFollower(leaderEpoch: number, leader: number): boolean {
     const changed = this.currentRole !== 'follower' || this.epoch !== leaderEpoch;
+    // Opened as a follower: what its log holds past the log start is not known to be committed until its leader says.
+    if (this.epoch === -1) this.hw = this.logStartOffset;
     this.currentRole = 'follower';
     this.epoch = leaderEpoch;
     this.leader = leader;
