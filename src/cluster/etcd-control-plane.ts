@@ -17,13 +17,13 @@ import type { ConfigMap } from '../metadata/config-def.js';
 import { type TopicConfigs, topicConfigValue } from '../metadata/topic-configs.js';
 import { BrokerRegistration } from './broker-registration.js';
 import { ClusterImage, type KeyValue } from './cluster-image.js';
-import type { BrokerInfo, ClusterChange, ControlPlane, PartitionAssignment, ReplicaRequest, TopicMetadata } from './control-plane.js';
+import type { BrokerInfo, ClusterChange, ControlPlane, ElectionResult, ElectionType, PartitionAssignment, ReplicaRequest, TopicMetadata } from './control-plane.js';
 import { Controller } from './controller.js';
 import { EtcdKeys } from './etcd-keys.js';
 import { type PartitionRecord, type TopicRecord, decodePartition, decodeTopic, encode, partitionRecord } from './etcd-records.js';
 import { compareAndSet, updateKey } from './etcd-writes.js';
 import { newClusterId, newTopicId } from './new-ids.js';
-import { afterResign } from './leader-election.js';
+import { afterResign, elect } from './leader-election.js';
 import { assignReplicas } from './replica-assignment.js';
 
 /** Partition keys written per transaction (etcd allows 128 operations in one). */
@@ -188,6 +188,25 @@ export class EtcdControlPlane implements ControlPlane {
 
   async setGroupConfigs(groupId: string, configs: ConfigMap): Promise<void> {
     await this.putOrDelete(this.keys.groupConfigs(groupId), configs);
+  }
+
+  async electLeaders(type: ElectionType, partitions: { topic: string; partition: number }[] | null): Promise<ElectionResult[]> {
+    const asked = partitions ?? this.image.topics().flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partition })));
+    const results: ElectionResult[] = [];
+    for (const { topic, partition } of asked) {
+      const key = this.keys.partition(topic, partition);
+      const decision: { outcome: ElectionResult['outcome'] } = { outcome: 'unknown-partition' };
+      const written = await updateKey(this.client, key, (current) => {
+        if (current === null || !this.image.topic(topic)) return undefined;
+        const decided = elect({ partition, ...decodePartition(current) }, type, this.liveIds());
+        decision.outcome = decided.outcome;
+        return decided.next === null ? undefined : encode(partitionRecord(decided.next));
+      });
+      if (written !== null) await this.applied(written);
+      // Asked for every partition, Kafka reports only those it elected or could not.
+      if (partitions !== null || decision.outcome !== 'not-needed') results.push({ topic, partition, outcome: decision.outcome });
+    }
+    return results;
   }
 
   /**

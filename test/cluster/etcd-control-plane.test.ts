@@ -172,6 +172,31 @@ describe('EtcdControlPlane', skipUnless(etcdServer), () => {
     assert.deepEqual(partition(one, 't', 2), { partition: 2, leader: 1, leaderEpoch: 0, replicas: [1], isr: [1], partitionEpoch: 0 });
   });
 
+  test('electLeaders: preferred leaders back after a failover, unclean election for an offline partition', async (t) => {
+    const etcd = await startEtcd(t, 1);
+    const [one, two, three] = await threeBrokers(t, etcd);
+    await one.createTopic('t', 2, {}, { replicationFactor: -1, assignments: [[3, 1, 2], [2, 1]] });
+    await untilCluster(three, () => three.topic('t') !== undefined, 'broker 3 sees the topic');
+    await three.resign();
+    await untilCluster(one, () => partition(one, 't', 0)?.leader === 1, 'broker 1 leads partition 0 after broker 3 resigned');
+    // Back in sync (as its leader would report), broker 3 may lead again.
+    assert.ok(await one.alterIsr('t', 0, 1, 1, [1, 2, 3]));
+    assert.deepEqual(await two.electLeaders('preferred', null), [{ topic: 't', partition: 0, outcome: 'elected' }], 'only partitions not led by their preferred replica');
+    assert.deepEqual(partition(two, 't', 0), { partition: 0, leader: 3, leaderEpoch: 2, replicas: [3, 1, 2], isr: [1, 2, 3], partitionEpoch: 3 });
+    assert.deepEqual(await two.electLeaders('preferred', [{ topic: 't', partition: 1 }, { topic: 't', partition: 9 }, { topic: 'nope', partition: 0 }]), [
+      { topic: 't', partition: 1, outcome: 'not-needed' },
+      { topic: 't', partition: 9, outcome: 'unknown-partition' },
+      { topic: 'nope', partition: 0, outcome: 'unknown-partition' },
+    ]);
+
+    // Partition 1's ISR shrinks to its leader, which then goes: offline, until an unclean election.
+    assert.ok(await two.alterIsr('t', 1, 0, 0, [2]));
+    await two.close();
+    await untilCluster(one, () => partition(one, 't', 1)?.leader === -1, 'partition 1 offline');
+    assert.deepEqual(await one.electLeaders('unclean', [{ topic: 't', partition: 1 }]), [{ topic: 't', partition: 1, outcome: 'elected' }]);
+    assert.deepEqual(partition(one, 't', 1), { partition: 1, leader: 1, leaderEpoch: 2, replicas: [2, 1], isr: [1], partitionEpoch: 3 });
+  });
+
   test('registered() turns false as soon as a TTL has passed since the last confirmed keepalive', async (t) => {
     const etcd = await startEtcd(t, 1);
     let now = 0;
