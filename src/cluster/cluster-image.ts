@@ -81,7 +81,6 @@ export class ClusterImage {
           break;
         case 'controller':
           this.controller = this.decoded(kv, (v) => decodeController(v).nodeId) ?? -1;
-          brokers = true;
           break;
         case 'topic':
           topics.add(key.name);
