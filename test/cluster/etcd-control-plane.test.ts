@@ -112,6 +112,7 @@ describe('EtcdControlPlane', skipUnless(etcdServer), () => {
     // The last keepalive went out at most a third of the TTL before renewals stopped.
     assert.ok(gone >= TTL_MS - TTL_MS / 3 - 100, `dropped after ${gone} ms, not before the lease could lapse`);
     await untilCluster(witness, () => partition(witness, 't', 0)?.leader === witness.nodeId && partition(witness, 't', 1)?.isr.length === 1, 'leadership and ISRs move');
+    t.diagnostic(`broker dropped ${gone} ms and its leadership moved ${Date.now() - stoppedAt} ms after its renewals stopped (lease TTL ${TTL_MS} ms)`);
     assert.deepEqual(partition(witness, 't', 0), { partition: 0, leader: witness.nodeId, leaderEpoch: 1, replicas: [victim.nodeId, witness.nodeId, controller.nodeId], isr: [witness.nodeId, controller.nodeId], partitionEpoch: 1 });
     assert.deepEqual(partition(witness, 't', 1), { partition: 1, leader: controller.nodeId, leaderEpoch: 0, replicas: [controller.nodeId, victim.nodeId], isr: [controller.nodeId], partitionEpoch: 1 });
   });
