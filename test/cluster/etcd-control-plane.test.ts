@@ -7,10 +7,12 @@ import type { ControlPlane, TopicMetadata } from '../../src/cluster/control-plan
 import { EtcdControlPlane, type EtcdControlPlaneOptions } from '../../src/cluster/etcd-control-plane.js';
 import { resolveConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/logger.js';
+import { Etcd3 } from 'etcd3';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { skipUnless } from '../helpers/interop-tools.js';
 import { CLUSTER_WAIT_MS, untilCluster } from '../support/cluster-wait.js';
 import { type EtcdCluster, etcdServer, startEtcd } from '../support/etcd.js';
+import { startTcpProxy } from '../support/tcp-proxy.js';
 
 const TTL_MS = 2000;
 
@@ -197,6 +199,34 @@ describe('EtcdControlPlane', skipUnless(etcdServer), () => {
     await untilCluster(one, () => partition(one, 't', 1)?.leader === -1, 'partition 1 offline');
     assert.deepEqual(await one.electLeaders('unclean', [{ topic: 't', partition: 1 }]), [{ topic: 't', partition: 1, outcome: 'elected' }]);
     assert.deepEqual(partition(one, 't', 1), { partition: 1, leader: 1, leaderEpoch: 2, replicas: [2, 1], isr: [1], partitionEpoch: 3 });
+  });
+
+  test('a watch whose revision was compacted away while cut off is replaced by loading the state again', async (t) => {
+    const etcd = await startEtcd(t, 1);
+    const url = new URL(etcd.endpoints()[0]);
+    const proxy = await startTcpProxy(t, url.hostname, Number(url.port));
+    const one = await openPlane(t, etcd, 1);
+    const config = resolveConfig({ nodeId: 2, etcd: [`http://${proxy.address}`], etcdPrefix: '/test', brokerLeaseTtlMs: 6000 });
+    const two = await EtcdControlPlane.open(config, { nodeId: 2, host: '127.0.0.1', port: 9002, rack: null, replicationHost: '127.0.0.1', replicationPort: 9102 }, silentLogger());
+    t.after(() => two.close());
+    await one.createTopic('kept', 1, {});
+    await one.createTopic('dropped', 1, {});
+    await untilCluster(two, () => two.topic('dropped') !== undefined, 'broker 2 sees both topics');
+
+    proxy.cut();
+    await one.deleteTopic('dropped');
+    await one.createTopic('added', 1, {});
+    const client = new Etcd3({ hosts: etcd.endpoints() });
+    t.after(() => client.close());
+    const { header } = await client.get('/test/cluster-id').exec();
+    await client.kv.compact({ revision: header.revision, physical: true });
+    proxy.restore();
+
+    await untilCluster(two, () => two.topic('added') !== undefined && two.topic('dropped') === undefined, 'broker 2 loads the state again');
+    assert.deepEqual(two.topics().map((topic) => topic.name).sort(), ['added', 'kept']);
+    assert.deepEqual(two.topic('added'), one.topic('added'));
+    await one.createTopic('later', 1, {});
+    await untilCluster(two, () => two.topic('later') !== undefined, 'broker 2 watches again after loading');
   });
 
   test('registered() turns false as soon as a TTL has passed since the last confirmed keepalive', async (t) => {
