@@ -68,6 +68,7 @@ export class BrokerRegistration {
   private async register(): Promise<void> {
     // etcd leases are granted in whole seconds; rounding up keeps registered() false before etcd drops the key.
     const lease = this.client.lease(Math.ceil(this.ttlMs / 1000), { autoKeepAlive: false });
+    // keepalive() sees a loss in the answer it gets; the event adds nothing.
     lease.on('lost', () => {});
     const sent = this.monotonicNow();
     const id = await lease.grant();

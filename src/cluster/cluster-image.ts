@@ -61,6 +61,11 @@ export class ClusterImage {
     return this.groupConfigsById.get(groupId) ?? NONE;
   }
 
+  /** Every key held. */
+  heldKeys(): string[] {
+    return [...this.entries.keys()];
+  }
+
   /** The mod revision of `key` as seen ("0": absent), for a compare-and-swap. */
   modRevision(key: string): string {
     return this.entries.get(key)?.modRevision ?? '0';
@@ -81,7 +86,6 @@ export class ClusterImage {
           break;
         case 'controller':
           this.controller = this.decoded(kv, (v) => decodeController(v).nodeId) ?? -1;
-          brokers = true;
           break;
         case 'topic':
           topics.add(key.name);

@@ -49,6 +49,16 @@ export interface ReplicaRequest {
   assignments: number[][] | null;
 }
 
+/** ElectLeaders' kinds: the preferred replica (the first), or any live replica of a leaderless partition (KIP-460). */
+export type ElectionType = 'preferred' | 'unclean';
+
+/** What one asked-for election did. */
+export interface ElectionResult {
+  topic: string;
+  partition: number;
+  outcome: 'elected' | 'not-needed' | 'not-available' | 'unknown-partition';
+}
+
 export interface TopicMetadata {
   name: string;
   /** 16-byte topic UUID (KIP-516). */
@@ -93,6 +103,8 @@ export interface ControlPlane extends DynamicBrokerConfigStore {
   /** A group's config overrides (empty for a group never configured). */
   groupConfigs(groupId: string): ConfigMap;
   setGroupConfigs(groupId: string, configs: ConfigMap): Promise<void>;
+  /** ElectLeaders: elections on `partitions` (null: every partition; then only those an election would change are reported). */
+  electLeaders(type: ElectionType, partitions: { topic: string; partition: number }[] | null): Promise<ElectionResult[]>;
   /** Controlled shutdown: hands this broker's leaderships to other in-sync replicas and leaves the ISRs, before the broker stops. */
   resign(): Promise<void>;
   close(): Promise<void>;

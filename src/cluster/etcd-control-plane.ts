@@ -17,20 +17,23 @@ import type { ConfigMap } from '../metadata/config-def.js';
 import { type TopicConfigs, topicConfigValue } from '../metadata/topic-configs.js';
 import { BrokerRegistration } from './broker-registration.js';
 import { ClusterImage, type KeyValue } from './cluster-image.js';
-import type { BrokerInfo, ClusterChange, ControlPlane, PartitionAssignment, ReplicaRequest, TopicMetadata } from './control-plane.js';
+import type { BrokerInfo, ClusterChange, ControlPlane, ElectionResult, ElectionType, PartitionAssignment, ReplicaRequest, TopicMetadata } from './control-plane.js';
 import { Controller } from './controller.js';
 import { EtcdKeys } from './etcd-keys.js';
 import { type PartitionRecord, type TopicRecord, decodePartition, decodeTopic, encode, partitionRecord } from './etcd-records.js';
 import { compareAndSet, updateKey } from './etcd-writes.js';
 import { newClusterId, newTopicId } from './new-ids.js';
-import { afterResign } from './leader-election.js';
+import { afterResign, elect } from './leader-election.js';
 import { assignReplicas } from './replica-assignment.js';
+
+/** Wait before loading the cluster state again after a failed load. */
+const RELOAD_RETRY_MS = 1000;
 
 /** Partition keys written per transaction (etcd allows 128 operations in one). */
 const PARTITIONS_PER_TXN = 100;
 
 export interface EtcdControlPlaneOptions {
-  /** Timers of the lease renewal. */
+  /** Timers of the lease renewal and of reloads. */
   clock?: Clock;
   /** Monotonic milliseconds, for registered(). */
   monotonicNow?: () => number;
@@ -40,6 +43,7 @@ export class EtcdControlPlane implements ControlPlane {
   private readonly listeners = new Set<(change: ClusterChange) => void>();
   private readonly waiters: { revision: bigint; resolve: () => void }[] = [];
   private watcher: Watcher | null = null;
+  private closing = false;
   private controller: Controller | null = null;
 
   private constructor(
@@ -49,6 +53,7 @@ export class EtcdControlPlane implements ControlPlane {
     private readonly self: BrokerInfo,
     private readonly image: ClusterImage,
     private readonly registration: BrokerRegistration,
+    private readonly clock: Clock,
   ) {}
 
   static async open(config: BrokerConfig, self: BrokerInfo, log: Logger, options: EtcdControlPlaneOptions = {}): Promise<EtcdControlPlane> {
@@ -56,10 +61,11 @@ export class EtcdControlPlane implements ControlPlane {
     try {
       const keys = new EtcdKeys(config.etcdPrefix);
       const clusterId = await createClusterIdOnce(client, keys);
-      const registration = new BrokerRegistration(client, keys, self, config.brokerLeaseTtlMs, options.clock ?? systemClock, options.monotonicNow ?? (() => performance.now()), log);
+      const clock = options.clock ?? systemClock;
+      const registration = new BrokerRegistration(client, keys, self, config.brokerLeaseTtlMs, clock, options.monotonicNow ?? (() => performance.now()), log);
       await registration.start();
       const image = new ClusterImage(keys, (key, err) => log.error({ key, err }, 'ignoring a malformed value in etcd'));
-      const plane = new EtcdControlPlane(clusterId, client, keys, self, image, registration);
+      const plane = new EtcdControlPlane(clusterId, client, keys, self, image, registration, clock);
       const defaults = new BrokerConfigs(config, plane);
       plane.controller = new Controller(
         client,
@@ -190,6 +196,25 @@ export class EtcdControlPlane implements ControlPlane {
     await this.putOrDelete(this.keys.groupConfigs(groupId), configs);
   }
 
+  async electLeaders(type: ElectionType, partitions: { topic: string; partition: number }[] | null): Promise<ElectionResult[]> {
+    const asked = partitions ?? this.image.topics().flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partition })));
+    const results: ElectionResult[] = [];
+    for (const { topic, partition } of asked) {
+      const key = this.keys.partition(topic, partition);
+      const decision: { outcome: ElectionResult['outcome'] } = { outcome: 'unknown-partition' };
+      const written = await updateKey(this.client, key, (current) => {
+        if (current === null || !this.image.topic(topic)) return undefined;
+        const decided = elect({ partition, ...decodePartition(current) }, type, this.liveIds());
+        decision.outcome = decided.outcome;
+        return decided.next === null ? undefined : encode(partitionRecord(decided.next));
+      });
+      if (written !== null) await this.applied(written);
+      // Asked for every partition, Kafka reports only those it elected or could not.
+      if (partitions !== null || decision.outcome !== 'not-needed') results.push({ topic, partition, outcome: decision.outcome });
+    }
+    return results;
+  }
+
   /**
    * Controlled shutdown: every partition this broker leads gets another live
    * ISR member as leader (leaderEpoch+1) and this broker leaves the ISRs, by
@@ -229,27 +254,53 @@ export class EtcdControlPlane implements ControlPlane {
 
   /** Revokes the registration (the cluster sees this broker leave at once) and stops watching. */
   async close(): Promise<void> {
+    this.closing = true;
     await this.controller?.stop();
     await this.watcher?.cancel().catch(() => {});
     await this.registration.close();
     this.client.close();
   }
 
+  /**
+   * Reads everything under the prefix into the image (keys gone since the last
+   * read are applied as deleted), then watches from the revision read. A
+   * watch that fails (its start revision compacted away while the connection
+   * was down) is replaced by loading again.
+   */
   private async load(log: Logger): Promise<void> {
     const all = await this.client.getAll().prefix(this.keys.root).exec();
     const revision = BigInt(all.header.revision);
-    this.apply(all.kvs.map(toKeyValue), revision);
-    this.watcher = await this.client
+    const present = new Set(all.kvs.map((kv) => kv.key.toString()));
+    const gone: KeyValue[] = this.image.heldKeys().filter((key) => !present.has(key)).map((key) => ({ key, value: null, modRevision: '0' }));
+    this.apply([...gone, ...all.kvs.map(toKeyValue)], revision);
+    const watcher = await this.client
       .watch()
       .prefix(this.keys.root)
       .startRevision(String(revision + 1n))
       .create();
-    this.watcher.on('data', (res) => {
+    this.watcher = watcher;
+    watcher.on('data', (res) => {
       const changes = res.events.map((e) => (e.type === 'Delete' ? { ...toKeyValue(e.kv), value: null } : toKeyValue(e.kv)));
       if (changes.length > 0) this.apply(changes, BigInt(res.header.revision));
     });
-    this.watcher.on('error', (err) => log.error({ err }, 'the etcd watch failed'));
+    watcher.on('error', (err) => {
+      if (this.closing || this.watcher !== watcher) return;
+      log.warn({ err }, 'the etcd watch failed; loading the cluster state again');
+      this.watcher = null;
+      void watcher.cancel().catch(() => {});
+      void this.loadAgain(log);
+    });
     this.controller?.poke();
+  }
+
+  private async loadAgain(log: Logger): Promise<void> {
+    try {
+      await this.load(log);
+    } catch (err) {
+      if (this.closing) return;
+      log.warn({ err }, 'loading the cluster state from etcd failed; trying again');
+      this.clock.schedule(RELOAD_RETRY_MS, () => void this.loadAgain(log));
+    }
   }
 
   private apply(changes: KeyValue[], revision: bigint): void {

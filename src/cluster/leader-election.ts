@@ -3,7 +3,7 @@
 // Leaders come from the live ISR, first in replica order; with unclean leader
 // election a live out-of-sync replica may lead (losing what only the ISR had).
 
-import type { PartitionAssignment } from './control-plane.js';
+import type { ElectionResult, ElectionType, PartitionAssignment } from './control-plane.js';
 
 /**
  * The partition's next state with `live` brokers, or null when nothing
@@ -50,4 +50,25 @@ export function afterResign(p: PartitionAssignment, leaving: number, live: Reado
   if (p.leader !== leaving) return { ...p, isr: p.isr.filter((id) => id !== leaving), partitionEpoch: p.partitionEpoch + 1 };
   const leader = p.replicas.find((id) => others.includes(id)) ?? others[0];
   return withLeader(p, leader, p.isr.filter((id) => id !== leaving));
+}
+
+/** What an asked-for election did: elected, nothing to do, or no replica that may lead. */
+export type ElectionOutcome = Exclude<ElectionResult['outcome'], 'unknown-partition'>;
+
+/**
+ * An election asked for by an operator (ElectLeaders). Preferred: the first
+ * replica leads, if it is live and in sync. Unclean (KIP-460): only for a
+ * partition without a live leader; a live ISR member if there is one, else
+ * any live replica, alone in the ISR.
+ */
+export function elect(p: PartitionAssignment, type: ElectionType, live: ReadonlySet<number>): { outcome: ElectionOutcome; next: PartitionAssignment | null } {
+  if (type === 'preferred') {
+    const preferred = p.replicas[0];
+    if (p.leader === preferred) return { outcome: 'not-needed', next: null };
+    if (!live.has(preferred) || !p.isr.includes(preferred)) return { outcome: 'not-available', next: null };
+    return { outcome: 'elected', next: withLeader(p, preferred, p.isr) };
+  }
+  if (p.leader !== -1 && live.has(p.leader)) return { outcome: 'not-needed', next: null };
+  const next = afterBrokerChange(p, live, true);
+  return next !== null && next.leader !== -1 ? { outcome: 'elected', next } : { outcome: 'not-available', next: null };
 }

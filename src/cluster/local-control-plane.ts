@@ -9,7 +9,7 @@ import { asStorageFailure } from '../errors.js';
 import type { ConfigMap } from '../metadata/config-def.js';
 import type { TopicConfigs } from '../metadata/topic-configs.js';
 import { writeFileAtomically } from '../storage/checkpoint-file.js';
-import type { BrokerInfo, ControlPlane, PartitionAssignment, TopicMetadata } from './control-plane.js';
+import type { BrokerInfo, ControlPlane, ElectionResult, ElectionType, PartitionAssignment, TopicMetadata } from './control-plane.js';
 import { newClusterId, newTopicId } from './new-ids.js';
 
 interface StoredState {
@@ -139,6 +139,11 @@ export class LocalControlPlane implements ControlPlane {
   async setGroupConfigs(groupId: string, configs: ConfigMap): Promise<void> {
     setOrClear(this.groupConfigsById, groupId, configs);
     this.persist();
+  }
+
+  /** This broker, the only replica, leads every partition already. */
+  async electLeaders(_type: ElectionType, partitions: { topic: string; partition: number }[] | null): Promise<ElectionResult[]> {
+    return (partitions ?? []).map(({ topic, partition }) => ({ topic, partition, outcome: this.topic(topic)?.partitions[partition] ? 'not-needed' : 'unknown-partition' }));
   }
 
   /** No other replica could take over. */

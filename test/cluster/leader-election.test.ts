@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { PartitionAssignment } from '../../src/cluster/control-plane.js';
-import { afterBrokerChange, afterResign } from '../../src/cluster/leader-election.js';
+import { afterBrokerChange, afterResign, elect } from '../../src/cluster/leader-election.js';
 
 const p = (leader: number, isr: number[], replicas = [1, 2, 3]): PartitionAssignment => ({ partition: 0, leader, leaderEpoch: 4, replicas, isr, partitionEpoch: 9 });
 
@@ -56,4 +56,18 @@ test('a follower shutting down cleanly only leaves the ISR', () => {
 test('the only live ISR member keeps its place on a clean shutdown, and a replica outside the ISR changes nothing', () => {
   assert.equal(afterResign(p(1, [1, 2]), 1, new Set([1, 3])), null);
   assert.equal(afterResign(p(1, [1, 2]), 3, new Set([1, 2, 3])), null);
+});
+
+test('preferred election: the first replica leads again when live and in sync, with the next epoch', () => {
+  assert.deepEqual(elect(p(2, [1, 2, 3]), 'preferred', new Set([1, 2, 3])), { outcome: 'elected', next: { ...p(1, [1, 2, 3]), leaderEpoch: 5, partitionEpoch: 10 } });
+  assert.deepEqual(elect(p(1, [1, 2, 3]), 'preferred', new Set([1, 2, 3])), { outcome: 'not-needed', next: null });
+  assert.deepEqual(elect(p(2, [2, 3]), 'preferred', new Set([1, 2, 3])), { outcome: 'not-available', next: null }, 'out of sync');
+  assert.deepEqual(elect(p(2, [1, 2]), 'preferred', new Set([2, 3])), { outcome: 'not-available', next: null }, 'not live');
+});
+
+test('unclean election: only for a partition without a live leader, preferring a live ISR member', () => {
+  assert.deepEqual(elect(p(1, [1]), 'unclean', new Set([1, 2])), { outcome: 'not-needed', next: null });
+  assert.deepEqual(elect(p(-1, [1]), 'unclean', new Set([2, 3])), { outcome: 'elected', next: { ...p(2, [2]), leaderEpoch: 5, partitionEpoch: 10 } });
+  assert.deepEqual(elect(p(-1, [3]), 'unclean', new Set([2, 3])), { outcome: 'elected', next: { ...p(3, [3]), leaderEpoch: 5, partitionEpoch: 10 } });
+  assert.deepEqual(elect(p(-1, [1]), 'unclean', new Set([4])), { outcome: 'not-available', next: null });
 });

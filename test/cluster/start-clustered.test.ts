@@ -33,6 +33,7 @@ describe('a broker started with --etcd', skipUnless(etcdServer), () => {
 
     // Created in the control plane only: what the brokers do with their replicas is not under test here.
     await plane.createTopic('t', 1, {}, { replicationFactor: -1, assignments: [[2, 1]] });
+    await untilCluster(two.broker.cluster, () => two.broker.cluster.topic('t') !== undefined, 'broker 2 sees the topic');
     // Moved by broker 2 itself while still registered, not by the controller after it left.
     const handedOver = untilCluster(plane, () => plane.topic('t')?.partitions[0].leader === 1, 'leadership handed over');
     let registeredAtHandOver: number[] = [];
