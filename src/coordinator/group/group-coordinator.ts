@@ -155,22 +155,26 @@ export class GroupCoordinator {
    * leads, and from now on follows their leadership; call before serving requests.
    */
   start(): void {
-    // Per loading partition: the last group metadata record of each group.
-    const restoring = new Map<number, Map<string, StoredGroup | null>>();
+    // Per loading partition: the last group metadata record of each group (undefined: offsets only).
+    const restoring = new Map<number, Map<string, StoredGroup | null | undefined>>();
+    const restored = (partition: number) => {
+      let stored = restoring.get(partition);
+      if (!stored) restoring.set(partition, (stored = new Map()));
+      return stored;
+    };
     this.offsets.start({
-      group: (partition, groupId, value) => {
-        let stored = restoring.get(partition);
-        if (!stored) restoring.set(partition, (stored = new Map()));
-        stored.set(groupId, value);
+      group: (partition, groupId, value) => void restored(partition).set(groupId, value),
+      offsets: (partition, groupId) => {
+        const stored = restored(partition);
+        if (!stored.has(groupId)) stored.set(groupId, undefined);
       },
       loaded: (partition) => {
         for (const [groupId, value] of restoring.get(partition) ?? []) {
-          if (value !== null) this.groups.set(groupId, Group.restore(groupId, value, this.groupContext));
+          if (value) this.groups.set(groupId, Group.restore(groupId, value, this.groupContext));
+          // A group known by its offsets alone (its metadata deleted or never written) exists, empty.
+          else if (this.offsets.offsetsOf(groupId).size > 0 && !this.groups.has(groupId)) this.createGroup(groupId);
         }
         restoring.delete(partition);
-        for (const groupId of this.offsets.groupIds()) {
-          if (!this.groups.has(groupId) && this.offsets.partitionOf(groupId) === partition) this.createGroup(groupId);
-        }
       },
       unload: (partition) => {
         restoring.delete(partition);

@@ -61,6 +61,8 @@ type PendingOffsets = Map<string, Map<string, OffsetEntry & { value: CommittedOf
 /** The group coordinator's side of loading a partition of __consumer_offsets. */
 export interface GroupShard {
   group(partition: number, groupId: string, value: StoredGroup | null): void;
+  /** An offset record of `groupId` was replayed. */
+  offsets(partition: number, groupId: string): void;
   loaded(partition: number): void;
   unload(partition: number): void;
 }
@@ -79,7 +81,8 @@ export class OffsetStore {
    * Loads the partitions of __consumer_offsets this broker leads, and from now
    * on follows their leadership (internal-topic.ts). `groups.group` sees each
    * group metadata record of a loading partition (null for a tombstone) in log
-   * order, the last one per group counting; `groups.loaded` runs once the
+   * order, the last one per group counting, and `groups.offsets` the group of
+   * each offset record; `groups.loaded` runs once the
    * partition's offsets are in place; `groups.unload` once they are dropped.
    */
   start(groups: GroupShard): void {
@@ -87,8 +90,9 @@ export class OffsetStore {
       record: (r, header, partition) => {
         const rec = decodeOffsetsRecord(r.key, r.value);
         if (rec === null) return;
-        if (rec.kind === 'group') groups.group(partition, rec.groupId, rec.value);
-        else if (header.attributes & Attr.Transactional && header.producerId >= 0) {
+        if (rec.kind === 'group') return groups.group(partition, rec.groupId, rec.value);
+        groups.offsets(partition, rec.groupId);
+        if (header.attributes & Attr.Transactional && header.producerId >= 0) {
           if (rec.value !== null) this.stage(header.producerId, rec.groupId, rec.topic, rec.partition, rec.value);
         } else this.set(rec.groupId, rec.topic, rec.partition, rec.value);
       },
