@@ -11,7 +11,7 @@
 //   plane.moveLeader('t', 0, 2);
 
 import { randomBytes } from 'node:crypto';
-import type { BrokerInfo, ClusterChange, ControlPlane, PartitionAssignment, ReplicaRequest, TopicMetadata } from '../../src/cluster/control-plane.js';
+import type { BrokerInfo, ClusterChange, ControlPlane, ElectionResult, ElectionType, PartitionAssignment, ReplicaRequest, TopicMetadata } from '../../src/cluster/control-plane.js';
 import type { ConfigMap } from '../../src/metadata/config-def.js';
 import type { TopicConfigs } from '../../src/metadata/topic-configs.js';
 
@@ -208,10 +208,15 @@ class SharedControlPlaneView implements ControlPlane {
   groupConfigs = (groupId: string): ConfigMap => this.shared.groupConfigs(groupId);
   setGroupConfigs = (groupId: string, configs: ConfigMap) => this.shared.setGroupConfigs(groupId, configs);
 
-  /** Leaves the cluster: the broker is gone from the list others see. */
-  /** Leadership moves only when a test says so. */
+  /** Leadership moves only when a test says so (moveLeader). */
   async resign(): Promise<void> {}
 
+  /** Leadership moves only when a test says so (moveLeader): no election is ever needed. */
+  async electLeaders(_type: ElectionType, partitions: { topic: string; partition: number }[] | null): Promise<ElectionResult[]> {
+    return (partitions ?? []).map(({ topic, partition }) => ({ topic, partition, outcome: 'not-needed' }));
+  }
+
+  /** Leaves the cluster: the broker is gone from the list others see. */
   async close(): Promise<void> {
     this.shared.leave(this.nodeId);
   }
