@@ -9,7 +9,7 @@ import { EtcdControlPlane } from '../../src/cluster/etcd-control-plane.js';
 import { resolveConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/logger.js';
 import { skipUnless } from '../helpers/interop-tools.js';
-import { etcdServer, startEtcd } from '../support/etcd.js';
+import { etcdServer, startEtcd } from '../helpers/etcd.js';
 
 describe('producer ids across brokers', skipUnless(etcdServer), () => {
   test('two brokers asking at once, across several blocks, never get the same id', async (t) => {

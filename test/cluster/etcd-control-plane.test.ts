@@ -10,9 +10,9 @@ import { silentLogger } from '../../src/logger.js';
 import { Etcd3 } from 'etcd3';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { skipUnless } from '../helpers/interop-tools.js';
-import { CLUSTER_WAIT_MS, untilCluster } from '../support/cluster-wait.js';
-import { type EtcdCluster, etcdServer, startEtcd } from '../support/etcd.js';
-import { startTcpProxy } from '../support/tcp-proxy.js';
+import { CLUSTER_WAIT_MS, untilCluster } from '../helpers/cluster-wait.js';
+import { type EtcdCluster, etcdServer, startEtcd } from '../helpers/etcd.js';
+import { startTcpProxy } from '../helpers/tcp-proxy.js';
 
 const TTL_MS = 2000;
 

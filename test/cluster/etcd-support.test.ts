@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Etcd3 } from 'etcd3';
 import { skipUnless } from '../helpers/interop-tools.js';
-import { etcdServer, startEtcd } from '../support/etcd.js';
+import { etcdServer, startEtcd } from '../helpers/etcd.js';
 
 describe('test etcd members', skipUnless(etcdServer), () => {
   test('one member serves reads and writes once started', async (t) => {

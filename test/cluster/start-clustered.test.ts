@@ -9,8 +9,8 @@ import { Kafka, logLevel } from 'kafkajs';
 import { startTestBroker } from '../helpers/broker.js';
 import { freePort } from '../helpers/free-port.js';
 import { skipUnless } from '../helpers/interop-tools.js';
-import { untilCluster } from '../support/cluster-wait.js';
-import { etcdServer, startEtcd } from '../support/etcd.js';
+import { untilCluster } from '../helpers/cluster-wait.js';
+import { etcdServer, startEtcd } from '../helpers/etcd.js';
 
 describe('a broker started with --etcd', skipUnless(etcdServer), () => {
   test('registers its bound port, is seen with the others, and on close hands over its leaderships and leaves at once', async (t) => {

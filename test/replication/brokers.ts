@@ -17,7 +17,7 @@ import { encodeBatch } from '../../src/protocol/records.js';
 import { type RunningBroker, type StartOptions, startBroker } from '../../src/start-broker.js';
 import { startInProcessBroker } from '../helpers/in-process-broker.js';
 import { RawSocket, decodeResponse, encodeRequest } from '../helpers/raw-socket.js';
-import { SharedControlPlane } from '../support/shared-control-plane.js';
+import { SharedControlPlane } from '../helpers/shared-control-plane.js';
 
 /** Starts a broker for each of `nodeIds`; `byHand` are registered with no broker behind them (the test plays them). */
 export async function startCluster(t: TestContext, nodeIds: number[], options: StartOptions = {}, byHand: number[] = []): Promise<{ plane: SharedControlPlane; brokers: Map<number, RunningBroker> }> {

@@ -17,7 +17,7 @@ import type { RunningBroker } from '../../src/start-broker.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { KCAT, kcat, skipUnless } from '../helpers/interop-tools.js';
 import { runOk } from '../interop/run-command.js';
-import { SharedControlPlane } from '../support/shared-control-plane.js';
+import { SharedControlPlane } from '../helpers/shared-control-plane.js';
 import { Members, produceTo, until, whenRole } from './brokers.js';
 
 const { Kafka, logLevel } = kafkajs;

@@ -11,8 +11,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
-import { freePort } from '../helpers/free-port.js';
-import type { InteropTool } from '../helpers/interop-tools.js';
+import { freePort } from './free-port.js';
+import type { InteropTool } from './interop-tools.js';
 
 const ETCD = process.env.SLUICE_ETCD ?? '/usr/bin/etcd';
 
