@@ -59,6 +59,21 @@ export interface ElectionResult {
   outcome: 'elected' | 'not-needed' | 'not-available' | 'unknown-partition';
 }
 
+/** A partition's reassignment as asked (KIP-455): its new replicas, or null to cancel the one in progress. */
+export interface ReassignmentRequest {
+  topic: string;
+  partition: number;
+  replicas: number[] | null;
+}
+
+/** What one asked-for reassignment did. */
+export interface ReassignmentResult {
+  topic: string;
+  partition: number;
+  outcome: 'started' | 'cancelled' | 'unknown-partition' | 'no-reassignment' | 'invalid-assignment';
+  message: string | null;
+}
+
 export interface TopicMetadata {
   name: string;
   /** 16-byte topic UUID (KIP-516). */
@@ -105,6 +120,12 @@ export interface ControlPlane extends DynamicBrokerConfigStore {
   setGroupConfigs(groupId: string, configs: ConfigMap): Promise<void>;
   /** ElectLeaders: elections on `partitions` (null: every partition; then only those an election would change are reported). */
   electLeaders(type: ElectionType, partitions: { topic: string; partition: number }[] | null): Promise<ElectionResult[]>;
+  /**
+   * AlterPartitionReassignments: starts moving each partition to its new
+   * replicas (they are added, catch up, then the others are removed, see
+   * reassignment.ts), or cancels the move in progress.
+   */
+  reassignPartitions(requests: ReassignmentRequest[]): Promise<ReassignmentResult[]>;
   /** Controlled shutdown: hands this broker's leaderships to other in-sync replicas and leaves the ISRs, before the broker stops. */
   resign(): Promise<void>;
   close(): Promise<void>;

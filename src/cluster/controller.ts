@@ -2,8 +2,9 @@
 // key, created if absent under the elected broker's lease, so it vanishes with
 // that broker and the others campaign again). After every change it sees, the
 // controller brings each partition in line with the live brokers
-// (leader-election.ts) by compare-and-swap on the state it read; a write that
-// loses a race is decided again from the newer state the watch brings.
+// (leader-election.ts) and completes the reassignments whose added replicas
+// are in sync (reassignment.ts), by compare-and-swap on the state it read; a
+// write that loses a race is decided again from the newer state the watch brings.
 
 import type { Etcd3 } from 'etcd3';
 import type { Logger } from '../logger.js';
@@ -13,6 +14,7 @@ import type { EtcdKeys } from './etcd-keys.js';
 import { encode, partitionRecord } from './etcd-records.js';
 import { compareAndSet } from './etcd-writes.js';
 import { afterBrokerChange } from './leader-election.js';
+import { completeReassignment } from './reassignment.js';
 
 export class Controller {
   private running: Promise<void> | null = null;
@@ -71,13 +73,13 @@ export class Controller {
     const live = new Set(this.image.brokers().map((b) => b.nodeId));
     for (const topic of this.image.topics()) {
       for (const p of topic.partitions) {
-        const next = afterBrokerChange(p, live, this.uncleanAllowed(topic.name));
+        const next = afterBrokerChange(p, live, this.uncleanAllowed(topic.name)) ?? completeReassignment(p);
         if (next === null) continue;
         const key = this.keys.partition(topic.name, p.partition);
         if (!this.registration.registered() || this.stopped) return;
         const written = await compareAndSet(this.client, key, this.image.modRevision(key), encode(partitionRecord(next)));
         // A lost race needs nothing more here: the watch brings the newer state, and with it another poke.
-        if (written !== null) this.log.info({ topic: topic.name, partition: p.partition, leader: next.leader, leaderEpoch: next.leaderEpoch, isr: next.isr }, 'partition leadership changed');
+        if (written !== null) this.log.info({ topic: topic.name, partition: p.partition, leader: next.leader, leaderEpoch: next.leaderEpoch, isr: next.isr, replicas: next.replicas }, 'partition leadership changed');
       }
     }
   }

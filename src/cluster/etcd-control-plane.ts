@@ -17,7 +17,18 @@ import type { ConfigMap } from '../metadata/config-def.js';
 import { type TopicConfigs, topicConfigValue } from '../metadata/topic-configs.js';
 import { BrokerRegistration } from './broker-registration.js';
 import { ClusterImage, type KeyValue } from './cluster-image.js';
-import type { BrokerInfo, ClusterChange, ControlPlane, ElectionResult, ElectionType, PartitionAssignment, ReplicaRequest, TopicMetadata } from './control-plane.js';
+import type {
+  BrokerInfo,
+  ClusterChange,
+  ControlPlane,
+  ElectionResult,
+  ElectionType,
+  PartitionAssignment,
+  ReassignmentRequest,
+  ReassignmentResult,
+  ReplicaRequest,
+  TopicMetadata,
+} from './control-plane.js';
 import { Controller } from './controller.js';
 import { EtcdKeys } from './etcd-keys.js';
 import { type PartitionRecord, type TopicRecord, decodePartition, decodeTopic, encode, partitionRecord } from './etcd-records.js';
@@ -25,6 +36,7 @@ import { compareAndSet, updateKey } from './etcd-writes.js';
 import { newClusterId, newTopicId } from './new-ids.js';
 import { afterResign, elect } from './leader-election.js';
 import { assignReplicas } from './replica-assignment.js';
+import { cancelReassignment, reassigning, startReassignment } from './reassignment.js';
 
 /** Wait before loading the cluster state again after a failed load. */
 const RELOAD_RETRY_MS = 1000;
@@ -213,6 +225,48 @@ export class EtcdControlPlane implements ControlPlane {
       if (partitions !== null || decision.outcome !== 'not-needed') results.push({ topic, partition, outcome: decision.outcome });
     }
     return results;
+  }
+
+  async reassignPartitions(requests: ReassignmentRequest[]): Promise<ReassignmentResult[]> {
+    const results: ReassignmentResult[] = [];
+    for (const { topic, partition, replicas } of requests) {
+      const result: ReassignmentResult = { topic, partition, outcome: 'unknown-partition', message: null };
+      const problem = replicas === null ? null : this.replicasProblem(replicas);
+      if (problem) {
+        results.push({ ...result, outcome: 'invalid-assignment', message: problem });
+        continue;
+      }
+      const written = await updateKey(this.client, this.keys.partition(topic, partition), (current) => {
+        if (current === null || !this.image.topic(topic)) return undefined;
+        const p = { partition, ...decodePartition(current) };
+        if (replicas === null) {
+          result.outcome = reassigning(p) ? 'cancelled' : 'no-reassignment';
+          return reassigning(p) ? encode(partitionRecord(cancelReassignment(p))) : undefined;
+        }
+        try {
+          const next = startReassignment(p, replicas);
+          result.outcome = 'started';
+          return encode(partitionRecord(next));
+        } catch (err) {
+          if (!(err instanceof RangeError)) throw err;
+          result.outcome = 'invalid-assignment';
+          result.message = err.message;
+          return undefined;
+        }
+      });
+      if (written !== null) await this.applied(written);
+      results.push(result);
+    }
+    return results;
+  }
+
+  /** What is wrong with `replicas` as a partition's new replicas: empty, a broker twice, or a broker not registered. */
+  private replicasProblem(replicas: number[]): string | null {
+    if (replicas.length === 0) return 'the new replica list is empty';
+    if (new Set(replicas).size !== replicas.length) return `the new replicas [${replicas.join(',')}] name a broker more than once`;
+    const live = this.liveIds();
+    const missing = replicas.find((id) => !live.has(id));
+    return missing === undefined ? null : `broker ${missing} is not registered`;
   }
 
   /**

@@ -5,6 +5,7 @@
 import type { ConfigMap } from '../metadata/config-def.js';
 import type { TopicConfigs } from '../metadata/topic-configs.js';
 import type { BrokerInfo, PartitionAssignment } from './control-plane.js';
+import { reassigning } from './reassignment.js';
 
 export interface TopicRecord {
   /** 16-byte topic UUID, hex. */
@@ -51,7 +52,14 @@ export function decodeTopic(text: string): TopicRecord {
 export function decodePartition(text: string): PartitionRecord {
   const v = parse(text, 'partition');
   if (!isInt(v.leader) || !isInt(v.leaderEpoch) || !isIntList(v.replicas) || !isIntList(v.isr) || !isInt(v.partitionEpoch)) throw new Error('partition: bad fields');
-  return { leader: v.leader, leaderEpoch: v.leaderEpoch, replicas: v.replicas, isr: v.isr, partitionEpoch: v.partitionEpoch };
+  const record: PartitionRecord = { leader: v.leader, leaderEpoch: v.leaderEpoch, replicas: v.replicas, isr: v.isr, partitionEpoch: v.partitionEpoch };
+  // Present only while a reassignment runs.
+  if (v.addingReplicas !== undefined || v.removingReplicas !== undefined) {
+    if (!isIntList(v.addingReplicas) || !isIntList(v.removingReplicas)) throw new Error('partition: bad reassignment fields');
+    record.addingReplicas = v.addingReplicas;
+    record.removingReplicas = v.removingReplicas;
+  }
+  return record;
 }
 
 export function decodeController(text: string): ControllerRecord {
@@ -68,5 +76,10 @@ export function decodeConfigs(text: string): ConfigMap {
 
 /** The stored form of a partition's state (its index is in the key). */
 export function partitionRecord(p: PartitionAssignment): PartitionRecord {
-  return { leader: p.leader, leaderEpoch: p.leaderEpoch, replicas: p.replicas, isr: p.isr, partitionEpoch: p.partitionEpoch };
+  const record: PartitionRecord = { leader: p.leader, leaderEpoch: p.leaderEpoch, replicas: p.replicas, isr: p.isr, partitionEpoch: p.partitionEpoch };
+  if (reassigning(p)) {
+    record.addingReplicas = p.addingReplicas;
+    record.removingReplicas = p.removingReplicas;
+  }
+  return record;
 }

@@ -9,7 +9,7 @@ import { asStorageFailure } from '../errors.js';
 import type { ConfigMap } from '../metadata/config-def.js';
 import type { TopicConfigs } from '../metadata/topic-configs.js';
 import { writeFileAtomically } from '../storage/checkpoint-file.js';
-import type { BrokerInfo, ControlPlane, ElectionResult, ElectionType, PartitionAssignment, TopicMetadata } from './control-plane.js';
+import type { BrokerInfo, ControlPlane, ReassignmentRequest, ReassignmentResult, ElectionResult, ElectionType, PartitionAssignment, TopicMetadata } from './control-plane.js';
 import { newClusterId, newTopicId } from './new-ids.js';
 
 interface StoredState {
@@ -147,6 +147,17 @@ export class LocalControlPlane implements ControlPlane {
   }
 
   /** No other replica could take over. */
+  /** The one broker already holds every replica: moving to [itself] changes nothing, any other broker is not registered. */
+  async reassignPartitions(requests: ReassignmentRequest[]): Promise<ReassignmentResult[]> {
+    return requests.map(({ topic, partition, replicas }) => {
+      if (!this.topic(topic)?.partitions[partition]) return { topic, partition, outcome: 'unknown-partition', message: null };
+      if (replicas === null) return { topic, partition, outcome: 'no-reassignment', message: null };
+      const self = this.self.nodeId;
+      if (replicas.length === 1 && replicas[0] === self) return { topic, partition, outcome: 'started', message: null };
+      return { topic, partition, outcome: 'invalid-assignment', message: `broker ${self} is the only registered broker` };
+    });
+  }
+
   async resign(): Promise<void> {}
 
   async close(): Promise<void> {}

@@ -11,7 +11,7 @@
 //   plane.moveLeader('t', 0, 2);
 
 import { randomBytes } from 'node:crypto';
-import type { BrokerInfo, ClusterChange, ControlPlane, ElectionResult, ElectionType, PartitionAssignment, ReplicaRequest, TopicMetadata } from '../../src/cluster/control-plane.js';
+import type { BrokerInfo, ClusterChange, ControlPlane, ElectionResult, ElectionType, PartitionAssignment, ReassignmentRequest, ReassignmentResult, ReplicaRequest, TopicMetadata } from '../../src/cluster/control-plane.js';
 import type { ConfigMap } from '../../src/metadata/config-def.js';
 import type { TopicConfigs } from '../../src/metadata/topic-configs.js';
 
@@ -214,6 +214,11 @@ class SharedControlPlaneView implements ControlPlane {
   /** Leadership moves only when a test says so (moveLeader): no election is ever needed. */
   async electLeaders(_type: ElectionType, partitions: { topic: string; partition: number }[] | null): Promise<ElectionResult[]> {
     return (partitions ?? []).map(({ topic, partition }) => ({ topic, partition, outcome: 'not-needed' }));
+  }
+
+  /** Without a controller nothing would complete a reassignment: every one is refused (the etcd control plane's tests cover them). */
+  async reassignPartitions(requests: ReassignmentRequest[]): Promise<ReassignmentResult[]> {
+    return requests.map(({ topic, partition }) => ({ topic, partition, outcome: 'invalid-assignment', message: 'this test control plane has no controller to complete reassignments' }));
   }
 
   /** Leaves the cluster: the broker is gone from the list others see. */

@@ -15,6 +15,8 @@ import { alterConfigs } from './alter-configs.js';
 import { describeCluster } from './describe-cluster.js';
 import { describeConfigs } from './describe-configs.js';
 import { describeLogDirs } from './describe-log-dirs.js';
+import { electLeaders } from './elect-leaders.js';
+import { alterPartitionReassignments, listPartitionReassignments } from './partition-reassignments.js';
 import { incrementalAlterConfigs } from './incremental-alter-configs.js';
 import { fetch } from './fetch.js';
 import { listOffsets } from './list-offsets.js';
@@ -72,6 +74,10 @@ const handlers: ApiHandler[] = [
   createPartitions,
   describeCluster,
   describeLogDirs,
+  // Replicas and leaders of a cluster (src/cluster).
+  electLeaders,
+  alterPartitionReassignments,
+  listPartitionReassignments,
   // Consumer groups and committed offsets (src/coordinator/group).
   offsetCommit,
   offsetFetch,
