@@ -1,4 +1,4 @@
-// `sluice cluster info`: what the cluster looks like to a client (Metadata):
+// `sluice cluster info | reassign` (reassign: cluster-reassign.ts). info: what the cluster looks like to a client (Metadata):
 // brokers, the controller, and every partition's leader, replicas and in-sync
 // replicas, each marked ok, under-replicated (fewer in sync than replicas) or
 // offline (no leader). `--problems` lists only the partitions that are not ok.
@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { Admin, type ClusterPartition } from '../client/admin.js';
 import { type ClientFlags, addBootstrapOption, withClient } from './client-options.js';
+import { registerReassign } from './cluster-reassign.js';
 import { formatJson, formatSection, formatTable, print } from './output.js';
 
 interface InfoFlags extends ClientFlags {
@@ -60,4 +61,5 @@ function registerInfo(cluster: Command): void {
 export function registerCluster(program: Command): void {
   const cluster = program.command('cluster').description('see the brokers of a cluster and the state of its partitions');
   registerInfo(cluster);
+  registerReassign(cluster);
 }

@@ -18,6 +18,7 @@ import { defer, waitFor } from '../helpers/broker-process.js';
 import { etcdServer, startEtcd } from '../helpers/etcd.js';
 import { skipUnless } from '../helpers/interop-tools.js';
 import { readPartitionsUntil } from '../helpers/partition-reader.js';
+import { runCli } from '../helpers/cli.js';
 
 const { Kafka, logLevel } = kafkajs;
 
@@ -123,4 +124,39 @@ test('SIGTERM hands the leaderships over before the broker stops: no wait for it
   await waitFor('writes acknowledged by the new leader', () => load.acked.length >= ackedAtStop + 50, 30_000);
   await load.stop();
   await readPartitionsUntil(client, 'rolling', [0], 'every acknowledged record', (r) => load.acked.every((v) => r.get(0)!.some((x) => x.value!.toString() === v)));
+});
+
+test('sluice cluster reassign: --generate proposes, --execute starts, --verify reports in progress then completed', skipUnless(etcdServer), async (t) => {
+  const { cluster, client } = await setUp(t);
+  const b = ['-b', cluster.bootstrap];
+  await new Admin(client).createTopic('cli-moved', { partitions: 2, replicationFactor: 1 });
+  await cluster.waitUntil('both partitions led', (d) => d.partitions.filter((p) => p.topic === 'cli-moved' && p.leader > 0).length === 2);
+
+  const generated = await runCli(['cluster', 'reassign', '--generate', '--topics', 'cli-moved', '--brokers', '3', ...b]);
+  assert.equal(generated.code, 0, generated.stderr);
+  const proposed = JSON.parse(generated.stdout.split('Proposed partition reassignment configuration\n')[1]);
+  assert.deepEqual(proposed, { version: 1, partitions: [{ topic: 'cli-moved', partition: 0, replicas: [3] }, { topic: 'cli-moved', partition: 1, replicas: [3] }] });
+  const plan = path.join(cluster.broker(1).dataDir, '..', `plan-${process.pid}.json`);
+  fs.writeFileSync(plan, JSON.stringify(proposed));
+  defer(t, () => fs.rmSync(plan, { force: true }));
+
+  const executed = await runCli(['cluster', 'reassign', '--execute', '--reassignment-json-file', plan, ...b]);
+  assert.equal(executed.code, 0, executed.stderr);
+  assert.match(executed.stdout, /^Current partition replica assignment\n/);
+  assert.match(executed.stdout, /Successfully started partition reassignments for cli-moved-0,cli-moved-1\n$/);
+  await waitFor('--verify reporting every move complete', async () => (await runCli(['cluster', 'reassign', '--verify', '--reassignment-json-file', plan, ...b])).code === 0, 30_000);
+  const verified = await runCli(['cluster', 'reassign', '--verify', '--reassignment-json-file', plan, ...b]);
+  assert.equal(verified.stdout, 'Reassignment of partition cli-moved-0 is completed.\nReassignment of partition cli-moved-1 is completed.\n');
+  const d = await cluster.describe();
+  assert.deepEqual(
+    d.partitions.filter((p) => p.topic === 'cli-moved').map((p) => [p.replicas, p.leader]),
+    [
+      [[3], 3],
+      [[3], 3],
+    ],
+  );
+
+  const wrong = await runCli(['cluster', 'reassign', '--execute', ...b]);
+  assert.equal(wrong.code, 1);
+  assert.match(wrong.stderr, /--execute needs --reassignment-json-file/);
 });
