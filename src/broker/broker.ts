@@ -23,9 +23,10 @@ import { PartitionSnapshots } from './partition-snapshots.js';
 import { BrokerCounters } from './counters.js';
 import { PartitionTxns } from './partition-txns.js';
 import { DEFAULT_REPLICATION, type NewTopicReplication, type PlacementProblem, newPartitionsProblem, newTopicProblem, replicaRequest } from './replica-placement.js';
-import { BrokerConfigs } from '../metadata/broker-configs.js';
+import { BrokerConfigs, throttleRate } from '../metadata/broker-configs.js';
+import { ReplicationThrottle } from '../replication/replication-throttle.js';
 import type { ConfigMap } from '../metadata/config-def.js';
-import { type TopicConfigs, isCompacted, logConfigFor, validateTopicConfigs } from '../metadata/topic-configs.js';
+import { type TopicConfigs, isCompacted, isThrottledReplica, logConfigFor, validateTopicConfigs } from '../metadata/topic-configs.js';
 import { isInternalTopic, topicNameProblem } from './topic-name.js';
 
 export class TopicError extends Error {
@@ -87,10 +88,17 @@ export class Broker {
     /** Time for replica progress and the ISR check; its timers never keep the process alive on their own. */
     readonly clock: Clock = backgroundClock,
   ) {
-    this.fetchers = new ReplicaFetchers(config.nodeId, config.replicaFetchWaitMaxMs, log, (p) => this.rebuildProducerState(p));
+    this.dynamicConfig = new BrokerConfigs(config, cluster);
+    this.fetchers = new ReplicaFetchers({
+      nodeId: config.nodeId,
+      maxWaitMs: config.replicaFetchWaitMaxMs,
+      log,
+      onTruncated: (p) => this.rebuildProducerState(p),
+      throttle: new ReplicationThrottle(() => throttleRate(this.dynamicConfig), () => clock.now()),
+      throttled: (p) => isThrottledReplica(this.cluster.topic(p.topic)?.configs ?? {}, p.index, config.nodeId),
+    });
     this.isrChanges = new IsrChanges(cluster, clock, config.replicaLagTimeMaxMs, () => this.allPartitions(), (p, a) => this.applyAssignment(p, a), log);
     this.snapshots = new PartitionSnapshots(config, log);
-    this.dynamicConfig = new BrokerConfigs(config, cluster);
     const allLogs = () => [...this.partitions.values()].flatMap((parts) => parts.filter((p) => p).map((p) => p.log));
     // Unref'd like the retention timer: the scrubber alone never keeps the process up.
     this.scrubber = config.scrubBytesPerSec > 0 ? new Scrubber(allLogs, backgroundClock, { bytesPerSec: config.scrubBytesPerSec }) : null;

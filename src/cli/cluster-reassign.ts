@@ -6,8 +6,12 @@
 //       replication factor, placed as the control plane places new topics)
 //   --execute --reassignment-json-file plan.json   starts the moves; prints the
 //       current assignment first, to keep for a rollback
+//   --execute ... --throttle <bytes/s>   also throttles the replicas being added
+//       (follower.replication.throttled.rate on the receiving brokers, the
+//       topics' follower.replication.throttled.replicas)
 //   --verify --reassignment-json-file plan.json    says, per partition, whether
-//       its move is complete (exit 0) or still in progress (exit 1)
+//       its move is complete (exit 0, and the throttle is removed) or still in
+//       progress (exit 1)
 //
 // The plan is Kafka's JSON: {"version":1,"partitions":[{"topic","partition","replicas"}]}.
 
@@ -16,6 +20,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { Admin, type ClusterDescription } from '../client/admin.js';
 import { assignReplicas } from '../cluster/replica-assignment.js';
 import { SluiceError } from '../errors.js';
+import { integerArg } from './arguments.js';
 import { type ClientFlags, addBootstrapOption, withClient } from './client-options.js';
 import { formatJson, print } from './output.js';
 
@@ -32,6 +37,7 @@ interface ReassignFlags extends ClientFlags {
   topics?: string[];
   brokers?: number[];
   reassignmentJsonFile?: string;
+  throttle?: number;
 }
 
 function listArg(value: string): string[] {
@@ -47,6 +53,9 @@ function brokerListArg(value: string): number[] {
     return n;
   });
 }
+
+const THROTTLE_RATE = 'follower.replication.throttled.rate';
+const THROTTLED_REPLICAS = 'follower.replication.throttled.replicas';
 
 const planJson = (partitions: PlanEntry[]) => formatJson({ version: 1, partitions });
 
@@ -99,26 +108,54 @@ async function execute(flags: ReassignFlags, file: string): Promise<void> {
     const admin = new Admin(client);
     const d = await admin.describeCluster();
     print(`Current partition replica assignment\n${planJson(currentPlan(d, new Set(plan.map((p) => p.topic))))}\nSave this to use as the --reassignment-json-file option during rollback\n`);
+    if (flags.throttle !== undefined) await setThrottle(admin, d, plan, flags.throttle);
     await admin.alterPartitionReassignments(plan);
   });
+  if (flags.throttle !== undefined) print(`The replicas being added fetch at most ${flags.throttle} bytes/s per broker until --verify sees the moves complete.\n`);
   print(`Successfully started partition reassignment${plan.length === 1 ? '' : 's'} for ${plan.map((p) => `${p.topic}-${p.partition}`).join(',')}\n`);
+}
+
+/** The throttle of Kafka's tool: a rate on the brokers that receive replicas, and each topic's list of the replicas being added. */
+async function setThrottle(admin: Admin, d: ClusterDescription, plan: PlanEntry[], rate: number): Promise<void> {
+  const adding = new Map<string, string[]>();
+  for (const p of plan) {
+    const now = d.partitions.find((x) => x.topic === p.topic && x.partition === p.partition)?.replicas ?? [];
+    const pairs = p.replicas.filter((b) => !now.includes(b)).map((b) => `${p.partition}:${b}`);
+    adding.set(p.topic, [...(adding.get(p.topic) ?? []), ...pairs]);
+  }
+  const receivers = new Set(plan.flatMap((p) => p.replicas));
+  for (const id of receivers) await admin.alterConfigs({ type: 'broker', name: String(id) }, { set: { [THROTTLE_RATE]: String(rate) } });
+  for (const [topic, pairs] of adding) {
+    if (pairs.length > 0) await admin.alterConfigs({ type: 'topic', name: topic }, { set: { [THROTTLED_REPLICAS]: pairs.join(',') } });
+  }
+}
+
+/** Removes what setThrottle set, from every broker and every topic of the plan. */
+async function removeThrottle(admin: Admin, d: ClusterDescription, plan: PlanEntry[]): Promise<void> {
+  for (const b of d.brokers) await admin.alterConfigs({ type: 'broker', name: String(b.nodeId) }, { delete: [THROTTLE_RATE] });
+  for (const topic of new Set(plan.map((p) => p.topic))) await admin.alterConfigs({ type: 'topic', name: topic }, { delete: [THROTTLED_REPLICAS] });
 }
 
 async function verify(flags: ReassignFlags, file: string): Promise<void> {
   const plan = readPlan(file);
-  const [ongoing, d] = await withClient(flags, (client) => {
+  const pending = await withClient(flags, async (client) => {
     const admin = new Admin(client);
-    return Promise.all([admin.listPartitionReassignments(null), admin.describeCluster()]);
+    const [ongoing, d] = await Promise.all([admin.listPartitionReassignments(null), admin.describeCluster()]);
+    let incomplete = 0;
+    for (const p of plan) {
+      const running = ongoing.some((o) => o.topic === p.topic && o.partition === p.partition);
+      const now = d.partitions.find((x) => x.topic === p.topic && x.partition === p.partition);
+      const done = !running && now !== undefined && now.replicas.join() === p.replicas.join();
+      if (!done) incomplete++;
+      const state = done ? 'is completed' : running ? 'is still in progress' : `is not running, and the partition has replicas [${now?.replicas.join(',') ?? ''}]`;
+      print(`Reassignment of partition ${p.topic}-${p.partition} ${state}.\n`);
+    }
+    if (incomplete === 0) {
+      await removeThrottle(admin, d, plan);
+      print('Throttle was removed.\n');
+    }
+    return incomplete;
   });
-  let pending = 0;
-  for (const p of plan) {
-    const running = ongoing.some((o) => o.topic === p.topic && o.partition === p.partition);
-    const now = d.partitions.find((x) => x.topic === p.topic && x.partition === p.partition);
-    const done = !running && now !== undefined && now.replicas.join() === p.replicas.join();
-    if (!done) pending++;
-    const state = done ? 'is completed' : running ? 'is still in progress' : `is not running, and the partition has replicas [${now?.replicas.join(',') ?? ''}]`;
-    print(`Reassignment of partition ${p.topic}-${p.partition} ${state}.\n`);
-  }
   if (pending > 0) process.exitCode = 1;
 }
 
@@ -132,7 +169,8 @@ export function registerReassign(cluster: Command): void {
       .option('--verify', 'tell whether the moves of --reassignment-json-file are complete (exit 1 while any is not)')
       .option('--topics <names>', 'topics to move, comma-separated (with --generate)', listArg)
       .option('--brokers <ids>', 'brokers to place them on, comma-separated (with --generate)', brokerListArg)
-      .option('--reassignment-json-file <file>', 'the plan, as --generate prints it (with --execute and --verify)'),
+      .option('--reassignment-json-file <file>', 'the plan, as --generate prints it (with --execute and --verify)')
+      .option('--throttle <bytes/s>', 'with --execute: the most bytes per second each broker fetches for the replicas it receives; --verify removes it once the moves are complete', integerArg(1)),
   )
     .addHelpText('after', '\nExample:\n  sluice cluster reassign --generate --topics orders --brokers 2,3,4 > plan.txt\n  sluice cluster reassign --execute --reassignment-json-file plan.json\n  sluice cluster reassign --verify --reassignment-json-file plan.json')
     .action(async (flags: ReassignFlags) => {

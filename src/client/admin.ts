@@ -256,7 +256,7 @@ export class Admin {
   /** Every config of a resource with its effective value and where it comes from; a bare name means a topic. */
   async describeConfigs(resource: ConfigResource | string): Promise<ConfigEntry[]> {
     const { type, name } = typeof resource === 'string' ? { type: 'topic' as const, name: resource } : resource;
-    const res = await this.client.send(
+    const res = await (await this.answeringBroker({ type, name })).send(
       { request: DescribeConfigsRequest, response: DescribeConfigsResponse },
       { resources: [{ resourceType: RESOURCE_TYPE_CODE[type], resourceName: name, configurationKeys: null }], includeSynonyms: false, includeDocumentation: false },
     );
@@ -268,6 +268,15 @@ export class Admin {
     });
   }
 
+  /** A broker's own configs are asked of that broker (as Kafka's admin does); the others of any broker. */
+  private async answeringBroker(resource: ConfigResource): Promise<BrokerConnection> {
+    if (resource.type === 'broker' && resource.name !== '') {
+      await this.client.metadata([]);
+      return this.client.node(Number(resource.name), 'admin');
+    }
+    return this.client.any('admin');
+  }
+
   /** Changes single configs of a resource with IncrementalAlterConfigs; the broker validates and applies them at once. */
   async alterConfigs(resource: ConfigResource, changes: ConfigChanges, validateOnly = false): Promise<void> {
     const ops = (entries: Record<string, string> | undefined, configOperation: number) => Object.entries(entries ?? {}).map(([name, value]) => ({ name, configOperation, value }));
@@ -277,7 +286,7 @@ export class Admin {
       ...ops(changes.append, 2),
       ...ops(changes.subtract, 3),
     ];
-    const res = await this.client.send(
+    const res = await (await this.answeringBroker(resource)).send(
       { request: IncrementalAlterConfigsRequest, response: IncrementalAlterConfigsResponse },
       { resources: [{ resourceType: RESOURCE_TYPE_CODE[resource.type], resourceName: resource.name, configs }], validateOnly },
     );

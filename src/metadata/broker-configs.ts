@@ -8,7 +8,7 @@
 // it has an option, e.g. group.initial.rebalance.delay.ms=0; else Kafka's).
 
 import { type BrokerConfig, defaultConfig } from '../config.js';
-import { type ConfigDef, type ConfigMap, type DescribedConfig, ConfigSource, INT_MAX, text } from './config-def.js';
+import { type ConfigDef, type ConfigMap, type DescribedConfig, ConfigSource, INT_MAX, LONG_MAX, long, text } from './config-def.js';
 import { type TopicConfigDef, type TopicConfigs, type TopicDefaults, TOPIC_CONFIG_DEFS, topicConfigDef } from './topic-configs.js';
 
 export interface BrokerConfigDef extends ConfigDef {
@@ -58,6 +58,36 @@ const READ_ONLY: BrokerConfigDef[] = [
   readOnly('transaction.abort.timed.out.transaction.cleanup.interval.ms', 'int', (c) => c.transactionTimeoutCheckIntervalMs, 'How often transactions past their timeout are aborted.', 'ms'),
 ];
 
+/** Dynamic configs of the broker itself, not topic defaults. */
+const DYNAMIC_OWN: BrokerConfigDef[] = [
+  {
+    name: 'follower.replication.throttled.rate',
+    type: 'long',
+    unit: 'bytes/s',
+    doc: 'Bytes per second this broker fetches, over all its leaders, for the replicas topics list in follower.replication.throttled.replicas (a reassignment sets both with --throttle).',
+    validate: long(1),
+    effect: 'applied',
+    dynamic: true,
+    staticValue: () => LONG_MAX,
+  },
+  {
+    name: 'leader.replication.throttled.rate',
+    type: 'long',
+    unit: 'bytes/s',
+    doc: "Kafka's leader side of the replication throttle; stored only: Sluice throttles on the follower side.",
+    validate: long(1),
+    effect: 'stored',
+    dynamic: true,
+    staticValue: () => LONG_MAX,
+  },
+];
+
+/** follower.replication.throttled.rate as bytes per second; Infinity when unset. */
+export function throttleRate(configs: BrokerConfigs): number {
+  const value = configs.value('follower.replication.throttled.rate');
+  return value === LONG_MAX ? Infinity : Number(value);
+}
+
 /** The broker synonym of a topic config: dynamic, validated as the topic config, its value the topic's default. */
 function synonymOf(t: TopicConfigDef): BrokerConfigDef {
   const fromOption = t.fromBrokerConfig;
@@ -73,7 +103,7 @@ function synonymOf(t: TopicConfigDef): BrokerConfigDef {
   };
 }
 
-export const BROKER_CONFIG_DEFS: readonly BrokerConfigDef[] = [...READ_ONLY, ...TOPIC_CONFIG_DEFS.filter((t) => t.brokerSynonym).map(synonymOf)].sort((a, b) =>
+export const BROKER_CONFIG_DEFS: readonly BrokerConfigDef[] = [...READ_ONLY, ...DYNAMIC_OWN, ...TOPIC_CONFIG_DEFS.filter((t) => t.brokerSynonym).map(synonymOf)].sort((a, b) =>
   a.name.localeCompare(b.name),
 );
 

@@ -60,7 +60,7 @@ const DEFS: Def[] = [
   stored('file.delete.delay.ms', 'long', '60000', long(0), 'Wait before deleting a segment file; Sluice deletes at once.', { unit: 'ms', brokerSynonym: 'log.segment.delete.delay.ms' }),
   applied('flush.messages', 'long', LONG_MAX, long(1), 'Force an fsync every this many messages. 1 selects the group-commit flush policy (an fsync before every ack) unless the topic sets flush.policy; other values have no effect.', { unit: 'messages', brokerSynonym: 'log.flush.interval.messages' }),
   applied('flush.ms', 'long', LONG_MAX, long(0), 'Force an fsync this often. Unless the topic sets flush.policy, 0 selects the group-commit flush policy and any other value below the default selects the interval policy with this period.', { unit: 'ms', brokerSynonym: 'log.flush.interval.ms' }),
-  stored('follower.replication.throttled.replicas', 'list', '', throttledReplicas, 'Replicas whose follower fetches are throttled (partition:broker pairs, or *).'),
+  applied('follower.replication.throttled.replicas', 'list', '', throttledReplicas, 'Replicas whose fetches from their leader count against follower.replication.throttled.rate (partition:broker pairs, or *).'),
   applied('index.interval.bytes', 'int', '4096', int(0), 'Bytes of log between two offset index entries; applies to segments created after a change.', { unit: 'bytes', brokerSynonym: 'log.index.interval.bytes' }),
   stored('leader.replication.throttled.replicas', 'list', '', throttledReplicas, 'Replicas whose leader side of replication is throttled (partition:broker pairs, or *).'),
   stored('local.retention.bytes', 'long', '-2', long(-2), 'Local size limit with tiered storage; -2 means retention.bytes.', { unit: 'bytes', brokerSynonym: 'log.local.retention.bytes' }),
@@ -207,4 +207,11 @@ export function dedupSettings(configs: TopicConfigs): { headerKey: string; windo
   const headerKey = configs['dedup.header'];
   if (!headerKey) return null;
   return { headerKey, windowMs: Number(configs['dedup.window.ms'] ?? DEFAULT_DEDUP_WINDOW_MS) };
+}
+
+/** Whether this topic's `follower.replication.throttled.replicas` names the replica of `partition` on broker `nodeId` (or is "*"). */
+export function isThrottledReplica(configs: TopicConfigs, partition: number, nodeId: number): boolean {
+  const listed = configs['follower.replication.throttled.replicas'];
+  if (!listed) return false;
+  return listed.trim() === '*' || splitList(listed).includes(`${partition}:${nodeId}`);
 }

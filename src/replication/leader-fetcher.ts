@@ -25,6 +25,7 @@ import { ErrorCode } from '../protocol/error-codes.js';
 import { FetchRequest, FetchResponse } from '../protocol/messages/fetch.js';
 import { OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse } from '../protocol/messages/offset-for-leader-epoch.js';
 import { divergencePoint } from './divergence.js';
+import type { ReplicationThrottle } from './replication-throttle.js';
 
 const FETCH = { request: FetchRequest, response: FetchResponse };
 const OFFSET_FOR_LEADER_EPOCH = { request: OffsetForLeaderEpochRequest, response: OffsetForLeaderEpochResponse };
@@ -50,8 +51,11 @@ export interface LeaderFetcherOptions {
   nodeId: number;
   maxWaitMs: number;
   log: Logger;
-  /** Called after records were cut from a partition's log. */
+  /** Called after records were cut from a partition's log: what was derived from the removed records is rebuilt. */
   onTruncated: (p: Partition) => void;
+  /** The follower replication throttle of this broker, and whether a partition's replica here is throttled. */
+  throttle: ReplicationThrottle;
+  throttled: (p: Partition) => boolean;
 }
 
 export class LeaderFetcher {
@@ -166,13 +170,24 @@ export class LeaderFetcher {
     return false;
   }
 
-  /** One Fetch for every partition in `fetching`. Returns true when one of them failed. */
+  /**
+   * One Fetch for every partition in `fetching`; throttled ones are left out
+   * while the throttle is in debt. Returns true when one of them failed.
+   */
   private async fetchOnce(conn: BrokerConnection, fetching: Followed[]): Promise<boolean> {
+    const { throttle, throttled } = this.options;
+    const held = throttle.waitMs();
+    const asked = held > 0 ? fetching.filter((f) => !throttled(f.partition)) : fetching;
+    if (asked.length === 0) {
+      await this.pause(held);
+      return false;
+    }
     const byTopic = new Map<string, Message[]>();
-    for (const f of fetching) {
+    for (const f of asked) {
       const p = f.partition;
       const partitions = byTopic.get(p.topic) ?? [];
-      partitions.push({ partition: p.index, currentLeaderEpoch: f.leaderEpoch, fetchOffset: p.logEndOffset, lastFetchedEpoch: -1, logStartOffset: p.logStartOffset, partitionMaxBytes: PARTITION_MAX_BYTES });
+      const partitionMaxBytes = throttled(p) ? throttle.partitionMaxBytes(PARTITION_MAX_BYTES) : PARTITION_MAX_BYTES;
+      partitions.push({ partition: p.index, currentLeaderEpoch: f.leaderEpoch, fetchOffset: p.logEndOffset, lastFetchedEpoch: -1, logStartOffset: p.logStartOffset, partitionMaxBytes });
       byTopic.set(p.topic, partitions);
     }
     const body = {
@@ -192,13 +207,14 @@ export class LeaderFetcher {
     const durable: Promise<unknown>[] = [];
     for (const t of response.responses) {
       for (const r of t.partitions) {
-        const f = fetching.find((x) => x.partition.topic === t.topic && x.partition.index === r.partitionIndex);
+        const f = asked.find((x) => x.partition.topic === t.topic && x.partition.index === r.partitionIndex);
         // Dropped or followed anew (another epoch) while the fetch was out: its answer is stale.
         if (!f || this.followed.get(f.partition) !== f) continue;
         if (r.errorCode !== ErrorCode.NONE) {
           failed = this.partitionFailed(f, r.errorCode) || failed;
           continue;
         }
+        if (throttled(f.partition)) throttle.record((r.records as Buffer | null)?.length ?? 0);
         const appended = this.append(f, r.records as Buffer | null);
         if (appended !== null) durable.push(appended);
         f.partition.followLeaderHighWatermark(r.highWatermark);

@@ -5,28 +5,22 @@
 // (follow) and every one it leaves (unfollow).
 
 import type { BrokerInfo } from '../cluster/control-plane.js';
-import type { Logger } from '../logger.js';
 import type { Partition } from '../broker/partition.js';
-import { LeaderFetcher } from './leader-fetcher.js';
+import { LeaderFetcher, type LeaderFetcherOptions } from './leader-fetcher.js';
 
 export class ReplicaFetchers {
   private readonly byLeader = new Map<number, LeaderFetcher>();
   private readonly leaderOf = new Map<Partition, number>();
 
-  constructor(
-    private readonly nodeId: number,
-    private readonly maxWaitMs: number,
-    private readonly log: Logger,
-    /** Called after a follower's log was cut: what was derived from the removed records is rebuilt. */
-    private readonly onTruncated: (p: Partition) => void,
-  ) {}
+  /** Shared by every leader's fetcher: one throttle and one log for the broker. */
+  constructor(private readonly options: LeaderFetcherOptions) {}
 
   /** Follows `p` from `leader` at the partition's current leader epoch (truncating first). */
   follow(p: Partition, leader: BrokerInfo): void {
     this.unfollow(p);
     let fetcher = this.byLeader.get(leader.nodeId);
     if (!fetcher) {
-      fetcher = new LeaderFetcher(leader, { nodeId: this.nodeId, maxWaitMs: this.maxWaitMs, log: this.log, onTruncated: this.onTruncated });
+      fetcher = new LeaderFetcher(leader, this.options);
       this.byLeader.set(leader.nodeId, fetcher);
     }
     this.leaderOf.set(p, leader.nodeId);

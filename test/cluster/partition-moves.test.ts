@@ -146,7 +146,7 @@ test('sluice cluster reassign: --generate proposes, --execute starts, --verify r
   assert.match(executed.stdout, /Successfully started partition reassignments for cli-moved-0,cli-moved-1\n$/);
   await waitFor('--verify reporting every move complete', async () => (await runCli(['cluster', 'reassign', '--verify', '--reassignment-json-file', plan, ...b])).code === 0, 30_000);
   const verified = await runCli(['cluster', 'reassign', '--verify', '--reassignment-json-file', plan, ...b]);
-  assert.equal(verified.stdout, 'Reassignment of partition cli-moved-0 is completed.\nReassignment of partition cli-moved-1 is completed.\n');
+  assert.equal(verified.stdout, 'Reassignment of partition cli-moved-0 is completed.\nReassignment of partition cli-moved-1 is completed.\nThrottle was removed.\n');
   const d = await cluster.describe();
   assert.deepEqual(
     d.partitions.filter((p) => p.topic === 'cli-moved').map((p) => [p.replicas, p.leader]),
@@ -159,4 +159,40 @@ test('sluice cluster reassign: --generate proposes, --execute starts, --verify r
   const wrong = await runCli(['cluster', 'reassign', '--execute', ...b]);
   assert.equal(wrong.code, 1);
   assert.match(wrong.stderr, /--execute needs --reassignment-json-file/);
+});
+
+test('--throttle keeps a new replica\'s catch-up to the rate asked, and --verify removes the throttle once complete', skipUnless(etcdServer), async (t) => {
+  const { cluster, client, kafka } = await setUp(t);
+  const b = ['-b', cluster.bootstrap];
+  const admin = kafka.admin();
+  await admin.connect();
+  defer(t, () => admin.disconnect());
+  await admin.createTopics({ topics: [{ topic: 'throttled', replicaAssignment: [{ partition: 0, replicas: [1] }] }] });
+  await cluster.waitUntil('the partition led by 1', (d) => d.partitions.some((p) => p.topic === 'throttled' && p.leader === 1));
+  const producer = kafka.producer();
+  await producer.connect();
+  defer(t, () => producer.disconnect());
+  // 3 MB for the new replica to fetch, at 1 MB/s: at least 2 s even after the bucket's first second.
+  for (let i = 0; i < 30; i++) await producer.send({ topic: 'throttled', acks: -1, messages: Array.from({ length: 10 }, () => ({ value: Buffer.alloc(10_000, i) })) });
+  const plan = path.join(cluster.broker(1).dataDir, '..', `throttle-plan-${process.pid}.json`);
+  fs.writeFileSync(plan, JSON.stringify({ version: 1, partitions: [{ topic: 'throttled', partition: 0, replicas: [2] }] }));
+  defer(t, () => fs.rmSync(plan, { force: true }));
+
+  const started = Date.now();
+  const executed = await runCli(['cluster', 'reassign', '--execute', '--reassignment-json-file', plan, '--throttle', '1000000', ...b]);
+  assert.equal(executed.code, 0, executed.stderr);
+  const configs = new Admin(client);
+  const rateOn2 = async () => (await configs.describeConfigs({ type: 'broker', name: '2' })).find((c) => c.name === 'follower.replication.throttled.rate')!;
+  assert.equal((await rateOn2()).value, '1000000');
+  await cluster.waitUntil('the partition moved to broker 2', (d) => d.partitions.some((p) => p.topic === 'throttled' && p.replicas.join() === '2' && p.leader === 2), 60_000);
+  const tookMs = Date.now() - started;
+  t.diagnostic(`3 MB caught up under a 1 MB/s throttle in ${tookMs} ms`);
+  assert.ok(tookMs >= 2000, `the catch-up took ${tookMs} ms, faster than the throttle allows`);
+
+  const verified = await runCli(['cluster', 'reassign', '--verify', '--reassignment-json-file', plan, ...b]);
+  assert.equal(verified.code, 0, verified.stdout + verified.stderr);
+  assert.match(verified.stdout, /Throttle was removed\.\n$/);
+  assert.equal((await rateOn2()).source, 'DEFAULT_CONFIG');
+  const topicConfigs = await configs.describeConfigs('throttled');
+  assert.equal(topicConfigs.find((c) => c.name === 'follower.replication.throttled.replicas')!.source, 'DEFAULT_CONFIG');
 });
