@@ -91,7 +91,7 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
     throw err;
   }
   // Leaderships move before the listener closes, so clients are redirected rather than cut off (controlled shutdown).
-  const resign = () => cluster.resign().catch((err: unknown) => log.warn({ err }, 'controlled shutdown failed; leaderships move when the lease lapses'));
+  const resign = () => broker.stopFollowing().then(() => cluster.resign()).catch((err: unknown) => log.warn({ err }, 'controlled shutdown failed; leaderships move when the lease lapses'));
   const closeEverything = () => closeAll([resign, () => kafka.close(), () => txns.close(), () => shares.close(), () => groups.close(), () => broker.close(), () => cluster.close()]);
   try {
     // Committed offsets are loaded before the first connection is served.

@@ -143,6 +143,15 @@ export class Broker {
    * number of failed steps. A partition whose checkpoint is missing is rebuilt
    * from its log at the next start, as after a crash.
    */
+  /**
+   * Fetches no more as a follower, before a controlled shutdown hands this
+   * broker's leaderships over: otherwise it would rejoin, as a caught-up
+   * follower, the ISRs it is leaving.
+   */
+  stopFollowing(): Promise<void> {
+    return this.fetchers.close();
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     this.stopWatching();

@@ -11,6 +11,7 @@ import { LeaderFetcher, type LeaderFetcherOptions } from './leader-fetcher.js';
 export class ReplicaFetchers {
   private readonly byLeader = new Map<number, LeaderFetcher>();
   private readonly leaderOf = new Map<Partition, number>();
+  private closed = false;
 
   /** Shared by every leader's fetcher: one throttle and one log for the broker. */
   constructor(private readonly options: LeaderFetcherOptions) {}
@@ -18,6 +19,7 @@ export class ReplicaFetchers {
   /** Follows `p` from `leader` at the partition's current leader epoch (truncating first). */
   follow(p: Partition, leader: BrokerInfo): void {
     this.unfollow(p);
+    if (this.closed) return;
     let fetcher = this.byLeader.get(leader.nodeId);
     if (!fetcher) {
       fetcher = new LeaderFetcher(leader, this.options);
@@ -45,7 +47,9 @@ export class ReplicaFetchers {
     }
   }
 
+  /** Stops every fetch for good: a broker shutting down must not rejoin the ISRs it leaves. */
   async close(): Promise<void> {
+    this.closed = true;
     const fetchers = [...this.byLeader.values()];
     this.byLeader.clear();
     this.leaderOf.clear();

@@ -89,6 +89,7 @@ test('a leader frozen past its lease answers NOT_LEADER_OR_FOLLOWER after it res
   const etcdCluster = await startEtcd(t, 1);
   const cluster = await startBrokerCluster(t, { etcd: etcdCluster.endpoints(), brokers: 3, args: ['--broker-lease-ttl-ms', '2000'] });
   const { client, leader } = await replicatedTopic(t, cluster);
+  await client.metadata(null); // node() reaches brokers the client's last metadata named
   const connection = await client.node(leader, 'produce');
   const produce = (acks: number, value: string) =>
     connection.send(PRODUCE, {
@@ -98,7 +99,14 @@ test('a leader frozen past its lease answers NOT_LEADER_OR_FOLLOWER after it res
       topicData: [{ name: TOPIC, partitionData: [{ index: 0, records: encodeBatch([{ key: null, value: Buffer.from(value) }]) }] }],
     }, { timeoutMs: 60_000 });
   // The leader answers NOT_LEADER_OR_FOLLOWER until it has applied the new topic's state itself.
-  await waitFor('the leader taking the first write', async () => (await produce(-1, 'before-pause')).responses[0].partitionResponses[0].errorCode === ErrorCode.NONE);
+  let lastError = -1;
+  await waitFor(
+    'the leader taking the first write',
+    async () => (lastError = (await produce(-1, 'before-pause')).responses[0].partitionResponses[0].errorCode) === ErrorCode.NONE,
+    30_000,
+  ).catch((err) => {
+    throw new Error(`${(err as Error).message}; last error code ${lastError}`);
+  });
 
   cluster.broker(leader).pause();
   // Sent while the leader is frozen: the bytes wait in its socket until it resumes.
