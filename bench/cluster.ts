@@ -12,7 +12,6 @@
 // (default 10), BENCH_LEASE_TTL_MS (default 3000).
 
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +19,7 @@ import { Admin } from '../src/client/admin.js';
 import { KafkaClient } from '../src/client/kafka-client.js';
 import { Producer } from '../src/client/producer.js';
 import { type BenchBroker, cpuSeconds, startBrokerProcess } from './broker-process.js';
-import { startEtcd } from './etcd-process.js';
+import { freePort, startEtcd } from './etcd-process.js';
 import { runKcat } from './kcat.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -36,14 +35,6 @@ interface Node {
   port: number;
   dataDir: string;
   process: BenchBroker | null;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
