@@ -132,6 +132,8 @@ const KNOWN_PLATFORMATIC_BUGS: Record<string, 'skip' | 'tail'> = {
   // Does not read the assignment struct's own tagged-field section.
   'ConsumerGroupHeartbeatResponse v0': 'tail',
   'ConsumerGroupHeartbeatResponse v1': 'tail',
+  // Reads each partition's partition before its error_code: Kafka's order is error_code, then partition.
+  'OffsetForLeaderEpochResponse v4': 'skip',
   // Reads cluster_authorized_operations (int32, v8-10) as a one-byte boolean.
   'MetadataResponse v9': 'tail',
   'MetadataResponse v10': 'tail',
