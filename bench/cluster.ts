@@ -19,7 +19,7 @@ import { Admin } from '../src/client/admin.js';
 import { KafkaClient } from '../src/client/kafka-client.js';
 import { Producer } from '../src/client/producer.js';
 import { type BenchBroker, cpuSeconds, startBrokerProcess } from './broker-process.js';
-import { freePort, startEtcd } from './etcd-process.js';
+import { ETCD_BIN, freePort, startEtcd } from './etcd-process.js';
 import { runKcat } from './kcat.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -56,6 +56,10 @@ function recordsFile(work: string): string {
 }
 
 async function main(): Promise<void> {
+  if (!fs.existsSync(ETCD_BIN)) {
+    console.log(`cluster benchmark skipped: ${ETCD_BIN} is missing (apt-get install etcd-server)`);
+    return;
+  }
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-cluster-'));
   const etcd = await startEtcd();
   const nodes: Node[] = [];
