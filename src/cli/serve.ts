@@ -109,6 +109,8 @@ export function registerServe(program: Command): void {
     const def = SERVE_DEFAULTS[o.key] ?? defaultConfig[o.key];
     cmd.addOption(new Option(o.flag, `${o.help} [env ${envName(o.key)}]`).default(undefined, def === '' ? '(none)' : String(def)));
   }
+  // Kafka's broker.id, as an alias of --node-id.
+  cmd.addOption(new Option('--broker-id <n>', 'the same as --node-id (Kafka calls it broker.id)').conflicts('nodeId'));
   cmd.option('--config <file>', `JSON file of options, named as the long flags in camelCase (e.g. {"dataDir": "/var/lib/sluice"}) [env SLUICE_CONFIG]`);
   cmd.action(async (flags: Record<string, unknown>) => {
     const file = (flags.config as string | undefined) ?? process.env.SLUICE_CONFIG;
@@ -118,6 +120,7 @@ export function registerServe(program: Command): void {
       if (env !== undefined) merged[o.key] = env;
       if (flags[o.key] !== undefined) merged[o.key] = flags[o.key];
     }
+    if (flags.brokerId !== undefined) merged.nodeId = flags.brokerId;
     let broker;
     try {
       broker = await startBroker(merged as Partial<BrokerConfig>);

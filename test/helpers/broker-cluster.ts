@@ -95,7 +95,7 @@ async function clusterBroker(t: TestContext, id: number, options: ClusterOptions
   const port = await freePort();
   const replicationProxy = await startFaultProxy(t, port);
   let running: BrokerProcess | null = null;
-  const args = ['--node-id', String(id), '--port', String(port), '--etcd', options.etcd.join(','), '--replication-address', replicationProxy.address, ...(options.args ?? [])];
+  const args = ['--broker-id', String(id), '--port', String(port), '--etcd', options.etcd.join(','), '--replication-address', replicationProxy.address, ...(options.args ?? [])];
   return {
     id,
     port,
