@@ -293,9 +293,15 @@ export class Broker {
     this.snapshots.restore(p, this.partitionDir(p.topic, p.index), topic.configs);
   }
 
-  /** Drops a replica this broker no longer holds: parked fetches answer, the log and its directory go, then listeners hear 'none'. */
+  /**
+   * Drops a replica this broker no longer holds: it leads no more (acks=all
+   * writes waiting for its high watermark answer NOT_LEADER_OR_FOLLOWER, so
+   * their producers go to the new leader), parked fetches answer, the log and
+   * its directory go, then listeners hear 'none'.
+   */
   private async removePartition(p: Partition): Promise<void> {
     this.fetchers.unfollow(p);
+    p.makeFollower(p.leaderEpoch, -1);
     p.wakeAll();
     await p.log.destroy();
     this.leadership.emit({ topic: p.topic, partition: p.index, role: 'none', leaderEpoch: p.leaderEpoch });

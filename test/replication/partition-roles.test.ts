@@ -45,7 +45,7 @@ test('moving leadership swaps the roles under the next leader epoch, which the n
   const { plane, brokers } = await startCluster(t, [1, 2]);
   const [b1, b2] = [brokers.get(1)!, brokers.get(2)!];
   await plane.createTopic('moved', 1, {}, { replicationFactor: 2, assignments: [[1, 2]] });
-  await whenRole(b2, 'moved', 0, 'follower');
+  await Promise.all([whenRole(b1, 'moved', 0, 'leader'), whenRole(b2, 'moved', 0, 'follower')]);
   assert.equal((await produceTo(t, b1, 'moved', 0, ['under epoch 0'], 1)).errorCode, ErrorCode.NONE);
 
   plane.moveLeader('moved', 0, 2);
