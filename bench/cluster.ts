@@ -19,7 +19,8 @@ import { Admin } from '../src/client/admin.js';
 import { KafkaClient } from '../src/client/kafka-client.js';
 import { Producer } from '../src/client/producer.js';
 import { type BenchBroker, cpuSeconds, startBrokerProcess } from './broker-process.js';
-import { ETCD_BIN, freePort, startEtcd } from './etcd-process.js';
+import { ETCD_BIN, startEtcd } from './etcd-process.js';
+import { freePort } from './free-port.js';
 import { runKcat } from './kcat.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

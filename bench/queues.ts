@@ -23,6 +23,7 @@ import { parseArgs } from 'node:util';
 import { Admin, KafkaClient } from '../src/client/index.js';
 import { startBrokerProcess } from './broker-process.js';
 import { type Done, startWorker } from './worker-process.js';
+import { freePort } from './free-port.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
@@ -57,16 +58,6 @@ interface Row {
   redeliveryMs?: number;
   clientCpu?: number;
   brokerCpu?: number;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.once('error', reject);
-  });
 }
 
 function waitForPort(port: number, deadline: number): Promise<void> {
