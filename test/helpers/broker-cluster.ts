@@ -87,7 +87,16 @@ export async function startBrokerCluster(t: TestContext, options: ClusterOptions
     },
   };
   await cluster.waitUntil(`${options.brokers} brokers registered`, (d) => d.brokers.length === options.brokers && d.controllerId > 0);
+  // Each broker validates a CreateTopics against its own watch-fed image: wait until every one sees them all.
+  await Promise.all(members.map((b) => waitUntilSeesAll(t, b, options.brokers)));
   return cluster;
+}
+
+async function waitUntilSeesAll(t: TestContext, broker: ClusterBroker, brokers: number): Promise<void> {
+  const client = new KafkaClient({ bootstrap: `127.0.0.1:${broker.port}`, clientId: 'cluster-test', requestTimeoutMs: 5000 });
+  defer(t, () => client.close());
+  const admin = new Admin(client);
+  await waitFor(`broker ${broker.id} sees ${brokers} brokers`, async () => (await admin.describeCluster().catch(() => null))?.brokers.length === brokers, 30_000);
 }
 
 async function clusterBroker(t: TestContext, id: number, options: ClusterOptions): Promise<ClusterBroker> {
