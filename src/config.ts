@@ -208,6 +208,12 @@ export interface BrokerConfig {
   replicaLagTimeMaxMs: number;
   /** Longest a follower's fetch waits at the leader for new records (ms). Default 500, as Kafka's replica.fetch.wait.max.ms. */
   replicaFetchWaitMaxMs: number;
+  /**
+   * Memory for the most recent appends of all partitions, kept to serve reads
+   * at the tail (followers, consumers keeping up) without reading the disk
+   * (bytes; 0: none). Default 64 MiB.
+   */
+  tailCacheBytes: number;
   /** pino log level. Default info. */
   logLevel: string;
 }
@@ -264,6 +270,7 @@ export const defaultConfig: BrokerConfig = {
   replicationAddress: '',
   replicaLagTimeMaxMs: 30_000,
   replicaFetchWaitMaxMs: 500,
+  tailCacheBytes: 64 * 1024 * 1024,
   logLevel: 'info',
 };
 
@@ -375,6 +382,7 @@ export function resolveConfig(overrides: Partial<Record<keyof BrokerConfig, unkn
     replicationAddress: String(o.replicationAddress),
     replicaLagTimeMaxMs: integer('replicaLagTimeMaxMs', o.replicaLagTimeMaxMs, 10, 2 ** 31 - 1),
     replicaFetchWaitMaxMs: integer('replicaFetchWaitMaxMs', o.replicaFetchWaitMaxMs, 0, 2 ** 31 - 1),
+    tailCacheBytes: integer('tailCacheBytes', o.tailCacheBytes, 0),
     logLevel: String(o.logLevel),
   };
 }
