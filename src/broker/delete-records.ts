@@ -4,8 +4,8 @@
 // is now to be committed (the fsync covering it), so records acknowledged with
 // acks=1 can be deleted up to at once. Internal topics are refused with
 // INVALID_TOPIC_EXCEPTION, as Kafka refuses them: their records are the
-// coordinators' state. Only the leader moves the log start (followers follow
-// it in a later change).
+// coordinators' state. Only the leader moves the log start; followers follow
+// it as their fetches report it (replication/leader-fetcher.ts).
 
 import { ErrorCode } from '../protocol/error-codes.js';
 import type { Broker } from './broker.js';

@@ -90,6 +90,8 @@ function readAll(
   maxBytes: number,
   readCommitted: boolean,
   replicaId: number,
+  /** The request's first read: a follower's position is what it asked when it asked, not again when a long-poll wakes (its connection may be gone by then). */
+  arrival: boolean,
 ): { results: FetchPartitionResult[]; bytes: number; failed: boolean } {
   let budget = maxBytes;
   let bytes = 0;
@@ -113,7 +115,7 @@ function readAll(
       failed = true;
       return errorResult(ErrorCode.OFFSET_OUT_OF_RANGE, p);
     }
-    if (replicaId >= 0) {
+    if (replicaId >= 0 && arrival) {
       p.followerFetched(replicaId, req.fetchOffset, broker.clock.now());
       broker.isrChanges.afterFollowerFetch(p, replicaId);
     }
@@ -155,15 +157,15 @@ export async function fetchPartitions(broker: Broker, requests: FetchPartitionRe
   const deadline = Date.now() + limits.maxWaitMs;
   const readCommitted = limits.readCommitted ?? false;
   const replicaId = limits.replicaId ?? -1;
-  for (;;) {
-    const read = readAll(broker, requests, limits.maxBytes, readCommitted, replicaId);
+  for (let arrival = true; ; arrival = false) {
+    const read = readAll(broker, requests, limits.maxBytes, readCommitted, replicaId, arrival);
     const remaining = deadline - Date.now();
     if (replicaId >= 0 && (read.bytes >= limits.minBytes || read.failed || remaining <= 0)) return read.results;
     if (read.bytes >= limits.minBytes || read.failed || remaining <= 0) {
       const uncommitted = uncommittedAtFetchOffset(broker, requests);
       if (uncommitted.length === 0) return countedOut(broker, requests, read.results);
       await Promise.all(uncommitted.map((p) => p.awaitLogEnd()));
-      return countedOut(broker, requests, readAll(broker, requests, limits.maxBytes, readCommitted, replicaId).results);
+      return countedOut(broker, requests, readAll(broker, requests, limits.maxBytes, readCommitted, replicaId, false).results);
     }
     await waitForData(broker, requests, remaining, replicaId >= 0);
   }

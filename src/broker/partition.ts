@@ -292,6 +292,21 @@ export class Partition {
     if (this.committedEnd > end) this.committedEnd = end;
   }
 
+  /**
+   * A follower whose log ends before its leader's log start empties it and
+   * goes on from there: what lies between is gone at the leader.
+   */
+  startAt(offset: number): void {
+    try {
+      this.log.startAt(offset);
+    } catch (err) {
+      if (err instanceof StorageError) this.goOffline(err);
+      throw err;
+    }
+    this.hw = offset;
+    this.committedEnd = offset;
+  }
+
   /** A follower learns its leader's high watermark: its own is that, bounded by its log end. */
   followLeaderHighWatermark(leaderHighWatermark: number): void {
     if (this.currentRole === 'follower') this.advanceHighWatermark(Math.min(leaderHighWatermark, this.logEndOffset));

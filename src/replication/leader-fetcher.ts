@@ -10,6 +10,9 @@
 //                fsync before the next fetch, so the offset the leader hears
 //                (and counts towards its high watermark) is durable here
 //
+// The replica's log start follows the leader's (DeleteRecords, retention); a
+// replica whose log ends before the leader's log start is emptied and goes on
+// from there, since the records between are gone at the leader.
 // A partition whose leader answers FENCED_LEADER_EPOCH waits for the control
 // plane's next state (the broker calls follow() again); other partition
 // errors are retried after a backoff; a lost connection is re-made with
@@ -210,6 +213,10 @@ export class LeaderFetcher {
         const f = asked.find((x) => x.partition.topic === t.topic && x.partition.index === r.partitionIndex);
         // Dropped or followed anew (another epoch) while the fetch was out: its answer is stale.
         if (!f || this.followed.get(f.partition) !== f) continue;
+        if (r.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE && r.logStartOffset > f.partition.logEndOffset) {
+          this.startAtLeaderLogStart(f, r.logStartOffset);
+          continue;
+        }
         if (r.errorCode !== ErrorCode.NONE) {
           failed = this.partitionFailed(f, r.errorCode) || failed;
           continue;
@@ -218,6 +225,7 @@ export class LeaderFetcher {
         const appended = this.append(f, r.records as Buffer | null);
         if (appended !== null) durable.push(appended);
         f.partition.followLeaderHighWatermark(r.highWatermark);
+        this.followLogStart(f, r.logStartOffset);
       }
     }
     // The next fetch offsets are what this broker holds durably: the leader counts them towards its high watermark.
@@ -239,6 +247,30 @@ export class LeaderFetcher {
       this.options.log.error({ err, topic: p.topic, partition: p.index }, 'replica append failed; the partition stops following');
       this.followed.delete(p);
       return null;
+    }
+  }
+
+  /** The leader no longer has the records after this replica's log end (retention, DeleteRecords): the replica goes on from the leader's log start. */
+  private startAtLeaderLogStart(f: Followed, leaderLogStart: number): void {
+    const p = f.partition;
+    this.options.log.warn({ topic: p.topic, partition: p.index, logEndOffset: p.logEndOffset, leaderLogStartOffset: leaderLogStart }, "the replica's log ends before its leader's log start; it is emptied and goes on from there");
+    try {
+      p.startAt(leaderLogStart);
+      this.options.onTruncated(p);
+    } catch (err) {
+      this.options.log.error({ err, topic: p.topic, partition: p.index }, 'emptying the replica failed; the partition stops following');
+      this.followed.delete(p);
+    }
+  }
+
+  /** Records the leader deleted (DeleteRecords, retention) go here too, as far as this replica holds them. */
+  private followLogStart(f: Followed, leaderLogStart: number): void {
+    const p = f.partition;
+    if (leaderLogStart <= p.logStartOffset || !this.followed.has(p)) return;
+    try {
+      p.log.advanceLogStart(Math.min(leaderLogStart, p.logEndOffset));
+    } catch (err) {
+      this.options.log.warn({ err, topic: p.topic, partition: p.index }, "could not follow the leader's log start; kept as it was");
     }
   }
 

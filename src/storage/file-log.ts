@@ -321,7 +321,14 @@ export class FileLog implements PartitionLog {
     this.lastScrubbed = null;
   }
 
-  /** Replaces every segment with an empty one at `offset`, which becomes the log start (truncation took the batch holding it). */
+  startAt(offset: number): void {
+    const failure = this.failure ?? this.flusher.error;
+    if (failure !== null) throw failure;
+    this.tail?.clear();
+    this.startAfresh(offset);
+  }
+
+  /** Replaces every segment with an empty one at `offset`, which becomes the log start (truncation took the batch holding it, or startAt). */
   private startAfresh(offset: number): void {
     let segment: Segment;
     try {

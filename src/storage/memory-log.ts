@@ -203,13 +203,7 @@ export class MemoryLog implements PartitionLog {
     if (cut === segment.batches.length) return;
     if (cut === 0 ? segment.baseOffset < this._logStartOffset : segment.lastOffsets[cut - 1] + 1 < this._logStartOffset) {
       // The batch holding the log start goes: nothing readable is left, so the log starts afresh at `offset`.
-      this.segments = [newSegment(offset)];
-      this._sizeBytes = 0;
-      this._logStartOffset = offset;
-      this.cleaner.forgetFrom(0);
-      this.epochs.truncateFromEnd(offset);
-      this.epochs.truncateFromStart(offset);
-      return;
+      return this.startAt(offset);
     }
     for (const batch of segment.batches.splice(cut)) this._sizeBytes -= batch.length;
     segment.lastOffsets.length = cut;
@@ -228,6 +222,15 @@ export class MemoryLog implements PartitionLog {
 
   startLeaderEpoch(epoch: number): void {
     this.epochs.assign(epoch, this.logEndOffset);
+  }
+
+  startAt(offset: number): void {
+    this.segments = [newSegment(offset)];
+    this._sizeBytes = 0;
+    this._logStartOffset = offset;
+    this.cleaner.forgetFrom(0);
+    this.epochs.truncateFromEnd(offset);
+    this.epochs.truncateFromStart(offset);
   }
 
   advanceLogStart(offset: number): void {

@@ -153,6 +153,13 @@ export interface PartitionLog {
    */
   advanceLogStart(offset: number): void;
 
+  /**
+   * Empties the log, which goes on at `offset`, its new logStartOffset and
+   * logEndOffset: a follower whose log ends before its leader's log start
+   * cannot fetch what lies between (Kafka's truncateFullyAndStartAt).
+   */
+  startAt(offset: number): void;
+
   /** Applies retention.ms / retention.bytes and segment.ms rolling at time `now`. Returns segments deleted. */
   enforceRetention(now: number): number;
 

@@ -11,6 +11,7 @@
 import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
 import kafkajs from 'kafkajs';
+import { deleteRecordsBefore } from '../../src/broker/delete-records.js';
 import type { Partition } from '../../src/broker/partition.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import type { RunningBroker } from '../../src/start-broker.js';
@@ -144,4 +145,31 @@ test('min.insync.replicas=2: a stopped follower leaves the ISR after replica.lag
   assert.deepEqual(members.plane.assignment('min-isr', 0).isr, [1, 2]);
   assert.equal((await produceTo(t, b1, 'min-isr', 0, ['two copies again'])).errorCode, ErrorCode.NONE);
   assert.equal(leader.highWatermark, 3);
+});
+
+test("a follower follows its leader's log start, and one whose log ends before it is emptied and catches up from there", async (t) => {
+  const clock = new FakeClock();
+  const members = new Members(t, new SharedControlPlane(), { clock, replicaLagTimeMaxMs: 1000 });
+  const b1 = await members.start(1);
+  const b2 = await members.start(2);
+  await members.plane.createTopic('behind', 1, {}, { replicationFactor: 2, assignments: [[1, 2]] });
+  await Promise.all([whenRole(b1, 'behind', 0, 'leader'), whenRole(b2, 'behind', 0, 'follower')]);
+  for (const v of ['a', 'b', 'c']) assert.equal((await produceTo(t, b1, 'behind', 0, [v])).errorCode, ErrorCode.NONE);
+  assert.deepEqual(await deleteRecordsBefore(b1.broker, 'behind', 0, 1), { errorCode: ErrorCode.NONE, lowWatermark: 1 });
+  assert.equal((await produceTo(t, b1, 'behind', 0, ['d'])).errorCode, ErrorCode.NONE);
+  await until(() => b2.broker.partition('behind', 0)!.logStartOffset === 1, "the follower's log start to follow the leader's");
+
+  await members.stop(2);
+  const leader = b1.broker.partition('behind', 0) as Partition;
+  clock.advance(1600);
+  await until(() => leader.isr.length === 1, 'the ISR to shrink');
+  for (const v of ['e', 'f', 'g']) assert.equal((await produceTo(t, b1, 'behind', 0, [v], 1)).errorCode, ErrorCode.NONE);
+  assert.deepEqual(await deleteRecordsBefore(b1.broker, 'behind', 0, 6), { errorCode: ErrorCode.NONE, lowWatermark: 6 });
+
+  const back = await members.start(2);
+  await until(() => leader.isr.length === 2, 'the follower to catch up from the leader log start and rejoin the ISR');
+  const follower = back.broker.partition('behind', 0) as Partition;
+  assert.equal(follower.logStartOffset, 6, 'the records the leader no longer has are gone here too');
+  assert.equal(follower.logEndOffset, 7);
+  assert.ok(follower.log.read(6, ALL, 7).equals(leader.log.read(6, ALL, 7)), "the follower holds the leader's bytes from its log start");
 });
