@@ -30,6 +30,7 @@ import { type BatchOptions, type NewRecord, type Record as LogRecord, decodeBatc
 import { readPastCorrupt } from '../storage/corrupt-batch.js';
 import { offsetsPartitionFor } from './group/offsets-log.js';
 import { NotCoordinatorError } from './not-coordinator-error.js';
+import { STATE_TOPIC_REPLICATION_FACTOR } from '../metadata/broker-configs.js';
 
 /**
  * A coordinator's state kept per partition of its internal topic. While a
@@ -62,13 +63,6 @@ export const STATE_TOPIC_CONFIGS: Readonly<Record<string, string>> = {
   'retention.bytes': '-1',
   'segment.bytes': String(100 * 1024 * 1024),
 };
-
-/**
- * Copies of each internal-topic partition wanted (Kafka's
- * offsets.topic.replication.factor and transaction.state.log.replication.factor
- * default); a smaller cluster gets one per live broker.
- */
-const STATE_TOPIC_REPLICATION_FACTOR = 3;
 
 /** The replication factor of an internal topic created on a cluster of `liveBrokers`. */
 export function stateTopicReplicationFactor(liveBrokers: number): number {

@@ -26,6 +26,13 @@ function readOnly(name: string, type: ConfigDef['type'], staticValue: (c: Broker
   return { name, type, unit, doc, effect: 'applied', dynamic: false, validate: text(INT_MAX), staticValue: (c) => String(staticValue(c)) };
 }
 
+/**
+ * Copies of each internal-topic partition wanted (Kafka's
+ * offsets.topic.replication.factor and transaction.state.log.replication.factor
+ * default); a smaller cluster gets one per live broker.
+ */
+export const STATE_TOPIC_REPLICATION_FACTOR = 3;
+
 const listener = (host: string, port: number) => `PLAINTEXT://${host}:${port}`;
 
 const READ_ONLY: BrokerConfigDef[] = [
@@ -47,13 +54,13 @@ const READ_ONLY: BrokerConfigDef[] = [
   readOnly('log.retention.check.interval.ms', 'long', (c) => c.retentionCheckIntervalMs, 'How often retention and compaction run.', 'ms'),
   readOnly('producer.id.expiration.ms', 'int', (c) => c.producerIdExpirationMs, 'How long an idle producer\'s sequence state is kept.', 'ms'),
   readOnly('offsets.topic.num.partitions', 'int', (c) => c.offsetsTopicNumPartitions, 'Partitions of __consumer_offsets when it is created.'),
-  readOnly('offsets.topic.replication.factor', 'short', () => 1, 'Replicas of __consumer_offsets; a single broker keeps one.'),
+  readOnly('offsets.topic.replication.factor', 'short', () => STATE_TOPIC_REPLICATION_FACTOR, 'Replicas of __consumer_offsets and the other internal topics; fewer when fewer brokers are live at their creation (one on a single broker).'),
   readOnly('offsets.retention.minutes', 'int', (c) => c.offsetsRetentionMinutes, 'How long committed offsets stay after their group became empty.', 'minutes'),
   readOnly('group.initial.rebalance.delay.ms', 'int', (c) => c.groupInitialRebalanceDelayMs, 'How long the first rebalance of an empty group waits for more members.', 'ms'),
   readOnly('group.min.session.timeout.ms', 'int', (c) => c.groupMinSessionTimeoutMs, 'Smallest session timeout a group member may ask for.', 'ms'),
   readOnly('group.max.session.timeout.ms', 'int', (c) => c.groupMaxSessionTimeoutMs, 'Largest session timeout a group member may ask for.', 'ms'),
   readOnly('transaction.state.log.num.partitions', 'int', (c) => c.transactionStateNumPartitions, 'Partitions of __transaction_state when it is created.'),
-  readOnly('transaction.state.log.replication.factor', 'short', () => 1, 'Replicas of __transaction_state; a single broker keeps one.'),
+  readOnly('transaction.state.log.replication.factor', 'short', () => STATE_TOPIC_REPLICATION_FACTOR, 'Replicas of __transaction_state; fewer when fewer brokers are live at its creation (one on a single broker).'),
   readOnly('transaction.max.timeout.ms', 'int', (c) => c.transactionMaxTimeoutMs, 'Largest transaction timeout a producer may ask for.', 'ms'),
   readOnly('transaction.abort.timed.out.transaction.cleanup.interval.ms', 'int', (c) => c.transactionTimeoutCheckIntervalMs, 'How often transactions past their timeout are aborted.', 'ms'),
 ];
