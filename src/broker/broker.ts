@@ -339,7 +339,8 @@ export class Broker {
     if (!Number.isInteger(numPartitions) || numPartitions < 1 || numPartitions > MAX_PARTITIONS) {
       throw new TopicError(ErrorCode.INVALID_PARTITIONS, `number of partitions must be from 1 to ${MAX_PARTITIONS}, got ${numPartitions}`);
     }
-    this.checkPartitionBudget(numPartitions);
+    const factor = replication.assignments[0]?.brokerIds.length ?? (replication.replicationFactor === -1 ? 1 : replication.replicationFactor);
+    this.checkPartitionBudget(numPartitions, factor);
     const configProblem = validateTopicConfigs(configs);
     if (configProblem) throw new TopicError(ErrorCode.INVALID_CONFIG, configProblem);
     if (validateOnly) return { name, topicId: Buffer.alloc(16), partitions: [], configs };
@@ -356,14 +357,20 @@ export class Broker {
     }
   }
 
-  /** Throws INVALID_PARTITIONS when `added` more partitions would take the broker past maxPartitions. */
-  private checkPartitionBudget(added: number): void {
-    let held = 0;
-    for (const t of this.cluster.topics()) held += t.partitions.length;
-    if (held + added > this.config.maxPartitions) {
+  /**
+   * Throws INVALID_PARTITIONS when `added` more partitions of `factor` replicas,
+   * spread over the live brokers, would take the busiest one past maxPartitions.
+   */
+  private checkPartitionBudget(added: number, factor: number): void {
+    const held = new Map<number, number>();
+    for (const t of this.cluster.topics()) for (const p of t.partitions) for (const id of p.replicas) held.set(id, (held.get(id) ?? 0) + 1);
+    let most = 0;
+    for (const n of held.values()) most = Math.max(most, n);
+    const share = Math.ceil((added * factor) / Math.max(1, this.cluster.brokers().length));
+    if (most + share > this.config.maxPartitions) {
       throw new TopicError(
         ErrorCode.INVALID_PARTITIONS,
-        `the broker holds ${held} partitions and may hold at most ${this.config.maxPartitions} (--max-partitions); ${added} more would pass it`,
+        `a broker holds ${most} partition replicas and may hold at most ${this.config.maxPartitions} (--max-partitions); ${added} more partitions would add about ${share} to each`,
       );
     }
   }
@@ -434,7 +441,7 @@ export class Broker {
     }
     throwIf(newPartitionsProblem(assignments, total - current, topic.partitions[0].replicas.length, this.brokerIds()));
     if (total > MAX_PARTITIONS) throw new TopicError(ErrorCode.INVALID_PARTITIONS, `at most ${MAX_PARTITIONS} partitions`);
-    this.checkPartitionBudget(total - current);
+    this.checkPartitionBudget(total - current, topic.partitions[0].replicas.length);
     if (validateOnly) return;
     await this.cluster.createPartitions(name, total, { replicationFactor: topic.partitions[0].replicas.length, assignments });
     await this.applyTopic(name);
