@@ -10,6 +10,7 @@ import { SluiceError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { HttpApiContext } from './api-context.js';
 import { installAccessPolicy } from './auth.js';
+import { registerClusterRoutes } from './cluster-routes.js';
 import { isConsoleRoute, registerConsoleRoutes } from './console-routes.js';
 import { installErrorHandlers } from './errors.js';
 import { registerGroupRoutes } from './group-routes.js';
@@ -83,6 +84,7 @@ async function buildHttpApi(ctx: HttpApiContext): Promise<FastifyInstance> {
   registerMetricsRoutes(app, ctx);
   await registerConsoleRoutes(app, ctx);
   registerStatsRoutes(app, ctx);
+  registerClusterRoutes(app, ctx);
   return app;
 }
 

@@ -101,6 +101,7 @@ test('GET /openapi.json describes every route with its parameters and bodies', a
   const routes = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
   assert.deepEqual(routes.sort(), [
     'DELETE /topics/{topic}',
+    'GET /cluster',
     'GET /console/config',
     'GET /groups',
     'GET /groups/{group}',
