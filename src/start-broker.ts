@@ -49,10 +49,12 @@ export type StartOptions = Partial<BrokerConfig> & {
   clock?: Clock;
   /** The share groups' clock (record locks, member sessions, long-poll waits) and the HTTP API's queue members' (tests drive a fake one). */
   shareClock?: Clock;
+  /** The clock the HTTP API's stats history samples on (tests drive a fake one to make points at once). */
+  statsClock?: Clock;
 };
 
 export async function startBroker(options: StartOptions = {}): Promise<RunningBroker> {
-  const { logger, faults, controlPlane, clock, shareClock = systemClock, ...overrides } = options;
+  const { logger, faults, controlPlane, clock, shareClock = systemClock, statsClock = backgroundClock, ...overrides } = options;
   const requested = resolveConfig(overrides);
   const log = logger ?? createLogger(requested.logLevel);
   const kafka = new KafkaListener(requested, log, faults ? new FaultInjector(faults) : null);
@@ -107,7 +109,7 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
   kafka.attach({ broker, groups, txns, shares, producerIds });
   let http: RunningHttpApi | null = null;
   // Sampled only for the HTTP API's charts; its timers never keep the process alive.
-  const history = new StatsHistory(backgroundClock, brokerStatsSources(broker, groups));
+  const history = new StatsHistory(statsClock, brokerStatsSources(broker, groups));
   if (config.httpPort !== 0) {
     try {
       // Loaded only when asked for: a broker without the HTTP API does not carry Fastify in memory.
