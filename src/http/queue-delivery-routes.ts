@@ -75,6 +75,9 @@ const SETTLEMENTS: Settlement[] = [
 
 export function registerQueueDeliveryRoutes(app: FastifyInstance, ctx: HttpApiContext): void {
   const members = new Map<string, QueueMember>();
+  // A waiting receive ends when the API closes, which would otherwise wait for it.
+  const closing = new AbortController();
+  app.addHook('preClose', async () => closing.abort());
   const describe = (r: HeldRecord): string => `${ctx.broker.cluster.topicById(Buffer.from(r.topicId, 'hex'))?.name ?? r.topicId}-${r.partition}@${r.offset} (delivery ${r.deliveryCount})`;
   app.addHook('onClose', async () => {
     for (const member of members.values()) member.leave();
@@ -103,7 +106,7 @@ export function registerQueueDeliveryRoutes(app: FastifyInstance, ctx: HttpApiCo
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { group } = request.params;
       const { topic, max, waitMs } = request.query;
       const metadata = ctx.broker.cluster.topic(topic);
@@ -111,9 +114,16 @@ export function registerQueueDeliveryRoutes(app: FastifyInstance, ctx: HttpApiCo
       let member = members.get(group);
       if (!member) members.set(group, (member = new QueueMember(group, ctx.shares, ctx.shareClock, ctx.log)));
       const partitions = member.partitionsOf(topic, metadata.topicId.toString('hex'));
-      const results = await ctx.shares.acquireFor(group, member.memberId, partitions, max, MAX_RECEIVE_BYTES, waitMs);
+      // A client that hangs up stops the wait, so that nothing is locked for it after it left.
+      const gone = new AbortController();
+      reply.raw.once('close', () => gone.abort());
+      const stop = AbortSignal.any([gone.signal, closing.signal]);
+      const results = await ctx.shares.acquireFor(group, member.memberId, partitions, { maxRecords: max, maxBytes: MAX_RECEIVE_BYTES, maxWaitMs: waitMs, stop });
       const messages = results.flatMap((r) => messagesOf(topic, member.memberId, r));
       const failed = results.find((r) => r.errorCode !== ErrorCode.NONE);
+      if (messages.length === 0 && failed?.errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER) {
+        throw new HttpApiError(503, 'SLUICE_HTTP_NOT_LEADER', `this broker leads none of the partitions of '${topic}' its member of group '${group}' is assigned`, "receive through the HTTP API of the partitions' leader (GET /topics/{t} names the leaders)");
+      }
       if (messages.length === 0 && failed) throw kafkaError(failed.errorCode, null, `receiving from topic '${topic}'`);
       return { lockDurationMs: ctx.shares.lockDurationMsOf(group), messages };
     },

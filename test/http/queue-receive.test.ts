@@ -4,7 +4,8 @@
 // lands in the group's dead-letter topic; a receipt whose lock expired (on the
 // share groups' fake clock) is refused with 410, a foreign one with 409, a
 // malformed one with 400, and nothing is settled then; read-only and tokened
-// APIs refuse every queue delivery route.
+// APIs refuse every queue delivery route; a waiting receive does not hold up
+// the broker's close.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -139,4 +140,18 @@ test('a read-only API refuses receiving and settling, and a tokened one wants it
   const withToken = await tokened.call('POST', '/queues/q/receive?topic=t', undefined, { authorization: 'Bearer queue-token' });
   assert.equal(withToken.status, 404, 'past the access policy: the topic does not exist');
   assert.equal(withToken.json.error.code, 'SLUICE_HTTP_UNKNOWN_TOPIC');
+});
+
+test('a receive waiting for messages ends with none when the broker closes, which does not wait out its waitMs', async (t) => {
+  const api = await startHttpApiBroker(t, { httpWrites: true });
+  await queueOf(t, api, 'quiet', 'idlers', 1);
+  const receiving = api.call('POST', '/queues/idlers/receive?topic=quiet&waitMs=30000');
+  // The member joins just before the wait starts, in the same turn.
+  await waitFor('the receive to wait', () => (api.broker.shares.describe('idlers').group?.members.size ?? 0) === 1);
+  const closing = Date.now();
+  await api.broker.close();
+  assert.ok(Date.now() - closing < 10_000, `the close took ${Date.now() - closing} ms`);
+  const answer = await receiving;
+  assert.equal(answer.status, 200, answer.text);
+  assert.deepEqual(answer.json.messages, []);
 });

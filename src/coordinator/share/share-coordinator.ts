@@ -79,8 +79,8 @@ export interface ShareFetchInput {
   connection: AbortSignal;
 }
 
-/** What one acquisition asks for: a ShareFetch's limits, or an in-process member's. */
-type AcquireRequest = Pick<ShareFetchInput, 'groupId' | 'memberId' | 'maxRecords' | 'maxBytes' | 'maxWaitMs'>;
+/** What one acquisition asks for: a ShareFetch's limits, or an in-process member's, which may stop waiting early. */
+type AcquireRequest = Pick<ShareFetchInput, 'groupId' | 'memberId' | 'maxRecords' | 'maxBytes' | 'maxWaitMs'> & { stop?: AbortSignal };
 
 /** A record a member holds, named with the delivery (count) it was given in. */
 export interface HeldRecord extends SessionPartition {
@@ -402,12 +402,20 @@ export class ShareCoordinator {
    * as a ShareFetch without a share session: a session orders one client's
    * requests by epoch, while callers in the process ask concurrently. The
    * member must have joined by heartbeat; what it holds goes back when it
-   * leaves or times out, as for any member. Returns the partitions that
+   * leaves or times out, as for any member. Only partitions this broker
+   * leads are read (a share partition's state lives with its leader); when it
+   * leads none of them, each answers NOT_LEADER_OR_FOLLOWER. `stop` ends the
+   * wait early (the caller is going away). Returns the partitions that
    * acquired records or failed.
    */
-  async acquireFor(groupId: string, memberId: string, partitions: SessionPartition[], maxRecords: number, maxBytes: number, maxWaitMs: number): Promise<SharePartitionResult[]> {
+  async acquireFor(groupId: string, memberId: string, partitions: SessionPartition[], limits: { maxRecords: number; maxBytes: number; maxWaitMs: number; stop: AbortSignal }): Promise<SharePartitionResult[]> {
     const { results, resultFor } = partitionResults();
-    await this.acquireUntil({ groupId, memberId, maxRecords, maxBytes, maxWaitMs }, () => partitions, resultFor);
+    const led = partitions.filter((p) => {
+      const topic = this.topics.byId(p.topicId);
+      return topic !== undefined && this.broker.partition(topic.name, p.partition)?.isLeader === true;
+    });
+    if (led.length === 0) for (const p of partitions) resultFor(p).errorCode = ErrorCode.NOT_LEADER_OR_FOLLOWER;
+    else await this.acquireUntil({ groupId, memberId, ...limits }, () => led, resultFor);
     return [...results.values()];
   }
 
@@ -510,10 +518,10 @@ export class ShareCoordinator {
     await settled;
     for (;;) {
       const remaining = deadline - this.clock.now();
-      if (round === 'acquired' || remaining <= 0 || req.maxRecords <= 0) break;
+      if (round === 'acquired' || remaining <= 0 || req.maxRecords <= 0 || req.stop?.aborted) break;
       // A read whose records were all filtered out or held back: read on at once, letting other requests in between.
       if (round === 'moved-on') await new Promise<void>((resolve) => setImmediate(resolve));
-      else await this.waitForRecords(req.groupId, partitions(), remaining);
+      else await this.waitForRecords(req.groupId, partitions(), remaining, req.stop);
       round = this.acquireRound(req, partitions(), resultFor);
     }
   }
@@ -741,8 +749,8 @@ export class ShareCoordinator {
     return Number(groupConfigValue(this.broker.cluster.groupConfigs(groupId), name));
   }
 
-  /** Waits until new data reaches one of `partitions`, records of the group are given back, a delay ends, or `timeoutMs` passes. */
-  private waitForRecords(groupId: string, partitions: SessionPartition[], timeoutMs: number): Promise<void> {
+  /** Waits until new data reaches one of `partitions`, records of the group are given back, a delay ends, `timeoutMs` passes or `stop` aborts. */
+  private waitForRecords(groupId: string, partitions: SessionPartition[], timeoutMs: number, stop?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       const cancels: (() => void)[] = [];
       let waiters = this.waiting.get(groupId);
@@ -761,6 +769,10 @@ export class ShareCoordinator {
         const topic = this.topics.byId(p.topicId);
         const partition = topic && this.broker.partition(topic.name, p.partition);
         if (partition) cancels.push(partition.onData(done));
+      }
+      if (stop) {
+        stop.addEventListener('abort', done);
+        cancels.push(() => stop.removeEventListener('abort', done));
       }
       const timer = this.clock.schedule(wait, done);
       waiters.add(done);
