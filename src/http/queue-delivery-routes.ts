@@ -145,7 +145,9 @@ export function registerQueueDeliveryRoutes(app: FastifyInstance, ctx: HttpApiCo
       async (request) => {
         const { group } = request.params;
         const receipts = request.body.receipts.map(decodeReceipt);
-        const memberId = members.get(group)?.memberId;
+        const member = members.get(group);
+        member?.touch();
+        const memberId = member?.memberId;
         const foreign = receipts.filter((r) => r.memberId !== memberId);
         if (foreign.length > 0) {
           throw new HttpApiError(

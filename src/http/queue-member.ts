@@ -4,7 +4,9 @@
 // heartbeats on the share clock every heartbeat interval (and at every
 // receive, which also brings its assignment up to date), so that the records
 // it holds stay locked for as long as their locks say. It leaves when the HTTP
-// API closes, giving back what it held. A member the group dropped (silent
+// API closes, giving back what it held, and when no receive or settlement came
+// for IDLE_LEAVE_MS: an idle member would keep the group from ever being empty
+// and take partitions from the group's other members. A member the group dropped (silent
 // past share.session.timeout.ms, or the group deleted) joins again under a new
 // id: the receipts of the old one are foreign to it.
 
@@ -19,6 +21,8 @@ import { ErrorCode } from '../protocol/error-codes.js';
 import { HttpApiError, kafkaError } from './errors.js';
 
 const CLIENT_ID = 'sluice-http';
+/** Time without a receive or settlement after which the member leaves: twice the longest lock (share.record.lock.duration.ms at most 60 s), so no lock outlives it. */
+export const IDLE_LEAVE_MS = 120_000;
 
 export class QueueMember {
   memberId = randomUUID();
@@ -28,6 +32,7 @@ export class QueueMember {
   /** Topic id → partitions, as the last heartbeat that carried an assignment gave them. */
   private assignment = new Map<string, number[]>();
   private timer: Timer | null = null;
+  private lastUsed = 0;
 
   constructor(
     readonly groupId: string,
@@ -38,12 +43,18 @@ export class QueueMember {
 
   /** The partitions of `topic` this member may take records from, after a heartbeat that subscribes it to `topic`. */
   partitionsOf(topic: string, topicId: string): SessionPartition[] {
+    this.touch();
     if (!this.topics.has(topic)) {
       this.topics.add(topic);
       this.subscriptionChanged = true;
     }
     this.heartbeat();
     return (this.assignment.get(topicId) ?? []).map((partition) => ({ topicId, partition }));
+  }
+
+  /** Notes a use of the member (a receive or a settlement), which keeps it in the group. */
+  touch(): void {
+    this.lastUsed = this.clock.now();
   }
 
   /** Leaves the group: what the member holds goes back at once. */
@@ -70,6 +81,7 @@ export class QueueMember {
     this.subscriptionChanged = false;
     if (result.assignment) this.assignment = new Map(result.assignment.topicPartitions.map((t) => [t.topicId, t.partitions]));
     this.timer = this.clock.schedule(result.heartbeatIntervalMs, () => {
+      if (this.clock.now() - this.lastUsed >= IDLE_LEAVE_MS) return this.leave();
       try {
         this.heartbeat();
       } catch (err) {

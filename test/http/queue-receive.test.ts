@@ -5,11 +5,12 @@
 // share groups' fake clock) is refused with 410, a foreign one with 409, a
 // malformed one with 400, and nothing is settled then; read-only and tokened
 // APIs refuse every queue delivery route; a waiting receive does not hold up
-// the broker's close.
+// the broker's close, and an idle API leaves the group.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { connect } from '../../src/client/index.js';
+import { IDLE_LEAVE_MS } from '../../src/http/queue-member.js';
 import { decodeReceipt, encodeReceipt } from '../../src/http/queue-receipt.js';
 import { defer, waitFor } from '../helpers/broker-process.js';
 import { FakeClock } from '../helpers/fake-clock.js';
@@ -154,4 +155,24 @@ test('a receive waiting for messages ends with none when the broker closes, whic
   const answer = await receiving;
   assert.equal(answer.status, 200, answer.text);
   assert.deepEqual(answer.json.messages, []);
+});
+
+test('the HTTP API leaves a share group it has not used for two minutes, so the group can be empty, and joins again at the next receive', async (t) => {
+  const clock = new FakeClock();
+  const api = await startHttpApiBroker(t, { httpWrites: true, shareClock: clock });
+  await queueOf(t, api, 'seldom', 'occasional', 1);
+  await send(api, 'seldom', ['s1']);
+  const [message] = await receive(api, 'occasional', 'seldom', 1);
+  assert.equal((await api.call('POST', '/queues/occasional/ack', { receipts: [message.receipt] })).status, 200);
+  const members = () => api.broker.shares.describe('occasional').group?.members.size;
+
+  clock.advance(IDLE_LEAVE_MS - 10_000);
+  assert.equal(members(), 1, 'heartbeats keep it in the group meanwhile');
+  clock.advance(10_000 + 5_000);
+  assert.equal(members(), 0);
+  assert.equal(api.broker.shares.describe('occasional').group?.state, 'Empty');
+
+  await send(api, 'seldom', ['s2']);
+  assert.deepEqual((await receive(api, 'occasional', 'seldom', 1)).map((m) => m.value), ['s2']);
+  assert.equal(members(), 1);
 });
