@@ -47,10 +47,14 @@ export type StartOptions = Partial<BrokerConfig> & {
   controlPlane?: (self: BrokerInfo) => ControlPlane;
   /** The broker's clock for replica progress and the ISR check (tests drive a fake one). */
   clock?: Clock;
+  /** The share groups' clock (record locks, member sessions, long-poll waits) and the HTTP API's queue members' (tests drive a fake one). */
+  shareClock?: Clock;
+  /** The clock the HTTP API's stats history samples on (tests drive a fake one to make points at once). */
+  statsClock?: Clock;
 };
 
 export async function startBroker(options: StartOptions = {}): Promise<RunningBroker> {
-  const { logger, faults, controlPlane, clock, ...overrides } = options;
+  const { logger, faults, controlPlane, clock, shareClock = systemClock, statsClock = backgroundClock, ...overrides } = options;
   const requested = resolveConfig(overrides);
   const log = logger ?? createLogger(requested.logLevel);
   const kafka = new KafkaListener(requested, log, faults ? new FaultInjector(faults) : null);
@@ -79,7 +83,7 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
   const shares: ShareCoordinator = new ShareCoordinator(
     broker,
     config,
-    systemClock,
+    shareClock,
     log,
     (groupId) => groups.typeOf(groupId),
     (groupId) => groups.coordinatorError(groupId),
@@ -105,12 +109,12 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
   kafka.attach({ broker, groups, txns, shares, producerIds });
   let http: RunningHttpApi | null = null;
   // Sampled only for the HTTP API's charts; its timers never keep the process alive.
-  const history = new StatsHistory(backgroundClock, brokerStatsSources(broker, groups));
+  const history = new StatsHistory(statsClock, brokerStatsSources(broker, groups));
   if (config.httpPort !== 0) {
     try {
       // Loaded only when asked for: a broker without the HTTP API does not carry Fastify in memory.
       const { startHttpApi } = await import('./http/server.js');
-      http = await startHttpApi({ broker, groups, shares, config, bootstrap: `${config.host}:${bound}`, openConnections: () => kafka.connectionCount, history }, log);
+      http = await startHttpApi({ broker, groups, shares, shareClock, config, bootstrap: `${config.host}:${bound}`, openConnections: () => kafka.connectionCount, history }, log);
       history.start();
     } catch (err) {
       await closeEverything().catch(() => {});

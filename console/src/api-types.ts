@@ -96,3 +96,20 @@ export interface OffsetResetPlan {
   dryRun: boolean;
   partitions: { topic: string; partition: number; current: number; target: number }[];
 }
+
+export interface PartitionReplicas {
+  topic: string;
+  partition: number;
+  leader: number;
+  replicas: number[];
+  isr: number[];
+}
+
+/** GET /cluster */
+export interface ClusterView {
+  nodeId: number;
+  controllerId: number;
+  brokers: { nodeId: number; host: string; port: number; rack: string | null }[];
+  underReplicatedPartitions: PartitionReplicas[];
+  offlinePartitions: PartitionReplicas[];
+}

@@ -101,7 +101,7 @@ export class Broker {
       throttle: new ReplicationThrottle(() => throttleRate(this.dynamicConfig), () => clock.now()),
       throttled: (p) => isThrottledReplica(this.cluster.topic(p.topic)?.configs ?? {}, p.index, config.nodeId),
     });
-    this.isrChanges = new IsrChanges(cluster, clock, config.replicaLagTimeMaxMs, () => this.allPartitions(), (p, a) => this.applyAssignment(p, a), log);
+    this.isrChanges = new IsrChanges(cluster, clock, config.replicaLagTimeMaxMs, () => this.allPartitions(), (p, a) => this.applyAssignment(p, a), log, this.counters);
     this.snapshots = new PartitionSnapshots(config, log);
     const allLogs = () => [...this.partitions.values()].flatMap((parts) => parts.filter((p) => p).map((p) => p.log));
     // Unref'd like the retention timer: the scrubber alone never keeps the process up.

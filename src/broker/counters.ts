@@ -9,4 +9,8 @@ export class BrokerCounters {
   duplicateBatches = 0;
   /** Record batches found failing their CRC32C check on disk (kept, never served). */
   corruptBatches = 0;
+  /** ISR changes this broker made as a leader (control plane answered) that dropped followers. */
+  isrShrinks = 0;
+  /** ISR changes this broker made as a leader that added a caught-up follower. */
+  isrExpands = 0;
 }

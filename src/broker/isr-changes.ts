@@ -9,6 +9,7 @@
 import type { ControlPlane, PartitionAssignment } from '../cluster/control-plane.js';
 import type { Clock, Timer } from '../clock.js';
 import type { Logger } from '../logger.js';
+import type { BrokerCounters } from './counters.js';
 import type { Partition } from './partition.js';
 
 export class IsrChanges {
@@ -23,6 +24,8 @@ export class IsrChanges {
     /** Applies an assignment the control plane answered with. */
     private readonly apply: (p: Partition, a: PartitionAssignment) => void,
     private readonly log: Logger,
+    /** Where applied shrinks and expansions are counted. */
+    private readonly counters: BrokerCounters,
   ) {}
 
   start(): void {
@@ -59,13 +62,17 @@ export class IsrChanges {
   }
 
   private propose(p: Partition, isr: number[]): void {
+    const before = p.isr.length;
     p.replicas.propose(isr);
     this.cluster
       .alterIsr(p.topic, p.index, p.leaderEpoch, p.replicas.partitionEpoch, isr)
       .then(
         (a) => {
           p.replicas.propose(null);
-          if (a && a.leader === p.nodeId) this.apply(p, a);
+          if (a === null) return;
+          if (a.isr.length < before) this.counters.isrShrinks++;
+          else if (a.isr.length > before) this.counters.isrExpands++;
+          if (a.leader === p.nodeId) this.apply(p, a);
         },
         (err) => {
           p.replicas.propose(null);

@@ -4,6 +4,7 @@
 
 import type { Broker } from '../broker/broker.js';
 import type { StatsHistory } from '../broker/stats-history.js';
+import type { Clock } from '../clock.js';
 import type { BrokerConfig } from '../config.js';
 import type { GroupCoordinator } from '../coordinator/group/group-coordinator.js';
 import type { ShareCoordinator } from '../coordinator/share/share-coordinator.js';
@@ -13,6 +14,8 @@ export interface HttpApiContext {
   broker: Broker;
   groups: GroupCoordinator;
   shares: ShareCoordinator;
+  /** The share groups' clock: the queue routes' member heartbeats on it. */
+  shareClock: Clock;
   config: BrokerConfig;
   /** The broker's own Kafka listener (host:port), for the few routes that go through a Kafka client of it (queue redrive). */
   bootstrap: string;

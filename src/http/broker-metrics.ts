@@ -1,19 +1,23 @@
 // The broker's figures on GET /metrics: its event counters (BrokerCounters),
 // records and bytes in and out per topic (per partition with
-// metricsPartitions: a series per partition, so opt-in), partitions led and
-// Kafka connections open. All read when scraped.
+// metricsPartitions: a series per partition, so opt-in), partitions led,
+// under-replicated and offline partitions and ISR changes, and Kafka
+// connections open. All read when scraped.
 
 import type { Registry } from 'prom-client';
 import type { BrokerCounters } from '../broker/counters.js';
 import type { Broker } from '../broker/broker.js';
 import { type PartitionTraffic, sumTraffic } from '../broker/partition-traffic.js';
 import type { HttpApiContext } from './api-context.js';
+import { clusterHealth } from './cluster-routes.js';
 import { type Labels, scrapedCounter, scrapedGauge } from './scraped-metrics.js';
 
 const BROKER_COUNTERS: [name: string, help: string, field: keyof BrokerCounters][] = [
   ['sluice_corrupt_batches_total', 'Record batches found failing their CRC32C check on disk (kept, never served).', 'corruptBatches'],
   ['sluice_duplicate_batches_total', 'Produce batches recognised as retries of idempotent batches already written.', 'duplicateBatches'],
   ['sluice_dedup_dropped_records_total', 'Records dropped by dedup.header as repeats within dedup.window.ms.', 'dedupDroppedRecords'],
+  ['sluice_isr_shrinks_total', 'ISR changes of partitions this broker leads that dropped followers not caught up within replica.lag.time.max.ms.', 'isrShrinks'],
+  ['sluice_isr_expands_total', 'ISR changes of partitions this broker leads that added a follower that caught up.', 'isrExpands'],
 ];
 
 const TRAFFIC_COUNTERS: [name: string, help: string, field: keyof PartitionTraffic][] = [
@@ -48,6 +52,18 @@ export function registerBrokerMetrics(registry: Registry, ctx: HttpApiContext): 
     name: 'sluice_partitions',
     help: 'Partitions this broker holds, internal topics included.',
     read: () => [[{}, broker.allPartitions().length]],
+  });
+  // Kafka's split: each leader counts its under-replicated partitions, the controller alone the offline ones,
+  // so that a sum over the brokers is the cluster's figure for both.
+  scrapedGauge(registry, {
+    name: 'sluice_under_replicated_partitions',
+    help: 'Partitions this broker leads whose ISR is smaller than their replicas.',
+    read: () => [[{}, clusterHealth(ctx).underReplicated.filter((p) => p.leader === broker.cluster.nodeId).length]],
+  });
+  scrapedGauge(registry, {
+    name: 'sluice_offline_partitions',
+    help: 'Partitions with no live leader, counted by the controller (0 on the other brokers).',
+    read: () => [[{}, broker.cluster.controllerId === broker.cluster.nodeId ? clusterHealth(ctx).offline.length : 0]],
   });
   scrapedGauge(registry, { name: 'sluice_connections', help: 'Kafka client connections open now.', read: () => [[{}, ctx.openConnections()]] });
 }

@@ -18,11 +18,16 @@ function textOf(bytes: Buffer | null): { text: string | null; base64: boolean } 
 }
 
 export function recordJson(partition: number, r: StoredRecord): string {
+  return JSON.stringify(recordObject(partition, r));
+}
+
+/** The object recordJson writes, for answers that hold records among other fields. */
+export function recordObject(partition: number, r: StoredRecord) {
   const key = textOf(r.key);
   const value = textOf(r.value);
   const headers: { [name: string]: string | null } = {};
   for (const h of r.headers) headers[h.key] = h.value === null ? null : h.value.toString('utf8');
-  return JSON.stringify({
+  return {
     partition,
     offset: r.offset,
     timestamp: r.timestamp,
@@ -31,5 +36,5 @@ export function recordJson(partition: number, r: StoredRecord): string {
     value: value.text,
     ...(value.base64 ? { valueEncoding: 'base64' } : {}),
     headers,
-  });
+  };
 }

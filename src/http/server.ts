@@ -10,10 +10,12 @@ import { SluiceError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { HttpApiContext } from './api-context.js';
 import { installAccessPolicy } from './auth.js';
+import { registerClusterRoutes } from './cluster-routes.js';
 import { isConsoleRoute, registerConsoleRoutes } from './console-routes.js';
 import { installErrorHandlers } from './errors.js';
 import { registerGroupRoutes } from './group-routes.js';
 import { registerMetricsRoutes } from './metrics-routes.js';
+import { registerQueueDeliveryRoutes } from './queue-delivery-routes.js';
 import { registerQueueRoutes } from './queue-routes.js';
 import { registerOpenApi } from './openapi.js';
 import { RecordAppender } from './record-append.js';
@@ -78,9 +80,11 @@ async function buildHttpApi(ctx: HttpApiContext): Promise<FastifyInstance> {
   await registerTopicSocketRoutes(app, ctx);
   registerGroupRoutes(app, ctx);
   registerQueueRoutes(app, ctx, appender);
+  registerQueueDeliveryRoutes(app, ctx);
   registerMetricsRoutes(app, ctx);
   await registerConsoleRoutes(app, ctx);
   registerStatsRoutes(app, ctx);
+  registerClusterRoutes(app, ctx);
   return app;
 }
 

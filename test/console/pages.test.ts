@@ -36,7 +36,7 @@ describe('web console pages', skipUnless(chromium), () => {
 
     // [route, screenshot name, a selector that shows the page has its data, text it must hold]
     const pages: [string, string, string, RegExp][] = [
-      ['/', 'overview', '#totals', /Topics\s*2/],
+      ['/', 'overview', '#totals', /Brokers\s*1[\s\S]*Under-replicated\s*0\s*0 offline[\s\S]*Topics\s*2/i],
       ['/topics', 'topics', '#topic-list', /orders/],
       ['/topics/orders', 'topic', '#partitions', /high watermark/],
       ['/browse/topics/orders', 'browse', '#browse-form', /scan at most/],

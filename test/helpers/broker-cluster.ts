@@ -23,6 +23,8 @@ export interface ClusterOptions {
   brokers: number;
   /** Extra `sluice serve` flags for every broker. */
   args?: string[];
+  /** Serve each broker's HTTP API, on a port of its own (process.httpPort); off by default. */
+  http?: boolean;
 }
 
 export interface ClusterBroker {
@@ -104,7 +106,8 @@ async function clusterBroker(t: TestContext, id: number, options: ClusterOptions
   const port = await freePort();
   const replicationProxy = await startFaultProxy(t, port);
   let running: BrokerProcess | null = null;
-  const args = ['--broker-id', String(id), '--port', String(port), '--etcd', options.etcd.join(','), '--replication-address', replicationProxy.address, ...(options.args ?? [])];
+  const http = options.http ? ['--http-port', String(await freePort())] : [];
+  const args = ['--broker-id', String(id), '--port', String(port), '--etcd', options.etcd.join(','), '--replication-address', replicationProxy.address, ...http, ...(options.args ?? [])];
   return {
     id,
     port,

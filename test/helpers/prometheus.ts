@@ -39,7 +39,7 @@ export class Scrape {
   }
 }
 
-export async function scrapeMetrics(api: HttpApiBroker): Promise<Scrape> {
+export async function scrapeMetrics(api: Pick<HttpApiBroker, 'call'>): Promise<Scrape> {
   const answer = await api.call('GET', '/metrics');
   assert.equal(answer.status, 200);
   const histograms = new Set(Array.from(answer.text.matchAll(/^# TYPE (\S+) histogram$/gm), (m) => m[1]));

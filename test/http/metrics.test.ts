@@ -72,6 +72,19 @@ test('metricsPartitions adds a series per partition, for traffic and group lag',
   assert.equal(m.value('sluice_partitions'), 2 + api.broker.config.offsetsTopicNumPartitions);
 });
 
+test('a single broker has no under-replicated or offline partitions and changes no ISR; GET /cluster names it alone, as controller', async (t) => {
+  const api = await startHttpApiBroker(t, { httpWrites: true });
+  assert.equal((await api.call('POST', '/topics', { name: 'solo', partitions: 2 })).status, 201);
+  const m = await scrapeMetrics(api);
+  for (const name of ['sluice_under_replicated_partitions', 'sluice_offline_partitions', 'sluice_isr_shrinks_total', 'sluice_isr_expands_total']) {
+    assert.ok(m.family(name), `${name} is exported`);
+    assert.equal(m.value(name), 0, name);
+  }
+  const view = (await api.call('GET', '/cluster')).json;
+  const nodeId = api.broker.config.nodeId;
+  assert.deepEqual(view, { nodeId, controllerId: nodeId, brokers: [{ nodeId, host: view.brokers[0].host, port: api.broker.port, rack: null }], underReplicatedPartitions: [], offlinePartitions: [] });
+});
+
 test('the connection gauge counts open Kafka connections', async (t) => {
   const api = await startHttpApiBroker(t);
   assert.equal((await scrapeMetrics(api)).value('sluice_connections'), 0);

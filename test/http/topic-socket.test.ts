@@ -2,7 +2,8 @@
 // records than the client granted (grant 3 of 10: exactly 3, then 2 more for a
 // grant of 2), a record produced by kcat reaches a live tail, and group mode
 // starts at the group's commits and commits what the client acknowledges, as
-// kafkajs then reads; a read-only API refuses group mode before the upgrade.
+// kafkajs then reads; a read-only API refuses group mode before the upgrade;
+// a plain GET, without the upgrade, gets the API's 426 error.
 
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
@@ -99,4 +100,18 @@ test('a read-only API refuses group mode before the upgrade, and commits need a 
   const socket = await openSocket(t, api, '/topics/readonly/ws');
   socket.send({ commit: { partition: 0, offset: 0 } });
   assert.equal((await socket.next()).error.code, 'SLUICE_HTTP_BAD_REQUEST');
+});
+
+test('a plain GET of the WebSocket route, without the upgrade, answers 426 with the API error shape', async (t) => {
+  const api = await startHttpApiBroker(t);
+  await api.broker.broker.createTopic('plain', 1, {});
+  const plain = await api.call('GET', '/topics/plain/ws');
+  assert.equal(plain.status, 426);
+  assert.equal(plain.headers.get('upgrade'), 'websocket');
+  assert.equal(plain.json.error.code, 'SLUICE_HTTP_UPGRADE_REQUIRED');
+  assert.match(plain.json.error.hint, /WebSocket/);
+  // The request is checked first, as an upgrade's would be.
+  const unknown = await api.call('GET', '/topics/nothing-here/ws');
+  assert.equal(unknown.status, 404);
+  assert.equal(unknown.json.error.code, 'SLUICE_HTTP_UNKNOWN_TOPIC');
 });

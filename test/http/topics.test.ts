@@ -101,6 +101,7 @@ test('GET /openapi.json describes every route with its parameters and bodies', a
   const routes = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
   assert.deepEqual(routes.sort(), [
     'DELETE /topics/{topic}',
+    'GET /cluster',
     'GET /console/config',
     'GET /groups',
     'GET /groups/{group}',
@@ -115,8 +116,12 @@ test('GET /openapi.json describes every route with its parameters and bodies', a
     'GET /topics/{topic}/stream',
     'PATCH /topics/{topic}/configs',
     'POST /groups/{group}/offsets/reset',
+    'POST /queues/{group}/ack',
     'POST /queues/{group}/messages',
+    'POST /queues/{group}/receive',
     'POST /queues/{group}/redrive',
+    'POST /queues/{group}/reject',
+    'POST /queues/{group}/release',
     'POST /request/{topic}',
     'POST /topics',
     'POST /topics/{topic}/records',
@@ -126,4 +131,7 @@ test('GET /openapi.json describes every route with its parameters and bodies', a
   assert.deepEqual(Object.keys(produce.requestBody.content).sort(), ['application/json', 'application/octet-stream']);
   assert.deepEqual(produce.parameters.map((p: { name: string }) => p.name).sort(), ['acks', 'key', 'partition', 'topic']);
   assert.ok(produce.responses['4XX'] ?? produce.responses['4xx'], 'error answers are described');
+  const receive = doc.paths['/queues/{group}/receive'].post;
+  assert.deepEqual(receive.parameters.map((p: { name: string }) => p.name).sort(), ['group', 'max', 'topic', 'waitMs']);
+  assert.ok(receive.responses['200'].content['application/json'].schema.properties.messages.items.properties.receipt, 'messages carry receipts');
 });

@@ -137,12 +137,14 @@ test('min.insync.replicas=2: a stopped follower leaves the ISR after replica.lag
   assert.deepEqual(members.plane.assignment('min-isr', 0).isr, [1, 2], 'within the lag time');
   clock.advance(700);
   await until(() => leader.isr.length === 1, 'the ISR to shrink');
+  assert.deepEqual([b1.broker.counters.isrShrinks, b1.broker.counters.isrExpands], [1, 0], 'the shrink is counted (sluice_isr_shrinks_total)');
   assert.equal((await produceTo(t, b1, 'min-isr', 0, ['refused'])).errorCode, ErrorCode.NOT_ENOUGH_REPLICAS);
   assert.equal((await produceTo(t, b1, 'min-isr', 0, ['one copy'], 1)).errorCode, ErrorCode.NONE);
 
   await members.start(2);
   await until(() => leader.isr.length === 2, 'the returning follower to rejoin the ISR');
   assert.deepEqual(members.plane.assignment('min-isr', 0).isr, [1, 2]);
+  assert.deepEqual([b1.broker.counters.isrShrinks, b1.broker.counters.isrExpands], [1, 1], 'the expansion is counted (sluice_isr_expands_total)');
   assert.equal((await produceTo(t, b1, 'min-isr', 0, ['two copies again'])).errorCode, ErrorCode.NONE);
   assert.equal(leader.highWatermark, 3);
 });

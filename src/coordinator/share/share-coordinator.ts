@@ -45,7 +45,7 @@ import { type DeadLetter, copyToDeadLetterTopic } from './dead-letters.js';
 import { acquireFromLog } from './share-acquisition.js';
 import { ShareReadCache } from './share-read-cache.js';
 import { ShareGroup, type ShareHeartbeat, type ShareHeartbeatResult } from './share-group.js';
-import { type AcknowledgementBatch, type AcquiredRecords, SharePartition, type RecordStateCounts } from './share-partition.js';
+import { type AcknowledgeType, type AcknowledgementBatch, type AcquiredRecords, SharePartition, type RecordStateCounts } from './share-partition.js';
 import { OPEN_SESSION_EPOCH, type SessionPartition, type ShareSession, ShareSessions, sessionPartitionKey } from './share-sessions.js';
 import type { SharePartitionSnapshot } from './share-partition.js';
 import { type ShareGroupFigures, type SharePartitionFigures, batchTimestampAt, sumFigures } from './share-figures.js';
@@ -77,6 +77,15 @@ export interface ShareFetchInput {
   forgotten: SessionPartition[];
   /** The requesting connection, aborted when it closes: a session it opens ends then. */
   connection: AbortSignal;
+}
+
+/** What one acquisition asks for: a ShareFetch's limits, or an in-process member's, which may stop waiting early. */
+type AcquireRequest = Pick<ShareFetchInput, 'groupId' | 'memberId' | 'maxRecords' | 'maxBytes' | 'maxWaitMs'> & { stop?: AbortSignal };
+
+/** A record a member holds, named with the delivery (count) it was given in. */
+export interface HeldRecord extends SessionPartition {
+  offset: number;
+  deliveryCount: number;
 }
 
 export interface SharePartitionResult extends SessionPartition {
@@ -368,13 +377,7 @@ export class ShareCoordinator {
       this.tieToConnection(step.session, req.connection);
     }
 
-    const results = new Map<string, SharePartitionResult>();
-    const resultFor = (p: SessionPartition): SharePartitionResult => {
-      const key = sessionPartitionKey(p);
-      let r = results.get(key);
-      if (!r) results.set(key, (r = { ...p, errorCode: ErrorCode.NONE, acknowledgeErrorCode: ErrorCode.NONE, leaderEpoch: -1, records: NO_RECORDS, acquired: [] }));
-      return r;
-    };
+    const { results, resultFor } = partitionResults();
     // Acknowledgements change the state at once and are stored meanwhile: the first read runs while they
     // are (it sees what they released), and the answer waits for both, so storing is never followed by reading.
     const acknowledged = Promise.all(
@@ -390,18 +393,56 @@ export class ShareCoordinator {
     // The first answer of a session names every partition it fetches from.
     if (step.opened) for (const p of step.session.partitions.values()) resultFor(p);
 
-    const deadline = this.clock.now() + Math.min(Math.max(req.maxWaitMs, 0), this.config.fetchMaxWaitMs);
-    let round = this.acquireRound(req, [...step.session.partitions.values()], resultFor);
-    await acknowledged;
-    for (;;) {
-      const remaining = deadline - this.clock.now();
-      if (round === 'acquired' || remaining <= 0 || req.maxRecords <= 0) break;
-      // A read whose records were all filtered out or held back: read on at once, letting other requests in between.
-      if (round === 'moved-on') await new Promise<void>((resolve) => setImmediate(resolve));
-      else await this.waitForRecords(req.groupId, [...step.session.partitions.values()], remaining);
-      round = this.acquireRound(req, [...step.session.partitions.values()], resultFor);
-    }
+    await this.acquireUntil(req, () => [...step.session.partitions.values()], resultFor, acknowledged);
     return { errorCode: ErrorCode.NONE, errorMessage: null, lockDurationMs, partitions: [...results.values()] };
+  }
+
+  /**
+   * Acquisition for a member inside the broker (the HTTP API's queue routes),
+   * as a ShareFetch without a share session: a session orders one client's
+   * requests by epoch, while callers in the process ask concurrently. The
+   * member must have joined by heartbeat; what it holds goes back when it
+   * leaves or times out, as for any member. Only partitions this broker
+   * leads are read (a share partition's state lives with its leader); when it
+   * leads none of them, each answers NOT_LEADER_OR_FOLLOWER. `stop` ends the
+   * wait early (the caller is going away). Returns the partitions that
+   * acquired records or failed.
+   */
+  async acquireFor(groupId: string, memberId: string, partitions: SessionPartition[], limits: { maxRecords: number; maxBytes: number; maxWaitMs: number; stop: AbortSignal }): Promise<SharePartitionResult[]> {
+    const { results, resultFor } = partitionResults();
+    const led = partitions.filter((p) => {
+      const topic = this.topics.byId(p.topicId);
+      return topic !== undefined && this.broker.partition(topic.name, p.partition)?.isLeader === true;
+    });
+    if (led.length === 0) for (const p of partitions) resultFor(p).errorCode = ErrorCode.NOT_LEADER_OR_FOLLOWER;
+    else await this.acquireUntil({ groupId, memberId, ...limits }, () => led, resultFor);
+    return [...results.values()];
+  }
+
+  /**
+   * Settles records a member inside the broker holds, each named with the
+   * delivery it was given (as the HTTP API's receipts name them): all or none.
+   * A record no longer held from that delivery (its lock expired, it was
+   * settled, or it was given out again) is stale: nothing is settled then, and
+   * the stale ones are returned. Resolves once the new states are stored.
+   */
+  async settleHeld(groupId: string, memberId: string, held: HeldRecord[], type: AcknowledgeType, releaseDelayMs = 0): Promise<{ errorCode: number; stale: HeldRecord[] }> {
+    const stale = held.filter((h) => !this.partitions.get(partitionKey(groupId, h))?.holds(memberId, h.offset, h.deliveryCount));
+    if (stale.length > 0) return { errorCode: ErrorCode.INVALID_RECORD_STATE, stale };
+    const requests = new Map<string, SharePartitionRequest>();
+    const named = new Set<string>();
+    for (const h of held) {
+      // A record named twice is settled once: a second reject would dead-letter it twice.
+      const key = sessionPartitionKey(h);
+      if (named.has(`${key}@${h.offset}`)) continue;
+      named.add(`${key}@${h.offset}`);
+      let request = requests.get(key);
+      if (!request) requests.set(key, (request = { topicId: h.topicId, partition: h.partition, acknowledgements: [] }));
+      request.acknowledgements.push({ firstOffset: h.offset, lastOffset: h.offset, acknowledgeTypes: [type], releaseDelayMs });
+    }
+    // Every partition's state changes before the first write is awaited, so the check above still holds.
+    const codes = await Promise.all([...requests.values()].map((p) => this.acknowledgePartition(groupId, memberId, p)));
+    return { errorCode: codes.find((c) => c !== ErrorCode.NONE) ?? ErrorCode.NONE, stale: [] };
   }
 
   /**
@@ -465,8 +506,28 @@ export class ShareCoordinator {
     return group;
   }
 
+  /**
+   * Reads `partitions` until something is acquired or `maxWaitMs` (capped by
+   * fetchMaxWaitMs) passes, waiting for records in between. `settled`
+   * (acknowledgements the request carried) is awaited after the first read,
+   * which sees what they released, and before any other.
+   */
+  private async acquireUntil(req: AcquireRequest, partitions: () => SessionPartition[], resultFor: (p: SessionPartition) => SharePartitionResult, settled?: Promise<unknown>): Promise<void> {
+    const deadline = this.clock.now() + Math.min(Math.max(req.maxWaitMs, 0), this.config.fetchMaxWaitMs);
+    let round = this.acquireRound(req, partitions(), resultFor);
+    await settled;
+    for (;;) {
+      const remaining = deadline - this.clock.now();
+      if (round === 'acquired' || remaining <= 0 || req.maxRecords <= 0 || req.stop?.aborted) break;
+      // A read whose records were all filtered out or held back: read on at once, letting other requests in between.
+      if (round === 'moved-on') await new Promise<void>((resolve) => setImmediate(resolve));
+      else await this.waitForRecords(req.groupId, partitions(), remaining, req.stop);
+      round = this.acquireRound(req, partitions(), resultFor);
+    }
+  }
+
   /** One read of each session partition: whether anything was acquired, or else whether some window moved on without acquiring. */
-  private acquireRound(req: ShareFetchInput, partitions: SessionPartition[], resultFor: (p: SessionPartition) => SharePartitionResult): 'acquired' | 'moved-on' | 'nothing' {
+  private acquireRound(req: AcquireRequest, partitions: SessionPartition[], resultFor: (p: SessionPartition) => SharePartitionResult): 'acquired' | 'moved-on' | 'nothing' {
     let records = req.maxRecords;
     let bytes = req.maxBytes;
     let acquiredAny = false;
@@ -688,8 +749,8 @@ export class ShareCoordinator {
     return Number(groupConfigValue(this.broker.cluster.groupConfigs(groupId), name));
   }
 
-  /** Waits until new data reaches one of `partitions`, records of the group are given back, a delay ends, or `timeoutMs` passes. */
-  private waitForRecords(groupId: string, partitions: SessionPartition[], timeoutMs: number): Promise<void> {
+  /** Waits until new data reaches one of `partitions`, records of the group are given back, a delay ends, `timeoutMs` passes or `stop` aborts. */
+  private waitForRecords(groupId: string, partitions: SessionPartition[], timeoutMs: number, stop?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       const cancels: (() => void)[] = [];
       let waiters = this.waiting.get(groupId);
@@ -709,6 +770,10 @@ export class ShareCoordinator {
         const partition = topic && this.broker.partition(topic.name, p.partition);
         if (partition) cancels.push(partition.onData(done));
       }
+      if (stop) {
+        stop.addEventListener('abort', done);
+        cancels.push(() => stop.removeEventListener('abort', done));
+      }
       const timer = this.clock.schedule(wait, done);
       waiters.add(done);
     });
@@ -717,6 +782,18 @@ export class ShareCoordinator {
   private wake(groupId: string): void {
     for (const wake of [...(this.waiting.get(groupId) ?? [])]) wake();
   }
+}
+
+/** One result per partition of an answer, made when a partition first has something to say. */
+function partitionResults(): { results: Map<string, SharePartitionResult>; resultFor(p: SessionPartition): SharePartitionResult } {
+  const results = new Map<string, SharePartitionResult>();
+  const resultFor = (p: SessionPartition): SharePartitionResult => {
+    const key = sessionPartitionKey(p);
+    let r = results.get(key);
+    if (!r) results.set(key, (r = { ...p, errorCode: ErrorCode.NONE, acknowledgeErrorCode: ErrorCode.NONE, leaderEpoch: -1, records: NO_RECORDS, acquired: [] }));
+    return r;
+  };
+  return { results, resultFor };
 }
 
 const partitionKey = (groupId: string, p: SessionPartition): string => `${groupId}\u0000${sessionPartitionKey(p)}`;

@@ -260,6 +260,18 @@ export class SharePartition {
     return ErrorCode.NONE;
   }
 
+  /**
+   * Whether `memberId` holds `offset` from the delivery numbered
+   * `deliveryCount`: a record released (or expired) and taken again by the
+   * same member is held from a later delivery, so a settlement naming the
+   * earlier one is stale.
+   */
+  holds(memberId: string, offset: number, deliveryCount: number): boolean {
+    if (offset < this.records.startOffset || offset >= this.records.endOffset) return false;
+    const run = this.records.all().find((r) => r.first <= offset && offset <= r.last);
+    return run !== undefined && run.state === DeliveryState.Acquired && run.holder === memberId && run.deliveryCount === deliveryCount;
+  }
+
   /** A member left or its session ended: whatever it holds goes back. */
   releaseMember(memberId: string): void {
     let released = false;
