@@ -30,6 +30,14 @@ export const SHARE_ACKNOWLEDGE = { request: ShareAcknowledgeRequest, response: S
 
 const OPEN_EPOCH = 0;
 const CLOSE_EPOCH = -1;
+/**
+ * A ShareFetch's MaxBytes. The broker reserves that much for the answer while
+ * the request is in flight and reads no more of the connection past its
+ * connectionMaxBufferedResponseBytes (16 MiB by default): under it, the
+ * ShareAcknowledge sent behind a long-polling ShareFetch is read and applied
+ * at once. A batch larger than this still comes whole (KIP-74).
+ */
+const FETCH_MAX_BYTES = 8 * 1024 * 1024;
 /** v2's ShareAcquireMode: batch_optimized, the v1 behaviour (KIP-1206). */
 const BATCH_OPTIMIZED = 0;
 
@@ -76,6 +84,7 @@ export class LeaderSession {
       shareSessionEpoch: this.takeEpoch(),
       maxWaitMs,
       minBytes: 1,
+      maxBytes: FETCH_MAX_BYTES,
       maxRecords,
       batchSize: maxRecords,
       shareAcquireMode: BATCH_OPTIMIZED,

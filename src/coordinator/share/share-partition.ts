@@ -42,7 +42,7 @@ export interface SharePartitionOptions {
   maxInFlightRecords: number;
   /** Records archived by a reject or at the delivery limit (dead letters are made from these). */
   onArchived?(first: number, last: number, reason: 'rejected' | 'delivery-limit', deliveryCount: number): void;
-  /** Records became available (released or expired), so a waiting fetch may take them. */
+  /** Records became available (released or expired) or a full window moved on, so a waiting fetch may take some. */
   onAvailable?(): void;
 }
 
@@ -377,9 +377,12 @@ export class SharePartition {
   }
 
   private afterChange(released: boolean): void {
+    const wasFull = this.windowFull();
     this.records.advanceStart();
     this.dropIdleLocks();
-    if (released) this.opts.onAvailable?.();
+    // Records given back can be taken again, and a full window that moved on lets new ones be read:
+    // either way fetches waiting for records look again (acknowledgements need not ride on a fetch).
+    if (released || (wasFull && !this.windowFull())) this.opts.onAvailable?.();
   }
 
   // ---- queries --------------------------------------------------------------------------------

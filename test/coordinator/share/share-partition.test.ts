@@ -269,6 +269,17 @@ test('no new records are taken past maxInFlightRecords from the start offset; se
   assert.deepEqual(partition.acquire('m2', batches(0, 29), 100), [{ firstOffset: 10, lastOffset: 13, deliveryCount: 1 }]);
 });
 
+test('acknowledgements that move a full window on wake the fetches waiting for room, which need not be the acknowledging ones', () => {
+  const { partition, wakeups } = makePartition({ maxInFlightRecords: 10 });
+  partition.acquire('m1', batches(0, 29), 100);
+  assert.equal(partition.acknowledge('m1', [ack(5, 6, Accept)]), ErrorCode.NONE);
+  assert.equal(wakeups(), 0, 'the start offset did not move: still full');
+  assert.equal(partition.acknowledge('m1', [ack(0, 1, Accept)]), ErrorCode.NONE);
+  assert.equal(wakeups(), 1, 'room for two more');
+  assert.equal(partition.acknowledge('m1', [ack(2, 2, Accept)]), ErrorCode.NONE);
+  assert.equal(wakeups(), 1, 'the window was not full: nobody waits for room');
+});
+
 test('offsets no data batch covers (control batches, compacted records) are archived and never delivered', () => {
   const { partition } = makePartition();
   const acquired = partition.acquire('m1', [{ first: 0, last: 2 }, { first: 5, last: 6 }], 100);
