@@ -7,6 +7,8 @@
 //   work        4 workers take and acknowledge those N messages one by one
 //   redelivery  a worker takes K messages and is killed (SIGKILL); the time
 //               until another worker has received all K again
+// Before the steps, Sluice's share-state topic is created by a share group of
+// its own (see prepareSluice), as RabbitMQ's queues are declared before them.
 // Writes bench/results/queues.json and appends a summary to bench/RESULTS.md.
 //
 // Options: --messages N (default 100,000), --held K (default 100),
@@ -20,7 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Admin, KafkaClient } from '../src/client/index.js';
+import { Admin, KafkaClient, connect } from '../src/client/index.js';
 import { startBrokerProcess } from './broker-process.js';
 import { type Done, startWorker } from './worker-process.js';
 import { freePort } from './free-port.js';
@@ -30,6 +32,7 @@ const ROOT = path.resolve(HERE, '../..');
 const WORKER = path.join(HERE, 'queue-worker.js');
 const RABBITMQ_SERVER = ['/usr/lib/rabbitmq/bin/rabbitmq-server', '/usr/sbin/rabbitmq-server'].find((p) => fs.existsSync(p));
 const SLUICE_PARTITIONS = 4;
+const WARM_UP_TOPIC = 'warm-up';
 
 const { values: args } = parseArgs({
   options: {
@@ -174,14 +177,31 @@ async function runSystem(system: string, work: string, rows: Row[]): Promise<voi
   }
 }
 
-/** The queues' topics (the workers' share group reads them from the start: `from: 'earliest'`). */
+/**
+ * The queues' topics (the workers' share group reads them from the start:
+ * `from: 'earliest'`), and one message taken and acknowledged by a share group
+ * of its own, so that the broker's share-state topic (__share_group_state,
+ * created on the first state write, as in Kafka) exists before the timed steps,
+ * as the queues do for RabbitMQ.
+ */
 async function prepareSluice(bootstrap: string, topics: string[]): Promise<void> {
   const client = new KafkaClient({ bootstrap, clientId: 'bench-admin' });
   try {
     const admin = new Admin(client);
     for (const topic of topics) await admin.createTopic(topic, topic === 'held' ? 1 : SLUICE_PARTITIONS);
+    await admin.createTopic(WARM_UP_TOPIC, 1);
   } finally {
     await client.close();
+  }
+  const sluice = await connect({ bootstrap, clientId: 'bench-warm-up' });
+  try {
+    await sluice.producer({ acks: 'all' }).send(WARM_UP_TOPIC, { value: 'warm-up' });
+    for await (const msg of sluice.queue(WARM_UP_TOPIC, { group: 'bench-warm-up', from: 'earliest' })) {
+      msg.ack();
+      break;
+    }
+  } finally {
+    await sluice.close();
   }
 }
 

@@ -6,8 +6,9 @@
 // the group's dead-letter topic; two share groups on one topic each get
 // everything, and a consumer group beside them is undisturbed; the group
 // configs the options name are set on the GROUP resource; after kill -9 of
-// the broker acknowledged messages stay so and those in flight come again; the messages of a
-// worker killed with SIGKILL go to another at once (its connection closed); a queue carries
+// the broker acknowledged messages stay so, those in flight come again and a
+// delayed release keeps its delay; the messages of a worker killed with
+// SIGKILL go to another at once (its connection closed); a queue carries
 // on across a broker restart; a release with a delay comes back no earlier
 // than the delay, a message with a delivery time no earlier than that while
 // the ones behind it flow, and a filter lets only matching messages through.
@@ -387,6 +388,34 @@ test('after kill -9 of the broker, acknowledged messages stay acknowledged and t
     redelivered.slice(1).map(([, count]) => count),
     [1, 1],
   );
+});
+
+test('a message released with a delay is not delivered again before it when the broker is killed with kill -9 and restarted meanwhile', async (t) => {
+  const dataDir = await makeDataDir(t, 'sluice-queue-delay-kill9-');
+  const first = await spawnBroker(t, { dataDir });
+  const before = await connect({ bootstrap: first.bootstrap });
+  defer(t, () => before.close());
+  await before.admin().createTopic('later', { partitions: 1 });
+  await before.producer().send('later', { value: 'retry me' });
+  const delayMs = 6000;
+  let releasedAt = 0;
+  // Closing the queue sends the release and waits for its answer, which comes once it is stored.
+  for await (const msg of before.queue('later', { group: 'g', from: 'earliest', prefetch: 1 })) {
+    releasedAt = Date.now();
+    msg.release({ delayMs });
+    break;
+  }
+  await first.kill9();
+
+  const second = await spawnBroker(t, { dataDir });
+  const after = await connect({ bootstrap: second.bootstrap });
+  defer(t, () => after.close());
+  for await (const msg of after.queue('later', { group: 'g', valueFormat: 'string' })) {
+    assert.equal(msg.value, 'retry me');
+    assert.equal(msg.deliveryCount, 2);
+    assert.ok(Date.now() - releasedAt >= delayMs, `redelivered ${Date.now() - releasedAt} ms after a release with a ${delayMs} ms delay, across a restart`);
+    break;
+  }
 });
 
 test('an acknowledgement after the lock expired is dropped, so it cannot spoil the others of its partition in the same request', async (t) => {

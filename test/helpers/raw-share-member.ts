@@ -61,9 +61,13 @@ export class RawShareMember {
     return member;
   }
 
-  /** ShareFetch of partition 0 with `acknowledgements` piggybacked; the partition's answer (the first fetch opens the session). A `maxBytes` of 1 reads one batch at a time. */
-  async fetch(acknowledgements: RawAcknowledgement[] = [], maxWaitMs = 5000, maxBytes = 1 << 20, maxRecords = 500): Promise<RawSharePartition> {
-    const body = await this.send(ShareFetchRequest, ShareFetchResponse, 1, {
+  /**
+   * ShareFetch of partition 0 with `acknowledgements` piggybacked; the
+   * partition's answer (the first fetch opens the session). A `maxBytes` of 1
+   * reads one batch at a time. With `shareAcquireMode`, v2 carrying it (KIP-1206), else v1.
+   */
+  async fetch(acknowledgements: RawAcknowledgement[] = [], maxWaitMs = 5000, maxBytes = 1 << 20, maxRecords = 500, shareAcquireMode?: number): Promise<RawSharePartition> {
+    const body = await this.send(ShareFetchRequest, ShareFetchResponse, shareAcquireMode === undefined ? 1 : 2, {
       groupId: this.groupId,
       memberId: this.memberId,
       shareSessionEpoch: this.nextEpoch(),
@@ -72,6 +76,7 @@ export class RawShareMember {
       maxBytes,
       maxRecords,
       batchSize: maxRecords,
+      shareAcquireMode: shareAcquireMode ?? 0,
       topics: [{ topicId: this.topicId, partitions: [{ partitionIndex: 0, acknowledgementBatches: acknowledgements }] }],
       forgottenTopicsData: [],
     });

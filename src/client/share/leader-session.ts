@@ -2,15 +2,19 @@
 // partitions in it, the epoch the next request carries, the acknowledgements
 // waiting to go, and the translation of ShareFetch/ShareAcknowledge.
 //
-//   epoch 0 opens (names the partitions, carries no acknowledgements)
-//   1, 2, ... each request: partitions added or acknowledged, partitions forgotten
+//   epoch 0 opens (a ShareFetch naming the partitions)
+//   1, 2, ... each request: ShareFetches add or forget partitions,
+//             ShareAcknowledges carry acknowledgements
 //   -1 closes (ShareAcknowledge on close: last acknowledgements, the rest goes back)
 //
-// A failed request or a session error ends the session on our side: the next
-// request opens a new one, and the broker gives back everything the member
-// held on that leader. `generation` counts sessions, so that records of an
-// ended one are never acknowledged in the next (the broker would refuse the
-// whole partition's acknowledgements for them: INVALID_RECORD_STATE).
+// Building a request takes its epoch, so requests are sent in the order they
+// were built, on one connection: the broker steps the session as they arrive
+// and several may be in flight. A failed request or a session error ends the
+// session on our side: the next request opens a new one, and the broker gives
+// back everything the member held on that leader. `generation` counts
+// sessions, so that records of an ended one are never acknowledged in the next
+// (the broker would refuse the whole partition's acknowledgements for them:
+// INVALID_RECORD_STATE).
 
 import type { Message } from '../../protocol/codec.js';
 import { ShareAcknowledgeRequest, ShareAcknowledgeResponse } from '../../protocol/messages/share-acknowledge.js';
@@ -26,6 +30,14 @@ export const SHARE_ACKNOWLEDGE = { request: ShareAcknowledgeRequest, response: S
 
 const OPEN_EPOCH = 0;
 const CLOSE_EPOCH = -1;
+/**
+ * A ShareFetch's MaxBytes. The broker reserves that much for the answer while
+ * the request is in flight and reads no more of the connection past its
+ * connectionMaxBufferedResponseBytes (16 MiB by default): under it, the
+ * ShareAcknowledge sent behind a long-polling ShareFetch is read and applied
+ * at once. A batch larger than this still comes whole (KIP-74).
+ */
+const FETCH_MAX_BYTES = 8 * 1024 * 1024;
 /** v2's ShareAcquireMode: batch_optimized, the v1 behaviour (KIP-1206). */
 const BATCH_OPTIMIZED = 0;
 
@@ -61,25 +73,22 @@ export class LeaderSession {
     return this.epoch !== OPEN_EPOCH;
   }
 
-  /**
-   * A ShareFetch for `wanted` (the assigned partitions this leader leads)
-   * taking up to `maxRecords`, with the pending acknowledgements (an opening
-   * request can carry none: there are none, reset() dropped them).
-   */
+  /** A ShareFetch for `wanted` (the assigned partitions this leader leads) taking up to `maxRecords`. */
   fetchRequest(wanted: number[], maxRecords: number, maxWaitMs: number): Message {
-    const acks = this.pending.takeAll();
-    const partitions = new Set([...wanted.filter((p) => !this.inSession.has(p)), ...acks.keys()]);
+    const added = wanted.filter((p) => !this.inSession.has(p));
     const forgotten = [...this.inSession].filter((p) => !wanted.includes(p));
+    this.inSession = new Set(wanted);
     return {
       groupId: this.groupId,
       memberId: this.memberId,
-      shareSessionEpoch: this.epoch,
+      shareSessionEpoch: this.takeEpoch(),
       maxWaitMs,
       minBytes: 1,
+      maxBytes: FETCH_MAX_BYTES,
       maxRecords,
       batchSize: maxRecords,
       shareAcquireMode: BATCH_OPTIMIZED,
-      topics: partitions.size === 0 ? [] : [this.topicEntry([...partitions], acks)],
+      topics: added.length === 0 ? [] : [this.topicEntry(added, new Map())],
       forgottenTopicsData: forgotten.length === 0 ? [] : [{ topicId: this.topicId, partitions: forgotten }],
     };
   }
@@ -90,16 +99,17 @@ export class LeaderSession {
     return {
       groupId: this.groupId,
       memberId: this.memberId,
-      shareSessionEpoch: final ? CLOSE_EPOCH : this.epoch,
+      shareSessionEpoch: final ? CLOSE_EPOCH : this.takeEpoch(),
       isRenewAck: false,
       topics: acks.size === 0 ? [] : [this.topicEntry([...acks.keys()], acks)],
     };
   }
 
-  /** The request built last was answered without a top-level error. */
-  advance(wanted: number[] | null): void {
-    this.epoch = this.epoch === 0x7fffffff ? 1 : this.epoch + 1;
-    if (wanted) this.inSession = new Set(wanted);
+  /** The epoch of the request being built; the next one carries the one after. */
+  private takeEpoch(): number {
+    const epoch = this.epoch;
+    this.epoch = epoch === 0x7fffffff ? 1 : epoch + 1;
+    return epoch;
   }
 
   /** The session is gone (an error, a lost connection, or closed): the next fetch opens another. */

@@ -7,13 +7,18 @@
 //               (buffered here, or taken by the application)
 //     reserved: MaxRecords of the ShareFetches in flight
 //
-// Each leader's loop sends one request at a time on the leader's 'fetch'
-// connection: a ShareFetch asking for the room left, carrying the
-// acknowledgements settled since the last request (the broker applies them
-// first, so it never holds more than `prefetch` records for us), or, when
-// the window is full, a ShareAcknowledge with them. With nothing to ask and
-// nothing to say it waits for a settle or an assignment change. So a settle
-// made while a ShareFetch long-polls is sent at most maxWaitMs later.
+// Each leader's loop keeps at most one ShareFetch and one ShareAcknowledge
+// in flight on the leader's 'fetch' connection: a ShareFetch asking for the
+// room left whenever there is room, and a ShareAcknowledge with the
+// acknowledgements settled since the last one. Both are built once the
+// current turn of the event loop is over, so the settles it made go
+// together, and the ShareFetch goes first: the broker answers a connection in
+// order, and an acknowledgement is answered only once it is stored (an
+// fsync), which the next records need not wait for. So the broker may, for a
+// moment, count as ours both the records whose acknowledgements are on their
+// way and the next ones; what we hold stays within `prefetch`. A
+// ShareAcknowledge sent while a ShareFetch long-polls is applied at once and
+// answered after it.
 //
 // Each record knows when its acquisition lock ends at the latest; past it the
 // broker has given it back, so it is neither handed out nor acknowledged
@@ -29,7 +34,7 @@ import diagnostics_channel from 'node:diagnostics_channel';
 import { type Clock, sleep, systemClock } from '../../clock.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import type { Message } from '../../protocol/codec.js';
-import type { Api } from '../connection.js';
+import type { Api, BrokerConnection } from '../connection.js';
 import type { KafkaClient, TopicInfo } from '../kafka-client.js';
 import { refreshesMetadata } from '../retriable.js';
 import { AcknowledgeType } from './acknowledgements.js';
@@ -189,23 +194,54 @@ export class ShareConsumer {
   }
 
   private async runSession(s: LeaderSession): Promise<void> {
+    const inFlight = { fetch: null as Promise<void> | null, acknowledge: null as Promise<void> | null, backoff: null as Promise<void> | null };
+    const track = (key: 'fetch' | 'acknowledge', request: Promise<void>) => {
+      inFlight[key] = request.finally(() => {
+        inFlight[key] = null;
+        this.changed.notify();
+      });
+    };
+    // A failed request ended the session; the loop waits this long before opening another.
+    const failed = () => {
+      if (!this.closing) inFlight.backoff ??= sleep(this.clock, RETRY_BACKOFF_MS).finally(() => (inFlight.backoff = null));
+    };
     while (!this.closing && !this.fatal) {
+      if (inFlight.backoff) await inFlight.backoff;
       const topic = await this.currentTopic();
       const wanted = topic ? this.assigned.filter((p) => topic.partitions[p]?.leader === s.leaderId) : [];
-      const room = wanted.length > 0 ? this.opts.prefetch - this.held - this.reserved : 0;
-      if (room > 0) await this.fetch(s, wanted, room);
-      else if (s.pending.size > 0) await this.acknowledge(s);
-      else await this.changed.wait();
+      const canFetch = () => inFlight.fetch === null && wanted.length > 0 && this.room() > 0;
+      const canAcknowledge = () => inFlight.acknowledge === null && s.pending.size > 0;
+      if (!canFetch() && !canAcknowledge()) {
+        await this.changed.wait();
+        continue;
+      }
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      const conn = await this.client.node(s.leaderId, 'fetch').catch(() => null);
+      if (this.closing) break;
+      if (!conn) {
+        this.endSession(s);
+        failed();
+        continue;
+      }
+      if (canFetch()) track('fetch', this.fetch(s, conn, wanted, this.room(), failed));
+      if (canAcknowledge()) track('acknowledge', this.acknowledge(s, conn, failed));
     }
+    await Promise.all([inFlight.fetch, inFlight.acknowledge]);
   }
 
-  private async fetch(s: LeaderSession, wanted: number[], room: number): Promise<void> {
+  /** Records we may still ask for: the window less what we hold and what requests in flight may bring. */
+  private room(): number {
+    return this.opts.prefetch - this.held - this.reserved;
+  }
+
+  private async fetch(s: LeaderSession, conn: BrokerConnection, wanted: number[], room: number, failed: () => void): Promise<void> {
     const generation = s.generation;
     const sentAt = this.clock.now();
     this.reserved += room;
-    const res = await this.send(s, SHARE_FETCH, s.fetchRequest(wanted, room, this.opts.maxWaitMs), this.opts.maxWaitMs + this.client.requestTimeoutMs).finally(() => (this.reserved -= room));
-    if (!res) return;
-    s.advance(wanted);
+    const res = await this.send(s, conn, SHARE_FETCH, s.fetchRequest(wanted, room, this.opts.maxWaitMs), this.opts.maxWaitMs + this.client.requestTimeoutMs).finally(() => (this.reserved -= room));
+    if (!res) return failed();
+    // The session ended meanwhile (another request failed): what this brought is no longer ours.
+    if (s.generation !== generation) return;
     const { records, errors } = s.records(res, this.opts.topic);
     this.reportErrors(errors);
     const lockedUntil = sentAt + res.acquisitionLockTimeoutMs;
@@ -214,24 +250,25 @@ export class ShareConsumer {
     if (records.length > 0) this.arrived.notify();
   }
 
-  private async acknowledge(s: LeaderSession): Promise<void> {
-    const res = await this.send(s, SHARE_ACKNOWLEDGE, s.acknowledgeRequest(false));
-    if (!res) return;
-    s.advance(null);
+  private async acknowledge(s: LeaderSession, conn: BrokerConnection, failed: () => void): Promise<void> {
+    const generation = s.generation;
+    const res = await this.send(s, conn, SHARE_ACKNOWLEDGE, s.acknowledgeRequest(false));
+    if (!res) return failed();
+    if (s.generation !== generation) return;
     this.reportErrors((res.responses as Message[]).flatMap((t) => (t.partitions as Message[]).map((p) => ({ partition: p.partitionIndex, errorCode: ErrorCode.NONE, acknowledgeErrorCode: p.errorCode }))));
   }
 
-  /** Sends a session request to its leader; on a lost connection or a session error, ends the session, backs off and resolves null. */
-  private async send(s: LeaderSession, api: Api, body: Message, timeoutMs?: number): Promise<Message | null> {
+  /** Sends a session request; on a lost connection or a session error, ends the session (once) and resolves null. */
+  private async send(s: LeaderSession, conn: BrokerConnection, api: Api, body: Message, timeoutMs?: number): Promise<Message | null> {
+    const generation = s.generation;
     try {
-      const conn = await this.client.node(s.leaderId, 'fetch');
       const res = await conn.send(api, body, { timeoutMs });
       if (res.errorCode === ErrorCode.NONE) return res;
     } catch {
       // As a session error: what the session held is given back by the broker.
     }
-    this.endSession(s);
-    if (!this.closing) await sleep(this.clock, RETRY_BACKOFF_MS);
+    // Requests sent after the one that failed fail too: the session ends once.
+    if (s.generation === generation) this.endSession(s);
     return null;
   }
 

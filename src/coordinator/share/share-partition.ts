@@ -42,7 +42,7 @@ export interface SharePartitionOptions {
   maxInFlightRecords: number;
   /** Records archived by a reject or at the delivery limit (dead letters are made from these). */
   onArchived?(first: number, last: number, reason: 'rejected' | 'delivery-limit', deliveryCount: number): void;
-  /** Records became available (released or expired), so a waiting fetch may take them. */
+  /** Records became available (released or expired) or a full window moved on, so a waiting fetch may take some. */
   onAvailable?(): void;
 }
 
@@ -72,7 +72,8 @@ export const MAX_RELEASE_DELAY_MS = 24 * 60 * 60 * 1000;
 /** The persisted form, as Kafka's ShareSnapshot value: acquired records are stored as available. */
 export interface SharePartitionSnapshot {
   startOffset: number;
-  stateBatches: { firstOffset: number; lastOffset: number; deliveryState: DeliveryState; deliveryCount: number }[];
+  /** Runs of the window; `notBefore` (ms since the epoch) on available records not deliverable before then (a release with a delay). */
+  stateBatches: { firstOffset: number; lastOffset: number; deliveryState: DeliveryState; deliveryCount: number; notBefore?: number }[];
 }
 
 export interface RecordStateCounts {
@@ -112,7 +113,8 @@ export class SharePartition {
       // Offsets the snapshot does not mention were never delivered.
       if (first > next) p.records.append(next, first - 1, { state: DeliveryState.Available, deliveryCount: 0, ...UNHELD, notBefore: 0 });
       const state = b.deliveryState === DeliveryState.Acquired ? DeliveryState.Available : b.deliveryState;
-      p.records.append(first, b.lastOffset, { state, deliveryCount: b.deliveryCount, ...UNHELD, notBefore: 0 });
+      const notBefore = b.deliveryState === DeliveryState.Available ? (b.notBefore ?? 0) : 0;
+      p.records.append(first, b.lastOffset, { state, deliveryCount: b.deliveryCount, ...UNHELD, notBefore });
       next = b.lastOffset + 1;
     }
     p.records.advanceStart();
@@ -157,7 +159,7 @@ export class SharePartition {
    * and whether the group's filter passes them (runs covering
    * `first`..`last`): it is asked for new records, and for never-delivered
    * records inside the window whose time is not known (restored from a
-   * snapshot, which keeps no times). Records filtered out are acknowledged
+   * snapshot, which keeps only times still to come). Records filtered out are acknowledged
    * without a delivery. Returns what was acquired, in offset order.
    */
   acquire(memberId: string, batches: { first: number; last: number }[], maxRecords: number, planOf: (first: number, last: number) => DeliveryRun[] = dueNow): AcquiredRecords[] {
@@ -293,13 +295,16 @@ export class SharePartition {
     this.locks.clear();
   }
 
+  /** The state to store: held records as available (their locks do not outlive a restart), delays still running kept. */
   snapshot(): SharePartitionSnapshot {
+    const now = this.opts.clock.now();
     const stateBatches: SharePartitionSnapshot['stateBatches'] = [];
     for (const run of this.records.all()) {
       const deliveryState = run.state === DeliveryState.Acquired ? DeliveryState.Available : run.state;
+      const notBefore = run.state === DeliveryState.Available && run.notBefore > now ? run.notBefore : 0;
       const prev = stateBatches[stateBatches.length - 1];
-      if (prev && prev.deliveryState === deliveryState && prev.deliveryCount === run.deliveryCount) prev.lastOffset = run.last;
-      else stateBatches.push({ firstOffset: run.first, lastOffset: run.last, deliveryState, deliveryCount: run.deliveryCount });
+      if (prev && prev.deliveryState === deliveryState && prev.deliveryCount === run.deliveryCount && (prev.notBefore ?? 0) === notBefore) prev.lastOffset = run.last;
+      else stateBatches.push({ firstOffset: run.first, lastOffset: run.last, deliveryState, deliveryCount: run.deliveryCount, ...(notBefore > 0 && { notBefore }) });
     }
     return { startOffset: this.records.startOffset, stateBatches };
   }
@@ -389,9 +394,12 @@ export class SharePartition {
   }
 
   private afterChange(released: boolean): void {
+    const wasFull = this.windowFull();
     this.records.advanceStart();
     this.dropIdleLocks();
-    if (released) this.opts.onAvailable?.();
+    // Records given back can be taken again, and a full window that moved on lets new ones be read:
+    // either way fetches waiting for records look again (acknowledgements need not ride on a fetch).
+    if (released || (wasFull && !this.windowFull())) this.opts.onAvailable?.();
   }
 
   // ---- queries --------------------------------------------------------------------------------

@@ -5,11 +5,17 @@
 //   ShareSnapshotValue v0   flexible: snapshotEpoch uint16, stateEpoch int32, leaderEpoch int32,
 //                           startOffset int64, stateBatches [firstOffset int64, lastOffset int64,
 //                           deliveryState int8 (0 available, 2 acknowledged, 4 archived),
-//                           deliveryCount int16]
+//                           deliveryCount int16, notBefore int64 (Sluice's tag 10000)]
 //
 // Sluice writes a whole snapshot at each change (the last record per key is
 // the state); Kafka's ShareUpdate records (key version 1), which Sluice does
 // not write, are skipped when read. A null value deletes the partition's state.
+//
+// notBefore is Sluice's own tagged field (tag 10000, as the releaseDelayMs of
+// acknowledgement batches; default 0, then not written): the time (ms since
+// the epoch) before which available records are not delivered, so that a
+// release with a delay outlives a restart. Kafka's layout has no place for it;
+// a Kafka reader skips the unknown tag and sees the records available.
 
 import { MalformedFrameError } from '../../protocol/malformed-frame-error.js';
 import type { Message } from '../../protocol/codec.js';
@@ -29,7 +35,13 @@ const ShareSnapshotValue = new VersionedRecord(
     f('stateEpoch', 'int32'),
     f('leaderEpoch', 'int32'),
     f('startOffset', 'int64'),
-    a('stateBatches', '0', [f('firstOffset', 'int64'), f('lastOffset', 'int64'), f('deliveryState', 'int8'), f('deliveryCount', 'int16')]),
+    a('stateBatches', '0', [
+      f('firstOffset', 'int64'),
+      f('lastOffset', 'int64'),
+      f('deliveryState', 'int8'),
+      f('deliveryCount', 'int16'),
+      f('notBefore', 'int64', '0+', { tag: 10000, default: 0 }),
+    ]),
   ]),
 );
 
@@ -61,6 +73,12 @@ export function decodeShareStateRecord(key: Buffer | null, value: Buffer | null)
   if (value === null) return { key: stateKey, snapshot: null };
   const v = ShareSnapshotValue.decode(value);
   if (v === null) return null;
-  const stateBatches = (v.stateBatches as Message[]).map((b) => ({ firstOffset: b.firstOffset, lastOffset: b.lastOffset, deliveryState: b.deliveryState, deliveryCount: b.deliveryCount }));
+  const stateBatches = (v.stateBatches as Message[]).map((b) => ({
+    firstOffset: b.firstOffset,
+    lastOffset: b.lastOffset,
+    deliveryState: b.deliveryState,
+    deliveryCount: b.deliveryCount,
+    ...(Number(b.notBefore) > 0 && { notBefore: Number(b.notBefore) }),
+  }));
   return { key: stateKey, snapshot: { startOffset: v.startOffset, stateBatches } };
 }

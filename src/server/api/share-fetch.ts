@@ -1,8 +1,10 @@
 // ShareFetch v1-2 (KIP-932; flexible). The share session, acknowledgements
 // piggybacked on the fetch, and the records acquired for the member with their
 // AcquiredRecords ranges; the coordinator decides (coordinator/share). Topics
-// by id. v2's ShareAcquireMode is read and not yet honoured (record-limit mode
-// is not served: records are acquired by batch budget as in v1).
+// by id. v2's ShareAcquireMode (KIP-1206) needs nothing of its own: Sluice
+// acquires at most MaxRecords records in every mode, cutting producer batches
+// where the limit falls, which is record_limit's promise; under batch_optimized
+// Kafka may finish a batch past the limit, Sluice does not.
 
 import type { Message } from '../../protocol/codec.js';
 import { ErrorCode } from '../../protocol/error-codes.js';

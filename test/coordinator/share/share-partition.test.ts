@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DeliveryState } from '../../../src/coordinator/share/in-flight-records.js';
 import { AcknowledgeType, MAX_RELEASE_DELAY_MS, SharePartition, type SharePartitionOptions } from '../../../src/coordinator/share/share-partition.js';
+import { decodeShareStateRecord, shareSnapshotKey, shareSnapshotValue } from '../../../src/coordinator/share/share-state-log.js';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
 
@@ -269,6 +270,17 @@ test('no new records are taken past maxInFlightRecords from the start offset; se
   assert.deepEqual(partition.acquire('m2', batches(0, 29), 100), [{ firstOffset: 10, lastOffset: 13, deliveryCount: 1 }]);
 });
 
+test('acknowledgements that move a full window on wake the fetches waiting for room, which need not be the acknowledging ones', () => {
+  const { partition, wakeups } = makePartition({ maxInFlightRecords: 10 });
+  partition.acquire('m1', batches(0, 29), 100);
+  assert.equal(partition.acknowledge('m1', [ack(5, 6, Accept)]), ErrorCode.NONE);
+  assert.equal(wakeups(), 0, 'the start offset did not move: still full');
+  assert.equal(partition.acknowledge('m1', [ack(0, 1, Accept)]), ErrorCode.NONE);
+  assert.equal(wakeups(), 1, 'room for two more');
+  assert.equal(partition.acknowledge('m1', [ack(2, 2, Accept)]), ErrorCode.NONE);
+  assert.equal(wakeups(), 1, 'the window was not full: nobody waits for room');
+});
+
 test('offsets no data batch covers (control batches, compacted records) are archived and never delivered', () => {
   const { partition } = makePartition();
   const acquired = partition.acquire('m1', [{ first: 0, last: 2 }, { first: 5, last: 6 }], 100);
@@ -301,6 +313,30 @@ test('a snapshot keeps settled records settled and held ones redeliverable, with
     { firstOffset: 6, lastOffset: 9, deliveryCount: 2 },
     { firstOffset: 10, lastOffset: 14, deliveryCount: 1 },
   ]);
+  restored.close();
+});
+
+test('a release delay still running is kept in the snapshot and its stored form, and holds the records back after a restore', () => {
+  const { partition, clock, opts } = makePartition();
+  partition.acquire('m1', batches(0, 4), 10);
+  partition.acknowledge('m1', [ack(0, 0, Accept), { ...ack(1, 2, Release), releaseDelayMs: 5000 }, ack(3, 3, Release)]);
+  const notBefore = clock.now() + 5000;
+  const snapshot = partition.snapshot();
+  assert.deepEqual(snapshot.stateBatches, [
+    { firstOffset: 1, lastOffset: 2, deliveryState: DeliveryState.Available, deliveryCount: 1, notBefore },
+    { firstOffset: 3, lastOffset: 4, deliveryState: DeliveryState.Available, deliveryCount: 1 },
+  ]);
+  const key = { groupId: 'g', topicId: '00'.repeat(16), partition: 0 };
+  assert.deepEqual(decodeShareStateRecord(shareSnapshotKey(key), shareSnapshotValue(snapshot, 0))?.snapshot, snapshot, 'stored and read back whole');
+  partition.close();
+
+  clock.advance(1000);
+  const restored = SharePartition.restore(snapshot, opts);
+  assert.deepEqual(restored.acquire('m2', batches(0, 4), 10), [{ firstOffset: 3, lastOffset: 4, deliveryCount: 2 }], 'the delayed records wait; those behind them flow');
+  assert.equal(restored.nextDelayEnd(), notBefore);
+  clock.advance(4000);
+  assert.deepEqual(restored.acquire('m2', batches(0, 4), 10), [{ firstOffset: 1, lastOffset: 2, deliveryCount: 2 }]);
+  assert.deepEqual(partition.snapshot().stateBatches.filter((b) => 'notBefore' in b), [], 'a delay that has passed is not stored');
   restored.close();
 });
 
