@@ -225,14 +225,7 @@ export class Partition {
       throw new SluiceError('SLUICE_ERR_STORAGE', `partition ${this.topic}-${this.index} is offline after a storage failure`, { cause: this.storageFailure });
     }
     if (this.currentRole !== 'leader') throw new NotLeaderError(this.topic, this.index);
-    let appended;
-    try {
-      appended = this.log.append(batches, this.leaderEpoch);
-    } catch (err) {
-      // A RangeError (not whole batches) is a caller's bug, not the disk's.
-      if (err instanceof StorageError) this.goOffline(err);
-      throw err;
-    }
+    const appended = this.onLog(() => this.log.append(batches, this.leaderEpoch));
     const { baseOffset, lastOffset } = appended;
     if (this.appendWaiters.size > 0) this.wakeAppendWaiters();
     this.txns.onAppended(batches);
@@ -256,13 +249,7 @@ export class Partition {
       throw new SluiceError('SLUICE_ERR_STORAGE', `partition ${this.topic}-${this.index} is offline after a storage failure`, { cause: this.storageFailure });
     }
     if (this.currentRole !== 'follower') throw new NotLeaderError(this.topic, this.index);
-    let appended;
-    try {
-      appended = this.log.appendReplicated(batches);
-    } catch (err) {
-      if (err instanceof StorageError) this.goOffline(err);
-      throw err;
-    }
+    const appended = this.onLog(() => this.log.appendReplicated(batches));
     this.txns.onAppended(batches);
     this.producers.onAppended(batches, Date.now());
     // Counted as committed here once fsynced: a follower that becomes leader
@@ -281,12 +268,7 @@ export class Partition {
    * (KIP-101); the high watermark comes down with it.
    */
   truncateTo(offset: number): void {
-    try {
-      this.log.truncateTo(offset);
-    } catch (err) {
-      if (err instanceof StorageError) this.goOffline(err);
-      throw err;
-    }
+    this.onLog(() => this.log.truncateTo(offset));
     const end = this.logEndOffset;
     if (this.hw > end) this.hw = end;
     if (this.committedEnd > end) this.committedEnd = end;
@@ -297,14 +279,19 @@ export class Partition {
    * goes on from there: what lies between is gone at the leader.
    */
   startAt(offset: number): void {
+    this.onLog(() => this.log.startAt(offset));
+    this.hw = offset;
+    this.committedEnd = offset;
+  }
+
+  /** Runs a change of the log; a StorageError takes the partition offline (a RangeError is a caller's bug, not the disk's). */
+  private onLog<T>(change: () => T): T {
     try {
-      this.log.startAt(offset);
+      return change();
     } catch (err) {
       if (err instanceof StorageError) this.goOffline(err);
       throw err;
     }
-    this.hw = offset;
-    this.committedEnd = offset;
   }
 
   /** A follower learns its leader's high watermark: its own is that, bounded by its log end. */
