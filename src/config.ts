@@ -211,7 +211,9 @@ export interface BrokerConfig {
   /**
    * Memory for the most recent appends of all partitions, kept to serve reads
    * at the tail (followers, consumers keeping up) without reading the disk
-   * (bytes; 0: none). Default 64 MiB.
+   * (bytes; 0: none). Default 0: holding request buffers longer keeps the
+   * allocator from reusing warm memory, which cost single-replica produce
+   * more (0.73x) than the saved reads gained.
    */
   tailCacheBytes: number;
   /** pino log level. Default info. */
@@ -270,7 +272,7 @@ export const defaultConfig: BrokerConfig = {
   replicationAddress: '',
   replicaLagTimeMaxMs: 30_000,
   replicaFetchWaitMaxMs: 500,
-  tailCacheBytes: 64 * 1024 * 1024,
+  tailCacheBytes: 0,
   logLevel: 'info',
 };
 
