@@ -23,7 +23,7 @@ import { ApiVersionsRequest, ApiVersionsResponse } from '../protocol/messages/ap
 import { Reader } from '../protocol/reader.js';
 import type { MessageSchema } from '../protocol/schema.js';
 import { Writer } from '../protocol/writer.js';
-import { ResponseReader } from './response-reader.js';
+import { FrameReader } from '../protocol/frame-reader.js';
 import { ClientError } from './client-error.js';
 
 export interface Api {
@@ -65,13 +65,14 @@ function codecOf(schema: MessageSchema): MessageCodec {
 const MAX_RESPONSE_BYTES = 1024 * 1024 * 1024;
 
 /**
- * The socket's reads, through ResponseReader, before and after the connection
+ * The socket's reads, through a FrameReader, before and after the connection
  * object exists: frames go to `deliver`, an unreadable size to `fail`.
  */
 class ResponseSource {
   deliver: (frame: Buffer) => void = () => {};
   fail: (err: Error) => void = () => {};
-  private readonly reader = new ResponseReader(MAX_RESPONSE_BYTES, (frame) => this.deliver(frame));
+  // The broker is the peer the client chose: a response's declared size gets its buffer at once.
+  private readonly reader = new FrameReader({ maxFrameBytes: MAX_RESPONSE_BYTES, limitName: 'largest response a client accepts' }, (frame) => this.deliver(frame));
   readonly onread = {
     buffer: () => this.reader.target(),
     callback: (n: number) => {

@@ -1,140 +1,176 @@
-// Splits a TCP byte stream into Kafka frames (int32 size, then that many bytes).
-// The size is checked against the limit before any byte of the body is kept.
+// Splits a socket's reads into Kafka frames (int32 size, then that many bytes),
+// telling the socket where each read lands (net's `onread`: `target()` before a
+// read, `received(n)` after it). A socket without `onread` (TLS) feeds its chunks
+// through `push`, which copies them the same way.
 //
-// A frame that arrives whole inside one chunk is returned as a view of it (no
-// copy: the common case, many frames per read). A frame spread over chunks is
-// gathered as views of its large pieces and copied once, when complete; its small
-// pieces (a frame trickled in 1-byte reads) are copied as they come into slabs,
-// so no read's Buffer is kept for a few bytes. Either way a partial frame costs
-// about what was received, never its declared size.
+// Reads between frames land in slabs, and every byte of a slab is read into
+// once, so a frame handed out as a view of a slab stays valid for as long as it
+// is held. A frame that does not arrive whole in one read gets a buffer of its
+// own as soon as its size is known (from `allocate`, a pool for instance), and
+// the kernel then reads the rest of it straight there: a 1 MB frame is neither
+// gathered from sixteen 64 KiB reads nor copied again when complete.
 //
-//   input:  [chunk][chunk]...          what push() received and next() has not consumed
-//   frame:  size (4 bytes, possibly split) -> parts: [view][view][slab]...  (partBytes of frameSize)
+// A size is checked against the limit before anything is allocated for it. A
+// declared size above `upfrontMaxBytes` is not trusted with a buffer of its own:
+// its bytes are kept as views of the slabs they landed in (contiguous reads share
+// one view) and joined when complete, so such a frame costs what was received.
+//
+//   read -> slab: [..frame..][..frame..][size|start of frame]   -> views handed out
+//   read -> own buffer of the frame in progress (upfront)       -> the buffer handed out when full
+//   read -> slab, frame over upfrontMaxBytes: parts [view][view]... -> joined when full
 export class FrameTooLargeError extends Error {
   readonly code = 'SLUICE_ERR_FRAME_SIZE';
 }
 
-/** Pieces smaller than this are copied into a slab instead of kept as views (bytes). */
-const SMALL_PIECE = 4096;
-/** Size of a slab gathering small pieces (bytes). */
-const SLAB_BYTES = 16 * 1024;
+/** Gives the buffer of `size` bytes that a frame arriving over several reads is read into. */
+export type FrameAllocator = (size: number) => Buffer;
+
+const allocateFresh: FrameAllocator = (size) => Buffer.allocUnsafe(size);
+
+const SLAB_BYTES = 64 * 1024;
+/** A read target smaller than this is not worth a read: a slab's tail is dropped for a new slab. */
+const MIN_READ_BYTES = 4 * 1024;
+
+export interface FrameReaderOptions {
+  /** Largest frame accepted (bytes). */
+  maxFrameBytes: number;
+  /** Largest declared size given a buffer before its bytes arrive (bytes); maxFrameBytes when the peer is trusted. */
+  upfrontMaxBytes?: number;
+  /** Names the limit in the error for a size past it. */
+  limitName: string;
+  allocate?: FrameAllocator;
+}
 
 export class FrameReader {
-  private readonly input: Buffer[] = [];
-  /** Read position in input[0]. */
-  private position = 0;
+  private readonly maxFrameBytes: number;
+  private readonly upfrontMaxBytes: number;
+  private readonly limitName: string;
+  private readonly allocate: FrameAllocator;
+  private slab = Buffer.allocUnsafe(SLAB_BYTES);
+  private slabUsed = 0;
   private readonly sizeBytes = Buffer.alloc(4);
   private sizeFilled = 0;
-  /** Declared size of the frame being read, or -1 while its size is. */
+  /** Declared size of the frame in progress, or -1 between frames. */
   private frameSize = -1;
-  /** The frame's bytes so far, in order, when it spans chunks. */
+  /** The frame in progress in a buffer of its own, filled up to `filled`. */
+  private own: Buffer | null = null;
+  /** The frame in progress as views of slabs, when its size was not trusted up front. */
   private readonly parts: Buffer[] = [];
-  private partBytes = 0;
-  /** The last part while it gathers small pieces: filled up to slabFilled. */
-  private slab: Buffer | null = null;
-  private slabFilled = 0;
+  private filled = 0;
+  /** Whether the last target was the frame's own buffer (else the slab). */
+  private readingOwn = false;
 
-  constructor(private readonly maxFrameBytes: number) {}
+  constructor(
+    options: FrameReaderOptions,
+    private readonly onFrame: (frame: Buffer) => void,
+  ) {
+    this.maxFrameBytes = options.maxFrameBytes;
+    this.upfrontMaxBytes = options.upfrontMaxBytes ?? options.maxFrameBytes;
+    this.limitName = options.limitName;
+    this.allocate = options.allocate ?? allocateFresh;
+  }
 
-  /** Feeds bytes received; `next()` then returns the frames they complete. */
-  push(chunk: Buffer): void {
-    if (chunk.length > 0) this.input.push(chunk);
+  /** Where the next read should land. */
+  target(): Buffer {
+    const own = this.own;
+    this.readingOwn = own !== null && own.length - this.filled >= MIN_READ_BYTES;
+    if (this.readingOwn) return (own as Buffer).subarray(this.filled);
+    if (this.slab.length - this.slabUsed < MIN_READ_BYTES) {
+      this.slab = Buffer.allocUnsafe(SLAB_BYTES);
+      this.slabUsed = 0;
+    }
+    return this.slab.subarray(this.slabUsed);
   }
 
   /**
-   * The next whole frame, or null until more bytes arrive. Frames come one at a
-   * time, so the caller can answer those before a bad size and can stop taking
-   * frames when it has enough in flight. Throws FrameTooLargeError on a bad size.
+   * `n` bytes were read into the last target: hands out the frames they complete,
+   * in order. Throws FrameTooLargeError on a bad size, after the frames before it.
    */
-  next(): Buffer | null {
-    if (this.frameSize < 0 && !this.readSize()) return null;
-    for (;;) {
-      const needed = this.frameSize - this.partBytes;
-      if (needed === 0) return this.finishFrame(this.joinParts());
-      if (this.input.length === 0) return null;
-      const chunk = this.input[0];
-      const take = Math.min(chunk.length - this.position, needed);
-      if (this.partBytes === 0 && take === needed) {
-        const frame = chunk.subarray(this.position, this.position + take);
-        this.advance(take);
-        return this.finishFrame(frame);
+  received(n: number): void {
+    if (this.readingOwn) {
+      this.filled += n;
+      this.completeOwn();
+      return;
+    }
+    const chunk = this.slab.subarray(this.slabUsed, this.slabUsed + n);
+    this.slabUsed += n;
+    let pos = 0;
+    while (pos < chunk.length) {
+      if (this.frameSize < 0) {
+        pos = this.readSize(chunk, pos);
+        if (this.frameSize < 0) continue;
+        const size = this.frameSize;
+        if (chunk.length - pos >= size) {
+          this.frameSize = -1;
+          this.onFrame(chunk.subarray(pos, pos + size));
+          pos += size;
+          continue;
+        }
+        if (size <= this.upfrontMaxBytes) this.own = this.allocate(size);
       }
-      if (take < SMALL_PIECE) this.copyToSlab(chunk, take);
-      else {
-        this.closeSlab();
-        this.parts.push(chunk.subarray(this.position, this.position + take));
+      const take = Math.min(chunk.length - pos, this.frameSize - this.filled);
+      if (this.own !== null) {
+        chunk.copy(this.own, this.filled, pos, pos + take);
+        this.filled += take;
+        this.completeOwn();
+      } else {
+        this.addPart(chunk.subarray(pos, pos + take));
       }
-      this.partBytes += take;
-      this.advance(take);
+      pos += take;
     }
   }
 
-  /** Reads and checks the 4-byte size; false until all four bytes are here. */
-  private readSize(): boolean {
-    while (this.sizeFilled < 4) {
-      if (this.input.length === 0) return false;
-      const chunk = this.input[0];
-      if (this.sizeFilled === 0 && chunk.length - this.position >= 4) {
-        this.frameSize = this.checkSize(chunk.readInt32BE(this.position));
-        this.advance(4);
-        return true;
-      }
-      this.sizeBytes[this.sizeFilled++] = chunk[this.position];
-      this.advance(1);
+  /** Feeds a chunk from a socket without `onread`: copied through target() and received(). */
+  push(chunk: Buffer): void {
+    let pos = 0;
+    while (pos < chunk.length) {
+      const n = chunk.copy(this.target(), 0, pos);
+      pos += n;
+      this.received(n);
     }
-    this.frameSize = this.checkSize(this.sizeBytes.readInt32BE(0));
-    return true;
   }
 
-  private checkSize(size: number): number {
+  /** Reads the size from chunk at pos, possibly over several reads; returns the position after what it took. */
+  private readSize(chunk: Buffer, pos: number): number {
+    let size: number;
+    if (this.sizeFilled === 0 && chunk.length - pos >= 4) {
+      size = chunk.readInt32BE(pos);
+      pos += 4;
+    } else {
+      this.sizeBytes[this.sizeFilled++] = chunk[pos++];
+      if (this.sizeFilled < 4) return pos;
+      this.sizeFilled = 0;
+      size = this.sizeBytes.readInt32BE(0);
+    }
     if (size < 0 || size > this.maxFrameBytes) {
-      throw new FrameTooLargeError(`frame size ${size} is outside 0..${this.maxFrameBytes} (socket.request.max.bytes)`);
+      throw new FrameTooLargeError(`frame size ${size} is outside 0..${this.maxFrameBytes} (${this.limitName})`);
     }
-    return size;
+    this.frameSize = size;
+    this.filled = 0;
+    return pos;
   }
 
-  private copyToSlab(chunk: Buffer, n: number): void {
-    let copied = 0;
-    while (copied < n) {
-      if (this.slab === null || this.slabFilled === this.slab.length) {
-        this.closeSlab();
-        // Never larger than what the frame still needs.
-        this.slab = Buffer.allocUnsafe(Math.min(SLAB_BYTES, this.frameSize - this.partBytes - copied));
-      }
-      const k = Math.min(n - copied, this.slab.length - this.slabFilled);
-      chunk.copy(this.slab, this.slabFilled, this.position + copied, this.position + copied + k);
-      this.slabFilled += k;
-      copied += k;
-    }
-  }
-
-  /** Ends the slab being filled: it becomes a part of the bytes it holds. */
-  private closeSlab(): void {
-    if (this.slab === null) return;
-    this.parts.push(this.slab.subarray(0, this.slabFilled));
-    this.slab = null;
-    this.slabFilled = 0;
-  }
-
-  private joinParts(): Buffer {
-    this.closeSlab();
-    if (this.parts.length === 1) return this.parts[0];
-    return Buffer.concat(this.parts, this.frameSize);
-  }
-
-  private advance(n: number): void {
-    this.position += n;
-    if (this.position === this.input[0].length) {
-      this.input.shift();
-      this.position = 0;
-    }
-  }
-
-  private finishFrame(frame: Buffer): Buffer {
+  private completeOwn(): void {
+    const frame = this.own as Buffer;
+    if (this.filled < frame.length) return;
+    this.own = null;
     this.frameSize = -1;
-    this.sizeFilled = 0;
-    if (this.parts.length > 0) this.parts.length = 0;
-    this.partBytes = 0;
-    return frame;
+    this.onFrame(frame);
+  }
+
+  /** A piece of an untrusted frame: contiguous with the last piece in the same slab, it extends that view. */
+  private addPart(piece: Buffer): void {
+    const last = this.parts[this.parts.length - 1];
+    if (last !== undefined && last.buffer === piece.buffer && last.byteOffset + last.length === piece.byteOffset) {
+      this.parts[this.parts.length - 1] = Buffer.from(last.buffer, last.byteOffset, last.length + piece.length);
+    } else {
+      this.parts.push(piece);
+    }
+    this.filled += piece.length;
+    if (this.filled < this.frameSize) return;
+    const frame = Buffer.concat(this.parts, this.frameSize);
+    this.parts.length = 0;
+    this.frameSize = -1;
+    this.onFrame(frame);
   }
 }

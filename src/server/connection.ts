@@ -17,10 +17,22 @@ import { Writer } from '../protocol/writer.js';
 import type { BrokerServices, RequestContext } from './api/handler.js';
 import { type HandlerEntry, handlerFor, unsupportedApiVersionsResponse } from './api/index.js';
 import { FrameReader } from '../protocol/frame-reader.js';
+import type { BufferPool } from '../protocol/buffer-pool.js';
+import { withOwnReadBuffers } from './own-read-buffers.js';
 import { errorCodeOf, errorResponse } from './error-response.js';
 import type { QueuedRequestBytes } from './queued-request-bytes.js';
 import type { FaultInjector, ProduceResponseFault } from './fault-hook.js';
 import { type RequestEvent, requestChannel } from './request-channel.js';
+
+/** Produce's API key: its frames go back to the pool once answered (framePool). */
+const PRODUCE_API_KEY = 0;
+
+/**
+ * Largest declared frame size given its buffer before its bytes arrive, so that the
+ * socket reads straight into it (bytes). Kafka's socket server allocates every request's
+ * declared size up front; past this a frame costs what was received (FrameReader).
+ */
+const UPFRONT_FRAME_MAX_BYTES = 16 * 1024 * 1024;
 
 /** Requests in flight on one connection before it stops reading (Kafka's queued.max.requests). */
 const MAX_IN_FLIGHT = 500;
@@ -44,7 +56,13 @@ interface Pending {
 }
 
 export class Connection {
+  /** The socket requests are read from: `accepted` itself, or the socket its handle moved to. */
+  readonly socket: net.Socket;
   private readonly frames: FrameReader;
+  /** Frames read and not yet dispatched, oldest first. */
+  private readonly ready: Buffer[] = [];
+  /** A bad frame size read after the frames in `ready`: the connection closes once they are answered. */
+  private unreadable: Error | null = null;
   private readonly queue: Pending[] = [];
   private readonly clientHost: string;
   /** Aborted once the socket closes. */
@@ -60,19 +78,39 @@ export class Connection {
   private readonly wake = () => this.maybeResume();
 
   constructor(
-    private readonly socket: net.Socket,
+    /** A socket accepted paused (pauseOnConnect). */
+    accepted: net.Socket,
     private readonly services: BrokerServices,
     private readonly config: BrokerConfig,
     private readonly log: Logger,
     /** Request bytes in flight over all connections (queuedMaxRequestBytes). */
     private readonly queuedRequestBytes: QueuedRequestBytes,
+    /**
+     * Buffers for large produce frames, given back once the request is answered. Only
+     * produce: its handler is done with the frame's bytes when it settles (the log has
+     * written or copied them), while other handlers may keep views into their requests.
+     */
+    private readonly framePool: BufferPool,
     /** Test-only fault injection (fault-hook.ts); null in every real broker. */
     private readonly faults: FaultInjector | null = null,
   ) {
-    this.frames = new FrameReader(config.socketRequestMaxBytes);
+    this.frames = new FrameReader(
+      {
+        maxFrameBytes: config.socketRequestMaxBytes,
+        upfrontMaxBytes: UPFRONT_FRAME_MAX_BYTES,
+        limitName: 'socket.request.max.bytes',
+        allocate: (size) => (size >= framePool.minBytes ? framePool.take(size) : Buffer.allocUnsafe(size)),
+      },
+      (frame) => this.ready.push(frame),
+    );
+    const own = withOwnReadBuffers(accepted, { buffer: () => this.frames.target(), callback: (n) => this.onRead(n) });
+    const socket = (this.socket = own ?? accepted);
+    if (own === null) {
+      socket.on('data', (chunk: Buffer) => this.onData(chunk));
+      socket.resume();
+    }
     this.clientHost = socket.remoteAddress ?? 'unknown';
     socket.setNoDelay(true);
-    socket.on('data', (chunk) => this.onData(chunk));
     socket.on('error', (err) => this.log.debug({ err }, 'connection error'));
     socket.on('close', () => this.onClose());
     socket.on('drain', () => this.maybeResume());
@@ -89,9 +127,26 @@ export class Connection {
     this.socket.destroy();
   }
 
+  /** Bytes read into the reader's target (own read buffers). */
+  private onRead(n: number): boolean {
+    if (this.closing) return true; // what follows an unreadable frame is discarded
+    try {
+      this.frames.received(n);
+    } catch (err) {
+      this.unreadable = err as Error;
+    }
+    this.takeFrames();
+    return true;
+  }
+
+  /** A chunk from a socket that reads into buffers of its own (TLS). */
   private onData(chunk: Buffer): void {
-    if (this.closing) return; // what follows an unreadable frame is discarded
-    this.frames.push(chunk);
+    if (this.closing) return;
+    try {
+      this.frames.push(chunk);
+    } catch (err) {
+      this.unreadable = err as Error;
+    }
     this.takeFrames();
   }
 
@@ -106,14 +161,11 @@ export class Connection {
         this.socket.pause();
         return;
       }
-      let frame: Buffer | null;
-      try {
-        frame = this.frames.next();
-      } catch (err) {
-        this.closeAfterAnswers(err as Error);
+      const frame = this.ready.shift();
+      if (frame === undefined) {
+        if (this.unreadable) this.closeAfterAnswers(this.unreadable);
         return;
       }
-      if (frame === null) return;
       this.dispatch(frame);
     }
   }
@@ -151,7 +203,7 @@ export class Connection {
       if (header.apiVersion < handler.minVersion || header.apiVersion > handler.maxVersion) {
         if (handler.apiKey === 18) {
           // KIP-511: an ApiVersions version we do not know is answered in the v0 shape.
-          this.enqueue(Promise.resolve(unsupportedApiVersionsResponse()), header.correlationId, entry, 0, {}, frame.length, 0);
+          this.enqueue(Promise.resolve(unsupportedApiVersionsResponse()), header.correlationId, entry, 0, {}, frame, 0);
           return;
         }
         throw new MalformedFrameError(`unsupported version ${header.apiVersion} of API ${header.apiKey} (serves ${handler.minVersion}-${handler.maxVersion})`);
@@ -159,6 +211,7 @@ export class Connection {
       if (requestCodec.isFlexible(header.apiVersion)) skipHeaderTags(r);
       body = requestCodec.decode(r, header.apiVersion);
     } catch (err) {
+      this.framePool.give(frame);
       this.closeAfterAnswers(err as Error, header);
       return;
     }
@@ -180,7 +233,7 @@ export class Connection {
     }
     const fault = this.faults && header.apiKey === 0 ? this.faults.forProduce(body) : null;
     const reserved = entry.handler.responseBytesBound?.(body, this.config) ?? 0;
-    this.enqueue(result, header.correlationId, entry, header.apiVersion, body, frame.length, reserved, fault);
+    this.enqueue(result, header.correlationId, entry, header.apiVersion, body, frame, reserved, fault);
   }
 
   private enqueue(
@@ -189,16 +242,21 @@ export class Connection {
     entry: HandlerEntry,
     version: number,
     request: Message,
-    requestBytes: number,
+    frame: Buffer,
     reservedBytes: number,
     fault: (() => ProduceResponseFault) | null = null,
   ): void {
+    const requestBytes = frame.length;
     const pending: Pending = { done: false, chunks: null, requestBytes, reservedBytes, startedMs: this.startedMs };
     this.queue.push(pending);
     this.queuedRequestBytes.take(requestBytes);
     this.reservedResponseBytes += reservedBytes;
+    // Settled, produce is done with its frame's bytes (the log wrote or copied them); other
+    // handlers may keep views into theirs, so their pooled frames are left to the GC.
+    const produce = entry.handler.apiKey === PRODUCE_API_KEY;
     result.then(
       (response) => {
+        if (produce) this.framePool.give(frame);
         if (response !== null && fault) {
           const action = fault();
           if (action === 'withhold') return;
@@ -214,6 +272,7 @@ export class Connection {
       (err: unknown) => {
         if (pending.startedMs > 0) publishRequest(this.socket, pending, entry, version, errorCodeOf(err));
         const response = this.answerFailure(err, entry, version, request);
+        if (produce) this.framePool.give(frame);
         if (response === null) this.abort(err as Error, 'no answer expected for a failed request');
         else this.complete(pending, response, correlationId, entry, version);
       },

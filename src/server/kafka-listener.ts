@@ -12,11 +12,17 @@ import type { BrokerServices } from './api/handler.js';
 import { Connection } from './connection.js';
 import type { FaultInjector } from './fault-hook.js';
 import { QueuedRequestBytes } from './queued-request-bytes.js';
+import { BufferPool } from '../protocol/buffer-pool.js';
 import { RateLimitedWarning } from './rate-limited-warning.js';
 import { openFilesCount, openFilesLimit } from './open-files.js';
 
 /** Least time between two warnings about refused connections (ms). */
 const ACCEPT_WARNING_INTERVAL_MS = 10_000;
+
+/** Produce frames from this size up are assembled in pooled buffers (bytes). */
+const POOLED_FRAME_MIN_BYTES = 64 * 1024;
+/** Idle pooled frame buffers kept for reuse at most (bytes). */
+const FRAME_POOL_FREE_BYTES = 64 * 1024 * 1024;
 
 /** Open files short of the limit at which new connections are warned about: a tenth of it, at least 16. */
 function fileHeadroom(limit: number): number {
@@ -42,19 +48,23 @@ export class KafkaListener {
     faults: FaultInjector | null = null,
   ) {
     const queuedRequestBytes = new QueuedRequestBytes(config.queuedMaxRequestBytes);
-    this.server = net.createServer((socket) => {
+    // The tail cache keeps appended frames, so they cannot be lent out again.
+    const framePool = new BufferPool(config.tailCacheBytes > 0 ? Infinity : POOLED_FRAME_MIN_BYTES, FRAME_POOL_FREE_BYTES);
+    // Paused, so that a Connection may move the socket's handle before anything is read (own-read-buffers.ts).
+    this.server = net.createServer({ pauseOnConnect: true }, (accepted) => {
       // Until the broker is attached (start-up), connections are refused.
       if (!this.services) {
-        socket.destroy();
+        accepted.destroy();
         return;
       }
-      const ip = socket.remoteAddress ?? 'unknown';
+      const ip = accepted.remoteAddress ?? 'unknown';
       const refusal = this.refusalOf(ip);
       if (refusal !== null) {
         this.refusals.warn(log, { client: ip, limit: refusal }, 'connection refused: limit reached');
-        socket.destroy();
+        accepted.destroy();
         return;
       }
+      const { socket } = new Connection(accepted, this.services, config, log, queuedRequestBytes, framePool, faults);
       this.sockets.add(socket);
       this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
       socket.on('close', () => {
@@ -64,7 +74,6 @@ export class KafkaListener {
         else this.perIp.set(ip, left);
       });
       this.checkFileHeadroom();
-      new Connection(socket, this.services, config, log, queuedRequestBytes, faults);
     });
   }
 

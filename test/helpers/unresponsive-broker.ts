@@ -57,24 +57,20 @@ export async function startUnresponsiveBroker(scope: CleanupScope, behaviour: Un
       socket.resume();
       return;
     }
-    const frames = new FrameReader(2 ** 30);
     let answered = false;
-    socket.on('data', (chunk) => {
-      frames.push(chunk);
-      for (let frame = frames.next(); frame !== null; frame = frames.next()) {
-        if (answered) {
-          correlationIds.push(frame.readInt32BE(4));
-          continue;
-        }
-        answered = true;
-        socket.write(apiVersionsAnswer(frame));
-        if (behaviour === 'stops-reading') {
-          socket.pause();
-          paused.push(socket);
-          return;
-        }
+    const frames = new FrameReader({ maxFrameBytes: 2 ** 30, limitName: 'test' }, (frame) => {
+      if (answered) {
+        correlationIds.push(frame.readInt32BE(4));
+        return;
+      }
+      answered = true;
+      socket.write(apiVersionsAnswer(frame));
+      if (behaviour === 'stops-reading') {
+        socket.pause();
+        paused.push(socket);
       }
     });
+    socket.on('data', (chunk) => frames.push(chunk));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   scope.after(async () => {
