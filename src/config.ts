@@ -208,14 +208,6 @@ export interface BrokerConfig {
   replicaLagTimeMaxMs: number;
   /** Longest a follower's fetch waits at the leader for new records (ms). Default 500, as Kafka's replica.fetch.wait.max.ms. */
   replicaFetchWaitMaxMs: number;
-  /**
-   * Memory for the most recent appends of all partitions, kept to serve reads
-   * at the tail (followers, consumers keeping up) without reading the disk
-   * (bytes; 0: none). Default 0: holding request buffers longer keeps the
-   * allocator from reusing warm memory, which cost single-replica produce
-   * more (0.73x) than the saved reads gained.
-   */
-  tailCacheBytes: number;
   /** pino log level. Default info. */
   logLevel: string;
 }
@@ -272,7 +264,6 @@ export const defaultConfig: BrokerConfig = {
   replicationAddress: '',
   replicaLagTimeMaxMs: 30_000,
   replicaFetchWaitMaxMs: 500,
-  tailCacheBytes: 0,
   logLevel: 'info',
 };
 
@@ -384,7 +375,6 @@ export function resolveConfig(overrides: Partial<Record<keyof BrokerConfig, unkn
     replicationAddress: String(o.replicationAddress),
     replicaLagTimeMaxMs: integer('replicaLagTimeMaxMs', o.replicaLagTimeMaxMs, 10, 2 ** 31 - 1),
     replicaFetchWaitMaxMs: integer('replicaFetchWaitMaxMs', o.replicaFetchWaitMaxMs, 0, 2 ** 31 - 1),
-    tailCacheBytes: integer('tailCacheBytes', o.tailCacheBytes, 0),
     logLevel: String(o.logLevel),
   };
 }

@@ -14,7 +14,6 @@ import { ErrorCode } from '../protocol/error-codes.js';
 import { FileLog } from '../storage/file-log.js';
 import { Scrubber } from '../storage/scrubber.js';
 import type { PartitionLog } from '../storage/partition-log.js';
-import { TailCache } from '../storage/tail-cache.js';
 import { Partition } from './partition.js';
 import { IsrChanges } from './isr-changes.js';
 import { ReplicaFetchers } from '../replication/replica-fetchers.js';
@@ -81,8 +80,6 @@ export class Broker {
   readonly isrChanges: IsrChanges;
   /** Fetches the partitions this broker follows from their leaders. */
   private readonly fetchers: ReplicaFetchers;
-  /** The newest appends of every partition, for reads at the tail; null with --tail-cache-bytes 0. */
-  private readonly tailCache: TailCache | null;
 
   constructor(
     readonly config: BrokerConfig,
@@ -92,7 +89,6 @@ export class Broker {
     readonly clock: Clock = backgroundClock,
   ) {
     this.dynamicConfig = new BrokerConfigs(config, cluster);
-    this.tailCache = config.tailCacheBytes > 0 ? new TailCache(config.tailCacheBytes) : null;
     this.fetchers = new ReplicaFetchers({
       nodeId: config.nodeId,
       maxWaitMs: config.replicaFetchWaitMaxMs,
@@ -210,7 +206,7 @@ export class Broker {
 
   private async openLog(topic: TopicMetadata, index: number): Promise<PartitionLog> {
     const dir = this.partitionDir(topic.name, index);
-    return FileLog.open(dir, logConfigFor(topic.configs, this.dynamicConfig), this.log, () => this.counters.corruptBatches++, this.tailCache?.forLog() ?? null);
+    return FileLog.open(dir, logConfigFor(topic.configs, this.dynamicConfig), this.log, () => this.counters.corruptBatches++);
   }
 
   /**

@@ -65,7 +65,6 @@ const OPTIONS: ServeOption[] = [
   { key: 'replicationAddress', flag: '--replication-address <host:port>', help: 'address other brokers fetch replicas from (default: the advertised listener)' },
   { key: 'replicaLagTimeMaxMs', flag: '--replica-lag-time-max-ms <ms>', help: 'a follower behind the leader this long leaves the ISR' },
   { key: 'replicaFetchWaitMaxMs', flag: '--replica-fetch-wait-max-ms <ms>', help: "longest a follower's fetch waits at the leader" },
-  { key: 'tailCacheBytes', flag: '--tail-cache-bytes <n>', help: 'memory for the newest appends of all partitions, read at the tail without the disk (0: none)' },
   { key: 'logLevel', flag: '--log-level <level>', help: 'pino level: trace, debug, info, warn, error, silent' },
 ];
 

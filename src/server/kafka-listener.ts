@@ -48,8 +48,7 @@ export class KafkaListener {
     faults: FaultInjector | null = null,
   ) {
     const queuedRequestBytes = new QueuedRequestBytes(config.queuedMaxRequestBytes);
-    // The tail cache keeps appended frames, so they cannot be lent out again.
-    const framePool = new BufferPool(config.tailCacheBytes > 0 ? Infinity : POOLED_FRAME_MIN_BYTES, FRAME_POOL_FREE_BYTES);
+    const framePool = new BufferPool(POOLED_FRAME_MIN_BYTES, FRAME_POOL_FREE_BYTES);
     // Paused, so that a Connection may move the socket's handle before anything is read (own-read-buffers.ts).
     this.server = net.createServer({ pauseOnConnect: true }, (accepted) => {
       // Until the broker is attached (start-up), connections are refused.

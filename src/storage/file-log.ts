@@ -31,7 +31,6 @@ import { countExpiredSegments, maxTimestampOf, segmentIndexOf, segmentsWhollyBel
 import { forEachStoredBatch, swapCleanedFile, writeCleanedFile } from './segment-swap.js';
 import { StorageError } from './storage-error.js';
 import { type StorageLogger, silentStorageLogger } from './storage-logger.js';
-import type { LogTail } from './tail-cache.js';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -57,8 +56,6 @@ export class FileLog implements PartitionLog {
     private segments: Segment[],
     logStartOffset: number,
     private readonly onCorruptBatch: CorruptBatchListener,
-    /** The newest appends, served to reads at the tail (tail-cache.ts); null: every read goes to the segments. */
-    private readonly tail: LogTail | null,
   ) {
     this._logStartOffset = logStartOffset;
     this._sizeBytes = segments.reduce((sum, s) => sum + s.sizeBytes, 0);
@@ -83,7 +80,6 @@ export class FileLog implements PartitionLog {
     config: LogConfig,
     logger: StorageLogger = silentStorageLogger,
     onCorruptBatch: CorruptBatchListener = () => {},
-    tail: LogTail | null = null,
   ): Promise<FileLog> {
     fs.mkdirSync(dir, { recursive: true });
     const cleanShutdown = takeCleanShutdownMarker(dir);
@@ -95,7 +91,7 @@ export class FileLog implements PartitionLog {
     const active = segments[segments.length - 1];
     const checkpointed = readLogStartOffset(dir) ?? 0;
     const logStartOffset = Math.min(Math.max(segments[0].baseOffset, checkpointed), active.nextOffset);
-    const log = new FileLog(dir, config, logger, segments, logStartOffset, onCorruptBatch, tail);
+    const log = new FileLog(dir, config, logger, segments, logStartOffset, onCorruptBatch);
     // Recovery logged these with their segment; the listener counts them.
     for (const range of log.corruptRanges()) onCorruptBatch(range);
     // A crash between writing the checkpoint and deleting segments leaves some wholly below it.
@@ -140,8 +136,6 @@ export class FileLog implements PartitionLog {
     this.assignEpoch(leaderEpoch, baseOffset);
     const lastOffset = assignOffsets(batches, baseOffset, leaderEpoch) - 1;
     this.write(batches, lastOffset);
-    // Produce validation checked these batches' CRC32C; a replica's copies (appendReplicated) are read back from disk, checked.
-    this.tail?.add(baseOffset, lastOffset + 1, this.active.baseOffset, batches);
     return { baseOffset, lastOffset };
   }
 
@@ -151,8 +145,6 @@ export class FileLog implements PartitionLog {
     const epochs: [number, number][] = [];
     const info = replicatedOffsets(batches, this.logEndOffset, (base, epoch) => epochs.push([epoch, base]));
     for (const [epoch, base] of epochs) this.assignEpoch(epoch, base);
-    // Not kept (see append), so what was kept as leader no longer ends at the log end: a read from it would stop short.
-    this.tail?.clear();
     this.write(batches, info.lastOffset);
     return info;
   }
@@ -204,8 +196,6 @@ export class FileLog implements PartitionLog {
     const from = Math.max(offset, this._logStartOffset);
     const end = Math.min(maxOffset, this.logEndOffset);
     if (from >= end) return EMPTY;
-    const cached = this.tail?.read(from, maxBytes, end, minOneBatch);
-    if (cached) return cached;
     // Like Kafka, one read serves from one segment; the next fetch continues in the following one.
     for (let i = segmentIndexOf(this.segments, from); i < this.segments.length; i++) {
       const data = this.segments[i].read(from, maxBytes, end, minOneBatch);
@@ -292,7 +282,6 @@ export class FileLog implements PartitionLog {
       return;
     }
     if (offset < this._logStartOffset) throw new RangeError(`cannot truncate to ${offset}, below logStartOffset ${this._logStartOffset}`);
-    this.tail?.clear();
     const failure = this.failure ?? this.flusher.error;
     if (failure !== null) throw failure;
     // Segments starting at or past the cut go whole; the first one stays, possibly emptied.
@@ -324,7 +313,6 @@ export class FileLog implements PartitionLog {
   startAt(offset: number): void {
     const failure = this.failure ?? this.flusher.error;
     if (failure !== null) throw failure;
-    this.tail?.clear();
     this.startAfresh(offset);
   }
 
@@ -438,7 +426,6 @@ export class FileLog implements PartitionLog {
   /** Puts a cleaned copy holding `batches` in place of closed segment `old` (segment-swap.ts), on disk and here. */
   private replaceSegment(old: Segment, batches: Buffer[]): void {
     // Reads serve the compacted records from now on, as they would from the files.
-    this.tail?.clear();
     writeCleanedFile(this.dir, old.baseOffset, batches);
     swapCleanedFile(this.dir, old.baseOffset);
     // From here the new .log is the segment; the old descriptor still reads the old file until closed.
@@ -500,7 +487,6 @@ export class FileLog implements PartitionLog {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.tail?.clear();
     this.failure ??= new StorageError(`log ${this.dir} is closed`);
     let error: unknown = null;
     try {

@@ -11,7 +11,6 @@ import { decodeBatch, encodeBatch, forEachBatch } from '../../src/protocol/recor
 import { FileLog } from '../../src/storage/file-log.js';
 import type { LogConfig } from '../../src/storage/partition-log.js';
 import type { StorageLogger } from '../../src/storage/storage-logger.js';
-import type { LogTail } from '../../src/storage/tail-cache.js';
 
 /** Large segments, no retention, no index gaps worth mentioning: tests override what they exercise. */
 export function testConfig(overrides: Partial<LogConfig> = {}): LogConfig {
@@ -54,8 +53,8 @@ export function tempDir(t: TestContext): string {
 }
 
 /** Opens a FileLog that is closed (if the test did not) when the test ends. */
-export async function openFileLog(t: TestContext, dir: string, config: LogConfig, logger?: StorageLogger, tail?: LogTail): Promise<FileLog> {
-  const log = await FileLog.open(dir, config, logger, undefined, tail);
+export async function openFileLog(t: TestContext, dir: string, config: LogConfig, logger?: StorageLogger): Promise<FileLog> {
+  const log = await FileLog.open(dir, config, logger);
   defer(t, () => log.close());
   return log;
 }
