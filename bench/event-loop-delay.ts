@@ -4,6 +4,9 @@
 // delay during the load alone. The histogram samples the loop every 10 ms
 // (prom-client's default resolution): about 100 samples per second of load.
 
+/** prom-client's sampling interval of the event loop (its `eventLoopMonitoringPrecision` default). */
+export const EVENT_LOOP_SAMPLE_MS = 10;
+
 export interface EventLoopDelay {
   p50Ms: number;
   p99Ms: number;

@@ -14,8 +14,8 @@
 // 5. With BENCH_BASELINE_DIST=<another checkout's dist/>, every broker step runs
 //    on that build's broker too, alternated, with the ratio new / baseline.
 //
-// Options (env): BENCH_HOTPATH_ROUNDS (5), BENCH_HOTPATH_RECORDS_100 (1,000,000),
-// BENCH_HOTPATH_RECORDS_1K (250,000), BENCH_HOTPATH_LATENCY_RATES (5000,50000),
+// Options (env): BENCH_HOTPATH_ROUNDS (5), BENCH_HOTPATH_RECORDS_100 (2,000,000),
+// BENCH_HOTPATH_RECORDS_1K (500,000), BENCH_HOTPATH_LATENCY_RATES (5000,50000),
 // BENCH_HOTPATH_LATENCY_SECONDS (10), BENCH_HOTPATH_LATENCY_ROUNDS (1),
 // BENCH_HOTPATH_FSYNC_SECONDS (3), BENCH_HOTPATH_DIR (os.tmpdir()), BENCH_BASELINE_DIST.
 
@@ -27,12 +27,11 @@ import { fileURLToPath } from 'node:url';
 import { Admin } from '../src/client/admin.js';
 import { KafkaClient } from '../src/client/kafka-client.js';
 import { cpuSeconds, startBrokerProcess } from './broker-process.js';
-import { type EventLoopDelay, scrapeEventLoopDelay } from './event-loop-delay.js';
+import { EVENT_LOOP_SAMPLE_MS, type EventLoopDelay, scrapeEventLoopDelay } from './event-loop-delay.js';
 import { freePort } from './free-port.js';
 import { type FsyncLatency, measureFsyncLatency } from './fsync-latency.js';
 import { KCAT_PRODUCER_PROPS, type KcatRun, runKcat } from './kcat.js';
-import type { LatencyResult } from './latency.js';
-import { buildLatencyProbe, runLatencyProbe } from './latency-probe.js';
+import { buildLatencyProbe, type ProbeResult, runLatencyProbe } from './latency-probe.js';
 import { writeRecordFile } from './record-file.js';
 import { median } from './stats.js';
 
@@ -40,8 +39,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const env = (name: string, def: string) => process.env[name] ?? def;
 const ROUNDS = Number(env('BENCH_HOTPATH_ROUNDS', '5'));
 const SIZES = [
-  { size: 100, records: Number(env('BENCH_HOTPATH_RECORDS_100', '1000000')), target: 0.9 },
-  { size: 1024, records: Number(env('BENCH_HOTPATH_RECORDS_1K', '250000')), target: 0.8 },
+  { size: 100, records: Number(env('BENCH_HOTPATH_RECORDS_100', '2000000')), target: 0.9 },
+  { size: 1024, records: Number(env('BENCH_HOTPATH_RECORDS_1K', '500000')), target: 0.8 },
 ];
 const LATENCY_RATES = env('BENCH_HOTPATH_LATENCY_RATES', '5000,50000').split(',').map(Number);
 const LATENCY_SECONDS = Number(env('BENCH_HOTPATH_LATENCY_SECONDS', '10'));
@@ -65,7 +64,8 @@ interface BrokerRun {
   build: Build['name'];
   produce: Rate & { brokerCpu: number; overMock: number };
   consume: Rate & { brokerCpu: number; overProduce: number };
-  eventLoop: EventLoopDelay;
+  /** During the produce; `samples` is about how many the histogram took. */
+  eventLoop: EventLoopDelay & { samples: number };
 }
 
 interface ThroughputRound {
@@ -79,7 +79,7 @@ interface LatencyRun {
   build: Build['name'];
   round: number;
   fsync: FsyncLatency;
-  latency: LatencyResult;
+  latency: ProbeResult;
   boundMs: number;
   pass: boolean;
 }
@@ -135,7 +135,7 @@ async function runOnBroker(build: Build, work: string, file: string, size: numbe
       build: build.name,
       produce: { ...produce, brokerCpu: round2(produceCpu / produced.wallSeconds), overMock: 0 },
       consume: { ...consume, brokerCpu: round2(consumeCpu / consumed.wallSeconds), overProduce: round2(consume.recordsPerSec / produce.recordsPerSec) },
-      eventLoop,
+      eventLoop: { ...eventLoop, samples: Math.round((produced.wallSeconds * 1000) / EVENT_LOOP_SAMPLE_MS) },
     };
   } finally {
     await broker.stop();
@@ -146,7 +146,7 @@ async function runOnBroker(build: Build, work: string, file: string, size: numbe
 function describeBrokerRun(r: BrokerRun): string {
   return (
     `${r.build} ${fmt(r.produce.recordsPerSec)} rec/s ${r.produce.mbPerSec} MB/s = ${r.produce.overMock}x mock (broker ${r.produce.brokerCpu}, kcat ${r.produce.kcatCpu} cores), ` +
-    `event loop p99 ${round2(r.eventLoop.p99Ms)} ms max ${round2(r.eventLoop.maxMs)} ms; ` +
+    `event loop p99 ${round2(r.eventLoop.p99Ms)} ms max ${round2(r.eventLoop.maxMs)} ms (~${r.eventLoop.samples} samples); ` +
     `consume ${fmt(r.consume.recordsPerSec)} rec/s = ${r.consume.overProduce}x produce (broker ${r.consume.brokerCpu}, kcat ${r.consume.kcatCpu} cores)`
   );
 }
@@ -163,7 +163,7 @@ async function measureThroughput(builds: Build[], work: string): Promise<Through
   for (const { size, records } of SIZES) {
     const file = writeRecordFile(path.join(work, `records-${size}.txt`), size, records);
     await checkMockDeliversAll(file, records);
-    console.log(`[1,2,4] ${size} B: the mock acknowledged all ${fmt(records)} records (acks=all); ${ROUNDS} rounds of ${fmt(records)} records`);
+    console.log(`[1,2,4] ${size} B: the mock acknowledged all ${fmt(records)} records (acks=all); rounds: ${ROUNDS} of ${fmt(records)} records each`);
     for (let round = 0; round < ROUNDS; round++) {
       let mock: Rate | undefined;
       const brokers: BrokerRun[] = [];
@@ -203,7 +203,8 @@ async function measureLatency(builds: Build[], work: string, program: string): P
           pair.push(run);
           console.log(
             `[3] ${fmt(rate)}/s round ${round + 1}/${LATENCY_ROUNDS} ${build.name}: fdatasync p50 ${round2(fsync.p50Ms)} p99 ${round2(fsync.p99Ms)} p99.9 ${round2(fsync.p999Ms)} ms (${fmt(fsync.rounds)} rounds); ` +
-              `end to end p50 ${round2(latency.p50Ms)} p99 ${round2(latency.p99Ms)} p99.9 ${round2(latency.p999Ms)} max ${round2(latency.maxMs)} ms; ` +
+              `end to end p50 ${round2(latency.p50Ms)} p99 ${round2(latency.p99Ms)} p99.9 ${round2(latency.p999Ms)} max ${round2(latency.maxMs)} ms ` +
+              `(sender at most ${round2(latency.maxSendLagMs)} ms behind schedule); ` +
               `bound ${round2(boundMs)} ms: ${run.pass ? 'pass' : 'FAIL'}`,
           );
         } finally {

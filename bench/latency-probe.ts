@@ -16,8 +16,13 @@ export function buildLatencyProbe(): { program: string } | { missing: string } {
   return { program: compileLibrdkafkaProgram(SOURCE) };
 }
 
+export interface ProbeResult extends LatencyResult {
+  /** How far the sender fell behind its schedule at most: when large, the machine could not keep the rate. */
+  maxSendLagMs: number;
+}
+
 /** Sends 100 B records at `rate` for `seconds` after a warm-up second; latencies of the records after it. */
-export function runLatencyProbe(program: string, bootstrap: string, topic: string, rate: number, seconds: number): Promise<LatencyResult> {
+export function runLatencyProbe(program: string, bootstrap: string, topic: string, rate: number, seconds: number): Promise<ProbeResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(program, [bootstrap, topic, String(rate), String(seconds), '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
@@ -31,7 +36,8 @@ export function runLatencyProbe(program: string, bootstrap: string, topic: strin
         return;
       }
       const samples = Buffer.concat(out).toString().trim().split('\n').map((line) => Number(line) / 1000);
-      resolve({ rate, records: samples.length, ...tailOf(samples) });
+      const maxSendLagMs = Number(/max send lag ([\d.]+) us/.exec(stderr)?.[1]) / 1000;
+      resolve({ rate, records: samples.length, ...tailOf(samples), maxSendLagMs });
     });
   });
 }
