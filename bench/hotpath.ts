@@ -117,8 +117,9 @@ async function checkMockDeliversAll(file: string, records: number): Promise<void
 async function runOnBroker(build: Build, work: string, file: string, size: number, records: number): Promise<BrokerRun> {
   const dataDir = fs.mkdtempSync(path.join(work, 'data-'));
   const broker = await startBrokerProcess(dataDir, ['--http-port', String(await freePort())], build.entry);
-  const httpPort = broker.httpPort!;
   try {
+    const httpPort = broker.httpPort;
+    if (httpPort === null) throw new Error(`the ${build.name} broker did not log its HTTP port at start-up, so its event-loop delay cannot be read`);
     await scrapeEventLoopDelay(httpPort);
     let cpu = cpuSeconds(broker.pid);
     const produced = await runKcat(produceArgs(broker.bootstrap, 'hotpath', file));
