@@ -11,6 +11,8 @@ const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bi
 
 export interface BenchBroker {
   port: number;
+  /** The port of its HTTP API (`/metrics`); null unless `--http-port` was given. */
+  httpPort: number | null;
   pid: number;
   bootstrap: string;
   stop(): Promise<void>;
@@ -18,17 +20,21 @@ export interface BenchBroker {
   kill9(): Promise<void>;
 }
 
-export async function startBrokerProcess(dataDir: string, args: string[]): Promise<BenchBroker> {
-  const child: ChildProcess = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--http-port', '0', '--data-dir', dataDir, '--log-level', 'info', ...args], {
+/**
+ * Starts `sluice serve` on free ports. `entry` is the command's script: this
+ * checkout's by default, or another build's `dist/src/cli/main.js` to compare with.
+ */
+export async function startBrokerProcess(dataDir: string, args: string[], entry = BIN): Promise<BenchBroker> {
+  const child: ChildProcess = spawn(process.execPath, [entry, 'serve', '--port', '0', '--http-port', '0', '--data-dir', dataDir, '--log-level', 'info', ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const lines = readline.createInterface({ input: child.stdout! });
-  const port = await new Promise<number>((resolve, reject) => {
+  const { port, httpPort } = await new Promise<{ port: number; httpPort: number | null }>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`broker exited with code ${code} before it started`)));
     lines.on('line', (line) => {
       try {
-        const entry = JSON.parse(line);
-        if (entry.msg === 'broker started') resolve(entry.port);
+        const logged = JSON.parse(line);
+        if (logged.msg === 'broker started') resolve(logged);
       } catch {
         // not a log line
       }
@@ -36,6 +42,7 @@ export async function startBrokerProcess(dataDir: string, args: string[]): Promi
   });
   return {
     port,
+    httpPort,
     pid: child.pid!,
     bootstrap: `127.0.0.1:${port}`,
     stop: () => signal(child, 'SIGTERM'),

@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Admin, KafkaClient } from '../src/client/index.js';
 import { startBrokerProcess } from './broker-process.js';
+import { percentile } from './stats.js';
 import { type Done, startWorker } from './worker-process.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -56,10 +57,6 @@ interface Row {
 /** Runs one worker; the broker's CPU is read when the worker starts and ends its measured part. */
 function runWorker(brokerPid: number, argv: string[]): Promise<Done> {
   return startWorker(WORKER, argv, [brokerPid]).done;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 }
 
 const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;

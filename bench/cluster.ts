@@ -22,6 +22,7 @@ import { type BenchBroker, cpuSeconds, startBrokerProcess } from './broker-proce
 import { ETCD_BIN, startEtcd } from './etcd-process.js';
 import { freePort } from './free-port.js';
 import { runKcat } from './kcat.js';
+import { median } from './stats.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const env = (name: string, def: string) => Number(process.env[name] ?? def);
@@ -99,8 +100,7 @@ async function main(): Promise<void> {
         console.log(JSON.stringify({ test: 'produce', ...row }));
       }
     }
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-    const rate = (rf: number) => median(rows.filter((r) => r.replicationFactor === rf).map((r) => r.recordsPerSec));
+    const rate = (rf: number) => Math.round(median(rows.filter((r) => r.replicationFactor === rf).map((r) => r.recordsPerSec)));
     const ratio = rate(3) / rate(1);
 
     await admin.createTopic('failover', { partitions: 1, replicationFactor: 3, config: { 'min.insync.replicas': '2' } });

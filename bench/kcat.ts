@@ -3,12 +3,17 @@
 
 import { spawn } from 'node:child_process';
 
+/** Producer settings of the throughput runs: batches of up to 10,000 records, a queue deep enough for kcat never to wait on it. */
+export const KCAT_PRODUCER_PROPS = ['-X', 'linger.ms=5', '-X', 'batch.num.messages=10000', '-X', 'queue.buffering.max.messages=1000000', '-X', 'queue.buffering.max.kbytes=2097151'];
+
 export interface KcatRun {
   wallSeconds: number;
   /** CPU seconds kcat itself used (user + system). */
   cpuSeconds: number;
   /** Lines kcat printed (one per consumed record with a '%o\\n' format). */
   stdoutLines: number;
+  /** What kcat wrote to stderr (its errors, and its debug log with `-d`). */
+  stderr: string;
 }
 
 /**
@@ -33,11 +38,12 @@ export function runKcat(args: string[]): Promise<KcatRun> {
         reject(new Error(`kcat exited with ${code}: ${stderr.slice(-2000)}`));
         return;
       }
-      const statLine = stderr.trim().split('\n').pop() ?? '';
+      const lines = stderr.trim().split('\n');
+      const statLine = lines.pop() ?? '';
       const fields = statLine.split(') ')[1]?.split(' ') ?? [];
       // cutime and cstime are fields 16 and 17 of stat; after the ") " split they are at 13 and 14.
       const cpuSeconds = (Number(fields[13]) + Number(fields[14])) / 100;
-      resolve({ wallSeconds, cpuSeconds, stdoutLines });
+      resolve({ wallSeconds, cpuSeconds, stdoutLines, stderr: lines.join('\n') });
     });
   });
 }

@@ -7,18 +7,11 @@ import { AssignedConsumer } from '../src/client/consumer.js';
 import { KafkaClient } from '../src/client/kafka-client.js';
 import { Producer } from '../src/client/producer.js';
 import { Admin } from '../src/client/admin.js';
+import { type Tail, tailOf } from './stats.js';
 
-export interface LatencyResult {
+export interface LatencyResult extends Tail {
   rate: number;
   records: number;
-  p50Ms: number;
-  p99Ms: number;
-  p999Ms: number;
-  maxMs: number;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 }
 
 export async function measureLatency(bootstrap: string, topic: string, rate: number, seconds: number, warmup: number): Promise<LatencyResult> {
@@ -67,13 +60,5 @@ export async function measureLatency(bootstrap: string, topic: string, rate: num
   if (failure) throw failure;
   await client.close();
   await consumerClient.close();
-  samples.sort((a, b) => a - b);
-  return {
-    rate,
-    records: samples.length,
-    p50Ms: percentile(samples, 0.5),
-    p99Ms: percentile(samples, 0.99),
-    p999Ms: percentile(samples, 0.999),
-    maxMs: samples[samples.length - 1],
-  };
+  return { rate, records: samples.length, ...tailOf(samples) };
 }

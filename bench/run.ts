@@ -13,8 +13,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBrokerProcess, cpuSeconds } from './broker-process.js';
-import { runKcat } from './kcat.js';
+import { KCAT_PRODUCER_PROPS, runKcat } from './kcat.js';
 import { measureLatency } from './latency.js';
+import { writeRecordFile } from './record-file.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const RESULTS_DIR = path.join(ROOT, 'bench/results');
@@ -27,20 +28,6 @@ const sizes = [
 ];
 const policies = env('BENCH_POLICIES', 'group-commit,interval,os').split(',');
 const latencySeconds = Number(env('BENCH_LATENCY_SECONDS', '10'));
-
-function prepareFile(size: number, records: number): string {
-  const file = path.join(work, `records-${size}.txt`);
-  // kcat -l sends each line (without its newline) as one record value.
-  const line = Buffer.alloc(size + 1, 'x');
-  line[size] = 10;
-  const chunk = Buffer.concat(Array.from({ length: 1000 }, () => line));
-  const fd = fs.openSync(file, 'w');
-  for (let i = 0; i < records; i += 1000) fs.writeSync(fd, i + 1000 <= records ? chunk : chunk.subarray(0, (records - i) * (size + 1)));
-  fs.closeSync(fd);
-  return file;
-}
-
-const PRODUCER_PROPS = ['-X', 'linger.ms=5', '-X', 'batch.num.messages=10000', '-X', 'queue.buffering.max.messages=1000000', '-X', 'queue.buffering.max.kbytes=2097151'];
 
 interface Row {
   test: string;
@@ -72,7 +59,7 @@ function record(test: string, policy: string, size: number, acks: string, record
 }
 
 async function main(): Promise<void> {
-  const files = new Map(sizes.map((s) => [s.size, prepareFile(s.size, s.records)]));
+  const files = new Map(sizes.map((s) => [s.size, writeRecordFile(path.join(work, `records-${s.size}.txt`), s.size, s.records)]));
   for (const policy of policies) {
     for (const { size, records } of sizes) {
       for (const acks of ['1', 'all']) {
@@ -80,7 +67,7 @@ async function main(): Promise<void> {
         const broker = await startBrokerProcess(dataDir, ['--flush-policy', policy]);
         const topic = `bench-${size}-${acks}`;
         const cpu0 = cpuSeconds(broker.pid);
-        const produced = await runKcat(['-P', '-b', broker.bootstrap, '-t', topic, '-p', '0', '-l', files.get(size)!, '-X', `acks=${acks}`, ...PRODUCER_PROPS]);
+        const produced = await runKcat(['-P', '-b', broker.bootstrap, '-t', topic, '-p', '0', '-l', files.get(size)!, '-X', `acks=${acks}`, ...KCAT_PRODUCER_PROPS]);
         record('produce', policy, size, acks, records, produced.wallSeconds, cpuSeconds(broker.pid) - cpu0, produced.cpuSeconds);
         if (policy === policies[0] && acks === 'all') {
           const cpu1 = cpuSeconds(broker.pid);

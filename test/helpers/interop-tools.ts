@@ -109,15 +109,25 @@ function librdkafkaBuild(): { include: string; lib: string } {
   return { include: path.join(pkg, 'deps', 'librdkafka', 'src'), lib: path.join(pkg, 'build', 'deps') };
 }
 
+/** Whether `npm run setup:librdkafka` has built the headers and library C programs compile against. */
+export function librdkafkaBuilt(): boolean {
+  const { include, lib } = librdkafkaBuild();
+  return fs.existsSync(path.join(include, 'rdkafka.h')) && fs.existsSync(path.join(lib, 'librdkafka.so'));
+}
+
 /**
  * Compiles the C program `test/interop/c/<name>.c` against librdkafka 2.15
  * (for APIs only its C interface has, such as the share consumer) into the
  * cache, once per version of the source; returns the executable's path.
  */
 export function buildLibrdkafkaProgram(name: string): string {
-  const source = fileURLToPath(new URL(`../../../test/interop/c/${name}.c`, import.meta.url));
+  return compileLibrdkafkaProgram(fileURLToPath(new URL(`../../../test/interop/c/${name}.c`, import.meta.url)));
+}
+
+/** Compiles the C program at `source` against librdkafka 2.15 into the cache (see buildLibrdkafkaProgram). */
+export function compileLibrdkafkaProgram(source: string): string {
   const text = fs.readFileSync(source);
-  const out = path.join(kafkaJavascriptPrefix(), 'programs', `${name}-${createHash('sha256').update(text).digest('hex').slice(0, 12)}`);
+  const out = path.join(kafkaJavascriptPrefix(), 'programs', `${path.basename(source, '.c')}-${createHash('sha256').update(text).digest('hex').slice(0, 12)}`);
   if (fs.existsSync(out)) return out;
   fs.mkdirSync(path.dirname(out), { recursive: true });
   const { include, lib } = librdkafkaBuild();

@@ -1,0 +1,27 @@
+// A broker's event-loop delay over one stretch of load, read from its /metrics.
+// prom-client resets its perf_hooks.monitorEventLoopDelay histogram at every
+// scrape, so one scrape right before the load and one right after it give the
+// delay during the load alone. The histogram samples the loop every 10 ms
+// (prom-client's default resolution): about 100 samples per second of load.
+
+/** prom-client's sampling interval of the event loop (its `eventLoopMonitoringPrecision` default). */
+export const EVENT_LOOP_SAMPLE_MS = 10;
+
+export interface EventLoopDelay {
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+/** Scrapes the broker's event-loop delay since its previous scrape (and starts a new interval). */
+export async function scrapeEventLoopDelay(httpPort: number): Promise<EventLoopDelay> {
+  const response = await fetch(`http://127.0.0.1:${httpPort}/metrics`);
+  if (!response.ok) throw new Error(`GET /metrics answered ${response.status}`);
+  const text = await response.text();
+  const gauge = (name: string) => {
+    const value = new RegExp(`^sluice_nodejs_eventloop_lag_${name}_seconds(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1];
+    if (value === undefined) throw new Error(`/metrics has no sluice_nodejs_eventloop_lag_${name}_seconds`);
+    return Number(value) * 1000;
+  };
+  return { p50Ms: gauge('p50'), p99Ms: gauge('p99'), maxMs: gauge('max') };
+}
