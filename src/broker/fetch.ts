@@ -32,6 +32,7 @@
 // serves either kind, and a request naming a leader epoch is checked against
 // it (leader-check.ts).
 
+import type { BufferPool } from '../protocol/buffer-pool.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { batchLastOffset, batchSize } from '../protocol/record-batch.js';
 import { countBatchRecords } from '../protocol/records.js';
@@ -69,6 +70,8 @@ export interface FetchLimits {
   readCommitted?: boolean;
   /** A follower's broker id; -1 (the default) for a consumer. */
   replicaId?: number;
+  /** The pool reads from disk land in (PartitionLog.read); a read not answered goes back at once. Fresh buffers without it. */
+  buffers?: BufferPool;
 }
 
 const NO_RECORDS = Buffer.alloc(0);
@@ -87,13 +90,13 @@ function errorResult(errorCode: number, p?: Partition): FetchPartitionResult {
 function readAll(
   broker: Broker,
   requests: FetchPartitionRequest[],
-  maxBytes: number,
-  readCommitted: boolean,
-  replicaId: number,
+  limits: FetchLimits,
   /** The request's first read: a follower's position is what it asked when it asked, not again when a long-poll wakes (its connection may be gone by then). */
   arrival: boolean,
 ): { results: FetchPartitionResult[]; bytes: number; failed: boolean } {
-  let budget = maxBytes;
+  const readCommitted = limits.readCommitted ?? false;
+  const replicaId = limits.replicaId ?? -1;
+  let budget = limits.maxBytes;
   let bytes = 0;
   let failed = false;
   const results = requests.map((req) => {
@@ -126,7 +129,7 @@ function readAll(
     const end = replicaId >= 0 ? p.logEndOffset : readCommitted ? lastStableOffset : p.highWatermark;
     let records: Buffer;
     try {
-      records = (firstData || limit > 0) && req.fetchOffset < end ? p.log.read(req.fetchOffset, limit, end, firstData) : NO_RECORDS;
+      records = (firstData || limit > 0) && req.fetchOffset < end ? p.log.read(req.fetchOffset, limit, end, firstData, limits.buffers?.take) : NO_RECORDS;
     } catch (err) {
       if (!(err instanceof CorruptBatchError)) throw err;
       failed = true;
@@ -155,20 +158,26 @@ function endOffsetOf(records: Buffer, from: number): number {
 
 export async function fetchPartitions(broker: Broker, requests: FetchPartitionRequest[], limits: FetchLimits): Promise<FetchPartitionResult[]> {
   const deadline = Date.now() + limits.maxWaitMs;
-  const readCommitted = limits.readCommitted ?? false;
   const replicaId = limits.replicaId ?? -1;
   for (let arrival = true; ; arrival = false) {
-    const read = readAll(broker, requests, limits.maxBytes, readCommitted, replicaId, arrival);
+    const read = readAll(broker, requests, limits, arrival);
     const remaining = deadline - Date.now();
     if (replicaId >= 0 && (read.bytes >= limits.minBytes || read.failed || remaining <= 0)) return read.results;
     if (read.bytes >= limits.minBytes || read.failed || remaining <= 0) {
       const uncommitted = uncommittedAtFetchOffset(broker, requests);
       if (uncommitted.length === 0) return countedOut(broker, requests, read.results);
+      giveBack(read.results, limits.buffers);
       await Promise.all(uncommitted.map((p) => p.awaitLogEnd()));
-      return countedOut(broker, requests, readAll(broker, requests, limits.maxBytes, readCommitted, replicaId, false).results);
+      return countedOut(broker, requests, readAll(broker, requests, limits, false).results);
     }
+    giveBack(read.results, limits.buffers);
     await waitForData(broker, requests, remaining, replicaId >= 0);
   }
+}
+
+/** Reads a long-poll will not answer with: nothing else holds them. */
+function giveBack(results: FetchPartitionResult[], buffers: BufferPool | undefined): void {
+  if (buffers) for (const r of results) buffers.give(r.records);
 }
 
 /** Adds what goes out to each partition's traffic (the answer, not the reads a long-poll discarded). */

@@ -1,4 +1,4 @@
-// Reusable buffers for large frames.
+// Reusable buffers for large frames and the reads a fetch answers with.
 //
 // A produce frame of a megabyte assembled into a fresh Buffer costs more than
 // its copy: the allocator maps large blocks anew and hands them back to the
@@ -7,7 +7,8 @@
 // sooner. A buffer given back and taken again is already mapped and warm.
 //
 //   take(size) -> a view of `size` bytes at the start of a block of the next power
-//                 of two (the untouched rest costs no memory)
+//                 of two (the untouched rest costs no memory); below minBytes, an
+//                 ordinary buffer that give() will ignore
 //   give(view) -> its block goes back to the free list of its size, unless the free
 //                 lists already hold maxFreeBytes (then the GC frees it)
 //
@@ -19,21 +20,22 @@ export class BufferPool {
   private freeBytes = 0;
 
   constructor(
-    /** The smallest block (bytes): smaller frames come from the ordinary allocator. */
+    /** The smallest block (bytes): smaller buffers come from the ordinary allocator. */
     readonly minBytes: number,
     /** Bytes kept in the free lists at most. */
     private readonly maxFreeBytes: number,
   ) {}
 
   /** A buffer of `size` bytes, uninitialised: the caller fills it. */
-  take(size: number): Buffer {
-    const blockBytes = blockSize(Math.max(size, this.minBytes));
+  readonly take = (size: number): Buffer => {
+    if (size < this.minBytes) return Buffer.allocUnsafe(size);
+    const blockBytes = blockSize(size);
     let block = this.free.get(blockBytes)?.pop();
     if (block) this.freeBytes -= blockBytes;
     else block = Buffer.allocUnsafeSlow(blockBytes).buffer as ArrayBuffer;
     this.lent.add(block);
     return Buffer.from(block, 0, size);
-  }
+  };
 
   /** Takes back a buffer from take(); any other buffer is left alone. */
   give(view: Buffer): void {

@@ -26,6 +26,8 @@ import { type RequestEvent, requestChannel } from './request-channel.js';
 
 /** Produce's API key: its frames go back to the pool once answered (framePool). */
 const PRODUCE_API_KEY = 0;
+/** Fetch's API key: the reads its answer carries go back to the pool once written. */
+const FETCH_API_KEY = 1;
 
 /**
  * Largest declared frame size given its buffer before its bytes arrive, so that the
@@ -53,6 +55,8 @@ interface Pending {
   reservedBytes: number;
   /** performance.now() when it arrived, if requestChannel had subscribers then; else 0. */
   startedMs: number;
+  /** Its answer's pooled blocks (a Fetch's reads) go back once written. */
+  recycle: boolean;
 }
 
 export class Connection {
@@ -99,7 +103,7 @@ export class Connection {
         maxFrameBytes: config.socketRequestMaxBytes,
         upfrontMaxBytes: UPFRONT_FRAME_MAX_BYTES,
         limitName: 'socket.request.max.bytes',
-        allocate: (size) => (size >= framePool.minBytes ? framePool.take(size) : Buffer.allocUnsafe(size)),
+        allocate: framePool.take,
       },
       (frame) => this.ready.push(frame),
     );
@@ -223,6 +227,7 @@ export class Connection {
       clientId: header.clientId,
       clientHost: this.clientHost,
       connectionClosed: this.disconnect.signal,
+      buffers: this.framePool,
     };
     let result: Promise<Message | null>;
     try {
@@ -247,7 +252,8 @@ export class Connection {
     fault: (() => ProduceResponseFault) | null = null,
   ): void {
     const requestBytes = frame.length;
-    const pending: Pending = { done: false, chunks: null, requestBytes, reservedBytes, startedMs: this.startedMs };
+    const recycle = entry.handler.apiKey === FETCH_API_KEY;
+    const pending: Pending = { done: false, chunks: null, requestBytes, reservedBytes, startedMs: this.startedMs, recycle };
     this.queue.push(pending);
     this.queuedRequestBytes.take(requestBytes);
     this.reservedResponseBytes += reservedBytes;
@@ -321,7 +327,7 @@ export class Connection {
     this.socket.cork();
     while (this.queue.length > 0 && this.queue[0].done) {
       const answered = this.queue.shift() as Pending;
-      if (answered.chunks) for (const c of answered.chunks) this.socket.write(c);
+      if (answered.chunks) this.write(answered.chunks, answered.recycle);
       this.release(answered);
     }
     this.socket.uncork();
@@ -330,6 +336,14 @@ export class Connection {
       if (this.queue.length === 0) this.socket.end();
     } else if (this.socket.writableNeedDrain) this.socket.pause();
     else this.maybeResume();
+  }
+
+  /** Writes an answer; with `recycle`, its pooled blocks go back once the socket is done with them (written, or the write failed). */
+  private write(chunks: Buffer[], recycle: boolean): void {
+    const last = chunks.length - 1;
+    for (let i = 0; i < last; i++) this.socket.write(chunks[i]);
+    if (!recycle) this.socket.write(chunks[last]);
+    else this.socket.write(chunks[last], () => chunks.forEach(this.framePool.give, this.framePool));
   }
 
   private maybeResume(): void {

@@ -192,13 +192,13 @@ export class FileLog implements PartitionLog {
     return this.flusher.awaitDurable(offset);
   }
 
-  read(offset: number, maxBytes: number, maxOffset: number, minOneBatch = true): Buffer {
+  read(offset: number, maxBytes: number, maxOffset: number, minOneBatch = true, allocate?: (size: number) => Buffer): Buffer {
     const from = Math.max(offset, this._logStartOffset);
     const end = Math.min(maxOffset, this.logEndOffset);
     if (from >= end) return EMPTY;
     // Like Kafka, one read serves from one segment; the next fetch continues in the following one.
     for (let i = segmentIndexOf(this.segments, from); i < this.segments.length; i++) {
-      const data = this.segments[i].read(from, maxBytes, end, minOneBatch);
+      const data = this.segments[i].read(from, maxBytes, end, minOneBatch, allocate);
       if (data !== null) return this.verified(this.segments[i], data);
     }
     return EMPTY;

@@ -85,9 +85,11 @@ export interface PartitionLog {
    * An offset below logStartOffset reads from logStartOffset (the caller answers
    * OFFSET_OUT_OF_RANGE first). Like Kafka, one call serves from one segment, so
    * a fetch loop continues from the last offset returned + 1. Throws
-   * CorruptBatchError when the batch holding `offset` is corrupt.
+   * CorruptBatchError when the batch holding `offset` is corrupt. `allocate`
+   * gives the buffer a read from disk lands in (a pool's, for a Fetch answer
+   * that gives it back once written); a log in memory answers views of its own.
    */
-  read(offset: number, maxBytes: number, maxOffset: number, minOneBatch?: boolean): Buffer;
+  read(offset: number, maxBytes: number, maxOffset: number, minOneBatch?: boolean, allocate?: (size: number) => Buffer): Buffer;
 
   /**
    * The earliest offset whose batch has a max timestamp >= `timestamp`, with that

@@ -238,7 +238,7 @@ export class Segment implements SegmentStats, SyncTarget {
   }
 
   /** See PartitionLog.read; limited to this segment. null when it holds no batch at or past `offset`, so the read moves on to the next segment. */
-  read(offset: number, maxBytes: number, maxOffset: number, minOneBatch: boolean): Buffer | null {
+  read(offset: number, maxBytes: number, maxOffset: number, minOneBatch: boolean, allocate: (size: number) => Buffer = Buffer.allocUnsafe): Buffer | null {
     const first = this.locate(offset);
     if (first === null) return null;
     if (first.baseOffset >= maxOffset || (!minOneBatch && first.size > maxBytes)) return EMPTY;
@@ -250,7 +250,7 @@ export class Segment implements SegmentStats, SyncTarget {
       if (after >= 0) limit = Math.min(limit, after);
     }
     const want = Math.max(first.size, Math.min(maxBytes, limit - first.position));
-    const buf = Buffer.allocUnsafe(want);
+    const buf = allocate(want);
     const got = readFully(this.fd, buf, 0, want, first.position);
     let end = first.size;
     if (got < end) throw new StorageError(`${this.logPath} is shorter than its recorded size`);

@@ -38,6 +38,7 @@ export const fetch: ApiHandler = {
       maxBytes: Math.min(req.maxBytes, ctx.config.fetchMaxBytes),
       readCommitted: req.isolationLevel === READ_COMMITTED,
       replicaId: req.replicaId,
+      buffers: ctx.buffers,
     });
     let i = 0;
     const errors: { topic: string; partition: number; errorCode: number }[] = [];

@@ -1,6 +1,7 @@
 // What every API handler file exports. Handlers translate between protocol
 // messages and broker calls; the broker decides.
 
+import type { BufferPool } from '../../protocol/buffer-pool.js';
 import type { Broker } from '../../broker/broker.js';
 import type { BrokerConfig } from '../../config.js';
 import type { GroupCoordinator } from '../../coordinator/group/group-coordinator.js';
@@ -33,6 +34,8 @@ export interface RequestContext extends BrokerServices {
   clientHost: string;
   /** Aborted when the client's connection closes (state tied to the connection, such as share sessions, is let go). */
   connectionClosed: AbortSignal;
+  /** The listener's pool: a Fetch reads into it, and its answer's blocks go back once written. */
+  buffers: BufferPool;
 }
 
 export interface ApiHandler {
