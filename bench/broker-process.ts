@@ -21,11 +21,12 @@ export interface BenchBroker {
 }
 
 /**
- * Starts `sluice serve` on free ports. `entry` is the command's script: this
- * checkout's by default, or another build's `dist/src/cli/main.js` to compare with.
+ * Starts `sluice serve` on free ports. `entry` is the command's script: this checkout's by
+ * default, or another build's `dist/src/cli/main.js` to compare with; `nodeArgs` are options
+ * of node itself, such as --cpu-prof.
  */
-export async function startBrokerProcess(dataDir: string, args: string[], entry = BIN): Promise<BenchBroker> {
-  const child: ChildProcess = spawn(process.execPath, [entry, 'serve', '--port', '0', '--http-port', '0', '--data-dir', dataDir, '--log-level', 'info', ...args], {
+export async function startBrokerProcess(dataDir: string, args: string[], options: { entry?: string; nodeArgs?: string[] } = {}): Promise<BenchBroker> {
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), options.entry ?? BIN, 'serve', '--port', '0', '--http-port', '0', '--data-dir', dataDir, '--log-level', 'info', ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const lines = readline.createInterface({ input: child.stdout! });

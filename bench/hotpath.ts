@@ -116,7 +116,7 @@ async function checkMockDeliversAll(file: string, records: number): Promise<void
 /** Produce and consume on a new broker of `build`; `overMock` is left for the round to fill in. */
 async function runOnBroker(build: Build, work: string, file: string, size: number, records: number): Promise<BrokerRun> {
   const dataDir = fs.mkdtempSync(path.join(work, 'data-'));
-  const broker = await startBrokerProcess(dataDir, ['--http-port', String(await freePort())], build.entry);
+  const broker = await startBrokerProcess(dataDir, ['--http-port', String(await freePort())], { entry: build.entry });
   try {
     const httpPort = broker.httpPort;
     if (httpPort === null) throw new Error(`the ${build.name} broker did not log its HTTP port at start-up, so its event-loop delay cannot be read`);
@@ -192,7 +192,7 @@ async function measureLatency(builds: Build[], work: string, program: string): P
       const pair: LatencyRun[] = [];
       for (const build of rotate(builds, round)) {
         const dataDir = fs.mkdtempSync(path.join(work, 'data-'));
-        const broker = await startBrokerProcess(dataDir, [], build.entry);
+        const broker = await startBrokerProcess(dataDir, [], { entry: build.entry });
         try {
           const client = new KafkaClient({ bootstrap: broker.bootstrap, clientId: 'bench-hotpath' });
           await new Admin(client).createTopic('latency', 1);

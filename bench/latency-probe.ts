@@ -16,7 +16,7 @@ export function buildLatencyProbe(): { program: string } | { missing: string } {
   return { program: compileLibrdkafkaProgram(SOURCE) };
 }
 
-export interface ProbeResult extends LatencyResult {
+export interface ProbeResult extends Omit<LatencyResult, 'deliveredPerSec'> {
   /** How far the sender fell behind its schedule at most: when large, the machine could not keep the rate. */
   maxSendLagMs: number;
 }

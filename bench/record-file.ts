@@ -7,9 +7,11 @@ import fs from 'node:fs';
 export function writeRecordFile(file: string, size: number, records: number): string {
   const line = Buffer.alloc(size + 1, 'x');
   line[size] = 10;
-  const chunk = Buffer.concat(Array.from({ length: 1000 }, () => line));
+  // Lines written a chunk at a time; at most about 16 MiB a chunk, so a large record size does not make a huge buffer.
+  const perChunk = Math.max(1, Math.min(1000, Math.floor((16 * 2 ** 20) / (size + 1))));
+  const chunk = Buffer.concat(Array.from({ length: perChunk }, () => line));
   const fd = fs.openSync(file, 'w');
-  for (let i = 0; i < records; i += 1000) fs.writeSync(fd, i + 1000 <= records ? chunk : chunk.subarray(0, (records - i) * (size + 1)));
+  for (let i = 0; i < records; i += perChunk) fs.writeSync(fd, i + perChunk <= records ? chunk : chunk.subarray(0, (records - i) * (size + 1)));
   fs.closeSync(fd);
   return file;
 }
