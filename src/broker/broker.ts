@@ -28,6 +28,7 @@ import { ReplicationThrottle } from '../replication/replication-throttle.js';
 import type { ConfigMap } from '../metadata/config-def.js';
 import { type TopicConfigs, isCompacted, isThrottledReplica, logConfigFor, validateTopicConfigs } from '../metadata/topic-configs.js';
 import { isInternalTopic, topicNameProblem } from './topic-name.js';
+import { BufferPool } from '../protocol/buffer-pool.js';
 
 export class TopicError extends Error {
   constructor(
@@ -96,6 +97,7 @@ export class Broker {
       onTruncated: (p) => this.rebuildProducerState(p),
       throttle: new ReplicationThrottle(() => throttleRate(this.dynamicConfig), () => clock.now()),
       throttled: (p) => isThrottledReplica(this.cluster.topic(p.topic)?.configs ?? {}, p.index, config.nodeId),
+      buffers: new BufferPool(),
     });
     this.isrChanges = new IsrChanges(cluster, clock, config.replicaLagTimeMaxMs, () => this.allPartitions(), (p, a) => this.applyAssignment(p, a), log, this.counters);
     this.snapshots = new PartitionSnapshots(config, log);

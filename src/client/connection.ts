@@ -24,6 +24,7 @@ import { Reader } from '../protocol/reader.js';
 import type { MessageSchema } from '../protocol/schema.js';
 import { Writer } from '../protocol/writer.js';
 import { FrameReader } from '../protocol/frame-reader.js';
+import type { BufferPool } from '../protocol/buffer-pool.js';
 import { ClientError } from './client-error.js';
 
 export interface Api {
@@ -36,6 +37,8 @@ export interface ConnectionOptions {
   clientId?: string;
   /** How long a request may wait for its answer, connecting and negotiating included (ms). Default 30000, as Kafka's request.timeout.ms. */
   requestTimeoutMs?: number;
+  /** Where responses spanning reads land; whoever handles such a response gives its block back. Fresh buffers without it. */
+  buffers?: BufferPool;
 }
 
 export interface RequestOptions {
@@ -71,8 +74,14 @@ const MAX_RESPONSE_BYTES = 1024 * 1024 * 1024;
 class ResponseSource {
   deliver: (frame: Buffer) => void = () => {};
   fail: (err: Error) => void = () => {};
-  // The broker is the peer the client chose: a response's declared size gets its buffer at once.
-  private readonly reader = new FrameReader({ maxFrameBytes: MAX_RESPONSE_BYTES, limitName: 'largest response a client accepts' }, (frame) => this.deliver(frame));
+  private readonly reader: FrameReader;
+
+  constructor(buffers: BufferPool | undefined) {
+    // The broker is the peer the client chose: a response's declared size gets its buffer at once.
+    const options = { maxFrameBytes: MAX_RESPONSE_BYTES, limitName: 'largest response a client accepts', allocate: buffers?.take };
+    this.reader = new FrameReader(options, (frame) => this.deliver(frame));
+  }
+
   readonly onread = {
     buffer: () => this.reader.target(),
     callback: (n: number) => {
@@ -126,7 +135,7 @@ export class BrokerConnection {
     if (signal?.aborted) throw signal.reason;
     const address = `${host}:${port}`;
     const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-    const responses = new ResponseSource();
+    const responses = new ResponseSource(options.buffers);
     const socket = await new Promise<net.Socket>((resolve, reject) => {
       const s = net.connect({ host, port, onread: responses.onread });
       const settle = (err: Error | null) => {

@@ -14,6 +14,11 @@
 //
 // A block is lent to one frame at a time: whoever takes it must be done with every
 // view into it before giving it back. A block never given back is the GC's.
+/** Buffers from this size up are pooled (bytes). */
+const POOLED_MIN_BYTES = 64 * 1024;
+/** Idle blocks kept for reuse at most (bytes). */
+const FREE_BYTES = 64 * 1024 * 1024;
+
 export class BufferPool {
   private readonly free = new Map<number, ArrayBuffer[]>();
   private readonly lent = new WeakSet<ArrayBuffer>();
@@ -21,9 +26,9 @@ export class BufferPool {
 
   constructor(
     /** The smallest block (bytes): smaller buffers come from the ordinary allocator. */
-    readonly minBytes: number,
+    readonly minBytes = POOLED_MIN_BYTES,
     /** Bytes kept in the free lists at most. */
-    private readonly maxFreeBytes: number,
+    private readonly maxFreeBytes = FREE_BYTES,
   ) {}
 
   /** A buffer of `size` bytes, uninitialised: the caller fills it. */

@@ -23,6 +23,7 @@ import { BrokerConnection } from '../client/connection.js';
 import { ReconnectBackoff } from '../client/reconnect-backoff.js';
 import type { Logger } from '../logger.js';
 import type { Partition } from '../broker/partition.js';
+import type { BufferPool } from '../protocol/buffer-pool.js';
 import type { Message } from '../protocol/codec.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { FetchRequest, FetchResponse } from '../protocol/messages/fetch.js';
@@ -59,6 +60,8 @@ export interface LeaderFetcherOptions {
   /** The follower replication throttle of this broker, and whether a partition's replica here is throttled. */
   throttle: ReplicationThrottle;
   throttled: (p: Partition) => boolean;
+  /** Where the leader's answers land: each goes back once its records are appended. */
+  buffers: BufferPool;
 }
 
 export class LeaderFetcher {
@@ -136,7 +139,7 @@ export class LeaderFetcher {
       return null;
     }
     try {
-      this.connection = await BrokerConnection.connect(host, port, { clientId: `sluice-replica-${this.options.nodeId}` });
+      this.connection = await BrokerConnection.connect(host, port, { clientId: `sluice-replica-${this.options.nodeId}`, buffers: this.options.buffers });
       this.backoff.succeeded(address);
       return this.connection;
     } catch (err) {
@@ -228,6 +231,9 @@ export class LeaderFetcher {
         this.followLogStart(f, r.logStartOffset);
       }
     }
+    // Appended (written or copied): the answer's block is free; one view of it gives it back.
+    const frame = anyRecords(response);
+    if (frame) this.options.buffers.give(frame);
     // The next fetch offsets are what this broker holds durably: the leader counts them towards its high watermark.
     await Promise.all(durable);
     return failed;
@@ -304,4 +310,10 @@ export class LeaderFetcher {
       this.wake = done;
     });
   }
+}
+
+/** A view of the answer's frame: any partition's records, or null when none carries any. */
+function anyRecords(response: Message): Buffer | null {
+  for (const t of response.responses) for (const r of t.partitions) if (r.records) return r.records as Buffer;
+  return null;
 }

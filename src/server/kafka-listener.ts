@@ -19,11 +19,6 @@ import { openFilesCount, openFilesLimit } from './open-files.js';
 /** Least time between two warnings about refused connections (ms). */
 const ACCEPT_WARNING_INTERVAL_MS = 10_000;
 
-/** Produce frames from this size up are assembled in pooled buffers (bytes). */
-const POOLED_FRAME_MIN_BYTES = 64 * 1024;
-/** Idle pooled frame buffers kept for reuse at most (bytes). */
-const FRAME_POOL_FREE_BYTES = 64 * 1024 * 1024;
-
 /** Open files short of the limit at which new connections are warned about: a tenth of it, at least 16. */
 function fileHeadroom(limit: number): number {
   return Math.max(16, Math.floor(limit / 10));
@@ -48,7 +43,7 @@ export class KafkaListener {
     faults: FaultInjector | null = null,
   ) {
     const queuedRequestBytes = new QueuedRequestBytes(config.queuedMaxRequestBytes);
-    const framePool = new BufferPool(POOLED_FRAME_MIN_BYTES, FRAME_POOL_FREE_BYTES);
+    const framePool = new BufferPool();
     // Paused, so that a Connection may move the socket's handle before anything is read (own-read-buffers.ts).
     this.server = net.createServer({ pauseOnConnect: true }, (accepted) => {
       // Until the broker is attached (start-up), connections are refused.
