@@ -15,6 +15,7 @@ import { MalformedFrameError } from '../protocol/malformed-frame-error.js';
 import { Reader } from '../protocol/reader.js';
 import { Writer } from '../protocol/writer.js';
 import type { BrokerServices, RequestContext } from './api/handler.js';
+import type { ConnectionSecurity } from './connection-security.js';
 import { type HandlerEntry, handlerFor, unsupportedApiVersionsResponse } from './api/index.js';
 import { FrameReader } from '../protocol/frame-reader.js';
 import { errorCodeOf, errorResponse } from './error-response.js';
@@ -62,6 +63,8 @@ export class Connection {
   constructor(
     private readonly socket: net.Socket,
     private readonly services: BrokerServices,
+    /** Its listener and who it acts as. */
+    private readonly security: ConnectionSecurity,
     private readonly config: BrokerConfig,
     private readonly log: Logger,
     /** Request bytes in flight over all connections (queuedMaxRequestBytes). */
@@ -169,6 +172,8 @@ export class Connection {
       apiVersion: header.apiVersion,
       clientId: header.clientId,
       clientHost: this.clientHost,
+      listener: this.security.listener,
+      principal: this.security.principal,
       connectionClosed: this.disconnect.signal,
     };
     let result: Promise<Message | null>;

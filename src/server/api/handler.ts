@@ -10,6 +10,8 @@ import type { ProducerIdManager } from '../../broker/producer-ids.js';
 import type { Logger } from '../../logger.js';
 import type { Message } from '../../protocol/codec.js';
 import type { MessageSchema } from '../../protocol/schema.js';
+import type { SecurityProtocol } from '../../listener-config.js';
+import type { Principal } from '../principal.js';
 
 /** What requests are served with: the broker and its coordinators. */
 export interface BrokerServices {
@@ -31,6 +33,10 @@ export interface RequestContext extends BrokerServices {
   clientId: string | null;
   /** Host name or address of the client, as seen by the server. */
   clientHost: string;
+  /** The listener the request came in on: Metadata gives brokers' endpoints of that listener. */
+  listener: SecurityProtocol;
+  /** Who the connection acts as (principal.ts); what an authorizer is asked about. */
+  principal: Principal;
   /** Aborted when the client's connection closes (state tied to the connection, such as share sessions, is let go). */
   connectionClosed: AbortSignal;
 }
