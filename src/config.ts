@@ -41,6 +41,20 @@ export interface BrokerConfig {
    * principal. Default none. Kafka's ssl.client.auth.
    */
   tlsClientAuth: TlsClientAuth;
+  /**
+   * SASL mechanisms SASL_PLAINTEXT and SASL_SSL listeners offer: SCRAM-SHA-512,
+   * SCRAM-SHA-256, PLAIN (checked against the users' SCRAM credentials). A string
+   * is split at commas. Default ["SCRAM-SHA-512", "SCRAM-SHA-256"]. Kafka's sasl.enabled.mechanisms.
+   */
+  saslMechanisms: string[];
+  /** Whether PLAIN is offered on SASL_PLAINTEXT listeners too, where the password crosses the network in clear. Default false. */
+  saslPlainAllowPlaintext: boolean;
+  /**
+   * Lifetime of a SASL session (ms): a client is told it (SaslAuthenticate v1+) and
+   * must re-authenticate before it lapses, or its next request closes the
+   * connection (KIP-368). 0: sessions never lapse. Default 0, as Kafka's connections.max.reauth.ms.
+   */
+  connectionsMaxReauthMs: number;
   /** Where partition logs and cluster metadata live. Default ./data. */
   dataDir: string;
   /** This broker's node id. Default 0. */
@@ -259,6 +273,9 @@ export const defaultConfig: BrokerConfig = {
   tlsKey: '',
   tlsCa: '',
   tlsClientAuth: 'none',
+  saslMechanisms: ['SCRAM-SHA-512', 'SCRAM-SHA-256'],
+  saslPlainAllowPlaintext: false,
+  connectionsMaxReauthMs: 0,
   dataDir: './data',
   nodeId: 0,
   autoCreateTopicsEnable: true,
@@ -313,6 +330,7 @@ export const defaultConfig: BrokerConfig = {
 
 const FLUSH_POLICIES: readonly FlushPolicy[] = ['group-commit', 'interval', 'os'];
 const TLS_CLIENT_AUTH: readonly TlsClientAuth[] = ['none', 'requested', 'required'];
+const SASL_MECHANISMS = ['SCRAM-SHA-512', 'SCRAM-SHA-256', 'PLAIN'];
 const WILDCARD_HOSTS = new Set(['', '0.0.0.0', '::']);
 
 /**
@@ -401,6 +419,9 @@ export function resolveConfig(overrides: Partial<Record<keyof BrokerConfig, unkn
     port,
     advertisedHost,
     ...resolveListeners(o, host, port, advertisedHost),
+    saslMechanisms: nameList('saslMechanisms', o.saslMechanisms, SASL_MECHANISMS),
+    saslPlainAllowPlaintext: boolean('saslPlainAllowPlaintext', o.saslPlainAllowPlaintext),
+    connectionsMaxReauthMs: integer('connectionsMaxReauthMs', o.connectionsMaxReauthMs, 0, 2 ** 31 - 1),
     dataDir: path.resolve(String(o.dataDir)),
     nodeId: integer('nodeId', o.nodeId, 0, 2 ** 31 - 1),
     autoCreateTopicsEnable: boolean('autoCreateTopicsEnable', o.autoCreateTopicsEnable),

@@ -4,6 +4,7 @@
 import { Broker } from './broker/broker.js';
 import { StatsHistory } from './broker/stats-history.js';
 import { ProducerIdManager } from './broker/producer-ids.js';
+import { UserCredentials } from './broker/user-credentials.js';
 import { advertisedEndpoints, brokerSelf, primaryListener } from './cluster/broker-self.js';
 import type { BrokerInfo, ControlPlane } from './cluster/control-plane.js';
 import { EtcdControlPlane } from './cluster/etcd-control-plane.js';
@@ -51,7 +52,7 @@ export type StartOptions = Partial<Omit<BrokerConfig, 'listeners' | 'advertisedL
   faults?: FaultHooks;
   /** The control plane to join instead of the data directory's single-node one (several brokers of one process sharing one state). */
   controlPlane?: (self: BrokerInfo) => ControlPlane;
-  /** The broker's clock for replica progress and the ISR check (tests drive a fake one). */
+  /** The broker's clock for replica progress, the ISR check and SASL session lifetimes (tests drive a fake one). */
   clock?: Clock;
   /** The share groups' clock (record locks, member sessions, long-poll waits) and the HTTP API's queue members' (tests drive a fake one). */
   shareClock?: Clock;
@@ -63,7 +64,7 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
   const { logger, faults, controlPlane, clock, shareClock = systemClock, statsClock = backgroundClock, ...overrides } = options;
   const requested = resolveConfig(overrides);
   const log = logger ?? createLogger(requested.logLevel);
-  const kafka = new KafkaListener(requested, log, faults ? new FaultInjector(faults) : null);
+  const kafka = new KafkaListener(requested, log, faults ? new FaultInjector(faults) : null, clock);
   const listening = await kafka.listen().catch(async (err: unknown) => {
     await kafka.close();
     throw err;
@@ -76,6 +77,7 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
   const bootstrap = `${primary.host || config.host}:${bound}`;
   let cluster: ControlPlane | null = null;
   let producerIds: ProducerIdManager;
+  let credentials: UserCredentials;
   try {
     // Opened once the listener is bound, so that the registered port is the real one.
     const self = brokerSelf(config, endpoints);
@@ -87,6 +89,7 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
       cluster = controlPlane ? controlPlane(self) : LocalControlPlane.open(config.dataDir, self);
       producerIds = ProducerIdManager.open(config.dataDir);
     }
+    credentials = UserCredentials.open(config.dataDir);
   } catch (err) {
     await closeAll([() => kafka.close(), () => cluster?.close()]);
     throw err;
@@ -120,7 +123,7 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
     await closeEverything().catch(() => {});
     throw err;
   }
-  kafka.attach({ broker, groups, txns, shares, producerIds });
+  kafka.attach({ broker, groups, txns, shares, producerIds, credentials });
   let http: RunningHttpApi | null = null;
   // Sampled only for the HTTP API's charts; its timers never keep the process alive.
   const history = new StatsHistory(statsClock, brokerStatsSources(broker, groups));

@@ -16,6 +16,7 @@ import { Reader } from '../protocol/reader.js';
 import { Writer } from '../protocol/writer.js';
 import type { BrokerServices, RequestContext } from './api/handler.js';
 import type { ConnectionSecurity } from './connection-security.js';
+import type { SaslSession } from './sasl/sasl-session.js';
 import { type HandlerEntry, handlerFor, unsupportedApiVersionsResponse } from './api/index.js';
 import { FrameReader } from '../protocol/frame-reader.js';
 import { errorCodeOf, errorResponse } from './error-response.js';
@@ -82,6 +83,8 @@ export class Connection {
     // connections.max.idle.ms: the socket reports no bytes either way for that long.
     socket.setTimeout(config.connectionsMaxIdleMs);
     socket.on('timeout', () => this.onIdle());
+    // Called while a SASL request is handled, before its answer is queued: the close waits for that too.
+    if (security.sasl) security.sasl.closeAfterAnswers = (reason) => queueMicrotask(() => this.closeAfterAnswers(new Error(reason)));
   }
 
   /** Idle: closed unless a request is still in flight (a parked JoinGroup, a long poll); its answer is activity. */
@@ -141,6 +144,13 @@ export class Connection {
   }
 
   private dispatch(frame: Buffer): void {
+    const sasl = this.security.sasl;
+    if (sasl !== null) {
+      if (sasl.rawTokens) return this.answerRawToken(sasl, frame);
+      // Before authentication only the API key is read: nothing else is decoded (as Kafka's SaslServerAuthenticator).
+      const apiKey = frame.length >= 2 ? frame.readInt16BE(0) : -1;
+      if (!sasl.admits(apiKey)) return this.closeAfterAnswers(new Error(sasl.refusal(apiKey)));
+    }
     this.startedMs = requestChannel.hasSubscribers ? performance.now() : 0;
     let header;
     let entry: HandlerEntry | undefined;
@@ -174,6 +184,7 @@ export class Connection {
       clientHost: this.clientHost,
       listener: this.security.listener,
       principal: this.security.principal,
+      sasl,
       connectionClosed: this.disconnect.signal,
     };
     let result: Promise<Message | null>;
@@ -186,6 +197,26 @@ export class Connection {
     const fault = this.faults && header.apiKey === 0 ? this.faults.forProduce(body) : null;
     const reserved = entry.handler.responseBytesBound?.(body, this.config) ?? 0;
     this.enqueue(result, header.correlationId, entry, header.apiVersion, body, frame.length, reserved, fault);
+  }
+
+  /**
+   * After a SaslHandshake v0 the client sends SASL tokens as bare frames and gets
+   * bare frames back, in order with the answers before them. A failed exchange
+   * gets no answer: the session closes the connection.
+   */
+  private answerRawToken(sasl: SaslSession, token: Buffer): void {
+    const pending: Pending = { done: false, chunks: null, requestBytes: token.length, reservedBytes: 0, startedMs: 0 };
+    this.queue.push(pending);
+    this.queuedRequestBytes.take(token.length);
+    void sasl.authenticate(token, -1).then((answer) => {
+      if (answer.errorCode === 0) {
+        const size = Buffer.alloc(4);
+        size.writeInt32BE(answer.authBytes.length, 0);
+        pending.chunks = [size, answer.authBytes];
+      }
+      pending.done = true;
+      this.flush();
+    });
   }
 
   private enqueue(

@@ -10,7 +10,10 @@
 // client speaking plaintext fails the handshake and is closed with nothing of
 // its bytes decoded as Kafka requests. A client certificate that was presented
 // must verify against tlsCa (as Kafka's ssl.client.auth=requested), and its
-// subject becomes the connection's principal (principal.ts).
+// subject becomes the connection's principal (principal.ts). On a SASL listener
+// each connection gets a SaslSession that admits nothing but ApiVersions and the
+// SASL requests until it authenticated; failures are logged at most once per
+// ACCEPT_WARNING_INTERVAL_MS per listener.
 
 import net from 'node:net';
 import tls from 'node:tls';
@@ -23,7 +26,10 @@ import type { FaultInjector } from './fault-hook.js';
 import { QueuedRequestBytes } from './queued-request-bytes.js';
 import { RateLimitedWarning } from './rate-limited-warning.js';
 import { openFilesCount, openFilesLimit } from './open-files.js';
-import { type ListenerAddress, usesTls } from '../listener-config.js';
+import { type ListenerAddress, usesSasl, usesTls } from '../listener-config.js';
+import { type Clock, systemClock } from '../clock.js';
+import type { ConnectionSecurity } from './connection-security.js';
+import { SaslSession } from './sasl/sasl-session.js';
 import { ANONYMOUS, type Principal, certificatePrincipal } from './principal.js';
 import { publishAuthentication } from './authentication-channel.js';
 import { tlsServerOptions } from './tls-options.js';
@@ -47,17 +53,19 @@ export class KafkaListener {
   private readonly refusals = new RateLimitedWarning(ACCEPT_WARNING_INTERVAL_MS);
   private readonly nearFileLimit = new RateLimitedWarning(ACCEPT_WARNING_INTERVAL_MS);
   private readonly tlsRefusals = new RateLimitedWarning(ACCEPT_WARNING_INTERVAL_MS);
+  private readonly authFailures = new RateLimitedWarning(ACCEPT_WARNING_INTERVAL_MS);
   private readonly fileLimit = openFilesLimit();
   private readonly queuedRequestBytes: QueuedRequestBytes;
   /** Files open when the listener started, besides its connections: with sockets.size, an estimate of those open now. */
   private filesAtStart = 0;
   private services: BrokerServices | null = null;
 
-  /** `faults`: test-only fault injection (fault-hook.ts), null in every real broker. */
+  /** `faults`: test-only fault injection (fault-hook.ts), null in every real broker; `clock`: SASL session lifetimes. */
   constructor(
     private readonly config: BrokerConfig,
     private readonly log: Logger,
     private readonly faults: FaultInjector | null = null,
+    private readonly clock: Clock = systemClock,
   ) {
     this.queuedRequestBytes = new QueuedRequestBytes(config.queuedMaxRequestBytes);
   }
@@ -138,7 +146,12 @@ export class KafkaListener {
 
   private serve(socket: net.Socket, listener: ListenerAddress, principal: Principal): void {
     if (!this.services) return;
-    new Connection(socket, this.services, { listener: listener.name, principal }, this.config, this.log, this.queuedRequestBytes, this.faults);
+    const security: ConnectionSecurity = { listener: listener.name, principal, sasl: null };
+    if (usesSasl(listener.name)) {
+      const shared = { config: this.config, credentials: this.services.credentials, log: this.log, clock: this.clock, failures: this.authFailures };
+      security.sasl = new SaslSession(shared, security, socket.remoteAddress ?? 'unknown');
+    }
+    new Connection(socket, this.services, security, this.config, this.log, this.queuedRequestBytes, this.faults);
   }
 
   /** The limit a new connection from `ip` would pass (its config name), or null. */

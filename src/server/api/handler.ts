@@ -12,6 +12,8 @@ import type { Message } from '../../protocol/codec.js';
 import type { MessageSchema } from '../../protocol/schema.js';
 import type { SecurityProtocol } from '../../listener-config.js';
 import type { Principal } from '../principal.js';
+import type { SaslSession } from '../sasl/sasl-session.js';
+import type { UserCredentials } from '../../broker/user-credentials.js';
 
 /** What requests are served with: the broker and its coordinators. */
 export interface BrokerServices {
@@ -24,6 +26,8 @@ export interface BrokerServices {
   shares: ShareCoordinator;
   /** Producer ids for idempotent producers (InitProducerId without a transactional id). */
   producerIds: ProducerIdManager;
+  /** Users' SCRAM credentials (SASL logins, Describe/AlterUserScramCredentials). */
+  credentials: UserCredentials;
 }
 
 export interface RequestContext extends BrokerServices {
@@ -37,6 +41,8 @@ export interface RequestContext extends BrokerServices {
   listener: SecurityProtocol;
   /** Who the connection acts as (principal.ts); what an authorizer is asked about. */
   principal: Principal;
+  /** The connection's SASL exchange on a SASL listener (SaslHandshake, SaslAuthenticate); null elsewhere. */
+  sasl: SaslSession | null;
   /** Aborted when the client's connection closes (state tied to the connection, such as share sessions, is let go). */
   connectionClosed: AbortSignal;
 }
