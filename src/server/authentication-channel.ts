@@ -8,6 +8,8 @@ import type { SecurityProtocol } from '../listener-config.js';
 
 export interface AuthenticationEvent {
   listener: SecurityProtocol;
+  /** The port of the listener: tells brokers sharing a process apart. */
+  listenerPort: number;
   /** The client's address as the server sees it. */
   clientHost: string;
   /** `User:...` as the client claimed or proved it; for a failure, the name it claimed, if any. */

@@ -103,17 +103,18 @@ export class KafkaListener {
    */
   private certificatePrincipalOf(socket: tls.TLSSocket, listener: ListenerAddress): Principal | null {
     const clientHost = socket.remoteAddress ?? 'unknown';
+    const listenerPort = socket.localPort ?? 0;
     const cert = this.config.tlsClientAuth === 'none' ? undefined : socket.getPeerX509Certificate();
     if (cert === undefined && this.config.tlsClientAuth !== 'required') return ANONYMOUS;
     if (cert !== undefined && socket.authorized) {
       const principal = certificatePrincipal(cert);
       this.log.debug({ listener: listener.name, client: clientHost, principal }, 'client certificate verified');
-      publishAuthentication({ listener: listener.name, clientHost, principal, mechanism: 'TLS', succeeded: true });
+      publishAuthentication({ listener: listener.name, listenerPort, clientHost, principal, mechanism: 'TLS', succeeded: true });
       return principal;
     }
     const reason = cert === undefined ? 'no client certificate' : `client certificate not verified: ${String(socket.authorizationError)}`;
     this.tlsRefusals.warn(this.log, { listener: listener.name, client: clientHost, reason }, 'TLS connection refused');
-    publishAuthentication({ listener: listener.name, clientHost, principal: cert ? certificatePrincipal(cert) : '', mechanism: 'TLS', succeeded: false });
+    publishAuthentication({ listener: listener.name, listenerPort, clientHost, principal: cert ? certificatePrincipal(cert) : '', mechanism: 'TLS', succeeded: false });
     socket.destroy();
     return null;
   }
@@ -149,7 +150,7 @@ export class KafkaListener {
     const security: ConnectionSecurity = { listener: listener.name, principal, sasl: null };
     if (usesSasl(listener.name)) {
       const shared = { config: this.config, credentials: this.services.credentials, log: this.log, clock: this.clock, failures: this.authFailures };
-      security.sasl = new SaslSession(shared, security, socket.remoteAddress ?? 'unknown');
+      security.sasl = new SaslSession(shared, security, { clientHost: socket.remoteAddress ?? 'unknown', listenerPort: socket.localPort ?? 0 });
     }
     new Connection(socket, this.services, security, this.config, this.log, this.queuedRequestBytes, this.faults);
   }

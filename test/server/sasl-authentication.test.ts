@@ -4,7 +4,7 @@
 // client-final; PLAIN is refused where there is no TLS; SaslHandshake v0's raw
 // tokens work; a session past connectionsMaxReauthMs is closed on its next
 // request unless it re-authenticates (KIP-368); failures are counted in
-// GET /metrics.
+// GET /metrics, and a flood of them does not hold up a client that logs in.
 
 import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
@@ -18,6 +18,9 @@ import type { Message } from '../../src/protocol/codec.js';
 import type { MessageSchema } from '../../src/protocol/schema.js';
 import { type RequestEvent, requestChannel } from '../../src/server/request-channel.js';
 import { FakeClock } from '../helpers/fake-clock.js';
+import { freePort } from '../helpers/free-port.js';
+import { httpCall } from '../helpers/http-api.js';
+import { scrapeMetrics } from '../helpers/prometheus.js';
 import { RawSocket, decodeResponse, encodeRequest, frameOf, headerV1 } from '../helpers/raw-socket.js';
 import { PASSWORD, USER, startSaslBroker } from '../helpers/sasl-broker.js';
 import { ScramClient } from '../helpers/scram-client.js';
@@ -155,4 +158,20 @@ test('connectionsMaxReauthMs: the session lifetime is told, a request after it l
   clock.advance(2_000);
   await raw.write(encodeRequest(MetadataRequest, 12, { topics: [], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false }, 9));
   await raw.closedByPeer();
+});
+
+test('failed logins are counted in GET /metrics per listener and mechanism, and a flood of them does not stop a good login', async (t) => {
+  const { broker, endpoint } = await startSaslBroker(t, { httpPort: await freePort() });
+  const api = { call: (method: string, path: string) => httpCall(`http://127.0.0.1:${broker.httpPort}`, method, path) };
+  const flood = await Promise.all(
+    Array.from({ length: 20 }, async () => {
+      const raw = await RawSocket.connect(t, port(endpoint('SASL_PLAINTEXT')));
+      return scramLogin(raw, 'wrong');
+    }),
+  );
+  assert.ok(flood.every((answer) => answer.errorCode === ErrorCode.SASL_AUTHENTICATION_FAILED));
+  const good = await RawSocket.connect(t, port(endpoint('SASL_PLAINTEXT')));
+  assert.equal((await scramLogin(good)).errorCode, ErrorCode.NONE);
+  const metrics = await scrapeMetrics(api);
+  assert.equal(metrics.value('sluice_authentication_failures_total', { listener: 'SASL_PLAINTEXT', mechanism: 'SCRAM-SHA-512' }), 20);
 });

@@ -98,7 +98,7 @@ test('mutual TLS: the client certificate subject is the principal; without a cer
   const ca = fs.readFileSync(certs.ca);
 
   await apiVersionsAnswered(await RawSocket.connectTls(t, ssl, { ca, servername: 'localhost', cert: fs.readFileSync(certs.clientCert), key: fs.readFileSync(certs.clientKey) }));
-  assert.deepEqual(seen, [{ listener: 'SSL', clientHost: '127.0.0.1', principal: CLIENT_CERT_PRINCIPAL, mechanism: 'TLS', succeeded: true }]);
+  assert.deepEqual(seen, [{ listener: 'SSL', listenerPort: ssl, clientHost: '127.0.0.1', principal: CLIENT_CERT_PRINCIPAL, mechanism: 'TLS', succeeded: true }]);
 
   for (const cert of [null, { cert: certs.strangerCert, key: certs.strangerKey }]) {
     seen.length = 0;

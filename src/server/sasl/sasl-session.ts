@@ -64,7 +64,8 @@ export class SaslSession {
   constructor(
     private readonly shared: SaslContext,
     private readonly security: ConnectionSecurity,
-    private readonly clientHost: string,
+    /** Where the connection is from and which port it came in on, for logs and the authentication channel. */
+    private readonly peer: { clientHost: string; listenerPort: number },
   ) {}
 
   /** Whether a request with `apiKey` may be decoded and served now. */
@@ -94,7 +95,7 @@ export class SaslSession {
     }
     if (!mechanisms.includes(mechanism)) {
       if (mechanism === 'PLAIN' && this.shared.config.saslMechanisms.includes('PLAIN')) {
-        this.shared.failures.warn(this.shared.log, { listener: this.security.listener, client: this.clientHost }, 'PLAIN refused on a listener without TLS: the password would cross the network in clear; use SASL_SSL, or --sasl-plain-allow-plaintext');
+        this.shared.failures.warn(this.shared.log, { listener: this.security.listener, client: this.peer.clientHost }, 'PLAIN refused on a listener without TLS: the password would cross the network in clear; use SASL_SSL, or --sasl-plain-allow-plaintext');
       }
       this.closeAfterAnswers(`unsupported SASL mechanism ${mechanism}`);
       return { errorCode: ErrorCode.UNSUPPORTED_SASL_MECHANISM, mechanisms };
@@ -126,16 +127,16 @@ export class SaslSession {
     this.authenticatedAs = user;
     this.security.principal = principal;
     this.expiresAtMs = lifetimeMs > 0 ? this.shared.clock.now() + lifetimeMs : Infinity;
-    this.shared.log.debug({ listener: this.security.listener, client: this.clientHost, principal, mechanism: this.mechanism }, 'SASL authentication succeeded');
-    publishAuthentication({ listener: this.security.listener, clientHost: this.clientHost, principal, mechanism: this.mechanism, succeeded: true });
+    this.shared.log.debug({ listener: this.security.listener, client: this.peer.clientHost, principal, mechanism: this.mechanism }, 'SASL authentication succeeded');
+    publishAuthentication({ listener: this.security.listener, ...this.peer, principal, mechanism: this.mechanism, succeeded: true });
     return answer(ErrorCode.NONE, null, bytes, version >= 1 ? lifetimeMs : 0);
   }
 
   private fail(step: Extract<SaslStep, { kind: 'failed' }>): SaslAnswer {
     this.state = 'failed';
     const principal = step.user === '' ? '' : userPrincipal(step.user);
-    this.shared.failures.warn(this.shared.log, { listener: this.security.listener, client: this.clientHost, principal, mechanism: this.mechanism, reason: step.reason }, 'SASL authentication failed');
-    publishAuthentication({ listener: this.security.listener, clientHost: this.clientHost, principal, mechanism: this.mechanism, succeeded: false });
+    this.shared.failures.warn(this.shared.log, { listener: this.security.listener, client: this.peer.clientHost, principal, mechanism: this.mechanism, reason: step.reason }, 'SASL authentication failed');
+    publishAuthentication({ listener: this.security.listener, ...this.peer, principal, mechanism: this.mechanism, succeeded: false });
     this.closeAfterAnswers('SASL authentication failed');
     // Kafka's words; the reason (unknown user, wrong password) stays in the broker's log.
     return answer(ErrorCode.SASL_AUTHENTICATION_FAILED, `Authentication failed during authentication due to invalid credentials with SASL mechanism ${this.mechanism}`);
