@@ -117,7 +117,8 @@ export function registerServe(program: Command): void {
   const cmd = program.command('serve').description('run a broker');
   for (const o of OPTIONS) {
     const def = SERVE_DEFAULTS[o.key] ?? defaultConfig[o.key];
-    cmd.addOption(new Option(o.flag, `${o.help} [env ${envName(o.key)}]`).default(undefined, def === '' ? '(none)' : String(def)));
+    const shown = String(def);
+    cmd.addOption(new Option(o.flag, `${o.help} [env ${envName(o.key)}]`).default(undefined, shown === '' ? '(none)' : shown));
   }
   // Kafka's broker.id, as an alias of --node-id.
   cmd.addOption(new Option('--broker-id <n>', 'the same as --node-id (Kafka calls it broker.id)').conflicts('nodeId'));
