@@ -84,7 +84,8 @@ export class Connection {
     socket.setTimeout(config.connectionsMaxIdleMs);
     socket.on('timeout', () => this.onIdle());
     // Called while a SASL request is handled, before its answer is queued: the close waits for that too.
-    if (security.sasl) security.sasl.closeAfterAnswers = (reason) => queueMicrotask(() => this.closeAfterAnswers(new Error(reason)));
+    // The session logs why (rate-limited: a flood of bad logins must not flood the log).
+    if (security.sasl) security.sasl.closeAfterAnswers = (reason) => queueMicrotask(() => this.closeAfterAnswers(new Error(reason), undefined, 'debug'));
   }
 
   /** Idle: closed unless a request is still in flight (a parked JoinGroup, a long poll); its answer is activity. */
@@ -149,7 +150,7 @@ export class Connection {
       if (sasl.rawTokens) return this.answerRawToken(sasl, frame);
       // Before authentication only the API key is read: nothing else is decoded (as Kafka's SaslServerAuthenticator).
       const apiKey = frame.length >= 2 ? frame.readInt16BE(0) : -1;
-      if (!sasl.admits(apiKey)) return this.closeAfterAnswers(new Error(sasl.refusal(apiKey)));
+      if (!sasl.admits(apiKey)) return this.closeAfterAnswers(new Error(sasl.refuse(apiKey)), undefined, 'debug');
     }
     this.startedMs = requestChannel.hasSubscribers ? performance.now() : 0;
     let header;
@@ -334,10 +335,10 @@ export class Connection {
    * goes on (discarding) so that the close is a FIN after the answers, not a reset
    * that could destroy them before the client reads them.
    */
-  private closeAfterAnswers(err: Error, header?: { apiKey: number; apiVersion: number; clientId: string | null }): void {
+  private closeAfterAnswers(err: Error, header?: { apiKey: number; apiVersion: number; clientId: string | null }, level: 'warn' | 'debug' = 'warn'): void {
     if (this.closing || this.closed) return;
     this.closing = true;
-    this.log.warn({ reason: err.message, client: this.clientHost, ...(header ?? {}) }, 'closing connection after answering the requests before an unreadable one');
+    this.log[level]({ reason: err.message, client: this.clientHost, ...(header ?? {}) }, 'closing connection after answering the requests before an unreadable one');
     this.socket.resume();
     setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();
     this.flush();

@@ -8,6 +8,7 @@
 
 import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
+import { pino } from 'pino';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { ApiVersionsRequest, ApiVersionsResponse } from '../../src/protocol/messages/api-versions.js';
 import { MetadataRequest, MetadataResponse } from '../../src/protocol/messages/metadata.js';
@@ -160,8 +161,10 @@ test('connectionsMaxReauthMs: the session lifetime is told, a request after it l
   await raw.closedByPeer();
 });
 
-test('failed logins are counted in GET /metrics per listener and mechanism, and a flood of them does not stop a good login', async (t) => {
-  const { broker, endpoint } = await startSaslBroker(t, { httpPort: await freePort() });
+test('failed logins are counted in GET /metrics per listener and mechanism, logged at most once per interval, and a flood of them does not stop a good login', async (t) => {
+  const warnings: { msg: string; principal?: string; client?: string; suppressedSinceLast?: number }[] = [];
+  const logger = pino({ level: 'warn' }, { write: (line: string) => warnings.push(JSON.parse(line)) });
+  const { broker, endpoint } = await startSaslBroker(t, { httpPort: await freePort(), logger });
   const api = { call: (method: string, path: string) => httpCall(`http://127.0.0.1:${broker.httpPort}`, method, path) };
   const flood = await Promise.all(
     Array.from({ length: 20 }, async () => {
@@ -174,4 +177,17 @@ test('failed logins are counted in GET /metrics per listener and mechanism, and 
   assert.equal((await scramLogin(good)).errorCode, ErrorCode.NONE);
   const metrics = await scrapeMetrics(api);
   assert.equal(metrics.value('sluice_authentication_failures_total', { listener: 'SASL_PLAINTEXT', mechanism: 'SCRAM-SHA-512' }), 20);
+  // One warning names the principal and the client; the other 19 wait for the next interval.
+  assert.deepEqual(
+    warnings.map((w) => [w.msg, w.principal, w.client]),
+    [['SASL authentication failed', `User:${USER}`, '127.0.0.1']],
+  );
+});
+
+test('SaslHandshake and SaslAuthenticate on a listener without SASL answer ILLEGAL_SASL_STATE', async (t) => {
+  const { broker } = await startSaslBroker(t);
+  const raw = await RawSocket.connect(t, broker.port);
+  assert.equal((await handshake(raw, 'SCRAM-SHA-512')).errorCode, ErrorCode.ILLEGAL_SASL_STATE);
+  assert.equal((await authenticate(raw, Buffer.from('n,,n=alice,r=x'))).errorCode, ErrorCode.ILLEGAL_SASL_STATE);
+  assert.equal((await metadata(raw)).brokers.length, 1);
 });

@@ -75,10 +75,12 @@ export class SaslSession {
     return this.authenticatedAs !== null && this.state !== 'failed' && this.shared.clock.now() < this.expiresAtMs;
   }
 
-  /** Why `apiKey` is not admitted, for the log. */
-  refusal(apiKey: number): string {
-    if (this.authenticatedAs !== null) return `session expired (connectionsMaxReauthMs) and API ${apiKey} is not a re-authentication`;
-    return `API ${apiKey} before SASL authentication completed`;
+  /** Logs (rate-limited) and returns why `apiKey` is not admitted; the connection then closes. */
+  refuse(apiKey: number): string {
+    const reason =
+      this.authenticatedAs !== null ? `session expired (connectionsMaxReauthMs) and API ${apiKey} is not a re-authentication` : `API ${apiKey} before SASL authentication completed`;
+    this.shared.failures.warn(this.shared.log, { listener: this.security.listener, client: this.peer.clientHost, reason }, 'request refused: connection not authenticated');
+    return reason;
   }
 
   /** Mechanisms offered on this listener: PLAIN only where TLS protects the password, unless allowed. */
