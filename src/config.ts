@@ -414,11 +414,18 @@ export function resolveConfig(overrides: Partial<Record<keyof BrokerConfig, unkn
   const groupMinSessionTimeoutMs = integer('groupMinSessionTimeoutMs', o.groupMinSessionTimeoutMs, 1, 2 ** 31 - 1);
   const groupMaxSessionTimeoutMs = integer('groupMaxSessionTimeoutMs', o.groupMaxSessionTimeoutMs, groupMinSessionTimeoutMs, 2 ** 31 - 1);
   const groupConsumerHeartbeatIntervalMs = integer('groupConsumerHeartbeatIntervalMs', o.groupConsumerHeartbeatIntervalMs, 1, 2 ** 31 - 2);
+  const listening = resolveListeners(o, host, port, advertisedHost);
+  const etcd = urlList('etcd', o.etcd);
+  const replicationAddress = String(o.replicationAddress);
+  // Followers and transaction markers connect without TLS or SASL (replica-fetchers, txn-marker-sender).
+  if (etcd.length > 0 && replicationAddress === '' && !listening.listeners.some((l) => l.name === 'PLAINTEXT')) {
+    throw new ConfigError('in a cluster, brokers replicate over a PLAINTEXT listener: add one that only the brokers can reach, or name such an address with replicationAddress');
+  }
   return {
     host,
     port,
     advertisedHost,
-    ...resolveListeners(o, host, port, advertisedHost),
+    ...listening,
     saslMechanisms: nameList('saslMechanisms', o.saslMechanisms, SASL_MECHANISMS),
     saslPlainAllowPlaintext: boolean('saslPlainAllowPlaintext', o.saslPlainAllowPlaintext),
     connectionsMaxReauthMs: integer('connectionsMaxReauthMs', o.connectionsMaxReauthMs, 0, 2 ** 31 - 1),
@@ -463,11 +470,11 @@ export function resolveConfig(overrides: Partial<Record<keyof BrokerConfig, unkn
     httpWrites: boolean('httpWrites', o.httpWrites),
     metricsPartitions: boolean('metricsPartitions', o.metricsPartitions),
     httpToken: String(o.httpToken),
-    etcd: urlList('etcd', o.etcd),
+    etcd,
     etcdPrefix: String(o.etcdPrefix),
     brokerLeaseTtlMs: integer('brokerLeaseTtlMs', o.brokerLeaseTtlMs, 1000, 2 ** 31 - 1),
     rack: String(o.rack),
-    replicationAddress: String(o.replicationAddress),
+    replicationAddress,
     replicaLagTimeMaxMs: integer('replicaLagTimeMaxMs', o.replicaLagTimeMaxMs, 10, 2 ** 31 - 1),
     replicaFetchWaitMaxMs: integer('replicaFetchWaitMaxMs', o.replicaFetchWaitMaxMs, 0, 2 ** 31 - 1),
     tailCacheBytes: integer('tailCacheBytes', o.tailCacheBytes, 0),

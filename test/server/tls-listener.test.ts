@@ -126,8 +126,9 @@ test('requested client authentication serves a client without a certificate as A
   assert.deepEqual(seen, [], 'no principal was established');
 });
 
-test('an SSL listener without a certificate is a config error', async (t) => {
+test('listener settings a broker cannot serve are config errors: TLS without a certificate, a listener twice, an unknown advertised one, a cluster without a PLAINTEXT listener', async (t) => {
   await assert.rejects(startTestBroker(t, { listeners: 'SSL://127.0.0.1:0' }), { code: 'SLUICE_ERR_CONFIG', message: /tlsCert and tlsKey/ });
   await assert.rejects(startTestBroker(t, { listeners: 'PLAINTEXT://127.0.0.1:0,PLAINTEXT://127.0.0.1:0' }), { code: 'SLUICE_ERR_CONFIG', message: /twice/ });
   await assert.rejects(startTestBroker(t, { listeners: 'SASL_SSL://127.0.0.1:0', advertisedListeners: 'SSL://x:1' }), { code: 'SLUICE_ERR_CONFIG' });
+  await assert.rejects(startTestBroker(t, { listeners: 'SASL_PLAINTEXT://127.0.0.1:0', etcd: ['http://127.0.0.1:2379'] }), { code: 'SLUICE_ERR_CONFIG', message: /replicate over a PLAINTEXT listener/ });
 });
