@@ -209,15 +209,18 @@ export class Connection {
     const pending: Pending = { done: false, chunks: null, requestBytes: token.length, reservedBytes: 0, startedMs: 0 };
     this.queue.push(pending);
     this.queuedRequestBytes.take(token.length);
-    void sasl.authenticate(token, -1).then((answer) => {
-      if (answer.errorCode === 0) {
-        const size = Buffer.alloc(4);
-        size.writeInt32BE(answer.authBytes.length, 0);
-        pending.chunks = [size, answer.authBytes];
-      }
-      pending.done = true;
-      this.flush();
-    });
+    sasl.authenticate(token, -1).then(
+      (answer) => {
+        if (answer.errorCode === 0) {
+          const size = Buffer.alloc(4);
+          size.writeInt32BE(answer.authBytes.length, 0);
+          pending.chunks = [size, answer.authBytes];
+        }
+        pending.done = true;
+        this.flush();
+      },
+      (err: unknown) => this.abort(err as Error, 'SASL token could not be checked'),
+    );
   }
 
   private enqueue(

@@ -31,7 +31,7 @@ const API_VERSIONS = 18;
 const API_SASL_AUTHENTICATE = 36;
 
 /** The requests a connection may send before it is authenticated (Kafka's SaslServerAuthenticator). */
-export const isSaslExchangeApi = (apiKey: number): boolean => apiKey === API_VERSIONS || apiKey === API_SASL_HANDSHAKE || apiKey === API_SASL_AUTHENTICATE;
+const isSaslExchangeApi = (apiKey: number): boolean => apiKey === API_VERSIONS || apiKey === API_SASL_HANDSHAKE || apiKey === API_SASL_AUTHENTICATE;
 
 export interface SaslAnswer {
   errorCode: number;
