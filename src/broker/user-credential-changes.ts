@@ -2,8 +2,9 @@
 // them (KIP-554): each user's alterations are checked together and applied
 // only if all of them are acceptable; a user named twice for one mechanism is
 // a DUPLICATE_RESOURCE; deleting a credential that does not exist is
-// RESOURCE_NOT_FOUND; iterations outside 4096..16384, an empty salt or user
-// name are UNACCEPTABLE_CREDENTIAL.
+// RESOURCE_NOT_FOUND; iterations outside 4096..16384, an empty user name, an
+// empty salt or one longer than MAX_SALT_BYTES are UNACCEPTABLE_CREDENTIAL.
+// What is kept is copied out of the request, which is not held on to.
 
 import { ErrorCode } from '../protocol/error-codes.js';
 import { MAX_ITERATIONS, MIN_ITERATIONS, SCRAM_MECHANISMS, type ScramMechanism, credentialFromSaltedPassword, mechanismByCode } from '../protocol/scram.js';
@@ -26,6 +27,9 @@ export interface UserResult {
   errorMessage: string | null;
 }
 
+/** Longest salt kept (bytes): Kafka's admin sends 32; a bound keeps one request from storing megabytes. */
+export const MAX_SALT_BYTES = 1024;
+
 const ok = (user: string): UserResult => ({ user, errorCode: ErrorCode.NONE, errorMessage: null });
 
 /** The first problem with one alteration, or null. */
@@ -40,6 +44,7 @@ function problemOf(change: CredentialDeletion | CredentialUpsertion, credentials
   if (change.iterations < MIN_ITERATIONS) return { user, errorCode: ErrorCode.UNACCEPTABLE_CREDENTIAL, errorMessage: `Too few iterations (at least ${MIN_ITERATIONS})` };
   if (change.iterations > MAX_ITERATIONS) return { user, errorCode: ErrorCode.UNACCEPTABLE_CREDENTIAL, errorMessage: `Too many iterations (at most ${MAX_ITERATIONS})` };
   if (change.salt.length === 0 || change.saltedPassword.length === 0) return { user, errorCode: ErrorCode.UNACCEPTABLE_CREDENTIAL, errorMessage: 'Salt and salted password must not be empty' };
+  if (change.salt.length > MAX_SALT_BYTES) return { user, errorCode: ErrorCode.UNACCEPTABLE_CREDENTIAL, errorMessage: `Salt longer than ${MAX_SALT_BYTES} bytes` };
   return null;
 }
 
@@ -59,7 +64,7 @@ export function alterUserCredentials(credentials: UserCredentials, deletions: Cr
     deletions.filter(accepted).map((d) => ({ user: d.user, mechanism: mechanismByCode(d.mechanismCode) as ScramMechanism })),
     upsertions.filter(accepted).map((u) => {
       const mechanism = mechanismByCode(u.mechanismCode) as ScramMechanism;
-      return { user: u.user, mechanism, credential: credentialFromSaltedPassword(mechanism, u.saltedPassword, u.salt, u.iterations) };
+      return { user: u.user, mechanism, credential: credentialFromSaltedPassword(mechanism, u.saltedPassword, Buffer.from(u.salt), u.iterations) };
     }),
   );
   return [...results.values()];

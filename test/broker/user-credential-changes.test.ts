@@ -1,6 +1,6 @@
 // AlterUserScramCredentials and DescribeUserScramCredentials decisions on a
 // real credential store in a temporary data directory: Kafka's error codes for
-// bad iterations, an empty salt, an unknown mechanism, a missing credential and
+// bad iterations, an empty or too long salt, an unknown mechanism, a missing credential and
 // a user altered twice; a user's alterations apply all or none; and the store
 // read back from its file equals what was written.
 
@@ -31,6 +31,7 @@ test('Kafka error codes per user, all-or-nothing per user, and the store survive
       upsert('bob', SHA512, 4095),
       upsert('carol', SHA512, 20000),
       upsert('dave', SHA512, 4096, Buffer.alloc(0)),
+      upsert('dora', SHA512, 4096, Buffer.alloc(1025)),
       upsert('erin', 3),
       upsert('frank', SHA512),
       upsert('frank', SHA512),
@@ -48,6 +49,7 @@ test('Kafka error codes per user, all-or-nothing per user, and the store survive
       ['bob', ErrorCode.UNACCEPTABLE_CREDENTIAL],
       ['carol', ErrorCode.UNACCEPTABLE_CREDENTIAL],
       ['dave', ErrorCode.UNACCEPTABLE_CREDENTIAL],
+      ['dora', ErrorCode.UNACCEPTABLE_CREDENTIAL],
       ['erin', ErrorCode.UNSUPPORTED_SASL_MECHANISM],
       ['frank', ErrorCode.DUPLICATE_RESOURCE],
       ['', ErrorCode.UNACCEPTABLE_CREDENTIAL],
