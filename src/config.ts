@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { SERVER_ASSIGNORS } from './coordinator/group/consumer/assignor.js';
 import { ConfigError } from './errors.js';
+import { type ListenerAddress, parseListeners, usesTls } from './listener-config.js';
 import type { FlushPolicy } from './storage/partition-log.js';
 
 export interface BrokerConfig {
@@ -14,6 +15,46 @@ export interface BrokerConfig {
   port: number;
   /** Host name given to clients in Metadata; defaults to `host`. */
   advertisedHost: string;
+  /**
+   * Kafka listeners, `NAME://host:port` comma-separated, the name a security
+   * protocol (PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL), each on a port of its
+   * own (0: a free one). Empty: one PLAINTEXT listener on `host`:`port`. The first
+   * PLAINTEXT listener (else the first) is the broker's primary one: `host` and
+   * `port` name it once bound. Default ''. Kafka's listeners.
+   */
+  listeners: ListenerAddress[];
+  /**
+   * What Metadata tells a client about each listener, in the same form (port 0:
+   * the bound one); a listener not named here is advertised at its own address,
+   * with `advertisedHost` in place of a wildcard host. Default ''. Kafka's advertised.listeners.
+   */
+  advertisedListeners: ListenerAddress[];
+  /** PEM file of the server's certificate chain for SSL and SASL_SSL listeners; '' for none. Default ''. Kafka's ssl.keystore.location. */
+  tlsCert: string;
+  /** PEM file of the private key of `tlsCert`. Default ''. */
+  tlsKey: string;
+  /** PEM file of the CAs client certificates are verified against; '' for Node's default CAs. Default ''. Kafka's ssl.truststore.location. */
+  tlsCa: string;
+  /**
+   * Whether TLS listeners ask clients for a certificate: none, requested (verified
+   * when given), required. A verified certificate's subject is the connection's
+   * principal. Default none. Kafka's ssl.client.auth.
+   */
+  tlsClientAuth: TlsClientAuth;
+  /**
+   * SASL mechanisms SASL_PLAINTEXT and SASL_SSL listeners offer: SCRAM-SHA-512,
+   * SCRAM-SHA-256, PLAIN (checked against the users' SCRAM credentials). A string
+   * is split at commas. Default ["SCRAM-SHA-512", "SCRAM-SHA-256"]. Kafka's sasl.enabled.mechanisms.
+   */
+  saslMechanisms: string[];
+  /** Whether PLAIN is offered on SASL_PLAINTEXT listeners too, where the password crosses the network in clear. Default false. */
+  saslPlainAllowPlaintext: boolean;
+  /**
+   * Lifetime of a SASL session (ms): a client is told it (SaslAuthenticate v1+) and
+   * must re-authenticate before it lapses, or its next request closes the
+   * connection (KIP-368). 0: sessions never lapse. Default 0, as Kafka's connections.max.reauth.ms.
+   */
+  connectionsMaxReauthMs: number;
   /** Where partition logs and cluster metadata live. Default ./data. */
   dataDir: string;
   /** This broker's node id. Default 0. */
@@ -212,10 +253,21 @@ export interface BrokerConfig {
   logLevel: string;
 }
 
+export type TlsClientAuth = 'none' | 'requested' | 'required';
+
 export const defaultConfig: BrokerConfig = {
   host: '127.0.0.1',
   port: 9092,
   advertisedHost: '',
+  listeners: [],
+  advertisedListeners: [],
+  tlsCert: '',
+  tlsKey: '',
+  tlsCa: '',
+  tlsClientAuth: 'none',
+  saslMechanisms: ['SCRAM-SHA-512', 'SCRAM-SHA-256'],
+  saslPlainAllowPlaintext: false,
+  connectionsMaxReauthMs: 0,
   dataDir: './data',
   nodeId: 0,
   autoCreateTopicsEnable: true,
@@ -268,6 +320,34 @@ export const defaultConfig: BrokerConfig = {
 };
 
 const FLUSH_POLICIES: readonly FlushPolicy[] = ['group-commit', 'interval', 'os'];
+const TLS_CLIENT_AUTH: readonly TlsClientAuth[] = ['none', 'requested', 'required'];
+const SASL_MECHANISMS = ['SCRAM-SHA-512', 'SCRAM-SHA-256', 'PLAIN'];
+const WILDCARD_HOSTS = new Set(['', '0.0.0.0', '::']);
+
+/**
+ * The listeners and what each advertises. Without `listeners`, host and port make
+ * one PLAINTEXT listener. TLS listeners need a certificate and its key.
+ */
+function resolveListeners(o: Record<string, unknown>, host: string, port: number, advertisedHost: string) {
+  const given = parseListeners('listeners', o.listeners);
+  const listeners = given.length > 0 ? given : [{ name: 'PLAINTEXT' as const, host, port }];
+  const advertised = parseListeners('advertisedListeners', o.advertisedListeners);
+  for (const a of advertised) {
+    if (!listeners.some((l) => l.name === a.name)) throw new ConfigError(`advertisedListeners names ${a.name}, which is not among the listeners`);
+    if (WILDCARD_HOSTS.has(a.host)) throw new ConfigError(`advertisedListeners: ${a.name} advertises "${a.host}", which clients cannot connect to`);
+  }
+  const advertisedListeners = listeners.map(
+    (l) => advertised.find((a) => a.name === l.name) ?? { name: l.name, host: WILDCARD_HOSTS.has(l.host) || advertisedHost !== host ? advertisedHost : l.host, port: 0 },
+  );
+  const tlsClientAuth = String(o.tlsClientAuth) as TlsClientAuth;
+  if (!TLS_CLIENT_AUTH.includes(tlsClientAuth)) throw new ConfigError(`tlsClientAuth must be one of ${TLS_CLIENT_AUTH.join(', ')}, got ${JSON.stringify(o.tlsClientAuth)}`);
+  const tlsCert = String(o.tlsCert);
+  const tlsKey = String(o.tlsKey);
+  if (listeners.some((l) => usesTls(l.name)) && (tlsCert === '' || tlsKey === '')) {
+    throw new ConfigError('an SSL or SASL_SSL listener needs tlsCert and tlsKey (the server certificate and its private key, PEM files)');
+  }
+  return { listeners, advertisedListeners, tlsCert, tlsKey, tlsCa: String(o.tlsCa), tlsClientAuth };
+}
 
 function integer(name: string, v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const n = typeof v === 'string' ? Number(v) : v;
@@ -320,13 +400,26 @@ export function resolveConfig(overrides: Partial<Record<keyof BrokerConfig, unkn
     throw new ConfigError(`flushPolicy must be one of ${FLUSH_POLICIES.join(', ')}, got ${JSON.stringify(o.flushPolicy)}`);
   }
   const host = String(o.host);
+  const port = integer('port', o.port, 0, 65535);
+  const advertisedHost = String(o.advertisedHost || host);
   const groupMinSessionTimeoutMs = integer('groupMinSessionTimeoutMs', o.groupMinSessionTimeoutMs, 1, 2 ** 31 - 1);
   const groupMaxSessionTimeoutMs = integer('groupMaxSessionTimeoutMs', o.groupMaxSessionTimeoutMs, groupMinSessionTimeoutMs, 2 ** 31 - 1);
   const groupConsumerHeartbeatIntervalMs = integer('groupConsumerHeartbeatIntervalMs', o.groupConsumerHeartbeatIntervalMs, 1, 2 ** 31 - 2);
+  const listening = resolveListeners(o, host, port, advertisedHost);
+  const etcd = urlList('etcd', o.etcd);
+  const replicationAddress = String(o.replicationAddress);
+  // Followers and transaction markers connect without TLS or SASL (replica-fetchers, txn-marker-sender).
+  if (etcd.length > 0 && replicationAddress === '' && !listening.listeners.some((l) => l.name === 'PLAINTEXT')) {
+    throw new ConfigError('in a cluster, brokers replicate over a PLAINTEXT listener: add one that only the brokers can reach, or name such an address with replicationAddress');
+  }
   return {
     host,
-    port: integer('port', o.port, 0, 65535),
-    advertisedHost: String(o.advertisedHost || host),
+    port,
+    advertisedHost,
+    ...listening,
+    saslMechanisms: nameList('saslMechanisms', o.saslMechanisms, SASL_MECHANISMS),
+    saslPlainAllowPlaintext: boolean('saslPlainAllowPlaintext', o.saslPlainAllowPlaintext),
+    connectionsMaxReauthMs: integer('connectionsMaxReauthMs', o.connectionsMaxReauthMs, 0, 2 ** 31 - 1),
     dataDir: path.resolve(String(o.dataDir)),
     nodeId: integer('nodeId', o.nodeId, 0, 2 ** 31 - 1),
     autoCreateTopicsEnable: boolean('autoCreateTopicsEnable', o.autoCreateTopicsEnable),
@@ -368,11 +461,11 @@ export function resolveConfig(overrides: Partial<Record<keyof BrokerConfig, unkn
     httpWrites: boolean('httpWrites', o.httpWrites),
     metricsPartitions: boolean('metricsPartitions', o.metricsPartitions),
     httpToken: String(o.httpToken),
-    etcd: urlList('etcd', o.etcd),
+    etcd,
     etcdPrefix: String(o.etcdPrefix),
     brokerLeaseTtlMs: integer('brokerLeaseTtlMs', o.brokerLeaseTtlMs, 1000, 2 ** 31 - 1),
     rack: String(o.rack),
-    replicationAddress: String(o.replicationAddress),
+    replicationAddress,
     replicaLagTimeMaxMs: integer('replicaLagTimeMaxMs', o.replicaLagTimeMaxMs, 10, 2 ** 31 - 1),
     replicaFetchWaitMaxMs: integer('replicaFetchWaitMaxMs', o.replicaFetchWaitMaxMs, 0, 2 ** 31 - 1),
     logLevel: String(o.logLevel),

@@ -4,7 +4,8 @@
 import { Broker } from './broker/broker.js';
 import { StatsHistory } from './broker/stats-history.js';
 import { ProducerIdManager } from './broker/producer-ids.js';
-import { brokerSelf } from './cluster/broker-self.js';
+import { UserCredentials } from './broker/user-credentials.js';
+import { advertisedEndpoints, brokerSelf, primaryListener } from './cluster/broker-self.js';
 import type { BrokerInfo, ControlPlane } from './cluster/control-plane.js';
 import { EtcdControlPlane } from './cluster/etcd-control-plane.js';
 import { LocalControlPlane } from './cluster/local-control-plane.js';
@@ -18,13 +19,16 @@ import { type Logger, createLogger } from './logger.js';
 import type { RunningHttpApi } from './http/server.js';
 import { KafkaListener } from './server/kafka-listener.js';
 import { type FaultHooks, FaultInjector } from './server/fault-hook.js';
+import { type ListenerAddress, formatListeners } from './listener-config.js';
 
 export interface RunningBroker {
-  /** The port the Kafka listener bound (useful with port 0). */
+  /** The port the primary Kafka listener bound (useful with port 0): the first PLAINTEXT listener, else the first. */
   port: number;
   host: string;
-  /** "host:port" for clients. */
+  /** "host:port" of the primary listener for clients. */
   bootstrap: string;
+  /** Every Kafka listener as advertised to clients, with the ports bound. */
+  listeners: ListenerAddress[];
   /** The port of the HTTP API, or null when it is off (httpPort 0). */
   httpPort: number | null;
   config: BrokerConfig;
@@ -39,13 +43,16 @@ export interface RunningBroker {
   close(): Promise<void>;
 }
 
-export type StartOptions = Partial<BrokerConfig> & {
+export type StartOptions = Partial<Omit<BrokerConfig, 'listeners' | 'advertisedListeners'>> & {
+  /** Kafka's form, `SSL://0.0.0.0:9093,...`, or parsed. */
+  listeners?: string | ListenerAddress[];
+  advertisedListeners?: string | ListenerAddress[];
   logger?: Logger;
   /** TEST-ONLY: lose chosen acknowledgements, fail chosen requests (src/server/fault-hook.ts). Never set it in production. */
   faults?: FaultHooks;
   /** The control plane to join instead of the data directory's single-node one (several brokers of one process sharing one state). */
   controlPlane?: (self: BrokerInfo) => ControlPlane;
-  /** The broker's clock for replica progress and the ISR check (tests drive a fake one). */
+  /** The broker's clock for replica progress, the ISR check and SASL session lifetimes (tests drive a fake one). */
   clock?: Clock;
   /** The share groups' clock (record locks, member sessions, long-poll waits) and the HTTP API's queue members' (tests drive a fake one). */
   shareClock?: Clock;
@@ -57,14 +64,23 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
   const { logger, faults, controlPlane, clock, shareClock = systemClock, statsClock = backgroundClock, ...overrides } = options;
   const requested = resolveConfig(overrides);
   const log = logger ?? createLogger(requested.logLevel);
-  const kafka = new KafkaListener(requested, log, faults ? new FaultInjector(faults) : null);
-  const bound = await kafka.listen(requested.host, requested.port);
-  const config = { ...requested, port: bound };
+  const kafka = new KafkaListener(requested, log, faults ? new FaultInjector(faults) : null, clock);
+  const listening = await kafka.listen().catch(async (err: unknown) => {
+    await kafka.close();
+    throw err;
+  });
+  const endpoints = advertisedEndpoints(requested, listening);
+  const primary = primaryListener(listening);
+  const bound = primary.port;
+  // From here on the config names the ports bound.
+  const config = { ...requested, port: bound, listeners: listening, advertisedListeners: endpoints };
+  const bootstrap = `${primary.host || config.host}:${bound}`;
   let cluster: ControlPlane | null = null;
   let producerIds: ProducerIdManager;
+  let credentials: UserCredentials;
   try {
     // Opened once the listener is bound, so that the registered port is the real one.
-    const self = brokerSelf(config, bound);
+    const self = brokerSelf(config, endpoints);
     if (config.etcd.length > 0) {
       const plane = await EtcdControlPlane.open(config, self, log);
       cluster = plane;
@@ -73,6 +89,7 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
       cluster = controlPlane ? controlPlane(self) : LocalControlPlane.open(config.dataDir, self);
       producerIds = ProducerIdManager.open(config.dataDir);
     }
+    credentials = UserCredentials.open(config.dataDir);
   } catch (err) {
     await closeAll([() => kafka.close(), () => cluster?.close()]);
     throw err;
@@ -106,7 +123,7 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
     await closeEverything().catch(() => {});
     throw err;
   }
-  kafka.attach({ broker, groups, txns, shares, producerIds });
+  kafka.attach({ broker, groups, txns, shares, producerIds, credentials });
   let http: RunningHttpApi | null = null;
   // Sampled only for the HTTP API's charts; its timers never keep the process alive.
   const history = new StatsHistory(statsClock, brokerStatsSources(broker, groups));
@@ -114,7 +131,7 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
     try {
       // Loaded only when asked for: a broker without the HTTP API does not carry Fastify in memory.
       const { startHttpApi } = await import('./http/server.js');
-      http = await startHttpApi({ broker, groups, shares, shareClock, config, bootstrap: `${config.host}:${bound}`, openConnections: () => kafka.connectionCount, history }, log);
+      http = await startHttpApi({ broker, groups, shares, shareClock, config, bootstrap, openConnections: () => kafka.connectionCount, history }, log);
       history.start();
     } catch (err) {
       await closeEverything().catch(() => {});
@@ -122,11 +139,12 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
     }
   }
   const httpPort = http?.port ?? null;
-  log.info({ host: config.host, port: bound, httpPort, dataDir: config.dataDir, clusterId: cluster.clusterId }, 'broker started');
+  log.info({ host: config.host, port: bound, listeners: formatListeners(endpoints), httpPort, dataDir: config.dataDir, clusterId: cluster.clusterId }, 'broker started');
   return {
     port: bound,
     host: config.host,
-    bootstrap: `${config.host}:${bound}`,
+    bootstrap,
+    listeners: endpoints,
     httpPort,
     config,
     broker,

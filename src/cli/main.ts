@@ -11,6 +11,7 @@ import { registerQueue } from './queue.js';
 import { registerServe } from './serve.js';
 import { registerTopic } from './topic.js';
 import { registerTxn } from './txn.js';
+import { registerUser } from './user.js';
 
 const program = new Command('sluice')
   .description('Sluice: a durable message broker that speaks the Apache Kafka protocol')
@@ -27,6 +28,7 @@ registerQueue(program);
 registerTxn(program);
 registerLog(program);
 registerCluster(program);
+registerUser(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -19,6 +19,15 @@ const OPTIONS: ServeOption[] = [
   { key: 'port', flag: '--port <n>', help: 'Kafka listener port (0 picks a free one)' },
   { key: 'host', flag: '--host <addr>', help: 'interface to listen on' },
   { key: 'advertisedHost', flag: '--advertised-host <name>', help: 'host name given to clients (default: --host)' },
+  { key: 'listeners', flag: '--listeners <list>', help: 'Kafka listeners NAME://host:port,... with NAME one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL (default: PLAINTEXT on --host:--port)' },
+  { key: 'advertisedListeners', flag: '--advertised-listeners <list>', help: 'addresses given to clients per listener, NAME://host:port,... (default: each listener\'s own)' },
+  { key: 'tlsCert', flag: '--tls-cert <file>', help: 'PEM certificate (chain) of SSL and SASL_SSL listeners' },
+  { key: 'tlsKey', flag: '--tls-key <file>', help: 'PEM private key of --tls-cert' },
+  { key: 'tlsCa', flag: '--tls-ca <file>', help: 'PEM CAs that client certificates are verified against' },
+  { key: 'saslMechanisms', flag: '--sasl-mechanisms <names>', help: 'SASL mechanisms of SASL listeners: SCRAM-SHA-512, SCRAM-SHA-256, PLAIN' },
+  { key: 'saslPlainAllowPlaintext', flag: '--sasl-plain-allow-plaintext <bool>', help: 'offer PLAIN on SASL_PLAINTEXT listeners too (the password crosses the network in clear)' },
+  { key: 'connectionsMaxReauthMs', flag: '--connections-max-reauth-ms <ms>', help: 'SASL session lifetime; a client must re-authenticate before it lapses (0: never)' },
+  { key: 'tlsClientAuth', flag: '--tls-client-auth <mode>', help: 'ask TLS clients for a certificate: none, requested, required' },
   { key: 'dataDir', flag: '--data-dir <dir>', help: 'directory for logs and metadata' },
   { key: 'nodeId', flag: '--node-id <n>', help: 'broker id' },
   { key: 'autoCreateTopicsEnable', flag: '--auto-create-topics-enable <bool>', help: 'create unknown topics on first use' },
@@ -107,7 +116,8 @@ export function registerServe(program: Command): void {
   const cmd = program.command('serve').description('run a broker');
   for (const o of OPTIONS) {
     const def = SERVE_DEFAULTS[o.key] ?? defaultConfig[o.key];
-    cmd.addOption(new Option(o.flag, `${o.help} [env ${envName(o.key)}]`).default(undefined, def === '' ? '(none)' : String(def)));
+    const shown = String(def);
+    cmd.addOption(new Option(o.flag, `${o.help} [env ${envName(o.key)}]`).default(undefined, shown === '' ? '(none)' : shown));
   }
   // Kafka's broker.id, as an alias of --node-id.
   cmd.addOption(new Option('--broker-id <n>', 'the same as --node-id (Kafka calls it broker.id)').conflicts('nodeId'));

@@ -3,12 +3,30 @@
 
 import type { BrokerConfig } from '../config.js';
 import { ConfigError } from '../errors.js';
+import type { ListenerAddress } from '../listener-config.js';
 import type { BrokerInfo } from './control-plane.js';
 
-/** This broker as registered, its Kafka listener bound at `port`. */
-export function brokerSelf(config: BrokerConfig, port: number): BrokerInfo {
-  const replication = config.replicationAddress === '' ? { host: config.advertisedHost, port } : hostPort(config.replicationAddress);
-  return { nodeId: config.nodeId, host: config.advertisedHost, port, rack: config.rack || null, replicationHost: replication.host, replicationPort: replication.port };
+/**
+ * What each listener advertises, its port 0 replaced by the port `bound` says
+ * that listener bound.
+ */
+export function advertisedEndpoints(config: BrokerConfig, bound: readonly ListenerAddress[]): ListenerAddress[] {
+  return config.advertisedListeners.map((a) => ({ ...a, port: a.port !== 0 ? a.port : (bound.find((l) => l.name === a.name)?.port ?? 0) }));
+}
+
+/** The listener a broker is known by where one address is asked for: its first PLAINTEXT one, else its first. */
+export function primaryListener<T extends ListenerAddress>(listeners: readonly T[]): T {
+  return listeners.find((l) => l.name === 'PLAINTEXT') ?? listeners[0];
+}
+
+/**
+ * This broker as registered, given its advertised endpoints. Followers fetch from
+ * the primary listener unless --replication-address names another address.
+ */
+export function brokerSelf(config: BrokerConfig, endpoints: ListenerAddress[]): BrokerInfo {
+  const { host, port } = primaryListener(endpoints);
+  const replication = config.replicationAddress === '' ? { host, port } : hostPort(config.replicationAddress);
+  return { nodeId: config.nodeId, host, port, endpoints, rack: config.rack || null, replicationHost: replication.host, replicationPort: replication.port };
 }
 
 function hostPort(address: string): { host: string; port: number } {

@@ -6,12 +6,19 @@
 import type { ConfigMap } from '../metadata/config-def.js';
 import type { DynamicBrokerConfigStore } from '../metadata/broker-configs.js';
 import type { TopicConfigs } from '../metadata/topic-configs.js';
+import type { ListenerAddress } from '../listener-config.js';
 
 export interface BrokerInfo {
   nodeId: number;
-  /** The Kafka listener clients are told of (Metadata). */
+  /** The broker's primary listener as advertised (its first PLAINTEXT one, else its first). */
   host: string;
   port: number;
+  /**
+   * Every listener as advertised: a client is told of the endpoints of the listener
+   * its request came in on (broker-endpoints.ts). Absent in a registration that
+   * predates listeners: host and port then stand for every listener.
+   */
+  endpoints?: ListenerAddress[];
   rack: string | null;
   /** Where followers fetch this broker's partitions from (the listener, unless --replication-address). */
   replicationHost: string;

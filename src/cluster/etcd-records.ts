@@ -4,6 +4,7 @@
 
 import type { ConfigMap } from '../metadata/config-def.js';
 import type { TopicConfigs } from '../metadata/topic-configs.js';
+import { type ListenerAddress, SECURITY_PROTOCOLS, type SecurityProtocol } from '../listener-config.js';
 import type { BrokerInfo, PartitionAssignment } from './control-plane.js';
 import { reassigning } from './reassignment.js';
 
@@ -38,7 +39,18 @@ export function decodeBroker(text: string): BrokerInfo {
   const v = parse(text, 'broker');
   if (!isInt(v.nodeId) || typeof v.host !== 'string' || !isInt(v.port) || (v.rack !== null && typeof v.rack !== 'string')) throw new Error('broker: bad fields');
   if (typeof v.replicationHost !== 'string' || !isInt(v.replicationPort)) throw new Error('broker: bad replication address');
-  return { nodeId: v.nodeId, host: v.host, port: v.port, rack: v.rack as string | null, replicationHost: v.replicationHost, replicationPort: v.replicationPort };
+  const info: BrokerInfo = { nodeId: v.nodeId, host: v.host, port: v.port, rack: v.rack as string | null, replicationHost: v.replicationHost, replicationPort: v.replicationPort };
+  // Absent in registrations from before listeners.
+  if (v.endpoints !== undefined) info.endpoints = decodeEndpoints(v.endpoints);
+  return info;
+}
+
+function decodeEndpoints(v: unknown): ListenerAddress[] {
+  if (!Array.isArray(v)) throw new Error('broker: bad endpoints');
+  return v.map((e: Record<string, unknown>) => {
+    if (typeof e !== 'object' || e === null || !SECURITY_PROTOCOLS.includes(e.name as SecurityProtocol) || typeof e.host !== 'string' || !isInt(e.port)) throw new Error('broker: bad endpoint');
+    return { name: e.name as SecurityProtocol, host: e.host, port: e.port };
+  });
 }
 
 export function decodeTopic(text: string): TopicRecord {

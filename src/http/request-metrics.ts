@@ -1,5 +1,6 @@
-// Request and fsync timings on GET /metrics, fed by the diagnostics channels the
-// broker publishes on (server/request-channel.ts, storage/flusher.ts): they are
+// Request and fsync timings and failed authentications on GET /metrics, fed by the diagnostics channels the
+// broker publishes on (server/request-channel.ts, storage/flusher.ts,
+// server/authentication-channel.ts): they are
 // subscribed only while the HTTP API runs, and the broker's paths publish
 // nothing while nobody subscribes. Channels are per process, so events from
 // another broker in the same process (its own listener port, its own data
@@ -8,6 +9,7 @@
 import diagnostics_channel from 'node:diagnostics_channel';
 import path from 'node:path';
 import { Counter, Histogram, type Registry } from 'prom-client';
+import { type AuthenticationEvent, authenticationChannel } from '../server/authentication-channel.js';
 import { type RequestEvent, requestChannel } from '../server/request-channel.js';
 import { flushChannel } from '../storage/flusher.js';
 import type { HttpApiContext } from './api-context.js';
@@ -44,11 +46,19 @@ export function registerRequestMetrics(registry: Registry, ctx: HttpApiContext):
     buckets: FSYNC_BUCKETS,
     registers: [registry],
   });
+  const authFailures = new Counter({
+    name: 'sluice_authentication_failures_total',
+    help: 'Failed authentications on the Kafka listeners (SASL exchanges refused, client certificates missing or not verified), per listener and mechanism.',
+    labelNames: ['listener', 'mechanism'],
+    registers: [registry],
+  });
+  // This broker's listeners (their bound ports), not those of another broker in the process.
+  const listenerPorts = new Set(ctx.config.listeners.map((l) => l.port));
   // One child per API, so an observation does not rebuild its label key.
   const perApi = new Map<string, { duration: Histogram.Internal<'api'>; errors: Counter.Internal }>();
   const onRequest = (message: unknown) => {
     const event = message as RequestEvent;
-    if (event.listenerPort !== ctx.config.port) return;
+    if (!listenerPorts.has(event.listenerPort)) return;
     let series = perApi.get(event.api);
     if (!series) perApi.set(event.api, (series = { duration: durations.labels(event.api), errors: errors.labels(event.api) }));
     series.duration.observe(event.durationMs / 1000);
@@ -59,10 +69,16 @@ export function registerRequestMetrics(registry: Registry, ctx: HttpApiContext):
     const event = message as FlushEvent;
     if (path.dirname(path.resolve(event.log)) === dataDir) fsyncs.observe(event.durationMs / 1000);
   };
+  const onAuthentication = (message: unknown) => {
+    const event = message as AuthenticationEvent;
+    if (!event.succeeded && listenerPorts.has(event.listenerPort)) authFailures.inc({ listener: event.listener, mechanism: event.mechanism });
+  };
   diagnostics_channel.subscribe(requestChannel.name as string, onRequest);
   diagnostics_channel.subscribe(flushChannel.name as string, onFlush);
+  diagnostics_channel.subscribe(authenticationChannel.name as string, onAuthentication);
   return () => {
     diagnostics_channel.unsubscribe(requestChannel.name as string, onRequest);
     diagnostics_channel.unsubscribe(flushChannel.name as string, onFlush);
+    diagnostics_channel.unsubscribe(authenticationChannel.name as string, onAuthentication);
   };
 }

@@ -8,6 +8,7 @@
 // it has an option, e.g. group.initial.rebalance.delay.ms=0; else Kafka's).
 
 import { type BrokerConfig, defaultConfig } from '../config.js';
+import { formatListeners } from '../listener-config.js';
 import { type ConfigDef, type ConfigMap, type DescribedConfig, ConfigSource, INT_MAX, LONG_MAX, long, text } from './config-def.js';
 import { type TopicConfigDef, type TopicConfigs, type TopicDefaults, TOPIC_CONFIG_DEFS, topicConfigDef } from './topic-configs.js';
 
@@ -33,13 +34,15 @@ function readOnly(name: string, type: ConfigDef['type'], staticValue: (c: Broker
  */
 export const STATE_TOPIC_REPLICATION_FACTOR = 3;
 
-const listener = (host: string, port: number) => `PLAINTEXT://${host}:${port}`;
-
 const READ_ONLY: BrokerConfigDef[] = [
   readOnly('broker.id', 'int', (c) => c.nodeId, 'This broker\'s id (--node-id).'),
   readOnly('node.id', 'int', (c) => c.nodeId, 'This broker\'s id (--node-id).'),
-  readOnly('listeners', 'string', (c) => listener(c.host, c.port), 'Where the Kafka listener binds (--host, --port).'),
-  readOnly('advertised.listeners', 'string', (c) => listener(c.advertisedHost || c.host, c.port), 'The address given to clients in Metadata (--advertised-host).'),
+  readOnly('listeners', 'string', (c) => formatListeners(c.listeners), 'Where the Kafka listeners bind (--listeners, or --host and --port for one PLAINTEXT listener).'),
+  readOnly('advertised.listeners', 'string', (c) => formatListeners(c.advertisedListeners), 'The addresses given to clients in Metadata, per listener (--advertised-listeners, --advertised-host).'),
+  readOnly('ssl.client.auth', 'string', (c) => c.tlsClientAuth, 'Whether TLS listeners ask clients for a certificate: none, requested, required (--tls-client-auth).'),
+  readOnly('sasl.enabled.mechanisms', 'list', (c) => c.saslMechanisms.join(','), 'SASL mechanisms SASL listeners offer (--sasl-mechanisms); PLAIN only with TLS unless --sasl-plain-allow-plaintext.'),
+  readOnly('connections.max.reauth.ms', 'long', (c) => c.connectionsMaxReauthMs, 'SASL session lifetime before a client must re-authenticate (0: never; KIP-368).', 'ms'),
+  readOnly('ssl.enabled.protocols', 'list', () => 'TLSv1.2,TLSv1.3', 'TLS versions offered on SSL and SASL_SSL listeners.'),
   readOnly('log.dirs', 'string', (c) => c.dataDir, 'Where partition logs and cluster metadata live (--data-dir).'),
   readOnly('num.partitions', 'int', (c) => c.numPartitions, 'Partitions of auto-created topics and of CreateTopics asking for -1.'),
   readOnly('default.replication.factor', 'int', () => 1, 'Replicas of a new topic; a single broker keeps one.'),

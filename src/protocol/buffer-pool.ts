@@ -9,8 +9,9 @@
 //   take(size) -> a view of `size` bytes at the start of a block of the next power
 //                 of two (the untouched rest costs no memory); below minBytes, an
 //                 ordinary buffer that give() will ignore
-//   give(view) -> its block goes back to the free list of its size, unless the free
-//                 lists already hold maxFreeBytes (then the GC frees it)
+//   give(view) -> its block goes back to the free list of its size, unless it is
+//                 larger than 8 MiB or the free lists already hold maxFreeBytes (then
+//                 the GC frees it)
 //
 // A block is lent to one frame at a time: whoever takes it must be done with every
 // view into it before giving it back. A block never given back is the GC's.
@@ -18,6 +19,12 @@
 const POOLED_MIN_BYTES = 64 * 1024;
 /** Idle blocks kept for reuse at most (bytes). */
 const FREE_BYTES = 64 * 1024 * 1024;
+/**
+ * Largest block kept for reuse (bytes): frames and reads are mostly a megabyte or
+ * less (clients' and followers' per-partition fetch sizes, producers' batch
+ * limits); a rare larger one is left to the GC rather than held while idle.
+ */
+const MAX_KEPT_BLOCK_BYTES = 8 * 1024 * 1024;
 
 export class BufferPool {
   private readonly free = new Map<number, ArrayBuffer[]>();
@@ -46,7 +53,7 @@ export class BufferPool {
   give(view: Buffer): void {
     const block = view.buffer as ArrayBuffer;
     if (!this.lent.delete(block)) return;
-    if (this.freeBytes + block.byteLength > this.maxFreeBytes) return;
+    if (block.byteLength > MAX_KEPT_BLOCK_BYTES || this.freeBytes + block.byteLength > this.maxFreeBytes) return;
     let list = this.free.get(block.byteLength);
     if (!list) this.free.set(block.byteLength, (list = []));
     list.push(block);

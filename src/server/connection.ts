@@ -15,6 +15,8 @@ import { MalformedFrameError } from '../protocol/malformed-frame-error.js';
 import { Reader } from '../protocol/reader.js';
 import { Writer } from '../protocol/writer.js';
 import type { BrokerServices, RequestContext } from './api/handler.js';
+import type { ConnectionSecurity } from './connection-security.js';
+import type { SaslSession } from './sasl/sasl-session.js';
 import { type HandlerEntry, handlerFor, unsupportedApiVersionsResponse } from './api/index.js';
 import { FrameReader } from '../protocol/frame-reader.js';
 import type { BufferPool } from '../protocol/buffer-pool.js';
@@ -82,17 +84,19 @@ export class Connection {
   private readonly wake = () => this.maybeResume();
 
   constructor(
-    /** A socket accepted paused (pauseOnConnect). */
+    /** A TCP socket accepted paused (pauseOnConnect), or a TLS socket past its handshake. */
     accepted: net.Socket,
     private readonly services: BrokerServices,
+    /** Its listener and who it acts as. */
+    private readonly security: ConnectionSecurity,
     private readonly config: BrokerConfig,
     private readonly log: Logger,
     /** Request bytes in flight over all connections (queuedMaxRequestBytes). */
     private readonly queuedRequestBytes: QueuedRequestBytes,
     /**
-     * Buffers for large produce frames, given back once the request is answered. Only
-     * produce: its handler is done with the frame's bytes when it settles (the log has
-     * written or copied them), while other handlers may keep views into their requests.
+     * Blocks for large frames and fetch reads. A produce frame's block goes back once
+     * the request is answered (the log has written or copied its bytes), a Fetch
+     * answer's once written; other handlers may keep views into their requests.
      */
     private readonly framePool: BufferPool,
     /** Test-only fault injection (fault-hook.ts); null in every real broker. */
@@ -121,6 +125,9 @@ export class Connection {
     // connections.max.idle.ms: the socket reports no bytes either way for that long.
     socket.setTimeout(config.connectionsMaxIdleMs);
     socket.on('timeout', () => this.onIdle());
+    // Called while a SASL request is handled, before its answer is queued: the close waits for that too.
+    // The session logs why (rate-limited: a flood of bad logins must not flood the log).
+    if (security.sasl) security.sasl.closeAfterAnswers = (reason) => queueMicrotask(() => this.closeAfterAnswers(new Error(reason), undefined, 'debug'));
   }
 
   /** Idle: closed unless a request is still in flight (a parked JoinGroup, a long poll); its answer is activity. */
@@ -194,6 +201,13 @@ export class Connection {
   }
 
   private dispatch(frame: Buffer): void {
+    const sasl = this.security.sasl;
+    if (sasl !== null) {
+      if (sasl.rawTokens) return this.answerRawToken(sasl, frame);
+      // Before authentication only the API key is read: nothing else is decoded (as Kafka's SaslServerAuthenticator).
+      const apiKey = frame.length >= 2 ? frame.readInt16BE(0) : -1;
+      if (!sasl.admits(apiKey)) return this.closeAfterAnswers(new Error(sasl.refuse(apiKey)), undefined, 'debug');
+    }
     this.startedMs = requestChannel.hasSubscribers ? performance.now() : 0;
     let header;
     let entry: HandlerEntry | undefined;
@@ -226,6 +240,9 @@ export class Connection {
       apiVersion: header.apiVersion,
       clientId: header.clientId,
       clientHost: this.clientHost,
+      listener: this.security.listener,
+      principal: this.security.principal,
+      sasl,
       connectionClosed: this.disconnect.signal,
       buffers: this.framePool,
     };
@@ -239,6 +256,29 @@ export class Connection {
     const fault = this.faults && header.apiKey === 0 ? this.faults.forProduce(body) : null;
     const reserved = entry.handler.responseBytesBound?.(body, this.config) ?? 0;
     this.enqueue(result, header.correlationId, entry, header.apiVersion, body, frame, reserved, fault);
+  }
+
+  /**
+   * After a SaslHandshake v0 the client sends SASL tokens as bare frames and gets
+   * bare frames back, in order with the answers before them. A failed exchange
+   * gets no answer: the session closes the connection.
+   */
+  private answerRawToken(sasl: SaslSession, token: Buffer): void {
+    const pending: Pending = { done: false, chunks: null, requestBytes: token.length, reservedBytes: 0, startedMs: 0, recycle: false };
+    this.queue.push(pending);
+    this.queuedRequestBytes.take(token.length);
+    sasl.authenticate(token, -1).then(
+      (answer) => {
+        if (answer.errorCode === 0) {
+          const size = Buffer.alloc(4);
+          size.writeInt32BE(answer.authBytes.length, 0);
+          pending.chunks = [size, answer.authBytes];
+        }
+        pending.done = true;
+        this.flush();
+      },
+      (err: unknown) => this.abort(err as Error, 'SASL token could not be checked'),
+    );
   }
 
   private enqueue(
@@ -371,10 +411,10 @@ export class Connection {
    * goes on (discarding) so that the close is a FIN after the answers, not a reset
    * that could destroy them before the client reads them.
    */
-  private closeAfterAnswers(err: Error, header?: { apiKey: number; apiVersion: number; clientId: string | null }): void {
+  private closeAfterAnswers(err: Error, header?: { apiKey: number; apiVersion: number; clientId: string | null }, level: 'warn' | 'debug' = 'warn'): void {
     if (this.closing || this.closed) return;
     this.closing = true;
-    this.log.warn({ reason: err.message, client: this.clientHost, ...(header ?? {}) }, 'closing connection after answering the requests before an unreadable one');
+    this.log[level]({ reason: err.message, client: this.clientHost, ...(header ?? {}) }, 'closing connection after answering the requests before an unreadable one');
     this.socket.resume();
     setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();
     this.flush();

@@ -20,10 +20,12 @@ export function fsyncDirectory(dir: string): void {
   }
 }
 
-/** Replaces `file` with `content` atomically and durably: write a temp file, fsync, rename, fsync the directory. */
-export function writeFileAtomically(file: string, content: string): void {
+/** Replaces `file` with `content` atomically and durably: write a temp file (with `mode`), fsync, rename, fsync the directory. */
+export function writeFileAtomically(file: string, content: string, mode = 0o644): void {
   const tmp = file + TMP_SUFFIX;
-  const fd = fs.openSync(tmp, 'w', 0o644);
+  // A stale temp file keeps its mode through open: it goes first.
+  fs.rmSync(tmp, { force: true });
+  const fd = fs.openSync(tmp, 'w', mode);
   try {
     fs.writeFileSync(fd, content);
     fs.fsyncSync(fd);

@@ -6,7 +6,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Kafka, logLevel } from 'kafkajs';
+import fs from 'node:fs';
+import type { RunningBroker } from '../../src/start-broker.js';
 import { startTestBroker } from '../helpers/broker.js';
+import { makeTestCertificates } from '../helpers/tls-certs.js';
 import { freePort } from '../helpers/free-port.js';
 import { skipUnless } from '../helpers/interop-tools.js';
 import { untilCluster } from '../helpers/cluster-wait.js';
@@ -21,7 +24,15 @@ describe('a broker started with --etcd', skipUnless(etcdServer), () => {
     const two = await startTestBroker(t, { ...cluster, nodeId: 2, replicationAddress: '127.0.0.1:19092', rack: 'r2' });
     const plane = one.broker.cluster;
     await untilCluster(plane, () => plane.brokers().length === 2 && plane.controllerId !== -1, 'two brokers and a controller');
-    assert.deepEqual(plane.brokers()[1], { nodeId: 2, host: two.config.advertisedHost, port: two.port, rack: 'r2', replicationHost: '127.0.0.1', replicationPort: 19092 });
+    assert.deepEqual(plane.brokers()[1], {
+      nodeId: 2,
+      host: two.config.advertisedHost,
+      port: two.port,
+      endpoints: [{ name: 'PLAINTEXT', host: two.config.advertisedHost, port: two.port }],
+      rack: 'r2',
+      replicationHost: '127.0.0.1',
+      replicationPort: 19092,
+    });
 
     const admin = new Kafka({ brokers: [one.bootstrap], logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
@@ -44,6 +55,21 @@ describe('a broker started with --etcd', skipUnless(etcdServer), () => {
     assert.deepEqual(plane.topic('t')?.partitions[0], { partition: 0, leader: 1, leaderEpoch: 1, replicas: [2, 1], isr: [1], partitionEpoch: 1 });
     await untilCluster(plane, () => plane.brokers().length === 1, 'broker 2 gone', 10_000);
     assert.deepEqual(plane.brokers().map((b) => b.nodeId), [1]);
+  });
+
+  test('each broker registers its advertised listeners: Metadata on an SSL listener names every broker at its SSL endpoint', async (t) => {
+    const etcd = await startEtcd(t, 1);
+    const certs = await makeTestCertificates(t);
+    const options = { etcd: etcd.endpoints(), etcdPrefix: '/listeners', listeners: 'PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0', tlsCert: certs.serverCert, tlsKey: certs.serverKey };
+    const one = await startTestBroker(t, { ...options, nodeId: 1 });
+    const two = await startTestBroker(t, { ...options, nodeId: 2 });
+    await untilCluster(one.broker.cluster, () => one.broker.cluster.brokers().length === 2, 'two brokers');
+    const ssl = (b: RunningBroker) => b.listeners.find((l) => l.name === 'SSL')!.port;
+    const admin = new Kafka({ brokers: [`127.0.0.1:${ssl(one)}`], ssl: { ca: [fs.readFileSync(certs.ca, 'utf8')], servername: 'localhost' }, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    t.after(() => admin.disconnect());
+    const described = await admin.describeCluster();
+    assert.deepEqual(described.brokers.map((b) => [b.nodeId, b.port]).sort(), [[1, ssl(one)], [2, ssl(two)]]);
   });
 
   test('a second broker with the id of a live one refuses to start', async (t) => {

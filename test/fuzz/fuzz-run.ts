@@ -34,6 +34,8 @@ const SENTINEL = encodeRequest(ApiVersionsRequest, 0, {}, -1, 'fuzz-sentinel');
 
 export interface FuzzOptions {
   port: number;
+  /** Where fresh connections are probed (a PLAINTEXT listener of the same broker); default `port`. */
+  probePort?: number;
   /** The broker's pid, for VmRSS and liveness. */
   pid: number;
   /** Frame `index` of the run (0 ≤ index < frames), or null to skip it. */
@@ -265,7 +267,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzStats> {
       await new Promise((resolve) => setTimeout(resolve, PROBE_INTERVAL_MS));
       if (!probing) break;
       try {
-        await probeBroker(o.port);
+        await probeBroker(o.probePort ?? o.port);
         stats.probes++;
       } catch (err) {
         fail(`a fresh connection was not answered: ${(err as Error).message}`);

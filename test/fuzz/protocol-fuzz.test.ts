@@ -5,6 +5,9 @@
 // broker in a child process by several connections at once. The broker must
 // stay up, keep answering a fresh connection, keep VmRSS under a bound, print
 // nothing to stderr, and still serve exactly the records a client wrote before.
+// A second run sends mutated frames of kafkajs sessions that log in with SASL
+// (SCRAM and PLAIN) to a SASL listener, where nothing but ApiVersions and the
+// SASL requests is decoded before a login.
 //
 //   SLUICE_FUZZ_FRAMES   frames to send (default 50,000; `npm run fuzz` sends more)
 //   SLUICE_FUZZ_SEED     the PRNG seed (default fixed; printed on failure)
@@ -17,7 +20,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import kafkajs from 'kafkajs';
+import { KafkaClient } from '../../src/client/index.js';
+import { upsertScramCredential } from '../../src/client/user-credentials.js';
 import { makeDataDir, spawnBroker } from '../helpers/broker-process.js';
+import { freePort } from '../helpers/free-port.js';
 import { BrokerLogWatch } from './broker-log-watch.js';
 import { captureSessions } from './capture-corpus.js';
 import { FuzzFailure, type FuzzStats, SENTINEL_TIMEOUT_MS, probeBroker, runFuzz } from './fuzz-run.js';
@@ -165,4 +171,51 @@ test('mutated request frames of real clients neither crash nor hang the broker, 
   );
   assert.deepEqual(log.stderr, [], 'the broker wrote to stderr');
   assert.equal(stats.sent + stats.skipped, frames);
+});
+
+test('mutated frames of SASL sessions sent to a SASL listener neither crash nor hang the broker, and logins still work', { timeout: 30 * 60_000 }, async (t) => {
+  const log = new BrokerLogWatch();
+  const dataDir = await makeDataDir(t, 'sluice-fuzz-sasl-');
+  const args = ['--listeners', 'PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0', '--sasl-mechanisms', 'SCRAM-SHA-512,SCRAM-SHA-256,PLAIN', '--sasl-plain-allow-plaintext', 'true'];
+  const broker = await spawnBroker(t, { dataDir, args, onLine: log.onLine });
+  const saslPort = Number(/SASL_PLAINTEXT:\/\/127\.0\.0\.1:(\d+)/.exec(broker.recentOutput())?.[1]);
+  const admin = new KafkaClient({ bootstrap: broker.bootstrap });
+  await upsertScramCredential(admin, 'fuzzer', 'SCRAM-SHA-512', 'fuzz-secret');
+  await upsertScramCredential(admin, 'fuzzer', 'SCRAM-SHA-256', 'fuzz-secret');
+  await admin.close();
+
+  // Each session's bootstrap connection (through the proxy) logs in before anything else.
+  const proxied = await freePort();
+  const proxy = await RecordingProxy.listen('127.0.0.1', proxied, { host: '127.0.0.1', port: saslPort });
+  t.after(() => proxy.close());
+  const session = async (mechanism: 'scram-sha-512' | 'scram-sha-256' | 'plain') => {
+    const sasl = { mechanism, username: 'fuzzer', password: 'fuzz-secret' } as kafkajs.SASLOptions;
+    const kafka = new kafkajs.Kafka({ clientId: `fuzz-${mechanism}`, brokers: [`127.0.0.1:${proxied}`], sasl, logLevel: kafkajs.logLevel.NOTHING });
+    const a = kafka.admin();
+    await a.connect();
+    await a.createTopics({ topics: [{ topic: `fuzz-sasl-${mechanism}`, numPartitions: 1 }] });
+    await a.listTopics();
+    await a.disconnect();
+  };
+  for (const mechanism of ['scram-sha-512', 'scram-sha-256', 'plain'] as const) await session(mechanism);
+  proxy.stopRecording();
+  const corpus = sortedCorpus(proxy.frames);
+  t.diagnostic(`corpus: ${corpus.length} frames, api key v version: count ${apiHistogram(corpus)}`);
+  const keys = new Set(corpus.map((f) => f.readInt16BE(4)));
+  assert.deepEqual([17, 18, 36, 3].filter((k) => !keys.has(k)), [], 'SASL and Metadata frames in the corpus');
+
+  const frames = Math.ceil(FRAMES / 5);
+  const stats = await runFuzz({
+    port: saslPort,
+    probePort: broker.port,
+    pid: broker.pid,
+    frameAt: (i) => mutateFrame(corpus, SEED, i),
+    frames,
+    connections: CONNECTIONS,
+    rssLimitKiB: RSS_LIMIT_KIB,
+  }).catch((err: unknown) => assert.fail(`${(err as Error).message}\nstderr:\n${log.stderr.join('\n')}\nbroker output:\n${broker.recentOutput()}`));
+  t.diagnostic(`seed ${SEED}: ${describeStats(stats)}`);
+  assert.equal(stats.sent + stats.skipped, frames);
+  await session('scram-sha-512');
+  assert.deepEqual(log.stderr, [], 'the broker wrote to stderr');
 });

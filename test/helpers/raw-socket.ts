@@ -9,6 +9,7 @@
 // broker that neither answers nor closes fails the test instead of hanging it.
 
 import net from 'node:net';
+import tls from 'node:tls';
 import type { MessageSchema } from '../../src/protocol/schema.js';
 import { type Message, MessageCodec } from '../../src/protocol/codec.js';
 import { readResponseHeader, responseHeaderIsFlexible, writeRequestHeader } from '../../src/protocol/headers.js';
@@ -47,9 +48,19 @@ export class RawSocket {
     });
   }
 
-  static async connect(scope: CleanupScope, port: number, host = '127.0.0.1'): Promise<RawSocket> {
+  static connect(scope: CleanupScope, port: number, host = '127.0.0.1'): Promise<RawSocket> {
+    return RawSocket.opened(scope, (connected) => net.connect({ host, port }, connected));
+  }
+
+  /** The same over TLS (an SSL or SASL_SSL listener); rejects if the handshake fails. */
+  static connectTls(scope: CleanupScope, port: number, options: tls.ConnectionOptions, host = '127.0.0.1'): Promise<RawSocket> {
+    return RawSocket.opened(scope, (connected) => tls.connect({ host, port, ...options }, connected));
+  }
+
+  /** A RawSocket once `open`'s socket calls back connected; destroyed when the test ends. */
+  private static async opened(scope: CleanupScope, open: (connected: () => void) => net.Socket): Promise<RawSocket> {
     const socket = await new Promise<net.Socket>((resolve, reject) => {
-      const s = net.connect({ host, port }, () => {
+      const s = open(() => {
         s.off('error', reject);
         resolve(s);
       });

@@ -1,6 +1,6 @@
 // BufferPool: a buffer given back is the next one taken of its size class (warm
 // memory reused), a buffer it did not lend is ignored, and the free lists hold no
-// more than their budget.
+// more than their budget nor any block over 8 MiB.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -41,4 +41,14 @@ test('the free lists keep at most their budget; the rest is left to the GC', () 
   for (const b of lent) pool.give(b);
   const again = [pool.take(1024 * 1024), pool.take(1024 * 1024)];
   assert.equal(again.filter((b) => lent.some((l) => l.buffer === b.buffer)).length, 1);
+});
+
+test('a block over 8 MiB is not kept: a rare huge frame or read is not held while idle', () => {
+  const pool = new BufferPool(64 * 1024, 1024 * 1024 * 1024);
+  const huge = pool.take(9 * 1024 * 1024);
+  pool.give(huge);
+  assert.ok(pool.take(9 * 1024 * 1024).buffer !== huge.buffer);
+  const large = pool.take(8 * 1024 * 1024);
+  pool.give(large);
+  assert.ok(pool.take(8 * 1024 * 1024).buffer === large.buffer);
 });

@@ -7,6 +7,7 @@
 // (v2, KIP-1073) changes nothing and is_fenced is always false.
 
 import { authorizedOperations } from '../../broker/authorized-operations.js';
+import { brokersOn } from '../../cluster/broker-endpoints.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { DescribeClusterRequest, DescribeClusterResponse } from '../../protocol/messages/describe-cluster.js';
 import type { ApiHandler } from './handler.js';
@@ -33,7 +34,7 @@ export const describeCluster: ApiHandler = {
       endpointType: ENDPOINT_TYPE_BROKERS,
       clusterId: cluster.clusterId,
       controllerId: cluster.controllerId,
-      brokers: cluster.brokers().map((b) => ({ brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack, isFenced: false })),
+      brokers: brokersOn(cluster.brokers(), ctx.listener).map(({ nodeId, host, port, rack }) => ({ brokerId: nodeId, host, port, rack, isFenced: false })),
       clusterAuthorizedOperations: authorizedOperations(req.includeClusterAuthorizedOperations, 'cluster'),
     };
   },

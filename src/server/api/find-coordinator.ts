@@ -12,6 +12,7 @@
 import { coordinatorBroker } from '../../coordinator/coordinator-placement.js';
 import { OFFSETS_TOPIC } from '../../coordinator/group/offset-store.js';
 import { TXN_STATE_TOPIC } from '../../coordinator/txn/txn-state-store.js';
+import { endpointFor } from '../../cluster/broker-endpoints.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { FindCoordinatorRequest, FindCoordinatorResponse } from '../../protocol/messages/find-coordinator.js';
 import type { Message } from '../../protocol/codec.js';
@@ -30,7 +31,9 @@ function placingTopic(keyType: number): string | null {
 function coordinatorFor(key: string, keyType: number, ready: boolean, ctx: RequestContext): Message {
   const topic = placingTopic(keyType);
   const found = topic !== null && ready ? coordinatorBroker(ctx.broker.cluster, topic, key) : null;
-  if (found) return { key, nodeId: found.nodeId, host: found.host, port: found.port, errorCode: ErrorCode.NONE, errorMessage: null };
+  // A coordinator without the request's listener cannot be reached by this client.
+  const at = found ? endpointFor(found, ctx.listener) : null;
+  if (found && at) return { key, nodeId: found.nodeId, host: at.host, port: at.port, errorCode: ErrorCode.NONE, errorMessage: null };
   return {
     key,
     nodeId: -1,

@@ -11,6 +11,10 @@ import type { ProducerIdManager } from '../../broker/producer-ids.js';
 import type { Logger } from '../../logger.js';
 import type { Message } from '../../protocol/codec.js';
 import type { MessageSchema } from '../../protocol/schema.js';
+import type { SecurityProtocol } from '../../listener-config.js';
+import type { Principal } from '../principal.js';
+import type { SaslSession } from '../sasl/sasl-session.js';
+import type { UserCredentials } from '../../broker/user-credentials.js';
 
 /** What requests are served with: the broker and its coordinators. */
 export interface BrokerServices {
@@ -23,6 +27,8 @@ export interface BrokerServices {
   shares: ShareCoordinator;
   /** Producer ids for idempotent producers (InitProducerId without a transactional id). */
   producerIds: ProducerIdManager;
+  /** Users' SCRAM credentials (SASL logins, Describe/AlterUserScramCredentials). */
+  credentials: UserCredentials;
 }
 
 export interface RequestContext extends BrokerServices {
@@ -32,6 +38,12 @@ export interface RequestContext extends BrokerServices {
   clientId: string | null;
   /** Host name or address of the client, as seen by the server. */
   clientHost: string;
+  /** The listener the request came in on: Metadata gives brokers' endpoints of that listener. */
+  listener: SecurityProtocol;
+  /** Who the connection acts as (principal.ts); what an authorizer is asked about. */
+  principal: Principal;
+  /** The connection's SASL exchange on a SASL listener (SaslHandshake, SaslAuthenticate); null elsewhere. */
+  sasl: SaslSession | null;
   /** Aborted when the client's connection closes (state tied to the connection, such as share sessions, is let go). */
   connectionClosed: AbortSignal;
   /** The listener's pool: a Fetch reads into it, and its answer's blocks go back once written. */

@@ -49,6 +49,9 @@ import { shareGroupHeartbeat } from './share-group-heartbeat.js';
 import { describeShareGroupOffsets } from './describe-share-group-offsets.js';
 import { alterShareGroupOffsets } from './alter-share-group-offsets.js';
 import { deleteShareGroupOffsets } from './delete-share-group-offsets.js';
+import { saslAuthenticate } from './sasl-authenticate.js';
+import { saslHandshake } from './sasl-handshake.js';
+import { alterUserScramCredentials, describeUserScramCredentials } from './user-scram-credentials.js';
 
 export interface HandlerEntry {
   handler: ApiHandler;
@@ -74,6 +77,11 @@ const handlers: ApiHandler[] = [
   createPartitions,
   describeCluster,
   describeLogDirs,
+  // SASL authentication (sasl/sasl-session.ts) and its users' credentials.
+  saslHandshake,
+  saslAuthenticate,
+  describeUserScramCredentials,
+  alterUserScramCredentials,
   // Replicas and leaders of a cluster (src/cluster).
   electLeaders,
   alterPartitionReassignments,

@@ -2,9 +2,11 @@
 // v4+ carries allow_auto_topic_creation (always on before v4). v10+ gives topic
 // ids (KIP-516) and may ask by id alone. v8+ carries authorized operations
 // when asked (KIP-430): per topic, and for the cluster in v8-10 only.
+// Brokers are given at their endpoints of the listener the request came in on.
 
 import { authorizedOperations } from '../../broker/authorized-operations.js';
 import { isInternalTopic, topicNameProblem } from '../../broker/topic-name.js';
+import { brokersOn } from '../../cluster/broker-endpoints.js';
 import type { TopicMetadata } from '../../cluster/control-plane.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { MetadataRequest, MetadataResponse } from '../../protocol/messages/metadata.js';
@@ -62,7 +64,7 @@ export const metadata: ApiHandler = {
     const topics = found.map((t) => (t.name === null ? t : { ...t, topicAuthorizedOperations: authorizedOperations(req.includeTopicAuthorizedOperations, 'topic') }));
     return {
       throttleTimeMs: 0,
-      brokers: brokers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
+      brokers: brokersOn(brokers, ctx.listener),
       clusterId: broker.cluster.clusterId,
       controllerId: broker.cluster.controllerId,
       topics,

@@ -6,6 +6,7 @@ package is importable only there):
     confluent_client.py offsets-for-times BOOTSTRAP TOPIC
     confluent_client.py metadata BOOTSTRAP TOPIC...
     confluent_client.py admin BOOTSTRAP TOPIC
+    confluent_client.py secure-round-trip BOOTSTRAP TOPIC CONFIG_JSON
 
 Each prints one JSON object on stdout and exits 0; the Node test asserts on
 it. Any client error raises, which exits non-zero with a traceback on stderr.
@@ -51,7 +52,7 @@ def produce_all(bootstrap, topic, records, extra_config=None):
     return reports
 
 
-def assigned_consumer(bootstrap, assignments):
+def assigned_consumer(bootstrap, assignments, extra_config=None):
     # librdkafka insists on a group.id even for a plain assign(); nothing is
     # committed and no group is joined.
     consumer = Consumer({
@@ -60,15 +61,16 @@ def assigned_consumer(bootstrap, assignments):
         'enable.auto.commit': False,
         'enable.partition.eof': True,
         'fetch.wait.max.ms': 20,
+        **(extra_config or {}),
     })
     consumer.assign(assignments)
     return consumer
 
 
-def consume_to_end(bootstrap, topic, starts):
+def consume_to_end(bootstrap, topic, starts, extra_config=None):
     """Reads each partition of {partition: start offset} until librdkafka reports its end."""
     partitions = list(starts)
-    consumer = assigned_consumer(bootstrap, [TopicPartition(topic, p, o) for p, o in starts.items()])
+    consumer = assigned_consumer(bootstrap, [TopicPartition(topic, p, o) for p, o in starts.items()], extra_config)
     at_end = set()
     records = []
     deadline = time.monotonic() + TIMEOUT_S
@@ -104,6 +106,16 @@ def produce_consume(bootstrap, topic, partitions, count, codec):
     # A second consumer assigned to partition 0 only, from its sixth record.
     from_sixth = consume_to_end(bootstrap, topic, {0: 5})
     return {'delivered': delivered, 'consumed': consumed, 'fromSixth': from_sixth}
+
+
+def secure_round_trip(bootstrap, topic, config_json):
+    """Produces ten records to partition 0 and reads them back, both clients with
+    the security settings of CONFIG_JSON (security.protocol, ssl.*, sasl.*)."""
+    config = json.loads(config_json)
+    records = [(0, f'key-{i}', f'secure value {i}', None) for i in range(10)]
+    delivered = produce_all(bootstrap, topic, records, config)
+    consumed = consume_to_end(bootstrap, topic, {0: 0}, config)
+    return {'delivered': delivered, 'consumed': [[r['key'], r['value']] for r in consumed]}
 
 
 def offsets_for_times(bootstrap, topic):
@@ -183,6 +195,7 @@ COMMANDS = {
     'offsets-for-times': offsets_for_times,
     'metadata': metadata,
     'admin': admin,
+    'secure-round-trip': secure_round_trip,
 }
 
 if __name__ == '__main__':
