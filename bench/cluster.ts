@@ -107,11 +107,15 @@ async function main(): Promise<void> {
     await inSync('failover', 3);
     const producer = new Producer(client, { acks: -1, lingerMs: 0, deliveryTimeoutMs: 60_000 });
     let lastAck = 0;
+    /** When the last acknowledged write was sent: one sent before a kill may be answered just after it. */
+    let lastAckSentAt = 0;
     let producing = true;
     const loop = (async () => {
       while (producing) {
+        const sentAt = Date.now();
         await producer.send('failover', { key: null, value: Buffer.from('x'), partition: 0 });
         lastAck = Date.now();
+        lastAckSentAt = sentAt;
       }
     })();
     const failovers: number[] = [];
@@ -121,7 +125,7 @@ async function main(): Promise<void> {
       const killedAt = Date.now();
       await victim.process!.kill9();
       victim.process = null;
-      await until('an acknowledged write after the kill', async () => (lastAck > killedAt ? true : undefined));
+      await until('an acknowledged write sent after the kill', async () => (lastAckSentAt > killedAt ? true : undefined));
       failovers.push(lastAck - killedAt);
       console.log(JSON.stringify({ test: 'failover', kill, broker: victim.id, ms: lastAck - killedAt }));
       await start(victim);
