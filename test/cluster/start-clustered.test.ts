@@ -11,7 +11,7 @@ import type { RunningBroker } from '../../src/start-broker.js';
 import { startTestBroker } from '../helpers/broker.js';
 import { makeTestCertificates } from '../helpers/tls-certs.js';
 import { freePort } from '../helpers/free-port.js';
-import { skipUnless } from '../helpers/interop-tools.js';
+import { openssl, skipUnless } from '../helpers/interop-tools.js';
 import { untilCluster } from '../helpers/cluster-wait.js';
 import { etcdServer, startEtcd } from '../helpers/etcd.js';
 
@@ -57,7 +57,7 @@ describe('a broker started with --etcd', skipUnless(etcdServer), () => {
     assert.deepEqual(plane.brokers().map((b) => b.nodeId), [1]);
   });
 
-  test('each broker registers its advertised listeners: Metadata on an SSL listener names every broker at its SSL endpoint', async (t) => {
+  test('each broker registers its advertised listeners: Metadata on an SSL listener names every broker at its SSL endpoint', skipUnless(openssl), async (t) => {
     const etcd = await startEtcd(t, 1);
     const certs = await makeTestCertificates(t);
     const options = { etcd: etcd.endpoints(), etcdPrefix: '/listeners', listeners: 'PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0', tlsCert: certs.serverCert, tlsKey: certs.serverKey };

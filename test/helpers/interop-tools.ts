@@ -54,6 +54,13 @@ export const confluentPython: InteropTool = {
   isAvailable: once(() => spawnSync(PYTHON, ['-c', 'import confluent_kafka'], { stdio: 'ignore' }).status === 0),
 };
 
+/** openssl, which TLS and SASL tests make their certificates with. */
+export const openssl: InteropTool = {
+  name: 'openssl',
+  install: 'apt-get install -y openssl',
+  isAvailable: once(() => spawnSync('openssl', ['version'], { stdio: 'ignore' }).status === 0),
+};
+
 export const CHROMIUM = '/usr/bin/chromium';
 
 /** Debian's Chromium, which the web console's tests drive headless (playwright-core). */

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { type TestContext, test } from 'node:test';
 import { type AuthenticationEvent, authenticationChannel } from '../../src/server/authentication-channel.js';
-import { confluentPython, kcat, skipUnless } from '../helpers/interop-tools.js';
+import { confluentPython, kcat, openssl, skipUnless } from '../helpers/interop-tools.js';
 import { PASSWORD, USER, startSaslBroker } from '../helpers/sasl-broker.js';
 import { kafkajsRoundTrip, kcatRoundTrip, pythonRoundTrip } from './secure-round-trips.js';
 
@@ -45,7 +45,7 @@ function librdkafkaProperties(listener: string, mechanism: string, ca: string, p
 const topicOf = (client: string, listener: string, mechanism: string) => `${client}-${listener}-${mechanism}`.toLowerCase().replace(/_/g, '-');
 
 for (const { listener, mechanism } of CASES) {
-  test(`kcat over ${listener} with ${mechanism}`, skipUnless(kcat), async (t) => {
+  test(`kcat over ${listener} with ${mechanism}`, skipUnless(kcat, openssl), async (t) => {
     const { certs, endpoint } = await startSaslBroker(t);
     const logins = watchLogins(t);
     await kcatRoundTrip(endpoint(listener), topicOf('kcat', listener, mechanism), librdkafkaProperties(listener, mechanism, certs.ca));
@@ -53,7 +53,7 @@ for (const { listener, mechanism } of CASES) {
     assert.deepEqual(new Set(logins.map(String)), new Set([[`User:${USER}`, mechanism, 'true'].join(',')]));
   });
 
-  test(`kafkajs over ${listener} with ${mechanism}`, async (t) => {
+  test(`kafkajs over ${listener} with ${mechanism}`, skipUnless(openssl), async (t) => {
     const { certs, endpoint } = await startSaslBroker(t);
     const logins = watchLogins(t);
     const ssl = listener === 'SASL_SSL' ? { ssl: { ca: [fs.readFileSync(certs.ca, 'utf8')], servername: 'localhost' } } : {};
@@ -63,7 +63,7 @@ for (const { listener, mechanism } of CASES) {
     assert.deepEqual(new Set(logins.map(String)), new Set([[`User:${USER}`, mechanism, 'true'].join(',')]));
   });
 
-  test(`confluent-kafka-python over ${listener} with ${mechanism}`, skipUnless(confluentPython), async (t) => {
+  test(`confluent-kafka-python over ${listener} with ${mechanism}`, skipUnless(confluentPython, openssl), async (t) => {
     const { certs, endpoint } = await startSaslBroker(t);
     const logins = watchLogins(t);
     await pythonRoundTrip(endpoint(listener), topicOf('python', listener, mechanism), librdkafkaProperties(listener, mechanism, certs.ca));
@@ -72,7 +72,7 @@ for (const { listener, mechanism } of CASES) {
   });
 }
 
-test('kcat with a wrong password is refused, and the failure is seen with the claimed principal', skipUnless(kcat), async (t) => {
+test('kcat with a wrong password is refused, and the failure is seen with the claimed principal', skipUnless(kcat, openssl), async (t) => {
   const { certs, endpoint } = await startSaslBroker(t);
   const logins = watchLogins(t);
   const props = librdkafkaProperties('SASL_SSL', 'SCRAM-SHA-512', certs.ca, 'not-the-password');

@@ -9,7 +9,7 @@ import { type TestContext, test } from 'node:test';
 import { type AuthenticationEvent, authenticationChannel } from '../../src/server/authentication-channel.js';
 import type { RunningBroker } from '../../src/start-broker.js';
 import { startTestBroker } from '../helpers/broker.js';
-import { confluentPython, kcat, skipUnless } from '../helpers/interop-tools.js';
+import { confluentPython, kcat, openssl, skipUnless } from '../helpers/interop-tools.js';
 import { CLIENT_CERT_PRINCIPAL, type TestCertificates, makeTestCertificates } from '../helpers/tls-certs.js';
 import { kafkajsRoundTrip, kcatRoundTrip, pythonRoundTrip } from './secure-round-trips.js';
 
@@ -33,7 +33,7 @@ async function sslBroker(t: TestContext): Promise<{ broker: RunningBroker; certs
   return { broker, certs, bootstrap: `127.0.0.1:${ssl.port}`, principals };
 }
 
-test('kcat produces and consumes over SSL, and with a client certificate acts as its subject', skipUnless(kcat), async (t) => {
+test('kcat produces and consumes over SSL, and with a client certificate acts as its subject', skipUnless(kcat, openssl), async (t) => {
   const { certs, bootstrap, principals } = await sslBroker(t);
   await kcatRoundTrip(bootstrap, 'kcat-tls', { 'security.protocol': 'ssl', 'ssl.ca.location': certs.ca });
   assert.deepEqual(principals, [], 'without a certificate the connections are ANONYMOUS');
@@ -42,7 +42,7 @@ test('kcat produces and consumes over SSL, and with a client certificate acts as
   assert.deepEqual(new Set(principals), new Set([CLIENT_CERT_PRINCIPAL]));
 });
 
-test('kafkajs produces and consumes in a group over SSL, and with a client certificate acts as its subject', async (t) => {
+test('kafkajs produces and consumes in a group over SSL, and with a client certificate acts as its subject', skipUnless(openssl), async (t) => {
   const { certs, bootstrap, principals } = await sslBroker(t);
   const ca = [fs.readFileSync(certs.ca, 'utf8')];
   await kafkajsRoundTrip(bootstrap, 'kafkajs-tls', { ssl: { ca, servername: 'localhost' } });
@@ -52,7 +52,7 @@ test('kafkajs produces and consumes in a group over SSL, and with a client certi
   assert.deepEqual(new Set(principals), new Set([CLIENT_CERT_PRINCIPAL]));
 });
 
-test('confluent-kafka-python produces and consumes over SSL, and with a client certificate acts as its subject', skipUnless(confluentPython), async (t) => {
+test('confluent-kafka-python produces and consumes over SSL, and with a client certificate acts as its subject', skipUnless(confluentPython, openssl), async (t) => {
   const { certs, bootstrap, principals } = await sslBroker(t);
   await pythonRoundTrip(bootstrap, 'python-tls', { 'security.protocol': 'ssl', 'ssl.ca.location': certs.ca });
   assert.deepEqual(principals, []);

@@ -25,6 +25,7 @@ import { scrapeMetrics } from '../helpers/prometheus.js';
 import { RawSocket, decodeResponse, encodeRequest, frameOf, headerV1 } from '../helpers/raw-socket.js';
 import { PASSWORD, USER, startSaslBroker } from '../helpers/sasl-broker.js';
 import { ScramClient } from '../helpers/scram-client.js';
+import { openssl, skipUnless } from '../helpers/interop-tools.js';
 
 let correlation = 100;
 
@@ -59,7 +60,7 @@ function watchRequests(t: TestContext): RequestEvent[] {
 
 const port = (endpoint: string) => Number(endpoint.split(':')[1]);
 
-test('a Produce before authentication closes the connection with its body unread; ApiVersions is answered first', async (t) => {
+test('a Produce before authentication closes the connection with its body unread; ApiVersions is answered first', skipUnless(openssl), async (t) => {
   const { endpoint } = await startSaslBroker(t);
   const seen = watchRequests(t);
   const raw = await RawSocket.connect(t, port(endpoint('SASL_PLAINTEXT')));
@@ -75,7 +76,7 @@ test('a Produce before authentication closes the connection with its body unread
   assert.ok(await again.nextFrame());
 });
 
-test('SCRAM: the right password logs in; a wrong password and an unknown user are refused and the connection closed', async (t) => {
+test('SCRAM: the right password logs in; a wrong password and an unknown user are refused and the connection closed', skipUnless(openssl), async (t) => {
   const { endpoint } = await startSaslBroker(t);
   const ok = await RawSocket.connect(t, port(endpoint('SASL_PLAINTEXT')));
   const done = await scramLogin(ok);
@@ -92,7 +93,7 @@ test('SCRAM: the right password logs in; a wrong password and an unknown user ar
   }
 });
 
-test('SCRAM: a client-final replayed on a new connection is refused', async (t) => {
+test('SCRAM: a client-final replayed on a new connection is refused', skipUnless(openssl), async (t) => {
   const { endpoint } = await startSaslBroker(t);
   const first = await RawSocket.connect(t, port(endpoint('SASL_PLAINTEXT')));
   await handshake(first, 'SCRAM-SHA-512');
@@ -118,7 +119,7 @@ test('SCRAM: a client-final replayed on a new connection is refused', async (t) 
   assert.equal((await authenticate(twice, final)).errorCode, ErrorCode.ILLEGAL_SASL_STATE);
 });
 
-test('PLAIN is refused on SASL_PLAINTEXT unless saslPlainAllowPlaintext', async (t) => {
+test('PLAIN is refused on SASL_PLAINTEXT unless saslPlainAllowPlaintext', skipUnless(openssl), async (t) => {
   const { endpoint } = await startSaslBroker(t);
   const raw = await RawSocket.connect(t, port(endpoint('SASL_PLAINTEXT')));
   const refused = await handshake(raw, 'PLAIN');
@@ -133,7 +134,7 @@ test('PLAIN is refused on SASL_PLAINTEXT unless saslPlainAllowPlaintext', async 
   assert.equal((await metadata(plain)).brokers.length, 1);
 });
 
-test('SaslHandshake v0: the tokens follow as raw frames, then requests are served', async (t) => {
+test('SaslHandshake v0: the tokens follow as raw frames, then requests are served', skipUnless(openssl), async (t) => {
   const { endpoint } = await startSaslBroker(t);
   const raw = await RawSocket.connect(t, port(endpoint('SASL_PLAINTEXT')));
   assert.equal((await handshake(raw, 'SCRAM-SHA-256', 0)).errorCode, ErrorCode.NONE);
@@ -146,7 +147,7 @@ test('SaslHandshake v0: the tokens follow as raw frames, then requests are serve
   assert.equal((await metadata(raw)).brokers.length, 1);
 });
 
-test('connectionsMaxReauthMs: the session lifetime is told, a request after it lapses closes the connection, a re-authentication renews it', async (t) => {
+test('connectionsMaxReauthMs: the session lifetime is told, a request after it lapses closes the connection, a re-authentication renews it', skipUnless(openssl), async (t) => {
   const clock = new FakeClock();
   const { endpoint } = await startSaslBroker(t, { connectionsMaxReauthMs: 60_000, clock });
   const raw = await RawSocket.connect(t, port(endpoint('SASL_PLAINTEXT')));
@@ -161,7 +162,7 @@ test('connectionsMaxReauthMs: the session lifetime is told, a request after it l
   await raw.closedByPeer();
 });
 
-test('failed logins are counted in GET /metrics per listener and mechanism, logged at most once per interval, and a flood of them does not stop a good login', async (t) => {
+test('failed logins are counted in GET /metrics per listener and mechanism, logged at most once per interval, and a flood of them does not stop a good login', skipUnless(openssl), async (t) => {
   const warnings: { msg: string; principal?: string; client?: string; suppressedSinceLast?: number }[] = [];
   const logger = pino({ level: 'warn' }, { write: (line: string) => warnings.push(JSON.parse(line)) });
   const { broker, endpoint } = await startSaslBroker(t, { httpPort: await freePort(), logger });
@@ -184,7 +185,7 @@ test('failed logins are counted in GET /metrics per listener and mechanism, logg
   );
 });
 
-test('SaslHandshake and SaslAuthenticate on a listener without SASL answer ILLEGAL_SASL_STATE', async (t) => {
+test('SaslHandshake and SaslAuthenticate on a listener without SASL answer ILLEGAL_SASL_STATE', skipUnless(openssl), async (t) => {
   const { broker } = await startSaslBroker(t);
   const raw = await RawSocket.connect(t, broker.port);
   assert.equal((await handshake(raw, 'SCRAM-SHA-512')).errorCode, ErrorCode.ILLEGAL_SASL_STATE);

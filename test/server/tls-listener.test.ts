@@ -16,6 +16,7 @@ import { RawSocket, decodeResponse, encodeRequest } from '../helpers/raw-socket.
 import { CLIENT_CERT_PRINCIPAL, type TestCertificates, makeTestCertificates } from '../helpers/tls-certs.js';
 import type { RunningBroker } from '../../src/start-broker.js';
 import type { SecurityProtocol } from '../../src/listener-config.js';
+import { openssl, skipUnless } from '../helpers/interop-tools.js';
 
 function portOf(broker: RunningBroker, name: SecurityProtocol): number {
   const l = broker.listeners.find((x) => x.name === name);
@@ -50,7 +51,7 @@ function tlsBroker(t: TestContext, certs: TestCertificates, extra: Record<string
   return startTestBroker(t, { listeners: 'PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0', tlsCert: certs.serverCert, tlsKey: certs.serverKey, ...extra });
 }
 
-test('PLAINTEXT and SSL listeners serve at once, and Metadata names the broker at the endpoint of the listener asked', async (t) => {
+test('PLAINTEXT and SSL listeners serve at once, and Metadata names the broker at the endpoint of the listener asked', skipUnless(openssl), async (t) => {
   const certs = await makeTestCertificates(t);
   const broker = await tlsBroker(t, certs);
   const plain = portOf(broker, 'PLAINTEXT');
@@ -63,7 +64,7 @@ test('PLAINTEXT and SSL listeners serve at once, and Metadata names the broker a
   assert.deepEqual(await metadataBrokers(overTls), [{ host: '127.0.0.1', port: ssl }]);
 });
 
-test('advertised listeners are what Metadata gives on each listener', async (t) => {
+test('advertised listeners are what Metadata gives on each listener', skipUnless(openssl), async (t) => {
   const certs = await makeTestCertificates(t);
   const broker = await tlsBroker(t, certs, { advertisedListeners: 'SSL://broker.example:19093' });
   const plain = portOf(broker, 'PLAINTEXT');
@@ -72,7 +73,7 @@ test('advertised listeners are what Metadata gives on each listener', async (t) 
   assert.deepEqual(await metadataBrokers(overTls), [{ host: 'broker.example', port: 19093 }]);
 });
 
-test('a plaintext client on the SSL port is closed and nothing it sent is decoded', async (t) => {
+test('a plaintext client on the SSL port is closed and nothing it sent is decoded', skipUnless(openssl), async (t) => {
   const certs = await makeTestCertificates(t);
   const broker = await tlsBroker(t, certs);
   const ssl = portOf(broker, 'SSL');
@@ -90,7 +91,7 @@ test('a plaintext client on the SSL port is closed and nothing it sent is decode
   assert.equal(decoded.filter((e) => e.listenerPort === ssl && e.api === 'ApiVersions').length, 1);
 });
 
-test('mutual TLS: the client certificate subject is the principal; without a certificate, or with one no CA vouches for, the connection is refused', async (t) => {
+test('mutual TLS: the client certificate subject is the principal; without a certificate, or with one no CA vouches for, the connection is refused', skipUnless(openssl), async (t) => {
   const certs = await makeTestCertificates(t);
   const broker = await tlsBroker(t, certs, { tlsCa: certs.ca, tlsClientAuth: 'required' });
   const ssl = portOf(broker, 'SSL');
@@ -118,7 +119,7 @@ test('mutual TLS: the client certificate subject is the principal; without a cer
   await apiVersionsAnswered(await RawSocket.connect(t, portOf(broker, 'PLAINTEXT')));
 });
 
-test('requested client authentication serves a client without a certificate as ANONYMOUS', async (t) => {
+test('requested client authentication serves a client without a certificate as ANONYMOUS', skipUnless(openssl), async (t) => {
   const certs = await makeTestCertificates(t);
   const broker = await tlsBroker(t, certs, { tlsCa: certs.ca, tlsClientAuth: 'requested' });
   const seen = watchAuthentications(t);
