@@ -13,8 +13,10 @@
 //   LSO = min(highWatermark, firstOffset of every open or completing txn)
 //
 // Persistence: every abort appends a line to `<dir>/aborted-txns`; a clean
-// close writes `<dir>/txn-checkpoint` (log end offset + open transactions) and
-// fsyncs both. At open, with a checkpoint, the aborted lines below its offset
+// close makes that file durable (rewritten only when the log start dropped
+// lines) and then writes `<dir>/txn-checkpoint` (log end offset + open
+// transactions) without fsync: losing it costs a scan, and a torn one does not
+// parse. At open, with a checkpoint, the aborted lines below its offset
 // are kept and batch headers are scanned from there; without one (a crash),
 // the whole log is scanned and the file rewritten. The checkpoint is removed
 // once loaded, so a later crash never trusts a stale one; nothing else is
@@ -29,6 +31,7 @@ import { ATTRIBUTES_OFFSET, Attr, batchBaseOffset, batchSize, readBatchHeader } 
 import { forEachBatch } from '../protocol/records.js';
 import { readPastCorrupt } from '../storage/corrupt-batch.js';
 import type { PartitionLog } from '../storage/partition-log.js';
+import { fsyncFile, writeFileAtomically } from '../storage/checkpoint-file.js';
 
 export interface AbortedTxn {
   producerId: number;
@@ -59,6 +62,8 @@ export class PartitionTxns {
   private readonly open = new Map<number, number>();
   private completing: { firstOffset: number; markerOffset: number }[] = [];
   private readonly aborted: AbortedTxn[] = [];
+  /** Lines appended to the aborted file since it was last fsynced. */
+  private abortsUnsynced = false;
 
   private constructor(private readonly dir: string | null) {}
 
@@ -128,7 +133,10 @@ export class PartitionTxns {
     if (type === ControlType.Abort) {
       const entry = { producerId, firstOffset: firstOffset ?? baseOffset, lastOffset: baseOffset };
       this.aborted.push(entry);
-      if (this.dir) fs.appendFileSync(path.join(this.dir, ABORTED_FILE), `${entry.producerId} ${entry.firstOffset} ${entry.lastOffset}\n`);
+      if (this.dir) {
+        fs.appendFileSync(path.join(this.dir, ABORTED_FILE), `${entry.producerId} ${entry.firstOffset} ${entry.lastOffset}\n`);
+        this.abortsUnsynced = true;
+      }
     }
   }
 
@@ -164,17 +172,10 @@ export class PartitionTxns {
   checkpoint(logEndOffset: number, logStartOffset: number): void {
     if (!this.dir) return;
     const kept = this.aborted.filter((a) => a.lastOffset >= logStartOffset);
-    rewriteAborted(this.dir, kept);
-    const body = JSON.stringify({ offset: logEndOffset, open: [...this.open] });
-    const tmp = path.join(this.dir, `${CHECKPOINT_FILE}.tmp`);
-    const fd = fs.openSync(tmp, 'w');
-    try {
-      fs.writeSync(fd, body);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, path.join(this.dir, CHECKPOINT_FILE));
+    if (kept.length !== this.aborted.length) rewriteAborted(this.dir, kept);
+    else if (this.abortsUnsynced) fsyncFile(path.join(this.dir, ABORTED_FILE));
+    this.abortsUnsynced = false;
+    writeFileAtomically(path.join(this.dir, CHECKPOINT_FILE), JSON.stringify({ offset: logEndOffset, open: [...this.open] }), { durable: false });
   }
 }
 

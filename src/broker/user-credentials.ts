@@ -86,6 +86,6 @@ export class UserCredentials {
       }
     }
     // Only keys derived from the passwords, yet readable by the broker's user alone.
-    writeFileAtomically(this.file, JSON.stringify(stored), 0o600);
+    writeFileAtomically(this.file, JSON.stringify(stored), { mode: 0o600 });
   }
 }

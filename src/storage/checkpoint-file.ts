@@ -10,9 +10,9 @@ export const LOG_START_OFFSET_FILE = 'log-start-offset';
 export const CLEAN_SHUTDOWN_FILE = '.clean-shutdown';
 export const TMP_SUFFIX = '.tmp';
 
-/** fsyncs a directory so that creating, renaming or removing a file in it is durable. */
-export function fsyncDirectory(dir: string): void {
-  const fd = fs.openSync(dir, 'r');
+/** fsyncs a file, or a directory so that creating, renaming or removing a file in it is durable. */
+export function fsyncFile(file: string): void {
+  const fd = fs.openSync(file, 'r');
   try {
     fs.fsyncSync(fd);
   } finally {
@@ -20,20 +20,29 @@ export function fsyncDirectory(dir: string): void {
   }
 }
 
-/** Replaces `file` with `content` atomically and durably: write a temp file (with `mode`), fsync, rename, fsync the directory. */
-export function writeFileAtomically(file: string, content: string, mode = 0o644): void {
+export const fsyncDirectory = fsyncFile;
+
+/**
+ * Replaces `file` with `content` atomically: write a temp file (with `mode`),
+ * rename it over. `durable` (the default) fsyncs the temp file before the
+ * rename and the directory after. Without it a crash may leave the old file,
+ * none, or part of the new one: only for files whose reader refuses a partial
+ * one and whose loss costs a rebuild, not data.
+ */
+export function writeFileAtomically(file: string, content: string, options: { mode?: number; durable?: boolean } = {}): void {
+  const { mode = 0o644, durable = true } = options;
   const tmp = file + TMP_SUFFIX;
   // A stale temp file keeps its mode through open: it goes first.
   fs.rmSync(tmp, { force: true });
   const fd = fs.openSync(tmp, 'w', mode);
   try {
     fs.writeFileSync(fd, content);
-    fs.fsyncSync(fd);
+    if (durable) fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
   fs.renameSync(tmp, file);
-  fsyncDirectory(path.dirname(file));
+  if (durable) fsyncDirectory(path.dirname(file));
 }
 
 /** The checkpointed logStartOffset, or null when there is none (or it is unreadable: segments then decide). */
@@ -64,6 +73,12 @@ export function takeCleanShutdownMarker(dir: string): boolean {
   return true;
 }
 
+/**
+ * Call once everything in `dir` is durable. The marker itself is not fsynced:
+ * an empty file cannot be torn, and losing it to a crash only makes the next
+ * open recover a log that needed no recovery, while an fsync per partition
+ * made closing a broker of thousands of partitions take seconds.
+ */
 export function writeCleanShutdownMarker(dir: string): void {
-  writeFileAtomically(path.join(dir, CLEAN_SHUTDOWN_FILE), '');
+  fs.closeSync(fs.openSync(path.join(dir, CLEAN_SHUTDOWN_FILE), 'w'));
 }

@@ -10,7 +10,12 @@
 // either end; each change rewrites the file atomically. A missing or unreadable
 // file leaves the cache empty; the file log then seeds it once from its batch
 // headers (epoch-scan.ts), so a log written before the checkpoint existed
-// still knows its epochs.
+// still knows its epochs. For the same reason the first entries of an empty
+// cache are written without fsync: a crash that loses them leaves the cache
+// empty, and the seeding finds exactly what they said in the batches (an epoch
+// no batch has is not needed after a restart, which starts a new epoch). A
+// new partition thus costs no fsync here, which made creating thousands take
+// seconds; every later change is fsynced, and makes the earlier ones durable.
 
 import fs from 'node:fs';
 import { writeFileAtomically } from './checkpoint-file.js';
@@ -53,7 +58,7 @@ export class LeaderEpochCache {
   assign(epoch: number, startOffset: number): void {
     if (epoch < 0 || epoch <= this.latestEpoch) return;
     this.entries.push({ epoch, startOffset });
-    this.persist();
+    this.persist(this.entries.length > 1);
   }
 
   /**
@@ -76,7 +81,7 @@ export class LeaderEpochCache {
   seed(entries: readonly EpochEntry[]): void {
     if (this.entries.length > 0 || entries.length === 0) return;
     this.entries = [...entries];
-    this.persist();
+    this.persist(false);
   }
 
   /** The log was cut at `endOffset`: epochs starting at or past it are gone. */
@@ -100,9 +105,10 @@ export class LeaderEpochCache {
     this.persist();
   }
 
-  private persist(): void {
+  /** `durable` false only where the entries come from an empty cache (see the top of the file). */
+  private persist(durable = true): void {
     if (this.file === null) return;
-    writeFileAtomically(this.file, `0\n${this.entries.length}\n${this.entries.map((e) => `${e.epoch} ${e.startOffset}\n`).join('')}`);
+    writeFileAtomically(this.file, `0\n${this.entries.length}\n${this.entries.map((e) => `${e.epoch} ${e.startOffset}\n`).join('')}`, { durable });
   }
 }
 

@@ -89,3 +89,25 @@ test('a log written before the leader-epoch checkpoint existed finds its epochs 
   assert.deepEqual(reopened.endOffsetForEpoch(7), { epoch: 7, endOffset: 5 });
   assert.equal(fs.readFileSync(checkpoint, 'utf8'), '0\n3\n0 0\n3 2\n7 4\n');
 });
+
+// A new log's first epoch is checkpointed without fsync (leader-epoch-cache.ts): what a crash can
+// leave of that write (no file, or an empty one renamed in place) must come back from the batches.
+for (const lost of ['missing', 'empty'] as const) {
+  test(`a first epoch checkpoint lost to a crash (file ${lost}) is found again in the batch headers`, async (t) => {
+    const dir = tempDir(t);
+    const log = await openFileLog(t, dir, CONFIG);
+    log.startLeaderEpoch(4);
+    log.append(makeBatch(2), 4);
+    await log.awaitDurable(1);
+    const checkpoint = path.join(dir, 'leader-epoch-checkpoint');
+    assert.equal(fs.readFileSync(checkpoint, 'utf8'), '0\n1\n4 0\n', 'written, though not fsynced');
+    await log.close();
+    fs.rmSync(path.join(dir, '.clean-shutdown'));
+    if (lost === 'missing') fs.rmSync(checkpoint);
+    else fs.writeFileSync(checkpoint, '');
+    const reopened = await openFileLog(t, dir, CONFIG);
+    assert.deepEqual(reopened.endOffsetForEpoch(4), { epoch: 4, endOffset: 2 });
+    assert.deepEqual(reopened.endOffsetForEpoch(3), { epoch: 3, endOffset: 0 }, 'an older epoch ends where epoch 4 starts');
+    assert.equal(fs.readFileSync(checkpoint, 'utf8'), '0\n1\n4 0\n');
+  });
+}
