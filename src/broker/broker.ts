@@ -94,7 +94,7 @@ export class Broker {
       nodeId: config.nodeId,
       maxWaitMs: config.replicaFetchWaitMaxMs,
       log,
-      onTruncated: (p) => this.rebuildProducerState(p),
+      onTruncated: (p) => this.rebuildAfterTruncation(p),
       throttle: new ReplicationThrottle(() => throttleRate(this.dynamicConfig), () => clock.now()),
       throttled: (p) => isThrottledReplica(this.cluster.topic(p.topic)?.configs ?? {}, p.index, config.nodeId),
       buffers: new BufferPool(),
@@ -287,13 +287,16 @@ export class Broker {
    * rebuilt from the newest snapshot at or below the new log end and the
    * records after it, as at open: a producer's sequences from removed batches
    * would answer its retry of them as a duplicate, acknowledging records the
-   * log no longer has.
+   * log no longer has. Its transactions follow: those whose markers were cut
+   * are open again (holding the last stable offset back), and aborts cut with
+   * their markers leave the aborted index.
    */
-  private rebuildProducerState(p: Partition): void {
+  private rebuildAfterTruncation(p: Partition): void {
     const topic = this.cluster.topic(p.topic);
     if (!topic) return;
     p.producers.restore({ offset: p.logEndOffset, producers: [] });
     this.snapshots.restore(p, this.partitionDir(p.topic, p.index), topic.configs);
+    p.txns.truncateTo(p.logEndOffset, p.producers.openTransactions());
   }
 
   /**

@@ -168,6 +168,24 @@ export class PartitionTxns {
     return this.open;
   }
 
+  /**
+   * The log was cut at `endOffset` (a follower's truncation, or emptied to
+   * start there): a transaction whose marker was cut is undecided again, and
+   * an abort cut with its marker is no abort. `open` is what the producer
+   * state rebuilt for the cut log holds: each producer's open transaction here
+   * and its first offset.
+   */
+  truncateTo(endOffset: number, open: Iterable<readonly [number, number]>): void {
+    this.open.clear();
+    for (const [producerId, firstOffset] of open) this.open.set(producerId, firstOffset);
+    this.completing = this.completing.filter((c) => c.markerOffset < endOffset);
+    const kept = this.aborted.filter((a) => a.lastOffset < endOffset);
+    if (kept.length === this.aborted.length) return;
+    this.aborted.splice(0, this.aborted.length, ...kept);
+    if (this.dir) rewriteAborted(this.dir, kept);
+    this.abortsUnsynced = false;
+  }
+
   /** Persists what a clean restart needs; call after the log is flushed and closed at `logEndOffset`. */
   checkpoint(logEndOffset: number, logStartOffset: number): void {
     if (!this.dir) return;

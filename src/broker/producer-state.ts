@@ -225,6 +225,11 @@ export class ProducerStateManager {
     return entry;
   }
 
+  /** Producers with a transaction open on this partition, with its first offset. */
+  *openTransactions(): IterableIterator<[number, number]> {
+    for (const e of this.producers.values()) if (e.currentTxnFirstOffset >= 0) yield [e.producerId, e.currentTxnFirstOffset];
+  }
+
   /** First offset of the earliest open transaction on this partition, or -1 when none is open. */
   firstUnstableOffset(): number {
     let first = -1;

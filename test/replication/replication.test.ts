@@ -9,9 +9,15 @@
 // and the follower rejoins the ISR when it returns.
 
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { type TestContext, test } from 'node:test';
 import kafkajs from 'kafkajs';
 import { deleteRecordsBefore } from '../../src/broker/delete-records.js';
+import { produceToPartition } from '../../src/broker/produce.js';
+import { markerBatch } from '../../src/coordinator/txn/txn-marker.js';
+import { createLogger } from '../../src/logger.js';
+import { encodeBatch } from '../../src/protocol/records.js';
 import type { Partition } from '../../src/broker/partition.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import type { RunningBroker } from '../../src/start-broker.js';
@@ -120,6 +126,45 @@ test('a follower that comes back with a tail its new leader never had truncates 
   assertSameUpToHighWatermark([follower], leader);
   assert.deepEqual(follower.log.endOffsetForEpoch(0), { epoch: 0, endOffset: 2 }, 'its epoch 0 now ends where the leader says');
   assert.deepEqual([...follower.producers.entries()], [], 'the idempotent producer of the removed records is forgotten with them');
+});
+
+test('a follower whose cut tail held transaction markers reopens those transactions and forgets the cut abort, as its new leader has them', async (t) => {
+  const members = new Members(t, new SharedControlPlane());
+  const b1 = await members.start(1);
+  const b2 = await members.start(2);
+  await members.plane.createTopic('txn-diverge', 1, {}, { replicationFactor: 2, assignments: [[1, 2]] });
+  await Promise.all([whenRole(b1, 'txn-diverge', 0, 'leader'), whenRole(b2, 'txn-diverge', 0, 'follower')]);
+  const [committing, aborting] = [1000, 2000];
+  for (const producerId of [committing, aborting]) {
+    const batch = encodeBatch([{ value: Buffer.from(`in-txn-${producerId}`) }], { producerId, producerEpoch: 0, baseSequence: 0, transactional: true });
+    assert.equal((await produceToPartition(b1.broker, 'txn-diverge', 0, batch, -1, createLogger('silent'))).errorCode, ErrorCode.NONE, 'on both replicas');
+  }
+
+  await members.stop(2);
+  members.plane.update('txn-diverge', 0, { isr: [1] });
+  await until(() => b1.broker.partition('txn-diverge', 0)?.isr.length === 1, 'the ISR of broker 1 alone');
+  // The markers reach broker 1 only.
+  const p1 = b1.broker.partition('txn-diverge', 0) as Partition;
+  await p1.append(markerBatch(committing, 0, true)).committed;
+  await p1.append(markerBatch(aborting, 0, false)).committed;
+  assert.deepEqual(p1.txns.abortedIn(0, 4), [{ producerId: aborting, firstOffset: 1, lastOffset: 3 }]);
+  await members.stop(1);
+
+  members.plane.moveLeader('txn-diverge', 0, 2, [2]);
+  const leader2 = await members.start(2);
+  await whenRole(leader2, 'txn-diverge', 0, 'leader', 1);
+  assert.equal((await produceTo(t, leader2, 'txn-diverge', 0, ['x'], 1)).errorCode, ErrorCode.NONE);
+
+  const back1 = await members.start(1);
+  await whenRole(back1, 'txn-diverge', 0, 'follower', 1);
+  const follower = back1.broker.partition('txn-diverge', 0) as Partition;
+  const leader = leader2.broker.partition('txn-diverge', 0) as Partition;
+  await until(() => leader.highWatermark === 3 && follower.logEndOffset === 3 && follower.highWatermark === 3, 'broker 1 to cut its tail and catch up');
+  assertSameUpToHighWatermark([follower], leader);
+  assert.deepEqual(new Map(follower.txns.openTransactions()), new Map([[committing, 0], [aborting, 1]]), 'both transactions are undecided again');
+  assert.deepEqual([follower.lastStableOffset, leader.lastStableOffset], [0, 0]);
+  assert.deepEqual(follower.txns.abortedIn(0, 4), [], 'the abort went with its marker');
+  assert.equal(fs.readFileSync(path.join(back1.config.dataDir, 'txn-diverge-0', 'aborted-txns'), 'utf8'), '', 'and from the file a restart reads');
 });
 
 test('min.insync.replicas=2: a stopped follower leaves the ISR after replica.lag.time.max.ms, acks=all is refused, and the follower rejoins when it returns', async (t) => {
