@@ -7,8 +7,11 @@
 // and held by every in-sync replica). Only a leader whose registration holds
 // appends; acks=all also needs min.insync.replicas in the ISR, before the
 // append (NOT_ENOUGH_REPLICAS) and when the high watermark passes the records
-// (NOT_ENOUGH_REPLICAS_AFTER_APPEND).
+// (NOT_ENOUGH_REPLICAS_AFTER_APPEND). An acks=all write not committed within
+// the request's timeout is answered REQUEST_TIMED_OUT (Kafka's DelayedProduce
+// expiry); its records stay in the log and commit when the ISR catches up.
 
+import type { Clock, Timer } from '../clock.js';
 import type { Logger } from '../logger.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { countBatchRecords, forEachBatch } from '../protocol/records.js';
@@ -43,9 +46,16 @@ function refused(rejection: BatchRejection, topic: string, index: number, log: L
   return failed(rejection.errorCode, rejection.message, rejection.recordErrors);
 }
 
+/** What an acks=all write waits for: min.insync.replicas (0 for acks 0 and 1), at most timeoutMs (none: no limit). */
+interface CommitWait {
+  minIsr: number;
+  timeoutMs: number | undefined;
+}
+
 /**
  * Produces to one partition. When the topic exists, validation and the append
  * happen synchronously inside this call, so appends keep request order.
+ * `timeoutMs` is the request's: how long acks=all may wait for the commit.
  */
 export function produceToPartition(
   broker: Broker,
@@ -54,23 +64,24 @@ export function produceToPartition(
   records: Buffer | null,
   acks: number,
   log: Logger,
+  timeoutMs?: number,
 ): Promise<ProduceResult> {
   if (isInternalTopic(topicName)) return Promise.resolve(failed(ErrorCode.INVALID_TOPIC_EXCEPTION, `clients cannot write to the internal topic ${topicName}`));
   const topic = broker.cluster.topic(topicName);
-  if (topic) return appendAndAck(broker, topic, index, records, acks, log);
+  if (topic) return appendAndAck(broker, topic, index, records, acks, timeoutMs, log);
   return broker
     .topicOrAutoCreate(topicName, true)
-    .then((created) => (created ? appendAndAck(broker, created, index, records, acks, log) : failed(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)));
+    .then((created) => (created ? appendAndAck(broker, created, index, records, acks, timeoutMs, log) : failed(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)));
 }
 
-async function appendAndAck(broker: Broker, topic: TopicMetadata, index: number, records: Buffer | null, acks: number, log: Logger): Promise<ProduceResult> {
+async function appendAndAck(broker: Broker, topic: TopicMetadata, index: number, records: Buffer | null, acks: number, timeoutMs: number | undefined, log: Logger): Promise<ProduceResult> {
   const topicName = topic.name;
   const partition = broker.partition(topicName, index);
   if (!partition) return failed(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   if (!partition.isLeader || !broker.cluster.registered()) return failed(ErrorCode.NOT_LEADER_OR_FOLLOWER);
-  const minIsr = acks === -1 ? minInsyncReplicas(topic.configs, broker.dynamicConfig) : 0;
-  if (partition.isr.length < minIsr) {
-    return failed(ErrorCode.NOT_ENOUGH_REPLICAS, `the ISR has ${partition.isr.length} replicas, min.insync.replicas is ${minIsr}`);
+  const wait: CommitWait = { minIsr: acks === -1 ? minInsyncReplicas(topic.configs, broker.dynamicConfig) : 0, timeoutMs };
+  if (partition.isr.length < wait.minIsr) {
+    return failed(ErrorCode.NOT_ENOUGH_REPLICAS, `the ISR has ${partition.isr.length} replicas, min.insync.replicas is ${wait.minIsr}`);
   }
   if (records === null) return failed(ErrorCode.CORRUPT_MESSAGE, 'null record set');
   const now = Date.now();
@@ -82,7 +93,7 @@ async function appendAndAck(broker: Broker, topic: TopicMetadata, index: number,
   if (producers.kind === 'duplicate') {
     broker.counters.duplicateBatches++;
     const { firstOffset, lastOffset, timestamp } = producers.batch;
-    return answerEarlierCopy(broker, partition, firstOffset, lastOffset, usesLogAppendTime(topic.configs, broker.dynamicConfig) ? timestamp : -1, minIsr, log);
+    return answerEarlierCopy(broker, partition, firstOffset, lastOffset, usesLogAppendTime(topic.configs, broker.dynamicConfig) ? timestamp : -1, wait, log);
   }
   // Recompressed before dedup.header plans, since its plan points into the batches that are appended.
   const target = compressionTypeOf(topic.configs, broker.dynamicConfig);
@@ -115,7 +126,7 @@ async function appendAndAck(broker: Broker, topic: TopicMetadata, index: number,
       broker.counters.dedupDroppedRecords += accepted.dropped;
       if (dedupDropChannel.hasSubscribers) dedupDropChannel.publish({ topic: topicName, partition: index, dropped: accepted.dropped });
     }
-    if (accepted.records === null) return answerEarlierCopy(broker, partition, accepted.firstCopyOffset, accepted.firstCopyOffset, -1, minIsr, log);
+    if (accepted.records === null) return answerEarlierCopy(broker, partition, accepted.firstCopyOffset, accepted.firstCopyOffset, -1, wait, log);
     records = accepted.records;
   }
   let logAppendTimeMs = -1;
@@ -134,7 +145,7 @@ async function appendAndAck(broker: Broker, topic: TopicMetadata, index: number,
   partition.traffic.recordsIn += countBatchRecords(records);
   partition.traffic.bytesIn += records.length;
   if (acks === -1) {
-    const refusal = await acknowledgement(broker, partition, appended.committed, minIsr, log);
+    const refusal = await acknowledgement(broker, partition, appended.committed, wait, log);
     if (refusal) return refusal;
   }
   return { errorCode: ErrorCode.NONE, errorMessage: null, baseOffset: appended.baseOffset, logAppendTimeMs, logStartOffset: partition.logStartOffset, recordErrors: [] };
@@ -145,9 +156,9 @@ async function appendAndAck(broker: Broker, topic: TopicMetadata, index: number,
  * or records dropped by dedup.header) with the earlier copy's offset; acks=all
  * (minIsr > 0) waits until that copy is committed, as the original's answer would have.
  */
-async function answerEarlierCopy(broker: Broker, partition: Partition, baseOffset: number, lastOffset: number, logAppendTimeMs: number, minIsr: number, log: Logger): Promise<ProduceResult> {
-  if (minIsr > 0) {
-    const refusal = await acknowledgement(broker, partition, partition.awaitCommitted(lastOffset), minIsr, log);
+async function answerEarlierCopy(broker: Broker, partition: Partition, baseOffset: number, lastOffset: number, logAppendTimeMs: number, wait: CommitWait, log: Logger): Promise<ProduceResult> {
+  if (wait.minIsr > 0) {
+    const refusal = await acknowledgement(broker, partition, partition.awaitCommitted(lastOffset), wait, log);
     if (refusal) return refusal;
   }
   return { errorCode: ErrorCode.NONE, errorMessage: null, baseOffset, logAppendTimeMs, logStartOffset: partition.logStartOffset, recordErrors: [] };
@@ -155,13 +166,17 @@ async function answerEarlierCopy(broker: Broker, partition: Partition, baseOffse
 
 /**
  * Waits for `committed` and returns why an acks=all write may not be
- * acknowledged, or null when it may: the flush failed, this replica stopped
- * leading (or its registration lapsed: another may lead by now), or the ISR
- * was below min.insync.replicas when the high watermark passed the records.
+ * acknowledged, or null when it may: the request's timeout passed first, the
+ * flush failed, this replica stopped leading (or its registration lapsed:
+ * another may lead by now), or the ISR was below min.insync.replicas when the
+ * high watermark passed the records.
  */
-async function acknowledgement(broker: Broker, partition: Partition, committed: Promise<void>, minIsr: number, log: Logger): Promise<ProduceResult | null> {
+async function acknowledgement(broker: Broker, partition: Partition, committed: Promise<void>, wait: CommitWait, log: Logger): Promise<ProduceResult | null> {
+  const { minIsr, timeoutMs } = wait;
   try {
-    await committed;
+    if ((await withinTimeout(broker.clock, committed, timeoutMs)) === TIMED_OUT) {
+      return failed(ErrorCode.REQUEST_TIMED_OUT, `the records were not committed within the request's ${timeoutMs} ms (the ISR is ${partition.isr.join(',')}); they stay in the log`);
+    }
   } catch (err) {
     if (err instanceof NotLeaderError) return failed(ErrorCode.NOT_LEADER_OR_FOLLOWER);
     log.error({ err, topic: partition.topic, partition: partition.index }, 'flush failed');
@@ -172,4 +187,14 @@ async function acknowledgement(broker: Broker, partition: Partition, committed: 
     return failed(ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND, `the ISR had ${partition.isr.length} replicas when the records were committed, min.insync.replicas is ${minIsr}`);
   }
   return null;
+}
+
+const TIMED_OUT = Symbol('timed out');
+
+/** `done`, or TIMED_OUT once `timeoutMs` of `clock`'s time pass first; undefined: no limit. */
+function withinTimeout(clock: Clock, done: Promise<void>, timeoutMs: number | undefined): Promise<void | typeof TIMED_OUT> {
+  if (timeoutMs === undefined) return done;
+  let timer: Timer | undefined;
+  const expiry = new Promise<typeof TIMED_OUT>((resolve) => (timer = clock.schedule(Math.max(0, timeoutMs), () => resolve(TIMED_OUT))));
+  return Promise.race([done, expiry]).finally(() => timer?.cancel());
 }

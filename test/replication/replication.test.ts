@@ -25,7 +25,8 @@ import { FakeClock } from '../helpers/fake-clock.js';
 import { KCAT, kcat, skipUnless } from '../helpers/interop-tools.js';
 import { runOk } from '../interop/run-command.js';
 import { SharedControlPlane } from '../helpers/shared-control-plane.js';
-import { Members, produceTo, until, whenRole } from './brokers.js';
+import { Members, produceTo, request, until, whenRole } from './brokers.js';
+import { ProduceRequest, ProduceResponse } from '../../src/protocol/messages/produce.js';
 
 const { Kafka, logLevel } = kafkajs;
 const ALL = 1 << 30;
@@ -192,6 +193,35 @@ test('min.insync.replicas=2: a stopped follower leaves the ISR after replica.lag
   assert.deepEqual([b1.broker.counters.isrShrinks, b1.broker.counters.isrExpands], [1, 1], 'the expansion is counted (sluice_isr_expands_total)');
   assert.equal((await produceTo(t, b1, 'min-isr', 0, ['two copies again'])).errorCode, ErrorCode.NONE);
   assert.equal(leader.highWatermark, 3);
+});
+
+test("acks=all not committed within the request's timeout is answered REQUEST_TIMED_OUT; the records stay and commit when the follower returns", async (t) => {
+  const clock = new FakeClock();
+  const members = new Members(t, new SharedControlPlane(), { clock, replicaLagTimeMaxMs: 10_000 });
+  const b1 = await members.start(1);
+  const b2 = await members.start(2);
+  await members.plane.createTopic('slow-isr', 1, {}, { replicationFactor: 2, assignments: [[1, 2]] });
+  await Promise.all([whenRole(b1, 'slow-isr', 0, 'leader'), whenRole(b2, 'slow-isr', 0, 'follower')]);
+  await members.stop(2);
+  const leader = b1.broker.partition('slow-isr', 0) as Partition;
+
+  const records = encodeBatch([{ value: Buffer.from('waits for broker 2') }]);
+  const body = { transactionalId: null, acks: -1, timeoutMs: 500, topicData: [{ name: 'slow-isr', partitionData: [{ index: 0, records }] }] };
+  const answered = request(t, b1, ProduceRequest, ProduceResponse, 9, body);
+  await until(() => leader.logEndOffset === 1, 'the append');
+  let settled = false;
+  void answered.then(() => (settled = true));
+  clock.advance(499);
+  for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(settled, false, 'no answer before the timeout');
+  clock.advance(1);
+  const response = (await answered).responses[0].partitionResponses[0];
+  assert.equal(response.errorCode, ErrorCode.REQUEST_TIMED_OUT);
+  assert.match(response.errorMessage, /not committed within the request's 500 ms/);
+  assert.deepEqual([leader.logEndOffset, leader.highWatermark, leader.isr], [1, 0, [1, 2]], 'in the log, not committed, the ISR unchanged within the lag time');
+
+  await members.start(2);
+  await until(() => leader.highWatermark === 1, 'the returning follower to commit it');
 });
 
 test("a follower follows its leader's log start, and one whose log ends before it is emptied and catches up from there", async (t) => {

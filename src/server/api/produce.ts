@@ -23,7 +23,7 @@ export const produce: ApiHandler = {
       name: topic.name,
       partitionResponses: topic.partitionData.map((p: Message) =>
         validAcks
-          ? produceToPartition(ctx.broker, topic.name, p.index, p.records, acks, ctx.log).then((r) => ({ index: p.index, ...r }))
+          ? produceToPartition(ctx.broker, topic.name, p.index, p.records, acks, ctx.log, req.timeoutMs).then((r) => ({ index: p.index, ...r }))
           : { index: p.index, errorCode: ErrorCode.INVALID_REQUIRED_ACKS, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, recordErrors: [], errorMessage: null },
       ),
     }));
