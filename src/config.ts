@@ -108,6 +108,14 @@ export interface BrokerConfig {
    * flight, is closed (ms). Default 600000 (10 minutes), as Kafka's connections.max.idle.ms.
    */
   connectionsMaxIdleMs: number;
+  /**
+   * Samples a client quota's rate is measured over (KIP-13): the rate is the
+   * bytes (or request time) of the last quotaWindowNum windows over their span.
+   * Default 11, as Kafka's quota.window.num.
+   */
+  quotaWindowNum: number;
+  /** Span of one quota sample (seconds). Default 1, as Kafka's quota.window.size.seconds. */
+  quotaWindowSizeSeconds: number;
   /** Largest record batch accepted (bytes), default for topic max.message.bytes. Default 1 MiB + 12. */
   messageMaxBytes: number;
   /** Default segment.bytes (bytes). Default 1 GiB. */
@@ -280,6 +288,8 @@ export const defaultConfig: BrokerConfig = {
   maxConnections: 10_000,
   maxConnectionsPerIp: 2 ** 31 - 1,
   connectionsMaxIdleMs: 10 * 60 * 1000,
+  quotaWindowNum: 11,
+  quotaWindowSizeSeconds: 1,
   messageMaxBytes: 1024 * 1024 + 12,
   segmentBytes: 1024 * 1024 * 1024,
   segmentMs: 7 * 24 * 3600 * 1000,
@@ -432,6 +442,8 @@ export function resolveConfig(overrides: Partial<Record<keyof BrokerConfig, unkn
     maxConnections: integer('maxConnections', o.maxConnections, 1, 2 ** 31 - 1),
     maxConnectionsPerIp: integer('maxConnectionsPerIp', o.maxConnectionsPerIp, 1, 2 ** 31 - 1),
     connectionsMaxIdleMs: integer('connectionsMaxIdleMs', o.connectionsMaxIdleMs, 1, 2 ** 31 - 1),
+    quotaWindowNum: integer('quotaWindowNum', o.quotaWindowNum, 2, 1000),
+    quotaWindowSizeSeconds: integer('quotaWindowSizeSeconds', o.quotaWindowSizeSeconds, 1, 3600),
     messageMaxBytes: integer('messageMaxBytes', o.messageMaxBytes, 64, 2 ** 31 - 1),
     segmentBytes: integer('segmentBytes', o.segmentBytes, 1024, 2 ** 31 - 1),
     segmentMs: integer('segmentMs', o.segmentMs, 1),

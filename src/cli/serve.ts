@@ -39,6 +39,8 @@ const OPTIONS: ServeOption[] = [
   { key: 'maxConnections', flag: '--max-connections <n>', help: 'open client connections; one past it is closed at once' },
   { key: 'maxConnectionsPerIp', flag: '--max-connections-per-ip <n>', help: 'open connections from one client address' },
   { key: 'connectionsMaxIdleMs', flag: '--connections-max-idle-ms <ms>', help: 'close a connection idle this long' },
+  { key: 'quotaWindowNum', flag: '--quota-window-num <n>', help: "samples a client quota's rate is measured over" },
+  { key: 'quotaWindowSizeSeconds', flag: '--quota-window-size-seconds <s>', help: 'span of one client quota sample' },
   { key: 'connectionMaxBufferedResponseBytes', flag: '--connection-max-buffered-response-bytes <bytes>', help: 'response bytes one connection holds for a client before it reads no more requests' },
   { key: 'messageMaxBytes', flag: '--message-max-bytes <bytes>', help: 'largest record batch (default max.message.bytes)' },
   { key: 'segmentBytes', flag: '--segment-bytes <bytes>', help: 'default segment.bytes' },
