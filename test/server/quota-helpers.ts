@@ -45,3 +45,26 @@ export async function produceGreedily(config: KafkaConfig, topic: string, valueB
   const elapsedMs = Math.max(1, deadlineMs - start);
   return { bytes, elapsedMs, throttles, rate: (bytes * 1000) / elapsedMs };
 }
+
+/** Consumes `topic` from the beginning in group `groupId` until `deadlineMs` (Date.now()). */
+export async function consumeGreedily(config: KafkaConfig, groupId: string, topic: string, deadlineMs: number): Promise<Greed> {
+  const { kafka, throttles } = kafkajsSeeingThrottles(config);
+  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
+  let bytes = 0;
+  let start = 0;
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        if (start === 0) start = Date.now();
+        if (Date.now() < deadlineMs) bytes += message.value?.length ?? 0;
+      },
+    });
+    await new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, deadlineMs - Date.now())));
+  } finally {
+    await consumer.disconnect();
+  }
+  const elapsedMs = Math.max(1, deadlineMs - (start || deadlineMs));
+  return { bytes, elapsedMs, throttles, rate: (bytes * 1000) / elapsedMs };
+}

@@ -1,17 +1,18 @@
 // Client quotas slow the client they name and no other (KIP-13, KIP-219): a
 // greedy producer under producer_byte_rate is answered with throttle times and
 // held near its quota, while another client producing at the same time runs at
-// full speed. Windows are 2 × 1 s, so a first burst is worth one second of quota.
+// full speed; likewise a consumer under consumer_byte_rate. Windows are 2 × 1 s, so a first burst is worth one second of quota.
 // Rates are asserted with room for a loaded machine: the throttled client under
 // twice its quota, the other several times faster.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { Kafka, logLevel } from 'kafkajs';
 import { Admin, KafkaClient } from '../../src/client/index.js';
 import { upsertScramCredential } from '../../src/client/user-credentials.js';
 import { startTestBroker } from '../helpers/broker.js';
 import { PASSWORD, USER, startSaslBroker } from '../helpers/sasl-broker.js';
-import { produceGreedily } from './quota-helpers.js';
+import { consumeGreedily, produceGreedily } from './quota-helpers.js';
 
 const WINDOWS = { quotaWindowNum: 2, quotaWindowSizeSeconds: 1 };
 const QUOTA = 64 * 1024;
@@ -67,4 +68,29 @@ test('a producer_byte_rate on a client id works without SASL, and the default cl
   assert.ok(slow.rate < 2 * QUOTA, `slow produced ${Math.round(slow.rate)} B/s against a quota of ${QUOTA}`);
   assert.deepEqual(fast.throttles, []);
   assert.ok(fast.rate > 4 * slow.rate, `fast produced ${Math.round(fast.rate)} B/s, slow ${Math.round(slow.rate)} B/s`);
+});
+
+test('a consumer_byte_rate slows the consumer it names and not another one reading the same topic at the same time', async (t) => {
+  const broker = await startTestBroker(t, WINDOWS);
+  const producer = new Kafka({ brokers: [broker.bootstrap], clientId: 'filler', logLevel: logLevel.NOTHING }).producer();
+  await producer.connect();
+  try {
+    // 3 MiB in batches of 32 KiB: a fetch capped to one window's quota still gets whole batches (KIP-74).
+    const value = Buffer.alloc(VALUE_BYTES, 'y');
+    for (let i = 0; i < 96; i++) await producer.send({ topic: 'stored', acks: 1, messages: Array.from({ length: 4 }, () => ({ value })) });
+  } finally {
+    await producer.disconnect();
+  }
+  broker.quotas.quotas.alter([{ entity: { 'client-id': 'slow-reader' }, key: 'consumer_byte_rate', value: QUOTA }]);
+  const deadline = Date.now() + RUN_MS;
+  const [slow, fast] = await Promise.all([
+    consumeGreedily({ brokers: [broker.bootstrap], clientId: 'slow-reader' }, 'slow-group', 'stored', deadline),
+    consumeGreedily({ brokers: [broker.bootstrap], clientId: 'fast-reader' }, 'fast-group', 'stored', deadline),
+  ]);
+  t.diagnostic(`slow reader ${Math.round(slow.rate)} B/s (quota ${QUOTA}) for ${slow.bytes} bytes, fast reader ${fast.bytes} bytes`);
+  assert.ok(slow.throttles.some((ms) => ms > 0), 'the slow reader saw a throttle time');
+  assert.ok(slow.rate < 2 * QUOTA, `the slow reader read ${Math.round(slow.rate)} B/s against a quota of ${QUOTA}`);
+  assert.deepEqual(fast.throttles, []);
+  assert.equal(fast.bytes, 96 * 4 * VALUE_BYTES, 'the fast reader read the whole topic');
+  assert.ok(fast.bytes > 4 * slow.bytes, `fast read ${fast.bytes} bytes, slow ${slow.bytes}`);
 });
