@@ -3,7 +3,8 @@
 // held near its quota, while another client producing at the same time runs at
 // full speed; likewise a consumer under consumer_byte_rate. Windows are 2 × 1 s, so a first burst is worth one second of quota.
 // Rates are asserted with room for a loaded machine: the throttled client under
-// twice its quota, the other several times faster.
+// twice its quota, the other several times faster. Quotas are set with
+// AlterClientQuotas through Sluice's admin.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -25,10 +26,10 @@ test('a producer_byte_rate on a user slows that SASL user and not another one pr
   try {
     await upsertScramCredential(admin, 'bob', 'SCRAM-SHA-512', 'bob-secret');
     await new Admin(admin).createTopic('greedy', 1);
+    await new Admin(admin).alterClientQuotas([{ entity: { user: USER }, set: { producer_byte_rate: QUOTA } }]);
   } finally {
     await admin.close();
   }
-  broker.quotas.quotas.alter([{ entity: { user: USER }, key: 'producer_byte_rate', value: QUOTA }]);
   const login = (username: string, password: string) => ({
     brokers: [endpoint('SASL_PLAINTEXT')],
     clientId: 'same-client-id',
@@ -51,13 +52,13 @@ test('a producer_byte_rate on a client id works without SASL, and the default cl
   const admin = new KafkaClient({ bootstrap: broker.bootstrap });
   try {
     await new Admin(admin).createTopic('greedy', 1);
+    await new Admin(admin).alterClientQuotas([
+      { entity: { 'client-id': 'slow' }, set: { producer_byte_rate: QUOTA } },
+      { entity: { 'client-id': null }, set: { producer_byte_rate: 1e12 } },
+    ]);
   } finally {
     await admin.close();
   }
-  broker.quotas.quotas.alter([
-    { entity: { 'client-id': 'slow' }, key: 'producer_byte_rate', value: QUOTA },
-    { entity: { 'client-id': null }, key: 'producer_byte_rate', value: 1e12 },
-  ]);
   const deadline = Date.now() + RUN_MS;
   const [slow, fast] = await Promise.all([
     produceGreedily({ brokers: [broker.bootstrap], clientId: 'slow' }, 'greedy', VALUE_BYTES, deadline),
@@ -81,7 +82,12 @@ test('a consumer_byte_rate slows the consumer it names and not another one readi
   } finally {
     await producer.disconnect();
   }
-  broker.quotas.quotas.alter([{ entity: { 'client-id': 'slow-reader' }, key: 'consumer_byte_rate', value: QUOTA }]);
+  const admin = new KafkaClient({ bootstrap: broker.bootstrap });
+  try {
+    await new Admin(admin).alterClientQuotas([{ entity: { 'client-id': 'slow-reader' }, set: { consumer_byte_rate: QUOTA } }]);
+  } finally {
+    await admin.close();
+  }
   const deadline = Date.now() + RUN_MS;
   const [slow, fast] = await Promise.all([
     consumeGreedily({ brokers: [broker.bootstrap], clientId: 'slow-reader' }, 'slow-group', 'stored', deadline),
