@@ -2,6 +2,7 @@
 // validated once at start-up and passed down by constructor argument.
 // Only src/cli reads process.env; it maps SLUICE_* variables onto these names.
 
+import net from 'node:net';
 import path from 'node:path';
 import { SERVER_ASSIGNORS } from './coordinator/group/consumer/assignor.js';
 import { ConfigError } from './errors.js';
@@ -103,6 +104,20 @@ export interface BrokerConfig {
   maxConnections: number;
   /** Open connections from one client address; one past it is closed at once. Default 2147483647 (no limit), as Kafka's max.connections.per.ip. */
   maxConnectionsPerIp: number;
+  /**
+   * maxConnectionsPerIp for chosen client addresses, `ip:count` comma-separated
+   * (an IPv6 address before its last colon) or an object; addresses only, no host
+   * names. Default '' (none). Kafka's max.connections.per.ip.overrides.
+   */
+  maxConnectionsPerIpOverrides: Record<string, number>;
+  /**
+   * New connections per second over the whole broker, measured as client quotas
+   * are (quotaWindowNum, quotaWindowSizeSeconds); one past it is closed at once
+   * (Kafka delays accepting it instead). Per client address, the
+   * connection_creation_rate quota of ip entities (AlterClientQuotas) applies
+   * too. Default 2147483647 (no limit), as Kafka's max.connection.creation.rate.
+   */
+  maxConnectionCreationRate: number;
   /**
    * A connection with no bytes read or written for this long, and no request in
    * flight, is closed (ms). Default 600000 (10 minutes), as Kafka's connections.max.idle.ms.
@@ -287,6 +302,8 @@ export const defaultConfig: BrokerConfig = {
   connectionMaxBufferedResponseBytes: 16 * 1024 * 1024,
   maxConnections: 10_000,
   maxConnectionsPerIp: 2 ** 31 - 1,
+  maxConnectionsPerIpOverrides: {},
+  maxConnectionCreationRate: 2 ** 31 - 1,
   connectionsMaxIdleMs: 10 * 60 * 1000,
   quotaWindowNum: 11,
   quotaWindowSizeSeconds: 1,
@@ -367,6 +384,17 @@ function integer(name: string, v: unknown, min: number, max = Number.MAX_SAFE_IN
   return n;
 }
 
+/** `ip:count,...` (an IPv6 address before its last colon) or an object of them; counts from 0. */
+function ipCounts(name: string, v: unknown): Record<string, number> {
+  const pairs = typeof v === 'string' ? v.split(',').map((x) => x.trim()).filter((x) => x !== '').map((x) => [x.slice(0, x.lastIndexOf(':')), x.slice(x.lastIndexOf(':') + 1)]) : Object.entries(v ?? {});
+  const counts: Record<string, number> = {};
+  for (const [ip, count] of pairs) {
+    if (net.isIP(ip) === 0) throw new ConfigError(`${name} must list client addresses as ip:count, got ${JSON.stringify(ip)} in ${JSON.stringify(v)}`);
+    counts[ip] = integer(`${name} of ${ip}`, count, 0, 2 ** 31 - 1);
+  }
+  return counts;
+}
+
 /** A positive limit, or -1 for none. */
 function limitOrOff(name: string, v: unknown): number {
   const n = integer(name, v, -1);
@@ -441,6 +469,8 @@ export function resolveConfig(overrides: Partial<Record<keyof BrokerConfig, unkn
     connectionMaxBufferedResponseBytes: integer('connectionMaxBufferedResponseBytes', o.connectionMaxBufferedResponseBytes, 1024, Number.MAX_SAFE_INTEGER),
     maxConnections: integer('maxConnections', o.maxConnections, 1, 2 ** 31 - 1),
     maxConnectionsPerIp: integer('maxConnectionsPerIp', o.maxConnectionsPerIp, 1, 2 ** 31 - 1),
+    maxConnectionsPerIpOverrides: ipCounts('maxConnectionsPerIpOverrides', o.maxConnectionsPerIpOverrides),
+    maxConnectionCreationRate: integer('maxConnectionCreationRate', o.maxConnectionCreationRate, 1, 2 ** 31 - 1),
     connectionsMaxIdleMs: integer('connectionsMaxIdleMs', o.connectionsMaxIdleMs, 1, 2 ** 31 - 1),
     quotaWindowNum: integer('quotaWindowNum', o.quotaWindowNum, 2, 1000),
     quotaWindowSizeSeconds: integer('quotaWindowSizeSeconds', o.quotaWindowSizeSeconds, 1, 3600),

@@ -38,6 +38,8 @@ const OPTIONS: ServeOption[] = [
   { key: 'queuedMaxRequestBytes', flag: '--queued-max-request-bytes <bytes>', help: 'request bytes read and not yet answered, all connections (-1: no limit)' },
   { key: 'maxConnections', flag: '--max-connections <n>', help: 'open client connections; one past it is closed at once' },
   { key: 'maxConnectionsPerIp', flag: '--max-connections-per-ip <n>', help: 'open connections from one client address' },
+  { key: 'maxConnectionsPerIpOverrides', flag: '--max-connections-per-ip-overrides <list>', help: 'open connections from chosen addresses, ip:count,...' },
+  { key: 'maxConnectionCreationRate', flag: '--max-connection-creation-rate <n>', help: 'new connections per second over the whole broker' },
   { key: 'connectionsMaxIdleMs', flag: '--connections-max-idle-ms <ms>', help: 'close a connection idle this long' },
   { key: 'quotaWindowNum', flag: '--quota-window-num <n>', help: "samples a client quota's rate is measured over" },
   { key: 'quotaWindowSizeSeconds', flag: '--quota-window-size-seconds <s>', help: 'span of one client quota sample' },

@@ -51,6 +51,8 @@ const READ_ONLY: BrokerConfigDef[] = [
   readOnly('fetch.max.bytes', 'int', (c) => c.fetchMaxBytes, 'Largest Fetch response the broker builds, whatever the client asks (the first batch still goes whole).', 'bytes'),
   readOnly('max.connections', 'int', (c) => c.maxConnections, 'Open client connections the broker keeps; one past it is closed at once.'),
   readOnly('max.connections.per.ip', 'int', (c) => c.maxConnectionsPerIp, 'Open connections from one client address; one past it is closed at once.'),
+  readOnly('max.connections.per.ip.overrides', 'string', (c) => Object.entries(c.maxConnectionsPerIpOverrides).map(([ip, n]) => `${ip}:${n}`).join(','), 'Open connections from chosen client addresses, ip:count comma-separated.'),
+  readOnly('max.connection.creation.rate', 'int', (c) => c.maxConnectionCreationRate, 'New connections per second over the whole broker; one past it is closed at once.'),
   readOnly('connections.max.idle.ms', 'long', (c) => c.connectionsMaxIdleMs, 'A connection with no traffic and no request in flight for this long is closed.', 'ms'),
   readOnly('quota.window.num', 'int', (c) => c.quotaWindowNum, 'Samples a client quota\'s rate is measured over.'),
   readOnly('quota.window.size.seconds', 'int', (c) => c.quotaWindowSizeSeconds, 'Span of one client quota sample.', 'seconds'),

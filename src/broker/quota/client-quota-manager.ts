@@ -5,13 +5,11 @@
 // parts), and the throttle time that brings the rate back to the quota is
 // returned. The caller answers at once with that throttle time and then
 // reads nothing more from the connection for it.
-//
-// Samplers idle for a whole quota window span are dropped, so their number is
-// bounded by the clients active in the last span.
 
 import type { Clock } from '../../clock.js';
 import type { ClientQuotas, QuotaKey } from './client-quotas.js';
-import { SampledRate, throttleTimeMs } from './sampled-rate.js';
+import { throttleTimeMs } from './sampled-rate.js';
+import { SamplerMap } from './sampler-map.js';
 
 /** What is measured: each has its own quota key and samplers. */
 export type QuotaType = 'produce' | 'fetch' | 'request';
@@ -24,10 +22,8 @@ export interface QuotaWindows {
 }
 
 export class ClientQuotaManager {
-  private readonly samplers: Record<QuotaType, Map<string, SampledRate>> = { produce: new Map(), fetch: new Map(), request: new Map() };
-  private readonly windowMs: number;
+  private readonly samplers: Record<QuotaType, SamplerMap>;
   private readonly spanMs: number;
-  private nextSweepMs: number;
 
   constructor(
     readonly quotas: ClientQuotas,
@@ -35,9 +31,10 @@ export class ClientQuotaManager {
     /** Time of the samples, and the timers that end a connection's throttle. */
     readonly clock: Clock,
   ) {
-    this.windowMs = windows.quotaWindowSizeSeconds * 1000;
-    this.spanMs = this.windowMs * windows.quotaWindowNum;
-    this.nextSweepMs = clock.now() + this.spanMs;
+    const windowMs = windows.quotaWindowSizeSeconds * 1000;
+    this.spanMs = windowMs * windows.quotaWindowNum;
+    const samplers = () => new SamplerMap(windowMs, windows.quotaWindowNum, clock.now());
+    this.samplers = { produce: samplers(), fetch: samplers(), request: samplers() };
   }
 
   /**
@@ -49,8 +46,7 @@ export class ClientQuotaManager {
     const quota = this.quotas.resolve(KEY_OF[type], user, clientId);
     if (quota === null) return 0;
     const now = this.clock.now();
-    this.sweep(now);
-    const rate = this.samplerOf(type, quota.user, quota.clientId, now);
+    const rate = this.samplers[type].of(samplerKey(quota.user, quota.clientId), now);
     rate.record(value, now);
     return throttleTimeMs(rate, quota.value, now, this.spanMs);
   }
@@ -59,7 +55,7 @@ export class ClientQuotaManager {
   unrecord(type: QuotaType, user: string, clientId: string, value: number): void {
     const quota = this.quotas.resolve(KEY_OF[type], user, clientId);
     if (quota === null) return;
-    this.samplers[type].get(samplerKey(quota.user, quota.clientId))?.unrecord(value, this.clock.now());
+    this.samplers[type].find(samplerKey(quota.user, quota.clientId))?.unrecord(value, this.clock.now());
   }
 
   /**
@@ -71,21 +67,6 @@ export class ClientQuotaManager {
     const quota = this.quotas.resolve(KEY_OF[type], user, clientId);
     if (quota === null) return Number.POSITIVE_INFINITY;
     return quota.value * (this.windows.quotaWindowNum - 1) * this.windows.quotaWindowSizeSeconds;
-  }
-
-  private samplerOf(type: QuotaType, user: string, clientId: string, now: number): SampledRate {
-    const key = samplerKey(user, clientId);
-    let rate = this.samplers[type].get(key);
-    if (rate === undefined) this.samplers[type].set(key, (rate = new SampledRate(this.windowMs, this.windows.quotaWindowNum, now)));
-    return rate;
-  }
-
-  private sweep(now: number): void {
-    if (now < this.nextSweepMs) return;
-    this.nextSweepMs = now + this.spanMs;
-    for (const byKey of Object.values(this.samplers)) {
-      for (const [key, rate] of byKey) if (rate.isIdle(now)) byKey.delete(key);
-    }
   }
 }
 

@@ -1,11 +1,14 @@
-// The sampled rate and the quota manager over it, on a fake clock: rates,
-// throttle times and window expiry are computed exactly, without waiting.
+// The sampled rate and what is measured with it (client quotas, connection
+// creation rates), on a fake clock: rates, throttle times and window expiry
+// are computed exactly, without waiting.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SampledRate, throttleTimeMs } from '../../../src/broker/quota/sampled-rate.js';
 import { ClientQuotaManager } from '../../../src/broker/quota/client-quota-manager.js';
 import { ClientQuotas } from '../../../src/broker/quota/client-quotas.js';
+import { SamplerMap } from '../../../src/broker/quota/sampler-map.js';
+import { ConnectionCreationRates } from '../../../src/broker/quota/connection-creation-rates.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
 
 const T0 = 1_000_000;
@@ -80,4 +83,24 @@ test('the throttle is capped at the whole quota window span', () => {
   quotas.alter([{ entity: { user: 'alice' }, key: 'producer_byte_rate', value: 1 }]);
   const manager = new ClientQuotaManager(quotas, { quotaWindowNum: 11, quotaWindowSizeSeconds: 1 }, clock);
   assert.equal(manager.record('produce', 'alice', 'c', 1e9), 11_000);
+});
+
+test('samplers of keys idle for a whole window span are dropped: their number stays bounded', () => {
+  const samplers = new SamplerMap(1000, 2, T0);
+  for (let i = 0; i < 100; i++) samplers.of(`client-${i}`, T0).record(1, T0);
+  assert.equal(samplers.size, 100);
+  samplers.of('still-here', T0 + 2000).record(1, T0 + 2000);
+  assert.equal(samplers.size, 1);
+});
+
+test('connection creation rates: the broker-wide rate and each ip quota, refused attempts counted', () => {
+  const clock = new FakeClock();
+  const quotas = ClientQuotas.inMemory();
+  quotas.alter([{ entity: { ip: '10.0.0.1' }, key: 'connection_creation_rate', value: 2 }]);
+  const rates = new ConnectionCreationRates(quotas, { quotaWindowNum: 2, quotaWindowSizeSeconds: 1 }, 4, clock);
+  assert.deepEqual(['10.0.0.1', '10.0.0.1', '10.0.0.1'].map((ip) => rates.admit(ip)), [null, null, 'connection_creation_rate']);
+  assert.equal(rates.admit('10.0.0.2'), null);
+  assert.equal(rates.admit('10.0.0.2'), 'max.connection.creation.rate');
+  clock.advance(2000);
+  assert.equal(rates.admit('10.0.0.1'), null);
 });
