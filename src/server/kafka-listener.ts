@@ -71,6 +71,8 @@ export class KafkaListener {
   /** Files open when the listener started, besides its connections: with sockets.size, an estimate of those open now. */
   private filesAtStart = 0;
   private services: BrokerServices | null = null;
+  /** Connections closed at once, by the limit they passed (its config or quota name). */
+  readonly refusedConnections = new Map<string, number>();
   /** Measured from attach() on, with the client quotas' store and clock. */
   private creationRates: ConnectionCreationRates | null = null;
 
@@ -147,6 +149,7 @@ export class KafkaListener {
     const ip = clientAddressOf(socket);
     const refusal = this.refusalOf(ip, this.creationRates);
     if (refusal !== null) {
+      this.refusedConnections.set(refusal, (this.refusedConnections.get(refusal) ?? 0) + 1);
       this.refusals.warn(this.log, { client: ip, limit: refusal }, 'connection refused: limit reached');
       socket.destroy();
       return false;

@@ -10,6 +10,7 @@ import type { Clock } from '../../clock.js';
 import type { ClientQuotas, QuotaKey } from './client-quotas.js';
 import { throttleTimeMs } from './sampled-rate.js';
 import { SamplerMap } from './sampler-map.js';
+import { ThrottleStats } from './throttle-stats.js';
 
 /** What is measured: each has its own quota key and samplers. */
 export type QuotaType = 'produce' | 'fetch' | 'request';
@@ -24,6 +25,8 @@ export interface QuotaWindows {
 export class ClientQuotaManager {
   private readonly samplers: Record<QuotaType, SamplerMap>;
   private readonly spanMs: number;
+  /** Throttles demanded, for metrics. */
+  readonly stats = new ThrottleStats();
 
   constructor(
     readonly quotas: ClientQuotas,
@@ -48,7 +51,9 @@ export class ClientQuotaManager {
     const now = this.clock.now();
     const rate = this.samplers[type].of(samplerKey(quota.user, quota.clientId), now);
     rate.record(value, now);
-    return throttleTimeMs(rate, quota.value, now, this.spanMs);
+    const throttleMs = throttleTimeMs(rate, quota.value, now, this.spanMs);
+    if (throttleMs > 0) this.stats.throttled(type, quota.user, quota.clientId, throttleMs);
+    return throttleMs;
   }
 
   /** Takes back what `record` counted: a throttled Fetch is answered empty (Kafka's unrecordQuotaSensor). */
