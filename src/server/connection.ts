@@ -219,8 +219,8 @@ export class Connection {
       if (!sasl.admits(apiKey)) return this.closeAfterAnswers(new Error(sasl.refuse(apiKey)), undefined, 'debug');
     }
     this.startedMs = requestChannel.hasSubscribers ? performance.now() : 0;
-    // Handling time is measured only while some quota is set: a broker without quotas pays nothing for it.
-    const costFrom = this.services.quotas.quotas.isEmpty ? -1 : performance.now();
+    // Handling time is measured only while some client quota is set: a broker without them pays nothing for it.
+    const costFrom = this.services.quotas.quotas.hasNoClientQuotas ? -1 : performance.now();
     let header;
     let entry: HandlerEntry | undefined;
     let body: Message;

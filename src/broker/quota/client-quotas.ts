@@ -51,8 +51,16 @@ export function entityKey(entity: QuotaEntity): string {
 
 export class ClientQuotas {
   private readonly entries = new Map<string, { entity: QuotaEntity; quotas: QuotaValues }>();
-  /** Quota values set: 0 means a broker without quotas, which pays nothing per request. */
-  private size = 0;
+  /** Quota values set on clients (not ip): while 0, requests pay nothing for quotas. */
+  private clientValues = 0;
+  /** Quota values set on ip entities. */
+  private ipValues = 0;
+  /**
+   * Resolutions already made, by key, user and client id: a request resolves its
+   * quotas without building entity keys. Emptied on every change, and when it
+   * holds RESOLVED_MAX (clients inventing client ids cannot grow it).
+   */
+  private readonly resolved = new Map<string, ResolvedQuota | null>();
 
   private constructor(private readonly file: string | null) {}
 
@@ -83,8 +91,14 @@ export class ClientQuotas {
     }
   }
 
+  /** Whether no user or client-id quota is set (ip quotas aside). */
+  get hasNoClientQuotas(): boolean {
+    return this.clientValues === 0;
+  }
+
+  /** Whether no quota at all is set. */
   get isEmpty(): boolean {
-    return this.size === 0;
+    return this.clientValues + this.ipValues === 0;
   }
 
   /** The quotas set on exactly `entity`. */
@@ -112,7 +126,17 @@ export class ClientQuotas {
    * default user + default client id, default user, client id, default client id.
    */
   resolve(key: QuotaKey, user: string, clientId: string): ResolvedQuota | null {
-    if (this.size === 0) return null;
+    if (this.clientValues === 0) return null;
+    const memo = `${key}\u0000${user}\u0000${clientId}`;
+    let found = this.resolved.get(memo);
+    if (found === undefined) {
+      if (this.resolved.size >= RESOLVED_MAX) this.resolved.clear();
+      this.resolved.set(memo, (found = this.lookUp(key, user, clientId)));
+    }
+    return found;
+  }
+
+  private lookUp(key: QuotaKey, user: string, clientId: string): ResolvedQuota | null {
     for (const [u, c] of PRECEDENCE) {
       const entity: QuotaEntity = {};
       if (u !== undefined) entity.user = u === 'named' ? user : null;
@@ -125,14 +149,14 @@ export class ClientQuotas {
 
   /** The connection_creation_rate of an ip: its own, else the default ip's. */
   resolveIp(ip: string): number | null {
-    if (this.size === 0) return null;
+    if (this.ipValues === 0) return null;
     return this.get({ ip })?.connection_creation_rate ?? this.get({ ip: null })?.connection_creation_rate ?? null;
   }
 
   private put(entity: QuotaEntity, key: QuotaKey, value: number): void {
     const k = entityKey(entity);
     const entry = this.entries.get(k) ?? { entity, quotas: {} };
-    if (entry.quotas[key] === undefined) this.size++;
+    if (entry.quotas[key] === undefined) this.count(key, 1);
     entry.quotas[key] = value;
     this.entries.set(k, entry);
   }
@@ -142,14 +166,23 @@ export class ClientQuotas {
     const entry = this.entries.get(k);
     if (entry?.quotas[key] === undefined) return;
     delete entry.quotas[key];
-    this.size--;
+    this.count(key, -1);
     if (Object.keys(entry.quotas).length === 0) this.entries.delete(k);
+  }
+
+  private count(key: QuotaKey, by: 1 | -1): void {
+    if (QUOTA_KEYS[key] === 'ip') this.ipValues += by;
+    else this.clientValues += by;
+    this.resolved.clear();
   }
 
   private save(): void {
     if (this.file !== null) writeFileAtomically(this.file, JSON.stringify(this.all()));
   }
 }
+
+/** Resolutions remembered before they are all forgotten. */
+const RESOLVED_MAX = 10_000;
 
 type Part = 'named' | 'default' | undefined;
 const PRECEDENCE: [Part, Part][] = [
