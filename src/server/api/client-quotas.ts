@@ -1,21 +1,14 @@
 // DescribeClientQuotas v0-1 and AlterClientQuotas v0-1 (KIP-546);
 // broker/quota/client-quota-changes.ts decides. Kafka asks the authorizer for
-// DESCRIBE_CONFIGS (describe) and ALTER_CONFIGS (alter) on the cluster:
-// `clusterAllows` is where that check goes; until an authorizer exists every
-// client may call them, as any other admin API.
+// DESCRIBE_CONFIGS (describe) and ALTER_CONFIGS (alter) on the cluster and
+// answers CLUSTER_AUTHORIZATION_FAILED (describe: top-level; alter: on every
+// entry) when refused: that check goes at the start of each handle() below,
+// marked. Until an authorizer exists every client may call them, as any
+// other admin API.
 
 import { alterQuotaEntities, describeQuotaEntities } from '../../broker/quota/client-quota-changes.js';
-import type { Message } from '../../protocol/codec.js';
-import { ErrorCode } from '../../protocol/error-codes.js';
 import { AlterClientQuotasRequest, AlterClientQuotasResponse, DescribeClientQuotasRequest, DescribeClientQuotasResponse } from '../../protocol/messages/client-quotas.js';
-import type { ApiHandler, RequestContext } from './handler.js';
-
-/** Whether the request's principal may do `operation` on the cluster resource. */
-function clusterAllows(_ctx: RequestContext, _operation: 'DESCRIBE_CONFIGS' | 'ALTER_CONFIGS'): boolean {
-  return true;
-}
-
-const denied = (operation: string) => `Cluster authorization failed: ${operation} on the cluster is not allowed`;
+import type { ApiHandler } from './handler.js';
 
 export const describeClientQuotas: ApiHandler = {
   apiKey: 48,
@@ -24,9 +17,7 @@ export const describeClientQuotas: ApiHandler = {
   request: DescribeClientQuotasRequest,
   response: DescribeClientQuotasResponse,
   handle(req, ctx) {
-    if (!clusterAllows(ctx, 'DESCRIBE_CONFIGS')) {
-      return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: denied('DESCRIBE_CONFIGS'), entries: null };
-    }
+    // Authorization: DESCRIBE_CONFIGS on the cluster.
     return { throttleTimeMs: 0, ...describeQuotaEntities(ctx.quotas.quotas, req.components, req.strict) };
   },
 };
@@ -38,10 +29,7 @@ export const alterClientQuotas: ApiHandler = {
   request: AlterClientQuotasRequest,
   response: AlterClientQuotasResponse,
   handle(req, ctx) {
-    if (!clusterAllows(ctx, 'ALTER_CONFIGS')) {
-      const entries = req.entries.map((e: Message) => ({ errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: denied('ALTER_CONFIGS'), entity: e.entity }));
-      return { throttleTimeMs: 0, entries };
-    }
+    // Authorization: ALTER_CONFIGS on the cluster.
     return { throttleTimeMs: 0, entries: alterQuotaEntities(ctx.quotas.quotas, req.entries, req.validateOnly) };
   },
 };
