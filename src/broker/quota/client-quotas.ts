@@ -77,6 +77,7 @@ export class ClientQuotas {
     try {
       const stored = JSON.parse(fs.readFileSync(file, 'utf8')) as { entity: QuotaEntity; quotas: QuotaValues }[];
       for (const { entity, quotas: values } of stored) {
+        if (Object.keys(entity).some((t) => !(ENTITY_TYPES as readonly string[]).includes(t))) throw new Error(`bad entity ${JSON.stringify(entity)}`);
         for (const [key, value] of Object.entries(values)) {
           if (!isQuotaKey(key) || typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`bad quota ${key} of ${entityKey(entity)}`);
           quotas.put(entity, key, value);

@@ -80,4 +80,8 @@ test('an unreadable quotas file stops the broker with SLUICE_ERR_CLIENT_QUOTAS',
   const dir = tempDir(t);
   fs.writeFileSync(path.join(dir, CLIENT_QUOTAS_FILE), '{not json');
   assert.throws(() => ClientQuotas.open(dir), { code: 'SLUICE_ERR_CLIENT_QUOTAS' });
+  fs.writeFileSync(path.join(dir, CLIENT_QUOTAS_FILE), JSON.stringify([{ entity: { group: 'g' }, quotas: { producer_byte_rate: 1 } }]));
+  assert.throws(() => ClientQuotas.open(dir), { code: 'SLUICE_ERR_CLIENT_QUOTAS' });
+  fs.writeFileSync(path.join(dir, CLIENT_QUOTAS_FILE), JSON.stringify([{ entity: { user: 'a' }, quotas: { producer_byte_rate: 'fast' } }]));
+  assert.throws(() => ClientQuotas.open(dir), { code: 'SLUICE_ERR_CLIENT_QUOTAS' });
 });
