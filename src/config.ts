@@ -2,6 +2,7 @@
 // validated once at start-up and passed down by constructor argument.
 // Only src/cli reads process.env; it maps SLUICE_* variables onto these names.
 
+import net from 'node:net';
 import path from 'node:path';
 import { SERVER_ASSIGNORS } from './coordinator/group/consumer/assignor.js';
 import { ConfigError } from './errors.js';
@@ -104,10 +105,32 @@ export interface BrokerConfig {
   /** Open connections from one client address; one past it is closed at once. Default 2147483647 (no limit), as Kafka's max.connections.per.ip. */
   maxConnectionsPerIp: number;
   /**
+   * maxConnectionsPerIp for chosen client addresses, `ip:count` comma-separated
+   * (an IPv6 address before its last colon) or an object; addresses only, no host
+   * names. Default '' (none). Kafka's max.connections.per.ip.overrides.
+   */
+  maxConnectionsPerIpOverrides: Record<string, number>;
+  /**
+   * New connections per second over the whole broker, measured as client quotas
+   * are (quotaWindowNum, quotaWindowSizeSeconds); one past it is closed at once
+   * (Kafka delays accepting it instead). Per client address, the
+   * connection_creation_rate quota of ip entities (AlterClientQuotas) applies
+   * too. Default 2147483647 (no limit), as Kafka's max.connection.creation.rate.
+   */
+  maxConnectionCreationRate: number;
+  /**
    * A connection with no bytes read or written for this long, and no request in
    * flight, is closed (ms). Default 600000 (10 minutes), as Kafka's connections.max.idle.ms.
    */
   connectionsMaxIdleMs: number;
+  /**
+   * Samples a client quota's rate is measured over (KIP-13): the rate is the
+   * bytes (or request time) of the last quotaWindowNum windows over their span.
+   * Default 11, as Kafka's quota.window.num.
+   */
+  quotaWindowNum: number;
+  /** Span of one quota sample (seconds). Default 1, as Kafka's quota.window.size.seconds. */
+  quotaWindowSizeSeconds: number;
   /** Largest record batch accepted (bytes), default for topic max.message.bytes. Default 1 MiB + 12. */
   messageMaxBytes: number;
   /** Default segment.bytes (bytes). Default 1 GiB. */
@@ -279,7 +302,11 @@ export const defaultConfig: BrokerConfig = {
   connectionMaxBufferedResponseBytes: 16 * 1024 * 1024,
   maxConnections: 10_000,
   maxConnectionsPerIp: 2 ** 31 - 1,
+  maxConnectionsPerIpOverrides: {},
+  maxConnectionCreationRate: 2 ** 31 - 1,
   connectionsMaxIdleMs: 10 * 60 * 1000,
+  quotaWindowNum: 11,
+  quotaWindowSizeSeconds: 1,
   messageMaxBytes: 1024 * 1024 + 12,
   segmentBytes: 1024 * 1024 * 1024,
   segmentMs: 7 * 24 * 3600 * 1000,
@@ -357,6 +384,17 @@ function integer(name: string, v: unknown, min: number, max = Number.MAX_SAFE_IN
   return n;
 }
 
+/** `ip:count,...` (an IPv6 address before its last colon) or an object of them; counts from 0. */
+function ipCounts(name: string, v: unknown): Record<string, number> {
+  const pairs = typeof v === 'string' ? v.split(',').map((x) => x.trim()).filter((x) => x !== '').map((x) => [x.slice(0, x.lastIndexOf(':')), x.slice(x.lastIndexOf(':') + 1)]) : Object.entries(v ?? {});
+  const counts: Record<string, number> = {};
+  for (const [ip, count] of pairs) {
+    if (net.isIP(ip) === 0) throw new ConfigError(`${name} must list client addresses as ip:count, got ${JSON.stringify(ip)} in ${JSON.stringify(v)}`);
+    counts[ip] = integer(`${name} of ${ip}`, count, 0, 2 ** 31 - 1);
+  }
+  return counts;
+}
+
 /** A positive limit, or -1 for none. */
 function limitOrOff(name: string, v: unknown): number {
   const n = integer(name, v, -1);
@@ -431,7 +469,11 @@ export function resolveConfig(overrides: Partial<Record<keyof BrokerConfig, unkn
     connectionMaxBufferedResponseBytes: integer('connectionMaxBufferedResponseBytes', o.connectionMaxBufferedResponseBytes, 1024, Number.MAX_SAFE_INTEGER),
     maxConnections: integer('maxConnections', o.maxConnections, 1, 2 ** 31 - 1),
     maxConnectionsPerIp: integer('maxConnectionsPerIp', o.maxConnectionsPerIp, 1, 2 ** 31 - 1),
+    maxConnectionsPerIpOverrides: ipCounts('maxConnectionsPerIpOverrides', o.maxConnectionsPerIpOverrides),
+    maxConnectionCreationRate: integer('maxConnectionCreationRate', o.maxConnectionCreationRate, 1, 2 ** 31 - 1),
     connectionsMaxIdleMs: integer('connectionsMaxIdleMs', o.connectionsMaxIdleMs, 1, 2 ** 31 - 1),
+    quotaWindowNum: integer('quotaWindowNum', o.quotaWindowNum, 2, 1000),
+    quotaWindowSizeSeconds: integer('quotaWindowSizeSeconds', o.quotaWindowSizeSeconds, 1, 3600),
     messageMaxBytes: integer('messageMaxBytes', o.messageMaxBytes, 64, 2 ** 31 - 1),
     segmentBytes: integer('segmentBytes', o.segmentBytes, 1024, 2 ** 31 - 1),
     segmentMs: integer('segmentMs', o.segmentMs, 1),

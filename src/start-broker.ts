@@ -5,6 +5,8 @@ import { Broker } from './broker/broker.js';
 import { StatsHistory } from './broker/stats-history.js';
 import { ProducerIdManager } from './broker/producer-ids.js';
 import { UserCredentials } from './broker/user-credentials.js';
+import { ClientQuotas } from './broker/quota/client-quotas.js';
+import { ClientQuotaManager } from './broker/quota/client-quota-manager.js';
 import { advertisedEndpoints, brokerSelf, primaryListener } from './cluster/broker-self.js';
 import type { BrokerInfo, ControlPlane } from './cluster/control-plane.js';
 import { EtcdControlPlane } from './cluster/etcd-control-plane.js';
@@ -39,6 +41,8 @@ export interface RunningBroker {
   txns: TransactionCoordinator;
   /** Share groups (queues). */
   shares: ShareCoordinator;
+  /** Client quotas and their enforcement. */
+  quotas: ClientQuotaManager;
   /** Stops accepting connections, flushes and closes every log. */
   close(): Promise<void>;
 }
@@ -58,10 +62,12 @@ export type StartOptions = Partial<Omit<BrokerConfig, 'listeners' | 'advertisedL
   shareClock?: Clock;
   /** The clock the HTTP API's stats history samples on (tests drive a fake one to make points at once). */
   statsClock?: Clock;
+  /** The client quotas' clock: their sampled rates and the throttles they put connections under. */
+  quotaClock?: Clock;
 };
 
 export async function startBroker(options: StartOptions = {}): Promise<RunningBroker> {
-  const { logger, faults, controlPlane, clock, shareClock = systemClock, statsClock = backgroundClock, ...overrides } = options;
+  const { logger, faults, controlPlane, clock, shareClock = systemClock, statsClock = backgroundClock, quotaClock = backgroundClock, ...overrides } = options;
   const requested = resolveConfig(overrides);
   const log = logger ?? createLogger(requested.logLevel);
   const kafka = new KafkaListener(requested, log, faults ? new FaultInjector(faults) : null, clock);
@@ -78,6 +84,7 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
   let cluster: ControlPlane | null = null;
   let producerIds: ProducerIdManager;
   let credentials: UserCredentials;
+  let clientQuotas: ClientQuotas;
   try {
     // Opened once the listener is bound, so that the registered port is the real one.
     const self = brokerSelf(config, endpoints);
@@ -90,6 +97,7 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
       producerIds = ProducerIdManager.open(config.dataDir);
     }
     credentials = UserCredentials.open(config.dataDir);
+    clientQuotas = ClientQuotas.open(config.dataDir);
   } catch (err) {
     await closeAll([() => kafka.close(), () => cluster?.close()]);
     throw err;
@@ -123,7 +131,8 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
     await closeEverything().catch(() => {});
     throw err;
   }
-  kafka.attach({ broker, groups, txns, shares, producerIds, credentials });
+  const quotas = new ClientQuotaManager(clientQuotas, config, quotaClock);
+  kafka.attach({ broker, groups, txns, shares, producerIds, credentials, quotas });
   let http: RunningHttpApi | null = null;
   // Sampled only for the HTTP API's charts; its timers never keep the process alive.
   const history = new StatsHistory(statsClock, brokerStatsSources(broker, groups));
@@ -131,7 +140,7 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
     try {
       // Loaded only when asked for: a broker without the HTTP API does not carry Fastify in memory.
       const { startHttpApi } = await import('./http/server.js');
-      http = await startHttpApi({ broker, groups, shares, shareClock, config, bootstrap, openConnections: () => kafka.connectionCount, history }, log);
+      http = await startHttpApi({ broker, groups, shares, shareClock, config, bootstrap, openConnections: () => kafka.connectionCount, refusedConnections: kafka.refusedConnections, quotas, history }, log);
       history.start();
     } catch (err) {
       await closeEverything().catch(() => {});
@@ -151,6 +160,7 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
     groups,
     txns,
     shares,
+    quotas,
     async close() {
       await closeAll([() => history.stop(), () => http?.close(), closeEverything]);
       log.info('broker stopped');

@@ -12,6 +12,7 @@ import { registerServe } from './serve.js';
 import { registerTopic } from './topic.js';
 import { registerTxn } from './txn.js';
 import { registerUser } from './user.js';
+import { registerQuota } from './quota.js';
 
 const program = new Command('sluice')
   .description('Sluice: a durable message broker that speaks the Apache Kafka protocol')
@@ -29,6 +30,7 @@ registerTxn(program);
 registerLog(program);
 registerCluster(program);
 registerUser(program);
+registerQuota(program);
 
 try {
   await program.parseAsync(process.argv);

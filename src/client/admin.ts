@@ -1,4 +1,4 @@
-// Admin operations: topics, partitions, configs, offsets, consumer groups.
+// Admin operations: topics, partitions, configs, offsets, consumer groups, client quotas.
 // Group requests go to the group's coordinator (FindCoordinator first).
 
 import type { Message } from '../protocol/codec.js';
@@ -22,6 +22,7 @@ import { DescribeTransactionsRequest, DescribeTransactionsResponse } from '../pr
 import { ListGroupsRequest, ListGroupsResponse } from '../protocol/messages/list-groups.js';
 import { ListOffsetsRequest, ListOffsetsResponse } from '../protocol/messages/list-offsets.js';
 import { ListTransactionsRequest, ListTransactionsResponse } from '../protocol/messages/list-transactions.js';
+import { AlterClientQuotasRequest, AlterClientQuotasResponse, DescribeClientQuotasRequest, DescribeClientQuotasResponse } from '../protocol/messages/client-quotas.js';
 import { KafkaError, check } from './client-error.js';
 import type { BrokerConnection } from './connection.js';
 import { CONSUMER_PROTOCOL_TYPE, type TopicPartitions, decodeAssignment } from '../protocol/consumer-protocol.js';
@@ -152,8 +153,55 @@ export interface NewTopicOptions {
   config?: Record<string, string>;
 }
 
+/** A client quota entity by its parts, e.g. `{ user: 'alice', 'client-id': null }`: a part's null name is the default (<default>). */
+export type ClientQuotaEntity = Record<string, string | null>;
+
+/** A DescribeClientQuotas filter component: the entity must have `entityType`, named `match` (exact), the default, or anything. */
+export interface ClientQuotaFilter {
+  entityType: string;
+  matchType: 'exact' | 'default' | 'any';
+  /** The name to match, with `exact`. */
+  match?: string;
+}
+
+/** Quota values to set on an entity and keys to remove from it (Kafka's keys: producer_byte_rate, consumer_byte_rate, request_percentage, connection_creation_rate). */
+export interface ClientQuotaAlteration {
+  entity: ClientQuotaEntity;
+  set?: Record<string, number>;
+  remove?: string[];
+}
+
+const MATCH_TYPE_CODE = { exact: 0, default: 1, any: 2 } as const;
+
+const entityParts = (entity: ClientQuotaEntity) => Object.entries(entity).map(([entityType, entityName]) => ({ entityType, entityName }));
+const entityFrom = (parts: Message[]): ClientQuotaEntity => Object.fromEntries(parts.map((p) => [p.entityType, p.entityName]));
+const describeEntity = (entity: ClientQuotaEntity) =>
+  Object.entries(entity)
+    .map(([type, name]) => `${type} ${name === null ? '<default>' : `'${name}'`}`)
+    .join(', ');
+
 export class Admin {
   constructor(readonly client: KafkaClient) {}
+
+  /** The client quotas whose entities match every component (and, if `strict`, have no other part). */
+  async describeClientQuotas(components: ClientQuotaFilter[], strict = false): Promise<{ entity: ClientQuotaEntity; values: Record<string, number> }[]> {
+    const res = await (await this.client.any('admin')).send(
+      { request: DescribeClientQuotasRequest, response: DescribeClientQuotasResponse },
+      { components: components.map((c) => ({ entityType: c.entityType, matchType: MATCH_TYPE_CODE[c.matchType], match: c.match ?? null })), strict },
+    );
+    check(res.errorCode, res.errorMessage, 'describe client quotas');
+    return (res.entries as Message[]).map((e) => ({ entity: entityFrom(e.entity), values: Object.fromEntries(e.values.map((v: Message) => [v.key, v.value])) }));
+  }
+
+  /** Sets and removes client quotas; throws the first entry's error (entries without one are applied, unless `validateOnly`). */
+  async alterClientQuotas(alterations: ClientQuotaAlteration[], validateOnly = false): Promise<void> {
+    const entries = alterations.map((a) => ({
+      entity: entityParts(a.entity),
+      ops: [...Object.entries(a.set ?? {}).map(([key, value]) => ({ key, value, remove: false })), ...(a.remove ?? []).map((key) => ({ key, value: 0, remove: true }))],
+    }));
+    const res = await (await this.client.any('admin')).send({ request: AlterClientQuotasRequest, response: AlterClientQuotasResponse }, { entries, validateOnly });
+    for (const e of res.entries as Message[]) check(e.errorCode, e.errorMessage, `alter client quotas of ${describeEntity(entityFrom(e.entity))}`);
+  }
 
   /** Creates a topic: `createTopic(name, 6, { 'retention.ms': '...' })` or `createTopic(name, { partitions: 6, config: { ... } })`. */
   async createTopic(name: string, partitions: number | NewTopicOptions, configs: Record<string, string> = {}): Promise<void> {

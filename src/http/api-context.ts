@@ -9,6 +9,7 @@ import type { BrokerConfig } from '../config.js';
 import type { GroupCoordinator } from '../coordinator/group/group-coordinator.js';
 import type { ShareCoordinator } from '../coordinator/share/share-coordinator.js';
 import type { Logger } from '../logger.js';
+import type { ClientQuotaManager } from '../broker/quota/client-quota-manager.js';
 
 export interface HttpApiContext {
   broker: Broker;
@@ -21,6 +22,10 @@ export interface HttpApiContext {
   bootstrap: string;
   /** Kafka client connections open now. */
   openConnections(): number;
+  /** Kafka client connections closed at once, by the limit they passed. */
+  refusedConnections: ReadonlyMap<string, number>;
+  /** Client quotas: the throttles they demanded. */
+  quotas: ClientQuotaManager;
   /** The last hour of traffic and group lag, sampled while the HTTP API runs. */
   history: StatsHistory;
   /** The broker's logger; the routes log under module "http". */

@@ -1,14 +1,15 @@
 // The broker's figures on GET /metrics: its event counters (BrokerCounters),
 // records and bytes in and out per topic (per partition with
 // metricsPartitions: a series per partition, so opt-in), partitions led,
-// under-replicated and offline partitions and ISR changes, and Kafka
-// connections open. All read when scraped.
+// under-replicated and offline partitions and ISR changes, Kafka connections
+// open and refused, and client quota throttles. All read when scraped.
 
 import type { Registry } from 'prom-client';
 import type { BrokerCounters } from '../broker/counters.js';
 import type { Broker } from '../broker/broker.js';
 import { type PartitionTraffic, sumTraffic } from '../broker/partition-traffic.js';
 import type { HttpApiContext } from './api-context.js';
+import { MAX_SERIES, OTHER, type ThrottleSeries } from '../broker/quota/throttle-stats.js';
 import { clusterHealth } from './cluster-routes.js';
 import { type Labels, scrapedCounter, scrapedGauge } from './scraped-metrics.js';
 
@@ -66,4 +67,25 @@ export function registerBrokerMetrics(registry: Registry, ctx: HttpApiContext): 
     read: () => [[{}, broker.cluster.controllerId === broker.cluster.nodeId ? clusterHealth(ctx).offline.length : 0]],
   });
   scrapedGauge(registry, { name: 'sluice_connections', help: 'Kafka client connections open now.', read: () => [[{}, ctx.openConnections()]] });
+  scrapedCounter(registry, {
+    name: 'sluice_connections_refused_total',
+    help: 'Kafka client connections closed at once, by the limit they passed (max.connections, max.connections.per.ip, max.connection.creation.rate, connection_creation_rate).',
+    labelNames: ['limit'],
+    read: () => Array.from(ctx.refusedConnections, ([limit, n]): [Labels, number] => [{ limit }, n]),
+  });
+  const throttleLabels = ['quota', 'user', 'client_id'];
+  const throttleSeries = (value: (s: ThrottleSeries) => number) => () =>
+    Array.from(ctx.quotas.stats.all(), (s): [Labels, number] => [{ quota: s.quota, user: s.user, client_id: s.clientId }, value(s)]);
+  scrapedCounter(registry, {
+    name: 'sluice_quota_throttles_total',
+    help: `Answers throttled by a client quota (produce, fetch, request), by the user and client id the quota is shared by ('' where the quota has no such part; ${MAX_SERIES} series at most, the rest under ${OTHER}).`,
+    labelNames: throttleLabels,
+    read: throttleSeries((s) => s.throttles),
+  });
+  scrapedCounter(registry, {
+    name: 'sluice_quota_throttle_seconds_total',
+    help: 'Throttle time client quotas put clients under, with the same labels as sluice_quota_throttles_total.',
+    labelNames: throttleLabels,
+    read: throttleSeries((s) => s.throttleMs / 1000),
+  });
 }

@@ -3,7 +3,9 @@
 // arrival order), while responses wait for every earlier one to be written:
 // the Kafka protocol promises in-order responses per connection.
 // Only an unreadable frame closes the connection, and only after the requests
-// before it are answered.
+// before it are answered. A client past a quota gets its answer at once with
+// the throttle time in it, and then nothing more is read from its connection
+// for that long (KIP-219: muted, as Kafka mutes the channel).
 
 import type net from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -25,6 +27,9 @@ import { errorCodeOf, errorResponse } from './error-response.js';
 import type { QueuedRequestBytes } from './queued-request-bytes.js';
 import type { FaultInjector, ProduceResponseFault } from './fault-hook.js';
 import { type RequestEvent, requestChannel } from './request-channel.js';
+import { type RequestCost, requestThrottleMs } from './request-throttle.js';
+import { principalName } from './principal.js';
+import type { Timer } from '../clock.js';
 
 /** Produce's API key: its frames go back to the pool once answered (framePool). */
 const PRODUCE_API_KEY = 0;
@@ -82,6 +87,10 @@ export class Connection {
   /** Sum of reservedBytes over the queue. */
   private reservedResponseBytes = 0;
   private readonly wake = () => this.maybeResume();
+  /** Set while the connection waits out a quota throttle: nothing is read until it fires. */
+  private throttled: Timer | null = null;
+  /** When the current throttle ends (the quota clock's ms). */
+  private throttledUntilMs = 0;
 
   constructor(
     /** A TCP socket accepted paused (pauseOnConnect), or a TLS socket past its handshake. */
@@ -189,6 +198,7 @@ export class Connection {
    * and for its client to drain what was written ('drain' resumes it).
    */
   private mustWait(): boolean {
+    if (this.throttled !== null) return true;
     if (this.queuedRequestBytes.full) {
       this.queuedRequestBytes.whenFree(this.wake);
       return true;
@@ -209,6 +219,8 @@ export class Connection {
       if (!sasl.admits(apiKey)) return this.closeAfterAnswers(new Error(sasl.refuse(apiKey)), undefined, 'debug');
     }
     this.startedMs = requestChannel.hasSubscribers ? performance.now() : 0;
+    // Handling time is measured only while some client quota is set: a broker without them pays nothing for it.
+    const costFrom = this.services.quotas.quotas.hasNoClientQuotas ? -1 : performance.now();
     let header;
     let entry: HandlerEntry | undefined;
     let body: Message;
@@ -255,7 +267,8 @@ export class Connection {
     }
     const fault = this.faults && header.apiKey === 0 ? this.faults.forProduce(body) : null;
     const reserved = entry.handler.responseBytesBound?.(body, this.config) ?? 0;
-    this.enqueue(result, header.correlationId, entry, header.apiVersion, body, frame, reserved, fault);
+    const cost = costFrom < 0 ? null : { user: principalName(ctx.principal), clientId: header.clientId ?? '', handlerMs: performance.now() - costFrom };
+    this.enqueue(result, header.correlationId, entry, header.apiVersion, body, frame, reserved, fault, cost);
   }
 
   /**
@@ -290,6 +303,7 @@ export class Connection {
     frame: Buffer,
     reservedBytes: number,
     fault: (() => ProduceResponseFault) | null = null,
+    cost: RequestCost | null = null,
   ): void {
     const requestBytes = frame.length;
     const recycle = entry.handler.apiKey === FETCH_API_KEY;
@@ -303,6 +317,7 @@ export class Connection {
     result.then(
       (response) => {
         if (produce) this.framePool.give(frame);
+        if (cost !== null || response?.throttleTimeMs > 0) this.throttle(response, cost === null ? 0 : requestThrottleMs(this.services.quotas, entry.handler.apiKey, request, requestBytes, cost));
         if (response !== null && fault) {
           const action = fault();
           if (action === 'withhold') return;
@@ -323,6 +338,27 @@ export class Connection {
         else this.complete(pending, response, correlationId, entry, version);
       },
     );
+  }
+
+  /**
+   * Puts the throttle time in the answer (the larger of the quotas' and the
+   * handler's own, a throttled Fetch's) and mutes the connection for it, from now:
+   * the answer still goes out at once (KIP-219). An acks=0 Produce has no answer
+   * and is muted all the same.
+   */
+  private throttle(response: Message | null, throttleMs: number): void {
+    const ms = Math.max(throttleMs, response?.throttleTimeMs ?? 0);
+    if (ms <= 0) return;
+    if (response !== null && typeof response.throttleTimeMs === 'number') response.throttleTimeMs = ms;
+    const clock = this.services.quotas.clock;
+    const until = clock.now() + ms;
+    if (until <= this.throttledUntilMs) return;
+    this.throttledUntilMs = until;
+    this.throttled?.cancel();
+    this.throttled = clock.schedule(ms, () => {
+      this.throttled = null;
+      this.maybeResume();
+    });
   }
 
   private complete(pending: Pending, response: Message | null, correlationId: number, entry: HandlerEntry, version: number): void {
@@ -400,6 +436,7 @@ export class Connection {
   /** The socket is gone: what its requests held is given back (answers still running are dropped when they come). */
   private onClose(): void {
     this.closed = true;
+    this.throttled?.cancel();
     this.disconnect.abort();
     this.queuedRequestBytes.forget(this.wake);
     for (const p of this.queue.splice(0)) this.release(p);

@@ -1,8 +1,10 @@
 // The Kafka listeners: one server per configured listener (PLAINTEXT, SSL,
 // SASL_PLAINTEXT, SASL_SSL), each accepting connections and handing each to a
 // Connection with the listener's name and the principal known so far. They
-// share the connection limits (maxConnections, maxConnectionsPerIp: a
-// connection past them is closed at once, before any TLS handshake) and warn
+// share the connection limits (maxConnections, maxConnectionsPerIp and its
+// overrides per address, maxConnectionCreationRate and the connection_creation_rate
+// quotas of ip entities, connection-creation-rates.ts: a connection past them
+// is closed at once, before any TLS handshake) and warn
 // when connections are, or are about to be, refused for want of file
 // descriptors, at most once per ACCEPT_WARNING_INTERVAL_MS.
 //
@@ -34,6 +36,7 @@ import { SaslSession } from './sasl/sasl-session.js';
 import { ANONYMOUS, type Principal, certificatePrincipal } from './principal.js';
 import { publishAuthentication } from './authentication-channel.js';
 import { tlsServerOptions } from './tls-options.js';
+import { ConnectionCreationRates } from '../broker/quota/connection-creation-rates.js';
 
 /** Least time between two warnings about refused connections (ms). */
 const ACCEPT_WARNING_INTERVAL_MS = 10_000;
@@ -44,6 +47,12 @@ const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 /** Open files short of the limit at which new connections are warned about: a tenth of it, at least 16. */
 function fileHeadroom(limit: number): number {
   return Math.max(16, Math.floor(limit / 10));
+}
+
+/** A client's address as limits name it: an IPv4 client of a dual-stack listener by its IPv4 address. */
+function clientAddressOf(socket: net.Socket): string {
+  const address = socket.remoteAddress ?? 'unknown';
+  return address.startsWith('::ffff:') && net.isIPv4(address.slice(7)) ? address.slice(7) : address;
 }
 
 export class KafkaListener {
@@ -62,6 +71,10 @@ export class KafkaListener {
   /** Files open when the listener started, besides its connections: with sockets.size, an estimate of those open now. */
   private filesAtStart = 0;
   private services: BrokerServices | null = null;
+  /** Connections closed at once, by the limit they passed (its config or quota name). */
+  readonly refusedConnections = new Map<string, number>();
+  /** Measured from attach() on, with the client quotas' store and clock. */
+  private creationRates: ConnectionCreationRates | null = null;
 
   /** `faults`: test-only fault injection (fault-hook.ts), null in every real broker; `clock`: SASL session lifetimes. */
   constructor(
@@ -129,13 +142,14 @@ export class KafkaListener {
   /** Whether a new TCP connection is within the limits; closed when it is not. */
   private admit(socket: net.Socket): boolean {
     // Until the broker is attached (start-up), connections are refused.
-    if (!this.services) {
+    if (!this.services || !this.creationRates) {
       socket.destroy();
       return false;
     }
-    const ip = socket.remoteAddress ?? 'unknown';
-    const refusal = this.refusalOf(ip);
+    const ip = clientAddressOf(socket);
+    const refusal = this.refusalOf(ip, this.creationRates);
     if (refusal !== null) {
+      this.refusedConnections.set(refusal, (this.refusedConnections.get(refusal) ?? 0) + 1);
       this.refusals.warn(this.log, { client: ip, limit: refusal }, 'connection refused: limit reached');
       socket.destroy();
       return false;
@@ -145,7 +159,7 @@ export class KafkaListener {
 
   /** Counts a connection's socket until it closes. */
   private track(socket: net.Socket): void {
-    const ip = socket.remoteAddress ?? 'unknown';
+    const ip = clientAddressOf(socket);
     this.sockets.add(socket);
     this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
     socket.on('close', () => {
@@ -168,11 +182,11 @@ export class KafkaListener {
     return new Connection(socket, this.services, security, this.config, this.log, this.queuedRequestBytes, this.framePool, this.faults).socket;
   }
 
-  /** The limit a new connection from `ip` would pass (its config name), or null. */
-  private refusalOf(ip: string): string | null {
+  /** The limit a new connection from `ip` passes (its config or quota name), or null; counted in the creation rates when within the others. */
+  private refusalOf(ip: string, rates: ConnectionCreationRates): string | null {
     if (this.sockets.size >= this.config.maxConnections) return 'max.connections';
-    if ((this.perIp.get(ip) ?? 0) >= this.config.maxConnectionsPerIp) return 'max.connections.per.ip';
-    return null;
+    if ((this.perIp.get(ip) ?? 0) >= (this.config.maxConnectionsPerIpOverrides[ip] ?? this.config.maxConnectionsPerIp)) return 'max.connections.per.ip';
+    return rates.admit(ip);
   }
 
   /**
@@ -209,6 +223,7 @@ export class KafkaListener {
 
   /** Starts serving requests with the broker and its coordinators. The port is bound first so metadata can name it. */
   attach(services: BrokerServices): void {
+    this.creationRates = new ConnectionCreationRates(services.quotas.quotas, this.config, this.config.maxConnectionCreationRate, services.quotas.clock);
     this.services = services;
   }
 

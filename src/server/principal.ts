@@ -21,3 +21,6 @@ export const userPrincipal = (name: string): Principal => `User:${name}`;
 export function certificatePrincipal(cert: X509Certificate): Principal {
   return userPrincipal(cert.subject.split('\n').filter((line) => line !== '').reverse().join(','));
 }
+
+/** The name of a principal without its type, as quotas name users (`User:alice` → `alice`). */
+export const principalName = (principal: Principal): string => principal.slice('User:'.length);

@@ -48,8 +48,9 @@ export class RawSocket {
     });
   }
 
-  static connect(scope: CleanupScope, port: number, host = '127.0.0.1'): Promise<RawSocket> {
-    return RawSocket.opened(scope, (connected) => net.connect({ host, port }, connected));
+  /** `localAddress`: the address to connect from, e.g. 127.0.0.2 to be another client address on loopback. */
+  static connect(scope: CleanupScope, port: number, host = '127.0.0.1', localAddress?: string): Promise<RawSocket> {
+    return RawSocket.opened(scope, (connected) => net.connect({ host, port, localAddress }, connected));
   }
 
   /** The same over TLS (an SSL or SASL_SSL listener); rejects if the handshake fails. */

@@ -3,7 +3,8 @@
 // as stored, which are the batches as sent), per-partition series only with
 // metricsPartitions, request latency histograms and errors per API, the fsync
 // histogram, the Kafka connection and partition gauges, the Node event-loop
-// delay gauges, and the diagnostics channels subscribed only while the API runs.
+// delay gauges, client quota throttles and refused connections, and the
+// diagnostics channels subscribed only while the API runs.
 
 import assert from 'node:assert/strict';
 import diagnostics_channel from 'node:diagnostics_channel';
@@ -11,6 +12,8 @@ import { test } from 'node:test';
 import kafkajs from 'kafkajs';
 import { Admin, KafkaClient } from '../../src/client/index.js';
 import { ApiVersionsRequest, ApiVersionsResponse } from '../../src/protocol/messages/api-versions.js';
+import { ProduceRequest, ProduceResponse } from '../../src/protocol/messages/produce.js';
+import { encodeBatch } from '../../src/protocol/records.js';
 import { startBroker } from '../../src/start-broker.js';
 import { defer, makeDataDir, segmentFiles } from '../helpers/broker-process.js';
 import { freePort } from '../helpers/free-port.js';
@@ -148,4 +151,28 @@ test('the request and fsync channels have subscribers only while the HTTP API ru
   assert.deepEqual(subscribed(), [true, true]);
   await withApi.close();
   assert.deepEqual(subscribed(), [false, false]);
+});
+
+test('client quota throttles are counted per quota, user and client id, and refused connections per limit', async (t) => {
+  const api = await startHttpApiBroker(t, { maxConnectionsPerIp: 3, quotaWindowNum: 2, quotaWindowSizeSeconds: 1 });
+  const client = new KafkaClient({ bootstrap: api.broker.bootstrap });
+  defer(t, () => client.close());
+  await new Admin(client).createTopic('metered', 1);
+  await new Admin(client).alterClientQuotas([{ entity: { 'client-id': 'greedy' }, set: { producer_byte_rate: 1000 } }]);
+  const raw = await RawSocket.connect(t, api.broker.port);
+  const throttles: number[] = [];
+  // Two 2000-byte batches within a second pass 1000 B/s over a one-second window: the second is throttled at least.
+  for (let id = 1; id <= 2; id++) {
+    const records = encodeBatch([{ value: Buffer.alloc(2000) }]);
+    await raw.write(encodeRequest(ProduceRequest, 9, { acks: 1, timeoutMs: 5000, topicData: [{ name: 'metered', partitionData: [{ index: 0, records }] }] }, id, 'greedy'));
+    throttles.push(decodeResponse(await raw.nextFrame(), ProduceResponse, 9).body.throttleTimeMs);
+  }
+  // The third connection from this address (the client's, the raw one, this) is refused.
+  const refused = await RawSocket.connect(t, api.broker.port);
+  await refused.closedByPeer();
+  assert.ok(throttles[1] > 0, `throttle times ${throttles}`);
+  const m = await scrapeMetrics(api);
+  assert.ok(m.value('sluice_quota_throttles_total', { quota: 'produce', user: '', client_id: 'greedy' }) >= 1);
+  assert.ok(m.value('sluice_quota_throttle_seconds_total', { quota: 'produce', user: '', client_id: 'greedy' }) > 0);
+  assert.equal(m.value('sluice_connections_refused_total', { limit: 'max.connections.per.ip' }), 1);
 });

@@ -54,3 +54,11 @@ test('broker config changes: unknown, read-only and bad values are told apart', 
   assert.equal(brokerConfigProblem('listeners', 'PLAINTEXT://:9093')?.kind, 'read-only');
   assert.equal(brokerConfigProblem('log.retention.fortnights', '1')?.kind, 'unknown');
 });
+
+test('max.connections.per.ip.overrides: ip:count pairs, IPv6 before the last colon; a host name or a bad count is refused', () => {
+  const config = resolveConfig({ maxConnectionsPerIpOverrides: '10.0.0.1:5, ::1:2' });
+  assert.deepEqual(config.maxConnectionsPerIpOverrides, { '10.0.0.1': 5, '::1': 2 });
+  assert.equal(brokerWith({ maxConnectionsPerIpOverrides: config.maxConnectionsPerIpOverrides }, {}).value('max.connections.per.ip.overrides'), '10.0.0.1:5,::1:2');
+  assert.throws(() => resolveConfig({ maxConnectionsPerIpOverrides: 'broker.example:5' }), { code: 'SLUICE_ERR_CONFIG' });
+  assert.throws(() => resolveConfig({ maxConnectionsPerIpOverrides: '10.0.0.1:-1' }), { code: 'SLUICE_ERR_CONFIG' });
+});

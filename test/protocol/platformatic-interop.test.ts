@@ -137,6 +137,8 @@ const KNOWN_PLATFORMATIC_BUGS: Record<string, 'skip' | 'tail'> = {
   // Reads cluster_authorized_operations (int32, v8-10) as a one-byte boolean.
   'MetadataResponse v9': 'tail',
   'MetadataResponse v10': 'tail',
+  // Its describeClientQuotasV0 is v1: it asks for v1 and reads the flexible layout.
+  'DescribeClientQuotasResponse v0': 'skip',
 };
 
 /** platformatic returns some old versions in the shape of a newer one; this maps them back to Kafka's names. */

@@ -1,11 +1,14 @@
-// Connection limits: maxConnections and maxConnectionsPerIp close a connection past
-// them at once and serve the others; connectionsMaxIdleMs closes a connection that
-// stays silent; and a broker out of file descriptors warns and keeps serving.
+// Connection limits: maxConnections, maxConnectionsPerIp (and its overrides per
+// address), maxConnectionCreationRate and the connection_creation_rate quota of
+// ip entities (KIP-612) close a connection past them at once and serve the
+// others; connectionsMaxIdleMs closes a connection that stays silent; and a
+// broker out of file descriptors warns and keeps serving. Other client
+// addresses are other loopback addresses (127.0.0.2, ...).
 
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { test } from 'node:test';
-import { KafkaClient } from '../../src/client/index.js';
+import { Admin, KafkaClient } from '../../src/client/index.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { ApiVersionsRequest, ApiVersionsResponse } from '../../src/protocol/messages/api-versions.js';
 import { makeDataDir, spawnBroker } from '../helpers/broker-process.js';
@@ -13,16 +16,16 @@ import { startInProcessBroker } from '../helpers/in-process-broker.js';
 import { RawSocket, decodeResponse, encodeRequest } from '../helpers/raw-socket.js';
 
 /** A connection the broker serves: its ApiVersions is answered. */
-async function servedConnection(t: { after(fn: () => void): void }, port: number): Promise<RawSocket> {
-  const raw = await RawSocket.connect(t, port);
+async function servedConnection(t: { after(fn: () => void): void }, port: number, from?: string): Promise<RawSocket> {
+  const raw = await RawSocket.connect(t, port, '127.0.0.1', from);
   await raw.write(encodeRequest(ApiVersionsRequest, 0, {}, 1));
   const { body } = decodeResponse(await raw.nextFrame(), ApiVersionsResponse, 0);
   assert.equal(body.errorCode, ErrorCode.NONE);
   return raw;
 }
 
-async function refusedConnection(t: { after(fn: () => void): void }, port: number): Promise<void> {
-  const raw = await RawSocket.connect(t, port);
+async function refusedConnection(t: { after(fn: () => void): void }, port: number, from?: string): Promise<void> {
+  const raw = await RawSocket.connect(t, port, '127.0.0.1', from);
   await raw.write(encodeRequest(ApiVersionsRequest, 0, {}, 1)).catch(() => {});
   await raw.closedByPeer();
 }
@@ -58,6 +61,37 @@ test('maxConnectionsPerIp: a third connection from one address is closed when tw
   await refusedConnection(t, broker.port);
   second.socket.destroy();
   await eventuallyServed(t, broker.port);
+});
+
+test('maxConnectionsPerIpOverrides: an address given its own limit gets it, the others keep maxConnectionsPerIp', async (t) => {
+  const broker = await startInProcessBroker(t, { maxConnectionsPerIp: 1, maxConnectionsPerIpOverrides: { '127.0.0.2': 3, '127.0.0.3': 0 } });
+  await servedConnection(t, broker.port);
+  await refusedConnection(t, broker.port);
+  for (let i = 0; i < 3; i++) await servedConnection(t, broker.port, '127.0.0.2');
+  await refusedConnection(t, broker.port, '127.0.0.2');
+  await refusedConnection(t, broker.port, '127.0.0.3');
+});
+
+test('a connection_creation_rate quota on an ip refuses that address past its rate, not the others', async (t) => {
+  // Windows of 2 × 1 s: a rate of 1 per second lets one connection through at once, not two.
+  const broker = await startInProcessBroker(t, { quotaWindowNum: 2, quotaWindowSizeSeconds: 1 });
+  const client = new KafkaClient({ bootstrap: broker.bootstrap });
+  t.after(() => client.close());
+  await new Admin(client).alterClientQuotas([{ entity: { ip: '127.0.0.2' }, set: { connection_creation_rate: 1 } }]);
+  await servedConnection(t, broker.port, '127.0.0.2');
+  await refusedConnection(t, broker.port, '127.0.0.2');
+  for (let i = 0; i < 3; i++) await servedConnection(t, broker.port, '127.0.0.3');
+  // The default ip's quota covers every address without one of its own.
+  await new Admin(client).alterClientQuotas([{ entity: { ip: null }, set: { connection_creation_rate: 1 } }]);
+  await servedConnection(t, broker.port, '127.0.0.4');
+  await refusedConnection(t, broker.port, '127.0.0.4');
+});
+
+test('maxConnectionCreationRate: past the broker-wide rate a new connection is closed at once', async (t) => {
+  const broker = await startInProcessBroker(t, { quotaWindowNum: 2, quotaWindowSizeSeconds: 1, maxConnectionCreationRate: 2 });
+  await servedConnection(t, broker.port);
+  await servedConnection(t, broker.port, '127.0.0.2');
+  await refusedConnection(t, broker.port, '127.0.0.3');
 });
 
 test('connectionsMaxIdleMs: a connection with no traffic is closed after the idle time, not before', async (t) => {

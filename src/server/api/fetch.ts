@@ -3,13 +3,17 @@
 // request is a full fetch and the answer carries session id 0 (KIP-227 lets a
 // broker decline sessions). Records go out as the log's bytes. isolation_level
 // 1 (read_committed) reads below the last stable offset and gets the aborted
-// transactions in the returned range (KIP-98).
+// transactions in the returned range (KIP-98). A client's answer counts its
+// bytes against its consumer_byte_rate; past it the answer goes out empty with
+// the throttle time (KIP-219, as Kafka's), the bytes read given back and not
+// counted, and max_bytes is capped to what the quota allows in one window span.
 
 import { type FetchPartitionRequest, fetchPartitions } from '../../broker/fetch.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { FetchRequest, FetchResponse } from '../../protocol/messages/fetch.js';
 import type { Message } from '../../protocol/codec.js';
 import type { ApiHandler } from './handler.js';
+import { principalName } from '../principal.js';
 
 const READ_COMMITTED = 1;
 
@@ -31,15 +35,28 @@ export const fetch: ApiHandler = {
         wanted.push({ topic: name ?? '', partition: p.partition, fetchOffset: p.fetchOffset, partitionMaxBytes: p.partitionMaxBytes, currentLeaderEpoch: p.currentLeaderEpoch });
       }
     }
+    // Followers replicate: no client quota applies to them.
+    const user = principalName(ctx.principal);
+    const clientId = ctx.clientId ?? '';
+    const quotaBytes = req.replicaId >= 0 ? Number.POSITIVE_INFINITY : Math.floor(ctx.quotas.maxValueInWindow('fetch', user, clientId));
     const results = await fetchPartitions(ctx.broker, wanted, {
       maxWaitMs: Math.min(req.maxWaitMs, ctx.config.fetchMaxWaitMs),
       minBytes: req.minBytes,
       // The broker's cap over the client's (Kafka's fetch.max.bytes).
-      maxBytes: Math.min(req.maxBytes, ctx.config.fetchMaxBytes),
+      maxBytes: Math.min(req.maxBytes, ctx.config.fetchMaxBytes, quotaBytes),
       readCommitted: req.isolationLevel === READ_COMMITTED,
       replicaId: req.replicaId,
       buffers: ctx.buffers,
     });
+    if (req.replicaId < 0) {
+      const bytes = results.reduce((sum, r) => sum + r.records.length, 0);
+      const throttleTimeMs = ctx.quotas.record('fetch', user, clientId, bytes);
+      if (throttleTimeMs > 0) {
+        ctx.quotas.unrecord('fetch', user, clientId, bytes);
+        for (const r of results) ctx.buffers.give(r.records);
+        return { throttleTimeMs, errorCode: ErrorCode.NONE, sessionId: 0, responses: [] };
+      }
+    }
     let i = 0;
     const errors: { topic: string; partition: number; errorCode: number }[] = [];
     const responses = req.topics.map((topic: Message) => ({

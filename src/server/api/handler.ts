@@ -15,6 +15,7 @@ import type { SecurityProtocol } from '../../listener-config.js';
 import type { Principal } from '../principal.js';
 import type { SaslSession } from '../sasl/sasl-session.js';
 import type { UserCredentials } from '../../broker/user-credentials.js';
+import type { ClientQuotaManager } from '../../broker/quota/client-quota-manager.js';
 
 /** What requests are served with: the broker and its coordinators. */
 export interface BrokerServices {
@@ -29,6 +30,8 @@ export interface BrokerServices {
   producerIds: ProducerIdManager;
   /** Users' SCRAM credentials (SASL logins, Describe/AlterUserScramCredentials). */
   credentials: UserCredentials;
+  /** Client quotas and their enforcement (Describe/AlterClientQuotas, throttling). */
+  quotas: ClientQuotaManager;
 }
 
 export interface RequestContext extends BrokerServices {

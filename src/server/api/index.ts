@@ -52,6 +52,7 @@ import { deleteShareGroupOffsets } from './delete-share-group-offsets.js';
 import { saslAuthenticate } from './sasl-authenticate.js';
 import { saslHandshake } from './sasl-handshake.js';
 import { alterUserScramCredentials, describeUserScramCredentials } from './user-scram-credentials.js';
+import { alterClientQuotas, describeClientQuotas } from './client-quotas.js';
 
 export interface HandlerEntry {
   handler: ApiHandler;
@@ -82,6 +83,9 @@ const handlers: ApiHandler[] = [
   saslAuthenticate,
   describeUserScramCredentials,
   alterUserScramCredentials,
+  // Client quotas (broker/quota).
+  describeClientQuotas,
+  alterClientQuotas,
   // Replicas and leaders of a cluster (src/cluster).
   electLeaders,
   alterPartitionReassignments,
