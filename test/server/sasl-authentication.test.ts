@@ -24,7 +24,7 @@ import { httpCall } from '../helpers/http-api.js';
 import { scrapeMetrics } from '../helpers/prometheus.js';
 import { RawSocket, decodeResponse, encodeRequest, frameOf, headerV1 } from '../helpers/raw-socket.js';
 import { PASSWORD, USER, startSaslBroker } from '../helpers/sasl-broker.js';
-import { ScramClient } from '../helpers/scram-client.js';
+import { ScramClient } from '../../src/client/scram-client.js';
 
 let correlation = 100;
 
