@@ -1,6 +1,7 @@
 // Client commands on secured listeners with --command-config, Kafka's client
 // property names: topic create, produce, consume and user create over SASL_SSL
-// (sasl.jaas.config spread over two lines, PEM CA); the same settings from the
+// (sasl.jaas.config spread over two lines, PEM CA), and topic describe asking the
+// HTTP API (--http-auth basic) as the same user; the same settings from the
 // environment over SASL_PLAINTEXT; a malformed file fails naming its line, as
 // does each setting the client cannot use.
 
@@ -12,6 +13,7 @@ import { test } from 'node:test';
 import { KafkaClient } from '../../src/client/index.js';
 import { readClientSecurity } from '../../src/cli/command-config.js';
 import { runCli } from '../helpers/cli.js';
+import { freePort } from '../helpers/free-port.js';
 import { PASSWORD, USER, startSaslBroker } from '../helpers/sasl-broker.js';
 
 async function cli(args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<string> {
@@ -21,7 +23,7 @@ async function cli(args: string[], options: { input?: string; env?: Record<strin
 }
 
 test('topic create, produce, consume and user create work with --command-config over SASL_SSL', async (t) => {
-  const { certs, endpoint } = await startSaslBroker(t);
+  const { broker, certs, endpoint } = await startSaslBroker(t, { httpPort: await freePort(), httpAuth: 'basic' });
   const config = path.join(certs.dir, 'client.properties');
   await fs.writeFile(
     config,
@@ -40,6 +42,9 @@ test('topic create, produce, consume and user create work with --command-config 
   await cli(['topic', 'create', 'payments', '-p', '1', ...secured]);
   await cli(['produce', 'payments', ...secured], { input: 'one\ntwo\nthree\n' });
   assert.equal(await cli(['consume', 'payments', '--from-beginning', '-n', '3', ...secured]), 'one\ntwo\nthree\n');
+  const described = await runCli(['topic', 'describe', 'payments', '--http', `http://127.0.0.1:${broker.httpPort}`, ...secured]);
+  assert.equal(described.code, 0, described.stderr);
+  assert.equal(described.stderr, '', 'the HTTP API answered: no note about what it could not show');
   await cli(['user', 'create', 'bob', '--mechanism', 'SCRAM-SHA-256', '--password-stdin', ...secured], { input: 'bob-secret\n' });
 
   const bob = new KafkaClient({ bootstrap: endpoint('SASL_SSL'), tls: { ca: await fs.readFile(certs.ca) }, sasl: { mechanism: 'SCRAM-SHA-256', username: 'bob', password: 'bob-secret' } });

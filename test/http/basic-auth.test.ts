@@ -3,10 +3,12 @@
 // or an unknown user it is refused (401, WWW-Authenticate: Basic); the right
 // ones pass and the request acts as User:<name>. Failed logins are counted
 // with the Kafka listeners' in sluice_authentication_failures_total; a login
-// remembered from before a password change does not outlive it.
+// remembered from before a password change does not outlive it. A broker whose
+// Kafka listeners ask for logins warns when its HTTP API does not.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { pino } from 'pino';
 import { KafkaClient } from '../../src/client/index.js';
 import { upsertScramCredential } from '../../src/client/user-credentials.js';
 import { resolveConfig } from '../../src/config.js';
@@ -71,4 +73,15 @@ test('httpAuth takes none or basic, and not together with httpToken', () => {
   assert.equal(resolveConfig({ httpAuth: 'basic' }).httpAuth, 'basic');
   assert.throws(() => resolveConfig({ httpAuth: 'digest' }), /httpAuth must be one of none, basic, got "digest"/);
   assert.throws(() => resolveConfig({ httpAuth: 'basic', httpToken: 'secret' }), /httpAuth basic and httpToken exclude each other/);
+});
+
+test('a broker with SASL listeners warns at start when its HTTP API asks for no login', async (t) => {
+  const warned = async (options: { httpAuth?: 'basic' }) => {
+    const warnings: { msg: string }[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => warnings.push(JSON.parse(line)) });
+    await startSaslBroker(t, { httpPort: await freePort(), logger, ...options });
+    return warnings.map((w) => w.msg);
+  };
+  assert.deepEqual(await warned({}), ['the HTTP API lets anyone in while Kafka listeners ask for SASL logins; start the broker with --http-auth basic (or --http-token)']);
+  assert.deepEqual(await warned({ httpAuth: 'basic' }), []);
 });
