@@ -123,6 +123,8 @@ export class BrokerConnection {
   private readonly requestTimeoutMs: number;
   /** Requests to write once the socket drains, oldest first. */
   private readonly waiting: (() => void)[] = [];
+  /** Whether the broker answered a request past ApiVersions: a connection it closes before that may lack TLS or a login. */
+  private served = false;
   /** The next SASL login on this connection before its session lapses (KIP-368). */
   private reauthentication: NodeJS.Timeout | null = null;
 
@@ -142,7 +144,7 @@ export class BrokerConnection {
     };
     socket.on('drain', () => this.writeWaiting());
     socket.on('error', (err) => this.fail(new ClientError('SLUICE_ERR_CONNECTION', `connection to ${address} failed (${errnoOrMessage(err)})`, { cause: err })));
-    socket.on('close', () => this.fail(new ClientError('SLUICE_ERR_CONNECTION', `connection to ${address} closed by the broker`)));
+    socket.on('close', () => this.fail(new ClientError('SLUICE_ERR_CONNECTION', `connection to ${address} closed by the broker`, { hint: this.served ? undefined : closedAtOnceHint(options) })));
   }
 
   /**
@@ -308,6 +310,7 @@ export class BrokerConnection {
     const pending = this.inFlight.get(correlationId);
     if (!pending) return;
     this.inFlight.delete(correlationId);
+    if (pending.apiKey !== ApiVersionsRequest.apiKey) this.served = true;
     clearTimeout(pending.timer);
     try {
       r.offset = 0;
@@ -337,6 +340,12 @@ export class BrokerConnection {
     this.socket.end();
     this.socket.destroy();
   }
+}
+
+/** What a listener that closes a new connection before serving it may have expected of the client. */
+function closedAtOnceHint(options: ConnectionOptions): string | undefined {
+  const missing = [!options.tls && 'TLS (`tls`; security.protocol SSL or SASL_SSL)', !options.sasl && 'a SASL login (`sasl`; security.protocol SASL_PLAINTEXT or SASL_SSL)'].filter(Boolean);
+  return missing.length === 0 ? undefined : `a listener closes a new connection at once when it expects ${missing.join(' or ')}`;
 }
 
 /** A TLS socket whose decrypted bytes go through `responses` (tls.connect takes no `onread`). */

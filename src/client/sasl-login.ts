@@ -22,6 +22,9 @@ export async function saslLogin(conn: BrokerConnection, sasl: ClientSaslOptions,
     const enabled = handshake.mechanisms.length > 0 ? handshake.mechanisms.join(', ') : 'none';
     throw new KafkaError(handshake.errorCode, `the broker enables ${enabled} on this listener`, doing, { hint: `set the SASL mechanism to one of: ${enabled}` });
   }
+  if (handshake.errorCode === ErrorCode.ILLEGAL_SASL_STATE) {
+    throw new KafkaError(handshake.errorCode, 'this listener takes no SASL logins', doing, { hint: "leave out sasl here (PLAINTEXT or SSL listener), or use the broker's SASL_PLAINTEXT or SASL_SSL listener" });
+  }
   if (handshake.errorCode !== ErrorCode.NONE) throw new KafkaError(handshake.errorCode, null, doing);
 
   const authenticate = async (authBytes: Buffer) => {

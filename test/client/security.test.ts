@@ -1,8 +1,9 @@
 // The client over TLS and SASL against a real broker: the facade produces and
 // consumes over SSL, SASL_SSL (SCRAM-SHA-512, SCRAM-SHA-256, PLAIN) and
 // SASL_PLAINTEXT; a wrong password, an unknown user, a mechanism the listener
-// does not enable and a CA that did not sign the broker's certificate fail with
-// errors that say so; a KafkaClient logs in again after a broker restart; a
+// does not enable, a listener expecting TLS or a login the client does not do
+// (or taking no login) and a CA that did not sign the broker's certificate fail
+// with errors that say so; a KafkaClient logs in again after a broker restart; a
 // limited session is renewed on the same connection before it lapses (KIP-368).
 
 import assert from 'node:assert/strict';
@@ -75,6 +76,28 @@ test('a mechanism the listener does not enable fails naming the ones it does', a
     return true;
   });
   assert.throws(() => new KafkaClient({ sasl: alice('GSSAPI' as ClientSaslOptions['mechanism']) }), /sasl.mechanism must be one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512/);
+});
+
+test('a listener that expects TLS or a login the client does not do fails saying so', async (t) => {
+  const { certs, endpoint } = await startSaslBroker(t);
+  const tls = await trusting(certs);
+  const cases: [string, Pick<ClientOptions, 'tls' | 'sasl'>, RegExp][] = [
+    [endpoint('SSL'), {}, /expects TLS \(`tls`; security.protocol SSL or SASL_SSL\) or a SASL login/],
+    [endpoint('SASL_PLAINTEXT'), {}, /or a SASL login \(`sasl`; security.protocol SASL_PLAINTEXT or SASL_SSL\)/],
+    [endpoint('SASL_SSL'), { tls }, /^a listener closes a new connection at once when it expects a SASL login/],
+  ];
+  for (const [bootstrap, security, hint] of cases) {
+    await assert.rejects(connect({ bootstrap, ...security }), (err: ClientError) => {
+      assert.equal(err.code, 'SLUICE_ERR_CONNECTION');
+      assert.match(err.hint ?? '', hint, bootstrap);
+      return true;
+    });
+  }
+  await assert.rejects(connect({ bootstrap: endpoint('PLAINTEXT'), sasl: alice('SCRAM-SHA-512') }), (err: KafkaError) => {
+    assert.equal(err.errorCode, ErrorCode.ILLEGAL_SASL_STATE);
+    assert.match(err.message, /this listener takes no SASL logins/);
+    return true;
+  });
 });
 
 test('a broker certificate the given CA did not sign fails the TLS handshake with SLUICE_ERR_TLS', async (t) => {
