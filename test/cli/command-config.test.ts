@@ -72,6 +72,17 @@ test('a malformed properties file fails naming its line', async (t) => {
   assert.equal(r.stderr.split('\n')[0], `error: ${config}:3: unknown property ssl.truststore.location; the client reads security.protocol, sasl.mechanism, sasl.username, sasl.password, sasl.jaas.config, ssl.ca.location, ssl.certificate.location, ssl.key.location`);
 });
 
+test('a file starting with { is read as JSON with the same names; the environment overrides it', async (t) => {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sluice-command-config-'));
+  t.after(() => fs.rm(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'client.json');
+  await fs.writeFile(file, JSON.stringify({ 'security.protocol': 'SASL_PLAINTEXT', 'sasl.mechanism': 'PLAIN', 'sasl.username': 'alice', 'sasl.password': 'from-file' }));
+  assert.deepEqual(readClientSecurity(file, {}), { sasl: { mechanism: 'PLAIN', username: 'alice', password: 'from-file' } });
+  assert.deepEqual(readClientSecurity(file, { SLUICE_SASL_PASSWORD: 'from-env' }).sasl?.password, 'from-env');
+  await fs.writeFile(file, JSON.stringify({ 'security.protocol': 'SSL', 'ssl.ca.location': 7 }));
+  assert.throws(() => readClientSecurity(file, {}), { message: `${file}: property ssl.ca.location must be a string, got 7` });
+});
+
 test('each setting the client cannot use is refused with where it was given', async (t) => {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sluice-command-config-'));
   t.after(() => fs.rm(dir, { recursive: true, force: true }));

@@ -19,8 +19,8 @@ import { PASSWORD, USER, startSaslBroker } from '../helpers/sasl-broker.js';
 
 const basic = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
 
-async function startBasicAuthBroker(t: Parameters<typeof startSaslBroker>[0]) {
-  const { broker, endpoint } = await startSaslBroker(t, { httpPort: await freePort(), httpAuth: 'basic', httpWrites: true });
+async function startBasicAuthBroker(t: Parameters<typeof startSaslBroker>[0], options: Parameters<typeof startSaslBroker>[1] = {}) {
+  const { broker, endpoint } = await startSaslBroker(t, { httpPort: await freePort(), httpAuth: 'basic', httpWrites: true, ...options });
   const base = `http://127.0.0.1:${broker.httpPort}`;
   const call = (method: string, path: string, headers: Record<string, string> = {}, body?: unknown) => httpCall(base, method, path, body, headers);
   return { broker, endpoint, call };
@@ -49,13 +49,20 @@ test('requests without credentials, with a wrong password or an unknown user get
   assert.equal((await call('GET', '/', alice)).status, 200, 'the console page');
 });
 
-test('failed HTTP logins are counted in sluice_authentication_failures_total beside the Kafka listeners', async (t) => {
-  const { call } = await startBasicAuthBroker(t);
+test('failed HTTP logins are counted in sluice_authentication_failures_total beside the Kafka listeners and logged at most once per interval', async (t) => {
+  const warnings: { msg: string; principal?: string; reason?: string; suppressedSinceLast?: number }[] = [];
+  const logger = pino({ level: 'warn' }, { write: (line: string) => warnings.push(JSON.parse(line)) });
+  const { call } = await startBasicAuthBroker(t, { logger });
   await call('GET', '/topics', basic(USER, 'wrong'));
   await call('GET', '/topics', basic('mallory', 'x'));
   await call('GET', '/topics');
   const metrics = await scrapeMetrics({ call: (method, path) => call(method, path, basic(USER, PASSWORD)) });
   assert.equal(metrics.value('sluice_authentication_failures_total', { listener: 'HTTP', mechanism: 'BASIC' }), 2, 'two wrong logins; no credentials at all is the challenge, not a failure');
+  assert.deepEqual(
+    warnings.map((w) => [w.msg, w.principal, w.reason]),
+    [['HTTP API authentication failed', `User:${USER}`, 'invalid credentials']],
+    'the second failure waits for the next interval',
+  );
 });
 
 test('a new password takes effect at once: the login remembered for the old one is not used', async (t) => {
