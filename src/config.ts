@@ -242,6 +242,12 @@ export interface BrokerConfig {
   httpWrites: boolean;
   /** Bearer token every HTTP API request must carry; '' for none. Default ''. */
   httpToken: string;
+  /**
+   * How HTTP API requests prove who sends them: 'none', or 'basic' (HTTP Basic
+   * with a SASL user's name and password, checked against the user's SCRAM
+   * credential; every route, the console's page included). Not with httpToken. Default 'none'.
+   */
+  httpAuth: HttpAuth;
   /** Whether GET /metrics also gives records and bytes in and out per partition (one series per partition: many on a big broker). Default false: per topic. */
   metricsPartitions: boolean;
   /**
@@ -277,6 +283,7 @@ export interface BrokerConfig {
 }
 
 export type TlsClientAuth = 'none' | 'requested' | 'required';
+export type HttpAuth = 'none' | 'basic';
 
 export const defaultConfig: BrokerConfig = {
   host: '127.0.0.1',
@@ -336,6 +343,7 @@ export const defaultConfig: BrokerConfig = {
   httpWrites: false,
   metricsPartitions: false,
   httpToken: '',
+  httpAuth: 'none',
   etcd: [],
   etcdPrefix: '/sluice',
   brokerLeaseTtlMs: 6000,
@@ -348,6 +356,7 @@ export const defaultConfig: BrokerConfig = {
 
 const FLUSH_POLICIES: readonly FlushPolicy[] = ['group-commit', 'interval', 'os'];
 const TLS_CLIENT_AUTH: readonly TlsClientAuth[] = ['none', 'requested', 'required'];
+const HTTP_AUTH: readonly HttpAuth[] = ['none', 'basic'];
 const SASL_MECHANISMS = ['SCRAM-SHA-512', 'SCRAM-SHA-256', 'PLAIN'];
 const WILDCARD_HOSTS = new Set(['', '0.0.0.0', '::']);
 
@@ -445,6 +454,9 @@ export function resolveConfig(overrides: Partial<Record<keyof BrokerConfig, unkn
   const groupConsumerHeartbeatIntervalMs = integer('groupConsumerHeartbeatIntervalMs', o.groupConsumerHeartbeatIntervalMs, 1, 2 ** 31 - 2);
   const listening = resolveListeners(o, host, port, advertisedHost);
   const etcd = urlList('etcd', o.etcd);
+  const httpAuth = String(o.httpAuth) as HttpAuth;
+  if (!HTTP_AUTH.includes(httpAuth)) throw new ConfigError(`httpAuth must be one of ${HTTP_AUTH.join(', ')}, got ${JSON.stringify(o.httpAuth)}`);
+  if (httpAuth !== 'none' && String(o.httpToken) !== '') throw new ConfigError('httpAuth basic and httpToken exclude each other: users log in with their own passwords, or everyone uses the one token');
   const replicationAddress = String(o.replicationAddress);
   // Followers and transaction markers connect without TLS or SASL (replica-fetchers, txn-marker-sender).
   if (etcd.length > 0 && replicationAddress === '' && !listening.listeners.some((l) => l.name === 'PLAINTEXT')) {
@@ -503,6 +515,7 @@ export function resolveConfig(overrides: Partial<Record<keyof BrokerConfig, unkn
     httpWrites: boolean('httpWrites', o.httpWrites),
     metricsPartitions: boolean('metricsPartitions', o.metricsPartitions),
     httpToken: String(o.httpToken),
+    httpAuth,
     etcd,
     etcdPrefix: String(o.etcdPrefix),
     brokerLeaseTtlMs: integer('brokerLeaseTtlMs', o.brokerLeaseTtlMs, 1000, 2 ** 31 - 1),

@@ -5,6 +5,8 @@
 export interface ConsoleConfig {
   writes: boolean;
   tokenRequired: boolean;
+  /** User:<name> when the browser logged in with HTTP Basic (--http-auth basic); User:ANONYMOUS otherwise. */
+  principal: string;
   nodeId: number;
   kafkaListener: string;
   /** Optional routes by name (history, offsetReset, redrive): served or not. */

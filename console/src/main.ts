@@ -96,6 +96,8 @@ async function main(): Promise<void> {
     const nav = el('nav');
     nav.append(...NAV.map(([path, label]) => h('a', { href: `#${path}`, 'data-path': path }, label)));
     if (token !== null) nav.append(h('button', { type: 'button', class: 'link', onclick: signOut }, 'Sign out'));
+    // With --http-auth basic the browser asked for the user (the page itself needs the login) and sends it on every request.
+    if (config.principal !== 'User:ANONYMOUS') nav.append(h('span', { class: 'principal' }, config.principal.replace(/^User:/, '')));
     startRouter(view, ROUTES, { api, config }, (path) => {
       for (const a of nav.querySelectorAll('a')) a.classList.toggle('active', path === a.dataset.path || (a.dataset.path !== '/' && path.includes(a.dataset.path ?? '')));
     });

@@ -2,11 +2,13 @@
 // answer (the corrupt offset ranges storage found). The API's address is
 // --http, else port 8080 on the first bootstrap host (`sluice serve`'s
 // default); a broker without the API still gets the rest of the report and a
-// note saying how to turn it on.
+// note saying how to turn it on. It is asked with --http-token, else as the
+// SASL user of --command-config (HTTP Basic, for a broker with --http-auth basic).
 
 import { type Command, Option } from 'commander';
 import { parseBootstrap } from '../client/bootstrap.js';
 import type { ClientFlags } from './client-options.js';
+import { readClientSecurity } from './command-config.js';
 
 /** `sluice serve`'s default --http-port. */
 const DEFAULT_HTTP_PORT = 8080;
@@ -32,14 +34,22 @@ export function httpBase(flags: HttpFlags): string {
   return `http://${host}:${DEFAULT_HTTP_PORT}`;
 }
 
+/** The Authorization header the API is asked with, if any. */
+function authorizationOf(flags: HttpFlags): Record<string, string> {
+  if (flags.httpToken) return { authorization: `Bearer ${flags.httpToken}` };
+  const sasl = readClientSecurity(flags.commandConfig, process.env).sasl;
+  return sasl ? { authorization: `Basic ${Buffer.from(`${sasl.username}:${sasl.password}`).toString('base64')}` } : {};
+}
+
 export type HttpAnswer<T> = { ok: true; body: T } | { ok: false; reason: string };
 
-/** GET `path` of the API as JSON; a failure of any kind is a reason, never a throw. */
+/** GET `path` of the API as JSON; a failure to reach it is a reason, never a throw (a --command-config that cannot be read still throws). */
 export async function getFromHttpApi<T>(flags: HttpFlags, path: string): Promise<HttpAnswer<T>> {
   const url = httpBase(flags) + path;
+  const headers = authorizationOf(flags);
   try {
     const response = await fetch(url, {
-      headers: flags.httpToken ? { authorization: `Bearer ${flags.httpToken}` } : {},
+      headers,
       signal: AbortSignal.timeout(HTTP_TIMEOUT_MS),
     });
     const body = (await response.json()) as T & { error?: { code: string; message: string } };

@@ -11,8 +11,9 @@ export class KafkaError extends SluiceError {
     readonly errorCode: number,
     message: string | null,
     context: string,
+    options?: { hint?: string },
   ) {
-    super('SLUICE_ERR_KAFKA', `${context}: ${errorName(errorCode)}${message ? ` (${message})` : ''}`);
+    super('SLUICE_ERR_KAFKA', `${context}: ${errorName(errorCode)}${message ? ` (${message})` : ''}`, options);
   }
 }
 

@@ -1,6 +1,7 @@
 // One TCP connection to a broker: requests out with correlation ids,
 // responses matched back, versions negotiated with ApiVersions on connect
-// (highest version both sides serve).
+// (highest version both sides serve), over TLS and after a SASL login when the
+// client's options ask for them (client-security.ts).
 //
 // Every request has a deadline (`requestTimeoutMs`, or the caller's own for a
 // long-poll fetch). On expiry the request rejects with SLUICE_ERR_TIMEOUT and
@@ -16,6 +17,7 @@
 // bytes, however many callers wait (each keeps its own body until then).
 
 import net from 'node:net';
+import tls from 'node:tls';
 import { MessageCodec, type Message } from '../protocol/codec.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { readResponseHeader, responseHeaderIsFlexible, writeRequestHeader } from '../protocol/headers.js';
@@ -26,6 +28,8 @@ import { Writer } from '../protocol/writer.js';
 import { FrameReader } from '../protocol/frame-reader.js';
 import type { BufferPool } from '../protocol/buffer-pool.js';
 import { ClientError } from './client-error.js';
+import type { ClientSaslOptions, ClientTlsOptions } from './client-security.js';
+import { saslLogin } from './sasl-login.js';
 
 export interface Api {
   request: MessageSchema;
@@ -39,6 +43,10 @@ export interface ConnectionOptions {
   requestTimeoutMs?: number;
   /** Where responses spanning reads land; whoever handles such a response gives its block back. Fresh buffers without it. */
   buffers?: BufferPool;
+  /** Speak TLS to the broker (SSL, SASL_SSL). */
+  tls?: ClientTlsOptions;
+  /** Log in with SASL after negotiating versions (SASL_PLAINTEXT, SASL_SSL). */
+  sasl?: ClientSaslOptions;
 }
 
 export interface RequestOptions {
@@ -82,6 +90,15 @@ class ResponseSource {
     this.reader = new FrameReader(options, (frame) => this.deliver(frame));
   }
 
+  /** A chunk of a socket without `onread` (TLS), copied through the reader. */
+  push(chunk: Buffer): void {
+    try {
+      this.reader.push(chunk);
+    } catch (err) {
+      this.fail(err as Error);
+    }
+  }
+
   readonly onread = {
     buffer: () => this.reader.target(),
     callback: (n: number) => {
@@ -106,6 +123,10 @@ export class BrokerConnection {
   private readonly requestTimeoutMs: number;
   /** Requests to write once the socket drains, oldest first. */
   private readonly waiting: (() => void)[] = [];
+  /** Whether the broker answered a request past ApiVersions: a connection it closes before that may lack TLS or a login. */
+  private served = false;
+  /** The next SASL login on this connection before its session lapses (KIP-368). */
+  private reauthentication: NodeJS.Timeout | null = null;
 
   private constructor(
     private readonly socket: net.Socket,
@@ -123,7 +144,7 @@ export class BrokerConnection {
     };
     socket.on('drain', () => this.writeWaiting());
     socket.on('error', (err) => this.fail(new ClientError('SLUICE_ERR_CONNECTION', `connection to ${address} failed (${errnoOrMessage(err)})`, { cause: err })));
-    socket.on('close', () => this.fail(new ClientError('SLUICE_ERR_CONNECTION', `connection to ${address} closed by the broker`)));
+    socket.on('close', () => this.fail(new ClientError('SLUICE_ERR_CONNECTION', `connection to ${address} closed by the broker`, { hint: this.served ? undefined : closedAtOnceHint(options) })));
   }
 
   /**
@@ -137,7 +158,8 @@ export class BrokerConnection {
     const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     const responses = new ResponseSource(options.buffers);
     const socket = await new Promise<net.Socket>((resolve, reject) => {
-      const s = net.connect({ host, port, onread: responses.onread });
+      const s = options.tls ? tlsConnect(host, port, options.tls, responses) : net.connect({ host, port, onread: responses.onread });
+      let tcpConnected = false;
       const settle = (err: Error | null) => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', abort);
@@ -152,16 +174,19 @@ export class BrokerConnection {
       const abort = () => settle(signal!.reason);
       const timer = setTimeout(() => settle(new ClientError('SLUICE_ERR_TIMEOUT', `connecting to ${address} took longer than ${timeoutMs} ms`)), timeoutMs);
       signal?.addEventListener('abort', abort, { once: true });
-      s.once('connect', () => settle(null));
-      s.once('error', (err) =>
-        settle(new ClientError('SLUICE_ERR_CONNECTION', `cannot connect to ${address} (${errnoOrMessage(err)}); is the broker running?`, { cause: err })),
-      );
+      s.once('connect', () => {
+        tcpConnected = true;
+        if (!options.tls) settle(null);
+      });
+      s.once('secureConnect', () => settle(null));
+      s.once('error', (err) => settle(tcpConnected ? tlsFailure(address, err) : new ClientError('SLUICE_ERR_CONNECTION', `cannot connect to ${address} (${errnoOrMessage(err)}); is the broker running?`, { cause: err })));
     });
     const conn = new BrokerConnection(socket, address, options, responses);
     const abort = () => conn.close(signal!.reason);
     signal?.addEventListener('abort', abort, { once: true });
     try {
       await conn.negotiate();
+      if (options.sasl) await conn.login(options.sasl);
     } catch (err) {
       conn.close();
       throw err;
@@ -200,6 +225,25 @@ export class BrokerConnection {
     if (res.errorCode === ErrorCode.UNSUPPORTED_VERSION) res = await this.sendVersion({ request: ApiVersionsRequest, response: ApiVersionsResponse }, 0, {});
     if (res.errorCode !== ErrorCode.NONE) throw new ClientError('SLUICE_ERR_PROTOCOL', `ApiVersions failed with error ${res.errorCode}`);
     this.versions = new Map(res.apiKeys.map((k: Message) => [k.apiKey, { min: k.minVersion, max: k.maxVersion }]));
+  }
+
+  /**
+   * Logs in with SASL and, when the broker limits the session, logs in again
+   * on the same connection before it lapses: Kafka's clients do so at a random
+   * 85-95% of the lifetime (KIP-368), so that connections opened together do
+   * not all log in again together. Requests keep flowing meanwhile; a login
+   * that fails then closes the connection with its error.
+   */
+  private async login(sasl: ClientSaslOptions): Promise<void> {
+    const lifetimeMs = await saslLogin(this, sasl, this.address);
+    if (lifetimeMs <= 0 || this.closedError) return;
+    const again = () =>
+      this.login(sasl).catch((err: Error) => {
+        this.fail(err);
+        this.socket.destroy();
+      });
+    this.reauthentication = setTimeout(again, lifetimeMs * (0.85 + Math.random() * 0.1));
+    this.reauthentication.unref();
   }
 
   /** Highest version of `api` both sides serve; throws when there is none. */
@@ -266,6 +310,7 @@ export class BrokerConnection {
     const pending = this.inFlight.get(correlationId);
     if (!pending) return;
     this.inFlight.delete(correlationId);
+    if (pending.apiKey !== ApiVersionsRequest.apiKey) this.served = true;
     clearTimeout(pending.timer);
     try {
       r.offset = 0;
@@ -279,6 +324,7 @@ export class BrokerConnection {
   private fail(err: Error): void {
     if (this.closedError) return;
     this.closedError = err;
+    if (this.reauthentication) clearTimeout(this.reauthentication);
     for (const p of this.inFlight.values()) {
       clearTimeout(p.timer);
       p.reject(err);
@@ -294,6 +340,28 @@ export class BrokerConnection {
     this.socket.end();
     this.socket.destroy();
   }
+}
+
+/** What a listener that closes a new connection before serving it may have expected of the client. */
+function closedAtOnceHint(options: ConnectionOptions): string | undefined {
+  const missing = [!options.tls && 'TLS (`tls`; security.protocol SSL or SASL_SSL)', !options.sasl && 'a SASL login (`sasl`; security.protocol SASL_PLAINTEXT or SASL_SSL)'].filter(Boolean);
+  return missing.length === 0 ? undefined : `a listener closes a new connection at once when it expects ${missing.join(' or ')}`;
+}
+
+/** A TLS socket whose decrypted bytes go through `responses` (tls.connect takes no `onread`). */
+function tlsConnect(host: string, port: number, options: ClientTlsOptions, responses: ResponseSource): tls.TLSSocket {
+  // SNI carries host names only; an IP address is checked against the certificate's IP entries without it.
+  const servername = options.servername ?? (net.isIP(host) === 0 ? host : undefined);
+  const socket = tls.connect({ host, port, ...options, servername });
+  socket.on('data', (chunk: Buffer) => responses.push(chunk));
+  return socket;
+}
+
+function tlsFailure(address: string, err: Error): ClientError {
+  return new ClientError('SLUICE_ERR_TLS', `TLS handshake with ${address} failed (${errnoOrMessage(err)}: ${err.message})`, {
+    cause: err,
+    hint: "check that this is the broker's SSL or SASL_SSL listener and that the CA given (tls.ca, ssl.ca.location) signed its certificate",
+  });
 }
 
 function errnoOrMessage(err: Error): string {

@@ -548,7 +548,7 @@ export class GroupConsumer {
 
   private coordinatorConnection(): Promise<BrokerConnection> {
     if (!this.coordinator) {
-      const pending = findGroupCoordinator(this.client, this.groupId).then((c) => BrokerConnection.connect(c.host, c.port, { clientId: this.client.clientId, requestTimeoutMs: this.client.requestTimeoutMs }));
+      const pending = findGroupCoordinator(this.client, this.groupId).then((c) => BrokerConnection.connect(c.host, c.port, this.client.connectionOptions));
       pending.catch(() => {
         if (this.coordinator === pending) this.coordinator = null;
       });

@@ -1,4 +1,5 @@
 export { KafkaClient, type ClientOptions, type TopicInfo, type ConnectionPurpose } from './kafka-client.js';
+export { type ClientTlsOptions, type ClientSaslOptions, type SaslMechanism } from './client-security.js';
 export {
   Admin,
   EARLIEST,

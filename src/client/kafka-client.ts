@@ -10,7 +10,8 @@ import { ErrorCode } from '../protocol/error-codes.js';
 import { MetadataRequest, MetadataResponse } from '../protocol/messages/metadata.js';
 import { type BrokerAddress, parseBootstrap, shuffled } from './bootstrap.js';
 import { ClientError, KafkaError } from './client-error.js';
-import { type Api, BrokerConnection, type RequestOptions } from './connection.js';
+import { type ClientSaslOptions, type ClientTlsOptions, checkSaslOptions } from './client-security.js';
+import { type Api, BrokerConnection, type ConnectionOptions, type RequestOptions } from './connection.js';
 import { ConnectionPool } from './connection-pool.js';
 import { MetadataCache } from './metadata-cache.js';
 import { type BackoffOptions, ReconnectBackoff } from './reconnect-backoff.js';
@@ -23,6 +24,10 @@ export interface ClientOptions extends BackoffOptions {
   requestTimeoutMs?: number;
   /** How long `cachedTopic` trusts what it knows of a topic before asking again (ms). Default 300000, as Kafka's metadata.max.age.ms. */
   metadataMaxAgeMs?: number;
+  /** Speak TLS to every broker (Kafka's security.protocol SSL, or SASL_SSL with `sasl`). */
+  tls?: ClientTlsOptions;
+  /** Log in with SASL on every connection (Kafka's security.protocol SASL_PLAINTEXT, or SASL_SSL with `tls`). */
+  sasl?: ClientSaslOptions;
 }
 
 export interface PartitionInfo {
@@ -52,18 +57,27 @@ export class KafkaClient {
   readonly clientId: string;
   /** The default request timeout (ms); a long-poll adds its wait to it. */
   readonly requestTimeoutMs: number;
+  /** What each connection of this client is opened with (also the group coordinator's, which is not pooled). */
+  readonly connectionOptions: ConnectionOptions;
   private readonly pool: ConnectionPool;
   private readonly topics: MetadataCache;
   private brokers = new Map<number, BrokerAddress>();
   /** The address `any()` reached last; tried first next time. */
   private lastAnswered: BrokerAddress | null = null;
 
-  constructor(options: ClientOptions = {}) {
+  constructor(private readonly options: ClientOptions = {}) {
     this.bootstrap = parseBootstrap(options.bootstrap ?? '127.0.0.1:9092');
+    checkSaslOptions(options.sasl);
     this.clientId = options.clientId ?? 'sluice-cli';
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
-    this.pool = new ConnectionPool({ clientId: this.clientId, requestTimeoutMs: this.requestTimeoutMs }, new ReconnectBackoff(options));
+    this.connectionOptions = { clientId: this.clientId, requestTimeoutMs: this.requestTimeoutMs, tls: options.tls, sasl: options.sasl };
+    this.pool = new ConnectionPool(this.connectionOptions, new ReconnectBackoff(options));
     this.topics = new MetadataCache((name, allowAutoCreate) => this.fetchTopic(name, allowAutoCreate), options.metadataMaxAgeMs ?? 300_000);
+  }
+
+  /** A client of the same cluster with the same options and connections of its own (a reader whose long-polls must not queue behind others'). */
+  withOwnConnections(clientId: string = this.clientId): KafkaClient {
+    return new KafkaClient({ ...this.options, clientId });
   }
 
   /** The pooled connection for `purpose` to the broker at `host`:`port` (e.g. a coordinator FindCoordinator named). */

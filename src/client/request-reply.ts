@@ -16,7 +16,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { ClientError } from './client-error.js';
 import type { Admin } from './admin.js';
 import { AssignedConsumer, type ConsumedRecord } from './consumer.js';
-import { KafkaClient } from './kafka-client.js';
+import type { KafkaClient } from './kafka-client.js';
 import { type Decoding, type ReceivedRecord, SluiceConsumer } from './sluice-consumer.js';
 import type { SluiceProducer } from './sluice-producer.js';
 import { type Deserializer, type Headers, decodeHeaders, deserializerFor } from './serde.js';
@@ -59,7 +59,8 @@ export class Requester {
   private late = 0;
 
   constructor(
-    private readonly bootstrap: string,
+    /** The facade's client; the replies are read on connections of their own. */
+    private readonly client: KafkaClient,
     private readonly admin: Admin,
     private readonly producer: SluiceProducer,
   ) {}
@@ -116,7 +117,7 @@ export class Requester {
   /** Creates the reply topic and starts reading it, on connections of its own so that its long-polls never hold back another reader's fetch answers. */
   private async listen(): Promise<{ client: KafkaClient; consumer: AssignedConsumer; loop: Promise<void> }> {
     await this.admin.createTopic(this.replyTopic, { partitions: 1 });
-    const client = new KafkaClient({ bootstrap: this.bootstrap, clientId: 'sluice-replies' });
+    const client = this.client.withOwnConnections('sluice-replies');
     const consumer = new AssignedConsumer(client, this.replyTopic, new Map([[0, 0]]));
     const loop = (async () => {
       while (!this.closed) {
@@ -189,7 +190,8 @@ export interface Server {
  * has its partitions, so that a request sent after that is served.
  */
 export async function serve<T>(
-  bootstrap: string,
+  /** The facade's client; the server reads on connections of its own. */
+  parent: KafkaClient,
   producer: SluiceProducer,
   topic: string,
   handler: RequestHandler<T>,
@@ -197,7 +199,7 @@ export async function serve<T>(
   onClosed: () => void = () => {},
 ): Promise<Server> {
   const group = `sluice.serve.${topic}`;
-  const client = new KafkaClient({ bootstrap, clientId: group });
+  const client = parent.withOwnConnections(group);
   const decode = deserializerFor(options.valueFormat ?? 'json') as Deserializer<T>;
   // The topic must exist for the group to be given its partitions; create it as a producer would.
   await client.topic(topic, true);

@@ -9,6 +9,7 @@
 // connection would hold back each other's answers.
 
 import { ClientError } from './client-error.js';
+import type { ClientSaslOptions, ClientTlsOptions } from './client-security.js';
 import { Admin } from './admin.js';
 import { KafkaClient } from './kafka-client.js';
 import { type RequestHandler, type RequestOptions, Requester, type ServeOptions, type Server, serve } from './request-reply.js';
@@ -23,6 +24,10 @@ export interface ConnectOptions {
   bootstrap: string;
   /** Sent to the broker with every request (it shows in the broker's logs). Default 'sluice'. */
   clientId?: string;
+  /** TLS to every broker (PEM contents, as Node's tls.connect): Kafka's security.protocol SSL, or SASL_SSL with `sasl`. */
+  tls?: ClientTlsOptions;
+  /** A SASL login on every connection (PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512): SASL_PLAINTEXT, or SASL_SSL with `tls`. */
+  sasl?: ClientSaslOptions;
 }
 
 /**
@@ -31,7 +36,7 @@ export interface ConnectOptions {
  * SLUICE_ERR_CONNECTION (naming each address) when none does.
  */
 export async function connect(options: ConnectOptions): Promise<SluiceClient> {
-  const client = new KafkaClient({ bootstrap: options.bootstrap, clientId: options.clientId ?? 'sluice' });
+  const client = new KafkaClient({ bootstrap: options.bootstrap, clientId: options.clientId ?? 'sluice', tls: options.tls, sasl: options.sasl });
   try {
     await client.metadata([]);
   } catch (err) {
@@ -54,7 +59,7 @@ export class SluiceClient {
   /** @internal Use `connect()`. */
   constructor(
     private readonly client: KafkaClient,
-    /** The bootstrap addresses, for the connections of consumers and servers. */
+    /** The bootstrap addresses it was made with. */
     readonly bootstrap: string,
   ) {}
 
@@ -69,7 +74,7 @@ export class SluiceClient {
   /** A consumer in a group; iterate over it or call `run()`. Values decode as Buffers unless `valueFormat` says otherwise, keys as strings. */
   consumer<V extends Decoding = 'buffer', K extends Decoding = 'string'>(options: SluiceConsumerOptions<V, K>): SluiceConsumer<Decoded<V>, Decoded<K>> {
     this.assertOpen();
-    const consumer: SluiceConsumer<Decoded<V>, Decoded<K>> = new SluiceConsumer(new KafkaClient({ bootstrap: this.bootstrap, clientId: this.client.clientId }), options, () =>
+    const consumer: SluiceConsumer<Decoded<V>, Decoded<K>> = new SluiceConsumer(this.client.withOwnConnections(), options, () =>
       this.readers.delete(consumer),
     );
     this.readers.add(consumer);
@@ -83,7 +88,7 @@ export class SluiceClient {
    */
   queue<V extends Decoding = 'buffer', K extends Decoding = 'string'>(topic: string, options: QueueOptions<V, K>): SluiceQueue<Decoded<V>, Decoded<K>> {
     this.assertOpen();
-    const queue: SluiceQueue<Decoded<V>, Decoded<K>> = new SluiceQueue(new KafkaClient({ bootstrap: this.bootstrap, clientId: this.client.clientId }), topic, options, () => this.readers.delete(queue));
+    const queue: SluiceQueue<Decoded<V>, Decoded<K>> = new SluiceQueue(this.client.withOwnConnections(), topic, options, () => this.readers.delete(queue));
     this.readers.add(queue);
     return queue;
   }
@@ -118,7 +123,7 @@ export class SluiceClient {
    */
   async serve<T = unknown>(topic: string, handler: RequestHandler<T>, options: ServeOptions = {}): Promise<Server> {
     this.assertOpen();
-    const server: Server = await serve(this.bootstrap, this.replyProducer(), topic, handler, options, () => this.readers.delete(server));
+    const server: Server = await serve(this.client, this.replyProducer(), topic, handler, options, () => this.readers.delete(server));
     this.readers.add(server);
     return server;
   }
@@ -134,7 +139,7 @@ export class SluiceClient {
   }
 
   private requester(): Requester {
-    return (this.requesterValue ??= new Requester(this.bootstrap, this.admin(), this.replyProducer()));
+    return (this.requesterValue ??= new Requester(this.client, this.admin(), this.replyProducer()));
   }
 
   /**

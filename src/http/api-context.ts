@@ -3,6 +3,7 @@
 // and these; the broker and the coordinators decide.
 
 import type { Broker } from '../broker/broker.js';
+import type { UserCredentials } from '../broker/user-credentials.js';
 import type { StatsHistory } from '../broker/stats-history.js';
 import type { Clock } from '../clock.js';
 import type { BrokerConfig } from '../config.js';
@@ -18,6 +19,8 @@ export interface HttpApiContext {
   /** The share groups' clock: the queue routes' member heartbeats on it. */
   shareClock: Clock;
   config: BrokerConfig;
+  /** The SASL users' SCRAM credentials, which --http-auth basic checks passwords against. */
+  credentials: UserCredentials;
   /** The broker's own Kafka listener (host:port), for the few routes that go through a Kafka client of it (queue redrive). */
   bootstrap: string;
   /** Kafka client connections open now. */

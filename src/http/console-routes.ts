@@ -42,7 +42,7 @@ export async function registerConsoleRoutes(app: FastifyInstance, ctx: HttpApiCo
     '/console/config',
     {
       schema: {
-        summary: 'What the web console may show: writes allowed, token required, optional routes served',
+        summary: 'What the web console may show: writes allowed, token required, who is signed in, optional routes served',
         tags: ['meta'],
         response: {
           200: {
@@ -50,6 +50,7 @@ export async function registerConsoleRoutes(app: FastifyInstance, ctx: HttpApiCo
             properties: {
               writes: { type: 'boolean' },
               tokenRequired: { type: 'boolean' },
+              principal: { type: 'string', description: 'who the request came from: User:<name> after an HTTP Basic login (--http-auth basic), else User:ANONYMOUS' },
               nodeId: { type: 'integer' },
               kafkaListener: { type: 'string', description: 'host:port of the Kafka protocol' },
               routes: { type: 'object', additionalProperties: { type: 'boolean' }, description: 'optional routes by name: served or not' },
@@ -58,9 +59,10 @@ export async function registerConsoleRoutes(app: FastifyInstance, ctx: HttpApiCo
         },
       },
     },
-    async () => ({
+    async (request) => ({
       writes: ctx.config.httpWrites,
       tokenRequired: ctx.config.httpToken !== '',
+      principal: request.principal,
       nodeId: ctx.config.nodeId,
       kafkaListener: `${ctx.config.advertisedHost}:${ctx.config.port}`,
       routes: Object.fromEntries(Object.entries(OPTIONAL_ROUTES).map(([name, [method, url]]) => [name, app.hasRoute({ method, url })])),

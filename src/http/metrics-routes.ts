@@ -2,6 +2,7 @@
 // format (prom-client), every name starting with `sluice_`, in base units
 // (seconds, bytes). docs/metrics.md lists them all.
 
+import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { HttpApiContext } from './api-context.js';
@@ -18,7 +19,7 @@ export function registerMetricsRoutes(app: FastifyInstance, ctx: HttpApiContext)
   registerBrokerMetrics(registry, ctx);
   registerGroupMetrics(registry, ctx);
   registerQueueMetrics(registry, ctx);
-  const unsubscribe = registerRequestMetrics(registry, ctx);
+  const unsubscribe = registerRequestMetrics(registry, ctx, () => (app.server.address() as AddressInfo | null)?.port);
   app.addHook('onClose', async () => unsubscribe());
   app.get('/metrics', { schema: { summary: 'Prometheus metrics (text format)', tags: ['meta'] } }, async (_request, reply) => {
     reply.type(registry.contentType);

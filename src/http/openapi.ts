@@ -13,19 +13,19 @@ const WEBSOCKET_DESCRIPTION =
 /** The version of the API's contract (paths, bodies, error codes), not of the package. */
 const API_VERSION = '1';
 
-/** `tokenRequired`: the document says every route needs the bearer token. */
-export async function registerOpenApi(app: FastifyInstance, tokenRequired: boolean): Promise<void> {
+/** `required`: the document says every route needs the bearer token, or a user's Basic credentials. */
+export async function registerOpenApi(app: FastifyInstance, required: 'bearer' | 'basic' | null): Promise<void> {
   await app.register(swagger, {
     openapi: {
       info: {
         title: 'Sluice HTTP API',
         version: API_VERSION,
         description:
-          'Read-only unless the broker runs with --http-writes; with --http-token every request needs Authorization: Bearer <token>. Errors: { "error": { "code": "SLUICE_HTTP_...", "message", "hint" } }. ' +
+          'Read-only unless the broker runs with --http-writes; with --http-token every request needs Authorization: Bearer <token>; with --http-auth basic, Authorization: Basic with a SASL user name and password. Errors: { "error": { "code": "SLUICE_HTTP_...", "message", "hint" } }. ' +
           WEBSOCKET_DESCRIPTION,
       },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: tokenRequired ? [{ bearer: [] }] : [],
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, basic: { type: 'http', scheme: 'basic' } } },
+      security: required === null ? [] : [{ [required]: [] }],
     },
   });
   app.get('/openapi.json', { schema: { summary: 'This document', tags: ['meta'] } }, async () => app.swagger());

@@ -25,8 +25,8 @@ interface FlushEvent {
   durationMs: number;
 }
 
-/** Subscribes the request and fsync metrics; the returned function unsubscribes them. */
-export function registerRequestMetrics(registry: Registry, ctx: HttpApiContext): () => void {
+/** Subscribes the request and fsync metrics; the returned function unsubscribes them. `httpPort`: where this HTTP API listens (known once it does). */
+export function registerRequestMetrics(registry: Registry, ctx: HttpApiContext, httpPort: () => number | undefined): () => void {
   const durations = new Histogram({
     name: 'sluice_request_duration_seconds',
     help: 'Kafka requests from dispatch to answer ready, per API (its _count is the number of requests); a long-polling Fetch includes its wait.',
@@ -48,7 +48,7 @@ export function registerRequestMetrics(registry: Registry, ctx: HttpApiContext):
   });
   const authFailures = new Counter({
     name: 'sluice_authentication_failures_total',
-    help: 'Failed authentications on the Kafka listeners (SASL exchanges refused, client certificates missing or not verified), per listener and mechanism.',
+    help: 'Failed authentications on the Kafka listeners (SASL exchanges refused, client certificates missing or not verified) and the HTTP API (listener HTTP, mechanism BASIC: wrong user or password), per listener and mechanism.',
     labelNames: ['listener', 'mechanism'],
     registers: [registry],
   });
@@ -71,7 +71,7 @@ export function registerRequestMetrics(registry: Registry, ctx: HttpApiContext):
   };
   const onAuthentication = (message: unknown) => {
     const event = message as AuthenticationEvent;
-    if (!event.succeeded && listenerPorts.has(event.listenerPort)) authFailures.inc({ listener: event.listener, mechanism: event.mechanism });
+    if (!event.succeeded && (listenerPorts.has(event.listenerPort) || event.listenerPort === httpPort())) authFailures.inc({ listener: event.listener, mechanism: event.mechanism });
   };
   diagnostics_channel.subscribe(requestChannel.name as string, onRequest);
   diagnostics_channel.subscribe(flushChannel.name as string, onFlush);

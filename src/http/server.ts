@@ -7,9 +7,11 @@
 import { Ajv } from 'ajv';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { SluiceError } from '../errors.js';
+import { usesSasl } from '../listener-config.js';
 import type { Logger } from '../logger.js';
 import type { HttpApiContext } from './api-context.js';
 import { installAccessPolicy } from './auth.js';
+import { BasicAuthenticator } from './basic-auth.js';
 import { registerClusterRoutes } from './cluster-routes.js';
 import { isConsoleRoute, registerConsoleRoutes } from './console-routes.js';
 import { installErrorHandlers } from './errors.js';
@@ -70,8 +72,9 @@ async function buildHttpApi(ctx: HttpApiContext): Promise<FastifyInstance> {
   app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   installErrorHandlers(app);
-  installAccessPolicy(app, { token: ctx.config.httpToken, writes: ctx.config.httpWrites, isPublic: isConsoleRoute });
-  await registerOpenApi(app, ctx.config.httpToken !== '');
+  const basic = ctx.config.httpAuth === 'basic' ? new BasicAuthenticator(ctx.credentials, ctx.log) : null;
+  installAccessPolicy(app, { token: ctx.config.httpToken, writes: ctx.config.httpWrites, isPublic: isConsoleRoute, basic });
+  await registerOpenApi(app, ctx.config.httpToken !== '' ? 'bearer' : ctx.config.httpAuth === 'basic' ? 'basic' : null);
   registerTopicRoutes(app, ctx);
   const appender = new RecordAppender(ctx);
   registerRecordRoutes(app, ctx, appender);
@@ -102,6 +105,9 @@ export async function startHttpApi(broker: Omit<HttpApiContext, 'log'>, log: Log
       code === 'EADDRINUSE' ? `${host}:${httpPort} is already in use; stop the other process or pick another --http-port (0 turns the HTTP API off)` : `cannot listen on ${host}:${httpPort}: ${(err as Error).message}`,
       { cause: err },
     );
+  }
+  if (ctx.config.listeners.some((l) => usesSasl(l.name)) && ctx.config.httpAuth === 'none' && ctx.config.httpToken === '') {
+    ctx.log.warn({ httpPort }, 'the HTTP API lets anyone in while Kafka listeners ask for SASL logins; start the broker with --http-auth basic (or --http-token)');
   }
   const address = app.server.address();
   return {

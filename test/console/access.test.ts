@@ -1,7 +1,8 @@
 // What the console shows depends on what the broker allows: on a read-only
 // broker (no --http-writes) no page has a write control, where the same pages
 // of a broker that allows writes have them; on a broker with a token the
-// console asks for it once, refuses a wrong one, and then reads with it.
+// console asks for it once, refuses a wrong one, and then reads with it; with
+// --http-auth basic the browser's login is the console's, live tail included.
 
 import assert from 'node:assert/strict';
 import { type TestContext, describe, test } from 'node:test';
@@ -10,6 +11,8 @@ import { defer } from '../helpers/broker-process.js';
 import { type ConsoleBrowser, openConsole } from '../helpers/console-browser.js';
 import { type HttpApiBroker, startHttpApiBroker } from '../helpers/http-api.js';
 import { chromium, skipUnless } from '../helpers/interop-tools.js';
+import { PASSWORD, USER, startSaslBroker } from '../helpers/sasl-broker.js';
+import { freePort } from '../helpers/free-port.js';
 
 const { Kafka, logLevel } = kafkajs;
 
@@ -84,5 +87,21 @@ describe('console token', skipUnless(chromium), () => {
     await browser.screenshot('token-topics');
     // Chromium logs the one refused probe of the wrong token as a failed load; nothing else failed.
     assert.deepEqual(browser.errors, ['Failed to load resource: the server responded with a status of 401 (Unauthorized)']);
+  });
+});
+
+describe('console basic auth', skipUnless(chromium), () => {
+  test('with --http-auth basic the browser logs in (the page itself asks it to); the console then reads and names the user', async (t) => {
+    const { broker } = await startSaslBroker(t, { httpPort: await freePort(), httpAuth: 'basic' });
+    await broker.broker.createTopic('ledger', 1, {});
+    const base = `http://127.0.0.1:${broker.httpPort}`;
+
+    const browser = await openConsole(t, base, { username: USER, password: PASSWORD });
+    await browser.visit('/topics');
+    await browser.page.waitForSelector('#topic-list');
+    assert.match(await browser.page.innerText('#topic-list'), /ledger/);
+    assert.equal(await browser.page.innerText('#nav .principal'), USER);
+    await browser.screenshot('basic-auth-topics');
+    assert.deepEqual(browser.errors, []);
   });
 });

@@ -20,7 +20,7 @@ export interface CliResult {
 export interface CliOptions {
   /** Written to stdin, which is then closed. Without it stdin is closed at once. */
   input?: string | Buffer;
-  /** Added to the environment; SLUICE_BOOTSTRAP is removed unless given here, so the developer's shell cannot leak in. */
+  /** Added to the environment; SLUICE_BOOTSTRAP and the client security settings (SLUICE_COMMAND_CONFIG, SLUICE_SASL_*, ...) are removed unless given here, so the developer's shell cannot leak in. */
   env?: Record<string, string>;
   /** Kill the process and fail after this long (ms). Default 20000. */
   timeoutMs?: number;
@@ -45,7 +45,7 @@ interface CleanupScope {
 
 export function startCli(scope: CleanupScope | null, args: string[], options: CliOptions = {}): RunningCli {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env.SLUICE_BOOTSTRAP;
+  for (const name of Object.keys(env)) if (/^SLUICE_(BOOTSTRAP|COMMAND_CONFIG|SECURITY_PROTOCOL|SASL_|SSL_)/.test(name)) delete env[name];
   const child = spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...env, ...options.env } });
   let out = '';
   let err = '';

@@ -38,9 +38,17 @@ interface CleanupScope {
   after(fn: () => Promise<void>): void;
 }
 
-export async function openConsole(scope: CleanupScope, base: string): Promise<ConsoleBrowser> {
+/** `httpCredentials`: what the browser answers an HTTP Basic challenge with, as a user would in its login dialog. */
+export async function openConsole(scope: CleanupScope, base: string, httpCredentials?: { username: string; password: string }): Promise<ConsoleBrowser> {
   const profile = await fs.mkdtemp(path.join(os.tmpdir(), 'sluice-chromium-'));
-  const context = await playwright.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 900 }, timezoneId: 'UTC' });
+  const context = await playwright.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1280, height: 900 },
+    timezoneId: 'UTC',
+    httpCredentials,
+  });
   scope.after(async () => {
     await context.close();
     await fs.rm(profile, { recursive: true, force: true });

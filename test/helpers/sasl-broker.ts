@@ -1,4 +1,4 @@
-// A broker with PLAINTEXT, SASL_PLAINTEXT and SASL_SSL listeners offering
+// A broker with PLAINTEXT, SSL, SASL_PLAINTEXT and SASL_SSL listeners, the SASL ones offering
 // SCRAM-SHA-512, SCRAM-SHA-256 and PLAIN, and a user `alice` (password
 // `alice-secret`) with both SCRAM credentials, created over the PLAINTEXT
 // listener as `sluice user create` does.
@@ -27,7 +27,7 @@ export interface SaslBroker {
 export async function startSaslBroker(t: TestContext, options: StartOptions = {}): Promise<SaslBroker> {
   const certs = await makeTestCertificates(t);
   const broker = await startTestBroker(t, {
-    listeners: 'PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0,SASL_SSL://127.0.0.1:0',
+    listeners: 'PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0,SASL_SSL://127.0.0.1:0',
     tlsCert: certs.serverCert,
     tlsKey: certs.serverKey,
     saslMechanisms: ['SCRAM-SHA-512', 'SCRAM-SHA-256', 'PLAIN'],

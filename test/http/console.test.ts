@@ -36,7 +36,7 @@ test('GET /console/config says what the console may show', async (t) => {
   const config = await readOnly.call('GET', '/console/config');
   assert.equal(config.status, 200, config.text);
   const { routes, ...broker } = config.json;
-  assert.deepEqual(broker, { writes: false, tokenRequired: false, nodeId: 0, kafkaListener: readOnly.broker.bootstrap });
+  assert.deepEqual(broker, { writes: false, tokenRequired: false, principal: 'User:ANONYMOUS', nodeId: 0, kafkaListener: readOnly.broker.bootstrap });
   assert.deepEqual(Object.keys(routes).sort(), ['history', 'offsetReset', 'redrive']);
 
   const guarded = await startHttpApiBroker(t, { httpWrites: true, httpToken: 'console-token' });

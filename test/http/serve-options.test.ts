@@ -23,6 +23,7 @@ test('sluice serve --help lists the HTTP options, 8080 as the default port', asy
   assert.match(help.stdout, /--http-port <n> +HTTP API port on --host \(default 8080; 0: off\) \[env\s+SLUICE_HTTP_PORT\]/);
   assert.match(help.stdout, /--http-writes <bool>/);
   assert.match(help.stdout, /--http-token <token>/);
+  assert.match(help.stdout, /--http-auth <scheme> +none, or basic/);
 });
 
 test('sluice serve with --http-port 0 has no HTTP API; with a port, the config file gives it writes and a token', async (t) => {
