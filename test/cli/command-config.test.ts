@@ -15,6 +15,7 @@ import { readClientSecurity } from '../../src/cli/command-config.js';
 import { runCli } from '../helpers/cli.js';
 import { freePort } from '../helpers/free-port.js';
 import { PASSWORD, USER, startSaslBroker } from '../helpers/sasl-broker.js';
+import { openssl, skipUnless } from '../helpers/interop-tools.js';
 
 async function cli(args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<string> {
   const r = await runCli(args, options);
@@ -22,7 +23,7 @@ async function cli(args: string[], options: { input?: string; env?: Record<strin
   return r.stdout;
 }
 
-test('topic create, produce, consume and user create work with --command-config over SASL_SSL', async (t) => {
+test('topic create, produce, consume and user create work with --command-config over SASL_SSL', skipUnless(openssl), async (t) => {
   const { broker, certs, endpoint } = await startSaslBroker(t, { httpPort: await freePort(), httpAuth: 'basic' });
   const config = path.join(certs.dir, 'client.properties');
   await fs.writeFile(
@@ -56,14 +57,14 @@ test('topic create, produce, consume and user create work with --command-config 
   assert.notEqual(bare.code, 0);
 });
 
-test('the same settings from the environment, with sasl.username and sasl.password, over SASL_PLAINTEXT', async (t) => {
+test('the same settings from the environment, with sasl.username and sasl.password, over SASL_PLAINTEXT', skipUnless(openssl), async (t) => {
   const { endpoint } = await startSaslBroker(t);
   const env = { SLUICE_SECURITY_PROTOCOL: 'sasl_plaintext', SLUICE_SASL_MECHANISM: 'SCRAM-SHA-256', SLUICE_SASL_USERNAME: USER, SLUICE_SASL_PASSWORD: PASSWORD };
   await cli(['topic', 'create', 'from-env', '-b', endpoint('SASL_PLAINTEXT')], { env });
   assert.match(await cli(['topic', 'list', '-b', endpoint('SASL_PLAINTEXT')], { env }), /from-env/);
 });
 
-test('a malformed properties file fails naming its line', async (t) => {
+test('a malformed properties file fails naming its line', skipUnless(openssl), async (t) => {
   const { certs, endpoint } = await startSaslBroker(t);
   const config = path.join(certs.dir, 'bad.properties');
   await fs.writeFile(config, 'security.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\nssl.truststore.location=/etc/kafka/truststore.jks\n');
@@ -72,7 +73,7 @@ test('a malformed properties file fails naming its line', async (t) => {
   assert.equal(r.stderr.split('\n')[0], `error: ${config}:3: unknown property ssl.truststore.location; the client reads security.protocol, sasl.mechanism, sasl.username, sasl.password, sasl.jaas.config, ssl.ca.location, ssl.certificate.location, ssl.key.location`);
 });
 
-test('a file starting with { is read as JSON with the same names; the environment overrides it', async (t) => {
+test('a file starting with { is read as JSON with the same names; the environment overrides it', skipUnless(openssl), async (t) => {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sluice-command-config-'));
   t.after(() => fs.rm(dir, { recursive: true, force: true }));
   const file = path.join(dir, 'client.json');

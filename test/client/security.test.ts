@@ -19,6 +19,7 @@ import { defer, makeDataDir } from '../helpers/broker-process.js';
 import { freePort } from '../helpers/free-port.js';
 import { startRestartableBroker } from '../helpers/restartable-broker.js';
 import { PASSWORD, USER, startSaslBroker } from '../helpers/sasl-broker.js';
+import { openssl, skipUnless } from '../helpers/interop-tools.js';
 import { type TestCertificates, makeTestCertificates } from '../helpers/tls-certs.js';
 
 const trusting = async (certs: TestCertificates): Promise<ClientTlsOptions> => ({ ca: await fs.readFile(certs.ca) });
@@ -40,7 +41,7 @@ async function roundTrip(t: TestContext, bootstrap: string, security: Pick<Clien
   return seen;
 }
 
-test('the facade client produces and consumes over SSL, SASL_SSL with each mechanism, and SASL_PLAINTEXT', async (t) => {
+test('the facade client produces and consumes over SSL, SASL_SSL with each mechanism, and SASL_PLAINTEXT', skipUnless(openssl), async (t) => {
   const { certs, endpoint } = await startSaslBroker(t);
   const tls = await trusting(certs);
   const cases: [string, string, Pick<ClientOptions, 'tls' | 'sasl'>][] = [
@@ -53,7 +54,7 @@ test('the facade client produces and consumes over SSL, SASL_SSL with each mecha
   for (const [topic, bootstrap, security] of cases) assert.deepEqual(await roundTrip(t, bootstrap, security, topic), ['a', 'b', 'c'], topic);
 });
 
-test('a wrong password and an unknown user fail with SASL_AUTHENTICATION_FAILED and the broker message', async (t) => {
+test('a wrong password and an unknown user fail with SASL_AUTHENTICATION_FAILED and the broker message', skipUnless(openssl), async (t) => {
   const { certs, endpoint } = await startSaslBroker(t);
   const tls = await trusting(certs);
   for (const sasl of [alice('SCRAM-SHA-512', 'wrong'), alice('SCRAM-SHA-256', PASSWORD, 'mallory'), alice('PLAIN', 'wrong')]) {
@@ -67,7 +68,7 @@ test('a wrong password and an unknown user fail with SASL_AUTHENTICATION_FAILED 
   }
 });
 
-test('a mechanism the listener does not enable fails naming the ones it does', async (t) => {
+test('a mechanism the listener does not enable fails naming the ones it does', skipUnless(openssl), async (t) => {
   const { endpoint } = await startSaslBroker(t);
   // PLAIN is not offered without TLS.
   await assert.rejects(connect({ bootstrap: endpoint('SASL_PLAINTEXT'), sasl: alice('PLAIN') }), (err: KafkaError) => {
@@ -78,7 +79,7 @@ test('a mechanism the listener does not enable fails naming the ones it does', a
   assert.throws(() => new KafkaClient({ sasl: alice('GSSAPI' as ClientSaslOptions['mechanism']) }), /sasl.mechanism must be one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512/);
 });
 
-test('a listener that expects TLS or a login the client does not do fails saying so', async (t) => {
+test('a listener that expects TLS or a login the client does not do fails saying so', skipUnless(openssl), async (t) => {
   const { certs, endpoint } = await startSaslBroker(t);
   const tls = await trusting(certs);
   const cases: [string, Pick<ClientOptions, 'tls' | 'sasl'>, RegExp][] = [
@@ -100,7 +101,7 @@ test('a listener that expects TLS or a login the client does not do fails saying
   });
 });
 
-test('a broker certificate the given CA did not sign fails the TLS handshake with SLUICE_ERR_TLS', async (t) => {
+test('a broker certificate the given CA did not sign fails the TLS handshake with SLUICE_ERR_TLS', skipUnless(openssl), async (t) => {
   const { certs, endpoint } = await startSaslBroker(t);
   const stranger = { ca: await fs.readFile(certs.strangerCert) };
   await assert.rejects(connect({ bootstrap: endpoint('SSL'), tls: stranger }), (err: ClientError) => {
@@ -111,7 +112,7 @@ test('a broker certificate the given CA did not sign fails the TLS handshake wit
   });
 });
 
-test('a KafkaClient over SASL_SSL logs in again after its broker restarts', async (t) => {
+test('a KafkaClient over SASL_SSL logs in again after its broker restarts', skipUnless(openssl), async (t) => {
   const certs = await makeTestCertificates(t);
   const dataDir = await makeDataDir(t, 'sluice-sasl-restart-');
   const [plainPort, saslPort] = [await freePort(), await freePort()];
@@ -138,7 +139,7 @@ test('a KafkaClient over SASL_SSL logs in again after its broker restarts', asyn
   assert.equal((await producer.send('restarted', { value: Buffer.from('after') })).offset, 1);
 });
 
-test('a session the broker limits is renewed on the same connection before it lapses (KIP-368)', { timeout: 15_000 }, async (t) => {
+test('a session the broker limits is renewed on the same connection before it lapses (KIP-368)', { timeout: 15_000, ...skipUnless(openssl) }, async (t) => {
   const { certs, endpoint } = await startSaslBroker(t, { connectionsMaxReauthMs: 1000 });
   const logins: AuthenticationEvent[] = [];
   let thirdLogin!: () => void;

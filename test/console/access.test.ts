@@ -10,7 +10,7 @@ import kafkajs from 'kafkajs';
 import { defer } from '../helpers/broker-process.js';
 import { type ConsoleBrowser, openConsole } from '../helpers/console-browser.js';
 import { type HttpApiBroker, startHttpApiBroker } from '../helpers/http-api.js';
-import { chromium, skipUnless } from '../helpers/interop-tools.js';
+import { chromium, openssl, skipUnless } from '../helpers/interop-tools.js';
 import { PASSWORD, USER, startSaslBroker } from '../helpers/sasl-broker.js';
 import { freePort } from '../helpers/free-port.js';
 
@@ -91,7 +91,7 @@ describe('console token', skipUnless(chromium), () => {
 });
 
 describe('console basic auth', skipUnless(chromium), () => {
-  test('with --http-auth basic the browser logs in (the page itself asks it to); the console then reads and names the user', async (t) => {
+  test('with --http-auth basic the browser logs in (the page itself asks it to); the console then reads and names the user', skipUnless(openssl), async (t) => {
     const { broker } = await startSaslBroker(t, { httpPort: await freePort(), httpAuth: 'basic' });
     await broker.broker.createTopic('ledger', 1, {});
     const base = `http://127.0.0.1:${broker.httpPort}`;

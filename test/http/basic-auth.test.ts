@@ -16,6 +16,7 @@ import { freePort } from '../helpers/free-port.js';
 import { httpCall } from '../helpers/http-api.js';
 import { scrapeMetrics } from '../helpers/prometheus.js';
 import { PASSWORD, USER, startSaslBroker } from '../helpers/sasl-broker.js';
+import { openssl, skipUnless } from '../helpers/interop-tools.js';
 
 const basic = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
 
@@ -26,7 +27,7 @@ async function startBasicAuthBroker(t: Parameters<typeof startSaslBroker>[0], op
   return { broker, endpoint, call };
 }
 
-test('requests without credentials, with a wrong password or an unknown user get 401 with a Basic challenge; the right ones pass as User:<name>', async (t) => {
+test('requests without credentials, with a wrong password or an unknown user get 401 with a Basic challenge; the right ones pass as User:<name>', skipUnless(openssl), async (t) => {
   const { call } = await startBasicAuthBroker(t);
   for (const headers of [{}, basic(USER, 'wrong'), basic('mallory', PASSWORD), { authorization: 'Basic !!!' }]) {
     for (const path of ['/topics', '/', '/console/config', '/metrics']) {
@@ -49,7 +50,7 @@ test('requests without credentials, with a wrong password or an unknown user get
   assert.equal((await call('GET', '/', alice)).status, 200, 'the console page');
 });
 
-test('failed HTTP logins are counted in sluice_authentication_failures_total beside the Kafka listeners and logged at most once per interval', async (t) => {
+test('failed HTTP logins are counted in sluice_authentication_failures_total beside the Kafka listeners and logged at most once per interval', skipUnless(openssl), async (t) => {
   const warnings: { msg: string; principal?: string; reason?: string; suppressedSinceLast?: number }[] = [];
   const logger = pino({ level: 'warn' }, { write: (line: string) => warnings.push(JSON.parse(line)) });
   const { call } = await startBasicAuthBroker(t, { logger });
@@ -65,7 +66,7 @@ test('failed HTTP logins are counted in sluice_authentication_failures_total bes
   );
 });
 
-test('a new password takes effect at once: the login remembered for the old one is not used', async (t) => {
+test('a new password takes effect at once: the login remembered for the old one is not used', skipUnless(openssl), async (t) => {
   const { call, endpoint } = await startBasicAuthBroker(t);
   assert.equal((await call('GET', '/topics', basic(USER, PASSWORD))).status, 200);
   const admin = new KafkaClient({ bootstrap: endpoint('PLAINTEXT') });
@@ -82,7 +83,7 @@ test('httpAuth takes none or basic, and not together with httpToken', () => {
   assert.throws(() => resolveConfig({ httpAuth: 'basic', httpToken: 'secret' }), /httpAuth basic and httpToken exclude each other/);
 });
 
-test('a broker with SASL listeners warns at start when its HTTP API asks for no login', async (t) => {
+test('a broker with SASL listeners warns at start when its HTTP API asks for no login', skipUnless(openssl), async (t) => {
   const warned = async (options: { httpAuth?: 'basic' }) => {
     const warnings: { msg: string }[] = [];
     const logger = pino({ level: 'warn' }, { write: (line: string) => warnings.push(JSON.parse(line)) });

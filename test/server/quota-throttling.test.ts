@@ -13,6 +13,7 @@ import { Admin, KafkaClient } from '../../src/client/index.js';
 import { upsertScramCredential } from '../../src/client/user-credentials.js';
 import { startTestBroker } from '../helpers/broker.js';
 import { PASSWORD, USER, startSaslBroker } from '../helpers/sasl-broker.js';
+import { openssl, skipUnless } from '../helpers/interop-tools.js';
 import { consumeGreedily, produceGreedily } from './quota-helpers.js';
 
 const WINDOWS = { quotaWindowNum: 2, quotaWindowSizeSeconds: 1 };
@@ -20,7 +21,7 @@ const QUOTA = 64 * 1024;
 const VALUE_BYTES = 8 * 1024;
 const RUN_MS = 4000;
 
-test('a producer_byte_rate on a user slows that SASL user and not another one producing at the same time', async (t) => {
+test('a producer_byte_rate on a user slows that SASL user and not another one producing at the same time', skipUnless(openssl), async (t) => {
   const { broker, endpoint } = await startSaslBroker(t, WINDOWS);
   const admin = new KafkaClient({ bootstrap: broker.bootstrap });
   try {
