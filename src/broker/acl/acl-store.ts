@@ -1,0 +1,135 @@
+// The ACL bindings: their one owner. Changed by Create/DeleteAcls, asked by
+// the authorizer on every request (`matching`). A broker with a data
+// directory keeps them in <dataDir>/acls (acl-file.ts), rewritten on each
+// change; without one they live in memory. In a cluster each broker keeps its
+// own file: the control plane does not carry them yet.
+//
+// Index, per resource type:
+//
+//   literal   Map name -> bindings     ('*' is the wildcard, a literal name like any other)
+//   prefixed  PrefixTrie prefix -> bindings
+//
+// Every list is replaced, never changed in place, so a list `matching` has
+// returned stays as it was.
+
+import path from 'node:path';
+import { ErrorCode } from '../../protocol/error-codes.js';
+import { type AclBinding, type AclBindingFilter, type AclResource, AclPatternType, WILDCARD_RESOURCE } from './acl-binding.js';
+import { ACLS_FILE, readAclFile, writeAclFile } from './acl-file.js';
+import { filterMatches } from './acl-filter.js';
+import { bindingProblem, filterProblem } from './acl-validation.js';
+import { PrefixTrie } from './prefix-trie.js';
+
+/** NONE, or INVALID_REQUEST with why. */
+export interface AclResult {
+  errorCode: number;
+  errorMessage: string | null;
+}
+
+export type AclFilterResult = AclResult & { bindings: AclBinding[] };
+
+interface TypeIndex {
+  literal: Map<string, readonly AclBinding[]>;
+  prefixed: PrefixTrie<AclBinding>;
+}
+
+const NONE: readonly AclBinding[] = Object.freeze([]);
+const OK: AclResult = { errorCode: ErrorCode.NONE, errorMessage: null };
+const invalid = (errorMessage: string): AclResult => ({ errorCode: ErrorCode.INVALID_REQUEST, errorMessage });
+
+/** Both lists, allocating only when both have bindings. */
+const join = (a: readonly AclBinding[], b: readonly AclBinding[]): readonly AclBinding[] => (b.length === 0 ? a : a.length === 0 ? b : a.concat(b));
+
+const keyOf = (b: AclBinding) => JSON.stringify([b.resourceType, b.resourceName, b.patternType, b.principal, b.host, b.operation, b.permissionType]);
+
+export class AclStore {
+  /** Every binding by its key, in the order created. */
+  private readonly all = new Map<string, AclBinding>();
+  private readonly byType = new Map<number, TypeIndex>();
+
+  private constructor(private readonly file: string | null) {}
+
+  /** Reads `<dataDir>/acls` (in memory without a data dir); throws SLUICE_ERR_ACLS when the file exists but cannot be read. */
+  static open(dataDir: string | null): AclStore {
+    const store = new AclStore(dataDir === null ? null : path.join(dataDir, ACLS_FILE));
+    if (store.file) for (const b of readAclFile(store.file)) store.add(b);
+    return store;
+  }
+
+  get size(): number {
+    return this.all.size;
+  }
+
+  /**
+   * The bindings that apply to `resource`: LITERAL of its name or of '*', and
+   * PREFIXED whose name starts its name. Allocates nothing when at most one of
+   * those lists has bindings.
+   */
+  matching(resource: AclResource): readonly AclBinding[] {
+    const index = this.byType.get(resource.resourceType);
+    if (!index) return NONE;
+    let found = index.literal.get(resource.name) ?? NONE;
+    if (resource.name !== WILDCARD_RESOURCE) found = join(found, index.literal.get(WILDCARD_RESOURCE) ?? NONE);
+    return index.prefixed.fold(resource.name, found, join);
+  }
+
+  /** Adds each valid binding (one already held is not added twice); a result per binding, in order. Saves once. */
+  create(bindings: AclBinding[]): AclResult[] {
+    let changed = false;
+    const results = bindings.map((b) => {
+      const problem = bindingProblem(b);
+      if (problem) return invalid(problem);
+      changed = this.add(b) || changed;
+      return OK;
+    });
+    if (changed) this.save();
+    return results;
+  }
+
+  /** The bindings `filter` matches, in the order created; an error for a filter that cannot be used. */
+  describe(filter: AclBindingFilter): AclFilterResult {
+    const problem = filterProblem(filter);
+    if (problem) return { ...invalid(problem), bindings: [] };
+    return { ...OK, bindings: [...this.all.values()].filter((b) => filterMatches(filter, b)) };
+  }
+
+  /** Removes what each filter matches; per filter, the bindings it removed (a binding two filters match goes to the first). Saves once. */
+  delete(filters: AclBindingFilter[]): AclFilterResult[] {
+    const results = filters.map((filter) => {
+      const found = this.describe(filter);
+      for (const b of found.bindings) this.remove(b);
+      return found;
+    });
+    if (results.some((r) => r.bindings.length > 0)) this.save();
+    return results;
+  }
+
+  /** Whether `b` was new. */
+  private add(b: AclBinding): boolean {
+    const key = keyOf(b);
+    if (this.all.has(key)) return false;
+    const binding = { ...b };
+    this.all.set(key, binding);
+    let index = this.byType.get(b.resourceType);
+    if (!index) this.byType.set(b.resourceType, (index = { literal: new Map(), prefixed: new PrefixTrie() }));
+    if (b.patternType === AclPatternType.PREFIXED) index.prefixed.set(b.resourceName, [...(index.prefixed.get(b.resourceName) ?? NONE), binding]);
+    else index.literal.set(b.resourceName, [...(index.literal.get(b.resourceName) ?? NONE), binding]);
+    return true;
+  }
+
+  private remove(b: AclBinding): void {
+    this.all.delete(keyOf(b));
+    const index = this.byType.get(b.resourceType)!;
+    if (b.patternType === AclPatternType.PREFIXED) {
+      index.prefixed.set(b.resourceName, (index.prefixed.get(b.resourceName) ?? NONE).filter((x) => x !== b));
+      return;
+    }
+    const rest = (index.literal.get(b.resourceName) ?? NONE).filter((x) => x !== b);
+    if (rest.length > 0) index.literal.set(b.resourceName, rest);
+    else index.literal.delete(b.resourceName);
+  }
+
+  private save(): void {
+    if (this.file) writeAclFile(this.file, this.all.values());
+  }
+}

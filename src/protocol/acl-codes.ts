@@ -1,0 +1,99 @@
+// ACL bindings and binding filters as the Kafka protocol carries them
+// (Create/Describe/DeleteAcls): who (principal, host) may or may not
+// (permission) do what (operation) to which resources (type, name, pattern).
+// The numeric codes are Kafka's (ResourceType, PatternType, AclOperation,
+// AclPermissionType); the broker keeps bindings in them and the client and
+// the CLI send them, naming each code as Kafka does (TOPIC, PREFIXED, READ, ALLOW).
+
+export const AclResourceType = {
+  ANY: 1,
+  TOPIC: 2,
+  GROUP: 3,
+  CLUSTER: 4,
+  TRANSACTIONAL_ID: 5,
+  DELEGATION_TOKEN: 6,
+  USER: 7,
+} as const;
+
+export const AclPatternType = {
+  ANY: 1,
+  /** Filters only: every binding that would apply to the named resource (literal, wildcard or prefix). */
+  MATCH: 2,
+  LITERAL: 3,
+  PREFIXED: 4,
+} as const;
+
+export const AclOperation = {
+  ANY: 1,
+  ALL: 2,
+  READ: 3,
+  WRITE: 4,
+  CREATE: 5,
+  DELETE: 6,
+  ALTER: 7,
+  DESCRIBE: 8,
+  CLUSTER_ACTION: 9,
+  DESCRIBE_CONFIGS: 10,
+  ALTER_CONFIGS: 11,
+  IDEMPOTENT_WRITE: 12,
+  CREATE_TOKENS: 13,
+  DESCRIBE_TOKENS: 14,
+} as const;
+
+export const AclPermissionType = {
+  ANY: 1,
+  DENY: 2,
+  ALLOW: 3,
+} as const;
+
+/** The resource name of a literal binding that applies to every resource of its type. */
+export const WILDCARD_RESOURCE = '*';
+/** The principal and host of a binding that applies to every principal or host. */
+export const WILDCARD_PRINCIPAL = 'User:*';
+export const WILDCARD_HOST = '*';
+/** The one resource of type CLUSTER. */
+export const CLUSTER_RESOURCE = 'kafka-cluster';
+
+export interface AclBinding {
+  resourceType: number;
+  resourceName: string;
+  patternType: number;
+  /** `User:<name>`, or `User:*` for every principal. */
+  principal: string;
+  /** The client's address, or `*` for any. */
+  host: string;
+  operation: number;
+  permissionType: number;
+}
+
+/**
+ * Kafka's AclBindingFilter: which bindings a Describe or DeleteAcls is about.
+ * A null name, principal or host and the ANY codes match anything; pattern
+ * type MATCH takes every binding that applies to the named resource.
+ */
+export interface AclBindingFilter {
+  resourceType: number;
+  resourceName: string | null;
+  patternType: number;
+  principal: string | null;
+  host: string | null;
+  operation: number;
+  permissionType: number;
+}
+
+export type AclCodeTable = Readonly<Record<string, number>>;
+
+/** Kafka's name of `code` in `table` (`TOPIC`, `CLUSTER_ACTION`), or undefined for a code it does not have. */
+export function aclCodeName(table: AclCodeTable, code: number): string | undefined {
+  for (const name in table) if (table[name] === code) return name;
+  return undefined;
+}
+
+const squash = (name: string) => name.replace(/[_-]/g, '').toUpperCase();
+
+/** The code named `name` in any case, with or without underscores (`read`, `ClusterAction`, `CLUSTER_ACTION`), or undefined. */
+export function aclCodeOf(table: AclCodeTable, name: string): number | undefined {
+  const wanted = squash(name);
+  for (const known in table) if (squash(known) === wanted) return table[known];
+  return undefined;
+}
