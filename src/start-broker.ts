@@ -5,6 +5,7 @@ import { Broker } from './broker/broker.js';
 import { StatsHistory } from './broker/stats-history.js';
 import { ProducerIdManager } from './broker/producer-ids.js';
 import { UserCredentials } from './broker/user-credentials.js';
+import { AclStore } from './broker/acl/acl-store.js';
 import { ClientQuotas } from './broker/quota/client-quotas.js';
 import { ClientQuotaManager } from './broker/quota/client-quota-manager.js';
 import { advertisedEndpoints, brokerSelf, primaryListener } from './cluster/broker-self.js';
@@ -43,6 +44,8 @@ export interface RunningBroker {
   shares: ShareCoordinator;
   /** Client quotas and their enforcement. */
   quotas: ClientQuotaManager;
+  /** ACL bindings. */
+  acls: AclStore;
   /** Stops accepting connections, flushes and closes every log. */
   close(): Promise<void>;
 }
@@ -85,6 +88,7 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
   let producerIds: ProducerIdManager;
   let credentials: UserCredentials;
   let clientQuotas: ClientQuotas;
+  let acls: AclStore;
   try {
     // Opened once the listener is bound, so that the registered port is the real one.
     const self = brokerSelf(config, endpoints);
@@ -98,6 +102,7 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
     }
     credentials = UserCredentials.open(config.dataDir);
     clientQuotas = ClientQuotas.open(config.dataDir);
+    acls = AclStore.open(config.dataDir);
   } catch (err) {
     await closeAll([() => kafka.close(), () => cluster?.close()]);
     throw err;
@@ -132,7 +137,7 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
     throw err;
   }
   const quotas = new ClientQuotaManager(clientQuotas, config, quotaClock);
-  kafka.attach({ broker, groups, txns, shares, producerIds, credentials, quotas });
+  kafka.attach({ broker, groups, txns, shares, producerIds, credentials, quotas, acls });
   let http: RunningHttpApi | null = null;
   // Sampled only for the HTTP API's charts; its timers never keep the process alive.
   const history = new StatsHistory(statsClock, brokerStatsSources(broker, groups));
@@ -161,6 +166,7 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
     txns,
     shares,
     quotas,
+    acls,
     async close() {
       await closeAll([() => history.stop(), () => http?.close(), closeEverything]);
       log.info('broker stopped');

@@ -16,6 +16,7 @@ import type { Principal } from '../principal.js';
 import type { SaslSession } from '../sasl/sasl-session.js';
 import type { UserCredentials } from '../../broker/user-credentials.js';
 import type { ClientQuotaManager } from '../../broker/quota/client-quota-manager.js';
+import type { AclStore } from '../../broker/acl/acl-store.js';
 
 /** What requests are served with: the broker and its coordinators. */
 export interface BrokerServices {
@@ -32,6 +33,8 @@ export interface BrokerServices {
   credentials: UserCredentials;
   /** Client quotas and their enforcement (Describe/AlterClientQuotas, throttling). */
   quotas: ClientQuotaManager;
+  /** ACL bindings (Create/Describe/DeleteAcls; what the authorizer reads). */
+  acls: AclStore;
 }
 
 export interface RequestContext extends BrokerServices {

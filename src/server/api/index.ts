@@ -53,6 +53,7 @@ import { saslAuthenticate } from './sasl-authenticate.js';
 import { saslHandshake } from './sasl-handshake.js';
 import { alterUserScramCredentials, describeUserScramCredentials } from './user-scram-credentials.js';
 import { alterClientQuotas, describeClientQuotas } from './client-quotas.js';
+import { createAcls, deleteAcls, describeAcls } from './acls.js';
 
 export interface HandlerEntry {
   handler: ApiHandler;
@@ -86,6 +87,10 @@ const handlers: ApiHandler[] = [
   // Client quotas (broker/quota).
   describeClientQuotas,
   alterClientQuotas,
+  // ACL bindings (broker/acl).
+  describeAcls,
+  createAcls,
+  deleteAcls,
   // Replicas and leaders of a cluster (src/cluster).
   electLeaders,
   alterPartitionReassignments,

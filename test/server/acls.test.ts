@@ -1,0 +1,122 @@
+// CreateAcls, DescribeAcls and DeleteAcls from kafkajs's admin (v1) against a
+// broker over TCP: bindings created are described by filter (LITERAL, ANY,
+// MATCH), invalid ones answered INVALID_REQUEST, deleted ones returned and
+// gone, and what remains still there after the broker restarts on the same
+// data directory.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import kafkajs, { type AclEntry } from 'kafkajs';
+import { makeDataDir } from '../helpers/broker-process.js';
+import { startRestartableBroker } from '../helpers/restartable-broker.js';
+
+const { Kafka, logLevel, AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } = kafkajs;
+
+function kafkajsAdmin(bootstrap: string) {
+  return new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
+}
+
+const acl = (resourceName: string, overrides: Partial<AclEntry> = {}): AclEntry => ({
+  resourceType: AclResourceTypes.TOPIC,
+  resourceName,
+  resourcePatternType: ResourcePatternTypes.LITERAL,
+  principal: 'User:alice',
+  host: '*',
+  operation: AclOperationTypes.READ,
+  permissionType: AclPermissionTypes.ALLOW,
+  ...overrides,
+});
+
+const anyFilter = {
+  resourceType: AclResourceTypes.ANY,
+  resourcePatternType: ResourcePatternTypes.ANY,
+  operation: AclOperationTypes.ANY,
+  permissionType: AclPermissionTypes.ANY,
+};
+
+/** kafkajs's name of a code in one of its tables (plain objects, no reverse mapping). */
+const nameIn = (table: object, code: number) => Object.entries(table).find(([, c]) => c === code)?.[0];
+
+/** "TOPIC LITERAL orders User:alice * READ ALLOW", sorted, for comparing what a describe returned. */
+function lines(resources: { resourceType: number; resourceName: string; resourcePatternType: number; acls: { principal: string; host: string; operation: number; permissionType: number }[] }[]): string[] {
+  return resources
+    .flatMap((r) => r.acls.map((a) => [nameIn(AclResourceTypes, r.resourceType), nameIn(ResourcePatternTypes, r.resourcePatternType), r.resourceName, a.principal, a.host, nameIn(AclOperationTypes, a.operation), nameIn(AclPermissionTypes, a.permissionType)].join(' ')))
+    .sort();
+}
+
+test('kafkajs creates, describes and deletes ACL bindings, which survive a broker restart', async (t) => {
+  const dataDir = await makeDataDir(t);
+  let broker = await startRestartableBroker(t, dataDir, 0);
+  let admin = kafkajsAdmin(broker.bootstrap);
+  await admin.connect();
+
+  await admin.createAcls({
+    acl: [
+      acl('orders'),
+      acl('orders', { operation: AclOperationTypes.WRITE, principal: 'User:bob', host: '10.0.0.7' }),
+      acl('logs.', { resourcePatternType: ResourcePatternTypes.PREFIXED, permissionType: AclPermissionTypes.DENY }),
+      acl('*', { operation: AclOperationTypes.DESCRIBE }),
+      acl('app', { resourceType: AclResourceTypes.GROUP }),
+      acl('kafka-cluster', { resourceType: AclResourceTypes.CLUSTER, operation: AclOperationTypes.IDEMPOTENT_WRITE }),
+    ],
+  });
+  const all = lines((await admin.describeAcls(anyFilter)).resources);
+  assert.deepEqual(all, [
+    'CLUSTER LITERAL kafka-cluster User:alice * IDEMPOTENT_WRITE ALLOW',
+    'GROUP LITERAL app User:alice * READ ALLOW',
+    'TOPIC LITERAL * User:alice * DESCRIBE ALLOW',
+    'TOPIC LITERAL orders User:alice * READ ALLOW',
+    'TOPIC LITERAL orders User:bob 10.0.0.7 WRITE ALLOW',
+    'TOPIC PREFIXED logs. User:alice * READ DENY',
+  ]);
+
+  const ordersLiteral = await admin.describeAcls({ ...anyFilter, resourceType: AclResourceTypes.TOPIC, resourceName: 'orders', resourcePatternType: ResourcePatternTypes.LITERAL });
+  assert.deepEqual(lines(ordersLiteral.resources), ['TOPIC LITERAL orders User:alice * READ ALLOW', 'TOPIC LITERAL orders User:bob 10.0.0.7 WRITE ALLOW']);
+  const appliesToLogsApp = await admin.describeAcls({ ...anyFilter, resourceType: AclResourceTypes.TOPIC, resourceName: 'logs.app', resourcePatternType: ResourcePatternTypes.MATCH });
+  assert.deepEqual(lines(appliesToLogsApp.resources), ['TOPIC LITERAL * User:alice * DESCRIBE ALLOW', 'TOPIC PREFIXED logs. User:alice * READ DENY']);
+  const bobs = await admin.describeAcls({ ...anyFilter, principal: 'User:bob' });
+  assert.deepEqual(lines(bobs.resources), ['TOPIC LITERAL orders User:bob 10.0.0.7 WRITE ALLOW']);
+
+  const deleted = await admin.deleteAcls({ filters: [{ ...anyFilter, resourceType: AclResourceTypes.GROUP }, { ...anyFilter, principal: 'User:nobody' }] });
+  assert.deepEqual(
+    deleted.filterResponses.map((r) => [r.errorCode, r.matchingAcls.map((m) => `${nameIn(AclResourceTypes, m.resourceType)} ${m.resourceName} ${m.principal}`)]),
+    [
+      [0, ['GROUP app User:alice']],
+      [0, []],
+    ],
+  );
+  const remaining = lines((await admin.describeAcls(anyFilter)).resources);
+  assert.deepEqual(remaining, all.filter((l) => !l.startsWith('GROUP')));
+
+  await admin.disconnect();
+  await broker.close();
+  broker = await startRestartableBroker(t, dataDir, 0);
+  admin = kafkajsAdmin(broker.bootstrap);
+  await admin.connect();
+  t.after(() => admin.disconnect());
+  assert.deepEqual(lines((await admin.describeAcls(anyFilter)).resources), remaining, 'after a restart on the same data directory');
+});
+
+test('bindings Kafka refuses are answered INVALID_REQUEST and not created', async (t) => {
+  const dataDir = await makeDataDir(t);
+  const broker = await startRestartableBroker(t, dataDir, 0);
+  const admin = kafkajsAdmin(broker.bootstrap);
+  await admin.connect();
+  t.after(() => admin.disconnect());
+
+  for (const bad of [
+    acl('orders', { principal: 'alice' }),
+    acl('my-cluster', { resourceType: AclResourceTypes.CLUSTER, operation: AclOperationTypes.ALTER }),
+    acl('orders', { operation: AclOperationTypes.CLUSTER_ACTION }),
+    acl('orders', { resourcePatternType: ResourcePatternTypes.MATCH }),
+    acl('', {}),
+  ]) {
+    await assert.rejects(admin.createAcls({ acl: [bad] }), (err: Error & { type?: string }) => {
+      assert.equal(err.type, 'INVALID_REQUEST', JSON.stringify(bad));
+      return true;
+    });
+  }
+  await assert.rejects(admin.describeAcls({ ...anyFilter, resourcePatternType: ResourcePatternTypes.MATCH }), { type: 'INVALID_REQUEST' });
+  assert.deepEqual((await admin.describeAcls(anyFilter)).resources, []);
+  assert.equal(broker.acls.size, 0);
+});
