@@ -22,6 +22,8 @@ import { DescribeTransactionsRequest, DescribeTransactionsResponse } from '../pr
 import { ListGroupsRequest, ListGroupsResponse } from '../protocol/messages/list-groups.js';
 import { ListOffsetsRequest, ListOffsetsResponse } from '../protocol/messages/list-offsets.js';
 import { ListTransactionsRequest, ListTransactionsResponse } from '../protocol/messages/list-transactions.js';
+import { CreateAclsRequest, CreateAclsResponse, DeleteAclsRequest, DeleteAclsResponse, DescribeAclsRequest, DescribeAclsResponse } from '../protocol/messages/acls.js';
+import { type AclBinding, type AclBindingFilter, AclOperation, AclPatternType, AclPermissionType, AclResourceType, aclCodeName } from '../protocol/acl-codes.js';
 import { AlterClientQuotasRequest, AlterClientQuotasResponse, DescribeClientQuotasRequest, DescribeClientQuotasResponse } from '../protocol/messages/client-quotas.js';
 import { KafkaError, check } from './client-error.js';
 import type { BrokerConnection } from './connection.js';
@@ -180,8 +182,53 @@ const describeEntity = (entity: ClientQuotaEntity) =>
     .map(([type, name]) => `${type} ${name === null ? '<default>' : `'${name}'`}`)
     .join(', ');
 
+/** A DescribeAcls request or a DeleteAcls filter. */
+const filterMessage = (f: AclBindingFilter): Message => ({
+  resourceTypeFilter: f.resourceType,
+  resourceNameFilter: f.resourceName,
+  patternTypeFilter: f.patternType,
+  principalFilter: f.principal,
+  hostFilter: f.host,
+  operation: f.operation,
+  permissionType: f.permissionType,
+});
+
+/** `ALLOW User:alice@* READ on TOPIC LITERAL 'orders'`, for errors. */
+const describeBinding = (b: AclBinding) =>
+  `${aclCodeName(AclPermissionType, b.permissionType)} ${b.principal}@${b.host} ${aclCodeName(AclOperation, b.operation)} on ${aclCodeName(AclResourceType, b.resourceType)} ${aclCodeName(AclPatternType, b.patternType)} '${b.resourceName}'`;
+
 export class Admin {
   constructor(readonly client: KafkaClient) {}
+
+  // ---- ACL bindings ------------------------------------------------------------------------------
+
+  /** Creates ACL bindings (one the broker holds already is no error); throws KafkaError naming the first it refused, the others created. */
+  async createAcls(bindings: AclBinding[]): Promise<void> {
+    const creations = bindings.map(({ patternType, ...b }) => ({ ...b, resourcePatternType: patternType }));
+    const res = await this.client.send({ request: CreateAclsRequest, response: CreateAclsResponse }, { creations });
+    res.results.forEach((r: Message, i: number) => check(r.errorCode, r.errorMessage, `create ACL binding ${describeBinding(bindings[i])}`));
+  }
+
+  /** The ACL bindings `filter` matches (Kafka's AclBindingFilter: null and ANY match anything, MATCH what applies to the named resource). */
+  async describeAcls(filter: AclBindingFilter): Promise<AclBinding[]> {
+    const res = await this.client.send({ request: DescribeAclsRequest, response: DescribeAclsResponse }, filterMessage(filter));
+    check(res.errorCode, res.errorMessage, 'describe ACL bindings');
+    return res.resources.flatMap((r: Message) =>
+      r.acls.map((a: Message) => ({ resourceType: r.resourceType, resourceName: r.resourceName, patternType: r.patternType, principal: a.principal, host: a.host, operation: a.operation, permissionType: a.permissionType })),
+    );
+  }
+
+  /** Deletes the ACL bindings each filter matches; returns, per filter, those it deleted. Throws KafkaError for a filter the broker refused. */
+  async deleteAcls(filters: AclBindingFilter[]): Promise<AclBinding[][]> {
+    const res = await this.client.send({ request: DeleteAclsRequest, response: DeleteAclsResponse }, { filters: filters.map(filterMessage) });
+    return res.filterResults.map((r: Message) => {
+      check(r.errorCode, r.errorMessage, 'delete ACL bindings');
+      return r.matchingAcls.map(({ errorCode, errorMessage, ...b }: Message) => {
+        check(errorCode, errorMessage, `delete ACL binding ${describeBinding(b as AclBinding)}`);
+        return b as AclBinding;
+      });
+    });
+  }
 
   /** The client quotas whose entities match every component (and, if `strict`, have no other part). */
   async describeClientQuotas(components: ClientQuotaFilter[], strict = false): Promise<{ entity: ClientQuotaEntity; values: Record<string, number> }[]> {

@@ -15,6 +15,18 @@ export {
   type ConfigChanges,
   type NewTopicOptions,
 } from './admin.js';
+export {
+  AclOperation,
+  AclPatternType,
+  AclPermissionType,
+  AclResourceType,
+  CLUSTER_RESOURCE,
+  WILDCARD_HOST,
+  WILDCARD_PRINCIPAL,
+  WILDCARD_RESOURCE,
+  type AclBinding,
+  type AclBindingFilter,
+} from '../protocol/acl-codes.js';
 export { Producer, type ProducerRecord, type ProducerOptions, type Acks, type RecordMetadata, SentBatch, type Transaction, type TopicPartitionOffset } from './producer.js';
 export { AssignedConsumer, type AssignedConsumerOptions, type ConsumedRecord, type FetchOptions } from './consumer.js';
 export { fetchChannel, type OffsetResetPolicy } from './fetch-engine.js';

@@ -1,12 +1,15 @@
-// CreateAcls, DescribeAcls and DeleteAcls from kafkajs's admin (v1) against a
-// broker over TCP: bindings created are described by filter (LITERAL, ANY,
-// MATCH), invalid ones answered INVALID_REQUEST, deleted ones returned and
-// gone, and what remains still there after the broker restarts on the same
-// data directory.
+// CreateAcls, DescribeAcls and DeleteAcls from kafkajs's admin (v1) and
+// Sluice's (v3, flexible) against a broker over TCP: bindings created are
+// described by filter (LITERAL, ANY, MATCH), invalid ones answered
+// INVALID_REQUEST, deleted ones returned and gone, and what remains still
+// there after the broker restarts on the same data directory.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import kafkajs, { type AclEntry } from 'kafkajs';
+import { Admin, AclOperation, AclPatternType, AclPermissionType, AclResourceType, type AclBinding, type AclBindingFilter } from '../../src/client/index.js';
+import { ErrorCode } from '../../src/protocol/error-codes.js';
+import { startTestBrokerWithClient } from '../helpers/broker.js';
 import { makeDataDir } from '../helpers/broker-process.js';
 import { startRestartableBroker } from '../helpers/restartable-broker.js';
 
@@ -119,4 +122,33 @@ test('bindings Kafka refuses are answered INVALID_REQUEST and not created', asyn
   await assert.rejects(admin.describeAcls({ ...anyFilter, resourcePatternType: ResourcePatternTypes.MATCH }), { type: 'INVALID_REQUEST' });
   assert.deepEqual((await admin.describeAcls(anyFilter)).resources, []);
   assert.equal(broker.acls.size, 0);
+});
+
+test("Sluice's admin creates, describes and deletes ACL bindings at the broker's highest version; a refused one is a KafkaError naming it", async (t) => {
+  const { client } = await startTestBrokerWithClient(t);
+  const admin = new Admin(client);
+  const binding = (resourceName: string, patternType: number = AclPatternType.LITERAL): AclBinding => ({
+    resourceType: AclResourceType.TOPIC,
+    resourceName,
+    patternType,
+    principal: 'User:carol',
+    host: '*',
+    operation: AclOperation.WRITE,
+    permissionType: AclPermissionType.ALLOW,
+  });
+  const any: AclBindingFilter = { resourceType: AclResourceType.ANY, resourceName: null, patternType: AclPatternType.ANY, principal: null, host: null, operation: AclOperation.ANY, permissionType: AclPermissionType.ANY };
+
+  await admin.createAcls([binding('events'), binding('events.', AclPatternType.PREFIXED), binding('other')]);
+  assert.deepEqual(await admin.describeAcls({ ...any, resourceType: AclResourceType.TOPIC, resourceName: 'events.eu', patternType: AclPatternType.MATCH }), [binding('events.', AclPatternType.PREFIXED)]);
+
+  await assert.rejects(admin.createAcls([binding('fine'), { ...binding('x'), principal: 'carol' }]), (err: Error & { code?: string; errorCode?: number }) => {
+    assert.equal(err.code, 'SLUICE_ERR_KAFKA');
+    assert.equal(err.errorCode, ErrorCode.INVALID_REQUEST);
+    assert.match(err.message, /ALLOW carol@\* WRITE on TOPIC LITERAL 'x'.*invalid principal 'carol'/);
+    return true;
+  });
+  await assert.rejects(admin.describeAcls({ ...any, patternType: AclPatternType.MATCH }), { code: 'SLUICE_ERR_KAFKA', errorCode: ErrorCode.INVALID_REQUEST });
+
+  assert.deepEqual(await admin.deleteAcls([{ ...any, resourceName: 'events' }, { ...any, resourceName: 'fine' }]), [[binding('events')], [binding('fine')]]);
+  assert.deepEqual(await admin.describeAcls(any), [binding('events.', AclPatternType.PREFIXED), binding('other')]);
 });
