@@ -13,6 +13,7 @@ import { registerTopic } from './topic.js';
 import { registerTxn } from './txn.js';
 import { registerUser } from './user.js';
 import { registerQuota } from './quota.js';
+import { registerAcl } from './acl.js';
 
 const program = new Command('sluice')
   .description('Sluice: a durable message broker that speaks the Apache Kafka protocol')
@@ -31,6 +32,7 @@ registerLog(program);
 registerCluster(program);
 registerUser(program);
 registerQuota(program);
+registerAcl(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -97,3 +97,42 @@ export function aclCodeOf(table: AclCodeTable, name: string): number | undefined
   for (const known in table) if (squash(known) === wanted) return table[known];
   return undefined;
 }
+
+/** A binding with Kafka's names for its codes: how `<dataDir>/acls` and `sluice acl list --json` show it. */
+export type NamedAclBinding = Record<keyof AclBinding, string>;
+
+const CODED_FIELDS: [field: 'resourceType' | 'patternType' | 'operation' | 'permissionType', table: AclCodeTable][] = [
+  ['resourceType', AclResourceType],
+  ['patternType', AclPatternType],
+  ['operation', AclOperation],
+  ['permissionType', AclPermissionType],
+];
+
+export function namedBinding(b: AclBinding): NamedAclBinding {
+  const named = { ...b } as Record<keyof AclBinding, string | number>;
+  for (const [field, table] of CODED_FIELDS) named[field] = aclCodeName(table, b[field]) ?? String(b[field]);
+  return named as NamedAclBinding;
+}
+
+/** The binding `named` names; throws an Error naming the first field that is not a string or not one of Kafka's names. */
+export function bindingFromNames(named: NamedAclBinding): AclBinding {
+  if (typeof named !== 'object' || named === null) throw new Error('a binding is not an object');
+  const text = (field: keyof AclBinding): string => {
+    if (typeof named[field] !== 'string') throw new Error(`${field} is not a string`);
+    return named[field];
+  };
+  const code = (field: keyof AclBinding, table: AclCodeTable): number => {
+    const value = aclCodeOf(table, text(field));
+    if (value === undefined) throw new Error(`${field} ${JSON.stringify(named[field])} is none of ${Object.keys(table).join(', ')}`);
+    return value;
+  };
+  return {
+    resourceType: code('resourceType', AclResourceType),
+    resourceName: text('resourceName'),
+    patternType: code('patternType', AclPatternType),
+    principal: text('principal'),
+    host: text('host'),
+    operation: code('operation', AclOperation),
+    permissionType: code('permissionType', AclPermissionType),
+  };
+}

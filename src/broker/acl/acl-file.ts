@@ -10,36 +10,15 @@
 
 import fs from 'node:fs';
 import { SluiceError } from '../../errors.js';
-import { type AclBinding, type AclCodeTable, AclOperation, AclPatternType, AclPermissionType, AclResourceType, aclCodeName } from '../../protocol/acl-codes.js';
+import { type AclBinding, type NamedAclBinding, bindingFromNames, namedBinding } from '../../protocol/acl-codes.js';
 import { writeFileAtomically } from '../../storage/checkpoint-file.js';
 import { bindingProblem } from './acl-validation.js';
 
 export const ACLS_FILE = 'acls';
 
-type StoredBinding = Record<keyof AclBinding, string>;
-
-const CODED: [keyof AclBinding, AclCodeTable][] = [
-  ['resourceType', AclResourceType],
-  ['patternType', AclPatternType],
-  ['operation', AclOperation],
-  ['permissionType', AclPermissionType],
-];
-
-function codeOf(stored: StoredBinding, field: keyof AclBinding, table: AclCodeTable): number {
-  const value = stored[field];
-  if (typeof value !== 'string' || !Object.hasOwn(table, value)) throw new Error(`${field} ${JSON.stringify(value)} is none of ${Object.keys(table).join(', ')}`);
-  return table[value];
-}
-
-function text(stored: StoredBinding, field: keyof AclBinding): string {
-  if (typeof stored[field] !== 'string') throw new Error(`${field} is not a string`);
-  return stored[field];
-}
-
-function fromStored(stored: StoredBinding): AclBinding {
-  if (typeof stored !== 'object' || stored === null) throw new Error('a binding is not an object');
-  const [resourceType, patternType, operation, permissionType] = CODED.map(([field, table]) => codeOf(stored, field, table));
-  const binding = { resourceType, resourceName: text(stored, 'resourceName'), patternType, principal: text(stored, 'principal'), host: text(stored, 'host'), operation, permissionType };
+/** The binding `stored` names, if Kafka would accept it; throws an Error saying what is wrong. */
+function fromStored(stored: NamedAclBinding): AclBinding {
+  const binding = bindingFromNames(stored);
   const problem = bindingProblem(binding);
   if (problem) throw new Error(problem);
   return binding;
@@ -51,7 +30,7 @@ export function readAclFile(file: string): AclBinding[] {
   try {
     const stored = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
     if (!Array.isArray(stored)) throw new Error('not a JSON array');
-    return stored.map((entry: StoredBinding, i) => {
+    return stored.map((entry: NamedAclBinding, i) => {
       try {
         return fromStored(entry);
       } catch (err) {
@@ -67,11 +46,7 @@ export function readAclFile(file: string): AclBinding[] {
 }
 
 export function writeAclFile(file: string, bindings: Iterable<AclBinding>): void {
-  const stored = [...bindings].map((b) => {
-    const entry = { ...b } as Record<keyof AclBinding, string | number>;
-    for (const [field, table] of CODED) entry[field] = aclCodeName(table, b[field] as number) as string;
-    return JSON.stringify(entry);
-  });
+  const stored = Array.from(bindings, (b) => JSON.stringify(namedBinding(b)));
   // One binding a line: readable, and a change shows as lines in a diff.
   writeFileAtomically(file, `[\n${stored.join(',\n')}\n]\n`);
 }
