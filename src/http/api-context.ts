@@ -11,6 +11,7 @@ import type { GroupCoordinator } from '../coordinator/group/group-coordinator.js
 import type { ShareCoordinator } from '../coordinator/share/share-coordinator.js';
 import type { Logger } from '../logger.js';
 import type { ClientQuotaManager } from '../broker/quota/client-quota-manager.js';
+import type { AclStore } from '../broker/acl/acl-store.js';
 
 export interface HttpApiContext {
   broker: Broker;
@@ -29,6 +30,8 @@ export interface HttpApiContext {
   refusedConnections: ReadonlyMap<string, number>;
   /** Client quotas: the throttles they demanded. */
   quotas: ClientQuotaManager;
+  /** ACL bindings: how many there are, for the metrics. */
+  acls: AclStore;
   /** The last hour of traffic and group lag, sampled while the HTTP API runs. */
   history: StatsHistory;
   /** The broker's logger; the routes log under module "http". */

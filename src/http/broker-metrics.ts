@@ -2,7 +2,8 @@
 // records and bytes in and out per topic (per partition with
 // metricsPartitions: a series per partition, so opt-in), partitions led,
 // under-replicated and offline partitions and ISR changes, Kafka connections
-// open and refused, and client quota throttles. All read when scraped.
+// open and refused, ACL bindings held, and client quota throttles. All read
+// when scraped.
 
 import type { Registry } from 'prom-client';
 import type { BrokerCounters } from '../broker/counters.js';
@@ -67,6 +68,7 @@ export function registerBrokerMetrics(registry: Registry, ctx: HttpApiContext): 
     read: () => [[{}, broker.cluster.controllerId === broker.cluster.nodeId ? clusterHealth(ctx).offline.length : 0]],
   });
   scrapedGauge(registry, { name: 'sluice_connections', help: 'Kafka client connections open now.', read: () => [[{}, ctx.openConnections()]] });
+  scrapedGauge(registry, { name: 'sluice_acls', help: 'ACL bindings held (CreateAcls, sluice acl add).', read: () => [[{}, ctx.acls.size]] });
   scrapedCounter(registry, {
     name: 'sluice_connections_refused_total',
     help: 'Kafka client connections closed at once, by the limit they passed (max.connections, max.connections.per.ip, max.connection.creation.rate, connection_creation_rate).',

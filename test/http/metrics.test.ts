@@ -3,14 +3,14 @@
 // as stored, which are the batches as sent), per-partition series only with
 // metricsPartitions, request latency histograms and errors per API, the fsync
 // histogram, the Kafka connection and partition gauges, the Node event-loop
-// delay gauges, client quota throttles and refused connections, and the
-// diagnostics channels subscribed only while the API runs.
+// delay gauges, client quota throttles and refused connections, the ACL
+// bindings gauge, and the diagnostics channels subscribed only while the API runs.
 
 import assert from 'node:assert/strict';
 import diagnostics_channel from 'node:diagnostics_channel';
 import { test } from 'node:test';
 import kafkajs from 'kafkajs';
-import { Admin, KafkaClient } from '../../src/client/index.js';
+import { AclOperation, AclPatternType, AclPermissionType, AclResourceType, Admin, KafkaClient } from '../../src/client/index.js';
 import { ApiVersionsRequest, ApiVersionsResponse } from '../../src/protocol/messages/api-versions.js';
 import { ProduceRequest, ProduceResponse } from '../../src/protocol/messages/produce.js';
 import { encodeBatch } from '../../src/protocol/records.js';
@@ -98,6 +98,16 @@ test('the connection gauge counts open Kafka connections', async (t) => {
     assert.equal(decodeResponse(await raw.nextFrame(), ApiVersionsResponse, 0).body.errorCode, 0);
   }
   assert.equal((await scrapeMetrics(api)).value('sluice_connections'), 2);
+});
+
+test('the ACL gauge counts the bindings the broker holds', async (t) => {
+  const api = await startHttpApiBroker(t);
+  assert.equal((await scrapeMetrics(api)).value('sluice_acls'), 0);
+  const client = new KafkaClient({ bootstrap: api.broker.bootstrap });
+  defer(t, () => client.close());
+  const binding = { resourceType: AclResourceType.TOPIC, resourceName: 'orders', patternType: AclPatternType.LITERAL, principal: 'User:alice', host: '*', permissionType: AclPermissionType.ALLOW };
+  await new Admin(client).createAcls([AclOperation.READ, AclOperation.WRITE].map((operation) => ({ ...binding, operation })));
+  assert.equal((await scrapeMetrics(api)).value('sluice_acls'), 2);
 });
 
 test('the Node event-loop delay is given as p50, p99 and max gauges', async (t) => {
