@@ -1,9 +1,10 @@
 // DescribeAcls, CreateAcls and DeleteAcls v1-3; broker/acl/acl-store.ts
 // decides (validation, filter semantics, the file). Kafka answers
 // SECURITY_DISABLED when no authorizer is configured; here the bindings
-// always have a store, so they can be managed before the authorizer is on.
+// always have a store, so they can be managed before an authorizer is on.
 // Kafka asks the authorizer for DESCRIBE (describe) and ALTER (create,
-// delete) on the cluster.
+// delete) on the cluster: that check goes at the start of each handle()
+// below, marked.
 
 import type { AclBinding, AclBindingFilter } from '../../broker/acl/acl-binding.js';
 import type { Message } from '../../protocol/codec.js';
@@ -41,6 +42,7 @@ export const describeAcls: ApiHandler = {
   request: DescribeAclsRequest,
   response: DescribeAclsResponse,
   handle(req, ctx) {
+    // Authorization: DESCRIBE on the cluster.
     const { errorCode, errorMessage, bindings } = ctx.acls.describe(filterOf(req));
     return { throttleTimeMs: 0, errorCode, errorMessage, resources: byResource(bindings) };
   },
@@ -53,6 +55,7 @@ export const createAcls: ApiHandler = {
   request: CreateAclsRequest,
   response: CreateAclsResponse,
   handle(req, ctx) {
+    // Authorization: ALTER on the cluster.
     const bindings = req.creations.map((c: Message) => ({
       resourceType: c.resourceType,
       resourceName: c.resourceName,
@@ -73,6 +76,7 @@ export const deleteAcls: ApiHandler = {
   request: DeleteAclsRequest,
   response: DeleteAclsResponse,
   handle(req, ctx) {
+    // Authorization: ALTER on the cluster.
     const results = ctx.acls.delete(req.filters.map(filterOf));
     return {
       throttleTimeMs: 0,
