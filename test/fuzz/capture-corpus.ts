@@ -77,6 +77,13 @@ async function kafkajsSession(bootstrap: string): Promise<void> {
     await admin.describeGroups(['cap-kjs-group']);
     await admin.listGroups();
     await admin.deleteTopics({ topics: ['cap-kjs-gone'] });
+
+    const { AclResourceTypes, AclOperationTypes, AclPermissionTypes, ResourcePatternTypes } = kafkajs;
+    const acl = { resourceType: AclResourceTypes.TOPIC, resourceName: 'cap-kjs', resourcePatternType: ResourcePatternTypes.PREFIXED, principal: 'User:cap', host: '*', permissionType: AclPermissionTypes.ALLOW };
+    await admin.createAcls({ acl: [{ ...acl, operation: AclOperationTypes.READ }, { ...acl, operation: AclOperationTypes.WRITE }] });
+    const filter = { ...acl, resourcePatternType: ResourcePatternTypes.MATCH, resourceName: 'cap-kjs-x', operation: AclOperationTypes.ANY };
+    await admin.describeAcls(filter);
+    await admin.deleteAcls({ filters: [{ ...filter, operation: AclOperationTypes.WRITE }] });
   } finally {
     await admin.disconnect();
   }

@@ -43,7 +43,7 @@ const KEPT_TOPIC = 'fuzz-kept';
 const KEPT_RECORDS = 20;
 
 /** The APIs the kafkajs and platformatic sessions alone must have sent (the corpus is useless without them). */
-const REQUIRED_API_KEYS = [0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 19, 20, 21, 22, 24, 25, 26, 28, 32, 33, 37];
+const REQUIRED_API_KEYS = [0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 19, 20, 21, 22, 24, 25, 26, 28, 29, 30, 31, 32, 33, 37];
 
 /** Corpus order by api key, version, size and bytes, so a seed picks the same kinds of frames from run to run. */
 function sortedCorpus(frames: Buffer[]): Buffer[] {
