@@ -55,7 +55,8 @@ function codeArg(table: AclCodeTable, allowed: string[]): (value: string) => num
   };
 }
 
-const OPERATIONS = Object.keys(AclOperation).filter((name) => name !== 'ANY');
+// ANY is for filters; the token operations are for USER resources, which this command does not name.
+const OPERATIONS = Object.keys(AclOperation).filter((name) => !['ANY', 'CREATE_TOKENS', 'DESCRIBE_TOKENS'].includes(name));
 const operationArg = codeArg(AclOperation, OPERATIONS);
 const collectOperation = (value: string, previous: number[] | undefined) => [...(previous ?? []), operationArg(value)];
 

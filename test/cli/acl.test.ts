@@ -69,6 +69,7 @@ test('wrong acl flags are refused with what to give', async () => {
     [['acl', 'remove', '--allow', 'User:a', '--topic', 't'], /name an operation with --operation: All, Read, Write/],
     [['acl', 'add', '--allow', 'User:a', '--operation', 'reed', '--topic', 't'], /--operation.*one of All, Read, Write, Create, Delete, Alter, Describe, ClusterAction, .*\(in any case\)/],
     [['acl', 'add', '--allow', 'User:a', '--operation', 'any', '--topic', 't'], /--operation.*one of All, Read/],
+    [['acl', 'add', '--allow', 'User:a', '--operation', 'CreateTokens', '--topic', 't'], /--operation.*one of All, Read, .*IdempotentWrite \(in any case\)/],
     [['acl', 'add', '--allow', 'User:a', '--operation', 'read', '--topic', 't', '--pattern', 'match'], /--pattern.*one of Literal, Prefixed/],
     [['acl', 'list', '--pattern', 'glob'], /--pattern.*one of Any, Match, Literal, Prefixed/],
   ];
