@@ -5,6 +5,7 @@ import { Broker } from './broker/broker.js';
 import { StatsHistory } from './broker/stats-history.js';
 import { ProducerIdManager } from './broker/producer-ids.js';
 import { UserCredentials } from './broker/user-credentials.js';
+import { allowEverything } from './broker/acl/authorizer.js';
 import { ClientQuotas } from './broker/quota/client-quotas.js';
 import { ClientQuotaManager } from './broker/quota/client-quota-manager.js';
 import { advertisedEndpoints, brokerSelf, primaryListener } from './cluster/broker-self.js';
@@ -132,7 +133,7 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
     throw err;
   }
   const quotas = new ClientQuotaManager(clientQuotas, config, quotaClock);
-  kafka.attach({ broker, groups, txns, shares, producerIds, credentials, quotas });
+  kafka.attach({ broker, groups, txns, shares, producerIds, credentials, quotas, authorizer: allowEverything });
   let http: RunningHttpApi | null = null;
   // Sampled only for the HTTP API's charts; its timers never keep the process alive.
   const history = new StatsHistory(statsClock, brokerStatsSources(broker, groups));

@@ -16,6 +16,7 @@ import type { Principal } from '../principal.js';
 import type { SaslSession } from '../sasl/sasl-session.js';
 import type { UserCredentials } from '../../broker/user-credentials.js';
 import type { ClientQuotaManager } from '../../broker/quota/client-quota-manager.js';
+import type { Authorizer } from '../../broker/acl/authorizer.js';
 
 /** What requests are served with: the broker and its coordinators. */
 export interface BrokerServices {
@@ -32,6 +33,8 @@ export interface BrokerServices {
   credentials: UserCredentials;
   /** Client quotas and their enforcement (Describe/AlterClientQuotas, throttling). */
   quotas: ClientQuotaManager;
+  /** Whether a principal may perform an operation on a resource (authorize.ts); every handler asks. */
+  authorizer: Authorizer;
 }
 
 export interface RequestContext extends BrokerServices {
