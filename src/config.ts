@@ -487,6 +487,12 @@ export function resolveConfig(overrides: Partial<Record<keyof BrokerConfig, unkn
   if (etcd.length > 0 && replicationAddress === '' && !listening.listeners.some((l) => l.name === 'PLAINTEXT')) {
     throw new ConfigError('in a cluster, brokers replicate over a PLAINTEXT listener: add one that only the brokers can reach, or name such an address with replicationAddress');
   }
+  const authorizer = oneOf('authorizer', o.authorizer, AUTHORIZERS);
+  const superUsers = principalList('superUsers', o.superUsers);
+  // Brokers fetch from each other and send transaction markers as User:ANONYMOUS, which needs CLUSTER_ACTION.
+  if (etcd.length > 0 && authorizer === 'acl' && !superUsers.includes('User:ANONYMOUS')) {
+    throw new ConfigError('in a cluster with the ACL authorizer, brokers replicate as User:ANONYMOUS over their PLAINTEXT listener: add User:ANONYMOUS to superUsers and let only the brokers reach that listener');
+  }
   return {
     host,
     port,
@@ -495,8 +501,8 @@ export function resolveConfig(overrides: Partial<Record<keyof BrokerConfig, unkn
     saslMechanisms: nameList('saslMechanisms', o.saslMechanisms, SASL_MECHANISMS),
     saslPlainAllowPlaintext: boolean('saslPlainAllowPlaintext', o.saslPlainAllowPlaintext),
     connectionsMaxReauthMs: integer('connectionsMaxReauthMs', o.connectionsMaxReauthMs, 0, 2 ** 31 - 1),
-    authorizer: oneOf('authorizer', o.authorizer, AUTHORIZERS),
-    superUsers: principalList('superUsers', o.superUsers),
+    authorizer,
+    superUsers,
     dataDir: path.resolve(String(o.dataDir)),
     nodeId: integer('nodeId', o.nodeId, 0, 2 ** 31 - 1),
     autoCreateTopicsEnable: boolean('autoCreateTopicsEnable', o.autoCreateTopicsEnable),
