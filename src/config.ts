@@ -56,6 +56,17 @@ export interface BrokerConfig {
    * connection (KIP-368). 0: sessions never lapse. Default 0, as Kafka's connections.max.reauth.ms.
    */
   connectionsMaxReauthMs: number;
+  /**
+   * Who decides what a principal may do: none (everyone may do everything, as
+   * Kafka without authorizer.class.name) or acl (the ACLs of `<dataDir>/acls`,
+   * deny by default). Default none.
+   */
+  authorizer: AuthorizerKind;
+  /**
+   * Principals the ACL authorizer allows everything, `User:<name>`; a string is
+   * split at commas (Kafka's super.users uses semicolons; both are taken). Default [].
+   */
+  superUsers: string[];
   /** Where partition logs and cluster metadata live. Default ./data. */
   dataDir: string;
   /** This broker's node id. Default 0. */
@@ -284,6 +295,8 @@ export interface BrokerConfig {
 
 export type TlsClientAuth = 'none' | 'requested' | 'required';
 export type HttpAuth = 'none' | 'basic';
+export type AuthorizerKind = 'none' | 'acl';
+const AUTHORIZERS: readonly AuthorizerKind[] = ['none', 'acl'];
 
 export const defaultConfig: BrokerConfig = {
   host: '127.0.0.1',
@@ -298,6 +311,8 @@ export const defaultConfig: BrokerConfig = {
   saslMechanisms: ['SCRAM-SHA-512', 'SCRAM-SHA-256'],
   saslPlainAllowPlaintext: false,
   connectionsMaxReauthMs: 0,
+  authorizer: 'none',
+  superUsers: [],
   dataDir: './data',
   nodeId: 0,
   autoCreateTopicsEnable: true,
@@ -427,6 +442,20 @@ function nameList(name: string, v: unknown, known: readonly string[]): string[] 
   return items as string[];
 }
 
+function oneOf<T extends string>(name: string, v: unknown, known: readonly T[]): T {
+  if (!known.includes(v as T)) throw new ConfigError(`${name} must be one of ${known.join(', ')}, got ${JSON.stringify(v)}`);
+  return v as T;
+}
+
+/** Principals `User:<name>`, given as an array or a string split at commas or semicolons. */
+function principalList(name: string, v: unknown): string[] {
+  const items = typeof v === 'string' ? v.split(/[,;]/).map((x) => x.trim()).filter((x) => x !== '') : v;
+  if (!Array.isArray(items) || !items.every((x) => typeof x === 'string' && /^User:.+/.test(x))) {
+    throw new ConfigError(`${name} must list principals as User:<name>, got ${JSON.stringify(v)}`);
+  }
+  return items as string[];
+}
+
 /** A list of URLs, given as an array or a comma-separated string; each must parse. */
 function urlList(name: string, v: unknown): string[] {
   const items = typeof v === 'string' ? v.split(',').map((x) => x.trim()).filter((x) => x !== '') : v;
@@ -442,10 +471,7 @@ export function resolveConfig(overrides: Partial<Record<keyof BrokerConfig, unkn
     if (!(key in defaultConfig)) throw new ConfigError(`unknown option "${key}"`);
   }
   const o = { ...defaultConfig, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
-  const flushPolicy = String(o.flushPolicy) as FlushPolicy;
-  if (!FLUSH_POLICIES.includes(flushPolicy)) {
-    throw new ConfigError(`flushPolicy must be one of ${FLUSH_POLICIES.join(', ')}, got ${JSON.stringify(o.flushPolicy)}`);
-  }
+  const flushPolicy = oneOf('flushPolicy', o.flushPolicy, FLUSH_POLICIES);
   const host = String(o.host);
   const port = integer('port', o.port, 0, 65535);
   const advertisedHost = String(o.advertisedHost || host);
@@ -454,13 +480,18 @@ export function resolveConfig(overrides: Partial<Record<keyof BrokerConfig, unkn
   const groupConsumerHeartbeatIntervalMs = integer('groupConsumerHeartbeatIntervalMs', o.groupConsumerHeartbeatIntervalMs, 1, 2 ** 31 - 2);
   const listening = resolveListeners(o, host, port, advertisedHost);
   const etcd = urlList('etcd', o.etcd);
-  const httpAuth = String(o.httpAuth) as HttpAuth;
-  if (!HTTP_AUTH.includes(httpAuth)) throw new ConfigError(`httpAuth must be one of ${HTTP_AUTH.join(', ')}, got ${JSON.stringify(o.httpAuth)}`);
+  const httpAuth = oneOf('httpAuth', o.httpAuth, HTTP_AUTH);
   if (httpAuth !== 'none' && String(o.httpToken) !== '') throw new ConfigError('httpAuth basic and httpToken exclude each other: users log in with their own passwords, or everyone uses the one token');
   const replicationAddress = String(o.replicationAddress);
   // Followers and transaction markers connect without TLS or SASL (replica-fetchers, txn-marker-sender).
   if (etcd.length > 0 && replicationAddress === '' && !listening.listeners.some((l) => l.name === 'PLAINTEXT')) {
     throw new ConfigError('in a cluster, brokers replicate over a PLAINTEXT listener: add one that only the brokers can reach, or name such an address with replicationAddress');
+  }
+  const authorizer = oneOf('authorizer', o.authorizer, AUTHORIZERS);
+  const superUsers = principalList('superUsers', o.superUsers);
+  // Brokers fetch from each other and send transaction markers as User:ANONYMOUS, which needs CLUSTER_ACTION.
+  if (etcd.length > 0 && authorizer === 'acl' && !superUsers.includes('User:ANONYMOUS')) {
+    throw new ConfigError('in a cluster with the ACL authorizer, brokers replicate as User:ANONYMOUS over their PLAINTEXT listener: add User:ANONYMOUS to superUsers and let only the brokers reach that listener');
   }
   return {
     host,
@@ -470,6 +501,8 @@ export function resolveConfig(overrides: Partial<Record<keyof BrokerConfig, unkn
     saslMechanisms: nameList('saslMechanisms', o.saslMechanisms, SASL_MECHANISMS),
     saslPlainAllowPlaintext: boolean('saslPlainAllowPlaintext', o.saslPlainAllowPlaintext),
     connectionsMaxReauthMs: integer('connectionsMaxReauthMs', o.connectionsMaxReauthMs, 0, 2 ** 31 - 1),
+    authorizer,
+    superUsers,
     dataDir: path.resolve(String(o.dataDir)),
     nodeId: integer('nodeId', o.nodeId, 0, 2 ** 31 - 1),
     autoCreateTopicsEnable: boolean('autoCreateTopicsEnable', o.autoCreateTopicsEnable),

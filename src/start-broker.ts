@@ -6,6 +6,7 @@ import { StatsHistory } from './broker/stats-history.js';
 import { ProducerIdManager } from './broker/producer-ids.js';
 import { UserCredentials } from './broker/user-credentials.js';
 import { AclStore } from './broker/acl/acl-store.js';
+import { AclAuthorizer, allowEverything } from './broker/acl/authorizer.js';
 import { ClientQuotas } from './broker/quota/client-quotas.js';
 import { ClientQuotaManager } from './broker/quota/client-quota-manager.js';
 import { advertisedEndpoints, brokerSelf, primaryListener } from './cluster/broker-self.js';
@@ -137,7 +138,8 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
     throw err;
   }
   const quotas = new ClientQuotaManager(clientQuotas, config, quotaClock);
-  kafka.attach({ broker, groups, txns, shares, producerIds, credentials, quotas, acls });
+  const authorizer = config.authorizer === 'acl' ? new AclAuthorizer(acls, config.superUsers) : allowEverything;
+  kafka.attach({ broker, groups, txns, shares, producerIds, credentials, quotas, acls, authorizer });
   let http: RunningHttpApi | null = null;
   // Sampled only for the HTTP API's charts; its timers never keep the process alive.
   const history = new StatsHistory(statsClock, brokerStatsSources(broker, groups));

@@ -64,13 +64,13 @@ export function produceToPartition(
   records: Buffer | null,
   acks: number,
   log: Logger,
-  timeoutMs?: number,
+  { timeoutMs, mayCreate = true }: { timeoutMs?: number; mayCreate?: boolean } = {},
 ): Promise<ProduceResult> {
   if (isInternalTopic(topicName)) return Promise.resolve(failed(ErrorCode.INVALID_TOPIC_EXCEPTION, `clients cannot write to the internal topic ${topicName}`));
   const topic = broker.cluster.topic(topicName);
   if (topic) return appendAndAck(broker, topic, index, records, acks, timeoutMs, log);
   return broker
-    .topicOrAutoCreate(topicName, true)
+    .topicOrAutoCreate(topicName, mayCreate)
     .then((created) => (created ? appendAndAck(broker, created, index, records, acks, timeoutMs, log) : failed(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)));
 }
 

@@ -27,6 +27,8 @@ const OPTIONS: ServeOption[] = [
   { key: 'saslMechanisms', flag: '--sasl-mechanisms <names>', help: 'SASL mechanisms of SASL listeners: SCRAM-SHA-512, SCRAM-SHA-256, PLAIN' },
   { key: 'saslPlainAllowPlaintext', flag: '--sasl-plain-allow-plaintext <bool>', help: 'offer PLAIN on SASL_PLAINTEXT listeners too (the password crosses the network in clear)' },
   { key: 'connectionsMaxReauthMs', flag: '--connections-max-reauth-ms <ms>', help: 'SASL session lifetime; a client must re-authenticate before it lapses (0: never)' },
+  { key: 'authorizer', flag: '--authorizer <kind>', help: 'none (everyone may do everything) or acl (the ACLs of `sluice acl`, deny by default)' },
+  { key: 'superUsers', flag: '--super-users <principals>', help: 'principals the ACL authorizer allows everything, User:<name>,...' },
   { key: 'tlsClientAuth', flag: '--tls-client-auth <mode>', help: 'ask TLS clients for a certificate: none, requested, required' },
   { key: 'dataDir', flag: '--data-dir <dir>', help: 'directory for logs and metadata' },
   { key: 'nodeId', flag: '--node-id <n>', help: 'broker id' },

@@ -42,6 +42,8 @@ const READ_ONLY: BrokerConfigDef[] = [
   readOnly('ssl.client.auth', 'string', (c) => c.tlsClientAuth, 'Whether TLS listeners ask clients for a certificate: none, requested, required (--tls-client-auth).'),
   readOnly('sasl.enabled.mechanisms', 'list', (c) => c.saslMechanisms.join(','), 'SASL mechanisms SASL listeners offer (--sasl-mechanisms); PLAIN only with TLS unless --sasl-plain-allow-plaintext.'),
   readOnly('connections.max.reauth.ms', 'long', (c) => c.connectionsMaxReauthMs, 'SASL session lifetime before a client must re-authenticate (0: never; KIP-368).', 'ms'),
+  readOnly('authorizer.class.name', 'string', (c) => (c.authorizer === 'acl' ? 'sluice.AclAuthorizer' : ''), 'The authorizer: empty for none (everyone may do everything), or the ACL authorizer (--authorizer acl).'),
+  readOnly('super.users', 'list', (c) => c.superUsers.join(';'), 'Principals the ACL authorizer allows everything (--super-users).'),
   readOnly('ssl.enabled.protocols', 'list', () => 'TLSv1.2,TLSv1.3', 'TLS versions offered on SSL and SASL_SSL listeners.'),
   readOnly('log.dirs', 'string', (c) => c.dataDir, 'Where partition logs and cluster metadata live (--data-dir).'),
   readOnly('num.partitions', 'int', (c) => c.numPartitions, 'Partitions of auto-created topics and of CreateTopics asking for -1.'),

@@ -1,5 +1,6 @@
 // The ACL store on its own: which bindings `matching` finds for a resource
-// (literal, the '*' wildcard, prefixes that start the name and no others),
+// (literal, the '*' wildcard, prefixes that start the name and no others) and
+// `ofType` for a resource type,
 // Kafka's filter semantics for Describe and DeleteAcls (ANY, exact pattern
 // types, MATCH), INVALID_REQUEST for bindings and filters Kafka refuses, and
 // the bindings read back from <dataDir>/acls, a corrupt file refused.
@@ -69,6 +70,9 @@ test('matching finds literal bindings of the name, the wildcard, and prefixes th
   assert.deepEqual(names(store.matching({ resourceType: GROUP, name: 'logs.app' })), ['logs.app'], 'other resource types are apart');
   assert.deepEqual(names(store.matching({ resourceType: GROUP, name: 'logs.app2' })), []);
   assert.deepEqual(store.matching({ resourceType: CLUSTER, name: CLUSTER_RESOURCE }), []);
+  assert.deepEqual(names([...store.ofType(GROUP)]), ['logs.app'], 'ofType: every binding of one resource type');
+  assert.equal([...store.ofType(TOPIC)].length, 7);
+  assert.deepEqual([...store.ofType(CLUSTER)], []);
 });
 
 test('matching hands back the stored list itself when only one list applies, and that list keeps what it held', () => {
@@ -189,6 +193,7 @@ test('delete removes what each filter matches and returns it per filter; a bad f
   assert.deepEqual(names(store.describe(everything).bindings), ['a', 'prefixed:c']);
   store.delete([filter({ resourceName: 'c', patternType: PREFIXED })]);
   assert.deepEqual(store.matching({ resourceType: TOPIC, name: 'cc' }), [], 'the prefix is gone from the index');
+  assert.deepEqual(names([...store.ofType(TOPIC)]), ['a'], 'and from the bindings of its type');
   assert.equal(store.size, 1);
 });
 

@@ -12,6 +12,7 @@ import kafkajs from 'kafkajs';
 import { Admin, KafkaClient, KafkaError } from '../../src/client/index.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { Producer, type ProducerRecord, type RecordMetadata } from '../../src/client/producer.js';
+import { systemClock } from '../../src/clock.js';
 import { partitionForKey } from '../../src/protocol/murmur2.js';
 import { Codec } from '../../src/protocol/record-batch.js';
 import type { StartOptions } from '../../src/start-broker.js';
@@ -408,4 +409,22 @@ test('partitions added to a topic, and a topic deleted and created again, are fo
   const again = await producer.send('grows', { value: Buffer.from('c'), partition: 1 });
   assert.deepEqual([again.partition, again.offset], [1, 0], 'the re-created topic starts over');
   await producer.close();
+});
+
+// Regression: a retry's timer fired a millisecond before the clock reached the
+// batch's notBefore (Node counts timers from the event loop's cached time), so
+// the drain found the batch not yet due and nothing woke the sender again: the
+// send never settled (seen as a full-disk test hanging under load).
+test('a retry whose timer fires before its backoff ends is still sent, and fails at the delivery timeout', async (t) => {
+  const { client, admin } = await setUp(t);
+  // acks=all on a topic wanting two in-sync replicas, on one broker: NOT_ENOUGH_REPLICAS, retriable.
+  await admin.createTopic('early-timers', 1, { 'min.insync.replicas': '2' });
+  const earlyTimers = { now: () => Date.now(), schedule: (ms: number, fn: () => void) => systemClock.schedule(Math.max(0, ms - 1), fn) };
+  const producer = new Producer(client, { acks: -1, idempotent: false, lingerMs: 0, retryBackoffMs: 20, deliveryTimeoutMs: 300, clock: earlyTimers });
+  const sent = producer.send('early-timers', { value: Buffer.from('x'), partition: 0 });
+  // A hang shows as this guard's error, not as the test runner's timeout.
+  let guard: NodeJS.Timeout | undefined;
+  const hung = new Promise((_, reject) => (guard = setTimeout(() => reject(new Error('the send never settled')), 10_000)));
+  await assert.rejects(Promise.race([sent, hung]), (err: unknown) => err instanceof KafkaError && err.errorCode === ErrorCode.NOT_ENOUGH_REPLICAS);
+  clearTimeout(guard);
 });

@@ -2,12 +2,15 @@
 // Sluice's (v3, flexible) against a broker over TCP: bindings created are
 // described by filter (LITERAL, ANY, MATCH), invalid ones answered
 // INVALID_REQUEST, deleted ones returned and gone, and what remains still
-// there after the broker restarts on the same data directory.
+// there after the broker restarts on the same data directory. With the ACL
+// authorizer on, the bindings in the store are what requests are checked
+// against as soon as they are created or deleted, and the ACL APIs themselves
+// need ALTER (create, delete) or DESCRIBE (describe) on the cluster.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import kafkajs, { type AclEntry } from 'kafkajs';
-import { Admin, AclOperation, AclPatternType, AclPermissionType, AclResourceType, type AclBinding, type AclBindingFilter } from '../../src/client/index.js';
+import { Admin, KafkaClient, AclOperation, AclPatternType, AclPermissionType, AclResourceType, type AclBinding, type AclBindingFilter } from '../../src/client/index.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { startTestBrokerWithClient } from '../helpers/broker.js';
 import { makeDataDir } from '../helpers/broker-process.js';
@@ -35,6 +38,17 @@ const anyFilter = {
   resourcePatternType: ResourcePatternTypes.ANY,
   operation: AclOperationTypes.ANY,
   permissionType: AclPermissionTypes.ANY,
+};
+
+/** Sluice's filter for every binding. */
+const everything: AclBindingFilter = {
+  resourceType: AclResourceType.ANY,
+  resourceName: null,
+  patternType: AclPatternType.ANY,
+  principal: null,
+  host: null,
+  operation: AclOperation.ANY,
+  permissionType: AclPermissionType.ANY,
 };
 
 /** kafkajs's name of a code in one of its tables (plain objects, no reverse mapping). */
@@ -136,10 +150,9 @@ test("Sluice's admin creates, describes and deletes ACL bindings at the broker's
     operation: AclOperation.WRITE,
     permissionType: AclPermissionType.ALLOW,
   });
-  const any: AclBindingFilter = { resourceType: AclResourceType.ANY, resourceName: null, patternType: AclPatternType.ANY, principal: null, host: null, operation: AclOperation.ANY, permissionType: AclPermissionType.ANY };
 
   await admin.createAcls([binding('events'), binding('events.', AclPatternType.PREFIXED), binding('other')]);
-  assert.deepEqual(await admin.describeAcls({ ...any, resourceType: AclResourceType.TOPIC, resourceName: 'events.eu', patternType: AclPatternType.MATCH }), [binding('events.', AclPatternType.PREFIXED)]);
+  assert.deepEqual(await admin.describeAcls({ ...everything, resourceType: AclResourceType.TOPIC, resourceName: 'events.eu', patternType: AclPatternType.MATCH }), [binding('events.', AclPatternType.PREFIXED)]);
 
   await assert.rejects(admin.createAcls([binding('fine'), { ...binding('x'), principal: 'carol' }]), (err: Error & { code?: string; errorCode?: number }) => {
     assert.equal(err.code, 'SLUICE_ERR_KAFKA');
@@ -147,8 +160,50 @@ test("Sluice's admin creates, describes and deletes ACL bindings at the broker's
     assert.match(err.message, /ALLOW carol@\* WRITE on TOPIC LITERAL 'x'.*invalid principal 'carol'/);
     return true;
   });
-  await assert.rejects(admin.describeAcls({ ...any, patternType: AclPatternType.MATCH }), { code: 'SLUICE_ERR_KAFKA', errorCode: ErrorCode.INVALID_REQUEST });
+  await assert.rejects(admin.describeAcls({ ...everything, patternType: AclPatternType.MATCH }), { code: 'SLUICE_ERR_KAFKA', errorCode: ErrorCode.INVALID_REQUEST });
 
-  assert.deepEqual(await admin.deleteAcls([{ ...any, resourceName: 'events' }, { ...any, resourceName: 'fine' }]), [[binding('events')], [binding('fine')]]);
-  assert.deepEqual(await admin.describeAcls(any), [binding('events.', AclPatternType.PREFIXED), binding('other')]);
+  assert.deepEqual(await admin.deleteAcls([{ ...everything, resourceName: 'events' }, { ...everything, resourceName: 'fine' }]), [[binding('events')], [binding('fine')]]);
+  assert.deepEqual(await admin.describeAcls(everything), [binding('events.', AclPatternType.PREFIXED), binding('other')]);
+});
+
+test('with the ACL authorizer, bindings decide at once, and changing them needs ALTER on the cluster', async (t) => {
+  const dataDir = await makeDataDir(t);
+  const anonymous = (resourceType: number, resourceName: string, patternType: number, operation: number): AclBinding => ({
+    resourceType,
+    resourceName,
+    patternType,
+    principal: 'User:ANONYMOUS',
+    host: '*',
+    operation,
+    permissionType: AclPermissionType.ALLOW,
+  });
+  const alterCluster = anonymous(AclResourceType.CLUSTER, 'kafka-cluster', AclPatternType.LITERAL, AclOperation.ALTER);
+  const createOk = anonymous(AclResourceType.TOPIC, 'ok-', AclPatternType.PREFIXED, AclOperation.CREATE);
+  let broker = await startRestartableBroker(t, dataDir, 0);
+  let client = new KafkaClient({ bootstrap: broker.bootstrap });
+  await new Admin(client).createAcls([alterCluster, createOk]);
+  await client.close();
+  await broker.close();
+
+  broker = await startRestartableBroker(t, dataDir, 0, undefined, { authorizer: 'acl' });
+  client = new KafkaClient({ bootstrap: broker.bootstrap });
+  t.after(() => client.close());
+  const admin = new Admin(client);
+  const refused = (errorCode: number) => (err: Error & { errorCode?: number }) => {
+    assert.equal(err.errorCode, errorCode, err.message);
+    return true;
+  };
+
+  await admin.createTopic('ok-1', 1);
+  await assert.rejects(admin.createTopic('no-1', 1), refused(ErrorCode.TOPIC_AUTHORIZATION_FAILED));
+  assert.equal((await admin.describeAcls(everything)).length, 2, 'ALTER on the cluster implies DESCRIBE');
+
+  await admin.createAcls([anonymous(AclResourceType.TOPIC, 'no-', AclPatternType.PREFIXED, AclOperation.CREATE)]);
+  await admin.createTopic('no-1', 1);
+
+  assert.deepEqual(await admin.deleteAcls([alterCluster]), [[alterCluster]]);
+  await assert.rejects(admin.createAcls([anonymous(AclResourceType.TOPIC, 'x', AclPatternType.LITERAL, AclOperation.READ)]), refused(ErrorCode.CLUSTER_AUTHORIZATION_FAILED));
+  await assert.rejects(admin.deleteAcls([createOk]), refused(ErrorCode.CLUSTER_AUTHORIZATION_FAILED));
+  await assert.rejects(admin.describeAcls(everything), refused(ErrorCode.CLUSTER_AUTHORIZATION_FAILED));
+  assert.equal(broker.acls.size, 2, 'nothing changed by the refused requests');
 });

@@ -6,6 +6,7 @@
 //
 // Index, per resource type:
 //
+//   all       Set of the type's bindings
 //   literal   Map name -> bindings     ('*' is the wildcard, a literal name like any other)
 //   prefixed  PrefixTrie prefix -> bindings
 //
@@ -29,6 +30,8 @@ export interface AclResult {
 export type AclFilterResult = AclResult & { bindings: AclBinding[] };
 
 interface TypeIndex {
+  /** Every binding of the type. */
+  all: Set<AclBinding>;
   literal: Map<string, readonly AclBinding[]>;
   prefixed: PrefixTrie<AclBinding>;
 }
@@ -73,6 +76,11 @@ export class AclStore {
     return index.prefixed.fold(resource.name, found, join);
   }
 
+  /** Every binding on resources of `resourceType` (what Kafka's authorizeByResourceType looks through). */
+  ofType(resourceType: number): Iterable<AclBinding> {
+    return this.byType.get(resourceType)?.all ?? NONE;
+  }
+
   /** Adds each valid binding (one already held is not added twice); a result per binding, in order. Saves once. */
   create(bindings: AclBinding[]): AclResult[] {
     let changed = false;
@@ -111,7 +119,8 @@ export class AclStore {
     const binding = { ...b };
     this.all.set(key, binding);
     let index = this.byType.get(b.resourceType);
-    if (!index) this.byType.set(b.resourceType, (index = { literal: new Map(), prefixed: new PrefixTrie() }));
+    if (!index) this.byType.set(b.resourceType, (index = { all: new Set(), literal: new Map(), prefixed: new PrefixTrie() }));
+    index.all.add(binding);
     if (b.patternType === AclPatternType.PREFIXED) index.prefixed.set(b.resourceName, [...(index.prefixed.get(b.resourceName) ?? NONE), binding]);
     else index.literal.set(b.resourceName, [...(index.literal.get(b.resourceName) ?? NONE), binding]);
     return true;
@@ -120,6 +129,7 @@ export class AclStore {
   private remove(b: AclBinding): void {
     this.all.delete(keyOf(b));
     const index = this.byType.get(b.resourceType)!;
+    index.all.delete(b);
     if (b.patternType === AclPatternType.PREFIXED) {
       index.prefixed.set(b.resourceName, (index.prefixed.get(b.resourceName) ?? NONE).filter((x) => x !== b));
       return;

@@ -13,18 +13,17 @@ import {
   CLUSTER_RESOURCE,
   aclCodeName,
 } from '../../protocol/acl-codes.js';
+import { VALID_OPERATIONS } from './authorizer.js';
 
-const O = AclOperation;
-
-/** Kafka's AclEntry.supportedOperations: the operations a binding of each resource type may name (ALL aside, always valid). */
-const SUPPORTED_OPERATIONS: ReadonlyMap<number, ReadonlySet<number>> = new Map<number, ReadonlySet<number>>([
-  [AclResourceType.TOPIC, new Set([O.READ, O.WRITE, O.CREATE, O.DESCRIBE, O.DELETE, O.ALTER, O.DESCRIBE_CONFIGS, O.ALTER_CONFIGS])],
-  [AclResourceType.GROUP, new Set([O.READ, O.DESCRIBE, O.DELETE, O.DESCRIBE_CONFIGS, O.ALTER_CONFIGS])],
-  [AclResourceType.CLUSTER, new Set([O.CREATE, O.CLUSTER_ACTION, O.DESCRIBE_CONFIGS, O.ALTER_CONFIGS, O.IDEMPOTENT_WRITE, O.ALTER, O.DESCRIBE])],
-  [AclResourceType.TRANSACTIONAL_ID, new Set([O.DESCRIBE, O.WRITE])],
-  [AclResourceType.DELEGATION_TOKEN, new Set([O.DESCRIBE])],
-  [AclResourceType.USER, new Set([O.CREATE_TOKENS, O.DESCRIBE_TOKENS])],
-]);
+/**
+ * Kafka's AclEntry.supportedOperations: the operations a binding of each resource type may
+ * name (ALL aside, always valid); the authorizer's types, and those of delegation tokens.
+ */
+const SUPPORTED_OPERATIONS: Readonly<Record<number, readonly number[]>> = {
+  ...VALID_OPERATIONS,
+  [AclResourceType.DELEGATION_TOKEN]: [AclOperation.DESCRIBE],
+  [AclResourceType.USER]: [AclOperation.CREATE_TOKENS, AclOperation.DESCRIBE_TOKENS],
+};
 
 /** `User:<name>`: the only principal type Sluice's listeners authenticate. */
 const PRINCIPAL = /^User:.+$/s;
@@ -33,7 +32,7 @@ const nameOf = (table: AclCodeTable, code: number) => aclCodeName(table, code) ?
 
 /** Why `binding` cannot be created, or null when it can. */
 export function bindingProblem(b: AclBinding): string | null {
-  const supported = SUPPORTED_OPERATIONS.get(b.resourceType);
+  const supported = SUPPORTED_OPERATIONS[b.resourceType];
   if (!supported) return `invalid resource type ${nameOf(AclResourceType, b.resourceType)}: a binding names one resource type`;
   if (b.patternType !== AclPatternType.LITERAL && b.patternType !== AclPatternType.PREFIXED) {
     return `invalid pattern type ${nameOf(AclPatternType, b.patternType)}: a binding is LITERAL or PREFIXED`;
@@ -41,7 +40,7 @@ export function bindingProblem(b: AclBinding): string | null {
   if (b.permissionType !== AclPermissionType.ALLOW && b.permissionType !== AclPermissionType.DENY) {
     return `invalid permission type ${nameOf(AclPermissionType, b.permissionType)}: a binding is ALLOW or DENY`;
   }
-  if (b.operation !== AclOperation.ALL && !supported.has(b.operation)) {
+  if (b.operation !== AclOperation.ALL && !supported.includes(b.operation)) {
     return `operation ${nameOf(AclOperation, b.operation)} is not one of the resource type ${nameOf(AclResourceType, b.resourceType)}'s: ${[...supported, AclOperation.ALL].map((o) => nameOf(AclOperation, o)).join(', ')}`;
   }
   if (b.resourceName === '') return 'the resource name is empty';

@@ -58,6 +58,8 @@ export class Sender {
   private readonly inFlight = new Map<number, number>();
   private requestsInFlight = 0;
   private drainQueued = false;
+  /** When a drain is scheduled for a batch waiting out its retry backoff; Infinity when none is. */
+  private backoffWakeAt = Number.POSITIVE_INFINITY;
   /** The producer's id must be (re)initialised before anything more is sent (KIP-360 epoch bump). */
   private identityWanted: boolean;
   private initialising = false;
@@ -98,6 +100,7 @@ export class Sender {
     }
     const { clock, maxInFlight, maxRequestBytes, identity, transactions } = this.options;
     const now = clock.now();
+    let backoffEnds = Number.POSITIVE_INFINITY;
     for (;;) {
       const requests = new Map<number, { batches: ProducerBatch[]; bytes: number }>();
       for (const q of this.accumulator.readyQueues()) {
@@ -107,7 +110,11 @@ export class Sender {
           this.fail(q, batch, batch.lastError ?? new ClientError('SLUICE_ERR_DELIVERY_TIMEOUT', `no answer for ${q.topic}-${q.partition} within deliveryTimeoutMs`));
           continue;
         }
-        if (batch.notBefore > now || q.inFlight >= maxInFlight || (q.retries > 0 && q.inFlight > 0)) continue;
+        if (batch.notBefore > now) {
+          backoffEnds = Math.min(backoffEnds, batch.notBefore);
+          continue;
+        }
+        if (q.inFlight >= maxInFlight || (q.retries > 0 && q.inFlight > 0)) continue;
         if (transactions?.failure) {
           q.ready.shift();
           this.fail(q, batch, transactions.failure);
@@ -131,13 +138,27 @@ export class Sender {
         request.batches.push(batch);
         request.bytes += size;
       }
-      if (requests.size === 0) return;
+      if (requests.size === 0) return this.wakeWhenBackoffEnds(backoffEnds, now);
       for (const [leader, { batches }] of requests) {
         this.inFlight.set(leader, (this.inFlight.get(leader) ?? 0) + 1);
         this.requestsInFlight++;
         void this.produce(leader, batches);
       }
     }
+  }
+
+  /**
+   * A retry's own timer may fire a millisecond before the clock reaches its
+   * notBefore (timers count from the event loop's cached time), finding it not
+   * yet due: the batch would then wait for a wake that never comes.
+   */
+  private wakeWhenBackoffEnds(at: number, now: number): void {
+    if (at === Number.POSITIVE_INFINITY || at >= this.backoffWakeAt) return;
+    this.backoffWakeAt = at;
+    this.options.clock.schedule(Math.max(1, at - now), () => {
+      this.backoffWakeAt = Number.POSITIVE_INFINITY;
+      this.wake();
+    });
   }
 
   private async initIdentity(): Promise<void> {

@@ -3,14 +3,18 @@
 // SECURITY_DISABLED when no authorizer is configured; here the bindings
 // always have a store, so they can be managed before an authorizer is on.
 // Kafka asks the authorizer for DESCRIBE (describe) and ALTER (create,
-// delete) on the cluster: that check goes at the start of each handle()
-// below, marked.
+// delete) on the cluster and answers CLUSTER_AUTHORIZATION_FAILED (describe:
+// top-level; create and delete: on every binding and filter) when refused;
+// so does Sluice.
 
 import type { AclBinding, AclBindingFilter } from '../../broker/acl/acl-binding.js';
 import type { Message } from '../../protocol/codec.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { CreateAclsRequest, CreateAclsResponse, DeleteAclsRequest, DeleteAclsResponse, DescribeAclsRequest, DescribeAclsResponse } from '../../protocol/messages/acls.js';
 import type { ApiHandler } from './handler.js';
+import { ALTER, DESCRIBE, mayOnCluster } from './authorize.js';
+
+const REFUSED = { errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'not allowed to see or change ACL bindings' };
 
 /** A DescribeAcls request or a DeleteAcls filter as the store takes it. */
 const filterOf = (m: Message): AclBindingFilter => ({
@@ -42,7 +46,7 @@ export const describeAcls: ApiHandler = {
   request: DescribeAclsRequest,
   response: DescribeAclsResponse,
   handle(req, ctx) {
-    // Authorization: DESCRIBE on the cluster.
+    if (!mayOnCluster(ctx, DESCRIBE)) return { throttleTimeMs: 0, ...REFUSED, resources: [] };
     const { errorCode, errorMessage, bindings } = ctx.acls.describe(filterOf(req));
     return { throttleTimeMs: 0, errorCode, errorMessage, resources: byResource(bindings) };
   },
@@ -55,7 +59,7 @@ export const createAcls: ApiHandler = {
   request: CreateAclsRequest,
   response: CreateAclsResponse,
   handle(req, ctx) {
-    // Authorization: ALTER on the cluster.
+    if (!mayOnCluster(ctx, ALTER)) return { throttleTimeMs: 0, results: req.creations.map(() => REFUSED) };
     const bindings = req.creations.map((c: Message) => ({
       resourceType: c.resourceType,
       resourceName: c.resourceName,
@@ -76,7 +80,7 @@ export const deleteAcls: ApiHandler = {
   request: DeleteAclsRequest,
   response: DeleteAclsResponse,
   handle(req, ctx) {
-    // Authorization: ALTER on the cluster.
+    if (!mayOnCluster(ctx, ALTER)) return { throttleTimeMs: 0, filterResults: req.filters.map(() => ({ ...REFUSED, matchingAcls: [] })) };
     const results = ctx.acls.delete(req.filters.map(filterOf));
     return {
       throttleTimeMs: 0,

@@ -5,6 +5,8 @@
 
 import { AlterShareGroupOffsetsRequest, AlterShareGroupOffsetsResponse } from '../../protocol/messages/alter-share-group-offsets.js';
 import type { Message } from '../../protocol/codec.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
+import { READ, mayOnGroup } from './authorize.js';
 import type { ApiHandler } from './handler.js';
 import { topicIdBytes } from './share-offset-fields.js';
 
@@ -15,6 +17,7 @@ export const alterShareGroupOffsets: ApiHandler = {
   request: AlterShareGroupOffsetsRequest,
   response: AlterShareGroupOffsetsResponse,
   async handle(req, ctx) {
+    if (!mayOnGroup(ctx, READ, req.groupId)) return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: 'not allowed to alter this group', responses: [] };
     const topics = (req.topics as Message[]).map((t) => ({
       topic: t.topicName,
       partitions: (t.partitions as Message[]).map((p) => ({ partition: p.partitionIndex, startOffset: Number(p.startOffset) })),

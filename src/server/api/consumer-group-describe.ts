@@ -6,6 +6,8 @@
 
 import { ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponse } from '../../protocol/messages/consumer-group-describe.js';
 import type { NamedPartitions } from '../../coordinator/group/consumer/consumer-group.js';
+import { AclResourceType } from '../../broker/acl/acl-binding.js';
+import { DESCRIBE, mayOnGroup, operationsField, refusedGroup } from './authorize.js';
 import type { ApiHandler } from './handler.js';
 
 const CLASSIC_MEMBER_TYPE = 0;
@@ -25,8 +27,11 @@ export const consumerGroupDescribe: ApiHandler = {
     return {
       throttleTimeMs: 0,
       groups: req.groupIds.map((groupId: string) => {
+        const authorizedOperations = operationsField(ctx, req.includeAuthorizedOperations, AclResourceType.GROUP, groupId);
+        if (!mayOnGroup(ctx, DESCRIBE, groupId)) return { ...refusedGroup(groupId), authorizedOperations };
         const d = ctx.groups.describeConsumerGroup(groupId);
         return {
+          authorizedOperations,
           errorCode: d.errorCode,
           errorMessage: d.errorMessage,
           groupId,

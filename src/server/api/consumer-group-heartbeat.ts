@@ -8,6 +8,8 @@
 import { ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse } from '../../protocol/messages/consumer-group-heartbeat.js';
 import type { Message } from '../../protocol/codec.js';
 import { fromList } from '../../coordinator/group/consumer/partition-set.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
+import { heartbeatError } from './authorize.js';
 import type { ApiHandler } from './handler.js';
 
 export const consumerGroupHeartbeat: ApiHandler = {
@@ -17,6 +19,10 @@ export const consumerGroupHeartbeat: ApiHandler = {
   request: ConsumerGroupHeartbeatRequest,
   response: ConsumerGroupHeartbeatResponse,
   handle(req, ctx) {
+    const refused = heartbeatError(ctx, req.groupId, req.subscribedTopicNames ?? null);
+    if (refused !== ErrorCode.NONE) {
+      return { throttleTimeMs: 0, errorCode: refused, errorMessage: 'not allowed to join this group or to describe its topics', memberId: req.memberId, memberEpoch: -1, heartbeatIntervalMs: 0, assignment: null };
+    }
     const owned = req.topicPartitions as Message[] | null;
     const result = ctx.groups.consumerGroupHeartbeat(
       req.groupId,

@@ -5,6 +5,7 @@ import { TopicError } from '../../broker/broker.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { CreatePartitionsRequest, CreatePartitionsResponse } from '../../protocol/messages/create-partitions.js';
 import type { Message } from '../../protocol/codec.js';
+import { ALTER, mayOnTopic } from './authorize.js';
 import type { ApiHandler } from './handler.js';
 
 export const createPartitions: ApiHandler = {
@@ -16,6 +17,10 @@ export const createPartitions: ApiHandler = {
   async handle(req, ctx) {
     const results = [];
     for (const t of req.topics) {
+      if (!mayOnTopic(ctx, ALTER, t.name)) {
+        results.push({ name: t.name, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: `not allowed to alter topic '${t.name}'` });
+        continue;
+      }
       try {
         const assignments = t.assignments === null ? null : t.assignments.map((a: Message) => a.brokerIds as number[]);
         await ctx.broker.createPartitions(t.name, t.count, req.validateOnly, assignments);

@@ -7,6 +7,7 @@ import { TopicError } from '../../broker/broker.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { CreateTopicsRequest, CreateTopicsResponse } from '../../protocol/messages/create-topics.js';
 import type { Message } from '../../protocol/codec.js';
+import { mayCreateTopic } from './authorize.js';
 import type { ApiHandler, RequestContext } from './handler.js';
 
 async function createOne(t: Message, req: Message, ctx: RequestContext): Promise<Message> {
@@ -14,6 +15,7 @@ async function createOne(t: Message, req: Message, ctx: RequestContext): Promise
   const configs: Record<string, string> = {};
   for (const c of t.configs) if (c.value !== null) configs[c.name] = c.value;
   const replication = { replicationFactor: t.replicationFactor, assignments: t.assignments };
+  if (!mayCreateTopic(ctx, t.name)) return fail(ErrorCode.TOPIC_AUTHORIZATION_FAILED, `not allowed to create topic '${t.name}'`);
   try {
     const topic = await ctx.broker.createTopic(t.name, t.numPartitions, configs, req.validateOnly, replication);
     // Not topic.partitions.length: a validate-only creation has no partitions.

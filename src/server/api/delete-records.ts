@@ -5,6 +5,8 @@
 import { deleteRecordsBefore } from '../../broker/delete-records.js';
 import { DeleteRecordsRequest, DeleteRecordsResponse } from '../../protocol/messages/delete-records.js';
 import type { Message } from '../../protocol/codec.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
+import { DELETE, mayOnTopic } from './authorize.js';
 import type { ApiHandler } from './handler.js';
 
 export const deleteRecords: ApiHandler = {
@@ -18,7 +20,11 @@ export const deleteRecords: ApiHandler = {
       req.topics.map(async (t: Message) => ({
         name: t.name,
         partitions: await Promise.all(
-          t.partitions.map(async (p: Message) => ({ partitionIndex: p.partitionIndex, ...(await deleteRecordsBefore(ctx.broker, t.name, p.partitionIndex, p.offset)) })),
+          t.partitions.map(async (p: Message) =>
+            mayOnTopic(ctx, DELETE, t.name)
+              ? { partitionIndex: p.partitionIndex, ...(await deleteRecordsBefore(ctx.broker, t.name, p.partitionIndex, p.offset)) }
+              : { partitionIndex: p.partitionIndex, lowWatermark: -1, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED },
+          ),
         ),
       })),
     );

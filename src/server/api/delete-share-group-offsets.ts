@@ -5,6 +5,8 @@
 
 import { DeleteShareGroupOffsetsRequest, DeleteShareGroupOffsetsResponse } from '../../protocol/messages/delete-share-group-offsets.js';
 import type { Message } from '../../protocol/codec.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
+import { DELETE, mayOnGroup } from './authorize.js';
 import type { ApiHandler } from './handler.js';
 import { topicIdBytes } from './share-offset-fields.js';
 
@@ -15,6 +17,7 @@ export const deleteShareGroupOffsets: ApiHandler = {
   request: DeleteShareGroupOffsetsRequest,
   response: DeleteShareGroupOffsetsResponse,
   async handle(req, ctx) {
+    if (!mayOnGroup(ctx, DELETE, req.groupId)) return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: 'not allowed to delete from this group', responses: [] };
     const result = await ctx.shares.deleteOffsets(req.groupId, (req.topics as Message[]).map((t) => t.topicName));
     return {
       throttleTimeMs: 0,

@@ -3,6 +3,7 @@
 import { TopicError } from '../../broker/broker.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { DeleteTopicsRequest, DeleteTopicsResponse } from '../../protocol/messages/delete-topics.js';
+import { DELETE, mayOnTopic } from './authorize.js';
 import type { ApiHandler } from './handler.js';
 
 export const deleteTopics: ApiHandler = {
@@ -17,6 +18,11 @@ export const deleteTopics: ApiHandler = {
     const responses = [];
     for (const w of wanted) {
       const topic = w.name !== null ? ctx.broker.cluster.topic(w.name) : ctx.broker.cluster.topicById(w.topicId as Buffer);
+      // Whether a topic exists is told only to those who may delete it, as Kafka does.
+      if (w.name !== null ? !mayOnTopic(ctx, DELETE, w.name) : topic && !mayOnTopic(ctx, DELETE, topic.name)) {
+        responses.push({ name: w.name, topicId: w.topicId, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: 'not allowed to delete this topic' });
+        continue;
+      }
       if (!topic) {
         const errorCode = w.name === null ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
         responses.push({ name: w.name, topicId: w.topicId, errorCode, errorMessage: 'no such topic' });

@@ -6,7 +6,8 @@
 // plane lists only live brokers and fences none, so include_fenced_brokers
 // (v2, KIP-1073) changes nothing and is_fenced is always false.
 
-import { authorizedOperations } from '../../broker/authorized-operations.js';
+import { AclResourceType, CLUSTER_RESOURCE } from '../../broker/acl/acl-binding.js';
+import { DESCRIBE, mayOnCluster, operationsField } from './authorize.js';
 import { brokersOn } from '../../cluster/broker-endpoints.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { DescribeClusterRequest, DescribeClusterResponse } from '../../protocol/messages/describe-cluster.js';
@@ -26,6 +27,7 @@ export const describeCluster: ApiHandler = {
     const fail = (errorCode: number, errorMessage: string) => ({ throttleTimeMs: 0, errorCode, errorMessage, endpointType: req.endpointType });
     if (req.endpointType === ENDPOINT_TYPE_CONTROLLERS) return fail(ErrorCode.MISMATCHED_ENDPOINT_TYPE, 'this listener serves brokers, not controllers');
     if (req.endpointType !== ENDPOINT_TYPE_BROKERS) return fail(ErrorCode.UNSUPPORTED_ENDPOINT_TYPE, `unsupported endpoint type ${req.endpointType}`);
+    if (!mayOnCluster(ctx, DESCRIBE)) return fail(ErrorCode.CLUSTER_AUTHORIZATION_FAILED, 'not allowed to describe the cluster');
     const { cluster } = ctx.broker;
     return {
       throttleTimeMs: 0,
@@ -35,7 +37,7 @@ export const describeCluster: ApiHandler = {
       clusterId: cluster.clusterId,
       controllerId: cluster.controllerId,
       brokers: brokersOn(cluster.brokers(), ctx.listener).map(({ nodeId, host, port, rack }) => ({ brokerId: nodeId, host, port, rack, isFenced: false })),
-      clusterAuthorizedOperations: authorizedOperations(req.includeClusterAuthorizedOperations, 'cluster'),
+      clusterAuthorizedOperations: operationsField(ctx, req.includeClusterAuthorizedOperations, AclResourceType.CLUSTER, CLUSTER_RESOURCE),
     };
   },
 };

@@ -3,7 +3,7 @@
 // node id) lists its settings by Kafka name, and "" the cluster-wide dynamic
 // defaults only; a group lists every group config. Sources and synonyms (v1+),
 // config types and documentation (v3+, KIP-569) come from the config tables in
-// src/metadata/.
+// src/metadata/. Needs DESCRIBE_CONFIGS on the resource (the cluster for a broker).
 
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { DescribeConfigsRequest, DescribeConfigsResponse } from '../../protocol/messages/describe-configs.js';
@@ -12,9 +12,12 @@ import { ResourceType } from '../../broker/config-changes.js';
 import { CONFIG_TYPE_CODE, ConfigSource, type DescribedConfig, documentation } from '../../metadata/config-def.js';
 import { describeGroup } from '../../metadata/group-configs.js';
 import type { ApiHandler, RequestContext } from './handler.js';
+import { DESCRIBE_CONFIGS, configResourceError } from './authorize.js';
 
 function configsOf(resource: Message, ctx: RequestContext): DescribedConfig[] | { errorCode: number; errorMessage: string } {
   const name: string = resource.resourceName;
+  const refused = configResourceError(ctx, DESCRIBE_CONFIGS, resource.resourceType, name);
+  if (refused !== ErrorCode.NONE) return { errorCode: refused, errorMessage: `not allowed to describe the configs of '${name}'` };
   switch (resource.resourceType) {
     case ResourceType.TOPIC: {
       const topic = ctx.broker.cluster.topic(name);

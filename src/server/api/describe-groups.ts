@@ -4,9 +4,10 @@
 // are filled in when asked. A group this broker does not coordinate answers
 // NOT_COORDINATOR (or COORDINATOR_LOAD_IN_PROGRESS).
 
-import { authorizedOperations } from '../../broker/authorized-operations.js';
+import { AclResourceType } from '../../broker/acl/acl-binding.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { DescribeGroupsRequest, DescribeGroupsResponse } from '../../protocol/messages/describe-groups.js';
+import { DESCRIBE, mayOnGroup, operationsField } from './authorize.js';
 import type { ApiHandler } from './handler.js';
 
 export const describeGroups: ApiHandler = {
@@ -19,10 +20,9 @@ export const describeGroups: ApiHandler = {
     return {
       throttleTimeMs: 0,
       groups: req.groups.map((groupId: string) => {
-        const errorCode = ctx.groups.coordinatorError(groupId);
-        if (errorCode !== ErrorCode.NONE) {
-          return { errorCode, groupId, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: authorizedOperations(req.includeAuthorizedOperations, 'group') };
-        }
+        const errorCode = mayOnGroup(ctx, DESCRIBE, groupId) ? ctx.groups.coordinatorError(groupId) : ErrorCode.GROUP_AUTHORIZATION_FAILED;
+        const authorizedOperations = operationsField(ctx, req.includeAuthorizedOperations, AclResourceType.GROUP, groupId);
+        if (errorCode !== ErrorCode.NONE) return { errorCode, groupId, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations };
         const d = ctx.groups.describeGroup(groupId);
         return {
           errorCode: ErrorCode.NONE,
@@ -38,7 +38,7 @@ export const describeGroups: ApiHandler = {
             memberMetadata: m.metadata,
             memberAssignment: m.assignment,
           })),
-          authorizedOperations: authorizedOperations(req.includeAuthorizedOperations, 'group'),
+          authorizedOperations,
         };
       }),
     };

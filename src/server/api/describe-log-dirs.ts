@@ -9,6 +9,7 @@ import type { Partition } from '../../broker/partition.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { DescribeLogDirsRequest, DescribeLogDirsResponse } from '../../protocol/messages/describe-log-dirs.js';
 import type { Message } from '../../protocol/codec.js';
+import { DESCRIBE, mayOnCluster } from './authorize.js';
 import type { ApiHandler } from './handler.js';
 
 function wanted(req: Message, held: Partition[]): Partition[] {
@@ -24,6 +25,8 @@ export const describeLogDirs: ApiHandler = {
   request: DescribeLogDirsRequest,
   response: DescribeLogDirsResponse,
   handle(req, ctx) {
+    // Kafka answers an empty list to a client that may not describe the cluster (v4 adds the error code).
+    if (!mayOnCluster(ctx, DESCRIBE)) return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, results: [] };
     const byTopic = new Map<string, Message[]>();
     for (const p of wanted(req, ctx.broker.allPartitions())) {
       const partitions = byTopic.get(p.topic) ?? [];

@@ -6,6 +6,7 @@
 import { DescribeShareGroupOffsetsRequest, DescribeShareGroupOffsetsResponse } from '../../protocol/messages/describe-share-group-offsets.js';
 import type { Message } from '../../protocol/codec.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
+import { DESCRIBE, mayOnGroup } from './authorize.js';
 import type { ApiHandler } from './handler.js';
 import { topicIdBytes } from './share-offset-fields.js';
 
@@ -19,6 +20,7 @@ export const describeShareGroupOffsets: ApiHandler = {
     return {
       throttleTimeMs: 0,
       groups: req.groups.map((g: Message) => {
+        if (!mayOnGroup(ctx, DESCRIBE, g.groupId)) return { groupId: g.groupId, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: 'not allowed to describe this group', topics: [] };
         const topics = g.topics === null ? null : (g.topics as Message[]).map((t) => ({ topic: t.topicName, partitions: t.partitions }));
         return {
           groupId: g.groupId,

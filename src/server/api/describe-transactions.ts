@@ -2,6 +2,8 @@
 // timeout, start time and partitions of each transactional id.
 
 import { DescribeTransactionsRequest, DescribeTransactionsResponse } from '../../protocol/messages/describe-transactions.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
+import { DESCRIBE, mayOnTopic, mayOnTransactionalId } from './authorize.js';
 import type { ApiHandler } from './handler.js';
 
 export const describeTransactions: ApiHandler = {
@@ -15,6 +17,9 @@ export const describeTransactions: ApiHandler = {
       throttleTimeMs: 0,
       transactionStates: req.transactionalIds.map((id: string) => {
         const d = ctx.txns.describe(id);
+        if (!mayOnTransactionalId(ctx, DESCRIBE, id)) {
+          return { errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, transactionalId: id, transactionState: '', transactionTimeoutMs: 0, transactionStartTimeMs: -1, producerId: -1, producerEpoch: -1, topics: [] };
+        }
         return {
           errorCode: d.errorCode,
           transactionalId: id,
@@ -23,7 +28,8 @@ export const describeTransactions: ApiHandler = {
           transactionStartTimeMs: d.startMs,
           producerId: d.producerId,
           producerEpoch: d.producerEpoch,
-          topics: d.topics,
+          // Kafka leaves out the topics the principal may not describe.
+          topics: d.topics.filter((t) => mayOnTopic(ctx, DESCRIBE, t.topic)),
         };
       }),
     };

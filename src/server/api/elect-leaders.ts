@@ -7,6 +7,7 @@ import type { ElectionResult } from '../../cluster/control-plane.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { ElectLeadersRequest, ElectLeadersResponse } from '../../protocol/messages/elect-leaders.js';
 import type { Message } from '../../protocol/codec.js';
+import { ALTER, mayOnCluster } from './authorize.js';
 import type { ApiHandler } from './handler.js';
 
 const UNCLEAN = 1;
@@ -25,6 +26,7 @@ export const electLeaders: ApiHandler = {
   request: ElectLeadersRequest,
   response: ElectLeadersResponse,
   async handle(req, ctx) {
+    if (!mayOnCluster(ctx, ALTER)) return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, replicaElectionResults: [] };
     const type = ctx.apiVersion >= 1 && req.electionType === UNCLEAN ? 'unclean' : 'preferred';
     const asked = req.topicPartitions === null ? null : req.topicPartitions.flatMap((t: Message) => t.partitions.map((partition: number) => ({ topic: t.topic, partition })));
     const results = await ctx.broker.cluster.electLeaders(type, asked);

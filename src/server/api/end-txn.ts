@@ -4,6 +4,8 @@
 // PRODUCER_FENCED from v2. v4+ (KIP-890 epoch bump per transaction) is not served.
 
 import { EndTxnRequest, EndTxnResponse } from '../../protocol/messages/end-txn.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
+import { WRITE, mayOnTransactionalId } from './authorize.js';
 import type { ApiHandler } from './handler.js';
 import { fencedForVersion } from './txn-errors.js';
 
@@ -14,7 +16,9 @@ export const endTxn: ApiHandler = {
   request: EndTxnRequest,
   response: EndTxnResponse,
   async handle(req, ctx) {
-    const errorCode = await ctx.txns.endTxn(req.transactionalId, req.producerId, req.producerEpoch, req.committed);
+    const errorCode = mayOnTransactionalId(ctx, WRITE, req.transactionalId)
+      ? await ctx.txns.endTxn(req.transactionalId, req.producerId, req.producerEpoch, req.committed)
+      : ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
     return { throttleTimeMs: 0, errorCode: fencedForVersion(errorCode, ctx.apiVersion, 2) };
   },
 };

@@ -7,6 +7,8 @@
 // bytes against its consumer_byte_rate; past it the answer goes out empty with
 // the throttle time (KIP-219, as Kafka's), the bytes read given back and not
 // counted, and max_bytes is capped to what the quota allows in one window span.
+// A consumer needs READ on each topic, a follower CLUSTER_ACTION on the cluster;
+// a refused topic's partitions are not read and answer TOPIC_AUTHORIZATION_FAILED.
 
 import { type FetchPartitionRequest, fetchPartitions } from '../../broker/fetch.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
@@ -14,6 +16,7 @@ import { FetchRequest, FetchResponse } from '../../protocol/messages/fetch.js';
 import type { Message } from '../../protocol/codec.js';
 import type { ApiHandler } from './handler.js';
 import { principalName } from '../principal.js';
+import { CLUSTER_ACTION, READ, mayOnCluster, mayOnTopic } from './authorize.js';
 
 const READ_COMMITTED = 1;
 
@@ -27,10 +30,14 @@ export const fetch: ApiHandler = {
   async handle(req, ctx) {
     const byId = ctx.apiVersion >= 13;
     const wanted: FetchPartitionRequest[] = [];
-    const unknownIds = new Set<Message>();
+    // Topics answered with an error without being read (an unknown name reads as no partition).
+    const refused = new Map<Message, number>();
+    const replicaMay = req.replicaId < 0 || mayOnCluster(ctx, CLUSTER_ACTION);
     for (const topic of req.topics) {
-      const name: string | undefined = byId ? ctx.broker.cluster.topicById(topic.topicId)?.name : topic.topic;
-      if (name === undefined) unknownIds.add(topic);
+      let name: string | undefined = byId ? ctx.broker.cluster.topicById(topic.topicId)?.name : topic.topic;
+      if (name === undefined) refused.set(topic, ErrorCode.UNKNOWN_TOPIC_ID);
+      else if (req.replicaId < 0 ? !mayOnTopic(ctx, READ, name) : !replicaMay) refused.set(topic, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+      if (refused.has(topic)) name = undefined;
       for (const p of topic.partitions) {
         wanted.push({ topic: name ?? '', partition: p.partition, fetchOffset: p.fetchOffset, partitionMaxBytes: p.partitionMaxBytes, currentLeaderEpoch: p.currentLeaderEpoch });
       }
@@ -64,9 +71,9 @@ export const fetch: ApiHandler = {
       topicId: topic.topicId,
       partitions: topic.partitions.map((p: Message) => {
         const r = results[i++];
-        const errorCode = unknownIds.has(topic) ? ErrorCode.UNKNOWN_TOPIC_ID : r.errorCode;
+        const errorCode = refused.get(topic) ?? r.errorCode;
         // Kafka prints topic ids as base64url; an unknown id has no name to show.
-        if (errorCode !== ErrorCode.NONE) errors.push({ topic: wanted[i - 1].topic || (topic.topicId as Buffer).toString('base64url'), partition: p.partition, errorCode });
+        if (errorCode !== ErrorCode.NONE) errors.push({ topic: wanted[i - 1].topic || topic.topic || (topic.topicId as Buffer).toString('base64url'), partition: p.partition, errorCode });
         return { partitionIndex: p.partition, ...r, errorCode, preferredReadReplica: -1 };
       }),
     }));

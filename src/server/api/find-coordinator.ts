@@ -16,6 +16,7 @@ import { endpointFor } from '../../cluster/broker-endpoints.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { FindCoordinatorRequest, FindCoordinatorResponse } from '../../protocol/messages/find-coordinator.js';
 import type { Message } from '../../protocol/codec.js';
+import { DESCRIBE, mayOnGroup, mayOnTransactionalId } from './authorize.js';
 import type { ApiHandler, RequestContext } from './handler.js';
 
 const KEY_TYPE_GROUP = 0;
@@ -28,7 +29,16 @@ function placingTopic(keyType: number): string | null {
   return null;
 }
 
+/** Kafka's check: DESCRIBE on the group or the transactional id named by the key. */
+function refusal(key: string, keyType: number, ctx: RequestContext): number {
+  if (keyType === KEY_TYPE_GROUP) return mayOnGroup(ctx, DESCRIBE, key) ? ErrorCode.NONE : ErrorCode.GROUP_AUTHORIZATION_FAILED;
+  if (keyType === KEY_TYPE_TRANSACTION) return mayOnTransactionalId(ctx, DESCRIBE, key) ? ErrorCode.NONE : ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+  return ErrorCode.NONE;
+}
+
 function coordinatorFor(key: string, keyType: number, ready: boolean, ctx: RequestContext): Message {
+  const refused = refusal(key, keyType, ctx);
+  if (refused !== ErrorCode.NONE) return { key, nodeId: -1, host: '', port: -1, errorCode: refused, errorMessage: `not allowed to find the coordinator of '${key}'` };
   const topic = placingTopic(keyType);
   const found = topic !== null && ready ? coordinatorBroker(ctx.broker.cluster, topic, key) : null;
   // A coordinator without the request's listener cannot be reached by this client.

@@ -17,6 +17,7 @@ import type { SaslSession } from '../sasl/sasl-session.js';
 import type { UserCredentials } from '../../broker/user-credentials.js';
 import type { ClientQuotaManager } from '../../broker/quota/client-quota-manager.js';
 import type { AclStore } from '../../broker/acl/acl-store.js';
+import type { Authorizer } from '../../broker/acl/authorizer.js';
 
 /** What requests are served with: the broker and its coordinators. */
 export interface BrokerServices {
@@ -35,6 +36,8 @@ export interface BrokerServices {
   quotas: ClientQuotaManager;
   /** ACL bindings (Create/Describe/DeleteAcls; what the authorizer reads). */
   acls: AclStore;
+  /** Whether a principal may perform an operation on a resource (authorize.ts); every handler asks. */
+  authorizer: Authorizer;
 }
 
 export interface RequestContext extends BrokerServices {

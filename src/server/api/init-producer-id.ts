@@ -8,6 +8,8 @@
 
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { InitProducerIdRequest, InitProducerIdResponse } from '../../protocol/messages/init-producer-id.js';
+import { AclResourceType } from '../../broker/acl/acl-binding.js';
+import { IDEMPOTENT_WRITE, WRITE, mayOnCluster, mayOnTransactionalId } from './authorize.js';
 import type { ApiHandler } from './handler.js';
 import { fencedForVersion } from './txn-errors.js';
 
@@ -20,6 +22,10 @@ export const initProducerId: ApiHandler = {
   async handle(req, ctx) {
     const current = { producerId: req.producerId ?? -1, producerEpoch: req.producerEpoch ?? -1 };
     if (req.transactionalId === null) {
+      // Kafka's check: IDEMPOTENT_WRITE on the cluster, or WRITE on some topic.
+      if (!mayOnCluster(ctx, IDEMPOTENT_WRITE) && !ctx.authorizer.allowsSome(ctx, WRITE, AclResourceType.TOPIC)) {
+        return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, producerId: -1, producerEpoch: -1 };
+      }
       try {
         return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, ...(await ctx.producerIds.initIdempotent(current)) };
       } catch (err) {
@@ -27,6 +33,7 @@ export const initProducerId: ApiHandler = {
         return { throttleTimeMs: 0, errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, producerId: -1, producerEpoch: -1 };
       }
     }
+    if (!mayOnTransactionalId(ctx, WRITE, req.transactionalId)) return { throttleTimeMs: 0, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, producerId: -1, producerEpoch: -1 };
     const r = await ctx.txns.initProducerId(req.transactionalId, req.transactionTimeoutMs, current);
     return { throttleTimeMs: 0, errorCode: fencedForVersion(r.errorCode, ctx.apiVersion, 4), producerId: r.producerId, producerEpoch: r.producerEpoch };
   },

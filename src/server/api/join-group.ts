@@ -4,8 +4,10 @@
 // (group.instance.id, KIP-345). v7 echoes the protocol type. The response
 // waits until the rebalance completes (or the rebalance timeout passes).
 
+import { ErrorCode } from '../../protocol/error-codes.js';
 import { JoinGroupRequest, JoinGroupResponse } from '../../protocol/messages/join-group.js';
 import type { Message } from '../../protocol/codec.js';
+import { READ, mayOnGroup } from './authorize.js';
 import type { ApiHandler } from './handler.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -17,6 +19,10 @@ export const joinGroup: ApiHandler = {
   request: JoinGroupRequest,
   response: JoinGroupResponse,
   async handle(req, ctx) {
+    if (!mayOnGroup(ctx, READ, req.groupId)) {
+      const errorCode = ErrorCode.GROUP_AUTHORIZATION_FAILED;
+      return { throttleTimeMs: 0, errorCode, generationId: -1, protocolType: null, protocolName: ctx.apiVersion >= 7 ? null : '', leader: '', memberId: req.memberId, members: [] };
+    }
     const result = await ctx.groups.join(req.groupId, {
       memberId: req.memberId,
       groupInstanceId: req.groupInstanceId ?? null,

@@ -5,6 +5,7 @@
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { LeaveGroupRequest, LeaveGroupResponse } from '../../protocol/messages/leave-group.js';
 import type { Message } from '../../protocol/codec.js';
+import { READ, mayOnGroup } from './authorize.js';
 import type { ApiHandler } from './handler.js';
 
 export const leaveGroup: ApiHandler = {
@@ -14,6 +15,7 @@ export const leaveGroup: ApiHandler = {
   request: LeaveGroupRequest,
   response: LeaveGroupResponse,
   handle(req, ctx) {
+    if (!mayOnGroup(ctx, READ, req.groupId)) return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, members: [] };
     const leaving =
       ctx.apiVersion >= 3
         ? req.members.map((m: Message) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId ?? null }))

@@ -3,6 +3,7 @@
 
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { ListGroupsRequest, ListGroupsResponse } from '../../protocol/messages/list-groups.js';
+import { DESCRIBE, mayOnCluster, mayOnGroup } from './authorize.js';
 import type { ApiHandler } from './handler.js';
 
 export const listGroups: ApiHandler = {
@@ -12,7 +13,9 @@ export const listGroups: ApiHandler = {
   request: ListGroupsRequest,
   response: ListGroupsResponse,
   handle(req, ctx) {
-    const groups = ctx.groups.listGroups(req.statesFilter, req.typesFilter);
+    // Every group with DESCRIBE on the cluster, else those the principal may describe, as Kafka.
+    const all = mayOnCluster(ctx, DESCRIBE);
+    const groups = ctx.groups.listGroups(req.statesFilter, req.typesFilter).filter((g) => all || mayOnGroup(ctx, DESCRIBE, g.groupId));
     return {
       throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,

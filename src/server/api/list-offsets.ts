@@ -3,7 +3,8 @@
 // Latest with isolation_level 1 (v2+) answers the last stable offset. The
 // broker decides (broker/list-offsets.ts), waiting for acks=1 writes to be
 // committed first, so the answer may come after an fsync. Only the leader
-// answers, checked against the client's leader epoch (v4+, KIP-320).
+// answers, checked against the client's leader epoch (v4+, KIP-320). Needs
+// DESCRIBE on the topic.
 
 import { leaderError } from '../../broker/leader-check.js';
 import { listOffset, listOffsetsV0 } from '../../broker/list-offsets.js';
@@ -11,6 +12,7 @@ import { ErrorCode } from '../../protocol/error-codes.js';
 import { ListOffsetsRequest, ListOffsetsResponse } from '../../protocol/messages/list-offsets.js';
 import type { Message } from '../../protocol/codec.js';
 import type { ApiHandler } from './handler.js';
+import { DESCRIBE, mayOnTopic } from './authorize.js';
 
 const READ_COMMITTED = 1;
 
@@ -23,7 +25,7 @@ export const listOffsets: ApiHandler = {
   async handle(req, ctx) {
     const answerPartition = async (topic: string, p: Message): Promise<Message> => {
       const partition = ctx.broker.partition(topic, p.partitionIndex);
-      const errorCode = partition ? leaderError(partition, p.currentLeaderEpoch) : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+      const errorCode = !mayOnTopic(ctx, DESCRIBE, topic) ? ErrorCode.TOPIC_AUTHORIZATION_FAILED : partition ? leaderError(partition, p.currentLeaderEpoch) : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
       if (!partition || errorCode !== ErrorCode.NONE) return { partitionIndex: p.partitionIndex, errorCode, oldStyleOffsets: [], timestamp: -1, offset: -1, leaderEpoch: -1 };
       if (ctx.apiVersion === 0) {
         const { errorCode, offsets } = await listOffsetsV0(partition, p.timestamp, p.maxNumOffsets);

@@ -3,6 +3,7 @@
 
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { ListTransactionsRequest, ListTransactionsResponse } from '../../protocol/messages/list-transactions.js';
+import { DESCRIBE, mayOnTransactionalId } from './authorize.js';
 import type { ApiHandler } from './handler.js';
 
 export const listTransactions: ApiHandler = {
@@ -17,7 +18,8 @@ export const listTransactions: ApiHandler = {
       throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,
       unknownStateFilters: unknownStates,
-      transactionStates: transactions.map((t) => ({ transactionalId: t.transactionalId, producerId: t.producerId, transactionState: t.state })),
+      // Kafka lists only the transactional ids the principal may describe.
+      transactionStates: transactions.filter((t) => mayOnTransactionalId(ctx, DESCRIBE, t.transactionalId)).map((t) => ({ transactionalId: t.transactionalId, producerId: t.producerId, transactionState: t.state })),
     };
   },
 };

@@ -8,7 +8,7 @@
 
 import { OffsetCommitRequest, OffsetCommitResponse } from '../../protocol/messages/offset-commit.js';
 import type { ApiHandler } from './handler.js';
-import { offsetCommitEntries, perPartitionErrors } from './offset-commit-entries.js';
+import { commitAuthorized, offsetCommitEntries, perPartitionErrors } from './offset-commit-entries.js';
 
 export const offsetCommit: ApiHandler = {
   apiKey: 8,
@@ -19,7 +19,7 @@ export const offsetCommit: ApiHandler = {
   async handle(req, ctx) {
     const entries = offsetCommitEntries(req.topics, (p) => (ctx.apiVersion === 1 ? p.commitTimestamp : -1));
     const member = { memberId: req.memberId, groupInstanceId: req.groupInstanceId ?? null, generationId: req.generationIdOrMemberEpoch };
-    const errors = await ctx.groups.commitOffsets(req.groupId, member, entries);
+    const errors = await commitAuthorized(ctx, req.groupId, entries, (allowed) => ctx.groups.commitOffsets(req.groupId, member, allowed));
     return { throttleTimeMs: 0, topics: perPartitionErrors(req.topics, errors) };
   },
 };

@@ -13,6 +13,7 @@
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { OffsetFetchRequest, OffsetFetchResponse } from '../../protocol/messages/offset-fetch.js';
 import type { Message } from '../../protocol/codec.js';
+import { DESCRIBE, mayOnGroup, mayOnTopic } from './authorize.js';
 import type { ApiHandler, RequestContext } from './handler.js';
 
 async function fetchGroup(groupId: string, topics: Message[] | null, requireStable: boolean, ctx: RequestContext): Promise<Message[]> {
@@ -20,14 +21,16 @@ async function fetchGroup(groupId: string, topics: Message[] | null, requireStab
   const wanted = topics === null ? null : topics.map((t) => ({ topic: t.name, partitions: t.partitionIndexes }));
   const byTopic = new Map<string, Message[]>();
   for (const o of ctx.groups.fetchOffsets(groupId, wanted, requireStable)) {
+    // Asked for every topic, the answer holds only those the principal may describe; asked by name, the others are refused.
+    const allowed = mayOnTopic(ctx, DESCRIBE, o.topic);
+    if (!allowed && wanted === null) continue;
     let partitions = byTopic.get(o.topic);
     if (!partitions) byTopic.set(o.topic, (partitions = []));
     partitions.push({
       partitionIndex: o.partition,
-      committedOffset: o.offset,
-      committedLeaderEpoch: o.leaderEpoch,
-      metadata: o.metadata,
-      errorCode: o.errorCode,
+      ...(allowed
+        ? { committedOffset: o.offset, committedLeaderEpoch: o.leaderEpoch, metadata: o.metadata, errorCode: o.errorCode }
+        : { committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED }),
     });
   }
   return [...byTopic].map(([name, partitions]) => ({ name, partitions }));
@@ -43,14 +46,14 @@ export const offsetFetch: ApiHandler = {
     if (ctx.apiVersion >= 8) {
       const groups = await Promise.all(
         req.groups.map(async (g: Message) => {
-          const errorCode = ctx.groups.fetchOffsetsError(g.groupId, g.memberId ?? null, g.memberEpoch);
+          const errorCode = mayOnGroup(ctx, DESCRIBE, g.groupId) ? ctx.groups.fetchOffsetsError(g.groupId, g.memberId ?? null, g.memberEpoch) : ErrorCode.GROUP_AUTHORIZATION_FAILED;
           const topics = errorCode === ErrorCode.NONE ? await fetchGroup(g.groupId, g.topics, req.requireStable === true, ctx) : [];
           return { groupId: g.groupId, topics, errorCode };
         }),
       );
       return { throttleTimeMs: 0, groups };
     }
-    const errorCode = ctx.groups.coordinatorError(req.groupId);
+    const errorCode = mayOnGroup(ctx, DESCRIBE, req.groupId) ? ctx.groups.coordinatorError(req.groupId) : ErrorCode.GROUP_AUTHORIZATION_FAILED;
     if (errorCode === ErrorCode.NONE) return { throttleTimeMs: 0, topics: await fetchGroup(req.groupId, req.topics, req.requireStable === true, ctx), errorCode };
     // v0-1 have no group-level error: each partition asked for carries it.
     const topics = (req.topics ?? []).map((t: Message) => ({

@@ -13,6 +13,7 @@ import {
   ListPartitionReassignmentsResponse,
 } from '../../protocol/messages/partition-reassignments.js';
 import type { Message } from '../../protocol/codec.js';
+import { ALTER, DESCRIBE, mayOnCluster } from './authorize.js';
 import type { ApiHandler } from './handler.js';
 
 const CODES: Record<ReassignmentResult['outcome'], number> = {
@@ -30,6 +31,7 @@ export const alterPartitionReassignments: ApiHandler = {
   request: AlterPartitionReassignmentsRequest,
   response: AlterPartitionReassignmentsResponse,
   async handle(req, ctx) {
+    if (!mayOnCluster(ctx, ALTER)) return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'not allowed to reassign partitions', responses: [] };
     const asked = req.topics.flatMap((t: Message) => t.partitions.map((p: Message) => ({ topic: t.name, partition: p.partitionIndex, replicas: p.replicas })));
     const results = await ctx.broker.cluster.reassignPartitions(asked);
     const byTopic = new Map<string, Message[]>();
@@ -47,6 +49,7 @@ export const listPartitionReassignments: ApiHandler = {
   request: ListPartitionReassignmentsRequest,
   response: ListPartitionReassignmentsResponse,
   handle(req, ctx) {
+    if (!mayOnCluster(ctx, DESCRIBE)) return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'not allowed to list reassignments', topics: [] };
     const { cluster } = ctx.broker;
     const wanted: Map<string, number[] | null> =
       req.topics === null ? new Map(cluster.topics().map((t) => [t.name, null])) : new Map(req.topics.map((t: Message) => [t.name, t.partitionIndexes]));

@@ -4,6 +4,7 @@
 
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { ShareAcknowledgeRequest, ShareAcknowledgeResponse } from '../../protocol/messages/share-acknowledge.js';
+import { READ, mayOnGroup } from './authorize.js';
 import type { ApiHandler } from './handler.js';
 import { byTopic, requestedPartitions } from './share-fetch.js';
 
@@ -17,6 +18,9 @@ export const shareAcknowledge: ApiHandler = {
     const lockMs = ctx.shares.lockDurationMsOf(req.groupId ?? '');
     if (req.groupId === null || req.memberId === null) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'ShareAcknowledge needs a group id and a member id', acquisitionLockTimeoutMs: lockMs, responses: [], nodeEndpoints: [] };
+    }
+    if (!mayOnGroup(ctx, READ, req.groupId)) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: 'not allowed to acknowledge as this share group', acquisitionLockTimeoutMs: lockMs, responses: [], nodeEndpoints: [] };
     }
     const out = await ctx.shares.acknowledge(req.groupId, req.memberId, req.shareSessionEpoch, requestedPartitions(req.topics));
     return {

@@ -10,6 +10,7 @@ import type { Message } from '../../protocol/codec.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { ShareFetchRequest, ShareFetchResponse } from '../../protocol/messages/share-fetch.js';
 import type { SharePartitionRequest } from '../../coordinator/share/share-coordinator.js';
+import { READ, mayOnGroup } from './authorize.js';
 import type { ApiHandler } from './handler.js';
 
 /** The (topic, partition, acknowledgements) entries of a ShareFetch or ShareAcknowledge request. */
@@ -44,6 +45,9 @@ export const shareFetch: ApiHandler = {
   async handle(req, ctx) {
     if (req.groupId === null || req.memberId === null) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'ShareFetch needs a group id and a member id', acquisitionLockTimeoutMs: 0, responses: [], nodeEndpoints: [] };
+    }
+    if (!mayOnGroup(ctx, READ, req.groupId)) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: 'not allowed to read as this share group', acquisitionLockTimeoutMs: 0, responses: [], nodeEndpoints: [] };
     }
     const out = await ctx.shares.fetch({
       groupId: req.groupId,

@@ -4,6 +4,8 @@
 // yet): the "not provided" value.
 
 import { ShareGroupDescribeRequest, ShareGroupDescribeResponse } from '../../protocol/messages/share-group-describe.js';
+import { AclResourceType } from '../../broker/acl/acl-binding.js';
+import { DESCRIBE, mayOnGroup, operationsField, refusedGroup } from './authorize.js';
 import type { ApiHandler } from './handler.js';
 
 const SHARE_ASSIGNOR = 'simple';
@@ -18,9 +20,12 @@ export const shareGroupDescribe: ApiHandler = {
     return {
       throttleTimeMs: 0,
       groups: req.groupIds.map((groupId: string) => {
+        const authorizedOperations = operationsField(ctx, req.includeAuthorizedOperations, AclResourceType.GROUP, groupId);
+        if (!mayOnGroup(ctx, DESCRIBE, groupId)) return { ...refusedGroup(groupId), authorizedOperations };
         const { errorCode, errorMessage, group, topicName } = ctx.shares.describe(groupId);
         if (group === null) return { errorCode, errorMessage, groupId, groupState: 'Dead', groupEpoch: -1, assignmentEpoch: -1, assignorName: '', members: [] };
         return {
+          authorizedOperations,
           errorCode,
           errorMessage,
           groupId,

@@ -4,6 +4,8 @@
 // Topic ids are the wire's UUIDs; the coordinator keeps them as hex strings.
 
 import { ShareGroupHeartbeatRequest, ShareGroupHeartbeatResponse } from '../../protocol/messages/share-group-heartbeat.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
+import { heartbeatError } from './authorize.js';
 import type { ApiHandler } from './handler.js';
 
 export const shareGroupHeartbeat: ApiHandler = {
@@ -13,6 +15,10 @@ export const shareGroupHeartbeat: ApiHandler = {
   request: ShareGroupHeartbeatRequest,
   response: ShareGroupHeartbeatResponse,
   handle(req, ctx) {
+    const refused = heartbeatError(ctx, req.groupId, req.subscribedTopicNames ?? null);
+    if (refused !== ErrorCode.NONE) {
+      return { throttleTimeMs: 0, errorCode: refused, errorMessage: 'not allowed to join this group or to describe its topics', memberId: req.memberId, memberEpoch: -1, heartbeatIntervalMs: 0, assignment: null };
+    }
     const result = ctx.shares.heartbeat(req.groupId, {
       memberId: req.memberId,
       memberEpoch: req.memberEpoch,

@@ -6,7 +6,9 @@
 
 import { TxnOffsetCommitRequest, TxnOffsetCommitResponse } from '../../protocol/messages/txn-offset-commit.js';
 import type { ApiHandler } from './handler.js';
-import { offsetCommitEntries, perPartitionErrors } from './offset-commit-entries.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
+import { WRITE, mayOnTransactionalId } from './authorize.js';
+import { commitAuthorized, offsetCommitEntries, perPartitionErrors } from './offset-commit-entries.js';
 import { fencedForVersion } from './txn-errors.js';
 
 export const txnOffsetCommit: ApiHandler = {
@@ -18,7 +20,12 @@ export const txnOffsetCommit: ApiHandler = {
   async handle(req, ctx) {
     const entries = offsetCommitEntries(req.topics, () => -1);
     const member = { memberId: req.memberId ?? '', groupInstanceId: req.groupInstanceId ?? null, generationId: req.generationId ?? -1 };
-    const errors = await ctx.txns.commitOffsets(req.transactionalId, req.groupId, req.producerId, req.producerEpoch, member, entries);
+    if (!mayOnTransactionalId(ctx, WRITE, req.transactionalId)) {
+      return { throttleTimeMs: 0, topics: perPartitionErrors(req.topics, entries.map(() => ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED)) };
+    }
+    const errors = await commitAuthorized(ctx, req.groupId, entries, (allowed) =>
+      ctx.txns.commitOffsets(req.transactionalId, req.groupId, req.producerId, req.producerEpoch, member, allowed),
+    );
     const codes = errors.map((code: number) => fencedForVersion(code, ctx.apiVersion, 3));
     return { throttleTimeMs: 0, topics: perPartitionErrors(req.topics, codes) };
   },

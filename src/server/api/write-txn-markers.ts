@@ -8,6 +8,8 @@
 import { serveMarker } from '../../coordinator/txn/txn-marker.js';
 import type { Message } from '../../protocol/codec.js';
 import { WriteTxnMarkersRequest, WriteTxnMarkersResponse } from '../../protocol/messages/write-txn-markers.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
+import { CLUSTER_ACTION, mayOnCluster } from './authorize.js';
 import type { ApiHandler } from './handler.js';
 
 export const writeTxnMarkers: ApiHandler = {
@@ -17,6 +19,8 @@ export const writeTxnMarkers: ApiHandler = {
   request: WriteTxnMarkersRequest,
   response: WriteTxnMarkersResponse,
   async handle(req, ctx) {
+    // Only brokers (CLUSTER_ACTION) write markers; anyone else gets every partition refused.
+    const mayWrite = mayOnCluster(ctx, CLUSTER_ACTION);
     const markers = await Promise.all(
       req.markers.map(async (m: Message) => ({
         producerId: m.producerId,
@@ -26,7 +30,7 @@ export const writeTxnMarkers: ApiHandler = {
             partitions: await Promise.all(
               t.partitionIndexes.map(async (partitionIndex: number) => ({
                 partitionIndex,
-                errorCode: await serveMarker(ctx.broker, ctx.groups, t.name, partitionIndex, m.producerId, m.producerEpoch, m.transactionResult),
+                errorCode: !mayWrite ? ErrorCode.CLUSTER_AUTHORIZATION_FAILED : await serveMarker(ctx.broker, ctx.groups, t.name, partitionIndex, m.producerId, m.producerEpoch, m.transactionResult),
               })),
             ),
           })),
