@@ -133,7 +133,8 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
     throw err;
   }
   const quotas = new ClientQuotaManager(clientQuotas, config, quotaClock);
-  kafka.attach({ broker, groups, txns, shares, producerIds, credentials, quotas, authorizer: allowEverything });
+  const authorizer = allowEverything;
+  kafka.attach({ broker, groups, txns, shares, producerIds, credentials, quotas, authorizer });
   let http: RunningHttpApi | null = null;
   // Sampled only for the HTTP API's charts; its timers never keep the process alive.
   const history = new StatsHistory(statsClock, brokerStatsSources(broker, groups));
@@ -141,7 +142,7 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
     try {
       // Loaded only when asked for: a broker without the HTTP API does not carry Fastify in memory.
       const { startHttpApi } = await import('./http/server.js');
-      http = await startHttpApi({ broker, groups, shares, shareClock, config, credentials, bootstrap, openConnections: () => kafka.connectionCount, refusedConnections: kafka.refusedConnections, quotas, history }, log);
+      http = await startHttpApi({ broker, groups, shares, shareClock, config, credentials, authorizer, bootstrap, openConnections: () => kafka.connectionCount, refusedConnections: kafka.refusedConnections, quotas, history }, log);
       history.start();
     } catch (err) {
       await closeEverything().catch(() => {});
