@@ -2,6 +2,7 @@
 // group and share coordinators, the start-up options, the logger. Routes only translate between HTTP
 // and these; the broker and the coordinators decide.
 
+import type { Authorizer } from '../broker/acl/authorizer.js';
 import type { Broker } from '../broker/broker.js';
 import type { UserCredentials } from '../broker/user-credentials.js';
 import type { StatsHistory } from '../broker/stats-history.js';
@@ -28,6 +29,8 @@ export interface HttpApiContext {
   openConnections(): number;
   /** Kafka client connections closed at once, by the limit they passed. */
   refusedConnections: ReadonlyMap<string, number>;
+  /** What each request's principal may do (route-acls.ts), as on the Kafka listeners. */
+  authorizer: Authorizer;
   /** Client quotas: the throttles they demanded. */
   quotas: ClientQuotaManager;
   /** ACL bindings: how many there are, for the metrics. */

@@ -4,6 +4,8 @@
 // reset of a group's offsets on a topic (coordinator/group/offset-reset.ts),
 // with a dry run, refused while the group has members.
 
+import { AclResourceType } from '../broker/acl/acl-binding.js';
+import { mayDescribe } from './route-acls.js';
 import type { FastifyInstance } from 'fastify';
 import { groupLag } from '../coordinator/group/group-lag.js';
 import { type ResetTarget, commitStandalone, isGroupActiveError, planOffsetReset } from '../coordinator/group/offset-reset.js';
@@ -114,7 +116,12 @@ export function registerGroupRoutes(app: FastifyInstance, ctx: HttpApiContext): 
         response: { 200: { type: 'object', properties: { groups: { type: 'array', items: groupSummarySchema } } }, ...ERROR_RESPONSES },
       },
     },
-    async () => ({ groups: ctx.groups.listGroups().sort((a, b) => a.groupId.localeCompare(b.groupId)) }),
+    async (request) => ({
+      groups: ctx.groups
+        .listGroups()
+        .filter((g) => mayDescribe(ctx.authorizer, request, AclResourceType.GROUP, g.groupId))
+        .sort((a, b) => a.groupId.localeCompare(b.groupId)),
+    }),
   );
 
   app.get<{ Params: { group: string } }>(

@@ -6,6 +6,8 @@
 // letters with the same function and cursor as `sluice queue redrive`
 // (client/share/dead-letter-redrive.ts), through a Kafka client of this broker.
 
+import { AclResourceType } from '../broker/acl/acl-binding.js';
+import { mayDescribe } from './route-acls.js';
 import type { FastifyInstance } from 'fastify';
 import { KafkaClient } from '../client/kafka-client.js';
 import { redriveDeadLetters } from '../client/share/dead-letter-redrive.js';
@@ -54,7 +56,7 @@ export function registerQueueRoutes(app: FastifyInstance, ctx: HttpApiContext, a
         response: { 200: { type: 'object', properties: { queues: { type: 'array', items: queueSchema } } }, ...ERROR_RESPONSES },
       },
     },
-    async () => ({ queues: ctx.shares.figures() }),
+    async (request) => ({ queues: ctx.shares.figures().filter((q) => mayDescribe(ctx.authorizer, request, AclResourceType.GROUP, q.groupId)) }),
   );
 
   app.get<{ Params: { group: string } }>(

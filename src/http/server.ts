@@ -11,6 +11,7 @@ import { usesSasl } from '../listener-config.js';
 import type { Logger } from '../logger.js';
 import type { HttpApiContext } from './api-context.js';
 import { installAccessPolicy } from './auth.js';
+import { installRouteAcls } from './route-acls.js';
 import { BasicAuthenticator } from './basic-auth.js';
 import { registerClusterRoutes } from './cluster-routes.js';
 import { isConsoleRoute, registerConsoleRoutes } from './console-routes.js';
@@ -74,6 +75,7 @@ async function buildHttpApi(ctx: HttpApiContext): Promise<FastifyInstance> {
   installErrorHandlers(app);
   const basic = ctx.config.httpAuth === 'basic' ? new BasicAuthenticator(ctx.credentials, ctx.log) : null;
   installAccessPolicy(app, { token: ctx.config.httpToken, writes: ctx.config.httpWrites, isPublic: isConsoleRoute, basic });
+  installRouteAcls(app, ctx.authorizer);
   await registerOpenApi(app, ctx.config.httpToken !== '' ? 'bearer' : ctx.config.httpAuth === 'basic' ? 'basic' : null);
   registerTopicRoutes(app, ctx);
   const appender = new RecordAppender(ctx);

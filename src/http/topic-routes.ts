@@ -5,6 +5,8 @@
 // through the same broker calls CreateTopics, DeleteTopics and
 // IncrementalAlterConfigs make.
 
+import { AclResourceType } from '../broker/acl/acl-binding.js';
+import { mayDescribe } from './route-acls.js';
 import type { FastifyInstance } from 'fastify';
 import { TopicError } from '../broker/broker.js';
 import { AlterOp, ResourceType, alterConfigs } from '../broker/config-changes.js';
@@ -158,7 +160,7 @@ export function registerTopicRoutes(app: FastifyInstance, ctx: HttpApiContext): 
       const names = ctx.broker.cluster
         .topics()
         .map((t) => t.name)
-        .filter((name) => (internal || !isInternalTopic(name)) && (after === undefined || name > after))
+        .filter((name) => (internal || !isInternalTopic(name)) && (after === undefined || name > after) && mayDescribe(ctx.authorizer, request, AclResourceType.TOPIC, name))
         .sort();
       const page = names.slice(0, limit);
       const topics = page.map((name) => {

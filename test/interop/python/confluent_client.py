@@ -118,6 +118,17 @@ def secure_round_trip(bootstrap, topic, config_json):
     return {'delivered': delivered, 'consumed': [[r['key'], r['value']] for r in consumed]}
 
 
+def produce_one(bootstrap, topic, config_json):
+    """Produces one record with the settings of CONFIG_JSON; returns the name of
+    the error its delivery report carries, or None when it was delivered."""
+    producer = Producer({'bootstrap.servers': bootstrap, 'acks': 'all', **json.loads(config_json)})
+    reports = []
+    producer.produce(topic, key='k', value='v', on_delivery=lambda err, msg: reports.append(err))
+    if producer.flush(TIMEOUT_S):
+        fail(f'the record is still undelivered after {TIMEOUT_S} s')
+    return {'error': None if reports[0] is None else reports[0].name()}
+
+
 def offsets_for_times(bootstrap, topic):
     # Two generations on partition 0 with explicit create times an hour apart.
     base = int(time.time() * 1000) - 3_600_000
@@ -196,6 +207,7 @@ COMMANDS = {
     'metadata': metadata,
     'admin': admin,
     'secure-round-trip': secure_round_trip,
+    'produce-one': produce_one,
 }
 
 if __name__ == '__main__':
