@@ -16,6 +16,7 @@ import {
   AclPatternType,
   AclPermissionType,
   AclResourceType,
+  ALL_BINDINGS,
   CLUSTER_RESOURCE,
   WILDCARD_HOST,
   aclCodeName,
@@ -141,7 +142,7 @@ function registerList(acl: Command): void {
       "\n--pattern any (the default) lists the bindings named exactly as given, literal or prefixed; match lists every binding that applies to the resource (literal, the '*' wildcard, prefixes of its name).\n\nExamples:\n  sluice acl list\n  sluice acl list --topic orders --pattern match --principal User:alice",
     )
     .action(async (flags: ResourceFlags & { principal?: string; json: boolean }) => {
-      const any: AclBindingFilter = { resourceType: AclResourceType.ANY, resourceName: null, patternType: flags.pattern, principal: flags.principal ?? null, host: null, operation: AclOperation.ANY, permissionType: AclPermissionType.ANY };
+      const any: AclBindingFilter = { ...ALL_BINDINGS, patternType: flags.pattern, principal: flags.principal ?? null };
       const resources = resourcesOf(flags);
       const filters = resources.length === 0 ? [any] : resources.map(([resourceType, resourceName]) => ({ ...any, resourceType, resourceName }));
       const found = await withClient(flags, async (client) => {

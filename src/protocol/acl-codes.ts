@@ -81,6 +81,17 @@ export interface AclBindingFilter {
   permissionType: number;
 }
 
+/** The filter every binding matches; spread it and set what narrows it: `{ ...ALL_BINDINGS, principal: 'User:alice' }`. */
+export const ALL_BINDINGS: Readonly<AclBindingFilter> = {
+  resourceType: AclResourceType.ANY,
+  resourceName: null,
+  patternType: AclPatternType.ANY,
+  principal: null,
+  host: null,
+  operation: AclOperation.ANY,
+  permissionType: AclPermissionType.ANY,
+};
+
 export type AclCodeTable = Readonly<Record<string, number>>;
 
 /** Kafka's name of `code` in `table` (`TOPIC`, `CLUSTER_ACTION`), or undefined for a code it does not have. */

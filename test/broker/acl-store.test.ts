@@ -17,6 +17,7 @@ import {
   AclPatternType,
   AclPermissionType,
   AclResourceType,
+  ALL_BINDINGS,
   CLUSTER_RESOURCE,
 } from '../../src/broker/acl/acl-binding.js';
 import { ACLS_FILE } from '../../src/broker/acl/acl-file.js';
@@ -30,17 +31,7 @@ function binding(resourceName: string, overrides: Partial<AclBinding> = {}): Acl
   return { resourceType: TOPIC, resourceName, patternType: LITERAL, principal: 'User:alice', host: '*', operation: AclOperation.READ, permissionType: AclPermissionType.ALLOW, ...overrides };
 }
 
-const everything: AclBindingFilter = {
-  resourceType: AclResourceType.ANY,
-  resourceName: null,
-  patternType: ANY,
-  principal: null,
-  host: null,
-  operation: AclOperation.ANY,
-  permissionType: AclPermissionType.ANY,
-};
-
-const filter = (overrides: Partial<AclBindingFilter>): AclBindingFilter => ({ ...everything, ...overrides });
+const filter = (overrides: Partial<AclBindingFilter>): AclBindingFilter => ({ ...ALL_BINDINGS, ...overrides });
 const names = (bindings: readonly AclBinding[]) => bindings.map((b) => `${b.patternType === PREFIXED ? 'prefixed:' : ''}${b.resourceName}`).sort();
 
 async function dataDir(t: TestContext): Promise<string> {
@@ -190,7 +181,7 @@ test('delete removes what each filter matches and returns it per filter; a bad f
       [ErrorCode.NONE, []],
     ],
   );
-  assert.deepEqual(names(store.describe(everything).bindings), ['a', 'prefixed:c']);
+  assert.deepEqual(names(store.describe(ALL_BINDINGS).bindings), ['a', 'prefixed:c']);
   store.delete([filter({ resourceName: 'c', patternType: PREFIXED })]);
   assert.deepEqual(store.matching({ resourceType: TOPIC, name: 'cc' }), [], 'the prefix is gone from the index');
   assert.deepEqual(names([...store.ofType(TOPIC)]), ['a'], 'and from the bindings of its type');
@@ -214,7 +205,7 @@ test('bindings survive a reopen of the data directory, the file naming codes as 
     permissionType: 'ALLOW',
   });
   const reopened = AclStore.open(dir);
-  assert.deepEqual(reopened.describe(everything).bindings, store.describe(everything).bindings);
+  assert.deepEqual(reopened.describe(ALL_BINDINGS).bindings, store.describe(ALL_BINDINGS).bindings);
   assert.deepEqual(names(reopened.matching({ resourceType: TOPIC, name: 'logs.x' })), ['prefixed:logs.']);
   assert.equal(reopened.size, 2);
 });

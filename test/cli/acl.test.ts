@@ -7,7 +7,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AclOperation, AclPatternType, AclPermissionType, AclResourceType } from '../../src/broker/acl/acl-binding.js';
+import { ALL_BINDINGS, AclOperation, AclPatternType, AclPermissionType, AclResourceType } from '../../src/broker/acl/acl-binding.js';
 import { startTestBroker } from '../helpers/broker.js';
 import { runCli } from '../helpers/cli.js';
 
@@ -16,16 +16,6 @@ async function cli(...args: string[]): Promise<string> {
   assert.equal(r.code, 0, r.stderr);
   return r.stdout;
 }
-
-const everything = {
-  resourceType: AclResourceType.ANY,
-  resourceName: null,
-  patternType: AclPatternType.ANY,
-  principal: null,
-  host: null,
-  operation: AclOperation.ANY,
-  permissionType: AclPermissionType.ANY,
-};
 
 test('bindings added with `sluice acl add` are held by the broker, listed, and removed exactly', async (t) => {
   const broker = await startTestBroker(t);
@@ -36,7 +26,7 @@ test('bindings added with `sluice acl add` are held by the broker, listed, and r
   await cli('acl', 'add', '--allow', 'User:app', '--operation', 'IdempotentWrite', '--cluster', ...b);
   await cli('acl', 'add', '--allow', 'User:app', '--operation', 'write', '--transactional-id', 'tx-1', ...b);
 
-  const held = broker.acls.describe(everything).bindings;
+  const held = broker.acls.describe(ALL_BINDINGS).bindings;
   assert.equal(held.length, 2 * 2 * 2 + 3, 'two resources x two principals x two operations, and three more');
   assert.ok(held.some((x) => x.resourceType === AclResourceType.GROUP && x.resourceName === 'billing' && x.principal === 'User:bob' && x.operation === AclOperation.DESCRIBE));
   assert.ok(held.some((x) => x.patternType === AclPatternType.PREFIXED && x.host === '10.0.0.9' && x.permissionType === AclPermissionType.DENY));
@@ -56,7 +46,7 @@ test('bindings added with `sluice acl add` are held by the broker, listed, and r
   const removed = await cli('acl', 'remove', '--allow', 'User:alice', '--operation', 'Read', '--topic', 'orders', '--topic', 'nothing', ...b);
   assert.match(removed, /TOPIC\s+orders\s+LITERAL\s+User:alice\s+\*\s+READ\s+ALLOW\s+REMOVED/);
   assert.match(removed, /TOPIC\s+nothing\s+LITERAL\s+User:alice\s+\*\s+READ\s+ALLOW\s+NOT FOUND/);
-  const left = broker.acls.describe(everything).bindings;
+  const left = broker.acls.describe(ALL_BINDINGS).bindings;
   assert.equal(left.length, held.length - 1);
   assert.ok(!left.some((x) => x.resourceName === 'orders' && x.principal === 'User:alice' && x.operation === AclOperation.READ));
   assert.ok(left.some((x) => x.resourceName === 'orders' && x.principal === 'User:alice' && x.operation === AclOperation.DESCRIBE), 'the same resource and principal with another operation stays');

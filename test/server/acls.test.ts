@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import kafkajs, { type AclEntry } from 'kafkajs';
-import { Admin, KafkaClient, AclOperation, AclPatternType, AclPermissionType, AclResourceType, type AclBinding, type AclBindingFilter } from '../../src/client/index.js';
+import { ALL_BINDINGS, Admin, KafkaClient, AclOperation, AclPatternType, AclPermissionType, AclResourceType, type AclBinding } from '../../src/client/index.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { startTestBrokerWithClient } from '../helpers/broker.js';
 import { makeDataDir } from '../helpers/broker-process.js';
@@ -38,17 +38,6 @@ const anyFilter = {
   resourcePatternType: ResourcePatternTypes.ANY,
   operation: AclOperationTypes.ANY,
   permissionType: AclPermissionTypes.ANY,
-};
-
-/** Sluice's filter for every binding. */
-const everything: AclBindingFilter = {
-  resourceType: AclResourceType.ANY,
-  resourceName: null,
-  patternType: AclPatternType.ANY,
-  principal: null,
-  host: null,
-  operation: AclOperation.ANY,
-  permissionType: AclPermissionType.ANY,
 };
 
 /** kafkajs's name of a code in one of its tables (plain objects, no reverse mapping). */
@@ -152,7 +141,7 @@ test("Sluice's admin creates, describes and deletes ACL bindings at the broker's
   });
 
   await admin.createAcls([binding('events'), binding('events.', AclPatternType.PREFIXED), binding('other')]);
-  assert.deepEqual(await admin.describeAcls({ ...everything, resourceType: AclResourceType.TOPIC, resourceName: 'events.eu', patternType: AclPatternType.MATCH }), [binding('events.', AclPatternType.PREFIXED)]);
+  assert.deepEqual(await admin.describeAcls({ ...ALL_BINDINGS, resourceType: AclResourceType.TOPIC, resourceName: 'events.eu', patternType: AclPatternType.MATCH }), [binding('events.', AclPatternType.PREFIXED)]);
 
   await assert.rejects(admin.createAcls([binding('fine'), { ...binding('x'), principal: 'carol' }]), (err: Error & { code?: string; errorCode?: number }) => {
     assert.equal(err.code, 'SLUICE_ERR_KAFKA');
@@ -160,10 +149,10 @@ test("Sluice's admin creates, describes and deletes ACL bindings at the broker's
     assert.match(err.message, /ALLOW carol@\* WRITE on TOPIC LITERAL 'x'.*invalid principal 'carol'/);
     return true;
   });
-  await assert.rejects(admin.describeAcls({ ...everything, patternType: AclPatternType.MATCH }), { code: 'SLUICE_ERR_KAFKA', errorCode: ErrorCode.INVALID_REQUEST });
+  await assert.rejects(admin.describeAcls({ ...ALL_BINDINGS, patternType: AclPatternType.MATCH }), { code: 'SLUICE_ERR_KAFKA', errorCode: ErrorCode.INVALID_REQUEST });
 
-  assert.deepEqual(await admin.deleteAcls([{ ...everything, resourceName: 'events' }, { ...everything, resourceName: 'fine' }]), [[binding('events')], [binding('fine')]]);
-  assert.deepEqual(await admin.describeAcls(everything), [binding('events.', AclPatternType.PREFIXED), binding('other')]);
+  assert.deepEqual(await admin.deleteAcls([{ ...ALL_BINDINGS, resourceName: 'events' }, { ...ALL_BINDINGS, resourceName: 'fine' }]), [[binding('events')], [binding('fine')]]);
+  assert.deepEqual(await admin.describeAcls(ALL_BINDINGS), [binding('events.', AclPatternType.PREFIXED), binding('other')]);
 });
 
 test('with the ACL authorizer, bindings decide at once, and changing them needs ALTER on the cluster', async (t) => {
@@ -196,7 +185,7 @@ test('with the ACL authorizer, bindings decide at once, and changing them needs 
 
   await admin.createTopic('ok-1', 1);
   await assert.rejects(admin.createTopic('no-1', 1), refused(ErrorCode.TOPIC_AUTHORIZATION_FAILED));
-  assert.equal((await admin.describeAcls(everything)).length, 2, 'ALTER on the cluster implies DESCRIBE');
+  assert.equal((await admin.describeAcls(ALL_BINDINGS)).length, 2, 'ALTER on the cluster implies DESCRIBE');
 
   await admin.createAcls([anonymous(AclResourceType.TOPIC, 'no-', AclPatternType.PREFIXED, AclOperation.CREATE)]);
   await admin.createTopic('no-1', 1);
@@ -204,6 +193,6 @@ test('with the ACL authorizer, bindings decide at once, and changing them needs 
   assert.deepEqual(await admin.deleteAcls([alterCluster]), [[alterCluster]]);
   await assert.rejects(admin.createAcls([anonymous(AclResourceType.TOPIC, 'x', AclPatternType.LITERAL, AclOperation.READ)]), refused(ErrorCode.CLUSTER_AUTHORIZATION_FAILED));
   await assert.rejects(admin.deleteAcls([createOk]), refused(ErrorCode.CLUSTER_AUTHORIZATION_FAILED));
-  await assert.rejects(admin.describeAcls(everything), refused(ErrorCode.CLUSTER_AUTHORIZATION_FAILED));
+  await assert.rejects(admin.describeAcls(ALL_BINDINGS), refused(ErrorCode.CLUSTER_AUTHORIZATION_FAILED));
   assert.equal(broker.acls.size, 2, 'nothing changed by the refused requests');
 });

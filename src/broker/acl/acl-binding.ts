@@ -7,6 +7,7 @@ export {
   AclPatternType,
   AclPermissionType,
   AclResourceType,
+  ALL_BINDINGS,
   CLUSTER_RESOURCE,
   WILDCARD_HOST,
   WILDCARD_PRINCIPAL,
