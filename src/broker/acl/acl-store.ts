@@ -6,12 +6,12 @@
 //
 // Index, per resource type:
 //
-//   all       Set of the type's bindings
+//   all       Set of the type's bindings (what `ofType` hands out: iterate it at once)
 //   literal   Map name -> bindings     ('*' is the wildcard, a literal name like any other)
 //   prefixed  PrefixTrie prefix -> bindings
 //
-// Every list is replaced, never changed in place, so a list `matching` has
-// returned stays as it was.
+// The lists under names and prefixes are replaced, never changed in place, so
+// a list `matching` has returned stays as it was.
 
 import path from 'node:path';
 import { ErrorCode } from '../../protocol/error-codes.js';
