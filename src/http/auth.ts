@@ -10,7 +10,7 @@
 //
 // Each request carries its principal (`request.principal`): `User:<name>` after
 // a Basic login, else `User:ANONYMOUS` (a token names no user), as on the Kafka
-// listeners; the hook below is where an authorizer will be asked about it.
+// listeners; route-acls.ts asks the authorizer about it once the request is parsed.
 //
 // The token is compared in constant time: both sides are hashed to SHA-256
 // first, so timingSafeEqual sees equal lengths and the comparison's time says
@@ -72,7 +72,6 @@ export function installAccessPolicy(app: FastifyInstance, policy: AccessPolicy):
         throw new HttpApiError(401, 'SLUICE_HTTP_UNAUTHORIZED', given === null ? 'this broker asks for a bearer token' : 'the bearer token is not the one this broker was given', 'send Authorization: Bearer <the broker\'s --http-token>');
       }
     }
-    // The principal is known from here on: an authorizer (ACLs) decides on request.principal, the route and the method here.
     if (!policy.writes && !READ_METHODS.has(request.method)) {
       throw new HttpApiError(403, 'SLUICE_HTTP_READ_ONLY', `${request.method} ${path} changes the broker, and its HTTP API is read-only`, 'start the broker with --http-writes true to allow it');
     }
