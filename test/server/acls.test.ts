@@ -12,6 +12,7 @@ import { test } from 'node:test';
 import kafkajs, { type AclEntry } from 'kafkajs';
 import { ALL_BINDINGS, Admin, KafkaClient, AclOperation, AclPatternType, AclPermissionType, AclResourceType, type AclBinding } from '../../src/client/index.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
+import { CreateTopicsRequest, CreateTopicsResponse } from '../../src/protocol/messages/create-topics.js';
 import { startTestBrokerWithClient } from '../helpers/broker.js';
 import { makeDataDir } from '../helpers/broker-process.js';
 import { startRestartableBroker } from '../helpers/restartable-broker.js';
@@ -195,4 +196,35 @@ test('with the ACL authorizer, bindings decide at once, and changing them needs 
   await assert.rejects(admin.deleteAcls([createOk]), refused(ErrorCode.CLUSTER_AUTHORIZATION_FAILED));
   await assert.rejects(admin.describeAcls(ALL_BINDINGS), refused(ErrorCode.CLUSTER_AUTHORIZATION_FAILED));
   assert.equal(broker.acls.size, 2, 'nothing changed by the refused requests');
+});
+
+test('CreateTopics (v5+) echoes the new topic\'s configs only with DESCRIBE_CONFIGS on it; without, topic_config_error_code says why', async (t) => {
+  const { broker, client } = await startTestBrokerWithClient(t, { authorizer: 'acl' });
+  const grant = (operation: number, prefix: string): AclBinding => ({
+    resourceType: AclResourceType.TOPIC,
+    resourceName: prefix,
+    patternType: AclPatternType.PREFIXED,
+    principal: 'User:ANONYMOUS',
+    host: '*',
+    operation,
+    permissionType: AclPermissionType.ALLOW,
+  });
+  // Set up in the broker's own store, as a super user's CreateAcls would.
+  broker.acls.create([grant(AclOperation.CREATE, 'c-'), grant(AclOperation.DESCRIBE_CONFIGS, 'c-shown')]);
+  const create = async (name: string) => {
+    const res = await client.send(
+      { request: CreateTopicsRequest, response: CreateTopicsResponse },
+      { topics: [{ name, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 5000, validateOnly: false },
+    );
+    return res.topics[0];
+  };
+  const shown = await create('c-shown-1');
+  assert.equal(shown.errorCode, ErrorCode.NONE);
+  assert.equal(shown.topicConfigErrorCode, ErrorCode.NONE);
+  assert.ok(shown.configs.some((c: { name: string }) => c.name === 'cleanup.policy'), 'the configs are echoed');
+  const hidden = await create('c-hidden-1');
+  assert.equal(hidden.errorCode, ErrorCode.NONE, 'created all the same');
+  assert.equal(hidden.topicConfigErrorCode, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+  assert.equal(hidden.configs, null);
+  assert.equal(hidden.numPartitions, 1);
 });

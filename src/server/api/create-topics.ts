@@ -1,13 +1,15 @@
 // CreateTopics v0-7 (v5+ flexible: the response echoes configs, v7 topic ids).
 // Replication factor and manual replica assignments are checked as Kafka's
 // controller checks them; on one broker that leaves factor -1 or 1 and
-// assignments naming this broker.
+// assignments naming this broker. Creating needs CREATE on the cluster or the
+// topic; the configs are echoed only with DESCRIBE_CONFIGS on the topic (else
+// topic_config_error_code says why), as Kafka.
 
 import { TopicError } from '../../broker/broker.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { CreateTopicsRequest, CreateTopicsResponse } from '../../protocol/messages/create-topics.js';
 import type { Message } from '../../protocol/codec.js';
-import { mayCreateTopic } from './authorize.js';
+import { DESCRIBE_CONFIGS, mayCreateTopic, mayOnTopic } from './authorize.js';
 import type { ApiHandler, RequestContext } from './handler.js';
 
 async function createOne(t: Message, req: Message, ctx: RequestContext): Promise<Message> {
@@ -20,13 +22,10 @@ async function createOne(t: Message, req: Message, ctx: RequestContext): Promise
     const topic = await ctx.broker.createTopic(t.name, t.numPartitions, configs, req.validateOnly, replication);
     // Not topic.partitions.length: a validate-only creation has no partitions.
     const numPartitions = t.assignments.length > 0 ? t.assignments.length : t.numPartitions === -1 ? ctx.config.numPartitions : t.numPartitions;
+    const base = { name: t.name, topicId: topic.topicId, errorCode: ErrorCode.NONE, errorMessage: null, numPartitions, replicationFactor: 1 };
+    if (!mayOnTopic(ctx, DESCRIBE_CONFIGS, t.name)) return { ...base, topicConfigErrorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, configs: null };
     return {
-      name: t.name,
-      topicId: topic.topicId,
-      errorCode: ErrorCode.NONE,
-      errorMessage: null,
-      numPartitions,
-      replicationFactor: 1,
+      ...base,
       configs: ctx.broker.dynamicConfig.describeTopic(configs).map((c) => ({
         name: c.def.name,
         value: c.value,
