@@ -259,6 +259,8 @@ export interface BrokerConfig {
    * credential; every route, the console's page included). Not with httpToken. Default 'none'.
    */
   httpAuth: HttpAuth;
+  /** Whether the HTTP API (and the console) is served over HTTPS with the TLS listeners' certificate, tlsCert and tlsKey. Default false. */
+  httpTls: boolean;
   /** Whether GET /metrics also gives records and bytes in and out per partition (one series per partition: many on a big broker). Default false: per topic. */
   metricsPartitions: boolean;
   /**
@@ -359,6 +361,7 @@ export const defaultConfig: BrokerConfig = {
   metricsPartitions: false,
   httpToken: '',
   httpAuth: 'none',
+  httpTls: false,
   etcd: [],
   etcdPrefix: '/sluice',
   brokerLeaseTtlMs: 6000,
@@ -481,6 +484,8 @@ export function resolveConfig(overrides: Partial<Record<keyof BrokerConfig, unkn
   const listening = resolveListeners(o, host, port, advertisedHost);
   const etcd = urlList('etcd', o.etcd);
   const httpAuth = oneOf('httpAuth', o.httpAuth, HTTP_AUTH);
+  const httpTls = boolean('httpTls', o.httpTls);
+  if (httpTls && (listening.tlsCert === '' || listening.tlsKey === '')) throw new ConfigError('httpTls needs tlsCert and tlsKey (the certificate the HTTP API is served with, PEM files)');
   if (httpAuth !== 'none' && String(o.httpToken) !== '') throw new ConfigError('httpAuth basic and httpToken exclude each other: users log in with their own passwords, or everyone uses the one token');
   const replicationAddress = String(o.replicationAddress);
   // Followers and transaction markers connect without TLS or SASL (replica-fetchers, txn-marker-sender).
@@ -549,6 +554,7 @@ export function resolveConfig(overrides: Partial<Record<keyof BrokerConfig, unkn
     metricsPartitions: boolean('metricsPartitions', o.metricsPartitions),
     httpToken: String(o.httpToken),
     httpAuth,
+    httpTls,
     etcd,
     etcdPrefix: String(o.etcdPrefix),
     brokerLeaseTtlMs: integer('brokerLeaseTtlMs', o.brokerLeaseTtlMs, 1000, 2 ** 31 - 1),

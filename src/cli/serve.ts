@@ -72,6 +72,7 @@ const OPTIONS: ServeOption[] = [
   { key: 'httpPort', flag: '--http-port <n>', help: 'HTTP API port on --host (default 8080; 0: off)' },
   { key: 'httpWrites', flag: '--http-writes <bool>', help: 'let the HTTP API produce, create and delete topics and alter configs (default: read-only)' },
   { key: 'httpToken', flag: '--http-token <token>', help: 'bearer token every HTTP API request must carry' },
+  { key: 'httpTls', flag: '--http-tls <bool>', help: 'serve the HTTP API and the console over HTTPS with --tls-cert and --tls-key' },
   { key: 'httpAuth', flag: '--http-auth <scheme>', help: "none, or basic: every HTTP API request (and the console) logs in as a SASL user, HTTP Basic checked against the user's SCRAM credential" },
   { key: 'metricsPartitions', flag: '--metrics-partitions <bool>', help: 'GET /metrics also per partition (records and bytes in and out), not only per topic' },
   { key: 'etcd', flag: '--etcd <urls>', help: 'etcd endpoints of a cluster, comma-separated (default: none, a broker of its own)' },

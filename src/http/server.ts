@@ -4,6 +4,7 @@
 // (unknown fields refused, not dropped) and bounded in size before they are
 // parsed into anything.
 
+import fs from 'node:fs';
 import { Ajv } from 'ajv';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { SluiceError } from '../errors.js';
@@ -28,6 +29,8 @@ import { registerStatsRoutes } from './stats-routes.js';
 import { registerTopicRoutes } from './topic-routes.js';
 import { registerTopicSocketRoutes } from './topic-socket-routes.js';
 import { registerTopicStreamRoutes } from './topic-stream-routes.js';
+
+const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || host.startsWith('127.');
 
 export interface RunningHttpApi {
   port: number;
@@ -58,6 +61,8 @@ const validators = {
 
 async function buildHttpApi(ctx: HttpApiContext): Promise<FastifyInstance> {
   const app = Fastify({
+    // With httpTls, HTTPS with the TLS listeners' certificate (read once, at start).
+    https: ctx.config.httpTls ? { cert: fs.readFileSync(ctx.config.tlsCert), key: fs.readFileSync(ctx.config.tlsKey), minVersion: 'TLSv1.2' } : null,
     // pino's Logger is Fastify's logger; only the declared types differ.
     loggerInstance: ctx.log as FastifyBaseLogger,
     // A line per request would flood the broker's log; failures are logged by errors.ts.
@@ -110,6 +115,9 @@ export async function startHttpApi(broker: Omit<HttpApiContext, 'log'>, log: Log
   }
   if (ctx.config.listeners.some((l) => usesSasl(l.name)) && ctx.config.httpAuth === 'none' && ctx.config.httpToken === '') {
     ctx.log.warn({ httpPort }, 'the HTTP API lets anyone in while Kafka listeners ask for SASL logins; start the broker with --http-auth basic (or --http-token)');
+  }
+  if (ctx.config.httpAuth === 'basic' && !ctx.config.httpTls && !isLoopback(host)) {
+    ctx.log.warn({ httpPort }, 'HTTP Basic logins cross the network in clear; serve the HTTP API with --http-tls true (or behind a TLS proxy)');
   }
   const address = app.server.address();
   return {
