@@ -158,6 +158,8 @@ export class ClientQuotas {
     const k = entityKey(entity);
     const entry = this.entries.get(k) ?? { entity, quotas: {} };
     if (entry.quotas[key] === undefined) this.count(key, 1);
+    // A new value of a key already set is a change the resolutions must not outlive.
+    else this.resolved.clear();
     entry.quotas[key] = value;
     this.entries.set(k, entry);
   }

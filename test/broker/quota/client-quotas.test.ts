@@ -55,6 +55,14 @@ test('each quota key is resolved on its own', () => {
   assert.deepEqual(quotas.resolve('consumer_byte_rate', 'alice', 'app'), { value: 2, user: '', clientId: 'app' });
 });
 
+test('a quota changed to a new value is resolved to it, not to the value resolved before (regression: the resolutions outlived it)', () => {
+  const quotas = ClientQuotas.inMemory();
+  quotas.alter([{ entity: { user: 'alice' }, key: 'producer_byte_rate', value: 1 }]);
+  assert.equal(quotas.resolve('producer_byte_rate', 'alice', 'app')?.value, 1);
+  quotas.alter([{ entity: { user: 'alice' }, key: 'producer_byte_rate', value: 2 }]);
+  assert.equal(quotas.resolve('producer_byte_rate', 'alice', 'app')?.value, 2);
+});
+
 test("ip quotas: the ip's own, else the default ip's", () => {
   const quotas = ClientQuotas.inMemory();
   quotas.alter([{ entity: { ip: null }, key: 'connection_creation_rate', value: 10 }]);
