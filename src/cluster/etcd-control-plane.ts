@@ -159,6 +159,7 @@ export class EtcdControlPlane implements ControlPlane, SharedRecords {
       });
       // A transaction needs a comparison: the cluster id's, there as long as the cluster is.
       const txn = await this.client.if(this.keys.clusterId(), 'Create', '>', 0).then(...writes).commit();
+      if (!txn.succeeded) throw new Error(`${this.keys.clusterId()} is gone from etcd: nothing is written under a cluster that is not there`);
       await this.applied(BigInt(txn.header.revision));
     }
   }

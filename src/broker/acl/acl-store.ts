@@ -98,13 +98,17 @@ export class AclStore {
     return this.byType.get(resourceType)?.all ?? NONE;
   }
 
-  /** Adds each valid binding (one already held is not added twice); a result per binding, in order, once they are kept. */
+  /**
+   * Adds each valid binding (one already held is not added twice); a result per
+   * binding, in order, once they are kept. Bindings held already are written
+   * too: in a cluster another broker may have deleted one this copy still holds.
+   */
   async create(bindings: AclBinding[]): Promise<AclResult[]> {
     const added: RecordChange[] = [];
     const results = bindings.map((b) => {
       const problem = bindingProblem(b);
       if (problem) return invalid(problem);
-      if (!this.all.has(keyOf(b))) added.push({ id: keyOf(b), value: JSON.stringify(namedBinding(b)) });
+      added.push({ id: keyOf(b), value: JSON.stringify(namedBinding(b)) });
       return OK;
     });
     if (added.length > 0) await this.backing.write(added);
