@@ -62,9 +62,12 @@ export class AclStore {
   static open(dataDir: string | null): AclStore {
     const store = new AclStore();
     const file = dataDir === null ? null : path.join(dataDir, ACLS_FILE);
-    store.backing = fileBacking((change) => store.applyRecord(change), () => {
-      if (file) writeAclFile(file, store.all.values());
-    });
+    store.backing = fileBacking(
+      (change) => store.applyRecord(change),
+      () => {
+        if (file) writeAclFile(file, store.all.values());
+      },
+    );
     if (file) for (const b of readAclFile(file)) store.add(b);
     return store;
   }
