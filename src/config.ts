@@ -58,8 +58,8 @@ export interface BrokerConfig {
   connectionsMaxReauthMs: number;
   /**
    * Who decides what a principal may do: none (everyone may do everything, as
-   * Kafka without authorizer.class.name) or acl (the ACLs of `<dataDir>/acls`,
-   * deny by default). Default none.
+   * Kafka without authorizer.class.name) or acl (the ACL bindings of
+   * `<dataDir>/acls`, in a cluster those in etcd; deny by default). Default none.
    */
   authorizer: AuthorizerKind;
   /**

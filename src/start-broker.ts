@@ -4,10 +4,9 @@
 import { Broker } from './broker/broker.js';
 import { StatsHistory } from './broker/stats-history.js';
 import { ProducerIdManager } from './broker/producer-ids.js';
-import { UserCredentials } from './broker/user-credentials.js';
-import { AclStore } from './broker/acl/acl-store.js';
+import { type SecurityStores, openSecurityStores } from './broker/security-stores.js';
+import type { AclStore } from './broker/acl/acl-store.js';
 import { AclAuthorizer, allowEverything } from './broker/acl/authorizer.js';
-import { ClientQuotas } from './broker/quota/client-quotas.js';
 import { ClientQuotaManager } from './broker/quota/client-quota-manager.js';
 import { advertisedEndpoints, brokerSelf, primaryListener } from './cluster/broker-self.js';
 import type { BrokerInfo, ControlPlane } from './cluster/control-plane.js';
@@ -87,9 +86,7 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
   const bootstrap = `${primary.host || config.host}:${bound}`;
   let cluster: ControlPlane | null = null;
   let producerIds: ProducerIdManager;
-  let credentials: UserCredentials;
-  let clientQuotas: ClientQuotas;
-  let acls: AclStore;
+  let stores: SecurityStores;
   try {
     // Opened once the listener is bound, so that the registered port is the real one.
     const self = brokerSelf(config, endpoints);
@@ -97,17 +94,17 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
       const plane = await EtcdControlPlane.open(config, self, log);
       cluster = plane;
       producerIds = new ProducerIdManager({ reserve: (size) => plane.reserveProducerIds(size) });
+      stores = openSecurityStores(config.dataDir, plane, log);
     } else {
       cluster = controlPlane ? controlPlane(self) : LocalControlPlane.open(config.dataDir, self);
       producerIds = ProducerIdManager.open(config.dataDir);
+      stores = openSecurityStores(config.dataDir, null, log);
     }
-    credentials = UserCredentials.open(config.dataDir);
-    clientQuotas = ClientQuotas.open(config.dataDir);
-    acls = AclStore.open(config.dataDir);
   } catch (err) {
     await closeAll([() => kafka.close(), () => cluster?.close()]);
     throw err;
   }
+  const { credentials, clientQuotas, acls } = stores;
   const broker = new Broker(config, cluster, log, clock);
   const groups: GroupCoordinator = new GroupCoordinator(broker, config, log, systemClock, { has: (groupId) => shares.has(groupId), list: () => shares.list() });
   const txns = new TransactionCoordinator(broker, groups, config, () => producerIds.nextId(), log);

@@ -48,7 +48,7 @@ function problemOf(change: CredentialDeletion | CredentialUpsertion, credentials
   return null;
 }
 
-export function alterUserCredentials(credentials: UserCredentials, deletions: CredentialDeletion[], upsertions: CredentialUpsertion[]): UserResult[] {
+export async function alterUserCredentials(credentials: UserCredentials, deletions: CredentialDeletion[], upsertions: CredentialUpsertion[]): Promise<UserResult[]> {
   const results = new Map<string, UserResult>();
   const seen = new Set<string>();
   for (const change of [...deletions, ...upsertions]) {
@@ -60,7 +60,7 @@ export function alterUserCredentials(credentials: UserCredentials, deletions: Cr
     if (before === undefined || (before.errorCode === ErrorCode.NONE && problem !== null)) results.set(change.user, problem ?? ok(change.user));
   }
   const accepted = (c: CredentialDeletion) => results.get(c.user)?.errorCode === ErrorCode.NONE;
-  credentials.alter(
+  await credentials.alter(
     deletions.filter(accepted).map((d) => ({ user: d.user, mechanism: mechanismByCode(d.mechanismCode) as ScramMechanism })),
     upsertions.filter(accepted).map((u) => {
       const mechanism = mechanismByCode(u.mechanismCode) as ScramMechanism;

@@ -4,7 +4,7 @@
 // names the mod revision read here.
 
 import type { ConfigMap } from '../metadata/config-def.js';
-import type { BrokerInfo, ClusterChange, PartitionAssignment, TopicMetadata } from './control-plane.js';
+import type { BrokerInfo, ClusterChange, PartitionAssignment, RecordChange, SharedRecordKind, TopicMetadata } from './control-plane.js';
 import type { EtcdKeys } from './etcd-keys.js';
 import { decodeBroker, decodeConfigs, decodeController, decodePartition, decodeTopic } from './etcd-records.js';
 
@@ -13,6 +13,11 @@ export interface KeyValue {
   /** null: deleted. */
   value: string | null;
   modRevision: string;
+}
+
+/** What one batch changed: as ClusterChange, and the shared records changed, by kind. */
+export interface ImageChange extends ClusterChange {
+  records: Map<SharedRecordKind, RecordChange[]>;
 }
 
 const NONE: ConfigMap = Object.freeze({}) as ConfigMap;
@@ -24,6 +29,7 @@ export class ClusterImage {
   private readonly byId = new Map<string, TopicMetadata>();
   private readonly brokerConfigsByScope = new Map<string, ConfigMap>();
   private readonly groupConfigsById = new Map<string, ConfigMap>();
+  private readonly sharedRecords = new Map<SharedRecordKind, Map<string, string>>();
   private controller = -1;
   /** The etcd revision everything up to which is applied. */
   revision = 0n;
@@ -61,6 +67,11 @@ export class ClusterImage {
     return this.groupConfigsById.get(groupId) ?? NONE;
   }
 
+  /** The shared records of `kind` held. */
+  records(kind: SharedRecordKind): RecordChange[] {
+    return [...(this.sharedRecords.get(kind) ?? [])].map(([id, value]) => ({ id, value }));
+  }
+
   /** Every key held. */
   heldKeys(): string[] {
     return [...this.entries.keys()];
@@ -72,8 +83,9 @@ export class ClusterImage {
   }
 
   /** Applies one batch of changes seen at `revision`; says what changed. */
-  apply(changes: KeyValue[], revision: bigint): ClusterChange {
+  apply(changes: KeyValue[], revision: bigint): ImageChange {
     const topics = new Set<string>();
+    const records = new Map<SharedRecordKind, RecordChange[]>();
     let brokers = false;
     for (const kv of changes) {
       if (kv.value === null) this.entries.delete(kv.key);
@@ -99,13 +111,27 @@ export class ClusterImage {
         case 'group-configs':
           setOrClear(this.groupConfigsById, key.groupId, this.decoded(kv, decodeConfigs));
           break;
+        case 'shared-record':
+          this.applySharedRecord(key.recordKind, { id: key.id, value: kv.value }, records);
+          break;
         default:
           break;
       }
     }
     for (const name of topics) this.rebuildTopic(name);
     if (revision > this.revision) this.revision = revision;
-    return { topics: [...topics], brokers };
+    return { topics: [...topics], brokers, records };
+  }
+
+  /** Held as text: the store that owns the kind decodes it. */
+  private applySharedRecord(kind: SharedRecordKind, change: RecordChange, changed: Map<SharedRecordKind, RecordChange[]>): void {
+    let held = this.sharedRecords.get(kind);
+    if (!held) this.sharedRecords.set(kind, (held = new Map()));
+    if (change.value === null) held.delete(change.id);
+    else held.set(change.id, change.value);
+    let list = changed.get(kind);
+    if (!list) changed.set(kind, (list = []));
+    list.push(change);
   }
 
   private applyBroker(nodeId: number, kv: KeyValue): void {

@@ -89,6 +89,29 @@ export interface TopicMetadata {
   configs: TopicConfigs;
 }
 
+/** What a cluster keeps for all its brokers besides topics and configs: the users' SCRAM credentials, the ACL bindings, the client quotas. */
+export type SharedRecordKind = 'scram-credentials' | 'acls' | 'client-quotas';
+
+/** One record of a kind, by its id (the store that owns the kind names and encodes it); value null: removed. */
+export interface RecordChange {
+  id: string;
+  value: string | null;
+}
+
+/**
+ * Records kept once for the whole cluster, one key each, so that brokers
+ * changing different records never lose one another's change; every broker's
+ * store applies what the watch brings.
+ */
+export interface SharedRecords {
+  /** The records of `kind` held now. */
+  records(kind: SharedRecordKind): RecordChange[];
+  /** Writes the changes (the last one per id); resolves once they are applied here, the `onRecords` listeners called. */
+  writeRecords(kind: SharedRecordKind, changes: RecordChange[]): Promise<void>;
+  /** Calls `listener` with the records of `kind` changed, by this broker or another, as they are applied. Returns a function that stops it. */
+  onRecords(kind: SharedRecordKind, listener: (changes: RecordChange[]) => void): () => void;
+}
+
 export interface ControlPlane extends DynamicBrokerConfigStore {
   readonly clusterId: string;
   /** The broker acting as controller now; -1 while there is none. */

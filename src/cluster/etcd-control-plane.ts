@@ -26,7 +26,10 @@ import type {
   PartitionAssignment,
   ReassignmentRequest,
   ReassignmentResult,
+  RecordChange,
   ReplicaRequest,
+  SharedRecordKind,
+  SharedRecords,
   TopicMetadata,
 } from './control-plane.js';
 import { Controller } from './controller.js';
@@ -41,8 +44,8 @@ import { cancelReassignment, reassigning, startReassignment } from './reassignme
 /** Wait before loading the cluster state again after a failed load. */
 const RELOAD_RETRY_MS = 1000;
 
-/** Partition keys written per transaction (etcd allows 128 operations in one). */
-const PARTITIONS_PER_TXN = 100;
+/** Keys written per transaction (etcd allows 128 operations in one). */
+const KEYS_PER_TXN = 100;
 
 export interface EtcdControlPlaneOptions {
   /** Timers of the lease renewal and of reloads. */
@@ -51,8 +54,9 @@ export interface EtcdControlPlaneOptions {
   monotonicNow?: () => number;
 }
 
-export class EtcdControlPlane implements ControlPlane {
+export class EtcdControlPlane implements ControlPlane, SharedRecords {
   private readonly listeners = new Set<(change: ClusterChange) => void>();
+  private readonly recordListeners = new Set<{ kind: SharedRecordKind; listener: (changes: RecordChange[]) => void }>();
   private readonly waiters: { revision: bigint; resolve: () => void }[] = [];
   private watcher: Watcher | null = null;
   private closing = false;
@@ -139,6 +143,31 @@ export class EtcdControlPlane implements ControlPlane {
 
   groupConfigs(groupId: string): ConfigMap {
     return this.image.groupConfigs(groupId);
+  }
+
+  records(kind: SharedRecordKind): RecordChange[] {
+    return this.image.records(kind);
+  }
+
+  async writeRecords(kind: SharedRecordKind, changes: RecordChange[]): Promise<void> {
+    // One operation per key in a transaction: the last change of an id stands.
+    const last = [...new Map(changes.map((c) => [c.id, c])).values()];
+    for (let from = 0; from < last.length; from += KEYS_PER_TXN) {
+      const writes = last.slice(from, from + KEYS_PER_TXN).map(({ id, value }) => {
+        const key = this.keys.sharedRecord(kind, id);
+        return value === null ? this.client.delete().key(key) : this.client.put(key).value(value);
+      });
+      // A transaction needs a comparison: the cluster id's, there as long as the cluster is.
+      const txn = await this.client.if(this.keys.clusterId(), 'Create', '>', 0).then(...writes).commit();
+      if (!txn.succeeded) throw new Error(`${this.keys.clusterId()} is gone from etcd: nothing is written under a cluster that is not there`);
+      await this.applied(BigInt(txn.header.revision));
+    }
+  }
+
+  onRecords(kind: SharedRecordKind, listener: (changes: RecordChange[]) => void): () => void {
+    const entry = { kind, listener };
+    this.recordListeners.add(entry);
+    return () => this.recordListeners.delete(entry);
   }
 
   async alterIsr(topic: string, partition: number, leaderEpoch: number, partitionEpoch: number, isr: number[]): Promise<PartitionAssignment | null> {
@@ -358,7 +387,11 @@ export class EtcdControlPlane implements ControlPlane {
   }
 
   private apply(changes: KeyValue[], revision: bigint): void {
-    const change = this.image.apply(changes, revision);
+    const { records, ...change } = this.image.apply(changes, revision);
+    for (const { kind, listener } of this.recordListeners) {
+      const changed = records.get(kind);
+      if (changed) listener(changed);
+    }
     for (const listener of this.listeners) listener(change);
     for (let i = this.waiters.length - 1; i >= 0; i--) {
       if (this.waiters[i].revision <= revision) this.waiters.splice(i, 1)[0].resolve();
@@ -382,8 +415,8 @@ export class EtcdControlPlane implements ControlPlane {
 
   /** Writes initial partition states (leader = first replica, epochs 0, ISR = replicas), provided the topic key keeps `topicRevision`. */
   private async writePartitions(name: string, firstIndex: number, assignments: number[][], topicKey: string, topicRevision: string): Promise<void> {
-    for (let from = 0; from < assignments.length; from += PARTITIONS_PER_TXN) {
-      const puts = assignments.slice(from, from + PARTITIONS_PER_TXN).map((replicas, i) => {
+    for (let from = 0; from < assignments.length; from += KEYS_PER_TXN) {
+      const puts = assignments.slice(from, from + KEYS_PER_TXN).map((replicas, i) => {
         const record: PartitionRecord = { leader: replicas[0], leaderEpoch: 0, replicas, isr: [...replicas], partitionEpoch: 0 };
         return this.client.put(this.keys.partition(name, firstIndex + from + i)).value(encode(record));
       });

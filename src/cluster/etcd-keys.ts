@@ -9,6 +9,11 @@
 //   <prefix>/broker-configs/<scope>     dynamic broker configs (<default>: cluster-wide)
 //   <prefix>/group-configs/<group>      group configs (group id URI-encoded)
 //   <prefix>/producer-ids               the next free producer id
+//   <prefix>/scram-credentials/<id>     a user's SCRAM credential of one mechanism  } ids named by their stores,
+//   <prefix>/acls/<id>                  an ACL binding                              } URI-encoded
+//   <prefix>/client-quotas/<id>         one quota of one entity                     }
+
+import type { SharedRecordKind } from './control-plane.js';
 
 /** What a key under the prefix names. */
 export type ClusterKey =
@@ -20,7 +25,10 @@ export type ClusterKey =
   | { kind: 'broker-configs'; scope: string }
   | { kind: 'group-configs'; groupId: string }
   | { kind: 'producer-ids' }
+  | { kind: 'shared-record'; recordKind: SharedRecordKind; id: string }
   | { kind: 'other' };
+
+const SHARED_RECORD_KINDS: readonly string[] = ['scram-credentials', 'acls', 'client-quotas'] satisfies SharedRecordKind[];
 
 const DEFAULT_SCOPE = '<default>';
 
@@ -42,10 +50,12 @@ export class EtcdKeys {
   brokerConfigs = (scope: string): string => `${this.root}broker-configs/${scope === '' ? DEFAULT_SCOPE : scope}`;
   groupConfigs = (groupId: string): string => `${this.root}group-configs/${encodeURIComponent(groupId)}`;
   producerIds = (): string => `${this.root}producer-ids`;
+  sharedRecord = (kind: SharedRecordKind, id: string): string => `${this.root}${kind}/${encodeURIComponent(id)}`;
 
   parse(key: string): ClusterKey {
     if (!key.startsWith(this.root)) return { kind: 'other' };
     const parts = key.slice(this.root.length).split('/');
+    if (SHARED_RECORD_KINDS.includes(parts[0])) return parts.length === 2 ? { kind: 'shared-record', recordKind: parts[0] as SharedRecordKind, id: decodeURIComponent(parts[1]) } : { kind: 'other' };
     switch (parts[0]) {
       case 'cluster-id':
         return { kind: 'cluster-id' };

@@ -40,9 +40,9 @@ async function dataDir(t: TestContext): Promise<string> {
   return dir;
 }
 
-test('matching finds literal bindings of the name, the wildcard, and prefixes that start the name', () => {
+test('matching finds literal bindings of the name, the wildcard, and prefixes that start the name', async () => {
   const store = AclStore.open(null);
-  const created = store.create([
+  const created = await store.create([
     binding('logs.app'),
     binding('*'),
     binding('logs.', { patternType: PREFIXED }),
@@ -66,29 +66,29 @@ test('matching finds literal bindings of the name, the wildcard, and prefixes th
   assert.deepEqual([...store.ofType(CLUSTER)], []);
 });
 
-test('matching hands back the stored list itself when only one list applies, and that list keeps what it held', () => {
+test('matching hands back the stored list itself when only one list applies, and that list keeps what it held', async () => {
   const store = AclStore.open(null);
-  store.create([binding('orders'), binding('orders', { operation: AclOperation.WRITE })]);
+  await store.create([binding('orders'), binding('orders', { operation: AclOperation.WRITE })]);
   const first = store.matching({ resourceType: TOPIC, name: 'orders' });
   assert.equal(store.matching({ resourceType: TOPIC, name: 'orders' }), first, 'no copy when nothing else applies');
   assert.equal(store.matching({ resourceType: TOPIC, name: 'nothing' }), store.matching({ resourceType: GROUP, name: 'x' }), 'one shared empty list');
-  store.delete([filter({ operation: AclOperation.WRITE })]);
+  await store.delete([filter({ operation: AclOperation.WRITE })]);
   assert.equal(first.length, 2, 'a list handed out is not changed by a later delete');
   assert.equal(store.matching({ resourceType: TOPIC, name: 'orders' }).length, 1);
 });
 
-test('a binding created twice is held once', () => {
+test('a binding created twice is held once', async () => {
   const store = AclStore.open(null);
   assert.deepEqual(
-    store.create([binding('orders'), binding('orders')]).map((r) => r.errorCode),
+    (await store.create([binding('orders'), binding('orders')])).map((r) => r.errorCode),
     [ErrorCode.NONE, ErrorCode.NONE],
   );
-  store.create([binding('orders')]);
+  await store.create([binding('orders')]);
   assert.equal(store.size, 1);
   assert.equal(store.matching({ resourceType: TOPIC, name: 'orders' }).length, 1);
 });
 
-test('bindings Kafka refuses are answered INVALID_REQUEST with why, the others created', () => {
+test('bindings Kafka refuses are answered INVALID_REQUEST with why, the others created', async () => {
   const store = AclStore.open(null);
   const cases: [Partial<AclBinding> & { resourceName?: string }, RegExp][] = [
     [{ resourceType: AclResourceType.ANY }, /resource type ANY/],
@@ -112,7 +112,7 @@ test('bindings Kafka refuses are answered INVALID_REQUEST with why, the others c
     binding(CLUSTER_RESOURCE, { resourceType: CLUSTER, operation: AclOperation.IDEMPOTENT_WRITE }),
     binding('tx', { resourceType: TRANSACTIONAL_ID, operation: AclOperation.WRITE, principal: 'User:*', permissionType: AclPermissionType.DENY }),
   ];
-  const results = store.create([...cases.map(([overrides]) => binding('orders', overrides)), ...good]);
+  const results = await store.create([...cases.map(([overrides]) => binding('orders', overrides)), ...good]);
   cases.forEach(([overrides, message], i) => {
     assert.equal(results[i].errorCode, ErrorCode.INVALID_REQUEST, JSON.stringify(overrides));
     assert.match(results[i].errorMessage ?? '', message);
@@ -121,9 +121,9 @@ test('bindings Kafka refuses are answered INVALID_REQUEST with why, the others c
   assert.equal(store.size, good.length);
 });
 
-test("filters: null and ANY match anything, LITERAL and PREFIXED compare names exactly, MATCH takes what applies to the name", () => {
+test("filters: null and ANY match anything, LITERAL and PREFIXED compare names exactly, MATCH takes what applies to the name", async () => {
   const store = AclStore.open(null);
-  store.create([
+  await store.create([
     binding('logs.app'),
     binding('*', { operation: AclOperation.WRITE }),
     binding('logs.', { patternType: PREFIXED, principal: 'User:bob' }),
@@ -163,10 +163,10 @@ test("filters: null and ANY match anything, LITERAL and PREFIXED compare names e
   }
 });
 
-test('delete removes what each filter matches and returns it per filter; a bad filter removes nothing', () => {
+test('delete removes what each filter matches and returns it per filter; a bad filter removes nothing', async () => {
   const store = AclStore.open(null);
-  store.create([binding('a'), binding('b'), binding('b', { operation: AclOperation.WRITE }), binding('c', { patternType: PREFIXED })]);
-  const results = store.delete([
+  await store.create([binding('a'), binding('b'), binding('b', { operation: AclOperation.WRITE }), binding('c', { patternType: PREFIXED })]);
+  const results = await store.delete([
     filter({ resourceName: 'b', operation: AclOperation.READ }),
     filter({ patternType: MATCH }),
     filter({ resourceName: 'b' }),
@@ -182,7 +182,7 @@ test('delete removes what each filter matches and returns it per filter; a bad f
     ],
   );
   assert.deepEqual(names(store.describe(ALL_BINDINGS).bindings), ['a', 'prefixed:c']);
-  store.delete([filter({ resourceName: 'c', patternType: PREFIXED })]);
+  await store.delete([filter({ resourceName: 'c', patternType: PREFIXED })]);
   assert.deepEqual(store.matching({ resourceType: TOPIC, name: 'cc' }), [], 'the prefix is gone from the index');
   assert.deepEqual(names([...store.ofType(TOPIC)]), ['a'], 'and from the bindings of its type');
   assert.equal(store.size, 1);
@@ -191,8 +191,8 @@ test('delete removes what each filter matches and returns it per filter; a bad f
 test('bindings survive a reopen of the data directory, the file naming codes as Kafka does', async (t) => {
   const dir = await dataDir(t);
   const store = AclStore.open(dir);
-  store.create([binding('orders', { operation: AclOperation.WRITE }), binding('logs.', { patternType: PREFIXED, permissionType: AclPermissionType.DENY }), binding('gone')]);
-  store.delete([filter({ resourceName: 'gone' })]);
+  await store.create([binding('orders', { operation: AclOperation.WRITE }), binding('logs.', { patternType: PREFIXED, permissionType: AclPermissionType.DENY }), binding('gone')]);
+  await store.delete([filter({ resourceName: 'gone' })]);
 
   const text = await fs.readFile(path.join(dir, ACLS_FILE), 'utf8');
   assert.deepEqual(JSON.parse(text)[0], {

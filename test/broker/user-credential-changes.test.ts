@@ -22,7 +22,7 @@ test('Kafka error codes per user, all-or-nothing per user, and the store survive
   t.after(() => fs.rm(dir, { recursive: true, force: true }));
   const store = UserCredentials.open(dir);
 
-  const results = alterUserCredentials(
+  const results = await alterUserCredentials(
     store,
     [{ user: 'ghost', mechanismCode: SHA512 }],
     [
@@ -67,7 +67,7 @@ test('Kafka error codes per user, all-or-nothing per user, and the store survive
     ],
   );
 
-  assert.deepEqual(alterUserCredentials(store, [{ user: 'alice', mechanismCode: SHA512 }, { user: 'alice', mechanismCode: SHA256 }], []).map((r) => r.errorCode), [ErrorCode.NONE]);
+  assert.deepEqual((await alterUserCredentials(store, [{ user: 'alice', mechanismCode: SHA512 }, { user: 'alice', mechanismCode: SHA256 }], [])).map((r) => r.errorCode), [ErrorCode.NONE]);
   assert.deepEqual(describeUserCredentials(UserCredentials.open(dir), null), []);
 });
 

@@ -3,7 +3,8 @@
 
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
-import type { ControlPlane, TopicMetadata } from '../../src/cluster/control-plane.js';
+import { AclStore } from '../../src/broker/acl/acl-store.js';
+import type { ControlPlane, RecordChange, TopicMetadata } from '../../src/cluster/control-plane.js';
 import { EtcdControlPlane, type EtcdControlPlaneOptions } from '../../src/cluster/etcd-control-plane.js';
 import { resolveConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/logger.js';
@@ -239,6 +240,36 @@ describe('EtcdControlPlane', skipUnless(etcdServer), () => {
     // As a process resumed after SIGSTOP: nothing has run since, and the answer is already false.
     now += 1;
     assert.equal(plane.registered(), false);
+  });
+
+  test('shared records: one key each (ids of any text), the last change of an id standing, read by every broker; the writer has applied them when the write resolves', async (t) => {
+    const etcd = await startEtcd(t, 1);
+    const [one, two] = [await openPlane(t, etcd, 1), await openPlane(t, etcd, 2)];
+    const seenByOne: RecordChange[] = [];
+    one.onRecords('acls', (changes) => seenByOne.push(...changes));
+    const many = Array.from({ length: 150 }, (_, i) => ({ id: `user/${i} x`, value: String(i) }));
+    await one.writeRecords('acls', [...many, { id: 'user/0 x', value: 'last' }, { id: 'gone', value: '1' }, { id: 'gone', value: null }]);
+    assert.equal(seenByOne.length, 150, 'applied before the write resolved, beyond one transaction');
+    const byId = (records: RecordChange[]) => new Map(records.map((r) => [r.id, r.value]));
+    const expected = byId([{ id: 'user/0 x', value: 'last' }, ...many.slice(1)]);
+    assert.deepEqual(byId(one.records('acls')), expected);
+    assert.deepEqual(one.records('client-quotas'), [], 'kinds are apart');
+    await untilCluster(two, () => two.records('acls').length === 150, 'broker 2 reads them');
+    assert.deepEqual(byId(two.records('acls')), expected);
+
+    await two.writeRecords('acls', [{ id: 'user/1 x', value: null }]);
+    await untilCluster(one, () => one.records('acls').length === 149, 'broker 1 sees the removal');
+    assert.deepEqual(seenByOne.at(-1), { id: 'user/1 x', value: null });
+  });
+
+  test('a record a store cannot decode is reported and left out', async (t) => {
+    const etcd = await startEtcd(t, 1);
+    const plane = await openPlane(t, etcd, 1);
+    const bad: string[] = [];
+    const acls = AclStore.shared(plane, (kind, id) => bad.push(`${kind} ${id}`));
+    await plane.writeRecords('acls', [{ id: 'not a binding', value: '{}' }]);
+    assert.deepEqual(bad, ['acls not a binding']);
+    assert.equal(acls.size, 0);
   });
 
   test('a second broker with a live broker id is refused', async (t) => {

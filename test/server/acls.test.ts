@@ -210,7 +210,7 @@ test('CreateTopics (v5+) echoes the new topic\'s configs only with DESCRIBE_CONF
     permissionType: AclPermissionType.ALLOW,
   });
   // Set up in the broker's own store, as a super user's CreateAcls would.
-  broker.acls.create([grant(AclOperation.CREATE, 'c-'), grant(AclOperation.DESCRIBE_CONFIGS, 'c-shown')]);
+  await broker.acls.create([grant(AclOperation.CREATE, 'c-'), grant(AclOperation.DESCRIBE_CONFIGS, 'c-shown')]);
   const create = async (name: string) => {
     const res = await client.send(
       { request: CreateTopicsRequest, response: CreateTopicsResponse },

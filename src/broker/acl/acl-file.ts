@@ -17,7 +17,7 @@ import { bindingProblem } from './acl-validation.js';
 export const ACLS_FILE = 'acls';
 
 /** The binding `stored` names, if Kafka would accept it; throws an Error saying what is wrong. */
-function fromStored(stored: NamedAclBinding): AclBinding {
+export function fromStored(stored: NamedAclBinding): AclBinding {
   const binding = bindingFromNames(stored);
   const problem = bindingProblem(binding);
   if (problem) throw new Error(problem);

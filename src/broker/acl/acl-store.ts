@@ -1,8 +1,10 @@
 // The ACL bindings: their one owner. Changed by Create/DeleteAcls, asked by
-// the authorizer on every request (`matching`). A broker with a data
-// directory keeps them in <dataDir>/acls (acl-file.ts), rewritten on each
-// change; without one they live in memory. In a cluster each broker keeps its
-// own file: the control plane does not carry them yet.
+// the authorizer on every request (`matching`, from memory). Kept through a
+// RecordBacking (record-backing.ts): a broker alone keeps them in
+// <dataDir>/acls (acl-file.ts), rewritten on each change, or in memory only
+// without a data dir; in a cluster the control plane keeps one record per
+// binding (id: its key below, value: its acl-file.ts form), so a binding
+// created through any broker is in force on every broker.
 //
 // Index, per resource type:
 //
@@ -14,9 +16,12 @@
 // a list `matching` has returned stays as it was.
 
 import path from 'node:path';
+import type { SharedRecords } from '../../cluster/control-plane.js';
+import { namedBinding } from '../../protocol/acl-codes.js';
+import { type OnBadRecord, type RecordBacking, type RecordChange, fileBacking, sharedBacking } from '../record-backing.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { type AclBinding, type AclBindingFilter, type AclResource, AclPatternType, WILDCARD_RESOURCE } from './acl-binding.js';
-import { ACLS_FILE, readAclFile, writeAclFile } from './acl-file.js';
+import { ACLS_FILE, fromStored, readAclFile, writeAclFile } from './acl-file.js';
 import { filterMatches } from './acl-filter.js';
 import { bindingProblem, filterProblem } from './acl-validation.js';
 import { PrefixTrie } from './prefix-trie.js';
@@ -49,13 +54,28 @@ export class AclStore {
   /** Every binding by its key, in the order created. */
   private readonly all = new Map<string, AclBinding>();
   private readonly byType = new Map<number, TypeIndex>();
+  private backing!: RecordBacking;
 
-  private constructor(private readonly file: string | null) {}
+  private constructor() {}
 
   /** Reads `<dataDir>/acls` (in memory without a data dir); throws SLUICE_ERR_ACLS when the file exists but cannot be read. */
   static open(dataDir: string | null): AclStore {
-    const store = new AclStore(dataDir === null ? null : path.join(dataDir, ACLS_FILE));
-    if (store.file) for (const b of readAclFile(store.file)) store.add(b);
+    const store = new AclStore();
+    const file = dataDir === null ? null : path.join(dataDir, ACLS_FILE);
+    store.backing = fileBacking(
+      (change) => store.applyRecord(change),
+      () => {
+        if (file) writeAclFile(file, store.all.values());
+      },
+    );
+    if (file) for (const b of readAclFile(file)) store.add(b);
+    return store;
+  }
+
+  /** The cluster's bindings, kept in the control plane and followed from its watch. */
+  static shared(records: SharedRecords, onBadRecord: OnBadRecord): AclStore {
+    const store = new AclStore();
+    store.backing = sharedBacking(records, 'acls', (change) => store.applyRecord(change), onBadRecord);
     return store;
   }
 
@@ -81,16 +101,20 @@ export class AclStore {
     return this.byType.get(resourceType)?.all ?? NONE;
   }
 
-  /** Adds each valid binding (one already held is not added twice); a result per binding, in order. Saves once. */
-  create(bindings: AclBinding[]): AclResult[] {
-    let changed = false;
+  /**
+   * Adds each valid binding (one already held is not added twice); a result per
+   * binding, in order, once they are kept. Bindings held already are written
+   * too: in a cluster another broker may have deleted one this copy still holds.
+   */
+  async create(bindings: AclBinding[]): Promise<AclResult[]> {
+    const added: RecordChange[] = [];
     const results = bindings.map((b) => {
       const problem = bindingProblem(b);
       if (problem) return invalid(problem);
-      changed = this.add(b) || changed;
+      added.push({ id: keyOf(b), value: JSON.stringify(namedBinding(b)) });
       return OK;
     });
-    if (changed) this.save();
+    if (added.length > 0) await this.backing.write(added);
     return results;
   }
 
@@ -101,14 +125,16 @@ export class AclStore {
     return { ...OK, bindings: [...this.all.values()].filter((b) => filterMatches(filter, b)) };
   }
 
-  /** Removes what each filter matches; per filter, the bindings it removed (a binding two filters match goes to the first). Saves once. */
-  delete(filters: AclBindingFilter[]): AclFilterResult[] {
+  /** Removes what each filter matches; per filter, the bindings it removed (a binding two filters match goes to the first), once the removals are kept. */
+  async delete(filters: AclBindingFilter[]): Promise<AclFilterResult[]> {
+    const removed = new Set<AclBinding>();
     const results = filters.map((filter) => {
       const found = this.describe(filter);
-      for (const b of found.bindings) this.remove(b);
-      return found;
+      const bindings = found.bindings.filter((b) => !removed.has(b));
+      for (const b of bindings) removed.add(b);
+      return { ...found, bindings };
     });
-    if (results.some((r) => r.bindings.length > 0)) this.save();
+    if (removed.size > 0) await this.backing.write(Array.from(removed, (b) => ({ id: keyOf(b), value: null })));
     return results;
   }
 
@@ -139,7 +165,15 @@ export class AclStore {
     else index.literal.delete(b.resourceName);
   }
 
-  private save(): void {
-    if (this.file) writeAclFile(this.file, this.all.values());
+  /** A record's id is its binding's key: a binding held under another id is refused. */
+  private applyRecord({ id, value }: RecordChange): void {
+    if (value === null) {
+      const held = this.all.get(id);
+      if (held) this.remove(held);
+      return;
+    }
+    const binding = fromStored(JSON.parse(value));
+    if (keyOf(binding) !== id) throw new Error(`the binding does not match its id ${id}`);
+    this.add(binding);
   }
 }

@@ -84,7 +84,7 @@ function changeOf(entity: QuotaEntity, op: QuotaOp): { key: QuotaKey; value: num
   return { key: op.key, value: op.value };
 }
 
-export function alterQuotaEntities(quotas: ClientQuotas, entries: { entity: EntityPart[]; ops: QuotaOp[] }[], validateOnly: boolean): AlterResult[] {
+export async function alterQuotaEntities(quotas: ClientQuotas, entries: { entity: EntityPart[]; ops: QuotaOp[] }[], validateOnly: boolean): Promise<AlterResult[]> {
   const accepted: { entity: QuotaEntity; key: QuotaKey; value: number | null }[] = [];
   const results = entries.map(({ entity: parts, ops }): AlterResult => {
     const entity = parts.map((p) => ({ entityType: p.entityType, entityName: p.entityName }));
@@ -98,7 +98,7 @@ export function alterQuotaEntities(quotas: ClientQuotas, entries: { entity: Enti
       return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: err.message, entity };
     }
   });
-  if (!validateOnly && accepted.length > 0) quotas.alter(accepted);
+  if (!validateOnly && accepted.length > 0) await quotas.alter(accepted);
   return results;
 }
 

@@ -1,18 +1,23 @@
 // The client quotas configured, by entity (KIP-55 / KIP-546): an entity is a
 // user, a client id, a (user, client id) pair, or an ip; each part either a
 // name or the default (<default>, null here). Changed only by
-// AlterClientQuotas. A broker with a data directory keeps them in
+// AlterClientQuotas. Kept through a RecordBacking (record-backing.ts): a
+// broker alone keeps them in
 //
 //   <dataDir>/client-quotas   JSON: [{ entity: { user?: name|null, "client-id"?: name|null, ip?: name|null }, quotas: { key: value } }]
 //
-// rewritten atomically on each change (checkpoint-file.ts); without one they
-// live in memory. In a cluster each broker keeps its own file: the control
-// plane does not carry them yet.
+// rewritten atomically on each change (checkpoint-file.ts), or in memory only;
+// in a cluster the control plane keeps one record per quota of an entity
+// (id: "<key> <entityKey>", value: the number), so a quota set through any
+// broker is in force on every broker, and two brokers setting different keys
+// of one entity keep both.
 
 import fs from 'node:fs';
 import path from 'node:path';
+import type { SharedRecords } from '../../cluster/control-plane.js';
 import { SluiceError } from '../../errors.js';
 import { writeFileAtomically } from '../../storage/checkpoint-file.js';
+import { type OnBadRecord, type RecordBacking, type RecordChange, fileBacking, sharedBacking } from '../record-backing.js';
 
 export const CLIENT_QUOTAS_FILE = 'client-quotas';
 
@@ -49,6 +54,18 @@ export function entityKey(entity: QuotaEntity): string {
   return JSON.stringify(ENTITY_TYPES.filter((t) => t in entity).map((t) => [t, entity[t]]));
 }
 
+/** A record's id in the control plane: the key, then the entity's key (no quota key has a space). */
+const recordId = (entity: QuotaEntity, key: QuotaKey): string => `${key} ${entityKey(entity)}`;
+
+function parseRecordId(id: string): { entity: QuotaEntity; key: QuotaKey } {
+  const space = id.indexOf(' ');
+  const key = id.slice(0, space);
+  const parts: unknown = space > 0 ? JSON.parse(id.slice(space + 1)) : null;
+  const isPart = (p: unknown) => Array.isArray(p) && p.length === 2 && (ENTITY_TYPES as readonly unknown[]).includes(p[0]) && (p[1] === null || typeof p[1] === 'string');
+  if (!isQuotaKey(key) || !Array.isArray(parts) || parts.length === 0 || !parts.every(isPart)) throw new Error(`bad client quota id ${id}`);
+  return { key, entity: Object.fromEntries(parts) as QuotaEntity };
+}
+
 export class ClientQuotas {
   private readonly entries = new Map<string, { entity: QuotaEntity; quotas: QuotaValues }>();
   /** Quota values set on clients (not ip): while 0, requests pay nothing for quotas. */
@@ -62,17 +79,37 @@ export class ClientQuotas {
    */
   private readonly resolved = new Map<string, ResolvedQuota | null>();
 
-  private constructor(private readonly file: string | null) {}
+  private backing!: RecordBacking;
+
+  private constructor() {}
 
   /** In memory only. */
   static inMemory(): ClientQuotas {
-    return new ClientQuotas(null);
+    return ClientQuotas.withFile(null);
+  }
+
+  /** The cluster's quotas, kept in the control plane and followed from its watch. */
+  static shared(records: SharedRecords, onBadRecord: OnBadRecord): ClientQuotas {
+    const quotas = new ClientQuotas();
+    quotas.backing = sharedBacking(records, 'client-quotas', (change) => quotas.applyRecord(change), onBadRecord);
+    return quotas;
+  }
+
+  private static withFile(file: string | null): ClientQuotas {
+    const quotas = new ClientQuotas();
+    quotas.backing = fileBacking(
+      (change) => quotas.applyRecord(change),
+      () => {
+        if (file !== null) writeFileAtomically(file, JSON.stringify(quotas.all()));
+      },
+    );
+    return quotas;
   }
 
   /** Reads `<dataDir>/client-quotas`; throws SLUICE_ERR_CLIENT_QUOTAS when it exists but cannot be read. */
   static open(dataDir: string): ClientQuotas {
     const file = path.join(dataDir, CLIENT_QUOTAS_FILE);
-    const quotas = new ClientQuotas(file);
+    const quotas = ClientQuotas.withFile(file);
     if (!fs.existsSync(file)) return quotas;
     try {
       const stored = JSON.parse(fs.readFileSync(file, 'utf8')) as { entity: QuotaEntity; quotas: QuotaValues }[];
@@ -112,13 +149,9 @@ export class ClientQuotas {
     return [...this.entries.values()];
   }
 
-  /** Sets (a number) or removes (null) quotas of entities, then saves once. */
-  alter(changes: { entity: QuotaEntity; key: QuotaKey; value: number | null }[]): void {
-    for (const { entity, key, value } of changes) {
-      if (value === null) this.remove(entity, key);
-      else this.put(entity, key, value);
-    }
-    this.save();
+  /** Sets (a number) or removes (null) quotas of entities; resolves once they are kept. */
+  alter(changes: { entity: QuotaEntity; key: QuotaKey; value: number | null }[]): Promise<void> {
+    return this.backing.write(changes.map(({ entity, key, value }) => ({ id: recordId(entity, key), value: value === null ? null : String(value) })));
   }
 
   /**
@@ -154,10 +187,23 @@ export class ClientQuotas {
     return this.get({ ip })?.connection_creation_rate ?? this.get({ ip: null })?.connection_creation_rate ?? null;
   }
 
+  private applyRecord({ id, value }: RecordChange): void {
+    const { entity, key } = parseRecordId(id);
+    if (value === null) {
+      this.remove(entity, key);
+      return;
+    }
+    const number = Number(value);
+    if (value.trim() === '' || !Number.isFinite(number)) throw new Error(`bad value ${JSON.stringify(value)} of client quota ${id}`);
+    this.put(entity, key, number);
+  }
+
   private put(entity: QuotaEntity, key: QuotaKey, value: number): void {
     const k = entityKey(entity);
     const entry = this.entries.get(k) ?? { entity, quotas: {} };
     if (entry.quotas[key] === undefined) this.count(key, 1);
+    // A new value of a key already set is a change the resolutions must not outlive.
+    else this.resolved.clear();
     entry.quotas[key] = value;
     this.entries.set(k, entry);
   }
@@ -175,10 +221,6 @@ export class ClientQuotas {
     if (QUOTA_KEYS[key] === 'ip') this.ipValues += by;
     else this.clientValues += by;
     this.resolved.clear();
-  }
-
-  private save(): void {
-    if (this.file !== null) writeFileAtomically(this.file, JSON.stringify(this.all()));
   }
 }
 

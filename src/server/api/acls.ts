@@ -58,7 +58,7 @@ export const createAcls: ApiHandler = {
   maxVersion: 3,
   request: CreateAclsRequest,
   response: CreateAclsResponse,
-  handle(req, ctx) {
+  async handle(req, ctx) {
     if (!mayOnCluster(ctx, ALTER)) return { throttleTimeMs: 0, results: req.creations.map(() => REFUSED) };
     const bindings = req.creations.map((c: Message) => ({
       resourceType: c.resourceType,
@@ -69,7 +69,7 @@ export const createAcls: ApiHandler = {
       operation: c.operation,
       permissionType: c.permissionType,
     }));
-    return { throttleTimeMs: 0, results: ctx.acls.create(bindings) };
+    return { throttleTimeMs: 0, results: await ctx.acls.create(bindings) };
   },
 };
 
@@ -79,9 +79,9 @@ export const deleteAcls: ApiHandler = {
   maxVersion: 3,
   request: DeleteAclsRequest,
   response: DeleteAclsResponse,
-  handle(req, ctx) {
+  async handle(req, ctx) {
     if (!mayOnCluster(ctx, ALTER)) return { throttleTimeMs: 0, filterResults: req.filters.map(() => ({ ...REFUSED, matchingAcls: [] })) };
-    const results = ctx.acls.delete(req.filters.map(filterOf));
+    const results = await ctx.acls.delete(req.filters.map(filterOf));
     return {
       throttleTimeMs: 0,
       filterResults: results.map(({ errorCode, errorMessage, bindings }) => ({

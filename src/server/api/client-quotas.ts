@@ -31,10 +31,10 @@ export const alterClientQuotas: ApiHandler = {
   maxVersion: 1,
   request: AlterClientQuotasRequest,
   response: AlterClientQuotasResponse,
-  handle(req, ctx) {
+  async handle(req, ctx) {
     if (!mayOnCluster(ctx, ALTER_CONFIGS)) {
       return { throttleTimeMs: 0, entries: req.entries.map((e: Message) => ({ errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: REFUSED, entity: e.entity })) };
     }
-    return { throttleTimeMs: 0, entries: alterQuotaEntities(ctx.quotas.quotas, req.entries, req.validateOnly) };
+    return { throttleTimeMs: 0, entries: await alterQuotaEntities(ctx.quotas.quotas, req.entries, req.validateOnly) };
   },
 };

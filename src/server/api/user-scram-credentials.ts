@@ -43,13 +43,13 @@ export const alterUserScramCredentials: ApiHandler = {
   maxVersion: 0,
   request: AlterUserScramCredentialsRequest,
   response: AlterUserScramCredentialsResponse,
-  handle(req, ctx) {
+  async handle(req, ctx) {
     if (!mayOnCluster(ctx, ALTER)) {
       const refused = (u: Message) => ({ user: u.name, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'not allowed to alter users' });
       return { throttleTimeMs: 0, results: [...req.deletions, ...req.upsertions].map(refused) };
     }
     const deletions = req.deletions.map((d: Message) => ({ user: d.name, mechanismCode: d.mechanism }));
     const upsertions = req.upsertions.map((u: Message) => ({ user: u.name, mechanismCode: u.mechanism, iterations: u.iterations, salt: u.salt, saltedPassword: u.saltedPassword }));
-    return { throttleTimeMs: 0, results: alterUserCredentials(ctx.credentials, deletions, upsertions) };
+    return { throttleTimeMs: 0, results: await alterUserCredentials(ctx.credentials, deletions, upsertions) };
   },
 };

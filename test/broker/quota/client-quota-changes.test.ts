@@ -10,7 +10,7 @@ import { ErrorCode } from '../../../src/protocol/error-codes.js';
 const user = (name: string | null) => ({ entityType: 'user', entityName: name });
 const set = (key: string, value: number) => ({ key, value, remove: false });
 
-test('each refused entry gets INVALID_REQUEST with the reason, and the acceptable ones are applied', () => {
+test('each refused entry gets INVALID_REQUEST with the reason, and the acceptable ones are applied', async () => {
   const quotas = ClientQuotas.inMemory();
   const cases: [string, { entity: { entityType: string; entityName: string | null }[]; ops: { key: string; value: number; remove: boolean }[] }][] = [
     ['empty client quota entity', { entity: [], ops: [set('producer_byte_rate', 1)] }],
@@ -23,7 +23,7 @@ test('each refused entry gets INVALID_REQUEST with the reason, and the acceptabl
     ['positive number', { entity: [user('a')], ops: [set('producer_byte_rate', 0)] }],
     ['whole number', { entity: [user('a')], ops: [set('producer_byte_rate', 1.5)] }],
   ];
-  const results = alterQuotaEntities(quotas, [...cases.map(([, entry]) => entry), { entity: [user('ok')], ops: [set('request_percentage', 0.5)] }], false);
+  const results = await alterQuotaEntities(quotas, [...cases.map(([, entry]) => entry), { entity: [user('ok')], ops: [set('request_percentage', 0.5)] }], false);
   cases.forEach(([reason], i) => {
     assert.equal(results[i].errorCode, ErrorCode.INVALID_REQUEST, reason);
     assert.match(results[i].errorMessage ?? '', new RegExp(reason), reason);
@@ -32,16 +32,16 @@ test('each refused entry gets INVALID_REQUEST with the reason, and the acceptabl
   assert.deepEqual(quotas.all(), [{ entity: { user: 'ok' }, quotas: { request_percentage: 0.5 } }]);
 });
 
-test('validate_only applies nothing; removing a key that is not set is no error', () => {
+test('validate_only applies nothing; removing a key that is not set is no error', async () => {
   const quotas = ClientQuotas.inMemory();
-  assert.equal(alterQuotaEntities(quotas, [{ entity: [user('a')], ops: [set('producer_byte_rate', 10)] }], true)[0].errorCode, ErrorCode.NONE);
+  assert.equal((await alterQuotaEntities(quotas, [{ entity: [user('a')], ops: [set('producer_byte_rate', 10)] }], true))[0].errorCode, ErrorCode.NONE);
   assert.equal(quotas.isEmpty, true);
-  assert.equal(alterQuotaEntities(quotas, [{ entity: [user('a')], ops: [{ key: 'consumer_byte_rate', value: 0, remove: true }] }], false)[0].errorCode, ErrorCode.NONE);
+  assert.equal((await alterQuotaEntities(quotas, [{ entity: [user('a')], ops: [{ key: 'consumer_byte_rate', value: 0, remove: true }] }], false))[0].errorCode, ErrorCode.NONE);
 });
 
-test('describe filters: bad ones are refused, any matches the default name too', () => {
+test('describe filters: bad ones are refused, any matches the default name too', async () => {
   const quotas = ClientQuotas.inMemory();
-  alterQuotaEntities(quotas, [{ entity: [user(null)], ops: [set('producer_byte_rate', 10)] }], false);
+  await alterQuotaEntities(quotas, [{ entity: [user(null)], ops: [set('producer_byte_rate', 10)] }], false);
   const refused = (components: { entityType: string; matchType: number; match: string | null }[]) => describeQuotaEntities(quotas, components, false).errorCode;
   assert.equal(refused([{ entityType: 'user', matchType: MATCH_EXACT, match: null }]), ErrorCode.INVALID_REQUEST);
   assert.equal(refused([{ entityType: 'topic', matchType: MATCH_ANY, match: null }]), ErrorCode.INVALID_REQUEST);

@@ -27,27 +27,27 @@ const RANKED: QuotaEntity[] = [
   { 'client-id': null },
 ];
 
-test('the most specific entity with the quota wins, in Kafka order', () => {
+test('the most specific entity with the quota wins, in Kafka order', async () => {
   const quotas = ClientQuotas.inMemory();
-  quotas.alter(RANKED.map((entity, i) => ({ entity, key: 'producer_byte_rate', value: i + 1 })));
+  await quotas.alter(RANKED.map((entity, i) => ({ entity, key: 'producer_byte_rate', value: i + 1 })));
   for (let rank = 1; rank <= RANKED.length; rank++) {
     assert.equal(quotas.resolve('producer_byte_rate', 'alice', 'app')?.value, rank, `rank ${rank}`);
-    quotas.alter([{ entity: RANKED[rank - 1], key: 'producer_byte_rate', value: null }]);
+    await quotas.alter([{ entity: RANKED[rank - 1], key: 'producer_byte_rate', value: null }]);
   }
   assert.equal(quotas.resolve('producer_byte_rate', 'alice', 'app'), null);
   assert.equal(quotas.isEmpty, true);
 });
 
-test('a default entity part is shared per name: its rate is keyed by the client it matched', () => {
+test('a default entity part is shared per name: its rate is keyed by the client it matched', async () => {
   const quotas = ClientQuotas.inMemory();
-  quotas.alter([{ entity: { user: null }, key: 'consumer_byte_rate', value: 5 }]);
+  await quotas.alter([{ entity: { user: null }, key: 'consumer_byte_rate', value: 5 }]);
   assert.deepEqual(quotas.resolve('consumer_byte_rate', 'bob', 'x'), { value: 5, user: 'bob', clientId: '' });
   assert.equal(quotas.resolve('producer_byte_rate', 'bob', 'x'), null);
 });
 
-test('each quota key is resolved on its own', () => {
+test('each quota key is resolved on its own', async () => {
   const quotas = ClientQuotas.inMemory();
-  quotas.alter([
+  await quotas.alter([
     { entity: { user: 'alice' }, key: 'producer_byte_rate', value: 1 },
     { entity: { 'client-id': 'app' }, key: 'consumer_byte_rate', value: 2 },
   ]);
@@ -55,19 +55,27 @@ test('each quota key is resolved on its own', () => {
   assert.deepEqual(quotas.resolve('consumer_byte_rate', 'alice', 'app'), { value: 2, user: '', clientId: 'app' });
 });
 
-test("ip quotas: the ip's own, else the default ip's", () => {
+test('a quota changed to a new value is resolved to it, not to the value resolved before (regression: the resolutions outlived it)', async () => {
   const quotas = ClientQuotas.inMemory();
-  quotas.alter([{ entity: { ip: null }, key: 'connection_creation_rate', value: 10 }]);
+  await quotas.alter([{ entity: { user: 'alice' }, key: 'producer_byte_rate', value: 1 }]);
+  assert.equal(quotas.resolve('producer_byte_rate', 'alice', 'app')?.value, 1);
+  await quotas.alter([{ entity: { user: 'alice' }, key: 'producer_byte_rate', value: 2 }]);
+  assert.equal(quotas.resolve('producer_byte_rate', 'alice', 'app')?.value, 2);
+});
+
+test("ip quotas: the ip's own, else the default ip's", async () => {
+  const quotas = ClientQuotas.inMemory();
+  await quotas.alter([{ entity: { ip: null }, key: 'connection_creation_rate', value: 10 }]);
   assert.equal(quotas.resolveIp('10.0.0.1'), 10);
-  quotas.alter([{ entity: { ip: '10.0.0.1' }, key: 'connection_creation_rate', value: 3 }]);
+  await quotas.alter([{ entity: { ip: '10.0.0.1' }, key: 'connection_creation_rate', value: 3 }]);
   assert.equal(quotas.resolveIp('10.0.0.1'), 3);
   assert.equal(quotas.resolveIp('10.0.0.2'), 10);
 });
 
-test('quotas are kept in <dataDir>/client-quotas and read back', (t) => {
+test('quotas are kept in <dataDir>/client-quotas and read back', async (t) => {
   const dir = tempDir(t);
   const quotas = ClientQuotas.open(dir);
-  quotas.alter([
+  await quotas.alter([
     { entity: { user: 'alice', 'client-id': null }, key: 'producer_byte_rate', value: 1024 },
     { entity: { 'client-id': 'app' }, key: 'request_percentage', value: 12.5 },
   ]);

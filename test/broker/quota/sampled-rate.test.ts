@@ -55,10 +55,10 @@ test('unrecord takes back what was just recorded', () => {
   assert.equal(rate.perSecond(T0), 700);
 });
 
-test('the manager shares one rate among the clients one quota entity covers, and only them', () => {
+test('the manager shares one rate among the clients one quota entity covers, and only them', async () => {
   const clock = new FakeClock();
   const quotas = ClientQuotas.inMemory();
-  quotas.alter([
+  await quotas.alter([
     { entity: { user: 'alice' }, key: 'producer_byte_rate', value: 1000 },
     { entity: { 'client-id': null }, key: 'producer_byte_rate', value: 1000 },
   ]);
@@ -77,10 +77,10 @@ test('the manager shares one rate among the clients one quota entity covers, and
   assert.equal(manager.record('produce', 'alice', 'one', 1000), 0);
 });
 
-test('the throttle is capped at the whole quota window span', () => {
+test('the throttle is capped at the whole quota window span', async () => {
   const clock = new FakeClock();
   const quotas = ClientQuotas.inMemory();
-  quotas.alter([{ entity: { user: 'alice' }, key: 'producer_byte_rate', value: 1 }]);
+  await quotas.alter([{ entity: { user: 'alice' }, key: 'producer_byte_rate', value: 1 }]);
   const manager = new ClientQuotaManager(quotas, { quotaWindowNum: 11, quotaWindowSizeSeconds: 1 }, clock);
   assert.equal(manager.record('produce', 'alice', 'c', 1e9), 11_000);
 });
@@ -93,10 +93,10 @@ test('samplers of keys idle for a whole window span are dropped: their number st
   assert.equal(samplers.size, 1);
 });
 
-test('connection creation rates: the broker-wide rate and each ip quota, refused attempts counted', () => {
+test('connection creation rates: the broker-wide rate and each ip quota, refused attempts counted', async () => {
   const clock = new FakeClock();
   const quotas = ClientQuotas.inMemory();
-  quotas.alter([{ entity: { ip: '10.0.0.1' }, key: 'connection_creation_rate', value: 2 }]);
+  await quotas.alter([{ entity: { ip: '10.0.0.1' }, key: 'connection_creation_rate', value: 2 }]);
   const rates = new ConnectionCreationRates(quotas, { quotaWindowNum: 2, quotaWindowSizeSeconds: 1 }, 4, clock);
   assert.deepEqual(['10.0.0.1', '10.0.0.1', '10.0.0.1'].map((ip) => rates.admit(ip)), [null, null, 'connection_creation_rate']);
   assert.equal(rates.admit('10.0.0.2'), null);
