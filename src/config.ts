@@ -6,7 +6,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { SERVER_ASSIGNORS } from './coordinator/group/consumer/assignor.js';
 import { ConfigError } from './errors.js';
-import { type ListenerAddress, parseListeners, usesTls } from './listener-config.js';
+import { type ListenerAddress, type SecurityProtocol, parseListeners, usesSasl, usesTls } from './listener-config.js';
 import type { FlushPolicy } from './storage/partition-log.js';
 
 export interface BrokerConfig {
@@ -285,6 +285,19 @@ export interface BrokerConfig {
    */
   replicationAddress: string;
   /**
+   * The listener (by its security protocol) other brokers reach this one on to
+   * replicate and send transaction markers, with the TLS and SASL settings
+   * below; '' for replicationAddress, else the first PLAINTEXT listener, without
+   * TLS or SASL. Default ''. Kafka's inter.broker.listener.name.
+   */
+  interBrokerListenerName: string;
+  /** The SASL mechanism brokers log in to each other with, on a SASL inter-broker listener. Default SCRAM-SHA-512. Kafka's sasl.mechanism.inter.broker.protocol. */
+  interBrokerSaslMechanism: string;
+  /** The user brokers log in to each other as, on a SASL inter-broker listener (a SASL user, created with `sluice user`). Default ''. */
+  interBrokerSaslUsername: string;
+  /** That user's password. Default ''. */
+  interBrokerSaslPassword: string;
+  /**
    * A follower that has not caught up with the leader's log end for this long
    * leaves the ISR (ms). Default 30000, as Kafka's replica.lag.time.max.ms.
    */
@@ -367,6 +380,10 @@ export const defaultConfig: BrokerConfig = {
   brokerLeaseTtlMs: 6000,
   rack: '',
   replicationAddress: '',
+  interBrokerListenerName: '',
+  interBrokerSaslMechanism: 'SCRAM-SHA-512',
+  interBrokerSaslUsername: '',
+  interBrokerSaslPassword: '',
   replicaLagTimeMaxMs: 30_000,
   replicaFetchWaitMaxMs: 500,
   logLevel: 'info',
@@ -459,6 +476,32 @@ function principalList(name: string, v: unknown): string[] {
   return items as string[];
 }
 
+type InterBrokerSettings = Pick<BrokerConfig, 'interBrokerListenerName' | 'interBrokerSaslMechanism' | 'interBrokerSaslUsername' | 'interBrokerSaslPassword'>;
+
+/** The inter-broker listener: one of this broker's own, not with replicationAddress; a SASL one needs the brokers' user. */
+function resolveInterBroker(o: Record<string, unknown>, listeners: readonly ListenerAddress[], replicationAddress: string): InterBrokerSettings {
+  const name = String(o.interBrokerListenerName);
+  const settings = {
+    interBrokerListenerName: name,
+    interBrokerSaslMechanism: oneOf('interBrokerSaslMechanism', o.interBrokerSaslMechanism, SASL_MECHANISMS),
+    interBrokerSaslUsername: String(o.interBrokerSaslUsername),
+    interBrokerSaslPassword: String(o.interBrokerSaslPassword),
+  };
+  if (name === '') return settings;
+  if (!listeners.some((l) => l.name === name)) throw new ConfigError(`interBrokerListenerName must name one of this broker's listeners (${listeners.map((l) => l.name).join(', ')}), got ${JSON.stringify(name)}`);
+  if (replicationAddress !== '') throw new ConfigError('interBrokerListenerName and replicationAddress exclude each other: brokers reach each other on that listener');
+  if (usesSasl(name as SecurityProtocol) && (settings.interBrokerSaslUsername === '' || settings.interBrokerSaslPassword === '')) {
+    throw new ConfigError(`the inter-broker listener ${name} asks for a SASL login: set interBrokerSaslUsername and interBrokerSaslPassword (a user created with sluice user create)`);
+  }
+  return settings;
+}
+
+/** Who brokers are to each other, where it is known from the configuration (not on SSL: a certificate's subject). */
+function interBrokerPrincipal(s: InterBrokerSettings): string | null {
+  if (s.interBrokerListenerName === '' || s.interBrokerListenerName === 'PLAINTEXT') return 'User:ANONYMOUS';
+  return usesSasl(s.interBrokerListenerName as SecurityProtocol) ? `User:${s.interBrokerSaslUsername}` : null;
+}
+
 /** A list of URLs, given as an array or a comma-separated string; each must parse. */
 function urlList(name: string, v: unknown): string[] {
   const items = typeof v === 'string' ? v.split(',').map((x) => x.trim()).filter((x) => x !== '') : v;
@@ -488,15 +531,17 @@ export function resolveConfig(overrides: Partial<Record<keyof BrokerConfig, unkn
   if (httpTls && (listening.tlsCert === '' || listening.tlsKey === '')) throw new ConfigError('httpTls needs tlsCert and tlsKey (the certificate the HTTP API is served with, PEM files)');
   if (httpAuth !== 'none' && String(o.httpToken) !== '') throw new ConfigError('httpAuth basic and httpToken exclude each other: users log in with their own passwords, or everyone uses the one token');
   const replicationAddress = String(o.replicationAddress);
-  // Followers and transaction markers connect without TLS or SASL (replica-fetchers, txn-marker-sender).
-  if (etcd.length > 0 && replicationAddress === '' && !listening.listeners.some((l) => l.name === 'PLAINTEXT')) {
-    throw new ConfigError('in a cluster, brokers replicate over a PLAINTEXT listener: add one that only the brokers can reach, or name such an address with replicationAddress');
+  const interBroker = resolveInterBroker(o, listening.listeners, replicationAddress);
+  // Without an inter-broker listener, followers and transaction markers connect without TLS or SASL (replica-fetchers, txn-marker-sender).
+  if (etcd.length > 0 && interBroker.interBrokerListenerName === '' && replicationAddress === '' && !listening.listeners.some((l) => l.name === 'PLAINTEXT')) {
+    throw new ConfigError('in a cluster, brokers replicate over a PLAINTEXT listener unless interBrokerListenerName names another: add one that only the brokers can reach, name such an address with replicationAddress, or set interBrokerListenerName');
   }
   const authorizer = oneOf('authorizer', o.authorizer, AUTHORIZERS);
   const superUsers = principalList('superUsers', o.superUsers);
-  // Brokers fetch from each other and send transaction markers as User:ANONYMOUS, which needs CLUSTER_ACTION.
-  if (etcd.length > 0 && authorizer === 'acl' && !superUsers.includes('User:ANONYMOUS')) {
-    throw new ConfigError('in a cluster with the ACL authorizer, brokers replicate as User:ANONYMOUS over their PLAINTEXT listener: add User:ANONYMOUS to superUsers and let only the brokers reach that listener');
+  // Brokers fetch from each other and send transaction markers as their inter-broker principal, which needs CLUSTER_ACTION.
+  const brokerPrincipal = interBrokerPrincipal(interBroker);
+  if (etcd.length > 0 && authorizer === 'acl' && brokerPrincipal !== null && !superUsers.includes(brokerPrincipal)) {
+    throw new ConfigError(`in a cluster with the ACL authorizer, brokers replicate as ${brokerPrincipal}: add it to superUsers${brokerPrincipal === 'User:ANONYMOUS' ? ' and let only the brokers reach that PLAINTEXT listener, or set interBrokerListenerName to a SASL listener' : ''}`);
   }
   return {
     host,
@@ -560,6 +605,7 @@ export function resolveConfig(overrides: Partial<Record<keyof BrokerConfig, unkn
     brokerLeaseTtlMs: integer('brokerLeaseTtlMs', o.brokerLeaseTtlMs, 1000, 2 ** 31 - 1),
     rack: String(o.rack),
     replicationAddress,
+    ...interBroker,
     replicaLagTimeMaxMs: integer('replicaLagTimeMaxMs', o.replicaLagTimeMaxMs, 10, 2 ** 31 - 1),
     replicaFetchWaitMaxMs: integer('replicaFetchWaitMaxMs', o.replicaFetchWaitMaxMs, 0, 2 ** 31 - 1),
     logLevel: String(o.logLevel),

@@ -4,6 +4,7 @@
 // and work on the partitions held here; config changes are decided in
 // config-changes.ts.
 
+import { type InterBrokerSecurity, interBrokerSecurity } from '../cluster/inter-broker-security.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BrokerConfig } from '../config.js';
@@ -76,6 +77,8 @@ export class Broker {
   private readonly topicChanges = new Map<string, Promise<void>>();
   /** Start-up options plus dynamic broker configs, by Kafka name; supplies every topic config's default. */
   readonly dynamicConfig: BrokerConfigs;
+  /** What this broker connects to the others' inter-broker listener with (replication, transaction markers). */
+  readonly interBrokerSecurity: InterBrokerSecurity;
 
   /** Adds caught-up followers to the ISRs this broker leads and drops lagging ones. */
   readonly isrChanges: IsrChanges;
@@ -90,6 +93,7 @@ export class Broker {
     readonly clock: Clock = backgroundClock,
   ) {
     this.dynamicConfig = new BrokerConfigs(config, cluster);
+    this.interBrokerSecurity = interBrokerSecurity(config);
     this.fetchers = new ReplicaFetchers({
       nodeId: config.nodeId,
       maxWaitMs: config.replicaFetchWaitMaxMs,
@@ -98,6 +102,7 @@ export class Broker {
       throttle: new ReplicationThrottle(() => throttleRate(this.dynamicConfig), () => clock.now()),
       throttled: (p) => isThrottledReplica(this.cluster.topic(p.topic)?.configs ?? {}, p.index, config.nodeId),
       buffers: new BufferPool(),
+      security: this.interBrokerSecurity,
     });
     this.isrChanges = new IsrChanges(cluster, clock, config.replicaLagTimeMaxMs, () => this.allPartitions(), (p, a) => this.applyAssignment(p, a), log, this.counters);
     this.snapshots = new PartitionSnapshots(config, log);

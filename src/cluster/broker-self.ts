@@ -21,11 +21,13 @@ export function primaryListener<T extends ListenerAddress>(listeners: readonly T
 
 /**
  * This broker as registered, given its advertised endpoints. Followers fetch from
- * the primary listener unless --replication-address names another address.
+ * the inter-broker listener's endpoint when one is named, else from the primary
+ * listener unless --replication-address names another address.
  */
 export function brokerSelf(config: BrokerConfig, endpoints: ListenerAddress[]): BrokerInfo {
   const { host, port } = primaryListener(endpoints);
-  const replication = config.replicationAddress === '' ? { host, port } : hostPort(config.replicationAddress);
+  const interBroker = endpoints.find((e) => e.name === config.interBrokerListenerName);
+  const replication = interBroker ?? (config.replicationAddress === '' ? { host, port } : hostPort(config.replicationAddress));
   return { nodeId: config.nodeId, host, port, endpoints, rack: config.rack || null, replicationHost: replication.host, replicationPort: replication.port };
 }
 

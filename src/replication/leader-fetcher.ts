@@ -20,6 +20,7 @@
 
 import type { BrokerInfo } from '../cluster/control-plane.js';
 import { BrokerConnection } from '../client/connection.js';
+import type { InterBrokerSecurity } from '../cluster/inter-broker-security.js';
 import { ReconnectBackoff } from '../client/reconnect-backoff.js';
 import type { Logger } from '../logger.js';
 import type { Partition } from '../broker/partition.js';
@@ -62,6 +63,8 @@ export interface LeaderFetcherOptions {
   throttled: (p: Partition) => boolean;
   /** Where the leader's answers land: each goes back once its records are appended. */
   buffers: BufferPool;
+  /** TLS and SASL of the leader's inter-broker listener (cluster/inter-broker-security.ts). */
+  security: InterBrokerSecurity;
 }
 
 export class LeaderFetcher {
@@ -139,7 +142,7 @@ export class LeaderFetcher {
       return null;
     }
     try {
-      this.connection = await BrokerConnection.connect(host, port, { clientId: `sluice-replica-${this.options.nodeId}`, buffers: this.options.buffers });
+      this.connection = await BrokerConnection.connect(host, port, { clientId: `sluice-replica-${this.options.nodeId}`, buffers: this.options.buffers, ...this.options.security });
       this.backoff.succeeded(address);
       return this.connection;
     } catch (err) {

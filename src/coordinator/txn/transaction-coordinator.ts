@@ -90,7 +90,7 @@ export class TransactionCoordinator {
   ) {
     this.log = log.child({ module: 'txn-coordinator' });
     this.store = new TxnStateStore(broker, config, this.log);
-    this.markers = new TxnMarkerSender(broker.cluster, systemClock, this.log);
+    this.markers = new TxnMarkerSender(broker.cluster, systemClock, this.log, broker.interBrokerSecurity);
   }
 
   /**

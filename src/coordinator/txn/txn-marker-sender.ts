@@ -9,6 +9,7 @@
 
 import type { BrokerInfo, ControlPlane } from '../../cluster/control-plane.js';
 import { BrokerConnection } from '../../client/connection.js';
+import type { InterBrokerSecurity } from '../../cluster/inter-broker-security.js';
 import type { Clock } from '../../clock.js';
 import { SluiceError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
@@ -37,6 +38,8 @@ export class TxnMarkerSender {
     private readonly cluster: Pick<ControlPlane, 'topic' | 'brokers'>,
     private readonly clock: Clock,
     private readonly log: Logger,
+    /** TLS and SASL of the leaders' inter-broker listener (cluster/inter-broker-security.ts). */
+    private readonly security: InterBrokerSecurity = {},
   ) {}
 
   /** Resolves once the marker is committed at the partition's leader, or the partition is gone; rejects only when the sender closes. */
@@ -68,7 +71,7 @@ export class TxnMarkerSender {
   private async sendTo(leader: BrokerInfo, marker: TxnMarker): Promise<number> {
     let connection = this.connections.get(leader.nodeId);
     if (!connection) {
-      connection = BrokerConnection.connect(leader.replicationHost, leader.replicationPort, { clientId: 'sluice-txn-markers' });
+      connection = BrokerConnection.connect(leader.replicationHost, leader.replicationPort, { clientId: 'sluice-txn-markers', ...this.security });
       this.connections.set(leader.nodeId, connection);
     }
     try {
