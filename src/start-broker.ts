@@ -135,7 +135,7 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
     throw err;
   }
   const quotas = new ClientQuotaManager(clientQuotas, config, quotaClock);
-  const authorizer = config.authorizer === 'acl' ? new AclAuthorizer(acls, config.superUsers) : allowEverything;
+  const authorizer = config.authorizer === 'acl' ? new AclAuthorizer(acls, config.superUsers, log.child({ module: 'authorizer' })) : allowEverything;
   kafka.attach({ broker, groups, txns, shares, producerIds, credentials, quotas, acls, authorizer });
   let http: RunningHttpApi | null = null;
   // Sampled only for the HTTP API's charts; its timers never keep the process alive.

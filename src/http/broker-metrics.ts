@@ -68,6 +68,12 @@ export function registerBrokerMetrics(registry: Registry, ctx: HttpApiContext): 
     read: () => [[{}, broker.cluster.controllerId === broker.cluster.nodeId ? clusterHealth(ctx).offline.length : 0]],
   });
   scrapedGauge(registry, { name: 'sluice_connections', help: 'Kafka client connections open now.', read: () => [[{}, ctx.openConnections()]] });
+  scrapedCounter(registry, {
+    name: 'sluice_authorization_denials_total',
+    help: 'Requests (Kafka and HTTP) refused by the ACL authorizer, per resource type and operation; the broker logs each at debug level with its principal and resource.',
+    labelNames: ['resource_type', 'operation'],
+    read: () => Array.from(ctx.authorizer.denials.values(), (d): [Labels, number] => [{ resource_type: d.resourceType, operation: d.operation }, d.count]),
+  });
   scrapedGauge(registry, { name: 'sluice_acls', help: 'ACL bindings held (CreateAcls, sluice acl add).', read: () => [[{}, ctx.acls.size]] });
   scrapedCounter(registry, {
     name: 'sluice_connections_refused_total',

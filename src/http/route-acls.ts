@@ -66,17 +66,18 @@ const NEEDS: Record<string, Need[]> = {
 };
 
 /** HEAD asks what GET would (Fastify serves a HEAD route beside each GET one). */
+const requester = (request: FastifyRequest) => ({ principal: request.principal, clientHost: request.ip });
+
 const key = (method: string, url: string) => `${method === 'HEAD' ? 'GET' : method} ${url}`;
 
 function allowed(authorizer: Authorizer, request: FastifyRequest, need: Need, parts: Parts): boolean {
-  const who = { principal: request.principal, clientHost: request.ip };
-  if (authorizer.allows(who, need.operation, need.resourceType, need.name(parts))) return true;
+  if (authorizer.allows(requester(request), need.operation, need.resourceType, need.name(parts))) return true;
   return need.orElse !== undefined && allowed(authorizer, request, need.orElse, parts);
 }
 
 /** Whether the request's principal may see a topic or group in a listing. */
 export function mayDescribe(authorizer: Authorizer, request: FastifyRequest, resourceType: number, name: string): boolean {
-  return authorizer.allows({ principal: request.principal, clientHost: request.ip }, DESCRIBE, resourceType, name);
+  return authorizer.allows(requester(request), DESCRIBE, resourceType, name);
 }
 
 export function installRouteAcls(app: FastifyInstance, authorizer: Authorizer): void {
@@ -92,6 +93,7 @@ export function installRouteAcls(app: FastifyInstance, authorizer: Authorizer): 
     const parts = { params: (request.params ?? {}) as Record<string, string>, query: (request.query ?? {}) as Record<string, unknown>, body: (request.body ?? {}) as Record<string, unknown> };
     for (const need of NEEDS[key(request.method, url)] ?? []) {
       if (!allowed(authorizer, request, need, parts)) {
+        authorizer.refused(requester(request), need.operation, need.resourceType, need.name(parts));
         throw new HttpApiError(403, 'SLUICE_HTTP_FORBIDDEN', `${request.principal} may not ${request.method} ${request.url.split('?')[0]}`, 'ask an administrator for the ACL (sluice acl add), as for the Kafka API doing the same');
       }
     }

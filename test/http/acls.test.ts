@@ -1,6 +1,7 @@
 // The HTTP API under the ACL authorizer: a user logged in with Basic may do
 // over HTTP what its ACLs let it do over Kafka, and nothing else (403
-// SLUICE_HTTP_FORBIDDEN); listings show only what it may describe.
+// SLUICE_HTTP_FORBIDDEN); listings show only what it may describe; the refusals
+// are counted in sluice_authorization_denials_total.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -51,4 +52,11 @@ test('over HTTP a user may do what its ACLs allow and nothing else; listings sho
 
   await grant(AclOperation.CREATE, 'kafka-cluster', AclResourceType.CLUSTER);
   assert.equal((await alice('POST', '/topics', { name: 'new-one' })).status, 201, 'CREATE on the cluster');
+
+  // The refusals above are counted by resource type and operation.
+  await grant(AclOperation.DESCRIBE, 'kafka-cluster', AclResourceType.CLUSTER);
+  const metrics = await alice('GET', '/metrics');
+  assert.equal(metrics.status, 200);
+  assert.match(metrics.text, /^sluice_authorization_denials_total\{resource_type="TOPIC",operation="WRITE"\} 2$/m);
+  assert.match(metrics.text, /^sluice_authorization_denials_total\{resource_type="CLUSTER",operation="DESCRIBE"\} 2$/m);
 });

@@ -8,6 +8,7 @@ export {
   AclPermissionType,
   AclResourceType,
   ALL_BINDINGS,
+  aclCodeName,
   CLUSTER_RESOURCE,
   WILDCARD_HOST,
   WILDCARD_PRINCIPAL,

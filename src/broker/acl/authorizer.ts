@@ -11,7 +11,8 @@
 // ALTER_CONFIGS allows DESCRIBE_CONFIGS; ALL allows every operation. A DENY
 // refuses only its own operation (or all of them with ALL).
 
-import { type AclBinding, type AclResource, AclOperation, AclPermissionType, AclResourceType, WILDCARD_HOST, WILDCARD_PRINCIPAL } from './acl-binding.js';
+import type { Logger } from '../../logger.js';
+import { type AclBinding, type AclResource, AclOperation, AclPermissionType, AclResourceType, WILDCARD_HOST, WILDCARD_PRINCIPAL, aclCodeName } from './acl-binding.js';
 
 const { ALL, READ, WRITE, CREATE, DELETE, ALTER, DESCRIBE, CLUSTER_ACTION, DESCRIBE_CONFIGS, ALTER_CONFIGS, IDEMPOTENT_WRITE } = AclOperation;
 
@@ -34,6 +35,16 @@ export interface Authorizer {
   allows(who: Requester, operation: number, resourceType: number, name: string): boolean;
   /** Whether `operation` is allowed on some resource of the type (Kafka's authorizeByResourceType). */
   allowsSome(who: Requester, operation: number, resourceType: number): boolean;
+  /** Notes a request refused for want of `operation` (counted, logged at debug); not for what a listing leaves out. */
+  refused(who: Requester, operation: number, resourceType: number, name: string): void;
+  /** Requests refused so far, by resource type and operation (Kafka's names). */
+  readonly denials: ReadonlyMap<string, Denials>;
+}
+
+export interface Denials {
+  resourceType: string;
+  operation: string;
+  count: number;
 }
 
 /** The operations an ACL can grant on each resource type (Kafka's AclEntry.supportedOperations, ALL aside). */
@@ -51,17 +62,30 @@ const ALLOWED_BY: Readonly<Record<number, readonly number[]>> = {
   [DESCRIBE_CONFIGS]: [DESCRIBE_CONFIGS, ALTER_CONFIGS, ALL],
 };
 
-export const allowEverything: Authorizer = { enabled: false, allows: () => true, allowsSome: () => true };
+export const allowEverything: Authorizer = { enabled: false, allows: () => true, allowsSome: () => true, refused: () => {}, denials: new Map() };
 
 export class AclAuthorizer implements Authorizer {
   readonly enabled = true;
+  readonly denials = new Map<string, Denials>();
   private readonly superUsers: ReadonlySet<string>;
 
   constructor(
     private readonly acls: AclSource,
     superUsers: readonly string[],
+    private readonly log: Logger | null = null,
   ) {
     this.superUsers = new Set(superUsers);
+  }
+
+  refused(who: Requester, operation: number, resourceType: number, name: string): void {
+    const key = `${resourceType}:${operation}`;
+    let denials = this.denials.get(key);
+    if (!denials) {
+      denials = { resourceType: aclCodeName(AclResourceType, resourceType) ?? String(resourceType), operation: aclCodeName(AclOperation, operation) ?? String(operation), count: 0 };
+      this.denials.set(key, denials);
+    }
+    denials.count++;
+    this.log?.debug({ principal: who.principal, host: who.clientHost, operation: denials.operation, resourceType: denials.resourceType, resource: name }, 'authorization denied');
   }
 
   allows(who: Requester, operation: number, resourceType: number, name: string): boolean {

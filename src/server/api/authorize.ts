@@ -11,16 +11,26 @@ import type { RequestContext } from './handler.js';
 
 export const { READ, WRITE, CREATE, DELETE, ALTER, DESCRIBE, CLUSTER_ACTION, DESCRIBE_CONFIGS, ALTER_CONFIGS, IDEMPOTENT_WRITE } = AclOperation;
 
-export const mayOnTopic = (ctx: RequestContext, operation: number, topic: string): boolean => ctx.authorizer.allows(ctx, operation, AclResourceType.TOPIC, topic);
+/** Whether the request may perform `operation` on the resource; a refusal is noted (counted, logged at debug). */
+function may(ctx: RequestContext, operation: number, resourceType: number, name: string): boolean {
+  if (ctx.authorizer.allows(ctx, operation, resourceType, name)) return true;
+  ctx.authorizer.refused(ctx, operation, resourceType, name);
+  return false;
+}
 
-export const mayOnGroup = (ctx: RequestContext, operation: number, group: string): boolean => ctx.authorizer.allows(ctx, operation, AclResourceType.GROUP, group);
+export const mayOnTopic = (ctx: RequestContext, operation: number, topic: string): boolean => may(ctx, operation, AclResourceType.TOPIC, topic);
 
-export const mayOnCluster = (ctx: RequestContext, operation: number): boolean => ctx.authorizer.allows(ctx, operation, AclResourceType.CLUSTER, CLUSTER_RESOURCE);
+export const mayOnGroup = (ctx: RequestContext, operation: number, group: string): boolean => may(ctx, operation, AclResourceType.GROUP, group);
 
-export const mayOnTransactionalId = (ctx: RequestContext, operation: number, id: string): boolean => ctx.authorizer.allows(ctx, operation, AclResourceType.TRANSACTIONAL_ID, id);
+export const mayOnCluster = (ctx: RequestContext, operation: number): boolean => may(ctx, operation, AclResourceType.CLUSTER, CLUSTER_RESOURCE);
+
+export const mayOnTransactionalId = (ctx: RequestContext, operation: number, id: string): boolean => may(ctx, operation, AclResourceType.TRANSACTIONAL_ID, id);
+
+/** What a listing shows, and the first of two ways to be allowed: asked without noting a refusal. */
+export const sees = (ctx: RequestContext, operation: number, resourceType: number, name: string): boolean => ctx.authorizer.allows(ctx, operation, resourceType, name);
 
 /** Whether a topic may be created: CREATE on the cluster, or on the topic (Kafka checks both). */
-export const mayCreateTopic = (ctx: RequestContext, topic: string): boolean => mayOnCluster(ctx, CREATE) || mayOnTopic(ctx, CREATE, topic);
+export const mayCreateTopic = (ctx: RequestContext, topic: string): boolean => sees(ctx, CREATE, AclResourceType.CLUSTER, CLUSTER_RESOURCE) || mayOnTopic(ctx, CREATE, topic);
 
 /** The authorized-operations field of a resource (KIP-430), when the request asks for it. */
 export const operationsField = (ctx: RequestContext, requested: boolean, resourceType: number, name: string): number =>

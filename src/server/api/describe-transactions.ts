@@ -3,7 +3,8 @@
 
 import { DescribeTransactionsRequest, DescribeTransactionsResponse } from '../../protocol/messages/describe-transactions.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
-import { DESCRIBE, mayOnTopic, mayOnTransactionalId } from './authorize.js';
+import { AclResourceType } from '../../broker/acl/acl-binding.js';
+import { DESCRIBE, mayOnTransactionalId, sees } from './authorize.js';
 import type { ApiHandler } from './handler.js';
 
 export const describeTransactions: ApiHandler = {
@@ -29,7 +30,7 @@ export const describeTransactions: ApiHandler = {
           producerId: d.producerId,
           producerEpoch: d.producerEpoch,
           // Kafka leaves out the topics the principal may not describe.
-          topics: d.topics.filter((t) => mayOnTopic(ctx, DESCRIBE, t.topic)),
+          topics: d.topics.filter((t) => sees(ctx, DESCRIBE, AclResourceType.TOPIC, t.topic)),
         };
       }),
     };

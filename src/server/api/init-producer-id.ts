@@ -23,7 +23,7 @@ export const initProducerId: ApiHandler = {
     const current = { producerId: req.producerId ?? -1, producerEpoch: req.producerEpoch ?? -1 };
     if (req.transactionalId === null) {
       // Kafka's check: IDEMPOTENT_WRITE on the cluster, or WRITE on some topic.
-      if (!mayOnCluster(ctx, IDEMPOTENT_WRITE) && !ctx.authorizer.allowsSome(ctx, WRITE, AclResourceType.TOPIC)) {
+      if (!ctx.authorizer.allowsSome(ctx, WRITE, AclResourceType.TOPIC) && !mayOnCluster(ctx, IDEMPOTENT_WRITE)) {
         return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, producerId: -1, producerEpoch: -1 };
       }
       try {

@@ -3,7 +3,8 @@
 
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { ListGroupsRequest, ListGroupsResponse } from '../../protocol/messages/list-groups.js';
-import { DESCRIBE, mayOnCluster, mayOnGroup } from './authorize.js';
+import { AclResourceType, CLUSTER_RESOURCE } from '../../broker/acl/acl-binding.js';
+import { DESCRIBE, sees } from './authorize.js';
 import type { ApiHandler } from './handler.js';
 
 export const listGroups: ApiHandler = {
@@ -14,8 +15,8 @@ export const listGroups: ApiHandler = {
   response: ListGroupsResponse,
   handle(req, ctx) {
     // Every group with DESCRIBE on the cluster, else those the principal may describe, as Kafka.
-    const all = mayOnCluster(ctx, DESCRIBE);
-    const groups = ctx.groups.listGroups(req.statesFilter, req.typesFilter).filter((g) => all || mayOnGroup(ctx, DESCRIBE, g.groupId));
+    const all = sees(ctx, DESCRIBE, AclResourceType.CLUSTER, CLUSTER_RESOURCE);
+    const groups = ctx.groups.listGroups(req.statesFilter, req.typesFilter).filter((g) => all || sees(ctx, DESCRIBE, AclResourceType.GROUP, g.groupId));
     return {
       throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,

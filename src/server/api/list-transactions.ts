@@ -3,7 +3,8 @@
 
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { ListTransactionsRequest, ListTransactionsResponse } from '../../protocol/messages/list-transactions.js';
-import { DESCRIBE, mayOnTransactionalId } from './authorize.js';
+import { AclResourceType } from '../../broker/acl/acl-binding.js';
+import { DESCRIBE, sees } from './authorize.js';
 import type { ApiHandler } from './handler.js';
 
 export const listTransactions: ApiHandler = {
@@ -19,7 +20,7 @@ export const listTransactions: ApiHandler = {
       errorCode: ErrorCode.NONE,
       unknownStateFilters: unknownStates,
       // Kafka lists only the transactional ids the principal may describe.
-      transactionStates: transactions.filter((t) => mayOnTransactionalId(ctx, DESCRIBE, t.transactionalId)).map((t) => ({ transactionalId: t.transactionalId, producerId: t.producerId, transactionState: t.state })),
+      transactionStates: transactions.filter((t) => sees(ctx, DESCRIBE, AclResourceType.TRANSACTIONAL_ID, t.transactionalId)).map((t) => ({ transactionalId: t.transactionalId, producerId: t.producerId, transactionState: t.state })),
     };
   },
 };

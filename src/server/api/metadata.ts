@@ -15,7 +15,7 @@ import { ErrorCode } from '../../protocol/error-codes.js';
 import { MetadataRequest, MetadataResponse } from '../../protocol/messages/metadata.js';
 import type { Message } from '../../protocol/codec.js';
 import type { ApiHandler, RequestContext } from './handler.js';
-import { DESCRIBE, mayCreateTopic, mayOnTopic, operationsField } from './authorize.js';
+import { DESCRIBE, mayCreateTopic, mayOnTopic, operationsField, sees } from './authorize.js';
 
 /** Each partition's leader, replicas and ISR as the control plane decided them; one without a leader (-1) is LEADER_NOT_AVAILABLE, and replicas on brokers not live are listed offline. */
 function describeTopic(t: TopicMetadata, live: Set<number>): Message {
@@ -67,7 +67,7 @@ export const metadata: ApiHandler = {
     const brokers = broker.cluster.brokers();
     const live = new Set(brokers.map((b) => b.nodeId));
     const found = all
-      ? broker.cluster.topics().filter((t) => mayOnTopic(ctx, DESCRIBE, t.name)).map((t) => describeTopic(t, live)) : await Promise.all(req.topics.map((t: Message) => lookup(req, t, ctx, live)));
+      ? broker.cluster.topics().filter((t) => sees(ctx, DESCRIBE, AclResourceType.TOPIC, t.name)).map((t) => describeTopic(t, live)) : await Promise.all(req.topics.map((t: Message) => lookup(req, t, ctx, live)));
     // Kafka fills them in for every named topic, found or not; an unknown topic id has no name to authorize.
     const topics = found.map((t) => (t.name === null ? t : { ...t, topicAuthorizedOperations: operationsField(ctx, req.includeTopicAuthorizedOperations, AclResourceType.TOPIC, t.name) }));
     return {

@@ -13,7 +13,8 @@
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { OffsetFetchRequest, OffsetFetchResponse } from '../../protocol/messages/offset-fetch.js';
 import type { Message } from '../../protocol/codec.js';
-import { DESCRIBE, mayOnGroup, mayOnTopic } from './authorize.js';
+import { AclResourceType } from '../../broker/acl/acl-binding.js';
+import { DESCRIBE, mayOnGroup, mayOnTopic, sees } from './authorize.js';
 import type { ApiHandler, RequestContext } from './handler.js';
 
 async function fetchGroup(groupId: string, topics: Message[] | null, requireStable: boolean, ctx: RequestContext): Promise<Message[]> {
@@ -22,7 +23,7 @@ async function fetchGroup(groupId: string, topics: Message[] | null, requireStab
   const byTopic = new Map<string, Message[]>();
   for (const o of ctx.groups.fetchOffsets(groupId, wanted, requireStable)) {
     // Asked for every topic, the answer holds only those the principal may describe; asked by name, the others are refused.
-    const allowed = mayOnTopic(ctx, DESCRIBE, o.topic);
+    const allowed = wanted === null ? sees(ctx, DESCRIBE, AclResourceType.TOPIC, o.topic) : mayOnTopic(ctx, DESCRIBE, o.topic);
     if (!allowed && wanted === null) continue;
     let partitions = byTopic.get(o.topic);
     if (!partitions) byTopic.set(o.topic, (partitions = []));

@@ -9,7 +9,8 @@ import { OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse } from '../..
 import type { Message } from '../../protocol/codec.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import type { ApiHandler } from './handler.js';
-import { CLUSTER_ACTION, DESCRIBE, mayOnCluster, mayOnTopic } from './authorize.js';
+import { AclResourceType, CLUSTER_RESOURCE } from '../../broker/acl/acl-binding.js';
+import { CLUSTER_ACTION, DESCRIBE, mayOnTopic, sees } from './authorize.js';
 
 export const offsetForLeaderEpoch: ApiHandler = {
   apiKey: 23,
@@ -18,7 +19,7 @@ export const offsetForLeaderEpoch: ApiHandler = {
   request: OffsetForLeaderEpochRequest,
   response: OffsetForLeaderEpochResponse,
   async handle(req, ctx) {
-    const asBroker = mayOnCluster(ctx, CLUSTER_ACTION);
+    const asBroker = sees(ctx, CLUSTER_ACTION, AclResourceType.CLUSTER, CLUSTER_RESOURCE);
     const topics = req.topics.map((t: Message) => {
       const allowed = asBroker || mayOnTopic(ctx, DESCRIBE, t.topic);
       return {

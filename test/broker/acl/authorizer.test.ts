@@ -93,3 +93,14 @@ test('authorized operations: the bit of each operation valid for the type that i
   assert.equal(authorizedOperations(authz, alice, true, Type.TOPIC, 'orders'), (1 << Op.READ) | (1 << Op.DESCRIBE));
   assert.equal(authorizedOperations(authz, bob, true, Type.TOPIC, 'orders'), 0);
 });
+
+test('refusals are counted per resource type and operation, by Kafka name', () => {
+  const authz = new AclAuthorizer(source([]), []);
+  authz.refused(alice, Op.WRITE, Type.TOPIC, 'orders');
+  authz.refused(bob, Op.WRITE, Type.TOPIC, 'payments');
+  authz.refused(alice, Op.READ, Type.GROUP, 'billing');
+  assert.deepEqual([...authz.denials.values()], [
+    { resourceType: 'TOPIC', operation: 'WRITE', count: 2 },
+    { resourceType: 'GROUP', operation: 'READ', count: 1 },
+  ]);
+});
