@@ -1,12 +1,13 @@
 // ShareAcknowledge v1-2 (KIP-932; flexible): acknowledgements outside a fetch,
 // within the member's share session (epoch -1 closes it). v2 carries renewals
-// (AcknowledgeType 4, KIP-1222) and answers the lock duration.
+// (AcknowledgeType 4, KIP-1222) and answers the lock duration. READ on the
+// group and on each topic, as ShareFetch.
 
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { ShareAcknowledgeRequest, ShareAcknowledgeResponse } from '../../protocol/messages/share-acknowledge.js';
 import { READ, mayOnGroup } from './authorize.js';
 import type { ApiHandler } from './handler.js';
-import { byTopic, requestedPartitions } from './share-fetch.js';
+import { byTopic, readablePartitions } from './share-fetch.js';
 
 export const shareAcknowledge: ApiHandler = {
   apiKey: 79,
@@ -22,13 +23,14 @@ export const shareAcknowledge: ApiHandler = {
     if (!mayOnGroup(ctx, READ, req.groupId)) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: 'not allowed to acknowledge as this share group', acquisitionLockTimeoutMs: lockMs, responses: [], nodeEndpoints: [] };
     }
-    const out = await ctx.shares.acknowledge(req.groupId, req.memberId, req.shareSessionEpoch, requestedPartitions(req.topics));
+    const { allowed, refused } = readablePartitions(ctx, req.topics);
+    const out = await ctx.shares.acknowledge(req.groupId, req.memberId, req.shareSessionEpoch, allowed);
     return {
       throttleTimeMs: 0,
       errorCode: out.errorCode,
       errorMessage: out.errorMessage,
       acquisitionLockTimeoutMs: lockMs,
-      responses: byTopic(out.partitions, (p) => ({
+      responses: byTopic([...out.partitions, ...refused.map((p) => ({ ...p, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED }))], (p) => ({
         partitionIndex: p.partition,
         errorCode: p.errorCode,
         errorMessage: null,

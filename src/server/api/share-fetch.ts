@@ -4,14 +4,31 @@
 // by id. v2's ShareAcquireMode (KIP-1206) needs nothing of its own: Sluice
 // acquires at most MaxRecords records in every mode, cutting producer batches
 // where the limit falls, which is record_limit's promise; under batch_optimized
-// Kafka may finish a batch past the limit, Sluice does not.
+// Kafka may finish a batch past the limit, Sluice does not. Needs READ on the
+// group, and on each topic: a refused topic's partitions answer
+// TOPIC_AUTHORIZATION_FAILED and are neither fetched nor acknowledged.
 
 import type { Message } from '../../protocol/codec.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { ShareFetchRequest, ShareFetchResponse } from '../../protocol/messages/share-fetch.js';
 import type { SharePartitionRequest } from '../../coordinator/share/share-coordinator.js';
-import { READ, mayOnGroup } from './authorize.js';
-import type { ApiHandler } from './handler.js';
+import { READ, mayOnGroup, mayOnTopic } from './authorize.js';
+import type { ApiHandler, RequestContext } from './handler.js';
+
+const NO_RECORDS = Buffer.alloc(0);
+
+/**
+ * The request's partitions of topics the principal may READ, and those of the
+ * others (Kafka's check). An unknown topic id is left to the coordinator (UNKNOWN_TOPIC_ID).
+ */
+export function readablePartitions(ctx: RequestContext, topics: Message[]): { allowed: SharePartitionRequest[]; refused: SharePartitionRequest[] } {
+  const [readable, refused]: [Message[], Message[]] = [[], []];
+  for (const t of topics) {
+    const name = ctx.broker.cluster.topicById(t.topicId as Buffer)?.name;
+    (name === undefined || mayOnTopic(ctx, READ, name) ? readable : refused).push(t);
+  }
+  return { allowed: requestedPartitions(readable), refused: requestedPartitions(refused) };
+}
 
 /** The (topic, partition, acknowledgements) entries of a ShareFetch or ShareAcknowledge request. */
 export function requestedPartitions(topics: Message[]): SharePartitionRequest[] {
@@ -49,14 +66,16 @@ export const shareFetch: ApiHandler = {
     if (!mayOnGroup(ctx, READ, req.groupId)) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: 'not allowed to read as this share group', acquisitionLockTimeoutMs: 0, responses: [], nodeEndpoints: [] };
     }
+    const { allowed, refused } = readablePartitions(ctx, req.topics);
     const out = await ctx.shares.fetch({
       groupId: req.groupId,
       memberId: req.memberId,
       sessionEpoch: req.shareSessionEpoch,
-      maxWaitMs: req.maxWaitMs,
+      // Nothing it may read: the refusals are answered at once.
+      maxWaitMs: allowed.length === 0 && refused.length > 0 ? 0 : req.maxWaitMs,
       maxBytes: Math.min(req.maxBytes, ctx.config.fetchMaxBytes),
       maxRecords: req.maxRecords,
-      partitions: requestedPartitions(req.topics),
+      partitions: allowed,
       connection: ctx.connectionClosed,
       forgotten: (req.forgottenTopicsData as Message[]).flatMap((t) => (t.partitions as number[]).map((partition) => ({ topicId: (t.topicId as Buffer).toString('hex'), partition }))),
     });
@@ -65,7 +84,7 @@ export const shareFetch: ApiHandler = {
       errorCode: out.errorCode,
       errorMessage: out.errorMessage,
       acquisitionLockTimeoutMs: out.lockDurationMs,
-      responses: byTopic(out.partitions, (p) => ({
+      responses: byTopic([...out.partitions, ...refused.map((p) => ({ ...p, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, acknowledgeErrorCode: ErrorCode.NONE, leaderEpoch: -1, records: NO_RECORDS, acquired: [] }))], (p) => ({
         partitionIndex: p.partition,
         errorCode: p.errorCode,
         errorMessage: null,
