@@ -2,9 +2,9 @@
 // validated once at start-up and passed down by constructor argument.
 // Only src/cli reads process.env; it maps SLUICE_* variables onto these names.
 
-import net from 'node:net';
 import path from 'node:path';
 import { SERVER_ASSIGNORS } from './coordinator/group/consumer/assignor.js';
+import { boolean, integer, ipCounts, limitOrOff, nameList, oneOf, principalList, urlList } from './config-values.js';
 import { ConfigError } from './errors.js';
 import { type ListenerAddress, type SecurityProtocol, parseListeners, usesSasl, usesTls } from './listener-config.js';
 import type { FlushPolicy } from './storage/partition-log.js';
@@ -420,62 +420,6 @@ function resolveListeners(o: Record<string, unknown>, host: string, port: number
   return { listeners, advertisedListeners, tlsCert, tlsKey, tlsCa: String(o.tlsCa), tlsClientAuth };
 }
 
-function integer(name: string, v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  const n = typeof v === 'string' ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
-    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
-  }
-  return n;
-}
-
-/** `ip:count,...` (an IPv6 address before its last colon) or an object of them; counts from 0. */
-function ipCounts(name: string, v: unknown): Record<string, number> {
-  const pairs = typeof v === 'string' ? v.split(',').map((x) => x.trim()).filter((x) => x !== '').map((x) => [x.slice(0, x.lastIndexOf(':')), x.slice(x.lastIndexOf(':') + 1)]) : Object.entries(v ?? {});
-  const counts: Record<string, number> = {};
-  for (const [ip, count] of pairs) {
-    if (net.isIP(ip) === 0) throw new ConfigError(`${name} must list client addresses as ip:count, got ${JSON.stringify(ip)} in ${JSON.stringify(v)}`);
-    counts[ip] = integer(`${name} of ${ip}`, count, 0, 2 ** 31 - 1);
-  }
-  return counts;
-}
-
-/** A positive limit, or -1 for none. */
-function limitOrOff(name: string, v: unknown): number {
-  const n = integer(name, v, -1);
-  if (n === 0) throw new ConfigError(`${name} must be -1 (no limit) or positive, got 0`);
-  return n;
-}
-
-function boolean(name: string, v: unknown): boolean {
-  if (typeof v === 'boolean') return v;
-  if (v === 'true') return true;
-  if (v === 'false') return false;
-  throw new ConfigError(`${name} must be true or false, got ${JSON.stringify(v)}`);
-}
-
-/** A non-empty list of names from `known`, given as an array or a comma-separated string. */
-function nameList(name: string, v: unknown, known: readonly string[]): string[] {
-  const items = typeof v === 'string' ? v.split(',').map((x) => x.trim()) : v;
-  if (!Array.isArray(items) || items.length === 0 || !items.every((x) => known.includes(x))) {
-    throw new ConfigError(`${name} must be a non-empty list of ${known.join(', ')}, got ${JSON.stringify(v)}`);
-  }
-  return items as string[];
-}
-
-function oneOf<T extends string>(name: string, v: unknown, known: readonly T[]): T {
-  if (!known.includes(v as T)) throw new ConfigError(`${name} must be one of ${known.join(', ')}, got ${JSON.stringify(v)}`);
-  return v as T;
-}
-
-/** Principals `User:<name>`, given as an array or a string split at commas or semicolons. */
-function principalList(name: string, v: unknown): string[] {
-  const items = typeof v === 'string' ? v.split(/[,;]/).map((x) => x.trim()).filter((x) => x !== '') : v;
-  if (!Array.isArray(items) || !items.every((x) => typeof x === 'string' && /^User:.+/.test(x))) {
-    throw new ConfigError(`${name} must list principals as User:<name>, got ${JSON.stringify(v)}`);
-  }
-  return items as string[];
-}
-
 type InterBrokerSettings = Pick<BrokerConfig, 'interBrokerListenerName' | 'interBrokerSaslMechanism' | 'interBrokerSaslUsername' | 'interBrokerSaslPassword'>;
 
 /** The inter-broker listener: one of this broker's own, not with replicationAddress; a SASL one needs the brokers' user. */
@@ -500,15 +444,6 @@ function resolveInterBroker(o: Record<string, unknown>, listeners: readonly List
 function interBrokerPrincipal(s: InterBrokerSettings): string | null {
   if (s.interBrokerListenerName === '' || s.interBrokerListenerName === 'PLAINTEXT') return 'User:ANONYMOUS';
   return usesSasl(s.interBrokerListenerName as SecurityProtocol) ? `User:${s.interBrokerSaslUsername}` : null;
-}
-
-/** A list of URLs, given as an array or a comma-separated string; each must parse. */
-function urlList(name: string, v: unknown): string[] {
-  const items = typeof v === 'string' ? v.split(',').map((x) => x.trim()).filter((x) => x !== '') : v;
-  if (!Array.isArray(items) || !items.every((x) => typeof x === 'string' && URL.canParse(x))) {
-    throw new ConfigError(`${name} must be a list of URLs such as http://127.0.0.1:2379, got ${JSON.stringify(v)}`);
-  }
-  return items as string[];
 }
 
 /** Merges `overrides` over the defaults and validates every option. */
