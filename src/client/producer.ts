@@ -253,6 +253,8 @@ export class Producer {
     while (this.unsettled > 0) {
       // Records still waiting for metadata or room join their batches first, so they fill them.
       await this.admission;
+      // The lookups just awaited may have failed every record left: no answer would wake a waiter then.
+      if (this.unsettled === 0) break;
       this.accumulator.closeAll();
       await new Promise<void>((resolve) => this.settledWaiters.push(resolve));
     }

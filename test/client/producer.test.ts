@@ -395,6 +395,16 @@ test('a record for a partition the topic lacks, one larger than the buffer, and 
   await assert.rejects(producer.send('small', { value: Buffer.from('late') }), { code: 'SLUICE_ERR_PRODUCER_CLOSED' });
 });
 
+test('close() returns when the records it waits for all failed their topic lookup', { timeout: 20_000 }, async (t) => {
+  const { client } = await setUp(t);
+  const producer = new Producer(client);
+  // Both wait behind the first lookup; the broker refuses the name, so no batch is ever made to answer.
+  const sends = [producer.send('no such topic!', { value: Buffer.from('a') }), producer.send('no such topic!', { value: Buffer.from('b') })];
+  await assert.rejects(Promise.all(sends), (err: unknown) => err instanceof KafkaError && err.errorCode === ErrorCode.INVALID_TOPIC_EXCEPTION);
+  await producer.close();
+  await assert.rejects(sends[1], KafkaError);
+});
+
 test('partitions added to a topic, and a topic deleted and created again, are found through fresh metadata', async (t) => {
   const { client, admin } = await setUp(t);
   await admin.createTopic('grows', 1);
