@@ -144,7 +144,7 @@ export async function startBroker(options: StartOptions = {}): Promise<RunningBr
     try {
       // Loaded only when asked for: a broker without the HTTP API does not carry Fastify in memory.
       const { startHttpApi } = await import('./http/server.js');
-      http = await startHttpApi({ broker, groups, shares, shareClock, config, credentials, authorizer, bootstrap, openConnections: () => kafka.connectionCount, refusedConnections: kafka.refusedConnections, quotas, acls, history }, log);
+      http = await startHttpApi({ broker, groups, shares, shareClock, config, credentials, authorizer, openConnections: () => kafka.connectionCount, refusedConnections: kafka.refusedConnections, quotas, acls, history }, log);
       history.start();
     } catch (err) {
       await closeEverything().catch(() => {});

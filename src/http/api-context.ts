@@ -23,8 +23,6 @@ export interface HttpApiContext {
   config: BrokerConfig;
   /** The SASL users' SCRAM credentials, which --http-auth basic checks passwords against. */
   credentials: UserCredentials;
-  /** The broker's own Kafka listener (host:port), for the few routes that go through a Kafka client of it (queue redrive). */
-  bootstrap: string;
   /** Kafka client connections open now. */
   openConnections(): number;
   /** Kafka client connections closed at once, by the limit they passed. */

@@ -30,7 +30,8 @@ const FAILURE_WARNING_INTERVAL_MS = 10_000;
 
 export const BASIC_CHALLENGE = 'Basic realm="sluice", charset="UTF-8"';
 
-function credentialsOf(request: FastifyRequest): { user: string; password: string } | null | 'malformed' {
+/** The name and password of a request's `Authorization: Basic` header; null without one. */
+export function basicCredentialsOf(request: FastifyRequest): { user: string; password: string } | null | 'malformed' {
   const header = request.headers.authorization;
   if (typeof header !== 'string') return null;
   const match = /^Basic[ ]+([A-Za-z0-9+/]+={0,2})\s*$/i.exec(header);
@@ -60,7 +61,7 @@ export class BasicAuthenticator {
 
   /** The principal the request's credentials log in as; throws HttpApiError 401 without them or when they do not hold. */
   async authenticate(request: FastifyRequest): Promise<Principal> {
-    const given = credentialsOf(request);
+    const given = basicCredentialsOf(request);
     if (given === null) throw unauthorized('this broker asks HTTP API requests for a user name and password (HTTP Basic)');
     if (given === 'malformed') return this.refuse(request, '', 'malformed Basic credentials');
     const { user, password } = given;

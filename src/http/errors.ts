@@ -47,6 +47,9 @@ const STATUS_OF_KAFKA_ERROR: ReadonlyMap<number, number> = new Map<number, numbe
   [ErrorCode.MESSAGE_TOO_LARGE, 413],
   [ErrorCode.RECORD_LIST_TOO_LARGE, 413],
   [ErrorCode.KAFKA_STORAGE_ERROR, 503],
+  [ErrorCode.TOPIC_AUTHORIZATION_FAILED, 403],
+  [ErrorCode.GROUP_AUTHORIZATION_FAILED, 403],
+  [ErrorCode.CLUSTER_AUTHORIZATION_FAILED, 403],
 ]);
 
 /** The broker refused with a Kafka error code: its name and reason travel in the message. */

@@ -4,15 +4,17 @@
 // counters since the broker started. Writes: sending messages to a queue's
 // topic (the records route's body and produce path), and redriving its dead
 // letters with the same function and cursor as `sluice queue redrive`
-// (client/share/dead-letter-redrive.ts), through a Kafka client of this broker.
+// (client/share/dead-letter-redrive.ts), through a Kafka client of this broker
+// acting as the request's principal (kafka-login.ts).
 
 import { AclResourceType } from '../broker/acl/acl-binding.js';
 import { mayDescribe } from './route-acls.js';
 import type { FastifyInstance } from 'fastify';
-import { KafkaClient } from '../client/kafka-client.js';
+import { KafkaError } from '../client/client-error.js';
 import { redriveDeadLetters } from '../client/share/dead-letter-redrive.js';
 import type { HttpApiContext } from './api-context.js';
-import { HttpApiError } from './errors.js';
+import { HttpApiError, kafkaError } from './errors.js';
+import { kafkaClientAs } from './kafka-login.js';
 import type { RecordAppender } from './record-append.js';
 import { PRODUCE_BODY, PRODUCE_QUERY_PROPERTIES, PRODUCE_RESPONSES, type ProduceBody, type ProduceQuery, produce } from './record-routes.js';
 import { ERROR_RESPONSES, groupParam, strictObject } from './schemas.js';
@@ -109,10 +111,12 @@ export function registerQueueRoutes(app: FastifyInstance, ctx: HttpApiContext, a
       },
     },
     async (request) => {
-      const client = new KafkaClient({ bootstrap: ctx.bootstrap, clientId: 'sluice-http-redrive' });
+      const client = kafkaClientAs(ctx, request, 'sluice-http-redrive');
       try {
         const result = await redriveDeadLetters(client, request.params.group, () => {}, request.body?.limit ?? Infinity);
         return { moved: result.redriven, deadLetterTopic: result.deadLetterTopic };
+      } catch (err) {
+        throw err instanceof KafkaError ? kafkaError(err.errorCode, err.message, `redriving the dead letters of ${request.params.group}`) : err;
       } finally {
         await client.close();
       }

@@ -57,7 +57,7 @@ const NEEDS: Record<string, Need[]> = {
   'POST /groups/:group/offsets/reset': [groupParam(READ), topicBody(READ)],
   'GET /queues/:group': [groupParam(DESCRIBE)],
   'POST /queues/:group/messages': [topicQuery(WRITE)],
-  // The redrive itself runs through a Kafka client of the broker's own listener, checked there as that client's principal.
+  // The redrive itself runs through a Kafka client acting as the request's principal (kafka-login.ts), each of its requests checked as that client's.
   'POST /queues/:group/redrive': [groupParam(READ)],
   'POST /queues/:group/receive': [groupParam(READ), topicQuery(READ)],
   'POST /queues/:group/ack': [groupParam(READ)],

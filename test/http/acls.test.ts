@@ -1,16 +1,18 @@
 // The HTTP API under the ACL authorizer: a user logged in with Basic may do
 // over HTTP what its ACLs let it do over Kafka, and nothing else (403
 // SLUICE_HTTP_FORBIDDEN); listings show only what it may describe; the refusals
-// are counted in sluice_authorization_denials_total.
+// are counted in sluice_authorization_denials_total. A queue redrive's Kafka
+// client acts as the logged-in user, so the Kafka ACLs decide what it may do.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AclOperation, AclPatternType, AclPermissionType, AclResourceType, type AclBinding } from '../../src/broker/acl/acl-binding.js';
-import { Admin, KafkaClient } from '../../src/client/index.js';
+import { Admin, KafkaClient, LATEST, Producer } from '../../src/client/index.js';
 import { upsertScramCredential } from '../../src/client/user-credentials.js';
 import { freePort } from '../helpers/free-port.js';
 import { httpCall } from '../helpers/http-api.js';
 import { startInProcessBroker } from '../helpers/in-process-broker.js';
+import { makeTestCertificates } from '../helpers/tls-certs.js';
 
 const basic = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
 
@@ -59,4 +61,65 @@ test('over HTTP a user may do what its ACLs allow and nothing else; listings sho
   assert.equal(metrics.status, 200);
   assert.match(metrics.text, /^sluice_authorization_denials_total\{resource_type="TOPIC",operation="WRITE"\} 2$/m);
   assert.match(metrics.text, /^sluice_authorization_denials_total\{resource_type="CLUSTER",operation="DESCRIBE"\} 2$/m);
+});
+
+test('a queue redrive over HTTP acts as the logged-in user over a SASL_SSL listener: its ACLs decide, refusals answer 403', async (t) => {
+  const certs = await makeTestCertificates(t);
+  const broker = await startInProcessBroker(t, {
+    listeners: 'PLAINTEXT://127.0.0.1:0,SASL_SSL://127.0.0.1:0',
+    tlsCert: certs.serverCert,
+    tlsKey: certs.serverKey,
+    tlsCa: certs.ca,
+    httpPort: await freePort(),
+    httpAuth: 'basic',
+    httpWrites: true,
+    authorizer: 'acl',
+    superUsers: ['User:ANONYMOUS'],
+  });
+  const admin = new KafkaClient({ bootstrap: broker.bootstrap });
+  t.after(() => admin.close());
+  await upsertScramCredential(admin, 'alice', 'SCRAM-SHA-512', 'alice-secret');
+  await new Admin(admin).createTopic('invoices', 1);
+  await new Admin(admin).createTopic('invoices.dlq', 1);
+  await new Admin(admin).alterConfigs({ type: 'group', name: 'billing' }, { set: { 'errors.deadletterqueue.topic.name': 'invoices.dlq' } });
+  const producer = new Producer(admin);
+  const origin = { '_dlq.errors.original.topic': 'invoices', '_dlq.errors.original.partition': '0', '_dlq.errors.group.id': 'billing' };
+  for (const value of ['i1', 'i2']) {
+    await producer.send('invoices.dlq', { value: Buffer.from(value), headers: Object.entries(origin).map(([key, v]) => ({ key, value: Buffer.from(v) })) });
+  }
+  await producer.close();
+  const grant = (operation: number, resourceType: number, resourceName: string) =>
+    new Admin(admin).createAcls([{ resourceType, resourceName, patternType: AclPatternType.LITERAL, principal: 'User:alice', host: '*', operation, permissionType: AclPermissionType.ALLOW } as AclBinding]);
+  const redrive = () => httpCall(`http://127.0.0.1:${broker.httpPort}`, 'POST', '/queues/billing/redrive', {}, basic('alice', 'alice-secret'));
+
+  // What redriving reads: the group's config, the dead-letter topic, the cursor group's offsets.
+  await grant(AclOperation.READ, AclResourceType.GROUP, 'billing');
+  await grant(AclOperation.DESCRIBE_CONFIGS, AclResourceType.GROUP, 'billing');
+  await grant(AclOperation.READ, AclResourceType.TOPIC, 'invoices.dlq');
+  await grant(AclOperation.READ, AclResourceType.GROUP, 'sluice.redrive.billing');
+  const refused = await redrive();
+  assert.equal(refused.status, 403, refused.text);
+  assert.equal(refused.json.error.code, 'SLUICE_HTTP_KAFKA_ERROR');
+  assert.match(refused.json.error.message, /TOPIC_AUTHORIZATION_FAILED/, 'alice may not write to the original topic');
+
+  await grant(AclOperation.WRITE, AclResourceType.TOPIC, 'invoices');
+  const moved = await redrive();
+  assert.equal(moved.status, 200, moved.text);
+  assert.deepEqual(moved.json, { moved: 2, deadLetterTopic: 'invoices.dlq' });
+  const read = await httpCall(`http://127.0.0.1:${broker.httpPort}`, 'GET', '/topics/invoices/records?partition=0', undefined, basic('alice', 'alice-secret'));
+  assert.equal(read.status, 403, 'alice may write to the original topic, not read it');
+  const offsets = await new Admin(admin).listOffsets('invoices', [0], LATEST);
+  assert.equal(offsets.get(0)?.offset, 2, 'both dead letters are back on invoices');
+});
+
+test('a queue redrive over HTTP says which listener is missing when the user cannot log in on any', async (t) => {
+  const broker = await startInProcessBroker(t, { httpPort: await freePort(), httpAuth: 'basic', httpWrites: true, authorizer: 'acl', superUsers: ['User:ANONYMOUS'] });
+  const admin = new KafkaClient({ bootstrap: broker.bootstrap });
+  t.after(() => admin.close());
+  await upsertScramCredential(admin, 'alice', 'SCRAM-SHA-256', 'alice-secret');
+  await new Admin(admin).createAcls([{ resourceType: AclResourceType.GROUP, resourceName: 'billing', patternType: AclPatternType.LITERAL, principal: 'User:alice', host: '*', operation: AclOperation.READ, permissionType: AclPermissionType.ALLOW } as AclBinding]);
+  const answer = await httpCall(`http://127.0.0.1:${broker.httpPort}`, 'POST', '/queues/billing/redrive', {}, basic('alice', 'alice-secret'));
+  assert.equal(answer.status, 409, answer.text);
+  assert.equal(answer.json.error.code, 'SLUICE_HTTP_NO_KAFKA_LOGIN');
+  assert.match(answer.json.error.hint, /SASL_PLAINTEXT or SASL_SSL listener/);
 });
