@@ -67,6 +67,15 @@ export class RawShareMember {
    * reads one batch at a time. With `shareAcquireMode`, v2 carrying it (KIP-1206), else v1.
    */
   async fetch(acknowledgements: RawAcknowledgement[] = [], maxWaitMs = 5000, maxBytes = 1 << 20, maxRecords = 500, shareAcquireMode?: number): Promise<RawSharePartition> {
+    return this.shareFetch([{ topicId: this.topicId, partitions: [{ partitionIndex: 0, acknowledgementBatches: acknowledgements }] }], maxWaitMs, maxBytes, maxRecords, shareAcquireMode);
+  }
+
+  /** ShareFetch naming no partition: what the open session holds; partition 0's answer. */
+  async fetchSession(maxWaitMs = 5000): Promise<RawSharePartition> {
+    return this.shareFetch([], maxWaitMs);
+  }
+
+  private async shareFetch(topics: Message[], maxWaitMs: number, maxBytes = 1 << 20, maxRecords = 500, shareAcquireMode?: number): Promise<RawSharePartition> {
     const body = await this.send(ShareFetchRequest, ShareFetchResponse, shareAcquireMode === undefined ? 1 : 2, {
       groupId: this.groupId,
       memberId: this.memberId,
@@ -77,7 +86,7 @@ export class RawShareMember {
       maxRecords,
       batchSize: maxRecords,
       shareAcquireMode: shareAcquireMode ?? 0,
-      topics: [{ topicId: this.topicId, partitions: [{ partitionIndex: 0, acknowledgementBatches: acknowledgements }] }],
+      topics,
       forgottenTopicsData: [],
     });
     if (body.errorCode !== 0) throw new Error(`ShareFetch answered ${body.errorCode}: ${body.errorMessage}`);

@@ -77,6 +77,8 @@ export interface ShareFetchInput {
   forgotten: SessionPartition[];
   /** The requesting connection, aborted when it closes: a session it opens ends then. */
   connection: AbortSignal;
+  /** Whether the principal may read a topic (by id) now: the session's partitions of the others answer TOPIC_AUTHORIZATION_FAILED and are not read. */
+  mayRead: (topicId: string) => boolean;
 }
 
 /** What one acquisition asks for: a ShareFetch's limits, or an in-process member's, which may stop waiting early. */
@@ -393,7 +395,15 @@ export class ShareCoordinator {
     // The first answer of a session names every partition it fetches from.
     if (step.opened) for (const p of step.session.partitions.values()) resultFor(p);
 
-    await this.acquireUntil(req, () => [...step.session.partitions.values()], resultFor, acknowledged);
+    // Checked on every request, as Kafka does: a session does not keep a partition whose READ was revoked.
+    const readable = () =>
+      [...step.session.partitions.values()].filter((p) => {
+        if (req.mayRead(p.topicId)) return true;
+        resultFor(p).errorCode = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+        return false;
+      });
+    if (step.session.partitions.size > 0 && readable().length === 0) await acknowledged;
+    else await this.acquireUntil(req, readable, resultFor, acknowledged);
     return { errorCode: ErrorCode.NONE, errorMessage: null, lockDurationMs, partitions: [...results.values()] };
   }
 

@@ -12,6 +12,7 @@ import type { Message } from '../../protocol/codec.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { ShareFetchRequest, ShareFetchResponse } from '../../protocol/messages/share-fetch.js';
 import type { SharePartitionRequest } from '../../coordinator/share/share-coordinator.js';
+import { sessionPartitionKey } from '../../coordinator/share/share-sessions.js';
 import { READ, mayOnGroup, mayOnTopic } from './authorize.js';
 import type { ApiHandler, RequestContext } from './handler.js';
 
@@ -78,13 +79,19 @@ export const shareFetch: ApiHandler = {
       partitions: allowed,
       connection: ctx.connectionClosed,
       forgotten: (req.forgottenTopicsData as Message[]).flatMap((t) => (t.partitions as number[]).map((partition) => ({ topicId: (t.topicId as Buffer).toString('hex'), partition }))),
+      mayRead: (topicId) => {
+        const name = ctx.broker.cluster.topicById(Buffer.from(topicId, 'hex'))?.name;
+        return name === undefined || mayOnTopic(ctx, READ, name);
+      },
     });
+    // A refused partition already in the session is answered by the coordinator.
+    const answered = new Set(out.partitions.map(sessionPartitionKey));
     return {
       throttleTimeMs: 0,
       errorCode: out.errorCode,
       errorMessage: out.errorMessage,
       acquisitionLockTimeoutMs: out.lockDurationMs,
-      responses: byTopic([...out.partitions, ...refused.map((p) => ({ ...p, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, acknowledgeErrorCode: ErrorCode.NONE, leaderEpoch: -1, records: NO_RECORDS, acquired: [] }))], (p) => ({
+      responses: byTopic([...out.partitions, ...refused.filter((p) => !answered.has(sessionPartitionKey(p))).map((p) => ({ ...p, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, acknowledgeErrorCode: ErrorCode.NONE, leaderEpoch: -1, records: NO_RECORDS, acquired: [] }))], (p) => ({
         partitionIndex: p.partition,
         errorCode: p.errorCode,
         errorMessage: null,

@@ -57,6 +57,7 @@ test('figures per share group and partition follow reads, acknowledgements, dela
       partitions: [0, 1].map((partition) => ({ topicId, partition, acknowledgements: partition === 0 ? p0 : [] })),
       forgotten: [],
       connection: new AbortController().signal,
+      mayRead: () => true,
     });
   const ack = (firstOffset: number, lastOffset: number, type: AcknowledgeType) => ({ firstOffset, lastOffset, acknowledgeTypes: [type] });
 
