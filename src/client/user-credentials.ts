@@ -33,9 +33,14 @@ async function alter(client: KafkaClient, body: object, doing: string): Promise<
 
 /** Creates `user`'s credential for `mechanism`, or replaces it. */
 export async function upsertScramCredential(client: KafkaClient, user: string, mechanism: ScramMechanism, password: string, iterations = MIN_ITERATIONS): Promise<void> {
-  const salt = crypto.randomBytes(SALT_BYTES);
-  const saltedPassword = await saltPassword(mechanism, password, salt, iterations);
+  const { salt, saltedPassword } = await saltNewPassword(mechanism, password, iterations);
   await alter(client, { deletions: [], upsertions: [{ name: user, mechanism: SCRAM_MECHANISMS[mechanism].code, iterations, salt, saltedPassword }] }, `set the ${mechanism} credential of '${user}'`);
+}
+
+/** A new random salt and `password` salted with it: what a credential is made of, and all the broker is given. */
+export async function saltNewPassword(mechanism: ScramMechanism, password: string, iterations: number): Promise<{ salt: Buffer; saltedPassword: Buffer }> {
+  const salt = crypto.randomBytes(SALT_BYTES);
+  return { salt, saltedPassword: await saltPassword(mechanism, password, salt, iterations) };
 }
 
 /** Deletes `user`'s credentials for `mechanisms`. */

@@ -35,8 +35,8 @@ import type {
 import { Controller } from './controller.js';
 import { EtcdKeys } from './etcd-keys.js';
 import { type PartitionRecord, type TopicRecord, decodePartition, decodeTopic, encode, partitionRecord } from './etcd-records.js';
-import { compareAndSet, updateKey } from './etcd-writes.js';
-import { newClusterId, newTopicId } from './new-ids.js';
+import { KEYS_PER_TXN, compareAndSet, createClusterIdOnce, updateKey, writeSharedRecords } from './etcd-writes.js';
+import { newTopicId } from './new-ids.js';
 import { afterResign, elect } from './leader-election.js';
 import { assignReplicas } from './replica-assignment.js';
 import { cancelReassignment, reassigning, startReassignment } from './reassignment.js';
@@ -45,7 +45,6 @@ import { cancelReassignment, reassigning, startReassignment } from './reassignme
 const RELOAD_RETRY_MS = 1000;
 
 /** Keys written per transaction (etcd allows 128 operations in one). */
-const KEYS_PER_TXN = 100;
 
 export interface EtcdControlPlaneOptions {
   /** Timers of the lease renewal and of reloads. */
@@ -150,18 +149,7 @@ export class EtcdControlPlane implements ControlPlane, SharedRecords {
   }
 
   async writeRecords(kind: SharedRecordKind, changes: RecordChange[]): Promise<void> {
-    // One operation per key in a transaction: the last change of an id stands.
-    const last = [...new Map(changes.map((c) => [c.id, c])).values()];
-    for (let from = 0; from < last.length; from += KEYS_PER_TXN) {
-      const writes = last.slice(from, from + KEYS_PER_TXN).map(({ id, value }) => {
-        const key = this.keys.sharedRecord(kind, id);
-        return value === null ? this.client.delete().key(key) : this.client.put(key).value(value);
-      });
-      // A transaction needs a comparison: the cluster id's, there as long as the cluster is.
-      const txn = await this.client.if(this.keys.clusterId(), 'Create', '>', 0).then(...writes).commit();
-      if (!txn.succeeded) throw new Error(`${this.keys.clusterId()} is gone from etcd: nothing is written under a cluster that is not there`);
-      await this.applied(BigInt(txn.header.revision));
-    }
+    for await (const revision of writeSharedRecords(this.client, this.keys, kind, changes)) await this.applied(revision);
   }
 
   onRecords(kind: SharedRecordKind, listener: (changes: RecordChange[]) => void): () => void {
@@ -435,11 +423,6 @@ export class EtcdControlPlane implements ControlPlane, SharedRecords {
     if (!topic) throw new Error(`unknown topic ${name}`);
     return topic;
   }
-}
-
-async function createClusterIdOnce(client: Etcd3, keys: EtcdKeys): Promise<string> {
-  await compareAndSet(client, keys.clusterId(), '0', newClusterId());
-  return (await client.get(keys.clusterId()).string()) as string;
 }
 
 function toKeyValue(kv: IKeyValue): KeyValue {

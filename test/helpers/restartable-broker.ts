@@ -3,9 +3,8 @@
 // called by the test itself to restart it on the same directory.
 
 import type { TestContext } from 'node:test';
-import type { BrokerConfig } from '../../src/config.js';
 import type { FaultHooks } from '../../src/server/fault-hook.js';
-import { type RunningBroker, startBroker } from '../../src/start-broker.js';
+import { type RunningBroker, type StartOptions, startBroker } from '../../src/start-broker.js';
 import { defer } from './broker-process.js';
 
 export async function startRestartableBroker(
@@ -13,7 +12,7 @@ export async function startRestartableBroker(
   dataDir: string,
   port: number,
   faults?: FaultHooks,
-  config: Partial<BrokerConfig> = {},
+  config: StartOptions = {},
 ): Promise<RunningBroker> {
   const broker = await startBroker({ port, dataDir, logLevel: 'silent', faults, ...config });
   let closed = false;
