@@ -12,6 +12,7 @@ import type { ControlPlane, PartitionAssignment, TopicMetadata } from '../cluste
 import { SluiceError, asStorageFailure } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { ErrorCode } from '../protocol/error-codes.js';
+import { type BrokerRuns, PROCESS_RUNS, beginBrokerRun } from '../storage/clean-shutdown.js';
 import { FileLog } from '../storage/file-log.js';
 import { Scrubber } from '../storage/scrubber.js';
 import type { PartitionLog } from '../storage/partition-log.js';
@@ -84,6 +85,8 @@ export class Broker {
   readonly isrChanges: IsrChanges;
   /** Fetches the partitions this broker follows from their leaders. */
   private readonly fetchers: ReplicaFetchers;
+  /** This run and the one before, which say whether a log was closed cleanly; begun by start(). */
+  private runs: BrokerRuns = PROCESS_RUNS;
 
   constructor(
     readonly config: BrokerConfig,
@@ -112,6 +115,7 @@ export class Broker {
   }
 
   async start(): Promise<void> {
+    this.runs = beginBrokerRun(this.config.dataDir);
     const topics = this.cluster.topics();
     const total = topics.reduce((n, t) => n + t.partitions.length, 0);
     for (const topic of topics) {
@@ -213,7 +217,7 @@ export class Broker {
 
   private async openLog(topic: TopicMetadata, index: number): Promise<PartitionLog> {
     const dir = this.partitionDir(topic.name, index);
-    return FileLog.open(dir, logConfigFor(topic.configs, this.dynamicConfig), this.log, () => this.counters.corruptBatches++);
+    return FileLog.open(dir, logConfigFor(topic.configs, this.dynamicConfig), this.log, () => this.counters.corruptBatches++, this.runs);
   }
 
   /**

@@ -1,13 +1,11 @@
 // Small files a partition directory keeps beside its segments, written so a
 // crash leaves either the old or the new content, never a torn one:
 //   log-start-offset  the logStartOffset set by DeleteRecords, as decimal text
-//   .clean-shutdown   present only between a clean close and the next open
 
 import fs from 'node:fs';
 import path from 'node:path';
 
 export const LOG_START_OFFSET_FILE = 'log-start-offset';
-export const CLEAN_SHUTDOWN_FILE = '.clean-shutdown';
 export const TMP_SUFFIX = '.tmp';
 
 /** fsyncs a file, or a directory so that creating, renaming or removing a file in it is durable. */
@@ -59,26 +57,4 @@ export function readLogStartOffset(dir: string): number | null {
 
 export function writeLogStartOffset(dir: string, offset: number): void {
   writeFileAtomically(path.join(dir, LOG_START_OFFSET_FILE), `${offset}\n`);
-}
-
-/**
- * Whether the previous run closed the log cleanly. Removes the marker (durably)
- * so that a crash from now on is seen as one.
- */
-export function takeCleanShutdownMarker(dir: string): boolean {
-  const marker = path.join(dir, CLEAN_SHUTDOWN_FILE);
-  if (!fs.existsSync(marker)) return false;
-  fs.rmSync(marker);
-  fsyncDirectory(dir);
-  return true;
-}
-
-/**
- * Call once everything in `dir` is durable. The marker itself is not fsynced:
- * an empty file cannot be torn, and losing it to a crash only makes the next
- * open recover a log that needed no recovery, while an fsync per partition
- * made closing a broker of thousands of partitions take seconds.
- */
-export function writeCleanShutdownMarker(dir: string): void {
-  fs.closeSync(fs.openSync(path.join(dir, CLEAN_SHUTDOWN_FILE), 'w'));
 }

@@ -18,7 +18,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { batchBaseOffset } from '../protocol/record-batch.js';
 import { assignOffsets, replicatedOffsets } from './assign-offsets.js';
-import { readLogStartOffset, takeCleanShutdownMarker, writeCleanShutdownMarker, writeLogStartOffset } from './checkpoint-file.js';
+import { readLogStartOffset, writeLogStartOffset } from './checkpoint-file.js';
+import { type BrokerRuns, PROCESS_RUNS, closedCleanly, writeCleanShutdownMarker } from './clean-shutdown.js';
 import { CorruptBatchError, type CorruptBatchListener, type CorruptRange, type CorruptSpan, firstCorruptBatch } from './corrupt-batch.js';
 import { type FlushStats, Flusher } from './flusher.js';
 import { LEADER_EPOCH_CHECKPOINT_FILE, LeaderEpochCache } from './leader-epoch-cache.js';
@@ -56,6 +57,7 @@ export class FileLog implements PartitionLog {
     private segments: Segment[],
     logStartOffset: number,
     private readonly onCorruptBatch: CorruptBatchListener,
+    private readonly runs: BrokerRuns,
   ) {
     this._logStartOffset = logStartOffset;
     this._sizeBytes = segments.reduce((sum, s) => sum + s.sizeBytes, 0);
@@ -80,9 +82,11 @@ export class FileLog implements PartitionLog {
     config: LogConfig,
     logger: StorageLogger = silentStorageLogger,
     onCorruptBatch: CorruptBatchListener = () => {},
+    /** The broker's runs, which say whether the log was closed cleanly (clean-shutdown.ts). */
+    runs: BrokerRuns = PROCESS_RUNS,
   ): Promise<FileLog> {
     fs.mkdirSync(dir, { recursive: true });
-    const cleanShutdown = takeCleanShutdownMarker(dir);
+    const cleanShutdown = closedCleanly(dir, runs);
     const segments = await loadSegments(dir, { indexIntervalBytes: config.indexIntervalBytes, cleanShutdown, logger, now: Date.now() });
     if (!cleanShutdown) {
       // What survived the crash may still be only in the page cache (the process died, not the machine).
@@ -91,7 +95,7 @@ export class FileLog implements PartitionLog {
     const active = segments[segments.length - 1];
     const checkpointed = readLogStartOffset(dir) ?? 0;
     const logStartOffset = Math.min(Math.max(segments[0].baseOffset, checkpointed), active.nextOffset);
-    const log = new FileLog(dir, config, logger, segments, logStartOffset, onCorruptBatch);
+    const log = new FileLog(dir, config, logger, segments, logStartOffset, onCorruptBatch, runs);
     // Recovery logged these with their segment; the listener counts them.
     for (const range of log.corruptRanges()) onCorruptBatch(range);
     // A crash between writing the checkpoint and deleting segments leaves some wholly below it.
@@ -498,7 +502,7 @@ export class FileLog implements PartitionLog {
     }
     if (error === null) {
       try {
-        writeCleanShutdownMarker(this.dir);
+        writeCleanShutdownMarker(this.dir, this.runs);
       } catch (err) {
         error = err;
       }

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { scanBatches } from './batch-scan.js';
-import { CLEAN_SHUTDOWN_FILE } from './checkpoint-file.js';
+import { CLEAN_SHUTDOWN_FILE } from './clean-shutdown.js';
 import { parseSegmentFileName, segmentFileName } from './segment.js';
 
 /** A batch that fails its CRC32C or header check, or bytes that cannot be framed as batches at all. */

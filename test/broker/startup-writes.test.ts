@@ -1,9 +1,9 @@
 // Regression: every start rewrote cluster.json (and each partition's
 // aborted-txns), so a start on a full disk crashed with ENOSPC though it had
 // nothing to write. A start after a clean stop now leaves every file as it
-// was, but for the two markers it must remove (.clean-shutdown and
-// txn-checkpoint, so that a crash from then on is seen as one), and so it
-// starts and serves on a full disk.
+// was, but for the transaction checkpoints it removes and the run id it
+// replaces (so that a crash from then on is seen as one), and so it starts
+// and serves on a full disk.
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -14,6 +14,7 @@ import { AssignedConsumer } from '../../src/client/consumer.js';
 import { KafkaClient } from '../../src/client/kafka-client.js';
 import { Producer } from '../../src/client/producer.js';
 import { Admin } from '../../src/client/admin.js';
+import { BROKER_RUN_FILE } from '../../src/storage/clean-shutdown.js';
 import { makeDataDir } from '../helpers/broker-process.js';
 import { startRestartableBroker } from '../helpers/restartable-broker.js';
 import { mountSmallDisk } from '../helpers/small-disk.js';
@@ -21,7 +22,9 @@ import { mountSmallDisk } from '../helpers/small-disk.js';
 const { Kafka, logLevel } = kafkajs;
 
 /** Markers a start removes on purpose: they hold only between a clean close and the next open. */
-const REMOVED_AT_START = new Set(['.clean-shutdown', 'txn-checkpoint']);
+const REMOVED_AT_START = new Set(['txn-checkpoint']);
+/** The broker run's id (storage/clean-shutdown.ts): each start writes its own. */
+const REWRITTEN_AT_START = new Set([BROKER_RUN_FILE]);
 
 /** Every file under `dir` with its inode, mtime and size. */
 function fileStates(dir: string, out = new Map<string, string>()): Map<string, string> {
@@ -64,6 +67,7 @@ test('a start after a clean stop rewrites no file that did not change', async (t
   await second.close();
   for (const [file, state] of before) {
     if (REMOVED_AT_START.has(path.basename(file))) assert.equal(after.get(file), undefined, `${file} is removed at start`);
+    else if (REWRITTEN_AT_START.has(path.basename(file))) assert.notEqual(after.get(file), undefined, `${file} is there`);
     else assert.equal(after.get(file), state, `${file} is untouched`);
   }
   assert.deepEqual([...after.keys()].filter((f) => !before.has(f)), [], 'no file is created');

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { decodeBatch, encodeBatch, forEachBatch } from '../../src/protocol/records.js';
-import { CLEAN_SHUTDOWN_FILE } from '../../src/storage/checkpoint-file.js';
+import { CLEAN_SHUTDOWN_FILE } from '../../src/storage/clean-shutdown.js';
 import { FileLog } from '../../src/storage/file-log.js';
 import { MemoryLog } from '../../src/storage/memory-log.js';
 import type { LogConfig, PartitionLog } from '../../src/storage/partition-log.js';
