@@ -72,6 +72,8 @@ export async function loadSegments(dir: string, opts: LoadOptions): Promise<Segm
   if (segments.length === 0) segments.push(Segment.create(dir, 0, opts.indexIntervalBytes));
   const active = segments[segments.length - 1];
   active.rollStartMs = rollStartOf(active, opts.now);
+  // What a clean close wrote is what the rescan rebuilt: closing an untouched log again writes no index.
+  if (opts.cleanShutdown) active.adoptIndexFiles();
   return segments;
 }
 

@@ -11,22 +11,16 @@
 // so the file is never trusted beyond what `load` checks.
 
 import fs from 'node:fs';
+import { IndexFile } from './index-file.js';
 
 const ENTRY_SIZE = 8;
 
-export class OffsetIndex {
+export class OffsetIndex extends IndexFile {
   /** relativeOffset, position pairs laid end to end. */
   private entries = new Int32Array(32);
-  private count = 0;
-  /** Entries already in the file; the rest are written by `persist`. */
-  private persisted = 0;
-  /** Set when entries were dropped, so the file must be rewritten, not appended to. */
-  private rewrite = true;
 
-  constructor(readonly path: string) {}
-
-  get length(): number {
-    return this.count;
+  constructor(path: string) {
+    super(path, ENTRY_SIZE);
   }
 
   /** Position of the newest entry, 0 when there is none (the segment's first batch). */
@@ -95,13 +89,6 @@ export class OffsetIndex {
     this.dropPersisted();
   }
 
-  private dropPersisted(): void {
-    if (this.count < this.persisted) {
-      this.persisted = this.count;
-      this.rewrite = true;
-    }
-  }
-
   /**
    * Loads the file if it is present and well formed for a .log of `logSize`
    * bytes. Returns false (and stays empty) otherwise; the caller rebuilds.
@@ -130,53 +117,16 @@ export class OffsetIndex {
       prevOffset = relativeOffset;
       prevPosition = position;
     }
-    this.persisted = this.count;
-    this.rewrite = false;
+    this.markPersisted();
     return true;
   }
 
-  /**
-   * Writes the entries the file lacks. Throws on write errors (the index in
-   * memory stays valid); the returned promise settles when they are fdatasynced.
-   */
-  persist(): Promise<void> {
-    if (!this.rewrite && this.persisted === this.count) return Promise.resolve();
-    const from = this.rewrite ? 0 : this.persisted;
+  protected bytesFrom(from: number): Buffer {
     const out = Buffer.allocUnsafe((this.count - from) * ENTRY_SIZE);
     for (let i = from; i < this.count; i++) {
       out.writeInt32BE(this.entries[i * 2], (i - from) * ENTRY_SIZE);
       out.writeInt32BE(this.entries[i * 2 + 1], (i - from) * ENTRY_SIZE + 4);
     }
-    const synced = writeIndexFile(this.path, out, from * ENTRY_SIZE);
-    this.persisted = this.count;
-    this.rewrite = false;
-    return synced;
+    return out;
   }
-}
-
-/**
- * Writes `bytes` at `position` of an index file and cuts the file there, so a
- * rewrite (position 0) leaves no stale entries behind. The write is synchronous;
- * the fdatasync is not, so rolling a segment inside an append does not block the
- * event loop on the disk. The returned promise settles once it is durable.
- */
-export function writeIndexFile(path: string, bytes: Buffer, position: number): Promise<void> {
-  const fd = fs.openSync(path, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644);
-  try {
-    let done = 0;
-    while (done < bytes.length) done += fs.writeSync(fd, bytes, done, bytes.length - done, position + done);
-    fs.ftruncateSync(fd, position + bytes.length);
-  } catch (err) {
-    fs.closeSync(fd);
-    throw err;
-  }
-  return new Promise((resolve, reject) => {
-    fs.fdatasync(fd, (syncErr) => {
-      fs.close(fd, (closeErr) => {
-        const err = syncErr ?? closeErr;
-        if (err) reject(err);
-        else resolve();
-      });
-    });
-  });
 }

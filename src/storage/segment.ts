@@ -293,6 +293,16 @@ export class Segment implements SegmentStats, SyncTarget {
    * last offset index entry in the files. Throws if a write fails; the returned
    * promise settles when both are fdatasynced.
    */
+  /**
+   * Takes the index files as written when they hold what persistIndexes would
+   * write now (its final time entry included), so the next close writes them only if appends changed them.
+   */
+  adoptIndexFiles(): void {
+    this.timeIndex.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp - this.baseOffset);
+    this.timeIndex.adoptMatchingFile();
+    this.offsetIndex.adoptMatchingFile();
+  }
+
   persistIndexes(): Promise<void> {
     this.timeIndex.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp - this.baseOffset);
     const timeSynced = this.timeIndex.persist();

@@ -13,21 +13,16 @@
 // memory, written like the offset index (see offset-index.ts).
 
 import fs from 'node:fs';
-import { writeIndexFile } from './offset-index.js';
+import { IndexFile } from './index-file.js';
 
 const ENTRY_SIZE = 12;
 
-export class TimeIndex {
+export class TimeIndex extends IndexFile {
   private timestamps = new Float64Array(16);
   private offsets = new Int32Array(16);
-  private count = 0;
-  private persisted = 0;
-  private rewrite = true;
 
-  constructor(readonly path: string) {}
-
-  get length(): number {
-    return this.count;
+  constructor(path: string) {
+    super(path, ENTRY_SIZE);
   }
 
   /** Newest (largest) timestamp, -1 when empty. */
@@ -85,13 +80,6 @@ export class TimeIndex {
     this.dropPersisted();
   }
 
-  private dropPersisted(): void {
-    if (this.count < this.persisted) {
-      this.persisted = this.count;
-      this.rewrite = true;
-    }
-  }
-
   /** Loads the file if present and well formed; false (and empty) otherwise. */
   load(): boolean {
     let bytes: Buffer;
@@ -113,23 +101,16 @@ export class TimeIndex {
       this.maybeAppend(timestamp, relativeOffset);
       prevOffset = relativeOffset;
     }
-    this.persisted = this.count;
-    this.rewrite = false;
+    this.markPersisted();
     return true;
   }
 
-  /** Writes the entries the file lacks; see OffsetIndex.persist. */
-  persist(): Promise<void> {
-    if (!this.rewrite && this.persisted === this.count) return Promise.resolve();
-    const from = this.rewrite ? 0 : this.persisted;
+  protected bytesFrom(from: number): Buffer {
     const out = Buffer.allocUnsafe((this.count - from) * ENTRY_SIZE);
     for (let i = from; i < this.count; i++) {
       out.writeBigInt64BE(BigInt(this.timestamps[i]), (i - from) * ENTRY_SIZE);
       out.writeInt32BE(this.offsets[i], (i - from) * ENTRY_SIZE + 8);
     }
-    const synced = writeIndexFile(this.path, out, from * ENTRY_SIZE);
-    this.persisted = this.count;
-    this.rewrite = false;
-    return synced;
+    return out;
   }
 }

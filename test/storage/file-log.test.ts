@@ -50,6 +50,33 @@ test('data, offsets and timestamps survive close and reopen', async (t) => {
   assert.deepEqual(reopened.append(makeBatch(2), 3), { baseOffset: before.end, lastOffset: before.end + 1 });
 });
 
+test('closing a cleanly reopened log writes no index file until appends change them', async (t) => {
+  const dir = tempDir(t);
+  const config = testConfig({ indexIntervalBytes: 50 });
+  // Recent timestamps: the active segment's roll timer starts at its first batch's.
+  const t0 = Date.now();
+  const first = await FileLog.open(dir, config);
+  for (let i = 0; i < 6; i++) first.append(makeBatch(2, { tag: `v${i}`, timestamp: t0 + 1_000 * (i + 1) }), 3);
+  await first.close();
+  const indexes = fs.readdirSync(dir).filter((n) => n.endsWith('index')).map((n) => path.join(dir, n));
+  assert.equal(indexes.length, 2);
+  const state = () => indexes.map((f) => ({ f, ...(({ ino, mtimeMs, size }) => ({ ino, mtimeMs, size }))(fs.statSync(f)) }));
+  const written = state();
+  assert.ok(written.every((s) => s.size > 0), 'both indexes have entries');
+
+  await (await FileLog.open(dir, config)).close();
+  assert.deepEqual(state(), written, 'an untouched log leaves its index files alone');
+
+  const third = await FileLog.open(dir, config);
+  for (let i = 6; i < 9; i++) third.append(makeBatch(2, { tag: `v${i}`, timestamp: t0 + 1_000 * (i + 1) }), 3);
+  const expected = { all: readAll(third), at: third.findByTimestamp(t0 + 8_500) };
+  await third.close();
+  assert.ok(state().every((s, i) => s.size > written[i].size), 'appends add index entries');
+  const reopened = await openFileLog(t, dir, config);
+  assert.deepEqual(readAll(reopened), expected.all);
+  assert.deepEqual(reopened.findByTimestamp(t0 + 8_500), expected.at);
+});
+
 test('segments roll by size and are named by their 20-digit base offset', async (t) => {
   const dir = tempDir(t);
   const log = await openFileLog(t, dir, testConfig({ segmentBytes: BATCH_BYTES * 3 }));
