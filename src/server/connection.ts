@@ -87,6 +87,12 @@ export class Connection {
   /** Sum of reservedBytes over the queue. */
   private reservedResponseBytes = 0;
   private readonly wake = () => this.maybeResume();
+  /** A flush is due at the end of this tick; answers completed until then share its one write. */
+  private flushDue = false;
+  private readonly flushNow = () => {
+    this.flushDue = false;
+    this.flush();
+  };
   /** Set while the connection waits out a quota throttle: nothing is read until it fires. */
   private throttled: Timer | null = null;
   /** When the current throttle ends (the quota clock's ms). */
@@ -373,7 +379,10 @@ export class Connection {
       }
     }
     pending.done = true;
-    this.flush();
+    // Answers that complete together (the produce requests one fsync round made durable) leave in one write, not a syscall each.
+    if (this.flushDue) return;
+    this.flushDue = true;
+    process.nextTick(this.flushNow);
   }
 
   /**
