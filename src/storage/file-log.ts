@@ -459,6 +459,7 @@ export class FileLog implements PartitionLog {
       throw new StorageError(`could not create a new segment in ${this.dir}`, { cause: err });
     }
     this.segments.push(segment);
+    old.forgetTail();
     try {
       // Not awaited: the fdatasync of the index files runs in the background.
       const written: Promise<void> = old

@@ -127,6 +127,7 @@ export function recoverSegment(segment: Segment, active: boolean, opts: LoadOpti
     opts.logger.error({ segment: segment.logPath, ...range }, 'record batch fails its CRC32C check: kept on disk, never served');
   }
   if (rebuilt && !active) opts.logger.info({ segment: segment.logPath }, 'rebuilt segment indexes from the .log');
+  if (!active) segment.forgetTail();
   return { cutBytes, rebuilt };
 }
 

@@ -20,6 +20,7 @@ import type { SyncTarget } from './flusher.js';
 import { OffsetIndex } from './offset-index.js';
 import type { SegmentStats } from './segment-policy.js';
 import { StorageError } from './storage-error.js';
+import { TailBatches } from './tail-batches.js';
 import { TimeIndex } from './time-index.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -57,6 +58,8 @@ export class Segment implements SegmentStats, SyncTarget {
   private closed = false;
   private deleted = false;
   private readonly headers = new HeaderReader();
+  /** The batches from the last index entry on, while the segment is active (tail-batches.ts). */
+  private readonly tail = new TailBatches();
 
   private constructor(
     dir: string,
@@ -136,6 +139,9 @@ export class Segment implements SegmentStats, SyncTarget {
       this.offsetIndex.append(batch.baseOffset - this.baseOffset, batch.position);
       this.timeIndex.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp - this.baseOffset);
       this.bytesSinceIndexEntry = 0;
+      this.tail.restartAt(batch);
+    } else {
+      this.tail.push(batch);
     }
     this.bytesSinceIndexEntry += batch.size;
     this.nextOffset = batch.lastOffset + 1;
@@ -204,6 +210,7 @@ export class Segment implements SegmentStats, SyncTarget {
     this.corrupt.clear();
     this.offsetIndex.clear();
     this.timeIndex.clear();
+    this.tail.clear();
     this.nextOffset = this.baseOffset;
     this.maxTimestamp = -1;
     this.offsetOfMaxTimestamp = this.baseOffset;
@@ -215,6 +222,13 @@ export class Segment implements SegmentStats, SyncTarget {
     this.maxTimestamp = this.timeIndex.lastTimestamp;
     this.offsetOfMaxTimestamp = this.baseOffset + Math.max(this.timeIndex.lastRelativeOffset, 0);
     this.bytesSinceIndexEntry = 0;
+    // The replay starts at the last index entry's batch.
+    this.tail.clear();
+  }
+
+  /** The segment takes no more appends (it rolled, or is not the active one): reads step from the index again. */
+  forgetTail(): void {
+    this.tail.clear();
   }
 
   /** Cuts the file to `size` bytes (recovery drops a torn or corrupt tail) and the indexes with it. */
@@ -223,6 +237,7 @@ export class Segment implements SegmentStats, SyncTarget {
     this.sizeBytes = size;
     this.offsetIndex.truncateToPosition(size);
     this.timeIndex.truncateToOffset(this.nextOffset - this.baseOffset);
+    this.tail.truncateToPosition(size);
   }
 
   /** The batch at `position`, null past the end; a corrupt one as recovery recorded it, not as its header says. */
@@ -232,6 +247,10 @@ export class Segment implements SegmentStats, SyncTarget {
 
   /** The first batch whose last offset is >= `offset`, null if there is none. */
   locate(offset: number): BatchInfo | null {
+    if (this.tail.covers(offset)) {
+      const known = this.tail.locate(offset);
+      return known === null ? null : (this.corrupt.get(known.position) ?? known);
+    }
     let batch = this.batchAt(offset <= this.baseOffset ? 0 : this.offsetIndex.lookup(offset - this.baseOffset));
     while (batch !== null && batch.lastOffset < offset) batch = this.batchAt(batch.position + batch.size);
     return batch;
