@@ -65,7 +65,8 @@ test('a replica moved away and a deleted topic are closed and their directories 
   const { plane, brokers } = await startCluster(t, [1, 2]);
   const [b1, b2] = [brokers.get(1)!, brokers.get(2)!];
   await plane.createTopic('going', 1, {}, { replicationFactor: 2, assignments: [[1, 2]] });
-  await whenRole(b2, 'going', 0, 'follower');
+  // Each broker opens its replica on its own: both are waited for.
+  await Promise.all([whenRole(b1, 'going', 0, 'leader'), whenRole(b2, 'going', 0, 'follower')]);
   const dir2 = path.join(b2.config.dataDir, 'going-0');
   assert.ok(fs.existsSync(dir2));
 
