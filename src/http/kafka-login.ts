@@ -31,7 +31,9 @@ export function kafkaClientAs(ctx: HttpApiContext, request: FastifyRequest, clie
   const login = given === null || given === 'malformed' ? null : given;
   const mechanism = login === null ? undefined : LOGIN_MECHANISMS.find((m) => mayLogIn(ctx, login.user, m));
   const endpoints = config.advertisedListeners.length > 0 ? config.advertisedListeners : config.listeners;
-  const sasl = mechanism === undefined ? undefined : endpoints.find((e) => usesSasl(e.name));
+  // PLAIN goes over TLS only, unless the broker allows it in clear (as its SASL_PLAINTEXT listener would refuse it otherwise).
+  const plainInClear = mechanism !== 'PLAIN' || config.saslPlainAllowPlaintext;
+  const sasl = mechanism === undefined ? undefined : endpoints.find((e) => usesSasl(e.name) && (usesTls(e.name) || plainInClear));
   const withoutLogin = request.principal === ANONYMOUS || config.authorizer !== 'acl';
   const plain = withoutLogin ? endpoints.find((e) => !usesSasl(e.name) && !(usesTls(e.name) && config.tlsClientAuth === 'required')) : undefined;
   const endpoint = sasl ?? plain;

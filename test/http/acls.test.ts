@@ -123,3 +123,23 @@ test('a queue redrive over HTTP says which listener is missing when the user can
   assert.equal(answer.json.error.code, 'SLUICE_HTTP_NO_KAFKA_LOGIN');
   assert.match(answer.json.error.hint, /SASL_PLAINTEXT or SASL_SSL listener/);
 });
+
+test('a queue redrive over HTTP does not send a password in clear: PLAIN is used on SASL_SSL, or where the broker allows it', async (t) => {
+  // The user has a SCRAM-SHA-256 credential only, which this broker does not offer: PLAIN is what it could log in with.
+  const broker = await startInProcessBroker(t, {
+    listeners: 'PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0',
+    saslMechanisms: ['SCRAM-SHA-512', 'PLAIN'],
+    httpPort: await freePort(),
+    httpAuth: 'basic',
+    httpWrites: true,
+    authorizer: 'acl',
+    superUsers: ['User:ANONYMOUS'],
+  });
+  const admin = new KafkaClient({ bootstrap: broker.bootstrap });
+  t.after(() => admin.close());
+  await upsertScramCredential(admin, 'alice', 'SCRAM-SHA-256', 'alice-secret');
+  await new Admin(admin).createAcls([{ resourceType: AclResourceType.GROUP, resourceName: 'billing', patternType: AclPatternType.LITERAL, principal: 'User:alice', host: '*', operation: AclOperation.READ, permissionType: AclPermissionType.ALLOW } as AclBinding]);
+  const answer = await httpCall(`http://127.0.0.1:${broker.httpPort}`, 'POST', '/queues/billing/redrive', {}, basic('alice', 'alice-secret'));
+  assert.equal(answer.status, 409, answer.text);
+  assert.equal(answer.json.error.code, 'SLUICE_HTTP_NO_KAFKA_LOGIN');
+});
