@@ -5,10 +5,12 @@
 // client acts as the logged-in user, so the Kafka ACLs decide what it may do.
 
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import { AclOperation, AclPatternType, AclPermissionType, AclResourceType, type AclBinding } from '../../src/broker/acl/acl-binding.js';
 import { Admin, KafkaClient, LATEST, Producer } from '../../src/client/index.js';
 import { upsertScramCredential } from '../../src/client/user-credentials.js';
+import type { ScramMechanism } from '../../src/protocol/scram.js';
+import type { StartOptions } from '../../src/start-broker.js';
 import { freePort } from '../helpers/free-port.js';
 import { httpCall } from '../helpers/http-api.js';
 import { startInProcessBroker } from '../helpers/in-process-broker.js';
@@ -16,16 +18,27 @@ import { makeTestCertificates } from '../helpers/tls-certs.js';
 
 const basic = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
 
-test('over HTTP a user may do what its ACLs allow and nothing else; listings show what it may describe', async (t) => {
-  // The Kafka PLAINTEXT listener's User:ANONYMOUS is the administrator here.
-  const broker = await startInProcessBroker(t, { httpPort: await freePort(), httpAuth: 'basic', httpWrites: true, authorizer: 'acl', superUsers: ['User:ANONYMOUS'] });
+/**
+ * A broker under the ACL authorizer with an HTTP API that logs users in with
+ * Basic; its PLAINTEXT listener's User:ANONYMOUS is the administrator (`admin`).
+ * User alice has a credential of `mechanism`; `grant` allows her an operation,
+ * `alice` calls the HTTP API as her.
+ */
+async function aclBroker(t: TestContext, mechanism: ScramMechanism, options: StartOptions = {}) {
+  const broker = await startInProcessBroker(t, { httpPort: await freePort(), httpAuth: 'basic', httpWrites: true, authorizer: 'acl', superUsers: ['User:ANONYMOUS'], ...options });
   const admin = new KafkaClient({ bootstrap: broker.bootstrap });
   t.after(() => admin.close());
-  await upsertScramCredential(admin, 'alice', 'SCRAM-SHA-256', 'alice-secret');
-  for (const topic of ['orders', 'secret']) await new Admin(admin).createTopic(topic, 1);
-  const grant = (operation: number, resourceName = 'orders', resourceType: number = AclResourceType.TOPIC) =>
+  await upsertScramCredential(admin, 'alice', mechanism, 'alice-secret');
+  const grant = (operation: number, resourceType: number, resourceName: string) =>
     new Admin(admin).createAcls([{ resourceType, resourceName, patternType: AclPatternType.LITERAL, principal: 'User:alice', host: '*', operation, permissionType: AclPermissionType.ALLOW } as AclBinding]);
   const alice = (method: string, path: string, body?: unknown) => httpCall(`http://127.0.0.1:${broker.httpPort}`, method, path, body, basic('alice', 'alice-secret'));
+  return { broker, admin, grant, alice };
+}
+
+test('over HTTP a user may do what its ACLs allow and nothing else; listings show what it may describe', async (t) => {
+  const { admin, grant: grantOn, alice } = await aclBroker(t, 'SCRAM-SHA-256');
+  for (const topic of ['orders', 'secret']) await new Admin(admin).createTopic(topic, 1);
+  const grant = (operation: number, resourceName = 'orders', resourceType: number = AclResourceType.TOPIC) => grantOn(operation, resourceType, resourceName);
   const forbidden = async (method: string, path: string, body?: unknown) => {
     const answer = await alice(method, path, body);
     assert.equal(answer.status, 403, `${method} ${path}: ${answer.text}`);
@@ -65,20 +78,12 @@ test('over HTTP a user may do what its ACLs allow and nothing else; listings sho
 
 test('a queue redrive over HTTP acts as the logged-in user over a SASL_SSL listener: its ACLs decide, refusals answer 403', async (t) => {
   const certs = await makeTestCertificates(t);
-  const broker = await startInProcessBroker(t, {
+  const { admin, grant, alice } = await aclBroker(t, 'SCRAM-SHA-512', {
     listeners: 'PLAINTEXT://127.0.0.1:0,SASL_SSL://127.0.0.1:0',
     tlsCert: certs.serverCert,
     tlsKey: certs.serverKey,
     tlsCa: certs.ca,
-    httpPort: await freePort(),
-    httpAuth: 'basic',
-    httpWrites: true,
-    authorizer: 'acl',
-    superUsers: ['User:ANONYMOUS'],
   });
-  const admin = new KafkaClient({ bootstrap: broker.bootstrap });
-  t.after(() => admin.close());
-  await upsertScramCredential(admin, 'alice', 'SCRAM-SHA-512', 'alice-secret');
   await new Admin(admin).createTopic('invoices', 1);
   await new Admin(admin).createTopic('invoices.dlq', 1);
   await new Admin(admin).alterConfigs({ type: 'group', name: 'billing' }, { set: { 'errors.deadletterqueue.topic.name': 'invoices.dlq' } });
@@ -88,9 +93,7 @@ test('a queue redrive over HTTP acts as the logged-in user over a SASL_SSL liste
     await producer.send('invoices.dlq', { value: Buffer.from(value), headers: Object.entries(origin).map(([key, v]) => ({ key, value: Buffer.from(v) })) });
   }
   await producer.close();
-  const grant = (operation: number, resourceType: number, resourceName: string) =>
-    new Admin(admin).createAcls([{ resourceType, resourceName, patternType: AclPatternType.LITERAL, principal: 'User:alice', host: '*', operation, permissionType: AclPermissionType.ALLOW } as AclBinding]);
-  const redrive = () => httpCall(`http://127.0.0.1:${broker.httpPort}`, 'POST', '/queues/billing/redrive', {}, basic('alice', 'alice-secret'));
+  const redrive = () => alice('POST', '/queues/billing/redrive', {});
 
   // What redriving reads: the group's config, the dead-letter topic, the cursor group's offsets.
   await grant(AclOperation.READ, AclResourceType.GROUP, 'billing');
@@ -106,19 +109,16 @@ test('a queue redrive over HTTP acts as the logged-in user over a SASL_SSL liste
   const moved = await redrive();
   assert.equal(moved.status, 200, moved.text);
   assert.deepEqual(moved.json, { moved: 2, deadLetterTopic: 'invoices.dlq' });
-  const read = await httpCall(`http://127.0.0.1:${broker.httpPort}`, 'GET', '/topics/invoices/records?partition=0', undefined, basic('alice', 'alice-secret'));
+  const read = await alice('GET', '/topics/invoices/records?partition=0');
   assert.equal(read.status, 403, 'alice may write to the original topic, not read it');
   const offsets = await new Admin(admin).listOffsets('invoices', [0], LATEST);
   assert.equal(offsets.get(0)?.offset, 2, 'both dead letters are back on invoices');
 });
 
 test('a queue redrive over HTTP says which listener is missing when the user cannot log in on any', async (t) => {
-  const broker = await startInProcessBroker(t, { httpPort: await freePort(), httpAuth: 'basic', httpWrites: true, authorizer: 'acl', superUsers: ['User:ANONYMOUS'] });
-  const admin = new KafkaClient({ bootstrap: broker.bootstrap });
-  t.after(() => admin.close());
-  await upsertScramCredential(admin, 'alice', 'SCRAM-SHA-256', 'alice-secret');
-  await new Admin(admin).createAcls([{ resourceType: AclResourceType.GROUP, resourceName: 'billing', patternType: AclPatternType.LITERAL, principal: 'User:alice', host: '*', operation: AclOperation.READ, permissionType: AclPermissionType.ALLOW } as AclBinding]);
-  const answer = await httpCall(`http://127.0.0.1:${broker.httpPort}`, 'POST', '/queues/billing/redrive', {}, basic('alice', 'alice-secret'));
+  const { grant, alice } = await aclBroker(t, 'SCRAM-SHA-256');
+  await grant(AclOperation.READ, AclResourceType.GROUP, 'billing');
+  const answer = await alice('POST', '/queues/billing/redrive', {});
   assert.equal(answer.status, 409, answer.text);
   assert.equal(answer.json.error.code, 'SLUICE_HTTP_NO_KAFKA_LOGIN');
   assert.match(answer.json.error.hint, /SASL_PLAINTEXT or SASL_SSL listener/);
@@ -126,20 +126,9 @@ test('a queue redrive over HTTP says which listener is missing when the user can
 
 test('a queue redrive over HTTP does not send a password in clear: PLAIN is used on SASL_SSL, or where the broker allows it', async (t) => {
   // The user has a SCRAM-SHA-256 credential only, which this broker does not offer: PLAIN is what it could log in with.
-  const broker = await startInProcessBroker(t, {
-    listeners: 'PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0',
-    saslMechanisms: ['SCRAM-SHA-512', 'PLAIN'],
-    httpPort: await freePort(),
-    httpAuth: 'basic',
-    httpWrites: true,
-    authorizer: 'acl',
-    superUsers: ['User:ANONYMOUS'],
-  });
-  const admin = new KafkaClient({ bootstrap: broker.bootstrap });
-  t.after(() => admin.close());
-  await upsertScramCredential(admin, 'alice', 'SCRAM-SHA-256', 'alice-secret');
-  await new Admin(admin).createAcls([{ resourceType: AclResourceType.GROUP, resourceName: 'billing', patternType: AclPatternType.LITERAL, principal: 'User:alice', host: '*', operation: AclOperation.READ, permissionType: AclPermissionType.ALLOW } as AclBinding]);
-  const answer = await httpCall(`http://127.0.0.1:${broker.httpPort}`, 'POST', '/queues/billing/redrive', {}, basic('alice', 'alice-secret'));
+  const { grant, alice } = await aclBroker(t, 'SCRAM-SHA-256', { listeners: 'PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0', saslMechanisms: ['SCRAM-SHA-512', 'PLAIN'] });
+  await grant(AclOperation.READ, AclResourceType.GROUP, 'billing');
+  const answer = await alice('POST', '/queues/billing/redrive', {});
   assert.equal(answer.status, 409, answer.text);
   assert.equal(answer.json.error.code, 'SLUICE_HTTP_NO_KAFKA_LOGIN');
 });
