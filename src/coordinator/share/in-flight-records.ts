@@ -34,6 +34,23 @@ export interface RecordRun {
 
 export type RunChange = Partial<Omit<RecordRun, 'first' | 'last'>>;
 
+const NO_CHANGE: RunChange = {};
+
+/**
+ * `run` over first..last with `change` applied. Written out field by field: a
+ * literal that starts with a spread and adds fields gets a hidden class of its
+ * own in V8 each time (slow to build, garbage for the GC).
+ */
+const piece = (run: RecordRun, first: number, last: number, change: RunChange): RecordRun => ({
+  first,
+  last,
+  state: change.state ?? run.state,
+  deliveryCount: change.deliveryCount ?? run.deliveryCount,
+  holder: change.holder !== undefined ? change.holder : run.holder,
+  acquisition: change.acquisition ?? run.acquisition,
+  notBefore: change.notBefore ?? run.notBefore,
+});
+
 const sameButOffsets = (a: RecordRun, b: RecordRun): boolean =>
   a.state === b.state && a.deliveryCount === b.deliveryCount && a.holder === b.holder && a.acquisition === b.acquisition && a.notBefore === b.notBefore;
 
@@ -86,9 +103,9 @@ export class InFlightRecords {
       const from = Math.max(first, run.first);
       const to = Math.min(last, run.last);
       const pieces: RecordRun[] = [];
-      if (run.first < from) pieces.push({ ...run, last: from - 1 });
-      pieces.push({ ...run, ...fields, first: from, last: to });
-      if (to < run.last) pieces.push({ ...run, first: to + 1 });
+      if (run.first < from) pieces.push(piece(run, run.first, from - 1, NO_CHANGE));
+      pieces.push(piece(run, from, to, fields));
+      if (to < run.last) pieces.push(piece(run, to + 1, run.last, NO_CHANGE));
       this.runs.splice(i, 1, ...pieces);
       changed += to - from + 1;
       i += pieces.length;

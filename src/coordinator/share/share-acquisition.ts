@@ -100,7 +100,7 @@ export function acquireFromLog(
       if (b.last < first || b.first > last) continue;
       // delivery.delay.ms: due once the batch's first record's timestamp plus the delay has passed.
       b.plan ??= planBatch(data, b.pos, b.first, b.last, delay > 0 ? batchFirstTimestamp(data, b.pos) + delay : 0, filter);
-      for (const r of b.plan) if (r.last >= first && r.first <= last) out.push({ ...r, first: Math.max(first, r.first), last: Math.min(last, r.last) });
+      for (const r of b.plan) if (r.last >= first && r.first <= last) out.push({ first: Math.max(first, r.first), last: Math.min(last, r.last), notBefore: r.notBefore, filteredOut: r.filteredOut });
     }
     return out;
   };

@@ -165,7 +165,6 @@ export class SharePartition {
   acquire(memberId: string, batches: { first: number; last: number }[], maxRecords: number, planOf: (first: number, last: number) => DeliveryRun[] = dueNow): AcquiredRecords[] {
     const now = this.opts.clock.now();
     const acquisition = this.nextAcquisition++;
-    const held: RunChange = { holder: memberId, acquisition, notBefore: 0, state: DeliveryState.Acquired };
     let budget = maxRecords;
     for (const b of batches) {
       if (budget <= 0) break;
@@ -173,7 +172,7 @@ export class SharePartition {
       this.planUndelivered(b.first, Math.min(b.last, this.records.endOffset - 1), planOf, now);
       const insideLast = this.lastWithinBudget(b.first, Math.min(b.last, this.records.endOffset - 1), budget, now);
       if (b.first <= insideLast) {
-        budget -= this.records.update(b.first, insideLast, (run) => (this.deliverable(run, now) ? { ...held, deliveryCount: run.deliveryCount + 1 } : null));
+        budget -= this.records.update(b.first, insideLast, (run): RunChange | null => (this.deliverable(run, now) ? { state: DeliveryState.Acquired, holder: memberId, acquisition, notBefore: 0, deliveryCount: run.deliveryCount + 1 } : null));
       }
       // Past the window: new records.
       if (b.last < this.records.endOffset) continue;
