@@ -3,6 +3,8 @@
 // scrape, so one scrape right before the load and one right after it give the
 // delay during the load alone. The histogram samples the loop every 10 ms
 // (prom-client's default resolution): about 100 samples per second of load.
+// Each sample is the time between two timer callbacks 10 ms apart, so an idle
+// loop reads 10 ms: the delay is what lies beyond those 10 ms.
 
 /** prom-client's sampling interval of the event loop (its `eventLoopMonitoringPrecision` default). */
 export const EVENT_LOOP_SAMPLE_MS = 10;
@@ -21,7 +23,7 @@ export async function scrapeEventLoopDelay(httpPort: number): Promise<EventLoopD
   const gauge = (name: string) => {
     const value = new RegExp(`^sluice_nodejs_eventloop_lag_${name}_seconds(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1];
     if (value === undefined) throw new Error(`/metrics has no sluice_nodejs_eventloop_lag_${name}_seconds`);
-    return Number(value) * 1000;
+    return Math.max(0, Number(value) * 1000 - EVENT_LOOP_SAMPLE_MS);
   };
   return { p50Ms: gauge('p50'), p99Ms: gauge('p99'), maxMs: gauge('max') };
 }

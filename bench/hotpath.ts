@@ -30,6 +30,7 @@ import { cpuSeconds, startBrokerProcess } from './broker-process.js';
 import { EVENT_LOOP_SAMPLE_MS, type EventLoopDelay, scrapeEventLoopDelay } from './event-loop-delay.js';
 import { freePort } from './free-port.js';
 import { type FsyncLatency, measureFsyncLatency } from './fsync-latency.js';
+import { type GroupCommitFloor, measureGroupCommitFloor } from './group-commit-floor.js';
 import { KCAT_PRODUCER_PROPS, type KcatRun, runKcat } from './kcat.js';
 import { buildLatencyProbe, type ProbeResult, runLatencyProbe } from './latency-probe.js';
 import { writeRecordFile } from './record-file.js';
@@ -79,6 +80,7 @@ interface LatencyRun {
   build: Build['name'];
   round: number;
   fsync: FsyncLatency;
+  floor: GroupCommitFloor;
   latency: ProbeResult;
   boundMs: number;
   pass: boolean;
@@ -198,12 +200,14 @@ async function measureLatency(builds: Build[], work: string, program: string): P
           await new Admin(client).createTopic('latency', 1);
           await client.close();
           const fsync = measureFsyncLatency(work, FSYNC_SECONDS);
+          const floor = await measureGroupCommitFloor(work, rate, FSYNC_SECONDS);
           const latency = await runLatencyProbe(program, broker.bootstrap, 'latency', rate, LATENCY_SECONDS);
           const boundMs = Math.max(2, 4 * fsync.p99Ms);
-          const run = { build: build.name, round, fsync, latency, boundMs: round2(boundMs), pass: latency.p99Ms <= boundMs && latency.p999Ms <= 2.5 * boundMs };
+          const run = { build: build.name, round, fsync, floor, latency, boundMs: round2(boundMs), pass: latency.p99Ms <= boundMs && latency.p999Ms <= 2.5 * boundMs };
           pair.push(run);
           console.log(
             `[3] ${fmt(rate)}/s round ${round + 1}/${LATENCY_ROUNDS} ${build.name}: fdatasync p50 ${round2(fsync.p50Ms)} p99 ${round2(fsync.p99Ms)} p99.9 ${round2(fsync.p999Ms)} ms (${fmt(fsync.rounds)} rounds); ` +
+              `group-commit floor p50 ${round2(floor.p50Ms)} p99 ${round2(floor.p99Ms)} p99.9 ${round2(floor.p999Ms)} ms (${fmt(floor.rounds)} rounds); ` +
               `end to end p50 ${round2(latency.p50Ms)} p99 ${round2(latency.p99Ms)} p99.9 ${round2(latency.p999Ms)} max ${round2(latency.maxMs)} ms ` +
               `(sender at most ${round2(latency.maxSendLagMs)} ms behind schedule); ` +
               `bound ${round2(boundMs)} ms: ${run.pass ? 'pass' : 'FAIL'}`,
@@ -283,7 +287,7 @@ function summaryLines(throughput: ReturnType<typeof summarizeThroughput>, latenc
       const m = (figure: (r: LatencyRun) => number) => round2(median(runs.map(figure)));
       lines.push(
         `- ${buildLabel(name)}latency ${fmt(rate)}/s 100 B acks=all (librdkafka both ends)${runs.length > 1 ? `, median of ${runs.length}` : ''}: p50 ${m((r) => r.latency.p50Ms)} ms, p99 ${m((r) => r.latency.p99Ms)} ms, ` +
-          `p99.9 ${m((r) => r.latency.p999Ms)} ms, max ${m((r) => r.latency.maxMs)} ms; fdatasync p99 ${m((r) => r.fsync.p99Ms)} ms, bound ${m((r) => r.boundMs)} ms: ${runs.filter((r) => r.pass).length} of ${runs.length} pass`,
+          `p99.9 ${m((r) => r.latency.p999Ms)} ms, max ${m((r) => r.latency.maxMs)} ms; fdatasync p99 ${m((r) => r.fsync.p99Ms)} ms, group-commit floor p99 ${m((r) => r.floor.p99Ms)} ms, bound ${m((r) => r.boundMs)} ms: ${runs.filter((r) => r.pass).length} of ${runs.length} pass`,
       );
     }
     if (builds.length > 1 && atRate.length > 0) {
