@@ -304,6 +304,14 @@ export interface BrokerConfig {
   replicaLagTimeMaxMs: number;
   /** Longest a follower's fetch waits at the leader for new records (ms). Default 500, as Kafka's replica.fetch.wait.max.ms. */
   replicaFetchWaitMaxMs: number;
+  /**
+   * How often the high watermarks of this broker's partitions are written to
+   * `<dataDir>/replication-offset-checkpoint` when one moved (ms); a clean
+   * close always writes them. A replica reopened after a crash starts its high
+   * watermark from the last write. Default 5000, as Kafka's
+   * replica.high.watermark.checkpoint.interval.ms.
+   */
+  replicaHighWatermarkCheckpointIntervalMs: number;
   /** pino log level. Default info. */
   logLevel: string;
 }
@@ -386,6 +394,7 @@ export const defaultConfig: BrokerConfig = {
   interBrokerSaslPassword: '',
   replicaLagTimeMaxMs: 30_000,
   replicaFetchWaitMaxMs: 500,
+  replicaHighWatermarkCheckpointIntervalMs: 5000,
   logLevel: 'info',
 };
 
@@ -543,6 +552,7 @@ export function resolveConfig(overrides: Partial<Record<keyof BrokerConfig, unkn
     ...interBroker,
     replicaLagTimeMaxMs: integer('replicaLagTimeMaxMs', o.replicaLagTimeMaxMs, 10, 2 ** 31 - 1),
     replicaFetchWaitMaxMs: integer('replicaFetchWaitMaxMs', o.replicaFetchWaitMaxMs, 0, 2 ** 31 - 1),
+    replicaHighWatermarkCheckpointIntervalMs: integer('replicaHighWatermarkCheckpointIntervalMs', o.replicaHighWatermarkCheckpointIntervalMs, 10, 2 ** 31 - 1),
     logLevel: String(o.logLevel),
   };
 }

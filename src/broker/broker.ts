@@ -22,6 +22,7 @@ import { ReplicaFetchers } from '../replication/replica-fetchers.js';
 import { type Clock, backgroundClock } from '../clock.js';
 import { LeadershipEvents } from './leadership.js';
 import { PartitionSnapshots } from './partition-snapshots.js';
+import { HighWatermarkCheckpoints } from './high-watermark-checkpoints.js';
 import { BrokerCounters } from './counters.js';
 import { PartitionTxns } from './partition-txns.js';
 import { DEFAULT_REPLICATION, type NewTopicReplication, type PlacementProblem, newPartitionsProblem, newTopicProblem, replicaRequest } from './replica-placement.js';
@@ -65,10 +66,13 @@ export class Broker {
   private closed = false;
   private retentionTimer: NodeJS.Timeout | null = null;
   private snapshotTimer: NodeJS.Timeout | null = null;
+  private highWatermarkTimer: NodeJS.Timeout | null = null;
   /** Re-checks closed segments in the background; null when scrubBytesPerSec is 0. */
   readonly scrubber: Scrubber | null;
   /** Producer state and dedup window snapshots of every partition. */
   private readonly snapshots: PartitionSnapshots;
+  /** Where reopened replicas start their high watermark; kept up to date while the broker runs. */
+  private readonly highWatermarks: HighWatermarkCheckpoints;
   /** Counters a metrics endpoint reads. */
   readonly counters = new BrokerCounters();
   /** Told of every change of this broker's role for a partition (the coordinators follow their internal topics' leadership). */
@@ -109,6 +113,7 @@ export class Broker {
     });
     this.isrChanges = new IsrChanges(cluster, clock, config.replicaLagTimeMaxMs, () => this.allPartitions(), (p, a) => this.applyAssignment(p, a), log, this.counters);
     this.snapshots = new PartitionSnapshots(config, log);
+    this.highWatermarks = new HighWatermarkCheckpoints(config.dataDir, log);
     const allLogs = () => [...this.partitions.values()].flatMap((parts) => parts.filter((p) => p).map((p) => p.log));
     // Unref'd like the retention timer: the scrubber alone never keeps the process up.
     this.scrubber = config.scrubBytesPerSec > 0 ? new Scrubber(allLogs, backgroundClock, { bytesPerSec: config.scrubBytesPerSec }) : null;
@@ -116,6 +121,7 @@ export class Broker {
 
   async start(): Promise<void> {
     this.runs = beginBrokerRun(this.config.dataDir);
+    this.highWatermarks.start();
     const topics = this.cluster.topics();
     const total = topics.reduce((n, t) => n + t.partitions.length, 0);
     for (const topic of topics) {
@@ -126,6 +132,7 @@ export class Broker {
         throw asStorageFailure(err, `opening the partitions of ${topic.name}`, `${this.config.dataDir} holds ${total} partitions, each keeping a file open per segment`);
       }
     }
+    this.highWatermarks.opened();
     this.stopWatching = this.cluster.onChange((change) => {
       const names = change.brokers ? new Set([...change.topics, ...this.cluster.topics().map((t) => t.name)]) : change.topics;
       for (const name of names) {
@@ -137,6 +144,8 @@ export class Broker {
     this.retentionTimer.unref();
     this.snapshotTimer = setInterval(() => this.snapshotPartitionState(), this.config.stateSnapshotIntervalMs);
     this.snapshotTimer.unref();
+    this.highWatermarkTimer = setInterval(() => this.checkpointHighWatermarks(), this.config.replicaHighWatermarkCheckpointIntervalMs);
+    this.highWatermarkTimer.unref();
     this.scrubber?.start();
   }
 
@@ -144,6 +153,15 @@ export class Broker {
   snapshotPartitionState(now = Date.now()): void {
     for (const [topic, parts] of this.partitions) {
       for (const p of parts) if (p) this.snapshots.snapshot(p, this.partitionDir(topic, p.index), now);
+    }
+  }
+
+  /** Writes the high-watermark checkpoint when a high watermark moved since it was last written; a failure is logged, and the next round tries again. */
+  checkpointHighWatermarks(): void {
+    try {
+      this.highWatermarks.writeIfChanged(this.allPartitions());
+    } catch (err) {
+      this.log.error({ err }, 'writing the high watermark checkpoint failed');
     }
   }
 
@@ -170,6 +188,7 @@ export class Broker {
     await this.fetchers.close();
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     if (this.snapshotTimer) clearInterval(this.snapshotTimer);
+    if (this.highWatermarkTimer) clearInterval(this.highWatermarkTimer);
     this.scrubber?.close();
     const failures: unknown[] = [];
     const attempt = async (p: Partition, step: string, run: () => unknown): Promise<void> => {
@@ -188,6 +207,13 @@ export class Broker {
         await attempt(p, 'closing the log', () => p.log.close());
         await attempt(p, 'writing the transaction checkpoint', () => p.txns.checkpoint(p.logEndOffset, p.logStartOffset));
       }
+    }
+    // After the partitions stopped: no high watermark moves any more.
+    try {
+      this.highWatermarks.writeIfChanged(this.allPartitions());
+    } catch (err) {
+      failures.push(asStorageFailure(err, 'writing the high watermark checkpoint'));
+      this.log.error({ err }, 'writing the high watermark checkpoint failed at close');
     }
     this.partitions.clear();
     if (failures.length === 0) return;
@@ -284,7 +310,7 @@ export class Broker {
   private async openPartition(topic: TopicMetadata, index: number): Promise<Partition> {
     const log = await this.openLog(topic, index);
     const txns = PartitionTxns.load(this.partitionDir(topic.name, index), log);
-    const p = new Partition(this.config.nodeId, topic.name, index, log, txns, (err) =>
+    const p = new Partition(this.config.nodeId, topic.name, index, log, txns, this.highWatermarks.startOf(topic.name, index), (err) =>
       this.log.error({ err, topic: topic.name, partition: index }, 'partition offline after a storage failure: produce and fetch on it answer KAFKA_STORAGE_ERROR until the broker restarts'),
     );
     this.snapshots.restore(p, this.partitionDir(topic.name, index), topic.configs);

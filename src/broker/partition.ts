@@ -70,6 +70,8 @@ export class Partition {
     readonly log: PartitionLog,
     /** Open and aborted transactions of this partition (partition-txns.ts). */
     readonly txns: PartitionTxns,
+    /** The high watermark the broker's checkpoint holds for this partition (null: none), where a replica opened as a follower starts. */
+    private readonly checkpointedHighWatermark: number | null,
     /** Called once, when the partition goes offline. */
     private readonly onOffline: (err: unknown) => void = () => {},
   ) {
@@ -153,14 +155,16 @@ export class Partition {
   /**
    * Follows `leader` (-1: none yet) at `leaderEpoch`. Returns true when the
    * role or the epoch changed. A replica opened as a follower starts with its
-   * high watermark at its log start (no checkpoint of it is kept) and learns
-   * the leader's; should it lead first, its followers' fetches move it. Produces still waiting for the high watermark
-   * are answered NOT_LEADER_OR_FOLLOWER; parked fetches wake to find a follower.
+   * high watermark at the checkpointed one, bounded by its log (at its log
+   * start without a checkpoint), and learns the leader's; should it lead
+   * first, it keeps that and its followers' fetches move it on. Produces still
+   * waiting for the high watermark are answered NOT_LEADER_OR_FOLLOWER;
+   * parked fetches wake to find a follower.
    */
   makeFollower(leaderEpoch: number, leader: number): boolean {
     const changed = this.currentRole !== 'follower' || this.epoch !== leaderEpoch;
-    // Opened as a follower: what its log holds past the log start is not known to be committed until its leader says.
-    if (this.epoch === -1) this.hw = this.logStartOffset;
+    // Opened as a follower: what its log holds past the checkpointed high watermark is not known to be committed until its leader says.
+    if (this.epoch === -1) this.hw = Math.min(Math.max(this.checkpointedHighWatermark ?? 0, this.logStartOffset), this.logEndOffset);
     this.currentRole = 'follower';
     this.epoch = leaderEpoch;
     this.leader = leader;

@@ -86,6 +86,7 @@ const OPTIONS: ServeOption[] = [
   { key: 'replicationAddress', flag: '--replication-address <host:port>', help: 'address other brokers fetch replicas from (default: the advertised listener)' },
   { key: 'replicaLagTimeMaxMs', flag: '--replica-lag-time-max-ms <ms>', help: 'a follower behind the leader this long leaves the ISR' },
   { key: 'replicaFetchWaitMaxMs', flag: '--replica-fetch-wait-max-ms <ms>', help: "longest a follower's fetch waits at the leader" },
+  { key: 'replicaHighWatermarkCheckpointIntervalMs', flag: '--replica-high-watermark-checkpoint-interval-ms <ms>', help: 'how often changed high watermarks are checkpointed' },
   { key: 'logLevel', flag: '--log-level <level>', help: 'pino level: trace, debug, info, warn, error, silent' },
 ];
 

@@ -60,6 +60,7 @@ const READ_ONLY: BrokerConfigDef[] = [
   readOnly('quota.window.size.seconds', 'int', (c) => c.quotaWindowSizeSeconds, 'Span of one client quota sample.', 'seconds'),
   readOnly('queued.max.request.bytes', 'long', (c) => c.queuedMaxRequestBytes, 'Bytes of requests read and not yet answered, over all connections, before no more are read (-1: no limit).', 'bytes'),
   readOnly('log.retention.hours', 'int', () => 168, "Kafka's default retention in hours, behind log.retention.ms.", 'hours'),
+  readOnly('replica.high.watermark.checkpoint.interval.ms', 'long', (c) => c.replicaHighWatermarkCheckpointIntervalMs, 'How often changed high watermarks are written to the data directory; a clean close always writes them.', 'ms'),
   readOnly('log.retention.check.interval.ms', 'long', (c) => c.retentionCheckIntervalMs, 'How often retention and compaction run.', 'ms'),
   readOnly('producer.id.expiration.ms', 'int', (c) => c.producerIdExpirationMs, 'How long an idle producer\'s sequence state is kept.', 'ms'),
   readOnly('offsets.topic.num.partitions', 'int', (c) => c.offsetsTopicNumPartitions, 'Partitions of __consumer_offsets when it is created.'),
