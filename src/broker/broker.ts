@@ -132,7 +132,7 @@ export class Broker {
         throw asStorageFailure(err, `opening the partitions of ${topic.name}`, `${this.config.dataDir} holds ${total} partitions, each keeping a file open per segment`);
       }
     }
-    this.highWatermarks.opened();
+    this.highWatermarks.opened(this.allPartitions());
     this.stopWatching = this.cluster.onChange((change) => {
       const names = change.brokers ? new Set([...change.topics, ...this.cluster.topics().map((t) => t.name)]) : change.topics;
       for (const name of names) {

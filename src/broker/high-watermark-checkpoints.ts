@@ -29,8 +29,15 @@ export class HighWatermarkCheckpoints {
     return this.checkpointed.get(topic)?.get(partition) ?? null;
   }
 
-  /** The partitions of the start are open: the values read are used up. */
-  opened(): void {
+  /**
+   * The partitions of the start are open: the values read are used up, and
+   * count as written for those whose high watermark is still the checkpointed
+   * one, so that a start after a clean stop writes nothing (nor fails on a
+   * full disk) until a high watermark moves.
+   */
+  opened(partitions: readonly Partition[]): void {
+    this.written = new Map();
+    for (const p of partitions) if (this.startOf(p.topic, p.index) === p.highWatermark) this.written.set(p, p.highWatermark);
     this.checkpointed = new Map();
   }
 
