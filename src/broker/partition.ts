@@ -75,9 +75,17 @@ export class Partition {
     /** Called once, when the partition goes offline. */
     private readonly onOffline: (err: unknown) => void = () => {},
   ) {
-    this.hw = log.logEndOffset;
+    // With a checkpoint, a replica that leads at once starts from it, as Kafka's: what its log holds
+    // past it may not be on its ISR followers, so their fetches move it on. A sole replica's moves at
+    // once to its committed end (makeLeader). Without one (a new replica, a first start), its log end.
+    this.hw = checkpointedHighWatermark === null ? log.logEndOffset : this.withinLog(checkpointedHighWatermark);
     this.committedEnd = log.logEndOffset;
     this.replicas = new ReplicaProgress(nodeId);
+  }
+
+  /** `offset` bounded by the log: logStartOffset <= it <= logEndOffset. */
+  private withinLog(offset: number): number {
+    return Math.min(Math.max(offset, this.logStartOffset), this.logEndOffset);
   }
 
   /**
@@ -164,7 +172,7 @@ export class Partition {
   makeFollower(leaderEpoch: number, leader: number): boolean {
     const changed = this.currentRole !== 'follower' || this.epoch !== leaderEpoch;
     // Opened as a follower: what its log holds past the checkpointed high watermark is not known to be committed until its leader says.
-    if (this.epoch === -1) this.hw = Math.min(Math.max(this.checkpointedHighWatermark ?? 0, this.logStartOffset), this.logEndOffset);
+    if (this.epoch === -1) this.hw = this.withinLog(this.checkpointedHighWatermark ?? 0);
     this.currentRole = 'follower';
     this.epoch = leaderEpoch;
     this.leader = leader;

@@ -51,9 +51,20 @@ test('a reopened replica that leads before its ISR followers fetched starts no l
   assert.equal(p.highWatermark, 7, 'follower 3 still holds it');
   p.followerFetched(3, 9, 1);
   assert.equal(p.highWatermark, 9);
+});
 
-  // Opened straight as leader it starts at its log end, as it always did: within the log, not below the checkpoint.
+test('a replica opened straight as leader starts at the checkpoint too: records past it wait for its ISR followers', async (t) => {
   const leader = await reopened(t, 10, 7);
   leader.makeLeader(4, 5, [1, 2], [1, 2], 0);
-  assert.ok(leader.highWatermark >= 7 && leader.highWatermark <= leader.logEndOffset, `high watermark ${leader.highWatermark}`);
+  assert.equal(leader.highWatermark, 7, 'offsets 7-9 may be on this log alone');
+  leader.followerFetched(2, 10, 1);
+  assert.equal(leader.highWatermark, 10);
+
+  const alone = await reopened(t, 10, 7);
+  alone.makeLeader(4, 5, [1], [1], 0);
+  assert.equal(alone.highWatermark, 10, 'a sole replica moves at once to what it holds durably');
+
+  const unrecorded = await reopened(t, 10, null);
+  unrecorded.makeLeader(4, 5, [1, 2], [1, 2], 0);
+  assert.equal(unrecorded.highWatermark, 10, 'without a checkpoint (a first start) it starts at its log end, as before');
 });
