@@ -70,14 +70,14 @@ export class Partition {
     readonly log: PartitionLog,
     /** Open and aborted transactions of this partition (partition-txns.ts). */
     readonly txns: PartitionTxns,
-    /** The high watermark the broker's checkpoint holds for this partition (null: none), where a replica opened as a follower starts. */
+    /** The high watermark the broker's checkpoint holds for this partition (null: none): where a reopened replica starts its own. */
     private readonly checkpointedHighWatermark: number | null,
     /** Called once, when the partition goes offline. */
     private readonly onOffline: (err: unknown) => void = () => {},
   ) {
     // With a checkpoint, a replica that leads at once starts from it, as Kafka's: what its log holds
-    // past it may not be on its ISR followers, so their fetches move it on. A sole replica's moves at
-    // once to its committed end (makeLeader). Without one (a new replica, a first start), its log end.
+    // past it may not be on its ISR followers, whose fetches move it on (a sole replica's moves at
+    // once to its committed end in makeLeader). Without one (a new replica, a first start): its log end.
     this.hw = checkpointedHighWatermark === null ? log.logEndOffset : this.withinLog(checkpointedHighWatermark);
     this.committedEnd = log.logEndOffset;
     this.replicas = new ReplicaProgress(nodeId);
