@@ -14,6 +14,7 @@ import type { Logger } from '../logger.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { type BrokerRuns, PROCESS_RUNS, beginBrokerRun } from '../storage/clean-shutdown.js';
 import { FileLog } from '../storage/file-log.js';
+import { readPartitionMetadata, writePartitionMetadata } from '../storage/partition-metadata.js';
 import { Scrubber } from '../storage/scrubber.js';
 import type { PartitionLog } from '../storage/partition-log.js';
 import { Partition } from './partition.js';
@@ -166,13 +167,6 @@ export class Broker {
   }
 
   /**
-   * Closes every partition. A step that fails (a full disk refusing a
-   * checkpoint) is logged and the other steps still run, so every log that can
-   * be flushed and closed is; the first failure is thrown at the end, with the
-   * number of failed steps. A partition whose checkpoint is missing is rebuilt
-   * from its log at the next start, as after a crash.
-   */
-  /**
    * Fetches no more as a follower, before a controlled shutdown hands this
    * broker's leaderships over: otherwise it would rejoin, as a caught-up
    * follower, the ISRs it is leaving.
@@ -181,6 +175,13 @@ export class Broker {
     return this.fetchers.close();
   }
 
+  /**
+   * Closes every partition. A step that fails (a full disk refusing a
+   * checkpoint) is logged and the other steps still run, so every log that can
+   * be flushed and closed is; the first failure is thrown at the end, with the
+   * number of failed steps. A partition whose checkpoint is missing is rebuilt
+   * from its log at the next start, as after a crash.
+   */
   async close(): Promise<void> {
     this.closed = true;
     this.stopWatching();
@@ -243,7 +244,31 @@ export class Broker {
 
   private async openLog(topic: TopicMetadata, index: number): Promise<PartitionLog> {
     const dir = this.partitionDir(topic.name, index);
-    return FileLog.open(dir, logConfigFor(topic.configs, this.dynamicConfig), this.log, () => this.counters.corruptBatches++, this.runs);
+    const marked = await this.claimPartitionDir(dir, topic, index);
+    const log = await FileLog.open(dir, logConfigFor(topic.configs, this.dynamicConfig), this.log, () => this.counters.corruptBatches++, this.runs);
+    if (!marked) writePartitionMetadata(dir, topic.topicId);
+    return log;
+  }
+
+  /**
+   * Whether `dir` already names `topic` by id in its partition.metadata. A
+   * directory that names another topic was left by an earlier topic of the
+   * same name (deleted, then created again while this broker was down): it is
+   * removed, so the replica starts empty and takes the new topic's records
+   * from its leader. One without the file (from before brokers wrote it) or
+   * with a file that cannot be read is kept as this topic's and marked.
+   */
+  private async claimPartitionDir(dir: string, topic: TopicMetadata, index: number): Promise<boolean> {
+    const found = readPartitionMetadata(dir);
+    if (found.kind === 'topic' && found.topicId.equals(topic.topicId)) return true;
+    const where = { topic: topic.name, partition: index, dir };
+    if (found.kind === 'topic') {
+      this.log.warn({ ...where, topicId: topic.topicId.toString('base64url'), found: found.topicId.toString('base64url') }, 'partition directory belongs to an earlier topic of this name; removing it: the replica starts empty');
+      await fs.promises.rm(dir, { recursive: true, force: true });
+    } else if (found.kind === 'unreadable') {
+      this.log.warn({ ...where, reason: found.reason }, 'partition.metadata unreadable; the directory is kept as this topic\'s and the file rewritten');
+    }
+    return false;
   }
 
   /**
