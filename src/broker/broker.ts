@@ -14,6 +14,7 @@ import type { Logger } from '../logger.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { type BrokerRuns, PROCESS_RUNS, beginBrokerRun } from '../storage/clean-shutdown.js';
 import { FileLog } from '../storage/file-log.js';
+import { partitionDirs } from '../storage/offline-verify.js';
 import { readPartitionMetadata, writePartitionMetadata } from '../storage/partition-metadata.js';
 import { Scrubber } from '../storage/scrubber.js';
 import type { PartitionLog } from '../storage/partition-log.js';
@@ -44,6 +45,8 @@ export class TopicError extends Error {
 }
 
 const MAX_PARTITIONS = 100_000;
+/** Stray partition directories named in the start-up warning; the rest are counted. */
+const MAX_STRAYS_NAMED = 20;
 
 function throwIf(problem: PlacementProblem | null): void {
   if (problem) throw new TopicError(problem.errorCode, problem.message);
@@ -134,6 +137,7 @@ export class Broker {
       }
     }
     this.highWatermarks.opened(this.allPartitions());
+    this.reportStrayPartitionDirs();
     this.stopWatching = this.cluster.onChange((change) => {
       const names = change.brokers ? new Set([...change.topics, ...this.cluster.topics().map((t) => t.name)]) : change.topics;
       for (const name of names) {
@@ -285,6 +289,19 @@ export class Broker {
       const lost = isInternalTopic(topic.name) ? 'the state it held (committed offsets or transactions) is lost' : 'its records are lost';
       this.log.warn({ topic: topic.name, partition: a.partition, dir }, `partition directory missing at start-up; recreating it empty: ${lost}`);
     }
+  }
+
+  /**
+   * Directories of replicas this broker does not hold (their topic was deleted,
+   * or the replica moved away, while it was down) are left in place, as Kafka
+   * leaves its stray logs, and named once at start so their space can be freed.
+   */
+  private reportStrayPartitionDirs(): void {
+    const held = new Set(this.allPartitions().map((p) => this.partitionDir(p.topic, p.index)));
+    const strays = partitionDirs(this.config.dataDir).filter((d) => !held.has(d.dir));
+    if (strays.length === 0) return;
+    const dirs = strays.slice(0, MAX_STRAYS_NAMED).map((d) => d.dir);
+    this.log.warn({ count: strays.length, dirs }, 'partition directories of replicas this broker does not hold (deleted or moved while it was down): left in place; remove them to free their space');
   }
 
   /**

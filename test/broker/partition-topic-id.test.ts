@@ -88,3 +88,23 @@ test('a directory from before partition.metadata is kept as its topic’s and ma
   await withClient(t, second, async (client) => assert.deepEqual(await values(client), ['kept']));
   assert.deepEqual(readPartitionMetadata(path.join(dataDir, 'orders-0')), { kind: 'topic', topicId: id });
 });
+
+test('a directory of a replica the broker does not hold is left in place and named in a warning at start-up', async (t) => {
+  const dataDir = await makeDataDir(t);
+  const first = await spawnBroker(t, { dataDir });
+  await withClient(t, first, async (client, admin) => {
+    await admin.createTopic('orders', 1);
+    await send(client, ['kept']);
+  });
+  assert.equal(await first.stop(), 0);
+  // What a broker down while topic "gone" was deleted still has.
+  await fs.cp(path.join(dataDir, 'orders-0'), path.join(dataDir, 'gone-0'), { recursive: true });
+
+  const second = await spawnBroker(t, { dataDir });
+  const warning = second.recentOutput().split('\n').find((line) => line.includes('replicas this broker does not hold'));
+  assert.ok(warning, `the stray directory is logged:\n${second.recentOutput()}`);
+  assert.match(warning, /"count":1,/);
+  assert.ok(warning.includes(JSON.stringify(path.join(dataDir, 'gone-0'))), warning);
+  await fs.access(path.join(dataDir, 'gone-0', PARTITION_METADATA_FILE));
+  await withClient(t, second, async (client) => assert.deepEqual(await values(client), ['kept']));
+});
