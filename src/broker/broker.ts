@@ -8,7 +8,7 @@ import { type InterBrokerSecurity, interBrokerSecurity } from '../cluster/inter-
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BrokerConfig } from '../config.js';
-import type { ControlPlane, PartitionAssignment, TopicMetadata } from '../cluster/control-plane.js';
+import { type ControlPlane, type PartitionAssignment, TopicExistsError, type TopicMetadata } from '../cluster/control-plane.js';
 import { SluiceError, asStorageFailure } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { ErrorCode } from '../protocol/error-codes.js';
@@ -422,11 +422,17 @@ export class Broker {
     const configProblem = validateTopicConfigs(configs);
     if (configProblem) throw new TopicError(ErrorCode.INVALID_CONFIG, configProblem);
     if (validateOnly) return { name, topicId: Buffer.alloc(16), partitions: [], configs };
-    const creation = this.cluster.createTopic(name, numPartitions, configs, replicaRequest(replication)).then(async (topic) => {
-      await this.applyTopic(name);
-      this.log.info({ topic: name, partitions: numPartitions }, 'topic created');
-      return topic;
-    });
+    const creation = this.cluster.createTopic(name, numPartitions, configs, replicaRequest(replication)).then(
+      async (topic) => {
+        await this.applyTopic(name);
+        this.log.info({ topic: name, partitions: numPartitions }, 'topic created');
+        return topic;
+      },
+      (err: unknown) => {
+        // Created meanwhile through another broker (this one's image did not show it yet).
+        throw err instanceof TopicExistsError ? new TopicError(ErrorCode.TOPIC_ALREADY_EXISTS, `topic '${name}' already exists`) : err;
+      },
+    );
     this.creating.set(name, creation);
     try {
       return await creation;

@@ -8,6 +8,13 @@ import type { DynamicBrokerConfigStore } from '../metadata/broker-configs.js';
 import type { TopicConfigs } from '../metadata/topic-configs.js';
 import type { ListenerAddress } from '../listener-config.js';
 
+/** createTopic's refusal of a name that is taken: the topic exists, or another broker is creating it now. */
+export class TopicExistsError extends Error {
+  constructor(readonly topic: string) {
+    super(`topic ${topic} already exists`);
+  }
+}
+
 export interface BrokerInfo {
   nodeId: number;
   /** The broker's primary listener as advertised (its first PLAINTEXT one, else its first). */

@@ -17,20 +17,21 @@ import type { ConfigMap } from '../metadata/config-def.js';
 import { type TopicConfigs, topicConfigValue } from '../metadata/topic-configs.js';
 import { BrokerRegistration } from './broker-registration.js';
 import { ClusterImage, type KeyValue } from './cluster-image.js';
-import type {
-  BrokerInfo,
-  ClusterChange,
-  ControlPlane,
-  ElectionResult,
-  ElectionType,
-  PartitionAssignment,
-  ReassignmentRequest,
-  ReassignmentResult,
-  RecordChange,
-  ReplicaRequest,
-  SharedRecordKind,
-  SharedRecords,
-  TopicMetadata,
+import {
+  type BrokerInfo,
+  type ClusterChange,
+  type ControlPlane,
+  type ElectionResult,
+  type ElectionType,
+  type PartitionAssignment,
+  type ReassignmentRequest,
+  type ReassignmentResult,
+  type RecordChange,
+  type ReplicaRequest,
+  type SharedRecordKind,
+  type SharedRecords,
+  TopicExistsError,
+  type TopicMetadata,
 } from './control-plane.js';
 import { Controller } from './controller.js';
 import { EtcdKeys } from './etcd-keys.js';
@@ -43,8 +44,6 @@ import { cancelReassignment, reassigning, startReassignment } from './reassignme
 
 /** Wait before loading the cluster state again after a failed load. */
 const RELOAD_RETRY_MS = 1000;
-
-/** Keys written per transaction (etcd allows 128 operations in one). */
 
 export interface EtcdControlPlaneOptions {
   /** Timers of the lease renewal and of reloads. */
@@ -179,15 +178,46 @@ export class EtcdControlPlane implements ControlPlane, SharedRecords {
     }
   }
 
+  /**
+   * Creates a topic under a claim on its name: a key under this broker's lease
+   * that only one broker at a time can put, and only while the topic does not
+   * exist. Partitions are written under the claim, then the topic record
+   * replaces it (the image shows a topic once its record is there). Without
+   * it, brokers creating one name at once (services that create their topics
+   * as they start) both wrote the partitions, and the loser's replaced some
+   * of the winner's. A broker that dies while creating frees the name when
+   * its lease lapses; the partition keys it left are written over by the
+   * next creation.
+   */
   async createTopic(name: string, partitions: number, configs: TopicConfigs, replicas?: ReplicaRequest): Promise<TopicMetadata> {
     const assignments = replicas?.assignments ?? this.place(partitions, replicas?.replicationFactor ?? -1, randomStart());
     const topicKey = this.keys.topic(name);
-    // Partitions first, then the topic record: the image shows a topic once its record is there.
-    await this.writePartitions(name, 0, assignments, topicKey, '0');
-    const record: TopicRecord = { topicId: newTopicId().toString('hex'), partitions: assignments.length, configs };
-    const written = await compareAndSet(this.client, topicKey, '0', encode(record));
-    if (written === null) throw new Error(`topic ${name} already exists`);
-    await this.applied(written);
+    const claimKey = this.keys.topicCreation(name);
+    const lease = this.registration.currentLeaseId();
+    if (lease === null) throw new Error(`cannot create topic ${name}: this broker's registration in etcd has lapsed`);
+    const claim = await this.client
+      .if(topicKey, 'Create', '==', 0)
+      .and(claimKey, 'Create', '==', 0)
+      .then(this.client.put(claimKey).value(String(this.self.nodeId)).lease(lease))
+      .commit();
+    if (!claim.succeeded) throw new TopicExistsError(name);
+    const claimRevision = claim.header.revision;
+    let created: bigint | null;
+    try {
+      await this.writePartitions(name, 0, assignments, claimKey, claimRevision);
+      const record: TopicRecord = { topicId: newTopicId().toString('hex'), partitions: assignments.length, configs };
+      const txn = await this.client
+        .if(claimKey, 'Mod', '==', claimRevision)
+        .then(this.client.put(topicKey).value(encode(record)), this.client.delete().key(claimKey))
+        .commit();
+      created = txn.succeeded ? BigInt(txn.header.revision) : null;
+    } catch (err) {
+      // The name is free again at once, not only when this broker's lease lapses.
+      await compareAndSet(this.client, claimKey, claimRevision, null).catch(() => {});
+      throw err;
+    }
+    if (created === null) throw new Error(`creating topic ${name} was cut short: this broker's registration lapsed and its claim on the name with it`);
+    await this.applied(created);
     return this.mustGet(name);
   }
 
@@ -402,14 +432,15 @@ export class EtcdControlPlane implements ControlPlane, SharedRecords {
   }
 
   /** Writes initial partition states (leader = first replica, epochs 0, ISR = replicas), provided the topic key keeps `topicRevision`. */
-  private async writePartitions(name: string, firstIndex: number, assignments: number[][], topicKey: string, topicRevision: string): Promise<void> {
+  /** Writes new partitions' records, each transaction only while `guardKey` still has `guardRevision` (the creation's claim, or the topic record read). */
+  private async writePartitions(name: string, firstIndex: number, assignments: number[][], guardKey: string, guardRevision: string): Promise<void> {
     for (let from = 0; from < assignments.length; from += KEYS_PER_TXN) {
       const puts = assignments.slice(from, from + KEYS_PER_TXN).map((replicas, i) => {
         const record: PartitionRecord = { leader: replicas[0], leaderEpoch: 0, replicas, isr: [...replicas], partitionEpoch: 0 };
         return this.client.put(this.keys.partition(name, firstIndex + from + i)).value(encode(record));
       });
-      const txn = await this.client.if(topicKey, 'Mod', '==', topicRevision).then(...puts).commit();
-      if (!txn.succeeded) throw new Error(topicRevision === '0' ? `topic ${name} already exists` : `topic ${name} changed while its partitions were being created`);
+      const txn = await this.client.if(guardKey, 'Mod', '==', guardRevision).then(...puts).commit();
+      if (!txn.succeeded) throw new Error(`topic ${name} changed while its partitions were being created`);
     }
   }
 

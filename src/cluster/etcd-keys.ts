@@ -5,6 +5,7 @@
 //   <prefix>/brokers/<id>               a live broker (under its lease)
 //   <prefix>/controller                 the controller's id (under its lease)
 //   <prefix>/topics/<name>              topic id, partition count, configs
+//   <prefix>/topic-creations/<name>     the broker creating the topic now (under its lease)
 //   <prefix>/partitions/<name>/<index>  leader, epochs, replicas, ISR
 //   <prefix>/broker-configs/<scope>     dynamic broker configs (<default>: cluster-wide)
 //   <prefix>/group-configs/<group>      group configs (group id URI-encoded)
@@ -44,6 +45,7 @@ export class EtcdKeys {
   broker = (nodeId: number): string => `${this.root}brokers/${nodeId}`;
   controller = (): string => `${this.root}controller`;
   topic = (name: string): string => `${this.root}topics/${name}`;
+  topicCreation = (name: string): string => `${this.root}topic-creations/${name}`;
   /** Every partition key of one topic starts with this. */
   partitionsOf = (topic: string): string => `${this.root}partitions/${topic}/`;
   partition = (topic: string, partition: number): string => `${this.partitionsOf(topic)}${partition}`;

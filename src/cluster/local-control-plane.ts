@@ -9,7 +9,7 @@ import { asStorageFailure } from '../errors.js';
 import type { ConfigMap } from '../metadata/config-def.js';
 import type { TopicConfigs } from '../metadata/topic-configs.js';
 import { writeFileAtomically } from '../storage/checkpoint-file.js';
-import type { BrokerInfo, ControlPlane, ReassignmentRequest, ReassignmentResult, ElectionResult, ElectionType, PartitionAssignment, TopicMetadata } from './control-plane.js';
+import { type BrokerInfo, type ControlPlane, type ReassignmentRequest, type ReassignmentResult, type ElectionResult, type ElectionType, type PartitionAssignment, TopicExistsError, type TopicMetadata } from './control-plane.js';
 import { newClusterId, newTopicId } from './new-ids.js';
 
 interface StoredState {
@@ -92,7 +92,7 @@ export class LocalControlPlane implements ControlPlane {
   }
 
   async createTopic(name: string, partitions: number, configs: TopicConfigs): Promise<TopicMetadata> {
-    if (this.byName.has(name)) throw new Error(`topic ${name} already exists`);
+    if (this.byName.has(name)) throw new TopicExistsError(name);
     const topic = this.build(name, newTopicId(), partitions, configs);
     this.index(topic);
     this.persist();

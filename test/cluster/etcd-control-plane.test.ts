@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
 import { AclStore } from '../../src/broker/acl/acl-store.js';
-import type { ControlPlane, RecordChange, TopicMetadata } from '../../src/cluster/control-plane.js';
+import { type ControlPlane, type RecordChange, TopicExistsError, type TopicMetadata } from '../../src/cluster/control-plane.js';
 import { EtcdControlPlane, type EtcdControlPlaneOptions } from '../../src/cluster/etcd-control-plane.js';
 import { resolveConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/logger.js';
@@ -276,6 +276,46 @@ describe('EtcdControlPlane', skipUnless(etcdServer), () => {
     const etcd = await startEtcd(t, 1);
     await openPlane(t, etcd, 1);
     await assert.rejects(openPlane(t, etcd, 1), { code: 'SLUICE_ERR_BROKER_ID_TAKEN' });
+  });
+
+  test('brokers creating one topic name at once: one creates it, the others are told it exists, and every partition is the creator’s', async (t) => {
+    const etcd = await startEtcd(t, 1);
+    const planes = await threeBrokers(t, etcd);
+    for (let round = 0; round < 10; round++) {
+      const name = `race-${round}`;
+      // Each broker asks for another shape: partitions 3, 4, 5 with 1, 2, 3 replicas each.
+      const attempts = await Promise.allSettled(planes.map((plane, i) => plane.createTopic(name, 3 + i, {}, { replicationFactor: 1 + i, assignments: null })));
+      const won = attempts.flatMap((a, i) => (a.status === 'fulfilled' ? [i] : []));
+      assert.equal(won.length, 1, `one creation of ${name} succeeds: ${attempts.map((a) => a.status).join(', ')}`);
+      for (const a of attempts) if (a.status === 'rejected') assert.ok(a.reason instanceof TopicExistsError, `a loser is told the name is taken: ${a.reason}`);
+      const winner = won[0];
+      for (const plane of planes) {
+        await untilCluster(plane, () => plane.topic(name) !== undefined, `broker ${plane.nodeId} sees ${name}`);
+        const topic = plane.topic(name) as TopicMetadata;
+        assert.equal(topic.partitions.length, 3 + winner);
+        assert.deepEqual(topic.partitions.map((p) => p.replicas.length), topic.partitions.map(() => 1 + winner), `every partition of ${name} has the creator's replication factor`);
+      }
+    }
+  });
+
+  test('a creation claim whose broker is gone frees the name when its lease lapses', async (t) => {
+    const etcd = await startEtcd(t, 1);
+    const [plane] = await threeBrokers(t, etcd);
+    const client = new Etcd3({ hosts: etcd.endpoints() });
+    t.after(() => client.close());
+    // What a broker that died while creating "orders" leaves: its claim, under its lease.
+    const lease = client.lease(1, { autoKeepAlive: false });
+    await lease.put('/test/topic-creations/orders').value('9');
+    await assert.rejects(plane.createTopic('orders', 1, {}), TopicExistsError);
+    const deadline = Date.now() + CLUSTER_WAIT_MS;
+    for (;;) {
+      const attempt = await plane.createTopic('orders', 1, {}).then(() => null, (err: unknown) => err);
+      if (attempt === null) break;
+      assert.ok(attempt instanceof TopicExistsError, String(attempt));
+      assert.ok(Date.now() < deadline, 'the claim lapses with its lease');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.equal(plane.topic('orders')?.partitions.length, 1);
   });
 
   test('with three etcd members, reads and compare-and-swap go on after the etcd leader is killed', async (t) => {

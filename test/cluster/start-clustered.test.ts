@@ -8,6 +8,10 @@ import { describe, test } from 'node:test';
 import { Kafka, logLevel } from 'kafkajs';
 import fs from 'node:fs';
 import type { RunningBroker } from '../../src/start-broker.js';
+import { Admin } from '../../src/client/admin.js';
+import { KafkaError } from '../../src/client/client-error.js';
+import { KafkaClient } from '../../src/client/kafka-client.js';
+import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { startTestBroker } from '../helpers/broker.js';
 import { makeTestCertificates } from '../helpers/tls-certs.js';
 import { freePort } from '../helpers/free-port.js';
@@ -70,6 +74,22 @@ describe('a broker started with --etcd', skipUnless(etcdServer), () => {
     t.after(() => admin.disconnect());
     const described = await admin.describeCluster();
     assert.deepEqual(described.brokers.map((b) => [b.nodeId, b.port]).sort(), [[1, ssl(one)], [2, ssl(two)]]);
+  });
+
+  test('CreateTopics of one name at two brokers at once: one creates it, the other answers TOPIC_ALREADY_EXISTS', async (t) => {
+    const etcd = await startEtcd(t, 1);
+    const cluster = { etcd: etcd.endpoints(), etcdPrefix: '/create' };
+    const brokers = [await startTestBroker(t, { ...cluster, nodeId: 1 }), await startTestBroker(t, { ...cluster, nodeId: 2 })];
+    const plane = brokers[0].broker.cluster;
+    await untilCluster(plane, () => plane.brokers().length === 2, 'two brokers');
+    const clients = brokers.map((b) => new KafkaClient({ bootstrap: b.bootstrap }));
+    t.after(() => Promise.all(clients.map((c) => c.close())));
+    for (let round = 0; round < 5; round++) {
+      const attempts = await Promise.allSettled(clients.map((c) => new Admin(c).createTopic(`orders-${round}`, 2)));
+      assert.equal(attempts.filter((a) => a.status === 'fulfilled').length, 1, attempts.map((a) => (a.status === 'rejected' ? String(a.reason) : 'created')).join(', '));
+      const refused = attempts.find((a) => a.status === 'rejected') as PromiseRejectedResult;
+      assert.ok(refused.reason instanceof KafkaError && refused.reason.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS, String(refused.reason));
+    }
   });
 
   test('a second broker with the id of a live one refuses to start', async (t) => {
