@@ -11,15 +11,12 @@
 // the state); Kafka's ShareUpdate records (key version 1), which Sluice does
 // not write, are skipped when read. A null value deletes the partition's state.
 //
-// notBefore is Sluice's own tagged field (tag 10000, as the releaseDelayMs of
-// acknowledgement batches; default 0, then not written): the time (ms since
-// the epoch) before which available records are not delivered, so that a
-// release with a delay outlives a restart. Kafka's layout has no place for it;
-// a Kafka reader skips the unknown tag and sees the records available.
+// notBefore is Sluice's own tagged field of a state batch (protocol/share-state-fields.ts).
 
 import { MalformedFrameError } from '../../protocol/malformed-frame-error.js';
 import type { Message } from '../../protocol/codec.js';
-import { a, f, message } from '../../protocol/schema.js';
+import { f, message } from '../../protocol/schema.js';
+import { stateBatches } from '../../protocol/share-state-fields.js';
 import { VersionedRecord } from '../versioned-record.js';
 import type { SharePartitionSnapshot } from './share-partition.js';
 
@@ -35,13 +32,7 @@ const ShareSnapshotValue = new VersionedRecord(
     f('stateEpoch', 'int32'),
     f('leaderEpoch', 'int32'),
     f('startOffset', 'int64'),
-    a('stateBatches', '0', [
-      f('firstOffset', 'int64'),
-      f('lastOffset', 'int64'),
-      f('deliveryState', 'int8'),
-      f('deliveryCount', 'int16'),
-      f('notBefore', 'int64', '0+', { tag: 10000, default: 0 }),
-    ]),
+    stateBatches,
   ]),
 );
 
