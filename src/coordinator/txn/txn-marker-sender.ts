@@ -8,7 +8,8 @@
 // partition that no longer exists ends the retries: nothing is left to mark.
 
 import type { BrokerInfo, ControlPlane } from '../../cluster/control-plane.js';
-import { BrokerConnection } from '../../client/connection.js';
+import { BackoffWaits } from '../backoff-waits.js';
+import { BrokerConnections } from '../broker-connections.js';
 import type { InterBrokerSecurity } from '../../cluster/inter-broker-security.js';
 import type { Clock } from '../../clock.js';
 import { SluiceError } from '../../errors.js';
@@ -29,18 +30,20 @@ export interface TxnMarker {
 }
 
 export class TxnMarkerSender {
-  private readonly connections = new Map<number, Promise<BrokerConnection>>();
-  /** Backoff waits in progress: each ends the wait at once (close). */
-  private readonly waits = new Set<() => void>();
+  private readonly connections: BrokerConnections;
+  private readonly waits: BackoffWaits;
   private closed = false;
 
   constructor(
     private readonly cluster: Pick<ControlPlane, 'topic' | 'brokers'>,
-    private readonly clock: Clock,
+    clock: Clock,
     private readonly log: Logger,
     /** TLS and SASL of the leaders' inter-broker listener (cluster/inter-broker-security.ts). */
-    private readonly security: InterBrokerSecurity = {},
-  ) {}
+    security: InterBrokerSecurity = {},
+  ) {
+    this.connections = new BrokerConnections('sluice-txn-markers', log, security);
+    this.waits = new BackoffWaits(clock);
+  }
 
   /** Resolves once the marker is committed at the partition's leader, or the partition is gone; rejects only when the sender closes. */
   async send(marker: TxnMarker): Promise<void> {
@@ -54,59 +57,31 @@ export class TxnMarkerSender {
         if (errorCode === ErrorCode.NONE || errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) return;
         this.log.debug({ ...marker, leader: leader.nodeId, errorCode }, 'transaction marker not written; retrying');
       }
-      await this.backoff(backoffMs);
+      await this.waits.wait(backoffMs);
     }
   }
 
   /** Stops every retry (their sends reject) and closes the connections. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const wake of [...this.waits]) wake();
-    const connections = [...this.connections.values()];
-    this.connections.clear();
-    await Promise.all(connections.map((c) => c.then((conn) => conn.close()).catch(() => {})));
+    this.waits.wakeAll();
+    await this.connections.close();
   }
 
   /** The partition's error code from `leader`, or -1 when the request did not get an answer. */
   private async sendTo(leader: BrokerInfo, marker: TxnMarker): Promise<number> {
-    let connection = this.connections.get(leader.nodeId);
-    if (!connection) {
-      connection = BrokerConnection.connect(leader.replicationHost, leader.replicationPort, { clientId: 'sluice-txn-markers', ...this.security });
-      this.connections.set(leader.nodeId, connection);
-    }
-    try {
-      const res = await (
-        await connection
-      ).sendVersion(WRITE_TXN_MARKERS, 1, {
-        markers: [
-          {
-            producerId: marker.producerId,
-            producerEpoch: marker.producerEpoch,
-            transactionResult: marker.commit,
-            topics: [{ name: marker.topic, partitionIndexes: [marker.partition] }],
-            coordinatorEpoch: 0,
-          },
-        ],
-      });
-      return res.markers[0]?.topics[0]?.partitions[0]?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR;
-    } catch (err) {
-      // The next try connects again (to whoever leads then).
-      if (this.connections.get(leader.nodeId) === connection) this.connections.delete(leader.nodeId);
-      void connection.then((c) => c.close()).catch(() => {});
-      this.log.debug({ err, leader: leader.nodeId }, 'WriteTxnMarkers got no answer');
-      return -1;
-    }
-  }
-
-  private backoff(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const wake = () => {
-        timer.cancel();
-        this.waits.delete(wake);
-        resolve();
-      };
-      const timer = this.clock.schedule(ms, wake);
-      this.waits.add(wake);
+    const res = await this.connections.send(leader, WRITE_TXN_MARKERS, 1, {
+      markers: [
+        {
+          producerId: marker.producerId,
+          producerEpoch: marker.producerEpoch,
+          transactionResult: marker.commit,
+          topics: [{ name: marker.topic, partitionIndexes: [marker.partition] }],
+          coordinatorEpoch: 0,
+        },
+      ],
     });
+    if (res === null) return -1;
+    return res.markers[0]?.topics[0]?.partitions[0]?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR;
   }
 }
