@@ -9,7 +9,9 @@
 //
 // Each leader's loop keeps at most one ShareFetch and one ShareAcknowledge
 // in flight on the leader's 'fetch' connection: a ShareFetch asking for the
-// room left whenever there is room, and a ShareAcknowledge with the
+// room left whenever there is room (at most an even share of the window per
+// leader, so that one leader's long poll never holds the whole window while
+// the others have records), and a ShareAcknowledge with the
 // acknowledgements settled since the last one. Both are built once the
 // current turn of the event loop is over, so the settles it made go
 // together, and the ShareFetch goes first: the broker answers a connection in
@@ -201,9 +203,12 @@ export class ShareConsumer {
         this.changed.notify();
       });
     };
-    // A failed request ended the session; the loop waits this long before opening another.
+    // A failed request ended the session; the loop waits this long before opening another. The broker
+    // may be gone: the topic's leaders are asked again, so its partitions go to their new leaders' loops.
     const failed = () => {
-      if (!this.closing) inFlight.backoff ??= sleep(this.clock, RETRY_BACKOFF_MS).finally(() => (inFlight.backoff = null));
+      if (this.closing) return;
+      this.client.invalidate(this.opts.topic);
+      inFlight.backoff ??= sleep(this.clock, RETRY_BACKOFF_MS).finally(() => (inFlight.backoff = null));
     };
     while (!this.closing && !this.fatal) {
       if (inFlight.backoff) await inFlight.backoff;
@@ -223,7 +228,7 @@ export class ShareConsumer {
         failed();
         continue;
       }
-      if (canFetch()) track('fetch', this.fetch(s, conn, wanted, this.room(), failed));
+      if (canFetch()) track('fetch', this.fetch(s, conn, wanted, this.fetchRoom(), failed));
       if (canAcknowledge()) track('acknowledge', this.acknowledge(s, conn, failed));
     }
     await Promise.all([inFlight.fetch, inFlight.acknowledge]);
@@ -232,6 +237,11 @@ export class ShareConsumer {
   /** Records we may still ask for: the window less what we hold and what requests in flight may bring. */
   private room(): number {
     return this.opts.prefetch - this.held - this.reserved;
+  }
+
+  /** What one leader's ShareFetch asks for: the room, at most the window shared evenly among the leaders (the whole window with one). */
+  private fetchRoom(): number {
+    return Math.min(this.room(), Math.max(1, Math.floor(this.opts.prefetch / this.sessions.size)));
   }
 
   private async fetch(s: LeaderSession, conn: BrokerConnection, wanted: number[], room: number, failed: () => void): Promise<void> {
