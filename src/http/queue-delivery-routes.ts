@@ -14,7 +14,7 @@
 
 import type { FastifyInstance } from 'fastify';
 import { AcknowledgeType, MAX_RELEASE_DELAY_MS } from '../coordinator/share/share-partition.js';
-import type { HeldRecord, SharePartitionResult } from '../coordinator/share/share-coordinator.js';
+import type { HeldRecord, SharePartitionResult } from '../coordinator/share/share-requests.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { decodeBatch, forEachBatch } from '../protocol/records.js';
 import type { HttpApiContext } from './api-context.js';

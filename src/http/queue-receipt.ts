@@ -11,7 +11,7 @@
 // API or of a member that has since left. Receipts are not secrets: whoever may
 // settle messages of the API may settle any of them.
 
-import type { HeldRecord } from '../coordinator/share/share-coordinator.js';
+import type { HeldRecord } from '../coordinator/share/share-requests.js';
 import { HttpApiError } from './errors.js';
 
 const VERSION = 1;

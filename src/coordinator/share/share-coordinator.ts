@@ -8,10 +8,17 @@
 // acquired. Group ids are one namespace with classic and consumer groups:
 // `otherGroupType` says when an id belongs to one of those.
 //
-// A partition's state is written to __share_group_state (share-state-store.ts)
-// after each acknowledgement, and the answer waits for that write: a restart
-// keeps acknowledged records acknowledged, and records held at the time come
-// back available. Membership is not stored: after a restart members rejoin.
+// A share partition lives on the leader of its topic partition (KIP-932's
+// share-partition leader): ShareFetch and ShareAcknowledge elsewhere answer
+// NOT_LEADER_OR_FOLLOWER, and when this broker stops leading a topic
+// partition its share partitions are dropped. A share partition is loaded
+// when first read, from the state its share coordinator stored
+// (share-state-persister.ts; share-state-coordinator.ts is that coordinator
+// for the keys of the __share_group_state partitions this broker leads), and
+// its state is stored there after each acknowledgement, the answer waiting
+// for that write: a restart or a move keeps acknowledged records
+// acknowledged, and records held at the time come back available.
+// Membership is not stored: after a restart members rejoin.
 //
 // Records a group archives are copied to its dead-letter topic when it names
 // one (dead-letters.ts).
@@ -45,65 +52,19 @@ import { type DeadLetter, copyToDeadLetterTopic } from './dead-letters.js';
 import { acquireFromLog } from './share-acquisition.js';
 import { ShareReadCache } from './share-read-cache.js';
 import { ShareGroup, type ShareHeartbeat, type ShareHeartbeatResult } from './share-group.js';
-import { type AcknowledgeType, type AcknowledgementBatch, type AcquiredRecords, SharePartition, type RecordStateCounts } from './share-partition.js';
+import { type AcknowledgeType, SharePartition, type RecordStateCounts } from './share-partition.js';
 import { OPEN_SESSION_EPOCH, type SessionPartition, type ShareSession, ShareSessions, sessionPartitionKey } from './share-sessions.js';
 import type { SharePartitionSnapshot } from './share-partition.js';
-import { type ShareGroupFigures, type SharePartitionFigures, batchTimestampAt, sumFigures } from './share-figures.js';
-import { ShareStateStore } from './share-state-store.js';
+import { type ShareGroupFigures, partitionFigures, sumFigures } from './share-figures.js';
+import { ShareStateCoordinator } from './share-state-coordinator.js';
+import { ShareStateError, ShareStatePersister } from './share-state-persister.js';
+import { ShareStateSender } from './share-state-sender.js';
+import type { LeadershipChange } from '../../broker/leadership.js';
+import { systemClock } from '../../clock.js';
 import { shareStartOffset } from './share-start-offset.js';
-import {
-  type AlterShareOffsetsResult,
-  type DeleteShareOffsetsResult,
-  type ShareOffsetError,
-  type SharePartitionOffset,
-  type ShareTopicOffsets,
-  type TopicPartitions,
-  UNINITIALIZED_START_OFFSET,
-  shareLag,
-} from './share-offsets.js';
-
-export interface SharePartitionRequest extends SessionPartition {
-  acknowledgements: AcknowledgementBatch[];
-}
-
-export interface ShareFetchInput {
-  groupId: string;
-  memberId: string;
-  sessionEpoch: number;
-  maxWaitMs: number;
-  maxBytes: number;
-  maxRecords: number;
-  partitions: SharePartitionRequest[];
-  forgotten: SessionPartition[];
-  /** The requesting connection, aborted when it closes: a session it opens ends then. */
-  connection: AbortSignal;
-  /** Whether the principal may read a topic (by id) now: the session's partitions of the others answer TOPIC_AUTHORIZATION_FAILED and are not read. */
-  mayRead: (topicId: string) => boolean;
-}
-
-/** What one acquisition asks for: a ShareFetch's limits, or an in-process member's, which may stop waiting early. */
-type AcquireRequest = Pick<ShareFetchInput, 'groupId' | 'memberId' | 'maxRecords' | 'maxBytes' | 'maxWaitMs'> & { stop?: AbortSignal };
-
-/** A record a member holds, named with the delivery (count) it was given in. */
-export interface HeldRecord extends SessionPartition {
-  offset: number;
-  deliveryCount: number;
-}
-
-export interface SharePartitionResult extends SessionPartition {
-  errorCode: number;
-  acknowledgeErrorCode: number;
-  leaderEpoch: number;
-  records: Buffer;
-  acquired: AcquiredRecords[];
-}
-
-export interface ShareFetchOutput {
-  errorCode: number;
-  errorMessage: string | null;
-  lockDurationMs: number;
-  partitions: SharePartitionResult[];
-}
+import type { AlterShareOffsetsResult, DeleteShareOffsetsResult, ShareTopicOffsets, TopicPartitions } from './share-offsets.js';
+import { ShareOffsetAdmin } from './share-offset-admin.js';
+import { type AcquireRequest, type HeldRecord, type ShareFetchInput, type ShareFetchOutput, type SharePartitionRequest, type SharePartitionResult, mergeRequested, partitionResults } from './share-requests.js';
 
 /** One partition of a share group as `sluice queue stats` shows it. */
 export interface SharePartitionStats extends RecordStateCounts {
@@ -122,11 +83,12 @@ export interface ShareGroupOverview {
   state: string;
 }
 
-const NO_RECORDS = Buffer.alloc(0);
 /** Parsed filters kept (one per distinct expression in use; the cache starts over past this). */
 const MAX_CACHED_FILTERS = 1000;
 /** Bytes of recent log reads kept for share partitions (share-read-cache.ts): 32 MiB. */
 const READ_CACHE_BYTES = 32 * 1024 * 1024;
+/** How long reading or storing a share partition's state may retry an unreachable share coordinator (below clients' 30 s request timeout). */
+const STATE_TIMEOUT_MS = 15_000;
 
 export class ShareCoordinator {
   private readonly groups = new Map<string, ShareGroup>();
@@ -137,7 +99,14 @@ export class ShareCoordinator {
   /** Long-polling fetches of each group, woken when records become available again. */
   private readonly waiting = new Map<string, Set<() => void>>();
   private readonly topics: TopicView;
-  private readonly store: ShareStateStore;
+  /** The share coordinator's side: the stored states of the keys of the __share_group_state partitions led here. */
+  readonly states: ShareStateCoordinator;
+  /** How share partitions led here read and store their states, wherever their share coordinator is. */
+  private readonly persister: ShareStatePersister;
+  /** Share partitions being loaded (their state read), by partition key: concurrent fetches share one load. */
+  private readonly loading = new Map<string, Promise<number>>();
+  private readonly stopLeadership: () => void;
+  private readonly offsetAdmin: ShareOffsetAdmin;
   /** Records copied to dead-letter topics, by partition key. */
   private readonly deadLettered = new Map<string, number>();
   /** Per dead-letter topic, the last copy: copies run one after another, in the order records were archived. */
@@ -145,8 +114,6 @@ export class ShareCoordinator {
   /** Parsed share.filter expressions, by their text. */
   private readonly filters = new Map<string, ShareFilter>();
   private readonly readCache = new ShareReadCache(READ_CACHE_BYTES);
-  /** Stored states not loaded yet, by partition key: a partition is restored when first read. */
-  private readonly stored = new Map<string, SharePartitionSnapshot>();
 
   constructor(
     private readonly broker: Broker,
@@ -165,27 +132,28 @@ export class ShareCoordinator {
       byId: (topicId) => info(cluster.topicById(Buffer.from(topicId, 'hex'))),
       all: () => cluster.topics().map((t) => info(t)!),
     };
-    this.store = new ShareStateStore(broker, config, log);
+    this.states = new ShareStateCoordinator(broker, config, log);
+    this.persister = new ShareStatePersister(cluster, config.nodeId, this.states, new ShareStateSender(log, broker.interBrokerSecurity), systemClock, log, STATE_TIMEOUT_MS);
+    this.stopLeadership = broker.leadership.on((change) => this.onLeadership(change));
+    this.offsetAdmin = new ShareOffsetAdmin({
+      topics: this.topics,
+      log,
+      partition: (topic, index) => broker.partition(topic, index),
+      otherGroupType,
+      groupState: (groupId) => this.groups.get(groupId)?.state,
+      statesOf: (groupId) => this.statesOf(groupId),
+      stateOf: (groupId, p) => this.partitions.get(partitionKey(groupId, p))?.snapshot() ?? this.states.snapshotOf({ groupId, ...p }),
+      setState: (groupId, p, state) => this.setState(groupId, p, state),
+    });
   }
 
   /**
    * Loads the stored states of every partition of __share_group_state this
    * broker leads, and from now on follows their leadership; call before
-   * serving requests. Share partitions already read keep their state when a
-   * partition of __share_group_state moves away (it belongs to the leader of
-   * the partition they read); only their writes to it fail then.
+   * serving requests.
    */
   start(): void {
-    this.store.start({
-      snapshot: (key, snapshot) => {
-        const k = partitionKey(key.groupId, key);
-        if (snapshot === null) this.stored.delete(k);
-        else this.stored.set(k, snapshot);
-      },
-      unload: (isIn) => {
-        for (const key of [...this.stored.keys()]) if (isIn(splitPartitionKey(key))) this.stored.delete(key);
-      },
-    });
+    this.states.start();
   }
 
   /** Whether `groupId` is a share group here. */
@@ -243,70 +211,19 @@ export class ShareCoordinator {
     return ErrorCode.NONE;
   }
 
-  /**
-   * DescribeShareGroupOffsets for one group: each partition's start offset,
-   * leader epoch and lag; -1 where the group has no state, and for topics that
-   * do not exist (absence of data, not an error, as Kafka answers). `topics`
-   * null: every partition the group has state for.
-   */
+  /** DescribeShareGroupOffsets for one group (share-offset-admin.ts). */
   describeOffsets(groupId: string, topics: TopicPartitions[] | null): ShareTopicOffsets[] {
-    return (topics ?? this.topicsWithState(groupId)).map(({ topic, partitions }) => {
-      const info = this.topics.byName(topic);
-      return { topic, topicId: info?.topicId ?? null, partitions: partitions.map((partition) => this.offsetOf(groupId, info, partition)) };
-    });
+    return this.offsetAdmin.describe(groupId, topics);
   }
 
-  /**
-   * AlterShareGroupOffsets: sets the start offset of partitions of an empty
-   * share group. Whatever the group knew of those partitions is dropped: the
-   * next fetch starts at the new offset with nothing delivered. A negative
-   * offset forgets the partition, which then starts per share.auto.offset.reset.
-   * Answers once the new states are stored.
-   */
-  async alterOffsets(groupId: string, topics: { topic: string; partitions: { partition: number; startOffset: number }[] }[]): Promise<AlterShareOffsetsResult> {
-    const refused = this.refuseOffsetChange(groupId);
-    if (refused) return { ...refused, topics: [] };
-    const writes: Promise<void>[] = [];
-    const out = topics.map(({ topic, partitions }) => {
-      const info = this.topics.byName(topic);
-      return {
-        topic,
-        topicId: info?.topicId ?? null,
-        partitions: partitions.map(({ partition, startOffset }) => {
-          if (!info || partition < 0 || partition >= info.partitions) return { partition, ...UNKNOWN_PARTITION };
-          const result: { partition: number } & ShareOffsetError = { partition, errorCode: ErrorCode.NONE, errorMessage: null };
-          const state = startOffset < 0 ? null : { startOffset, stateBatches: [] };
-          writes.push(this.setState(groupId, { topicId: info.topicId, partition }, state).catch((err) => void Object.assign(result, this.storeFailure(err, groupId))));
-          return result;
-        }),
-      };
-    });
-    await Promise.all(writes);
-    this.log.info({ group: groupId, topics: topics.map((t) => t.topic) }, 'share group offsets altered');
-    return { errorCode: ErrorCode.NONE, errorMessage: null, topics: out };
+  /** AlterShareGroupOffsets (share-offset-admin.ts): answers once the new states are stored. */
+  alterOffsets(groupId: string, topics: { topic: string; partitions: { partition: number; startOffset: number }[] }[]): Promise<AlterShareOffsetsResult> {
+    return this.offsetAdmin.alter(groupId, topics);
   }
 
-  /** DeleteShareGroupOffsets: forgets an empty share group's state for whole topics. */
-  async deleteOffsets(groupId: string, topics: string[]): Promise<DeleteShareOffsetsResult> {
-    const refused = this.refuseOffsetChange(groupId);
-    if (refused) return { ...refused, topics: [] };
-    const states = this.statesOf(groupId);
-    const out = await Promise.all(
-      topics.map(async (topic) => {
-        const info = this.topics.byName(topic);
-        if (!info) return { topic, topicId: null, ...UNKNOWN_PARTITION };
-        const held = states.filter((s) => s.topicId === info.topicId);
-        if (held.length === 0) return { topic, topicId: null, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: 'There is no offset information to delete.' };
-        try {
-          await Promise.all(held.map((s) => this.setState(groupId, s, null)));
-          return { topic, topicId: info.topicId, errorCode: ErrorCode.NONE, errorMessage: null };
-        } catch (err) {
-          return { topic, topicId: info.topicId, ...this.storeFailure(err, groupId) };
-        }
-      }),
-    );
-    this.log.info({ group: groupId, topics }, 'share group offsets deleted');
-    return { errorCode: ErrorCode.NONE, errorMessage: null, topics: out };
+  /** DeleteShareGroupOffsets (share-offset-admin.ts). */
+  deleteOffsets(groupId: string, topics: string[]): Promise<DeleteShareOffsetsResult> {
+    return this.offsetAdmin.delete(groupId, topics);
   }
 
   /** Per-partition record states of a share group, for the partitions it has read. */
@@ -328,12 +245,13 @@ export class ShareCoordinator {
    * queue nobody reads since a restart shows too.
    */
   figures(groupId?: string): ShareGroupFigures[] {
-    for (const key of [...this.stored.keys()]) {
-      const { groupId: g, topicId, partition } = splitPartitionKey(key);
-      if (groupId !== undefined && g !== groupId) continue;
-      const topic = this.topics.byId(topicId);
-      const log = topic && this.broker.partition(topic.name, partition);
-      if (log) this.sharePartition(g, { topicId, partition }, log);
+    // The states this broker's share coordinator holds, of partitions it leads (always so on a single broker).
+    for (const key of this.states.keys()) {
+      const k = partitionKey(key.groupId, key);
+      if ((groupId !== undefined && key.groupId !== groupId) || this.partitions.has(k)) continue;
+      const topic = this.topics.byId(key.topicId);
+      const log = topic && this.broker.partition(topic.name, key.partition);
+      if (log?.isLeader) this.partitions.set(k, this.newSharePartition(key.groupId, key, log, this.states.snapshotOf(key) ?? null));
     }
     const ids = new Set([...this.groups.keys(), ...[...this.partitions.keys()].map((key) => splitPartitionKey(key).groupId)]);
     const now = this.clock.now();
@@ -341,26 +259,9 @@ export class ShareCoordinator {
       .filter((id) => groupId === undefined || id === groupId)
       .sort()
       .map((id) => {
-        const partitions = this.loadedPartitionsOf(id).map(({ key, topic, partition, share }): SharePartitionFigures => {
-          const log = this.broker.partition(topic, partition);
-          const counts = share.stateCounts();
-          const unread = log ? Math.max(0, log.highWatermark - share.endOffset) : 0;
-          // The first record deliverable now: in the window, else the first one not read yet.
-          const next = share.nextFetchOffset() ?? share.endOffset;
-          const oldest = log && (next < share.endOffset || unread > 0) ? batchTimestampAt(log, next) : null;
-          return {
-            topic,
-            partition,
-            startOffset: share.startOffset,
-            endOffset: share.endOffset,
-            ready: counts.available + unread,
-            delayed: counts.delayed,
-            inFlight: counts.acquired,
-            oldestReadyAgeMs: oldest === null ? null : Math.max(0, now - oldest),
-            ...share.counters,
-            deadLettered: this.deadLettered.get(key) ?? 0,
-          };
-        });
+        const partitions = this.loadedPartitionsOf(id).map(({ key, topic, partition, share }) =>
+          partitionFigures(topic, partition, share, this.broker.partition(topic, partition), this.deadLettered.get(key) ?? 0, now),
+        );
         return { groupId: id, totals: sumFigures(partitions), partitions };
       });
   }
@@ -480,14 +381,15 @@ export class ShareCoordinator {
 
   /** Stops every timer, waits for state writes in flight and forgets all state (the broker is closing). */
   async close(): Promise<void> {
-    this.store.stop();
+    this.stopLeadership();
+    this.states.stop();
     for (const g of this.groups.values()) g.shutdown();
     for (const p of this.partitions.values()) p.close();
     this.groups.clear();
     this.partitions.clear();
     this.sessions.clear();
     for (const waiters of this.waiting.values()) for (const wake of waiters) wake();
-    await Promise.all([this.store.settle(), ...this.deadLetterChains.values()]);
+    await Promise.all([this.states.settle(), this.persister.close(), ...this.deadLetterChains.values()]);
   }
 
   // ---- internals ------------------------------------------------------------------------------
@@ -524,23 +426,61 @@ export class ShareCoordinator {
    */
   private async acquireUntil(req: AcquireRequest, partitions: () => SessionPartition[], resultFor: (p: SessionPartition) => SharePartitionResult, settled?: Promise<unknown>): Promise<void> {
     const deadline = this.clock.now() + Math.min(Math.max(req.maxWaitMs, 0), this.config.fetchMaxWaitMs);
-    let round = this.acquireRound(req, partitions(), resultFor);
+    let round = await this.acquireRound(req, partitions(), resultFor);
     await settled;
     for (;;) {
       const remaining = deadline - this.clock.now();
-      if (round === 'acquired' || remaining <= 0 || req.maxRecords <= 0 || req.stop?.aborted) break;
+      if (round === 'answer' || remaining <= 0 || req.maxRecords <= 0 || req.stop?.aborted) break;
       // A read whose records were all filtered out or held back: read on at once, letting other requests in between.
       if (round === 'moved-on') await new Promise<void>((resolve) => setImmediate(resolve));
       else await this.waitForRecords(req.groupId, partitions(), remaining, req.stop);
-      round = this.acquireRound(req, partitions(), resultFor);
+      round = await this.acquireRound(req, partitions(), resultFor);
     }
   }
 
-  /** One read of each session partition: whether anything was acquired, or else whether some window moved on without acquiring. */
-  private acquireRound(req: AcquireRequest, partitions: SessionPartition[], resultFor: (p: SessionPartition) => SharePartitionResult): 'acquired' | 'moved-on' | 'nothing' {
+  /**
+   * Loads one share partition from the state its share coordinator stored
+   * (none: it starts per share.auto.offset.reset); concurrent calls share one
+   * load. A load overtaken by a state change (setState) or a move of the
+   * partition installs nothing: the next read loads again, or answers
+   * NOT_LEADER_OR_FOLLOWER.
+   */
+  private load(groupId: string, p: SessionPartition, partition: Partition): Promise<number> {
+    const key = partitionKey(groupId, p);
+    const running = this.loading.get(key);
+    if (running) return running;
+    const leaderEpoch = partition.leaderEpoch;
+    const stateKey = { groupId, topicId: p.topicId, partition: p.partition };
+    const load: Promise<number> = this.persister.read(stateKey, leaderEpoch).then(
+      (snapshot) => {
+        const overtaken = this.loading.get(key) !== load || !partition.isLeader || partition.leaderEpoch !== leaderEpoch || this.partitions.has(key);
+        if (!overtaken) this.partitions.set(key, this.newSharePartition(groupId, p, partition, snapshot));
+        return ErrorCode.NONE;
+      },
+      (err) => {
+        this.log.warn({ err, group: groupId, topicId: p.topicId, partition: p.partition }, 'share-partition state could not be read');
+        return err instanceof ShareStateError ? err.errorCode : ErrorCode.UNKNOWN_SERVER_ERROR;
+      },
+    );
+    void load.finally(() => {
+      if (this.loading.get(key) === load) this.loading.delete(key);
+    });
+    this.loading.set(key, load);
+    return load;
+  }
+
+  /**
+   * One read of each session partition: whether there is something to answer
+   * (records acquired, or a partition not led here), or else whether some
+   * window moved on without acquiring. A share partition not loaded is
+   * loaded when the read reaches it (partitions the request's limits do not
+   * reach stay unloaded, as they stay unread); one whose state could not be
+   * read answers the error.
+   */
+  private async acquireRound(req: AcquireRequest, partitions: SessionPartition[], resultFor: (p: SessionPartition) => SharePartitionResult): Promise<'answer' | 'moved-on' | 'nothing'> {
     let records = req.maxRecords;
     let bytes = req.maxBytes;
-    let acquiredAny = false;
+    let answer = false;
     let movedOn = false;
     const filter = this.filterOf(req.groupId);
     const readCommitted = groupConfigValue(this.broker.cluster.groupConfigs(req.groupId), 'share.isolation.level') === 'read_committed';
@@ -552,8 +492,23 @@ export class ShareCoordinator {
         resultFor(p).errorCode = topic ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.UNKNOWN_TOPIC_ID;
         continue;
       }
-      const share = this.sharePartition(req.groupId, p, partition);
+      // The share-partition leader is the partition's leader (KIP-932); the client looks it up again.
+      if (!partition.isLeader) {
+        resultFor(p).errorCode = ErrorCode.NOT_LEADER_OR_FOLLOWER;
+        answer = true;
+        continue;
+      }
       const key = partitionKey(req.groupId, p);
+      // Loaded when a read first reaches it (the round runs on at once when none needs loading).
+      const loadError = this.partitions.has(key) ? ErrorCode.NONE : await this.load(req.groupId, p, partition);
+      if (loadError !== ErrorCode.NONE) {
+        resultFor(p).errorCode = loadError;
+        answer = true;
+        continue;
+      }
+      const share = this.partitions.get(key);
+      // The load was overtaken (a state change, a move): the next round loads again or answers NOT_LEADER_OR_FOLLOWER.
+      if (!share) continue;
       const read = (from: number, readBytes: number, end: number) => this.readCache.read(key, partition, from, readBytes, end);
       const got = acquireFromLog(partition, share, read, req.memberId, records, bytes, this.broker.cluster.topic(topic.name)?.configs ?? {}, filter, readCommitted);
       if (got.errorCode !== ErrorCode.NONE) {
@@ -568,9 +523,9 @@ export class ShareCoordinator {
       r.acquired.push(...got.acquired);
       for (const a of got.acquired) records -= a.lastOffset - a.firstOffset + 1;
       bytes -= got.records.length;
-      acquiredAny = true;
+      answer = true;
     }
-    return acquiredAny ? 'acquired' : movedOn ? 'moved-on' : 'nothing';
+    return answer ? 'answer' : movedOn ? 'moved-on' : 'nothing';
   }
 
   /** The group's share.filter, parsed (it was checked when set); null when it has none. Read at every acquisition, so a change applies from the next. */
@@ -587,19 +542,44 @@ export class ShareCoordinator {
 
   /** Applies one partition's acknowledgements and resolves once the new state is stored. */
   private async acknowledgePartition(groupId: string, memberId: string, p: SharePartitionRequest): Promise<number> {
+    const topic = this.topics.byId(p.topicId);
+    const partition = topic && this.broker.partition(topic.name, p.partition);
+    if (partition && !partition.isLeader) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
     const share = this.partitions.get(partitionKey(groupId, p));
     if (!share) return ErrorCode.INVALID_RECORD_STATE;
     const errorCode = share.acknowledge(memberId, p.acknowledgements);
     if (errorCode !== ErrorCode.NONE) return errorCode;
-    const topic = this.topics.byId(p.topicId);
-    const leaderEpoch = (topic && this.broker.partition(topic.name, p.partition)?.leaderEpoch) ?? -1;
     try {
-      await this.store.write({ groupId, topicId: p.topicId, partition: p.partition }, share.snapshot(), leaderEpoch);
+      await this.persister.write({ groupId, topicId: p.topicId, partition: p.partition }, share.snapshot(), partition?.leaderEpoch ?? -1);
       return ErrorCode.NONE;
     } catch (err) {
-      this.log.error({ err, group: groupId, topicId: p.topicId, partition: p.partition }, 'share-partition state could not be stored; the acknowledgement may be lost in a restart');
-      return ErrorCode.KAFKA_STORAGE_ERROR;
+      this.log.error({ err, group: groupId, topicId: p.topicId, partition: p.partition }, 'share-partition state could not be stored; the acknowledgement may be lost in a restart or a move');
+      return err instanceof ShareStateError ? err.errorCode : ErrorCode.KAFKA_STORAGE_ERROR;
     }
+  }
+
+  /**
+   * Drops the share partitions of a topic partition this broker no longer
+   * leads: their lock timers stop, what they held is forgotten (the new
+   * leader restores the last stored state, where held records are
+   * available), and fetches waiting on them are woken (they answer
+   * NOT_LEADER_OR_FOLLOWER).
+   */
+  private onLeadership(change: LeadershipChange): void {
+    if (change.role === 'leader') return;
+    const topicId = this.broker.cluster.topic(change.topic)?.topicId.toString('hex');
+    if (topicId === undefined) return;
+    const suffix = `\u0000${sessionPartitionKey({ topicId, partition: change.partition })}`;
+    const groups = new Set<string>();
+    for (const [key, share] of this.partitions) {
+      if (!key.endsWith(suffix)) continue;
+      share.close();
+      this.partitions.delete(key);
+      this.readCache.forget(key);
+      groups.add(splitPartitionKey(key).groupId);
+    }
+    for (const key of this.loading.keys()) if (key.endsWith(suffix)) this.loading.delete(key);
+    for (const groupId of groups) this.wake(groupId);
   }
 
   /** The loaded share partitions of a group, by topic name and partition. */
@@ -637,44 +617,15 @@ export class ShareCoordinator {
     for (const [key, share] of this.partitions) if (key.startsWith(prefix)) share.releaseMember(memberId);
   }
 
-  /** Why the offsets of `groupId` may not be changed now (Kafka's checks, in its order), or null. */
-  private refuseOffsetChange(groupId: string): ShareOffsetError | null {
-    if (groupId === '') return { errorCode: ErrorCode.INVALID_GROUP_ID, errorMessage: 'the group id is empty' };
-    const other = this.otherGroupType(groupId);
-    if (other !== null) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: `Group ${groupId} is a ${other} group, not a share group.` };
-    const group = this.groups.get(groupId);
-    // After a restart a group that has members no more is known by its stored state alone.
-    if (!group && this.statesOf(groupId).length === 0) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: `Group ${groupId} is not a share group here.` };
-    if (group && group.state !== 'Empty') return { errorCode: ErrorCode.NON_EMPTY_GROUP, errorMessage: `Share group ${groupId} has members; only an empty group's offsets can change.` };
-    return null;
-  }
-
   /** The partitions `groupId` has state for, loaded or only stored. */
   private statesOf(groupId: string): SessionPartition[] {
     const prefix = `${groupId}\u0000`;
-    const keys = new Set([...this.partitions.keys(), ...this.stored.keys()].filter((k) => k.startsWith(prefix)));
+    const stored = this.states.statesOf(groupId).map(({ key }) => partitionKey(groupId, key));
+    const keys = new Set([...[...this.partitions.keys()].filter((k) => k.startsWith(prefix)), ...stored]);
     return [...keys].map((key) => {
       const [topicId, partition] = key.slice(prefix.length).split(':');
       return { topicId, partition: Number(partition) };
     });
-  }
-
-  /** statesOf by topic name, partitions in order, topics that no longer exist left out. */
-  private topicsWithState(groupId: string): TopicPartitions[] {
-    const byTopic = new Map<string, number[]>();
-    for (const s of this.statesOf(groupId)) {
-      const name = this.topics.byId(s.topicId)?.name;
-      if (name !== undefined) byTopic.set(name, [...(byTopic.get(name) ?? []), s.partition]);
-    }
-    return [...byTopic].sort(([a], [b]) => a.localeCompare(b)).map(([topic, partitions]) => ({ topic, partitions: partitions.sort((a, b) => a - b) }));
-  }
-
-  private offsetOf(groupId: string, topic: TopicInfo | undefined, partition: number): SharePartitionOffset {
-    const key = topic && partitionKey(groupId, { topicId: topic.topicId, partition });
-    const state = key === undefined ? undefined : (this.partitions.get(key)?.snapshot() ?? this.stored.get(key));
-    const log = topic && this.broker.partition(topic.name, partition);
-    if (!state || !log) return { partition, startOffset: UNINITIALIZED_START_OFFSET, leaderEpoch: -1, lag: -1 };
-    return { partition, startOffset: state.startOffset, leaderEpoch: log.leaderEpoch, lag: shareLag(state, log.logStartOffset, log.highWatermark) };
   }
 
   /**
@@ -688,22 +639,15 @@ export class ShareCoordinator {
     this.partitions.delete(key);
     this.readCache.forget(key);
     this.deadLettered.delete(key);
-    if (state === null) this.stored.delete(key);
-    else this.stored.set(key, state);
-    const topic = this.topics.byId(p.topicId);
-    const leaderEpoch = (topic && this.broker.partition(topic.name, p.partition)?.leaderEpoch) ?? -1;
-    return this.store.write({ groupId, topicId: p.topicId, partition: p.partition }, state, leaderEpoch);
+    // A load in flight would install the state it read before this one.
+    this.loading.delete(key);
+    // -1: written by no share-partition leader, so never fenced (share-state-coordinator.ts).
+    return this.persister.write({ groupId, topicId: p.topicId, partition: p.partition }, state, -1);
   }
 
-  private storeFailure(err: unknown, groupId: string): ShareOffsetError {
-    this.log.error({ err, group: groupId }, 'share-partition state could not be stored');
-    return { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, errorMessage: 'the share-partition state could not be stored' };
-  }
-
-  private sharePartition(groupId: string, p: SessionPartition, partition: Partition): SharePartition {
+  /** A share partition from its stored state, or (none) starting per share.auto.offset.reset. */
+  private newSharePartition(groupId: string, p: SessionPartition, partition: Partition, snapshot: SharePartitionSnapshot | null): SharePartition {
     const key = partitionKey(groupId, p);
-    let share = this.partitions.get(key);
-    if (share) return share;
     const setting = (name: string) => this.numericSetting(groupId, name);
     // Getters, as for the group: a changed lock duration applies to the next
     // acquisition (locks granted keep their deadline), a changed delivery limit
@@ -723,17 +667,10 @@ export class ShareCoordinator {
         if (topic) this.deadLetter(key, { groupId, topic, partition: p.partition, first, last, reason, deliveryCount });
       },
     };
-    const snapshot = this.stored.get(key);
-    if (snapshot) {
-      this.stored.delete(key);
-      share = SharePartition.restore(snapshot, opts);
-    } else {
-      const reset = parseShareAutoOffsetReset(groupConfigValue(this.broker.cluster.groupConfigs(groupId), 'share.auto.offset.reset'));
-      // A stored value always parses: it was validated when set.
-      share = new SharePartition('reset' in reset ? shareStartOffset(partition, reset.reset, this.clock.now()) : partition.highWatermark, opts);
-    }
-    this.partitions.set(key, share);
-    return share;
+    if (snapshot) return SharePartition.restore(snapshot, opts);
+    const reset = parseShareAutoOffsetReset(groupConfigValue(this.broker.cluster.groupConfigs(groupId), 'share.auto.offset.reset'));
+    // A stored value always parses: it was validated when set.
+    return new SharePartition('reset' in reset ? shareStartOffset(partition, reset.reset, this.clock.now()) : partition.highWatermark, opts);
   }
 
   /** Copies archived records to the group's dead-letter topic, if it has one. */
@@ -794,36 +731,10 @@ export class ShareCoordinator {
   }
 }
 
-/** One result per partition of an answer, made when a partition first has something to say. */
-function partitionResults(): { results: Map<string, SharePartitionResult>; resultFor(p: SessionPartition): SharePartitionResult } {
-  const results = new Map<string, SharePartitionResult>();
-  const resultFor = (p: SessionPartition): SharePartitionResult => {
-    const key = sessionPartitionKey(p);
-    let r = results.get(key);
-    if (!r) results.set(key, (r = { ...p, errorCode: ErrorCode.NONE, acknowledgeErrorCode: ErrorCode.NONE, leaderEpoch: -1, records: NO_RECORDS, acquired: [] }));
-    return r;
-  };
-  return { results, resultFor };
-}
-
 const partitionKey = (groupId: string, p: SessionPartition): string => `${groupId}\u0000${sessionPartitionKey(p)}`;
 
 function splitPartitionKey(key: string): { groupId: string; topicId: string; partition: number } {
   const nul = key.indexOf('\u0000');
   const [topicId, partition] = key.slice(nul + 1).split(':');
   return { groupId: key.slice(0, nul), topicId, partition: Number(partition) };
-}
-
-const UNKNOWN_PARTITION: ShareOffsetError = { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: 'This server does not host this topic-partition.' };
-
-/** One entry per partition: a request may name a topic, or a partition, more than once (librdkafka 2.15 does). */
-function mergeRequested(partitions: SharePartitionRequest[]): SharePartitionRequest[] {
-  const merged = new Map<string, SharePartitionRequest>();
-  for (const p of partitions) {
-    const key = sessionPartitionKey(p);
-    const seen = merged.get(key);
-    if (seen) seen.acknowledgements = [...seen.acknowledgements, ...p.acknowledgements];
-    else merged.set(key, { ...p, acknowledgements: [...p.acknowledgements] });
-  }
-  return [...merged.values()];
 }

@@ -7,6 +7,7 @@
 import type { Partition } from '../../broker/partition.js';
 import { ATTRIBUTES_OFFSET, Attr, batchFirstTimestamp, batchMaxTimestamp } from '../../protocol/record-batch.js';
 import { CorruptBatchError } from '../../storage/corrupt-batch.js';
+import type { SharePartition } from './share-partition.js';
 
 /** What a share partition counts as its records change state (since this broker started). */
 export interface ShareCounters {
@@ -73,6 +74,27 @@ export function sumFigures(parts: readonly ShareFigures[]): ShareFigures {
   return total;
 }
 
+
+/** One share partition's figures; `log` its topic partition here (none: nothing unread is counted). */
+export function partitionFigures(topic: string, partition: number, share: SharePartition, log: Partition | undefined, deadLettered: number, now: number): SharePartitionFigures {
+  const counts = share.stateCounts();
+  const unread = log ? Math.max(0, log.highWatermark - share.endOffset) : 0;
+  // The first record deliverable now: in the window, else the first one not read yet.
+  const next = share.nextFetchOffset() ?? share.endOffset;
+  const oldest = log && (next < share.endOffset || unread > 0) ? batchTimestampAt(log, next) : null;
+  return {
+    topic,
+    partition,
+    startOffset: share.startOffset,
+    endOffset: share.endOffset,
+    ready: counts.available + unread,
+    delayed: counts.delayed,
+    inFlight: counts.acquired,
+    oldestReadyAgeMs: oldest === null ? null : Math.max(0, now - oldest),
+    ...share.counters,
+    deadLettered,
+  };
+}
 
 /** The timestamp of the batch holding `offset` (its first record's; under LogAppendTime, the batch's), or null when it cannot be read. */
 export function batchTimestampAt(partition: Partition, offset: number): number | null {

@@ -51,25 +51,35 @@ export function shareSnapshotValue(s: SharePartitionSnapshot, leaderEpoch: numbe
   return ShareSnapshotValue.encode(SNAPSHOT_VALUE_VERSION, { snapshotEpoch: 0, stateEpoch: 0, leaderEpoch, startOffset: s.startOffset, stateBatches: s.stateBatches });
 }
 
+/** A share-partition's state as stored: the snapshot and the leader epoch of the share-partition leader that wrote it. */
+export interface StoredShareState {
+  snapshot: SharePartitionSnapshot;
+  leaderEpoch: number;
+}
+
 /**
  * Decodes one record of __share_group_state: the partition and its state
  * (null for a tombstone). Returns null for records Sluice does not keep
  * (ShareUpdate, unknown versions); throws MalformedFrameError for bytes that do not parse.
  */
-export function decodeShareStateRecord(key: Buffer | null, value: Buffer | null): { key: ShareStateKey; snapshot: SharePartitionSnapshot | null } | null {
+export function decodeShareStateRecord(key: Buffer | null, value: Buffer | null): { key: ShareStateKey; state: StoredShareState | null } | null {
   if (key === null) throw new MalformedFrameError('__share_group_state record without a key');
   if (VersionedRecord.versionOf(key) !== SNAPSHOT_KEY_VERSION) return null;
   const k = ShareSnapshotKey.decode(key)!;
   const stateKey = { groupId: k.groupId, topicId: (k.topicId as Buffer).toString('hex'), partition: k.partition };
-  if (value === null) return { key: stateKey, snapshot: null };
+  if (value === null) return { key: stateKey, state: null };
   const v = ShareSnapshotValue.decode(value);
   if (v === null) return null;
-  const stateBatches = (v.stateBatches as Message[]).map((b) => ({
+  return { key: stateKey, state: { snapshot: { startOffset: v.startOffset, stateBatches: snapshotBatches(v.stateBatches as Message[]) }, leaderEpoch: v.leaderEpoch } };
+}
+
+/** A snapshot's state batches from their wire form (a record's, or a Read/WriteShareGroupState message's): notBefore only where set. */
+export function snapshotBatches(batches: Message[]): SharePartitionSnapshot['stateBatches'] {
+  return batches.map((b) => ({
     firstOffset: b.firstOffset,
     lastOffset: b.lastOffset,
     deliveryState: b.deliveryState,
     deliveryCount: b.deliveryCount,
     ...(Number(b.notBefore) > 0 && { notBefore: Number(b.notBefore) }),
   }));
-  return { key: stateKey, snapshot: { startOffset: v.startOffset, stateBatches } };
 }

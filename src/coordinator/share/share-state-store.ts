@@ -11,16 +11,16 @@ import type { Broker } from '../../broker/broker.js';
 import type { BrokerConfig } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import { InternalTopic, STATE_TOPIC_CONFIGS } from '../internal-topic.js';
-import type { SharePartitionSnapshot } from './share-partition.js';
-import { type ShareStateKey, decodeShareStateRecord, shareSnapshotKey, shareSnapshotValue } from './share-state-log.js';
+import { type ShareStateKey, type StoredShareState, decodeShareStateRecord, shareSnapshotKey, shareSnapshotValue } from './share-state-log.js';
 
 export const SHARE_STATE_TOPIC = '__share_group_state';
 
-const placementKey = (k: ShareStateKey): string => `${k.groupId}:${k.topicId}:${k.partition}`;
+/** The key a share-partition's state is placed by (Kafka's "group:topicId:partition"). */
+export const placementKey = (k: ShareStateKey): string => `${k.groupId}:${k.topicId}:${k.partition}`;
 
 /** The share coordinator's side of loading a partition of __share_group_state. */
 export interface ShareStateShard {
-  snapshot(key: ShareStateKey, snapshot: SharePartitionSnapshot | null): void;
+  state(key: ShareStateKey, state: StoredShareState | null): void;
   unload(isIn: (key: ShareStateKey) => boolean): void;
 }
 
@@ -33,7 +33,7 @@ export class ShareStateStore {
 
   /**
    * Loads the partitions this broker leads, and from now on follows their
-   * leadership (internal-topic.ts): `states.snapshot` sees every snapshot of a
+   * leadership (internal-topic.ts): `states.state` sees every state of a
    * loading partition in log order (the last one per key counts);
    * `states.unload(isIn)` when the broker stops leading one, `isIn` telling
    * the keys it held.
@@ -42,7 +42,7 @@ export class ShareStateStore {
     this.topic.start({
       record: (r) => {
         const rec = decodeShareStateRecord(r.key, r.value);
-        if (rec !== null) states.snapshot(rec.key, rec.snapshot);
+        if (rec !== null) states.state(rec.key, rec.state);
       },
       unload: (partition) => states.unload((key) => this.topic.partitionOf(placementKey(key)) === partition),
     });
@@ -52,10 +52,25 @@ export class ShareStateStore {
     this.topic.stop();
   }
 
-  /** Writes a share-partition's state (null deletes it); resolves once it is committed. */
-  write(key: ShareStateKey, snapshot: SharePartitionSnapshot | null, leaderEpoch: number): Promise<void> {
-    const value = snapshot === null ? null : shareSnapshotValue(snapshot, leaderEpoch);
-    return this.topic.write(placementKey(key), [{ key: shareSnapshotKey(key), value, timestamp: Date.now() }]);
+  /** Whether `key` is coordinated here: NONE, NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS (InternalTopic.ownership). */
+  ownership(key: ShareStateKey): number {
+    return this.topic.ownership(placementKey(key));
+  }
+
+  /** Whether the topic exists as far as this broker knows (its first write creates it). */
+  exists(): boolean {
+    return this.topic.partitionCount > 0;
+  }
+
+  /** Resolves once every write made so far to the partition holding `key` has settled. */
+  settled(key: ShareStateKey): Promise<void> {
+    return this.topic.settled(placementKey(key));
+  }
+
+  /** Writes a share-partition's state (null deletes it); resolves once it is committed, `onCommitted` just before. */
+  write(key: ShareStateKey, state: StoredShareState | null, onCommitted: () => void): Promise<void> {
+    const value = state === null ? null : shareSnapshotValue(state.snapshot, state.leaderEpoch);
+    return this.topic.write(placementKey(key), [{ key: shareSnapshotKey(key), value, timestamp: Date.now() }], onCommitted);
   }
 
   settle(): Promise<void> {

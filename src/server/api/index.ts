@@ -49,6 +49,9 @@ import { shareGroupHeartbeat } from './share-group-heartbeat.js';
 import { describeShareGroupOffsets } from './describe-share-group-offsets.js';
 import { alterShareGroupOffsets } from './alter-share-group-offsets.js';
 import { deleteShareGroupOffsets } from './delete-share-group-offsets.js';
+import { readShareGroupState } from './read-share-group-state.js';
+import { writeShareGroupState } from './write-share-group-state.js';
+import { deleteShareGroupState } from './delete-share-group-state.js';
 import { saslAuthenticate } from './sasl-authenticate.js';
 import { saslHandshake } from './sasl-handshake.js';
 import { alterUserScramCredentials, describeUserScramCredentials } from './user-scram-credentials.js';
@@ -118,6 +121,10 @@ const handlers: ApiHandler[] = [
   describeShareGroupOffsets,
   alterShareGroupOffsets,
   deleteShareGroupOffsets,
+  // Share-partition state between share-partition leaders and share coordinators (KIP-932).
+  readShareGroupState,
+  writeShareGroupState,
+  deleteShareGroupState,
   // Transactions (src/coordinator/txn).
   initProducerId,
   addPartitionsToTxn,

@@ -1,13 +1,15 @@
 // ShareAcknowledge v1-2 (KIP-932; flexible): acknowledgements outside a fetch,
 // within the member's share session (epoch -1 closes it). v2 carries renewals
 // (AcknowledgeType 4, KIP-1222) and answers the lock duration. READ on the
-// group and on each topic, as ShareFetch.
+// group and on each topic, as ShareFetch; a partition this broker does not
+// lead answers NOT_LEADER_OR_FOLLOWER with the leader's hint.
 
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { ShareAcknowledgeRequest, ShareAcknowledgeResponse } from '../../protocol/messages/share-acknowledge.js';
 import { READ, mayOnGroup } from './authorize.js';
 import type { ApiHandler } from './handler.js';
 import { byTopic, readablePartitions } from './share-fetch.js';
+import { ShareLeaderHints } from './share-leader-hints.js';
 
 export const shareAcknowledge: ApiHandler = {
   apiKey: 79,
@@ -25,18 +27,20 @@ export const shareAcknowledge: ApiHandler = {
     }
     const { allowed, refused } = readablePartitions(ctx, req.topics);
     const out = await ctx.shares.acknowledge(req.groupId, req.memberId, req.shareSessionEpoch, allowed);
+    const hints = new ShareLeaderHints(ctx);
+    const responses = byTopic([...out.partitions, ...refused.map((p) => ({ ...p, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED }))], (p) => ({
+      partitionIndex: p.partition,
+      errorCode: p.errorCode,
+      errorMessage: null,
+      currentLeader: hints.currentLeader(p, -1),
+    }));
     return {
       throttleTimeMs: 0,
       errorCode: out.errorCode,
       errorMessage: out.errorMessage,
       acquisitionLockTimeoutMs: lockMs,
-      responses: byTopic([...out.partitions, ...refused.map((p) => ({ ...p, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED }))], (p) => ({
-        partitionIndex: p.partition,
-        errorCode: p.errorCode,
-        errorMessage: null,
-        currentLeader: { leaderId: ctx.config.nodeId, leaderEpoch: -1 },
-      })),
-      nodeEndpoints: [],
+      responses,
+      nodeEndpoints: hints.nodeEndpoints(),
     };
   },
 };

@@ -6,15 +6,18 @@
 // where the limit falls, which is record_limit's promise; under batch_optimized
 // Kafka may finish a batch past the limit, Sluice does not. Needs READ on the
 // group, and on each topic: a refused topic's partitions answer
-// TOPIC_AUTHORIZATION_FAILED and are neither fetched nor acknowledged.
+// TOPIC_AUTHORIZATION_FAILED and are neither fetched nor acknowledged. A
+// partition this broker does not lead answers NOT_LEADER_OR_FOLLOWER with the
+// leader's hint (share-leader-hints.ts).
 
 import type { Message } from '../../protocol/codec.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { ShareFetchRequest, ShareFetchResponse } from '../../protocol/messages/share-fetch.js';
-import type { SharePartitionRequest } from '../../coordinator/share/share-coordinator.js';
+import type { SharePartitionRequest } from '../../coordinator/share/share-requests.js';
 import { sessionPartitionKey } from '../../coordinator/share/share-sessions.js';
 import { READ, mayOnGroup, mayOnTopic } from './authorize.js';
 import type { ApiHandler, RequestContext } from './handler.js';
+import { ShareLeaderHints } from './share-leader-hints.js';
 
 const NO_RECORDS = Buffer.alloc(0);
 
@@ -86,22 +89,24 @@ export const shareFetch: ApiHandler = {
     });
     // A refused partition already in the session is answered by the coordinator.
     const answered = new Set(out.partitions.map(sessionPartitionKey));
+    const hints = new ShareLeaderHints(ctx);
+    const responses = byTopic([...out.partitions, ...refused.filter((p) => !answered.has(sessionPartitionKey(p))).map((p) => ({ ...p, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, acknowledgeErrorCode: ErrorCode.NONE, leaderEpoch: -1, records: NO_RECORDS, acquired: [] }))], (p) => ({
+      partitionIndex: p.partition,
+      errorCode: p.errorCode,
+      errorMessage: null,
+      acknowledgeErrorCode: p.acknowledgeErrorCode,
+      acknowledgeErrorMessage: null,
+      currentLeader: hints.currentLeader(p, p.leaderEpoch),
+      records: p.records,
+      acquiredRecords: p.acquired,
+    }));
     return {
       throttleTimeMs: 0,
       errorCode: out.errorCode,
       errorMessage: out.errorMessage,
       acquisitionLockTimeoutMs: out.lockDurationMs,
-      responses: byTopic([...out.partitions, ...refused.filter((p) => !answered.has(sessionPartitionKey(p))).map((p) => ({ ...p, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, acknowledgeErrorCode: ErrorCode.NONE, leaderEpoch: -1, records: NO_RECORDS, acquired: [] }))], (p) => ({
-        partitionIndex: p.partition,
-        errorCode: p.errorCode,
-        errorMessage: null,
-        acknowledgeErrorCode: p.acknowledgeErrorCode,
-        acknowledgeErrorMessage: null,
-        currentLeader: { leaderId: ctx.config.nodeId, leaderEpoch: p.leaderEpoch },
-        records: p.records,
-        acquiredRecords: p.acquired,
-      })),
-      nodeEndpoints: [],
+      responses,
+      nodeEndpoints: hints.nodeEndpoints(),
     };
   },
 };

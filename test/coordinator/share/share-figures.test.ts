@@ -8,7 +8,8 @@ import { test } from 'node:test';
 import { Kafka, logLevel } from 'kafkajs';
 import { Admin } from '../../../src/client/index.js';
 import { DELIVER_AT_HEADER } from '../../../src/coordinator/share/delivery-plan.js';
-import { ShareCoordinator, type SharePartitionRequest } from '../../../src/coordinator/share/share-coordinator.js';
+import { ShareCoordinator } from '../../../src/coordinator/share/share-coordinator.js';
+import type { SharePartitionRequest } from '../../../src/coordinator/share/share-requests.js';
 import { AcknowledgeType } from '../../../src/coordinator/share/share-partition.js';
 import { silentLogger } from '../../../src/logger.js';
 import { waitFor } from '../../helpers/broker-process.js';
@@ -22,6 +23,8 @@ test('figures per share group and partition follow reads, acknowledgements, dela
   const { broker, client } = await startTestBrokerWithClient(t);
   const clock = new FakeClock();
   const shares = new ShareCoordinator(broker.broker, broker.config, clock, silentLogger(), () => null);
+  // As the broker starts its own: the share coordinator's side loads __share_group_state, where its states are stored.
+  shares.start();
   t.after(() => shares.close());
   const admin = new Admin(client);
   await admin.createTopic('jobs', 2);

@@ -327,7 +327,7 @@ test('a release delay still running is kept in the snapshot and its stored form,
     { firstOffset: 3, lastOffset: 4, deliveryState: DeliveryState.Available, deliveryCount: 1 },
   ]);
   const key = { groupId: 'g', topicId: '00'.repeat(16), partition: 0 };
-  assert.deepEqual(decodeShareStateRecord(shareSnapshotKey(key), shareSnapshotValue(snapshot, 0))?.snapshot, snapshot, 'stored and read back whole');
+  assert.deepEqual(decodeShareStateRecord(shareSnapshotKey(key), shareSnapshotValue(snapshot, 0))?.state?.snapshot, snapshot, 'stored and read back whole');
   partition.close();
 
   clock.advance(1000);
