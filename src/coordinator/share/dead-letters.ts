@@ -40,6 +40,47 @@ export interface DeadLetter {
 
 const READ_BYTES = 8 * 1024 * 1024;
 
+/**
+ * The copies a broker's share groups make: one after another per dead-letter
+ * topic, in the order records were archived, counted per share partition (by
+ * the key the ShareCoordinator gives it).
+ */
+export class DeadLetterCopies {
+  private readonly copied = new Map<string, number>();
+  /** Per dead-letter topic, the last copy. */
+  private readonly chains = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly broker: Broker,
+    private readonly log: Logger,
+  ) {}
+
+  /** Copies `letter` onto `dlqTopic` after the copies before it; a failure is logged. */
+  copy(key: string, letter: DeadLetter, dlqTopic: string): void {
+    const copy = (this.chains.get(dlqTopic) ?? Promise.resolve())
+      .then(() => copyToDeadLetterTopic(this.broker, this.log, letter, dlqTopic))
+      .then(
+        (copied) => void this.copied.set(key, (this.copied.get(key) ?? 0) + copied),
+        (err) => this.log.error({ err, ...letter, deadLetterTopic: dlqTopic }, 'archived records could not be copied to the dead-letter topic'),
+      );
+    this.chains.set(dlqTopic, copy);
+  }
+
+  /** Records of the share partition copied so far. */
+  count(key: string): number {
+    return this.copied.get(key) ?? 0;
+  }
+
+  forget(key: string): void {
+    this.copied.delete(key);
+  }
+
+  /** Resolves once the copies made so far have settled. */
+  async settle(): Promise<void> {
+    await Promise.all(this.chains.values());
+  }
+}
+
 /** Copies the records of `letter` onto `dlqTopic`; resolves with how many were copied once they are committed. */
 export async function copyToDeadLetterTopic(broker: Broker, log: Logger, letter: DeadLetter, dlqTopic: string): Promise<number> {
   const source = broker.partition(letter.topic, letter.partition);

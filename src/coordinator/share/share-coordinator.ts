@@ -48,7 +48,8 @@ import { parseShareAutoOffsetReset } from '../../metadata/share-auto-offset-rese
 import { ErrorCode } from '../../protocol/error-codes.js';
 import type { Clock } from '../../clock.js';
 import type { TopicInfo, TopicView } from '../group/consumer/consumer-group.js';
-import { type DeadLetter, copyToDeadLetterTopic } from './dead-letters.js';
+import { type DeadLetter, DeadLetterCopies } from './dead-letters.js';
+import { ShareWaiters } from './share-waiters.js';
 import { acquireFromLog } from './share-acquisition.js';
 import { ShareReadCache } from './share-read-cache.js';
 import { ShareGroup, type ShareHeartbeat, type ShareHeartbeatResult } from './share-group.js';
@@ -97,7 +98,7 @@ export class ShareCoordinator {
   /** Connections whose closing ends the sessions they opened (one listener each). */
   private readonly watchedConnections = new Set<AbortSignal>();
   /** Long-polling fetches of each group, woken when records become available again. */
-  private readonly waiting = new Map<string, Set<() => void>>();
+  private readonly waiters: ShareWaiters;
   private readonly topics: TopicView;
   /** The share coordinator's side: the stored states of the keys of the __share_group_state partitions led here. */
   readonly states: ShareStateCoordinator;
@@ -107,10 +108,8 @@ export class ShareCoordinator {
   private readonly loading = new Map<string, Promise<number>>();
   private readonly stopLeadership: () => void;
   private readonly offsetAdmin: ShareOffsetAdmin;
-  /** Records copied to dead-letter topics, by partition key. */
-  private readonly deadLettered = new Map<string, number>();
-  /** Per dead-letter topic, the last copy: copies run one after another, in the order records were archived. */
-  private readonly deadLetterChains = new Map<string, Promise<void>>();
+  /** Copies of archived records to dead-letter topics, counted by partition key. */
+  private readonly deadLetters: DeadLetterCopies;
   /** Parsed share.filter expressions, by their text. */
   private readonly filters = new Map<string, ShareFilter>();
   private readonly readCache = new ShareReadCache(READ_CACHE_BYTES);
@@ -132,6 +131,8 @@ export class ShareCoordinator {
       byId: (topicId) => info(cluster.topicById(Buffer.from(topicId, 'hex'))),
       all: () => cluster.topics().map((t) => info(t)!),
     };
+    this.deadLetters = new DeadLetterCopies(broker, log);
+    this.waiters = new ShareWaiters(clock);
     this.states = new ShareStateCoordinator(broker, config, log);
     this.persister = new ShareStatePersister(cluster, config.nodeId, this.states, new ShareStateSender(log, broker.interBrokerSecurity), systemClock, log, STATE_TIMEOUT_MS);
     this.stopLeadership = broker.leadership.on((change) => this.onLeadership(change));
@@ -233,7 +234,7 @@ export class ShareCoordinator {
       partition,
       startOffset: share.startOffset,
       endOffset: share.endOffset,
-      deadLettered: this.deadLettered.get(key) ?? 0,
+      deadLettered: this.deadLetters.count(key),
       ...share.stateCounts(),
     }));
   }
@@ -260,7 +261,7 @@ export class ShareCoordinator {
       .sort()
       .map((id) => {
         const partitions = this.loadedPartitionsOf(id).map(({ key, topic, partition, share }) =>
-          partitionFigures(topic, partition, share, this.broker.partition(topic, partition), this.deadLettered.get(key) ?? 0, now),
+          partitionFigures(topic, partition, share, this.broker.partition(topic, partition), this.deadLetters.count(key), now),
         );
         return { groupId: id, totals: sumFigures(partitions), partitions };
       });
@@ -388,8 +389,8 @@ export class ShareCoordinator {
     this.groups.clear();
     this.partitions.clear();
     this.sessions.clear();
-    for (const waiters of this.waiting.values()) for (const wake of waiters) wake();
-    await Promise.all([this.states.settle(), this.persister.close(), ...this.deadLetterChains.values()]);
+    this.waiters.wakeAll();
+    await Promise.all([this.states.settle(), this.persister.close(), this.deadLetters.settle()]);
   }
 
   // ---- internals ------------------------------------------------------------------------------
@@ -579,7 +580,7 @@ export class ShareCoordinator {
       groups.add(splitPartitionKey(key).groupId);
     }
     for (const key of this.loading.keys()) if (key.endsWith(suffix)) this.loading.delete(key);
-    for (const groupId of groups) this.wake(groupId);
+    for (const groupId of groups) this.waiters.wake(groupId);
   }
 
   /** The loaded share partitions of a group, by topic name and partition. */
@@ -638,7 +639,7 @@ export class ShareCoordinator {
     this.partitions.get(key)?.close();
     this.partitions.delete(key);
     this.readCache.forget(key);
-    this.deadLettered.delete(key);
+    this.deadLetters.forget(key);
     // A load in flight would install the state it read before this one.
     this.loading.delete(key);
     // -1: written by no share-partition leader, so never fenced (share-state-coordinator.ts).
@@ -661,7 +662,7 @@ export class ShareCoordinator {
         return setting('share.delivery.count.limit');
       },
       maxInFlightRecords: this.config.shareMaxInFlightRecords,
-      onAvailable: () => this.wake(groupId),
+      onAvailable: () => this.waiters.wake(groupId),
       onArchived: (first: number, last: number, reason: DeadLetter['reason'], deliveryCount: number) => {
         const topic = this.topics.byId(p.topicId)?.name;
         if (topic) this.deadLetter(key, { groupId, topic, partition: p.partition, first, last, reason, deliveryCount });
@@ -676,14 +677,7 @@ export class ShareCoordinator {
   /** Copies archived records to the group's dead-letter topic, if it has one. */
   private deadLetter(key: string, letter: DeadLetter): void {
     const dlqTopic = groupConfigValue(this.broker.cluster.groupConfigs(letter.groupId), 'errors.deadletterqueue.topic.name');
-    if (dlqTopic === '') return;
-    const copy = (this.deadLetterChains.get(dlqTopic) ?? Promise.resolve())
-      .then(() => copyToDeadLetterTopic(this.broker, this.log, letter, dlqTopic))
-      .then(
-        (copied) => void this.deadLettered.set(key, (this.deadLettered.get(key) ?? 0) + copied),
-        (err) => this.log.error({ err, ...letter, deadLetterTopic: dlqTopic }, 'archived records could not be copied to the dead-letter topic'),
-      );
-    this.deadLetterChains.set(dlqTopic, copy);
+    if (dlqTopic !== '') this.deadLetters.copy(key, letter, dlqTopic);
   }
 
   /** share.record.lock.duration.ms of the group (its config, else the default). */
@@ -698,36 +692,17 @@ export class ShareCoordinator {
 
   /** Waits until new data reaches one of `partitions`, records of the group are given back, a delay ends, `timeoutMs` passes or `stop` aborts. */
   private waitForRecords(groupId: string, partitions: SessionPartition[], timeoutMs: number, stop?: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      const cancels: (() => void)[] = [];
-      let waiters = this.waiting.get(groupId);
-      if (!waiters) this.waiting.set(groupId, (waiters = new Set()));
-      const done = () => {
-        timer.cancel();
-        for (const cancel of cancels) cancel();
-        waiters.delete(done);
-        resolve();
-      };
-      let wait = timeoutMs;
-      const now = this.clock.now();
-      for (const p of partitions) {
-        const until = this.partitions.get(partitionKey(groupId, p))?.nextDelayEnd();
-        if (until !== null && until !== undefined) wait = Math.min(wait, Math.max(until - now, 0));
-        const topic = this.topics.byId(p.topicId);
-        const partition = topic && this.broker.partition(topic.name, p.partition);
-        if (partition) cancels.push(partition.onData(done));
-      }
-      if (stop) {
-        stop.addEventListener('abort', done);
-        cancels.push(() => stop.removeEventListener('abort', done));
-      }
-      const timer = this.clock.schedule(wait, done);
-      waiters.add(done);
-    });
-  }
-
-  private wake(groupId: string): void {
-    for (const wake of [...(this.waiting.get(groupId) ?? [])]) wake();
+    let wait = timeoutMs;
+    const now = this.clock.now();
+    const sources: Partition[] = [];
+    for (const p of partitions) {
+      const until = this.partitions.get(partitionKey(groupId, p))?.nextDelayEnd();
+      if (until !== null && until !== undefined) wait = Math.min(wait, Math.max(until - now, 0));
+      const topic = this.topics.byId(p.topicId);
+      const partition = topic && this.broker.partition(topic.name, p.partition);
+      if (partition) sources.push(partition);
+    }
+    return this.waiters.wait(groupId, sources, wait, stop);
   }
 }
 
