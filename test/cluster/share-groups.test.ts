@@ -27,6 +27,25 @@ import { skipUnless } from '../helpers/interop-tools.js';
 import { RawSocket, decodeResponse, encodeRequest } from '../helpers/raw-socket.js';
 
 const TOPIC = 'tasks';
+const STARTED = Date.now();
+
+/**
+ * A step that must end within `ms`, else the test fails naming it. Progress
+ * goes to stderr as well as t.diagnostic: a test file that runs past its
+ * timeout is killed, and only what it printed so far says where it was.
+ */
+async function step<T>(t: TestContext, what: string, ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not done within ${ms} ms`)), ms)));
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+    const line = `share-groups ${((Date.now() - STARTED) / 1000).toFixed(1)} s: ${what}`;
+    t.diagnostic(line);
+    console.error(line);
+  }
+}
 const PARTITIONS = 6;
 const WARM_UP = 'warm-up';
 
@@ -83,15 +102,19 @@ async function partitionWithRemoteState(cluster: BrokerCluster, group: string, t
  * topic's do: for a given group id either every partition's state is stored
  * by its own leader or none is, so the id is chosen once that topic exists.
  */
-async function groupWithRemoteState(cluster: BrokerCluster, client: SluiceClient, topicId: string): Promise<string> {
+async function groupWithRemoteState(t: TestContext, cluster: BrokerCluster, client: SluiceClient, topicId: string): Promise<string> {
   // A first acknowledgement, of another group and topic, creates __share_group_state.
-  await client.producer({ acks: 'all' }).send(WARM_UP, { value: 'x' });
-  for await (const msg of client.queue(WARM_UP, { group: WARM_UP, from: 'earliest' })) {
-    msg.ack();
-    break;
-  }
+  await step(t, 'warm-up record produced', 30_000, client.producer({ acks: 'all' }).send(WARM_UP, { value: 'x' }));
+  const warmUp = async () => {
+    for await (const msg of client.queue(WARM_UP, { group: WARM_UP, from: 'earliest' })) {
+      msg.ack();
+      break;
+    }
+  };
+  await step(t, 'warm-up record acknowledged (creates the share-state topic)', 60_000, warmUp());
   const d = await cluster.waitUntil(`${SHARE_STATE_TOPIC} led everywhere`, (x) => x.partitions.some((p) => p.topic === SHARE_STATE_TOPIC) && x.partitions.every((p) => p.leader >= 0));
-  for (let i = 0; ; i++) if (partitionWithRemoteStateIn(d, `workers-${i}`, topicId) !== undefined) return `workers-${i}`;
+  for (let i = 0; i < 10_000; i++) if (partitionWithRemoteStateIn(d, `workers-${i}`, topicId) !== undefined) return `workers-${i}`;
+  throw new Error('no group id has a partition whose share state another broker stores');
 }
 
 /**
@@ -100,7 +123,7 @@ async function groupWithRemoteState(cluster: BrokerCluster, client: SluiceClient
  * acknowledgements are sent). Returns every value delivered to it and those
  * it acknowledged.
  */
-async function consume(client: SluiceClient, group: string, acknowledged: Set<string>, done: () => boolean): Promise<{ delivered: string[]; acked: string[] }> {
+async function consume(t: TestContext, phase: string, client: SluiceClient, group: string, acknowledged: Set<string>, done: () => boolean): Promise<{ delivered: string[]; acked: string[] }> {
   const queue = client.queue(TOPIC, { group, from: 'earliest', prefetch: 10, maxWaitMs: 200, valueFormat: 'string' });
   const delivered: string[] = [];
   const acked: string[] = [];
@@ -111,15 +134,14 @@ async function consume(client: SluiceClient, group: string, acknowledged: Set<st
     acked.push(msg.value!);
     acknowledged.add(msg.value!);
   });
-  await waitFor('the queue member acknowledged its share', done, 90_000);
-  await queue.close();
-  await running;
+  await step(t, `${phase}: records acknowledged`, 90_000, waitFor(`${phase}: the queue member acknowledged its share`, done, 90_000));
+  await step(t, `${phase}: queue member closed`, 30_000, queue.close().then(() => running));
   return { delivered, acked };
 }
 
 test('queue members go on across kill -9 of a partition leader and of its share coordinator: nothing acknowledged comes again, everything is acknowledged', { ...skipUnless(etcdServer), timeout: 300_000 }, async (t) => {
-  const { cluster, client, topicId } = await setUp(t);
-  const group = await groupWithRemoteState(cluster, client, topicId);
+  const { cluster, client, topicId } = await step(t, 'cluster of 3 brokers up, topics in sync', 120_000, setUp(t));
+  const group = await groupWithRemoteState(t, cluster, client, topicId);
   const failures: unknown[] = [];
   const onFailure = (m: unknown) => void failures.push(m);
   diagnostics_channel.subscribe('sluice:queue:acknowledge-failed', onFailure);
@@ -129,7 +151,7 @@ test('queue members go on across kill -9 of a partition leader and of its share 
 
   // Before any failure: the first 60 records, acknowledged through share coordinators all over the cluster.
   await produce(client, 0, 60);
-  const first = await consume(client, group, acknowledged, () => acknowledged.size >= 60);
+  const first = await consume(t, 'first 60', client, group, acknowledged, () => acknowledged.size >= 60);
   assert.deepEqual(failures, [], 'every acknowledgement stored');
   assert.equal(new Set(first.delivered).size, first.delivered.length, 'nothing delivered twice');
 
@@ -154,13 +176,12 @@ test('queue members go on across kill -9 of a partition leader and of its share 
   await waitFor(`records of ${TOPIC}-${partition} held`, () => held.some((h) => h.partition === partition), 30_000);
   await cluster.broker(leader).kill9();
   letGo();
-  await holder.close();
-  await holding;
+  await step(t, `holder closed after broker ${leader} was killed`, 60_000, holder.close().then(() => holding));
   const heldOnDeadLeader = held.filter((h) => h.partition === partition).map((h) => h.value);
   for (const v of held) assert.ok(!acknowledged.has(v.value), `${v.value} was acknowledged before, and delivered again`);
 
-  await cluster.broker(leader).restart();
-  const second = await consume(client, group, acknowledged, () => acknowledged.size >= 90);
+  await step(t, `broker ${leader} restarted`, 60_000, cluster.broker(leader).restart());
+  const second = await consume(t, 'after the leader moved', client, group, acknowledged, () => acknowledged.size >= 90);
   for (const v of second.delivered) assert.ok(!first.acked.includes(v), `${v} was acknowledged before the leader died, and delivered again`);
   assert.deepEqual(failures, [], 'every acknowledgement after the move stored');
 
@@ -169,7 +190,7 @@ test('queue members go on across kill -9 of a partition leader and of its share 
   t.diagnostic(`killing broker ${moved.coordinator}, share coordinator of ${TOPIC}-${moved.partition}`);
   await cluster.broker(moved.coordinator).kill9();
   const before = new Set([...first.acked, ...second.acked]);
-  const third = await consume(client, group, acknowledged, () => all.every((v) => acknowledged.has(v)));
+  const third = await consume(t, 'after the share coordinator died', client, group, acknowledged, () => all.every((v) => acknowledged.has(v)));
   for (const v of third.delivered) assert.ok(!before.has(v), `${v} was acknowledged before the share coordinator died, and delivered again`);
   assert.deepEqual([...acknowledged].sort(), [...all].sort(), 'every record acknowledged');
   const redelivered = new Set([...second.delivered, ...third.delivered]);
