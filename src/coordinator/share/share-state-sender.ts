@@ -22,7 +22,7 @@ const READ = { request: ReadShareGroupStateRequest, response: ReadShareGroupStat
 const WRITE = { request: WriteShareGroupStateRequest, response: WriteShareGroupStateResponse };
 const DELETE = { request: DeleteShareGroupStateRequest, response: DeleteShareGroupStateResponse };
 
-/** A response's only partition result; -1 (no answer) when it has none. */
+/** A response's only partition result; null when there was no answer (the callers then report -1). */
 const onlyPartition = (res: Message | null): Message | null => (res?.results[0]?.partitions[0] as Message | undefined) ?? null;
 
 export class ShareStateSender {
