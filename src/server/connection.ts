@@ -47,6 +47,14 @@ const UPFRONT_FRAME_MAX_BYTES = 16 * 1024 * 1024;
 const MAX_IN_FLIGHT = 500;
 
 /**
+ * Bytes a connection reads before it lets the event loop turn (timers, other
+ * connections) and reads on. A client pipelining large requests (librdkafka keeps
+ * up to a million in flight) otherwise has them all read and handled in one stretch
+ * of the loop: 16 MB of produce frames between two timer ticks were seen.
+ */
+const READ_BYTES_PER_TURN = 256 * 1024;
+
+/**
  * How long a connection closing after an unreadable frame waits for the answers to
  * the requests before it, and then for the client to close its side (ms).
  */
@@ -97,6 +105,15 @@ export class Connection {
   private throttled: Timer | null = null;
   /** When the current throttle ends (the quota clock's ms). */
   private throttledUntilMs = 0;
+  /** Bytes read since reading last let the event loop turn (READ_BYTES_PER_TURN). */
+  private bytesSinceTurn = 0;
+  /** Set while reading waits for the event loop to turn. */
+  private turnPending: NodeJS.Immediate | null = null;
+  private readonly turned = () => {
+    this.turnPending = null;
+    this.bytesSinceTurn = 0;
+    this.maybeResume();
+  };
 
   constructor(
     /** A TCP socket accepted paused (pauseOnConnect), or a TLS socket past its handshake. */
@@ -156,6 +173,7 @@ export class Connection {
   /** Bytes read into the reader's target (own read buffers). */
   private onRead(n: number): boolean {
     if (this.closing) return true; // what follows an unreadable frame is discarded
+    this.bytesSinceTurn += n;
     try {
       this.frames.received(n);
     } catch (err) {
@@ -168,6 +186,7 @@ export class Connection {
   /** A chunk from a socket that reads into buffers of its own (TLS). */
   private onData(chunk: Buffer): void {
     if (this.closing) return;
+    this.bytesSinceTurn += chunk.length;
     try {
       this.frames.push(chunk);
     } catch (err) {
@@ -197,14 +216,19 @@ export class Connection {
   }
 
   /**
-   * Whether to stop taking requests for now: too many in flight, too many response
+   * Whether to stop taking requests for now: a turn of the event loop is due
+   * (READ_BYTES_PER_TURN), too many in flight, too many response
    * bytes held for a client that does not read (connectionMaxBufferedResponseBytes),
    * or the broker's request bytes at their limit (queuedMaxRequestBytes, woken by
    * `wake` when they drop). A connection with nothing in flight waits only for those
    * and for its client to drain what was written ('drain' resumes it).
    */
   private mustWait(): boolean {
-    if (this.throttled !== null) return true;
+    if (this.throttled !== null || this.turnPending !== null) return true;
+    if (this.bytesSinceTurn >= READ_BYTES_PER_TURN) {
+      this.turnPending = setImmediate(this.turned);
+      return true;
+    }
     if (this.queuedRequestBytes.full) {
       this.queuedRequestBytes.whenFree(this.wake);
       return true;
