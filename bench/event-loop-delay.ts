@@ -6,6 +6,9 @@
 // Each sample is the time between two timer callbacks 10 ms apart, so an idle
 // loop reads 10 ms: the delay is what lies beyond those 10 ms.
 
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
 /** prom-client's sampling interval of the event loop (its `eventLoopMonitoringPrecision` default). */
 export const EVENT_LOOP_SAMPLE_MS = 10;
 
@@ -26,4 +29,38 @@ export async function scrapeEventLoopDelay(httpPort: number): Promise<EventLoopD
     return Math.max(0, Number(value) * 1000 - EVENT_LOOP_SAMPLE_MS);
   };
   return { p50Ms: gauge('p50'), p99Ms: gauge('p99'), maxMs: gauge('max') };
+}
+
+/**
+ * A Node process that does nothing but watch its own event loop, the same way and
+ * at the same resolution as the broker's metric: what the machine alone does to a
+ * loop next to the load (a loop that waits for the CPU is late too). Its delay is
+ * the reference the broker's is read against, as the mock broker is for throughput.
+ */
+export interface IdleLoopProbe {
+  /** Starts a new interval (as a scrape does for the broker). */
+  reset(): Promise<void>;
+  /** The delay since the last reset. */
+  read(): Promise<EventLoopDelay>;
+  stop(): void;
+}
+
+export async function startIdleLoopProbe(): Promise<IdleLoopProbe> {
+  const child = fork(fileURLToPath(new URL('./idle-loop.js', import.meta.url)), [String(EVENT_LOOP_SAMPLE_MS)], { stdio: 'inherit' });
+  const ask = <T>(command: 'reset' | 'read'): Promise<T> =>
+    new Promise((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`the idle-loop probe exited (${code}) before answering ${command}`));
+      child.once('exit', onExit);
+      child.once('message', (answer) => {
+        child.off('exit', onExit);
+        resolve(answer as T);
+      });
+      child.send(command);
+    });
+  await ask('reset');
+  return {
+    reset: () => ask<void>('reset'),
+    read: () => ask<EventLoopDelay>('read'),
+    stop: () => child.kill(),
+  };
 }

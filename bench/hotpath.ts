@@ -27,7 +27,7 @@ import { fileURLToPath } from 'node:url';
 import { Admin } from '../src/client/admin.js';
 import { KafkaClient } from '../src/client/kafka-client.js';
 import { cpuSeconds, startBrokerProcess } from './broker-process.js';
-import { EVENT_LOOP_SAMPLE_MS, type EventLoopDelay, scrapeEventLoopDelay } from './event-loop-delay.js';
+import { EVENT_LOOP_SAMPLE_MS, type EventLoopDelay, type IdleLoopProbe, scrapeEventLoopDelay, startIdleLoopProbe } from './event-loop-delay.js';
 import { freePort } from './free-port.js';
 import { type FsyncLatency, measureFsyncLatency } from './fsync-latency.js';
 import { type GroupCommitFloor, measureGroupCommitFloor } from './group-commit-floor.js';
@@ -67,6 +67,8 @@ interface BrokerRun {
   consume: Rate & { brokerCpu: number; overProduce: number };
   /** During the produce; `samples` is about how many the histogram took. */
   eventLoop: EventLoopDelay & { samples: number };
+  /** Of a process doing nothing beside it, over the same produce (startIdleLoopProbe). */
+  idleLoop: EventLoopDelay;
 }
 
 interface ThroughputRound {
@@ -116,16 +118,18 @@ async function checkMockDeliversAll(file: string, records: number): Promise<void
 }
 
 /** Produce and consume on a new broker of `build`; `overMock` is left for the round to fill in. */
-async function runOnBroker(build: Build, work: string, file: string, size: number, records: number): Promise<BrokerRun> {
+async function runOnBroker(build: Build, work: string, file: string, size: number, records: number, idle: IdleLoopProbe): Promise<BrokerRun> {
   const dataDir = fs.mkdtempSync(path.join(work, 'data-'));
   const broker = await startBrokerProcess(dataDir, ['--http-port', String(await freePort())], { entry: build.entry });
   try {
     const httpPort = broker.httpPort;
     if (httpPort === null) throw new Error(`the ${build.name} broker did not log its HTTP port at start-up, so its event-loop delay cannot be read`);
     await scrapeEventLoopDelay(httpPort);
+    await idle.reset();
     let cpu = cpuSeconds(broker.pid);
     const produced = await runKcat(produceArgs(broker.bootstrap, 'hotpath', file));
     const eventLoop = await scrapeEventLoopDelay(httpPort);
+    const idleLoop = await idle.read();
     const produceCpu = cpuSeconds(broker.pid) - cpu;
     cpu = cpuSeconds(broker.pid);
     // fetch.wait.max.ms=5: kcat sees the end only from an empty fetch, which the broker would hold 500 ms.
@@ -139,6 +143,7 @@ async function runOnBroker(build: Build, work: string, file: string, size: numbe
       produce: { ...produce, brokerCpu: round2(produceCpu / produced.wallSeconds), overMock: 0 },
       consume: { ...consume, brokerCpu: round2(consumeCpu / consumed.wallSeconds), overProduce: round2(consume.recordsPerSec / produce.recordsPerSec) },
       eventLoop: { ...eventLoop, samples: Math.round((produced.wallSeconds * 1000) / EVENT_LOOP_SAMPLE_MS) },
+      idleLoop,
     };
   } finally {
     await broker.stop();
@@ -149,7 +154,7 @@ async function runOnBroker(build: Build, work: string, file: string, size: numbe
 function describeBrokerRun(r: BrokerRun): string {
   return (
     `${r.build} ${fmt(r.produce.recordsPerSec)} rec/s ${r.produce.mbPerSec} MB/s = ${r.produce.overMock}x mock (broker ${r.produce.brokerCpu}, kcat ${r.produce.kcatCpu} cores), ` +
-    `event loop p99 ${round2(r.eventLoop.p99Ms)} ms max ${round2(r.eventLoop.maxMs)} ms (~${r.eventLoop.samples} samples); ` +
+    `event loop p99 ${round2(r.eventLoop.p99Ms)} ms max ${round2(r.eventLoop.maxMs)} ms (~${r.eventLoop.samples} samples; an idle process beside it p99 ${round2(r.idleLoop.p99Ms)} ms max ${round2(r.idleLoop.maxMs)} ms); ` +
     `consume ${fmt(r.consume.recordsPerSec)} rec/s = ${r.consume.overProduce}x produce (broker ${r.consume.brokerCpu}, kcat ${r.consume.kcatCpu} cores)`
   );
 }
@@ -161,7 +166,7 @@ function abRatio<T extends { build: Build['name'] }>(runs: T[], figure: (r: T) =
   return base && next ? round2(figure(next) / figure(base)) : undefined;
 }
 
-async function measureThroughput(builds: Build[], work: string): Promise<ThroughputRound[]> {
+async function measureThroughput(builds: Build[], work: string, idle: IdleLoopProbe): Promise<ThroughputRound[]> {
   const rounds: ThroughputRound[] = [];
   for (const { size, records } of SIZES) {
     const file = writeRecordFile(path.join(work, `records-${size}.txt`), size, records);
@@ -173,7 +178,7 @@ async function measureThroughput(builds: Build[], work: string): Promise<Through
       // The order turns round by round, so that no run is always the first or the last on a warm machine.
       for (const target of rotate<Build | 'mock'>(['mock', ...builds], round)) {
         if (target === 'mock') mock = rateOf(records, size, await runKcat([...MOCK, ...produceArgs('127.0.0.1:1', 'hotpath', file)]));
-        else brokers.push(await runOnBroker(target, work, file, size, records));
+        else brokers.push(await runOnBroker(target, work, file, size, records, idle));
       }
       for (const b of brokers) b.produce.overMock = round2(b.produce.recordsPerSec / mock!.recordsPerSec);
       rounds.push({ size, round, mock: mock!, brokers });
@@ -231,6 +236,7 @@ interface BuildSummary {
   overMock: number;
   consumeOverProduce: number;
   eventLoopP99Ms: number;
+  idleLoopP99Ms: number;
 }
 
 /** Medians over the rounds of each size, per build, and of new / baseline. */
@@ -247,6 +253,7 @@ function summarizeThroughput(rounds: ThroughputRound[], builds: Build[]) {
         overMock: medianOf(name, (r) => r.produce.overMock),
         consumeOverProduce: medianOf(name, (r) => r.consume.overProduce),
         eventLoopP99Ms: medianOf(name, (r) => r.eventLoop.p99Ms),
+        idleLoopP99Ms: medianOf(name, (r) => r.idleLoop.p99Ms),
       };
     }
     return {
@@ -272,7 +279,7 @@ function summaryLines(throughput: ReturnType<typeof summarizeThroughput>, latenc
       const x = s.builds[name]!;
       lines.push(
         `- ${buildLabel(name)}kcat produce ${s.size} B acks=all, median of ${ROUNDS}: ${fmt(x.produceRecordsPerSec)} rec/s, ${x.produceMbPerSec} MB/s = ${x.overMock}x the mock's ${fmt(s.mockRecordsPerSec)} rec/s ` +
-          `(target >= ${s.target}x: ${verdict(x.overMock >= s.target)}); consume ${x.consumeOverProduce}x produce; event-loop delay p99 ${x.eventLoopP99Ms} ms during produce` +
+          `(target >= ${s.target}x: ${verdict(x.overMock >= s.target)}); consume ${x.consumeOverProduce}x produce; event-loop delay p99 ${x.eventLoopP99Ms} ms during produce (an idle process beside it: ${x.idleLoopP99Ms} ms)` +
           (s.size === 1024 ? ` (target <= ${EVENT_LOOP_TARGET_MS} ms: ${verdict(x.eventLoopP99Ms <= EVENT_LOOP_TARGET_MS)})` : ''),
       );
     }
@@ -304,7 +311,8 @@ async function main(): Promise<void> {
   const work = fs.mkdtempSync(path.join(env('BENCH_HOTPATH_DIR', os.tmpdir()), 'sluice-bench-hotpath-'));
   try {
     if (builds.length > 1) console.log(`A/B: this checkout's broker ("new") against ${builds[1].entry} ("baseline"), alternated round by round`);
-    const throughput = await measureThroughput(builds, work);
+    const idle = await startIdleLoopProbe();
+    const throughput = await measureThroughput(builds, work, idle).finally(() => idle.stop());
     const probe = buildLatencyProbe();
     const latencyNote = 'missing' in probe ? probe.missing : undefined;
     if (latencyNote) console.log(`[3] latency skipped: ${latencyNote}`);
