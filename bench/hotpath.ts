@@ -117,13 +117,27 @@ async function checkMockDeliversAll(file: string, records: number): Promise<void
   if (delivered !== records) throw new Error(`the mock broker acknowledged ${delivered} of ${records} records`);
 }
 
-/** Produce and consume on a new broker of `build`; `overMock` is left for the round to fill in. */
-async function runOnBroker(build: Build, work: string, file: string, size: number, records: number, idle: IdleLoopProbe): Promise<BrokerRun> {
+/** One size's record files: the measured one and a tenth of it that warms each new broker up first. */
+interface RecordFiles {
+  size: number;
+  records: number;
+  file: string;
+  warmUpFile: string;
+}
+
+/**
+ * Produce and consume on a new broker of `build`, after a warm-up produce to
+ * another topic (a new process compiles its hot paths and grows its heap in its
+ * first second, which is not the load a running broker sees); `overMock` is
+ * left for the round to fill in.
+ */
+async function runOnBroker(build: Build, work: string, { size, records, file, warmUpFile }: RecordFiles, idle: IdleLoopProbe): Promise<BrokerRun> {
   const dataDir = fs.mkdtempSync(path.join(work, 'data-'));
   const broker = await startBrokerProcess(dataDir, ['--http-port', String(await freePort())], { entry: build.entry });
   try {
     const httpPort = broker.httpPort;
     if (httpPort === null) throw new Error(`the ${build.name} broker did not log its HTTP port at start-up, so its event-loop delay cannot be read`);
+    await runKcat(produceArgs(broker.bootstrap, 'warm-up', warmUpFile));
     await scrapeEventLoopDelay(httpPort);
     await idle.reset();
     let cpu = cpuSeconds(broker.pid);
@@ -170,6 +184,7 @@ async function measureThroughput(builds: Build[], work: string, idle: IdleLoopPr
   const rounds: ThroughputRound[] = [];
   for (const { size, records } of SIZES) {
     const file = writeRecordFile(path.join(work, `records-${size}.txt`), size, records);
+    const files = { size, records, file, warmUpFile: writeRecordFile(path.join(work, `warm-up-${size}.txt`), size, Math.ceil(records / 10)) };
     await checkMockDeliversAll(file, records);
     console.log(`[1,2,4] ${size} B: the mock acknowledged all ${fmt(records)} records (acks=all); rounds: ${ROUNDS} of ${fmt(records)} records each`);
     for (let round = 0; round < ROUNDS; round++) {
@@ -178,7 +193,7 @@ async function measureThroughput(builds: Build[], work: string, idle: IdleLoopPr
       // The order turns round by round, so that no run is always the first or the last on a warm machine.
       for (const target of rotate<Build | 'mock'>(['mock', ...builds], round)) {
         if (target === 'mock') mock = rateOf(records, size, await runKcat([...MOCK, ...produceArgs('127.0.0.1:1', 'hotpath', file)]));
-        else brokers.push(await runOnBroker(target, work, file, size, records, idle));
+        else brokers.push(await runOnBroker(target, work, files, idle));
       }
       for (const b of brokers) b.produce.overMock = round2(b.produce.recordsPerSec / mock!.recordsPerSec);
       rounds.push({ size, round, mock: mock!, brokers });
@@ -188,6 +203,7 @@ async function measureThroughput(builds: Build[], work: string, idle: IdleLoopPr
       if (ab !== undefined) console.log(`    new/baseline: produce ${ab}x, consume ${abRatio(brokers, (r) => r.consume.recordsPerSec)}x, event-loop p99 ${abRatio(brokers, (r) => r.eventLoop.p99Ms)}x`);
     }
     fs.rmSync(file);
+    fs.rmSync(files.warmUpFile);
   }
   return rounds;
 }
