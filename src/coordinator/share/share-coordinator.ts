@@ -11,8 +11,9 @@
 // A share partition lives on the leader of its topic partition (KIP-932's
 // share-partition leader): ShareFetch and ShareAcknowledge elsewhere answer
 // NOT_LEADER_OR_FOLLOWER, and when this broker stops leading a topic
-// partition its share partitions are dropped. A share partition is loaded
-// when first read, from the state its share coordinator stored
+// partition its share partitions are dropped (held-share-partitions.ts). A
+// share partition is loaded when first read, from the state its share
+// coordinator stored
 // (share-state-persister.ts; share-state-coordinator.ts is that coordinator
 // for the keys of the __share_group_state partitions this broker leads), and
 // its state is stored there after each acknowledgement, the answer waiting
@@ -59,6 +60,7 @@ import type { SharePartitionSnapshot } from './share-partition.js';
 import { type ShareGroupFigures, partitionFigures, sumFigures } from './share-figures.js';
 import { ShareStateCoordinator } from './share-state-coordinator.js';
 import { ShareStateError, ShareStatePersister } from './share-state-persister.js';
+import { type HeldSharePartition, HeldSharePartitions, partitionKey } from './held-share-partitions.js';
 import { ShareStateSender } from './share-state-sender.js';
 import type { LeadershipChange } from '../../broker/leadership.js';
 import { systemClock } from '../../clock.js';
@@ -93,7 +95,8 @@ const STATE_TIMEOUT_MS = 15_000;
 
 export class ShareCoordinator {
   private readonly groups = new Map<string, ShareGroup>();
-  private readonly partitions = new Map<string, SharePartition>();
+  /** The share partitions led here (held-share-partitions.ts). */
+  private readonly held: HeldSharePartitions;
   private readonly sessions = new ShareSessions();
   /** Connections whose closing ends the sessions they opened (one listener each). */
   private readonly watchedConnections = new Set<AbortSignal>();
@@ -104,8 +107,6 @@ export class ShareCoordinator {
   readonly states: ShareStateCoordinator;
   /** How share partitions led here read and store their states, wherever their share coordinator is. */
   private readonly persister: ShareStatePersister;
-  /** Share partitions being loaded (their state read), by partition key: concurrent fetches share one load. */
-  private readonly loading = new Map<string, Promise<number>>();
   private readonly stopLeadership: () => void;
   private readonly offsetAdmin: ShareOffsetAdmin;
   /** Copies of archived records to dead-letter topics, counted by partition key. */
@@ -135,6 +136,7 @@ export class ShareCoordinator {
     this.waiters = new ShareWaiters(clock);
     this.states = new ShareStateCoordinator(broker, config, log);
     this.persister = new ShareStatePersister(cluster, config.nodeId, this.states, new ShareStateSender(log, broker.interBrokerSecurity), systemClock, log, STATE_TIMEOUT_MS);
+    this.held = new HeldSharePartitions(this.persister, this.readCache, (groupId, p, partition, snapshot) => this.newSharePartition(groupId, p, partition, snapshot), log);
     this.stopLeadership = broker.leadership.on((change) => this.onLeadership(change));
     this.offsetAdmin = new ShareOffsetAdmin({
       topics: this.topics,
@@ -143,7 +145,7 @@ export class ShareCoordinator {
       otherGroupType,
       groupState: (groupId) => this.groups.get(groupId)?.state,
       statesOf: (groupId) => this.statesOf(groupId),
-      stateOf: (groupId, p) => this.partitions.get(partitionKey(groupId, p))?.snapshot() ?? this.states.snapshotOf({ groupId, ...p }),
+      stateOf: (groupId, p) => this.held.get(groupId, p)?.snapshot() ?? this.states.snapshotOf({ groupId, ...p }),
       setState: (groupId, p, state) => this.setState(groupId, p, state),
     });
   }
@@ -229,7 +231,7 @@ export class ShareCoordinator {
 
   /** Per-partition record states of a share group, for the partitions it has read. */
   stats(groupId: string): SharePartitionStats[] {
-    return this.loadedPartitionsOf(groupId).map(({ key, topic, partition, share }) => ({
+    return this.heldOf(groupId).map(({ key, topic, partition, share }) => ({
       topic,
       partition,
       startOffset: share.startOffset,
@@ -248,19 +250,18 @@ export class ShareCoordinator {
   figures(groupId?: string): ShareGroupFigures[] {
     // The states this broker's share coordinator holds, of partitions it leads (always so on a single broker).
     for (const key of this.states.keys()) {
-      const k = partitionKey(key.groupId, key);
-      if ((groupId !== undefined && key.groupId !== groupId) || this.partitions.has(k)) continue;
+      if (groupId !== undefined && key.groupId !== groupId) continue;
       const topic = this.topics.byId(key.topicId);
       const log = topic && this.broker.partition(topic.name, key.partition);
-      if (log?.isLeader) this.partitions.set(k, this.newSharePartition(key.groupId, key, log, this.states.snapshotOf(key) ?? null));
+      if (log?.isLeader) this.held.hold(key.groupId, key, log, this.states.snapshotOf(key) ?? null);
     }
-    const ids = new Set([...this.groups.keys(), ...[...this.partitions.keys()].map((key) => splitPartitionKey(key).groupId)]);
+    const ids = new Set([...this.groups.keys(), ...this.held.groupIds()]);
     const now = this.clock.now();
     return [...ids]
       .filter((id) => groupId === undefined || id === groupId)
       .sort()
       .map((id) => {
-        const partitions = this.loadedPartitionsOf(id).map(({ key, topic, partition, share }) =>
+        const partitions = this.heldOf(id).map(({ key, topic, partition, share }) =>
           partitionFigures(topic, partition, share, this.broker.partition(topic, partition), this.deadLetters.count(key), now),
         );
         return { groupId: id, totals: sumFigures(partitions), partitions };
@@ -339,7 +340,7 @@ export class ShareCoordinator {
    * the stale ones are returned. Resolves once the new states are stored.
    */
   async settleHeld(groupId: string, memberId: string, held: HeldRecord[], type: AcknowledgeType, releaseDelayMs = 0): Promise<{ errorCode: number; stale: HeldRecord[] }> {
-    const stale = held.filter((h) => !this.partitions.get(partitionKey(groupId, h))?.holds(memberId, h.offset, h.deliveryCount));
+    const stale = held.filter((h) => !this.held.get(groupId, h)?.holds(memberId, h.offset, h.deliveryCount));
     if (stale.length > 0) return { errorCode: ErrorCode.INVALID_RECORD_STATE, stale };
     const requests = new Map<string, SharePartitionRequest>();
     const named = new Set<string>();
@@ -385,9 +386,8 @@ export class ShareCoordinator {
     this.stopLeadership();
     this.states.stop();
     for (const g of this.groups.values()) g.shutdown();
-    for (const p of this.partitions.values()) p.close();
     this.groups.clear();
-    this.partitions.clear();
+    this.held.clear();
     this.sessions.clear();
     this.waiters.wakeAll();
     await Promise.all([this.states.settle(), this.persister.close(), this.deadLetters.settle()]);
@@ -440,37 +440,6 @@ export class ShareCoordinator {
   }
 
   /**
-   * Loads one share partition from the state its share coordinator stored
-   * (none: it starts per share.auto.offset.reset); concurrent calls share one
-   * load. A load overtaken by a state change (setState) or a move of the
-   * partition installs nothing: the next read loads again, or answers
-   * NOT_LEADER_OR_FOLLOWER.
-   */
-  private load(groupId: string, p: SessionPartition, partition: Partition): Promise<number> {
-    const key = partitionKey(groupId, p);
-    const running = this.loading.get(key);
-    if (running) return running;
-    const leaderEpoch = partition.leaderEpoch;
-    const stateKey = { groupId, topicId: p.topicId, partition: p.partition };
-    const load: Promise<number> = this.persister.read(stateKey, leaderEpoch).then(
-      (snapshot) => {
-        const overtaken = this.loading.get(key) !== load || !partition.isLeader || partition.leaderEpoch !== leaderEpoch || this.partitions.has(key);
-        if (!overtaken) this.partitions.set(key, this.newSharePartition(groupId, p, partition, snapshot));
-        return ErrorCode.NONE;
-      },
-      (err) => {
-        this.log.warn({ err, group: groupId, topicId: p.topicId, partition: p.partition }, 'share-partition state could not be read');
-        return err instanceof ShareStateError ? err.errorCode : ErrorCode.UNKNOWN_SERVER_ERROR;
-      },
-    );
-    void load.finally(() => {
-      if (this.loading.get(key) === load) this.loading.delete(key);
-    });
-    this.loading.set(key, load);
-    return load;
-  }
-
-  /**
    * One read of each session partition: whether there is something to answer
    * (records acquired, or a partition not led here), or else whether some
    * window moved on without acquiring. A share partition not loaded is
@@ -499,17 +468,17 @@ export class ShareCoordinator {
         answer = true;
         continue;
       }
-      const key = partitionKey(req.groupId, p);
       // Loaded when a read first reaches it (the round runs on at once when none needs loading).
-      const loadError = this.partitions.has(key) ? ErrorCode.NONE : await this.load(req.groupId, p, partition);
+      const loadError = this.held.get(req.groupId, p) ? ErrorCode.NONE : await this.held.load(req.groupId, p, partition);
       if (loadError !== ErrorCode.NONE) {
         resultFor(p).errorCode = loadError;
         answer = true;
         continue;
       }
-      const share = this.partitions.get(key);
+      const share = this.held.get(req.groupId, p);
       // The load was overtaken (a state change, a move): the next round loads again or answers NOT_LEADER_OR_FOLLOWER.
       if (!share) continue;
+      const key = partitionKey(req.groupId, p);
       const read = (from: number, readBytes: number, end: number) => this.readCache.read(key, partition, from, readBytes, end);
       const got = acquireFromLog(partition, share, read, req.memberId, records, bytes, this.broker.cluster.topic(topic.name)?.configs ?? {}, filter, readCommitted);
       if (got.errorCode !== ErrorCode.NONE) {
@@ -546,7 +515,7 @@ export class ShareCoordinator {
     const topic = this.topics.byId(p.topicId);
     const partition = topic && this.broker.partition(topic.name, p.partition);
     if (partition && !partition.isLeader) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
-    const share = this.partitions.get(partitionKey(groupId, p));
+    const share = this.held.get(groupId, p);
     if (!share) return ErrorCode.INVALID_RECORD_STATE;
     const errorCode = share.acknowledge(memberId, p.acknowledgements);
     if (errorCode !== ErrorCode.NONE) return errorCode;
@@ -570,27 +539,12 @@ export class ShareCoordinator {
     if (change.role === 'leader') return;
     const topicId = this.broker.cluster.topic(change.topic)?.topicId.toString('hex');
     if (topicId === undefined) return;
-    const suffix = `\u0000${sessionPartitionKey({ topicId, partition: change.partition })}`;
-    const groups = new Set<string>();
-    for (const [key, share] of this.partitions) {
-      if (!key.endsWith(suffix)) continue;
-      share.close();
-      this.partitions.delete(key);
-      this.readCache.forget(key);
-      groups.add(splitPartitionKey(key).groupId);
-    }
-    for (const key of this.loading.keys()) if (key.endsWith(suffix)) this.loading.delete(key);
-    for (const groupId of groups) this.waiters.wake(groupId);
+    for (const groupId of this.held.dropTopicPartition(topicId, change.partition)) this.waiters.wake(groupId);
   }
 
-  /** The loaded share partitions of a group, by topic name and partition. */
-  private loadedPartitionsOf(groupId: string): { key: string; topic: string; partition: number; share: SharePartition }[] {
-    const out = [];
-    for (const [key, share] of this.partitions) {
-      const k = splitPartitionKey(key);
-      if (k.groupId === groupId) out.push({ key, topic: this.topics.byId(k.topicId)?.name ?? k.topicId, partition: k.partition, share });
-    }
-    return out.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+  /** The share partitions of a group held here, by topic name and partition. */
+  private heldOf(groupId: string): HeldSharePartition[] {
+    return this.held.of(groupId, (topicId) => this.topics.byId(topicId)?.name);
   }
 
   /**
@@ -614,19 +568,16 @@ export class ShareCoordinator {
 
   /** Gives back whatever `memberId` holds in any partition of the group. */
   private releaseAll(groupId: string, memberId: string): void {
-    const prefix = `${groupId}\u0000`;
-    for (const [key, share] of this.partitions) if (key.startsWith(prefix)) share.releaseMember(memberId);
+    this.held.releaseMember(groupId, memberId);
   }
 
   /** The partitions `groupId` has state for, loaded or only stored. */
   private statesOf(groupId: string): SessionPartition[] {
-    const prefix = `${groupId}\u0000`;
-    const stored = this.states.statesOf(groupId).map(({ key }) => partitionKey(groupId, key));
-    const keys = new Set([...[...this.partitions.keys()].filter((k) => k.startsWith(prefix)), ...stored]);
-    return [...keys].map((key) => {
-      const [topicId, partition] = key.slice(prefix.length).split(':');
-      return { topicId, partition: Number(partition) };
-    });
+    const byKey = new Map<string, SessionPartition>();
+    for (const p of [...this.held.partitionsOf(groupId), ...this.states.statesOf(groupId).map(({ key }) => key)]) {
+      byKey.set(sessionPartitionKey(p), { topicId: p.topicId, partition: p.partition });
+    }
+    return [...byKey.values()];
   }
 
   /**
@@ -635,13 +586,8 @@ export class ShareCoordinator {
    * partition is unloaded, so the next fetch builds it from the new state.
    */
   private setState(groupId: string, p: SessionPartition, state: SharePartitionSnapshot | null): Promise<void> {
-    const key = partitionKey(groupId, p);
-    this.partitions.get(key)?.close();
-    this.partitions.delete(key);
-    this.readCache.forget(key);
-    this.deadLetters.forget(key);
-    // A load in flight would install the state it read before this one.
-    this.loading.delete(key);
+    this.held.forget(groupId, p);
+    this.deadLetters.forget(partitionKey(groupId, p));
     // -1: written by no share-partition leader, so never fenced (share-state-coordinator.ts).
     return this.persister.write({ groupId, topicId: p.topicId, partition: p.partition }, state, -1);
   }
@@ -696,7 +642,7 @@ export class ShareCoordinator {
     const now = this.clock.now();
     const sources: Partition[] = [];
     for (const p of partitions) {
-      const until = this.partitions.get(partitionKey(groupId, p))?.nextDelayEnd();
+      const until = this.held.get(groupId, p)?.nextDelayEnd();
       if (until !== null && until !== undefined) wait = Math.min(wait, Math.max(until - now, 0));
       const topic = this.topics.byId(p.topicId);
       const partition = topic && this.broker.partition(topic.name, p.partition);
@@ -704,12 +650,4 @@ export class ShareCoordinator {
     }
     return this.waiters.wait(groupId, sources, wait, stop);
   }
-}
-
-const partitionKey = (groupId: string, p: SessionPartition): string => `${groupId}\u0000${sessionPartitionKey(p)}`;
-
-function splitPartitionKey(key: string): { groupId: string; topicId: string; partition: number } {
-  const nul = key.indexOf('\u0000');
-  const [topicId, partition] = key.slice(nul + 1).split(':');
-  return { groupId: key.slice(0, nul), topicId, partition: Number(partition) };
 }
