@@ -13,9 +13,9 @@
 // NOT_LEADER_OR_FOLLOWER, and when this broker stops leading a topic
 // partition its share partitions are dropped (held-share-partitions.ts). A
 // share partition is loaded when first read, from the state its share
-// coordinator stored
-// (share-state-persister.ts; share-state-coordinator.ts is that coordinator
-// for the keys of the __share_group_state partitions this broker leads), and
+// coordinator stored (share-state-persister.ts; share-state-coordinator.ts is
+// that coordinator for the keys of the __share_group_state partitions this
+// broker leads), and
 // its state is stored there after each acknowledgement, the answer waiting
 // for that write: a restart or a move keeps acknowledged records
 // acknowledged, and records held at the time come back available.
@@ -278,7 +278,7 @@ export class ShareCoordinator {
     const step = this.sessions.step(req.groupId, req.memberId, req.sessionEpoch, req.partitions, req.forgotten);
     if (!('session' in step)) return fail(step.errorCode, step.message);
     if (step.opened) {
-      this.releaseAll(req.groupId, req.memberId);
+      this.held.releaseMember(req.groupId, req.memberId);
       this.tieToConnection(step.session, req.connection);
     }
 
@@ -292,7 +292,7 @@ export class ShareCoordinator {
     );
     if (step.final) {
       await acknowledged;
-      this.releaseAll(req.groupId, req.memberId);
+      this.held.releaseMember(req.groupId, req.memberId);
       return { errorCode: ErrorCode.NONE, errorMessage: null, lockDurationMs, partitions: [...results.values()] };
     }
     // The first answer of a session names every partition it fetches from.
@@ -377,7 +377,7 @@ export class ShareCoordinator {
     const out = await Promise.all(
       mergeRequested(partitions).map(async (p) => ({ topicId: p.topicId, partition: p.partition, errorCode: await this.acknowledgePartition(groupId, memberId, p) })),
     );
-    if (step.final) this.releaseAll(groupId, memberId);
+    if (step.final) this.held.releaseMember(groupId, memberId);
     return { errorCode: ErrorCode.NONE, errorMessage: null, partitions: out };
   }
 
@@ -411,7 +411,7 @@ export class ShareCoordinator {
       onMemberGone: (gid, memberId, why) => {
         // A member that leaves still closes its session (librdkafka acknowledges after its leave heartbeat); a dead one never will.
         if (why === 'timed out') this.sessions.drop(gid, memberId);
-        this.releaseAll(gid, memberId);
+        this.held.releaseMember(gid, memberId);
       },
     });
     this.groups.set(groupId, group);
@@ -560,15 +560,10 @@ export class ShareCoordinator {
       'abort',
       () => {
         this.watchedConnections.delete(connection);
-        for (const s of this.sessions.dropConnection(connection)) this.releaseAll(s.groupId, s.memberId);
+        for (const s of this.sessions.dropConnection(connection)) this.held.releaseMember(s.groupId, s.memberId);
       },
       { once: true },
     );
-  }
-
-  /** Gives back whatever `memberId` holds in any partition of the group. */
-  private releaseAll(groupId: string, memberId: string): void {
-    this.held.releaseMember(groupId, memberId);
   }
 
   /** The partitions `groupId` has state for, loaded or only stored. */
